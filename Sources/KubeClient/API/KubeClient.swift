@@ -1,0 +1,100 @@
+import AsyncHTTPClient
+import Foundation
+import KubeCore
+import Logging
+import NIOCore
+import NIOSSL
+
+/// A Kubernetes API client over HTTP(S).
+///
+/// One client serves every resource: ``resource(_:as:)`` gives a ``ResourceClient`` for any
+/// ``KubeResource``. Every request is rate-limited (``ClientConfiguration/qps``), authenticated (refreshing
+/// token files and exec credentials, and retrying once after a 401), retried after `429 Too Many Requests`
+/// as the server's `Retry-After` says, and fails with a typed error: ``KubeAPIError`` for an API `Status`,
+/// ``KubeClientError`` when no answer could be had.
+///
+/// Call ``shutdown()`` when done.
+public final class KubeClient: Sendable {
+    /// How many times a request is retried after `429` (or a `5xx` carrying `Retry-After`).
+    public static let maximumRetries = 5
+    /// The longest `Retry-After` wait honoured.
+    public static let maximumRetryAfter: Duration = .seconds(30)
+
+    public let configuration: ClientConfiguration
+    let httpClient: HTTPClient
+    let credentials: CredentialProvider
+    let rateLimiter: RateLimiter<ContinuousClock>
+    let baseURL: String
+    let logger: Logger
+    let sleep: @Sendable (Duration) async throws -> Void
+
+    /// Creates a client.
+    ///
+    /// - Parameters:
+    ///   - sleep: how the client waits for `Retry-After` (injected by tests).
+    public init(
+        configuration: ClientConfiguration, logger: Logger = Logger(label: "serin.kube-client"),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.sleep = sleep
+        self.credentials = CredentialProvider(authentication: configuration.authentication)
+        self.rateLimiter = RateLimiter(qps: configuration.qps, burst: configuration.burst, clock: ContinuousClock())
+        let (base, dnsOverride) = KubeClient.baseURL(configuration)
+        self.baseURL = base
+        var http = HTTPClient.Configuration(
+            tlsConfiguration: KubeClient.tlsConfiguration(configuration.tls),
+            timeout: .init(connect: .nanoseconds(Int64(configuration.connectTimeout.seconds * 1e9)), read: nil),
+            decompression: .disabled)
+        http.dnsOverride = dnsOverride
+        http.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256  // each watch holds one connection
+        if let proxy = configuration.proxy, let host = proxy.host {
+            http.proxy = .server(host: host, port: proxy.port ?? 80)
+        }
+        self.httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http)
+    }
+
+    /// Creates a client from the configuration ``ClientConfiguration/infer(explicitKubeconfig:context:environment:)`` finds.
+    public convenience init(kubeconfig: String? = nil, context: String? = nil, logger: Logger = Logger(label: "serin.kube-client"))
+        throws(KubeconfigError)
+    {
+        self.init(configuration: try .infer(explicitKubeconfig: kubeconfig, context: context), logger: logger)
+    }
+
+    /// Closes every connection. The client cannot be used afterwards.
+    public func shutdown() async throws {
+        try await httpClient.shutdown()
+    }
+
+    /// A client for one kind of resource, decoding objects as `Object`.
+    public func resource<Object: Codable & Sendable>(_ resource: KubeResource, as type: Object.Type = DynamicObject.self)
+        -> ResourceClient<Object>
+    {
+        ResourceClient(client: self, resource: resource)
+    }
+
+    /// The URL requests go to, and the DNS override that makes `tls-server-name` the verified name.
+    private static func baseURL(_ configuration: ClientConfiguration) -> (String, [String: String]) {
+        var components = URLComponents(url: configuration.server, resolvingAgainstBaseURL: false)!
+        var dnsOverride: [String: String] = [:]
+        if let serverName = configuration.tls.serverName, let host = components.host, serverName != host {
+            dnsOverride[serverName] = host
+            components.host = serverName
+        }
+        var text = components.string ?? configuration.server.absoluteString
+        while text.hasSuffix("/") { text.removeLast() }
+        return (text, dnsOverride)
+    }
+
+    private static func tlsConfiguration(_ settings: TLSSettings) -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let roots = settings.trustRoots { tls.trustRoots = .certificates(roots) }
+        if settings.insecureSkipVerify { tls.certificateVerification = .none }
+        if let key = settings.clientKey, !settings.clientCertificateChain.isEmpty {
+            tls.certificateChain = settings.clientCertificateChain.map { .certificate($0) }
+            tls.privateKey = .privateKey(key)
+        }
+        return tls
+    }
+}

@@ -1,0 +1,98 @@
+import AsyncHTTPClient
+import KubeCore
+import NIOCore
+
+/// The events of a watch, read from the streaming response body one JSON line at a time.
+///
+/// Lines may arrive split across any number of chunks, or several in one chunk. The sequence ends when the
+/// server closes the stream (for example after `timeoutSeconds`); it throws ``KubeAPIError`` for an `ERROR`
+/// event and ``KubeClientError`` for a broken connection or an unreadable line.
+public struct WatchStream<Object: Decodable & Sendable>: AsyncSequence, Sendable {
+    public typealias Element = WatchEvent<Object>
+
+    let body: HTTPClientResponse.Body
+    let url: String
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(chunks: body.makeAsyncIterator(), url: url)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var chunks: HTTPClientResponse.Body.AsyncIterator
+        let url: String
+        var buffer: [UInt8] = []
+        var scanned = 0
+        var finished = false
+
+        public mutating func next() async throws -> WatchEvent<Object>? {
+            while true {
+                if let line = takeLine() {
+                    if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
+                    return try WatchStream.decodeEvent(line, url: url)
+                }
+                if finished { return nil }
+                let chunk: ByteBuffer?
+                do {
+                    chunk = try await chunks.next()
+                } catch {
+                    throw KubeClientError.transport("read WATCH \(url)", error)
+                }
+                if let chunk {
+                    buffer.append(contentsOf: chunk.readableBytesView)
+                } else {
+                    finished = true
+                    if !buffer.isEmpty { buffer.append(UInt8(ascii: "\n")) }  // a last line without newline
+                }
+            }
+        }
+
+        /// The next complete line, without its newline.
+        private mutating func takeLine() -> [UInt8]? {
+            guard let newline = buffer[scanned...].firstIndex(of: UInt8(ascii: "\n")) else {
+                scanned = buffer.count
+                return nil
+            }
+            let line = Array(buffer[..<newline])
+            buffer.removeSubrange(...newline)
+            scanned = 0
+            return line
+        }
+    }
+
+    static func decodeEvent(_ line: [UInt8], url: String) throws -> WatchEvent<Object> {
+        let json: JSONValue
+        do {
+            json = try JSONValue(parsing: line)
+        } catch {
+            throw KubeClientError.decoding("WATCH \(url)", error)
+        }
+        let object = json["object"] ?? .null
+        let type = json["type"]?.stringValue ?? ""
+        do {
+            switch type {
+            case "ADDED": return .added(try KubeCodec.decode(Object.self, from: object))
+            case "MODIFIED": return .modified(try KubeCodec.decode(Object.self, from: object))
+            case "DELETED": return .deleted(try KubeCodec.decode(Object.self, from: object))
+            case "BOOKMARK":
+                return .bookmark(resourceVersion: object[path: "metadata", "resourceVersion"]?.stringValue ?? "")
+            case "ERROR":
+                let status = try object.decode(as: KubeStatus.self)
+                throw KubeAPIError(status: status, verb: "WATCH", url: url)
+            default:
+                throw KubeClientError.decoding("WATCH \(url)", WatchEventTypeError(type: type))
+            }
+        } catch let error as KubeAPIError {
+            throw error
+        } catch let error as KubeClientError {
+            throw error
+        } catch {
+            throw KubeClientError.decoding("WATCH \(url)", error)
+        }
+    }
+}
+
+/// A watch event whose `type` is not one the API defines.
+struct WatchEventTypeError: Error, CustomStringConvertible {
+    var type: String
+    var description: String { "unknown watch event type \"\(type)\"" }
+}

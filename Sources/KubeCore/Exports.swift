@@ -1,0 +1,2 @@
+// `JSONObject` is an `OrderedDictionary`; users of KubeCore get its API without a second import.
+@_exported import OrderedCollections

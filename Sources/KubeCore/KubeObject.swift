@@ -1,0 +1,87 @@
+/// A Kubernetes object with standard metadata.
+///
+/// Typed models conform to this; ``DynamicObject`` is the lossless, untyped conformer.
+public protocol KubeObject: Codable, Sendable {
+    var metadata: ObjectMeta { get set }
+}
+
+/// A type that converts to and from ``JSONValue`` without going through `Codable`.
+///
+/// The client decodes such types straight from its fast JSON parser, keeping every field exactly.
+public protocol JSONRepresentable: Sendable {
+    init(json: JSONValue) throws
+    var json: JSONValue { get }
+}
+
+extension JSONValue: JSONRepresentable {
+    public init(json: JSONValue) { self = json }
+    public var json: JSONValue { self }
+}
+
+/// An object of any kind, held as its full JSON so that no field is lost.
+///
+/// The common metadata fields have fast accessors that read the JSON directly; ``metadata`` decodes the
+/// whole `ObjectMeta`.
+public struct DynamicObject: KubeObject, JSONRepresentable, Equatable {
+    /// The whole object.
+    public var json: JSONValue
+
+    public init(json: JSONValue) { self.json = json }
+
+    public init(from decoder: any Decoder) throws { json = try JSONValue(from: decoder) }
+
+    public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
+
+    public var apiVersion: String? { json["apiVersion"]?.stringValue }
+    public var kind: String? { json["kind"]?.stringValue }
+    public var name: String? { json[path: "metadata", "name"]?.stringValue }
+    public var namespace: String? { json[path: "metadata", "namespace"]?.stringValue }
+    public var uid: String? { json[path: "metadata", "uid"]?.stringValue }
+    public var resourceVersion: String? { json[path: "metadata", "resourceVersion"]?.stringValue }
+
+    /// The labels, read directly from the JSON.
+    public var labels: [String: String] {
+        guard let members = json[path: "metadata", "labels"]?.objectValue else { return [:] }
+        var labels: [String: String] = [:]
+        for (key, value) in members { labels[key] = value.stringValue }
+        return labels
+    }
+
+    /// The decoded metadata. Setting it replaces the `metadata` member.
+    public var metadata: ObjectMeta {
+        get { json["metadata"].map(ObjectMeta.init(json:)) ?? ObjectMeta() }
+        set { json["metadata"] = newValue.json }
+    }
+}
+
+/// A list response (`…List`).
+public struct ObjectList<Object: Sendable>: Sendable {
+    public var apiVersion: String?
+    public var kind: String?
+    public var metadata: ListMeta
+    public var items: [Object]
+
+    public init(apiVersion: String? = nil, kind: String? = nil, metadata: ListMeta, items: [Object]) {
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.metadata = metadata
+        self.items = items
+    }
+}
+
+/// One event of a watch.
+public enum WatchEvent<Object: Sendable>: Sendable {
+    case added(Object)
+    case modified(Object)
+    case deleted(Object)
+    /// A progress marker: every change up to `resourceVersion` has been sent.
+    case bookmark(resourceVersion: String)
+
+    /// The object of an added, modified or deleted event.
+    public var object: Object? {
+        switch self {
+        case .added(let object), .modified(let object), .deleted(let object): return object
+        case .bookmark: return nil
+        }
+    }
+}

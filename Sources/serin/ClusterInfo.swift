@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import KubeClient
+import KubeCore
+
+/// `serin cluster-info`: shows which cluster Serin would talk to and checks that it answers.
+struct ClusterInfo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cluster-info",
+        abstract: "Show the cluster Serin would use (kubeconfig or in-cluster) and check that it answers.")
+
+    @Option(help: "Path to a kubeconfig file (default: KUBECONFIG, then in-cluster, then ~/.kube/config).")
+    var kubeconfig: String?
+
+    @Option(help: "The kubeconfig context to use (default: current-context).")
+    var context: String?
+
+    func run() async throws {
+        let configuration: ClientConfiguration
+        do {
+            configuration = try ClientConfiguration.infer(explicitKubeconfig: kubeconfig, context: context)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        print("source:    \(configuration.source)")
+        print("server:    \(configuration.server.absoluteString)")
+        print("namespace: \(configuration.namespace)")
+        print("auth:      \(describe(configuration))")
+        let client = KubeClient(configuration: configuration)
+        do {
+            let namespaces = try await client.resource(.namespaces).list(options: ListOptions(limit: 1))
+            print("reachable: yes (namespaces readable, resourceVersion \(namespaces.metadata.resourceVersion ?? "?"))")
+            try await client.shutdown()
+        } catch {
+            try await client.shutdown()
+            print("reachable: no")
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    private func describe(_ configuration: ClientConfiguration) -> String {
+        var parts: [String] = []
+        switch configuration.authentication {
+        case .none: parts.append("anonymous")
+        case .bearerToken: parts.append("bearer token")
+        case .tokenFile(let path): parts.append("token file \(path)")
+        case .basic(let username, _): parts.append("basic (\(username))")
+        case .exec(let exec, _): parts.append("exec plugin \(exec.command)")
+        }
+        if configuration.tls.clientKey != nil { parts.append("client certificate") }
+        if configuration.tls.insecureSkipVerify { parts.append("TLS verification OFF") }
+        return parts.joined(separator: ", ")
+    }
+}
