@@ -154,11 +154,12 @@ extension KubeconfigLoader {
     }
 
     private static func typeName(_ type: Any.Type) -> String {
+        let name = "\(type)"
         switch type {
         case is String.Type: return "a string"
         case is Bool.Type: return "true or false"
-        case is Array<Any>.Type: return "a list"
-        default: return "\(type)".lowercased().hasPrefix("array") ? "a list" : "a mapping"
+        case is Int.Type, is Int64.Type: return "a number"
+        default: return name.contains("Sequence") || name.hasPrefix("Array") ? "a list" : "a mapping"
         }
     }
 }
