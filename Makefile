@@ -1,0 +1,28 @@
+# Serin — make targets. Every target installs what it needs first (see scripts/install-deps.sh).
+
+SWIFT ?= swift
+# Commands the test suite runs: openssl makes the certificates of the TLS tests.
+TEST_DEPS := openssl
+
+.PHONY: all build test bench deps clean
+
+all: build
+
+## build: compile everything (debug)
+build:
+	$(SWIFT) build
+
+## deps: install the programs the tests need, only when missing
+deps:
+	@scripts/install-deps.sh $(TEST_DEPS)
+
+## test: the whole test suite
+test: deps
+	$(SWIFT) test
+
+## bench: benchmarks (release build); results go in docs/benchmarks.md by hand, with this command
+bench:
+	$(SWIFT) run -c release serin-bench json --count 10000
+
+clean:
+	rm -rf .build

