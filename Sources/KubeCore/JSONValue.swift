@@ -52,7 +52,8 @@ extension JSONValue {
         set { self[pathComponents: keys[...]] = newValue }
     }
 
-    subscript(pathComponents keys: ArraySlice<String>) -> JSONValue? {
+    /// The value at a path of object keys given as a slice.
+    public subscript(pathComponents keys: ArraySlice<String>) -> JSONValue? {
         get {
             guard let first = keys.first else { return self }
             return self[first]?[pathComponents: keys.dropFirst()]

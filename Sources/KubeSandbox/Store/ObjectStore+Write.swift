@@ -1,0 +1,117 @@
+import Foundation
+import KubeCore
+
+extension ObjectStore {
+    /// Creates an object, filling in uid, timestamps, resourceVersion and generation.
+    public func create(_ type: ResourceType, namespace: String?, object input: JSONValue) throws(APIError) -> JSONValue {
+        var object = input
+        guard object.objectValue != nil else { throw APIError.badRequest("the request body must be a JSON object") }
+        let namespace = scoped(type, namespace)
+        try checkNamespace(type, requested: namespace, in: &object)
+        var name = object[path: "metadata", "name"]?.stringValue ?? ""
+        if name.isEmpty, let prefix = object[path: "metadata", "generateName"]?.stringValue, !prefix.isEmpty {
+            name = prefix + ObjectStore.randomSuffix()
+            object[path: "metadata", "name"] = .string(name)
+        }
+        try ObjectDefaults.validateName(type, name)
+        if let namespace, type.resource.plural != "namespaces" {
+            guard collections[StorageKey(group: "", plural: "namespaces")]?[ObjectStore.objectKey(namespace: nil, name: namespace)] != nil else {
+                throw APIError.notFound(registry.anyType(for: StorageKey(group: "", plural: "namespaces"))!, namespace)
+            }
+        }
+        let key = ObjectStore.objectKey(namespace: namespace, name: name)
+        guard collections[type.storageKey]?[key] == nil else { throw APIError.alreadyExists(type, name) }
+        object["apiVersion"] = .string(type.resource.apiVersion)
+        object["kind"] = .string(type.resource.kind)
+        object[path: "metadata", "uid"] = .string(UUID().uuidString.lowercased())
+        object[path: "metadata", "creationTimestamp"] = .string(timestamp())
+        object[path: "metadata", "deletionTimestamp"] = nil
+        if object["spec"] != nil || !type.strategicMerge { object[path: "metadata", "generation"] = 1 }
+        if type.subresources.contains("status") { object["status"] = nil }
+        try ObjectDefaults.prepareCreate(type, &object, store: self)
+        if type.resource.plural == "customresourcedefinitions" { try registry.register(crd: object) }
+        object[path: "metadata", "resourceVersion"] = .string(String(nextRevision()))
+        collections[type.storageKey, default: [:]][key] = object
+        publish(type, "ADDED", object, previous: nil)
+        return object
+    }
+
+    /// Replaces an object (or its `status`), enforcing `resourceVersion` when the body carries one.
+    public func update(_ type: ResourceType, namespace: String?, name: String, object input: JSONValue, subresource: String? = nil)
+        throws(APIError) -> JSONValue
+    {
+        let namespace = scoped(type, namespace)
+        let current = try get(type, namespace: namespace, name: name)
+        var object = input
+        guard object.objectValue != nil else { throw APIError.badRequest("the request body must be a JSON object") }
+        if let bodyName = object[path: "metadata", "name"]?.stringValue, !bodyName.isEmpty, bodyName != name {
+            throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
+        }
+        if let version = object[path: "metadata", "resourceVersion"]?.stringValue, !version.isEmpty,
+            version != current[path: "metadata", "resourceVersion"]?.stringValue
+        {
+            throw APIError.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again")
+        }
+        return try commitUpdate(type, current: current, proposed: &object, subresource: subresource)
+    }
+
+    /// Stores `proposed` as the new state of `current`, keeping what the caller may not change.
+    func commitUpdate(_ type: ResourceType, current: JSONValue, proposed object: inout JSONValue, subresource: String?)
+        throws(APIError) -> JSONValue
+    {
+        let name = current[path: "metadata", "name"]?.stringValue ?? ""
+        let namespace = current[path: "metadata", "namespace"]?.stringValue
+        if subresource == "status" {
+            var merged = current
+            merged["status"] = object["status"]
+            object = merged
+        } else {
+            if type.subresources.contains("status") { object["status"] = current["status"] }
+            for field in ["uid", "creationTimestamp", "deletionTimestamp", "namespace", "name", "generation"] {
+                object[path: "metadata", field] = current[path: "metadata", field]
+            }
+            try ObjectDefaults.prepareUpdate(type, &object, old: current)
+        }
+        object["apiVersion"] = .string(type.resource.apiVersion)
+        object["kind"] = .string(type.resource.kind)
+        object[path: "metadata", "resourceVersion"] = current[path: "metadata", "resourceVersion"]
+        if subresource == nil, specChanged(type, from: current, to: object) {
+            object[path: "metadata", "generation"] = .int((current[path: "metadata", "generation"]?.int64Value ?? 0) + 1)
+        }
+        if object == current { return current }  // a no-op write changes nothing and notifies nobody
+        if type.resource.plural == "customresourcedefinitions" { try registry.register(crd: object) }
+        if current[path: "metadata", "deletionTimestamp"] != nil, (object[path: "metadata", "finalizers"]?.arrayValue ?? []).isEmpty {
+            remove(type, namespace: namespace, name: name, object: object)
+            return object
+        }
+        object[path: "metadata", "resourceVersion"] = .string(String(nextRevision()))
+        collections[type.storageKey, default: [:]][ObjectStore.objectKey(namespace: namespace, name: name)] = object
+        publish(type, "MODIFIED", object, previous: current)
+        return object
+    }
+
+    private func specChanged(_ type: ResourceType, from old: JSONValue, to new: JSONValue) -> Bool {
+        guard old[path: "metadata", "generation"] != nil else { return false }
+        if type.strategicMerge || type.subresources.contains("status") { return old["spec"] != new["spec"] }
+        var a = old, b = new
+        for ignored in ["metadata", "status"] { a[ignored] = nil; b[ignored] = nil }
+        return a != b
+    }
+
+    private func checkNamespace(_ type: ResourceType, requested: String?, in object: inout JSONValue) throws(APIError) {
+        guard type.resource.namespaced else {
+            object[path: "metadata", "namespace"] = nil
+            return
+        }
+        guard let requested else { throw APIError.badRequest("a namespace is required to create \(type.resource.plural)") }
+        if let given = object[path: "metadata", "namespace"]?.stringValue, !given.isEmpty, given != requested {
+            throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+        }
+        object[path: "metadata", "namespace"] = .string(requested)
+    }
+
+    static func randomSuffix() -> String {
+        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+        return String((0..<5).map { _ in alphabet.randomElement()! })
+    }
+}
