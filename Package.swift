@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "serin", targets: ["serin"]),
         .library(name: "KubeCore", targets: ["KubeCore"]),
         .library(name: "KubeClient", targets: ["KubeClient"]),
+        .library(name: "KubeSandbox", targets: ["KubeSandbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -70,6 +71,7 @@ let package = Package(
             dependencies: [
                 "KubeCore",
                 "KubeClient",
+                "KubeSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -20,22 +20,22 @@ struct ClusterInfo: AsyncParsableCommand {
         do {
             configuration = try ClientConfiguration.infer(explicitKubeconfig: kubeconfig, context: context)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Console.error("error: \(error)")
             throw ExitCode.failure
         }
-        print("source:    \(configuration.source)")
-        print("server:    \(configuration.server.absoluteString)")
-        print("namespace: \(configuration.namespace)")
-        print("auth:      \(describe(configuration))")
+        Console.line("source:    \(configuration.source)")
+        Console.line("server:    \(configuration.server.absoluteString)")
+        Console.line("namespace: \(configuration.namespace)")
+        Console.line("auth:      \(describe(configuration))")
         let client = KubeClient(configuration: configuration)
         do {
             let namespaces = try await client.resource(.namespaces).list(options: ListOptions(limit: 1))
-            print("reachable: yes (namespaces readable, resourceVersion \(namespaces.metadata.resourceVersion ?? "?"))")
+            Console.line("reachable: yes (namespaces readable, resourceVersion \(namespaces.metadata.resourceVersion ?? "?"))")
             try await client.shutdown()
         } catch {
             try await client.shutdown()
-            print("reachable: no")
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Console.line("reachable: no")
+            Console.error("error: \(error)")
             throw ExitCode.failure
         }
     }

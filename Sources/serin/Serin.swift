@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KubeClient
 
 /// The `serin` command: one binary, several jobs. Subcommands appear as they become usable.
@@ -8,6 +9,17 @@ struct Serin: AsyncParsableCommand {
         commandName: "serin",
         abstract: "Progressive delivery for Kubernetes, compatible with Flagger's API.",
         version: SerinVersion.current,
-        subcommands: [ClusterInfo.self]
+        subcommands: [SandboxCommand.self, ClusterInfo.self]
     )
+}
+
+/// Writes lines to standard output unbuffered, so progress reaches pipes and log files as it happens.
+enum Console {
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
 }

@@ -38,7 +38,7 @@ enum BuiltinResources {
                 PrinterColumn(name: "Holder") { $0[path: "spec", "holderIdentity"] ?? "" }, age,
             ]),
             ResourceType(.customResourceDefinitions, shortNames: ["crd", "crds"], subresources: ["status"], columns: [
-                PrinterColumn(name: "Created At", type: "date") { $0[path: "metadata", "creationTimestamp"] ?? .null },
+                PrinterColumn(name: "Created At") { $0[path: "metadata", "creationTimestamp"] ?? .null },
             ], strategicMerge: false),
         ]
     }

@@ -1,0 +1,148 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KubeCore
+import NIOCore
+
+extension APIServer {
+    func resource(_ path: RequestTarget.ResourcePath, request: Request, query: QueryParameters, body: [UInt8]) async throws -> Response {
+        guard let type = await store.registryLookup(group: path.group, version: path.version, plural: path.plural) else {
+            throw APIError.pageNotFound(request.uri.path)
+        }
+        if let sub = path.subresource, !type.subresources.contains(sub) { throw APIError.pageNotFound(request.uri.path) }
+        let verb = APIServer.verb(request.method, path: path, watch: query.flag("watch"))
+        if let fault = await faults.take(verb: verb, plural: path.plural, subresource: path.subresource) {
+            if fault.delay > .zero { try await Task.sleep(for: fault.delay) }
+            if fault.code > 0 { throw APIServer.injected(fault.code, type: type, name: path.name ?? "") }
+        }
+        let wantsTable = request.headers[.accept]?.contains("as=Table") ?? false
+        switch verb {
+        case "watch": return try await watch(type, path: path, query: query, table: wantsTable)
+        case "list": return try await list(type, path: path, query: query, table: wantsTable)
+        case "get":
+            let name = path.name ?? ""
+            if path.subresource == "scale" { return APIServer.json(try await store.scale(type, namespace: path.namespace, name: name)) }
+            let object = output(type, try await store.get(type, namespace: path.namespace, name: name))
+            guard wantsTable else { return APIServer.json(object) }
+            return APIServer.json(TableConverter.table(
+                type, objects: [object], resourceVersion: object[path: "metadata", "resourceVersion"]?.stringValue,
+                includeObject: query["includeObject"], now: Date()))
+        case "create":
+            let object = try await store.create(type, namespace: path.namespace, object: try APIServer.parse(body))
+            return APIServer.json(output(type, object), status: 201)
+        case "update":
+            let name = path.name ?? ""
+            if path.subresource == "scale" {
+                return APIServer.json(try await store.updateScale(type, namespace: path.namespace, name: name, scale: try APIServer.parse(body)))
+            }
+            let object = try await store.update(
+                type, namespace: path.namespace, name: name, object: try APIServer.parse(body), subresource: path.subresource)
+            return APIServer.json(output(type, object))
+        case "patch": return try await patch(type, path: path, request: request, query: query, body: body)
+        case "delete":
+            let options = ObjectStore.DeleteRequest(body: body.isEmpty ? nil : try APIServer.parse(body))
+            var merged = options
+            merged.propagationPolicy = options.propagationPolicy ?? query["propagationPolicy"]
+            let kept = try await store.delete(type, namespace: path.namespace, name: path.name ?? "", options: merged)
+            if let kept { return APIServer.json(output(type, kept)) }
+            return APIServer.json([
+                "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success",
+                "details": ["name": .string(path.name ?? ""), "group": .string(type.resource.group), "kind": .string(type.resource.plural)],
+            ])
+        case "deletecollection":
+            let page = try await store.list(type, namespace: path.namespace, labelSelector: try labels(query))
+            for object in page.items {
+                _ = try? await store.delete(type, namespace: object[path: "metadata", "namespace"]?.stringValue,
+                                            name: object[path: "metadata", "name"]?.stringValue ?? "")
+            }
+            return APIServer.json(["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success"])
+        default:
+            throw APIError.methodNotAllowed("\(request.method.rawValue) is not supported on \(request.uri.path)")
+        }
+    }
+
+    static func verb(_ method: HTTPRequest.Method, path: RequestTarget.ResourcePath, watch: Bool) -> String {
+        switch (method, path.name == nil) {
+        case (.get, true): return watch ? "watch" : "list"
+        case (.get, false): return "get"
+        case (.post, true): return "create"
+        case (.put, false): return "update"
+        case (.patch, false): return "patch"
+        case (.delete, false): return "delete"
+        case (.delete, true): return "deletecollection"
+        default: return "unsupported"
+        }
+    }
+
+    /// An object as served through `type`: the requested version's `apiVersion`.
+    func output(_ type: ResourceType, _ object: JSONValue) -> JSONValue {
+        var object = object
+        object["apiVersion"] = .string(type.resource.apiVersion)
+        return object
+    }
+
+    private func list(_ type: ResourceType, path: RequestTarget.ResourcePath, query: QueryParameters, table: Bool) async throws -> Response {
+        let page = try await store.list(
+            type, namespace: path.namespace, labelSelector: try labels(query), fieldSelector: try fields(query),
+            limit: query["limit"].flatMap(Int.init), continue: query["continue"])
+        let items = page.items.map { output(type, $0) }
+        if table {
+            var result = TableConverter.table(type, objects: items, resourceVersion: page.resourceVersion,
+                                              includeObject: query["includeObject"], now: Date())
+            result[path: "metadata", "continue"] = page.continue.map(JSONValue.string)
+            return APIServer.json(result)
+        }
+        var metadata: JSONValue = ["resourceVersion": .string(page.resourceVersion)]
+        metadata["continue"] = page.continue.map(JSONValue.string)
+        metadata["remainingItemCount"] = page.remainingItemCount.map { JSONValue.int($0) }
+        return APIServer.json([
+            "apiVersion": .string(type.resource.apiVersion), "kind": .string("\(type.resource.kind)List"),
+            "metadata": metadata, "items": .array(items),
+        ])
+    }
+
+    private func patch(_ type: ResourceType, path: RequestTarget.ResourcePath, request: Request, query: QueryParameters, body: [UInt8])
+        async throws -> Response
+    {
+        let contentType = (request.headers[.contentType] ?? "").split(separator: ";").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+        guard let format = PatchFormat(rawValue: contentType) else {
+            throw APIError.unsupportedMediaType("the body of the request was in an unknown format (\(contentType)); accepted: "
+                + "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml")
+        }
+        let object = try await store.patch(
+            type, namespace: path.namespace, name: path.name ?? "", format: format, body: body, subresource: path.subresource,
+            fieldManager: query["fieldManager"])
+        return APIServer.json(path.subresource == "scale" ? object : output(type, object))
+    }
+
+    func labels(_ query: QueryParameters) throws(APIError) -> LabelSelectorQuery? {
+        guard let text = query["labelSelector"] else { return nil }
+        do { return try LabelSelectorQuery(text) } catch { throw APIError.badRequest(error.description) }
+    }
+
+    func fields(_ query: QueryParameters) throws(APIError) -> FieldSelector? {
+        guard let text = query["fieldSelector"] else { return nil }
+        do { return try FieldSelector(text) } catch { throw APIError.badRequest(error.description) }
+    }
+
+    static func parse(_ body: [UInt8]) throws(APIError) -> JSONValue {
+        do {
+            return try JSONValue(parsing: body)
+        } catch {
+            do {
+                if let document = try YAMLBridge.documents(String(decoding: body, as: UTF8.self)).first { return document }
+            } catch {}
+            throw APIError.badRequest("the request body is not valid JSON: \(error)")
+        }
+    }
+
+    static func injected(_ code: Int, type: ResourceType, name: String) -> APIError {
+        switch code {
+        case 409: return APIError.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again")
+        case 410: return APIError.gone("injected fault: resource version expired")
+        case 429: return APIError(status: KubeStatus(code: 429, reason: "TooManyRequests", message: "injected fault: too many requests",
+                                                     details: .init(retryAfterSeconds: 1)))
+        default: return APIError(status: KubeStatus(code: code, reason: "InternalError", message: "injected fault (\(code))"))
+        }
+    }
+}

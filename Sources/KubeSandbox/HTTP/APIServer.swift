@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KubeCore
+import Logging
+import NIOCore
+
+/// The Kubernetes REST API over HTTP, backed by an ``ObjectStore``.
+///
+/// Serves discovery, CRUD, patch, watch (with bookmarks and 410 Gone), Table output for `kubectl get`, and
+/// the `status` and `scale` subresources; consults a ``FaultInjector`` before each resource request.
+public struct APIServer: Sendable {
+    public let store: ObjectStore
+    public let faults: FaultInjector
+    /// How often watches that asked for bookmarks get one.
+    public var bookmarkInterval: Duration
+    let logger: Logger
+
+    public init(store: ObjectStore, faults: FaultInjector = FaultInjector(), bookmarkInterval: Duration = .seconds(5), logger: Logger) {
+        self.store = store
+        self.faults = faults
+        self.bookmarkInterval = bookmarkInterval
+        self.logger = logger
+    }
+
+    /// A Hummingbird responder for this server.
+    public var responder: CallbackResponder<BasicRequestContext> {
+        CallbackResponder { request, context in
+            var request = request
+            let body = try await request.collectBody(upTo: 64 << 20)
+            return await self.respond(request, body: Array(buffer: body))
+        }
+    }
+
+    func respond(_ request: Request, body: [UInt8]) async -> Response {
+        let target = RequestTarget(path: request.uri.path)
+        let query = QueryParameters(request.uri.query ?? "")
+        do {
+            switch target {
+            case .version: return APIServer.json(Discovery.version())
+            case .health: return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok")))
+            case .coreVersions:
+                return APIServer.json(Discovery.coreVersions(serverAddress: request.head.authority ?? "127.0.0.1"))
+            case .groups: return APIServer.json(Discovery.groupList(await store.registryGroups))
+            case .group(let group):
+                guard let entry = await store.registryGroups.first(where: { $0.group == group }) else {
+                    throw APIError.pageNotFound(request.uri.path)
+                }
+                return APIServer.json(Discovery.groupDocument(entry))
+            case .groupVersion(let group, let version):
+                let types = await store.registryTypes(group: group, version: version)
+                guard !types.isEmpty || (group.isEmpty && version == "v1") else { throw APIError.pageNotFound(request.uri.path) }
+                return APIServer.json(Discovery.resourceList(groupVersion: group.isEmpty ? version : "\(group)/\(version)", types: types))
+            case .openAPIRoot: return APIServer.json(OpenAPI.root(await store.registryGroups))
+            case .openAPIGroupVersion(let group, let version):
+                return APIServer.json(OpenAPI.groupVersion(await store.registryTypes(group: group, version: version)))
+            case .resource(let path):
+                return try await resource(path, request: request, query: query, body: body)
+            case .unknown:
+                throw APIError.pageNotFound(request.uri.path)
+            }
+        } catch let error as APIError {
+            return APIServer.status(error)
+        } catch {
+            return APIServer.status(APIError(status: KubeStatus(code: 500, reason: "InternalError", message: "\(error)")))
+        }
+    }
+
+    static func json(_ value: JSONValue, status: Int = 200, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        var bytes = value.serialized()
+        bytes.append(UInt8(ascii: "\n"))
+        return Response(status: .init(code: status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func status(_ error: APIError) -> Response {
+        var headers = HTTPFields()
+        if error.code == 429 { headers[HTTPField.Name("Retry-After")!] = "1" }
+        let body = (try? JSONValue(encoding: error.status)) ?? .null
+        return json(body, status: error.code, headers: headers)
+    }
+}
+
+/// Decoded query parameters.
+struct QueryParameters {
+    private var values: [String: String] = [:]
+
+    init(_ query: String) {
+        var components = URLComponents()
+        components.percentEncodedQuery = query.replacingOccurrences(of: "+", with: "%20")
+        for item in components.queryItems ?? [] { values[item.name] = item.value ?? "" }
+    }
+
+    subscript(_ name: String) -> String? { values[name].flatMap { $0.isEmpty ? nil : $0 } }
+
+    func flag(_ name: String) -> Bool { ["true", "1"].contains(values[name] ?? "") }
+}

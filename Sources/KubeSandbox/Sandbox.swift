@@ -1,0 +1,136 @@
+import Foundation
+import Hummingbird
+import KubeClient
+import KubeCore
+import Logging
+
+/// An embedded Kubernetes-compatible cluster on loopback: the API server, its store, and a kubeconfig that
+/// real `kubectl` and ``KubeClient`` use unchanged.
+///
+/// ```swift
+/// let sandbox = try await Sandbox.start()
+/// defer { Task { await sandbox.stop() } }
+/// let client = sandbox.client()
+/// ```
+public final class Sandbox: Sendable {
+    /// How to start a sandbox.
+    public struct Options: Sendable {
+        /// The API server's port; 0 picks a free one.
+        public var port: Int = 0
+        /// Where to write the kubeconfig; `nil` writes one in a temporary folder.
+        public var kubeconfigPath: String?
+        /// Install Istio's networking CRDs and the `istio-system` namespace, as installing Istio would.
+        public var istio = true
+        /// How many past changes watches can resume from (older resumes get 410 Gone).
+        public var historyLimit = 10_000
+        /// How often watches that asked for bookmarks get one.
+        public var bookmarkInterval: Duration = .seconds(5)
+        public var logger = Logger(label: "serin.sandbox")
+
+        public init() {}
+    }
+
+    public let store: ObjectStore
+    public let faults: FaultInjector
+    /// The API server's base URL, `http://127.0.0.1:<port>`.
+    public let url: URL
+    public let port: Int
+    /// The kubeconfig file for kubectl (`kubectl --kubeconfig <path>`).
+    public let kubeconfigPath: String
+    private let server: Task<Void, any Error>
+
+    /// Starts a sandbox and waits until it serves.
+    public static func start(_ options: Options = Options()) async throws -> Sandbox {
+        let store = ObjectStore(historyLimit: options.historyLimit)
+        try await seed(store, istio: options.istio)
+        let faults = FaultInjector()
+        let api = APIServer(store: store, faults: faults, bookmarkInterval: options.bookmarkInterval, logger: options.logger)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var quiet = options.logger
+        quiet.logLevel = .critical
+        let app = Application(
+            responder: api.responder, configuration: .init(address: .hostname("127.0.0.1", port: options.port), serverName: nil),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            }, logger: quiet)
+        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            server.cancel()
+            throw SandboxError(step: "start the API server on port \(options.port)", reason: "the server did not start")
+        }
+        let url = URL(string: "http://127.0.0.1:\(port)")!
+        let path = options.kubeconfigPath ?? (NSTemporaryDirectory() + "serin-sandbox-\(port).kubeconfig")
+        try Sandbox.writeKubeconfig(server: url, to: path)
+        return Sandbox(store: store, faults: faults, url: url, port: port, kubeconfigPath: path, server: server)
+    }
+
+    private init(store: ObjectStore, faults: FaultInjector, url: URL, port: Int, kubeconfigPath: String, server: Task<Void, any Error>) {
+        self.store = store
+        self.faults = faults
+        self.url = url
+        self.port = port
+        self.kubeconfigPath = kubeconfigPath
+        self.server = server
+    }
+
+    /// A client for this sandbox, without a client-side rate limit.
+    public func client(logger: Logger = Logger(label: "serin.kube-client")) -> KubeClient {
+        var configuration = ClientConfiguration(server: url, source: "sandbox \(url.absoluteString)")
+        configuration.qps = 0
+        return KubeClient(configuration: configuration, logger: logger)
+    }
+
+    /// Stops serving and ends every watch.
+    public func stop() async {
+        await store.closeAllWatches()
+        server.cancel()
+        _ = await server.result
+    }
+
+    private static func seed(_ store: ObjectStore, istio: Bool) async throws {
+        let namespaces = istio ? ["default", "kube-system", "kube-public", "istio-system"] : ["default", "kube-system", "kube-public"]
+        let namespaceType = await store.types.first { $0.resource.plural == "namespaces" }!
+        for name in namespaces {
+            _ = try await store.create(namespaceType, namespace: nil, object: ["metadata": ["name": .string(name)]])
+        }
+        guard istio else { return }
+        let crdType = await store.types.first { $0.resource.plural == "customresourcedefinitions" }!
+        for crd in IstioCRDs.all { _ = try await store.create(crdType, namespace: nil, object: crd) }
+    }
+
+    static func writeKubeconfig(server: URL, to path: String) throws {
+        let text = """
+            apiVersion: v1
+            kind: Config
+            current-context: sandbox
+            clusters:
+            - name: sandbox
+              cluster:
+                server: \(server.absoluteString)
+            contexts:
+            - name: sandbox
+              context:
+                cluster: sandbox
+                user: sandbox
+                namespace: default
+            users:
+            - name: sandbox
+              user:
+                token: sandbox
+            """
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw SandboxError(step: "write the kubeconfig \(path)", reason: error.localizedDescription)
+        }
+    }
+}
+
+/// A sandbox that could not start or be driven.
+public struct SandboxError: Error, Sendable, CustomStringConvertible {
+    public var step: String
+    public var reason: String
+    public var description: String { "failed to \(step): \(reason)" }
+}
