@@ -38,6 +38,7 @@ public final class Sandbox: Sendable {
     /// The kubeconfig file for kubectl (`kubectl --kubeconfig <path>`).
     public let kubeconfigPath: String
     private let server: Task<Void, any Error>
+    private let simulators: Task<Void, Never>
 
     /// Starts a sandbox and waits until it serves.
     public static func start(_ options: Options = Options()) async throws -> Sandbox {
@@ -55,18 +56,25 @@ public final class Sandbox: Sendable {
                 continuation.finish()
             }, logger: quiet)
         let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let workloads = WorkloadSimulator(store: store)
+        let simulators = Task { await workloads.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else {
             server.cancel()
+            simulators.cancel()
             throw SandboxError(step: "start the API server on port \(options.port)", reason: "the server did not start")
         }
         let url = URL(string: "http://127.0.0.1:\(port)")!
         let path = options.kubeconfigPath ?? (NSTemporaryDirectory() + "serin-sandbox-\(port).kubeconfig")
         try Sandbox.writeKubeconfig(server: url, to: path)
-        return Sandbox(store: store, faults: faults, url: url, port: port, kubeconfigPath: path, server: server)
+        return Sandbox(store: store, faults: faults, url: url, port: port, kubeconfigPath: path, server: server, simulators: simulators)
     }
 
-    private init(store: ObjectStore, faults: FaultInjector, url: URL, port: Int, kubeconfigPath: String, server: Task<Void, any Error>) {
+    private init(
+        store: ObjectStore, faults: FaultInjector, url: URL, port: Int, kubeconfigPath: String, server: Task<Void, any Error>,
+        simulators: Task<Void, Never>
+    ) {
+        self.simulators = simulators
         self.store = store
         self.faults = faults
         self.url = url
@@ -85,6 +93,7 @@ public final class Sandbox: Sendable {
     /// Stops serving and ends every watch.
     public func stop() async {
         await store.closeAllWatches()
+        simulators.cancel()
         server.cancel()
         _ = await server.result
     }

@@ -68,6 +68,21 @@ enum ObjectDefaults {
         let defaults: [(String, JSONValue)] = [("replicas", 1), ("revisionHistoryLimit", 10), ("progressDeadlineSeconds", 600),
                                               ("strategy", ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": "25%", "maxUnavailable": "25%"]])]
         for (field, value) in defaults where object[path: "spec", field] == nil { object[path: "spec", field] = value }
+        if let containers = object[path: "spec", "template", "spec", "containers"]?.arrayValue {
+            object[path: "spec", "template", "spec", "containers"] = .array(containers.map(defaultContainer))
+        }
+    }
+
+    private static func defaultContainer(_ container: JSONValue) -> JSONValue {
+        var container = container
+        if let ports = container["ports"]?.arrayValue {
+            container["ports"] = .array(ports.map { port in
+                var port = port
+                if port["protocol"] == nil { port["protocol"] = "TCP" }
+                return port
+            })
+        }
+        return container
     }
 
     private static func establish(_ object: inout JSONValue) {

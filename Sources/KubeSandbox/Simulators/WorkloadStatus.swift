@@ -1,0 +1,78 @@
+import Foundation
+import KubeCore
+
+/// The status documents a Deployment or DaemonSet goes through in the workload simulator.
+enum WorkloadStatus {
+    static func progressing(_ object: JSONValue, since: Date, keepReady: Bool) -> JSONValue {
+        let desired = desiredReplicas(object)
+        let ready = keepReady ? min(object[path: "status", "readyReplicas"]?.intValue ?? 0, desired) : 0
+        return status(object, desired: desired, ready: ready, progressing: [
+            "type": "Progressing", "status": "True", "reason": "ReplicaSetUpdated",
+            "message": .string("ReplicaSet \"\(replicaSetName(object))\" is progressing."),
+            "lastUpdateTime": .string(KubeTime(since).description), "lastTransitionTime": .string(KubeTime(since).description),
+        ])
+    }
+
+    static func available(_ object: JSONValue) -> JSONValue {
+        let desired = desiredReplicas(object)
+        let now = KubeTime(Date()).description
+        return status(object, desired: desired, ready: desired, progressing: [
+            "type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
+            "message": .string("ReplicaSet \"\(replicaSetName(object))\" has successfully progressed."),
+            "lastUpdateTime": .string(now), "lastTransitionTime": .string(now),
+        ])
+    }
+
+    static func deadlineExceeded(_ object: JSONValue) -> JSONValue {
+        let desired = desiredReplicas(object)
+        let now = KubeTime(Date()).description
+        return status(object, desired: desired, ready: object[path: "status", "readyReplicas"]?.intValue ?? 0, progressing: [
+            "type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
+            "message": .string("ReplicaSet \"\(replicaSetName(object))\" has timed out progressing."),
+            "lastUpdateTime": .string(now), "lastTransitionTime": .string(now),
+        ])
+    }
+
+    private static func desiredReplicas(_ object: JSONValue) -> Int {
+        object["kind"]?.stringValue == "DaemonSet" ? 1 : object[path: "spec", "replicas"]?.intValue ?? 1
+    }
+
+    private static func status(_ object: JSONValue, desired: Int, ready: Int, progressing: JSONValue) -> JSONValue {
+        let generation = object[path: "metadata", "generation"] ?? 1
+        if object["kind"]?.stringValue == "DaemonSet" {
+            return ["observedGeneration": generation, "currentNumberScheduled": 1, "desiredNumberScheduled": 1,
+                    "numberMisscheduled": 0, "numberReady": .int(ready), "updatedNumberScheduled": 1,
+                    "numberAvailable": .int(ready), "numberUnavailable": .int(1 - ready)]
+        }
+        let now = KubeTime(Date()).description
+        let available: JSONValue = [
+            "type": "Available", "status": ready >= desired ? "True" : "False",
+            "reason": ready >= desired ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+            "message": ready >= desired ? "Deployment has minimum availability." : "Deployment does not have minimum availability.",
+            "lastUpdateTime": .string(now), "lastTransitionTime": .string(now),
+        ]
+        var status: JSONValue = [
+            "observedGeneration": generation, "replicas": .int(desired), "updatedReplicas": .int(desired),
+            "readyReplicas": .int(ready), "availableReplicas": .int(ready), "unavailableReplicas": .int(desired - ready),
+            "conditions": [available, progressing],
+        ]
+        if ready == 0 { status["readyReplicas"] = nil; status["availableReplicas"] = nil }
+        if desired - ready == 0 { status["unavailableReplicas"] = nil }
+        return status
+    }
+
+    /// `<name>-<hash of the pod template>`, as the deployment controller names ReplicaSets.
+    static func replicaSetName(_ object: JSONValue) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in (object[path: "spec", "template"] ?? .null).serialized() {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+        var suffix = ""
+        for _ in 0..<10 {
+            suffix.append(alphabet[Int(hash % UInt64(alphabet.count))])
+            hash /= UInt64(alphabet.count)
+        }
+        return "\(object[path: "metadata", "name"]?.stringValue ?? "")-\(suffix)"
+    }
+}
