@@ -1,8 +1,8 @@
 # Serin — make targets. Every target installs what it needs first (see scripts/install-deps.sh).
 
 SWIFT ?= swift
-# Commands the test suite runs: openssl makes the certificates of the TLS tests.
-TEST_DEPS := openssl
+# Commands the test suite runs: openssl makes the certificates of the TLS tests; kubectl drives the sandbox.
+TEST_DEPS := openssl kubectl
 
 .PHONY: all build test bench deps clean
 

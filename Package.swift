@@ -94,6 +94,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "KubeSandboxTests",
+            dependencies: ["KubeCore", "KubeClient", "KubeSandbox"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KubeClientTests",
             dependencies: [
                 "KubeCore",

