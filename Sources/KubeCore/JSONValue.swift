@@ -142,10 +142,11 @@ extension JSONValue: Equatable {
 
 // MARK: - Literals
 
-extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+// Deliberately not `ExpressibleByNilLiteral`: with it, `optionalValue == nil` would compare against JSON
+// `null` instead of testing for a missing member. Write `.null` for JSON null.
+extension JSONValue: ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
-    public init(nilLiteral: ()) { self = .null }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(integerLiteral value: Int64) { self = .number(.int(value)) }
     public init(floatLiteral value: Double) { self = .number(.double(value)) }
