@@ -1,8 +1,9 @@
 # Serin — make targets. Every target installs what it needs first (see scripts/install-deps.sh).
 
 SWIFT ?= swift
-# Commands the test suite runs: openssl makes the certificates of the TLS tests; kubectl drives the sandbox.
-TEST_DEPS := openssl kubectl
+# Commands the test suite runs: openssl makes the certificates of the TLS tests; kubectl drives the sandbox;
+# prometheus scrapes the sandbox's traffic metrics; hey sends real requests through the sandbox's proxy.
+TEST_DEPS := openssl kubectl prometheus hey
 
 .PHONY: all build test bench deps clean
 

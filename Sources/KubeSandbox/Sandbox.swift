@@ -25,6 +25,12 @@ public final class Sandbox: Sendable {
         public var historyLimit = 10_000
         /// How often watches that asked for bookmarks get one.
         public var bookmarkInterval: Duration = .seconds(5)
+        /// The traffic port (`/metrics` and the cluster-service proxy); 0 picks a free one.
+        public var metricsPort: Int = 0
+        /// Send synthetic traffic through every VirtualService.
+        public var simulateTraffic = true
+        /// How often synthetic traffic is sent.
+        public var trafficTick: Duration = .milliseconds(250)
         public var logger = Logger(label: "serin.sandbox")
 
         public init() {}
@@ -37,7 +43,11 @@ public final class Sandbox: Sendable {
     public let port: Int
     /// The kubeconfig file for kubectl (`kubectl --kubeconfig <path>`).
     public let kubeconfigPath: String
-    private let server: Task<Void, any Error>
+    /// The traffic port's base URL: `/metrics` for Prometheus, and an HTTP proxy (`HTTP_PROXY`) for cluster names.
+    public let trafficURL: URL
+    /// The Istio metrics of all traffic served so far.
+    public let metrics: TrafficMetrics
+    private let servers: [Task<Void, any Error>]
     private let simulators: Task<Void, Never>
 
     /// Starts a sandbox and waits until it serves.
@@ -45,42 +55,71 @@ public final class Sandbox: Sendable {
         let store = ObjectStore(historyLimit: options.historyLimit)
         try await seed(store, istio: options.istio)
         let faults = FaultInjector()
+        let metrics = TrafficMetrics()
         let api = APIServer(store: store, faults: faults, bookmarkInterval: options.bookmarkInterval, logger: options.logger)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        var quiet = options.logger
-        quiet.logLevel = .critical
-        let app = Application(
-            responder: api.responder, configuration: .init(address: .hostname("127.0.0.1", port: options.port), serverName: nil),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            }, logger: quiet)
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let (apiTask, port) = try await serve(api.responder, port: options.port, logger: options.logger)
+        let traffic = TrafficServer(resolver: ServiceResolver(store: store), metrics: metrics)
+        let trafficTask: Task<Void, any Error>
+        let trafficPort: Int
+        do {
+            (trafficTask, trafficPort) = try await serve(traffic.responder, port: options.metricsPort, logger: options.logger)
+        } catch {
+            apiTask.cancel()
+            throw error
+        }
         let workloads = WorkloadSimulator(store: store)
-        let simulators = Task { await workloads.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            server.cancel()
-            simulators.cancel()
-            throw SandboxError(step: "start the API server on port \(options.port)", reason: "the server did not start")
+        let simulator = TrafficSimulator(store: store, metrics: metrics, tick: options.trafficTick)
+        let simulateTraffic = options.simulateTraffic
+        let simulators = Task {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await workloads.run() }
+                if simulateTraffic { group.addTask { await simulator.run() } }
+            }
         }
         let url = URL(string: "http://127.0.0.1:\(port)")!
         let path = options.kubeconfigPath ?? (NSTemporaryDirectory() + "serin-sandbox-\(port).kubeconfig")
         try Sandbox.writeKubeconfig(server: url, to: path)
-        return Sandbox(store: store, faults: faults, url: url, port: port, kubeconfigPath: path, server: server, simulators: simulators)
+        return Sandbox(
+            store: store, faults: faults, url: url, port: port, kubeconfigPath: path,
+            trafficURL: URL(string: "http://127.0.0.1:\(trafficPort)")!, metrics: metrics, servers: [apiTask, trafficTask],
+            simulators: simulators)
+    }
+
+    /// Runs an HTTP server on loopback and returns once it listens, with its port.
+    private static func serve(_ responder: CallbackResponder<BasicRequestContext>, port: Int, logger: Logger) async throws
+        -> (Task<Void, any Error>, Int)
+    {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var quiet = logger
+        quiet.logLevel = .critical
+        let app = Application(
+            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            }, logger: quiet)
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = ports.makeAsyncIterator()
+        guard let bound = await iterator.next(), bound > 0 else {
+            task.cancel()
+            throw SandboxError(step: "listen on 127.0.0.1:\(port)", reason: "the address is in use or unavailable")
+        }
+        return (task, bound)
     }
 
     private init(
-        store: ObjectStore, faults: FaultInjector, url: URL, port: Int, kubeconfigPath: String, server: Task<Void, any Error>,
-        simulators: Task<Void, Never>
+        store: ObjectStore, faults: FaultInjector, url: URL, port: Int, kubeconfigPath: String, trafficURL: URL,
+        metrics: TrafficMetrics, servers: [Task<Void, any Error>], simulators: Task<Void, Never>
     ) {
-        self.simulators = simulators
         self.store = store
         self.faults = faults
         self.url = url
         self.port = port
         self.kubeconfigPath = kubeconfigPath
-        self.server = server
+        self.trafficURL = trafficURL
+        self.metrics = metrics
+        self.servers = servers
+        self.simulators = simulators
     }
 
     /// A client for this sandbox, without a client-side rate limit.
@@ -90,12 +129,19 @@ public final class Sandbox: Sendable {
         return KubeClient(configuration: configuration, logger: logger)
     }
 
+    /// Sends `seconds` worth of synthetic traffic now (for tests that run with `simulateTraffic` off).
+    public func stepTraffic(seconds: Double) async {
+        let simulator = TrafficSimulator(store: store, metrics: metrics)
+        await simulator.step(seconds: seconds, resolver: ServiceResolver(store: store))
+    }
+
     /// Stops serving and ends every watch.
     public func stop() async {
         await store.closeAllWatches()
         simulators.cancel()
-        server.cancel()
-        _ = await server.result
+        for server in servers { server.cancel() }
+        for server in servers { _ = await server.result }
+        _ = await simulators.result
     }
 
     private static func seed(_ store: ObjectStore, istio: Bool) async throws {

@@ -14,6 +14,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Where to write the kubeconfig for kubectl.")
     var kubeconfig = "sandbox.kubeconfig"
 
+    @Option(help: "The traffic port: /metrics for Prometheus and an HTTP proxy for cluster service names (0 picks a free one).")
+    var metricsPort = 0
+
     @Flag(help: "Do not install Istio's networking CRDs.")
     var noIstio = false
 
@@ -22,9 +25,12 @@ struct SandboxCommand: AsyncParsableCommand {
         options.port = port
         options.kubeconfigPath = (kubeconfig as NSString).standardizingPath
         options.istio = !noIstio
+        options.metricsPort = metricsPort
         let sandbox = try await Sandbox.start(options)
         Console.line("sandbox API server: \(sandbox.url.absoluteString)")
         Console.line("kubeconfig:         \(sandbox.kubeconfigPath)")
+        Console.line("metrics:            \(sandbox.trafficURL.absoluteString)/metrics")
+        Console.line("service proxy:      HTTP_PROXY=\(sandbox.trafficURL.absoluteString) (reach http://<service>.<namespace>:<port>/)")
         Console.line("try:                kubectl --kubeconfig \(sandbox.kubeconfigPath) get namespaces")
         Console.line("press Ctrl-C to stop")
         let signals = AsyncStream<Void> { continuation in

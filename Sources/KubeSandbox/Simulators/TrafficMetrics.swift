@@ -1,0 +1,86 @@
+import Foundation
+
+/// Istio's request metrics for the requests the traffic simulator and the proxy serve, in the Prometheus
+/// text format a real Prometheus scrapes.
+///
+/// Series: `istio_requests_total` and `istio_request_duration_milliseconds_bucket/_sum/_count`, with the
+/// labels Istio's sidecars report (`reporter="destination"`, `destination_workload`,
+/// `destination_workload_namespace`, `destination_service`, `response_code`, …).
+public actor TrafficMetrics {
+    /// Istio's default duration buckets, in milliseconds.
+    public static let buckets: [Double] = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1_800_000, 3_600_000]
+
+    /// Who answered a request.
+    public struct Destination: Hashable, Sendable {
+        public var workload: String
+        public var namespace: String
+        public var serviceName: String
+    }
+
+    private struct SeriesKey: Hashable {
+        var destination: Destination
+        var code: Int
+    }
+
+    private struct Histogram {
+        var counts = [Double](repeating: 0, count: TrafficMetrics.buckets.count)
+        var sum = 0.0
+        var count = 0.0
+    }
+
+    private var requests: [SeriesKey: Double] = [:]
+    private var durations: [Destination: Histogram] = [:]
+
+    public init() {}
+
+    /// Records `count` requests with the same code and latency.
+    public func record(_ destination: Destination, code: Int, latencyMilliseconds: Double, count: Double = 1) {
+        requests[SeriesKey(destination: destination, code: code), default: 0] += count
+        var histogram = durations[destination] ?? Histogram()
+        for (index, bound) in TrafficMetrics.buckets.enumerated() where latencyMilliseconds <= bound { histogram.counts[index] += count }
+        histogram.sum += latencyMilliseconds * count
+        histogram.count += count
+        durations[destination] = histogram
+    }
+
+    /// The total requests recorded for a workload (all codes), for tests and the demo.
+    public func requestCount(workload: String, namespace: String) -> Double {
+        requests.filter { $0.key.destination.workload == workload && $0.key.destination.namespace == namespace }.values.reduce(0, +)
+    }
+
+    /// The exposition text.
+    public func exposition() -> String {
+        var lines = ["# HELP istio_requests_total Requests by destination and response code (serin sandbox).",
+                     "# TYPE istio_requests_total counter"]
+        for (key, value) in requests.sorted(by: { "\($0.key)" < "\($1.key)" }) {
+            lines.append("istio_requests_total{\(labels(key.destination)),response_code=\"\(key.code)\"} \(format(value))")
+        }
+        lines.append("# HELP istio_request_duration_milliseconds Request duration by destination (serin sandbox).")
+        lines.append("# TYPE istio_request_duration_milliseconds histogram")
+        for (destination, histogram) in durations.sorted(by: { "\($0.key)" < "\($1.key)" }) {
+            let base = labels(destination)
+            for (index, bound) in TrafficMetrics.buckets.enumerated() {
+                lines.append("istio_request_duration_milliseconds_bucket{\(base),le=\"\(format(bound))\"} \(format(histogram.counts[index]))")
+            }
+            lines.append("istio_request_duration_milliseconds_bucket{\(base),le=\"+Inf\"} \(format(histogram.count))")
+            lines.append("istio_request_duration_milliseconds_sum{\(base)} \(format(histogram.sum))")
+            lines.append("istio_request_duration_milliseconds_count{\(base)} \(format(histogram.count))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func labels(_ destination: Destination) -> String {
+        let service = "\(destination.serviceName).\(destination.namespace).svc.cluster.local"
+        return [
+            ("reporter", "destination"), ("source_workload", "istio-ingressgateway"), ("source_workload_namespace", "istio-system"),
+            ("destination_workload", destination.workload), ("destination_workload_namespace", destination.namespace),
+            ("destination_service", service), ("destination_service_name", destination.serviceName),
+            ("destination_service_namespace", destination.namespace), ("request_protocol", "http"),
+            ("connection_security_policy", "mutual_tls"),
+        ].map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",")
+    }
+
+    private func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}

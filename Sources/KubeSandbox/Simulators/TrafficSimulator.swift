@@ -1,0 +1,80 @@
+import Foundation
+import KubeCore
+
+/// Sends synthetic requests to every VirtualService, split by its live route weights, and records them in
+/// ``TrafficMetrics`` as Istio's sidecars would.
+///
+/// Each VirtualService gets the `sandbox.serin.dev/rps` of the workloads behind it (the highest one), or
+/// ``defaultRequestsPerSecond``. Counts are exact fractions of the rate, so success rates are deterministic;
+/// latencies are drawn from each workload's distribution with a seeded generator.
+public actor TrafficSimulator {
+    public static let defaultRequestsPerSecond = 10.0
+
+    private let store: ObjectStore
+    private let metrics: TrafficMetrics
+    private let tick: Duration
+    private var generator = SplitMix(seed: 42)
+
+    public init(store: ObjectStore, metrics: TrafficMetrics, tick: Duration = .milliseconds(250)) {
+        self.store = store
+        self.metrics = metrics
+        self.tick = tick
+    }
+
+    /// Generates traffic every tick until cancelled.
+    public func run() async {
+        let resolver = ServiceResolver(store: store)
+        var last = ContinuousClock.now
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: tick) } catch { return }
+            let now = ContinuousClock.now
+            let seconds = Double((now - last).components.attoseconds) / 1e18 + Double((now - last).components.seconds)
+            last = now
+            await step(seconds: seconds, resolver: resolver)
+        }
+    }
+
+    /// Sends `seconds` worth of traffic to every VirtualService.
+    func step(seconds: Double, resolver: ServiceResolver) async {
+        guard let type = await store.types.first(where: { $0.resource.group == "networking.istio.io" && $0.resource.plural == "virtualservices" }),
+              let page = try? await store.list(type, namespace: nil) else { return }
+        for virtualService in page.items {
+            let namespace = virtualService[path: "metadata", "namespace"]?.stringValue ?? "default"
+            let destinations = await resolver.destinations(of: virtualService, namespace: namespace)
+            let rate = destinations.flatMap(\.backends).compactMap(\.behaviour.requestsPerSecond).max() ?? TrafficSimulator.defaultRequestsPerSecond
+            let total = destinations.reduce(0) { $0 + $1.weight }
+            guard total > 0 else { continue }
+            for destination in destinations where destination.weight > 0 && !destination.backends.isEmpty {
+                let share = rate * seconds * destination.weight / total / Double(destination.backends.count)
+                for backend in destination.backends { await send(share, to: backend) }
+            }
+        }
+    }
+
+    private func send(_ requests: Double, to backend: ServiceResolver.Backend) async {
+        let target = TrafficMetrics.Destination(workload: backend.workload, namespace: backend.namespace, serviceName: backend.serviceName)
+        let samples = max(1, Int(requests.rounded()))
+        let behaviour = backend.behaviour
+        for _ in 0..<samples {
+            let latency = behaviour.sampleLatency(using: &generator)
+            let each = requests / Double(samples)
+            await metrics.record(target, code: 200, latencyMilliseconds: latency, count: each * (1 - behaviour.errorRatio))
+            if behaviour.errorRatio > 0 {
+                await metrics.record(target, code: 500, latencyMilliseconds: latency, count: each * behaviour.errorRatio)
+            }
+        }
+    }
+}
+
+/// SplitMix64: a small seeded generator, so synthetic traffic is the same run to run.
+struct SplitMix: RandomNumberGenerator, Sendable {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,90 @@
+import AsyncHTTPClient
+import Foundation
+import KubeCore
+import NIOCore
+import NIOHTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real Prometheus (the Debian package) on loopback, scraping given targets every second.
+final class PrometheusServer: Sendable {
+    let url: String
+    private let process: Process
+    private let dataDirectory: String
+
+    /// Starts Prometheus scraping `targets` (`host:port`) at `/metrics`.
+    static func start(scraping targets: [String]) async throws -> PrometheusServer {
+        let folder = NSTemporaryDirectory() + "serin-prometheus-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder + "/data", withIntermediateDirectories: true)
+        let config = """
+            global: {scrape_interval: 1s, evaluation_interval: 1s}
+            scrape_configs:
+            - job_name: sandbox
+              static_configs: [{targets: [\(targets.map { "'\($0)'" }.joined(separator: ", "))]}]
+            """
+        try config.write(toFile: folder + "/prometheus.yml", atomically: true, encoding: .utf8)
+        let port = try freePort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["prometheus", "--config.file=\(folder)/prometheus.yml", "--storage.tsdb.path=\(folder)/data",
+                             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        let server = PrometheusServer(url: "http://127.0.0.1:\(port)", process: process, dataDirectory: folder)
+        for _ in 0..<100 {
+            if (try? await server.get("/-/ready")) != nil { return server }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        server.stop()
+        throw SetupFailure(description: "Prometheus did not become ready on port \(port)")
+    }
+
+    private init(url: String, process: Process, dataDirectory: String) {
+        self.url = url
+        self.process = process
+        self.dataDirectory = dataDirectory
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+
+    /// The single value of an instant query, or `nil` when it has none.
+    func value(of query: String) async throws -> Double? {
+        var components = URLComponents()
+        components.queryItems = [URLQueryItem(name: "query", value: query)]
+        let body = try await get("/api/v1/query?" + (components.percentEncodedQuery ?? ""))
+        let json = try JSONValue(parsing: body)
+        guard json["status"] == "success", let first = json[path: "data", "result"]?[0],
+              let text = first["value"]?[1]?.stringValue else { return nil }
+        return Double(text)
+    }
+
+    private func get(_ path: String) async throws -> [UInt8] {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url + path), timeout: .seconds(5))
+        guard response.status.code == 200 else { throw SetupFailure(description: "GET \(path): \(response.status.code)") }
+        return Array(buffer: try await response.body.collect(upTo: 1 << 20))
+    }
+
+    /// A TCP port nobody listens on right now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw SetupFailure(description: "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct SetupFailure: Error, CustomStringConvertible { var description: String }
