@@ -24,6 +24,7 @@ test: deps
 ## bench: benchmarks (release build); results go in docs/benchmarks.md by hand, with this command
 bench:
 	$(SWIFT) run -c release serin-bench json --count 10000
+	$(SWIFT) run -c release serin-bench sandbox --count 10000 --watchers 5 --updates 2000
 
 clean:
 	rm -rf .build

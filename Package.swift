@@ -83,6 +83,8 @@ let package = Package(
             name: "serin-bench",
             dependencies: [
                 "KubeCore",
+                "KubeClient",
+                "KubeSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/serin-bench",

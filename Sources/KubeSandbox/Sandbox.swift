@@ -29,6 +29,8 @@ public final class Sandbox: Sendable {
         public var metricsPort: Int = 0
         /// Send synthetic traffic through every VirtualService.
         public var simulateTraffic = true
+        /// Move Deployment and DaemonSet status as their controllers would.
+        public var simulateWorkloads = true
         /// How often synthetic traffic is sent.
         public var trafficTick: Duration = .milliseconds(250)
         public var logger = Logger(label: "serin.sandbox")
@@ -70,9 +72,10 @@ public final class Sandbox: Sendable {
         let workloads = WorkloadSimulator(store: store)
         let simulator = TrafficSimulator(store: store, metrics: metrics, tick: options.trafficTick)
         let simulateTraffic = options.simulateTraffic
+        let simulateWorkloads = options.simulateWorkloads
         let simulators = Task {
             await withDiscardingTaskGroup { group in
-                group.addTask { await workloads.run() }
+                if simulateWorkloads { group.addTask { await workloads.run() } }
                 if simulateTraffic { group.addTask { await simulator.run() } }
             }
         }
