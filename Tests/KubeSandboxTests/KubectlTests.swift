@@ -83,6 +83,16 @@ let widget = """
         }
     }
 
+    @Test func explainDescribesBuiltinKindsAndCustomResources() async throws {
+        try await withSandbox { sandbox in
+            let kubectl = Kubectl(sandbox)
+            let deployment = try await kubectl.succeed(["explain", "deployment"])
+            #expect(deployment.contains("KIND:       Deployment") && deployment.contains("spec\t<Object>"), "\(deployment)")
+            let virtualService = try await kubectl.succeed(["explain", "virtualservices"])
+            #expect(virtualService.contains("GROUP:      networking.istio.io") && virtualService.contains("spec\t<Object>"), "\(virtualService)")
+        }
+    }
+
     @Test func reapplyingAChangedManifestPatchesOnlyWhatChanged() async throws {
         try await withSandbox { sandbox in
             let kubectl = Kubectl(sandbox)
