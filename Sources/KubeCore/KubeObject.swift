@@ -3,6 +3,21 @@
 /// Typed models conform to this; ``DynamicObject`` is the lossless, untyped conformer.
 public protocol KubeObject: Codable, Sendable {
     var metadata: ObjectMeta { get set }
+    /// `metadata.name`; conformers may read it faster than decoding all of ``metadata``.
+    var name: String? { get }
+    /// `metadata.namespace`.
+    var namespace: String? { get }
+    /// `metadata.resourceVersion`.
+    var resourceVersion: String? { get }
+    /// `metadata.uid`.
+    var uid: String? { get }
+}
+
+extension KubeObject {
+    public var name: String? { metadata.name }
+    public var namespace: String? { metadata.namespace }
+    public var resourceVersion: String? { metadata.resourceVersion }
+    public var uid: String? { metadata.uid }
 }
 
 /// A type that converts to and from ``JSONValue`` without going through `Codable`.

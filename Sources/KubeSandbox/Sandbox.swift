@@ -88,6 +88,19 @@ public final class Sandbox: Sendable {
             simulators: simulators)
     }
 
+    /// Starts a sandbox, runs `body` with it, and stops it whether or not `body` throws.
+    public static func with<T>(_ options: Options = Options(), _ body: (Sandbox) async throws -> T) async throws -> T {
+        let sandbox = try await start(options)
+        do {
+            let result = try await body(sandbox)
+            await sandbox.stop()
+            return result
+        } catch {
+            await sandbox.stop()
+            throw error
+        }
+    }
+
     /// Runs an HTTP server on loopback and returns once it listens, with its port.
     private static func serve(_ responder: CallbackResponder<BasicRequestContext>, port: Int, logger: Logger) async throws
         -> (Task<Void, any Error>, Int)
@@ -125,11 +138,16 @@ public final class Sandbox: Sendable {
         self.simulators = simulators
     }
 
-    /// A client for this sandbox, without a client-side rate limit.
-    public func client(logger: Logger = Logger(label: "serin.kube-client")) -> KubeClient {
+    /// The configuration of a client for this sandbox, without a client-side rate limit.
+    public var clientConfiguration: ClientConfiguration {
         var configuration = ClientConfiguration(server: url, source: "sandbox \(url.absoluteString)")
         configuration.qps = 0
-        return KubeClient(configuration: configuration, logger: logger)
+        return configuration
+    }
+
+    /// A client for this sandbox, without a client-side rate limit. Shut it down when done.
+    public func client(logger: Logger = Logger(label: "serin.kube-client")) -> KubeClient {
+        KubeClient(configuration: clientConfiguration, logger: logger)
     }
 
     /// Sends `seconds` worth of synthetic traffic now (for tests that run with `simulateTraffic` off).

@@ -84,6 +84,9 @@ extension KubeClient {
     }
 
     private func send(_ request: KubeRequest, url: String) async throws -> HTTPClientResponse {
+        if request.method != .GET, let fence = configuration.writeFence {
+            try fence.checkWrite(verb: request.verb, url: url)
+        }
         try await rateLimiter.acquire()
         var http = HTTPClientRequest(url: url)
         http.method = request.method

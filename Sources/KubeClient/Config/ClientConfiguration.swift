@@ -27,6 +27,8 @@ public struct ClientConfiguration: Sendable {
     public var burst: Int = 10
     /// The `User-Agent` header.
     public var userAgent: String = "serin/\(SerinVersion.current) (\(SerinVersion.platform))"
+    /// Checked before every write; leader election uses it to fence a replica that is not the leader.
+    public var writeFence: (any WriteFence)?
     /// Where the configuration came from, for messages: `kubeconfig /path (context kind-dev)` or `in-cluster`.
     public var source: String
 

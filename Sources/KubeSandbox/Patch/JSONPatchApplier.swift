@@ -21,7 +21,10 @@ enum JSONPatchApplier {
                 result = try set(result, pointer, try value(operation, index), insert: false)
             case "remove": result = try remove(result, pointer)
             case "test":
-                guard try get(result, pointer) == (try value(operation, index)) else {
+                // As the API server's patch library does, a `null` test value also matches a missing path.
+                let expected = try value(operation, index)
+                let actual = (try? get(result, pointer)) ?? (expected.isNull ? .null : nil)
+                guard actual == expected else {
                     throw Failure(description: "operation \(index): test failed at \(path)")
                 }
             case "move", "copy":

@@ -81,15 +81,7 @@ struct KubectlFailure: Error, CustomStringConvertible {
 
 /// Starts a sandbox for one test and stops it afterwards.
 func withSandbox<T>(_ options: Sandbox.Options = Sandbox.Options(), _ body: (Sandbox) async throws -> T) async throws -> T {
-    let sandbox = try await Sandbox.start(options)
-    do {
-        let result = try await body(sandbox)
-        await sandbox.stop()
-        return result
-    } catch {
-        await sandbox.stop()
-        throw error
-    }
+    try await Sandbox.with(options, body)
 }
 
 /// Polls `condition` every 50 ms until it holds or `timeout` passes.

@@ -1,0 +1,133 @@
+import KubeCore
+import Synchronization
+
+/// A read-optimised, thread-safe store of the objects of one resource, fed by a ``Reflector``.
+///
+/// ## Guarantees
+/// - Reads are synchronous and never see a half-applied relist: a relist is buffered and swapped in at
+///   once (``WatcherEvent/initDone``).
+/// - Secondary indexes (``CacheIndex``) are kept in step with every change.
+/// - ``waitUntilSynced()`` returns once the first list has been swapped in.
+///
+/// ## Caveats
+/// A cache is eventually consistent: it lags the API server by the watch latency. Reads return copies
+/// (values); mutate through the API, never the cache.
+public final class ObjectCache<Object: KubeObject>: Sendable {
+    struct State {
+        var objects: [ObjectKey: Object] = [:]
+        var index: [String: [String: Set<ObjectKey>]] = [:]
+        var buffer: [ObjectKey: Object]?
+        var synced = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+    private let indexes: [CacheIndex<Object>]
+
+    public init(indexes: [CacheIndex<Object>] = []) { self.indexes = indexes }
+
+    /// One object.
+    public func get(_ key: ObjectKey) -> Object? { state.withLock { $0.objects[key] } }
+
+    /// One object by namespace and name.
+    public func get(namespace: String?, name: String) -> Object? { get(ObjectKey(namespace: namespace, name: name)) }
+
+    /// Every object, or every object of one namespace, sorted by key.
+    public func list(namespace: String? = nil) -> [Object] {
+        state.withLock { state in
+            state.objects.filter { namespace == nil || $0.key.namespace == namespace }.sorted { $0.key < $1.key }.map(\.value)
+        }
+    }
+
+    /// The objects whose index `name` has `value`.
+    public func byIndex(_ name: String, _ value: String) -> [Object] {
+        state.withLock { state in
+            (state.index[name]?[value] ?? []).sorted().compactMap { state.objects[$0] }
+        }
+    }
+
+    /// How many objects are cached.
+    public var count: Int { state.withLock { $0.objects.count } }
+
+    /// Whether the first list has been swapped in.
+    public var isSynced: Bool { state.withLock { $0.synced } }
+
+    /// Waits until the first list has been swapped in.
+    public func waitUntilSynced() async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Bool in
+                if state.synced { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    /// Applies one watcher event and returns what changed.
+    func apply(_ event: WatcherEvent<Object>) -> [CacheChange<Object>] {
+        let (changes, waiters) = state.withLock { state -> ([CacheChange<Object>], [CheckedContinuation<Void, Never>]) in
+            switch event {
+            case .initStarted:
+                state.buffer = [:]
+                return ([], [])
+            case .initApply(let object):
+                state.buffer?[ObjectKey(object)] = object
+                return ([], [])
+            case .initDone:
+                let fresh = state.buffer ?? [:]
+                let removed = state.objects.filter { fresh[$0.key] == nil }.map { CacheChange.deleted($0.value) }
+                state.objects = fresh
+                state.buffer = nil
+                state.index = rebuildIndex(fresh)
+                state.synced = true
+                let waiters = state.waiters
+                state.waiters = []
+                return (fresh.values.map { CacheChange.applied($0) } + removed, waiters)
+            case .apply(let object):
+                let key = ObjectKey(object)
+                if let old = state.objects[key] { unindex(key, old, in: &state.index) }
+                state.objects[key] = object
+                index(key, object, in: &state.index)
+                return ([.applied(object)], [])
+            case .delete(let object):
+                let key = ObjectKey(object)
+                guard let old = state.objects.removeValue(forKey: key) else { return ([], []) }
+                unindex(key, old, in: &state.index)
+                return ([.deleted(object)], [])
+            }
+        }
+        for waiter in waiters { waiter.resume() }
+        return changes
+    }
+
+    private func rebuildIndex(_ objects: [ObjectKey: Object]) -> [String: [String: Set<ObjectKey>]] {
+        var index: [String: [String: Set<ObjectKey>]] = [:]
+        for (key, object) in objects { self.index(key, object, in: &index) }
+        return index
+    }
+
+    private func index(_ key: ObjectKey, _ object: Object, in index: inout [String: [String: Set<ObjectKey>]]) {
+        for indexer in indexes {
+            for value in indexer.values(object) { index[indexer.name, default: [:]][value, default: []].insert(key) }
+        }
+    }
+
+    private func unindex(_ key: ObjectKey, _ object: Object, in index: inout [String: [String: Set<ObjectKey>]]) {
+        for indexer in indexes {
+            for value in indexer.values(object) { index[indexer.name]?[value]?.remove(key) }
+        }
+    }
+}
+
+/// A change a cache went through, for triggering reconciles.
+public enum CacheChange<Object: Sendable>: Sendable {
+    case applied(Object)
+    case deleted(Object)
+
+    public var object: Object {
+        switch self {
+        case .applied(let object), .deleted(let object): return object
+        }
+    }
+}

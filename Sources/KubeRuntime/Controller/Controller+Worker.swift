@@ -1,0 +1,50 @@
+import Foundation
+import KubeCore
+import Logging
+
+extension Controller {
+    /// One worker: takes keys until the queue shuts down.
+    func work() async {
+        while let request = await queue.next() {
+            await process(request)
+            await queue.done(request)
+        }
+    }
+
+    /// Runs one reconcile and maps its outcome to exactly one queue operation, one metric and one log line.
+    func process(_ request: ReconcileRequest) async {
+        let reconcileID = String(UUID().uuidString.prefix(8)).lowercased()
+        var logger = self.logger
+        logger[metadataKey: "reconcileID"] = "\(reconcileID)"
+        logger[metadataKey: "object"] = "\(request)"
+        let context = ReconcileContext(reconcileID: reconcileID, logger: logger)
+        let started = ContinuousClock.now
+        let outcome: Result<ReconcileAction, any Error>
+        do {
+            outcome = .success(try await reconciler.reconcile(request, context: context))
+        } catch {
+            outcome = .failure(error)
+        }
+        let duration = ContinuousClock.now - started
+        switch outcome {
+        case .success(.awaitChange):
+            await queue.forget(request)
+            metrics.reconciled(controller: name, outcome: "success", duration: duration)
+            logger.debug("reconciled", metadata: ["duration": "\(duration)"])
+        case .success(.requeue(let after)):
+            await queue.forget(request)
+            await queue.add(request, after: after)
+            metrics.reconciled(controller: name, outcome: "requeue", duration: duration)
+            logger.debug("reconciled; requeued", metadata: ["duration": "\(duration)", "after": "\(after)"])
+        case .failure(let error as TerminalError):
+            await queue.forget(request)
+            metrics.reconciled(controller: name, outcome: "terminal_error", duration: duration)
+            logger.error("reconcile failed; not retrying until the object changes", metadata: ["error": "\(error)"])
+        case .failure(let error):
+            await queue.addRateLimited(request)
+            let failures = await queue.failures(of: request)
+            metrics.reconciled(controller: name, outcome: "error", duration: duration)
+            logger.warning("reconcile failed; retrying with back-off", metadata: ["error": "\(error)", "failures": "\(failures)"])
+        }
+    }
+}

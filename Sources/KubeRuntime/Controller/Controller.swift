@@ -1,0 +1,120 @@
+import Foundation
+import KubeClient
+import KubeCore
+import Logging
+import ServiceLifecycle
+
+/// Runs a ``Reconciler`` for the objects of one kind, triggered by changes to them and to related objects.
+///
+/// ## Expected flow
+/// 1. Build it with the primary kind's ``Reflector``; add ``owns(_:)`` and ``watches(_:mapper:)`` triggers.
+/// 2. Run the reflectors (they fill the caches), then ``run()`` the controller.
+/// 3. Every object in the primary cache is reconciled once at start, then whenever it or a related object
+///    changes, or when a reconcile asked to be requeued.
+///
+/// ## Guarantees
+/// - Never two reconciles of the same key at once; changes during a reconcile coalesce into one more.
+/// - At most ``ControllerConfig/concurrency`` reconciles at a time.
+/// - Each outcome maps to exactly one queue operation, one metric label and one log line.
+public final class Controller<Object: KubeObject>: Service, Sendable {
+    let name: String
+    let primary: Reflector<Object>
+    let reconciler: any Reconciler
+    let config: ControllerConfig
+    let logger: Logger
+    let metrics: RuntimeMetrics
+    let queue: WorkQueue<ReconcileRequest, ContinuousClock>
+    private let triggers: [@Sendable (Controller) async -> Void]
+
+    init(name: String, primary: Reflector<Object>, reconciler: any Reconciler, config: ControllerConfig, logger: Logger,
+         metrics: RuntimeMetrics, triggers: [@Sendable (Controller) async -> Void]) {
+        self.name = name
+        self.primary = primary
+        self.reconciler = reconciler
+        self.config = config
+        var logger = logger
+        logger[metadataKey: "controller"] = "\(name)"
+        self.logger = logger
+        self.metrics = metrics
+        self.queue = WorkQueue(name: name, clock: ContinuousClock(), backoff: config.backoff)
+        self.triggers = triggers
+    }
+
+    /// Starts a controller for `primary`'s kind.
+    public convenience init(
+        name: String, primary: Reflector<Object>, reconciler: any Reconciler, config: ControllerConfig = ControllerConfig(),
+        logger: Logger = Logger(label: "serin.controller"), metrics: RuntimeMetrics = .shared
+    ) {
+        self.init(name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics, triggers: [])
+    }
+
+    /// Also reconciles an object's controlling owner of this kind when the object changes.
+    public func owns<Owned: KubeObject>(_ reflector: Reflector<Owned>, ownerKind: String) -> Controller {
+        let trigger: @Sendable (Controller) async -> Void = { controller in
+            for await change in reflector.subscribe() {
+                let object = change.object
+                for owner in object.metadata.ownerReferences ?? [] where owner.controller == true && owner.kind == ownerKind {
+                    await controller.queue.add(ReconcileRequest(namespace: object.namespace, name: owner.name))
+                }
+            }
+        }
+        return Controller(name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics,
+                          triggers: triggers + [trigger])
+    }
+
+    /// Also reconciles the keys `mapper` returns when an object of another kind changes (for example, a
+    /// Deployment → the Canaries that target it).
+    public func watches<Related: KubeObject>(_ reflector: Reflector<Related>, mapper: @escaping @Sendable (Related) -> [ReconcileRequest])
+        -> Controller
+    {
+        let trigger: @Sendable (Controller) async -> Void = { controller in
+            for await change in reflector.subscribe() {
+                for request in mapper(change.object) { await controller.queue.add(request) }
+            }
+        }
+        return Controller(name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics,
+                          triggers: triggers + [trigger])
+    }
+
+    /// Reconciles until cancelled or until graceful shutdown, then lets in-flight reconciles finish.
+    public func run() async throws {
+        let changes = primary.subscribe()
+        await primary.cache.waitUntilSynced()
+        for object in primary.cache.list() { await queue.add(ObjectKey(object)) }
+        logger.info("controller started", metadata: ["objects": "\(primary.cache.count)", "concurrency": "\(config.concurrency)"])
+        let queue = self.queue
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withDiscardingTaskGroup { group in
+                    group.addTask {
+                        for await change in changes { await queue.add(ObjectKey(change.object)) }
+                    }
+                    for trigger in triggers { group.addTask { await trigger(self) } }
+                    // The workers run until the queue shuts down; then the triggers are stopped.
+                    await withDiscardingTaskGroup { workers in
+                        for _ in 0..<max(config.concurrency, 1) { workers.addTask { await self.work() } }
+                    }
+                    group.cancelAll()
+                }
+            } onGracefulShutdown: {
+                Task { await queue.shutdown() }  // bridges the synchronous shutdown callback
+            }
+        } onCancel: {
+            Task { await queue.shutdown() }  // bridges the synchronous cancellation callback
+        }
+        logger.info("controller stopped")
+    }
+
+    /// Enqueues a key now (for tests and manual triggers).
+    public func enqueue(_ request: ReconcileRequest) async { await queue.add(request) }
+}
+
+/// How a controller runs.
+public struct ControllerConfig: Sendable {
+    /// How many reconciles may run at once (never two for the same key).
+    public var concurrency = 2
+    /// The per-key back-off after errors.
+    public var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(300))
+
+    public init(concurrency: Int = 2) { self.concurrency = concurrency }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import KubeClient
+import KubeCore
+import Logging
+import Synchronization
+
+extension EventRecorder {
+    /// Writes one Event: a count increment of the aggregated one when it exists, else a new Event.
+    func write(_ pending: Pending) async {
+        let key = AggregationKey(reference: pending.reference, type: pending.type, reason: pending.reason, message: pending.message)
+        let namespace = pending.reference.namespace ?? "default"
+        let time = KubeTime(pending.at).description
+        if let existing = state.withLock({ $0.written[key] }) {
+            let count = existing.count + 1
+            do {
+                _ = try await events.patch(existing.name, namespace: namespace, patch: .merge(["count": .int(count), "lastTimestamp": .string(time)]))
+                state.withLock { $0.written[key] = (existing.name, count) }
+                return
+            } catch let error as KubeAPIError where error.isNotFound {
+                // The Event expired (the API server keeps Events for an hour): start a new one.
+            } catch {
+                logger.warning("failed to update an event", metadata: ["error": "\(error)", "event": "\(existing.name)"])
+                return
+            }
+        }
+        let name = "\(pending.reference.name).\(String(format: "%016llx", UInt64.random(in: 0...UInt64.max)))"
+        let event: JSONValue = [
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": ["name": .string(name), "namespace": .string(namespace)],
+            "involvedObject": involvedObject(pending.reference),
+            "reason": .string(pending.reason), "message": .string(pending.message), "type": .string(pending.type.rawValue),
+            "source": ["component": .string(component)], "reportingComponent": .string(component),
+            "firstTimestamp": .string(time), "lastTimestamp": .string(time), "count": 1,
+        ]
+        do {
+            _ = try await events.create(event, namespace: namespace)
+            state.withLock { $0.written[key] = (name, 1) }
+        } catch {
+            logger.warning("failed to create an event", metadata: ["error": "\(error)", "reason": "\(pending.reason)"])
+        }
+    }
+
+    private func involvedObject(_ reference: EventObjectReference) -> JSONValue {
+        var object: JSONValue = ["apiVersion": .string(reference.apiVersion), "kind": .string(reference.kind), "name": .string(reference.name)]
+        object["namespace"] = reference.namespace.map(JSONValue.string)
+        object["uid"] = reference.uid.map(JSONValue.string)
+        return object
+    }
+}

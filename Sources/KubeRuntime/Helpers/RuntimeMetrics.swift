@@ -1,0 +1,28 @@
+import CoreMetrics
+import Metrics
+
+/// The runtime's own metrics: watch restarts, reconcile outcomes and durations, dropped events.
+///
+/// Every component takes one (default ``shared``, on the global metrics system) so tests can pass a
+/// factory of their own.
+public struct RuntimeMetrics: Sendable {
+    public static let shared = RuntimeMetrics()
+
+    let factory: any MetricsFactory
+
+    public init(factory: any MetricsFactory = MetricsSystem.factory) { self.factory = factory }
+
+    func watchRestart(resource: String, reason: String) {
+        Counter(label: "serin_watch_restarts_total", dimensions: [("resource", resource), ("reason", reason)], factory: factory).increment()
+    }
+
+    func reconciled(controller: String, outcome: String, duration: Duration) {
+        Counter(label: "serin_reconcile_total", dimensions: [("controller", controller), ("outcome", outcome)], factory: factory).increment()
+        Metrics.Timer(label: "serin_reconcile_duration_seconds", dimensions: [("controller", controller)], factory: factory)
+            .recordNanoseconds(Int64(duration.seconds * 1e9))
+    }
+
+    func eventDropped(reason: String) {
+        Counter(label: "serin_events_dropped_total", dimensions: [("reason", reason)], factory: factory).increment()
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import KubeClient
+import KubeCore
+import Logging
+import Synchronization
+
+/// The last lease record seen and the local time it was first seen.
+final class ObservedLease: Sendable {
+    struct Record: Equatable { var holder: String; var renewTime: String; var duration: Int }
+    private let state = Mutex<(record: Record?, at: Date)>((nil, .distantPast))
+
+    /// Records what was read; returns the local time this exact record was first seen.
+    func observe(_ record: Record, now: Date) -> Date {
+        state.withLock { state in
+            if state.record != record { state = (record, now) }
+            return state.at
+        }
+    }
+}
+
+extension LeaderElector {
+    /// Tries every `retryPeriod` until this replica holds the lease.
+    func acquire() async throws {
+        while true {
+            try Task.checkCancellation()
+            if try await tryAcquireOrRenew() {
+                fence.open(until: now().addingTimeInterval(config.renewDeadline.seconds))
+                return
+            }
+            try await sleep(config.retryPeriod)
+        }
+    }
+
+    /// Renews every `retryPeriod`; throws once renewals have failed for `renewDeadline`.
+    func keepRenewing() async throws {
+        var lastRenewal = now()
+        while true {
+            try await sleep(config.retryPeriod)
+            let renewed: Bool
+            do {
+                renewed = try await tryAcquireOrRenew()
+            } catch {
+                logger.warning("failed to renew the lease", metadata: ["error": "\(error)"])
+                renewed = false
+            }
+            if renewed {
+                lastRenewal = now()
+                fence.open(until: lastRenewal.addingTimeInterval(config.renewDeadline.seconds))
+            } else if now().timeIntervalSince(lastRenewal) >= config.renewDeadline.seconds {
+                fence.close()  // first: no write may happen past this point
+                logger.error("lost leadership: renew deadline passed")
+                throw LeaderElectionError(lease: "\(config.namespace)/\(config.leaseName)", reason: "could not renew within \(config.renewDeadline)")
+            }
+        }
+    }
+
+    /// One attempt: create the lease, take over an expired one, or renew our own.
+    func tryAcquireOrRenew() async throws -> Bool {
+        let time = KubeTime(now(), precision: .microseconds).description
+        let duration = Int(config.leaseDuration.seconds.rounded(.up))
+        let current: JSONValue
+        do {
+            current = try await leases.get(config.leaseName, namespace: config.namespace)
+        } catch let error as KubeAPIError where error.isNotFound {
+            let lease: JSONValue = [
+                "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                "metadata": ["name": .string(config.leaseName), "namespace": .string(config.namespace)],
+                "spec": ["holderIdentity": .string(config.identity), "leaseDurationSeconds": .int(duration),
+                         "acquireTime": .string(time), "renewTime": .string(time), "leaseTransitions": 0],
+            ]
+            do {
+                _ = try await leases.create(lease, namespace: config.namespace)
+                return true
+            } catch let error as KubeAPIError where error.isAlreadyExists || error.isConflict {
+                return false
+            }
+        }
+        let holder = current[path: "spec", "holderIdentity"]?.stringValue ?? ""
+        let record = ObservedLease.Record(
+            holder: holder, renewTime: current[path: "spec", "renewTime"]?.stringValue ?? "",
+            duration: current[path: "spec", "leaseDurationSeconds"]?.intValue ?? duration)
+        let seenAt = observed.observe(record, now: now())
+        let expired = now().timeIntervalSince(seenAt) >= Double(record.duration)
+        guard holder.isEmpty || holder == config.identity || expired else { return false }
+        var updated = current
+        updated[path: "spec", "holderIdentity"] = .string(config.identity)
+        updated[path: "spec", "leaseDurationSeconds"] = .int(duration)
+        updated[path: "spec", "renewTime"] = .string(time)
+        if holder != config.identity {
+            updated[path: "spec", "acquireTime"] = .string(time)
+            updated[path: "spec", "leaseTransitions"] = .int((current[path: "spec", "leaseTransitions"]?.intValue ?? 0) + 1)
+        }
+        do {
+            _ = try await leases.update(updated, name: config.leaseName, namespace: config.namespace)
+            return true
+        } catch let error as KubeAPIError where error.isConflict {
+            return false
+        }
+    }
+
+    /// Gives the lease up so a standby can take over at once.
+    func release() async {
+        fence.close()
+        do {
+            var lease = try await leases.get(config.leaseName, namespace: config.namespace)
+            guard lease[path: "spec", "holderIdentity"]?.stringValue == config.identity else { return }
+            lease[path: "spec", "holderIdentity"] = .string("")
+            lease[path: "spec", "leaseDurationSeconds"] = 1
+            lease[path: "spec", "renewTime"] = .string(KubeTime(now(), precision: .microseconds).description)
+            _ = try await leases.update(lease, name: config.leaseName, namespace: config.namespace)
+            logger.info("released the lease")
+        } catch {
+            logger.warning("failed to release the lease; a standby takes over when it expires", metadata: ["error": "\(error)"])
+        }
+    }
+}

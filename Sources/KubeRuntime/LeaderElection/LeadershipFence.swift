@@ -1,0 +1,26 @@
+import Foundation
+import KubeClient
+import Synchronization
+
+/// Allows writes only while this replica surely leads: until the time its lease renewal could last be
+/// trusted (the last successful renewal plus the renew deadline).
+///
+/// The fence closes by itself when that time passes, even if the renewal loop is stuck, and is closed
+/// explicitly the moment leadership is lost or released — before anything else happens.
+public final class LeadershipFence: WriteFence, Sendable {
+    private let validUntil = Mutex<Date?>(nil)
+    private let now: @Sendable () -> Date
+
+    public init(now: @escaping @Sendable () -> Date = { Date() }) { self.now = now }
+
+    /// Whether writes are allowed now.
+    public var isOpen: Bool { validUntil.withLock { $0.map { now() < $0 } ?? false } }
+
+    func open(until deadline: Date) { validUntil.withLock { $0 = deadline } }
+
+    func close() { validUntil.withLock { $0 = nil } }
+
+    public func checkWrite(verb: String, url: String) throws {
+        guard isOpen else { throw WriteFencedError(verb: verb, url: url, reason: "this replica does not hold the leader lease") }
+    }
+}

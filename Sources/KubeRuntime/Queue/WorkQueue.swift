@@ -1,0 +1,142 @@
+import DequeModule
+import Foundation
+
+/// A work queue of keys, as controllers use it.
+///
+/// ## Guarantees
+/// - **De-duplication**: a key waiting in the queue is there once, however often it is added.
+/// - **Per-key exclusion**: a key handed out by ``next()`` is not handed out again until ``done(_:)``; adds
+///   that arrive meanwhile mark it dirty, and it is queued again when done (coalesced into one).
+/// - **Delays**: ``add(_:after:)`` keeps the earliest deadline when a key is scheduled twice.
+/// - **Back-off**: ``addRateLimited(_:)`` delays a key exponentially per consecutive failure (capped);
+///   ``forget(_:)`` resets it after a success.
+///
+/// ## Caveats
+/// Order is first-in first-out among ready keys. The queue holds keys only; what they mean is read from
+/// caches when they are processed (level-based reconciliation).
+public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == Duration {
+    private let clock: C
+    private let backoffTemplate: Backoff
+    private var ready: Deque<Key> = []
+    private var queued: Set<Key> = []
+    private var processing: Set<Key> = []
+    private var dirty: Set<Key> = []
+    private var scheduled: [Key: (deadline: C.Instant, timer: Task<Void, Never>)] = [:]
+    private var backoffs: [Key: Backoff] = [:]
+    private var addedAt: [Key: C.Instant] = [:]
+    private var waiters: Deque<CheckedContinuation<Key?, Never>> = []
+    private var shuttingDown = false
+    private let metrics: QueueMetrics
+
+    /// - Parameters:
+    ///   - backoff: the per-key back-off for ``addRateLimited(_:)`` (default 5 ms doubling to 5 minutes).
+    public init(name: String, clock: C, backoff: Backoff = Backoff(initial: .milliseconds(5), maximum: .seconds(300)),
+                metrics: QueueMetrics? = nil) {
+        self.clock = clock
+        self.backoffTemplate = backoff
+        self.metrics = metrics ?? QueueMetrics(name: name)
+    }
+
+    /// Adds a key now.
+    public func add(_ key: Key) {
+        guard !shuttingDown else { return }
+        if let entry = scheduled.removeValue(forKey: key) { entry.timer.cancel() }
+        if processing.contains(key) {
+            dirty.insert(key)
+            return
+        }
+        guard !queued.contains(key) else { return }
+        queued.insert(key)
+        addedAt[key] = clock.now
+        if let waiter = waiters.popFirst() {
+            hand(key, to: waiter)
+        } else {
+            ready.append(key)
+        }
+        metrics.recordDepth(ready.count)
+    }
+
+    /// Adds a key once `delay` has passed; an earlier deadline already scheduled wins.
+    public func add(_ key: Key, after delay: Duration) {
+        guard !shuttingDown else { return }
+        guard delay > .zero else { return add(key) }
+        let deadline = clock.now.advanced(by: delay)
+        if let existing = scheduled[key] {
+            guard deadline < existing.deadline else { return }
+            existing.timer.cancel()
+        }
+        let clock = self.clock
+        // A timer task per delayed key: it bridges the clock's sleep back into the actor.
+        let timer = Task { [weak self] in
+            guard (try? await clock.sleep(until: deadline, tolerance: nil)) != nil else { return }
+            await self?.fire(key, deadline: deadline)
+        }
+        scheduled[key] = (deadline, timer)
+    }
+
+    /// Adds a key after its back-off delay and lengthens the back-off for next time.
+    public func addRateLimited(_ key: Key) {
+        var backoff = backoffs[key] ?? backoffTemplate
+        let delay = backoff.nextDelay()
+        backoffs[key] = backoff
+        add(key, after: delay)
+    }
+
+    /// Resets a key's back-off (after it was processed successfully).
+    public func forget(_ key: Key) { backoffs.removeValue(forKey: key) }
+
+    /// How many times in a row the key has been re-added with back-off.
+    public func failures(of key: Key) -> Int { backoffs[key]?.consecutiveFailures ?? 0 }
+
+    /// The next key to process, waiting for one; `nil` once the queue shuts down.
+    public func next() async -> Key? {
+        if let key = ready.popFirst() {
+            metrics.recordDepth(ready.count)
+            return start(key)
+        }
+        if shuttingDown { return nil }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+
+    /// Marks a key as processed; if it was added meanwhile it is queued again.
+    public func done(_ key: Key) {
+        processing.remove(key)
+        if dirty.remove(key) != nil { add(key) }
+    }
+
+    /// Stops handing out keys: waiting ``next()`` calls return `nil`, delayed keys are dropped.
+    public func shutdown() {
+        shuttingDown = true
+        for entry in scheduled.values { entry.timer.cancel() }
+        scheduled.removeAll()
+        while let waiter = waiters.popFirst() { waiter.resume(returning: nil) }
+    }
+
+    /// Whether the queue still hands out keys.
+    public var isRunning: Bool { !shuttingDown }
+
+    /// Keys ready to be handed out now.
+    public var depth: Int { ready.count }
+
+    /// Keys waiting for a delay.
+    public var scheduledCount: Int { scheduled.count }
+
+    private func fire(_ key: Key, deadline: C.Instant) {
+        guard let entry = scheduled[key], entry.deadline == deadline else { return }
+        scheduled.removeValue(forKey: key)
+        add(key)
+    }
+
+    private func hand(_ key: Key, to waiter: CheckedContinuation<Key?, Never>) {
+        waiter.resume(returning: start(key))
+    }
+
+    private func start(_ key: Key) -> Key {
+        queued.remove(key)
+        processing.insert(key)
+        if let added = addedAt.removeValue(forKey: key) {
+            metrics.recordWait(added.duration(to: clock.now))
+        }
+        return key
+    }
+}

@@ -1,0 +1,35 @@
+/// What a ``Watcher`` reports.
+///
+/// A (re)list is reported as ``initStarted``, one ``initApply(_:)`` per object, then ``initDone``: a cache
+/// buffers the `initApply` objects and swaps them in at `initDone`, so it is never half-empty.
+public enum WatcherEvent<Object: Sendable>: Sendable {
+    /// A list begins (at start, or after the watch could not be resumed).
+    case initStarted
+    /// An object of the list.
+    case initApply(Object)
+    /// The list is complete.
+    case initDone
+    /// An object was added or changed.
+    case apply(Object)
+    /// An object was deleted (its last known state).
+    case delete(Object)
+}
+
+/// How a ``Watcher`` lists and watches.
+public struct WatcherConfig: Sendable {
+    public var labelSelector: String?
+    public var fieldSelector: String?
+    /// The page size of lists (client-go's informers use 500).
+    public var pageSize: Int = 500
+    /// Ask the server to end each watch after this long; the watcher then resumes where it was.
+    public var timeoutSeconds: Int = 290
+    /// Ask for bookmarks, so a resume after a quiet period does not replay or hit 410.
+    public var bookmarks = true
+    /// The back-off between failed attempts; it resets after a success and never gives up.
+    public var backoff = Backoff(initial: .milliseconds(800), maximum: .seconds(30), jitter: 0.1)
+
+    public init(labelSelector: String? = nil, fieldSelector: String? = nil) {
+        self.labelSelector = labelSelector
+        self.fieldSelector = fieldSelector
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import KubeSandbox
+import Synchronization
+import Testing
+
+/// Records what a reconciler saw.
+final class ReconcileLog: Sendable {
+    private let state = Mutex<(calls: [String], inFlight: [String: Int], maxInFlight: Int, versions: [String])>(([], [:], 0, []))
+
+    func begin(_ key: String) {
+        state.withLock { state in
+            state.calls.append(key)
+            state.inFlight[key, default: 0] += 1
+            state.maxInFlight = max(state.maxInFlight, state.inFlight[key]!)
+        }
+    }
+
+    func end(_ key: String, version: String?) {
+        state.withLock { state in
+            state.inFlight[key]! -= 1
+            if let version { state.versions.append(version) }
+        }
+    }
+
+    var calls: [String] { state.withLock { $0.calls } }
+    var maxInFlightPerKey: Int { state.withLock { $0.maxInFlight } }
+    var lastVersion: String? { state.withLock { $0.versions.last } }
+}
+
+/// Runs reflectors and a controller in the background for the duration of `body`.
+func running<T>(_ services: [@Sendable () async throws -> Void], _ body: () async throws -> T) async throws -> T {
+    let tasks = services.map { service in Task { try await service() } }
+    defer { for task in tasks { task.cancel() } }
+    return try await body()
+}
+
+@Suite struct ControllerTests {
+    @Test func aBurstOfUpdatesToOneKeyRunsSeriallyAndCoalesces() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let maps = client.resource(.configMaps)
+            _ = try await maps.create(configMap("hot"), namespace: "default")
+            let log = ReconcileLog()
+            let reflector = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default")
+            let reconciler = ReconcilerFunction { request, _ in
+                log.begin(request.description)
+                try await Task.sleep(for: .milliseconds(30))  // slow enough for updates to pile up
+                log.end(request.description, version: reflector.cache.get(request)?.resourceVersion)
+                return .awaitChange
+            }
+            let controller = Controller(name: "burst", primary: reflector, reconciler: reconciler, config: ControllerConfig(concurrency: 4))
+            try await running([reflector.run, controller.run]) {
+                for index in 0..<50 {
+                    _ = try await maps.patch("hot", namespace: "default", patch: .merge(["data": ["n": .string("\(index)")]]))
+                }
+                let latest = try await maps.get("hot", namespace: "default").resourceVersion
+                #expect(await eventually { log.lastVersion == latest }, "the last reconcile saw the latest state")
+            }
+            #expect(log.maxInFlightPerKey == 1, "never two reconciles of one key at once")
+            #expect(log.calls.count < 51, "duplicates coalesce: \(log.calls.count) reconciles for 51 changes")
+        }
+    }
+
+    @Test func requeuesErrorsWithBackOffAndTerminalErrorsAreNotRetried() async throws {
+        struct Flaky: Error {}
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let maps = client.resource(.configMaps)
+            _ = try await maps.create(configMap("flaky"), namespace: "default")
+            _ = try await maps.create(configMap("broken"), namespace: "default")
+            _ = try await maps.create(configMap("periodic"), namespace: "default")
+            let log = ReconcileLog()
+            let reflector = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default")
+            let reconciler = ReconcilerFunction { request, _ in
+                log.begin(request.name)
+                defer { log.end(request.name, version: nil) }
+                switch request.name {
+                case "flaky" where log.calls.filter({ $0 == "flaky" }).count < 3: throw Flaky()
+                case "broken": throw TerminalError(Flaky())
+                case "periodic": return .requeue(after: .milliseconds(50))
+                default: return .awaitChange
+                }
+            }
+            var config = ControllerConfig()
+            config.backoff = Backoff(initial: .milliseconds(10), maximum: .milliseconds(40))
+            let controller = Controller(name: "retry", primary: reflector, reconciler: reconciler, config: config)
+            try await running([reflector.run, controller.run]) {
+                #expect(await eventually { log.calls.filter { $0 == "flaky" }.count == 3 }, "retried until it succeeds")
+                #expect(await eventually { log.calls.filter { $0 == "periodic" }.count >= 4 }, "requeued without any change")
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(log.calls.filter { $0 == "flaky" }.count == 3, "not retried after success")
+            #expect(log.calls.filter { $0 == "broken" }.count == 1, "terminal errors are not retried")
+        }
+    }
+
+    @Test func relatedObjectsTriggerTheirOwnersAndMappedKeys() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let maps = client.resource(.configMaps)
+            let owner = try await maps.create(configMap("owner"), namespace: "default")
+            let log = ReconcileLog()
+            let primary = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default", config: WatcherConfig(labelSelector: "!child"))
+            let children = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default", config: WatcherConfig(labelSelector: "child"))
+            let secrets = Reflector<DynamicObject>(client: client, resource: .secrets, namespace: "default")
+            let reconciler = ReconcilerFunction { request, _ in
+                log.begin(request.name)
+                log.end(request.name, version: nil)
+                return .awaitChange
+            }
+            let controller = Controller(name: "triggers", primary: primary, reconciler: reconciler)
+                .owns(children, ownerKind: "ConfigMap")
+                .watches(secrets) { secret in [ReconcileRequest(namespace: "default", name: secret.labels["for"] ?? "")] }
+            try await running([primary.run, children.run, secrets.run, controller.run]) {
+                #expect(await eventually { log.calls == ["owner"] })
+                var child = configMap("child", labels: ["child": "yes"])
+                child.json[path: "metadata", "ownerReferences"] = [["apiVersion": "v1", "kind": "ConfigMap", "name": "owner",
+                                                                    "uid": .string(owner.uid ?? ""), "controller": true]]
+                _ = try await maps.create(child, namespace: "default")
+                #expect(await eventually { log.calls == ["owner", "owner"] }, "an owned object's change reconciles its owner")
+                _ = try await client.resource(.secrets).create(
+                    DynamicObject(json: ["metadata": ["name": "s", "labels": ["for": "owner"]], "type": "Opaque"]), namespace: "default")
+                #expect(await eventually { log.calls == ["owner", "owner", "owner"] }, "a mapped object reconciles its key")
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import KubeSandbox
+import Testing
+
+@Suite struct StatusWriterTests {
+    @Test func conflictsAndServerErrorsOnStatusWritesAreRetried() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let deployments = client.resource(.deployments, as: JSONValue.self)
+            let spec: JSONValue = ["selector": ["matchLabels": ["a": "b"]], "template": ["metadata": ["labels": ["a": "b"]],
+                                   "spec": ["containers": [["name": "c", "image": "i"]]]]]
+            _ = try await deployments.create(["metadata": ["name": "d"], "spec": spec], namespace: "default")
+            await sandbox.faults.fail(verb: "update", plural: "deployments", subresource: "status", code: 409, count: 2)
+            await sandbox.faults.fail(verb: "update", plural: "deployments", subresource: "status", code: 500, count: 1)
+            let written = try await StatusWriter(sleep: { _ in }).update(deployments, name: "d", namespace: "default") { status in
+                status["observedGeneration"] = 7
+            }
+            #expect(written[path: "status", "observedGeneration"] == 7)
+
+            await sandbox.faults.fail(verb: "update", plural: "deployments", subresource: "status", code: 409, count: 10)
+            let error = await #expect(throws: KubeAPIError.self) {
+                try await StatusWriter(sleep: { _ in }).update(deployments, name: "d", namespace: "default") { $0["replicas"] = 3 }
+            }
+            #expect(error?.reason == .conflict, "gives up after its attempts")
+        }
+    }
+}
+
+@Suite struct FinalizerTests {
+    @Test func addAndRemoveAreGuardedAgainstConcurrentChanges() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let maps = client.resource(.configMaps)
+            let created = try await maps.create(configMap("f"), namespace: "default")
+            #expect(Finalizers.state(of: created, finalizer: "serin.dev/finalizer") == .needsFinalizer)
+            let added = try await Finalizers.add("serin.dev/finalizer", to: created, in: maps)
+            #expect(added.metadata.finalizers == ["serin.dev/finalizer"])
+            #expect(Finalizers.state(of: added, finalizer: "serin.dev/finalizer") == .live)
+
+            // Someone else adds theirs in between: our stale view must not overwrite it.
+            _ = try await maps.patch("f", namespace: "default", patch: .merge(["metadata": ["finalizers": ["serin.dev/finalizer", "other/keep"]]]))
+            let stale = created
+            await #expect(throws: KubeAPIError.self) { _ = try await Finalizers.add("serin.dev/second", to: stale, in: maps) }
+
+            let kept = try #require(try await maps.delete("f", namespace: "default"))
+            #expect(Finalizers.state(of: kept, finalizer: "serin.dev/finalizer") == .needsCleanup)
+            let after = try await Finalizers.remove("serin.dev/finalizer", from: kept, in: maps)
+            #expect(after?.metadata.finalizers == ["other/keep"], "only our finalizer is removed")
+        }
+    }
+}
+
+@Suite struct EventRecorderTests {
+    @Test func repeatedIdenticalEventsAggregateIntoOneWithACount() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let recorder = EventRecorder(client: client, component: "serin")
+            let service = Task { try await recorder.run() }
+            defer { service.cancel() }
+            let target = EventObjectReference(apiVersion: "flagger.app/v1beta1", kind: "Canary", namespace: "default", name: "web", uid: "u-1")
+            for _ in 0..<4 { recorder.record(target, type: .normal, reason: "Synced", message: "Advance web.default canary weight 20") }
+            recorder.record(target, type: .warning, reason: "Synced", message: "Halt web.default advancement")
+            await recorder.flush()
+            let events = try await client.resource(.events).list(namespace: "default").items
+            #expect(events.count == 2)
+            let advance = try #require(events.first { $0.json["message"] == "Advance web.default canary weight 20" })
+            #expect(advance.json["count"] == 4 && advance.json["type"] == "Normal")
+            #expect(advance.json[path: "involvedObject", "kind"] == "Canary" && advance.json[path: "source", "component"] == "serin")
+            #expect(events.first { $0.json["type"] == "Warning" }?.json["count"] == 1)
+        }
+    }
+
+    @Test func aHotLoopCannotFloodTheAPI() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let recorder = EventRecorder(client: client, component: "serin", burst: 5, refill: .seconds(3600))
+            let service = Task { try await recorder.run() }
+            defer { service.cancel() }
+            let target = EventObjectReference(apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "x", uid: nil)
+            for index in 0..<100 { recorder.record(target, type: .normal, reason: "Loop", message: "message \(index)") }
+            await recorder.flush()
+            let events = try await client.resource(.events).list(namespace: "default").items
+            #expect(events.count == 5, "only the burst gets through")
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import KubeSandbox
+import MetricsTestKit
+import Testing
+
+func configMap(_ name: String, labels: JSONValue = [:]) -> DynamicObject {
+    DynamicObject(json: ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": "default", "labels": labels]])
+}
+
+/// Runs a reflector in the background for the duration of `body`.
+func withReflector<Object: KubeObject, T>(
+    _ reflector: Reflector<Object>, _ body: () async throws -> T
+) async throws -> T {
+    let task = Task { try await reflector.run() }
+    defer { task.cancel() }
+    return try await body()
+}
+
+@Suite struct ReflectorTests {
+    @Test func theCacheFollowsChangesAndAWatchDroppedMidStreamLosesAndRepeatsNothing() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let maps = client.resource(.configMaps)
+            _ = try await maps.create(configMap("before"), namespace: "default")
+            let reflector = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default")
+            let changes = reflector.subscribe()
+            try await withReflector(reflector) {
+                await reflector.cache.waitUntilSynced()
+                #expect(reflector.cache.get(namespace: "default", name: "before") != nil)
+                for round in 0..<5 {
+                    _ = try await maps.create(configMap("m\(round)"), namespace: "default")
+                    await sandbox.store.closeAllWatches()  // the connection drops; the watcher resumes
+                }
+                _ = try await maps.patch("m0", namespace: "default", patch: .merge(["data": ["k": "v"]]))
+                try await maps.delete("m1", namespace: "default")
+                #expect(await eventually {
+                    reflector.cache.count == 5 && reflector.cache.get(namespace: "default", name: "m0")?.json["data"] == ["k": "v"]
+                })
+            }
+            var applied: [String: Int] = [:]
+            var deleted: [String] = []
+            for await change in changes {
+                switch change {
+                case .applied(let object): applied[object.name ?? "", default: 0] += 1
+                case .deleted(let object): deleted.append(object.name ?? "")
+                }
+                if deleted == ["m1"] { break }
+            }
+            #expect(applied == ["before": 1, "m0": 2, "m1": 1, "m2": 1, "m3": 1, "m4": 1], "each change exactly once")
+        }
+    }
+
+    @Test func aForced410RelistsAndTheCacheConverges() async throws {
+        let metrics = TestMetrics()
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let maps = client.resource(.configMaps)
+            let reflector = Reflector<DynamicObject>(
+                client: client, resource: .configMaps, namespace: "default", metrics: RuntimeMetrics(factory: metrics))
+            try await withReflector(reflector) {
+                await reflector.cache.waitUntilSynced()
+                _ = try await maps.create(configMap("old"), namespace: "default")
+                #expect(await eventually { reflector.cache.count == 1 })
+                // While the watch is down, history is compacted: the resume gets 410 and must relist.
+                await sandbox.faults.fail(verb: "watch", plural: "configmaps", code: 500, count: 1)
+                await sandbox.store.closeAllWatches()
+                try await maps.delete("old", namespace: "default")
+                _ = try await maps.create(configMap("new"), namespace: "default")
+                await sandbox.store.compactHistory()
+                #expect(await eventually {
+                    reflector.cache.count == 1 && reflector.cache.get(namespace: "default", name: "new") != nil
+                }, "the relist swapped in the new state")
+            }
+            let restarts = try metrics.expectCounter("serin_watch_restarts_total", [("resource", "configmaps"), ("reason", "gone")])
+            #expect(restarts.totalValue >= 1, "the restart is counted")
+        }
+    }
+
+    @Test func secondaryIndexesFindObjectsByLabelAndOwner() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let maps = client.resource(.configMaps)
+            var owned = configMap("owned", labels: ["app": "web"])
+            owned.json[path: "metadata", "ownerReferences"] = [["apiVersion": "v1", "kind": "ConfigMap", "name": "boss", "uid": "u-1", "controller": true]]
+            _ = try await maps.create(owned, namespace: "default")
+            _ = try await maps.create(configMap("other", labels: ["app": "api"]), namespace: "default")
+            let reflector = Reflector<DynamicObject>(
+                client: client, resource: .configMaps, namespace: "default",
+                indexes: [.label("app"), .controllerOwner, CacheIndex(name: "first-letter") { [String(($0.name ?? "").prefix(1))] }])
+            try await withReflector(reflector) {
+                await reflector.cache.waitUntilSynced()
+                #expect(reflector.cache.byIndex("label:app", "web").compactMap(\.name) == ["owned"])
+                #expect(reflector.cache.byIndex("controller-owner", "u-1").compactMap(\.name) == ["owned"])
+                #expect(reflector.cache.byIndex("first-letter", "o").compactMap(\.name) == ["other", "owned"])
+                _ = try await maps.patch("owned", namespace: "default", patch: .merge(["metadata": ["labels": ["app": "api"]]]))
+                #expect(await eventually { reflector.cache.byIndex("label:app", "api").count == 2 })
+                #expect(reflector.cache.byIndex("label:app", "web").isEmpty, "the old index entry is gone")
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import KubeRuntime
+import Testing
+
+@Suite struct WorkQueueTests {
+    func makeQueue(_ clock: ManualClock = ManualClock()) -> WorkQueue<String, ManualClock> {
+        WorkQueue(name: "test", clock: clock, backoff: Backoff(initial: .seconds(1), maximum: .seconds(8)))
+    }
+
+    @Test func aKeyAddedManyTimesIsHandedOutOnce() async {
+        let queue = makeQueue()
+        for _ in 0..<3 { await queue.add("a") }
+        await queue.add("b")
+        #expect(await queue.depth == 2)
+        #expect(await queue.next() == "a")
+        #expect(await queue.next() == "b")
+        #expect(await queue.depth == 0)
+    }
+
+    @Test func aKeyInProcessIsNotHandedOutAgainUntilDoneThenOnceMore() async {
+        let queue = makeQueue()
+        await queue.add("a")
+        #expect(await queue.next() == "a")
+        await queue.add("a")
+        await queue.add("a")
+        #expect(await queue.depth == 0, "held back while being processed")
+        await queue.done("a")
+        #expect(await queue.depth == 1, "the adds coalesce into one more")
+        #expect(await queue.next() == "a")
+        await queue.done("a")
+        #expect(await queue.depth == 0)
+    }
+
+    @Test func delayedKeysWaitForTheClockAndTheEarliestDeadlineWins() async throws {
+        let clock = ManualClock()
+        let queue = makeQueue(clock)
+        await queue.add("a", after: .seconds(10))
+        await queue.add("a", after: .seconds(30))
+        await queue.add("a", after: .seconds(5))
+        #expect(await queue.depth == 0)
+        #expect(await queue.scheduledCount == 1)
+        try await waitForSleepers(clock, 1)
+        clock.advance(by: .seconds(4))
+        #expect(await queue.depth == 0)
+        clock.advance(by: .seconds(1))
+        #expect(await eventually { await queue.depth == 1 })
+        #expect(await queue.next() == "a")
+    }
+
+    @Test func anImmediateAddReplacesAPendingDelay() async {
+        let queue = makeQueue()
+        await queue.add("a", after: .seconds(60))
+        await queue.add("a")
+        #expect(await queue.depth == 1)
+        #expect(await queue.scheduledCount == 0)
+    }
+
+    @Test func rateLimitedAddsBackOffExponentiallyAndForgetResets() async throws {
+        let clock = ManualClock()
+        let queue = makeQueue(clock)
+        for (attempt, wait) in [(1, 1), (2, 2), (3, 4), (4, 8), (5, 8)] {
+            await queue.addRateLimited("a")
+            #expect(await queue.failures(of: "a") == attempt)
+            try await waitForSleepers(clock, 1)
+            clock.advance(by: .seconds(Int64(wait) - 1))
+            #expect(await queue.depth == 0, "attempt \(attempt) must wait \(wait) s")
+            clock.advance(by: .seconds(1))
+            #expect(await eventually { await queue.depth == 1 })
+            #expect(await queue.next() == "a")
+            await queue.done("a")
+        }
+        await queue.forget("a")
+        #expect(await queue.failures(of: "a") == 0)
+    }
+
+    @Test func shutdownReleasesWaitingWorkers() async {
+        let queue = makeQueue()
+        async let waiting = queue.next()
+        try? await Task.sleep(for: .milliseconds(20))
+        await queue.shutdown()
+        #expect(await waiting == nil)
+        await queue.add("late")
+        #expect(await queue.depth == 0)
+    }
+
+    private func waitForSleepers(_ clock: ManualClock, _ count: Int) async throws {
+        #expect(await eventually { clock.sleeperCount >= count })
+    }
+}
+
+/// Polls a condition (every millisecond, up to 5 s) without depending on wall-clock timing of the code under test.
+func eventually(_ condition: () async -> Bool) async -> Bool {
+    for _ in 0..<5000 {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(1))
+    }
+    return await condition()
+}
