@@ -107,11 +107,13 @@ extension KubeClient {
         let started = ContinuousClock.now
         do {
             let response = try await httpClient.execute(http, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)), logger: logger)
+            requestMetrics.record(verb: request.verb, code: Int(response.status.code), duration: ContinuousClock.now - started)
             logger.trace(
                 "request", metadata: ["verb": "\(request.verb)", "url": "\(url)", "code": "\(response.status.code)",
                                       "duration": "\(ContinuousClock.now - started)"])
             return response
         } catch {
+            requestMetrics.record(verb: request.verb, code: 0, duration: ContinuousClock.now - started)
             throw KubeClientError.transport("\(request.verb) \(url)", error)
         }
     }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import KubeCore
+import CoreMetrics
 import Logging
 import NIOCore
 import NIOSSL
@@ -27,16 +28,20 @@ public final class KubeClient: Sendable {
     let baseURL: String
     let logger: Logger
     let sleep: @Sendable (Duration) async throws -> Void
+    let requestMetrics: RequestMetrics
 
     /// Creates a client.
     ///
     /// - Parameters:
     ///   - sleep: how the client waits for `Retry-After` (injected by tests).
+    ///   - metricsFactory: where `serin_kube_requests_total` and `serin_kube_request_duration_seconds` go.
     public init(
         configuration: ClientConfiguration, logger: Logger = Logger(label: "serin.kube-client"),
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) {
         self.configuration = configuration
+        self.requestMetrics = RequestMetrics(factory: metricsFactory)
         self.logger = logger
         self.sleep = sleep
         self.credentials = CredentialProvider(authentication: configuration.authentication)
