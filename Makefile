@@ -25,6 +25,7 @@ test: deps
 bench:
 	$(SWIFT) run -c release serin-bench json --count 10000
 	$(SWIFT) run -c release serin-bench sandbox --count 10000 --watchers 5 --updates 2000
+	$(SWIFT) run -c release serin-bench runtime --count 10000 --burst 1000
 
 clean:
 	rm -rf .build

@@ -100,7 +100,9 @@ let package = Package(
             dependencies: [
                 "KubeCore",
                 "KubeClient",
+                "KubeRuntime",
                 "KubeSandbox",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/serin-bench",
