@@ -24,23 +24,33 @@ public final class Reflector<Object: KubeObject>: Service, Sendable {
     public func run() async throws {
         await withGracefulShutdownHandler {
             for await event in watcher.cancelOnGracefulShutdown() {
-                let changes = cache.apply(event)
-                guard !changes.isEmpty else { continue }
-                let current = subscribers.withLock { Array($0.values) }
-                for subscriber in current { for change in changes { subscriber.yield(change) } }
+                // Applying and publishing under the subscribers' lock makes `subscribe(includeCurrent:)` atomic:
+                // a new subscriber gets either the change itself or a snapshot that contains it, never both.
+                subscribers.withLock { subscribers in
+                    let changes = cache.apply(event)
+                    for subscriber in subscribers.values { for change in changes { subscriber.yield(change) } }
+                }
             }
         } onGracefulShutdown: {}
-        subscribers.withLock { subscribers in
-            for subscriber in subscribers.values { subscriber.finish() }
-            subscribers.removeAll()
+        // Finish outside the lock: `finish()` runs `onTermination` synchronously, which takes the lock too.
+        let ended = subscribers.withLock { subscribers in
+            defer { subscribers.removeAll() }
+            return Array(subscribers.values)
         }
+        for subscriber in ended { subscriber.finish() }
     }
 
     /// A stream of every change from now on (unbounded: a subscriber must keep up).
-    public func subscribe() -> AsyncStream<CacheChange<Object>> {
+    ///
+    /// - Parameter includeCurrent: start with an `applied` change for every object cached now, taken
+    ///   atomically with the subscription, so each object is seen exactly once either way.
+    public func subscribe(includeCurrent: Bool = false) -> AsyncStream<CacheChange<Object>> {
         let (stream, continuation) = AsyncStream.makeStream(of: CacheChange<Object>.self)
         let id = nextID.add(1, ordering: .relaxed).newValue
-        subscribers.withLock { $0[id] = continuation }
+        subscribers.withLock { subscribers in
+            if includeCurrent { for object in cache.list() { continuation.yield(.applied(object)) } }
+            subscribers[id] = continuation
+        }
         continuation.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.removeValue(forKey: id) } }
         return stream
     }

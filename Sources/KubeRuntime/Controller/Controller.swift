@@ -78,9 +78,9 @@ public final class Controller<Object: KubeObject>: Service, Sendable {
 
     /// Reconciles until cancelled or until graceful shutdown, then lets in-flight reconciles finish.
     public func run() async throws {
-        let changes = primary.subscribe()
+        // Every cached object once (now or when the first list arrives), then every change.
+        let changes = primary.subscribe(includeCurrent: true)
         await primary.cache.waitUntilSynced()
-        for object in primary.cache.list() { await queue.add(ObjectKey(object)) }
         logger.info("controller started", metadata: ["objects": "\(primary.cache.count)", "concurrency": "\(config.concurrency)"])
         let queue = self.queue
         await withTaskCancellationHandler {
