@@ -52,6 +52,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Canary layer
+        .target(
+            name: "CanaryAPI",
+            dependencies: ["KubeCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CanaryCore",
+            dependencies: ["CanaryAPI", "KubeCore"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "KubeRuntime",
             dependencies: [

@@ -1,0 +1,180 @@
+import KubeCore
+
+/// A `flagger.app/v1beta1` Canary: how to ship new versions of one workload.
+public struct Canary: KubeObject, Equatable {
+    public static let resource = KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true)
+
+    public var apiVersion: String?
+    public var kind: String?
+    public var metadata: ObjectMeta
+    public var spec: CanarySpec
+    public var status: CanaryStatus?
+
+    public init(metadata: ObjectMeta, spec: CanarySpec, status: CanaryStatus? = nil) {
+        self.apiVersion = Canary.resource.apiVersion
+        self.kind = Canary.resource.kind
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+
+    /// `name.namespace`, as Flagger writes canaries in events.
+    public var dottedName: String { "\(metadata.name ?? "").\(metadata.namespace ?? "")" }
+}
+
+/// `spec` of a Canary.
+public struct CanarySpec: Codable, Sendable, Equatable {
+    public var provider: String?
+    public var metricsServer: String?
+    public var targetRef: TargetReference?
+    public var autoscalerRef: TargetReference?
+    public var service: CanaryService?
+    public var analysis: CanaryAnalysis?
+    public var progressDeadlineSeconds: Int?
+    public var skipAnalysis: Bool?
+    public var revertOnDeletion: Bool?
+    public var suspend: Bool?
+
+    public init(targetRef: TargetReference? = nil, service: CanaryService? = nil, analysis: CanaryAnalysis? = nil) {
+        self.targetRef = targetRef
+        self.service = service
+        self.analysis = analysis
+    }
+}
+
+/// A reference to the target workload or its autoscaler.
+public struct TargetReference: Codable, Sendable, Equatable {
+    public var apiVersion: String?
+    public var kind: String?
+    public var name: String?
+
+    public init(apiVersion: String? = nil, kind: String? = nil, name: String? = nil) {
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.name = name
+    }
+}
+
+/// Labels and annotations for a generated object (`service.apex/primary/canary`).
+public struct CustomMetadata: Codable, Sendable, Equatable {
+    public var labels: [String: String]?
+    public var annotations: [String: String]?
+}
+
+/// `spec.service`: the generated Services and the mesh routing around them.
+///
+/// Istio pass-through fields (`trafficPolicy`, `match`, `rewrite`, `retries`, `headers`, `corsPolicy`) are kept
+/// as JSON, exactly as written.
+public struct CanaryService: Codable, Sendable, Equatable {
+    public var name: String?
+    public var port: Int?
+    public var portName: String?
+    public var targetPort: IntOrString?
+    public var appProtocol: String?
+    public var portDiscovery: Bool?
+    public var headless: Bool?
+    public var timeout: String?
+    public var gateways: [String]?
+    public var hosts: [String]?
+    public var delegation: Bool?
+    public var trafficPolicy: JSONValue?
+    public var match: [JSONValue]?
+    public var rewrite: JSONValue?
+    public var retries: JSONValue?
+    public var headers: JSONValue?
+    public var corsPolicy: JSONValue?
+    public var apex: CustomMetadata?
+    public var primary: CustomMetadata?
+    public var canary: CustomMetadata?
+
+    public init(port: Int? = nil, targetPort: IntOrString? = nil) {
+        self.port = port
+        self.targetPort = targetPort
+    }
+}
+
+/// `spec.analysis`: the schedule and the checks of a rollout.
+public struct CanaryAnalysis: Codable, Sendable, Equatable {
+    public var interval: String?
+    public var threshold: Int?
+    public var maxWeight: Int?
+    public var stepWeight: Int?
+    public var stepWeights: [Int]?
+    public var stepWeightPromotion: Int?
+    public var iterations: Int?
+    public var mirror: Bool?
+    public var mirrorWeight: Int?
+    public var primaryReadyThreshold: Int?
+    public var canaryReadyThreshold: Int?
+    public var match: [JSONValue]?
+    public var metrics: [CanaryMetric]?
+    public var webhooks: [CanaryWebhook]?
+    public var alerts: [CanaryAlert]?
+    public var sessionAffinity: JSONValue?
+
+    public init(interval: String? = nil, threshold: Int? = nil, maxWeight: Int? = nil, stepWeight: Int? = nil) {
+        self.interval = interval
+        self.threshold = threshold
+        self.maxWeight = maxWeight
+        self.stepWeight = stepWeight
+    }
+}
+
+/// One metric check.
+public struct CanaryMetric: Codable, Sendable, Equatable {
+    public var name: String
+    public var interval: String?
+    /// Deprecated single threshold (a minimum for `request-success-rate`, a maximum otherwise).
+    public var threshold: Double?
+    public var thresholdRange: ThresholdRange?
+    /// Deprecated inline PromQL.
+    public var query: String?
+    public var templateRef: TemplateReference?
+    public var templateVariables: [String: String]?
+
+    public init(name: String, interval: String? = nil, thresholdRange: ThresholdRange? = nil, templateRef: TemplateReference? = nil) {
+        self.name = name
+        self.interval = interval
+        self.thresholdRange = thresholdRange
+        self.templateRef = templateRef
+    }
+}
+
+/// Inclusive bounds a metric value must stay within.
+public struct ThresholdRange: Codable, Sendable, Equatable {
+    public var min: Double?
+    public var max: Double?
+    public init(min: Double? = nil, max: Double? = nil) {
+        self.min = min
+        self.max = max
+    }
+}
+
+/// A reference to a MetricTemplate (or AlertProvider); the namespace defaults to the Canary's.
+public struct TemplateReference: Codable, Sendable, Equatable {
+    public var name: String
+    public var namespace: String?
+    public init(name: String, namespace: String? = nil) {
+        self.name = name
+        self.namespace = namespace
+    }
+}
+
+/// A webhook called during the analysis.
+public struct CanaryWebhook: Codable, Sendable, Equatable {
+    public var name: String
+    public var type: String?
+    public var url: String
+    public var timeout: String?
+    public var retries: Int?
+    public var muteAlert: Bool?
+    public var disableTLS: Bool?
+    public var metadata: [String: String]?
+}
+
+/// An alert sent through an AlertProvider.
+public struct CanaryAlert: Codable, Sendable, Equatable {
+    public var name: String?
+    public var severity: String?
+    public var providerRef: TemplateReference?
+}

@@ -1,0 +1,55 @@
+import KubeCore
+
+/// The phases of a Canary, with Flagger's names.
+public enum CanaryPhase: String, Codable, Sendable, CaseIterable {
+    case initializing = "Initializing"
+    case initialized = "Initialized"
+    case waiting = "Waiting"
+    case progressing = "Progressing"
+    case waitingPromotion = "WaitingPromotion"
+    case promoting = "Promoting"
+    case finalising = "Finalising"
+    case succeeded = "Succeeded"
+    case failed = "Failed"
+    case terminating = "Terminating"
+    case terminated = "Terminated"
+}
+
+/// `status` of a Canary: the only memory of a rollout.
+public struct CanaryStatus: Codable, Sendable, Equatable {
+    public var phase: CanaryPhase?
+    public var failedChecks: Int?
+    public var canaryWeight: Int?
+    public var iterations: Int?
+    public var trackedConfigs: [String: String]?
+    /// The hash of the target's pod template last seen.
+    public var lastAppliedSpec: String?
+    /// The hash of the pod template the primary runs.
+    public var lastPromotedSpec: String?
+    public var lastTransitionTime: String?
+    public var conditions: [CanaryCondition]?
+
+    public init(phase: CanaryPhase? = nil) { self.phase = phase }
+
+    /// The condition of `type`, if any.
+    public func condition(_ type: String) -> CanaryCondition? { conditions?.first { $0.type == type } }
+}
+
+/// A status condition (Flagger writes one, `Promoted`; Serin adds `Valid`).
+public struct CanaryCondition: Codable, Sendable, Equatable {
+    public var type: String
+    public var status: String
+    public var reason: String?
+    public var message: String?
+    public var lastUpdateTime: String?
+    public var lastTransitionTime: String?
+
+    public init(type: String, status: String, reason: String?, message: String?, lastUpdateTime: String?, lastTransitionTime: String?) {
+        self.type = type
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.lastUpdateTime = lastUpdateTime
+        self.lastTransitionTime = lastTransitionTime
+    }
+}

@@ -1,0 +1,55 @@
+import CanaryAPI
+import Foundation
+
+extension CanaryStateMachine {
+    /// Initializing: wait for the primary, then take the target out of service.
+    static func initialize(_ observation: Observation) -> Decision {
+        let canary = observation.canary
+        let status = canary.status ?? CanaryStatus()
+        guard let target = observation.target else { return Decision(status: status) }
+        if !canary.skipsAnalysis, let primary = observation.primary, primary.readiness != .ready {
+            var waiting = status
+            if status.phase != .initializing { waiting = status.transitioned(to: .initializing, now: observation.now) }
+            let message: String
+            switch primary.readiness {
+            case .waiting(let reason), .failed(let reason): message = "\(canary.primaryName).\(canary.namespace) not ready: \(reason)"
+            case .ready: message = ""
+            }
+            return Decision(actions: [.event(.warning, message)], status: waiting, requeueAfter: .seconds(5))
+        }
+        guard observation.primary != nil else {
+            return Decision(status: status.phase == nil ? status.transitioned(to: .initializing, now: observation.now) : status,
+                            requeueAfter: .seconds(1))
+        }
+        var done = status.restarted(revision: target.templateHash).transitioned(to: .initialized, now: observation.now)
+        done.lastPromotedSpec = target.templateHash
+        var actions: [CanaryAction] = []
+        if target.replicas > 0 { actions.append(.scaleTargetToZero) }
+        actions += enforce(.allPrimary, observation)
+        actions.append(.event(.normal, "Initialization done! \(canary.dottedName)"))
+        return Decision(actions: actions, status: done)
+    }
+
+    /// Initialized, Succeeded or Failed: a new revision of the target starts a rollout.
+    static func watchForRevision(_ observation: Observation) -> Decision {
+        let canary = observation.canary
+        let status = canary.status ?? CanaryStatus()
+        guard let target = observation.target else { return Decision(status: status) }
+        let routes = enforce(.allPrimary, observation)
+        if target.templateHash == status.lastAppliedSpec || status.lastAppliedSpec == nil && target.templateHash == status.lastPromotedSpec {
+            return Decision(actions: routes, status: status)
+        }
+        if target.templateHash == status.lastPromotedSpec {
+            // Back to what the primary already runs (a manual rollback): nothing to analyse.
+            var synced = status
+            synced.lastAppliedSpec = target.templateHash
+            return Decision(actions: routes, status: synced)
+        }
+        let progressing = status.restarted(revision: target.templateHash).transitioned(to: .progressing, now: observation.now)
+        let actions = routes + [
+            .event(.normal, "New revision detected! Scaling up \(canary.dottedName)"),
+            .scaleTargetUp,
+        ]
+        return Decision(actions: actions, status: progressing, requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
+    }
+}

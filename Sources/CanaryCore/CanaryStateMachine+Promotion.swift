@@ -1,0 +1,47 @@
+import CanaryAPI
+import Foundation
+
+extension CanaryStateMachine {
+    /// Promoting: the primary rolls out the new template; then all traffic goes back to it.
+    static func promoting(_ observation: Observation) -> Decision {
+        let canary = observation.canary
+        let status = canary.status ?? CanaryStatus()
+        let weight = status.canaryWeight ?? 0
+        let routes = enforce(Routes(primary: 100 - weight, canary: weight), observation)
+        guard let primary = observation.primary else { return Decision(actions: routes, status: status, requeueAfter: .seconds(5)) }
+        if primary.templateHash != status.lastAppliedSpec {
+            return Decision(actions: routes + [.promote], status: status, requeueAfter: .seconds(5))  // the copy did not land yet
+        }
+        switch primary.readiness {
+        case .failed(let reason): return failedPromotion(observation, status: status, reason: reason)
+        case .waiting: return Decision(actions: routes, status: status, requeueAfter: .seconds(5))
+        case .ready: break
+        }
+        let step = canary.spec.analysis?.stepWeightPromotion ?? 0
+        if step > 0 && weight > 0 {
+            guard isDue(observation) else { return Decision(actions: routes, status: status, requeueAfter: remainingWait(observation)) }
+            let next = max(weight - step, 0)
+            var shifted = status.transitioned(to: next == 0 ? .finalising : .promoting, now: observation.now)
+            shifted.canaryWeight = next
+            return Decision(actions: [.setRoutes(Routes(primary: 100 - next, canary: next)),
+                                      .event(.normal, "Advance \(canary.dottedName) primary weight \(100 - next)")],
+                            status: shifted, requeueAfter: next == 0 ? .zero : canary.analysisInterval(minimum: observation.minimumInterval))
+        }
+        var finalising = status.transitioned(to: .finalising, now: observation.now)
+        finalising.canaryWeight = 0
+        return Decision(actions: [.event(.normal, "Routing all traffic to primary"), .setRoutes(.allPrimary)], status: finalising,
+                        requeueAfter: .zero)
+    }
+
+    /// Finalising: the canary is no longer needed.
+    static func finalise(_ observation: Observation) -> Decision {
+        let canary = observation.canary
+        let status = canary.status ?? CanaryStatus()
+        var succeeded = status.transitioned(to: .succeeded, now: observation.now)
+        succeeded.canaryWeight = 0
+        succeeded.iterations = 0
+        succeeded.lastPromotedSpec = status.lastAppliedSpec
+        let actions = enforce(.allPrimary, observation) + [.scaleTargetToZero, .event(.normal, "Promotion completed! Scaling down \(canary.dottedName)")]
+        return Decision(actions: actions, status: succeeded)
+    }
+}

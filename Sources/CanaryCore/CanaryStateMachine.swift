@@ -1,0 +1,66 @@
+import CanaryAPI
+import Foundation
+import KubeCore
+
+/// The pure heart of Serin: `decide(observation) -> Decision`, one Flagger phase at a time.
+///
+/// Synchronous and deterministic: no IO and no clock but `observation.now`. The Canary's status is the only
+/// memory, so any decision can be taken again after a crash: actions are idempotent (set routes to a value,
+/// scale to a value, promote a template), and a step is due only when `interval` has passed since the status
+/// last changed (`lastTransitionTime`).
+public enum CanaryStateMachine {
+    /// Decides what to do for a valid Canary whose target exists.
+    public static func decide(_ observation: Observation) -> Decision {
+        let canary = observation.canary
+        let status = canary.status ?? CanaryStatus()
+        if canary.spec.suspend == true {
+            return Decision(actions: [.event(.normal, "skipping canary run as object is suspended")], status: status)
+        }
+        switch status.phase ?? .initializing {
+        case .initializing: return initialize(observation)
+        case .initialized, .succeeded, .failed: return watchForRevision(observation)
+        case .progressing, .waiting, .waitingPromotion: return progress(observation)
+        case .promoting: return promoting(observation)
+        case .finalising: return finalise(observation)
+        case .terminating, .terminated: return Decision(status: status)
+        }
+    }
+
+    /// The checks the controller must run before ``decide(_:)`` for this observation.
+    public static func requiredChecks(_ observation: Observation) -> RequiredChecks {
+        let canary = observation.canary
+        let status = canary.status ?? CanaryStatus()
+        guard canary.spec.suspend != true, !canary.skipsAnalysis, [.progressing, .waiting, .waitingPromotion].contains(status.phase),
+              let target = observation.target, target.templateHash == status.lastAppliedSpec, target.readiness == .ready,
+              isDue(observation), (status.failedChecks ?? 0) < canary.threshold,
+              (status.canaryWeight ?? 0) > 0 || (status.iterations ?? 0) > 0
+        else { return .none }
+        return .analysis
+    }
+
+    /// Whether the analysis interval has passed since the status last changed.
+    static func isDue(_ observation: Observation) -> Bool {
+        remainingWait(observation) == .zero
+    }
+
+    /// How long until the next step is due.
+    static func remainingWait(_ observation: Observation) -> Duration {
+        let interval = observation.canary.analysisInterval(minimum: observation.minimumInterval)
+        guard let text = observation.canary.status?.lastTransitionTime, let last = KubeTime(rfc3339: text)?.date else { return .zero }
+        let elapsed = observation.now.timeIntervalSince(last)
+        let remaining = interval.seconds - elapsed
+        return remaining <= 0 ? .zero : .milliseconds(Int64((remaining * 1000).rounded(.up)))
+    }
+
+    /// The routes a phase wants, added as an action only when the live ones differ.
+    static func enforce(_ wanted: Routes, _ observation: Observation) -> [CanaryAction] {
+        observation.routes == wanted ? [] : [.setRoutes(wanted)]
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (whole, attoseconds) = components
+        return Double(whole) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,50 @@
+import CanaryAPI
+import Foundation
+import KubeCore
+
+extension CanaryStatus {
+    /// The `Promoted` condition's status and message per phase, as Flagger writes them.
+    static func promotedCondition(_ phase: CanaryPhase, kind: String) -> (status: String, message: String) {
+        switch phase {
+        case .initializing: return ("Unknown", "New \(kind) detected, starting initialization.")
+        case .initialized: return ("True", "\(kind) initialization completed.")
+        case .waiting, .waitingPromotion: return ("Unknown", "Waiting for approval.")
+        case .progressing: return ("Unknown", "New revision detected, progressing canary analysis.")
+        case .promoting: return ("Unknown", "Canary analysis completed, starting primary rolling update.")
+        case .finalising: return ("Unknown", "Canary analysis completed, routing all traffic to primary.")
+        case .succeeded: return ("True", "Canary analysis completed successfully, promotion finished.")
+        case .failed: return ("False", "Canary analysis failed, \(kind) scaled to zero.")
+        case .terminating, .terminated: return ("Unknown", "Canary is being deleted.")
+        }
+    }
+
+    /// This status moved to `phase` at `now`: the `Promoted` condition follows, `lastTransitionTime` is now.
+    func transitioned(to phase: CanaryPhase, now: Date, kind: String = "Deployment") -> CanaryStatus {
+        var status = self
+        status.phase = phase
+        status.lastTransitionTime = KubeTime(now).description
+        let (conditionStatus, message) = CanaryStatus.promotedCondition(phase, kind: kind)
+        var conditions = (status.conditions ?? []).filter { $0.type != "Promoted" }
+        let previous = self.condition("Promoted")
+        let stamp = KubeTime(now).description
+        if let previous, previous.status == conditionStatus, previous.reason == phase.rawValue {
+            conditions.insert(previous, at: 0)
+        } else {
+            conditions.insert(CanaryCondition(
+                type: "Promoted", status: conditionStatus, reason: phase.rawValue, message: message, lastUpdateTime: stamp,
+                lastTransitionTime: previous?.status == conditionStatus ? previous?.lastTransitionTime ?? stamp : stamp), at: 0)
+        }
+        status.conditions = conditions
+        return status
+    }
+
+    /// A fresh analysis run: weights, iterations and failed checks back to zero.
+    func restarted(revision: String) -> CanaryStatus {
+        var status = self
+        status.canaryWeight = 0
+        status.iterations = 0
+        status.failedChecks = 0
+        status.lastAppliedSpec = revision
+        return status
+    }
+}

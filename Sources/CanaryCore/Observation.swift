@@ -1,0 +1,79 @@
+import CanaryAPI
+import Foundation
+
+/// Everything a decision needs, gathered by the controller from its caches and checks. No IO happens
+/// after this is built.
+public struct Observation: Sendable {
+    /// The only clock a decision reads.
+    public var now: Date
+    public var canary: Canary
+    /// The shortest analysis interval honoured (Flagger: 10 s).
+    public var minimumInterval: Duration
+    /// The target workload, `nil` when it does not exist.
+    public var target: WorkloadState?
+    /// The primary workload, `nil` when it does not exist yet.
+    public var primary: WorkloadState?
+    /// The live weights of the mesh routes, `nil` when the routing object does not exist.
+    public var routes: Routes?
+    /// The outcome of the checks ``CanaryStateMachine/requiredChecks(_:)`` asked for, `nil` when none ran.
+    public var checks: CheckResults?
+
+    public init(now: Date, canary: Canary, minimumInterval: Duration = .seconds(10), target: WorkloadState?, primary: WorkloadState?,
+                routes: Routes?, checks: CheckResults? = nil) {
+        self.now = now
+        self.canary = canary
+        self.minimumInterval = minimumInterval
+        self.target = target
+        self.primary = primary
+        self.routes = routes
+        self.checks = checks
+    }
+}
+
+/// A workload as the decision sees it.
+public struct WorkloadState: Sendable, Equatable {
+    /// The hash of the pod template (for the primary: of the target template it was promoted from).
+    public var templateHash: String
+    public var readiness: Readiness
+    public var replicas: Int
+
+    public init(templateHash: String, readiness: Readiness, replicas: Int) {
+        self.templateHash = templateHash
+        self.readiness = readiness
+        self.replicas = replicas
+    }
+}
+
+/// Whether a workload's rollout is done.
+public enum Readiness: Sendable, Equatable {
+    case ready
+    /// Still rolling out: wait.
+    case waiting(String)
+    /// It will not become ready (progress deadline exceeded): give up.
+    case failed(String)
+}
+
+/// Traffic weights in percent.
+public struct Routes: Sendable, Equatable, CustomStringConvertible {
+    public var primary: Int
+    public var canary: Int
+
+    public init(primary: Int, canary: Int) {
+        self.primary = primary
+        self.canary = canary
+    }
+
+    public static let allPrimary = Routes(primary: 100, canary: 0)
+
+    public var description: String { "\(primary)/\(canary)" }
+}
+
+/// The outcome of one analysis step's checks.
+public struct CheckResults: Sendable, Equatable {
+    /// One message per failed check, in Flagger's words ("Halt … advancement success rate 80.00% < 99%").
+    public var failures: [String]
+
+    public init(failures: [String]) { self.failures = failures }
+
+    public var passed: Bool { failures.isEmpty }
+}
