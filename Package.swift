@@ -127,6 +127,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "CanaryCoreTests",
+            dependencies: ["CanaryAPI", "CanaryCore", "KubeCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KubeRuntimeTests",
             dependencies: [
                 "KubeCore", "KubeClient", "KubeRuntime", "KubeSandbox",
