@@ -64,6 +64,35 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "MetricProviders",
+            dependencies: [
+                "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Routers",
+            dependencies: ["CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Targets",
+            dependencies: ["CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CanaryController",
+            dependencies: [
+                "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "MetricProviders", "Routers", "Targets",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KubeRuntime",
             dependencies: [
                 "KubeCore",
@@ -101,8 +130,11 @@ let package = Package(
                 "KubeCore",
                 "KubeClient",
                 "KubeSandbox",
+                "CanaryController",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,95 @@
+import CanaryAPI
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import Logging
+import MetricProviders
+import Routers
+import ServiceLifecycle
+import Targets
+
+/// The canary operator: watch-fed caches of everything a Canary touches, and a controller that reconciles
+/// Canaries when they or any related object change.
+///
+/// ## Expected flow
+/// Reflectors fill the caches (Canaries, Deployments, Services, VirtualServices, DestinationRules, HPAs,
+/// MetricTemplates); the event recorder and the controller run beside them. A Deployment change reconciles
+/// the Canaries that target it at once; objects a Canary owns reconcile it when they change; analysis steps
+/// are `requeueAfter`. An idle Canary costs no API request.
+public final class CanaryOperator: Service, Sendable {
+    static let targetIndex = "target"
+
+    public let client: KubeClient
+    public let options: OperatorOptions
+    let canaries: Reflector<DynamicObject>
+    let related: [Reflector<DynamicObject>]
+    public let events: EventRecorder
+    public let controller: Controller<DynamicObject>
+    let logger: Logger
+
+    public init(client: KubeClient, options: OperatorOptions, logger: Logger = Logger(label: "serin.operator"),
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.client = client
+        self.options = options
+        self.logger = logger
+        let namespace = options.namespace
+        func reflector(_ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = []) -> Reflector<DynamicObject> {
+            Reflector(client: client, resource: resource, namespace: namespace, indexes: indexes, logger: logger)
+        }
+        let byTarget = CacheIndex<DynamicObject>(name: CanaryOperator.targetIndex) { object in
+            object.json[path: "spec", "targetRef", "name"]?.stringValue.map { ["\(object.namespace ?? "")/\($0)"] } ?? []
+        }
+        canaries = reflector(Canary.resource, indexes: [byTarget])
+        let deployments = reflector(.deployments)
+        let services = reflector(.services)
+        let virtualServices = reflector(IstioRouter.virtualServices)
+        let destinationRules = reflector(IstioRouter.destinationRules)
+        let autoscalers = reflector(.horizontalPodAutoscalers)
+        let templates = reflector(MetricTemplate.resource)
+        related = [deployments, services, virtualServices, destinationRules, autoscalers, templates]
+        events = EventRecorder(client: client, component: options.component, logger: logger)
+        let reconciler = CanaryReconciler(
+            canaries: canaries.cache, canaryClient: client.resource(Canary.resource, as: JSONValue.self),
+            deployment: DeploymentTarget(client: client, cache: deployments.cache, selectorLabels: options.selectorLabels),
+            autoscaler: AutoscalerTarget(client: client, cache: autoscalers.cache),
+            services: KubernetesServiceRouter(client: client, cache: services.cache),
+            istio: IstioRouter(client: client, virtualServices: virtualServices.cache, destinationRules: destinationRules.cache),
+            analysis: MetricAnalysis(client: client, templates: templates.cache, metricsServer: options.metricsServer),
+            events: events, options: options, now: now)
+        let canaryCache = canaries.cache
+        let targeting: @Sendable (DynamicObject) -> [ReconcileRequest] = { object in
+            canaryCache.byIndex(CanaryOperator.targetIndex, "\(object.namespace ?? "")/\(object.name ?? "")").map { ObjectKey($0) }
+        }
+        controller = Controller(name: "canary", primary: canaries, reconciler: reconciler,
+                                config: ControllerConfig(concurrency: options.concurrency), logger: logger)
+            .watches(deployments, mapper: targeting)
+            .watches(autoscalers) { hpa in
+                canaryCache.list(namespace: hpa.namespace).filter { $0.json[path: "spec", "autoscalerRef", "name"]?.stringValue == hpa.name }
+                    .map { ObjectKey($0) }
+            }
+            .owns(deployments, ownerKind: Canary.resource.kind)
+            .owns(services, ownerKind: Canary.resource.kind)
+            .owns(virtualServices, ownerKind: Canary.resource.kind)
+            .owns(destinationRules, ownerKind: Canary.resource.kind)
+    }
+
+    /// Waits until every cache has its first list.
+    public func waitUntilSynced() async {
+        await canaries.cache.waitUntilSynced()
+        for reflector in related { await reflector.cache.waitUntilSynced() }
+    }
+
+    /// Runs the caches, the event recorder and the controller until cancelled or graceful shutdown.
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await self.canaries.run() }
+            for reflector in related { group.addTask { try await reflector.run() } }
+            group.addTask { try await self.events.run() }
+            await waitUntilSynced()
+            logger.info("caches synced", metadata: ["canaries": "\(canaries.cache.count)"])
+            try await controller.run()
+            group.cancelAll()
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import CanaryAPI
+import CanaryCore
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+
+extension CanaryReconciler {
+    /// The condition Serin adds next to Flagger's `Promoted`: whether the spec and its references can be used.
+    static let validCondition = "Valid"
+
+    /// Writes the status through the status subresource (one merge patch; Serin is the only writer).
+    func write(_ status: CanaryStatus, of canary: Canary) async throws {
+        let json = try JSONValue(encoding: status)
+        let stored = try await canaryClient.patch(canary.metadata.name ?? "", namespace: canary.namespace, patch: .merge(["status": json]),
+                                                  subresource: "status")
+        written.record(ObjectKey(namespace: canary.namespace, name: canary.metadata.name ?? ""),
+                       resourceVersion: stored[path: "metadata", "resourceVersion"]?.stringValue)
+    }
+
+    /// Shows why a Canary cannot be reconciled: a `Valid=False` condition and a Warning event naming the problem.
+    func markInvalid(_ object: DynamicObject, reason: String, message: String) async throws {
+        var status = (try? object.json["status"]?.decode(as: CanaryStatus.self)) ?? CanaryStatus()
+        let before = status
+        if status.phase == nil { status.phase = .initializing }
+        status.conditions = CanaryReconciler.withValid(status.conditions, valid: false, message: message, reason: reason, now: now())
+        let reference = EventObjectReference(apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: object.namespace,
+                                             name: object.name ?? "", uid: object.uid)
+        events.record(reference, type: .warning, reason: "Synced", message: "invalid canary spec: \(message)")
+        guard status != before else { return }
+        let stored = try await canaryClient.patch(object.name ?? "", namespace: object.namespace,
+                                                  patch: .merge(["status": try JSONValue(encoding: status)]), subresource: "status")
+        written.record(ObjectKey(object), resourceVersion: stored[path: "metadata", "resourceVersion"]?.stringValue)
+    }
+
+    /// The conditions with `Valid` set; a `True` one is only added when it replaces a `False` one.
+    static func withValid(_ conditions: [CanaryCondition]?, valid: Bool, message: String, reason: String = "Valid", now: Date)
+        -> [CanaryCondition]?
+    {
+        let existing = conditions?.first { $0.type == validCondition }
+        if valid && existing == nil { return conditions }
+        let status = valid ? "True" : "False"
+        if existing?.status == status && existing?.message == (valid ? "The canary spec is valid." : message) { return conditions }
+        let stamp = KubeTime(now).description
+        let condition = CanaryCondition(type: validCondition, status: status, reason: valid ? "Valid" : reason,
+                                        message: valid ? "The canary spec is valid." : message, lastUpdateTime: stamp,
+                                        lastTransitionTime: existing?.status == status ? existing?.lastTransitionTime : stamp)
+        return (conditions ?? []).filter { $0.type != validCondition } + [condition]
+    }
+
+    /// A decoding error as "field: problem".
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case .typeMismatch(let type, let context): return "\(path(context.codingPath)): expected \(type)"
+        case .valueNotFound(_, let context): return "\(path(context.codingPath)): required"
+        case .keyNotFound(let key, let context): return "\(path(context.codingPath + [key])): required"
+        case .dataCorrupted(let context): return "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import CanaryAPI
+import CanaryCore
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import Logging
+import MetricProviders
+import Routers
+import Targets
+
+/// Reconciles one Canary: observe (from caches) → run the checks the step needs → decide (pure) → act.
+public struct CanaryReconciler: Reconciler {
+    let canaries: ObjectCache<DynamicObject>
+    let canaryClient: ResourceClient<JSONValue>
+    let deployment: DeploymentTarget
+    let autoscaler: AutoscalerTarget
+    let services: KubernetesServiceRouter
+    let istio: IstioRouter
+    let analysis: MetricAnalysis
+    let events: EventRecorder
+    let options: OperatorOptions
+    let now: @Sendable () -> Date
+    let written = WrittenVersions()
+
+    public func reconcile(_ request: ReconcileRequest, context: ReconcileContext) async throws -> ReconcileAction {
+        guard let object = canaries.get(request), object.metadata.deletionTimestamp == nil else { return .awaitChange }
+        // Our last status write has not reached the cache yet: its watch event will trigger the next reconcile.
+        if written.isStale(request, cachedVersion: object.resourceVersion) { return .requeue(after: .seconds(1)) }
+        var logger = context.logger
+        logger[metadataKey: "canary"] = "\(request)"
+        let canary: Canary
+        do {
+            canary = try object.json.decode(as: Canary.self)
+        } catch let error as DecodingError {
+            try await markInvalid(object, reason: "InvalidSpec", message: CanaryReconciler.describe(error))
+            return .awaitChange
+        }
+        let issues = canary.validate()
+        guard issues.isEmpty else {
+            try await markInvalid(object, reason: "InvalidSpec", message: issues.map(\.description).joined(separator: "; "))
+            return .awaitChange
+        }
+        guard let target = deployment.target(of: canary) else {
+            try await markInvalid(object, reason: "TargetNotFound", message: "Deployment \(canary.namespace)/\(canary.targetName) not found")
+            return .awaitChange
+        }
+        let selector: (key: String, value: String)
+        do { selector = try deployment.selectorLabel(of: target) } catch {
+            try await markInvalid(object, reason: "InvalidTarget", message: error.description)
+            return .awaitChange
+        }
+        let owner = OwnerReference(apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, name: canary.metadata.name ?? "",
+                                   uid: canary.metadata.uid ?? "", controller: true, blockOwnerDeletion: true)
+        try await deployment.ensurePrimary(canary, target: target, owner: owner)
+        try await autoscaler.reconcile(canary, owner: owner)
+        try await services.reconcile(canary, selector: selector, owner: owner)
+        try await istio.reconcile(canary, owner: owner)
+        return try await step(canary, target: target, logger: logger)
+    }
+
+    /// One decision and its actions.
+    private func step(_ canary: Canary, target: JSONValue, logger: Logger) async throws -> ReconcileAction {
+        let time = now()
+        var observation = Observation(
+            now: time, canary: canary, minimumInterval: options.minimumInterval,
+            target: deployment.state(target: target, canary: canary, now: time),
+            primary: deployment.primary(of: canary).map { deployment.state(primary: $0, canary: canary, now: time) },
+            routes: istio.routes(canary))
+        if CanaryStateMachine.requiredChecks(observation) == .analysis { observation.checks = await analysis.run(canary) }
+        let decision = CanaryStateMachine.decide(observation)
+        for action in decision.actions { try await execute(action, canary: canary, routesKnown: observation.routes != nil) }
+        var status = decision.status
+        status.conditions = CanaryReconciler.withValid(status.conditions, valid: true, message: "", now: time)
+        if status != canary.status { try await write(status, of: canary) }
+        if decision.status.phase != canary.status?.phase {
+            logger.info("phase changed", metadata: ["from": "\(canary.status?.phase?.rawValue ?? "")", "to": "\(decision.status.phase?.rawValue ?? "")"])
+        }
+        if observation.routes == nil { return .requeue(after: .seconds(1)) }  // the routing objects were just created
+        return decision.requeueAfter.map { .requeue(after: $0) } ?? .awaitChange
+    }
+
+    private func execute(_ action: CanaryAction, canary: Canary, routesKnown: Bool) async throws {
+        switch action {
+        case .setRoutes(let routes): if routesKnown { try await istio.setRoutes(canary, routes) }
+        case .scaleTargetToZero: try await deployment.scaleTarget(canary, replicas: 0)
+        case .scaleTargetUp: try await deployment.scaleTarget(canary, replicas: deployment.scaleUpReplicas(canary))
+        case .promote:
+            guard let target = deployment.target(of: canary) else { throw TargetError("deployment \(canary.dottedName) not found") }
+            try await deployment.promote(canary, target: target, copyReplicas: canary.spec.autoscalerRef == nil)
+        case .event(let severity, let message):
+            events.record(reference(canary), type: severity == .warning ? .warning : .normal, reason: "Synced", message: message)
+        }
+    }
+
+    private func reference(_ canary: Canary) -> EventObjectReference {
+        EventObjectReference(apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: canary.namespace,
+                             name: canary.metadata.name ?? "", uid: canary.metadata.uid)
+    }
+}

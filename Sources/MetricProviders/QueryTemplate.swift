@@ -1,0 +1,54 @@
+import Foundation
+
+/// Renders Flagger's query templates: `{{ namespace }}`, `{{ name }}`, `{{ target }}`, `{{ service }}`,
+/// `{{ ingress }}`, `{{ route }}`, `{{ interval }}` and `{{ variables.key }}`. Whitespace runs collapse to one
+/// space, as Flagger does before sending a query.
+public struct QueryTemplate: Sendable {
+    public var values: [String: String]
+    public var variables: [String: String]
+
+    public init(values: [String: String], variables: [String: String] = [:]) {
+        self.values = values
+        self.variables = variables
+    }
+
+    /// - Throws: ``MetricError`` naming an unknown placeholder or a missing variable.
+    public func render(_ template: String) throws(MetricError) -> String {
+        var output = ""
+        var rest = Substring(template)
+        while let open = rest.range(of: "{{") {
+            output += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                throw MetricError.render("unclosed \"{{\" in the query template")
+            }
+            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            output += try value(of: name)
+            rest = rest[close.upperBound...]
+        }
+        output += rest
+        return output.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    private func value(of name: String) throws(MetricError) -> String {
+        if name.hasPrefix("variables.") {
+            let key = String(name.dropFirst("variables.".count))
+            guard let value = variables[key] else {
+                throw MetricError.render("map has no entry for key \"\(key)\" (set it in templateVariables)")
+            }
+            return value
+        }
+        guard let value = values[name] else { throw MetricError.render("function \"\(name)\" not defined") }
+        return value
+    }
+}
+
+/// Flagger's built-in queries for Istio, as data.
+public enum BuiltinQueries {
+    public static let istioSuccessRate = """
+        sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}",response_code!~"5.*"}[{{ interval }}])) \
+        / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"}[{{ interval }}])) * 100
+        """
+    public static let istioRequestDuration = """
+        histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"}[{{ interval }}])) by (le))
+        """
+}

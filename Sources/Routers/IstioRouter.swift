@@ -1,0 +1,75 @@
+import CanaryAPI
+import CanaryCore
+import KubeClient
+import KubeCore
+import KubeRuntime
+
+/// Istio routing for a Canary: DestinationRules `<svc>-primary` and `<svc>-canary`, and the VirtualService
+/// `<svc>` whose first HTTP route splits traffic between them.
+///
+/// ## Guarantees
+/// - Reconcile keeps the live weights: only ``setRoutes(_:_:)`` moves traffic.
+/// - Fields Serin does not own survive: unknown members of the VirtualService and of its first route (for
+///   example `http[].fault`), and any further routes, are kept as they are.
+public struct IstioRouter: Sendable {
+    public static let virtualServices = KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "VirtualService",
+                                                     plural: "virtualservices", namespaced: true)
+    public static let destinationRules = KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "DestinationRule",
+                                                      plural: "destinationrules", namespaced: true)
+    /// The members of the first HTTP route that Serin writes.
+    static let ownedRouteFields = ["match", "rewrite", "timeout", "retries", "headers", "corsPolicy", "route"]
+
+    let virtualServices: ResourceClient<JSONValue>
+    let destinationRules: ResourceClient<JSONValue>
+    let virtualServiceCache: ObjectCache<DynamicObject>
+    let destinationRuleCache: ObjectCache<DynamicObject>
+
+    public init(client: KubeClient, virtualServices: ObjectCache<DynamicObject>, destinationRules: ObjectCache<DynamicObject>) {
+        self.virtualServices = client.resource(IstioRouter.virtualServices, as: JSONValue.self)
+        self.destinationRules = client.resource(IstioRouter.destinationRules, as: JSONValue.self)
+        self.virtualServiceCache = virtualServices
+        self.destinationRuleCache = destinationRules
+    }
+
+    /// The live weights, `nil` when the VirtualService does not exist yet.
+    public func routes(_ canary: Canary) -> Routes? {
+        guard let service = virtualServiceCache.get(namespace: canary.namespace, name: canary.serviceName)?.json else { return nil }
+        return IstioRouter.weights(in: service, canary: canary)
+    }
+
+    static func weights(in service: JSONValue, canary: Canary) -> Routes? {
+        guard let route = service[path: "spec", "http"]?[0]?["route"]?.arrayValue else { return nil }
+        var routes = Routes(primary: 0, canary: 0)
+        for destination in route {
+            let host = destination[path: "destination", "host"]?.stringValue ?? ""
+            let weight = destination["weight"]?.intValue ?? (route.count == 1 ? 100 : 0)
+            if host == "\(canary.serviceName)-primary" { routes.primary = weight }
+            if host == "\(canary.serviceName)-canary" { routes.canary = weight }
+        }
+        return routes
+    }
+
+    /// Creates or corrects the DestinationRules and the VirtualService.
+    public func reconcile(_ canary: Canary, owner: OwnerReference) async throws {
+        for suffix in ["primary", "canary"] { try await reconcileDestinationRule(canary, host: "\(canary.serviceName)-\(suffix)", owner: owner) }
+        try await reconcileVirtualService(canary, owner: owner)
+    }
+
+    /// Moves traffic.
+    public func setRoutes(_ canary: Canary, _ routes: Routes) async throws {
+        guard var service = virtualServiceCache.get(namespace: canary.namespace, name: canary.serviceName)?.json,
+              var http = service[path: "spec", "http"]?.arrayValue, !http.isEmpty else {
+            throw RouterError("virtualservice \(canary.serviceName).\(canary.namespace) not found")
+        }
+        http[0]["route"] = IstioRouter.destinations(canary, routes)
+        service[path: "spec", "http"] = .array(http)
+        _ = try await virtualServices.patch(canary.serviceName, namespace: canary.namespace, patch: .merge(["spec": ["http": .array(http)]]))
+    }
+}
+
+/// A routing object that cannot be handled.
+public struct RouterError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,80 @@
+import CanaryAPI
+import CanaryCore
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+
+/// The Deployment side of a Canary: the target, its `-primary` copy, readiness, promotion and scaling.
+///
+/// Reads come from the Deployments cache; writes are patches of the fields Serin owns.
+public struct DeploymentTarget: Sendable {
+    /// The pod-template annotation Flagger changes on every promotion, so the primary always rolls out.
+    public static let flaggerIDAnnotation = "flagger-id"
+    /// On the primary: the hash of the target template it was promoted from.
+    public static let sourceHashAnnotation = "serin.dev/source-template-hash"
+
+    let deployments: ResourceClient<JSONValue>
+    let cache: ObjectCache<DynamicObject>
+    /// Flagger's `-selector-labels`: the first present in the target's selector names the pods.
+    let selectorLabels: [String]
+
+    public init(client: KubeClient, cache: ObjectCache<DynamicObject>, selectorLabels: [String] = ["app", "name", "app.kubernetes.io/name"]) {
+        self.deployments = client.resource(.deployments, as: JSONValue.self)
+        self.cache = cache
+        self.selectorLabels = selectorLabels
+    }
+
+    public func target(of canary: Canary) -> JSONValue? { cache.get(namespace: canary.namespace, name: canary.targetName)?.json }
+
+    public func primary(of canary: Canary) -> JSONValue? { cache.get(namespace: canary.namespace, name: canary.primaryName)?.json }
+
+    /// The hash of a Deployment's pod template: what identifies a revision.
+    public static func templateHash(_ deployment: JSONValue) -> String { (deployment[path: "spec", "template"] ?? .null).stableHash }
+
+    /// The selector label key and value naming the target's pods (`app: httpbin`).
+    public func selectorLabel(of target: JSONValue) throws(TargetError) -> (key: String, value: String) {
+        let labels = target[path: "spec", "selector", "matchLabels"]?.objectValue ?? [:]
+        for key in selectorLabels { if let value = labels[key]?.stringValue { return (key, value) } }
+        let name = "\(target[path: "metadata", "name"]?.stringValue ?? "").\(target[path: "metadata", "namespace"]?.stringValue ?? "")"
+        throw TargetError("deployment \(name) spec.selector.matchLabels must contain one of \(selectorLabels)")
+    }
+
+    /// The target as the decision sees it.
+    public func state(target deployment: JSONValue, canary: Canary, now: Date) -> WorkloadState {
+        WorkloadState(templateHash: DeploymentTarget.templateHash(deployment),
+                      readiness: DeploymentTarget.readiness(deployment, threshold: canary.canaryReadyThreshold, now: now),
+                      replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1)
+    }
+
+    /// The primary as the decision sees it: its hash is the target template it was promoted from.
+    public func state(primary deployment: JSONValue, canary: Canary, now: Date) -> WorkloadState {
+        WorkloadState(templateHash: deployment[path: "metadata", "annotations", DeploymentTarget.sourceHashAnnotation]?.stringValue ?? "",
+                      readiness: DeploymentTarget.readiness(deployment, threshold: canary.primaryReadyThreshold, now: now),
+                      replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1)
+    }
+
+    /// Flagger's readiness rules for a Deployment.
+    public static func readiness(_ deployment: JSONValue, threshold: Int, now: Date) -> Readiness {
+        let name = deployment[path: "metadata", "name"]?.stringValue ?? ""
+        let generation = deployment[path: "metadata", "generation"]?.intValue ?? 0
+        let observed = deployment[path: "status", "observedGeneration"]?.intValue ?? 0
+        let conditions = deployment[path: "status", "conditions"]?.arrayValue ?? []
+        if conditions.contains(where: { $0["type"] == "Progressing" && $0["reason"] == "ProgressDeadlineExceeded" }) {
+            return .failed("deployment \"\(name)\" exceeded its progress deadline")
+        }
+        guard generation <= observed else { return .waiting("observed deployment generation less than desired generation") }
+        let desired = deployment[path: "spec", "replicas"]?.intValue ?? 1
+        let updated = deployment[path: "status", "updatedReplicas"]?.intValue ?? 0
+        let replicas = deployment[path: "status", "replicas"]?.intValue ?? 0
+        let available = deployment[path: "status", "availableReplicas"]?.intValue ?? 0
+        if desired == 0 { return .ready }
+        if updated < desired { return .waiting("waiting for rollout to finish: \(updated) out of \(desired) new replicas have been updated") }
+        if replicas > updated { return .waiting("waiting for rollout to finish: \(replicas - updated) old replicas are pending termination") }
+        let needed = Int(Double(updated) * Double(threshold) / 100)
+        if available < needed {
+            return .waiting("waiting for rollout to finish: \(available) of \(updated) (readyThreshold \(threshold)%) updated replicas are available")
+        }
+        return .ready
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import CanaryController
+import Foundation
+import KubeClient
+import KubeCore
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `serin operator`: the canary controller.
+struct OperatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "operator", abstract: "Run the canary operator (Flagger's flagger.app/v1beta1 API) against a cluster.")
+
+    @Option(help: "Path to a kubeconfig file (default: KUBECONFIG, then in-cluster, then ~/.kube/config).")
+    var kubeconfig: String?
+
+    @Option(help: "The kubeconfig context to use.")
+    var context: String?
+
+    @Option(help: "Prometheus URL for built-in metrics and templates without an address.")
+    var metricsServer = "http://prometheus:9090"
+
+    @Option(help: "Watch Canaries in this namespace only (default: all namespaces).")
+    var namespace: String?
+
+    @Option(help: "The shortest analysis interval honoured, as a Go duration (Flagger: 10s).")
+    var minAnalysisInterval = "10s"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        do { _ = try GoDuration(parsing: minAnalysisInterval) } catch { throw ValidationError("--min-analysis-interval: \(error)") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: \"\(logLevel)\" is not a log level") }
+        guard URL(string: metricsServer)?.scheme != nil else { throw ValidationError("--metrics-server: \"\(metricsServer)\" is not a URL") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "serin.operator")
+        let configuration: ClientConfiguration
+        do {
+            configuration = try ClientConfiguration.infer(explicitKubeconfig: kubeconfig, context: context)
+        } catch {
+            Console.error("error: \(error)")
+            throw ExitCode.failure
+        }
+        var options = OperatorOptions(metricsServer: metricsServer)
+        options.namespace = namespace
+        options.minimumInterval = try GoDuration(parsing: minAnalysisInterval).duration
+        let client = KubeClient(configuration: configuration, logger: logger)
+        let canaryOperator = CanaryOperator(client: client, options: options, logger: logger)
+        logger.info("starting", metadata: ["cluster": "\(configuration.source)", "metricsServer": "\(metricsServer)"])
+        let group = ServiceGroup(services: [canaryOperator], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        do {
+            try await group.run()
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+}
