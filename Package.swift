@@ -123,6 +123,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Test support (real kubectl and Prometheus around a sandbox)
+        .target(
+            name: "SerinTesting",
+            dependencies: [
+                "KubeCore", "KubeSandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Executables
         .executableTarget(
             name: "serin",
@@ -159,6 +171,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ScenarioTests",
+            dependencies: [
+                "KubeCore", "KubeClient", "KubeSandbox", "CanaryController", "SerinTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CanaryCoreTests",
             dependencies: ["CanaryAPI", "CanaryCore", "KubeCore"],
             swiftSettings: swiftSettings
@@ -175,7 +198,7 @@ let package = Package(
         .testTarget(
             name: "KubeSandboxTests",
             dependencies: [
-                "KubeCore", "KubeClient", "KubeSandbox",
+                "KubeCore", "KubeClient", "KubeSandbox", "SerinTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -43,24 +43,33 @@ public struct DeploymentTarget: Sendable {
     /// The target as the decision sees it.
     public func state(target deployment: JSONValue, canary: Canary, now: Date) -> WorkloadState {
         WorkloadState(templateHash: DeploymentTarget.templateHash(deployment),
-                      readiness: DeploymentTarget.readiness(deployment, threshold: canary.canaryReadyThreshold, now: now),
+                      readiness: DeploymentTarget.readiness(deployment, threshold: canary.canaryReadyThreshold,
+                                                            deadlineSeconds: canary.progressDeadlineSeconds, now: now),
                       replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1)
     }
 
     /// The primary as the decision sees it: its hash is the target template it was promoted from.
     public func state(primary deployment: JSONValue, canary: Canary, now: Date) -> WorkloadState {
         WorkloadState(templateHash: deployment[path: "metadata", "annotations", DeploymentTarget.sourceHashAnnotation]?.stringValue ?? "",
-                      readiness: DeploymentTarget.readiness(deployment, threshold: canary.primaryReadyThreshold, now: now),
+                      readiness: DeploymentTarget.readiness(deployment, threshold: canary.primaryReadyThreshold,
+                                                            deadlineSeconds: canary.progressDeadlineSeconds, now: now),
                       replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1)
     }
 
-    /// Flagger's readiness rules for a Deployment.
-    public static func readiness(_ deployment: JSONValue, threshold: Int, now: Date) -> Readiness {
+    /// Flagger's readiness rules for a Deployment: it has failed when its `Progressing` condition says
+    /// `ProgressDeadlineExceeded`, or when it has been unavailable (`MinimumReplicasUnavailable`) for longer
+    /// than the Canary's `progressDeadlineSeconds`.
+    public static func readiness(_ deployment: JSONValue, threshold: Int, deadlineSeconds: Int, now: Date) -> Readiness {
         let name = deployment[path: "metadata", "name"]?.stringValue ?? ""
         let generation = deployment[path: "metadata", "generation"]?.intValue ?? 0
         let observed = deployment[path: "status", "observedGeneration"]?.intValue ?? 0
         let conditions = deployment[path: "status", "conditions"]?.arrayValue ?? []
         if conditions.contains(where: { $0["type"] == "Progressing" && $0["reason"] == "ProgressDeadlineExceeded" }) {
+            return .failed("deployment \"\(name)\" exceeded its progress deadline")
+        }
+        if let unavailable = conditions.first(where: { $0["type"] == "Available" && $0["status"] == "False" && $0["reason"] == "MinimumReplicasUnavailable" }),
+           let since = (unavailable["lastTransitionTime"]?.stringValue).flatMap({ KubeTime(rfc3339: $0)?.date }),
+           now.timeIntervalSince(since) > Double(deadlineSeconds) {
             return .failed("deployment \"\(name)\" exceeded its progress deadline")
         }
         guard generation <= observed else { return .waiting("observed deployment generation less than desired generation") }

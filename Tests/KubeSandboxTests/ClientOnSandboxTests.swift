@@ -2,6 +2,7 @@ import Foundation
 import KubeClient
 import KubeCore
 import KubeSandbox
+import SerinTesting
 import Testing
 
 func configMap(_ name: String, namespace: String = "default", data: JSONValue = [:], labels: JSONValue? = nil) -> DynamicObject {

@@ -1,6 +1,7 @@
 import Foundation
 import KubeCore
 import KubeSandbox
+import SerinTesting
 import Testing
 
 let manifest = """

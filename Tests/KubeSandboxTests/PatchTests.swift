@@ -1,5 +1,6 @@
 import KubeCore
 @testable import KubeSandbox
+import SerinTesting
 import Testing
 
 @Suite struct MergePatchTests {

@@ -5,6 +5,7 @@ import KubeCore
 import NIOCore
 import NIOHTTP1
 import KubeSandbox
+import SerinTesting
 import Testing
 
 /// Flagger's built-in Istio queries, with the template filled in as Flagger renders them.

@@ -2,25 +2,25 @@ import Foundation
 import KubeSandbox
 
 /// Real `kubectl`, pointed at a sandbox.
-struct Kubectl: Sendable {
-    struct Result: Sendable, CustomStringConvertible {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var description: String { "exit \(status)\nstdout: \(stdout)\nstderr: \(stderr)" }
+public struct Kubectl: Sendable {
+    public struct Result: Sendable, CustomStringConvertible {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        public var description: String { "exit \(status)\nstdout: \(stdout)\nstderr: \(stderr)" }
     }
 
-    let kubeconfig: String
+    public let kubeconfig: String
     let cacheDirectory: String
 
-    init(_ sandbox: Sandbox) {
+    public init(_ sandbox: Sandbox) {
         kubeconfig = sandbox.kubeconfigPath
         cacheDirectory = NSTemporaryDirectory() + "kubectl-cache-\(sandbox.port)-\(UUID().uuidString)"
     }
 
     /// Runs `kubectl ARGS` with the sandbox's kubeconfig, optionally feeding `stdin`.
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil) async throws -> Result {
+    public func run(_ arguments: [String], stdin: String? = nil) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["kubectl", "--kubeconfig", kubeconfig, "--cache-dir", cacheDirectory] + arguments
@@ -54,14 +54,14 @@ struct Kubectl: Sendable {
 
     /// Runs kubectl and fails unless it exits 0.
     @discardableResult
-    func succeed(_ arguments: [String], stdin: String? = nil) async throws -> String {
+    public func succeed(_ arguments: [String], stdin: String? = nil) async throws -> String {
         let result = try await run(arguments, stdin: stdin)
         guard result.status == 0 else { throw KubectlFailure(arguments: arguments, result: result) }
         return result.stdout
     }
 
     /// Starts a long-running kubectl (such as `get -w`) and returns the process and its output pipe.
-    func start(_ arguments: [String]) throws -> (Process, Pipe) {
+    public func start(_ arguments: [String]) throws -> (Process, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["kubectl", "--kubeconfig", kubeconfig, "--cache-dir", cacheDirectory] + arguments
@@ -73,19 +73,19 @@ struct Kubectl: Sendable {
     }
 }
 
-struct KubectlFailure: Error, CustomStringConvertible {
+public struct KubectlFailure: Error, CustomStringConvertible {
     var arguments: [String]
     var result: Kubectl.Result
-    var description: String { "kubectl \(arguments.joined(separator: " ")) failed: \(result)" }
+    public var description: String { "kubectl \(arguments.joined(separator: " ")) failed: \(result)" }
 }
 
 /// Starts a sandbox for one test and stops it afterwards.
-func withSandbox<T>(_ options: Sandbox.Options = Sandbox.Options(), _ body: (Sandbox) async throws -> T) async throws -> T {
+public func withSandbox<T>(_ options: Sandbox.Options = Sandbox.Options(), _ body: (Sandbox) async throws -> T) async throws -> T {
     try await Sandbox.with(options, body)
 }
 
 /// Polls `condition` every 50 ms until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+public func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }

@@ -8,13 +8,15 @@ import Glibc
 #endif
 
 /// A real Prometheus (the Debian package) on loopback, scraping given targets every second.
-final class PrometheusServer: Sendable {
-    let url: String
+///
+/// Test support: the scenario and sandbox tests use it; `make test` installs Prometheus.
+public final class PrometheusServer: Sendable {
+    public let url: String
     private let process: Process
     private let dataDirectory: String
 
     /// Starts Prometheus scraping `targets` (`host:port`) at `/metrics`.
-    static func start(scraping targets: [String]) async throws -> PrometheusServer {
+    public static func start(scraping targets: [String]) async throws -> PrometheusServer {
         let folder = NSTemporaryDirectory() + "serin-prometheus-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder + "/data", withIntermediateDirectories: true)
         let config = """
@@ -47,14 +49,14 @@ final class PrometheusServer: Sendable {
         self.dataDirectory = dataDirectory
     }
 
-    func stop() {
+    public func stop() {
         process.terminate()
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 
     /// The single value of an instant query, or `nil` when it has none.
-    func value(of query: String) async throws -> Double? {
+    public func value(of query: String) async throws -> Double? {
         var components = URLComponents()
         components.queryItems = [URLQueryItem(name: "query", value: query)]
         let body = try await get("/api/v1/query?" + (components.percentEncodedQuery ?? ""))
@@ -71,7 +73,7 @@ final class PrometheusServer: Sendable {
     }
 
     /// A TCP port nobody listens on right now.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -87,4 +89,6 @@ final class PrometheusServer: Sendable {
     }
 }
 
-struct SetupFailure: Error, CustomStringConvertible { var description: String }
+public struct SetupFailure: Error, CustomStringConvertible {
+    public var description: String
+}
