@@ -4,6 +4,7 @@ import KubeClient
 import KubeCore
 import KubeSandbox
 import Logging
+import Synchronization
 import SerinTesting
 import Testing
 
@@ -14,7 +15,7 @@ final class Scenario: Sendable {
     let prometheus: PrometheusServer
     let kubectl: Kubectl
     let client: KubeClient
-    private let operatorTask: Task<Void, any Error>
+    private let operatorTask: Mutex<Task<Void, any Error>?>
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
@@ -39,7 +40,20 @@ final class Scenario: Sendable {
         self.prometheus = prometheus
         self.kubectl = kubectl
         self.client = client
-        operatorTask = Scenario.startOperator(client: client, prometheus: prometheus.url)
+        operatorTask = Mutex(Scenario.startOperator(client: client, prometheus: prometheus.url))
+    }
+
+    /// Kills the operator (as a crash would: no graceful shutdown).
+    func killOperator() {
+        operatorTask.withLock { task in
+            task?.cancel()
+            task = nil
+        }
+    }
+
+    /// Starts a fresh operator process-equivalent: new caches, new memory, the same cluster.
+    func restartOperator() {
+        operatorTask.withLock { $0 = Scenario.startOperator(client: client, prometheus: prometheus.url) }
     }
 
     static func startOperator(client: KubeClient, prometheus: String) -> Task<Void, any Error> {
@@ -52,7 +66,7 @@ final class Scenario: Sendable {
     }
 
     func stop() {
-        operatorTask.cancel()
+        killOperator()
         Task { [client] in try await client.shutdown() }
     }
 
@@ -84,7 +98,12 @@ final class Scenario: Sendable {
     }
 
     func events(_ name: String = "httpbin") async throws -> [String] {
+        try await eventObjects(name).compactMap { $0["message"]?.stringValue }
+    }
+
+    /// The Event objects of a Canary (each with its aggregated `count`).
+    func eventObjects(_ name: String = "httpbin") async throws -> [JSONValue] {
         let list = try await client.resource(.events, as: JSONValue.self).list(namespace: "demo").items
-        return list.filter { $0[path: "involvedObject", "name"]?.stringValue == name }.compactMap { $0["message"]?.stringValue }
+        return list.filter { $0[path: "involvedObject", "name"]?.stringValue == name }
     }
 }

@@ -1,0 +1,124 @@
+import Foundation
+import KubeCore
+import SerinTesting
+import Testing
+
+@Suite(.serialized) struct OperatorScenarioTests {
+    @Test func anOperatorKilledMidRolloutContinuesFromStatusWithoutRepeatingOrSkippingAStep() async throws {
+        try await Scenario.run { world in
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Manifests.example(prometheus: world.prometheus.url, threshold: 5))
+            #expect(try await world.waitForPhase("Initialized"))
+            try await world.kubectl.succeed(["set", "image", "deploy/httpbin", "-n", "demo", "httpbin=kennethreitz/httpbin:v2"])
+            var weights: [Int] = []
+            let deadline = ContinuousClock.now + .seconds(60)
+            while (weights.last ?? 0) < 40, ContinuousClock.now < deadline {
+                _ = try await world.waitForPhase("Progressing", timeout: .milliseconds(200), weights: &weights)
+            }
+            world.killOperator()
+            let frozen = try await world.status()["canaryWeight"]?.intValue ?? 0
+            try await Task.sleep(for: .seconds(5))  // longer than an interval: the next step is overdue at restart
+            #expect(try await world.status()["canaryWeight"]?.intValue == frozen, "nothing moves while the operator is down")
+            world.restartOperator()
+            #expect(try await world.waitForPhase("Succeeded", weights: &weights))
+            let steps = weights.filter { $0 > 0 }
+            #expect(steps == [20, 40, 60, 80, 100], "every step once, in order: \(weights)")
+            for weight in [20, 40, 60, 80, 100] {
+                let advances = try await world.eventObjects().filter { $0["message"]?.stringValue == "Advance httpbin.demo canary weight \(weight)" }
+                #expect(advances.count == 1 && advances.first?["count"] == 1, "weight \(weight) advanced once: \(advances)")
+            }
+        }
+    }
+
+    @Test func invalidCanariesGetAConditionAndAWarningWhileOthersKeepProgressing() async throws {
+        try await Scenario.run { world in
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Manifests.example(prometheus: world.prometheus.url))
+            let invalid = """
+                apiVersion: flagger.app/v1beta1
+                kind: Canary
+                metadata: {name: no-target, namespace: demo}
+                spec:
+                  service: {port: 80}
+                  analysis: {interval: 10s, stepWeight: 10}
+                ---
+                apiVersion: flagger.app/v1beta1
+                kind: Canary
+                metadata: {name: bad-interval, namespace: demo}
+                spec:
+                  targetRef: {apiVersion: apps/v1, kind: Deployment, name: httpbin}
+                  service: {port: 80}
+                  analysis: {interval: 1x, stepWeight: 10}
+                ---
+                apiVersion: flagger.app/v1beta1
+                kind: Canary
+                metadata: {name: unknown-metric, namespace: demo}
+                spec:
+                  targetRef: {apiVersion: apps/v1, kind: Deployment, name: httpbin}
+                  service: {port: 80}
+                  analysis: {interval: 10s, stepWeight: 10, metrics: [{name: error-budget, thresholdRange: {max: 1}}]}
+                ---
+                apiVersion: flagger.app/v1beta1
+                kind: Canary
+                metadata: {name: missing-target, namespace: demo}
+                spec:
+                  targetRef: {apiVersion: apps/v1, kind: Deployment, name: ghost}
+                  service: {port: 80}
+                  analysis: {interval: 10s, stepWeight: 10}
+                """
+            try await world.kubectl.succeed(["apply", "-f", "-", "--validate=false"], stdin: invalid)
+            let expected = [
+                ("no-target", "spec.targetRef: required"),
+                ("bad-interval", "spec.analysis.interval: invalid duration \"1x\": unknown unit \"x\""),
+                ("unknown-metric", "spec.analysis.metrics[0]: \"error-budget\" is not a built-in metric"),
+                ("missing-target", "Deployment demo/ghost not found"),
+            ]
+            for (name, message) in expected {
+                let condition = try await conditionEventually(world, name)
+                #expect(condition?["status"] == "False", "\(name)")
+                #expect(condition?["message"]?.stringValue?.contains(message) == true, "\(name): \(String(describing: condition))")
+                #expect(try await world.events(name).contains { $0.hasPrefix("invalid canary spec: ") && $0.contains(message) }, "\(name)")
+            }
+            #expect(try await world.waitForPhase("Initialized"), "the valid canary is not held up")
+            try await world.kubectl.succeed(["set", "image", "deploy/httpbin", "-n", "demo", "httpbin=kennethreitz/httpbin:v2"])
+            #expect(try await world.waitForPhase("Succeeded"))
+        }
+    }
+
+    @Test func aVirtualServiceFieldSerinDoesNotModelSurvivesEveryReconcile() async throws {
+        try await Scenario.run { world in
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Manifests.example(prometheus: world.prometheus.url, threshold: 5))
+            #expect(try await world.waitForPhase("Initialized"))
+            try await world.kubectl.succeed(["patch", "virtualservice", "httpbin", "-n", "demo", "--type", "json", "-p",
+                #"[{"op":"add","path":"/spec/http/0/fault","value":{"delay":{"percentage":{"value":0.1},"fixedDelay":"5s"}}},{"op":"add","path":"/spec/exportTo","value":["."]}]"#])
+            try await world.kubectl.succeed(["set", "image", "deploy/httpbin", "-n", "demo", "httpbin=kennethreitz/httpbin:v2"])
+            #expect(try await world.waitForPhase("Succeeded"))
+            let service = try await world.json(["get", "virtualservice", "httpbin", "-n", "demo"])
+            #expect(service[path: "spec", "http"]?[0]?["fault"] == ["delay": ["percentage": ["value": 0.1], "fixedDelay": "5s"]])
+            #expect(service[path: "spec", "exportTo"] == ["."])
+        }
+    }
+
+    @Test func kubectlShowsFlaggersColumnsAndTheCanarysEvents() async throws {
+        try await Scenario.run { world in
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Manifests.example(prometheus: world.prometheus.url))
+            #expect(try await world.waitForPhase("Initialized"))
+            let table = try await world.kubectl.succeed(["get", "canaries", "-n", "demo"])
+            let header = table.split(separator: "\n").first.map(String.init) ?? ""
+            #expect(header.split(separator: " ", omittingEmptySubsequences: true) == ["NAME", "STATUS", "WEIGHT", "LASTTRANSITIONTIME"])
+            #expect(table.contains("Initialized"))
+            let wide = try await world.kubectl.succeed(["get", "canaries", "-n", "demo", "-o", "wide"])
+            #expect(wide.contains("FAILEDCHECKS") && wide.contains("STEPWEIGHT") && wide.contains("MAXWEIGHT"))
+            let described = try await world.kubectl.succeed(["describe", "canary", "httpbin", "-n", "demo"])
+            #expect(described.contains("Initialization done! httpbin.demo"), "\(described)")
+            #expect(described.contains("Synced"))
+        }
+    }
+
+    private func conditionEventually(_ world: Scenario, _ name: String) async throws -> JSONValue? {
+        for _ in 0..<100 {
+            let status = try await world.status(name)
+            if let condition = status["conditions"]?.arrayValue?.first(where: { $0["type"] == "Valid" }) { return condition }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
+}
