@@ -5,5 +5,5 @@ import ArgumentParser
 struct SerinBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serin-bench", abstract: "Serin's benchmarks (run with -c release).",
-        subcommands: [JSONBenchmark.self, SandboxBenchmark.self, RuntimeBenchmark.self])
+        subcommands: [JSONBenchmark.self, SandboxBenchmark.self, RuntimeBenchmark.self, OperatorBenchmark.self])
 }
