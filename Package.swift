@@ -64,9 +64,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "OutboundHTTP",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "MetricProviders",
             dependencies: [
-                "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime",
+                "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "OutboundHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -176,12 +186,17 @@ let package = Package(
         .testTarget(
             name: "ScenarioTests",
             dependencies: [
-                "KubeCore", "KubeClient", "KubeSandbox", "CanaryController", "SerinTesting",
+                "KubeCore", "KubeClient", "KubeSandbox", "CanaryController", "SerinTesting", "MetricProviders", "OutboundHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OutboundHTTPTests",
+            dependencies: ["OutboundHTTP"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

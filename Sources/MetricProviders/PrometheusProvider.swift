@@ -1,8 +1,7 @@
-import AsyncHTTPClient
 import Foundation
 import KubeCore
-import NIOCore
 import NIOHTTP1
+import OutboundHTTP
 
 /// Answers PromQL queries from a Prometheus server (`GET /api/v1/query`).
 ///
@@ -14,12 +13,16 @@ public struct PrometheusProvider: Sendable {
     public var authorization: String?
     public var headers: [String: [String]]
     public var timeout: Duration
+    /// Outbound HTTP, honouring `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY`.
+    public var http: OutboundHTTP
 
-    public init(address: String, authorization: String? = nil, headers: [String: [String]] = [:], timeout: Duration = .seconds(5)) {
+    public init(address: String, authorization: String? = nil, headers: [String: [String]] = [:], timeout: Duration = .seconds(5),
+                http: OutboundHTTP = OutboundHTTP()) {
         self.address = address
         self.authorization = authorization
         self.headers = headers
         self.timeout = timeout
+        self.http = http
     }
 
     /// Runs a query and returns its single value.
@@ -27,18 +30,18 @@ public struct PrometheusProvider: Sendable {
         var components = URLComponents()
         components.queryItems = [URLQueryItem(name: "query", value: query)]
         let base = address.hasSuffix("/") ? String(address.dropLast()) : address
-        var request = HTTPClientRequest(url: "\(base)/api/v1/query?\(components.percentEncodedQuery ?? "")")
-        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
-        for (name, values) in headers { for value in values { request.headers.add(name: name, value: value) } }
-        let body: [UInt8]
-        let status: UInt
+        var requestHeaders: [(String, String)] = [("Accept", "application/json")]
+        if let authorization { requestHeaders.append(("Authorization", authorization)) }
+        for (name, values) in headers { for value in values { requestHeaders.append((name, value)) } }
+        let response: OutboundHTTP.Response
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(timeout.components.seconds * 1_000_000_000))
-            status = response.status.code
-            body = Array(buffer: try await response.body.collect(upTo: 16 << 20))
+            response = try await http.send(.GET, "\(base)/api/v1/query?\(components.percentEncodedQuery ?? "")", headers: requestHeaders,
+                                           timeout: timeout)
         } catch {
-            throw MetricError.query("failed to query \(base): \(error)")
+            throw MetricError.query("failed to query \(base): \(error.reason)")
         }
+        let status = response.status
+        let body = response.body
         guard status < 400 else { throw MetricError.query("error response from \(base): \(status): \(String(decoding: body.prefix(300), as: UTF8.self))") }
         return try PrometheusProvider.value(from: body)
     }

@@ -90,7 +90,9 @@ struct TrafficServer: Sendable {
             let response = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(60))
             let bytes = try await response.body.collect(upTo: 16 << 20)
             var headers = HTTPFields()
-            for header in response.headers where header.name.lowercased() != "transfer-encoding" {
+            // The body is relayed decoded and re-framed here: drop the upstream's framing and encoding headers.
+            let dropped: Set<String> = ["transfer-encoding", "content-length", "content-encoding", "connection", "keep-alive"]
+            for header in response.headers where !dropped.contains(header.name.lowercased()) {
                 if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
             }
             return Response(status: .init(code: Int(response.status.code)), headers: headers, body: ResponseBody(byteBuffer: bytes))

@@ -1,0 +1,67 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Outbound HTTP for metric providers and webhooks, honouring ``ProxySettings`` as Go programs do:
+/// `https://` through a proxy is tunnelled with `CONNECT`; `http://` through a proxy is sent to the proxy in
+/// absolute form (`GET http://host:port/path HTTP/1.1`), which is what forward proxies — and the sandbox's
+/// cluster-name proxy — expect.
+public struct OutboundHTTP: Sendable {
+    /// A response: status code, headers and the whole body.
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: [UInt8]
+        public var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    public var proxies: ProxySettings
+    /// The largest body read into memory.
+    public var maximumBodySize = 16 << 20
+
+    public init(proxies: ProxySettings = .fromEnvironment()) { self.proxies = proxies }
+
+    /// Sends a request and reads the whole response, or fails with ``OutboundHTTPError`` after `timeout`.
+    public func send(_ method: HTTPMethod, _ urlText: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+                     timeout: Duration) async throws(OutboundHTTPError) -> Response {
+        guard let url = URL(string: urlText), let host = url.host, ["http", "https"].contains(url.scheme ?? "") else {
+            throw OutboundHTTPError(url: urlText, reason: "not an http(s) URL")
+        }
+        do {
+            if let proxy = proxies.proxy(for: url), url.scheme == "http" {
+                return try await viaForwardProxy(method, url: url, host: host, proxy: proxy, headers: headers, body: body, timeout: timeout)
+            }
+            return try await direct(method, url: urlText, proxy: proxies.proxy(for: url), headers: headers, body: body, timeout: timeout)
+        } catch let error as OutboundHTTPError {
+            throw error
+        } catch {
+            throw OutboundHTTPError(url: urlText, reason: "\(error)")
+        }
+    }
+
+    private func direct(_ method: HTTPMethod, url: String, proxy: URL?, headers: [(String, String)], body: [UInt8]?,
+                        timeout: Duration) async throws -> Response {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(body) }
+        let amount = TimeAmount.nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        guard let proxy, let proxyHost = proxy.host else {
+            let response = try await HTTPClient.shared.execute(request, timeout: amount)
+            return Response(status: Int(response.status.code), body: Array(buffer: try await response.body.collect(upTo: maximumBodySize)))
+        }
+        // HTTPS through a proxy: a CONNECT tunnel, as AsyncHTTPClient does it.
+        let client = HTTPClient(configuration: .init(proxy: .server(host: proxyHost, port: proxy.port ?? 80)))
+        defer { _ = client.shutdown() }
+        let response = try await client.execute(request, timeout: amount)
+        return Response(status: Int(response.status.code), body: Array(buffer: try await response.body.collect(upTo: maximumBodySize)))
+    }
+}
+
+/// An outbound request that got no HTTP answer.
+public struct OutboundHTTPError: Error, Sendable, CustomStringConvertible {
+    public var url: String
+    public var reason: String
+    public var description: String { "\(url): \(reason)" }
+}
