@@ -51,6 +51,7 @@ public final class CanaryOperator: Service, Sendable {
         events = EventRecorder(client: client, component: options.component, logger: logger)
         let reconciler = CanaryReconciler(
             canaries: canaries.cache, canaryClient: client.resource(Canary.resource, as: JSONValue.self),
+            canaryObjects: client.resource(Canary.resource, as: DynamicObject.self),
             deployment: DeploymentTarget(client: client, cache: deployments.cache, selectorLabels: options.selectorLabels),
             autoscaler: AutoscalerTarget(client: client, cache: autoscalers.cache),
             services: KubernetesServiceRouter(client: client, cache: services.cache),

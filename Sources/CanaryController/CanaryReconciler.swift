@@ -13,6 +13,7 @@ import Targets
 public struct CanaryReconciler: Reconciler {
     let canaries: ObjectCache<DynamicObject>
     let canaryClient: ResourceClient<JSONValue>
+    let canaryObjects: ResourceClient<DynamicObject>
     let deployment: DeploymentTarget
     let autoscaler: AutoscalerTarget
     let services: KubernetesServiceRouter
@@ -24,7 +25,7 @@ public struct CanaryReconciler: Reconciler {
     let written = WrittenVersions()
 
     public func reconcile(_ request: ReconcileRequest, context: ReconcileContext) async throws -> ReconcileAction {
-        guard let object = canaries.get(request), object.metadata.deletionTimestamp == nil else { return .awaitChange }
+        guard let object = canaries.get(request) else { return .awaitChange }
         // Our last status write has not reached the cache yet: its watch event will trigger the next reconcile.
         if written.isStale(request, cachedVersion: object.resourceVersion) { return .requeue(after: .seconds(1)) }
         var logger = context.logger
@@ -41,6 +42,8 @@ public struct CanaryReconciler: Reconciler {
             try await markInvalid(object, reason: "InvalidSpec", message: issues.map(\.description).joined(separator: "; "))
             return .awaitChange
         }
+        if object.metadata.deletionTimestamp != nil { return try await terminate(canary, object: object) }
+        if let action = try await syncFinalizer(canary, object: object) { return action }
         guard let target = deployment.target(of: canary) else {
             try await markInvalid(object, reason: "TargetNotFound", message: "Deployment \(canary.namespace)/\(canary.targetName) not found")
             return .awaitChange
@@ -90,7 +93,36 @@ public struct CanaryReconciler: Reconciler {
             try await deployment.promote(canary, target: target, copyReplicas: canary.spec.autoscalerRef == nil)
         case .event(let severity, let message):
             events.record(reference(canary), type: severity == .warning ? .warning : .normal, reason: "Synced", message: message)
+        case .removeFinalizer:
+            if let object = canaries.get(namespace: canary.namespace, name: canary.metadata.name ?? "") {
+                _ = try await Finalizers.remove(CanaryStateMachine.finalizer, from: object, in: canaryObjects)
+            }
         }
+    }
+
+    /// `revertOnDeletion` adds the finalizer; turning it off removes it. Returns an action when it changed one.
+    private func syncFinalizer(_ canary: Canary, object: DynamicObject) async throws -> ReconcileAction? {
+        let has = (object.metadata.finalizers ?? []).contains(CanaryStateMachine.finalizer)
+        switch (canary.spec.revertOnDeletion == true, has) {
+        case (true, false): _ = try await Finalizers.add(CanaryStateMachine.finalizer, to: object, in: canaryObjects)
+        case (false, true): _ = try await Finalizers.remove(CanaryStateMachine.finalizer, from: object, in: canaryObjects)
+        default: return nil
+        }
+        return .awaitChange  // the write triggers the next reconcile
+    }
+
+    /// A Canary being deleted with our finalizer: hand the workload back to the target first.
+    private func terminate(_ canary: Canary, object: DynamicObject) async throws -> ReconcileAction {
+        guard (object.metadata.finalizers ?? []).contains(CanaryStateMachine.finalizer) else { return .awaitChange }
+        let time = now()
+        let observation = Observation(
+            now: time, canary: canary, minimumInterval: options.minimumInterval,
+            target: deployment.target(of: canary).map { deployment.state(target: $0, canary: canary, now: time) },
+            primary: nil, routes: nil)
+        let decision = CanaryStateMachine.terminate(observation)
+        if decision.status != canary.status { try await write(decision.status, of: canary) }
+        for action in decision.actions { try await execute(action, canary: canary, routesKnown: false) }
+        return decision.requeueAfter.map { .requeue(after: $0) } ?? .awaitChange
     }
 
     private func reference(_ canary: Canary) -> EventObjectReference {

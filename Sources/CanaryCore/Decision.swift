@@ -32,6 +32,8 @@ public enum CanaryAction: Sendable, Equatable {
     case promote
     /// Record a Kubernetes Event (reason `Synced`, as Flagger).
     case event(EventSeverity, String)
+    /// Remove Serin's finalizer, letting the API server delete the Canary (and collect what it owns).
+    case removeFinalizer
 }
 
 public enum EventSeverity: String, Sendable, Equatable {

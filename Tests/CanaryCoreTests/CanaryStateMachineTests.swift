@@ -177,3 +177,18 @@ extension Observation {
         return copy
     }
 }
+
+@Suite struct TerminationTests {
+    @Test func aDeletedCanaryGivesTheWorkloadBackToTheTargetBeforeLettingGo() {
+        let start = CanaryStateMachine.terminate(observe(makeCanary(phase: .succeeded),
+                                                        target: WorkloadState(templateHash: "v1", readiness: .ready, replicas: 0)))
+        #expect(start.status.phase == .terminating)
+        #expect(start.actions == [.event(.normal, "Terminating canary httpbin.demo"), .scaleTargetUp])
+        let waiting = CanaryStateMachine.terminate(observe(makeCanary(phase: .terminating),
+                                                          target: WorkloadState(templateHash: "v1", readiness: .waiting("0 of 2"), replicas: 2)))
+        #expect(waiting.actions.isEmpty && waiting.requeueAfter == .seconds(1))
+        let done = CanaryStateMachine.terminate(observe(makeCanary(phase: .terminating)))
+        #expect(done.status.phase == .terminated)
+        #expect(done.actions == [.event(.normal, "Terminated canary httpbin.demo"), .removeFinalizer])
+    }
+}

@@ -122,3 +122,28 @@ import Testing
         return nil
     }
 }
+
+@Suite struct RevertOnDeletionScenarioTests {
+    @Test func deletingACanaryWithRevertOnDeletionScalesTheTargetBackUpFirst() async throws {
+        try await Scenario.run { world in
+            let manifest = Manifests.example(prometheus: world.prometheus.url)
+                .replacingOccurrences(of: "  progressDeadlineSeconds: 60", with: "  progressDeadlineSeconds: 60\n  revertOnDeletion: true")
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: manifest)
+            #expect(try await world.waitForPhase("Initialized"))
+            let finalizers = try await world.json(["get", "canary", "httpbin", "-n", "demo"])[path: "metadata", "finalizers"]
+            #expect(finalizers == ["finalizer.flagger.app"])
+            #expect(try await world.json(["get", "deploy", "httpbin", "-n", "demo"])[path: "spec", "replicas"] == 0)
+            try await world.kubectl.succeed(["delete", "canary", "httpbin", "-n", "demo", "--wait=false"])
+            #expect(try await eventually(timeout: .seconds(20)) {
+                try await world.kubectl.run(["get", "canary", "httpbin", "-n", "demo"]).status != 0
+            }, "the finalizer is removed once the target serves again")
+            let target = try await world.json(["get", "deploy", "httpbin", "-n", "demo"])
+            #expect(target[path: "spec", "replicas"] == 2 && target[path: "status", "readyReplicas"] == 2)
+            let events = try await world.events()
+            #expect(events.contains("Terminating canary httpbin.demo") && events.contains("Terminated canary httpbin.demo"))
+            #expect(try await eventually(timeout: .seconds(10)) {
+                try await world.kubectl.run(["get", "deploy", "httpbin-primary", "-n", "demo"]).status != 0
+            }, "what the Canary owned is garbage-collected")
+        }
+    }
+}

@@ -52,7 +52,6 @@ extension ObjectStore {
             return marked
         }
         remove(type, namespace: namespace, name: name, object: current)
-        if policy == "Background" { deleteDependents(of: uid) }
         return nil
     }
 
@@ -68,6 +67,9 @@ extension ObjectStore {
             collections.removeValue(forKey: StorageKey(group: group, plural: plural))
         }
         publish(type, "DELETED", gone, previous: object)
+        // Background garbage collection, however the object went (a delete, or its last finalizer removed).
+        // Orphan and Foreground deletes have already detached or deleted the dependents.
+        deleteDependents(of: object[path: "metadata", "uid"]?.stringValue ?? "")
         if let namespace { finishNamespaceIfEmpty(namespace) }
     }
 
