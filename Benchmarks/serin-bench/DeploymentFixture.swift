@@ -1,3 +1,4 @@
+import KubeClient
 import KubeCore
 
 /// Realistic Deployments of about 5 KB each, as the API server returns them: labels, annotations with a
@@ -67,5 +68,24 @@ enum DeploymentFixture {
             "items": .array((0..<count).map(deployment)),
         ]
         return list.serialized()
+    }
+
+    /// Creates `count` Deployments in `default` through the API, from 8 concurrent clients.
+    static func create(count: Int, in client: KubeClient) async throws {
+        let deployments = client.resource(.deployments, as: JSONValue.self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    for index in stride(from: worker, to: count, by: 8) {
+                        var object = DeploymentFixture.deployment(index)
+                        object["status"] = nil
+                        object[path: "metadata", "namespace"] = "default"
+                        object[path: "metadata", "resourceVersion"] = nil
+                        _ = try await deployments.create(object, namespace: "default")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
     }
 }

@@ -27,7 +27,7 @@ struct RuntimeBenchmark: AsyncParsableCommand {
         options.simulateWorkloads = false
         let sandbox = try await Sandbox.start(options)
         let client = sandbox.client()
-        try await load(client)
+        try await DeploymentFixture.create(count: count, in: client)
 
         var quiet = Logger(label: "bench")
         quiet.logLevel = .error
@@ -61,23 +61,6 @@ struct RuntimeBenchmark: AsyncParsableCommand {
         await sandbox.stop()
     }
 
-    private func load(_ client: KubeClient) async throws {
-        let deployments = client.resource(.deployments, as: JSONValue.self)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for worker in 0..<8 {
-                group.addTask {
-                    for index in stride(from: worker, to: count, by: 8) {
-                        var object = DeploymentFixture.deployment(index)
-                        object["status"] = nil
-                        object[path: "metadata", "namespace"] = "default"
-                        object[path: "metadata", "resourceVersion"] = nil
-                        _ = try await deployments.create(object, namespace: "default")
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
-    }
 
     /// Patches `burst` distinct Deployments from 8 concurrent clients, stamping each with its send time.
     private func sendBurst(_ client: KubeClient) async throws {

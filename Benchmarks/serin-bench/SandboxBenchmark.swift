@@ -29,20 +29,7 @@ struct SandboxBenchmark: AsyncParsableCommand {
         let baseline = MemoryUsage.residentBytes()
 
         let createStart = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for worker in 0..<8 {
-                group.addTask {
-                    for index in stride(from: worker, to: count, by: 8) {
-                        var object = DeploymentFixture.deployment(index)
-                        object["status"] = nil
-                        object[path: "metadata", "namespace"] = "default"
-                        object[path: "metadata", "resourceVersion"] = nil
-                        _ = try await deployments.create(object, namespace: "default")
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
+        try await DeploymentFixture.create(count: count, in: client)
         let createSeconds = (ContinuousClock.now - createStart).seconds
         let perObject = Double(MemoryUsage.residentBytes() - baseline) / Double(count)
         print("created \(count) Deployments in \(String(format: "%.1f", createSeconds)) s (\(Int(Double(count) / createSeconds))/s over HTTP, 8 clients)")
