@@ -195,6 +195,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MetricProvidersTests",
+            dependencies: [
+                "CanaryAPI", "KubeCore", "MetricProviders", "OutboundHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "OutboundHTTPTests",
             dependencies: ["OutboundHTTP"],
             swiftSettings: swiftSettings

@@ -1,0 +1,79 @@
+import CanaryAPI
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import KubeCore
+@testable import MetricProviders
+import NIOCore
+import OutboundHTTP
+import Synchronization
+import Testing
+
+@Suite struct QueryTemplateTests {
+    let template = QueryTemplate(values: ["namespace": "demo", "target": "httpbin", "interval": "1m"], variables: ["threshold": "0.5"])
+
+    @Test func rendersFlaggersPlaceholdersAndCollapsesWhitespace() throws {
+        let rendered = try template.render("""
+            sum(rate(x{ns="{{ namespace }}",w=~"{{target}}"}[{{ interval }}]))
+              > {{ variables.threshold }}
+            """)
+        #expect(rendered == #"sum(rate(x{ns="demo",w=~"httpbin"}[1m])) > 0.5"#)
+    }
+
+    @Test func unknownNamesAndMissingVariablesAreErrors() {
+        #expect(throws: MetricError.render("function \"pod\" not defined")) { try template.render("{{ pod }}") }
+        #expect(throws: MetricError.render("map has no entry for key \"missing\" (set it in templateVariables)")) {
+            try template.render("{{ variables.missing }}")
+        }
+        #expect(throws: MetricError.self) { try template.render("{{ namespace") }
+    }
+
+    @Test func theBuiltinIstioQueriesRenderToFlaggersPromQL() throws {
+        let rate = try QueryTemplate(values: ["namespace": "demo", "target": "httpbin", "interval": "1m"]).render(BuiltinQueries.istioSuccessRate)
+        #expect(rate == #"sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="demo",destination_workload=~"httpbin",response_code!~"5.*"}[1m])) / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="demo",destination_workload=~"httpbin"}[1m])) * 100"#)
+    }
+}
+
+@Suite struct PrometheusResultTests {
+    @Test func theLastSeriesOfAVectorWins() throws {
+        let body = #"{"status":"success","data":{"resultType":"vector","result":[{"value":[1,"1.5"]},{"value":[1,"99.25"]}]}}"#
+        #expect(try PrometheusProvider.value(from: Array(body.utf8)) == 99.25)
+    }
+
+    @Test func emptyNaNAndMatricesAreNamedErrors() {
+        let empty = #"{"status":"success","data":{"resultType":"vector","result":[]}}"#
+        let nan = #"{"status":"success","data":{"resultType":"vector","result":[{"value":[1,"NaN"]}]}}"#
+        let matrix = #"{"status":"success","data":{"resultType":"matrix","result":[]}}"#
+        #expect(throws: MetricError.noValues) { try PrometheusProvider.value(from: Array(empty.utf8)) }
+        #expect(throws: MetricError.noValues) { try PrometheusProvider.value(from: Array(nan.utf8)) }
+        #expect(throws: MetricError.multipleValues) { try PrometheusProvider.value(from: Array(matrix.utf8)) }
+    }
+}
+
+@Suite struct PrometheusProviderHTTPTests {
+    @Test func theQueryAndTheSecretsAuthorizationReachTheServer() async throws {
+        let seen = Mutex<(query: String, authorization: String, custom: String)>(("", "", ""))
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+            var components = URLComponents()
+            components.percentEncodedQuery = request.uri.query
+            let query = components.queryItems?.first { $0.name == "query" }?.value ?? ""
+            seen.withLock { $0 = (query, request.headers[.authorization] ?? "", request.headers[HTTPField.Name("X-Scope")!] ?? "") }
+            let body = #"{"status":"success","data":{"resultType":"vector","result":[{"value":[1,"42"]}]}}"#
+            return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        }
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
+        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        defer { server.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        let provider = PrometheusProvider(address: "http://127.0.0.1:\(port)/", authorization: "Bearer s3cret",
+                                          headers: ["X-Scope": ["tenant-a"]], http: OutboundHTTP(proxies: ProxySettings()))
+        #expect(try await provider.query(#"sum(rate(x{a="b"}[1m]))"#) == 42)
+        let request = seen.withLock { $0 }
+        #expect(request.query == #"sum(rate(x{a="b"}[1m]))"#)
+        #expect(request.authorization == "Bearer s3cret" && request.custom == "tenant-a")
+    }
+}
