@@ -5,7 +5,7 @@ SWIFT ?= swift
 # prometheus scrapes the sandbox's traffic metrics; hey sends real requests through the sandbox's proxy.
 TEST_DEPS := openssl kubectl prometheus hey
 
-.PHONY: all build test bench deps clean
+.PHONY: all build test bench deps demo clean
 
 all: build
 
@@ -16,6 +16,10 @@ build:
 ## deps: install the programs the tests need, only when missing
 deps:
 	@scripts/install-deps.sh $(TEST_DEPS)
+
+## demo: a good and a bad release of the user's example on the sandbox (interim script; `serin demo` is coming)
+demo:
+	scripts/demo.sh
 
 ## test: the whole test suite
 test: deps
