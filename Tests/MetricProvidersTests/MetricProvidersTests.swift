@@ -70,7 +70,8 @@ import Testing
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
         let provider = PrometheusProvider(address: "http://127.0.0.1:\(port)/", authorization: "Bearer s3cret",
-                                          headers: ["X-Scope": ["tenant-a"]], http: OutboundHTTP(proxies: ProxySettings()))
+                                          headers: ["X-Scope": ["tenant-a"]], timeout: .seconds(60),
+                                          http: OutboundHTTP(proxies: ProxySettings()))
         #expect(try await provider.query(#"sum(rate(x{a="b"}[1m]))"#) == 42)
         let request = seen.withLock { $0 }
         #expect(request.query == #"sum(rate(x{a="b"}[1m]))"#)
