@@ -71,7 +71,3 @@ enum MemoryUsage {
         return kilobytes * 1024
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

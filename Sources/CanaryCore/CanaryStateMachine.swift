@@ -57,10 +57,3 @@ public enum CanaryStateMachine {
         observation.routes == wanted ? [] : [.setRoutes(wanted)]
     }
 }
-
-extension Duration {
-    var seconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
-    }
-}

@@ -1,3 +1,5 @@
+import KubeCore
+
 /// A token bucket, like client-go's default client-side rate limiter: ``qps`` tokens a second, at most
 /// ``burst`` saved up. Requests wait for a token rather than fail.
 actor RateLimiter<C: Clock> where C.Duration == Duration {
@@ -27,13 +29,5 @@ actor RateLimiter<C: Clock> where C.Duration == Duration {
         if tokens < 0 {
             try await clock.sleep(for: .seconds(-tokens / qps))
         }
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    var seconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
     }
 }

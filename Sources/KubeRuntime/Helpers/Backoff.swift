@@ -1,3 +1,6 @@
+import Foundation
+import KubeCore
+
 /// Exponential back-off with a cap and optional jitter, reset after a success.
 ///
 /// The n-th consecutive failure waits `initial × factor^(n−1)`, never more than `maximum`. It never gives up:
@@ -32,13 +35,3 @@ public struct Backoff: Sendable, Equatable {
     /// How many failures in a row have been recorded.
     public var consecutiveFailures: Int { failures }
 }
-
-extension Duration {
-    /// The duration in seconds.
-    public var seconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
-    }
-}
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 /// What a request path names.
 enum RequestTarget: Equatable {
     case version
@@ -66,5 +67,3 @@ enum RequestTarget: Equatable {
         return .resource(path)
     }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import KubeCore
 
 /// Applies an RFC 6902 JSON patch (`add`, `remove`, `replace`, `move`, `copy`, `test`) to a document.
@@ -121,5 +122,3 @@ enum JSONPatchApplier {
         }
     }
 }
-
-import Foundation

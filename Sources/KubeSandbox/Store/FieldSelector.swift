@@ -1,3 +1,4 @@
+import Foundation
 import KubeCore
 
 /// A field selector (`metadata.name=web,involvedObject.kind!=Pod`). Any dotted path of the object can be
@@ -44,5 +45,3 @@ public struct FieldSelector: Sendable {
         }
     }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import KubeCore
 
 /// A kind the sandbox serves: its URL names, discovery data, subresources and `kubectl get` columns.
@@ -121,5 +122,3 @@ enum SimpleJSONPath {
         }
     }
 }
-
-import Foundation
