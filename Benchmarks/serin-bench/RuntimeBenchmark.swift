@@ -21,11 +21,7 @@ struct RuntimeBenchmark: AsyncParsableCommand {
     static let sentAnnotation = "bench.serin.dev/sent"
 
     func run() async throws {
-        var options = Sandbox.Options()
-        options.istio = false
-        options.simulateTraffic = false
-        options.simulateWorkloads = false
-        let sandbox = try await Sandbox.start(options)
+        let sandbox = try await Sandbox.start(.apiServerOnly)
         let client = sandbox.client()
         try await DeploymentFixture.create(count: count, in: client)
 

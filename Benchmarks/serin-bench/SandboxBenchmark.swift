@@ -19,11 +19,7 @@ struct SandboxBenchmark: AsyncParsableCommand {
     var updates = 2_000
 
     func run() async throws {
-        var options = Sandbox.Options()
-        options.istio = false
-        options.simulateTraffic = false
-        options.simulateWorkloads = false
-        let sandbox = try await Sandbox.start(options)
+        let sandbox = try await Sandbox.start(.apiServerOnly)
         let client = sandbox.client()
         let deployments = client.resource(.deployments, as: JSONValue.self)
         let baseline = MemoryUsage.residentBytes()

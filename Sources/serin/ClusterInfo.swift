@@ -9,20 +9,10 @@ struct ClusterInfo: AsyncParsableCommand {
         commandName: "cluster-info",
         abstract: "Show the cluster Serin would use (kubeconfig or in-cluster) and check that it answers.")
 
-    @Option(help: "Path to a kubeconfig file (default: KUBECONFIG, then in-cluster, then ~/.kube/config).")
-    var kubeconfig: String?
-
-    @Option(help: "The kubeconfig context to use (default: current-context).")
-    var context: String?
+    @OptionGroup var cluster: ClusterOptions
 
     func run() async throws {
-        let configuration: ClientConfiguration
-        do {
-            configuration = try ClientConfiguration.infer(explicitKubeconfig: kubeconfig, context: context)
-        } catch {
-            Console.error("error: \(error)")
-            throw ExitCode.failure
-        }
+        let configuration = try cluster.configuration()
         Console.line("source:    \(configuration.source)")
         Console.line("server:    \(configuration.server.absoluteString)")
         Console.line("namespace: \(configuration.namespace)")

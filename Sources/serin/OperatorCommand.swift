@@ -12,11 +12,7 @@ struct OperatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "operator", abstract: "Run the canary operator (Flagger's flagger.app/v1beta1 API) against a cluster.")
 
-    @Option(help: "Path to a kubeconfig file (default: KUBECONFIG, then in-cluster, then ~/.kube/config).")
-    var kubeconfig: String?
-
-    @Option(help: "The kubeconfig context to use.")
-    var context: String?
+    @OptionGroup var cluster: ClusterOptions
 
     @Option(help: "Prometheus URL for built-in metrics and templates without an address.")
     var metricsServer = "http://prometheus:9090"
@@ -44,13 +40,7 @@ struct OperatorCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "serin.operator")
-        let configuration: ClientConfiguration
-        do {
-            configuration = try ClientConfiguration.infer(explicitKubeconfig: kubeconfig, context: context)
-        } catch {
-            Console.error("error: \(error)")
-            throw ExitCode.failure
-        }
+        let configuration = try cluster.configuration()
         var options = OperatorOptions(metricsServer: metricsServer)
         options.namespace = namespace
         options.minimumInterval = try GoDuration(parsing: minAnalysisInterval).duration
