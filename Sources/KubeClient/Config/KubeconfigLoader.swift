@@ -70,15 +70,6 @@ public struct KubeconfigLoader: Sendable {
         return [path]
     }
 
-    /// Whether a kubeconfig file is present (explicit path, `KUBECONFIG` or `~/.kube/config`).
-    public static func isAvailable(explicitPath: String?, environment: [String: String]) -> Bool {
-        do {
-            return try !files(explicitPath: explicitPath, environment: environment).isEmpty
-        } catch {
-            return false
-        }
-    }
-
     private mutating func merge(_ file: KubeconfigFile, from path: String) {
         if currentContext == nil, let name = file.currentContext, !name.isEmpty {
             currentContext = Sourced(value: name, file: path, key: "current-context")

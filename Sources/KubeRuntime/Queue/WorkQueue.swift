@@ -112,9 +112,6 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
         while let waiter = waiters.popFirst() { waiter.resume(returning: nil) }
     }
 
-    /// Whether the queue still hands out keys.
-    public var isRunning: Bool { !shuttingDown }
-
     /// Keys ready to be handed out now.
     public var depth: Int { ready.count }
 
