@@ -76,7 +76,8 @@ let package = Package(
         .target(
             name: "Webhooks",
             dependencies: [
-                "CanaryAPI", "KubeCore", "OutboundHTTP",
+                "CanaryAPI", "CanaryCore", "KubeCore", "OutboundHTTP",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -104,7 +105,8 @@ let package = Package(
         .target(
             name: "CanaryController",
             dependencies: [
-                "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "MetricProviders", "Routers", "Targets",
+                "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "MetricProviders", "OutboundHTTP", "Routers", "Targets",
+                "Webhooks",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

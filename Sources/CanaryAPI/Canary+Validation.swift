@@ -8,11 +8,6 @@ public struct ValidationIssue: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Canary {
-    /// The webhook types Flagger defines ("" means `rollout`).
-    public static let webhookTypes: Set<String> = [
-        "", "confirm-rollout", "pre-rollout", "rollout", "confirm-traffic-increase", "confirm-promotion", "post-rollout", "rollback", "event",
-    ]
-
     /// Every problem with the spec; empty when the Canary can be reconciled.
     public func validate() -> [ValidationIssue] {
         var issues: [ValidationIssue] = []
@@ -53,7 +48,7 @@ extension Canary {
         }
         for (index, webhook) in (analysis.webhooks ?? []).enumerated() {
             let field = "spec.analysis.webhooks[\(index)]"
-            if !Canary.webhookTypes.contains(webhook.type ?? "") { issue("\(field).type", "unknown webhook type \"\(webhook.type ?? "")\"") }
+            if webhook.kind == nil { issue("\(field).type", "unknown webhook type \"\(webhook.type ?? "")\"") }
             if let timeout = webhook.timeout { check(duration: timeout, field: "\(field).timeout", into: &issues) }
             if webhook.url.isEmpty { issue("\(field).url", "required") }
         }

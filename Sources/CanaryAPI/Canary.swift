@@ -170,6 +170,16 @@ public struct CanaryWebhook: Codable, Sendable, Equatable {
     public var muteAlert: Bool?
     public var disableTLS: Bool?
     public var metadata: [String: String]?
+
+    public init(name: String, type: String? = nil, url: String, timeout: String? = nil, retries: Int? = nil,
+                metadata: [String: String]? = nil) {
+        self.name = name
+        self.type = type
+        self.url = url
+        self.timeout = timeout
+        self.retries = retries
+        self.metadata = metadata
+    }
 }
 
 /// An alert sent through an AlertProvider.

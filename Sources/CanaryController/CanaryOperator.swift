@@ -5,9 +5,11 @@ import KubeCore
 import KubeRuntime
 import Logging
 import MetricProviders
+import OutboundHTTP
 import Routers
 import ServiceLifecycle
 import Targets
+import Webhooks
 
 /// The canary operator: watch-fed caches of everything a Canary touches, and a controller that reconciles
 /// Canaries when they or any related object change.
@@ -25,6 +27,7 @@ public final class CanaryOperator: Service, Sendable {
     let canaries: Reflector<DynamicObject>
     let related: [Reflector<DynamicObject>]
     public let events: EventRecorder
+    let eventHooks: EventWebhooks
     public let controller: Controller<DynamicObject>
     let logger: Logger
 
@@ -49,6 +52,9 @@ public final class CanaryOperator: Service, Sendable {
         let templates = reflector(MetricTemplate.resource)
         related = [deployments, services, virtualServices, destinationRules, autoscalers, templates]
         events = EventRecorder(client: client, component: options.component, logger: logger)
+        let http = OutboundHTTP(proxies: options.proxies)
+        let webhooks = WebhookClient(http: http, credentials: options.webhookCredentials)
+        eventHooks = EventWebhooks(client: webhooks, global: options.eventWebhook, logger: logger)
         let reconciler = CanaryReconciler(
             canaries: canaries.cache, canaryClient: client.resource(Canary.resource, as: JSONValue.self),
             canaryObjects: client.resource(Canary.resource, as: DynamicObject.self),
@@ -56,8 +62,8 @@ public final class CanaryOperator: Service, Sendable {
             autoscaler: AutoscalerTarget(client: client, cache: autoscalers.cache),
             services: KubernetesServiceRouter(client: client, cache: services.cache),
             istio: IstioRouter(client: client, virtualServices: virtualServices.cache, destinationRules: destinationRules.cache),
-            analysis: MetricAnalysis(client: client, templates: templates.cache, metricsServer: options.metricsServer),
-            events: events, options: options, now: now)
+            analysis: MetricAnalysis(client: client, templates: templates.cache, metricsServer: options.metricsServer, http: http),
+            hooks: WebhookRunner(client: webhooks), events: events, eventHooks: eventHooks, options: options, now: now)
         let canaryCache = canaries.cache
         let targeting: @Sendable (DynamicObject) -> [ReconcileRequest] = { object in
             canaryCache.byIndex(CanaryOperator.targetIndex, "\(object.namespace ?? "")/\(object.name ?? "")").map { ObjectKey($0) }
@@ -87,6 +93,7 @@ public final class CanaryOperator: Service, Sendable {
             group.addTask { try await self.canaries.run() }
             for reflector in related { group.addTask { try await reflector.run() } }
             group.addTask { try await self.events.run() }
+            group.addTask { await self.eventHooks.run() }
             await waitUntilSynced()
             logger.info("caches synced", metadata: ["canaries": "\(canaries.cache.count)"])
             try await controller.run()

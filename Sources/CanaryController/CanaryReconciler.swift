@@ -8,6 +8,7 @@ import Logging
 import MetricProviders
 import Routers
 import Targets
+import Webhooks
 
 /// Reconciles one Canary: observe (from caches) → run the checks the step needs → decide (pure) → act.
 public struct CanaryReconciler: Reconciler {
@@ -19,7 +20,9 @@ public struct CanaryReconciler: Reconciler {
     let services: KubernetesServiceRouter
     let istio: IstioRouter
     let analysis: MetricAnalysis
+    let hooks: WebhookRunner
     let events: EventRecorder
+    let eventHooks: EventWebhooks
     let options: OperatorOptions
     let now: @Sendable () -> Date
     let written = WrittenVersions()
@@ -65,14 +68,14 @@ public struct CanaryReconciler: Reconciler {
     /// One decision and its actions.
     private func step(_ canary: Canary, target: JSONValue, logger: Logger) async throws -> ReconcileAction {
         let time = now()
-        var observation = Observation(
+        let observation = Observation(
             now: time, canary: canary, minimumInterval: options.minimumInterval,
             target: deployment.state(target: target, canary: canary, now: time),
             primary: deployment.primary(of: canary).map { deployment.state(primary: $0, canary: canary, now: time) },
             routes: istio.routes(canary))
-        if CanaryStateMachine.requiredChecks(observation) == .analysis { observation.checks = await analysis.run(canary) }
-        let decision = CanaryStateMachine.decide(observation)
-        for action in decision.actions { try await execute(action, canary: canary, routesKnown: observation.routes != nil) }
+        let decision = try await decide(observation, logger: logger)
+        let phase = decision.status.phase ?? .initializing
+        for action in decision.actions { try await execute(action, canary: canary, phase: phase, routesKnown: observation.routes != nil) }
         var status = decision.status
         status.conditions = CanaryReconciler.withValid(status.conditions, valid: true, message: "", now: time)
         if status != canary.status { try await write(status, of: canary) }
@@ -83,7 +86,7 @@ public struct CanaryReconciler: Reconciler {
         return decision.requeueAfter.map { .requeue(after: $0) } ?? .awaitChange
     }
 
-    private func execute(_ action: CanaryAction, canary: Canary, routesKnown: Bool) async throws {
+    private func execute(_ action: CanaryAction, canary: Canary, phase: CanaryPhase, routesKnown: Bool) async throws {
         switch action {
         case .setRoutes(let routes): if routesKnown { try await istio.setRoutes(canary, routes) }
         case .scaleTargetToZero: try await deployment.scaleTarget(canary, replicas: 0)
@@ -93,6 +96,13 @@ public struct CanaryReconciler: Reconciler {
             try await deployment.promote(canary, target: target, copyReplicas: canary.spec.autoscalerRef == nil)
         case .event(let severity, let message):
             events.record(reference(canary), type: severity == .warning ? .warning : .normal, reason: "Synced", message: message)
+            eventHooks.post(action, canary: canary, phase: phase, now: now())
+        case .runHooks(let type, let hookPhase):
+            for result in await hooks.run(type, canary: canary, phase: hookPhase) {
+                for event in CanaryStateMachine.hookEvents(type, result, canary: canary) {
+                    try await execute(event, canary: canary, phase: phase, routesKnown: routesKnown)
+                }
+            }
         case .removeFinalizer:
             if let object = canaries.get(namespace: canary.namespace, name: canary.metadata.name ?? "") {
                 _ = try await Finalizers.remove(CanaryStateMachine.finalizer, from: object, in: canaryObjects)
@@ -121,7 +131,8 @@ public struct CanaryReconciler: Reconciler {
             primary: nil, routes: nil)
         let decision = CanaryStateMachine.terminate(observation)
         if decision.status != canary.status { try await write(decision.status, of: canary) }
-        for action in decision.actions { try await execute(action, canary: canary, routesKnown: false) }
+        let phase = decision.status.phase ?? .terminating
+        for action in decision.actions { try await execute(action, canary: canary, phase: phase, routesKnown: false) }
         return decision.requeueAfter.map { .requeue(after: $0) } ?? .awaitChange
     }
 

@@ -1,3 +1,6 @@
+import OutboundHTTP
+import Webhooks
+
 /// How the canary operator runs.
 public struct OperatorOptions: Sendable {
     /// Prometheus for built-in metrics and templates without an address (`--metrics-server`).
@@ -8,10 +11,17 @@ public struct OperatorOptions: Sendable {
     public var minimumInterval: Duration = .seconds(10)
     /// The labels naming a workload's pods, first match wins (`--selector-labels`).
     public var selectorLabels = ["app", "name", "app.kubernetes.io/name"]
-    /// How many Canaries are reconciled at once.
-    public var concurrency = 4
+    /// How many Canaries are reconciled at once. A reconcile waits on webhooks and metric queries, so this
+    /// bounds how many slow receivers can hold others back.
+    public var concurrency = 16
     /// The `source.component` of Events.
     public var component = "serin"
+    /// Proxies for webhooks and metric providers (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`).
+    public var proxies: ProxySettings = .fromEnvironment()
+    /// Receives every event of Canaries without `event` webhooks (`--event-webhook`, `EVENT_WEBHOOK_URL`).
+    public var eventWebhook: String?
+    /// Bearer tokens for webhook URLs (`--webhook-token`).
+    public var webhookCredentials: [WebhookCredential] = []
 
     public init(metricsServer: String) { self.metricsServer = metricsServer }
 }

@@ -30,26 +30,43 @@ extension CanaryStateMachine {
         return Decision(actions: actions, status: done)
     }
 
-    /// Initialized, Succeeded or Failed: a new revision of the target starts a rollout.
+    /// Initialized, Succeeded, Failed or Waiting: a new revision of the target starts a rollout once the
+    /// confirm-rollout webhooks approve it.
     static func watchForRevision(_ observation: Observation) -> Decision {
         let canary = observation.canary
         let status = canary.status ?? CanaryStatus()
         guard let target = observation.target else { return Decision(status: status) }
         let routes = enforce(.allPrimary, observation)
         if target.templateHash == status.lastAppliedSpec || status.lastAppliedSpec == nil && target.templateHash == status.lastPromotedSpec {
-            return Decision(actions: routes, status: status)
+            guard status.phase == .waiting else { return Decision(actions: routes, status: status) }
+            // The revision that waited for approval was withdrawn: back to where the last rollout ended.
+            let ended: CanaryPhase = status.lastAppliedSpec == status.lastPromotedSpec ? .succeeded : .failed
+            return Decision(actions: routes, status: status.transitioned(to: ended, now: observation.now))
         }
         if target.templateHash == status.lastPromotedSpec {
             // Back to what the primary already runs (a manual rollback): nothing to analyse.
             var synced = status
             synced.lastAppliedSpec = target.templateHash
+            if status.phase == .waiting { synced = synced.transitioned(to: .succeeded, now: observation.now) }
             return Decision(actions: routes, status: synced)
         }
+        if status.phase == .waiting && !isDue(observation) {
+            return Decision(actions: routes, status: status, requeueAfter: remainingWait(observation))
+        }
+        let interval = canary.analysisInterval(minimum: observation.minimumInterval)
+        var actions = routes
+        switch hooks(.confirmRollout, phase: status.phase ?? .initialized, observation) {
+        case .pending(let check): return .needs(check, status: status)
+        case .failed(_, let events):
+            // Held until the gate opens; asked again every interval.
+            return Decision(actions: routes + events, status: status.transitioned(to: .waiting, now: observation.now), requeueAfter: interval)
+        case .passed(let events): actions += events
+        }
         let progressing = status.restarted(revision: target.templateHash).transitioned(to: .progressing, now: observation.now)
-        let actions = routes + [
+        actions += [
             .event(.normal, "New revision detected! Scaling up \(canary.dottedName)"),
             .scaleTargetUp,
         ]
-        return Decision(actions: actions, status: progressing, requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
+        return Decision(actions: actions, status: progressing, requeueAfter: interval)
     }
 }

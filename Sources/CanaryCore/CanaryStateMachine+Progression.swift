@@ -2,16 +2,18 @@ import CanaryAPI
 import Foundation
 
 extension CanaryStateMachine {
-    /// Progressing: one analysis step every interval, moving traffic while the checks pass.
+    /// Progressing or WaitingPromotion: one analysis step every interval, moving traffic while the checks pass.
+    ///
+    /// Flagger's order: rollback webhooks, the failed-checks threshold, then pre-rollout webhooks on the
+    /// first step or rollout webhooks and metrics on the others, then the traffic and promotion gates.
     static func progress(_ observation: Observation) -> Decision {
         let canary = observation.canary
         let status = canary.status ?? CanaryStatus()
-        let interval = canary.analysisInterval(minimum: observation.minimumInterval)
         guard let target = observation.target else { return Decision(status: status) }
         if target.templateHash != status.lastAppliedSpec {
             let restarted = status.restarted(revision: target.templateHash).transitioned(to: .progressing, now: observation.now)
             return Decision(actions: enforce(.allPrimary, observation) + [.event(.normal, "New revision detected! Restarting analysis for \(canary.dottedName)")],
-                            status: restarted, requeueAfter: interval)
+                            status: restarted, requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
         }
         switch target.readiness {
         case .failed(let reason):
@@ -26,29 +28,60 @@ extension CanaryStateMachine {
         let routes = enforce(Routes(primary: 100 - weight, canary: weight), observation)
         let wait = remainingWait(observation)
         guard wait == .zero else { return Decision(actions: routes, status: status, requeueAfter: wait) }
-        if (status.failedChecks ?? 0) >= canary.threshold { return rollback(observation, status: status, first: routes) }
+        var actions = routes
+        switch hooks(.rollback, phase: status.phase ?? .progressing, observation) {
+        case .pending(let check): return .needs(check, status: status)
+        case .passed(let events), .failed(_, let events): actions += events
+        }
+        if rollbackRequested(observation) {
+            return rollback(observation, status: status, first: actions + [.event(.warning, "Rolling back \(canary.dottedName) manual webhook invoked")])
+        }
+        if (status.failedChecks ?? 0) >= canary.threshold { return rollback(observation, status: status, first: actions) }
         if weight == 0 && (status.iterations ?? 0) == 0 {
-            return advance(observation, status: status, first: routes + [.event(.normal, "Starting canary analysis for \(canary.dottedName)")])
-        }
-        guard let checks = observation.checks else { return Decision(actions: routes, status: status, requeueAfter: .seconds(1)) }
-        if !checks.passed {
-            var failed = status.transitioned(to: .progressing, now: observation.now)
-            failed.failedChecks = (status.failedChecks ?? 0) + 1
-            let halts = checks.failures.map { CanaryAction.event(.warning, $0) }
-            if (failed.failedChecks ?? 0) >= canary.threshold {
-                // Serin rolls back on the check that reaches the threshold (Flagger waits one more interval).
-                return rollback(observation, status: failed, first: routes + halts)
+            actions.append(.event(.normal, "Starting canary analysis for \(canary.dottedName)"))
+            switch hooks(.preRollout, phase: .progressing, observation) {
+            case .pending(let check): return .needs(check, status: status)
+            case .failed(_, let events): return failedCheck(observation, status: status, actions: actions + events)
+            case .passed(let events): actions += events
             }
-            return Decision(actions: routes + halts, status: failed, requeueAfter: interval)
+            return advance(observation, status: status, first: actions)
         }
-        return advance(observation, status: status, first: routes)
+        switch hooks(.rollout, phase: .progressing, observation) {
+        case .pending(let check): return .needs(check, status: status)
+        case .failed(_, let events): return failedCheck(observation, status: status, actions: actions + events)
+        case .passed(let events): actions += events
+        }
+        guard let checks = observation.checks else { return .needs(.metrics, status: status) }
+        if !checks.passed { return failedCheck(observation, status: status, actions: actions + checks.failures.map { .event(.warning, $0) }) }
+        return advance(observation, status: status, first: actions)
     }
 
-    /// Moves traffic one step, or starts the promotion at the maximum weight.
+    /// One more failed check; at the threshold, the rollback.
+    static func failedCheck(_ observation: Observation, status: CanaryStatus, actions: [CanaryAction]) -> Decision {
+        var failed = status.transitioned(to: status.phase ?? .progressing, now: observation.now)
+        failed.failedChecks = (status.failedChecks ?? 0) + 1
+        if (failed.failedChecks ?? 0) >= observation.canary.threshold {
+            // Serin rolls back on the check that reaches the threshold (Flagger waits one more interval).
+            return rollback(observation, status: failed, first: actions)
+        }
+        return Decision(actions: actions, status: failed, requeueAfter: observation.canary.analysisInterval(minimum: observation.minimumInterval))
+    }
+
+    /// Moves traffic one step once the traffic gate allows it, or starts the promotion at the maximum weight
+    /// once the promotion gate allows it.
     static func advance(_ observation: Observation, status: CanaryStatus, first: [CanaryAction]) -> Decision {
         let canary = observation.canary
         let weight = status.canaryWeight ?? 0
         let interval = canary.analysisInterval(minimum: observation.minimumInterval)
+        var first = first
+        if status.phase != .waitingPromotion {
+            switch hooks(.confirmTrafficIncrease, phase: .progressing, observation) {
+            case .pending(let check): return .needs(check, status: status)
+            case .failed(_, let events):
+                return Decision(actions: first + events, status: status.transitioned(to: .progressing, now: observation.now), requeueAfter: interval)
+            case .passed(let events): first += events
+            }
+        }
         if weight < canary.maxWeight {
             let next = canary.nextWeight(after: weight)
             var advanced = status.transitioned(to: .progressing, now: observation.now)
@@ -56,6 +89,13 @@ extension CanaryStateMachine {
             let actions = first.filter { if case .setRoutes = $0 { return false } else { return true } }
                 + [.setRoutes(Routes(primary: 100 - next, canary: next)), .event(.normal, "Advance \(canary.dottedName) canary weight \(next)")]
             return Decision(actions: actions, status: advanced, requeueAfter: interval)
+        }
+        switch hooks(.confirmPromotion, phase: .progressing, observation) {
+        case .pending(let check): return .needs(check, status: status)
+        case .failed(_, let events):
+            // The analysis goes on every interval while the promotion waits for approval.
+            return Decision(actions: first + events, status: status.transitioned(to: .waitingPromotion, now: observation.now), requeueAfter: interval)
+        case .passed(let events): first += events
         }
         var promoting = status.transitioned(to: .promoting, now: observation.now)
         promoting.canaryWeight = weight
@@ -73,7 +113,7 @@ extension CanaryStateMachine {
             .event(.normal, "Copying \(canary.dottedName) template spec to \(canary.primaryName).\(canary.namespace)"),
             .promote, .scaleTargetToZero,
             .event(.normal, "Promotion completed! Canary analysis was skipped for \(canary.dottedName)"),
-        ]
+        ] + postRollout(canary, phase: .succeeded)
         return Decision(actions: actions, status: succeeded)
     }
 }

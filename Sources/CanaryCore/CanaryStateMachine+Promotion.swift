@@ -42,6 +42,7 @@ extension CanaryStateMachine {
         succeeded.iterations = 0
         succeeded.lastPromotedSpec = status.lastAppliedSpec
         let actions = enforce(.allPrimary, observation) + [.scaleTargetToZero, .event(.normal, "Promotion completed! Scaling down \(canary.dottedName)")]
+            + postRollout(canary, phase: .succeeded)
         return Decision(actions: actions, status: succeeded)
     }
 }

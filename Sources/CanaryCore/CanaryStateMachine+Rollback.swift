@@ -10,6 +10,7 @@ extension CanaryStateMachine {
             actions.append(.event(.warning, "Rolling back \(canary.dottedName) failed checks threshold reached \(status.failedChecks ?? 0)"))
         }
         actions += [.setRoutes(.allPrimary), .event(.warning, "Canary failed! Scaling down \(canary.dottedName)"), .scaleTargetToZero]
+        actions += postRollout(canary, phase: .failed)
         var failed = status.transitioned(to: .failed, now: observation.now)
         failed.canaryWeight = 0
         failed.iterations = 0
@@ -22,6 +23,6 @@ extension CanaryStateMachine {
         var failed = status.transitioned(to: .failed, now: observation.now)
         failed.canaryWeight = 100
         return Decision(actions: [.event(.warning, "Promotion of \(canary.dottedName) failed, primary not ready: \(reason)"),
-                                  .setRoutes(Routes(primary: 0, canary: 100))], status: failed)
+                                  .setRoutes(Routes(primary: 0, canary: 100))] + postRollout(canary, phase: .failed), status: failed)
     }
 }

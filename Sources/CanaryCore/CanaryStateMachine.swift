@@ -8,6 +8,10 @@ import KubeCore
 /// memory, so any decision can be taken again after a crash: actions are idempotent (set routes to a value,
 /// scale to a value, promote a template), and a step is due only when `interval` has passed since the status
 /// last changed (`lastTransitionTime`).
+///
+/// A decision that needs a check's outcome (webhooks, metrics) says so in ``Decision/pending``; the
+/// controller runs the check and decides again with the outcome in the observation, until nothing is
+/// pending. Checks are asked for in Flagger's order, and only when the step is due.
 public enum CanaryStateMachine {
     /// Decides what to do for a valid Canary whose target exists.
     public static func decide(_ observation: Observation) -> Decision {
@@ -18,24 +22,12 @@ public enum CanaryStateMachine {
         }
         switch status.phase ?? .initializing {
         case .initializing: return initialize(observation)
-        case .initialized, .succeeded, .failed: return watchForRevision(observation)
-        case .progressing, .waiting, .waitingPromotion: return progress(observation)
+        case .initialized, .succeeded, .failed, .waiting: return watchForRevision(observation)
+        case .progressing, .waitingPromotion: return progress(observation)
         case .promoting: return promoting(observation)
         case .finalising: return finalise(observation)
         case .terminating, .terminated: return Decision(status: status)
         }
-    }
-
-    /// The checks the controller must run before ``decide(_:)`` for this observation.
-    public static func requiredChecks(_ observation: Observation) -> RequiredChecks {
-        let canary = observation.canary
-        let status = canary.status ?? CanaryStatus()
-        guard canary.spec.suspend != true, !canary.skipsAnalysis, [.progressing, .waiting, .waitingPromotion].contains(status.phase),
-              let target = observation.target, target.templateHash == status.lastAppliedSpec, target.readiness == .ready,
-              isDue(observation), (status.failedChecks ?? 0) < canary.threshold,
-              (status.canaryWeight ?? 0) > 0 || (status.iterations ?? 0) > 0
-        else { return .none }
-        return .analysis
     }
 
     /// Whether the analysis interval has passed since the status last changed.

@@ -1,7 +1,12 @@
 import CanaryAPI
 
 /// What to do: actions in order, then one status write, then when to look again.
+///
+/// Or, when ``pending`` is set, nothing yet: the decision needs the outcome of a check (a webhook call, a
+/// metric query). The controller runs it, adds the outcome to the observation, and decides again.
 public struct Decision: Sendable, Equatable {
+    /// The check to run before deciding; `actions` and `status` are meaningless while it is set.
+    public var pending: Check?
     public var actions: [CanaryAction]
     /// The status to write (written only when it differs from the current one).
     public var status: CanaryStatus
@@ -12,6 +17,13 @@ public struct Decision: Sendable, Equatable {
         self.actions = actions
         self.status = status
         self.requeueAfter = requeueAfter
+    }
+
+    /// A decision that first needs the outcome of `check`.
+    static func needs(_ check: Check, status: CanaryStatus) -> Decision {
+        var decision = Decision(status: status)
+        decision.pending = check
+        return decision
     }
 
     /// The events among the actions, for tests and logs.
@@ -32,6 +44,8 @@ public enum CanaryAction: Sendable, Equatable {
     case promote
     /// Record a Kubernetes Event (reason `Synced`, as Flagger).
     case event(EventSeverity, String)
+    /// Call the Canary's webhooks of a type (post-rollout) and report each outcome as an event.
+    case runHooks(WebhookType, phase: CanaryPhase)
     /// Remove Serin's finalizer, letting the API server delete the Canary (and collect what it owns).
     case removeFinalizer
 }
@@ -39,11 +53,4 @@ public enum CanaryAction: Sendable, Equatable {
 public enum EventSeverity: String, Sendable, Equatable {
     case normal = "Normal"
     case warning = "Warning"
-}
-
-/// Which checks the controller must run before deciding.
-public enum RequiredChecks: Sendable, Equatable {
-    case none
-    /// The analysis of one step: webhooks of type rollout, built-in and templated metrics.
-    case analysis
 }

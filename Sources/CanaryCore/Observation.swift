@@ -15,8 +15,10 @@ public struct Observation: Sendable {
     public var primary: WorkloadState?
     /// The live weights of the mesh routes, `nil` when the routing object does not exist.
     public var routes: Routes?
-    /// The outcome of the checks ``CanaryStateMachine/requiredChecks(_:)`` asked for, `nil` when none ran.
+    /// The outcome of the metric checks (``Check/metrics``), `nil` while they have not run.
     public var checks: CheckResults?
+    /// The outcome of the webhooks of each type that ran (``Check/hooks(_:phase:)``), in call order.
+    public var hooks: [WebhookType: [HookResult]] = [:]
 
     public init(now: Date, canary: Canary, minimumInterval: Duration = .seconds(10), target: WorkloadState?, primary: WorkloadState?,
                 routes: Routes?, checks: CheckResults? = nil) {

@@ -4,6 +4,7 @@ import Foundation
 import KubeClient
 import KubeCore
 import KubeRuntime
+import OutboundHTTP
 
 /// Runs a Canary's metric checks for one analysis step and words each failure as Flagger does.
 ///
@@ -13,11 +14,14 @@ public struct MetricAnalysis: Sendable {
     let secrets: ResourceClient<JSONValue>
     /// `--metrics-server`: where built-in metrics and templates without an address are queried.
     let metricsServer: String
+    /// Outbound HTTP to metric providers (proxies from the operator's options).
+    let http: OutboundHTTP
 
-    public init(client: KubeClient, templates: ObjectCache<DynamicObject>, metricsServer: String) {
+    public init(client: KubeClient, templates: ObjectCache<DynamicObject>, metricsServer: String, http: OutboundHTTP = OutboundHTTP()) {
         self.templates = templates
         self.secrets = client.resource(.secrets, as: JSONValue.self)
         self.metricsServer = metricsServer
+        self.http = http
     }
 
     public func run(_ canary: Canary) async -> CheckResults {
@@ -37,7 +41,7 @@ public struct MetricAnalysis: Sendable {
             return await builtin(metric, canary: canary, server: server, template: QueryTemplate(values: values))
         }
         if let query = metric.query, metric.templateRef == nil {
-            return await custom(metric, canary: canary, provider: PrometheusProvider(address: server), query: query,
+            return await custom(metric, canary: canary, provider: PrometheusProvider(address: server, http: http), query: query,
                                 template: QueryTemplate(values: values))
         }
         guard let reference = metric.templateRef else { return nil }
@@ -57,7 +61,7 @@ public struct MetricAnalysis: Sendable {
             return "Metric template \(reference.name).\(namespace) secret \(template.spec.provider.secretRef?.name ?? "") error: \(error)"
         }
         let provider = PrometheusProvider(address: template.spec.provider.address ?? server, authorization: authorization,
-                                          headers: template.spec.provider.headers ?? [:])
+                                          headers: template.spec.provider.headers ?? [:], http: http)
         return await custom(metric, canary: canary, provider: provider, query: template.spec.query,
                             template: QueryTemplate(values: values, variables: metric.templateVariables ?? [:]))
     }
@@ -67,7 +71,7 @@ public struct MetricAnalysis: Sendable {
         let value: Double
         do {
             let query = try template.render(isRate ? BuiltinQueries.istioSuccessRate : BuiltinQueries.istioRequestDuration)
-            value = try await PrometheusProvider(address: server).query(query)
+            value = try await PrometheusProvider(address: server, http: http).query(query)
         } catch where error.kind == .noValues {
             let base = "Halt advancement no values found for istio metric \(metric.name) probably \(canary.dottedName) is not receiving traffic"
             return isRate ? "\(base): \(error)" : base

@@ -18,11 +18,13 @@ public struct WebhookClient: Sendable {
     public static let maximumBackoff: Duration = .seconds(30)
 
     let http: OutboundHTTP
+    let credentials: [WebhookCredential]
     let sleep: @Sendable (Duration) async throws -> Void
 
-    public init(http: OutboundHTTP = OutboundHTTP(),
+    public init(http: OutboundHTTP = OutboundHTTP(), credentials: [WebhookCredential] = [],
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         self.http = http
+        self.credentials = credentials
         self.sleep = sleep
     }
 
@@ -36,6 +38,10 @@ public struct WebhookClient: Sendable {
     public func call(_ webhook: CanaryWebhook, payload: WebhookPayload) async -> Outcome {
         let timeout = WebhookClient.timeout(of: webhook)
         let body = payload.json.serialized()
+        var headers = [("Content-Type", "application/json")]
+        if let credential = credentials.first(where: { webhook.url.hasPrefix($0.urlPrefix) }) {
+            headers.append(("Authorization", "Bearer \(credential.token)"))
+        }
         var backoff = WebhookClient.initialBackoff
         var attempt = 0
         while true {
@@ -43,7 +49,7 @@ public struct WebhookClient: Sendable {
             let outcome: Outcome
             var retryable = false
             do {
-                let response = try await http.send(.POST, webhook.url, headers: [("Content-Type", "application/json")], body: body,
+                let response = try await http.send(.POST, webhook.url, headers: headers, body: body,
                                                    timeout: timeout)
                 if (200..<300).contains(response.status) { return .success }
                 retryable = response.status >= 500 || response.status == 429

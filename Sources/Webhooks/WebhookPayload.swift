@@ -22,6 +22,18 @@ public struct WebhookPayload: Sendable, Equatable {
         metadata = webhook.metadata ?? [:]
     }
 
+    /// The payload of an `event` webhook: the event's message, type (`Normal` or `Warning`) and time (Unix
+    /// milliseconds) in `metadata`, over the webhook's own metadata.
+    public static func event(canary: Canary, webhook: CanaryWebhook, phase: CanaryPhase, message: String, eventType: String,
+                             time: Double) -> WebhookPayload {
+        var payload = WebhookPayload(canary: canary, webhook: webhook, phase: phase)
+        payload.type = "event"
+        payload.metadata["eventMessage"] = message
+        payload.metadata["eventType"] = eventType
+        payload.metadata["timestamp"] = String(Int64((time * 1000).rounded()))
+        return payload
+    }
+
     /// A hash of `trackedConfigs` and `lastAppliedSpec`: the same for every call of one rollout revision.
     public static func checksum(_ status: CanaryStatus?) -> String {
         var configs = JSONObject()

@@ -1,0 +1,39 @@
+import CanaryAPI
+import CanaryCore
+import Logging
+import MetricProviders
+import Webhooks
+
+/// A decision that kept asking for checks: a bug in the state machine, never a user error.
+struct UndecidedError: Error, CustomStringConvertible {
+    var pending: Check
+    var description: String { "failed to decide: still waiting for \(pending) after every check ran" }
+}
+
+extension CanaryReconciler {
+    /// The most checks one decision can ask for (rollback, pre-rollout or rollout hooks, metrics, the two
+    /// gates), with room to spare.
+    static let maximumChecks = 8
+
+    /// Decides, running each check the state machine asks for (webhooks, metrics) and deciding again with
+    /// its outcome, until nothing is pending.
+    func decide(_ observation: Observation, logger: Logger) async throws -> Decision {
+        var observation = observation
+        var decision = CanaryStateMachine.decide(observation)
+        var rounds = 0
+        while let check = decision.pending {
+            guard rounds < CanaryReconciler.maximumChecks else { throw UndecidedError(pending: check) }
+            rounds += 1
+            switch check {
+            case .hooks(let type, let phase):
+                let results = await hooks.run(type, canary: observation.canary, phase: phase)
+                logger.debug("webhooks ran", metadata: ["type": "\(type.rawValue)", "passed": "\(results.filter(\.passed).count)/\(results.count)"])
+                observation.hooks[type] = results
+            case .metrics:
+                observation.checks = await analysis.run(observation.canary)
+            }
+            decision = CanaryStateMachine.decide(observation)
+        }
+        return decision
+    }
+}
