@@ -143,6 +143,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "LoadTester",
+            dependencies: [
+                "KubeCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Test support (real kubectl and Prometheus around a sandbox)
         .target(
             name: "SerinTesting",
@@ -159,6 +172,7 @@ let package = Package(
         .executableTarget(
             name: "serin",
             dependencies: [
+                "LoadTester",
                 "KubeCore",
                 "KubeClient",
                 "KubeSandbox",
@@ -197,6 +211,7 @@ let package = Package(
             name: "ScenarioTests",
             dependencies: [
                 "KubeCore", "KubeClient", "KubeSandbox", "CanaryController", "SerinTesting", "MetricProviders", "OutboundHTTP",
+                "LoadTester", "Webhooks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -223,6 +238,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LoadTesterTests",
+            dependencies: [
+                "KubeCore", "LoadTester", "OutboundHTTP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,101 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// `serin loadtester`: a drop-in for Flagger's load tester. Canary webhooks post Flagger's payload to it; it
+/// runs load tests (`cmd` tasks in the background, `bash`, `kubectl` and `helm` tasks to completion) and
+/// keeps manual gates (`/gate/*`, `/rollback/*`).
+public final class LoadTester: Service, Sendable {
+    let options: LoadTesterOptions
+    let logger: Logger
+    let tasks: CommandTasks
+    let gates = GateStore()
+    /// The directory of the `hey` shim that adds `-x <proxy>`, when `heyProxy` is set.
+    let shimDirectory: URL?
+
+    public struct SetupError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public init(options: LoadTesterOptions, logger: Logger = Logger(label: "serin.loadtester")) throws {
+        self.options = options
+        self.logger = logger
+        do { _ = try options.namespacePattern.map { try Regex($0) } } catch {
+            throw SetupError(description: "failed to parse --namespace-regexp \"\(options.namespacePattern ?? "")\": \(error)")
+        }
+        var environment = options.environment
+        if let proxy = options.heyProxy {
+            let directory = try LoadTester.heyShim(proxy: proxy, path: environment["PATH"] ?? "")
+            environment["PATH"] = directory.path + ":" + (environment["PATH"] ?? "")
+            shimDirectory = directory
+        } else {
+            shimDirectory = nil
+        }
+        tasks = CommandTasks(policy: options.policy, timeout: options.timeout, environment: environment, logger: logger)
+    }
+
+    /// Serves until cancelled or graceful shutdown; calls `onListening` with the bound port.
+    public func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
+        let app = Application(
+            responder: CallbackResponder<BasicRequestContext> { request, _ in
+                var request = request
+                let body = try await request.collectBody(upTo: 1 << 20)
+                return await self.respond(request, body: Array(buffer: body))
+            },
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                self.logger.info("listening", metadata: ["port": "\(port)"])
+                onListening(port)
+            }, logger: logger)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await app.run() }
+            group.addTask {
+                while !Task.isCancelled {
+                    await self.tasks.sweep()
+                    do { try await Task.sleep(for: .milliseconds(500)) } catch { break }
+                }
+            }
+            try await gracefulShutdown()
+            group.cancelAll()
+        }
+        await tasks.stopAll()
+        if let shimDirectory {
+            do { try FileManager.default.removeItem(at: shimDirectory) } catch {
+                logger.warning("failed to remove the hey shim", metadata: ["path": "\(shimDirectory.path)", "error": "\(error)"])
+            }
+        }
+    }
+
+    public func run() async throws { try await run(onListening: { _ in }) }
+
+    /// The process ids of the running `cmd` tasks.
+    public var runningCommands: [Int32] {
+        get async { await tasks.pids }
+    }
+
+    /// Writes a `hey` that adds `-x <proxy>` unless the command sets its own proxy.
+    static func heyShim(proxy: URL, path: String) throws -> URL {
+        guard let hey = ChildProcess.lookUp("hey", in: path) else {
+            throw SetupError(description: "failed to set up --hey-proxy: hey is not installed (Debian package hey)")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serin-loadtester-\(UUID().uuidString)")
+        let script = """
+            #!/bin/sh
+            for argument in "$@"; do [ "$argument" = "-x" ] && exec \(hey) "$@"; done
+            exec \(hey) -x '\(proxy.absoluteString)' "$@"
+
+            """
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let file = directory.appendingPathComponent("hey")
+            try script.write(to: file, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+        } catch {
+            throw SetupError(description: "failed to write the hey shim in \(directory.path): \(error)")
+        }
+        return directory
+    }
+}
