@@ -173,6 +173,7 @@ let package = Package(
             name: "serin",
             dependencies: [
                 "LoadTester",
+                "Webhooks",
                 "KubeCore",
                 "KubeClient",
                 "KubeSandbox",

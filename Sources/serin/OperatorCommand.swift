@@ -5,6 +5,7 @@ import KubeClient
 import KubeCore
 import Logging
 import ServiceLifecycle
+import Webhooks
 import UnixSignals
 
 /// `serin operator`: the canary controller.
@@ -26,10 +27,21 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Option(help: "Also post every event to this URL, for Canaries without event webhooks (env EVENT_WEBHOOK_URL).")
+    var eventWebhook: String?
+
+    @Option(help: ArgumentHelp("Send 'Authorization: Bearer <token>' to webhook URLs starting with a prefix, the token read from a file (repeatable).",
+                               valueName: "url-prefix=token-file"))
+    var webhookToken: [String] = []
+
     func validate() throws {
         do { _ = try GoDuration(parsing: minAnalysisInterval) } catch { throw ValidationError("--min-analysis-interval: \(error)") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: \"\(logLevel)\" is not a log level") }
         guard URL(string: metricsServer)?.scheme != nil else { throw ValidationError("--metrics-server: \"\(metricsServer)\" is not a URL") }
+        if let url = eventWebhook ?? ProcessInfo.processInfo.environment["EVENT_WEBHOOK_URL"], !url.isEmpty, URL(string: url)?.host == nil {
+            throw ValidationError("--event-webhook: \"\(url)\" is not a URL")
+        }
+        _ = try webhookCredentials()
     }
 
     func run() async throws {
@@ -44,6 +56,8 @@ struct OperatorCommand: AsyncParsableCommand {
         var options = OperatorOptions(metricsServer: metricsServer)
         options.namespace = namespace
         options.minimumInterval = try GoDuration(parsing: minAnalysisInterval).duration
+        options.eventWebhook = eventWebhook ?? ProcessInfo.processInfo.environment["EVENT_WEBHOOK_URL"]
+        options.webhookCredentials = try webhookCredentials()
         let client = KubeClient(configuration: configuration, logger: logger)
         let canaryOperator = CanaryOperator(client: client, options: options, logger: logger)
         logger.info("starting", metadata: ["cluster": "\(configuration.source)", "metricsServer": "\(metricsServer)"])
@@ -55,5 +69,16 @@ struct OperatorCommand: AsyncParsableCommand {
             throw error
         }
         try await client.shutdown()
+    }
+
+    /// `--webhook-token url-prefix=token-file`, each file read and trimmed.
+    func webhookCredentials() throws -> [WebhookCredential] {
+        try webhookToken.map { entry in
+            guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
+                throw ValidationError("--webhook-token: \"\(entry)\" is not url-prefix=token-file")
+            }
+            let token = try LoadTesterCommand.readToken(String(entry[entry.index(after: equals)...]))
+            return WebhookCredential(urlPrefix: String(entry[..<equals]), token: token)
+        }
     }
 }
