@@ -214,6 +214,7 @@ let package = Package(
                 "KubeCore", "KubeClient", "KubeSandbox", "CanaryController", "SerinTesting", "MetricProviders", "OutboundHTTP",
                 "LoadTester", "Webhooks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

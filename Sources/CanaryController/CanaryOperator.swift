@@ -51,7 +51,8 @@ public final class CanaryOperator: Service, Sendable {
         let autoscalers = reflector(.horizontalPodAutoscalers)
         let templates = reflector(MetricTemplate.resource)
         related = [deployments, services, virtualServices, destinationRules, autoscalers, templates]
-        events = EventRecorder(client: client, component: options.component, logger: logger)
+        events = EventRecorder(client: client, component: options.component, burst: options.eventBurst, refill: options.eventRefill,
+                               logger: logger)
         let http = OutboundHTTP(proxies: options.proxies)
         let webhooks = WebhookClient(http: http, credentials: options.webhookCredentials)
         eventHooks = EventWebhooks(client: webhooks, global: options.eventWebhook, logger: logger)

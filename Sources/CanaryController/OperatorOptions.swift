@@ -16,6 +16,9 @@ public struct OperatorOptions: Sendable {
     public var concurrency = 16
     /// The `source.component` of Events.
     public var component = "serin"
+    /// Events per Canary: a burst, then one per `refill` (client-go allows one per 5 minutes).
+    public var eventBurst = 25
+    public var eventRefill: Duration = .seconds(10)
     /// Proxies for webhooks and metric providers (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`).
     public var proxies: ProxySettings = .fromEnvironment()
     /// Receives every event of Canaries without `event` webhooks (`--event-webhook`, `EVENT_WEBHOOK_URL`).

@@ -26,6 +26,7 @@ extension Controller {
             outcome = .failure(error)
         }
         let duration = ContinuousClock.now - started
+        if case .failure = outcome, Task.isCancelled { return }  // shutting down: the next start reconciles again
         switch outcome {
         case .success(.awaitChange):
             await queue.forget(request)

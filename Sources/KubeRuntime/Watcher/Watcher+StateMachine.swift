@@ -83,6 +83,7 @@ extension Watcher.Iterator {
 
     /// Logs and counts a restart, then waits the back-off (unless the restart is a plain relist).
     private mutating func restart(reason: String, error: any Error, wait: Bool = true) async {
+        if Task.isCancelled { return }  // shutting down: the failure is ours, not the server's
         watcher.metrics.watchRestart(resource: "\(watcher.resource.resource)", reason: reason)
         guard wait else {
             watcher.logger.info("watch expired; relisting", metadata: ["reason": "\(reason)", "error": "\(error)"])

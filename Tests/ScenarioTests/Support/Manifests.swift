@@ -1,7 +1,16 @@
 /// The user's example (issue 5) with a short interval, as the scenarios apply it.
 enum Manifests {
+    /// The load test of the user's example, run by `serin loadtester`.
+    static let loadTest = """
+        - name: load-test
+          url: http://flagger-loadtester.test/
+          timeout: 5s
+          metadata:
+            cmd: "hey -z 1m -q 10 -c 2 http://httpbin-canary.demo:8000/headers"
+        """
+
     static func example(prometheus: String, interval: String = "3s", threshold: Int = 3, progressDeadline: Int = 60,
-                        metricInterval: String = "10s") -> String {
+                        metricInterval: String = "10s", webhooks: String? = nil) -> String {
         """
         apiVersion: v1
         kind: Namespace
@@ -63,6 +72,30 @@ enum Manifests {
               templateRef: {name: latency, namespace: istio-system}
               thresholdRange: {max: 500}
               interval: \(metricInterval)
+        \(webhooks.map { "    webhooks:\n" + $0.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") } ?? "")
+        """
+    }
+
+    /// A second workload and a Canary without metrics: each step passes as soon as it is due.
+    static func plain(_ name: String, interval: String) -> String {
+        """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: \(name), namespace: demo, labels: {app: \(name)}}
+        spec:
+          replicas: 1
+          selector: {matchLabels: {app: \(name)}}
+          template:
+            metadata: {labels: {app: \(name)}, annotations: {sandbox.serin.dev/ready-after: 100ms}}
+            spec: {containers: [{name: \(name), image: "kennethreitz/httpbin:v1"}]}
+        ---
+        apiVersion: flagger.app/v1beta1
+        kind: Canary
+        metadata: {name: \(name), namespace: demo}
+        spec:
+          targetRef: {apiVersion: apps/v1, kind: Deployment, name: \(name)}
+          service: {port: 9898}
+          analysis: {interval: \(interval), threshold: 2, maxWeight: 50, stepWeight: 10}
         """
     }
 }

@@ -3,7 +3,9 @@ import Foundation
 import KubeClient
 import KubeCore
 import KubeSandbox
+import LoadTester
 import Logging
+import OutboundHTTP
 import Synchronization
 import SerinTesting
 import Testing
@@ -11,7 +13,18 @@ import Testing
 /// A whole world for one scenario: the sandbox, a real Prometheus scraping its traffic, the CRDs, and the
 /// canary operator running in-process against the sandbox over HTTP.
 final class Scenario: Sendable {
+    /// What a scenario needs besides the sandbox, Prometheus and the operator.
+    struct Setup: Sendable {
+        /// Runs `serin loadtester` in-process, reachable as `http://flagger-loadtester.test/` (its `hey` through
+        /// the sandbox's traffic proxy).
+        var loadTester = false
+        /// The operator's `--event-webhook`.
+        var eventWebhook: String?
+    }
+
     let sandbox: Sandbox
+    let setup: Setup
+    let loadTester: LoadTester?
     let prometheus: PrometheusServer
     let kubectl: Kubectl
     let client: KubeClient
@@ -20,7 +33,7 @@ final class Scenario: Sendable {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    static func run<T>(_ body: (Scenario) async throws -> T) async throws -> T {
+    static func run<T>(_ setup: Setup = Setup(), _ body: (Scenario) async throws -> T) async throws -> T {
         var options = Sandbox.Options()
         options.trafficTick = .milliseconds(100)
         return try await Sandbox.with(options) { sandbox in
@@ -29,18 +42,53 @@ final class Scenario: Sendable {
             let kubectl = Kubectl(sandbox)
             try await kubectl.succeed(["apply", "-f", repository.appendingPathComponent("crds").path])
             let client = sandbox.client()
-            let scenario = Scenario(sandbox: sandbox, prometheus: prometheus, kubectl: kubectl, client: client)
+            let (loadTester, loadTesterTask) = try await setup.loadTester ? startLoadTester(sandbox, kubectl: kubectl) : (nil, nil)
+            defer { loadTesterTask?.cancel() }
+            let scenario = Scenario(sandbox: sandbox, setup: setup, loadTester: loadTester, prometheus: prometheus, kubectl: kubectl, client: client)
             defer { scenario.stop() }
             return try await body(scenario)
         }
     }
 
-    private init(sandbox: Sandbox, prometheus: PrometheusServer, kubectl: Kubectl, client: KubeClient) {
+    /// `serin loadtester` on a free port, and the selector-less Service `flagger-loadtester.test` pointing at it.
+    static func startLoadTester(_ sandbox: Sandbox, kubectl: Kubectl) async throws -> (LoadTester, Task<Void, any Error>) {
+        var options = LoadTesterOptions()
+        options.host = "127.0.0.1"
+        options.port = 0
+        options.heyProxy = sandbox.trafficURL
+        var logger = Logger(label: "scenario.loadtester")
+        logger.logLevel = .warning
+        let tester = try LoadTester(options: options, logger: logger)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let task = Task { try await tester.run(onListening: { continuation.yield($0) }) }
+        var iterator = ports.makeAsyncIterator()
+        let port = await iterator.next() ?? 0
+        try await kubectl.succeed(["apply", "-f", "-"], stdin: """
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: test}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: flagger-loadtester, namespace: test}
+            spec: {ports: [{name: http, port: 80}]}
+            ---
+            apiVersion: v1
+            kind: Endpoints
+            metadata: {name: flagger-loadtester, namespace: test}
+            subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{name: http, port: \(port)}]}]
+            """)
+        return (tester, task)
+    }
+
+    private init(sandbox: Sandbox, setup: Setup, loadTester: LoadTester?, prometheus: PrometheusServer, kubectl: Kubectl, client: KubeClient) {
         self.sandbox = sandbox
+        self.setup = setup
+        self.loadTester = loadTester
         self.prometheus = prometheus
         self.kubectl = kubectl
         self.client = client
-        operatorTask = Mutex(Scenario.startOperator(client: client, prometheus: prometheus.url))
+        operatorTask = Mutex(Scenario.startOperator(client: client, prometheus: prometheus.url, proxy: sandbox.trafficURL, setup: setup))
     }
 
     /// Kills the operator (as a crash would: no graceful shutdown).
@@ -53,12 +101,17 @@ final class Scenario: Sendable {
 
     /// Starts a fresh operator process-equivalent: new caches, new memory, the same cluster.
     func restartOperator() {
-        operatorTask.withLock { $0 = Scenario.startOperator(client: client, prometheus: prometheus.url) }
+        operatorTask.withLock { $0 = Scenario.startOperator(client: client, prometheus: prometheus.url, proxy: sandbox.trafficURL, setup: setup) }
     }
 
-    static func startOperator(client: KubeClient, prometheus: String) -> Task<Void, any Error> {
+    /// The operator reaches cluster names (webhooks) through the sandbox's proxy, as an operator outside a
+    /// cluster would with `HTTP_PROXY`.
+    static func startOperator(client: KubeClient, prometheus: String, proxy: URL, setup: Setup) -> Task<Void, any Error> {
         var options = OperatorOptions(metricsServer: prometheus)
         options.minimumInterval = .milliseconds(500)
+        options.eventRefill = .milliseconds(500)  // time runs 20 times faster here (3 s intervals for 1 m)
+        options.proxies = ProxySettings(httpProxy: proxy)
+        options.eventWebhook = setup.eventWebhook
         var logger = Logger(label: "scenario.operator")
         logger.logLevel = .warning
         let canaryOperator = CanaryOperator(client: client, options: options, logger: logger)
