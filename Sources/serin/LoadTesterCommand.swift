@@ -41,12 +41,10 @@ struct LoadTesterCommand: AsyncParsableCommand {
     @Option(help: "Send hey's requests through this HTTP proxy (hey ignores HTTP_PROXY); used with the sandbox.")
     var heyProxy: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
+    @OptionGroup var log: LogOptions
 
     func validate() throws {
         do { _ = try GoDuration(parsing: timeout) } catch { throw ValidationError("--timeout: \(error)") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: \"\(logLevel)\" is not a log level") }
         if let heyProxy, URL(string: heyProxy)?.host == nil { throw ValidationError("--hey-proxy: \"\(heyProxy)\" is not a URL") }
         if let namespaceRegexp {
             do { _ = try Regex(namespaceRegexp) } catch { throw ValidationError("--namespace-regexp: \(error)") }
@@ -54,12 +52,7 @@ struct LoadTesterCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        log.bootstrap()
         let logger = Logger(label: "serin.loadtester")
         var options = LoadTesterOptions()
         options.port = port

@@ -24,8 +24,7 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "The shortest analysis interval honoured, as a Go duration (Flagger: 10s).")
     var minAnalysisInterval = "10s"
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
+    @OptionGroup var log: LogOptions
 
     @Option(help: "Also post every event to this URL, for Canaries without event webhooks (env EVENT_WEBHOOK_URL).")
     var eventWebhook: String?
@@ -36,7 +35,6 @@ struct OperatorCommand: AsyncParsableCommand {
 
     func validate() throws {
         do { _ = try GoDuration(parsing: minAnalysisInterval) } catch { throw ValidationError("--min-analysis-interval: \(error)") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: \"\(logLevel)\" is not a log level") }
         guard URL(string: metricsServer)?.scheme != nil else { throw ValidationError("--metrics-server: \"\(metricsServer)\" is not a URL") }
         if let url = eventWebhook ?? ProcessInfo.processInfo.environment["EVENT_WEBHOOK_URL"], !url.isEmpty, URL(string: url)?.host == nil {
             throw ValidationError("--event-webhook: \"\(url)\" is not a URL")
@@ -45,12 +43,7 @@ struct OperatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        log.bootstrap()
         let logger = Logger(label: "serin.operator")
         let configuration = try cluster.configuration()
         var options = OperatorOptions(metricsServer: metricsServer)
