@@ -17,12 +17,15 @@ build:
 deps:
 	@scripts/install-deps.sh $(TEST_DEPS)
 
-## demo: a good and a bad release of the user's example on the sandbox (interim script; `serin demo` is coming)
+## demo: a good and a bad release of the user's example on an embedded cluster (`serin demo`)
 demo:
-	scripts/demo.sh
+	@scripts/install-deps.sh kubectl prometheus hey
+	$(SWIFT) build --product serin
+	$$($(SWIFT) build --show-bin-path)/serin demo
 
-## test: the whole test suite
+## test: the whole test suite (the demo test runs the serin binary, so it is built first)
 test: deps
+	$(SWIFT) build --product serin
 	$(SWIFT) test
 
 ## bench: benchmarks (release build); results go in docs/benchmarks.md by hand, with this command

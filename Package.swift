@@ -156,9 +156,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // MARK: Test support (real kubectl and Prometheus around a sandbox)
         .target(
-            name: "SerinTesting",
+            name: "Demo",
+            dependencies: [
+                "CanaryController", "KubeClient", "KubeCore", "KubeSandbox", "LoadTester", "LocalCluster", "MetricProviders", "OutboundHTTP",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Local tools (real kubectl and Prometheus around a sandbox) and test support
+        .target(
+            name: "LocalCluster",
             dependencies: [
                 "KubeCore", "KubeSandbox",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -167,12 +176,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SerinTesting",
+            dependencies: ["LocalCluster", "KubeSandbox"],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Executables
         .executableTarget(
             name: "serin",
             dependencies: [
                 "LoadTester",
+                "Demo",
                 "Webhooks",
                 "KubeCore",
                 "KubeClient",
@@ -241,6 +256,10 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DemoTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

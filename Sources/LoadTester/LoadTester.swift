@@ -38,6 +38,8 @@ public final class LoadTester: Service, Sendable {
 
     /// Serves until cancelled or graceful shutdown; calls `onListening` with the bound port.
     public func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
+        var serverLogger = logger
+        if logger.logLevel > .debug { serverLogger.logLevel = .critical }  // the server's own shutdown noise
         let app = Application(
             responder: CallbackResponder<BasicRequestContext> { request, _ in
                 var request = request
@@ -49,24 +51,32 @@ public final class LoadTester: Service, Sendable {
                 let port = channel.localAddress?.port ?? 0
                 self.logger.info("listening", metadata: ["port": "\(port)"])
                 onListening(port)
-            }, logger: logger)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await app.run() }
-            group.addTask {
-                while !Task.isCancelled {
-                    await self.tasks.sweep()
-                    do { try await Task.sleep(for: .milliseconds(500)) } catch { break }
+            }, logger: serverLogger)
+        let outcome: Result<Void, any Error>
+        do {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await app.run() }
+                group.addTask {
+                    while !Task.isCancelled {
+                        await self.tasks.sweep()
+                        do { try await Task.sleep(for: .milliseconds(500)) } catch { break }
+                    }
                 }
+                try await gracefulShutdown()
+                group.cancelAll()
             }
-            try await gracefulShutdown()
-            group.cancelAll()
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
         }
+        // However it ended (shutdown, cancellation, an error), no command outlives the load tester.
         await tasks.stopAll()
         if let shimDirectory {
             do { try FileManager.default.removeItem(at: shimDirectory) } catch {
                 logger.warning("failed to remove the hey shim", metadata: ["path": "\(shimDirectory.path)", "error": "\(error)"])
             }
         }
+        try outcome.get()
     }
 
     public func run() async throws { try await run(onListening: { _ in }) }

@@ -24,7 +24,10 @@ func withLoadTester<T>(_ options: LoadTesterOptions, _ body: (LoadTester, String
     let port = await iterator.next() ?? 0
     defer { server.cancel() }
     let result = try await body(tester, "http://127.0.0.1:\(port)")
-    await tester.tasks.stopAll()
+    let pids = await tester.runningCommands
+    server.cancel()
+    _ = await server.result  // stops every command it started
+    #expect(await tester.runningCommands.isEmpty && pids.allSatisfy { !isAlive($0) }, "no command outlives the load tester")
     return result
 }
 

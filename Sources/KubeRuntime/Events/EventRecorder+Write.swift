@@ -23,7 +23,8 @@ extension EventRecorder {
                 return
             }
         }
-        let name = "\(pending.reference.name).\(String(format: "%016llx", UInt64.random(in: 0...UInt64.max)))"
+        // As client-go: the time in nanoseconds, so that names sort in the order the events happened.
+        let name = "\(pending.reference.name).\(String(format: "%016llx", UInt64(max(0, pending.at.timeIntervalSince1970) * 1_000_000_000)))"
         let event: JSONValue = [
             "apiVersion": "v1", "kind": "Event",
             "metadata": ["name": .string(name), "namespace": .string(namespace)],

@@ -9,7 +9,7 @@ import Glibc
 
 /// A real Prometheus (the Debian package) on loopback, scraping given targets every second.
 ///
-/// Test support: the scenario and sandbox tests use it; `make test` installs Prometheus.
+/// The scenario tests and `serin demo` use it; `make test` and `make demo` install Prometheus.
 public final class PrometheusServer: Sendable {
     public let url: String
     private let process: Process

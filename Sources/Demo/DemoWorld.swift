@@ -1,0 +1,102 @@
+import CanaryController
+import Foundation
+import KubeClient
+import KubeSandbox
+import LoadTester
+import LocalCluster
+import Logging
+import OutboundHTTP
+
+/// Everything the demo runs: the sandbox, a real Prometheus scraping it, `serin operator` and `serin loadtester`.
+///
+/// Prometheus and the load tester are reachable by their cluster names (`prometheus.istio-system:9090`,
+/// `flagger-loadtester.test`) through the sandbox's proxy, as in a cluster.
+final class DemoWorld: Sendable {
+    let sandbox: Sandbox
+    let prometheus: PrometheusServer
+    let kubectl: Kubectl
+    let client: KubeClient
+    let loadTester: LoadTester
+    private let tasks: [Task<Void, any Error>]
+
+    static let metricsServer = "http://prometheus.istio-system:9090"
+
+    static func start(console: DemoConsole) async throws -> DemoWorld {
+        var options = Sandbox.Options()
+        options.logger.logLevel = .error
+        let sandbox = try await Sandbox.start(options)
+        console.ok("sandbox API server \(sandbox.url.absoluteString) (kubeconfig \(sandbox.kubeconfigPath))")
+        let prometheus: PrometheusServer
+        do { prometheus = try await PrometheusServer.start(scraping: ["127.0.0.1:\(sandbox.trafficURL.port ?? 0)"]) } catch {
+            await sandbox.stop()
+            throw error
+        }
+        console.ok("Prometheus \(prometheus.url), scraping the sandbox's Istio metrics every second")
+        var quiet = Logger(label: "serin.demo")
+        quiet.logLevel = .error
+        var testerOptions = LoadTesterOptions()
+        testerOptions.host = "127.0.0.1"
+        testerOptions.port = 0
+        testerOptions.heyProxy = sandbox.trafficURL
+        let tester = try LoadTester(options: testerOptions, logger: quiet)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let testerTask = Task { try await tester.run(onListening: { continuation.yield($0) }) }
+        var iterator = ports.makeAsyncIterator()
+        let testerPort = await iterator.next() ?? 0
+        console.ok("serin loadtester on port \(testerPort), as flagger-loadtester.test")
+        let client = sandbox.client(logger: quiet)
+        var operatorOptions = OperatorOptions(metricsServer: metricsServer)
+        operatorOptions.minimumInterval = .seconds(1)
+        operatorOptions.eventRefill = .seconds(1)
+        operatorOptions.proxies = ProxySettings(httpProxy: sandbox.trafficURL)
+        let canaryOperator = CanaryOperator(client: client, options: operatorOptions, logger: quiet)
+        let operatorTask = Task { try await canaryOperator.run() }
+        console.ok("serin operator (Istio, metrics from \(metricsServer))")
+        let world = DemoWorld(sandbox: sandbox, prometheus: prometheus, client: client, loadTester: tester, tasks: [operatorTask, testerTask])
+        let prometheusPort = URL(string: prometheus.url)?.port ?? 0
+        try await world.kubectl.succeed(["apply", "-f", "-"], stdin: """
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: test}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: flagger-loadtester, namespace: test}
+            spec: {ports: [{name: http, port: 80}]}
+            ---
+            apiVersion: v1
+            kind: Endpoints
+            metadata: {name: flagger-loadtester, namespace: test}
+            subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{name: http, port: \(testerPort)}]}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: prometheus, namespace: istio-system}
+            spec: {ports: [{name: http, port: 9090}]}
+            ---
+            apiVersion: v1
+            kind: Endpoints
+            metadata: {name: prometheus, namespace: istio-system}
+            subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{name: http, port: \(prometheusPort)}]}]
+            """)
+        return world
+    }
+
+    private init(sandbox: Sandbox, prometheus: PrometheusServer, client: KubeClient, loadTester: LoadTester, tasks: [Task<Void, any Error>]) {
+        self.sandbox = sandbox
+        self.prometheus = prometheus
+        self.kubectl = Kubectl(sandbox)
+        self.client = client
+        self.loadTester = loadTester
+        self.tasks = tasks
+    }
+
+    /// Stops everything; no process is left behind.
+    func stop() async {
+        for task in tasks { task.cancel() }
+        for task in tasks { _ = await task.result }
+        prometheus.stop()
+        do { try await client.shutdown() } catch {}  // the process is ending; nothing to report
+        await sandbox.stop()
+    }
+}
