@@ -2,8 +2,9 @@
 
 SWIFT ?= swift
 # Commands the test suite runs: openssl makes the certificates of the TLS tests; kubectl drives the sandbox;
-# prometheus scrapes the sandbox's traffic metrics; hey sends real requests through the sandbox's proxy.
-TEST_DEPS := openssl kubectl prometheus hey
+# prometheus scrapes the sandbox's traffic metrics; hey sends real requests through the sandbox's proxy;
+# helm-python (PyPI helm-python-sdk, the real Helm engine) renders and lints the chart.
+TEST_DEPS := openssl kubectl prometheus hey helm-python
 
 .PHONY: all build test bench deps demo clean
 

@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
     ],
     targets: [
         // MARK: Kubernetes layer (never imports canary code)
@@ -107,7 +108,10 @@ let package = Package(
             dependencies: [
                 "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "MetricProviders", "OutboundHTTP", "Routers", "Targets",
                 "Webhooks",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -189,6 +193,8 @@ let package = Package(
                 "LoadTester",
                 "Demo",
                 "Webhooks",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "KubeCore",
                 "KubeClient",
                 "KubeSandbox",
@@ -259,7 +265,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "DemoTests",
+            name: "CommandLineTests",
+            dependencies: [
+                "KubeClient", "KubeCore", "KubeSandbox", "LocalCluster",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

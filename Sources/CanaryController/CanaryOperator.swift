@@ -6,8 +6,10 @@ import KubeRuntime
 import Logging
 import MetricProviders
 import OutboundHTTP
+import Prometheus
 import Routers
 import ServiceLifecycle
+import Synchronization
 import Targets
 import Webhooks
 
@@ -29,13 +31,26 @@ public final class CanaryOperator: Service, Sendable {
     public let events: EventRecorder
     let eventHooks: EventWebhooks
     public let controller: Controller<DynamicObject>
+    public let metrics: OperatorMetrics
+    public let health = OperatorHealth()
+    let elector: LeaderElector?
+    let boundPort = Mutex<Int?>(nil)
     let logger: Logger
 
-    public init(client: KubeClient, options: OperatorOptions, logger: Logger = Logger(label: "serin.operator"),
+    /// - Parameters:
+    ///   - client: the client for everything but the Lease; with `elector`, it must carry `elector.fence` as
+    ///     its write fence, so that only the leader writes.
+    ///   - elector: leader election (`--enable-leader-election`); `nil` runs alone.
+    ///   - registry: where `/metrics` comes from; the command also bootstraps swift-metrics on it.
+    public init(client: KubeClient, options: OperatorOptions, elector: LeaderElector? = nil,
+                registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger = Logger(label: "serin.operator"),
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.client = client
         self.options = options
+        self.elector = elector
         self.logger = logger
+        let metrics = OperatorMetrics(registry: registry, version: options.version, meshProvider: options.meshProvider)
+        self.metrics = metrics
         let namespace = options.namespace
         func reflector(_ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = []) -> Reflector<DynamicObject> {
             Reflector(client: client, resource: resource, namespace: namespace, indexes: indexes, logger: logger)
@@ -64,7 +79,7 @@ public final class CanaryOperator: Service, Sendable {
             services: KubernetesServiceRouter(client: client, cache: services.cache),
             istio: IstioRouter(client: client, virtualServices: virtualServices.cache, destinationRules: destinationRules.cache),
             analysis: MetricAnalysis(client: client, templates: templates.cache, metricsServer: options.metricsServer, http: http),
-            hooks: WebhookRunner(client: webhooks), events: events, eventHooks: eventHooks, options: options, now: now)
+            hooks: WebhookRunner(client: webhooks), events: events, eventHooks: eventHooks, metrics: metrics, options: options, now: now)
         let canaryCache = canaries.cache
         let targeting: @Sendable (DynamicObject) -> [ReconcileRequest] = { object in
             canaryCache.byIndex(CanaryOperator.targetIndex, "\(object.namespace ?? "")/\(object.name ?? "")").map { ObjectKey($0) }
@@ -88,17 +103,6 @@ public final class CanaryOperator: Service, Sendable {
         for reflector in related { await reflector.cache.waitUntilSynced() }
     }
 
-    /// Runs the caches, the event recorder and the controller until cancelled or graceful shutdown.
-    public func run() async throws {
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await self.canaries.run() }
-            for reflector in related { group.addTask { try await reflector.run() } }
-            group.addTask { try await self.events.run() }
-            group.addTask { await self.eventHooks.run() }
-            await waitUntilSynced()
-            logger.info("caches synced", metadata: ["canaries": "\(canaries.cache.count)"])
-            try await controller.run()
-            group.cancelAll()
-        }
-    }
+    /// The port `/metrics`, `/healthz` and `/readyz` listen on, once they do.
+    public var httpPort: Int? { boundPort.withLock { $0 } }
 }

@@ -19,6 +19,7 @@ extension CanaryReconciler {
     /// its outcome, until nothing is pending.
     func decide(_ observation: Observation, logger: Logger) async throws -> Decision {
         var observation = observation
+        let started = ContinuousClock.now
         var decision = CanaryStateMachine.decide(observation)
         var rounds = 0
         while let check = decision.pending {
@@ -33,6 +34,9 @@ extension CanaryReconciler {
                 observation.checks = await analysis.run(observation.canary)
             }
             decision = CanaryStateMachine.decide(observation)
+        }
+        if let checks = observation.checks {
+            metrics.analysis(observation.canary, values: checks.values, duration: ContinuousClock.now - started)
         }
         return decision
     }

@@ -23,11 +23,13 @@ public struct CanaryReconciler: Reconciler {
     let hooks: WebhookRunner
     let events: EventRecorder
     let eventHooks: EventWebhooks
+    let metrics: OperatorMetrics
     let options: OperatorOptions
     let now: @Sendable () -> Date
     let written = WrittenVersions()
 
     public func reconcile(_ request: ReconcileRequest, context: ReconcileContext) async throws -> ReconcileAction {
+        metrics.canaries(namespace: request.namespace ?? "", count: canaries.list(namespace: request.namespace).count)
         guard let object = canaries.get(request) else { return .awaitChange }
         // Our last status write has not reached the cache yet: its watch event will trigger the next reconcile.
         if written.isStale(request, cachedVersion: object.resourceVersion) { return .requeue(after: .seconds(1)) }
@@ -79,6 +81,11 @@ public struct CanaryReconciler: Reconciler {
         var status = decision.status
         status.conditions = CanaryReconciler.withValid(status.conditions, valid: true, message: "", now: time)
         if status != canary.status { try await write(status, of: canary) }
+        metrics.record(canary, status: status)
+        if let phase = status.phase, [.succeeded, .failed].contains(phase),
+           [.progressing, .waitingPromotion, .promoting, .finalising].contains(canary.status?.phase) {
+            metrics.finished(canary, phase: phase)
+        }
         if decision.status.phase != canary.status?.phase {
             logger.info("phase changed", metadata: ["from": "\(canary.status?.phase?.rawValue ?? "")", "to": "\(decision.status.phase?.rawValue ?? "")"])
         }

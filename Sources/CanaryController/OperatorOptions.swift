@@ -26,5 +26,14 @@ public struct OperatorOptions: Sendable {
     /// Bearer tokens for webhook URLs (`--webhook-token`).
     public var webhookCredentials: [WebhookCredential] = []
 
+    /// The mesh (`--mesh-provider`); Serin routes Istio only for now.
+    public var meshProvider = "istio"
+    /// The port of `/metrics`, `/healthz` and `/readyz` (`--port`, 0 picks a free one); `nil` serves none.
+    public var httpPort: Int?
+    /// The address the HTTP endpoints listen on.
+    public var httpHost = "0.0.0.0"
+    /// Reported in `flagger_info{version}`.
+    public var version = "dev"
+
     public init(metricsServer: String) { self.metricsServer = metricsServer }
 }

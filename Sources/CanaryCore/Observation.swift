@@ -74,8 +74,13 @@ public struct Routes: Sendable, Equatable, CustomStringConvertible {
 public struct CheckResults: Sendable, Equatable {
     /// One message per failed check, in Flagger's words ("Halt … advancement success rate 80.00% < 99%").
     public var failures: [String]
+    /// The value each metric had, by metric name (durations in seconds), for the operator's metrics.
+    public var values: [String: Double]
 
-    public init(failures: [String]) { self.failures = failures }
+    public init(failures: [String], values: [String: Double] = [:]) {
+        self.failures = failures
+        self.values = values
+    }
 
     public var passed: Bool { failures.isEmpty }
 }

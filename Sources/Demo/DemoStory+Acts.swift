@@ -16,7 +16,6 @@ extension DemoStory {
         let follower = RolloutFollower(world: world, console: console)
 
         console.act(1, "Install: the user's example (\(options.example))")
-        try await world.kubectl.succeed(["apply", "-f", options.crds])
         try await world.kubectl.succeed(["apply", "-f", options.example])
         console.note("Namespace demo, Deployment httpbin (2 replicas), HPA, MetricTemplate latency, Canary httpbin")
         let start = ContinuousClock.now

@@ -42,7 +42,7 @@ public enum DemoStory {
         }
         console.line(console.style("Serin demo: progressive delivery of httpbin on an embedded cluster", "1"))
         let world: DemoWorld
-        do { world = try await DemoWorld.start(console: console) } catch {
+        do { world = try await DemoWorld.start(console: console, crds: options.crds) } catch {
             console.fail("failed to start: \(error)")
             return 1
         }

@@ -21,7 +21,8 @@ final class DemoWorld: Sendable {
 
     static let metricsServer = "http://prometheus.istio-system:9090"
 
-    static func start(console: DemoConsole) async throws -> DemoWorld {
+    /// Starts everything; the CRDs in `crds` are installed before the operator starts, as in a cluster.
+    static func start(console: DemoConsole, crds: String) async throws -> DemoWorld {
         var options = Sandbox.Options()
         options.logger.logLevel = .error
         let sandbox = try await Sandbox.start(options)
@@ -45,6 +46,7 @@ final class DemoWorld: Sendable {
         let testerPort = await iterator.next() ?? 0
         console.ok("serin loadtester on port \(testerPort), as flagger-loadtester.test")
         let client = sandbox.client(logger: quiet)
+        try await Kubectl(sandbox).succeed(["apply", "-f", crds])
         var operatorOptions = OperatorOptions(metricsServer: metricsServer)
         operatorOptions.minimumInterval = .seconds(1)
         operatorOptions.eventRefill = .seconds(1)

@@ -41,6 +41,8 @@ actor CommandTasks {
     let environment: [String: String]
     let logger: Logger
     private var running: [String: Running] = [:]
+    /// Commands being stopped (still alive until their group is gone), by process id.
+    private var stopping: Set<Int32> = []
     private var failures: [String: String] = [:]
 
     init(policy: CommandPolicy, timeout: Duration, environment: [String: String], logger: Logger) {
@@ -98,8 +100,8 @@ actor CommandTasks {
         }
     }
 
-    /// The process ids of the running commands.
-    var pids: [Int32] { running.values.map(\.process.pid) }
+    /// The process ids of the commands still alive: running, or being stopped.
+    var pids: [Int32] { running.values.map(\.process.pid) + stopping }
 
     /// Stops everything (shutdown).
     func stopAll() async {
@@ -112,8 +114,10 @@ actor CommandTasks {
     }
 
     private func stop(_ key: String, _ task: Running, reason: String) async {
-        running[key] = nil
+        running[key] = nil  // a call meanwhile starts the command afresh
+        stopping.insert(task.process.pid)
         await task.process.stop()
+        stopping.remove(task.process.pid)
         logger.info("command stopped", metadata: ["canary": "\(task.canary)", "cmd": "\(task.command)", "reason": "\(reason)"])
     }
 

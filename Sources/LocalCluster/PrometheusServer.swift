@@ -91,4 +91,6 @@ public final class PrometheusServer: Sendable {
 
 public struct SetupFailure: Error, CustomStringConvertible {
     public var description: String
+
+    public init(description: String) { self.description = description }
 }

@@ -25,24 +25,25 @@ public struct MetricAnalysis: Sendable {
     }
 
     public func run(_ canary: Canary) async -> CheckResults {
+        var values: [String: Double] = [:]
         for metric in canary.spec.analysis?.metrics ?? [] {
-            if let failure = await check(metric, canary: canary) { return CheckResults(failures: [failure]) }
+            if let failure = await check(metric, canary: canary, values: &values) { return CheckResults(failures: [failure], values: values) }
         }
-        return CheckResults(failures: [])
+        return CheckResults(failures: [], values: values)
     }
 
     /// One metric: `nil` when it passes, else the message of the failure.
-    func check(_ metric: CanaryMetric, canary: Canary) async -> String? {
+    func check(_ metric: CanaryMetric, canary: Canary, values: inout [String: Double]) async -> String? {
         let server = canary.spec.metricsServer ?? metricsServer
         let interval = metric.interval ?? CanaryDefaults.metricInterval
-        let values = ["name": canary.metadata.name ?? "", "namespace": canary.namespace, "target": canary.targetName,
+        let templateValues = ["name": canary.metadata.name ?? "", "namespace": canary.namespace, "target": canary.targetName,
                       "service": canary.serviceName, "ingress": canary.targetName, "route": canary.targetName, "interval": interval]
         if metric.templateRef == nil, metric.query == nil {
-            return await builtin(metric, canary: canary, server: server, template: QueryTemplate(values: values))
+            return await builtin(metric, canary: canary, server: server, template: QueryTemplate(values: templateValues), values: &values)
         }
         if let query = metric.query, metric.templateRef == nil {
             return await custom(metric, canary: canary, provider: PrometheusProvider(address: server, http: http), query: query,
-                                template: QueryTemplate(values: values))
+                                template: QueryTemplate(values: templateValues), values: &values)
         }
         guard let reference = metric.templateRef else { return nil }
         let namespace = reference.namespace ?? canary.namespace
@@ -63,10 +64,11 @@ public struct MetricAnalysis: Sendable {
         let provider = PrometheusProvider(address: template.spec.provider.address ?? server, authorization: authorization,
                                           headers: template.spec.provider.headers ?? [:], http: http)
         return await custom(metric, canary: canary, provider: provider, query: template.spec.query,
-                            template: QueryTemplate(values: values, variables: metric.templateVariables ?? [:]))
+                            template: QueryTemplate(values: templateValues, variables: metric.templateVariables ?? [:]), values: &values)
     }
 
-    private func builtin(_ metric: CanaryMetric, canary: Canary, server: String, template: QueryTemplate) async -> String? {
+    private func builtin(_ metric: CanaryMetric, canary: Canary, server: String, template: QueryTemplate,
+                         values: inout [String: Double]) async -> String? {
         let isRate = metric.name == "request-success-rate"
         let value: Double
         do {
@@ -78,6 +80,7 @@ public struct MetricAnalysis: Sendable {
         } catch {
             return "Prometheus query failed: \(error)"
         }
+        values[metric.name] = isRate ? value : value / 1000
         let range = metric.thresholdRange ?? ThresholdRange(min: isRate ? metric.threshold : nil, max: isRate ? nil : metric.threshold)
         if isRate {
             if let min = range.min, value < min { return "Halt \(canary.dottedName) advancement success rate \(String(format: "%.2f", value))% < \(goNumber(min))%" }
@@ -90,7 +93,8 @@ public struct MetricAnalysis: Sendable {
         return nil
     }
 
-    private func custom(_ metric: CanaryMetric, canary: Canary, provider: PrometheusProvider, query: String, template: QueryTemplate) async -> String? {
+    private func custom(_ metric: CanaryMetric, canary: Canary, provider: PrometheusProvider, query: String, template: QueryTemplate,
+                        values: inout [String: Double]) async -> String? {
         let value: Double
         do {
             value = try await provider.query(try template.render(query))
@@ -101,6 +105,7 @@ public struct MetricAnalysis: Sendable {
         } catch {
             return "Metric query failed for \(metric.name): \(error)"
         }
+        values[metric.name] = value
         let range = metric.thresholdRange ?? ThresholdRange(max: metric.threshold)
         if let min = range.min, value < min { return "Halt \(canary.dottedName) advancement \(metric.name) \(String(format: "%.2f", value)) < \(goNumber(min))" }
         if let max = range.max, value > max { return "Halt \(canary.dottedName) advancement \(metric.name) \(String(format: "%.2f", value)) > \(goNumber(max))" }

@@ -72,13 +72,13 @@ struct LoadTesterCommand: AsyncParsableCommand {
     }
 
     /// A token file's content, trimmed; an unreadable or empty file is an error naming it.
-    static func readToken(_ path: String) throws -> String {
+    static func readToken(_ path: String, flag: String = "--token-file") throws -> String {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw ValidationError("--token-file: failed to read \(path): \(error.localizedDescription)")
+            throw ValidationError("\(flag): failed to read \(path): \(error.localizedDescription)")
         }
         let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !token.isEmpty else { throw ValidationError("--token-file: \(path) is empty") }
+        guard !token.isEmpty else { throw ValidationError("\(flag): \(path) is empty") }
         return token
     }
 }

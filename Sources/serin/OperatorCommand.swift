@@ -3,28 +3,53 @@ import CanaryController
 import Foundation
 import KubeClient
 import KubeCore
+import KubeRuntime
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
-import Webhooks
 import UnixSignals
+import Webhooks
 
-/// `serin operator`: the canary controller.
+/// `serin operator`: the canary controller, with Flagger's flags where Flagger has them.
 struct OperatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "operator", abstract: "Run the canary operator (Flagger's flagger.app/v1beta1 API) against a cluster.")
+        commandName: "operator", abstract: "Run the canary operator (Flagger's flagger.app/v1beta1 API) against a cluster.",
+        discussion: "Serves /metrics, /healthz and /readyz on --port. Stops cleanly on SIGTERM or Ctrl-C (the Lease is released).")
 
     @OptionGroup var cluster: ClusterOptions
-
-    @Option(help: "Prometheus URL for built-in metrics and templates without an address.")
-    var metricsServer = "http://prometheus:9090"
 
     @Option(help: "Watch Canaries in this namespace only (default: all namespaces).")
     var namespace: String?
 
-    @Option(help: "The shortest analysis interval honoured, as a Go duration (Flagger: 10s).")
-    var minAnalysisInterval = "10s"
+    @Option(help: "Prometheus URL for built-in metrics and templates without an address.")
+    var metricsServer = "http://prometheus:9090"
+
+    @Option(help: "The service mesh that routes traffic (supported: istio).")
+    var meshProvider = "istio"
+
+    @Option(help: "Comma-separated label keys that name a workload's pods, first match wins.")
+    var selectorLabels = "app,name,app.kubernetes.io/name"
+
+    @Option(help: "Comma-separated prefixes of target labels and annotations copied to the primary ('*' for all).")
+    var includeLabelPrefix = ""
+
+    @Flag(inversion: .prefixedEnableDisable, help: "Restart the analysis when a ConfigMap or Secret the target uses changes (not implemented yet).")
+    var configTracking = true
+
+    @Flag(help: "Run as one of several replicas: only the holder of the Lease drives Canaries.")
+    var enableLeaderElection = false
+
+    @Option(help: "The namespace of the Lease (default: --namespace, else kube-system).")
+    var leaderElectionNamespace: String?
+
+    @Option(help: "The port of /metrics, /healthz and /readyz.")
+    var port = 8080
 
     @OptionGroup var log: LogOptions
+
+    @Option(help: "The cluster's name, reported with alerts.")
+    var clusterName = ""
 
     @Option(help: "Also post every event to this URL, for Canaries without event webhooks (env EVENT_WEBHOOK_URL).")
     var eventWebhook: String?
@@ -33,35 +58,72 @@ struct OperatorCommand: AsyncParsableCommand {
                                valueName: "url-prefix=token-file"))
     var webhookToken: [String] = []
 
+    @Option(help: "Requests per second to the Kubernetes API (shared by all Canaries).")
+    var kubeQps = 100.0
+
+    @Option(help: "Burst of requests to the Kubernetes API.")
+    var kubeBurst = 250
+
+    @Option(help: "How many Canaries are reconciled at once.")
+    var concurrency = 16
+
+    @Option(help: "The shortest analysis interval honoured, as a Go duration (Flagger: 10s).")
+    var minAnalysisInterval = "10s"
+
+    var eventWebhookURL: String? { eventWebhook ?? ProcessInfo.processInfo.environment["EVENT_WEBHOOK_URL"].flatMap { $0.isEmpty ? nil : $0 } }
+
     func validate() throws {
-        do { _ = try GoDuration(parsing: minAnalysisInterval) } catch { throw ValidationError("--min-analysis-interval: \(error)") }
-        guard URL(string: metricsServer)?.scheme != nil else { throw ValidationError("--metrics-server: \"\(metricsServer)\" is not a URL") }
-        if let url = eventWebhook ?? ProcessInfo.processInfo.environment["EVENT_WEBHOOK_URL"], !url.isEmpty, URL(string: url)?.host == nil {
-            throw ValidationError("--event-webhook: \"\(url)\" is not a URL")
-        }
-        _ = try webhookCredentials()
+        try OperatorFlags.check(self)
     }
 
     func run() async throws {
         log.bootstrap()
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))  // serin_* metrics on the same /metrics
         let logger = Logger(label: "serin.operator")
-        let configuration = try cluster.configuration()
+        var configuration = try cluster.configuration()
+        configuration.qps = kubeQps
+        configuration.burst = kubeBurst
+        let options = try operatorOptions()
+        var elector: LeaderElector?
+        var leaseClient: KubeClient?
+        if enableLeaderElection {
+            let identity = "\(ProcessInfo.processInfo.hostName)_\(UUID().uuidString.lowercased())"
+            let config = LeaderElector.Config(leaseName: "serin-leader-election",
+                                              namespace: leaderElectionNamespace ?? namespace ?? "kube-system", identity: identity)
+            let unfenced = KubeClient(configuration: configuration, logger: logger)  // the Lease itself is never fenced
+            leaseClient = unfenced
+            let created = LeaderElector(client: unfenced, config: config)
+            configuration.writeFence = created.fence  // only the leader writes
+            elector = created
+        }
+        let client = KubeClient(configuration: configuration, logger: logger)
+        let canaryOperator = CanaryOperator(client: client, options: options, elector: elector, registry: registry, logger: logger)
+        logger.info("starting", metadata: ["cluster": "\(configuration.source)", "metricsServer": "\(metricsServer)", "port": "\(port)",
+                                           "leaderElection": "\(enableLeaderElection)", "version": "\(SerinVersion.current)"])
+        let group = ServiceGroup(services: [canaryOperator], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let outcome: Result<Void, any Error>
+        do { try await group.run(); outcome = .success(()) } catch { outcome = .failure(error) }
+        try await client.shutdown()
+        try await leaseClient?.shutdown()
+        if case .failure(let error) = outcome {
+            Console.error("error: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    func operatorOptions() throws -> OperatorOptions {
         var options = OperatorOptions(metricsServer: metricsServer)
         options.namespace = namespace
         options.minimumInterval = try GoDuration(parsing: minAnalysisInterval).duration
-        options.eventWebhook = eventWebhook ?? ProcessInfo.processInfo.environment["EVENT_WEBHOOK_URL"]
+        options.selectorLabels = OperatorFlags.list(selectorLabels)
+        options.meshProvider = meshProvider
+        options.concurrency = concurrency
+        options.httpPort = port
+        options.version = SerinVersion.current
+        options.eventWebhook = eventWebhookURL
         options.webhookCredentials = try webhookCredentials()
-        let client = KubeClient(configuration: configuration, logger: logger)
-        let canaryOperator = CanaryOperator(client: client, options: options, logger: logger)
-        logger.info("starting", metadata: ["cluster": "\(configuration.source)", "metricsServer": "\(metricsServer)"])
-        let group = ServiceGroup(services: [canaryOperator], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        do {
-            try await group.run()
-        } catch {
-            try await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
+        return options
     }
 
     /// `--webhook-token url-prefix=token-file`, each file read and trimmed.
@@ -70,7 +132,7 @@ struct OperatorCommand: AsyncParsableCommand {
             guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
                 throw ValidationError("--webhook-token: \"\(entry)\" is not url-prefix=token-file")
             }
-            let token = try LoadTesterCommand.readToken(String(entry[entry.index(after: equals)...]))
+            let token = try LoadTesterCommand.readToken(String(entry[entry.index(after: equals)...]), flag: "--webhook-token")
             return WebhookCredential(urlPrefix: String(entry[..<equals]), token: token)
         }
     }

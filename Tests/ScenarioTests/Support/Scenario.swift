@@ -5,6 +5,7 @@ import KubeCore
 import KubeSandbox
 import LoadTester
 import Logging
+import NIOHTTP1
 import OutboundHTTP
 import Synchronization
 import SerinTesting
@@ -28,7 +29,7 @@ final class Scenario: Sendable {
     let prometheus: PrometheusServer
     let kubectl: Kubectl
     let client: KubeClient
-    private let operatorTask: Mutex<Task<Void, any Error>?>
+    private let operatorTask: Mutex<(task: Task<Void, any Error>, instance: CanaryOperator)?>
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
@@ -91,11 +92,23 @@ final class Scenario: Sendable {
         operatorTask = Mutex(Scenario.startOperator(client: client, prometheus: prometheus.url, proxy: sandbox.trafficURL, setup: setup))
     }
 
+    /// The operator running now.
+    var currentOperator: CanaryOperator? { operatorTask.withLock { $0?.instance } }
+
+    /// Its `/metrics`, `/healthz` and `/readyz`.
+    func operatorEndpoint(_ path: String) async throws -> (status: Int, text: String) {
+        guard try await eventually(timeout: .seconds(10), { self.currentOperator?.httpPort != nil }), let port = currentOperator?.httpPort else {
+            throw SetupFailure(description: "the operator's HTTP endpoints did not start")
+        }
+        let response = try await OutboundHTTP(proxies: ProxySettings()).send(.GET, "http://127.0.0.1:\(port)\(path)", timeout: .seconds(10))
+        return (response.status, response.text)
+    }
+
     /// Kills the operator (as a crash would: no graceful shutdown).
     func killOperator() {
-        operatorTask.withLock { task in
-            task?.cancel()
-            task = nil
+        operatorTask.withLock { running in
+            running?.task.cancel()
+            running = nil
         }
     }
 
@@ -106,16 +119,18 @@ final class Scenario: Sendable {
 
     /// The operator reaches cluster names (webhooks) through the sandbox's proxy, as an operator outside a
     /// cluster would with `HTTP_PROXY`.
-    static func startOperator(client: KubeClient, prometheus: String, proxy: URL, setup: Setup) -> Task<Void, any Error> {
+    static func startOperator(client: KubeClient, prometheus: String, proxy: URL, setup: Setup) -> (task: Task<Void, any Error>, instance: CanaryOperator) {
         var options = OperatorOptions(metricsServer: prometheus)
         options.minimumInterval = .milliseconds(500)
         options.eventRefill = .milliseconds(500)  // time runs 20 times faster here (3 s intervals for 1 m)
         options.proxies = ProxySettings(httpProxy: proxy)
         options.eventWebhook = setup.eventWebhook
+        options.httpPort = 0
+        options.httpHost = "127.0.0.1"
         var logger = Logger(label: "scenario.operator")
         logger.logLevel = .warning
         let canaryOperator = CanaryOperator(client: client, options: options, logger: logger)
-        return Task { try await canaryOperator.run() }
+        return (Task { try await canaryOperator.run() }, canaryOperator)
     }
 
     func stop() {

@@ -1,0 +1,73 @@
+import CanaryAPI
+import KubeClient
+import KubeCore
+import KubeRuntime
+import Logging
+import Routers
+import ServiceLifecycle
+import Synchronization
+import Webhooks
+
+/// A CRD the operator needs is not installed.
+public struct MissingCRDError: Error, CustomStringConvertible {
+    public var crd: String
+    public var description: String {
+        "failed to start: the CRD \(crd) is not installed; apply Serin's CRDs first (kubectl apply -f crds/, or install the Helm chart)"
+    }
+}
+
+extension CanaryOperator {
+    /// The custom resources the operator reads, by CRD name.
+    var requiredResources: [(crd: String, resource: KubeResource)] {
+        [("canaries.flagger.app", Canary.resource), ("metrictemplates.flagger.app", MetricTemplate.resource),
+         ("virtualservices.networking.istio.io", IstioRouter.virtualServices),
+         ("destinationrules.networking.istio.io", IstioRouter.destinationRules)]
+    }
+
+    /// Runs until cancelled, graceful shutdown (SIGTERM) or lost leadership, in this order:
+    ///
+    /// 1. the HTTP endpoints (`/healthz` answers from the start; `/readyz` once ready);
+    /// 2. a check that every CRD is installed (a missing one is fatal, named);
+    /// 3. the caches, until each has its first list (`/readyz` turns ready: standing by or alone);
+    /// 4. leader election, when enabled (a standby keeps its caches warm for a fast takeover);
+    /// 5. the controller. On shutdown it stops taking work, lets in-flight reconciles finish, and the
+    ///    elector releases the Lease; the status is the only state, so the next leader continues.
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            if let port = options.httpPort {
+                let server = OperatorHTTPServer(metrics: metrics, health: health, logger: logger)
+                group.addTask { try await server.run(host: self.options.httpHost, port: port) { bound in self.boundPort.withLock { $0 = bound } } }
+            }
+            try await checkCRDs()
+            group.addTask { try await self.canaries.run() }
+            for reflector in related { group.addTask { try await reflector.run() } }
+            group.addTask { try await self.events.run() }
+            group.addTask { await self.eventHooks.run() }
+            await waitUntilSynced()
+            health.synced()
+            logger.info("caches synced", metadata: ["canaries": "\(canaries.cache.count)"])
+            if let elector {
+                health.set(.standby)
+                try await elector.run { [self] in
+                    health.set(.leading)
+                    try await controller.run()
+                }
+            } else {
+                health.set(.single)
+                try await controller.run()
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Lists one object of each required resource: a 404 means its CRD is missing.
+    func checkCRDs() async throws {
+        for (crd, resource) in requiredResources {
+            do {
+                _ = try await client.resource(resource, as: DynamicObject.self).list(namespace: options.namespace, options: ListOptions(limit: 1))
+            } catch let error as KubeAPIError where error.isNotFound {
+                throw MissingCRDError(crd: crd)
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import CanaryAPI
+import CanaryCore
+import Foundation
+import Prometheus
+
+/// Flagger's operator metrics (`flagger_*`, the same names and labels, so existing dashboards and alerts
+/// work), Serin's own (`serin_*`, through swift-metrics on the same registry) and the process's memory,
+/// exposed on `/metrics`.
+///
+/// As in Flagger, the `name` label is the target's name (`spec.targetRef.name`), not the Canary's.
+public final class OperatorMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+
+    /// Flagger's default histogram buckets, in seconds.
+    static let buckets: [Duration] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map { .milliseconds(Int64($0 * 1000)) }
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), version: String, meshProvider: String) {
+        self.registry = registry
+        registry.makeGauge(descriptor: Self.descriptor("flagger_info", "Flagger (Serin) version and mesh provider"),
+                           labels: [("version", version), ("mesh_provider", meshProvider)]).set(Double(1))
+    }
+
+    static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, helpText: help)
+    }
+
+    /// How many Canaries a namespace has.
+    func canaries(namespace: String, count: Int) {
+        registry.makeGauge(descriptor: Self.descriptor("flagger_canary_total", "Total number of canary objects"),
+                           labels: [("namespace", namespace)]).set(Double(count))
+    }
+
+    /// The status and weights of a Canary after a reconcile.
+    func record(_ canary: Canary, status: CanaryStatus) {
+        let target = canary.targetName
+        let namespace = canary.namespace
+        let value: Double = switch status.phase { case .progressing: 0; case .failed: 2; default: 1 }
+        registry.makeGauge(descriptor: Self.descriptor("flagger_canary_status", "Last canary analysis result: 0 progressing, 1 other, 2 failed"),
+                           labels: [("name", target), ("namespace", namespace)]).set(value)
+        let weight = Double(status.canaryWeight ?? 0)
+        let weights = Self.descriptor("flagger_canary_weight", "The virtual service destination weight current value")
+        registry.makeGauge(descriptor: weights, labels: [("workload", "\(target)-primary"), ("namespace", namespace)]).set(100 - weight)
+        registry.makeGauge(descriptor: weights, labels: [("workload", target), ("namespace", namespace)]).set(weight)
+    }
+
+    /// One analysis step: its duration and the value of each metric.
+    func analysis(_ canary: Canary, values: [String: Double], duration: Duration) {
+        let labels = [("name", canary.targetName), ("namespace", canary.namespace)]
+        registry.makeDurationHistogram(descriptor: Self.descriptor("flagger_canary_duration_seconds", "Seconds spent performing canary analysis"),
+                                       labels: labels, buckets: Self.buckets).record(duration)
+        for (metric, value) in values {
+            registry.makeGauge(descriptor: Self.descriptor("flagger_canary_metric_analysis", "Last canary analysis result per metric"),
+                               labels: labels + [("metric", metric)]).set(value)
+        }
+    }
+
+    /// A rollout ended: promoted (or skipped) counts as a success, a rollback or failed promotion as a failure.
+    func finished(_ canary: Canary, phase: CanaryPhase) {
+        let labels = [("name", canary.targetName), ("namespace", canary.namespace), ("deployment_strategy", "canary"),
+                      ("analysis_status", canary.skipsAnalysis ? "skipped" : "completed")]
+        switch phase {
+        case .succeeded:
+            registry.makeCounter(descriptor: Self.descriptor("flagger_canary_successes_total", "Total number of canary successful deployments"),
+                                 labels: labels).increment()
+        case .failed:
+            registry.makeCounter(descriptor: Self.descriptor("flagger_canary_failures_total", "Total number of canary failed deployments"),
+                                 labels: labels).increment()
+        default: break
+        }
+    }
+
+    /// The exposition text, with the process's resident memory refreshed.
+    public func exposition() -> String {
+        registry.makeGauge(descriptor: Self.descriptor("process_resident_memory_bytes", "Resident memory size in bytes"))
+            .set(Double(Self.residentMemory() ?? 0))
+        return registry.emitToString()
+    }
+
+    /// Resident memory from `/proc/self/statm` (Linux), `nil` elsewhere.
+    static func residentMemory() -> Int? {
+        let text: String
+        do { text = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8) } catch { return nil }  // not Linux
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}

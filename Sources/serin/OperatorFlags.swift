@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import KubeCore
+
+/// The checks of `serin operator`'s flags: a bad value is refused at start, naming the flag.
+enum OperatorFlags {
+    static let meshProviders = ["istio"]
+
+    static func check(_ command: OperatorCommand) throws {
+        guard meshProviders.contains(command.meshProvider) else {
+            throw ValidationError("--mesh-provider: \"\(command.meshProvider)\" is not supported yet (supported: \(meshProviders.joined(separator: ", ")))")
+        }
+        guard URL(string: command.metricsServer)?.host != nil else {
+            throw ValidationError("--metrics-server: \"\(command.metricsServer)\" is not a URL")
+        }
+        if let url = command.eventWebhookURL, URL(string: url)?.host == nil {
+            throw ValidationError("--event-webhook (or EVENT_WEBHOOK_URL): \"\(url)\" is not a URL")
+        }
+        let labels = list(command.selectorLabels)
+        guard !labels.isEmpty, labels.allSatisfy(isLabelKey) else {
+            throw ValidationError("--selector-labels: \"\(command.selectorLabels)\" must be comma-separated label keys")
+        }
+        for (flag, value) in [("--namespace", command.namespace), ("--leader-election-namespace", command.leaderElectionNamespace)] {
+            if let value, !isDNSLabel(value) { throw ValidationError("\(flag): \"\(value)\" is not a namespace name") }
+        }
+        guard (0...65535).contains(command.port) else { throw ValidationError("--port: \(command.port) is not a port") }
+        guard command.kubeQps > 0 else { throw ValidationError("--kube-qps: must be more than 0") }
+        guard command.kubeBurst >= 1 else { throw ValidationError("--kube-burst: must be at least 1") }
+        guard command.concurrency >= 1 else { throw ValidationError("--concurrency: must be at least 1") }
+        do { _ = try GoDuration(parsing: command.minAnalysisInterval) } catch {
+            throw ValidationError("--min-analysis-interval: \(error)")
+        }
+        _ = try command.webhookCredentials()
+    }
+
+    static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    static func isDNSLabel(_ text: String) -> Bool {
+        text.count <= 63 && text.wholeMatch(of: /[a-z0-9]([-a-z0-9]*[a-z0-9])?/) != nil
+    }
+
+    static func isLabelKey(_ text: String) -> Bool {
+        text.wholeMatch(of: /([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?/) != nil
+    }
+}

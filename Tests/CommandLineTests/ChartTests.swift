@@ -1,0 +1,83 @@
+import Foundation
+import KubeCore
+import KubeSandbox
+import LocalCluster
+import Testing
+
+/// charts/serin, rendered and linted by the real Helm engine (PyPI helm-python-sdk), applied to the sandbox.
+@Suite struct ChartTests {
+    static let chart = SerinBinary.repository.appendingPathComponent("charts/serin")
+
+    /// Lints and renders the chart with `values`: the exit status, the output, and the manifests.
+    static func render(_ values: String, namespace: String) async throws -> (status: Int32, output: String, manifests: String) {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("chart-\(UUID().uuidString).yaml")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", SerinBinary.repository.appendingPathComponent("charts/tests/render.py").path, chart.path, values, namespace, out.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = await Task.detached { String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }.value
+        process.waitUntilExit()
+        let manifests = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+        return (process.terminationStatus, output, manifests)
+    }
+
+    @Test func theChartsCRDsAreTheRepositorysCRDs() throws {
+        let top = SerinBinary.repository.appendingPathComponent("crds")
+        let files = try FileManager.default.contentsOfDirectory(atPath: top.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(!files.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: Self.chart.appendingPathComponent("crds").path).sorted() == files)
+        for file in files {
+            let original = try Data(contentsOf: top.appendingPathComponent(file))
+            #expect(try Data(contentsOf: Self.chart.appendingPathComponent("crds/\(file)")) == original,
+                    "charts/serin/crds/\(file) drifted from crds/\(file): cp crds/*.yaml charts/serin/crds/")
+        }
+    }
+
+    @Test(arguments: [
+        ("{}", "serin-system"),
+        (#"{"namespace": "apps", "leaderElection": {"enabled": true}, "replicaCount": 2, "podDisruptionBudget": {"enabled": true}, "loadtester": {"enabled": true, "allow": ["hey"], "tokenSecret": "loadtester-token"}, "eventWebhook": "http://events.example/"}"#, "apps"),
+        (#"{"logFormat": "text", "configTracking": {"enabled": false}, "extraArgs": ["--min-analysis-interval=30s"], "serviceAccount": {"create": false, "name": "ops"}, "rbac": {"create": false}}"#, "ops"),
+    ])
+    func rendersLintsCleanAndTheSandboxAcceptsIt(values: String, namespace: String) async throws {
+        let rendered = try await Self.render(values, namespace: namespace)
+        #expect(rendered.status == 0, "\(rendered.output)")
+        try await Sandbox.with { sandbox in
+            let kubectl = Kubectl(sandbox)
+            try await kubectl.succeed(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: \(namespace)}\n")
+            let applied = try await kubectl.succeed(["apply", "-f", "-"], stdin: rendered.manifests)
+            #expect(applied.contains("deployment.apps/serin created"), "\(applied)")
+            let deployment = try JSONValue(parsing: try await kubectl.succeed(["get", "deploy", "serin", "-n", namespace, "-o", "json"]))
+            let container = try #require(deployment[path: "spec", "template", "spec", "containers"]?[0])
+            #expect(container[path: "securityContext", "readOnlyRootFilesystem"] == true)
+            #expect(container[path: "securityContext", "allowPrivilegeEscalation"] == false)
+            #expect(container[path: "securityContext", "capabilities", "drop"] == ["ALL"])
+            #expect(deployment[path: "spec", "template", "spec", "securityContext", "runAsNonRoot"] == true)
+            let arguments = (container["args"]?.arrayValue ?? []).compactMap(\.stringValue)
+            #expect(arguments.first == "operator")
+            // The real binary accepts every flag the chart passes (it stops at the missing kubeconfig instead).
+            let token = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)").path
+            try "s3cret\n".write(toFile: token, atomically: true, encoding: .utf8)
+            let local = arguments.map { $0.hasPrefix("--webhook-token=") ? $0.replacingOccurrences(of: "/var/run/secrets/serin-loadtester/token", with: token) : $0 }
+            let (status, output) = try await SerinBinary.run(local + ["--kubeconfig", "/nonexistent/kubeconfig"])
+            #expect(status != 0 && output.contains("/nonexistent/kubeconfig") && !output.contains("Error: --"), "\(arguments): \(output)")
+            if namespace == "apps" {
+                #expect(arguments.contains("--enable-leader-election") && arguments.contains("--namespace=apps"))
+                #expect(try await kubectl.run(["get", "role", "serin", "-n", "apps"]).status == 0, "a namespaced Role with --namespace")
+                #expect(try await kubectl.run(["get", "clusterrole", "serin"]).status != 0)
+                #expect(try await kubectl.run(["get", "role", "serin-leader-election", "-n", "apps"]).status == 0)
+                #expect(try await kubectl.run(["get", "deploy", "serin-loadtester", "-n", "apps"]).status == 0)
+                #expect(try await kubectl.run(["get", "pdb", "serin", "-n", "apps"]).status == 0)
+            }
+        }
+    }
+
+    @Test func refusedValuesSayWhy() async throws {
+        let replicas = try await Self.render(#"{"replicaCount": 2}"#, namespace: "serin-system")
+        #expect(replicas.status != 0 && replicas.output.contains("replicaCount > 1 needs leaderElection.enabled=true"), "\(replicas.output)")
+        let mesh = try await Self.render(#"{"meshProvider": "linkerd"}"#, namespace: "serin-system")
+        #expect(mesh.status != 0 && mesh.output.contains("meshProvider"), "\(mesh.output)")
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// `serin operator`'s flags: documented, validated at start with a message naming the flag, env fallbacks.
+@Suite struct OperatorFlagsTests {
+    @Test func helpDocumentsEveryFlag() async throws {
+        let (status, help) = try await SerinBinary.run(["operator", "--help"])
+        #expect(status == 0)
+        for flag in ["--kubeconfig", "--namespace", "--metrics-server", "--mesh-provider", "--selector-labels", "--include-label-prefix",
+                     "--enable-config-tracking", "--enable-leader-election", "--leader-election-namespace", "--port", "--log-level",
+                     "--log-format", "--cluster-name", "--event-webhook", "--kube-qps", "--kube-burst", "--concurrency", "EVENT_WEBHOOK_URL"] {
+            #expect(help.contains(flag), "\(flag) missing from --help")
+        }
+    }
+
+    @Test(arguments: [
+        (["--mesh-provider", "linkerd"], "--mesh-provider: \"linkerd\" is not supported yet (supported: istio)"),
+        (["--log-format", "yaml"], "--log-format: \"yaml\" is not text or json"),
+        (["--log-level", "loud"], "--log-level: \"loud\" is not a log level"),
+        (["--port", "70000"], "--port: 70000 is not a port"),
+        (["--kube-qps", "0"], "--kube-qps: must be more than 0"),
+        (["--concurrency", "0"], "--concurrency: must be at least 1"),
+        (["--namespace", "Not_A_Namespace"], "--namespace: \"Not_A_Namespace\" is not a namespace name"),
+        (["--selector-labels", ","], "--selector-labels: \",\" must be comma-separated label keys"),
+        (["--metrics-server", "prometheus"], "--metrics-server: \"prometheus\" is not a URL"),
+        (["--min-analysis-interval", "soon"], "--min-analysis-interval:"),
+        (["--webhook-token", "http://x/=/nonexistent/token"], "--webhook-token: failed to read /nonexistent/token"),
+    ])
+    func aBadValueIsRefusedAtStartNamingTheFlag(arguments: [String], message: String) async throws {
+        let (status, output) = try await SerinBinary.run(["operator"] + arguments)
+        #expect(status != 0)
+        #expect(output.contains(message), "\(output)")
+    }
+
+    @Test func theEventWebhookFallsBackToItsEnvironmentVariable() async throws {
+        let (status, output) = try await SerinBinary.run(["operator"], environment: ["EVENT_WEBHOOK_URL": "not a url"])
+        #expect(status != 0 && output.contains("--event-webhook (or EVENT_WEBHOOK_URL): \"not a url\" is not a URL"), "\(output)")
+    }
+
+    @Test func aBrokenKubeconfigNamesTheFile() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).kubeconfig").path
+        try "apiVersion: v1\nclusters: [".write(toFile: path, atomically: true, encoding: .utf8)
+        let (status, output) = try await SerinBinary.run(["operator", "--kubeconfig", path])
+        #expect(status != 0 && output.contains(path), "\(output)")
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+/// The built `serin` binary (`make test` builds it before the tests), run as a user would.
+enum SerinBinary {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func url() throws -> URL {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [directory.appendingPathComponent("serin"), repository.appendingPathComponent(".build/debug/serin")]
+        where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate
+        }
+        throw CommandLineTestFailure(description: "no serin binary next to \(directory.path): run `swift build --product serin` first (make test does)")
+    }
+
+    /// Starts `serin ARGS` with its output (stdout and stderr) in a file.
+    static func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (Process, URL) {
+        let process = Process()
+        process.executableURL = try url()
+        process.arguments = arguments
+        process.currentDirectoryURL = repository
+        process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("serin-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return (process, log)
+    }
+
+    /// Runs `serin ARGS` to completion: the exit status and the output.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+        let (process, log) = try start(arguments, environment: environment)
+        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        return (process.terminationStatus, try String(contentsOf: log, encoding: .utf8))
+    }
+}
+
+struct CommandLineTestFailure: Error, CustomStringConvertible {
+    var description: String
+}
