@@ -6,7 +6,10 @@ SWIFT ?= swift
 # helm-python (PyPI helm-python-sdk, the real Helm engine) renders and lints the chart.
 TEST_DEPS := openssl kubectl prometheus hey helm-python
 
-.PHONY: all build test bench deps demo clean
+VERSION ?= $(shell sed -nE 's/.*static let current = "([^"]+)".*/\1/p' Sources/KubeClient/Config/ClientConfiguration.swift)
+IMAGE ?= ghcr.io/serin-dev/serin
+
+.PHONY: all build test bench deps demo image release-check clean
 
 all: build
 
@@ -35,6 +38,14 @@ bench:
 	$(SWIFT) run -c release serin-bench sandbox --count 10000 --watchers 5 --updates 2000
 	$(SWIFT) run -c release serin-bench runtime --count 10000 --burst 1000
 	$(SWIFT) run -c release serin-bench operator --canaries 100 --idle-seconds 30 --interval 2
+
+## image: the container image (needs a Docker engine)
+image:
+	docker build -t $(IMAGE):$(VERSION) .
+
+## release-check: what can be checked of the image without Docker: the static release binary's libraries
+release-check:
+	scripts/release-check.sh
 
 clean:
 	rm -rf .build

@@ -41,6 +41,11 @@ import Testing
                                in: after) == 1)
             #expect(Self.value("flagger_canary_status", [#"name="httpbin""#], in: after) == 1)
             #expect(Self.value("flagger_canary_weight", [#"workload="httpbin""#], in: after) == 0)
+            // The Grafana dashboard only asks for series the operator exposes (failures appear with the first rollback).
+            let dashboard = try String(contentsOf: Scenario.repository.appendingPathComponent("charts/serin/dashboards/serin.json"), encoding: .utf8)
+            let names = Set(dashboard.matches(of: /flagger_[a-z_]+/).map { String($0.output).replacingOccurrences(of: "_bucket", with: "") })
+            #expect(names.count >= 7)
+            for name in names where name != "flagger_canary_failures_total" { #expect(after.contains(name), "\(name) is not exposed") }
         }
     }
 

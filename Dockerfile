@@ -1,0 +1,24 @@
+# Serin's image: one static binary (`serin operator`, `serin loadtester`) on a slim Debian with hey.
+# Build: make image   (docker build -t ghcr.io/serin-dev/serin:<version> .)
+
+FROM swift:6.3-bookworm AS build
+WORKDIR /src
+# Dependencies first, so that source changes do not refetch them.
+COPY Package.swift ./
+RUN swift package resolve
+COPY Sources ./Sources
+COPY Benchmarks ./Benchmarks
+RUN swift build -c release --product serin --static-swift-stdlib \
+    && install -D "$(swift build -c release --show-bin-path)/serin" /out/serin
+
+FROM debian:bookworm-slim
+# hey for the load tester (as Flagger's load tester image), curl for gate recipes, CA certificates for HTTPS webhooks.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates curl hey libstdc++6 \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin serin
+COPY --from=build /out/serin /usr/local/bin/serin
+USER 10001:10001
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/serin"]
+CMD ["operator"]

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Checks the release binary as the image ships it, without a Docker engine: built with
+# --static-swift-stdlib, it needs only libraries a slim Debian runtime stage provides, and reports its version.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product serin --static-swift-stdlib
+bin="$(swift build -c release --show-bin-path)/serin"
+allowed='^(linux-vdso|libc|libm|libdl|libpthread|librt|libgcc_s|libstdc\+\+|libutil|ld-linux-x86-64|ld-linux-aarch64)\.so'
+echo "release-check: $bin ($(du -h "$bin" | cut -f1))"
+unexpected=$(ldd "$bin" | awk '{print $1}' | sed 's#.*/##' | grep -Ev "$allowed" || true)
+if [ -n "$unexpected" ]; then
+    echo "release-check: libraries a slim Debian does not provide: $unexpected" >&2
+    exit 1
+fi
+ldd "$bin" | sed 's/^/  /'
+version=$("$bin" --version)
+expected=$(sed -nE 's/.*static let current = "([^"]+)".*/\1/p' Sources/KubeClient/Config/ClientConfiguration.swift)
+[ "$version" = "$expected" ] || { echo "release-check: serin --version says $version, expected $expected" >&2; exit 1; }
+echo "release-check: serin --version = $version; only libc/libm/libstdc++/libgcc_s-class libraries needed"
