@@ -38,6 +38,8 @@ bench:
 	$(SWIFT) run -c release serin-bench sandbox --count 10000 --watchers 5 --updates 2000
 	$(SWIFT) run -c release serin-bench runtime --count 10000 --burst 1000
 	$(SWIFT) run -c release serin-bench operator --canaries 100 --idle-seconds 30 --interval 2
+	$(SWIFT) build -c release --product serin --static-swift-stdlib
+	$(SWIFT) run -c release serin-bench startup --binary $$($(SWIFT) build -c release --show-bin-path)/serin --canaries 0,1000
 
 ## image: the container image (needs a Docker engine)
 image:
