@@ -9,12 +9,12 @@ RUN swift package resolve
 COPY Sources ./Sources
 COPY Benchmarks ./Benchmarks
 RUN swift build -c release --product serin --static-swift-stdlib \
-    && install -D "$(swift build -c release --show-bin-path)/serin" /out/serin
+    && install -D -s "$(swift build -c release --show-bin-path)/serin" /out/serin
 
 FROM debian:bookworm-slim
 # hey for the load tester (as Flagger's load tester image), curl for gate recipes, CA certificates for HTTPS webhooks.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates curl hey libstdc++6 \
+    && apt-get install -y --no-install-recommends ca-certificates curl hey libstdc++6 zlib1g \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin serin
 COPY --from=build /out/serin /usr/local/bin/serin

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product serin --static-swift-stdlib
 bin="$(swift build -c release --show-bin-path)/serin"
-allowed='^(linux-vdso|libc|libm|libdl|libpthread|librt|libgcc_s|libstdc\+\+|libutil|ld-linux-x86-64|ld-linux-aarch64)\.so'
+allowed='^(linux-vdso|libc|libm|libdl|libpthread|librt|libz|libgcc_s|libstdc\+\+|libutil|ld-linux-x86-64|ld-linux-aarch64)\.so'
 echo "release-check: $bin ($(du -h "$bin" | cut -f1))"
 unexpected=$(ldd "$bin" | awk '{print $1}' | sed 's#.*/##' | grep -Ev "$allowed" || true)
 if [ -n "$unexpected" ]; then

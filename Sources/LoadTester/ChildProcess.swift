@@ -19,6 +19,23 @@ final class ChildProcess: Sendable {
     private final class State: Sendable {
         let output = Mutex<[UInt8]>([])
         let exit = Mutex<(done: Exit?, waiters: [CheckedContinuation<Exit, Never>])>((nil, []))
+        /// The exit status (once the process exited) and whether the output reached its end: the run is over
+        /// when both happened, so that no output is lost and nothing reads the pipe twice.
+        let parts = Mutex<(status: (Int32, Bool)?, eof: Bool)>((nil, false))
+
+        func finishIfComplete() {
+            let status = parts.withLock { $0.eof ? $0.status : nil }
+            guard let (code, signalled) = status else { return }
+            let text = output.withLock { String(decoding: $0.suffix(ChildProcess.outputLimit), as: UTF8.self) }
+            let ended = Exit(status: code, signalled: signalled, output: text)
+            let waiters = exit.withLock { exit -> [CheckedContinuation<Exit, Never>] in
+                guard exit.done == nil else { return [] }
+                exit.done = ended
+                defer { exit.waiters = [] }
+                return exit.waiters
+            }
+            for waiter in waiters { waiter.resume(returning: ended) }
+        }
     }
 
     let pid: Int32
@@ -37,32 +54,28 @@ final class ChildProcess: Sendable {
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
         let state = self.state
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil; return }
-            state.output.withLock { buffer in
-                buffer.append(contentsOf: data)
-                if buffer.count > ChildProcess.outputLimit { buffer.removeFirst(buffer.count - ChildProcess.outputLimit) }
-            }
-        }
         process.terminationHandler = { process in
-            // Let the reader drain what is left in the pipe.
-            let rest: Data
-            do { rest = try pipe.fileHandleForReading.readToEnd() ?? Data() } catch { rest = Data() }  // nothing left to read
-            pipe.fileHandleForReading.readabilityHandler = nil
-            let text = state.output.withLock { buffer in
-                buffer.append(contentsOf: rest)
-                return String(decoding: buffer.suffix(ChildProcess.outputLimit), as: UTF8.self)
-            }
-            let ended = Exit(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal, output: text)
-            let waiters = state.exit.withLock { exit in
-                exit.done = ended
-                defer { exit.waiters = [] }
-                return exit.waiters
-            }
-            for waiter in waiters { waiter.resume(returning: ended) }
+            state.parts.withLock { $0.status = (process.terminationStatus, process.terminationReason == .uncaughtSignal) }
+            state.finishIfComplete()
         }
         try process.run()
+        // Our copy of the write end: without closing it the output would never reach its end.
+        try pipe.fileHandleForWriting.close()
+        // A blocking reader on a thread of its own (one per command) until every writer closed the pipe.
+        let reader = pipe.fileHandleForReading
+        Thread.detachNewThread {
+            while true {
+                let data: Data
+                do { data = try reader.read(upToCount: 65_536) ?? Data() } catch { data = Data() }  // a read error ends the output too
+                if data.isEmpty { break }
+                state.output.withLock { buffer in
+                    buffer.append(contentsOf: data)
+                    if buffer.count > ChildProcess.outputLimit { buffer.removeFirst(buffer.count - ChildProcess.outputLimit) }
+                }
+            }
+            state.parts.withLock { $0.eof = true }
+            state.finishIfComplete()
+        }
         self.process = process
         pid = process.processIdentifier
     }
