@@ -15,27 +15,9 @@ final class ChildProcess: Sendable {
 
     static let outputLimit = 64 * 1024
 
-    /// What the reader and the termination handler share with the waiters.
+    /// What the termination handler shares with the waiters.
     private final class State: Sendable {
-        let output = Mutex<[UInt8]>([])
         let exit = Mutex<(done: Exit?, waiters: [CheckedContinuation<Exit, Never>])>((nil, []))
-        /// The exit status (once the process exited) and whether the output reached its end: the run is over
-        /// when both happened, so that no output is lost and nothing reads the pipe twice.
-        let parts = Mutex<(status: (Int32, Bool)?, eof: Bool)>((nil, false))
-
-        func finishIfComplete() {
-            let status = parts.withLock { $0.eof ? $0.status : nil }
-            guard let (code, signalled) = status else { return }
-            let text = output.withLock { String(decoding: $0.suffix(ChildProcess.outputLimit), as: UTF8.self) }
-            let ended = Exit(status: code, signalled: signalled, output: text)
-            let waiters = exit.withLock { exit -> [CheckedContinuation<Exit, Never>] in
-                guard exit.done == nil else { return [] }
-                exit.done = ended
-                defer { exit.waiters = [] }
-                return exit.waiters
-            }
-            for waiter in waiters { waiter.resume(returning: ended) }
-        }
     }
 
     let pid: Int32
@@ -43,39 +25,42 @@ final class ChildProcess: Sendable {
     private let state = State()
 
     /// Starts `executable` (a path or a name looked up in `PATH`) with `arguments`.
+    ///
+    /// The output goes to a temporary file read once the process exited: no pipe to drain, and a child the
+    /// command left behind cannot keep the run from ending.
     init(executable: String, arguments: [String], environment: [String: String]) throws {
         let process = Process()
         let path = executable.contains("/") ? executable : ChildProcess.lookUp(executable, in: environment["PATH"] ?? "") ?? executable
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("serin-task-\(UUID().uuidString).log")
+        guard FileManager.default.createFile(atPath: log.path, contents: nil), let output = FileHandle(forWritingAtPath: log.path) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: log.path])
+        }
+        process.standardOutput = output
+        process.standardError = output
         process.standardInput = FileHandle.nullDevice
         let state = self.state
         process.terminationHandler = { process in
-            state.parts.withLock { $0.status = (process.terminationStatus, process.terminationReason == .uncaughtSignal) }
-            state.finishIfComplete()
-        }
-        try process.run()
-        // Our copy of the write end: without closing it the output would never reach its end.
-        try pipe.fileHandleForWriting.close()
-        // A blocking reader on a thread of its own (one per command) until every writer closed the pipe.
-        let reader = pipe.fileHandleForReading
-        Thread.detachNewThread {
-            while true {
-                let data: Data
-                do { data = try reader.read(upToCount: 65_536) ?? Data() } catch { data = Data() }  // a read error ends the output too
-                if data.isEmpty { break }
-                state.output.withLock { buffer in
-                    buffer.append(contentsOf: data)
-                    if buffer.count > ChildProcess.outputLimit { buffer.removeFirst(buffer.count - ChildProcess.outputLimit) }
-                }
+            var text: String
+            do {
+                let data = try Data(contentsOf: log)
+                text = String(decoding: data.suffix(ChildProcess.outputLimit), as: UTF8.self)
+                try FileManager.default.removeItem(at: log)
+            } catch {
+                text = "(output unavailable: \(error))"
             }
-            state.parts.withLock { $0.eof = true }
-            state.finishIfComplete()
+            let ended = Exit(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal, output: text)
+            let waiters = state.exit.withLock { exit in
+                exit.done = ended
+                defer { exit.waiters = [] }
+                return exit.waiters
+            }
+            for waiter in waiters { waiter.resume(returning: ended) }
         }
+        defer { try? output.close() }  // the child has its own copy
+        try process.run()
         self.process = process
         pid = process.processIdentifier
     }
