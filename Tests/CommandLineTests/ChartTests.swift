@@ -5,7 +5,7 @@ import LocalCluster
 import Testing
 
 /// charts/serin, rendered and linted by the real Helm engine (PyPI helm-python-sdk), applied to the sandbox.
-@Suite struct ChartTests {
+@Suite(.serialized) struct ChartTests {
     static let chart = SerinBinary.repository.appendingPathComponent("charts/serin")
 
     /// Lints and renders the chart with `values`: the exit status, the output, and the manifests.

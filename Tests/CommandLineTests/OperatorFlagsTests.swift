@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `serin operator`'s flags: documented, validated at start with a message naming the flag, env fallbacks.
-@Suite struct OperatorFlagsTests {
+@Suite(.serialized) struct OperatorFlagsTests {
     @Test func helpDocumentsEveryFlag() async throws {
         let (status, help) = try await SerinBinary.run(["operator", "--help"])
         #expect(status == 0)
