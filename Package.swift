@@ -267,7 +267,7 @@ let package = Package(
         .testTarget(
             name: "CommandLineTests",
             dependencies: [
-                "KubeClient", "KubeCore", "KubeSandbox", "LocalCluster",
+                "KubeClient", "KubeCore", "KubeSandbox", "LocalCluster", "SerinTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

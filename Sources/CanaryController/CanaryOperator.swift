@@ -49,8 +49,6 @@ public final class CanaryOperator: Service, Sendable {
         self.options = options
         self.elector = elector
         self.logger = logger
-        let metrics = OperatorMetrics(registry: registry, version: options.version, meshProvider: options.meshProvider)
-        self.metrics = metrics
         let namespace = options.namespace
         func reflector(_ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = []) -> Reflector<DynamicObject> {
             Reflector(client: client, resource: resource, namespace: namespace, indexes: indexes, logger: logger)
@@ -59,6 +57,11 @@ public final class CanaryOperator: Service, Sendable {
             object.json[path: "spec", "targetRef", "name"]?.stringValue.map { ["\(object.namespace ?? "")/\($0)"] } ?? []
         }
         canaries = reflector(Canary.resource, indexes: [byTarget])
+        let canaryCache = canaries.cache
+        let metrics = OperatorMetrics(registry: registry, version: options.version, meshProvider: options.meshProvider) {
+            canaryCache.list().reduce(into: [:]) { counts, canary in counts[canary.namespace ?? "", default: 0] += 1 }
+        }
+        self.metrics = metrics
         let deployments = reflector(.deployments)
         let services = reflector(.services)
         let virtualServices = reflector(IstioRouter.virtualServices)
@@ -80,7 +83,6 @@ public final class CanaryOperator: Service, Sendable {
             istio: IstioRouter(client: client, virtualServices: virtualServices.cache, destinationRules: destinationRules.cache),
             analysis: MetricAnalysis(client: client, templates: templates.cache, metricsServer: options.metricsServer, http: http),
             hooks: WebhookRunner(client: webhooks), events: events, eventHooks: eventHooks, metrics: metrics, options: options, now: now)
-        let canaryCache = canaries.cache
         let targeting: @Sendable (DynamicObject) -> [ReconcileRequest] = { object in
             canaryCache.byIndex(CanaryOperator.targetIndex, "\(object.namespace ?? "")/\(object.name ?? "")").map { ObjectKey($0) }
         }

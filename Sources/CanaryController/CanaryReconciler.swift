@@ -29,7 +29,6 @@ public struct CanaryReconciler: Reconciler {
     let written = WrittenVersions()
 
     public func reconcile(_ request: ReconcileRequest, context: ReconcileContext) async throws -> ReconcileAction {
-        metrics.canaries(namespace: request.namespace ?? "", count: canaries.list(namespace: request.namespace).count)
         guard let object = canaries.get(request) else { return .awaitChange }
         // Our last status write has not reached the cache yet: its watch event will trigger the next reconcile.
         if written.isStale(request, cachedVersion: object.resourceVersion) { return .requeue(after: .seconds(1)) }

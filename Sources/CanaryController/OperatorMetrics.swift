@@ -2,6 +2,7 @@ import CanaryAPI
 import CanaryCore
 import Foundation
 import Prometheus
+import Synchronization
 
 /// Flagger's operator metrics (`flagger_*`, the same names and labels, so existing dashboards and alerts
 /// work), Serin's own (`serin_*`, through swift-metrics on the same registry) and the process's memory,
@@ -10,12 +11,18 @@ import Prometheus
 /// As in Flagger, the `name` label is the target's name (`spec.targetRef.name`), not the Canary's.
 public final class OperatorMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
+    /// Canaries per namespace, read at scrape time (from the cache) rather than on every reconcile.
+    let canaryCounts: @Sendable () -> [String: Int]
+    /// Namespaces reported so far, so that one whose last Canary went away reads 0.
+    private let reportedNamespaces = Mutex<Set<String>>([])
 
     /// Flagger's default histogram buckets, in seconds.
     static let buckets: [Duration] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map { .milliseconds(Int64($0 * 1000)) }
 
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), version: String, meshProvider: String) {
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), version: String, meshProvider: String,
+                canaryCounts: @escaping @Sendable () -> [String: Int] = { [:] }) {
         self.registry = registry
+        self.canaryCounts = canaryCounts
         registry.makeGauge(descriptor: Self.descriptor("flagger_info", "Flagger (Serin) version and mesh provider"),
                            labels: [("version", version), ("mesh_provider", meshProvider)]).set(Double(1))
     }
@@ -24,10 +31,17 @@ public final class OperatorMetrics: Sendable {
         MetricNameDescriptor(metricName: name, helpText: help)
     }
 
-    /// How many Canaries a namespace has.
-    func canaries(namespace: String, count: Int) {
-        registry.makeGauge(descriptor: Self.descriptor("flagger_canary_total", "Total number of canary objects"),
-                           labels: [("namespace", namespace)]).set(Double(count))
+    /// `flagger_canary_total` per namespace, from the counts now.
+    private func refreshCanaryTotals() {
+        let counts = canaryCounts()
+        let namespaces = reportedNamespaces.withLock { reported in
+            reported.formUnion(counts.keys)
+            return reported
+        }
+        for namespace in namespaces {
+            registry.makeGauge(descriptor: Self.descriptor("flagger_canary_total", "Total number of canary objects"),
+                               labels: [("namespace", namespace)]).set(Double(counts[namespace] ?? 0))
+        }
     }
 
     /// The status and weights of a Canary after a reconcile.
@@ -69,8 +83,9 @@ public final class OperatorMetrics: Sendable {
         }
     }
 
-    /// The exposition text, with the process's resident memory refreshed.
+    /// The exposition text, with the Canary counts and the process's resident memory refreshed.
     public func exposition() -> String {
+        refreshCanaryTotals()
         registry.makeGauge(descriptor: Self.descriptor("process_resident_memory_bytes", "Resident memory size in bytes"))
             .set(Double(Self.residentMemory() ?? 0))
         return registry.emitToString()

@@ -40,10 +40,7 @@ final class DemoWorld: Sendable {
         testerOptions.port = 0
         testerOptions.heyProxy = sandbox.trafficURL
         let tester = try LoadTester(options: testerOptions, logger: quiet)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let testerTask = Task { try await tester.run(onListening: { continuation.yield($0) }) }
-        var iterator = ports.makeAsyncIterator()
-        let testerPort = await iterator.next() ?? 0
+        let (testerPort, testerTask) = await tester.start()
         console.ok("serin loadtester on port \(testerPort), as flagger-loadtester.test")
         let client = sandbox.client(logger: quiet)
         try await Kubectl(sandbox).succeed(["apply", "-f", crds])
@@ -56,31 +53,8 @@ final class DemoWorld: Sendable {
         console.ok("serin operator (Istio, metrics from \(metricsServer))")
         let world = DemoWorld(sandbox: sandbox, prometheus: prometheus, client: client, loadTester: tester, tasks: [operatorTask, testerTask])
         let prometheusPort = URL(string: prometheus.url)?.port ?? 0
-        try await world.kubectl.succeed(["apply", "-f", "-"], stdin: """
-            apiVersion: v1
-            kind: Namespace
-            metadata: {name: test}
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata: {name: flagger-loadtester, namespace: test}
-            spec: {ports: [{name: http, port: 80}]}
-            ---
-            apiVersion: v1
-            kind: Endpoints
-            metadata: {name: flagger-loadtester, namespace: test}
-            subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{name: http, port: \(testerPort)}]}]
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata: {name: prometheus, namespace: istio-system}
-            spec: {ports: [{name: http, port: 9090}]}
-            ---
-            apiVersion: v1
-            kind: Endpoints
-            metadata: {name: prometheus, namespace: istio-system}
-            subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{name: http, port: \(prometheusPort)}]}]
-            """)
+        try await world.kubectl.exposeOnLoopback(service: "flagger-loadtester", namespace: "test", port: 80, localPort: testerPort)
+        try await world.kubectl.exposeOnLoopback(service: "prometheus", namespace: "istio-system", port: 9090, localPort: prometheusPort)
         return world
     }
 

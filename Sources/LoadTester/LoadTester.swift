@@ -81,6 +81,15 @@ public final class LoadTester: Service, Sendable {
 
     public func run() async throws { try await run(onListening: { _ in }) }
 
+    /// Starts serving in a task of its own and returns once it listens, with the bound port and the task
+    /// (cancel it to stop the load tester and every command it started).
+    public func start() async -> (port: Int, task: Task<Void, any Error>) {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let task = Task { try await run(onListening: { continuation.yield($0) }) }
+        var iterator = ports.makeAsyncIterator()
+        return (await iterator.next() ?? 0, task)
+    }
+
     /// The process ids of the running `cmd` tasks.
     public var runningCommands: [Int32] {
         get async { await tasks.pids }

@@ -78,3 +78,25 @@ public struct KubectlFailure: Error, CustomStringConvertible {
     var result: Kubectl.Result
     public var description: String { "kubectl \(arguments.joined(separator: " ")) failed: \(result)" }
 }
+
+extension Kubectl {
+    /// Makes `http://<service>.<namespace>:<port>/` reach a process on this machine: the namespace, a
+    /// selector-less Service and Endpoints at `127.0.0.1:<localPort>`, which the sandbox's proxy forwards.
+    public func exposeOnLoopback(service: String, namespace: String, port: Int, localPort: Int) async throws {
+        try await succeed(["apply", "-f", "-"], stdin: """
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: \(namespace)}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: \(service), namespace: \(namespace)}
+            spec: {ports: [{name: http, port: \(port)}]}
+            ---
+            apiVersion: v1
+            kind: Endpoints
+            metadata: {name: \(service), namespace: \(namespace)}
+            subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{name: http, port: \(localPort)}]}]
+            """)
+    }
+}

@@ -6,6 +6,7 @@ import KubeClient
 import KubeCore
 import KubeSandbox
 import LocalCluster
+import SerinTesting
 import Testing
 
 /// Two `serin operator` processes with leader election against the sandbox.
@@ -91,13 +92,4 @@ import Testing
             try await client.shutdown()
         }
     }
-}
-
-func eventually(timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(200))
-    }
-    return try await condition()
 }

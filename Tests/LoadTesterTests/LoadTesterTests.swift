@@ -18,10 +18,7 @@ func withLoadTester<T>(_ options: LoadTesterOptions, _ body: (LoadTester, String
     var logger = Logger(label: "loadtester-test")
     logger.logLevel = .warning
     let tester = try LoadTester(options: options, logger: logger)
-    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    let server = Task { try await tester.run(onListening: { continuation.yield($0) }) }
-    var iterator = ports.makeAsyncIterator()
-    let port = await iterator.next() ?? 0
+    let (port, server) = await tester.start()
     defer { server.cancel() }
     let result = try await body(tester, "http://127.0.0.1:\(port)")
     let pids = await tester.runningCommands

@@ -13,17 +13,7 @@ import Testing
     @Test func prometheusIsReachedByItsClusterNameThroughHTTPProxy() async throws {
         try await Scenario.run { world in
             let port = URL(string: world.prometheus.url)!.port!
-            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: """
-                apiVersion: v1
-                kind: Service
-                metadata: {name: prometheus, namespace: istio-system}
-                spec: {ports: [{port: 9090}]}
-                ---
-                apiVersion: v1
-                kind: Endpoints
-                metadata: {name: prometheus, namespace: istio-system}
-                subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{port: \(port)}]}]
-                """)
+            try await world.kubectl.exposeOnLoopback(service: "prometheus", namespace: "istio-system", port: 9090, localPort: port)
             let proxies = ProxySettings(httpProxy: world.sandbox.trafficURL)
             let provider = PrometheusProvider(address: "http://prometheus.istio-system:9090", http: OutboundHTTP(proxies: proxies))
             #expect(try await provider.query("vector(1)") == 1)

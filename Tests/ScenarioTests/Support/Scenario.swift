@@ -60,25 +60,8 @@ final class Scenario: Sendable {
         var logger = Logger(label: "scenario.loadtester")
         logger.logLevel = .warning
         let tester = try LoadTester(options: options, logger: logger)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let task = Task { try await tester.run(onListening: { continuation.yield($0) }) }
-        var iterator = ports.makeAsyncIterator()
-        let port = await iterator.next() ?? 0
-        try await kubectl.succeed(["apply", "-f", "-"], stdin: """
-            apiVersion: v1
-            kind: Namespace
-            metadata: {name: test}
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata: {name: flagger-loadtester, namespace: test}
-            spec: {ports: [{name: http, port: 80}]}
-            ---
-            apiVersion: v1
-            kind: Endpoints
-            metadata: {name: flagger-loadtester, namespace: test}
-            subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{name: http, port: \(port)}]}]
-            """)
+        let (port, task) = await tester.start()
+        try await kubectl.exposeOnLoopback(service: "flagger-loadtester", namespace: "test", port: 80, localPort: port)
         return (tester, task)
     }
 
