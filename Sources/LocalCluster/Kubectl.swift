@@ -29,23 +29,19 @@ public struct Kubectl: Sendable {
         process.standardError = error
         process.standardInput = stdin == nil ? FileHandle.nullDevice : input
         try process.run()
-        if let stdin {
-            input.fileHandleForWriting.write(Data(stdin.utf8))
-            try input.fileHandleForWriting.close()
-        }
-        // SAFETY: the process and pipes are only used by this one blocking read on a dispatch thread.
+        // SAFETY: the process and pipes are only used by the threads below after `run()`.
         nonisolated(unsafe) let running = process
+        // Threads of their own, not Dispatch's pool: a blocking read there can starve (or, nested,
+        // deadlock) a pool only as wide as the machine's cores, and everything else that uses it.
         return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let group = DispatchGroup()
-                nonisolated(unsafe) var errorText = ""
-                group.enter()
-                DispatchQueue.global().async {
-                    errorText = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                    group.leave()
+            Thread.detachNewThread {
+                if let stdin {
+                    input.fileHandleForWriting.write(Data(stdin.utf8))
+                    try? input.fileHandleForWriting.close()  // kubectl may already have exited
                 }
+                let errorReader = BlockingRead(error.fileHandleForReading)
                 let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                group.wait()
+                let errorText = String(decoding: errorReader.wait(), as: UTF8.self)
                 running.waitUntilExit()
                 continuation.resume(returning: Result(status: running.terminationStatus, stdout: out, stderr: errorText))
             }
@@ -70,6 +66,25 @@ public struct Kubectl: Sendable {
         process.standardError = output
         try process.run()
         return (process, output)
+    }
+}
+
+/// Reads a file handle to its end on a thread of its own.
+final class BlockingRead: @unchecked Sendable {
+    // SAFETY: `data` is written by the reader thread before `done` is signalled, read only after waiting.
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+
+    func wait() -> Data {
+        done.wait()
+        return data
     }
 }
 

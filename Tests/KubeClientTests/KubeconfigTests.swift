@@ -73,8 +73,8 @@ func kubeconfig(user: String, server: String = "https://127.0.0.1:6443", cluster
         #expect(info?["server"] == "https://127.0.0.1:6443")
     }
 
-    @Test func clientCertificateFromDataAndFromFiles() throws {
-        let pki = try TestPKI.shared.get()
+    @Test func clientCertificateFromDataAndFromFiles() async throws {
+        let pki = try await TestPKI.shared.get()
         let pair = try #require(pki.clients["ec"])
         let inline = try load(kubeconfig(
             user: "client-certificate-data: \(base64(pair.certificate))\nclient-key-data: \(base64(pair.key))",
@@ -201,8 +201,8 @@ func kubeconfig(user: String, server: String = "https://127.0.0.1:6443", cluster
         }
     }
 
-    @Test func aClientCertificateWithoutAKeyIsRefused() throws {
-        let pki = try TestPKI.shared.get()
+    @Test func aClientCertificateWithoutAKeyIsRefused() async throws {
+        let pki = try await TestPKI.shared.get()
         let folder = try TemporaryFolder()
         let file = try folder.write("config", kubeconfig(user: "client-certificate-data: \(base64(pki.caCertificate))"))
         #expect(throws: KubeconfigError(file: file, key: "users[0].user.client-certificate-data", reason: "a client certificate needs a client key")) {
@@ -229,8 +229,8 @@ func kubeconfig(user: String, server: String = "https://127.0.0.1:6443", cluster
 }
 
 @Suite struct InClusterConfigTests {
-    @Test func readsTheServiceAccountFiles() throws {
-        let pki = try TestPKI.shared.get()
+    @Test func readsTheServiceAccountFiles() async throws {
+        let pki = try await TestPKI.shared.get()
         let folder = try TemporaryFolder()
         try folder.write("token", "sa-token")
         try folder.write("ca.crt", pki.caCertificate)

@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func theServerIsVerifiedAgainstTheConfiguredCA() async throws {
-        let pki = try TestPKI.shared.get()
+        let pki = try await TestPKI.shared.get()
         try await withTestServer(tls: try pki.serverTLS(), handler: TLSTests.okNamespace) { server in
             let object = try await fetch(server, tls: TLSSettings(trustRoots: try certificates(pki.caCertificate)))
             #expect(object.name == "default")
@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func theWrongCAFailsFastWithATransportError() async throws {
-        let pki = try TestPKI.shared.get()
+        let pki = try await TestPKI.shared.get()
         try await withTestServer(tls: try pki.serverTLS(), handler: TLSTests.okNamespace) { server in
             let started = ContinuousClock.now
             let error = await #expect(throws: KubeClientError.self) {
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func insecureSkipVerifyAcceptsAnyCertificate() async throws {
-        let pki = try TestPKI.shared.get()
+        let pki = try await TestPKI.shared.get()
         try await withTestServer(tls: try pki.serverTLS(), handler: TLSTests.okNamespace) { server in
             let object = try await fetch(server, tls: TLSSettings(insecureSkipVerify: true))
             #expect(object.name == "default")
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func tlsServerNameIsTheNameVerified() async throws {
-        let pki = try TestPKI.shared.get()
+        let pki = try await TestPKI.shared.get()
         try await withTestServer(tls: try pki.serverTLS(named: true), handler: TLSTests.okNamespace) { server in
             let roots = try certificates(pki.caCertificate)
             await #expect(throws: KubeClientError.self, "the certificate names kube.test, not 127.0.0.1") {
@@ -60,7 +60,7 @@ import Testing
 
     @Test(arguments: ["rsa-pkcs1", "rsa-pkcs8", "ec"])
     func clientCertificatesAuthenticateThroughAKubeconfig(keyKind: String) async throws {
-        let pki = try TestPKI.shared.get()
+        let pki = try await TestPKI.shared.get()
         let pair = try #require(pki.clients[keyKind])
         #expect(pair.key.contains(keyKind == "rsa-pkcs1" ? "BEGIN RSA PRIVATE KEY" : keyKind == "ec" ? "BEGIN EC PRIVATE KEY" : "BEGIN PRIVATE KEY"))
         try await withTestServer(tls: try pki.serverTLS(requireClientCertificate: true), handler: TLSTests.okNamespace) { server in
@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func withoutAClientCertificateTheHandshakeIsRefused() async throws {
-        let pki = try TestPKI.shared.get()
+        let pki = try await TestPKI.shared.get()
         try await withTestServer(tls: try pki.serverTLS(requireClientCertificate: true), handler: TLSTests.okNamespace) { server in
             await #expect(throws: KubeClientError.self) {
                 try await fetch(server, tls: TLSSettings(trustRoots: try certificates(pki.caCertificate)))

@@ -19,20 +19,21 @@ enum ProcessRunner {
         } catch {
             throw CredentialError(step: step, reason: "cannot start: \(error.localizedDescription)")
         }
-        // SAFETY: `process` is only touched from this one dispatch block after `run()`.
+        // SAFETY: `process` is only touched from these threads after `run()`.
         nonisolated(unsafe) let running = process
+        // Threads of their own, not Dispatch's pool: blocking reads there can starve (nested, deadlock) a
+        // pool only as wide as the machine's cores.
         return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 // Read both pipes to the end before waiting, so a chatty child never blocks on a full pipe.
-                let group = DispatchGroup()
+                let errorDone = DispatchSemaphore(value: 0)
                 nonisolated(unsafe) var errorData = Data()
-                group.enter()
-                DispatchQueue.global().async {
+                Thread.detachNewThread {
                     errorData = stderr.fileHandleForReading.readDataToEndOfFile()
-                    group.leave()
+                    errorDone.signal()
                 }
                 let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
-                group.wait()
+                errorDone.wait()
                 running.waitUntilExit()
                 continuation.resume(
                     returning: Output(

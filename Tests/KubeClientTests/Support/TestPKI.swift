@@ -13,7 +13,17 @@ struct TestPKI: Sendable {
     let namedServerCertificate: String
     let clients: [String: (certificate: String, key: String)]
 
-    static let shared: Result<TestPKI, any Error> = Result { try TestPKI.generate() }
+    /// The certificates, generated once on a thread of their own: a dozen openssl runs must not hold the
+    /// shared pool's threads (on a 2-core machine that stalled every other test for seconds).
+    static var shared: Result<TestPKI, any Error> {
+        get async { await generation.value }
+    }
+
+    private static let generation = Task {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: Result { try TestPKI.generate() }) }
+        }
+    }
 
     private static func generate() throws -> TestPKI {
         let folder = NSTemporaryDirectory() + "serin-pki-" + UUID().uuidString
