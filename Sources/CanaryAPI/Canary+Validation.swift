@@ -1,3 +1,4 @@
+import Foundation
 import KubeCore
 
 /// One problem with a Canary's spec, naming the field.
@@ -7,59 +8,113 @@ public struct ValidationIssue: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(field): \(message)" }
 }
 
+/// The limits validation holds values to, so that no value from an object can overflow what Serin computes.
+public enum ValidationLimits {
+    /// The longest analysis interval: a step is looked at again at least once a day.
+    public static let maximumInterval: Duration = .seconds(24 * 3600)
+    /// The longest webhook timeout.
+    public static let maximumWebhookTimeout: Duration = .seconds(3600)
+    /// The most retries of one webhook call.
+    public static let maximumWebhookRetries = 100
+    /// The longest progress deadline: a year.
+    public static let maximumProgressDeadlineSeconds = 365 * 24 * 3600
+    /// A Service name is a DNS-1035 label: at most 63 characters.
+    public static let maximumServiceName = 63
+}
+
+/// Collects validation issues; each names its field.
+struct ValidationIssues {
+    var all: [ValidationIssue] = []
+
+    mutating func add(_ field: String, _ message: String) { all.append(ValidationIssue(field: field, message: message)) }
+
+    /// `value`, when set, must be within `range`.
+    mutating func range(_ value: Int?, _ range: ClosedRange<Int>, _ field: String) {
+        guard let value, !range.contains(value) else { return }
+        add(field, "\(value) is out of range (\(range.lowerBound)-\(range.upperBound))")
+    }
+
+    /// `text`, when set, must be a Go duration greater than zero and at most `maximum`.
+    mutating func duration(_ text: String?, maximum: Duration, _ field: String) {
+        guard let text else { return }
+        do {
+            let parsed = try GoDuration(parsing: text)
+            if parsed.duration <= .zero { add(field, "must be longer than 0s") }
+            if parsed.duration > maximum { add(field, "\(text) is longer than the maximum \(GoDuration(maximum))") }
+        } catch {
+            add(field, error.description)
+        }
+    }
+
+    /// `text` must be an absolute http(s) URL with a host and a port in range.
+    mutating func url(_ text: String, _ field: String) {
+        guard !text.isEmpty else { return add(field, "required") }
+        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), let host = url.host, !host.isEmpty
+        else { return add(field, "\"\(text)\" is not an http(s) URL with a host") }
+        if let port = url.port, !(1...65535).contains(port) { add(field, "port \(port) is out of range (1-65535)") }
+    }
+
+    /// A name Serin derives object names from: a DNS-1035 label once `suffix` is added.
+    mutating func derivedName(_ name: String, suffix: String, _ field: String) {
+        let longest = ValidationLimits.maximumServiceName - suffix.count
+        if name.count > longest {
+            add(field, "\"\(name.prefix(20))…\" is \(name.count) characters; at most \(longest) so that \"<name>\(suffix)\" fits in 63")
+        } else if !name.isEmpty, name.range(of: "^[a-z]([-a-z0-9]*[a-z0-9])?$", options: .regularExpression) == nil {
+            add(field, "\"\(name)\" must be a DNS label: lower-case letters, digits and '-', starting with a letter")
+        }
+    }
+}
+
 extension Canary {
     /// Every problem with the spec; empty when the Canary can be reconciled.
     public func validate() -> [ValidationIssue] {
-        var issues: [ValidationIssue] = []
-        func issue(_ field: String, _ message: String) { issues.append(ValidationIssue(field: field, message: message)) }
-        if (spec.targetRef?.name ?? "").isEmpty { issue("spec.targetRef", "required: name the Deployment to ship") }
-        if let kind = spec.targetRef?.kind, kind != "Deployment" {
-            issue("spec.targetRef.kind", "\"\(kind)\" is not supported yet (supported: Deployment)")
-        }
+        var issues = ValidationIssues()
+        validateTarget(into: &issues)
         if !CanaryDefaults.supportedProviders.contains(provider) {
-            issue("spec.provider", "\"\(provider)\" is not supported (supported: \(CanaryDefaults.supportedProviders.sorted().joined(separator: ", ")))")
+            issues.add("spec.provider", "\"\(provider)\" is not supported (supported: \(CanaryDefaults.supportedProviders.sorted().joined(separator: ", ")))")
         }
-        if spec.service?.port == nil { issue("spec.service.port", "required") }
-        if let analysis = spec.analysis { issues += validate(analysis) }
-        return issues
+        if let server = spec.metricsServer { issues.url(server, "spec.metricsServer") }
+        validateService(into: &issues)
+        issues.range(spec.progressDeadlineSeconds, 1...ValidationLimits.maximumProgressDeadlineSeconds, "spec.progressDeadlineSeconds")
+        if let analysis = spec.analysis { validate(analysis, into: &issues) }
+        return issues.all
     }
 
-    private func validate(_ analysis: CanaryAnalysis) -> [ValidationIssue] {
-        var issues: [ValidationIssue] = []
-        func issue(_ field: String, _ message: String) { issues.append(ValidationIssue(field: field, message: message)) }
-        if let interval = analysis.interval { check(duration: interval, field: "spec.analysis.interval", into: &issues) }
-        if (analysis.iterations ?? 0) > 0 {
-            issue("spec.analysis.iterations", "blue/green and A/B testing are not supported yet; use stepWeight or stepWeights")
-        } else if (analysis.stepWeight ?? 0) <= 0 && (analysis.stepWeights ?? []).isEmpty && spec.skipAnalysis != true {
-            issue("spec.analysis", "one of stepWeight, stepWeights or iterations is required")
+    private func validateTarget(into issues: inout ValidationIssues) {
+        if (spec.targetRef?.name ?? "").isEmpty { issues.add("spec.targetRef", "required: name the Deployment to ship") }
+        if let kind = spec.targetRef?.kind, kind != "Deployment" {
+            issues.add("spec.targetRef.kind", "\"\(kind)\" is not supported yet (supported: Deployment)")
         }
-        if let maxWeight = analysis.maxWeight, !(1...100).contains(maxWeight) { issue("spec.analysis.maxWeight", "must be between 1 and 100") }
-        if let steps = analysis.stepWeights, steps != steps.sorted() || steps.contains(where: { $0 <= 0 || $0 > 100 }) {
-            issue("spec.analysis.stepWeights", "must be increasing weights between 1 and 100")
+        if let namespace = spec.targetRef?.namespace, namespace != self.namespace {
+            issues.add("spec.targetRef.namespace", "not supported: the target must be in the Canary's namespace \"\(self.namespace)\"")
         }
-        for (index, metric) in (analysis.metrics ?? []).enumerated() {
-            let field = "spec.analysis.metrics[\(index)]"
-            if metric.name.isEmpty { issue("\(field).name", "required") }
-            if let interval = metric.interval { check(duration: interval, field: "\(field).interval", into: &issues) }
-            if metric.templateRef == nil, metric.query == nil, !CanaryDefaults.builtinMetrics.contains(metric.name) {
-                issue(field, "\"\(metric.name)\" is not a built-in metric (\(CanaryDefaults.builtinMetrics.sorted().joined(separator: ", "))) and has no templateRef")
+        if (spec.service?.name ?? "").isEmpty {
+            // The Services are named after the target: it must be a DNS label with room for "-primary".
+            issues.derivedName(targetName, suffix: "-primary", "spec.targetRef.name")
+        } else if targetName.count > 253 - "-primary".count {
+            issues.add("spec.targetRef.name", "is \(targetName.count) characters; at most 245 so that \"<name>-primary\" fits in 253")
+        }
+        if let autoscaler = spec.autoscalerRef {
+            if (autoscaler.name ?? "").isEmpty { issues.add("spec.autoscalerRef.name", "required") }
+            if let kind = autoscaler.kind, kind != "HorizontalPodAutoscaler" {
+                issues.add("spec.autoscalerRef.kind", "\"\(kind)\" is not supported yet (supported: HorizontalPodAutoscaler)")
             }
-            if let name = metric.templateRef?.name, name.isEmpty { issue("\(field).templateRef.name", "required") }
+            if autoscaler.primaryScalerReplicas != nil {
+                issues.add("spec.autoscalerRef.primaryScalerReplicas", "not supported yet")
+            }
+            if autoscaler.primaryScalerQueries != nil {
+                issues.add("spec.autoscalerRef.primaryScalerQueries", "not supported yet")
+            }
         }
-        for (index, webhook) in (analysis.webhooks ?? []).enumerated() {
-            let field = "spec.analysis.webhooks[\(index)]"
-            if webhook.kind == nil { issue("\(field).type", "unknown webhook type \"\(webhook.type ?? "")\"") }
-            if let timeout = webhook.timeout { check(duration: timeout, field: "\(field).timeout", into: &issues) }
-            if webhook.url.isEmpty { issue("\(field).url", "required") }
-        }
-        return issues
     }
 
-    private func check(duration text: String, field: String, into issues: inout [ValidationIssue]) {
-        do {
-            _ = try GoDuration(parsing: text)
-        } catch {
-            issues.append(ValidationIssue(field: field, message: error.description))
-        }
+    private func validateService(into issues: inout ValidationIssues) {
+        guard let service = spec.service else { return issues.add("spec.service.port", "required") }
+        if service.port == nil { issues.add("spec.service.port", "required") }
+        issues.range(service.port, 1...65535, "spec.service.port")
+        if case .int(let port) = service.targetPort { issues.range(port, 1...65535, "spec.service.targetPort") }
+        if case .string(let name) = service.targetPort, name.isEmpty { issues.add("spec.service.targetPort", "must not be empty") }
+        if let name = service.name, !name.isEmpty { issues.derivedName(name, suffix: "-primary", "spec.service.name") }
+        issues.duration(service.timeout, maximum: ValidationLimits.maximumWebhookTimeout, "spec.service.timeout")
     }
 }

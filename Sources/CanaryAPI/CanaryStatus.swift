@@ -31,6 +31,16 @@ public struct CanaryStatus: Codable, Sendable, Equatable {
 
     public init(phase: CanaryPhase? = nil) { self.phase = phase }
 
+    /// This status with its numbers held to the ranges Serin writes (a weight within 0–100, counts within
+    /// 0–`Int32.max`), so that a status edited by hand cannot overflow a decision.
+    public func bounded() -> CanaryStatus {
+        var status = self
+        status.canaryWeight = canaryWeight.map { min(max($0, 0), 100) }
+        status.failedChecks = failedChecks.map { min(max($0, 0), Int(Int32.max)) }
+        status.iterations = iterations.map { min(max($0, 0), Int(Int32.max)) }
+        return status
+    }
+
     /// The condition of `type`, if any.
     public func condition(_ type: String) -> CanaryCondition? { conditions?.first { $0.type == type } }
 }

@@ -32,7 +32,7 @@ public final class CanaryOperator: Service, Sendable {
     let eventHooks: EventWebhooks
     public let controller: Controller<DynamicObject>
     public let metrics: OperatorMetrics
-    public let health = OperatorHealth()
+    public let health: OperatorHealth
     let elector: LeaderElector?
     let boundPort = Mutex<Int?>(nil)
     let logger: Logger
@@ -50,8 +50,13 @@ public final class CanaryOperator: Service, Sendable {
         self.elector = elector
         self.logger = logger
         let namespace = options.namespace
+        let events = EventRecorder(client: client, component: options.component, burst: options.eventBurst, refill: options.eventRefill,
+                                   logger: logger)
+        self.events = events
         func reflector(_ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = []) -> Reflector<DynamicObject> {
-            Reflector(client: client, resource: resource, namespace: namespace, indexes: indexes, logger: logger)
+            Reflector(client: client, resource: resource, namespace: namespace, indexes: indexes, logger: logger) { skip in
+                CanaryOperator.reportSkipped(skip, resource: resource, events: events)
+            }
         }
         let byTarget = CacheIndex<DynamicObject>(name: CanaryOperator.targetIndex) { object in
             object.json[path: "spec", "targetRef", "name"]?.stringValue.map { ["\(object.namespace ?? "")/\($0)"] } ?? []
@@ -69,8 +74,6 @@ public final class CanaryOperator: Service, Sendable {
         let autoscalers = reflector(.horizontalPodAutoscalers)
         let templates = reflector(MetricTemplate.resource)
         related = [deployments, services, virtualServices, destinationRules, autoscalers, templates]
-        events = EventRecorder(client: client, component: options.component, burst: options.eventBurst, refill: options.eventRefill,
-                               logger: logger)
         let http = OutboundHTTP(proxies: options.proxies)
         let webhooks = WebhookClient(http: http, credentials: options.webhookCredentials)
         eventHooks = EventWebhooks(client: webhooks, global: options.eventWebhook, logger: logger)
@@ -86,6 +89,8 @@ public final class CanaryOperator: Service, Sendable {
         let targeting: @Sendable (DynamicObject) -> [ReconcileRequest] = { object in
             canaryCache.byIndex(CanaryOperator.targetIndex, "\(object.namespace ?? "")/\(object.name ?? "")").map { ObjectKey($0) }
         }
+        let caches = ([canaries] + related).map { reflector in (reflector.resourceName, reflector.cache) }
+        health = OperatorHealth { caches.flatMap { name, cache in cache.skipped.map { "\(name) \($0)" } } }
         controller = Controller(name: "canary", primary: canaries, reconciler: reconciler,
                                 config: ControllerConfig(concurrency: options.concurrency), logger: logger)
             .watches(deployments, mapper: targeting)
@@ -97,6 +102,14 @@ public final class CanaryOperator: Service, Sendable {
             .owns(services, ownerKind: Canary.resource.kind)
             .owns(virtualServices, ownerKind: Canary.resource.kind)
             .owns(destinationRules, ownerKind: Canary.resource.kind)
+    }
+
+    /// An object no cache can hold: a Warning event on it, so `kubectl describe` says why it is not acted on.
+    static func reportSkipped(_ skip: SkippedObject, resource: KubeResource, events: EventRecorder) {
+        let reference = EventObjectReference(apiVersion: resource.apiVersion, kind: resource.kind, namespace: skip.namespace, name: skip.name,
+                                             uid: skip.uid)
+        events.record(reference, type: .warning, reason: "Synced",
+                      message: "\(resource.kind.lowercased()) \(skip.name).\(skip.namespace ?? "") cannot be read and is skipped until it changes: \(skip.reason)")
     }
 
     /// Waits until every cache has its first list.

@@ -49,16 +49,5 @@ extension CanaryReconciler {
     }
 
     /// A decoding error as "field: problem".
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
-        }
-        switch error {
-        case .typeMismatch(let type, let context): return "\(path(context.codingPath)): expected \(type)"
-        case .valueNotFound(_, let context): return "\(path(context.codingPath)): required"
-        case .keyNotFound(let key, let context): return "\(path(context.codingPath + [key])): required"
-        case .dataCorrupted(let context): return "\(path(context.codingPath)): \(context.debugDescription)"
-        @unknown default: return "\(error)"
-        }
-    }
+    static func describe(_ error: DecodingError) -> String { error.fieldMessage }
 }

@@ -34,9 +34,10 @@ public struct CanaryReconciler: Reconciler {
         if written.isStale(request, cachedVersion: object.resourceVersion) { return .requeue(after: .seconds(1)) }
         var logger = context.logger
         logger[metadataKey: "canary"] = "\(request)"
-        let canary: Canary
+        var canary: Canary
         do {
             canary = try object.json.decode(as: Canary.self)
+            canary.status = canary.status?.bounded()
         } catch let error as DecodingError {
             try await markInvalid(object, reason: "InvalidSpec", message: CanaryReconciler.describe(error))
             return .awaitChange

@@ -11,8 +11,10 @@ public final class OperatorHealth: Sendable {
     }
 
     private let state = Mutex<(synced: Bool, role: Role?)>((false, nil))
+    /// The objects the caches skipped (`canaries demo/x: nesting deeper than 512 levels`): ready, but said.
+    private let skipped: @Sendable () -> [String]
 
-    public init() {}
+    public init(skipped: @escaping @Sendable () -> [String] = { [] }) { self.skipped = skipped }
 
     public var isReady: Bool { state.withLock { $0.synced && $0.role != nil } }
 
@@ -24,6 +26,10 @@ public final class OperatorHealth: Sendable {
 
     /// The `/readyz` body.
     var summary: String {
-        state.withLock { "caches \($0.synced ? "synced" : "syncing"), \($0.role?.rawValue ?? "not started")" }
+        let base = state.withLock { "caches \($0.synced ? "synced" : "syncing"), \($0.role?.rawValue ?? "not started")" }
+        let skipped = skipped()
+        guard !skipped.isEmpty else { return base }
+        let shown = skipped.prefix(10).joined(separator: "; ")
+        return "\(base); \(skipped.count) object(s) skipped because they cannot be read: \(shown)\(skipped.count > 10 ? "; …" : "")"
     }
 }

@@ -15,6 +15,8 @@ import KubeCore
 public enum CanaryStateMachine {
     /// Decides what to do for a valid Canary whose target exists.
     public static func decide(_ observation: Observation) -> Decision {
+        var observation = observation
+        observation.canary.status = observation.canary.status?.bounded()  // a hand-edited status cannot overflow a step
         let canary = observation.canary
         let status = canary.status ?? CanaryStatus()
         if canary.spec.suspend == true {
@@ -41,7 +43,7 @@ public enum CanaryStateMachine {
         guard let text = observation.canary.status?.lastTransitionTime, let last = KubeTime(rfc3339: text)?.date else { return .zero }
         let elapsed = observation.now.timeIntervalSince(last)
         let remaining = interval.seconds - elapsed
-        return remaining <= 0 ? .zero : .milliseconds(Int64((remaining * 1000).rounded(.up)))
+        return remaining <= 0 ? .zero : .milliseconds(Int64(saturating: (remaining * 1000).rounded(.up)))
     }
 
     /// The routes a phase wants, added as an action only when the live ones differ.

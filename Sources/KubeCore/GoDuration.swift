@@ -30,10 +30,7 @@ public struct GoDuration: Sendable, Hashable, Comparable, Codable, CustomStringC
     }
 
     /// The duration in whole nanoseconds.
-    public var nanoseconds: Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
+    public var nanoseconds: Int64 { duration.clampedNanoseconds }
 
     /// The duration in seconds.
     public var seconds: Double { Double(nanoseconds) / 1e9 }
@@ -67,9 +64,13 @@ public struct GoDuration: Sendable, Hashable, Comparable, Codable, CustomStringC
             }
             rest = rest.dropFirst(unit.count)
             total += value * scale
+            // Go's limit: a duration is an int64 of nanoseconds (about 292 years). 2^63 itself does not fit.
+            guard total < 0x1p63 else { throw GoDurationError(text: text, reason: "out of range (at most 2562047h47m16s)") }
         }
-        guard total <= Double(Int64.max) else { throw GoDurationError(text: text, reason: "out of range") }
-        return .nanoseconds(Int64((sign * total).rounded()))
+        guard let nanoseconds = Int64(exactly: (sign * total).rounded()) else {
+            throw GoDurationError(text: text, reason: "out of range (at most 2562047h47m16s)")
+        }
+        return .nanoseconds(nanoseconds)
     }
 
     /// Go's `time.Duration.String()`.

@@ -53,10 +53,10 @@ struct AnyCodingKey: CodingKey {
 extension JSONValue {
     /// Decodes a typed value from this document.
     ///
-    /// - Throws: `DecodingError` naming the coding path of the first field that does not fit.
+    /// - Throws: `DecodingError` naming the coding path of the first field that does not fit, and why
+    ///   (numbers are converted with checks: `8000.5` or `1e30` for an `Int` is an error, never a trap).
     public func decode<T: Decodable>(as type: T.Type = T.self) throws -> T {
-        if let value = self as? T { return value }
-        return try JSONDecoder().decode(T.self, from: Data(serialized()))
+        try JSONValueDecoder.decode(T.self, from: self, path: [])
     }
 
     /// Encodes a typed value into a document.

@@ -32,8 +32,46 @@ extension JSONValue {
         self = try text.withUTF8 { try JSONValue.parse($0) }
     }
 
-    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
+    /// Parses a document nested up to `maximumDepth` levels (the API server's own limit is 10,000): for a
+    /// server that must store what clients send. The parser recurses, so keep it within the stack.
+    public init<Bytes: Sequence<UInt8>>(parsing bytes: Bytes, maximumDepth: Int) throws {
+        let copy = Array(bytes)
+        self = try copy.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(buffer)
+            parser.maximumDepth = maximumDepth
+            return try JSONValue.finish(&parser)
+        }
+    }
+
+    /// Parses a document in which containers nested deeper than ``maximumDepth`` are replaced by
+    /// ``pruned`` instead of failing the whole document: a list or watch event with one object too deep to
+    /// hold still yields the others, and that object's shallow fields (its metadata) to name it by.
+    public init<Bytes: Sequence<UInt8>>(parsingPruningTooDeep bytes: Bytes) throws {
+        let copy = Array(bytes)
+        self = try copy.withUnsafeBufferPointer { try JSONValue.parse($0, pruning: true) }
+    }
+
+    /// What stands in for a container nested too deep, in documents parsed with ``init(parsingPruningTooDeep:)``.
+    public static let pruned = JSONValue.string("\u{0}serin:nested-too-deep")
+
+    /// Whether this value holds ``pruned`` anywhere.
+    public var containsPruned: Bool {
+        switch self {
+        case .string: return self == JSONValue.pruned
+        case .array(let elements): return elements.contains { $0.containsPruned }
+        case .object(let members): return members.values.contains { $0.containsPruned }
+        case .null, .bool, .number: return false
+        }
+    }
+
+    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>, pruning: Bool = false) throws -> JSONValue {
         var parser = JSONParser(buffer)
+        parser.pruneTooDeep = pruning
+        return try finish(&parser)
+    }
+
+    private static func finish(_ parser: inout JSONParser) throws -> JSONValue {
+        let buffer = parser.bytes
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -48,6 +86,9 @@ extension JSONValue {
 private struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
+    /// Replace containers nested too deep with ``JSONValue/pruned`` instead of failing.
+    var pruneTooDeep = false
+    var maximumDepth = JSONValue.maximumDepth
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -64,6 +105,10 @@ private struct JSONParser {
 
     mutating func parseValue(depth: Int) throws -> JSONValue {
         guard let byte = current else { throw JSONParseError("unexpected end of input", offset: index) }
+        if pruneTooDeep, depth + 1 > maximumDepth, byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+            try skipContainer()
+            return JSONValue.pruned
+        }
         switch byte {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
@@ -84,9 +129,31 @@ private struct JSONParser {
         index += count
     }
 
+    /// Skips one container without recursion (brackets counted, strings and their escapes passed over).
+    private mutating func skipContainer() throws {
+        var open = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "{"), UInt8(ascii: "["): open += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                open -= 1
+                if open == 0 { return }
+            case UInt8(ascii: "\""):
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                    index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                index += 1
+            default: break
+            }
+        }
+        throw JSONParseError("unexpected end of input", offset: index)
+    }
+
     private mutating func checkDepth(_ depth: Int) throws {
-        if depth > JSONValue.maximumDepth {
-            throw JSONParseError("nesting deeper than \(JSONValue.maximumDepth) levels", offset: index)
+        if depth > maximumDepth {
+            throw JSONParseError("nesting deeper than \(maximumDepth) levels", offset: index)
         }
     }
 

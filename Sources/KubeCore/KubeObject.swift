@@ -75,13 +75,46 @@ public struct ObjectList<Object: Sendable>: Sendable {
     public var kind: String?
     public var metadata: ListMeta
     public var items: [Object]
+    /// Items that could not be decoded (nested too deep, a field that does not fit), named, not returned.
+    public var skipped: [SkippedObject]
 
-    public init(apiVersion: String? = nil, kind: String? = nil, metadata: ListMeta, items: [Object]) {
+    public init(apiVersion: String? = nil, kind: String? = nil, metadata: ListMeta, items: [Object], skipped: [SkippedObject] = []) {
         self.apiVersion = apiVersion
         self.kind = kind
         self.metadata = metadata
         self.items = items
+        self.skipped = skipped
     }
+}
+
+/// An object of a list or watch that could not be decoded, known by its metadata only.
+///
+/// One unreadable object must not stop a whole list or watch: it is skipped, named, and the reader goes on
+/// (its resourceVersion still counts, so a watch resumes after it).
+public struct SkippedObject: Error, Sendable, Hashable, CustomStringConvertible {
+    public var namespace: String?
+    public var name: String
+    public var uid: String?
+    public var resourceVersion: String?
+    /// Why it could not be decoded.
+    public var reason: String
+
+    public init(namespace: String?, name: String, uid: String?, resourceVersion: String?, reason: String) {
+        self.namespace = namespace
+        self.name = name
+        self.uid = uid
+        self.resourceVersion = resourceVersion
+        self.reason = reason
+    }
+
+    /// The object's metadata as far as it could be read from `object`.
+    public init(_ object: JSONValue, reason: String) {
+        self.init(namespace: object[path: "metadata", "namespace"]?.stringValue, name: object[path: "metadata", "name"]?.stringValue ?? "",
+                  uid: object[path: "metadata", "uid"]?.stringValue, resourceVersion: object[path: "metadata", "resourceVersion"]?.stringValue,
+                  reason: reason)
+    }
+
+    public var description: String { "\(namespace.map { "\($0)/" } ?? "")\(name): \(reason)" }
 }
 
 /// One event of a watch.
@@ -91,12 +124,14 @@ public enum WatchEvent<Object: Sendable>: Sendable {
     case deleted(Object)
     /// A progress marker: every change up to `resourceVersion` has been sent.
     case bookmark(resourceVersion: String)
+    /// An object was added or changed (`deleted: false`) or deleted, but could not be decoded.
+    case skipped(SkippedObject, deleted: Bool)
 
     /// The object of an added, modified or deleted event.
     public var object: Object? {
         switch self {
         case .added(let object), .modified(let object), .deleted(let object): return object
-        case .bookmark: return nil
+        case .bookmark, .skipped: return nil
         }
     }
 }

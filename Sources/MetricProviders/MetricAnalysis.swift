@@ -77,8 +77,13 @@ public struct MetricAnalysis: Sendable {
         } catch where error.kind == .noValues {
             let base = "Halt advancement no values found for istio metric \(metric.name) probably \(canary.dottedName) is not receiving traffic"
             return isRate ? "\(base): \(error)" : base
+        } catch where error.kind == .notFinite {
+            return "Halt \(canary.dottedName) advancement \(metric.name): \(error)"
         } catch {
             return "Prometheus query failed: \(error)"
+        }
+        if isRate, !(0...100).contains(value) {
+            return "Halt \(canary.dottedName) advancement request-success-rate: the query returned \(value), not a percentage (0-100)"
         }
         values[metric.name] = isRate ? value : value / 1000
         let range = metric.thresholdRange ?? ThresholdRange(min: isRate ? metric.threshold : nil, max: isRate ? nil : metric.threshold)
@@ -100,6 +105,8 @@ public struct MetricAnalysis: Sendable {
             value = try await provider.query(try template.render(query))
         } catch where error.kind == .noValues {
             return "Halt advancement no values found for custom metric: \(metric.name): \(error)"
+        } catch where error.kind == .notFinite {
+            return "Halt \(canary.dottedName) advancement \(metric.name): \(error)"
         } catch where error.kind == .render {
             return "Metric template query render error for \(metric.name): \(error)"
         } catch {
@@ -133,5 +140,5 @@ func goNumber(_ value: Double) -> String {
 
 /// Milliseconds as Go prints a `time.Duration`: `500ms`, `1.5s`.
 func goDuration(_ milliseconds: Double) -> String {
-    GoDuration(.milliseconds(Int64(milliseconds))).description
+    GoDuration(.clampedSeconds(milliseconds / 1000)).description
 }

@@ -62,6 +62,7 @@ public struct PrometheusProvider: Sendable {
         guard let last = results.last, let text = last["value"]?[1]?.stringValue, let value = Double(text), !value.isNaN else {
             throw MetricError.noValues
         }
+        guard value.isFinite else { throw MetricError.notFinite(text) }
         return value
     }
 }

@@ -27,7 +27,7 @@ extension OutboundHTTP {
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
         if let body { channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil) }
         channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
-        let deadline = channel.eventLoop.scheduleTask(in: .nanoseconds(timeout.components.seconds * 1_000_000_000)) {
+        let deadline = channel.eventLoop.scheduleTask(in: OutboundHTTP.timeAmount(timeout)) {
             promise.fail(OutboundHTTPError(url: url.absoluteString, reason: "timed out after \(timeout)"))
             channel.close(promise: nil)
         }

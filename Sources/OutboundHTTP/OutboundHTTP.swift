@@ -28,6 +28,12 @@ public struct OutboundHTTP: Sendable {
         guard let url = URL(string: urlText), let host = url.host, ["http", "https"].contains(url.scheme ?? "") else {
             throw OutboundHTTPError(url: urlText, reason: "not an http(s) URL")
         }
+        if let port = url.port, !(1...65535).contains(port) {
+            throw OutboundHTTPError(url: urlText, reason: "port \(port) is out of range (1-65535)")
+        }
+        if let port = proxies.proxy(for: url)?.port, !(1...65535).contains(port) {
+            throw OutboundHTTPError(url: urlText, reason: "the proxy's port \(port) is out of range (1-65535)")
+        }
         do {
             if let proxy = proxies.proxy(for: url), url.scheme == "http" {
                 return try await viaForwardProxy(method, url: url, host: host, proxy: proxy, headers: headers, body: body, timeout: timeout)
@@ -46,7 +52,7 @@ public struct OutboundHTTP: Sendable {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(body) }
-        let amount = TimeAmount.nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        let amount = OutboundHTTP.timeAmount(timeout)
         guard let proxy, let proxyHost = proxy.host else {
             let response = try await HTTPClient.shared.execute(request, timeout: amount)
             return Response(status: Int(response.status.code), body: Array(buffer: try await response.body.collect(upTo: maximumBodySize)))
@@ -56,6 +62,18 @@ public struct OutboundHTTP: Sendable {
         defer { _ = client.shutdown() }
         let response = try await client.execute(request, timeout: amount)
         return Response(status: Int(response.status.code), body: Array(buffer: try await response.body.collect(upTo: maximumBodySize)))
+    }
+}
+
+extension OutboundHTTP {
+    /// The longest a request may take, whatever it asked for: a deadline further out would overflow NIO's clock.
+    public static let maximumTimeout: Duration = .seconds(24 * 3600)
+
+    /// `timeout` as NIO's time amount, between zero and ``maximumTimeout``; never traps.
+    static func timeAmount(_ timeout: Duration) -> TimeAmount {
+        let bounded = min(max(timeout, .zero), maximumTimeout)
+        let (seconds, attoseconds) = bounded.components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }
 

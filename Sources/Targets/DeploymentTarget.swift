@@ -80,7 +80,7 @@ public struct DeploymentTarget: Sendable {
         if desired == 0 { return .ready }
         if updated < desired { return .waiting("waiting for rollout to finish: \(updated) out of \(desired) new replicas have been updated") }
         if replicas > updated { return .waiting("waiting for rollout to finish: \(replicas - updated) old replicas are pending termination") }
-        let needed = Int(Double(updated) * Double(threshold) / 100)
+        let needed = Int(saturating: Double(updated) * Double(threshold) / 100)
         if available < needed {
             return .waiting("waiting for rollout to finish: \(available) of \(updated) (readyThreshold \(threshold)%) updated replicas are available")
         }

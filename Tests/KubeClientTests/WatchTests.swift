@@ -19,6 +19,7 @@ import Testing
             case .modified(let object): seen.append("modified \(object.name!)@\(object.resourceVersion!)")
             case .deleted(let object): seen.append("deleted \(object.name!)@\(object.resourceVersion!)")
             case .bookmark(let version): seen.append("bookmark \(version)")
+            case .skipped(let skip, let deleted): seen.append("skipped\(deleted ? " deleted" : "") \(skip.name)@\(skip.resourceVersion ?? "")")
             }
         }
         return seen

@@ -4,6 +4,7 @@ import KubeCore
 import KubeRuntime
 import KubeSandbox
 import MetricsTestKit
+import Synchronization
 import Testing
 
 func configMap(_ name: String, labels: JSONValue = [:]) -> DynamicObject {
@@ -51,6 +52,47 @@ func withReflector<Object: KubeObject, T>(
                 if deleted == ["m1"] { break }
             }
             #expect(applied == ["before": 1, "m0": 2, "m1": 1, "m2": 1, "m3": 1, "m4": 1], "each change exactly once")
+        }
+    }
+
+    /// One object nested deeper than the client parses (the API server stores 10,000 levels) once froze
+    /// every watch on its resource: now it is skipped and named, and the watch goes on past it.
+    @Test func anObjectTooDeepToReadIsSkippedNamedAndTheWatchGoesOnPastIt() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let maps = client.resource(.configMaps)
+            func deep(_ name: String) throws -> DynamicObject {
+                let nested = String(repeating: "{\"a\":", count: 600) + "1" + String(repeating: "}", count: 600)
+                return DynamicObject(json: try JSONValue(parsing: Array(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"\#(name)","namespace":"default"},"extra":\#(nested)}"#.utf8), maximumDepth: 1000))
+            }
+            /// The server stores it; the answer to the create is itself too deep to read.
+            func createDeep(_ name: String) async throws {
+                await #expect(throws: KubeClientError.self) { _ = try await maps.create(deep(name), namespace: "default") }
+            }
+            try await createDeep("listed")
+            _ = try await maps.create(configMap("fine"), namespace: "default")
+            let page = try await maps.list(namespace: "default")
+            #expect(page.items.map(\.name) == ["fine"])
+            #expect(page.skipped.map(\.name) == ["listed"])
+            #expect(page.skipped.first?.reason == "nesting deeper than 512 levels")
+            let skips = Mutex<[String]>([])
+            let reflector = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default") { skip in
+                skips.withLock { $0.append(skip.name) }
+            }
+            try await withReflector(reflector) {
+                await reflector.cache.waitUntilSynced()
+                #expect(reflector.cache.skipped.map(\.name) == ["listed"])
+                try await createDeep("watched")
+                _ = try await maps.create(configMap("after"), namespace: "default")
+                #expect(await eventually { reflector.cache.get(namespace: "default", name: "after") != nil }, "the watch goes on past it")
+                #expect(reflector.cache.skipped.map(\.name) == ["listed", "watched"])
+                try await maps.delete("watched", namespace: "default")
+                _ = try await maps.patch("listed", namespace: "default", patch: .merge(["extra": .null]))
+                #expect(await eventually { reflector.cache.skipped.isEmpty && reflector.cache.get(namespace: "default", name: "listed") != nil },
+                        "deleted or readable again, it is no longer skipped")
+            }
+            #expect(skips.withLock { $0 } == ["listed", "watched"])
         }
     }
 

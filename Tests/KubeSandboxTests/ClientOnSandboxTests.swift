@@ -132,6 +132,7 @@ func configMap(_ name: String, namespace: String = "default", data: JSONValue = 
                 case .modified: seen.append("modified")
                 case .deleted: seen.append("deleted")
                 case .bookmark: bookmarks += 1
+                case .skipped: seen.append("skipped")
                 }
                 if seen.count == 3 && bookmarks >= 3 { break }
             }

@@ -49,6 +49,15 @@ import Testing
         #expect(throws: MetricError.noValues) { try PrometheusProvider.value(from: Array(nan.utf8)) }
         #expect(throws: MetricError.multipleValues) { try PrometheusProvider.value(from: Array(matrix.utf8)) }
     }
+
+    @Test func infinitiesAreErrorsNotValuesAThresholdCouldPass() throws {
+        for text in ["+Inf", "-Inf", "Inf"] {
+            let body = #"{"status":"success","data":{"resultType":"vector","result":[{"value":[1,"\#(text)"]}]}}"#
+            #expect(throws: MetricError.notFinite(text)) { try PrometheusProvider.value(from: Array(body.utf8)) }
+        }
+        let huge = #"{"status":"success","data":{"resultType":"vector","result":[{"value":[1,"1e300"]}]}}"#
+        #expect(try PrometheusProvider.value(from: Array(huge.utf8)) == 1e300)
+    }
 }
 
 @Suite struct PrometheusProviderHTTPTests {

@@ -106,7 +106,7 @@ extension KubeClient {
         let timeout = request.timeout ?? configuration.requestTimeout
         let started = ContinuousClock.now
         do {
-            let response = try await httpClient.execute(http, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)), logger: logger)
+            let response = try await httpClient.execute(http, timeout: .nanoseconds(timeout.clampedNanoseconds), logger: logger)
             requestMetrics.record(verb: request.verb, code: Int(response.status.code), duration: ContinuousClock.now - started)
             logger.trace(
                 "request", metadata: ["verb": "\(request.verb)", "url": "\(url)", "code": "\(response.status.code)",

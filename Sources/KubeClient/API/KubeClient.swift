@@ -50,7 +50,7 @@ public final class KubeClient: Sendable {
         self.baseURL = base
         var http = HTTPClient.Configuration(
             tlsConfiguration: KubeClient.tlsConfiguration(configuration.tls),
-            timeout: .init(connect: .nanoseconds(Int64(configuration.connectTimeout.seconds * 1e9)), read: nil),
+            timeout: .init(connect: .nanoseconds(configuration.connectTimeout.clampedNanoseconds), read: nil),
             decompression: .disabled)
         http.dnsOverride = dnsOverride
         http.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256  // each watch holds one connection

@@ -10,7 +10,7 @@ enum KubeCodec {
         if let representable = T.self as? any JSONRepresentable.Type {
             return try representable.init(json: JSONValue(parsing: bytes)) as! T
         }
-        return try JSONDecoder().decode(T.self, from: Data(bytes))
+        return try JSONValue(parsing: bytes).decode(as: T.self)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from json: JSONValue) throws -> T {
@@ -27,14 +27,48 @@ enum KubeCodec {
         return Array(try encoder.encode(value))
     }
 
+    /// A list; an item that cannot be decoded (nested too deep, a field that does not fit) is skipped and
+    /// named in ``ObjectList/skipped`` instead of failing the whole list.
     static func decodeList<T: Decodable & Sendable>(_ type: T.Type, from bytes: some Sequence<UInt8>) throws -> ObjectList<T> {
-        let json = try JSONValue(parsing: bytes)
-        let items = try (json["items"]?.arrayValue ?? []).map { try decode(T.self, from: $0) }
+        let json = try parseTolerantly(bytes)
+        var items: [T] = []
+        var skipped: [SkippedObject] = []
+        for item in json["items"]?.arrayValue ?? [] {
+            switch decodeOrSkip(T.self, from: item) {
+            case .success(let object): items.append(object)
+            case .failure(let skip): skipped.append(skip)
+            }
+        }
         let metadata = ListMeta(
             resourceVersion: json[path: "metadata", "resourceVersion"]?.stringValue,
             continue: json[path: "metadata", "continue"]?.stringValue,
             remainingItemCount: json[path: "metadata", "remainingItemCount"]?.int64Value)
         return ObjectList(
-            apiVersion: json["apiVersion"]?.stringValue, kind: json["kind"]?.stringValue, metadata: metadata, items: items)
+            apiVersion: json["apiVersion"]?.stringValue, kind: json["kind"]?.stringValue, metadata: metadata, items: items, skipped: skipped)
+    }
+
+    /// Parses a document; when it is nested too deep, parses it again with the too-deep parts pruned
+    /// (``JSONValue/pruned``), so the objects in it that can be read still are.
+    static func parseTolerantly(_ bytes: some Sequence<UInt8>) throws -> JSONValue {
+        do {
+            return try JSONValue(parsing: bytes)
+        } catch let error as JSONParseError {
+            guard let pruned = try? JSONValue(parsingPruningTooDeep: bytes) else { throw error }
+            return pruned
+        }
+    }
+
+    /// One object, or the reason it cannot be read, naming it.
+    static func decodeOrSkip<T: Decodable & Sendable>(_ type: T.Type, from object: JSONValue) -> Result<T, SkippedObject> {
+        if object.containsPruned {
+            return .failure(SkippedObject(object, reason: "nesting deeper than \(JSONValue.maximumDepth) levels"))
+        }
+        do {
+            return .success(try decode(T.self, from: object))
+        } catch let error as DecodingError {
+            return .failure(SkippedObject(object, reason: "failed to decode: \(error.fieldMessage)"))
+        } catch {
+            return .failure(SkippedObject(object, reason: "failed to decode: \(error)"))
+        }
     }
 }

@@ -6,7 +6,9 @@ import NIOCore
 ///
 /// Lines may arrive split across any number of chunks, or several in one chunk. The sequence ends when the
 /// server closes the stream (for example after `timeoutSeconds`); it throws ``KubeAPIError`` for an `ERROR`
-/// event and ``KubeClientError`` for a broken connection or an unreadable line.
+/// event and ``KubeClientError`` for a broken connection or a line that is not JSON. An object that cannot
+/// be decoded (nested too deep, a field that does not fit its type) is ``WatchEvent/skipped(_:deleted:)``,
+/// named: it never stops the watch.
 public struct WatchStream<Object: Decodable & Sendable>: AsyncSequence, Sendable {
     public typealias Element = WatchEvent<Object>
 
@@ -62,31 +64,28 @@ public struct WatchStream<Object: Decodable & Sendable>: AsyncSequence, Sendable
     static func decodeEvent(_ line: [UInt8], url: String) throws -> WatchEvent<Object> {
         let json: JSONValue
         do {
-            json = try JSONValue(parsing: line)
+            json = try KubeCodec.parseTolerantly(line)
         } catch {
             throw KubeClientError.decoding("WATCH \(url)", error)
         }
         let object = json["object"] ?? .null
         let type = json["type"]?.stringValue ?? ""
-        do {
-            switch type {
-            case "ADDED": return .added(try KubeCodec.decode(Object.self, from: object))
-            case "MODIFIED": return .modified(try KubeCodec.decode(Object.self, from: object))
-            case "DELETED": return .deleted(try KubeCodec.decode(Object.self, from: object))
-            case "BOOKMARK":
-                return .bookmark(resourceVersion: object[path: "metadata", "resourceVersion"]?.stringValue ?? "")
-            case "ERROR":
-                let status = try object.decode(as: KubeStatus.self)
-                throw KubeAPIError(status: status, verb: "WATCH", url: url)
-            default:
-                throw KubeClientError.decoding("WATCH \(url)", WatchEventTypeError(type: type))
+        switch type {
+        case "ADDED", "MODIFIED", "DELETED":
+            switch KubeCodec.decodeOrSkip(Object.self, from: object) {
+            case .success(let decoded):
+                return type == "ADDED" ? .added(decoded) : type == "MODIFIED" ? .modified(decoded) : .deleted(decoded)
+            case .failure(let skip):
+                return .skipped(skip, deleted: type == "DELETED")
             }
-        } catch let error as KubeAPIError {
-            throw error
-        } catch let error as KubeClientError {
-            throw error
-        } catch {
-            throw KubeClientError.decoding("WATCH \(url)", error)
+        case "BOOKMARK":
+            return .bookmark(resourceVersion: object[path: "metadata", "resourceVersion"]?.stringValue ?? "")
+        case "ERROR":
+            let status: KubeStatus
+            do { status = try object.decode(as: KubeStatus.self) } catch { throw KubeClientError.decoding("WATCH \(url)", error) }
+            throw KubeAPIError(status: status, verb: "WATCH", url: url)
+        default:
+            throw KubeClientError.decoding("WATCH \(url)", WatchEventTypeError(type: type))
         }
     }
 }

@@ -8,6 +8,8 @@ import Synchronization
 ///   once (``WatcherEvent/initDone``).
 /// - Secondary indexes (``CacheIndex``) are kept in step with every change.
 /// - ``waitUntilSynced()`` returns once the first list has been swapped in.
+/// - An object that cannot be decoded is not cached (any older state of it is dropped, as if deleted) and
+///   is named in ``skipped`` until it changes into something readable or is deleted.
 ///
 /// ## Caveats
 /// A cache is eventually consistent: it lags the API server by the watch latency. Reads return copies
@@ -17,6 +19,9 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
         var objects: [ObjectKey: Object] = [:]
         var index: [String: [String: Set<ObjectKey>]] = [:]
         var buffer: [ObjectKey: Object]?
+        /// Objects that could not be decoded, by key (and those of the list being buffered).
+        var skipped: [ObjectKey: SkippedObject] = [:]
+        var bufferSkipped: [ObjectKey: SkippedObject] = [:]
         var synced = false
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -49,6 +54,11 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
     /// How many objects are cached.
     public var count: Int { state.withLock { $0.objects.count } }
 
+    /// The objects that could not be decoded, sorted by key.
+    public var skipped: [SkippedObject] {
+        state.withLock { state in state.skipped.sorted { $0.key < $1.key }.map(\.value) }
+    }
+
     /// Whether the first list has been swapped in.
     public var isSynced: Bool { state.withLock { $0.synced } }
 
@@ -70,6 +80,7 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
             switch event {
             case .initStarted:
                 state.buffer = [:]
+                state.bufferSkipped = [:]
                 return ([], [])
             case .initApply(let object):
                 state.buffer?[ObjectKey(object)] = object
@@ -79,19 +90,33 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
                 let removed = state.objects.filter { fresh[$0.key] == nil }.map { CacheChange.deleted($0.value) }
                 state.objects = fresh
                 state.buffer = nil
+                state.skipped = state.bufferSkipped
+                state.bufferSkipped = [:]
                 state.index = rebuildIndex(fresh)
                 state.synced = true
                 let waiters = state.waiters
                 state.waiters = []
                 return (fresh.values.map { CacheChange.applied($0) } + removed, waiters)
+            case .skipped(let skip, let deleted):
+                let key = ObjectKey(namespace: skip.namespace, name: skip.name)
+                if state.buffer != nil {
+                    state.bufferSkipped[key] = skip
+                    return ([], [])
+                }
+                state.skipped[key] = deleted ? nil : skip
+                guard let old = state.objects.removeValue(forKey: key) else { return ([], []) }
+                unindex(key, old, in: &state.index)
+                return ([.deleted(old)], [])
             case .apply(let object):
                 let key = ObjectKey(object)
+                state.skipped[key] = nil
                 if let old = state.objects[key] { unindex(key, old, in: &state.index) }
                 state.objects[key] = object
                 index(key, object, in: &state.index)
                 return ([.applied(object)], [])
             case .delete(let object):
                 let key = ObjectKey(object)
+                state.skipped[key] = nil
                 guard let old = state.objects.removeValue(forKey: key) else { return ([], []) }
                 unindex(key, old, in: &state.index)
                 return ([.deleted(object)], [])

@@ -8,14 +8,22 @@ import Synchronization
 /// changed. Run it as a `Service` (before leader election, so a standby's caches are warm).
 public final class Reflector<Object: KubeObject>: Service, Sendable {
     public let cache: ObjectCache<Object>
+    /// The resource's plural name (`canaries`), for logs and status texts.
+    public let resourceName: String
     let watcher: Watcher<Object>
     private let subscribers = Mutex<[Int: AsyncStream<CacheChange<Object>>.Continuation]>([:])
     private let nextID = Atomic<Int>(0)
+    private let onSkip: (@Sendable (SkippedObject) -> Void)?
 
+    /// - Parameter onSkip: called for every object that cannot be decoded (listed, added or changed), so
+    ///   that the operator can say so on the object itself; the cache names it in ``ObjectCache/skipped``.
     public init(
         client: KubeClient, resource: KubeResource, namespace: String? = nil, config: WatcherConfig = WatcherConfig(),
-        indexes: [CacheIndex<Object>] = [], logger: Logger = Logger(label: "serin.reflector"), metrics: RuntimeMetrics = .shared
+        indexes: [CacheIndex<Object>] = [], logger: Logger = Logger(label: "serin.reflector"), metrics: RuntimeMetrics = .shared,
+        onSkip: (@Sendable (SkippedObject) -> Void)? = nil
     ) {
+        self.onSkip = onSkip
+        resourceName = resource.plural
         cache = ObjectCache(indexes: indexes)
         watcher = Watcher(client.resource(resource, as: Object.self), namespace: namespace, config: config, logger: logger, metrics: metrics)
     }
@@ -24,6 +32,7 @@ public final class Reflector<Object: KubeObject>: Service, Sendable {
     public func run() async throws {
         await withGracefulShutdownHandler {
             for await event in watcher.cancelOnGracefulShutdown() {
+                if case .skipped(let skip, deleted: false) = event { onSkip?(skip) }
                 // Applying and publishing under the subscribers' lock makes `subscribe(includeCurrent:)` atomic:
                 // a new subscriber gets either the change itself or a snapshot that contains it, never both.
                 subscribers.withLock { subscribers in

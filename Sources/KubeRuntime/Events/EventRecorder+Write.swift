@@ -24,7 +24,7 @@ extension EventRecorder {
             }
         }
         // As client-go: the time in nanoseconds, so that names sort in the order the events happened.
-        let name = "\(pending.reference.name).\(String(format: "%016llx", UInt64(max(0, pending.at.timeIntervalSince1970) * 1_000_000_000)))"
+        let name = "\(pending.reference.name).\(String(format: "%016llx", UInt64(saturating: pending.at.timeIntervalSince1970 * 1_000_000_000)))"
         let event: JSONValue = [
             "apiVersion": "v1", "kind": "Event",
             "metadata": ["name": .string(name), "namespace": .string(namespace)],

@@ -26,7 +26,7 @@ public struct Backoff: Sendable, Equatable {
         let exponent = Double(min(failures - 1, 62))
         let seconds = min(initial.seconds * pow(factor, exponent), maximum.seconds)
         let jittered = jitter > 0 ? seconds * (1 - Double.random(in: 0...jitter)) : seconds
-        return .nanoseconds(Int64(jittered * 1e9))
+        return .clampedSeconds(jittered)
     }
 
     /// Forgets past failures after a success.

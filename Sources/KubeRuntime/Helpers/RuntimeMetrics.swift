@@ -20,7 +20,11 @@ public struct RuntimeMetrics: Sendable {
     func reconciled(controller: String, outcome: String, duration: Duration) {
         Counter(label: "serin_reconcile_total", dimensions: [("controller", controller), ("outcome", outcome)], factory: factory).increment()
         Metrics.Timer(label: "serin_reconcile_duration_seconds", dimensions: [("controller", controller)], factory: factory)
-            .recordNanoseconds(Int64(duration.seconds * 1e9))
+            .recordNanoseconds(duration.clampedNanoseconds)
+    }
+
+    func objectSkipped(resource: String) {
+        Counter(label: "serin_objects_skipped_total", dimensions: [("resource", resource)], factory: factory).increment()
     }
 
     func eventDropped(reason: String) {

@@ -14,5 +14,5 @@ public struct QueueMetrics: Sendable {
 
     func recordDepth(_ depth: Int) { self.depth.record(depth) }
 
-    func recordWait(_ duration: Duration) { latency.recordNanoseconds(Int64(duration.seconds * 1e9)) }
+    func recordWait(_ duration: Duration) { latency.recordNanoseconds(duration.clampedNanoseconds) }
 }

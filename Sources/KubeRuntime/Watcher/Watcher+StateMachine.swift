@@ -21,6 +21,8 @@ extension Watcher.Iterator {
             let page = try await watcher.resource.list(namespace: watcher.namespace, options: options)
             if continueToken == nil { pending.append(.initStarted) }
             pending.append(contentsOf: page.items.map { .initApply($0) })
+            pending.append(contentsOf: page.skipped.map { .skipped($0, deleted: false) })
+            for skip in page.skipped { logSkipped(skip) }
             if let next = page.metadata.continue, !next.isEmpty {
                 state = .listing(continueToken: next)
             } else {
@@ -70,6 +72,11 @@ extension Watcher.Iterator {
                 pending.append(.delete(object))
             case .bookmark(let bookmark):
                 current = bookmark.isEmpty ? version : bookmark
+            case .skipped(let skip, let deleted):
+                // Resume after it: an unreadable object must never pin the watch to the revision before it.
+                current = skip.resourceVersion ?? version
+                pending.append(.skipped(skip, deleted: deleted))
+                if !deleted { logSkipped(skip) }
             }
             state = .watching(resourceVersion: current, events: events)
         } catch let error as KubeAPIError where error.isGone {
@@ -79,6 +86,11 @@ extension Watcher.Iterator {
             state = .listed(resourceVersion: version)
             await restart(reason: "watch", error: error)
         }
+    }
+
+    private func logSkipped(_ skip: SkippedObject) {
+        watcher.metrics.objectSkipped(resource: "\(watcher.resource.resource)")
+        watcher.logger.warning("skipped an object that cannot be decoded", metadata: ["object": "\(skip.namespace ?? "")/\(skip.name)", "error": "\(skip.reason)"])
     }
 
     /// Logs and counts a restart, then waits the back-off (unless the restart is a plain relist).

@@ -1,3 +1,5 @@
+import KubeCore
+
 /// What a ``Watcher`` reports.
 ///
 /// A (re)list is reported as ``initStarted``, one ``initApply(_:)`` per object, then ``initDone``: a cache
@@ -13,6 +15,9 @@ public enum WatcherEvent<Object: Sendable>: Sendable {
     case apply(Object)
     /// An object was deleted (its last known state).
     case delete(Object)
+    /// An object could not be decoded: added or changed (`deleted: false`, during a list or a watch) or
+    /// deleted. A cache drops any older state of it and names it in ``ObjectCache/skipped``.
+    case skipped(SkippedObject, deleted: Bool)
 }
 
 /// How a ``Watcher`` lists and watches.

@@ -125,9 +125,13 @@ extension APIServer {
         do { return try FieldSelector(text) } catch { throw APIError.badRequest(error.description) }
     }
 
+    /// The deepest nesting the sandbox stores. Deeper than a client's default parser accepts, as the real
+    /// API server (10,000) is: so that tests can send what a real cluster would hand the operator.
+    static let maximumDepth = 1_000
+
     static func parse(_ body: [UInt8]) throws(APIError) -> JSONValue {
         do {
-            return try JSONValue(parsing: body)
+            return try JSONValue(parsing: body, maximumDepth: maximumDepth)
         } catch {
             do {
                 if let document = try YAMLBridge.documents(String(decoding: body, as: UTF8.self)).first { return document }
