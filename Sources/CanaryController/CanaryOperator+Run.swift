@@ -26,24 +26,37 @@ extension CanaryOperator {
 
     /// Runs until cancelled, graceful shutdown (SIGTERM) or lost leadership, in this order:
     ///
-    /// 1. the HTTP endpoints (`/healthz` answers from the start; `/readyz` once ready);
-    /// 2. a check that every CRD is installed (a missing one is fatal, named);
+    /// 1. the HTTP endpoints (`/healthz` answers from the start; `/readyz` once ready); a port that cannot
+    ///    be bound is fatal, named;
+    /// 2. a check that every CRD is installed (a missing one is fatal, named; other failures, such as an
+    ///    API server not answering yet, are retried);
     /// 3. the caches, until each has its first list (`/readyz` turns ready: standing by or alone);
     /// 4. leader election, when enabled (a standby keeps its caches warm for a fast takeover);
     /// 5. the controller. On shutdown it stops taking work, lets in-flight reconciles finish, and the
     ///    elector releases the Lease; the status is the only state, so the next leader continues.
+    ///
+    /// A graceful shutdown before the controller runs (still checking CRDs, syncing caches, or standing by
+    /// for the lease) ends the start-up at once: SIGTERM always exits.
     public func run() async throws {
+        do {
+            try await start()
+        } catch is CancellationError where Task.isShuttingDownGracefully {
+            logger.info("stopped before the controller started")
+        }
+    }
+
+    private func start() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             if let port = options.httpPort {
                 let server = OperatorHTTPServer(metrics: metrics, health: health, logger: logger)
                 group.addTask { try await server.run(host: self.options.httpHost, port: port) { bound in self.boundPort.withLock { $0 = bound } } }
             }
-            try await checkCRDs()
+            try await cancelWhenGracefulShutdown { try await self.checkCRDs() }
             group.addTask { try await self.canaries.run() }
             for reflector in related { group.addTask { try await reflector.run() } }
             group.addTask { try await self.events.run() }
             group.addTask { await self.eventHooks.run() }
-            await waitUntilSynced()
+            try await cancelWhenGracefulShutdown { try await self.waitUntilSynced() }
             health.synced()
             logger.info("caches synced", metadata: ["canaries": "\(canaries.cache.count)"])
             if let elector {
@@ -60,13 +73,24 @@ extension CanaryOperator {
         }
     }
 
-    /// Lists one object of each required resource: a 404 means its CRD is missing.
+    /// Lists one object of each required resource: a 404 means its CRD is missing. Any other failure (the
+    /// API server restarting, a 500, a refused connection) is retried with a capped back-off until cancelled.
     func checkCRDs() async throws {
+        var backoff = Backoff(initial: .milliseconds(500), maximum: .seconds(10), jitter: 0.1)
         for (crd, resource) in requiredResources {
-            do {
-                _ = try await client.resource(resource, as: DynamicObject.self).list(namespace: options.namespace, options: ListOptions(limit: 1))
-            } catch let error as KubeAPIError where error.isNotFound {
-                throw MissingCRDError(crd: crd)
+            while true {
+                do {
+                    _ = try await client.resource(resource, as: DynamicObject.self).list(namespace: options.namespace, options: ListOptions(limit: 1))
+                    break
+                } catch let error as KubeAPIError where error.isNotFound {
+                    throw MissingCRDError(crd: crd)
+                } catch let error as KubeAPIError where [.unauthorized, .forbidden].contains(error.reason) {
+                    throw error  // a credential or RBAC problem does not pass by waiting
+                } catch {
+                    let delay = backoff.nextDelay()
+                    logger.warning("failed to check a CRD; retrying", metadata: ["crd": "\(crd)", "error": "\(error)", "retryIn": "\(delay)"])
+                    try await Task.sleep(for: delay)
+                }
             }
         }
     }

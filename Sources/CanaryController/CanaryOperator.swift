@@ -112,10 +112,11 @@ public final class CanaryOperator: Service, Sendable {
                       message: "\(resource.kind.lowercased()) \(skip.name).\(skip.namespace ?? "") cannot be read and is skipped until it changes: \(skip.reason)")
     }
 
-    /// Waits until every cache has its first list.
-    public func waitUntilSynced() async {
-        await canaries.cache.waitUntilSynced()
-        for reflector in related { await reflector.cache.waitUntilSynced() }
+    /// Waits until every cache has its first list; throws `CancellationError` when cancelled.
+    public func waitUntilSynced() async throws {
+        for cache in [canaries.cache] + related.map(\.cache) {
+            while !cache.isSynced { try await Task.sleep(for: .milliseconds(20)) }  // start-up only: a poll can be cancelled
+        }
     }
 
     /// The port `/metrics`, `/healthz` and `/readyz` listen on, once they do.

@@ -17,7 +17,11 @@ extension CanaryReconciler {
 
     /// Decides, running each check the state machine asks for (webhooks, metrics) and deciding again with
     /// its outcome, until nothing is pending.
-    func decide(_ observation: Observation, logger: Logger) async throws -> Decision {
+    ///
+    /// The clock is read again after each check: a step's time (`lastTransitionTime`, from which the next
+    /// interval runs) is when it acted, not when a slow check started, so two steps are never closer than
+    /// the interval.
+    func decideRunningChecks(_ observation: Observation, logger: Logger) async throws -> Decision {
         var observation = observation
         let started = ContinuousClock.now
         var decision = CanaryStateMachine.decide(observation)
@@ -33,6 +37,7 @@ extension CanaryReconciler {
             case .metrics:
                 observation.checks = await analysis.run(observation.canary)
             }
+            observation.now = now()
             decision = CanaryStateMachine.decide(observation)
         }
         if let checks = observation.checks {

@@ -9,13 +9,29 @@ extension CanaryReconciler {
     /// The condition Serin adds next to Flagger's `Promoted`: whether the spec and its references can be used.
     static let validCondition = "Valid"
 
-    /// Writes the status through the status subresource (one merge patch; Serin is the only writer).
-    func write(_ status: CanaryStatus, of canary: Canary) async throws {
+    /// Writes the status through the status subresource: one merge patch (Serin is the only writer, and the
+    /// same patch again changes nothing), retried on conflicts, server errors and rate limits. When it still
+    /// fails, the status is remembered so the next reconcile writes it instead of taking the step again.
+    func write(_ status: CanaryStatus, of canary: Canary, from previous: CanaryStatus?) async throws {
+        let key = ObjectKey(namespace: canary.namespace, name: canary.metadata.name ?? "")
         let json = try JSONValue(encoding: status)
-        let stored = try await canaryClient.patch(canary.metadata.name ?? "", namespace: canary.namespace, patch: .merge(["status": json]),
-                                                  subresource: "status")
-        written.record(ObjectKey(namespace: canary.namespace, name: canary.metadata.name ?? ""),
-                       resourceVersion: stored[path: "metadata", "resourceVersion"]?.stringValue)
+        do {
+            let stored = try await retry.run {
+                try await canaryClient.patch(canary.metadata.name ?? "", namespace: canary.namespace, patch: .merge(["status": json]),
+                                             subresource: "status")
+            }
+            written.record(key, resourceVersion: stored[path: "metadata", "resourceVersion"]?.stringValue)
+        } catch {
+            unwritten.remember(key, from: previous, to: status)
+            throw StatusWriteError(canary: canary.dottedName, cause: error)
+        }
+    }
+
+    /// The status of a step that acted could not be written.
+    struct StatusWriteError: Error, CustomStringConvertible {
+        var canary: String
+        var cause: any Error
+        var description: String { "failed to write the status of canary \(canary): \(cause)" }
     }
 
     /// Shows why a Canary cannot be reconciled: a `Valid=False` condition and a Warning event naming the problem.
@@ -28,8 +44,10 @@ extension CanaryReconciler {
                                              name: object.name ?? "", uid: object.uid)
         events.record(reference, type: .warning, reason: "Synced", message: "invalid canary spec: \(message)")
         guard status != before else { return }
-        let stored = try await canaryClient.patch(object.name ?? "", namespace: object.namespace,
-                                                  patch: .merge(["status": try JSONValue(encoding: status)]), subresource: "status")
+        let json = try JSONValue(encoding: status)
+        let stored = try await retry.run {
+            try await canaryClient.patch(object.name ?? "", namespace: object.namespace, patch: .merge(["status": json]), subresource: "status")
+        }
         written.record(ObjectKey(object), resourceVersion: stored[path: "metadata", "resourceVersion"]?.stringValue)
     }
 

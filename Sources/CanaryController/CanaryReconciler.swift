@@ -27,6 +27,9 @@ public struct CanaryReconciler: Reconciler {
     let options: OperatorOptions
     let now: @Sendable () -> Date
     let written = WrittenVersions()
+    let unwritten = UnwrittenStatuses()
+    /// Retries of the status write (conflicts, server errors, rate limits).
+    let retry = RetryPolicy()
 
     public func reconcile(_ request: ReconcileRequest, context: ReconcileContext) async throws -> ReconcileAction {
         guard let object = canaries.get(request) else { return .awaitChange }
@@ -48,6 +51,11 @@ public struct CanaryReconciler: Reconciler {
             return .awaitChange
         }
         if object.metadata.deletionTimestamp != nil { return try await terminate(canary, object: object) }
+        if let status = unwritten.take(request, current: canary.status) {
+            // The last step acted but its status write failed: record it now rather than run the step again.
+            try await write(status, of: canary, from: canary.status)
+            return .requeue(after: .seconds(1))
+        }
         if let action = try await syncFinalizer(canary, object: object) { return action }
         guard let target = deployment.target(of: canary) else {
             try await markInvalid(object, reason: "TargetNotFound", message: "Deployment \(canary.namespace)/\(canary.targetName) not found")
@@ -67,7 +75,10 @@ public struct CanaryReconciler: Reconciler {
         return try await step(canary, target: target, logger: logger)
     }
 
-    /// One decision and its actions.
+    /// One decision and its actions, then the status that records them.
+    ///
+    /// A step that changes the status writes its Events first, each under a name derived from the status it
+    /// started from: a step taken again after a crash or a failed write finds them there and writes none twice.
     private func step(_ canary: Canary, target: JSONValue, logger: Logger) async throws -> ReconcileAction {
         let time = now()
         let observation = Observation(
@@ -75,15 +86,15 @@ public struct CanaryReconciler: Reconciler {
             target: deployment.state(target: target, canary: canary, now: time),
             primary: deployment.primary(of: canary).map { deployment.state(primary: $0, canary: canary, now: time) },
             routes: istio.routes(canary))
-        let decision = try await decide(observation, logger: logger)
-        let phase = decision.status.phase ?? .initializing
-        for action in decision.actions { try await execute(action, canary: canary, phase: phase, routesKnown: observation.routes != nil) }
+        let decision = try await decideRunningChecks(observation, logger: logger)
         var status = decision.status
-        status.conditions = CanaryReconciler.withValid(status.conditions, valid: true, message: "", now: time)
-        if status != canary.status { try await write(status, of: canary) }
+        status.conditions = CanaryReconciler.withValid(status.conditions, valid: true, message: "", now: now())
+        var act = StepActions(canary: canary, phase: decision.status.phase ?? .initializing, routesKnown: observation.routes != nil,
+                              transition: status != canary.status ? CanaryReconciler.transitionKey(of: canary) : nil)
+        for action in decision.actions { try await execute(action, in: &act) }
+        if status != canary.status { try await write(status, of: canary, from: canary.status) }
         metrics.record(canary, status: status)
-        if let phase = status.phase, [.succeeded, .failed].contains(phase),
-           [.progressing, .waitingPromotion, .promoting, .finalising].contains(canary.status?.phase) {
+        if CanaryStateMachine.finishedRollout(from: canary.status?.phase, to: status.phase), let phase = status.phase {
             metrics.finished(canary, phase: phase)
         }
         if decision.status.phase != canary.status?.phase {
@@ -91,30 +102,6 @@ public struct CanaryReconciler: Reconciler {
         }
         if observation.routes == nil { return .requeue(after: .seconds(1)) }  // the routing objects were just created
         return decision.requeueAfter.map { .requeue(after: $0) } ?? .awaitChange
-    }
-
-    private func execute(_ action: CanaryAction, canary: Canary, phase: CanaryPhase, routesKnown: Bool) async throws {
-        switch action {
-        case .setRoutes(let routes): if routesKnown { try await istio.setRoutes(canary, routes) }
-        case .scaleTargetToZero: try await deployment.scaleTarget(canary, replicas: 0)
-        case .scaleTargetUp: try await deployment.scaleTarget(canary, replicas: deployment.scaleUpReplicas(canary))
-        case .promote:
-            guard let target = deployment.target(of: canary) else { throw TargetError("deployment \(canary.dottedName) not found") }
-            try await deployment.promote(canary, target: target, copyReplicas: canary.spec.autoscalerRef == nil)
-        case .event(let severity, let message):
-            events.record(reference(canary), type: severity == .warning ? .warning : .normal, reason: "Synced", message: message)
-            eventHooks.post(action, canary: canary, phase: phase, now: now())
-        case .runHooks(let type, let hookPhase):
-            for result in await hooks.run(type, canary: canary, phase: hookPhase) {
-                for event in CanaryStateMachine.hookEvents(type, result, canary: canary) {
-                    try await execute(event, canary: canary, phase: phase, routesKnown: routesKnown)
-                }
-            }
-        case .removeFinalizer:
-            if let object = canaries.get(namespace: canary.namespace, name: canary.metadata.name ?? "") {
-                _ = try await Finalizers.remove(CanaryStateMachine.finalizer, from: object, in: canaryObjects)
-            }
-        }
     }
 
     /// `revertOnDeletion` adds the finalizer; turning it off removes it. Returns an action when it changed one.
@@ -137,14 +124,10 @@ public struct CanaryReconciler: Reconciler {
             target: deployment.target(of: canary).map { deployment.state(target: $0, canary: canary, now: time) },
             primary: nil, routes: nil)
         let decision = CanaryStateMachine.terminate(observation)
-        if decision.status != canary.status { try await write(decision.status, of: canary) }
-        let phase = decision.status.phase ?? .terminating
-        for action in decision.actions { try await execute(action, canary: canary, phase: phase, routesKnown: false) }
+        if decision.status != canary.status { try await write(decision.status, of: canary, from: canary.status) }
+        var act = StepActions(canary: canary, phase: decision.status.phase ?? .terminating, routesKnown: false, transition: nil)
+        for action in decision.actions { try await execute(action, in: &act) }
         return decision.requeueAfter.map { .requeue(after: $0) } ?? .awaitChange
     }
 
-    private func reference(_ canary: Canary) -> EventObjectReference {
-        EventObjectReference(apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: canary.namespace,
-                             name: canary.metadata.name ?? "", uid: canary.metadata.uid)
-    }
 }

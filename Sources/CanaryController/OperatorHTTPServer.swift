@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// The operator's HTTP endpoints: `/metrics` (Prometheus), `/healthz` (the process is alive) and `/readyz`
 /// (caches synced, and leading or standing by).
@@ -12,7 +13,21 @@ struct OperatorHTTPServer: Sendable {
     let logger: Logger
 
     /// Serves on `port` until cancelled; `onListening` gets the bound port (0 picks a free one).
+    ///
+    /// - Throws: ``ListenError`` naming the address when it cannot be bound.
     func run(host: String, port: Int, onListening: @escaping @Sendable (Int) -> Void) async throws {
+        let listening = Atomic<Bool>(false)
+        do {
+            try await serve(host: host, port: port) { bound in
+                listening.store(true, ordering: .relaxed)
+                onListening(bound)
+            }
+        } catch where !listening.load(ordering: .relaxed) && !(error is CancellationError) {
+            throw ListenError(address: "\(host):\(port)", cause: error)
+        }
+    }
+
+    private func serve(host: String, port: Int, onListening: @escaping @Sendable (Int) -> Void) async throws {
         var quiet = logger
         quiet.logLevel = .critical
         let app = Application(
@@ -20,6 +35,13 @@ struct OperatorHTTPServer: Sendable {
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) }, logger: quiet)
         try await app.run()
+    }
+
+    /// The endpoints could not listen.
+    struct ListenError: Error, CustomStringConvertible {
+        var address: String
+        var cause: any Error
+        var description: String { "failed to listen on \(address) for /metrics, /healthz and /readyz: \(cause)" }
     }
 
     func respond(_ request: Request) -> Response {

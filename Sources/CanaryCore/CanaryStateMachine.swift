@@ -32,6 +32,13 @@ public enum CanaryStateMachine {
         }
     }
 
+    /// Whether a status change from `old` to `new` ends a rollout (an analysis that promoted or rolled back),
+    /// for the operator's duration and outcome metrics.
+    public static func finishedRollout(from old: CanaryPhase?, to new: CanaryPhase?) -> Bool {
+        guard let new, [.succeeded, .failed].contains(new), let old else { return false }
+        return [.progressing, .waitingPromotion, .promoting, .finalising].contains(old)
+    }
+
     /// Whether the analysis interval has passed since the status last changed.
     static func isDue(_ observation: Observation) -> Bool {
         remainingWait(observation) == .zero

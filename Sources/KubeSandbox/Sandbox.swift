@@ -33,6 +33,12 @@ public final class Sandbox: Sendable {
         public var simulateWorkloads = true
         /// How often synthetic traffic is sent.
         public var trafficTick: Duration = .milliseconds(250)
+        /// Keep every write in ``Sandbox/audit`` (and append it to `auditLogPath` as JSON lines, when set).
+        public var auditLog = false
+        public var auditLogPath: String?
+        /// A share of requests that fail at random from the start (``FaultInjector/chaos(rate:seed:)``).
+        public var faultRate = 0.0
+        public var faultSeed: UInt64 = 1
         public var logger = Logger(label: "serin.sandbox")
 
         public init() {}
@@ -40,6 +46,8 @@ public final class Sandbox: Sendable {
 
     public let store: ObjectStore
     public let faults: FaultInjector
+    /// Every write served, when ``Options/auditLog`` is on.
+    public let audit: AuditLog?
     /// The API server's base URL, `http://127.0.0.1:<port>`.
     public let url: URL
     public let port: Int
@@ -57,8 +65,10 @@ public final class Sandbox: Sendable {
         let store = ObjectStore(historyLimit: options.historyLimit)
         try await seed(store, istio: options.istio)
         let faults = FaultInjector()
+        await faults.chaos(rate: options.faultRate, seed: options.faultSeed)
+        let audit = options.auditLog || options.auditLogPath != nil ? try AuditLog(path: options.auditLogPath) : nil
         let metrics = TrafficMetrics()
-        let api = APIServer(store: store, faults: faults, bookmarkInterval: options.bookmarkInterval, logger: options.logger)
+        let api = APIServer(store: store, faults: faults, audit: audit, bookmarkInterval: options.bookmarkInterval, logger: options.logger)
         let (apiTask, port) = try await serve(api.responder, port: options.port, logger: options.logger)
         let traffic = TrafficServer(resolver: ServiceResolver(store: store), metrics: metrics)
         let trafficTask: Task<Void, any Error>
@@ -83,7 +93,7 @@ public final class Sandbox: Sendable {
         let path = options.kubeconfigPath ?? (NSTemporaryDirectory() + "serin-sandbox-\(port).kubeconfig")
         try Sandbox.writeKubeconfig(server: url, to: path)
         return Sandbox(
-            store: store, faults: faults, url: url, port: port, kubeconfigPath: path,
+            store: store, faults: faults, audit: audit, url: url, port: port, kubeconfigPath: path,
             trafficURL: URL(string: "http://127.0.0.1:\(trafficPort)")!, metrics: metrics, servers: [apiTask, trafficTask],
             simulators: simulators)
     }
@@ -124,11 +134,12 @@ public final class Sandbox: Sendable {
     }
 
     private init(
-        store: ObjectStore, faults: FaultInjector, url: URL, port: Int, kubeconfigPath: String, trafficURL: URL,
+        store: ObjectStore, faults: FaultInjector, audit: AuditLog?, url: URL, port: Int, kubeconfigPath: String, trafficURL: URL,
         metrics: TrafficMetrics, servers: [Task<Void, any Error>], simulators: Task<Void, Never>
     ) {
         self.store = store
         self.faults = faults
+        self.audit = audit
         self.url = url
         self.port = port
         self.kubeconfigPath = kubeconfigPath

@@ -36,6 +36,9 @@ public final class LoadTester: Service, Sendable {
         tasks = CommandTasks(policy: options.policy, timeout: options.timeout, environment: environment, logger: logger)
     }
 
+    /// The largest request body read (a task payload is a few hundred bytes).
+    public static let maximumBodySize = 1 << 20
+
     /// Serves until cancelled or graceful shutdown; calls `onListening` with the bound port.
     public func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
         var serverLogger = logger
@@ -43,7 +46,12 @@ public final class LoadTester: Service, Sendable {
         let app = Application(
             responder: CallbackResponder<BasicRequestContext> { request, _ in
                 var request = request
-                let body = try await request.collectBody(upTo: 1 << 20)
+                let body: ByteBuffer
+                do {
+                    body = try await request.collectBody(upTo: LoadTester.maximumBodySize)
+                } catch {
+                    return self.text(.contentTooLarge, "request body larger than \(LoadTester.maximumBodySize) bytes")
+                }
                 return await self.respond(request, body: Array(buffer: body))
             },
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),

@@ -89,6 +89,7 @@ struct OperatorCommand: AsyncParsableCommand {
         var leaseClient: KubeClient?
         if enableLeaderElection {
             let identity = "\(ProcessInfo.processInfo.hostName)_\(UUID().uuidString.lowercased())"
+            configuration.userAgent += " \(identity)"  // which replica made a request, in the API server's audit log
             let config = LeaderElector.Config(leaseName: "serin-leader-election",
                                               namespace: leaderElectionNamespace ?? namespace ?? "kube-system", identity: identity)
             let unfenced = KubeClient(configuration: configuration, logger: logger)  // the Lease itself is never fenced
@@ -101,7 +102,13 @@ struct OperatorCommand: AsyncParsableCommand {
         let canaryOperator = CanaryOperator(client: client, options: options, elector: elector, registry: registry, logger: logger)
         logger.info("starting", metadata: ["cluster": "\(configuration.source)", "metricsServer": "\(metricsServer)", "port": "\(port)",
                                            "leaderElection": "\(enableLeaderElection)", "version": "\(SerinVersion.current)"])
-        let group = ServiceGroup(services: [canaryOperator], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var groupConfiguration = ServiceGroupConfiguration(services: [.init(service: canaryOperator)], logger: logger)
+        groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
+        // In-flight reconciles finish on SIGTERM; whatever still runs after this is cancelled, so the
+        // process always exits within Kubernetes' default 30 s grace period.
+        groupConfiguration.maximumGracefulShutdownDuration = OperatorCommand.shutdownDeadline
+        groupConfiguration.maximumCancellationDuration = .seconds(3)
+        let group = ServiceGroup(configuration: groupConfiguration)
         let outcome: Result<Void, any Error>
         do { try await group.run(); outcome = .success(()) } catch { outcome = .failure(error) }
         try await client.shutdown()
@@ -111,6 +118,9 @@ struct OperatorCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
     }
+
+    /// How long a graceful shutdown may take before the rest is cancelled.
+    static let shutdownDeadline: Duration = .seconds(20)
 
     func operatorOptions() throws -> OperatorOptions {
         var options = OperatorOptions(metricsServer: metricsServer)

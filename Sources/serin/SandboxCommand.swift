@@ -20,16 +20,34 @@ struct SandboxCommand: AsyncParsableCommand {
     @Flag(help: "Do not install Istio's networking CRDs.")
     var noIstio = false
 
+    @Option(help: "Append every write the API server serves to this file, one JSON line each (sequence, time, verb, resource, name, userAgent, object).")
+    var auditLog: String?
+
+    @Option(help: "Fail this share (0-1) of API requests at random: 409/429/500/503, half of the failed writes after they committed; watches with 410 Gone.")
+    var faultRate = 0.0
+
+    @Option(help: "The seed of --fault-rate, to repeat a run.")
+    var faultSeed: UInt64 = 1
+
+    func validate() throws {
+        guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1, not \(faultRate)") }
+    }
+
     func run() async throws {
         var options = Sandbox.Options()
         options.port = port
         options.kubeconfigPath = (kubeconfig as NSString).standardizingPath
         options.istio = !noIstio
         options.metricsPort = metricsPort
+        options.auditLogPath = auditLog.map { ($0 as NSString).standardizingPath }
+        options.faultRate = faultRate
+        options.faultSeed = faultSeed
         let sandbox = try await Sandbox.start(options)
         Console.line("sandbox API server: \(sandbox.url.absoluteString)")
         Console.line("kubeconfig:         \(sandbox.kubeconfigPath)")
         Console.line("metrics:            \(sandbox.trafficURL.absoluteString)/metrics")
+        if let auditLog { Console.line("audit log:          \(auditLog)") }
+        if faultRate > 0 { Console.line("faults:             \(Int(faultRate * 100))% of requests fail at random (seed \(faultSeed))") }
         Console.line("service proxy:      HTTP_PROXY=\(sandbox.trafficURL.absoluteString) (reach http://<service>.<namespace>:<port>/)")
         Console.line("try:                kubectl --kubeconfig \(sandbox.kubeconfigPath) get namespaces")
         Console.line("press Ctrl-C to stop")

@@ -68,6 +68,44 @@ func electorConfig(_ identity: String) -> LeaderElector.Config {
     }
 }
 
+extension LeaderElectionTests {
+    /// Renewals that reach the server but answer late (slow, not dead) once let an old leader keep writing
+    /// after another replica had taken over: the fence ran from the answer, not from the request.
+    @Test func aLeaderWhoseRenewalsAnswerLateStopsWritingBeforeAnotherReplicaLeads() async throws {
+        try await Sandbox.with { sandbox in
+            func client(_ name: String) -> KubeClient {
+                var configuration = sandbox.clientConfiguration
+                configuration.userAgent = "elector-test \(name)"
+                return KubeClient(configuration: configuration)
+            }
+            let (clientA, clientB) = (client("replica-a"), client("replica-b"))
+            defer { Task { try await clientA.shutdown(); try await clientB.shutdown() } }
+            let a = LeaderElector(client: clientA, config: electorConfig("a"))
+            let runA = Task { try await a.run(whileLeading: Leaders().lead("a")) }
+            defer { runA.cancel() }
+            #expect(await eventually { a.isLeader })
+            // From now on each of a's renewals commits at once and is answered 2 s later: a renews every 2.2 s,
+            // longer than the 2 s lease, so b sees the lease expire and takes it.
+            await sandbox.faults.delay(verb: "update", plural: "leases", by: .seconds(2), count: 1000, moment: .afterCommit, client: "replica-a")
+            let b = LeaderElector(client: clientB, config: electorConfig("b"))
+            let runB = Task { try await b.run(whileLeading: Leaders().lead("b")) }
+            defer { runB.cancel() }
+            var overlaps = 0
+            var bLeads: ContinuousClock.Instant?
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline {
+                if a.isLeader && b.isLeader { overlaps += 1 }
+                if b.isLeader, bLeads == nil { bLeads = .now }
+                if let since = bLeads, ContinuousClock.now - since > .seconds(1) { break }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(b.isLeader, "b took over")
+            #expect(overlaps == 0, "both fences were open at once \(overlaps) times")
+            await #expect(throws: LeaderElectionError.self) { try await runA.value }
+        }
+    }
+}
+
 /// Records which electors became leader; each body then waits until cancelled.
 final class Leaders: Sendable {
     private let names = Mutex<[String]>([])

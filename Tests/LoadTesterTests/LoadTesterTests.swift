@@ -67,6 +67,8 @@ func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
             #expect(unknown == "400 unknown task type \"grpc\" (supported: cmd, bash, kubectl, helm, helmv3)")
             #expect(try await post(url + "/", payload(metadata: ["type": "concord"])).contains("not supported by serin loadtester"))
             #expect(try await post(url + "/", payload(metadata: ["type": "cmd"])) == "400 cmd not found in metadata")
+            let huge = payload(metadata: ["type": "cmd", "cmd": String(repeating: "x", count: LoadTester.maximumBodySize)])
+            #expect(try await post(url + "/", huge) == "413 request body larger than 1048576 bytes")
         }
     }
 

@@ -13,7 +13,9 @@ extension EventRecorder {
         if let existing = state.withLock({ $0.written[key] }) {
             let count = existing.count + 1
             do {
-                _ = try await events.patch(existing.name, namespace: namespace, patch: .merge(["count": .int(count), "lastTimestamp": .string(time)]))
+                _ = try await retry.run {
+                    try await events.patch(existing.name, namespace: namespace, patch: .merge(["count": .int(count), "lastTimestamp": .string(time)]))
+                }
                 state.withLock { $0.written[key] = (existing.name, count) }
                 return
             } catch let error as KubeAPIError where error.isNotFound {
@@ -24,8 +26,42 @@ extension EventRecorder {
             }
         }
         // As client-go: the time in nanoseconds, so that names sort in the order the events happened.
-        let name = "\(pending.reference.name).\(String(format: "%016llx", UInt64(saturating: pending.at.timeIntervalSince1970 * 1_000_000_000)))"
-        let event: JSONValue = [
+        let name = EventRecorder.eventName(pending.reference, suffix: String(format: "%016llx", UInt64(saturating: pending.at.timeIntervalSince1970 * 1_000_000_000)))
+        do {
+            _ = try await retry.run { try await events.create(event(pending, name: name), namespace: namespace) }
+            state.withLock { $0.written[key] = (name, 1) }
+        } catch let error as KubeAPIError where error.isAlreadyExists {
+            state.withLock { $0.written[key] = (name, 1) }  // a retry of a create that had landed
+        } catch {
+            logger.warning("failed to create an event", metadata: ["error": "\(error)", "reason": "\(pending.reason)"])
+        }
+    }
+
+    /// Writes one Event now, named after `key` (what it records, for example the status transition it
+    /// belongs to), retrying transient failures. Writing the same key again writes nothing.
+    ///
+    /// - Returns: whether this call created the Event (`false`: it existed already).
+    /// - Throws: when it could not be written after the retries.
+    public func recordOnce(_ reference: EventObjectReference, type: EventType, reason: String, message: String, key: String) async throws -> Bool {
+        let pending = Pending(reference: reference, type: type, reason: reason, message: message, at: now())
+        let name = EventRecorder.eventName(reference, suffix: key)
+        do {
+            _ = try await retry.run { try await events.create(event(pending, name: name), namespace: reference.namespace ?? "default") }
+            return true
+        } catch let error as KubeAPIError where error.isAlreadyExists {
+            return false
+        }
+    }
+
+    /// `<object>.<suffix>`, the object's name shortened so that the whole fits the 253 characters of a name.
+    static func eventName(_ reference: EventObjectReference, suffix: String) -> String {
+        "\(reference.name.prefix(252 - suffix.count)).\(suffix)"
+    }
+
+    private func event(_ pending: Pending, name: String) -> JSONValue {
+        let namespace = pending.reference.namespace ?? "default"
+        let time = KubeTime(pending.at).description
+        return [
             "apiVersion": "v1", "kind": "Event",
             "metadata": ["name": .string(name), "namespace": .string(namespace)],
             "involvedObject": involvedObject(pending.reference),
@@ -33,12 +69,6 @@ extension EventRecorder {
             "source": ["component": .string(component)], "reportingComponent": .string(component),
             "firstTimestamp": .string(time), "lastTimestamp": .string(time), "count": 1,
         ]
-        do {
-            _ = try await events.create(event, namespace: namespace)
-            state.withLock { $0.written[key] = (name, 1) }
-        } catch {
-            logger.warning("failed to create an event", metadata: ["error": "\(error)", "reason": "\(pending.reason)"])
-        }
     }
 
     private func involvedObject(_ reference: EventObjectReference) -> JSONValue {

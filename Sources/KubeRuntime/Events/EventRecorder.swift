@@ -37,8 +37,13 @@ public struct EventObjectReference: Sendable, Hashable {
 /// - Each object may have ``burst`` writes at once, then one per ``refill`` (a hot loop cannot flood the API);
 ///   what is dropped is counted in `serin_events_dropped_total` and logged at debug.
 ///
+/// - Writes are retried on conflicts, server errors, rate limits and broken connections.
+/// - ``recordOnce(_:type:reason:message:key:)`` writes at once under a name derived from what the Event
+///   records: written again after a crash or a failed step, it is not duplicated.
+///
 /// ## Caveats
-/// Aggregation state is in memory: after a restart the next occurrence creates a new Event.
+/// Aggregation state is in memory: after a restart the next occurrence creates a new Event. An Event queued
+/// with ``record(_:type:reason:message:)`` and not yet written is lost if the process dies.
 public final class EventRecorder: Service, Sendable {
     public enum EventType: String, Sendable { case normal = "Normal", warning = "Warning" }
 
@@ -57,6 +62,8 @@ public final class EventRecorder: Service, Sendable {
     let logger: Logger
     let metrics: RuntimeMetrics
     let now: @Sendable () -> Date
+    /// Event writes are retried on conflicts, server errors and rate limits.
+    let retry: RetryPolicy
     let stream: AsyncStream<Pending>
     let input: AsyncStream<Pending>.Continuation
     let state = Mutex(RecorderState())
@@ -77,8 +84,10 @@ public final class EventRecorder: Service, Sendable {
 
     public init(
         client: KubeClient, component: String, burst: Int = 25, refill: Duration = .seconds(10),
-        logger: Logger = Logger(label: "serin.events"), metrics: RuntimeMetrics = .shared, now: @escaping @Sendable () -> Date = { Date() }
+        logger: Logger = Logger(label: "serin.events"), metrics: RuntimeMetrics = .shared, now: @escaping @Sendable () -> Date = { Date() },
+        retry: RetryPolicy = RetryPolicy()
     ) {
+        self.retry = retry
         self.component = component
         self.burst = burst
         self.refill = refill

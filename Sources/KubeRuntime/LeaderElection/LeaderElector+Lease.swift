@@ -19,23 +19,29 @@ final class ObservedLease: Sendable {
 }
 
 extension LeaderElector {
-    /// Tries every `retryPeriod` until this replica holds the lease.
-    func acquire() async throws {
+    /// Tries every `retryPeriod` until this replica holds the lease; returns when the winning request was sent.
+    func acquire() async throws -> Date {
         while true {
             try Task.checkCancellation()
+            let sent = now()
             if try await tryAcquireOrRenew() {
-                fence.open(until: now().addingTimeInterval(config.renewDeadline.seconds))
-                return
+                fence.open(until: sent.addingTimeInterval(config.renewDeadline.seconds))
+                return sent
             }
             try await sleep(config.retryPeriod)
         }
     }
 
     /// Renews every `retryPeriod`; throws once renewals have failed for `renewDeadline`.
-    func keepRenewing() async throws {
-        var lastRenewal = now()
+    ///
+    /// The fence stays open until `renewDeadline` after a successful renewal was *sent*, never after its
+    /// answer came: another replica counts the lease duration from no earlier than the moment the renewal
+    /// reached the server, so however slow the answer, this replica stops writing first.
+    func keepRenewing(since acquired: Date) async throws {
+        var lastRenewal = acquired
         while true {
             try await sleep(config.retryPeriod)
+            let sent = now()
             let renewed: Bool
             do {
                 renewed = try await tryAcquireOrRenew()
@@ -43,9 +49,10 @@ extension LeaderElector {
                 logger.warning("failed to renew the lease", metadata: ["error": "\(error)"])
                 renewed = false
             }
-            if renewed {
-                lastRenewal = now()
-                fence.open(until: lastRenewal.addingTimeInterval(config.renewDeadline.seconds))
+            // A renewal answered after the renew deadline proves nothing: the fence it would open has passed.
+            if renewed, now().timeIntervalSince(sent) < config.renewDeadline.seconds {
+                lastRenewal = sent
+                fence.open(until: sent.addingTimeInterval(config.renewDeadline.seconds))
             } else if now().timeIntervalSince(lastRenewal) >= config.renewDeadline.seconds {
                 fence.close()  // first: no write may happen past this point
                 logger.error("lost leadership: renew deadline passed")

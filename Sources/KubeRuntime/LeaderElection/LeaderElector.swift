@@ -2,6 +2,7 @@ import Foundation
 import KubeClient
 import KubeCore
 import Logging
+import ServiceLifecycle
 
 /// Leader election on a `coordination.k8s.io/v1` Lease, as client-go does it.
 ///
@@ -17,7 +18,10 @@ import Logging
 /// - Two electors never hold the lease at once: acquisition and renewal are optimistic updates.
 /// - Expiry is judged by the local time at which the lease record was last *seen to change*, never by
 ///   the holder's timestamps, so clock skew between replicas cannot cut a lease short.
-/// - `renewDeadline < leaseDuration`: a leader stops writing before another replica may take over.
+/// - `renewDeadline < leaseDuration`: a leader stops writing before another replica may take over. The
+///   fence is timed from when a renewal was *sent* (a slow answer cannot stretch it), and another replica
+///   times the lease from when it first saw the renewal, which is later; the difference,
+///   `leaseDuration − renewDeadline` (5 s by default), is the margin for a write in flight and clock rate skew.
 public final class LeaderElector: Sendable {
     /// Durations and names.
     public struct Config: Sendable {
@@ -69,10 +73,12 @@ public final class LeaderElector: Sendable {
     ///
     /// - Throws: ``LeaderElectionError`` when the lease is lost (the body is cancelled), or `CancellationError`.
     public func run(whileLeading body: @escaping @Sendable () async throws -> Void) async throws {
-        try await acquire()
+        // A graceful shutdown while standing by ends the wait (CancellationError); once leading, the body
+        // decides how to finish.
+        let acquired = try await cancelWhenGracefulShutdown { try await self.acquire() }
         logger.info("became leader")
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.keepRenewing() }
+            group.addTask { try await self.keepRenewing(since: acquired) }
             group.addTask {
                 try await body()
                 throw Finished()

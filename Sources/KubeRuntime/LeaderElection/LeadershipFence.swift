@@ -9,6 +9,7 @@ import Synchronization
 /// explicitly the moment leadership is lost or released — before anything else happens.
 public final class LeadershipFence: WriteFence, Sendable {
     private let validUntil = Mutex<Date?>(nil)
+
     private let now: @Sendable () -> Date
 
     public init(now: @escaping @Sendable () -> Date = { Date() }) { self.now = now }
@@ -16,6 +17,8 @@ public final class LeadershipFence: WriteFence, Sendable {
     /// Whether writes are allowed now.
     public var isOpen: Bool { validUntil.withLock { $0.map { now() < $0 } ?? false } }
 
+    /// Opens the fence until `deadline` (a renewal's send time plus the renew deadline); a deadline
+    /// already past leaves it closed.
     func open(until deadline: Date) { validUntil.withLock { $0 = deadline } }
 
     func close() { validUntil.withLock { $0 = nil } }

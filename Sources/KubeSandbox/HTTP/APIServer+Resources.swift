@@ -11,10 +11,29 @@ extension APIServer {
         }
         if let sub = path.subresource, !type.subresources.contains(sub) { throw APIError.pageNotFound(request.uri.path) }
         let verb = APIServer.verb(request.method, path: path, watch: query.flag("watch"))
-        if let fault = await faults.take(verb: verb, plural: path.plural, subresource: path.subresource) {
-            if fault.delay > .zero { try await Task.sleep(for: fault.delay) }
-            if fault.code > 0 { throw APIServer.injected(fault.code, type: type, name: path.name ?? "") }
+        let fault = await faults.take(verb: verb, plural: path.plural, subresource: path.subresource, userAgent: request.headers[.userAgent] ?? "")
+        if let fault, fault.moment == .beforeServing { try await APIServer.strike(fault, type: type, name: path.name ?? "") }
+        let response = try await serve(verb, type: type, path: path, request: request, query: query, body: body)
+        if let audit, APIServer.writeVerbs.contains(verb), response.status.code < 300 {
+            let name = path.name ?? (try? APIServer.parse(body))?[path: "metadata", "name"]?.stringValue ?? ""
+            let stored = try? await store.get(type, namespace: path.namespace, name: name)
+            await audit.record(verb: verb, plural: path.plural, namespace: path.namespace, name: name, subresource: path.subresource,
+                               userAgent: request.headers[.userAgent] ?? "", object: stored ?? .null)
         }
+        if let fault, fault.moment == .afterCommit { try await APIServer.strike(fault, type: type, name: path.name ?? "") }
+        return response
+    }
+
+    static let writeVerbs: Set<String> = ["create", "update", "patch", "delete", "deletecollection"]
+
+    /// An injected fault: its delay, then its error (if it has a code).
+    static func strike(_ fault: FaultInjector.Rule, type: ResourceType, name: String) async throws {
+        if fault.delay > .zero { try await Task.sleep(for: fault.delay) }
+        if fault.code > 0 { throw APIServer.injected(fault.code, type: type, name: name) }
+    }
+
+    private func serve(_ verb: String, type: ResourceType, path: RequestTarget.ResourcePath, request: Request, query: QueryParameters,
+                       body: [UInt8]) async throws -> Response {
         let wantsTable = request.headers[.accept]?.contains("as=Table") ?? false
         switch verb {
         case "watch": return try await watch(type, path: path, query: query, table: wantsTable)

@@ -12,13 +12,17 @@ import NIOCore
 public struct APIServer: Sendable {
     public let store: ObjectStore
     public let faults: FaultInjector
+    /// Every write served, when kept.
+    public let audit: AuditLog?
     /// How often watches that asked for bookmarks get one.
     public var bookmarkInterval: Duration
     let logger: Logger
 
-    public init(store: ObjectStore, faults: FaultInjector = FaultInjector(), bookmarkInterval: Duration = .seconds(5), logger: Logger) {
+    public init(store: ObjectStore, faults: FaultInjector = FaultInjector(), audit: AuditLog? = nil, bookmarkInterval: Duration = .seconds(5),
+                logger: Logger) {
         self.store = store
         self.faults = faults
+        self.audit = audit
         self.bookmarkInterval = bookmarkInterval
         self.logger = logger
     }

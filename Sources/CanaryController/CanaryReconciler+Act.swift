@@ -1,0 +1,77 @@
+import CanaryAPI
+import CanaryCore
+import Foundation
+import KubeCore
+import KubeRuntime
+import Routers
+import Targets
+import Webhooks
+
+/// What the actions of one step share.
+struct StepActions {
+    var canary: Canary
+    var phase: CanaryPhase
+    /// Whether the routing objects existed when the step was decided (routes are set only then).
+    var routesKnown: Bool
+    /// For a step that changes the status: the key its Events are named by (``CanaryReconciler/transitionKey(of:)``).
+    var transition: String?
+    /// How many Events the step has written so far.
+    var events = 0
+}
+
+extension CanaryReconciler {
+    /// Carries out one action of a decision.
+    func execute(_ action: CanaryAction, in step: inout StepActions) async throws {
+        let canary = step.canary
+        switch action {
+        case .setRoutes(let routes): if step.routesKnown { try await istio.setRoutes(canary, routes) }
+        case .scaleTargetToZero: try await deployment.scaleTarget(canary, replicas: 0)
+        case .scaleTargetUp: try await deployment.scaleTarget(canary, replicas: deployment.scaleUpReplicas(canary))
+        case .promote:
+            guard let target = deployment.target(of: canary) else { throw TargetError("deployment \(canary.dottedName) not found") }
+            try await deployment.promote(canary, target: target, copyReplicas: canary.spec.autoscalerRef == nil)
+        case .event(let severity, let message):
+            try await record(severity, message, action: action, in: &step)
+        case .runHooks(let type, let hookPhase):
+            for result in await hooks.run(type, canary: canary, phase: hookPhase) {
+                for event in CanaryStateMachine.hookEvents(type, result, canary: canary) { try await execute(event, in: &step) }
+            }
+        case .removeFinalizer:
+            if let object = canaries.get(namespace: canary.namespace, name: canary.metadata.name ?? "") {
+                _ = try await Finalizers.remove(CanaryStateMachine.finalizer, from: object, in: canaryObjects)
+            }
+        }
+    }
+
+    /// A step's Event: written now and once when the step changes the status (before the status that
+    /// records the step), else queued and aggregated. The event webhook gets each Event once.
+    private func record(_ severity: EventSeverity, _ message: String, action: CanaryAction, in step: inout StepActions) async throws {
+        let type: EventRecorder.EventType = severity == .warning ? .warning : .normal
+        let reference = EventObjectReference(apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: step.canary.namespace,
+                                             name: step.canary.metadata.name ?? "", uid: step.canary.metadata.uid)
+        guard let transition = step.transition else {
+            events.record(reference, type: type, reason: "Synced", message: message)
+            eventHooks.post(action, canary: step.canary, phase: step.phase, now: now())
+            return
+        }
+        let key = transition + String(format: "%02x", min(step.events, 255))
+        step.events += 1
+        if try await events.recordOnce(reference, type: type, reason: "Synced", message: message, key: key) {
+            eventHooks.post(action, canary: step.canary, phase: step.phase, now: now())
+        }
+    }
+
+    /// What names a status transition's Events: the time of the status it starts from (so that names sort
+    /// in the order of the steps) and a hash of that status and the Canary's uid. A step decided again
+    /// from the same status gets the same key.
+    static func transitionKey(of canary: Canary) -> String {
+        let status = canary.status ?? CanaryStatus()
+        let since = status.lastTransitionTime.flatMap { KubeTime(rfc3339: $0)?.date }?.timeIntervalSince1970 ?? 0
+        let fingerprint: JSONValue = [
+            "uid": .string(canary.metadata.uid ?? ""), "phase": .string(status.phase?.rawValue ?? ""),
+            "weight": .int(status.canaryWeight ?? 0), "failed": .int(status.failedChecks ?? 0), "iterations": .int(status.iterations ?? 0),
+            "applied": .string(status.lastAppliedSpec ?? ""), "since": .string(status.lastTransitionTime ?? ""),
+        ]
+        return String(format: "%016llx", UInt64(saturating: since * 1_000_000_000)) + fingerprint.stableHash.prefix(8)
+    }
+}
