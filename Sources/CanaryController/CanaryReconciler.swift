@@ -69,7 +69,11 @@ public struct CanaryReconciler: Reconciler {
         let owner = OwnerReference(apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, name: canary.metadata.name ?? "",
                                    uid: canary.metadata.uid ?? "", controller: true, blockOwnerDeletion: true)
         try await deployment.ensurePrimary(canary, target: target, owner: owner)
-        try await autoscaler.reconcile(canary, owner: owner)
+        do { try await autoscaler.reconcile(canary, owner: owner) } catch let error as TargetError {
+            // The HPA is missing or unusable: say so on the Canary; creating or fixing it reconciles again.
+            try await markInvalid(object, reason: "InvalidAutoscaler", message: error.description)
+            return .awaitChange
+        }
         try await services.reconcile(canary, selector: selector, owner: owner)
         try await istio.reconcile(canary, owner: owner)
         return try await step(canary, target: target, logger: logger)

@@ -75,7 +75,9 @@ import Testing
                 let condition = try await conditionEventually(world, name)
                 #expect(condition?["status"] == "False", "\(name)")
                 #expect(condition?["message"]?.stringValue?.contains(message) == true, "\(name): \(String(describing: condition))")
-                #expect(try await world.events(name).contains { $0.hasPrefix("invalid canary spec: ") && $0.contains(message) }, "\(name)")
+                // The Warning is written after the condition: wait for it too.
+                #expect(try await eventually { try await world.events(name).contains { $0.hasPrefix("invalid canary spec: ") && $0.contains(message) } },
+                        "\(name)")
             }
             #expect(try await world.waitForPhase("Initialized"), "the valid canary is not held up")
             try await world.kubectl.succeed(["set", "image", "deploy/httpbin", "-n", "demo", "httpbin=kennethreitz/httpbin:v2"])
@@ -113,7 +115,7 @@ import Testing
         }
     }
 
-    private func conditionEventually(_ world: Scenario, _ name: String) async throws -> JSONValue? {
+    func conditionEventually(_ world: Scenario, _ name: String) async throws -> JSONValue? {
         for _ in 0..<100 {
             let status = try await world.status(name)
             if let condition = status["conditions"]?.arrayValue?.first(where: { $0["type"] == "Valid" }) { return condition }

@@ -21,6 +21,8 @@ final class Scenario: Sendable {
         var loadTester = false
         /// The operator's `--event-webhook`.
         var eventWebhook: String?
+        /// Keep the sandbox's audit log of writes.
+        var auditLog = false
     }
 
     let sandbox: Sandbox
@@ -37,6 +39,7 @@ final class Scenario: Sendable {
     static func run<T>(_ setup: Setup = Setup(), _ body: (Scenario) async throws -> T) async throws -> T {
         var options = Sandbox.Options()
         options.trafficTick = .milliseconds(100)
+        options.auditLog = setup.auditLog
         return try await Sandbox.with(options) { sandbox in
             let prometheus = try await PrometheusServer.start(scraping: ["127.0.0.1:\(sandbox.trafficURL.port!)"])
             defer { prometheus.stop() }
