@@ -49,7 +49,25 @@ extension CanaryOperator {
         try await withThrowingDiscardingTaskGroup { group in
             if let port = options.httpPort {
                 let server = OperatorHTTPServer(metrics: metrics, health: health, logger: logger)
-                group.addTask { try await server.run(host: self.options.httpHost, port: port) { bound in self.boundPort.withLock { $0 = bound } } }
+                let listening = Mutex<Result<Int, any Error>?>(nil)
+                group.addTask {
+                    do {
+                        try await server.run(host: self.options.httpHost, port: port) { bound in
+                            self.boundPort.withLock { $0 = bound }
+                            listening.withLock { $0 = .success(bound) }
+                        }
+                    } catch {
+                        listening.withLock { $0 = $0 ?? .failure(error) }
+                        throw error
+                    }
+                }
+                // Listening comes first, and a port that cannot be bound ends the start-up here (the steps
+                // below would not notice the group failing).
+                while true {
+                    if case .failure(let error) = listening.withLock({ $0 }) { throw error }
+                    if listening.withLock({ $0 }) != nil { break }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
             }
             try await cancelWhenGracefulShutdown { try await self.checkCRDs() }
             group.addTask { try await self.canaries.run() }
