@@ -9,7 +9,7 @@ TEST_DEPS := openssl kubectl prometheus hey helm-python
 VERSION ?= $(shell sed -nE 's/.*static let current = "([^"]+)".*/\1/p' Sources/KubeClient/Config/ClientConfiguration.swift)
 IMAGE ?= ghcr.io/serin-dev/serin
 
-.PHONY: all build test bench deps demo image release-check clean
+.PHONY: all build test fuzz bench deps demo image release-check clean
 
 all: build
 
@@ -27,10 +27,17 @@ demo:
 	$(SWIFT) build --product serin
 	$$($(SWIFT) build --show-bin-path)/serin demo
 
-## test: the whole test suite (the demo test runs the serin binary, so it is built first)
+## test: the whole test suite (the demo test runs the serin binary, so it is built first), then a short
+## fuzz run of every target (docs/reliability.md)
 test: deps
 	$(SWIFT) build --product serin
 	$(SWIFT) test
+	scripts/fuzz.sh --seconds 5
+
+## fuzz: longer fuzz runs, FUZZ_SECONDS per target (default 300)
+FUZZ_SECONDS ?= 300
+fuzz:
+	scripts/fuzz.sh --seconds $(FUZZ_SECONDS)
 
 ## bench: benchmarks (release build); results go in docs/benchmarks.md by hand, with this command
 bench:
@@ -50,4 +57,4 @@ release-check:
 	scripts/release-check.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz .build-fuzz.log

@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "MetricProviders",
             dependencies: [
-                "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "OutboundHTTP",
+                "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "OutboundHTTP", "PrometheusAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -206,6 +206,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "PrometheusAPI",
+            dependencies: ["KubeCore"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Fuzzing (scripts/fuzz.sh builds serin-fuzz with libFuzzer; FuzzTests replays the corpus)
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["KubeCore", "CanaryAPI", "CanaryCore", "PrometheusAPI"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "serin-fuzz",
+            dependencies: ["FuzzTargets"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "serin-bench",
             dependencies: [
@@ -224,6 +241,11 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .testTarget(
+            name: "FuzzTests",
+            dependencies: ["FuzzTargets"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KubeCoreTests",
             dependencies: ["KubeCore"],

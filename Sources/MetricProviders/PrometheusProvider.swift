@@ -2,11 +2,10 @@ import Foundation
 import KubeCore
 import NIOHTTP1
 import OutboundHTTP
+import PrometheusAPI
 
-/// Answers PromQL queries from a Prometheus server (`GET /api/v1/query`).
-///
-/// One value is expected: the last series of a vector wins (as in Flagger); a matrix is "multiple values",
-/// an empty result or NaN is "no values".
+/// Answers PromQL queries from a Prometheus server (`GET /api/v1/query`); ``PrometheusAnswer`` reads the
+/// answer.
 public struct PrometheusProvider: Sendable {
     public var address: String
     /// `Authorization` header from the template's secret (`token` → Bearer, `username`/`password` → Basic).
@@ -51,18 +50,18 @@ public struct PrometheusProvider: Sendable {
         (try? await query("vector(1)")) == 1
     }
 
-    static func value(from body: [UInt8]) throws(MetricError) -> Double {
-        let json: JSONValue
-        do { json = try JSONValue(parsing: body) } catch { throw MetricError.query("the answer is not JSON: \(error)") }
-        guard json["status"]?.stringValue == "success" else {
-            throw MetricError.query(json["error"]?.stringValue ?? "the query failed")
+    public static func value(from body: [UInt8]) throws(MetricError) -> Double {
+        do {
+            return try PrometheusAnswer.value(from: body)
+        } catch {
+            switch error {
+            case .notJSON(let reason): throw MetricError.query("the answer is not JSON: \(reason)")
+            case .failed(let message): throw MetricError.query(message)
+            case .multipleValues: throw MetricError.multipleValues
+            case .noValues: throw MetricError.noValues
+            case .notFinite(let text): throw MetricError.notFinite(text)
+            }
         }
-        if json[path: "data", "resultType"]?.stringValue == "matrix" { throw MetricError.multipleValues }
-        let results = json[path: "data", "result"]?.arrayValue ?? []
-        guard let last = results.last, let text = last["value"]?[1]?.stringValue, let value = Double(text), !value.isNaN else {
-            throw MetricError.noValues
-        }
-        guard value.isFinite else { throw MetricError.notFinite(text) }
-        return value
     }
+
 }

@@ -1,5 +1,3 @@
-import KubeCore
-
 /// Kubernetes strategic merge patch for built-in kinds, as `kubectl apply`, `set image`, `label` and
 /// `patch` send it.
 ///
@@ -8,7 +6,7 @@ import KubeCore
 /// delete | merge`, `$retainKeys`, `$deleteFromPrimitiveList/<field>`, `$setElementOrder/<field>` (the
 /// order is applied to the merged list). Patch metadata comes from the field name rather than the OpenAPI
 /// schema — an approximation that covers the built-in kinds the sandbox serves.
-enum StrategicMergePatch {
+public enum StrategicMergePatch {
     /// The merge key of a list, by field name; `containerPort` for container ports, `port` for service ports.
     static func mergeKey(field: String, elements: [JSONValue]) -> String? {
         switch field {
@@ -26,7 +24,7 @@ enum StrategicMergePatch {
     /// Primitive lists that merge (union) instead of replacing.
     static let mergedPrimitiveLists: Set<String> = ["finalizers"]
 
-    static func apply(_ patch: JSONValue, to original: JSONValue) -> JSONValue {
+    public static func apply(_ patch: JSONValue, to original: JSONValue) -> JSONValue {
         guard case .object(let patchMembers) = patch else { return patch }
         if patchMembers["$patch"]?.stringValue == "replace" {
             var replacement = patchMembers

@@ -1,13 +1,12 @@
 import Foundation
-import KubeCore
 
 /// Applies an RFC 6902 JSON patch (`add`, `remove`, `replace`, `move`, `copy`, `test`) to a document.
-enum JSONPatchApplier {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public enum JSONPatchApplier {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    static func apply(_ operations: JSONValue, to document: JSONValue) throws -> JSONValue {
+    public static func apply(_ operations: JSONValue, to document: JSONValue) throws -> JSONValue {
         guard let list = operations.arrayValue else { throw Failure(description: "a JSON patch must be an array of operations") }
         var result = document
         for (index, operation) in list.enumerated() {
