@@ -90,4 +90,24 @@ import Testing
             #expect(events.count == 5, "only the burst gets through")
         }
     }
+
+    @Test func anEventRecordedOnceIsWrittenOnceThroughFaultsAndItsNameFitsForAnyObjectName() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let recorder = EventRecorder(client: client, component: "serin", retry: RetryPolicy(sleep: { _ in }))
+            let long = String(repeating: "a", count: 253)
+            let target = EventObjectReference(apiVersion: "flagger.app/v1beta1", kind: "Canary", namespace: "default", name: long, uid: "u-1")
+            await sandbox.faults.fail(verb: "create", plural: "events", code: 500, count: 1, moment: .afterCommit)
+            await sandbox.faults.fail(verb: "create", plural: "events", code: 429, count: 1)
+            // The first attempt commits but answers 500; the retry finds it already there.
+            let first = try await recorder.recordOnce(target, type: .normal, reason: "Synced", message: "Advance", key: "0000000000000001abcdef0100")
+            let again = try await recorder.recordOnce(target, type: .normal, reason: "Synced", message: "Advance", key: "0000000000000001abcdef0100")
+            #expect(!first && !again, "created by the attempt whose answer was lost; never twice")
+            let events = try await client.resource(.events).list(namespace: "default").items
+            #expect(events.count == 1)
+            #expect((events.first?.name?.count ?? 0) <= 253 && events.first?.name?.hasSuffix(".0000000000000001abcdef0100") == true)
+            #expect(events.first?.json[path: "involvedObject", "name"]?.stringValue == long)
+        }
+    }
 }
