@@ -77,6 +77,7 @@ extension Canary {
         validateService(into: &issues)
         issues.range(spec.progressDeadlineSeconds, 1...ValidationLimits.maximumProgressDeadlineSeconds, "spec.progressDeadlineSeconds")
         if let analysis = spec.analysis { validate(analysis, into: &issues) }
+        unsupportedFields(into: &issues)
         return issues.all
     }
 

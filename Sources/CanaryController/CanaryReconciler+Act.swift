@@ -56,7 +56,9 @@ extension CanaryReconciler {
         }
         let key = transition + String(format: "%02x", min(step.events, 255))
         step.events += 1
-        if try await events.recordOnce(reference, type: type, reason: "Synced", message: message, key: key) {
+        // A transient failure throws (the step is taken again later, writing nothing twice); an Event the
+        // API server refuses for good is logged by the recorder and does not hold the rollout.
+        if try await events.recordOnce(reference, type: type, reason: "Synced", message: message, key: key) != .existed {
             eventHooks.post(action, canary: step.canary, phase: step.phase, now: now())
         }
     }

@@ -37,7 +37,7 @@ public struct MetricAnalysis: Sendable {
         let server = canary.spec.metricsServer ?? metricsServer
         let interval = metric.interval ?? CanaryDefaults.metricInterval
         let templateValues = ["name": canary.metadata.name ?? "", "namespace": canary.namespace, "target": canary.targetName,
-                      "service": canary.serviceName, "ingress": canary.targetName, "route": canary.targetName, "interval": interval]
+                      "service": canary.serviceName, "interval": interval]
         if metric.templateRef == nil, metric.query == nil {
             return await builtin(metric, canary: canary, server: server, template: QueryTemplate(values: templateValues), values: &values)
         }
@@ -53,6 +53,12 @@ public struct MetricAnalysis: Sendable {
         let template: MetricTemplate
         do { template = try object.json.decode(as: MetricTemplate.self) } catch {
             return "Metric template \(reference.name).\(namespace) error: \(error)"
+        }
+        if template.spec.provider.insecureSkipVerify == true {
+            return "Metric template \(reference.name).\(namespace) provider.insecureSkipVerify is not supported yet (TLS verification is always on)"
+        }
+        for variable in ["ingress", "route"] where QueryTemplate.uses(variable, in: template.spec.query) {
+            return "Metric template \(reference.name).\(namespace) query uses {{ \(variable) }}, which is not supported yet (no ingress or Gateway API router)"
         }
         guard template.spec.provider.type == "prometheus" else {
             return "Metric template \(reference.name).\(namespace) provider \(template.spec.provider.type) error: provider not supported yet (supported: prometheus)"

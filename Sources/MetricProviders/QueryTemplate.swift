@@ -1,7 +1,8 @@
 import Foundation
 
 /// Renders Flagger's query templates: `{{ namespace }}`, `{{ name }}`, `{{ target }}`, `{{ service }}`,
-/// `{{ ingress }}`, `{{ route }}`, `{{ interval }}` and `{{ variables.key }}`. Whitespace runs collapse to one
+/// `{{ interval }}` and `{{ variables.key }}` (`{{ ingress }}` and `{{ route }}` are refused until an
+/// ingress or Gateway API router exists). Whitespace runs collapse to one
 /// space, as Flagger does before sending a query.
 public struct QueryTemplate: Sendable {
     public var values: [String: String]
@@ -27,6 +28,16 @@ public struct QueryTemplate: Sendable {
         }
         output += rest
         return output.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// Whether `template` has the placeholder `{{ name }}`.
+    public static func uses(_ name: String, in template: String) -> Bool {
+        var rest = Substring(template)
+        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+            if rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces) == name { return true }
+            rest = rest[close.upperBound...]
+        }
+        return false
     }
 
     private func value(of name: String) throws(MetricError) -> String {

@@ -67,6 +67,34 @@ import Testing
         #expect(problems.contains { $0.hasPrefix(field + ":") }, "\(patch) gave \(problems)")
     }
 
+    static let unsupported: [(patch: JSONValue, field: String)] = [
+        (["service": ["port": 9898, "delegation": true]], "spec.service.delegation"),
+        (["service": ["port": 9898, "portDiscovery": true]], "spec.service.portDiscovery"),
+        (["service": ["port": 9898, "appProtocol": "TCP"]], "spec.service.appProtocol"),
+        (["analysis": ["sessionAffinity": ["cookieName": "flagger-cookie", "maxAge": 21600]]], "spec.analysis.sessionAffinity"),
+        (["analysis": ["mirror": true]], "spec.analysis.mirror"),
+        (["analysis": ["mirrorWeight": 50]], "spec.analysis.mirrorWeight"),
+        (["analysis": ["match": [["headers": ["x-canary": ["exact": "insider"]]]]]], "spec.analysis.match"),
+        (["analysis": ["webhooks": [["name": "w", "url": "http://x.test/", "muteAlert": true]]]], "spec.analysis.webhooks[0].muteAlert"),
+        (["analysis": ["webhooks": [["name": "w", "url": "https://x.test/", "disableTLS": true]]]], "spec.analysis.webhooks[0].disableTLS"),
+    ]
+
+    @Test(arguments: unsupported.indices)
+    func aFieldSerinDoesNotImplementYetIsRefusedByName(index: Int) {
+        let (patch, field) = PoisonPillTests.unsupported[index]
+        let problems = PoisonPillTests.problems(PoisonPillTests.canary(patch))
+        #expect(problems.contains { $0.hasPrefix(field + ":") && $0.contains("not supported yet") }, "\(patch) gave \(problems)")
+    }
+
+    @Test func unsupportedFieldsLeftOffOrFalseAreFine() {
+        let problems = PoisonPillTests.problems(PoisonPillTests.canary([
+            "service": ["port": 9898, "delegation": false, "portDiscovery": false, "appProtocol": "http"],
+            "analysis": ["mirror": false, "mirrorWeight": 0, "match": [],
+                         "webhooks": [["name": "w", "url": "http://x.test/", "muteAlert": false, "disableTLS": false]]],
+        ]))
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
     @Test func theBaseCanaryIsValid() {
         #expect(PoisonPillTests.problems(PoisonPillTests.canary([:])).isEmpty)
     }

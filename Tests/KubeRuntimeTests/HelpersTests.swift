@@ -103,11 +103,14 @@ import Testing
             // The first attempt commits but answers 500; the retry finds it already there.
             let first = try await recorder.recordOnce(target, type: .normal, reason: "Synced", message: "Advance", key: "0000000000000001abcdef0100")
             let again = try await recorder.recordOnce(target, type: .normal, reason: "Synced", message: "Advance", key: "0000000000000001abcdef0100")
-            #expect(!first && !again, "created by the attempt whose answer was lost; never twice")
+            #expect(first == .existed && again == .existed, "created by the attempt whose answer was lost; never twice")
             let events = try await client.resource(.events).list(namespace: "default").items
             #expect(events.count == 1)
             #expect((events.first?.name?.count ?? 0) <= 253 && events.first?.name?.hasSuffix(".0000000000000001abcdef0100") == true)
             #expect(events.first?.json[path: "involvedObject", "name"]?.stringValue == long)
+            await sandbox.faults.fail(verb: "create", plural: "events", code: 403, count: 1)
+            let refused = try await recorder.recordOnce(target, type: .normal, reason: "Synced", message: "Advance", key: "0000000000000002abcdef0100")
+            #expect(refused == .refused, "a refusal for good is reported, not thrown: it must not hold a rollout")
         }
     }
 }

@@ -21,6 +21,12 @@ import Testing
         #expect(rendered == #"sum(rate(x{ns="demo",w=~"httpbin"}[1m])) > 0.5"#)
     }
 
+    @Test func aTemplateUsingAPlaceholderIsFoundWhateverItsSpacing() {
+        #expect(QueryTemplate.uses("ingress", in: "sum(x{ingress=\"{{ingress}}\"})"))
+        #expect(QueryTemplate.uses("route", in: "a {{  route }} b"))
+        #expect(!QueryTemplate.uses("route", in: "a {{ target }} route }} {{ b"))
+    }
+
     @Test func unknownNamesAndMissingVariablesAreErrors() {
         #expect(throws: MetricError.render("function \"pod\" not defined")) { try template.render("{{ pod }}") }
         #expect(throws: MetricError.render("map has no entry for key \"missing\" (set it in templateVariables)")) {

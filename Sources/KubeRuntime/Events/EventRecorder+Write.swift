@@ -37,19 +37,33 @@ extension EventRecorder {
         }
     }
 
+    /// What ``recordOnce(_:type:reason:message:key:)`` did.
+    public enum RecordOutcome: Sendable, Equatable {
+        /// This call wrote the Event.
+        case created
+        /// It was there already (an earlier attempt wrote it).
+        case existed
+        /// The API server refused it for good (forbidden, invalid); logged, and not worth holding a rollout for.
+        case refused
+    }
+
     /// Writes one Event now, named after `key` (what it records, for example the status transition it
     /// belongs to), retrying transient failures. Writing the same key again writes nothing.
     ///
-    /// - Returns: whether this call created the Event (`false`: it existed already).
-    /// - Throws: when it could not be written after the retries.
-    public func recordOnce(_ reference: EventObjectReference, type: EventType, reason: String, message: String, key: String) async throws -> Bool {
+    /// - Throws: a transient error (conflict, server error, rate limit, broken connection) that outlasted
+    ///   the retries: the caller should try again later.
+    public func recordOnce(_ reference: EventObjectReference, type: EventType, reason: String, message: String,
+                           key: String) async throws -> RecordOutcome {
         let pending = Pending(reference: reference, type: type, reason: reason, message: message, at: now())
         let name = EventRecorder.eventName(reference, suffix: key)
         do {
             _ = try await retry.run { try await events.create(event(pending, name: name), namespace: reference.namespace ?? "default") }
-            return true
+            return .created
         } catch let error as KubeAPIError where error.isAlreadyExists {
-            return false
+            return .existed
+        } catch where !RetryPolicy.isTransient(error) {
+            logger.warning("failed to create an event", metadata: ["error": "\(error)", "reason": "\(reason)", "event": "\(name)"])
+            return .refused
         }
     }
 
