@@ -95,7 +95,11 @@ public struct CanaryReconciler: Reconciler {
         status.conditions = CanaryReconciler.withValid(status.conditions, valid: true, message: "", now: now())
         var act = StepActions(canary: canary, phase: decision.status.phase ?? .initializing, routesKnown: observation.routes != nil,
                               transition: status != canary.status ? CanaryReconciler.transitionKey(of: canary) : nil)
-        for action in decision.actions { try await execute(action, in: &act) }
+        for action in decision.actions {
+            try Task.checkCancellation()  // a stopped operator acts no further; the next one takes the step again
+            try await execute(action, in: &act)
+        }
+        try Task.checkCancellation()
         if status != canary.status { try await write(status, of: canary, from: canary.status) }
         metrics.record(canary, status: status)
         if CanaryStateMachine.finishedRollout(from: canary.status?.phase, to: status.phase), let phase = status.phase {

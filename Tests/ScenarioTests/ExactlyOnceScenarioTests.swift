@@ -45,7 +45,7 @@ import Testing
             let writes = await world.sandbox.audit?.writes(of: "virtualservices") ?? []
             let total = await world.sandbox.audit?.writes().count ?? 0
             print("exactly-once: \(names.count) rollouts, \(kills) operator kills, \(injected) injected faults, \(total) writes audited")
-            let events = try await world.client.resource(.events, as: JSONValue.self).list(namespace: "demo").items
+            let events = try await world.client.resource(.events, as: JSONValue.self).listAll(namespace: "demo").items
             for name in names {
                 let weights = writes.filter { $0.name == name }.compactMap { $0.object[path: "spec", "http"]?[0]?["route"]?[1]?["weight"]?.intValue }
                 let changes = weights.enumerated().filter { $0.offset == 0 || weights[$0.offset - 1] != $0.element }.map(\.element)

@@ -33,12 +33,14 @@ public final class Reflector<Object: KubeObject>: Service, Sendable {
         await withGracefulShutdownHandler {
             for await event in watcher.cancelOnGracefulShutdown() {
                 if case .skipped(let skip, deleted: false) = event { onSkip?(skip) }
-                // Applying and publishing under the subscribers' lock makes `subscribe(includeCurrent:)` atomic:
-                // a new subscriber gets either the change itself or a snapshot that contains it, never both.
-                subscribers.withLock { subscribers in
-                    let changes = cache.apply(event)
-                    for subscriber in subscribers.values { for change in changes { subscriber.yield(change) } }
-                }
+                // Applying and taking the list of subscribers under one lock makes `subscribe(includeCurrent:)`
+                // atomic: a new subscriber is either in the list (it gets the change) or subscribed after the
+                // change was applied (its snapshot contains it), never both. The changes are yielded outside
+                // the lock: yielding resumes a consumer, which takes that task's status lock, while cancelling
+                // a consumer holds its status lock and runs `onTermination`, which takes ours — yielding under
+                // the lock deadlocked an operator cancelled while events flowed.
+                let (changes, targets) = subscribers.withLock { subscribers in (cache.apply(event), Array(subscribers.values)) }
+                for subscriber in targets { for change in changes { subscriber.yield(change) } }
             }
         } onGracefulShutdown: {}
         // Finish outside the lock: `finish()` runs `onTermination` synchronously, which takes the lock too.

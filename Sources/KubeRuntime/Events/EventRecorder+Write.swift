@@ -51,7 +51,7 @@ extension EventRecorder {
     /// belongs to), retrying transient failures. Writing the same key again writes nothing.
     ///
     /// - Throws: a transient error (conflict, server error, rate limit, broken connection) that outlasted
-    ///   the retries: the caller should try again later.
+    ///   the retries, or cancellation: the caller should try again later.
     public func recordOnce(_ reference: EventObjectReference, type: EventType, reason: String, message: String,
                            key: String) async throws -> RecordOutcome {
         let pending = Pending(reference: reference, type: type, reason: reason, message: message, at: now())
@@ -61,7 +61,8 @@ extension EventRecorder {
             return .created
         } catch let error as KubeAPIError where error.isAlreadyExists {
             return .existed
-        } catch where !RetryPolicy.isTransient(error) {
+        } catch let error as KubeAPIError where !RetryPolicy.isTransient(error) {
+            // Forbidden, invalid…: the API server's answer for good. Anything else (transient, cancelled) throws.
             logger.warning("failed to create an event", metadata: ["error": "\(error)", "reason": "\(reason)", "event": "\(name)"])
             return .refused
         }
