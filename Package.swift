@@ -310,7 +310,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CanaryCoreTests",
-            dependencies: ["CanaryAPI", "CanaryCore", "KubeCore"],
+            dependencies: ["CanaryAPI", "CanaryCore", "KubeCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -77,7 +77,7 @@ extension Canary {
         validateService(into: &issues)
         issues.range(spec.progressDeadlineSeconds, 1...ValidationLimits.maximumProgressDeadlineSeconds, "spec.progressDeadlineSeconds")
         if let analysis = spec.analysis { validate(analysis, into: &issues) }
-        unsupportedFields(into: &issues)
+        unsupportedValues(into: &issues)
         return issues.all
     }
 
@@ -99,12 +99,6 @@ extension Canary {
             if (autoscaler.name ?? "").isEmpty { issues.add("spec.autoscalerRef.name", "required") }
             if let kind = autoscaler.kind, kind != "HorizontalPodAutoscaler" {
                 issues.add("spec.autoscalerRef.kind", "\"\(kind)\" is not supported yet (supported: HorizontalPodAutoscaler)")
-            }
-            if autoscaler.primaryScalerReplicas != nil {
-                issues.add("spec.autoscalerRef.primaryScalerReplicas", "not supported yet")
-            }
-            if autoscaler.primaryScalerQueries != nil {
-                issues.add("spec.autoscalerRef.primaryScalerQueries", "not supported yet")
             }
         }
     }

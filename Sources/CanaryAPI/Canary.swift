@@ -49,10 +49,6 @@ public struct TargetReference: Codable, Sendable, Equatable {
     public var name: String?
     /// Not part of Flagger's API (the target is always in the Canary's namespace): decoded only to refuse it.
     public var namespace: String?
-    /// `autoscalerRef.primaryScalerQueries` (KEDA): not supported yet, refused by validation.
-    public var primaryScalerQueries: JSONValue?
-    /// `autoscalerRef.primaryScalerReplicas`: not supported yet, refused by validation.
-    public var primaryScalerReplicas: JSONValue?
 
     public init(apiVersion: String? = nil, kind: String? = nil, name: String? = nil) {
         self.apiVersion = apiVersion

@@ -45,7 +45,7 @@ public struct CanaryReconciler: Reconciler {
             try await markInvalid(object, reason: "InvalidSpec", message: CanaryReconciler.describe(error))
             return .awaitChange
         }
-        let issues = canary.validate()
+        let issues = canary.validate() + Canary.refusedFields(in: object.json["spec"] ?? [:])
         guard issues.isEmpty else {
             try await markInvalid(object, reason: "InvalidSpec", message: issues.map(\.description).joined(separator: "; "))
             return .awaitChange

@@ -49,7 +49,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// Decode, validate, and for a valid Canary decide in every phase with every kind of workload: no trap.
     static func canary(_ bytes: [UInt8]) -> [String] {
         guard let json = try? JSONValue(parsing: bytes), var canary = try? json.decode(as: Canary.self) else { return [] }
-        guard canary.validate().isEmpty else { return [] }
+        guard canary.validate().isEmpty, Canary.refusedFields(in: json["spec"] ?? [:]).isEmpty else { return [] }
         let statusJSON = json["status"] ?? [:]
         for phase in CanaryPhase.allCases {
             var status = (try? statusJSON.decode(as: CanaryStatus.self)) ?? CanaryStatus()

@@ -24,7 +24,8 @@ import Testing
     /// What the operator would say about a manifest: the decoding error or the validation issues.
     static func problems(_ manifest: JSONValue) -> [String] {
         do {
-            return try manifest.decode(as: Canary.self).validate().map(\.description)
+            let issues = try manifest.decode(as: Canary.self).validate() + Canary.refusedFields(in: manifest["spec"] ?? [:])
+            return issues.map(\.description)
         } catch let error as DecodingError {
             return [error.fieldMessage]
         } catch {

@@ -27,7 +27,7 @@ import Testing
         ("missing-hpa", "{\(target), autoscalerRef: {apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, name: ghost}, analysis: {interval: 1m, stepWeight: 10}}",
          "HorizontalPodAutoscaler demo/ghost not found"),
         ("scaler-replicas", "{\(target), autoscalerRef: {apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, name: podinfo, primaryScalerReplicas: {minReplicas: 2}}, analysis: {interval: 1m, stepWeight: 10}}",
-         "spec.autoscalerRef.primaryScalerReplicas: not supported yet"),
+         "spec.autoscalerRef.primaryScalerReplicas: primary scaler replicas are not supported yet"),
         ("long-target", "{targetRef: {apiVersion: apps/v1, kind: Deployment, name: \(String(repeating: "a", count: 60))}, service: {port: 80}, analysis: {interval: 1m, stepWeight: 10}}",
          "spec.targetRef.name"),
         ("other-namespace", "{targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo, namespace: prod}, service: {port: 80}, analysis: {interval: 1m, stepWeight: 10}}",

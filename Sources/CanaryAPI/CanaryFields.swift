@@ -1,0 +1,122 @@
+import KubeCore
+
+/// Every field of the Canary CRD and what Serin does with it. A test walks `crds/canaries.flagger.app.yaml`
+/// and fails when a field is missing here; `docs/compatibility.md` shows this table.
+public enum FieldSupport: Sendable, Equatable {
+    /// Serin acts on it.
+    case implemented
+    /// Refused by the checks in `Canary.validate()` for the values Serin cannot honour yet (the field itself works).
+    case checked
+    /// Not implemented yet: a Canary that sets it (to anything but null, false, 0, "", [] or {}) is refused
+    /// with `Valid=False` naming the field and this reason.
+    case refused(String)
+}
+
+extension Canary {
+    /// The fields of `spec`, by path (`[]` for the elements of a list).
+    public static let fields: [(path: String, support: FieldSupport)] = {
+        let gatewayAPI = FieldSupport.refused("the Gateway API router is not supported yet")
+        let otherRouters = FieldSupport.refused("only the Istio router is supported yet")
+        var fields: [(String, FieldSupport)] = [
+            ("spec.provider", .checked), ("spec.metricsServer", .implemented),
+            ("spec.targetRef", .implemented), ("spec.targetRef.apiVersion", .implemented), ("spec.targetRef.kind", .checked),
+            ("spec.targetRef.name", .implemented),
+            ("spec.autoscalerRef", .implemented), ("spec.autoscalerRef.apiVersion", .implemented), ("spec.autoscalerRef.kind", .checked),
+            ("spec.autoscalerRef.name", .implemented),
+            ("spec.autoscalerRef.primaryScalerQueries", .refused("KEDA scaler queries are not supported yet")),
+            ("spec.autoscalerRef.primaryScalerReplicas", .refused("primary scaler replicas are not supported yet")),
+            ("spec.autoscalerRef.primaryScalerReplicas.minReplicas", .refused("primary scaler replicas are not supported yet")),
+            ("spec.autoscalerRef.primaryScalerReplicas.maxReplicas", .refused("primary scaler replicas are not supported yet")),
+            ("spec.service", .implemented), ("spec.service.name", .implemented), ("spec.service.port", .implemented),
+            ("spec.service.portName", .implemented), ("spec.service.targetPort", .implemented), ("spec.service.appProtocol", .checked),
+            ("spec.service.trafficDistribution", .refused("Service trafficDistribution is not supported yet")),
+            ("spec.service.portDiscovery", .refused("port discovery is not supported yet")), ("spec.service.headless", .implemented),
+            ("spec.service.timeout", .implemented), ("spec.service.backendTimeout", gatewayAPI),
+            ("spec.service.gateways", .implemented), ("spec.service.gatewayRefs", gatewayAPI), ("spec.service.hosts", .implemented),
+            ("spec.service.delegation", .refused("VirtualService delegation is not supported yet")),
+            ("spec.service.trafficPolicy", .implemented), ("spec.service.match", .implemented), ("spec.service.rewrite", .implemented),
+            ("spec.service.rewrite.uri", .implemented), ("spec.service.rewrite.authority", .implemented), ("spec.service.rewrite.type", .implemented),
+            ("spec.service.retries", .implemented), ("spec.service.retries.attempts", .implemented),
+            ("spec.service.retries.perTryTimeout", .implemented), ("spec.service.retries.retryOn", .implemented),
+            ("spec.service.headers", .implemented), ("spec.service.mirror", .refused("VirtualService mirror policies are not supported yet")),
+            ("spec.service.corsPolicy", .implemented), ("spec.service.meshName", otherRouters), ("spec.service.backends", otherRouters),
+            ("spec.service.unmanagedMetadata", .refused("unmanaged metadata is not supported yet")),
+            ("spec.service.unmanagedMetadata.labels", .refused("unmanaged metadata is not supported yet")),
+            ("spec.service.unmanagedMetadata.annotations", .refused("unmanaged metadata is not supported yet")),
+            ("spec.skipAnalysis", .implemented), ("spec.revertOnDeletion", .implemented), ("spec.suspend", .implemented),
+            ("spec.progressDeadlineSeconds", .implemented),
+            ("spec.analysis", .implemented), ("spec.analysis.interval", .implemented), ("spec.analysis.iterations", .checked),
+            ("spec.analysis.threshold", .implemented), ("spec.analysis.maxWeight", .implemented), ("spec.analysis.stepWeight", .implemented),
+            ("spec.analysis.stepWeights", .implemented), ("spec.analysis.stepWeightPromotion", .implemented),
+            ("spec.analysis.mirror", .refused("traffic mirroring is not supported yet")),
+            ("spec.analysis.mirrorWeight", .refused("traffic mirroring is not supported yet")),
+            ("spec.analysis.primaryReadyThreshold", .implemented), ("spec.analysis.canaryReadyThreshold", .implemented),
+            ("spec.analysis.match", .checked),
+            ("spec.analysis.metrics", .implemented), ("spec.analysis.metrics[].name", .implemented),
+            ("spec.analysis.metrics[].interval", .implemented), ("spec.analysis.metrics[].threshold", .implemented),
+            ("spec.analysis.metrics[].thresholdRange", .implemented), ("spec.analysis.metrics[].thresholdRange.min", .implemented),
+            ("spec.analysis.metrics[].thresholdRange.max", .implemented), ("spec.analysis.metrics[].query", .implemented),
+            ("spec.analysis.metrics[].templateRef", .implemented), ("spec.analysis.metrics[].templateRef.name", .implemented),
+            ("spec.analysis.metrics[].templateRef.namespace", .implemented), ("spec.analysis.metrics[].templateVariables", .implemented),
+            ("spec.analysis.webhooks", .implemented), ("spec.analysis.webhooks[].name", .implemented), ("spec.analysis.webhooks[].type", .implemented),
+            ("spec.analysis.webhooks[].url", .implemented), ("spec.analysis.webhooks[].timeout", .implemented),
+            ("spec.analysis.webhooks[].retries", .implemented), ("spec.analysis.webhooks[].metadata", .implemented),
+            ("spec.analysis.webhooks[].muteAlert", .refused("alerts are not supported yet")),
+            ("spec.analysis.webhooks[].disableTLS", .refused("disableTLS is not supported yet (webhook TLS verification is always on)")),
+        ]
+        for reference in ["ingressRef", "routeRef", "upstreamRef"] {
+            for field in ["", ".apiVersion", ".kind", ".name"] + (reference == "upstreamRef" ? [".namespace"] : []) {
+                fields.append(("spec.\(reference)\(field)", reference == "routeRef" ? gatewayAPI : otherRouters))
+            }
+        }
+        for field in ["", ".cookieName", ".primaryCookieName", ".domain", ".httpOnly", ".maxAge", ".partitioned", ".path", ".sameSite", ".secure"] {
+            fields.append(("spec.analysis.sessionAffinity\(field)", .refused("session affinity is not supported yet")))
+        }
+        for field in ["", "[].name", "[].severity", "[].providerRef", "[].providerRef.name", "[].providerRef.namespace"] {
+            fields.append(("spec.analysis.alerts\(field)", .refused("alerts are not supported yet")))
+        }
+        for part in ["apex", "primary", "canary"] {
+            for field in ["", ".labels", ".annotations"] { fields.append(("spec.service.\(part)\(field)", .implemented)) }
+        }
+        return fields
+    }()
+
+    /// The refused fields set in a Canary's raw `spec`, each an issue naming the field (list elements by index).
+    public static func refusedFields(in spec: JSONValue) -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        var reported: Set<String> = []
+        for (path, support) in fields {
+            guard case .refused(let reason) = support else { continue }
+            let parts = path.split(separator: ".").dropFirst().map(String.init)  // without "spec"
+            for (field, value) in values(at: parts[...], in: spec, prefix: "spec") where isSet(value) {
+                // A refused parent says it all: `sessionAffinity`, not each of its members.
+                if reported.contains(where: { field.hasPrefix($0 + ".") || field.hasPrefix($0 + "[") }) { continue }
+                reported.insert(field)
+                issues.append(ValidationIssue(field: field, message: reason))
+            }
+        }
+        return issues
+    }
+
+    private static func values(at parts: ArraySlice<String>, in value: JSONValue, prefix: String) -> [(String, JSONValue)] {
+        guard let first = parts.first else { return [(prefix, value)] }
+        let isList = first.hasSuffix("[]")
+        let key = isList ? String(first.dropLast(2)) : first
+        guard let member = value[key] else { return [] }
+        guard isList else { return values(at: parts.dropFirst(), in: member, prefix: "\(prefix).\(key)") }
+        return (member.arrayValue ?? []).enumerated().flatMap { index, element in
+            values(at: parts.dropFirst(), in: element, prefix: "\(prefix).\(key)[\(index)]")
+        }
+    }
+
+    private static func isSet(_ value: JSONValue) -> Bool {
+        switch value {
+        case .null, .bool(false): return false
+        case .number(let number): return number.doubleValue != 0
+        case .string(let text): return !text.isEmpty
+        case .array(let elements): return !elements.isEmpty
+        case .object(let members): return !members.isEmpty
+        case .bool(true): return true
+        }
+    }
+}
