@@ -1,0 +1,61 @@
+import Foundation
+import SerinTesting
+import Testing
+
+/// `serin sandbox`'s reliability switches, as a user starts them: the audit log and random faults.
+@Suite(.serialized) struct SandboxCommandTests {
+    /// Runs `kubectl ARGS` against `kubeconfig`: the exit status and the output.
+    static func kubectl(_ kubeconfig: String, _ arguments: [String], stdin: String = "") async throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["kubectl", "--kubeconfig", kubeconfig] + arguments
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("kubectl-\(UUID().uuidString).out")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = handle
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        return (process.terminationStatus, try String(contentsOf: output, encoding: .utf8))
+    }
+
+    /// Starts `serin sandbox ARGS` and waits until its kubeconfig exists.
+    static func startSandbox(_ arguments: [String], kubeconfig: String) async throws -> Process {
+        let (process, log) = try SerinBinary.start(["sandbox", "--kubeconfig", kubeconfig] + arguments)
+        let ready = try await eventually(timeout: .seconds(20)) {
+            (try? String(contentsOf: log, encoding: .utf8))?.contains("press Ctrl-C to stop") == true
+        }
+        if !ready { process.terminate() }
+        try #require(ready, "the sandbox started")
+        return process
+    }
+
+    @Test func theAuditLogHasEveryWriteAndTheFaultRateFailsRequests() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let kubeconfig = directory.appendingPathComponent("kubeconfig").path
+        let audit = directory.appendingPathComponent("audit.jsonl").path
+        let audited = try await SandboxCommandTests.startSandbox(["--audit-log", audit], kubeconfig: kubeconfig)
+        defer { audited.terminate() }
+        let applied = try await SandboxCommandTests.kubectl(kubeconfig, ["apply", "-f", "-"],
+                                                            stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: audited, namespace: default}\n")
+        #expect(applied.status == 0, "\(applied.output)")
+        let lines = try String(contentsOf: URL(fileURLWithPath: audit), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 1 && lines.first?.contains(#""verb":"create","resource":"configmaps","name":"audited""#) == true, "\(lines)")
+        audited.terminate()
+
+        let faultyConfig = directory.appendingPathComponent("faulty").path
+        let faulty = try await SandboxCommandTests.startSandbox(["--fault-rate", "1"], kubeconfig: faultyConfig)
+        defer { faulty.terminate() }
+        let failed = try await SandboxCommandTests.kubectl(faultyConfig, ["get", "configmaps", "-n", "default"])
+        #expect(failed.status != 0 && failed.output.contains("injected fault"), "\(failed.output)")
+
+        let (status, output) = try await SerinBinary.run(["sandbox", "--fault-rate", "2"])
+        #expect(status != 0 && output.contains("--fault-rate must be between 0 and 1"), "\(output)")
+    }
+}
