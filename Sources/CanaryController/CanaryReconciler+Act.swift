@@ -11,8 +11,6 @@ import Webhooks
 struct StepActions {
     var canary: Canary
     var phase: CanaryPhase
-    /// Whether the routing objects existed when the step was decided (routes are set only then).
-    var routesKnown: Bool
     /// For a step that changes the status: the key its Events are named by (``CanaryReconciler/transitionKey(of:)``).
     var transition: String?
     /// How many Events the step has written so far.
@@ -24,7 +22,7 @@ extension CanaryReconciler {
     func execute(_ action: CanaryAction, in step: inout StepActions) async throws {
         let canary = step.canary
         switch action {
-        case .setRoutes(let routes): if step.routesKnown { try await istio.setRoutes(canary, routes) }
+        case .setRoutes(let routes): try await istio.setRoutes(canary, routes)
         case .scaleTargetToZero: try await deployment.scaleTarget(canary, replicas: 0)
         case .scaleTargetUp: try await deployment.scaleTarget(canary, replicas: deployment.scaleUpReplicas(canary))
         case .promote:

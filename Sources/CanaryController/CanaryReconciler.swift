@@ -93,7 +93,7 @@ public struct CanaryReconciler: Reconciler {
         let decision = try await decideRunningChecks(observation, logger: logger)
         var status = decision.status
         status.conditions = CanaryReconciler.withValid(status.conditions, valid: true, message: "", now: now())
-        var act = StepActions(canary: canary, phase: decision.status.phase ?? .initializing, routesKnown: observation.routes != nil,
+        var act = StepActions(canary: canary, phase: decision.status.phase ?? .initializing,
                               transition: status != canary.status ? CanaryReconciler.transitionKey(of: canary) : nil)
         for action in decision.actions {
             try Task.checkCancellation()  // a stopped operator acts no further; the next one takes the step again
@@ -108,7 +108,6 @@ public struct CanaryReconciler: Reconciler {
         if decision.status.phase != canary.status?.phase {
             logger.info("phase changed", metadata: ["from": "\(canary.status?.phase?.rawValue ?? "")", "to": "\(decision.status.phase?.rawValue ?? "")"])
         }
-        if observation.routes == nil { return .requeue(after: .seconds(1)) }  // the routing objects were just created
         return decision.requeueAfter.map { .requeue(after: $0) } ?? .awaitChange
     }
 
@@ -133,7 +132,7 @@ public struct CanaryReconciler: Reconciler {
             primary: nil, routes: nil)
         let decision = CanaryStateMachine.terminate(observation)
         if decision.status != canary.status { try await write(decision.status, of: canary, from: canary.status) }
-        var act = StepActions(canary: canary, phase: decision.status.phase ?? .terminating, routesKnown: false, transition: nil)
+        var act = StepActions(canary: canary, phase: decision.status.phase ?? .terminating, transition: nil)
         for action in decision.actions { try await execute(action, in: &act) }
         return decision.requeueAfter.map { .requeue(after: $0) } ?? .awaitChange
     }

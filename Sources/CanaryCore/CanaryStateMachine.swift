@@ -14,7 +14,19 @@ import KubeCore
 /// pending. Checks are asked for in Flagger's order, and only when the step is due.
 public enum CanaryStateMachine {
     /// Decides what to do for a valid Canary whose target exists.
+    ///
+    /// Without routes (the routing objects were just created and are not observed yet) no weights are set,
+    /// and the Canary is looked at again in a second.
     public static func decide(_ observation: Observation) -> Decision {
+        var decision = decidePhase(observation)
+        if observation.routes == nil, decision.pending == nil {
+            decision.actions.removeAll { if case .setRoutes = $0 { return true } else { return false } }
+            decision.requeueAfter = .seconds(1)
+        }
+        return decision
+    }
+
+    private static func decidePhase(_ observation: Observation) -> Decision {
         var observation = observation
         observation.canary.status = observation.canary.status?.bounded()  // a hand-edited status cannot overflow a step
         let canary = observation.canary

@@ -192,3 +192,13 @@ extension Observation {
         #expect(done.actions == [.event(.normal, "Terminated canary httpbin.demo"), .removeFinalizer])
     }
 }
+
+@Suite struct UnobservedRoutesTests {
+    @Test func withoutObservedRoutesNoWeightIsSetAndTheCanaryIsLookedAtAgainInASecond() {
+        let due = CanaryStateMachine.decide(observe(makeCanary(phase: .progressing, weight: 20), routes: nil, checks: CheckResults(failures: [])))
+        #expect(!due.actions.contains { if case .setRoutes = $0 { return true } else { return false } })
+        #expect(due.requeueAfter == .seconds(1))
+        let known = CanaryStateMachine.decide(observe(makeCanary(phase: .progressing, weight: 20), checks: CheckResults(failures: [])))
+        #expect(known.actions.contains(.setRoutes(Routes(primary: 60, canary: 40))), "with routes observed the step moves them")
+    }
+}
