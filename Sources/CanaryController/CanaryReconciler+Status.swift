@@ -65,7 +65,4 @@ extension CanaryReconciler {
                                         lastTransitionTime: existing?.status == status ? existing?.lastTransitionTime : stamp)
         return (conditions ?? []).filter { $0.type != validCondition } + [condition]
     }
-
-    /// A decoding error as "field: problem".
-    static func describe(_ error: DecodingError) -> String { error.fieldMessage }
 }

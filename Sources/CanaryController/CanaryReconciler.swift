@@ -42,7 +42,7 @@ public struct CanaryReconciler: Reconciler {
             canary = try object.json.decode(as: Canary.self)
             canary.status = canary.status?.bounded()
         } catch let error as DecodingError {
-            try await markInvalid(object, reason: "InvalidSpec", message: CanaryReconciler.describe(error))
+            try await markInvalid(object, reason: "InvalidSpec", message: error.fieldMessage)
             return .awaitChange
         }
         let issues = canary.validate() + Canary.refusedFields(in: object.json["spec"] ?? [:])

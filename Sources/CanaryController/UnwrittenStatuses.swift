@@ -12,8 +12,6 @@ final class UnwrittenStatuses: Sendable {
 
     func remember(_ key: ObjectKey, from: CanaryStatus?, to: CanaryStatus) { pending.withLock { $0[key] = (from, to) } }
 
-    func forget(_ key: ObjectKey) { _ = pending.withLock { $0.removeValue(forKey: key) } }
-
     /// The status to write for a Canary whose current status is `current`, if a step left one; a Canary
     /// whose status moved on (someone else wrote it) drops it.
     func take(_ key: ObjectKey, current: CanaryStatus?) -> CanaryStatus? {
