@@ -94,6 +94,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Notifiers",
+            dependencies: ["CanaryAPI"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Routers",
             dependencies: ["CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime"],
             swiftSettings: swiftSettings
@@ -163,7 +168,7 @@ let package = Package(
         .target(
             name: "Demo",
             dependencies: [
-                "CanaryController", "KubeClient", "KubeCore", "KubeSandbox", "LoadTester", "LocalCluster", "MetricProviders", "OutboundHTTP",
+                "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeSandbox", "LoadTester", "LocalCluster", "MetricProviders", "OutboundHTTP", "Routers",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -193,6 +198,8 @@ let package = Package(
                 "LoadTester",
                 "Demo",
                 "Webhooks",
+                "CanaryAPI",
+                "Routers",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "KubeCore",
@@ -262,6 +269,13 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RoutersTests",
+            dependencies: ["CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "KubeSandbox", "MetricProviders", "Routers", "Targets",
+                           "Notifiers"],
+            resources: [.copy("Golden")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

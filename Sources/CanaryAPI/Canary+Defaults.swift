@@ -14,8 +14,6 @@ public enum CanaryDefaults {
     public static let webhookTimeout: Duration = .seconds(10)
     /// The metrics Flagger computes itself from the mesh's telemetry.
     public static let builtinMetrics: Set<String> = ["request-success-rate", "request-duration"]
-    /// The providers this version routes for.
-    public static let supportedProviders: Set<String> = ["istio"]
 }
 
 extension Canary {
@@ -26,7 +24,6 @@ extension Canary {
     /// The apex Service's name: `service.name`, else the target's name.
     public var serviceName: String { spec.service?.name.flatMap { $0.isEmpty ? nil : $0 } ?? targetName }
     public var namespace: String { metadata.namespace ?? "default" }
-    public var provider: String { spec.provider.flatMap { $0.isEmpty ? nil : $0 } ?? "istio" }
 
     /// The analysis interval, defaulted and clamped to `minimum`.
     public func analysisInterval(minimum: Duration = CanaryDefaults.minimumAnalysisInterval) -> Duration {

@@ -6,6 +6,11 @@ public struct ValidationIssue: Sendable, Equatable, CustomStringConvertible {
     public var field: String
     public var message: String
     public var description: String { "\(field): \(message)" }
+
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
 }
 
 /// The limits validation holds values to, so that no value from an object can overflow what Serin computes.
@@ -66,13 +71,11 @@ struct ValidationIssues {
 }
 
 extension Canary {
-    /// Every problem with the spec; empty when the Canary can be reconciled.
-    public func validate() -> [ValidationIssue] {
+    /// Every problem with the spec; empty when the Canary can be reconciled by an operator with `context`.
+    public func validate(_ context: ValidationContext = ValidationContext()) -> [ValidationIssue] {
         var issues = ValidationIssues()
-        validateTarget(into: &issues)
-        if !CanaryDefaults.supportedProviders.contains(provider) {
-            issues.add("spec.provider", "\"\(provider)\" is not supported (supported: \(CanaryDefaults.supportedProviders.sorted().joined(separator: ", ")))")
-        }
+        validateTarget(into: &issues, context: context)
+        validateProvider(into: &issues, context: context)
         if let server = spec.metricsServer { issues.url(server, "spec.metricsServer") }
         validateService(into: &issues)
         issues.range(spec.progressDeadlineSeconds, 1...ValidationLimits.maximumProgressDeadlineSeconds, "spec.progressDeadlineSeconds")
@@ -81,10 +84,15 @@ extension Canary {
         return issues.all
     }
 
-    private func validateTarget(into issues: inout ValidationIssues) {
+    private func validateTarget(into issues: inout ValidationIssues, context: ValidationContext) {
         if (spec.targetRef?.name ?? "").isEmpty { issues.add("spec.targetRef", "required: name the Deployment to ship") }
-        if let kind = spec.targetRef?.kind, kind != "Deployment" {
-            issues.add("spec.targetRef.kind", "\"\(kind)\" is not supported yet (supported: Deployment)")
+        if let kind = targetKind {
+            if !context.targets.contains(kind) {
+                issues.add("spec.targetRef.kind", "\"\(kind)\" is not supported yet (supported: \(context.targets.map(\.rawValue).sorted().joined(separator: ", ")))")
+            }
+        } else {
+            let known = TargetKind.allCases.map(\.rawValue).joined(separator: ", ")
+            issues.add("spec.targetRef.kind", "\"\(spec.targetRef?.kind ?? "")\" is not a known kind (known: \(known))")
         }
         if let namespace = spec.targetRef?.namespace, namespace != self.namespace {
             issues.add("spec.targetRef.namespace", "not supported: the target must be in the Canary's namespace \"\(self.namespace)\"")
@@ -100,6 +108,21 @@ extension Canary {
             if let kind = autoscaler.kind, kind != "HorizontalPodAutoscaler" {
                 issues.add("spec.autoscalerRef.kind", "\"\(kind)\" is not supported yet (supported: HorizontalPodAutoscaler)")
             }
+        }
+    }
+
+    private func validateProvider(into issues: inout ValidationIssues, context: ValidationContext) {
+        guard let provider = meshProvider(default: context.meshProvider) else {
+            do { _ = try MeshProvider(parsing: spec.provider ?? "") } catch { issues.add("spec.provider", error.description) }
+            return
+        }
+        func names(_ providers: Set<MeshProvider>) -> String { providers.map(\.rawValue).sorted().joined(separator: ", ") }
+        if !context.implementedRouters.contains(provider) {
+            issues.add("spec.provider", "\"\(provider)\" is not supported yet (supported: \(names(context.implementedRouters)))")
+        } else if !context.routers.contains(provider) {
+            issues.add("spec.provider", "\"\(provider)\" is not enabled on this operator (--mesh-provider \(context.meshProvider) enables: \(names(context.routers)))")
+        } else if provider == .kubernetes {
+            issues.add("spec.provider", "\"kubernetes\" splits no traffic: it runs blue/green only (analysis.iterations), which is not supported yet")
         }
     }
 

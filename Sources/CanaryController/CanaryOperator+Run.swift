@@ -17,11 +17,11 @@ public struct MissingCRDError: Error, CustomStringConvertible {
 }
 
 extension CanaryOperator {
-    /// The custom resources the operator reads, by CRD name.
+    /// The custom resources the operator reads, by CRD name: Canaries, and the custom resources of what it
+    /// watches (the enabled routers' objects, MetricTemplates). An operator whose mesh provider needs no
+    /// Istio CRD starts without them.
     var requiredResources: [(crd: String, resource: KubeResource)] {
-        [("canaries.flagger.app", Canary.resource), ("metrictemplates.flagger.app", MetricTemplate.resource),
-         ("virtualservices.networking.istio.io", IstioRouter.virtualServices),
-         ("destinationrules.networking.istio.io", IstioRouter.destinationRules)]
+        [("canaries.flagger.app", Canary.resource)] + watched.compactMap { watched in watched.crd.map { ($0, watched.resource) } }
     }
 
     /// Runs until cancelled, graceful shutdown (SIGTERM) or lost leadership, in this order:

@@ -23,11 +23,14 @@ import Webhooks
 /// are `requeueAfter`. An idle Canary costs no API request.
 public final class CanaryOperator: Service, Sendable {
     static let targetIndex = "target"
+    static let templateIndex = "metricTemplate"
 
     public let client: KubeClient
     public let options: OperatorOptions
     let canaries: Reflector<DynamicObject>
     let related: [Reflector<DynamicObject>]
+    /// The resources behind `related`, with their CRDs.
+    let watched: [WatchedResource]
     public let events: EventRecorder
     let eventHooks: EventWebhooks
     public let controller: Controller<DynamicObject>
@@ -61,47 +64,75 @@ public final class CanaryOperator: Service, Sendable {
         let byTarget = CacheIndex<DynamicObject>(name: CanaryOperator.targetIndex) { object in
             object.json[path: "spec", "targetRef", "name"]?.stringValue.map { ["\(object.namespace ?? "")/\($0)"] } ?? []
         }
-        canaries = reflector(Canary.resource, indexes: [byTarget])
+        let byTemplate = CacheIndex<DynamicObject>(name: CanaryOperator.templateIndex) { object in
+            (object.json[path: "spec", "analysis", "metrics"]?.arrayValue ?? []).compactMap { metric in
+                metric[path: "templateRef", "name"]?.stringValue.map { "\(metric[path: "templateRef", "namespace"]?.stringValue ?? object.namespace ?? "")/\($0)" }
+            }
+        }
+        canaries = reflector(Canary.resource, indexes: [byTarget, byTemplate])
         let canaryCache = canaries.cache
-        let metrics = OperatorMetrics(registry: registry, version: options.version, meshProvider: options.meshProvider) {
+        let metrics = OperatorMetrics(registry: registry, version: options.version, meshProvider: options.meshProvider.rawValue) {
             canaryCache.list().reduce(into: [:]) { counts, canary in counts[canary.namespace ?? "", default: 0] += 1 }
         }
         self.metrics = metrics
-        let deployments = reflector(.deployments)
-        let services = reflector(.services)
-        let virtualServices = reflector(IstioRouter.virtualServices)
-        let destinationRules = reflector(IstioRouter.destinationRules)
-        let autoscalers = reflector(.horizontalPodAutoscalers)
-        let templates = reflector(MetricTemplate.resource)
-        related = [deployments, services, virtualServices, destinationRules, autoscalers, templates]
+        let routerRegistrations = RouterRegistry.enabled(meshProvider: options.meshProvider)
+        let targetRegistrations = TargetRegistry.registrations
+        watched = CanaryOperator.watchedResources(routers: routerRegistrations, targets: targetRegistrations)
+        var reflectors: [KubeResource: Reflector<DynamicObject>] = [:]
+        for watchedResource in watched where reflectors[watchedResource.resource] == nil {
+            reflectors[watchedResource.resource] = reflector(watchedResource.resource)
+        }
+        related = watched.compactMap { reflectors[$0.resource] }
+        let caches = ObjectCaches(reflectors.mapValues(\.cache))
+        func follow(_ resource: KubeResource) -> Reflector<DynamicObject> {
+            guard let reflector = reflectors[resource] else { preconditionFailure("\(resource) is not watched") }
+            return reflector
+        }
         let http = OutboundHTTP(proxies: options.proxies)
         let webhooks = WebhookClient(http: http, credentials: options.webhookCredentials)
         eventHooks = EventWebhooks(client: webhooks, global: options.eventWebhook, logger: logger)
         let reconciler = CanaryReconciler(
             canaries: canaries.cache, canaryClient: client.resource(Canary.resource, as: JSONValue.self),
             canaryObjects: client.resource(Canary.resource, as: DynamicObject.self),
-            deployment: DeploymentTarget(client: client, cache: deployments.cache, selectorLabels: options.selectorLabels),
-            autoscaler: AutoscalerTarget(client: client, cache: autoscalers.cache),
-            services: KubernetesServiceRouter(client: client, cache: services.cache),
-            istio: IstioRouter(client: client, virtualServices: virtualServices.cache, destinationRules: destinationRules.cache),
-            analysis: MetricAnalysis(client: client, templates: templates.cache, metricsServer: options.metricsServer, http: http),
+            targets: Dictionary(targetRegistrations.map { ($0.kind, $0.make(client, caches, options.selectorLabels)) }, uniquingKeysWith: { first, _ in first }),
+            autoscaler: AutoscalerTarget(client: client, cache: caches[.horizontalPodAutoscalers]),
+            services: KubernetesServiceRouter(client: client, cache: caches[.services]),
+            routers: Dictionary(routerRegistrations.map { ($0.provider, $0.make(client, caches)) }, uniquingKeysWith: { first, _ in first }),
+            validation: ValidationContext(meshProvider: options.meshProvider, routers: Set(routerRegistrations.map(\.provider)),
+                                          implementedRouters: RouterRegistry.implemented, targets: TargetRegistry.implemented),
+            analysis: MetricAnalysis(client: client, templates: caches[MetricTemplate.resource], metricsServer: options.metricsServer, http: http),
             hooks: WebhookRunner(client: webhooks), events: events, eventHooks: eventHooks, metrics: metrics, options: options, now: now)
-        let targeting: @Sendable (DynamicObject) -> [ReconcileRequest] = { object in
-            canaryCache.byIndex(CanaryOperator.targetIndex, "\(object.namespace ?? "")/\(object.name ?? "")").map { ObjectKey($0) }
-        }
-        let caches = ([canaries] + related).map { reflector in (reflector.resourceName, reflector.cache) }
-        health = OperatorHealth { caches.flatMap { name, cache in cache.skipped.map { "\(name) \($0)" } } }
-        controller = Controller(name: "canary", primary: canaries, reconciler: reconciler,
-                                config: ControllerConfig(concurrency: options.concurrency), logger: logger)
-            .watches(deployments, mapper: targeting)
-            .watches(autoscalers) { hpa in
-                canaryCache.list(namespace: hpa.namespace).filter { $0.json[path: "spec", "autoscalerRef", "name"]?.stringValue == hpa.name }
-                    .map { ObjectKey($0) }
+        let healthCaches = ([canaries] + related).map { reflector in (reflector.resourceName, reflector.cache) }
+        health = OperatorHealth { healthCaches.flatMap { name, cache in cache.skipped.map { "\(name) \($0)" } } }
+        var controller = Controller(name: "canary", primary: canaries, reconciler: reconciler,
+                                    config: ControllerConfig(concurrency: options.concurrency), logger: logger)
+        for registration in targetRegistrations {
+            controller = controller.watches(follow(registration.resource.resource)) { object in
+                canaryCache.byIndex(CanaryOperator.targetIndex, "\(object.namespace ?? "")/\(object.name ?? "")").map { ObjectKey($0) }
             }
-            .owns(deployments, ownerKind: Canary.resource.kind)
-            .owns(services, ownerKind: Canary.resource.kind)
-            .owns(virtualServices, ownerKind: Canary.resource.kind)
-            .owns(destinationRules, ownerKind: Canary.resource.kind)
+        }
+        controller = controller.watches(follow(.horizontalPodAutoscalers)) { hpa in
+            canaryCache.list(namespace: hpa.namespace).filter { $0.json[path: "spec", "autoscalerRef", "name"]?.stringValue == hpa.name }
+                .map { ObjectKey($0) }
+        }
+        controller = controller.watches(follow(MetricTemplate.resource)) { template in
+            canaryCache.byIndex(CanaryOperator.templateIndex, "\(template.namespace ?? "")/\(template.name ?? "")").map { ObjectKey($0) }
+        }
+        for watchedResource in watched where watchedResource.owned {
+            controller = controller.owns(follow(watchedResource.resource), ownerKind: Canary.resource.kind)
+        }
+        self.controller = controller
+    }
+
+    /// What the operator watches besides Canaries, once per resource: the targets' kinds, the Services
+    /// and HPAs every target gets, MetricTemplates, and what the enabled routers read.
+    static func watchedResources(routers: [RouterRegistration], targets: [TargetRegistration]) -> [WatchedResource] {
+        var seen = Set<KubeResource>()
+        let all = targets.map(\.resource)
+            + [WatchedResource(.services, owned: true), WatchedResource(.horizontalPodAutoscalers),
+               WatchedResource(MetricTemplate.resource, crd: "metrictemplates.flagger.app")]
+            + routers.flatMap(\.resources)
+        return all.filter { seen.insert($0.resource).inserted }
     }
 
     /// An object no cache can hold: a Warning event on it, so `kubectl describe` says why it is not acted on.

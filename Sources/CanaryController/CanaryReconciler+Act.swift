@@ -7,9 +7,17 @@ import Routers
 import Targets
 import Webhooks
 
+/// The providers one Canary is reconciled with: its target kind's and its router's.
+struct CanaryParts {
+    var target: any CanaryTarget
+    var router: any TrafficRouter
+    var provider: MeshProvider
+}
+
 /// What the actions of one step share.
 struct StepActions {
     var canary: Canary
+    var parts: CanaryParts
     var phase: CanaryPhase
     /// For a step that changes the status: the key its Events are named by (``CanaryReconciler/transitionKey(of:)``).
     var transition: String?
@@ -21,13 +29,21 @@ extension CanaryReconciler {
     /// Carries out one action of a decision.
     func execute(_ action: CanaryAction, in step: inout StepActions) async throws {
         let canary = step.canary
+        let workload = step.parts.target
         switch action {
-        case .setRoutes(let routes): try await istio.setRoutes(canary, routes)
-        case .scaleTargetToZero: try await deployment.scaleTarget(canary, replicas: 0)
-        case .scaleTargetUp: try await deployment.scaleTarget(canary, replicas: deployment.scaleUpReplicas(canary))
+        case .setRoutes(let routes):
+            try await acting("set the \(step.parts.provider) routes to \(routes.primary)/\(routes.canary)") {
+                try await step.parts.router.setRoutes(canary, routes)
+            }
+        case .scaleTargetToZero: try await acting("scale \(canary.targetName) to zero") { try await workload.scaleTarget(canary, replicas: 0) }
+        case .scaleTargetUp:
+            let replicas = workload.scaleUpReplicas(canary)
+            try await acting("scale \(canary.targetName) to \(replicas)") { try await workload.scaleTarget(canary, replicas: replicas) }
         case .promote:
-            guard let target = deployment.target(of: canary) else { throw TargetError("deployment \(canary.dottedName) not found") }
-            try await deployment.promote(canary, target: target, copyReplicas: canary.spec.autoscalerRef == nil)
+            try await acting("promote \(canary.targetName) to \(canary.primaryName)") {
+                guard let target = workload.target(of: canary) else { throw TargetError("target \(canary.dottedName) not found") }
+                try await workload.promote(canary, target: target, copyReplicas: canary.spec.autoscalerRef == nil)
+            }
         case .event(let severity, let message):
             try await record(severity, message, action: action, in: &step)
         case .runHooks(let type, let hookPhase):
@@ -35,8 +51,9 @@ extension CanaryReconciler {
                 for event in CanaryStateMachine.hookEvents(type, result, canary: canary) { try await execute(event, in: &step) }
             }
         case .removeFinalizer:
+            try await acting("hand the \(step.parts.provider) routing back") { try await step.parts.router.finalize(canary) }
             if let object = canaries.get(namespace: canary.namespace, name: canary.metadata.name ?? "") {
-                _ = try await Finalizers.remove(CanaryStateMachine.finalizer, from: object, in: canaryObjects)
+                _ = try await acting("remove the finalizer") { try await Finalizers.remove(CanaryStateMachine.finalizer, from: object, in: canaryObjects) }
             }
         }
     }

@@ -2,6 +2,7 @@ import CanaryAPI
 import CanaryCore
 import Logging
 import MetricProviders
+import Routers
 import Webhooks
 
 /// A decision that kept asking for checks: a bug in the state machine, never a user error.
@@ -21,7 +22,7 @@ extension CanaryReconciler {
     /// The clock is read again after each check: a step's time (`lastTransitionTime`, from which the next
     /// interval runs) is when it acted, not when a slow check started, so two steps are never closer than
     /// the interval.
-    func decideRunningChecks(_ observation: Observation, logger: Logger) async throws -> Decision {
+    func decideRunningChecks(_ observation: Observation, parts: CanaryParts, logger: Logger) async throws -> Decision {
         var observation = observation
         let started = ContinuousClock.now
         var decision = CanaryStateMachine.decide(observation)
@@ -35,7 +36,7 @@ extension CanaryReconciler {
                 logger.debug("webhooks ran", metadata: ["type": "\(type.rawValue)", "passed": "\(results.filter(\.passed).count)/\(results.count)"])
                 observation.hooks[type] = results
             case .metrics:
-                observation.checks = await analysis.run(observation.canary)
+                observation.checks = await analysis.run(observation.canary, mesh: parts.provider, queries: parts.router.queries)
             }
             observation.now = now()
             decision = CanaryStateMachine.decide(observation)

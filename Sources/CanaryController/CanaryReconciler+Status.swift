@@ -34,15 +34,16 @@ extension CanaryReconciler {
         var description: String { "failed to write the status of canary \(canary): \(cause)" }
     }
 
-    /// Shows why a Canary cannot be reconciled: a `Valid=False` condition and a Warning event naming the problem.
-    func markInvalid(_ object: DynamicObject, reason: String, message: String) async throws {
+    /// Shows why a Canary cannot be reconciled: a `Valid=False` condition and a Warning event naming the
+    /// problem (`event`, else "invalid canary spec: <message>").
+    func markInvalid(_ object: DynamicObject, reason: String, message: String, event: String? = nil) async throws {
         var status = (try? object.json["status"]?.decode(as: CanaryStatus.self)) ?? CanaryStatus()
         let before = status
         if status.phase == nil { status.phase = .initializing }
         status.conditions = CanaryReconciler.withValid(status.conditions, valid: false, message: message, reason: reason, now: now())
         let reference = EventObjectReference(apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: object.namespace,
                                              name: object.name ?? "", uid: object.uid)
-        events.record(reference, type: .warning, reason: "Synced", message: "invalid canary spec: \(message)")
+        events.record(reference, type: .warning, reason: "Synced", message: event ?? "invalid canary spec: \(message)")
         guard status != before else { return }
         let json = try JSONValue(encoding: status)
         let stored = try await retry.run {

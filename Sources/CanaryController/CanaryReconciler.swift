@@ -15,10 +15,14 @@ public struct CanaryReconciler: Reconciler {
     let canaries: ObjectCache<DynamicObject>
     let canaryClient: ResourceClient<JSONValue>
     let canaryObjects: ResourceClient<DynamicObject>
-    let deployment: DeploymentTarget
+    /// The workload side, by target kind.
+    let targets: [TargetKind: any CanaryTarget]
     let autoscaler: AutoscalerTarget
     let services: KubernetesServiceRouter
-    let istio: IstioRouter
+    /// The routers this operator runs, by provider.
+    let routers: [MeshProvider: any TrafficRouter]
+    /// What validation accepts: the operator's default provider, its routers and target kinds.
+    let validation: ValidationContext
     let analysis: MetricAnalysis
     let hooks: WebhookRunner
     let events: EventRecorder
@@ -45,55 +49,81 @@ public struct CanaryReconciler: Reconciler {
             try await markInvalid(object, reason: "InvalidSpec", message: error.fieldMessage)
             return .awaitChange
         }
-        let issues = canary.validate() + Canary.refusedFields(in: object.json["spec"] ?? [:])
+        let issues = canary.validate(validation) + Canary.refusedFields(in: object.json["spec"] ?? [:])
         guard issues.isEmpty else {
             try await markInvalid(object, reason: "InvalidSpec", message: issues.map(\.description).joined(separator: "; "))
             return .awaitChange
         }
-        if object.metadata.deletionTimestamp != nil { return try await terminate(canary, object: object) }
+        guard let kind = canary.targetKind, let workload = targets[kind],
+              let provider = canary.meshProvider(default: validation.meshProvider), let router = routers[provider] else {
+            // Validation refuses a kind or provider this operator does not run; this is its backstop.
+            try await markInvalid(object, reason: "InvalidSpec", message: "the target kind or provider is not enabled on this operator")
+            return .awaitChange
+        }
+        let parts = CanaryParts(target: workload, router: router, provider: provider)
+        do {
+            if object.metadata.deletionTimestamp != nil { return try await terminate(canary, object: object, parts: parts) }
+            return try await reconcile(canary, object: object, parts: parts, logger: logger)
+        } catch let failure as ActingError {
+            return try await report(failure, object: object)
+        }
+    }
+
+    /// A valid Canary: its references, the primary, the HPA, the Services and the routing, then one step.
+    private func reconcile(_ canary: Canary, object: DynamicObject, parts: CanaryParts, logger: Logger) async throws -> ReconcileAction {
+        let request = ObjectKey(object)
         if let status = unwritten.take(request, current: canary.status) {
             // The last step acted but its status write failed: record it now rather than run the step again.
-            try await write(status, of: canary, from: canary.status)
+            try await acting("write the status") { try await write(status, of: canary, from: canary.status) }
             return .requeue(after: .seconds(1))
         }
-        if let action = try await syncFinalizer(canary, object: object) { return action }
-        guard let target = deployment.target(of: canary) else {
-            try await markInvalid(object, reason: "TargetNotFound", message: "Deployment \(canary.namespace)/\(canary.targetName) not found")
+        if let action = try await acting("update the finalizer", { try await syncFinalizer(canary, object: object) }) { return action }
+        let workload = parts.target
+        guard let target = workload.target(of: canary) else {
+            let kind = canary.targetKind?.rawValue ?? "target"
+            try await markInvalid(object, reason: "TargetNotFound", message: "\(kind) \(canary.namespace)/\(canary.targetName) not found")
             return .awaitChange
         }
         let selector: (key: String, value: String)
-        do { selector = try deployment.selectorLabel(of: target) } catch {
+        do { selector = try workload.selectorLabel(of: target) } catch {
             try await markInvalid(object, reason: "InvalidTarget", message: error.description)
+            return .awaitChange
+        }
+        let references = CanaryStateMachine.isAnalysing(canary.status?.phase) ? [] : analysis.referenceIssues(canary)
+        guard references.isEmpty else {
+            // Before a rollout starts, a template that cannot be used is named; during one, it fails the check as in Flagger.
+            try await markInvalid(object, reason: "InvalidReference", message: references.map(\.description).joined(separator: "; "))
             return .awaitChange
         }
         let owner = OwnerReference(apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, name: canary.metadata.name ?? "",
                                    uid: canary.metadata.uid ?? "", controller: true, blockOwnerDeletion: true)
-        try await deployment.ensurePrimary(canary, target: target, owner: owner)
         do { try await autoscaler.reconcile(canary, owner: owner) } catch let error as TargetError {
             // The HPA is missing or unusable: say so on the Canary; creating or fixing it reconciles again.
             try await markInvalid(object, reason: "InvalidAutoscaler", message: error.description)
             return .awaitChange
-        }
-        try await services.reconcile(canary, selector: selector, owner: owner)
-        try await istio.reconcile(canary, owner: owner)
-        return try await step(canary, target: target, logger: logger)
+        } catch { throw ActingError(step: "reconcile the primary HorizontalPodAutoscaler", cause: error) }
+        try await acting("create the primary \(canary.primaryName)") { try await workload.ensurePrimary(canary, target: target, owner: owner) }
+        try await acting("reconcile the Services") { try await services.reconcile(canary, selector: selector, owner: owner) }
+        try await acting("reconcile the \(parts.provider) routing") { try await parts.router.reconcile(canary, owner: owner) }
+        return try await step(canary, target: target, parts: parts, logger: logger)
     }
 
     /// One decision and its actions, then the status that records them.
     ///
     /// A step that changes the status writes its Events first, each under a name derived from the status it
     /// started from: a step taken again after a crash or a failed write finds them there and writes none twice.
-    private func step(_ canary: Canary, target: JSONValue, logger: Logger) async throws -> ReconcileAction {
+    private func step(_ canary: Canary, target: JSONValue, parts: CanaryParts, logger: Logger) async throws -> ReconcileAction {
         let time = now()
+        let workload = parts.target
         let observation = Observation(
             now: time, canary: canary, minimumInterval: options.minimumInterval,
-            target: deployment.state(target: target, canary: canary, now: time),
-            primary: deployment.primary(of: canary).map { deployment.state(primary: $0, canary: canary, now: time) },
-            routes: istio.routes(canary))
-        let decision = try await decideRunningChecks(observation, logger: logger)
+            target: workload.state(target: target, canary: canary, now: time),
+            primary: workload.primary(of: canary).map { workload.state(primary: $0, canary: canary, now: time) },
+            routes: parts.router.routes(canary))
+        let decision = try await decideRunningChecks(observation, parts: parts, logger: logger)
         var status = decision.status
         status.conditions = CanaryReconciler.withValid(status.conditions, valid: true, message: "", now: now())
-        var act = StepActions(canary: canary, phase: decision.status.phase ?? .initializing,
+        var act = StepActions(canary: canary, parts: parts, phase: decision.status.phase ?? .initializing,
                               transition: status != canary.status ? CanaryReconciler.transitionKey(of: canary) : nil)
         for action in decision.actions {
             try Task.checkCancellation()  // a stopped operator acts no further; the next one takes the step again
@@ -123,16 +153,17 @@ public struct CanaryReconciler: Reconciler {
     }
 
     /// A Canary being deleted with our finalizer: hand the workload back to the target first.
-    private func terminate(_ canary: Canary, object: DynamicObject) async throws -> ReconcileAction {
+    private func terminate(_ canary: Canary, object: DynamicObject, parts: CanaryParts) async throws -> ReconcileAction {
         guard (object.metadata.finalizers ?? []).contains(CanaryStateMachine.finalizer) else { return .awaitChange }
         let time = now()
+        let workload = parts.target
         let observation = Observation(
             now: time, canary: canary, minimumInterval: options.minimumInterval,
-            target: deployment.target(of: canary).map { deployment.state(target: $0, canary: canary, now: time) },
+            target: workload.target(of: canary).map { workload.state(target: $0, canary: canary, now: time) },
             primary: nil, routes: nil)
         let decision = CanaryStateMachine.terminate(observation)
         if decision.status != canary.status { try await write(decision.status, of: canary, from: canary.status) }
-        var act = StepActions(canary: canary, phase: decision.status.phase ?? .terminating, transition: nil)
+        var act = StepActions(canary: canary, parts: parts, phase: decision.status.phase ?? .terminating, transition: nil)
         for action in decision.actions { try await execute(action, in: &act) }
         return decision.requeueAfter.map { .requeue(after: $0) } ?? .awaitChange
     }

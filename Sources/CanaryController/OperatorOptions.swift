@@ -1,3 +1,4 @@
+import CanaryAPI
 import OutboundHTTP
 import Webhooks
 
@@ -26,8 +27,9 @@ public struct OperatorOptions: Sendable {
     /// Bearer tokens for webhook URLs (`--webhook-token`).
     public var webhookCredentials: [WebhookCredential] = []
 
-    /// The mesh (`--mesh-provider`); Serin routes Istio only for now.
-    public var meshProvider = "istio"
+    /// The provider of Canaries without `spec.provider` (`--mesh-provider`). The operator watches only what
+    /// this provider's router (and the `kubernetes` one, which needs no CRD) reads.
+    public var meshProvider = MeshProvider.default
     /// The port of `/metrics`, `/healthz` and `/readyz` (`--port`, 0 picks a free one); `nil` serves none.
     public var httpPort: Int?
     /// The address the HTTP endpoints listen on.

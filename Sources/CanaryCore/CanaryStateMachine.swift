@@ -47,8 +47,15 @@ public enum CanaryStateMachine {
     /// Whether a status change from `old` to `new` ends a rollout (an analysis that promoted or rolled back),
     /// for the operator's duration and outcome metrics.
     public static func finishedRollout(from old: CanaryPhase?, to new: CanaryPhase?) -> Bool {
-        guard let new, [.succeeded, .failed].contains(new), let old else { return false }
-        return [.progressing, .waitingPromotion, .promoting, .finalising].contains(old)
+        guard let new, [.succeeded, .failed].contains(new) else { return false }
+        return isAnalysing(old)
+    }
+
+    /// Whether an analysis is under way in `phase` (traffic may be on the canary): from its first step
+    /// until promoted or rolled back. A confirm-rollout gate's `Waiting` comes before it.
+    public static func isAnalysing(_ phase: CanaryPhase?) -> Bool {
+        guard let phase else { return false }
+        return [.progressing, .waitingPromotion, .promoting, .finalising].contains(phase)
     }
 
     /// Whether the analysis interval has passed since the status last changed.

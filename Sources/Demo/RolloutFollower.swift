@@ -1,8 +1,10 @@
+import CanaryCore
 import Foundation
 import KubeClient
 import KubeCore
 import LocalCluster
 import MetricProviders
+import Routers
 
 /// Follows the Canary live: each new event, and a progress line (weight bar, success rate and P99 from
 /// Prometheus, failed checks) whenever the status moves.
@@ -69,7 +71,7 @@ final class RolloutFollower: Sendable {
         func value(_ query: String) async -> Double? {
             do { return try await provider.query(try template.render(query)) } catch { return nil }  // no traffic yet: shown as —
         }
-        return (await value(BuiltinQueries.istioSuccessRate), await value(BuiltinQueries.istioRequestDuration))
+        return (await value(IstioRouter.queries.successRate), await value(IstioRouter.queries.requestDuration))
     }
 
     private func showNewEvents() async throws {

@@ -6,9 +6,12 @@ import KubeCore
 import KubeRuntime
 import OutboundHTTP
 
-/// Runs a Canary's metric checks for one analysis step and words each failure as Flagger does.
+/// Runs a Canary's metric checks for one analysis step: resolves templates and secrets, queries the
+/// providers, and hands each outcome to ``MetricJudge``.
 ///
 /// Order: built-in metrics, inline queries, then templated metrics; the first failure ends the step.
+/// Built-in metrics and inline queries go to Prometheus at `spec.metricsServer` (else `--metrics-server`)
+/// with the queries of the Canary's router; templates go to the provider they name.
 public struct MetricAnalysis: Sendable {
     let templates: ObjectCache<DynamicObject>
     let secrets: ResourceClient<JSONValue>
@@ -24,127 +27,130 @@ public struct MetricAnalysis: Sendable {
         self.http = http
     }
 
-    public func run(_ canary: Canary) async -> CheckResults {
+    /// Runs every metric of the Canary's analysis.
+    ///
+    /// - Parameters:
+    ///   - mesh: the Canary's provider, as Flagger names it in "no values found for <mesh> metric".
+    ///   - queries: what the built-in metrics mean for that provider's telemetry.
+    public func run(_ canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> CheckResults {
         var values: [String: Double] = [:]
         for metric in canary.spec.analysis?.metrics ?? [] {
-            if let failure = await check(metric, canary: canary, values: &values) { return CheckResults(failures: [failure], values: values) }
+            let verdict = await check(metric, canary: canary, mesh: mesh, queries: queries)
+            if let value = verdict.value { values[metric.name] = value }
+            if let failure = verdict.failure { return CheckResults(failures: [failure], values: values) }
         }
         return CheckResults(failures: [], values: values)
     }
 
-    /// One metric: `nil` when it passes, else the message of the failure.
-    func check(_ metric: CanaryMetric, canary: Canary, values: inout [String: Double]) async -> String? {
+    func check(_ metric: CanaryMetric, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> MetricJudge.Verdict {
         let server = canary.spec.metricsServer ?? metricsServer
         let interval = metric.interval ?? CanaryDefaults.metricInterval
-        let templateValues = ["name": canary.metadata.name ?? "", "namespace": canary.namespace, "target": canary.targetName,
+        let values = ["name": canary.metadata.name ?? "", "namespace": canary.namespace, "target": canary.targetName,
                       "service": canary.serviceName, "interval": interval]
-        if metric.templateRef == nil, metric.query == nil {
-            return await builtin(metric, canary: canary, server: server, template: QueryTemplate(values: templateValues), values: &values)
+        let prometheus = MetricProviderConfig(address: server, http: http)
+        if let reference = metric.templateRef {
+            return await templated(metric, reference: reference, canary: canary, server: server, values: values)
         }
-        if let query = metric.query, metric.templateRef == nil {
-            return await custom(metric, canary: canary, provider: PrometheusProvider(address: server, http: http), query: query,
-                                template: QueryTemplate(values: templateValues), values: &values)
+        if let query = metric.query {
+            let outcome = await outcome(of: query, template: QueryTemplate(values: values), type: .prometheus, config: prometheus)
+            return MetricJudge.custom(metric, canary: canary, outcome: outcome)
         }
-        guard let reference = metric.templateRef else { return nil }
+        guard let query = queries.query(for: metric.name) else {
+            return MetricJudge.Verdict(failure: "Metric query failed for no usable metrics template and query were configured", value: nil)
+        }
+        let outcome = await outcome(of: query, template: QueryTemplate(values: values), type: .prometheus, config: prometheus)
+        return MetricJudge.builtin(metric, canary: canary, mesh: mesh.rawValue, outcome: outcome,
+                                   durationToMilliseconds: queries.durationToMilliseconds)
+    }
+
+    private func templated(_ metric: CanaryMetric, reference: TemplateReference, canary: Canary, server: String,
+                           values: [String: String]) async -> MetricJudge.Verdict {
         let namespace = reference.namespace ?? canary.namespace
+        func failed(_ message: String) -> MetricJudge.Verdict {
+            MetricJudge.Verdict(failure: "Metric template \(reference.name).\(namespace) \(message)", value: nil)
+        }
         guard let object = templates.get(namespace: namespace, name: reference.name) else {
-            return "Metric template \(reference.name).\(namespace) error: metrictemplate.flagger.app \"\(reference.name)\" not found"
+            return failed("error: metrictemplate.flagger.app \"\(reference.name)\" not found")
         }
         let template: MetricTemplate
-        do { template = try object.json.decode(as: MetricTemplate.self) } catch {
-            return "Metric template \(reference.name).\(namespace) error: \(error)"
+        do { template = try object.json.decode(as: MetricTemplate.self) } catch { return failed("error: \(error)") }
+        if let refusal = MetricAnalysis.refusal(of: template) { return failed(refusal) }
+        let type: MetricProviderType
+        do { type = try MetricProviderType(parsing: template.spec.provider.type) } catch { return failed("provider error: \(error)") }
+        var config = MetricProviderConfig(address: template.spec.provider.address ?? server, headers: template.spec.provider.headers ?? [:], http: http)
+        if let secret = template.spec.provider.secretRef?.name {
+            do { config.secret = try await secretData(secret, namespace: namespace) } catch {
+                return failed("secret \(secret) error: \(error)")
+            }
         }
+        let outcome = await outcome(of: template.spec.query, template: QueryTemplate(values: values, variables: metric.templateVariables ?? [:]),
+                                    type: type, config: config)
+        if case .failure(let error) = outcome, error.kind == .configuration { return failed("provider \(type) error: \(error)") }
+        return MetricJudge.custom(metric, canary: canary, outcome: outcome)
+    }
+
+    /// Renders and runs one query.
+    private func outcome(of query: String, template: QueryTemplate, type: MetricProviderType,
+                         config: MetricProviderConfig) async -> Result<Double, MetricError> {
+        do {
+            let provider = try MetricProviderRegistry.make(type, config)
+            return .success(try await provider.query(try template.render(query)))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The metric templates the Canary names that cannot be used: missing, unreadable, asking for what
+    /// Serin does not do yet, or of a provider type it cannot query. Checked from the cache before a
+    /// rollout starts, so the Canary says so instead of failing its first analysis.
+    public func referenceIssues(_ canary: Canary) -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        for (index, metric) in (canary.spec.analysis?.metrics ?? []).enumerated() {
+            guard let reference = metric.templateRef else { continue }
+            let namespace = reference.namespace ?? canary.namespace
+            let field = "spec.analysis.metrics[\(index)].templateRef"
+            func add(_ message: String) { issues.append(ValidationIssue(field: field, message: message)) }
+            guard let object = templates.get(namespace: namespace, name: reference.name) else {
+                add("metrictemplate.flagger.app \"\(reference.name)\" not found in namespace \(namespace)")
+                continue
+            }
+            let template: MetricTemplate
+            do { template = try object.json.decode(as: MetricTemplate.self) } catch {
+                add("metric template \(reference.name).\(namespace) cannot be read: \((error as? DecodingError)?.fieldMessage ?? "\(error)")")
+                continue
+            }
+            if let refusal = MetricAnalysis.refusal(of: template) { add("metric template \(reference.name).\(namespace) \(refusal)") }
+            do {
+                let type = try MetricProviderType(parsing: template.spec.provider.type)
+                if !MetricProviderRegistry.implemented.contains(type) {
+                    let supported = MetricProviderRegistry.implemented.map(\.rawValue).sorted().joined(separator: ", ")
+                    add("metric template \(reference.name).\(namespace) provider \(type) is not supported yet (supported: \(supported))")
+                }
+            } catch {
+                add("metric template \(reference.name).\(namespace) provider.type \(error)")
+            }
+        }
+        return issues
+    }
+
+    /// What a template asks for that Serin does not do yet.
+    static func refusal(of template: MetricTemplate) -> String? {
         if template.spec.provider.insecureSkipVerify == true {
-            return "Metric template \(reference.name).\(namespace) provider.insecureSkipVerify is not supported yet (TLS verification is always on)"
+            return "provider.insecureSkipVerify is not supported yet (TLS verification is always on)"
         }
         for variable in ["ingress", "route"] where QueryTemplate.uses(variable, in: template.spec.query) {
-            return "Metric template \(reference.name).\(namespace) query uses {{ \(variable) }}, which is not supported yet (no ingress or Gateway API router)"
+            return "query uses {{ \(variable) }}, which is not supported yet (no ingress or Gateway API router)"
         }
-        guard template.spec.provider.type == "prometheus" else {
-            return "Metric template \(reference.name).\(namespace) provider \(template.spec.provider.type) error: provider not supported yet (supported: prometheus)"
-        }
-        let authorization: String?
-        do { authorization = try await self.authorization(template, namespace: namespace) } catch {
-            return "Metric template \(reference.name).\(namespace) secret \(template.spec.provider.secretRef?.name ?? "") error: \(error)"
-        }
-        let provider = PrometheusProvider(address: template.spec.provider.address ?? server, authorization: authorization,
-                                          headers: template.spec.provider.headers ?? [:], http: http)
-        return await custom(metric, canary: canary, provider: provider, query: template.spec.query,
-                            template: QueryTemplate(values: templateValues, variables: metric.templateVariables ?? [:]), values: &values)
-    }
-
-    private func builtin(_ metric: CanaryMetric, canary: Canary, server: String, template: QueryTemplate,
-                         values: inout [String: Double]) async -> String? {
-        let isRate = metric.name == "request-success-rate"
-        let value: Double
-        do {
-            let query = try template.render(isRate ? BuiltinQueries.istioSuccessRate : BuiltinQueries.istioRequestDuration)
-            value = try await PrometheusProvider(address: server, http: http).query(query)
-        } catch where error.kind == .noValues {
-            let base = "Halt advancement no values found for istio metric \(metric.name) probably \(canary.dottedName) is not receiving traffic"
-            return isRate ? "\(base): \(error)" : base
-        } catch where error.kind == .notFinite {
-            return "Halt \(canary.dottedName) advancement \(metric.name): \(error)"
-        } catch {
-            return "Prometheus query failed: \(error)"
-        }
-        if isRate, !(0...100).contains(value) {
-            return "Halt \(canary.dottedName) advancement request-success-rate: the query returned \(value), not a percentage (0-100)"
-        }
-        values[metric.name] = isRate ? value : value / 1000
-        let range = metric.thresholdRange ?? ThresholdRange(min: isRate ? metric.threshold : nil, max: isRate ? nil : metric.threshold)
-        if isRate {
-            if let min = range.min, value < min { return "Halt \(canary.dottedName) advancement success rate \(String(format: "%.2f", value))% < \(goNumber(min))%" }
-            if let max = range.max, value > max { return "Halt \(canary.dottedName) advancement success rate \(String(format: "%.2f", value))% > \(goNumber(max))%" }
-            return nil
-        }
-        let milliseconds = value.rounded(.down)
-        if let max = range.max, milliseconds > max { return "Halt \(canary.dottedName) advancement request duration \(goDuration(milliseconds)) > \(goDuration(max))" }
-        if let min = range.min, milliseconds < min { return "Halt \(canary.dottedName) advancement request duration \(goDuration(milliseconds)) < \(goDuration(min))" }
         return nil
     }
 
-    private func custom(_ metric: CanaryMetric, canary: Canary, provider: PrometheusProvider, query: String, template: QueryTemplate,
-                        values: inout [String: Double]) async -> String? {
-        let value: Double
-        do {
-            value = try await provider.query(try template.render(query))
-        } catch where error.kind == .noValues {
-            return "Halt advancement no values found for custom metric: \(metric.name): \(error)"
-        } catch where error.kind == .notFinite {
-            return "Halt \(canary.dottedName) advancement \(metric.name): \(error)"
-        } catch where error.kind == .render {
-            return "Metric template query render error for \(metric.name): \(error)"
-        } catch {
-            return "Metric query failed for \(metric.name): \(error)"
-        }
-        values[metric.name] = value
-        let range = metric.thresholdRange ?? ThresholdRange(max: metric.threshold)
-        if let min = range.min, value < min { return "Halt \(canary.dottedName) advancement \(metric.name) \(String(format: "%.2f", value)) < \(goNumber(min))" }
-        if let max = range.max, value > max { return "Halt \(canary.dottedName) advancement \(metric.name) \(String(format: "%.2f", value)) > \(goNumber(max))" }
-        return nil
-    }
-
-    private func authorization(_ template: MetricTemplate, namespace: String) async throws -> String? {
-        guard let name = template.spec.provider.secretRef?.name else { return nil }
+    /// A secret's data, decoded (read each time, as Flagger does: a rotated credential is used at once).
+    private func secretData(_ name: String, namespace: String) async throws -> [String: String] {
         let secret = try await secrets.get(name, namespace: namespace)
-        func field(_ key: String) -> String? {
-            secret[path: "data", key]?.stringValue.flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }
+        var data: [String: String] = [:]
+        for (key, value) in secret["data"]?.objectValue ?? [:] {
+            if let encoded = value.stringValue, let decoded = Data(base64Encoded: encoded) { data[key] = String(decoding: decoded, as: UTF8.self) }
         }
-        if let token = field("token") { return "Bearer \(token)" }
-        if let user = field("username"), let password = field("password") {
-            return "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
-        }
-        throw MetricError.configuration("secret \(name) has neither token nor username and password")
+        return data
     }
-}
-
-/// A number as Go's `%v` prints a float64: `99`, `99.5`.
-func goNumber(_ value: Double) -> String {
-    value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-}
-
-/// Milliseconds as Go prints a `time.Duration`: `500ms`, `1.5s`.
-func goDuration(_ milliseconds: Double) -> String {
-    GoDuration(.clampedSeconds(milliseconds / 1000)).description
 }

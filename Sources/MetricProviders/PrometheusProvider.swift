@@ -1,3 +1,4 @@
+import CanaryAPI
 import Foundation
 import KubeCore
 import NIOHTTP1
@@ -6,7 +7,12 @@ import PrometheusAPI
 
 /// Answers PromQL queries from a Prometheus server (`GET /api/v1/query`); ``PrometheusAnswer`` reads the
 /// answer.
-public struct PrometheusProvider: Sendable {
+public struct PrometheusProvider: MetricProvider {
+    /// Prometheus for ``MetricProviderRegistry``.
+    public static let registration = MetricProviderRegistration(type: .prometheus) { config throws(MetricError) in
+        try PrometheusProvider(config: config)
+    }
+
     public var address: String
     /// `Authorization` header from the template's secret (`token` → Bearer, `username`/`password` → Basic).
     public var authorization: String?
@@ -22,6 +28,22 @@ public struct PrometheusProvider: Sendable {
         self.headers = headers
         self.timeout = timeout
         self.http = http
+    }
+
+    /// A provider from a template's settings: the secret's `token` is sent as a Bearer token, else its
+    /// `username` and `password` as Basic; a secret with neither is refused.
+    public init(config: MetricProviderConfig, timeout: Duration = .seconds(5)) throws(MetricError) {
+        var authorization: String?
+        if let secret = config.secret {
+            if let token = secret["token"] {
+                authorization = "Bearer \(token)"
+            } else if let user = secret["username"], let password = secret["password"] {
+                authorization = "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+            } else {
+                throw MetricError.configuration("the secret has neither token nor username and password")
+            }
+        }
+        self.init(address: config.address, authorization: authorization, headers: config.headers, timeout: timeout, http: config.http)
     }
 
     /// Runs a query and returns its single value.

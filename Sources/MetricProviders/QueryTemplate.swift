@@ -52,14 +52,3 @@ public struct QueryTemplate: Sendable {
         return value
     }
 }
-
-/// Flagger's built-in queries for Istio, as data.
-public enum BuiltinQueries {
-    public static let istioSuccessRate = """
-        sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}",response_code!~"5.*"}[{{ interval }}])) \
-        / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"}[{{ interval }}])) * 100
-        """
-    public static let istioRequestDuration = """
-        histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"}[{{ interval }}])) by (le))
-        """
-}

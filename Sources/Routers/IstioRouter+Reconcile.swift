@@ -32,47 +32,47 @@ extension IstioRouter {
         return (.array(hosts.map(JSONValue.string)), .array(gateways.map(JSONValue.string)), route)
     }
 
-    func reconcileVirtualService(_ canary: Canary, owner: OwnerReference) async throws {
-        guard let existing = virtualServiceCache.get(namespace: canary.namespace, name: canary.serviceName)?.json else {
-            let desired = IstioRouter.desiredSpec(canary, routes: .allPrimary)
-            let service: JSONValue = [
-                "apiVersion": "networking.istio.io/v1beta1", "kind": "VirtualService",
-                "metadata": ["name": .string(canary.serviceName), "namespace": .string(canary.namespace), "ownerReferences": [owner.json]],
-                "spec": ["hosts": desired.hosts, "gateways": desired.gateways, "http": [.object(desired.route)]],
-            ]
-            do { _ = try await virtualServices.create(service, namespace: canary.namespace) } catch let error as KubeAPIError where error.isAlreadyExists {}
-            return
-        }
-        let live = IstioRouter.weights(in: existing, canary: canary) ?? .allPrimary
-        let desired = IstioRouter.desiredSpec(canary, routes: live)
-        var http = existing[path: "spec", "http"]?.arrayValue ?? []
+    /// The VirtualService `<svc>` Serin wants, from the live one (`nil`: none yet). Pure.
+    ///
+    /// Serin owns `hosts`, `gateways` and the members of the first HTTP route listed in
+    /// ``ownedRouteFields``; the live weights are kept (only ``setRoutes(_:_:)`` moves traffic), and
+    /// every other member, route and field is carried through.
+    public static func desiredVirtualService(_ canary: Canary, live: JSONValue?) -> JSONValue {
+        let routes = live.flatMap { weights(in: $0, canary: canary) } ?? .allPrimary
+        let desired = desiredSpec(canary, routes: routes)
+        var service = live ?? ["apiVersion": "networking.istio.io/v1beta1", "kind": "VirtualService"]
+        var http = service[path: "spec", "http"]?.arrayValue ?? []
         var first = http.first?.objectValue ?? [:]
         for field in IstioRouter.ownedRouteFields { first[field] = desired.route[field] }
         if http.isEmpty { http = [.object(first)] } else { http[0] = .object(first) }
-        var patch: JSONValue = [:]
-        if existing[path: "spec", "hosts"] != desired.hosts { patch[path: "spec", "hosts"] = desired.hosts }
-        if existing[path: "spec", "gateways"] != desired.gateways { patch[path: "spec", "gateways"] = desired.gateways }
-        if existing[path: "spec", "http"] != .array(http) { patch[path: "spec", "http"] = .array(http) }
-        guard patch.objectValue?.isEmpty == false else { return }
-        _ = try await virtualServices.patch(canary.serviceName, namespace: canary.namespace, patch: .merge(patch))
+        service[path: "spec", "hosts"] = desired.hosts
+        service[path: "spec", "gateways"] = desired.gateways
+        service[path: "spec", "http"] = .array(http)
+        return service
+    }
+
+    /// The DestinationRule for `host` (`<svc>-primary` or `<svc>-canary`), from the live one. Pure.
+    /// Serin owns `host` and `trafficPolicy` (from `service.trafficPolicy`; removed when unset).
+    public static func desiredDestinationRule(_ canary: Canary, host: String, live: JSONValue?) -> JSONValue {
+        var rule = live ?? ["apiVersion": "networking.istio.io/v1beta1", "kind": "DestinationRule"]
+        rule[path: "spec", "host"] = .string(host)
+        if let policy = canary.spec.service?.trafficPolicy {
+            rule[path: "spec", "trafficPolicy"] = policy
+        } else if rule[path: "spec", "trafficPolicy"] != nil {
+            rule[path: "spec", "trafficPolicy"] = nil
+        }
+        return rule
+    }
+
+    func reconcileVirtualService(_ canary: Canary, owner: OwnerReference) async throws {
+        try await virtualServiceApplier.apply(namespace: canary.namespace, name: canary.serviceName, owner: owner) { live in
+            IstioRouter.desiredVirtualService(canary, live: live)
+        }
     }
 
     func reconcileDestinationRule(_ canary: Canary, host: String, owner: OwnerReference) async throws {
-        var spec: JSONValue = ["host": .string(host)]
-        spec["trafficPolicy"] = canary.spec.service?.trafficPolicy
-        guard let existing = destinationRuleCache.get(namespace: canary.namespace, name: host)?.json else {
-            let rule: JSONValue = [
-                "apiVersion": "networking.istio.io/v1beta1", "kind": "DestinationRule",
-                "metadata": ["name": .string(host), "namespace": .string(canary.namespace), "ownerReferences": [owner.json]],
-                "spec": spec,
-            ]
-            do { _ = try await destinationRules.create(rule, namespace: canary.namespace) } catch let error as KubeAPIError where error.isAlreadyExists {}
-            return
+        try await destinationRuleApplier.apply(namespace: canary.namespace, name: host, owner: owner) { live in
+            IstioRouter.desiredDestinationRule(canary, host: host, live: live)
         }
-        var patch: JSONValue = [:]
-        if existing[path: "spec", "host"] != spec["host"] { patch[path: "spec", "host"] = spec["host"] }
-        if existing[path: "spec", "trafficPolicy"] != spec["trafficPolicy"] { patch[path: "spec", "trafficPolicy"] = spec["trafficPolicy"] ?? .null }
-        guard patch.objectValue?.isEmpty == false else { return }
-        _ = try await destinationRules.patch(host, namespace: canary.namespace, patch: .merge(patch))
     }
 }

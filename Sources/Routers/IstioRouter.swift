@@ -11,7 +11,7 @@ import KubeRuntime
 /// - Reconcile keeps the live weights: only ``setRoutes(_:_:)`` moves traffic.
 /// - Fields Serin does not own survive: unknown members of the VirtualService and of its first route (for
 ///   example `http[].fault`), and any further routes, are kept as they are.
-public struct IstioRouter: Sendable {
+public struct IstioRouter: TrafficRouter {
     public static let virtualServices = KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "VirtualService",
                                                      plural: "virtualservices", namespaced: true)
     public static let destinationRules = KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "DestinationRule",
@@ -23,12 +23,37 @@ public struct IstioRouter: Sendable {
     let destinationRules: ResourceClient<JSONValue>
     let virtualServiceCache: ObjectCache<DynamicObject>
     let destinationRuleCache: ObjectCache<DynamicObject>
+    let virtualServiceApplier: OwnedObjectApplier
+    let destinationRuleApplier: OwnedObjectApplier
+
+    /// Istio for ``RouterRegistry``: the VirtualServices and DestinationRules it owns.
+    public static let registration = RouterRegistration(
+        provider: .istio,
+        resources: [WatchedResource(virtualServices, crd: "virtualservices.networking.istio.io", owned: true),
+                    WatchedResource(destinationRules, crd: "destinationrules.networking.istio.io", owned: true)]
+    ) { client, caches in
+        IstioRouter(client: client, virtualServices: caches[virtualServices], destinationRules: caches[destinationRules])
+    }
+
+    /// Flagger's built-in queries over Istio's standard metrics (`istio_requests_total`, a histogram in ms).
+    public static let queries = BuiltinQueries(
+        successRate: """
+            sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}",response_code!~"5.*"}[{{ interval }}])) \
+            / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"}[{{ interval }}])) * 100
+            """,
+        requestDuration: """
+            histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"}[{{ interval }}])) by (le))
+            """)
+
+    public var queries: BuiltinQueries { IstioRouter.queries }
 
     public init(client: KubeClient, virtualServices: ObjectCache<DynamicObject>, destinationRules: ObjectCache<DynamicObject>) {
         self.virtualServices = client.resource(IstioRouter.virtualServices, as: JSONValue.self)
         self.destinationRules = client.resource(IstioRouter.destinationRules, as: JSONValue.self)
         self.virtualServiceCache = virtualServices
         self.destinationRuleCache = destinationRules
+        self.virtualServiceApplier = OwnedObjectApplier(client: self.virtualServices, cache: virtualServices)
+        self.destinationRuleApplier = OwnedObjectApplier(client: self.destinationRules, cache: destinationRules)
     }
 
     /// The live weights, `nil` when the VirtualService does not exist yet.
@@ -40,13 +65,15 @@ public struct IstioRouter: Sendable {
     static func weights(in service: JSONValue, canary: Canary) -> Routes? {
         guard let route = service[path: "spec", "http"]?[0]?["route"]?.arrayValue else { return nil }
         var routes = Routes(primary: 0, canary: 0)
+        var found = false
         for destination in route {
             let host = destination[path: "destination", "host"]?.stringValue ?? ""
             let weight = destination["weight"]?.intValue ?? (route.count == 1 ? 100 : 0)
-            if host == "\(canary.serviceName)-primary" { routes.primary = weight }
-            if host == "\(canary.serviceName)-canary" { routes.canary = weight }
+            if host == "\(canary.serviceName)-primary" { routes.primary = weight; found = true }
+            if host == "\(canary.serviceName)-canary" { routes.canary = weight; found = true }
         }
-        return routes
+        // A route to neither (a VirtualService being adopted) has no Serin weights yet.
+        return found ? routes : nil
     }
 
     /// Creates or corrects the DestinationRules and the VirtualService.
@@ -65,6 +92,10 @@ public struct IstioRouter: Sendable {
         service[path: "spec", "http"] = .array(http)
         _ = try await virtualServices.patch(canary.serviceName, namespace: canary.namespace, patch: .merge(["spec": ["http": .array(http)]]))
     }
+
+    /// Nothing yet: the VirtualService is owned by the Canary and goes with it. Restoring a VirtualService
+    /// that existed before the Canary (its original is recorded when adopted) comes with config tracking.
+    public func finalize(_ canary: Canary) async throws {}
 }
 
 /// A routing object that cannot be handled.

@@ -4,25 +4,44 @@ import KubeCore
 import KubeRuntime
 
 /// The three ClusterIP Services of a Canary: the apex `<svc>` and `<svc>-primary` select the primary pods,
-/// `<svc>-canary` the target's. Created owned by the Canary; on change only the fields Serin owns are patched.
+/// `<svc>-canary` the target's. Written through one ``OwnedObjectApplier``: created owned by the Canary,
+/// a user's pre-existing Service adopted (its original recorded, its metadata kept), only owned fields
+/// patched.
 public struct KubernetesServiceRouter: Sendable {
-    let services: ResourceClient<JSONValue>
-    let cache: ObjectCache<DynamicObject>
+    let applier: OwnedObjectApplier
 
     public init(client: KubeClient, cache: ObjectCache<DynamicObject>) {
-        self.services = client.resource(.services, as: JSONValue.self)
-        self.cache = cache
+        applier = OwnedObjectApplier(client: client.resource(.services, as: JSONValue.self), cache: cache)
+    }
+
+    /// One Service's part: its name, the pods it selects, its metadata from `service.apex/primary/canary`,
+    /// and the label naming it.
+    public struct Role: Sendable {
+        public var name: String
+        public var selector: [String: String]
+        public var metadata: CustomMetadata?
+        public var label: (key: String, value: String)
+    }
+
+    /// The apex, primary and canary Services of a Canary whose target's pods carry `selector`.
+    public static func roles(_ canary: Canary, selector: (key: String, value: String)) -> [Role] {
+        let name = canary.serviceName
+        let service = canary.spec.service ?? CanaryService()
+        let primaryPods = [selector.key: "\(selector.value)-primary"]
+        return [
+            Role(name: name, selector: primaryPods, metadata: service.apex, label: selector),
+            Role(name: "\(name)-primary", selector: primaryPods, metadata: service.primary, label: (selector.key, "\(name)-primary")),
+            Role(name: "\(name)-canary", selector: [selector.key: selector.value], metadata: service.canary, label: (selector.key, "\(name)-canary")),
+        ]
     }
 
     /// Creates or corrects the three Services.
     public func reconcile(_ canary: Canary, selector: (key: String, value: String), owner: OwnerReference) async throws {
-        let name = canary.serviceName
-        let service = canary.spec.service ?? CanaryService()
-        try await apply(canary, name: name, selector: [selector.key: "\(selector.value)-primary"], metadata: service.apex, owner: owner, label: selector)
-        try await apply(canary, name: "\(name)-primary", selector: [selector.key: "\(selector.value)-primary"], metadata: service.primary, owner: owner,
-                        label: (selector.key, "\(name)-primary"))
-        try await apply(canary, name: "\(name)-canary", selector: [selector.key: selector.value], metadata: service.canary, owner: owner,
-                        label: (selector.key, "\(name)-canary"))
+        for role in KubernetesServiceRouter.roles(canary, selector: selector) {
+            try await applier.apply(namespace: canary.namespace, name: role.name, owner: owner) { live in
+                KubernetesServiceRouter.desiredService(canary, role: role, live: live)
+            }
+        }
     }
 
     static func ports(_ canary: Canary) -> JSONValue {
@@ -38,41 +57,31 @@ public struct KubernetesServiceRouter: Sendable {
         return [entry]
     }
 
-    private func apply(_ canary: Canary, name: String, selector: [String: String], metadata: CustomMetadata?, owner: OwnerReference,
-                       label: (key: String, value: String)) async throws {
-        var labels = metadata?.labels ?? [:]
-        labels[label.key] = label.value
-        var spec: JSONValue = [
-            "type": "ClusterIP", "ports": KubernetesServiceRouter.ports(canary),
-            "selector": .object(JSONObject(uniqueKeysWithValues: selector.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
-        ]
-        if canary.spec.service?.headless == true { spec["clusterIP"] = "None" }
-        guard let existing = cache.get(namespace: canary.namespace, name: name)?.json else {
-            let object: JSONValue = [
-                "apiVersion": "v1", "kind": "Service",
-                "metadata": ["name": .string(name), "namespace": .string(canary.namespace), "labels": stringMap(labels),
-                             "annotations": stringMap(metadata?.annotations ?? [:]), "ownerReferences": [owner.json]],
-                "spec": spec,
-            ]
-            do { _ = try await services.create(object, namespace: canary.namespace) } catch let error as KubeAPIError where error.isAlreadyExists {}
-            return
+    /// The Service Serin wants for `role`, from the live one (`nil`: none yet). Pure.
+    ///
+    /// Serin owns the selector, the first port's `port` and `targetPort` (the ports are replaced only when
+    /// those differ, so node ports and extra ports survive otherwise) and its role's labels (merged into
+    /// the live ones). `clusterIP: None` (headless) is set at creation only: it cannot change.
+    public static func desiredService(_ canary: Canary, role: Role, live: JSONValue?) -> JSONValue {
+        var labels = role.metadata?.labels ?? [:]
+        labels[role.label.key] = role.label.value
+        let ports = KubernetesServiceRouter.ports(canary)
+        guard var service = live else {
+            var spec: JSONValue = ["type": "ClusterIP", "ports": ports, "selector": stringMap(role.selector)]
+            if canary.spec.service?.headless == true { spec["clusterIP"] = "None" }
+            return ["apiVersion": "v1", "kind": "Service",
+                    "metadata": ["labels": stringMap(labels), "annotations": stringMap(role.metadata?.annotations ?? [:])], "spec": spec]
         }
-        // Only Services this Canary owns are corrected; a user's own apex Service keeps its metadata.
-        let owned = (existing[path: "metadata", "ownerReferences"]?.arrayValue ?? []).contains { $0["uid"]?.stringValue == owner.uid }
-        var patch: JSONValue = [:]
-        if existing[path: "spec", "selector"] != spec["selector"] { patch[path: "spec", "selector"] = spec["selector"] }
-        if existing[path: "spec", "ports"]?.arrayValue?.first?["port"] != spec["ports"]?[0]?["port"]
-            || existing[path: "spec", "ports"]?.arrayValue?.first?["targetPort"] != spec["ports"]?[0]?["targetPort"] {
-            patch[path: "spec", "ports"] = spec["ports"]
-        }
-        if owned, let current = existing[path: "metadata", "labels"]?.objectValue, labels.contains(where: { current[$0.key]?.stringValue != $0.value }) {
-            patch[path: "metadata", "labels"] = stringMap(labels)
-        }
-        guard patch.objectValue?.isEmpty == false else { return }
-        _ = try await services.patch(name, namespace: canary.namespace, patch: .merge(patch))
+        service[path: "spec", "selector"] = stringMap(role.selector)
+        let first = service[path: "spec", "ports"]?[0]
+        if first?["port"] != ports[0]?["port"] || first?["targetPort"] != ports[0]?["targetPort"] { service[path: "spec", "ports"] = ports }
+        var current = service[path: "metadata", "labels"]?.objectValue ?? [:]
+        for (key, value) in labels.sorted(by: { $0.key < $1.key }) { current[key] = .string(value) }
+        service[path: "metadata", "labels"] = .object(current)
+        return service
     }
 
-    private func stringMap(_ map: [String: String]) -> JSONValue {
+    static func stringMap(_ map: [String: String]) -> JSONValue {
         .object(JSONObject(uniqueKeysWithValues: map.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
     }
 }

@@ -6,12 +6,12 @@ import KubeRuntime
 /// The primary's HorizontalPodAutoscaler: `<hpa>-primary`, a copy of the target's HPA pointing at the
 /// primary. An `autoscaling/v2beta1` reference is read through `autoscaling/v2`, the version served today.
 public struct AutoscalerTarget: Sendable {
-    let autoscalers: ResourceClient<JSONValue>
     let cache: ObjectCache<DynamicObject>
+    let applier: OwnedObjectApplier
 
     public init(client: KubeClient, cache: ObjectCache<DynamicObject>) {
-        self.autoscalers = client.resource(.horizontalPodAutoscalers, as: JSONValue.self)
         self.cache = cache
+        self.applier = OwnedObjectApplier(client: client.resource(.horizontalPodAutoscalers, as: JSONValue.self), cache: cache)
     }
 
     /// Creates or updates the primary HPA; throws when the referenced HPA does not exist.
@@ -23,19 +23,18 @@ public struct AutoscalerTarget: Sendable {
         guard let source = cache.get(namespace: canary.namespace, name: name)?.json else {
             throw TargetError("HorizontalPodAutoscaler \(canary.namespace)/\(name) not found")
         }
+        try await applier.apply(namespace: canary.namespace, name: "\(name)-primary", owner: owner) { live in
+            AutoscalerTarget.desiredPrimary(canary, source: source, live: live)
+        }
+    }
+
+    /// The primary HPA Serin wants, from the target's HPA and the live primary HPA (`nil`: none yet). Pure.
+    /// Serin owns its whole `spec`: the source's, scaling the primary Deployment.
+    public static func desiredPrimary(_ canary: Canary, source: JSONValue, live: JSONValue?) -> JSONValue {
         var spec = source["spec"] ?? [:]
         spec["scaleTargetRef"] = ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(canary.primaryName)]
-        let primaryName = "\(name)-primary"
-        if let existing = cache.get(namespace: canary.namespace, name: primaryName)?.json {
-            guard existing["spec"] != spec else { return }
-            _ = try await autoscalers.patch(primaryName, namespace: canary.namespace, patch: .merge(["spec": spec]))
-            return
-        }
-        let primary: JSONValue = [
-            "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-            "metadata": ["name": .string(primaryName), "namespace": .string(canary.namespace), "ownerReferences": [owner.json]],
-            "spec": spec,
-        ]
-        do { _ = try await autoscalers.create(primary, namespace: canary.namespace) } catch let error as KubeAPIError where error.isAlreadyExists {}
+        var primary = live ?? ["apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler"]
+        primary["spec"] = spec
+        return primary
     }
 }

@@ -2,12 +2,22 @@ import CanaryAPI
 import Foundation
 import KubeClient
 import KubeCore
+import KubeRuntime
 
 extension DeploymentTarget {
-    /// Creates `<target>-primary` from the target, owned by the Canary, unless it exists.
+    /// Creates `<target>-primary` from the target, owned by the Canary, unless it exists (a primary that
+    /// exists is changed only by promotion).
     public func ensurePrimary(_ canary: Canary, target: JSONValue, owner: OwnerReference) async throws {
-        guard primary(of: canary) == nil else { return }
         let (key, value) = try selectorLabel(of: target)
+        try await applier.apply(namespace: canary.namespace, name: canary.primaryName, owner: owner) { live in
+            DeploymentTarget.desiredPrimary(target, key: key, value: value, live: live, id: UUID().uuidString.lowercased())
+        }
+    }
+
+    /// The primary Deployment Serin creates from the target (`live` is returned as it is: after creation,
+    /// only ``promote(_:target:copyReplicas:)`` changes it). Pure but for `id`, the fresh `flagger-id`.
+    public static func desiredPrimary(_ target: JSONValue, key: String, value: String, live: JSONValue?, id: String) -> JSONValue {
+        if let live { return live }
         var annotations = (target[path: "metadata", "annotations"]?.objectValue ?? [:]).filter {
             !$0.key.contains("toolkit.fluxcd.io") && $0.key != "kubectl.kubernetes.io/last-applied-configuration"
         }
@@ -15,30 +25,21 @@ extension DeploymentTarget {
         var spec: JSONValue = [
             "replicas": .int(max(target[path: "spec", "replicas"]?.intValue ?? 1, 1)),
             "selector": ["matchLabels": [.init(key): .string("\(value)-primary")]],
-            "template": primaryTemplate(target, key: key, value: value),
+            "template": primaryTemplate(target, key: key, value: value, id: id),
         ]
         for field in ["progressDeadlineSeconds", "minReadySeconds", "revisionHistoryLimit", "strategy"] {
             spec[field] = target[path: "spec", field]
         }
-        let primary: JSONValue = [
-            "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": ["name": .string(canary.primaryName), "namespace": .string(canary.namespace),
-                         "labels": [.init(key): .string("\(value)-primary")], "annotations": .object(annotations),
-                         "ownerReferences": [owner.json]],
-            "spec": spec,
-        ]
-        do {
-            _ = try await deployments.create(primary, namespace: canary.namespace)
-        } catch let error as KubeAPIError where error.isAlreadyExists {
-            return  // the cache had not seen it yet
-        }
+        return ["apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": ["labels": [.init(key): .string("\(value)-primary")], "annotations": .object(annotations)], "spec": spec]
     }
 
     /// Copies the target's pod template (and rollout settings) to the primary.
     public func promote(_ canary: Canary, target: JSONValue, copyReplicas: Bool) async throws {
         let (key, value) = try selectorLabel(of: target)
         var operations = [
-            JSONPatchOperation(.replace, path: "/spec/template", value: primaryTemplate(target, key: key, value: value)),
+            JSONPatchOperation(.replace, path: "/spec/template",
+                               value: DeploymentTarget.primaryTemplate(target, key: key, value: value, id: UUID().uuidString.lowercased())),
             JSONPatchOperation(.add, path: "/metadata/annotations", value: mergedAnnotations(canary, target: target)),
         ]
         for field in ["progressDeadlineSeconds", "minReadySeconds", "revisionHistoryLimit", "strategy"] {
@@ -68,10 +69,10 @@ extension DeploymentTarget {
     }
 
     /// The target's template with the selector label pointing at the primary and a fresh `flagger-id`.
-    private func primaryTemplate(_ target: JSONValue, key: String, value: String) -> JSONValue {
+    static func primaryTemplate(_ target: JSONValue, key: String, value: String, id: String) -> JSONValue {
         var template = target[path: "spec", "template"] ?? [:]
         template[path: "metadata", "labels", key] = .string("\(value)-primary")
-        template[path: "metadata", "annotations", DeploymentTarget.flaggerIDAnnotation] = .string(UUID().uuidString.lowercased())
+        template[path: "metadata", "annotations", DeploymentTarget.flaggerIDAnnotation] = .string(id)
         return template
     }
 }

@@ -8,20 +8,29 @@ import KubeRuntime
 /// The Deployment side of a Canary: the target, its `-primary` copy, readiness, promotion and scaling.
 ///
 /// Reads come from the Deployments cache; writes are patches of the fields Serin owns.
-public struct DeploymentTarget: Sendable {
+public struct DeploymentTarget: CanaryTarget {
     /// The pod-template annotation Flagger changes on every promotion, so the primary always rolls out.
     public static let flaggerIDAnnotation = "flagger-id"
     /// On the primary: the hash of the target template it was promoted from.
     public static let sourceHashAnnotation = "serin.dev/source-template-hash"
 
+    /// Deployments for ``TargetRegistry``.
+    public static let registration = TargetRegistration(kind: .deployment, resource: WatchedResource(.deployments, owned: true)) {
+        client, caches, selectorLabels in
+        DeploymentTarget(client: client, cache: caches[.deployments], selectorLabels: selectorLabels)
+    }
+
     let deployments: ResourceClient<JSONValue>
     let cache: ObjectCache<DynamicObject>
+    let applier: OwnedObjectApplier
     /// Flagger's `-selector-labels`: the first present in the target's selector names the pods.
     let selectorLabels: [String]
 
     public init(client: KubeClient, cache: ObjectCache<DynamicObject>, selectorLabels: [String] = ["app", "name", "app.kubernetes.io/name"]) {
-        self.deployments = client.resource(.deployments, as: JSONValue.self)
+        let deployments = client.resource(.deployments, as: JSONValue.self)
+        self.deployments = deployments
         self.cache = cache
+        self.applier = OwnedObjectApplier(client: deployments, cache: cache)
         self.selectorLabels = selectorLabels
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CanaryAPI
 import CanaryController
 import Foundation
 import KubeClient
@@ -25,7 +26,7 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "Prometheus URL for built-in metrics and templates without an address.")
     var metricsServer = "http://prometheus:9090"
 
-    @Option(help: "The service mesh that routes traffic (supported: istio).")
+    @Option(help: "The provider of Canaries without spec.provider (supported: istio, kubernetes).")
     var meshProvider = "istio"
 
     @Option(help: "Comma-separated label keys that name a workload's pods, first match wins.")
@@ -127,7 +128,7 @@ struct OperatorCommand: AsyncParsableCommand {
         options.namespace = namespace
         options.minimumInterval = try GoDuration(parsing: minAnalysisInterval).duration
         options.selectorLabels = OperatorFlags.list(selectorLabels)
-        options.meshProvider = meshProvider
+        options.meshProvider = try OperatorFlags.meshProvider(meshProvider)
         options.concurrency = concurrency
         options.httpPort = port
         options.version = SerinVersion.current

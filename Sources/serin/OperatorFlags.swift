@@ -1,15 +1,13 @@
 import ArgumentParser
+import CanaryAPI
 import Foundation
 import KubeCore
+import Routers
 
 /// The checks of `serin operator`'s flags: a bad value is refused at start, naming the flag.
 enum OperatorFlags {
-    static let meshProviders = ["istio"]
-
     static func check(_ command: OperatorCommand) throws {
-        guard meshProviders.contains(command.meshProvider) else {
-            throw ValidationError("--mesh-provider: \"\(command.meshProvider)\" is not supported yet (supported: \(meshProviders.joined(separator: ", ")))")
-        }
+        _ = try meshProvider(command.meshProvider)
         guard URL(string: command.metricsServer)?.host != nil else {
             throw ValidationError("--metrics-server: \"\(command.metricsServer)\" is not a URL")
         }
@@ -31,6 +29,17 @@ enum OperatorFlags {
             throw ValidationError("--min-analysis-interval: \(error)")
         }
         _ = try command.webhookCredentials()
+    }
+
+    /// `--mesh-provider`: one of Flagger's providers that Serin routes.
+    static func meshProvider(_ text: String) throws -> MeshProvider {
+        let provider: MeshProvider
+        do { provider = try MeshProvider(parsing: text) } catch { throw ValidationError("--mesh-provider: \(error)") }
+        guard RouterRegistry.registration(for: provider) != nil else {
+            let supported = RouterRegistry.implemented.map(\.rawValue).sorted().joined(separator: ", ")
+            throw ValidationError("--mesh-provider: \"\(text)\" is not supported yet (supported: \(supported))")
+        }
+        return provider
     }
 
     static func list(_ text: String) -> [String] {

@@ -20,6 +20,39 @@ import Testing
         #expect(issues.contains { $0.hasPrefix("spec.provider: \"linkerd\" is not supported") })
     }
 
+    @Test(arguments: [
+        ("linkerd", ValidationContext(), "spec.provider: \"linkerd\" is not supported yet (supported: istio, kubernetes)"),
+        ("istio2", ValidationContext(), "spec.provider: \"istio2\" is not a known value (known: apisix, appmesh, appmesh:v1beta2,"),
+        ("istio", ValidationContext(meshProvider: .kubernetes, routers: [.kubernetes], implementedRouters: [.istio, .kubernetes]),
+         "spec.provider: \"istio\" is not enabled on this operator (--mesh-provider kubernetes enables: kubernetes)"),
+        ("kubernetes", ValidationContext(), "spec.provider: \"kubernetes\" splits no traffic: it runs blue/green only (analysis.iterations)"),
+        ("", ValidationContext(meshProvider: .kubernetes, routers: [.kubernetes]), "spec.provider: \"kubernetes\" splits no traffic"),
+    ])
+    func aProviderTheOperatorDoesNotRouteIsRefusedNamingWhy(provider: String, context: ValidationContext, message: String) {
+        var canary = makeCanary()
+        canary.spec.provider = provider
+        let issues = canary.validate(context).map(\.description)
+        #expect(issues.contains { $0.hasPrefix(message) }, "\(issues)")
+    }
+
+    @Test func theOperatorsMeshProviderIsTheDefaultAndSpecProviderOverridesIt() {
+        var canary = makeCanary()
+        #expect(canary.meshProvider(default: .kubernetes) == .kubernetes)
+        canary.spec.provider = "istio"
+        #expect(canary.meshProvider(default: .kubernetes) == .istio)
+        #expect(canary.validate(ValidationContext(meshProvider: .kubernetes, routers: [.istio, .kubernetes])).isEmpty)
+        canary.spec.provider = "nope"
+        #expect(canary.meshProvider(default: .istio) == nil)
+    }
+
+    @Test func aTargetKindIsKnownSupportedOrRefused() {
+        var canary = makeCanary()
+        canary.spec.targetRef?.kind = "DaemonSet"
+        #expect(canary.validate().map(\.description).contains("spec.targetRef.kind: \"DaemonSet\" is not supported yet (supported: Deployment)"))
+        canary.spec.targetRef?.kind = "StatefulSet"
+        #expect(canary.validate().map(\.description).contains("spec.targetRef.kind: \"StatefulSet\" is not a known kind (known: Deployment, DaemonSet, Service)"))
+    }
+
     @Test func intervalsDefaultAndClamp() {
         var canary = makeCanary()
         #expect(canary.analysisInterval() == .seconds(30))

@@ -14,7 +14,8 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--mesh-provider", "linkerd"], "--mesh-provider: \"linkerd\" is not supported yet (supported: istio)"),
+        (["--mesh-provider", "linkerd"], "--mesh-provider: \"linkerd\" is not supported yet (supported: istio, kubernetes)"),
+        (["--mesh-provider", "istio2"], "--mesh-provider: \"istio2\" is not a known value (known: apisix, appmesh,"),
         (["--log-format", "yaml"], "--log-format: \"yaml\" is not text or json"),
         (["--log-level", "loud"], "--log-level: \"loud\" is not a log level"),
         (["--port", "70000"], "--port: 70000 is not a port"),

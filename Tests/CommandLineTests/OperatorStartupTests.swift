@@ -54,4 +54,45 @@ import Testing
             #expect(stuck.terminationStatus == 0, "\(log)")
         }
     }
+
+    @Test func anOperatorWhoseMeshProviderNeedsNoIstioCRDStartsWithoutThemAndNamesWhatItCannotRoute() async throws {
+        var options = Sandbox.Options()
+        options.istio = false
+        try await Sandbox.with(options) { sandbox in
+            let kubectl = Kubectl(sandbox)
+            try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
+            let (status, output) = try await SerinBinary.run(OperatorStartupTests.operatorArguments(sandbox, port: 0))
+            #expect(status == 1)
+            #expect(output.contains("the CRD virtualservices.networking.istio.io is not installed"), "the Istio operator needs them: \(output)")
+
+            let port = try PrometheusServer.freePort()
+            let (process, log) = try SerinBinary.start(OperatorStartupTests.operatorArguments(sandbox, port: port) + ["--mesh-provider", "kubernetes"])
+            defer { if process.isRunning { process.terminate() } }
+            let ready = try await eventually(timeout: .seconds(20)) { await OperatorHATests.readiness(port: port).contains("OK") }
+            let startLog = try String(contentsOf: log, encoding: .utf8)
+            #expect(ready, "\(startLog)")
+
+            try await kubectl.succeed(["apply", "-f", "-"], stdin: OperatorHATests.manifest + """
+
+                ---
+                apiVersion: flagger.app/v1beta1
+                kind: Canary
+                metadata: {name: meshed, namespace: demo}
+                spec:
+                  provider: istio
+                  targetRef: {apiVersion: apps/v1, kind: Deployment, name: httpbin}
+                  service: {port: 8000}
+                  analysis: {interval: 2s, threshold: 2, stepWeight: 20}
+                """)
+            func condition(_ name: String) async throws -> String {
+                try await kubectl.succeed(["get", "canary", name, "-n", "demo", "-o", "jsonpath={.status.conditions[?(@.type=='Valid')].message}"])
+            }
+            #expect(try await eventually(timeout: .seconds(20)) { try await condition("httpbin").contains("\"kubernetes\" splits no traffic") })
+            #expect(try await eventually(timeout: .seconds(20)) {
+                try await condition("meshed").contains("\"istio\" is not enabled on this operator (--mesh-provider kubernetes enables: kubernetes)")
+            })
+            let events = try await kubectl.succeed(["get", "events", "-n", "demo", "--field-selector", "type=Warning", "-o", "jsonpath={.items[*].message}"])
+            #expect(events.contains("invalid canary spec: spec.provider: \"istio\" is not enabled"), "\(events)")
+        }
+    }
 }

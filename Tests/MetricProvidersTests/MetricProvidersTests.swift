@@ -34,11 +34,6 @@ import Testing
         }
         #expect(throws: MetricError.self) { try template.render("{{ namespace") }
     }
-
-    @Test func theBuiltinIstioQueriesRenderToFlaggersPromQL() throws {
-        let rate = try QueryTemplate(values: ["namespace": "demo", "target": "httpbin", "interval": "1m"]).render(BuiltinQueries.istioSuccessRate)
-        #expect(rate == #"sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="demo",destination_workload=~"httpbin",response_code!~"5.*"}[1m])) / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="demo",destination_workload=~"httpbin"}[1m])) * 100"#)
-    }
 }
 
 @Suite struct PrometheusResultTests {

@@ -8,8 +8,10 @@ import Synchronization
 /// changed. Run it as a `Service` (before leader election, so a standby's caches are warm).
 public final class Reflector<Object: KubeObject>: Service, Sendable {
     public let cache: ObjectCache<Object>
+    /// The resource it follows.
+    public let resource: KubeResource
     /// The resource's plural name (`canaries`), for logs and status texts.
-    public let resourceName: String
+    public var resourceName: String { resource.plural }
     let watcher: Watcher<Object>
     private let subscribers = Mutex<[Int: AsyncStream<CacheChange<Object>>.Continuation]>([:])
     private let nextID = Atomic<Int>(0)
@@ -23,7 +25,7 @@ public final class Reflector<Object: KubeObject>: Service, Sendable {
         onSkip: (@Sendable (SkippedObject) -> Void)? = nil
     ) {
         self.onSkip = onSkip
-        resourceName = resource.plural
+        self.resource = resource
         cache = ObjectCache(indexes: indexes)
         watcher = Watcher(client.resource(resource, as: Object.self), namespace: namespace, config: config, logger: logger, metrics: metrics)
     }

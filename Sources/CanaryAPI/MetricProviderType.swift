@@ -1,0 +1,16 @@
+/// What answers a MetricTemplate's query: `MetricTemplate.spec.provider.type`, Flagger's CRD enum.
+///
+/// Which types this operator can query is the metric provider registry's answer; an unknown or
+/// unsupported type fails the check naming it (Flagger falls back to Prometheus).
+public enum MetricProviderType: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
+    case prometheus, influxdb, datadog, externalmetrics, stackdriver, cloudwatch, newrelic, graphite, dynatrace, keptn, splunk
+
+    public init(parsing text: String) throws(UnknownValueError) {
+        guard let type = MetricProviderType(rawValue: text) else {
+            throw UnknownValueError(value: text, known: MetricProviderType.allCases.map(\.rawValue))
+        }
+        self = type
+    }
+
+    public var description: String { rawValue }
+}

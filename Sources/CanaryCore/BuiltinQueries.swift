@@ -1,0 +1,26 @@
+/// A mesh's built-in metrics as PromQL templates: what `request-success-rate` and `request-duration` mean
+/// for the telemetry that mesh exports. Each router carries its own (``Routers/TrafficRouter/queries``);
+/// the analysis engine names no mesh.
+public struct BuiltinQueries: Sendable, Equatable {
+    /// The percentage of non-5xx requests to the target (0–100).
+    public var successRate: String
+    /// The P99 request duration.
+    public var requestDuration: String
+    /// What turns a `requestDuration` answer into milliseconds (1 for a histogram in ms, 1000 in seconds).
+    public var durationToMilliseconds: Double
+
+    public init(successRate: String, requestDuration: String, durationToMilliseconds: Double = 1) {
+        self.successRate = successRate
+        self.requestDuration = requestDuration
+        self.durationToMilliseconds = durationToMilliseconds
+    }
+
+    /// The query of a built-in metric name; `nil` for any other name.
+    public func query(for metric: String) -> String? {
+        switch metric {
+        case "request-success-rate": successRate
+        case "request-duration": requestDuration
+        default: nil
+        }
+    }
+}

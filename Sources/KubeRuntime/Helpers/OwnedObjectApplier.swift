@@ -1,0 +1,100 @@
+import KubeClient
+import KubeCore
+
+/// Creates and corrects the objects a controller owns, the one way every router and target writes them.
+///
+/// ## Expected flow
+/// A caller gives a *desired-state builder*: a pure function from the live object (`nil` when there is
+/// none) to the whole object it should be. The builder starts from the live object and changes only the
+/// fields the caller owns, so everything else (fields Serin does not model, other controllers'
+/// annotations, `status`) is carried through untouched. The applier then:
+/// - **creates** the object, with `owner` as its controlling owner reference, when the cache has none;
+/// - **patches** an object `owner` controls with the JSON merge patch from live to desired (nothing when
+///   they are equal);
+/// - **adopts** an object no controller owns (a user's apex Service, a VirtualService applied by hand):
+///   its original is recorded once in ``originalAnnotation`` (all but status and server-set metadata, as
+///   compact JSON) so that it can be restored; its metadata stays the user's and no owner
+///   reference is added, so deleting the owner never garbage-collects a user's object;
+/// - **refuses** an object another controller owns, with ``OwnershipError`` (terminal: waiting does not
+///   help).
+///
+/// ## Caveats
+/// Reads come from the cache: a create that finds the object already there (the cache had not seen it)
+/// returns ``Outcome/unchanged``, and its watch event reconciles again.
+public struct OwnedObjectApplier: Sendable {
+    /// What an apply did.
+    public enum Outcome: Sendable, Equatable { case created, patched, adopted, unchanged }
+
+    public let client: ResourceClient<JSONValue>
+    public let cache: ObjectCache<DynamicObject>
+    /// The annotation keeping an adopted object's original (`serin.dev/original-configuration`).
+    public let originalAnnotation: String
+
+    public init(client: ResourceClient<JSONValue>, cache: ObjectCache<DynamicObject>,
+                originalAnnotation: String = "serin.dev/original-configuration") {
+        self.client = client
+        self.cache = cache
+        self.originalAnnotation = originalAnnotation
+    }
+
+    /// Creates, patches or adopts `namespace/name` towards `desired(live)`.
+    @discardableResult
+    public func apply(namespace: String, name: String, owner: OwnerReference,
+                      desired: (_ live: JSONValue?) throws -> JSONValue) async throws -> Outcome {
+        guard let live = cache.get(namespace: namespace, name: name)?.json else {
+            var object = try desired(nil)
+            object[path: "metadata", "name"] = .string(name)
+            object[path: "metadata", "namespace"] = .string(namespace)
+            object[path: "metadata", "ownerReferences"] = [owner.json]
+            do { _ = try await client.create(object, namespace: namespace) } catch let error as KubeAPIError where error.isAlreadyExists {
+                return .unchanged
+            }
+            return .created
+        }
+        let controllers = (live[path: "metadata", "ownerReferences"]?.arrayValue ?? []).filter { $0["controller"]?.boolValue == true }
+        if let other = controllers.first(where: { $0["uid"]?.stringValue != owner.uid }) {
+            throw OwnershipError(object: "\(client.resource.kind) \(namespace)/\(name)",
+                                 controller: "\(other["kind"]?.stringValue ?? "") \(other["name"]?.stringValue ?? "")")
+        }
+        var target = try desired(live)
+        let adopting = controllers.isEmpty
+        if adopting {
+            // An adopted object keeps its metadata: only its content (spec) is Serin's to write.
+            target["metadata"] = live["metadata"]
+            if live[path: "metadata", "annotations", originalAnnotation] == nil {
+                target[path: "metadata", "annotations", originalAnnotation] = .string(original(of: live))
+            }
+        }
+        guard let patch = live.mergePatch(to: target) else { return .unchanged }
+        _ = try await client.patch(name, namespace: namespace, patch: .merge(patch))
+        return adopting ? .adopted : .patched
+    }
+
+    /// What restoring an adopted object needs: everything but its `status` and server-set metadata (its
+    /// name, namespace, labels and annotations are kept), as compact JSON with sorted keys, so the same
+    /// object always records the same text.
+    public func original(of live: JSONValue) -> String {
+        var original = live
+        original["status"] = nil
+        original["apiVersion"] = .string(client.resource.apiVersion)
+        original["kind"] = .string(client.resource.kind)
+        var metadata: JSONValue = [:]
+        for key in ["name", "namespace", "labels"] { metadata[key] = live[path: "metadata", key] }
+        if var annotations = live[path: "metadata", "annotations"]?.objectValue {
+            annotations.removeValue(forKey: originalAnnotation)
+            annotations.removeValue(forKey: "kubectl.kubernetes.io/last-applied-configuration")
+            if !annotations.isEmpty { metadata["annotations"] = .object(annotations) }
+        }
+        original["metadata"] = metadata
+        return String(decoding: original.canonical.serialized(), as: UTF8.self)
+    }
+}
+
+/// An object another controller owns: Serin does not take it over.
+public struct OwnershipError: Error, Sendable, CustomStringConvertible {
+    public var object: String
+    public var controller: String
+    public var description: String {
+        "failed to take over \(object): it is controlled by \(controller); delete it or let that owner go"
+    }
+}

@@ -1,0 +1,40 @@
+import CanaryAPI
+
+/// What an AlertProvider says about where to post.
+public struct NotifierConfig: Sendable {
+    public var address: String
+    public var channel: String
+    public var username: String
+    public var proxy: String?
+    /// `Authorization: Bearer` from the provider's secret.
+    public var token: String?
+
+    public init(address: String, channel: String = "general", username: String = "flagger", proxy: String? = nil, token: String? = nil) {
+        self.address = address
+        self.channel = channel
+        self.username = username
+        self.proxy = proxy
+        self.token = token
+    }
+}
+
+/// How to build one AlertProvider type's notifier.
+public struct NotifierRegistration: Sendable {
+    public var type: AlertProviderType
+    public var make: @Sendable (NotifierConfig) throws -> any Notifier
+
+    public init(type: AlertProviderType, make: @escaping @Sendable (NotifierConfig) throws -> any Notifier) {
+        self.type = type
+        self.make = make
+    }
+}
+
+/// The notifiers Serin posts with. None yet: `spec.analysis.alerts` is refused until the alerting issue
+/// lands; each provider it adds is a file with a ``Notifier`` and its registration here.
+public enum NotifierRegistry {
+    public static let registrations: [NotifierRegistration] = []
+
+    public static var implemented: Set<AlertProviderType> { Set(registrations.map(\.type)) }
+
+    public static func registration(for type: AlertProviderType) -> NotifierRegistration? { registrations.first { $0.type == type } }
+}

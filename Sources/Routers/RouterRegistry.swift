@@ -1,0 +1,38 @@
+import CanaryAPI
+import KubeClient
+import KubeRuntime
+
+/// How to build one provider's router, and what it must have watched.
+public struct RouterRegistration: Sendable {
+    public var provider: MeshProvider
+    /// The resources the router reads from caches (their CRDs are checked at start-up).
+    public var resources: [WatchedResource]
+    public var make: @Sendable (KubeClient, ObjectCaches) -> any TrafficRouter
+
+    public init(provider: MeshProvider, resources: [WatchedResource],
+                make: @escaping @Sendable (KubeClient, ObjectCaches) -> any TrafficRouter) {
+        self.provider = provider
+        self.resources = resources
+        self.make = make
+    }
+}
+
+/// The routers Serin implements. Adding a provider is one file with a ``TrafficRouter`` and its
+/// registration here.
+public enum RouterRegistry {
+    public static let registrations: [RouterRegistration] = [IstioRouter.registration, NoMeshRouter.registration]
+
+    /// The registration of `provider`; `nil` when Serin cannot route it yet.
+    public static func registration(for provider: MeshProvider) -> RouterRegistration? {
+        registrations.first { $0.provider == provider }
+    }
+
+    /// The providers Serin routes.
+    public static var implemented: Set<MeshProvider> { Set(registrations.map(\.provider)) }
+
+    /// The routers an operator with `meshProvider` as its default runs: that one, and `kubernetes`
+    /// (which needs nothing but Services), as Flagger lets any Canary pick `provider: kubernetes`.
+    public static func enabled(meshProvider: MeshProvider) -> [RouterRegistration] {
+        registrations.filter { $0.provider == meshProvider || $0.provider == .kubernetes }
+    }
+}

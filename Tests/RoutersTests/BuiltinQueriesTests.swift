@@ -1,0 +1,35 @@
+import CanaryAPI
+import CanaryCore
+import MetricProviders
+import Routers
+import Testing
+
+@Suite struct BuiltinQueriesTests {
+    let template = QueryTemplate(values: ["namespace": "demo", "target": "httpbin", "interval": "1m"])
+
+    @Test func theIstioRouterCarriesFlaggersIstioPromQL() throws {
+        let rate = try template.render(IstioRouter.queries.successRate)
+        #expect(rate == #"sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="demo",destination_workload=~"httpbin",response_code!~"5.*"}[1m])) / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="demo",destination_workload=~"httpbin"}[1m])) * 100"#)
+        let duration = try template.render(IstioRouter.queries.requestDuration)
+        #expect(duration == #"histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="demo",destination_workload=~"httpbin"}[1m])) by (le))"#)
+        #expect(IstioRouter.queries.durationToMilliseconds == 1)
+    }
+
+    @Test func theKubernetesProviderQueriesTheApplicationsHistogramInSeconds() throws {
+        let rate = try template.render(NoMeshRouter.queries.successRate)
+        #expect(rate == #"sum(rate(http_request_duration_seconds_count{kubernetes_namespace="demo",kubernetes_pod_name=~"httpbin-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)",status!~"5.*"}[1m])) / sum(rate(http_request_duration_seconds_count{kubernetes_namespace="demo",kubernetes_pod_name=~"httpbin-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"}[1m])) * 100"#)
+        #expect(NoMeshRouter.queries.durationToMilliseconds == 1000)
+        #expect(NoMeshRouter.queries.query(for: "request-duration") == NoMeshRouter.queries.requestDuration)
+        #expect(NoMeshRouter.queries.query(for: "my-metric") == nil)
+    }
+
+    @Test func everyRegisteredRouterDeclaresTheCRDsOfWhatItWatches() {
+        #expect(RouterRegistry.implemented == [.istio, .kubernetes])
+        let istio = RouterRegistry.registration(for: .istio)?.resources.compactMap(\.crd) ?? []
+        #expect(istio == ["virtualservices.networking.istio.io", "destinationrules.networking.istio.io"])
+        #expect(RouterRegistry.registration(for: .kubernetes)?.resources.isEmpty == true)
+        #expect(RouterRegistry.registration(for: .linkerd) == nil)
+        #expect(RouterRegistry.enabled(meshProvider: .kubernetes).map(\.provider) == [.kubernetes])
+        #expect(RouterRegistry.enabled(meshProvider: .istio).map(\.provider) == [.istio, .kubernetes])
+    }
+}

@@ -1,0 +1,131 @@
+import CanaryAPI
+import CanaryCore
+import KubeCore
+import Routers
+import Targets
+import Testing
+
+/// A Canary using every field the Istio router and the Services write.
+func fullCanary() throws -> Canary {
+    try JSONValue(parsing: #"""
+        {"apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+         "metadata": {"name": "podinfo", "namespace": "test", "uid": "c-1"},
+         "spec": {
+           "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
+           "service": {
+             "port": 9898, "targetPort": "http", "portName": "web", "appProtocol": "http",
+             "gateways": ["public-gateway.istio-system.svc.cluster.local"], "hosts": ["app.example.com"],
+             "match": [{"uri": {"prefix": "/api"}}], "rewrite": {"uri": "/"}, "timeout": "5s",
+             "retries": {"attempts": 3, "perTryTimeout": "1s", "retryOn": "gateway-error,connect-failure"},
+             "headers": {"request": {"add": {"x-envoy-upstream-rq-timeout-ms": "15000"}}},
+             "corsPolicy": {"allowOrigins": [{"exact": "https://example.com"}], "allowMethods": ["GET"]},
+             "trafficPolicy": {"tls": {"mode": "ISTIO_MUTUAL"}},
+             "apex": {"labels": {"team": "web"}, "annotations": {"note": "apex"}},
+             "canary": {"labels": {"track": "canary"}}
+           },
+           "analysis": {"interval": "1m", "threshold": 5, "stepWeight": 10, "maxWeight": 50}
+         }}
+        """#).decode(as: Canary.self)
+}
+
+/// Each desired-state builder's output for a fresh object and for a live one with fields Serin does not
+/// own, against golden JSON.
+@Suite struct DesiredStateTests {
+    let target: JSONValue = [
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": ["name": "podinfo", "namespace": "test",
+                     "annotations": ["kubectl.kubernetes.io/last-applied-configuration": "{}", "kustomize.toolkit.fluxcd.io/name": "apps",
+                                     "owner": "web-team"]],
+        "spec": ["replicas": 3, "minReadySeconds": 5, "selector": ["matchLabels": ["app": "podinfo"]],
+                 "template": ["metadata": ["labels": ["app": "podinfo"]],
+                              "spec": ["containers": [["name": "podinfo", "image": "ghcr.io/stefanprodan/podinfo:6.0.0"]]]]],
+    ]
+
+    @Test func aNewVirtualServiceRoutesEverythingToThePrimary() throws {
+        try Golden.check(IstioRouter.desiredVirtualService(try fullCanary(), live: nil), "virtualservice-new")
+    }
+
+    @Test func aLiveVirtualServiceKeepsItsWeightsAndEveryFieldSerinDoesNotOwn() throws {
+        let live: JSONValue = [
+            "apiVersion": "networking.istio.io/v1beta1", "kind": "VirtualService",
+            "metadata": ["name": "podinfo", "namespace": "test", "resourceVersion": "42", "annotations": ["other.io/x": "1"]],
+            "spec": ["hosts": ["old.example.com"], "exportTo": ["."],
+                     "http": [["fault": ["delay": ["fixedDelay": "1s"]], "timeout": "30s",
+                               "route": [["destination": ["host": "podinfo-primary"], "weight": 70],
+                                         ["destination": ["host": "podinfo-canary"], "weight": 30]]],
+                              ["name": "legacy", "route": [["destination": ["host": "legacy"]]]]]],
+        ]
+        let desired = IstioRouter.desiredVirtualService(try fullCanary(), live: live)
+        try Golden.check(desired, "virtualservice-live")
+        #expect(desired[path: "spec", "http"]?[0]?["fault"] == live[path: "spec", "http"]?[0]?["fault"], "a member Serin does not own")
+        #expect(desired[path: "spec", "http"]?[1] == live[path: "spec", "http"]?[1], "a further route")
+        #expect(desired[path: "spec", "exportTo"] == ["."])
+        #expect(desired[path: "spec", "http"]?[0]?["route"]?[1]?["weight"] == 30, "reconcile never moves traffic")
+    }
+
+    @Test func aVirtualServiceOfOtherHostsIsTakenOverAtAllPrimary() throws {
+        let live: JSONValue = ["spec": ["http": [["route": [["destination": ["host": "podinfo"]]]]]]]
+        let desired = IstioRouter.desiredVirtualService(try fullCanary(), live: live)
+        #expect(desired[path: "spec", "http"]?[0]?["route"]?[0]?["weight"] == 100)
+        #expect(desired[path: "spec", "http"]?[0]?["route"]?[0]?[path: "destination", "host"] == "podinfo-primary")
+    }
+
+    @Test func destinationRulesCarryTheTrafficPolicyAndLoseItWhenItIsUnset() throws {
+        var canary = try fullCanary()
+        try Golden.check(IstioRouter.desiredDestinationRule(canary, host: "podinfo-canary", live: nil), "destinationrule-new")
+        canary.spec.service?.trafficPolicy = nil
+        let live: JSONValue = ["spec": ["host": "podinfo-canary", "trafficPolicy": ["tls": ["mode": "DISABLE"]], "subsets": [["name": "v1"]]]]
+        let desired = IstioRouter.desiredDestinationRule(canary, host: "podinfo-canary", live: live)
+        #expect(desired == ["spec": ["host": "podinfo-canary", "subsets": [["name": "v1"]]]])
+    }
+
+    @Test func theThreeServicesSelectThePrimaryAndTheCanaryPods() throws {
+        let canary = try fullCanary()
+        let services = KubernetesServiceRouter.roles(canary, selector: ("app", "podinfo")).map { role -> JSONValue in
+            var service = KubernetesServiceRouter.desiredService(canary, role: role, live: nil)
+            service[path: "metadata", "name"] = .string(role.name)
+            return service
+        }
+        try Golden.check(.array(services), "services-new")
+    }
+
+    @Test func aLiveServiceKeepsItsNodePortAndLabelsUnlessItsPortChanged() throws {
+        let canary = try fullCanary()
+        let apex = KubernetesServiceRouter.roles(canary, selector: ("app", "podinfo"))[0]
+        let live: JSONValue = [
+            "metadata": ["name": "podinfo", "labels": ["team": "ops", "env": "prod"]],
+            "spec": ["type": "NodePort", "clusterIP": "10.0.0.7", "selector": ["app": "podinfo"],
+                     "ports": [["name": "web", "port": 9898, "targetPort": "http", "nodePort": 30080, "protocol": "TCP"]]],
+        ]
+        let desired = KubernetesServiceRouter.desiredService(canary, role: apex, live: live)
+        #expect(desired[path: "spec", "ports"] == live[path: "spec", "ports"], "same port and targetPort: the node port stays")
+        #expect(desired[path: "spec", "selector"] == ["app": "podinfo-primary"])
+        #expect(desired[path: "spec", "clusterIP"] == "10.0.0.7")
+        #expect(desired[path: "metadata", "labels"] == ["team": "web", "env": "prod", "app": "podinfo"])
+        var moved = live
+        moved[path: "spec", "ports"] = [["name": "web", "port": 80, "targetPort": 8080, "nodePort": 30080]]
+        #expect(KubernetesServiceRouter.desiredService(canary, role: apex, live: moved)[path: "spec", "ports"]?[0]?["nodePort"] == nil)
+    }
+
+    @Test func thePrimaryDeploymentIsTheTargetWithPrimaryLabelsAndNoToolingAnnotations() throws {
+        let primary = DeploymentTarget.desiredPrimary(target, key: "app", value: "podinfo", live: nil, id: "00000000-0000-0000-0000-000000000001")
+        try Golden.check(primary, "deployment-primary-new")
+        let live: JSONValue = ["spec": ["replicas": 7]]
+        #expect(DeploymentTarget.desiredPrimary(target, key: "app", value: "podinfo", live: live, id: "x") == live,
+                "an existing primary changes only by promotion")
+    }
+
+    @Test func thePrimaryHPAScalesThePrimaryWithTheTargetHPAsSpec() throws {
+        let source: JSONValue = [
+            "metadata": ["name": "podinfo"],
+            "spec": ["scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"], "minReplicas": 2, "maxReplicas": 4,
+                     "metrics": [["type": "Resource", "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": 80]]]]],
+        ]
+        try Golden.check(AutoscalerTarget.desiredPrimary(try fullCanary(), source: source, live: nil), "hpa-primary-new")
+        let live: JSONValue = ["metadata": ["name": "podinfo-primary", "labels": ["keep": "me"]], "spec": ["maxReplicas": 9, "behavior": [:]]]
+        let desired = AutoscalerTarget.desiredPrimary(try fullCanary(), source: source, live: live)
+        #expect(desired[path: "metadata", "labels"] == ["keep": "me"])
+        #expect(desired[path: "spec", "maxReplicas"] == 4)
+        #expect(desired[path: "spec", "behavior"] == nil, "the spec is the source's")
+    }
+}
