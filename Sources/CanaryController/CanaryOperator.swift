@@ -33,7 +33,9 @@ public final class CanaryOperator: Service, Sendable {
     let watched: [WatchedResource]
     public let events: EventRecorder
     let eventHooks: EventWebhooks
-    public let controller: Controller<DynamicObject>
+    public let controller: Controller<DynamicObject, ContinuousClock>
+    /// The controller's reconciler, for calling it directly (the fast test tier).
+    let reconciler: CanaryReconciler
     public let metrics: OperatorMetrics
     public let health: OperatorHealth
     let elector: LeaderElector?
@@ -102,6 +104,7 @@ public final class CanaryOperator: Service, Sendable {
                                           implementedRouters: RouterRegistry.implemented, targets: TargetRegistry.implemented),
             analysis: MetricAnalysis(client: client, templates: caches[MetricTemplate.resource], metricsServer: options.metricsServer, http: http),
             hooks: WebhookRunner(client: webhooks), events: events, eventHooks: eventHooks, metrics: metrics, options: options, now: now)
+        self.reconciler = reconciler
         let healthCaches = ([canaries] + related).map { reflector in (reflector.resourceName, reflector.cache) }
         health = OperatorHealth { healthCaches.flatMap { name, cache in cache.skipped.map { "\(name) \($0)" } } }
         var controller = Controller(name: "canary", primary: canaries, reconciler: reconciler,

@@ -176,7 +176,7 @@ public final class Sandbox: Sendable {
         _ = await simulators.result
     }
 
-    private static func seed(_ store: ObjectStore, istio: Bool) async throws {
+    static func seed(_ store: ObjectStore, istio: Bool) async throws {
         let namespaces = istio ? ["default", "kube-system", "kube-public", "istio-system"] : ["default", "kube-system", "kube-public"]
         let namespaceType = await store.types.first { $0.resource.plural == "namespaces" }!
         for name in namespaces {

@@ -99,6 +99,42 @@ func running<T>(_ services: [@Sendable () async throws -> Void], _ body: () asyn
         }
     }
 
+    @Test func requeuesAndBackOffWaitOnTheInjectedClockNotOnWallTime() async throws {
+        struct Flaky: Error {}
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let maps = client.resource(.configMaps)
+            _ = try await maps.create(configMap("hourly"), namespace: "default")
+            _ = try await maps.create(configMap("failing"), namespace: "default")
+            let log = ReconcileLog()
+            let reflector = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default")
+            let reconciler = ReconcilerFunction { request, _ in
+                log.begin(request.name)
+                defer { log.end(request.name, version: nil) }
+                if request.name == "failing" { throw Flaky() }
+                return .requeue(after: .seconds(3600))
+            }
+            let clock = ManualClock()
+            var config = ControllerConfig()
+            config.backoff = Backoff(initial: .seconds(10), maximum: .seconds(10), jitter: 0)
+            let controller = Controller(name: "clocked", primary: reflector, reconciler: reconciler, config: config, clock: clock)
+            func count(_ name: String) -> Int { log.calls.filter { $0 == name }.count }
+            try await running([reflector.run, controller.run]) {
+                #expect(await eventually { count("hourly") == 1 && count("failing") == 1 && clock.sleeperCount == 2 }, "both keys wait on the clock")
+                clock.advance(by: .seconds(9))
+                try await Task.sleep(for: .milliseconds(100))
+                #expect(count("failing") == 1, "the back-off has not passed on the clock")
+                clock.advance(by: .seconds(1))
+                #expect(await eventually { count("failing") == 2 }, "retried when the clock reaches the back-off")
+                #expect(count("hourly") == 1)
+                #expect(await eventually { clock.sleeperCount == 2 }, "the retry waits on the clock again")
+                clock.advance(by: .seconds(3590))
+                #expect(await eventually { count("hourly") == 2 }, "an hour's requeue passes without an hour of waiting")
+            }
+        }
+    }
+
     @Test func relatedObjectsTriggerTheirOwnersAndMappedKeys() async throws {
         try await Sandbox.with { sandbox in
             let client = sandbox.client()

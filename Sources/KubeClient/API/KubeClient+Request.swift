@@ -88,25 +88,18 @@ extension KubeClient {
             try fence.checkWrite(verb: request.verb, url: url)
         }
         try await rateLimiter.acquire()
-        var http = HTTPClientRequest(url: url)
-        http.method = request.method
-        http.headers.add(name: "Accept", value: "application/json")
-        http.headers.add(name: "User-Agent", value: configuration.userAgent)
+        var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("User-Agent", configuration.userAgent)]
         do {
-            if let header = try await credentials.authorizationHeader() {
-                http.headers.add(name: "Authorization", value: header)
-            }
+            if let header = try await credentials.authorizationHeader() { headers.append(("Authorization", header)) }
         } catch {
             throw KubeClientError.credentials("\(request.verb) \(url)", error)
         }
-        if let body = request.body {
-            http.headers.add(name: "Content-Type", value: request.contentType ?? "application/json")
-            http.body = .bytes(body)
-        }
+        if request.body != nil { headers.append(("Content-Type", request.contentType ?? "application/json")) }
         let timeout = request.timeout ?? configuration.requestTimeout
         let started = ContinuousClock.now
         do {
-            let response = try await httpClient.execute(http, timeout: .nanoseconds(timeout.clampedNanoseconds), logger: logger)
+            let response = try await transport.execute(
+                TransportRequest(method: request.method, url: url, headers: headers, body: request.body, timeout: timeout), logger: logger)
             requestMetrics.record(verb: request.verb, code: Int(response.status.code), duration: ContinuousClock.now - started)
             logger.trace(
                 "request", metadata: ["verb": "\(request.verb)", "url": "\(url)", "code": "\(response.status.code)",

@@ -22,7 +22,7 @@ public final class KubeClient: Sendable {
     public static let maximumRetryAfter: Duration = .seconds(30)
 
     public let configuration: ClientConfiguration
-    let httpClient: HTTPClient
+    let transport: any KubeTransport
     let credentials: CredentialProvider
     let rateLimiter: RateLimiter<ContinuousClock>
     let baseURL: String
@@ -35,10 +35,11 @@ public final class KubeClient: Sendable {
     /// - Parameters:
     ///   - sleep: how the client waits for `Retry-After` (injected by tests).
     ///   - metricsFactory: where `serin_kube_requests_total` and `serin_kube_request_duration_seconds` go.
+    ///   - transport: what carries the requests; `nil` is HTTP(S) to `configuration.server`.
     public init(
         configuration: ClientConfiguration, logger: Logger = Logger(label: "serin.kube-client"),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
-        metricsFactory: any MetricsFactory = MetricsSystem.factory
+        metricsFactory: any MetricsFactory = MetricsSystem.factory, transport: (any KubeTransport)? = nil
     ) {
         self.configuration = configuration
         self.requestMetrics = RequestMetrics(factory: metricsFactory)
@@ -48,6 +49,10 @@ public final class KubeClient: Sendable {
         self.rateLimiter = RateLimiter(qps: configuration.qps, burst: configuration.burst, clock: ContinuousClock())
         let (base, dnsOverride) = KubeClient.baseURL(configuration)
         self.baseURL = base
+        if let transport {
+            self.transport = transport
+            return
+        }
         var http = HTTPClient.Configuration(
             tlsConfiguration: KubeClient.tlsConfiguration(configuration.tls),
             timeout: .init(connect: .nanoseconds(configuration.connectTimeout.clampedNanoseconds), read: nil),
@@ -57,7 +62,7 @@ public final class KubeClient: Sendable {
         if let proxy = configuration.proxy, let host = proxy.host {
             http.proxy = .server(host: host, port: proxy.port ?? 80)
         }
-        self.httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http)
+        self.transport = HTTPTransport(client: HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http))
     }
 
     /// Creates a client from the configuration ``ClientConfiguration/infer(explicitKubeconfig:context:environment:)`` finds.
@@ -69,7 +74,7 @@ public final class KubeClient: Sendable {
 
     /// Closes every connection. The client cannot be used afterwards.
     public func shutdown() async throws {
-        try await httpClient.shutdown()
+        try await transport.shutdown()
     }
 
     /// A client for one kind of resource, decoding objects as `Object`.

@@ -16,18 +16,21 @@ import ServiceLifecycle
 /// - Never two reconciles of the same key at once; changes during a reconcile coalesce into one more.
 /// - At most ``ControllerConfig/concurrency`` reconciles at a time.
 /// - Each outcome maps to exactly one queue operation, one metric label and one log line.
-public final class Controller<Object: KubeObject>: Service, Sendable {
+/// - Requeues and back-off wait on the injected clock `C` (`ContinuousClock` unless a test passes its own),
+///   so a test moves time instead of sleeping.
+public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service, Sendable where C.Duration == Duration {
     let name: String
     let primary: Reflector<Object>
     let reconciler: any Reconciler
     let config: ControllerConfig
     let logger: Logger
     let metrics: RuntimeMetrics
-    let queue: WorkQueue<ReconcileRequest, ContinuousClock>
+    let clock: C
+    let queue: WorkQueue<ReconcileRequest, C>
     private let triggers: [@Sendable (Controller) async -> Void]
 
     init(name: String, primary: Reflector<Object>, reconciler: any Reconciler, config: ControllerConfig, logger: Logger,
-         metrics: RuntimeMetrics, triggers: [@Sendable (Controller) async -> Void]) {
+         metrics: RuntimeMetrics, clock: C, triggers: [@Sendable (Controller) async -> Void]) {
         self.name = name
         self.primary = primary
         self.reconciler = reconciler
@@ -36,16 +39,18 @@ public final class Controller<Object: KubeObject>: Service, Sendable {
         logger[metadataKey: "controller"] = "\(name)"
         self.logger = logger
         self.metrics = metrics
-        self.queue = WorkQueue(name: name, clock: ContinuousClock(), backoff: config.backoff)
+        self.clock = clock
+        self.queue = WorkQueue(name: name, clock: clock, backoff: config.backoff)
         self.triggers = triggers
     }
 
-    /// Starts a controller for `primary`'s kind.
+    /// Starts a controller for `primary`'s kind whose requeues and back-off wait on `clock`.
     public convenience init(
         name: String, primary: Reflector<Object>, reconciler: any Reconciler, config: ControllerConfig = ControllerConfig(),
-        logger: Logger = Logger(label: "serin.controller"), metrics: RuntimeMetrics = .shared
+        logger: Logger = Logger(label: "serin.controller"), metrics: RuntimeMetrics = .shared, clock: C
     ) {
-        self.init(name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics, triggers: [])
+        self.init(name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics, clock: clock,
+                  triggers: [])
     }
 
     /// Also reconciles an object's controlling owner of this kind when the object changes.
@@ -59,7 +64,7 @@ public final class Controller<Object: KubeObject>: Service, Sendable {
             }
         }
         return Controller(name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics,
-                          triggers: triggers + [trigger])
+                          clock: clock, triggers: triggers + [trigger])
     }
 
     /// Also reconciles the keys `mapper` returns when an object of another kind changes (for example, a
@@ -73,7 +78,7 @@ public final class Controller<Object: KubeObject>: Service, Sendable {
             }
         }
         return Controller(name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics,
-                          triggers: triggers + [trigger])
+                          clock: clock, triggers: triggers + [trigger])
     }
 
     /// Reconciles until cancelled or until graceful shutdown, then lets in-flight reconciles finish.
@@ -107,6 +112,17 @@ public final class Controller<Object: KubeObject>: Service, Sendable {
 
     /// Enqueues a key now (for tests and manual triggers).
     public func enqueue(_ request: ReconcileRequest) async { await queue.add(request) }
+}
+
+extension Controller where C == ContinuousClock {
+    /// Starts a controller for `primary`'s kind.
+    public convenience init(
+        name: String, primary: Reflector<Object>, reconciler: any Reconciler, config: ControllerConfig = ControllerConfig(),
+        logger: Logger = Logger(label: "serin.controller"), metrics: RuntimeMetrics = .shared
+    ) {
+        self.init(name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics,
+                  clock: ContinuousClock(), triggers: [])
+    }
 }
 
 /// How a controller runs.

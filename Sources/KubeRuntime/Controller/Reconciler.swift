@@ -21,6 +21,12 @@ public struct ReconcileContext: Sendable {
     public let reconcileID: String
     /// A logger with `reconcileID` and `controller` metadata.
     public let logger: Logger
+
+    /// A context for calling a reconciler directly (tests, tools).
+    public init(reconcileID: String, logger: Logger) {
+        self.reconcileID = reconcileID
+        self.logger = logger
+    }
 }
 
 /// Reconciles one key. Implementations must be safe to call for any key at any time.

@@ -1,0 +1,127 @@
+import CanaryAPI
+import CanaryController
+import KubeClient
+import KubeCore
+import KubeRuntime
+import KubeSandbox
+import Testing
+
+/// The reconciler's bootstrap, error classification and step execution, one reconcile at a time.
+@Suite struct ReconcilerTests {
+    static let virtualServices = KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "VirtualService",
+                                              plural: "virtualservices", namespaced: true)
+    static let destinationRules = KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "DestinationRule",
+                                               plural: "destinationrules", namespaced: true)
+
+    @Test func oneReconcileOfANewCanaryCreatesThePrimaryTheServicesAndTheRoutes() async throws {
+        try await ReconcilerHarness.with { harness in
+            try await harness.apply(.deployments, ReconcilerHarness.deployment("podinfo"))
+            try await harness.apply(ReconcilerHarness.canaries, ReconcilerHarness.canary("podinfo"))
+            let action = try await harness.reconcile("podinfo")
+            #expect(action != .awaitChange, "it looks again while the primary is not ready")
+            let primary = try await harness.get(.deployments, "podinfo-primary")
+            #expect(primary[path: "spec", "selector", "matchLabels"] == ["app": "podinfo-primary"])
+            #expect(primary[path: "metadata", "ownerReferences"]?[0]?["kind"] == "Canary")
+            for name in ["podinfo", "podinfo-primary", "podinfo-canary"] {
+                #expect(try await harness.get(.services, name)[path: "spec", "ports"]?[0]?["port"] == 9898)
+            }
+            #expect(try await harness.get(Self.destinationRules, "podinfo-canary")[path: "spec", "host"] == "podinfo-canary")
+            let route = try await harness.get(Self.virtualServices, "podinfo")[path: "spec", "http"]?[0]?["route"]
+            #expect(route?[0]?["weight"] == 100 && route?[1]?["weight"] == 0)
+            #expect(try await harness.status("podinfo")["phase"] == "Initializing")
+
+            try await harness.markReady("podinfo-primary")
+            _ = try await harness.reconcile("podinfo")
+            #expect(try await harness.status("podinfo")["phase"] == "Initialized")
+            #expect(try await harness.get(.deployments, "podinfo")[path: "spec", "replicas"] == 0, "the target is scaled to zero")
+        }
+    }
+
+    /// Bootstraps `name` to Initialized.
+    static func initialized(_ harness: ReconcilerHarness, _ name: String, analysis: JSONValue? = nil) async throws {
+        try await harness.apply(.deployments, ReconcilerHarness.deployment(name))
+        try await harness.apply(ReconcilerHarness.canaries, analysis.map { ReconcilerHarness.canary(name, analysis: $0) } ?? ReconcilerHarness.canary(name))
+        _ = try await harness.reconcile(name)
+        try await harness.markReady("\(name)-primary")
+        _ = try await harness.reconcile(name)
+        #expect(try await harness.status(name)["phase"] == "Initialized")
+    }
+
+    func canaryWeight(_ harness: ReconcilerHarness, _ name: String) async throws -> JSONValue? {
+        try await harness.get(Self.virtualServices, name)[path: "spec", "http"]?[0]?["route"]?[1]?["weight"]
+    }
+
+    @Test func aStepIsTakenWhenTheInjectedClockReachesTheIntervalAndNotBefore() async throws {
+        try await ReconcilerHarness.with { harness in
+            try await Self.initialized(harness, "podinfo")
+            _ = try await harness.client.resource(.deployments, as: JSONValue.self).patch(
+                "podinfo", namespace: "demo", patch: .merge(["spec": ["template": ["spec": ["containers": [["name": "app", "image": "podinfo:6.0.1"]]]]]]))
+            _ = try await harness.reconcile("podinfo")
+            #expect(try await harness.get(.deployments, "podinfo")[path: "spec", "replicas"] == 2, "the canary is scaled up")
+            try await harness.markReady("podinfo")
+            var reconciles = 0
+            while try await harness.status("podinfo")["canaryWeight"] != 10, reconciles < 6 {
+                harness.advance(by: 31)
+                _ = try await harness.reconcile("podinfo")
+                reconciles += 1
+            }
+            #expect(try await harness.status("podinfo")["phase"] == "Progressing")
+            #expect(try await canaryWeight(harness, "podinfo") == 10, "after \(reconciles) reconciles")
+
+            harness.advance(by: 29)
+            let early = try await harness.reconcile("podinfo")
+            #expect(try await canaryWeight(harness, "podinfo") == 10, "29 s into a 30 s interval nothing moves")
+            guard case .requeue(let after) = early else { Issue.record("expected a requeue, got \(early)"); return }
+            #expect(after <= .seconds(1), "it looks again when the interval ends: \(after)")
+            harness.advance(by: 1)
+            _ = try await harness.reconcile("podinfo")
+            #expect(try await canaryWeight(harness, "podinfo") == 20)
+            #expect(try await harness.status("podinfo")["canaryWeight"] == 20)
+        }
+    }
+
+    @Test func aWriteTheAPIServerRefusesAsInvalidIsTerminalAndShownOnTheCanary() async throws {
+        try await ReconcilerHarness.with { harness in
+            await harness.cluster.faults.fail(verb: "create", plural: "virtualservices", code: 422, count: 1)
+            try await harness.apply(.deployments, ReconcilerHarness.deployment("podinfo"))
+            try await harness.apply(ReconcilerHarness.canaries, ReconcilerHarness.canary("podinfo"))
+            #expect(try await harness.reconcile("podinfo") == .awaitChange, "not retried until something changes")
+            let valid = try await harness.status("podinfo")["conditions"]?.arrayValue?.first { $0["type"] == "Valid" }
+            #expect(valid?["status"] == "False")
+            #expect(valid?["reason"] == "ReconcileFailed")
+            #expect(valid?["message"]?.stringValue?.hasPrefix("failed to reconcile the istio routing: failed to CREATE") == true, "\(String(describing: valid))")
+            #expect(try await harness.warnings("podinfo", containing: "failed to reconcile the istio routing"))
+            _ = try await harness.reconcile("podinfo")
+            let cleared = try await harness.status("podinfo")["conditions"]?.arrayValue?.first { $0["type"] == "Valid" }
+            #expect(cleared?["status"] == "True", "the next reconcile that gets through clears it")
+        }
+    }
+
+    @Test func aServerErrorWhileActingIsAWarningAndIsRetried() async throws {
+        try await ReconcilerHarness.with { harness in
+            await harness.cluster.faults.fail(verb: "create", plural: "services", code: 500, count: 1)
+            try await harness.apply(.deployments, ReconcilerHarness.deployment("podinfo"))
+            try await harness.apply(ReconcilerHarness.canaries, ReconcilerHarness.canary("podinfo"))
+            await #expect(throws: (any Error).self, "thrown: the controller backs off and retries") { try await harness.reconcile("podinfo") }
+            #expect(try await harness.warnings("podinfo", containing: "failed to reconcile the Services: "))
+            #expect(try await harness.status("podinfo")["conditions"] == nil, "a retryable error is no condition")
+            _ = try await harness.reconcile("podinfo")
+            #expect(try await harness.get(.services, "podinfo-canary")["metadata"] != nil)
+        }
+    }
+
+    @Test func anOperatorWithTheKubernetesProviderRunsWithoutIstioAndRefusesAnIstioCanaryByName() async throws {
+        var options = OperatorOptions(metricsServer: "http://127.0.0.1:1")
+        options.meshProvider = .kubernetes
+        try await ReconcilerHarness.with(options: options, istio: false) { harness in
+            try await harness.apply(.deployments, ReconcilerHarness.deployment("podinfo"))
+            var canary = ReconcilerHarness.canary("podinfo")
+            canary[path: "spec", "provider"] = "istio"
+            try await harness.apply(ReconcilerHarness.canaries, canary)
+            #expect(try await harness.reconcile("podinfo") == .awaitChange)
+            let valid = try await harness.status("podinfo")["conditions"]?.arrayValue?.first { $0["type"] == "Valid" }
+            #expect(valid?["message"]?.stringValue?.contains("spec.provider: \"istio\" is not enabled on this operator") == true)
+            #expect(try await harness.client.resource(.services, as: JSONValue.self).list(namespace: "demo").items.isEmpty, "nothing is created")
+        }
+    }
+}
