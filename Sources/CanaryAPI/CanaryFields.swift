@@ -82,7 +82,12 @@ extension Canary {
     }()
 
     /// The refused fields set in a Canary's raw `spec`, each an issue naming the field (list elements by index).
-    public static func refusedFields(in spec: JSONValue) -> [ValidationIssue] {
+    public static func refusedFields(in spec: JSONValue) -> [ValidationIssue] { FieldSupport.refusedFields(in: spec, of: fields) }
+}
+
+extension FieldSupport {
+    /// The refused fields of a table that `spec` sets, each with its reason.
+    public static func refusedFields(in spec: JSONValue, of fields: [(path: String, support: FieldSupport)]) -> [ValidationIssue] {
         var issues: [ValidationIssue] = []
         var reported: Set<String> = []
         for (path, support) in fields {

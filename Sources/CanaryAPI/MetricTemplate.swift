@@ -22,6 +22,8 @@ public struct MetricTemplate: KubeObject, Equatable {
         public var secretRef: SecretReference?
         public var headers: [String: [String]]?
         public var insecureSkipVerify: Bool?
+        /// CloudWatch's region (refused: CloudWatch is not supported yet).
+        public var region: String?
     }
 
     public struct SecretReference: Codable, Sendable, Equatable {

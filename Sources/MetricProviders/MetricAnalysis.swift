@@ -74,7 +74,7 @@ public struct MetricAnalysis: Sendable {
         }
         let template: MetricTemplate
         do { template = try object.json.decode(as: MetricTemplate.self) } catch { return failed("error: \(error)") }
-        if let refusal = MetricAnalysis.refusal(of: template) { return failed(refusal) }
+        if let refusal = MetricAnalysis.refusal(of: template, spec: object.json["spec"] ?? [:]) { return failed(refusal) }
         let type: MetricProviderType
         do { type = try MetricProviderType(parsing: template.spec.provider.type) } catch { return failed("provider error: \(error)") }
         var config = MetricProviderConfig(address: template.spec.provider.address ?? server, headers: template.spec.provider.headers ?? [:], http: http)
@@ -119,7 +119,7 @@ public struct MetricAnalysis: Sendable {
                 add("metric template \(reference.name).\(namespace) cannot be read: \((error as? DecodingError)?.fieldMessage ?? "\(error)")")
                 continue
             }
-            if let refusal = MetricAnalysis.refusal(of: template) { add("metric template \(reference.name).\(namespace) \(refusal)") }
+            if let refusal = MetricAnalysis.refusal(of: template, spec: object.json["spec"] ?? [:]) { add("metric template \(reference.name).\(namespace) \(refusal)") }
             do {
                 let type = try MetricProviderType(parsing: template.spec.provider.type)
                 if !MetricProviderRegistry.implemented.contains(type) {
@@ -134,10 +134,8 @@ public struct MetricAnalysis: Sendable {
     }
 
     /// What a template asks for that Serin does not do yet.
-    static func refusal(of template: MetricTemplate) -> String? {
-        if template.spec.provider.insecureSkipVerify == true {
-            return "provider.insecureSkipVerify is not supported yet (TLS verification is always on)"
-        }
+    static func refusal(of template: MetricTemplate, spec: JSONValue) -> String? {
+        if let refused = MetricTemplate.refusedFields(in: spec).first { return refused.message }
         for variable in ["ingress", "route"] where QueryTemplate.uses(variable, in: template.spec.query) {
             return "query uses {{ \(variable) }}, which is not supported yet (no ingress or Gateway API router)"
         }

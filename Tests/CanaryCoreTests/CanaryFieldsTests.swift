@@ -10,8 +10,8 @@ import Yams
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Every property path under `spec` in the CRD's schema (`[]` for list elements).
-    static func schemaPaths() throws -> [String] {
-        let text = try String(contentsOf: repository.appendingPathComponent("crds/canaries.flagger.app.yaml"), encoding: .utf8)
+    static func schemaPaths(_ crd: String = "canaries.flagger.app") throws -> [String] {
+        let text = try String(contentsOf: repository.appendingPathComponent("crds/\(crd).yaml"), encoding: .utf8)
         let crd = try #require(try Yams.load(yaml: text) as? [String: Any])
         let versions = try #require((crd["spec"] as? [String: Any])?["versions"] as? [[String: Any]])
         let schema = try #require((versions.first?["schema"] as? [String: Any])?["openAPIV3Schema"] as? [String: Any])
@@ -61,9 +61,23 @@ import Yams
         #expect(Canary.refusedFields(in: spec).isEmpty)
     }
 
+    @Test(arguments: [("metrictemplates.flagger.app", MetricTemplate.fields), ("alertproviders.flagger.app", AlertProvider.fields)])
+    func everyFieldOfTheTemplateCRDsHasAnEntry(crd: String, fields: [(path: String, support: FieldSupport)]) throws {
+        let schema = try CanaryFieldsTests.schemaPaths(crd)
+        #expect(!schema.isEmpty)
+        #expect(Set(schema) == Set(fields.map(\.path)), "\(crd): entries and schema differ")
+        #expect(fields.count == schema.count, "one entry per field")
+    }
+
+    @Test func aRefusedMetricTemplateFieldIsNamedWhenSet() {
+        let spec: JSONValue = ["provider": ["type": "prometheus", "region": "eu-west-1", "insecureSkipVerify": false], "query": "up"]
+        #expect(MetricTemplate.refusedFields(in: spec).map(\.description)
+                == ["spec.provider.region: provider.region is read by the CloudWatch provider, which is not supported yet"])
+    }
+
     @Test func theCompatibilityPageListsEveryField() throws {
         let page = try String(contentsOf: CanaryFieldsTests.repository.appendingPathComponent("docs/compatibility.md"), encoding: .utf8)
-        for (path, support) in Canary.fields {
+        for (path, support) in Canary.fields + MetricTemplate.fields + AlertProvider.fields {
             let state: String
             switch support {
             case .implemented: state = "implemented"

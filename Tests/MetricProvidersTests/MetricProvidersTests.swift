@@ -88,3 +88,32 @@ import Testing
         #expect(request.authorization == "Bearer s3cret" && request.custom == "tenant-a")
     }
 }
+
+/// The pure half of the analysis: thresholds and Flagger's texts, without a provider.
+@Suite struct MetricJudgeTests {
+    let canary = Canary(metadata: ObjectMeta(name: "podinfo", namespace: "test"),
+                        spec: CanarySpec(targetRef: TargetReference(apiVersion: "apps/v1", kind: "Deployment", name: "podinfo")))
+
+    @Test func aSuccessRateBelowItsMinimumHaltsWithFlaggersText() {
+        let metric = CanaryMetric(name: "request-success-rate", thresholdRange: ThresholdRange(min: 99))
+        let verdict = MetricJudge.builtin(metric, canary: canary, mesh: "istio", outcome: .success(98.694))
+        #expect(verdict == MetricJudge.Verdict(failure: "Halt podinfo.test advancement success rate 98.69% < 99%", value: 98.694))
+        #expect(MetricJudge.builtin(metric, canary: canary, mesh: "istio", outcome: .success(99)).failure == nil, "bounds pass inclusively")
+    }
+
+    @Test func aDurationInSecondsIsJudgedInMillisecondsAndRecordedInSeconds() {
+        let metric = CanaryMetric(name: "request-duration", thresholdRange: ThresholdRange(max: 500))
+        let verdict = MetricJudge.builtin(metric, canary: canary, mesh: "kubernetes", outcome: .success(1.515), durationToMilliseconds: 1000)
+        #expect(verdict.failure == "Halt podinfo.test advancement request duration 1.515s > 500ms")
+        #expect(verdict.value == 1.515)
+    }
+
+    @Test func noValuesNamesTheMeshAndInfinityIsNotASuccess() {
+        let rate = CanaryMetric(name: "request-success-rate", thresholdRange: ThresholdRange(min: 99))
+        let none = MetricJudge.builtin(rate, canary: canary, mesh: "istio", outcome: .failure(.noValues))
+        #expect(none.failure == "Halt advancement no values found for istio metric request-success-rate probably podinfo.test is not receiving traffic: no values found")
+        let custom = CanaryMetric(name: "errors", thresholdRange: ThresholdRange(min: 1))
+        let infinite = MetricJudge.custom(custom, canary: canary, outcome: .failure(.notFinite("+Inf")))
+        #expect(infinite.failure == "Halt podinfo.test advancement errors: the query returned +Inf, not a finite number")
+    }
+}

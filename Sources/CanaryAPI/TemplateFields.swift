@@ -1,0 +1,25 @@
+import KubeCore
+
+/// Every field of the MetricTemplate and AlertProvider CRDs and what Serin does with it; the tests walk
+/// `crds/` as they do for ``Canary/fields``, and `docs/compatibility.md` shows both tables.
+extension MetricTemplate {
+    public static let fields: [(path: String, support: FieldSupport)] = [
+        ("spec.provider", .implemented), ("spec.provider.type", .checked), ("spec.provider.address", .implemented),
+        ("spec.provider.headers", .implemented), ("spec.provider.secretRef", .implemented), ("spec.provider.secretRef.name", .implemented),
+        ("spec.provider.insecureSkipVerify", .refused("provider.insecureSkipVerify is not supported yet (TLS verification is always on)")),
+        ("spec.provider.region", .refused("provider.region is read by the CloudWatch provider, which is not supported yet")),
+        ("spec.query", .checked),
+    ]
+
+    /// The refused fields `spec` (a MetricTemplate's raw spec) sets.
+    public static func refusedFields(in spec: JSONValue) -> [ValidationIssue] { FieldSupport.refusedFields(in: spec, of: fields) }
+}
+
+extension AlertProvider {
+    /// Not read yet: a Canary naming an alert (`spec.analysis.alerts`) is refused until alerting lands.
+    public static let fields: [(path: String, support: FieldSupport)] = {
+        let reason = FieldSupport.refused("alerting is not supported yet: a Canary naming an alert is refused")
+        return ["spec.type", "spec.channel", "spec.username", "spec.address", "spec.proxy", "spec.secretRef", "spec.secretRef.name"]
+            .map { ($0, reason) }
+    }()
+}
