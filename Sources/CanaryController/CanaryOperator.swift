@@ -17,10 +17,12 @@ import Webhooks
 /// Canaries when they or any related object change.
 ///
 /// ## Expected flow
-/// Reflectors fill the caches (Canaries, Deployments, Services, VirtualServices, DestinationRules, HPAs,
-/// MetricTemplates); the event recorder and the controller run beside them. A Deployment change reconciles
-/// the Canaries that target it at once; objects a Canary owns reconcile it when they change; analysis steps
-/// are `requeueAfter`. An idle Canary costs no API request.
+/// Reflectors fill the caches: Canaries, the target kinds of ``TargetRegistry``, Services, HPAs,
+/// MetricTemplates, and what the routers enabled by `--mesh-provider` read (``RouterRegistry``; Istio's
+/// VirtualServices and DestinationRules, or nothing for `kubernetes`). The event recorder and the
+/// controller run beside them. A target change reconciles the Canaries that target it at once; objects a
+/// Canary owns reconcile it when they change, and so does a MetricTemplate it names; analysis steps are
+/// `requeueAfter`. An idle Canary costs no API request.
 public final class CanaryOperator: Service, Sendable {
     static let targetIndex = "target"
     static let templateIndex = "metricTemplate"
