@@ -24,8 +24,6 @@ import Webhooks
 /// Canary owns reconcile it when they change, and so does a MetricTemplate it names; analysis steps are
 /// `requeueAfter`. An idle Canary costs no API request.
 public final class CanaryOperator: Service, Sendable {
-    static let targetIndex = "target"
-    static let templateIndex = "metricTemplate"
 
     public let client: KubeClient
     public let options: OperatorOptions
@@ -65,15 +63,7 @@ public final class CanaryOperator: Service, Sendable {
                 CanaryOperator.reportSkipped(skip, resource: resource, events: events)
             }
         }
-        let byTarget = CacheIndex<DynamicObject>(name: CanaryOperator.targetIndex) { object in
-            object.json[path: "spec", "targetRef", "name"]?.stringValue.map { ["\(object.namespace ?? "")/\($0)"] } ?? []
-        }
-        let byTemplate = CacheIndex<DynamicObject>(name: CanaryOperator.templateIndex) { object in
-            (object.json[path: "spec", "analysis", "metrics"]?.arrayValue ?? []).compactMap { metric in
-                metric[path: "templateRef", "name"]?.stringValue.map { "\(metric[path: "templateRef", "namespace"]?.stringValue ?? object.namespace ?? "")/\($0)" }
-            }
-        }
-        canaries = reflector(Canary.resource, indexes: [byTarget, byTemplate])
+        canaries = reflector(Canary.resource, indexes: CanaryOperator.canaryIndexes)
         let canaryCache = canaries.cache
         let metrics = OperatorMetrics(registry: registry, version: options.version, meshProvider: options.meshProvider.rawValue) {
             canaryCache.list().reduce(into: [:]) { counts, canary in counts[canary.namespace ?? "", default: 0] += 1 }
@@ -109,35 +99,9 @@ public final class CanaryOperator: Service, Sendable {
         self.reconciler = reconciler
         let healthCaches = ([canaries] + related).map { reflector in (reflector.resourceName, reflector.cache) }
         health = OperatorHealth { healthCaches.flatMap { name, cache in cache.skipped.map { "\(name) \($0)" } } }
-        var controller = Controller(name: "canary", primary: canaries, reconciler: reconciler,
+        let controller = Controller(name: "canary", primary: canaries, reconciler: reconciler,
                                     config: ControllerConfig(concurrency: options.concurrency), logger: logger)
-        for registration in targetRegistrations {
-            controller = controller.watches(follow(registration.resource.resource)) { object in
-                canaryCache.byIndex(CanaryOperator.targetIndex, "\(object.namespace ?? "")/\(object.name ?? "")").map { ObjectKey($0) }
-            }
-        }
-        controller = controller.watches(follow(.horizontalPodAutoscalers)) { hpa in
-            canaryCache.list(namespace: hpa.namespace).filter { $0.json[path: "spec", "autoscalerRef", "name"]?.stringValue == hpa.name }
-                .map { ObjectKey($0) }
-        }
-        controller = controller.watches(follow(MetricTemplate.resource)) { template in
-            canaryCache.byIndex(CanaryOperator.templateIndex, "\(template.namespace ?? "")/\(template.name ?? "")").map { ObjectKey($0) }
-        }
-        for watchedResource in watched where watchedResource.owned {
-            controller = controller.owns(follow(watchedResource.resource), ownerKind: Canary.resource.kind)
-        }
-        self.controller = controller
-    }
-
-    /// What the operator watches besides Canaries, once per resource: the targets' kinds, the Services
-    /// and HPAs every target gets, MetricTemplates, and what the enabled routers read.
-    static func watchedResources(routers: [RouterRegistration], targets: [TargetRegistration]) -> [WatchedResource] {
-        var seen = Set<KubeResource>()
-        let all = targets.map(\.resource)
-            + [WatchedResource(.services, owned: true), WatchedResource(.horizontalPodAutoscalers),
-               WatchedResource(MetricTemplate.resource, crd: "metrictemplates.flagger.app")]
-            + routers.flatMap(\.resources)
-        return all.filter { seen.insert($0.resource).inserted }
+        self.controller = CanaryOperator.triggers(of: controller, canaries: canaryCache, watched: watched, targets: targetRegistrations, follow: follow)
     }
 
     /// An object no cache can hold: a Warning event on it, so `kubectl describe` says why it is not acted on.

@@ -1,0 +1,58 @@
+import CanaryAPI
+import KubeCore
+import KubeRuntime
+import Routers
+import Targets
+
+/// What the operator watches and which changes reconcile which Canaries.
+extension CanaryOperator {
+    static let targetIndex = "target"
+    static let templateIndex = "metricTemplate"
+
+    /// The Canary cache's indexes: by target (`ns/name`) and by each MetricTemplate named (`ns/name`).
+    static let canaryIndexes: [CacheIndex<DynamicObject>] = [
+        CacheIndex(name: targetIndex) { object in
+            object.json[path: "spec", "targetRef", "name"]?.stringValue.map { ["\(object.namespace ?? "")/\($0)"] } ?? []
+        },
+        CacheIndex(name: templateIndex) { object in
+            (object.json[path: "spec", "analysis", "metrics"]?.arrayValue ?? []).compactMap { metric in
+                metric[path: "templateRef", "name"]?.stringValue.map { "\(metric[path: "templateRef", "namespace"]?.stringValue ?? object.namespace ?? "")/\($0)" }
+            }
+        },
+    ]
+
+    /// What the operator watches besides Canaries, once per resource: the targets' kinds, the Services
+    /// and HPAs every target gets, MetricTemplates, and what the enabled routers read.
+    static func watchedResources(routers: [RouterRegistration], targets: [TargetRegistration]) -> [WatchedResource] {
+        var seen = Set<KubeResource>()
+        let all = targets.map(\.resource)
+            + [WatchedResource(.services, owned: true), WatchedResource(.horizontalPodAutoscalers),
+               WatchedResource(MetricTemplate.resource, crd: "metrictemplates.flagger.app")]
+            + routers.flatMap(\.resources)
+        return all.filter { seen.insert($0.resource).inserted }
+    }
+
+    /// The controller's triggers: a target changing reconciles the Canaries targeting it, an HPA those
+    /// naming it, a MetricTemplate those using it, and an owned object (primary, Services, routing) its Canary.
+    static func triggers(of controller: Controller<DynamicObject, ContinuousClock>, canaries canaryCache: ObjectCache<DynamicObject>,
+                         watched: [WatchedResource], targets: [TargetRegistration],
+                         follow: (KubeResource) -> Reflector<DynamicObject>) -> Controller<DynamicObject, ContinuousClock> {
+        var controller = controller
+        for registration in targets {
+            controller = controller.watches(follow(registration.resource.resource)) { object in
+                canaryCache.byIndex(targetIndex, "\(object.namespace ?? "")/\(object.name ?? "")").map { ObjectKey($0) }
+            }
+        }
+        controller = controller.watches(follow(.horizontalPodAutoscalers)) { hpa in
+            canaryCache.list(namespace: hpa.namespace).filter { $0.json[path: "spec", "autoscalerRef", "name"]?.stringValue == hpa.name }
+                .map { ObjectKey($0) }
+        }
+        controller = controller.watches(follow(MetricTemplate.resource)) { template in
+            canaryCache.byIndex(templateIndex, "\(template.namespace ?? "")/\(template.name ?? "")").map { ObjectKey($0) }
+        }
+        for watchedResource in watched where watchedResource.owned {
+            controller = controller.owns(follow(watchedResource.resource), ownerKind: Canary.resource.kind)
+        }
+        return controller
+    }
+}
