@@ -75,6 +75,24 @@ import Yams
                 == ["spec.provider.region: provider.region is read by the CloudWatch provider, which is not supported yet"])
     }
 
+    /// The `enum` of a property under `spec` in a CRD's schema.
+    static func schemaEnum(_ crd: String, _ path: [String]) throws -> [String] {
+        let text = try String(contentsOf: repository.appendingPathComponent("crds/\(crd).yaml"), encoding: .utf8)
+        let document = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let versions = try #require((document["spec"] as? [String: Any])?["versions"] as? [[String: Any]])
+        var node = try #require((versions.first?["schema"] as? [String: Any])?["openAPIV3Schema"] as? [String: Any])
+        for key in ["spec"] + path { node = try #require((node["properties"] as? [String: Any])?[key] as? [String: Any]) }
+        return try #require(node["enum"] as? [String])
+    }
+
+    @Test func everyProviderValueFlaggersCRDsAllowParsesAndNoOther() throws {
+        #expect(Set(try Self.schemaEnum("canaries.flagger.app", ["provider"])) == Set(MeshProvider.allCases.map(\.rawValue)))
+        #expect(Set(try Self.schemaEnum("metrictemplates.flagger.app", ["provider", "type"])) == Set(MetricProviderType.allCases.map(\.rawValue)))
+        #expect(Set(try Self.schemaEnum("alertproviders.flagger.app", ["type"])) == Set(AlertProviderType.allCases.map(\.rawValue)))
+        #expect(throws: UnknownValueError.self) { try MeshProvider(parsing: "Istio") }
+        #expect(try MetricProviderType(parsing: "datadog") == .datadog)
+    }
+
     @Test func theCompatibilityPageListsEveryField() throws {
         let page = try String(contentsOf: CanaryFieldsTests.repository.appendingPathComponent("docs/compatibility.md"), encoding: .utf8)
         for (path, support) in Canary.fields + MetricTemplate.fields + AlertProvider.fields {

@@ -1,6 +1,8 @@
 import CanaryAPI
 import CanaryCore
 import MetricProviders
+import Notifiers
+import Targets
 import Routers
 import Testing
 
@@ -31,5 +33,23 @@ import Testing
         #expect(RouterRegistry.registration(for: .linkerd) == nil)
         #expect(RouterRegistry.enabled(meshProvider: .kubernetes).map(\.provider) == [.kubernetes])
         #expect(RouterRegistry.enabled(meshProvider: .istio).map(\.provider) == [.istio, .kubernetes])
+    }
+}
+
+@Suite struct RegistryTests {
+    @Test func theRegistriesSayWhatSerinImplements() {
+        #expect(MetricProviderRegistry.implemented == [.prometheus])
+        #expect(TargetRegistry.implemented == [.deployment])
+        #expect(NotifierRegistry.implemented.isEmpty, "alerting lands with its own issue")
+        #expect(NotifierRegistry.registration(for: .slack) == nil)
+    }
+
+    @Test func aMetricProviderTypeSerinCannotQueryIsAConfigurationErrorNamingWhatIsSupported() {
+        #expect(throws: MetricError.configuration("provider not supported yet (supported: prometheus)")) {
+            try MetricProviderRegistry.make(.datadog, MetricProviderConfig(address: "https://api.datadoghq.com"))
+        }
+        #expect(throws: MetricError.configuration("the secret has neither token nor username and password")) {
+            try MetricProviderRegistry.make(.prometheus, MetricProviderConfig(address: "http://prometheus:9090", secret: ["user": "x"]))
+        }
     }
 }
