@@ -7,7 +7,7 @@ extension Canary {
             issues.add("spec.service.appProtocol", "TCP routing (appProtocol: tcp) is not supported yet")
         }
         if let analysis = spec.analysis, !(analysis.match ?? []).isEmpty, (analysis.iterations ?? 0) == 0 {
-            issues.add("spec.analysis.match", "A/B testing (match) is not supported yet")
+            issues.add("spec.analysis.match", "A/B testing (match) needs analysis.iterations; with stepWeight it would be ignored")
         }
     }
 }

@@ -122,7 +122,7 @@ extension Canary {
         } else if !context.routers.contains(provider) {
             issues.add("spec.provider", "\"\(provider)\" is not enabled on this operator (--mesh-provider \(context.meshProvider) enables: \(names(context.routers)))")
         } else if provider == .kubernetes {
-            issues.add("spec.provider", "\"kubernetes\" splits no traffic: it runs blue/green only (analysis.iterations), which is not supported yet")
+            issues.add("spec.provider", "\"kubernetes\" splits no traffic: it runs blue/green only (analysis.iterations), by switching the apex Service at promotion, which is not supported yet")
         }
     }
 

@@ -45,7 +45,7 @@ extension Canary {
             ("spec.service.unmanagedMetadata.annotations", .refused("unmanaged metadata is not supported yet")),
             ("spec.skipAnalysis", .implemented), ("spec.revertOnDeletion", .implemented), ("spec.suspend", .implemented),
             ("spec.progressDeadlineSeconds", .implemented),
-            ("spec.analysis", .implemented), ("spec.analysis.interval", .implemented), ("spec.analysis.iterations", .checked),
+            ("spec.analysis", .implemented), ("spec.analysis.interval", .implemented), ("spec.analysis.iterations", .implemented),
             ("spec.analysis.threshold", .implemented), ("spec.analysis.maxWeight", .implemented), ("spec.analysis.stepWeight", .implemented),
             ("spec.analysis.stepWeights", .implemented), ("spec.analysis.stepWeightPromotion", .implemented),
             ("spec.analysis.mirror", .refused("traffic mirroring is not supported yet")),

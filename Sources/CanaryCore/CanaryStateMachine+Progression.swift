@@ -25,7 +25,7 @@ extension CanaryStateMachine {
         }
         if canary.skipsAnalysis { return promoteWithoutAnalysis(observation, status: status) }
         let weight = status.canaryWeight ?? 0
-        let routes = enforce(Routes(primary: 100 - weight, canary: weight), observation)
+        let routes = enforce(analysisRoutes(canary, status), observation)
         let wait = remainingWait(observation)
         guard wait == .zero else { return Decision(actions: routes, status: status, requeueAfter: wait) }
         var actions = routes
@@ -71,6 +71,7 @@ extension CanaryStateMachine {
     /// once the promotion gate allows it.
     static func advance(_ observation: Observation, status: CanaryStatus, first: [CanaryAction]) -> Decision {
         let canary = observation.canary
+        guard canary.strategy == .canary else { return iterate(observation, status: status, first: first) }
         let weight = status.canaryWeight ?? 0
         let interval = canary.analysisInterval(minimum: observation.minimumInterval)
         var first = first

@@ -7,7 +7,7 @@ extension CanaryStateMachine {
         let canary = observation.canary
         let status = canary.status ?? CanaryStatus()
         let weight = status.canaryWeight ?? 0
-        let routes = enforce(Routes(primary: 100 - weight, canary: weight), observation)
+        let routes = enforce(analysisRoutes(canary, status), observation)
         guard let primary = observation.primary else { return Decision(actions: routes, status: status, requeueAfter: .seconds(5)) }
         if primary.templateHash != status.lastAppliedSpec {
             return Decision(actions: routes + [.promote], status: status, requeueAfter: .seconds(5))  // the copy did not land yet

@@ -22,7 +22,8 @@ extension IstioRouter {
         if !hosts.contains(canary.serviceName) && !hosts.contains("*") { hosts.append(canary.serviceName) }
         let gateways = (service.gateways ?? []).isEmpty ? ["mesh"] : service.gateways!
         var route = JSONObject()
-        if let match = service.match, !match.isEmpty { route["match"] = .array(match) }
+        let match = firstRouteMatch(canary)
+        if !match.isEmpty { route["match"] = .array(match) }
         route["rewrite"] = service.rewrite
         route["timeout"] = service.timeout.map(JSONValue.string)
         route["retries"] = service.retries
@@ -35,8 +36,9 @@ extension IstioRouter {
     /// The VirtualService `<svc>` Serin wants, from the live one (`nil`: none yet). Pure.
     ///
     /// Serin owns `hosts`, `gateways` and the members of the first HTTP route listed in
-    /// ``ownedRouteFields``; the live weights are kept (only ``setRoutes(_:_:)`` moves traffic), and
-    /// every other member, route and field is carried through.
+    /// ``ownedRouteFields``; for A/B testing also a second route, the default one, sending every request
+    /// that does not match to the primary. The live weights are kept (only ``setRoutes(_:_:)`` moves
+    /// traffic), and every other member, route and field is carried through.
     public static func desiredVirtualService(_ canary: Canary, live: JSONValue?) -> JSONValue {
         let routes = live.flatMap { weights(in: $0, canary: canary) } ?? .allPrimary
         let desired = desiredSpec(canary, routes: routes)
@@ -45,10 +47,44 @@ extension IstioRouter {
         var first = http.first?.objectValue ?? [:]
         for field in IstioRouter.ownedRouteFields { first[field] = desired.route[field] }
         if http.isEmpty { http = [.object(first)] } else { http[0] = .object(first) }
+        let hasDefault = http.count > 1 && isDefaultRoute(http[1], canary: canary)
+        if canary.strategy == .abTesting {
+            var fallback = hasDefault ? http[1].objectValue ?? [:] : [:]
+            for field in IstioRouter.ownedRouteFields { fallback[field] = desired.route[field] }
+            fallback["match"] = (canary.spec.service?.match ?? []).isEmpty ? nil : .array(canary.spec.service?.match ?? [])
+            var primary = destinations(canary, .allPrimary)[0] ?? [:]
+            primary["weight"] = 100
+            fallback["route"] = [primary]
+            if hasDefault { http[1] = .object(fallback) } else { http.insert(.object(fallback), at: 1) }
+        } else if hasDefault {
+            http.remove(at: 1)  // the default route of an A/B test that is over
+        }
         service[path: "spec", "hosts"] = desired.hosts
         service[path: "spec", "gateways"] = desired.gateways
         service[path: "spec", "http"] = .array(http)
         return service
+    }
+
+    /// Whether `route` is the default route of an A/B test: one destination, the primary.
+    static func isDefaultRoute(_ route: JSONValue, canary: Canary) -> Bool {
+        guard let destinations = route["route"]?.arrayValue, destinations.count == 1 else { return false }
+        return destinations[0][path: "destination", "host"]?.stringValue == "\(canary.serviceName)-primary"
+    }
+
+    /// The first route's match: `service.match`, or for A/B testing each `analysis.match` block merged
+    /// into each `service.match` block (the analysis block's members win), ORed.
+    static func firstRouteMatch(_ canary: Canary) -> [JSONValue] {
+        let service = canary.spec.service?.match ?? []
+        guard canary.strategy == .abTesting else { return service }
+        let analysis = canary.spec.analysis?.match ?? []
+        guard !service.isEmpty else { return analysis }
+        return analysis.flatMap { block in
+            service.map { base in
+                var merged = base.objectValue ?? [:]
+                for (key, value) in block.objectValue ?? [:] { merged[key] = value }
+                return JSONValue.object(merged)
+            }
+        }
     }
 
     /// The DestinationRule for `host` (`<svc>-primary` or `<svc>-canary`), from the live one. Pure.

@@ -124,4 +124,58 @@ import Testing
             #expect(try await harness.client.resource(.services, as: JSONValue.self).list(namespace: "demo").items.isEmpty, "nothing is created")
         }
     }
+
+    /// Releases a new image and reconciles until the canary is scaled up and ready.
+    static func release(_ harness: ReconcilerHarness, _ name: String) async throws {
+        _ = try await harness.client.resource(.deployments, as: JSONValue.self).patch(
+            name, namespace: "demo", patch: .merge(["spec": ["template": ["spec": ["containers": [["name": "app", "image": "podinfo:6.0.1"]]]]]]))
+        _ = try await harness.reconcile(name)
+        try await harness.markReady(name)
+    }
+
+    /// One interval later, one reconcile; returns the phase and the iterations after it.
+    static func tick(_ harness: ReconcilerHarness, _ name: String) async throws -> (String?, Int?) {
+        harness.advance(by: 31)
+        _ = try await harness.reconcile(name)
+        let status = try await harness.status(name)
+        return (status["phase"]?.stringValue, status["iterations"]?.intValue)
+    }
+
+    @Test func aBlueGreenRolloutIteratesOnThePrimaryThenSwitchesAndPromotes() async throws {
+        try await ReconcilerHarness.with { harness in
+            try await Self.initialized(harness, "podinfo", analysis: ["interval": "30s", "threshold": 2, "iterations": 2])
+            try await Self.release(harness, "podinfo")
+            #expect(try await Self.tick(harness, "podinfo") == ("Progressing", 1))
+            #expect(try await canaryWeight(harness, "podinfo") == 0)
+            #expect(try await Self.tick(harness, "podinfo") == ("Progressing", 2))
+            #expect(try await canaryWeight(harness, "podinfo") == 0, "the canary is tested through podinfo-canary only")
+            #expect(try await Self.tick(harness, "podinfo") == ("Progressing", 3))
+            #expect(try await canaryWeight(harness, "podinfo") == 100, "all traffic switches at once")
+            #expect(try await Self.tick(harness, "podinfo") == ("Promoting", 3))
+            let primary = try await harness.get(.deployments, "podinfo-primary")
+            #expect(primary[path: "spec", "template", "spec", "containers"]?[0]?["image"] == "podinfo:6.0.1")
+            #expect(try await canaryWeight(harness, "podinfo") == 100, "the canary serves while the primary rolls out")
+            try await harness.markReady("podinfo-primary")
+            _ = try await harness.reconcile("podinfo")
+            _ = try await harness.reconcile("podinfo")
+            #expect(try await harness.status("podinfo")["phase"] == "Succeeded")
+            #expect(try await canaryWeight(harness, "podinfo") == 0)
+        }
+    }
+
+    @Test func anABTestRoutesOnlyMatchingRequestsToTheCanary() async throws {
+        try await ReconcilerHarness.with { harness in
+            let match: JSONValue = [["headers": ["x-canary": ["exact": "insider"]]]]
+            try await Self.initialized(harness, "podinfo", analysis: ["interval": "30s", "threshold": 2, "iterations": 2, "match": match])
+            let http = try await harness.get(Self.virtualServices, "podinfo")[path: "spec", "http"]?.arrayValue ?? []
+            #expect(http.count == 2 && http[0]["match"] == match, "a match route and a default route")
+            try await Self.release(harness, "podinfo")
+            #expect(try await Self.tick(harness, "podinfo") == ("Progressing", 1))
+            let during = try await harness.get(Self.virtualServices, "podinfo")[path: "spec", "http"]?.arrayValue ?? []
+            #expect(during[0]["route"]?[1]?["weight"] == 100 && during[0]["route"]?[0]?["weight"] == 0, "matching requests reach the canary")
+            #expect(during[1]["route"] == [["destination": ["host": "podinfo-primary"], "weight": 100]], "everyone else stays on the primary")
+            #expect(try await Self.tick(harness, "podinfo") == ("Progressing", 2))
+            #expect(try await Self.tick(harness, "podinfo") == ("Promoting", 2))
+        }
+    }
 }

@@ -59,6 +59,7 @@ import Testing
         (["targetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(String(repeating: "a", count: 60))]], "spec.targetRef.name"),
         (["analysis": ["metrics": [["name": "latency", "templateRef": ["name": "t"], "thresholdRange": ["min": 10, "max": 1]]]]],
          "spec.analysis.metrics[0].thresholdRange"),
+        (["analysis": ["match": [["headers": ["x-canary": ["exact": "insider"]]]]]], "spec.analysis.match"),
     ]
 
     @Test(arguments: pills.indices)
@@ -75,7 +76,6 @@ import Testing
         (["analysis": ["sessionAffinity": ["cookieName": "flagger-cookie", "maxAge": 21600]]], "spec.analysis.sessionAffinity"),
         (["analysis": ["mirror": true]], "spec.analysis.mirror"),
         (["analysis": ["mirrorWeight": 50]], "spec.analysis.mirrorWeight"),
-        (["analysis": ["match": [["headers": ["x-canary": ["exact": "insider"]]]]]], "spec.analysis.match"),
         (["analysis": ["webhooks": [["name": "w", "url": "http://x.test/", "muteAlert": true]]]], "spec.analysis.webhooks[0].muteAlert"),
         (["analysis": ["webhooks": [["name": "w", "url": "https://x.test/", "disableTLS": true]]]], "spec.analysis.webhooks[0].disableTLS"),
     ]

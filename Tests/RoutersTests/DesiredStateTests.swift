@@ -128,4 +128,29 @@ func fullCanary() throws -> Canary {
         #expect(desired[path: "spec", "maxReplicas"] == 4)
         #expect(desired[path: "spec", "behavior"] == nil, "the spec is the source's")
     }
+
+    @Test func anABTestRoutesMatchingRequestsByTheFirstRouteAndEveryOtherToThePrimary() throws {
+        var canary = try fullCanary()
+        canary.spec.analysis?.stepWeight = nil
+        canary.spec.analysis?.iterations = 10
+        canary.spec.analysis?.match = [["headers": ["x-canary": ["exact": "insider"]]], ["headers": ["cookie": ["regex": "^(.*?;)?(canary=always)(;.*)?$"]]]]
+        let desired = IstioRouter.desiredVirtualService(canary, live: nil)
+        try Golden.check(desired, "virtualservice-ab")
+        let http = desired[path: "spec", "http"]?.arrayValue ?? []
+        #expect(http.count == 2)
+        #expect(http[0]["match"]?.arrayValue?.count == 2, "each analysis match merged into the one service match, ORed")
+        #expect(http[0]["match"]?[0]?["uri"] == ["prefix": "/api"] && http[0]["match"]?[0]?["headers"]?["x-canary"] == ["exact": "insider"])
+        #expect(http[1]["match"] == [["uri": ["prefix": "/api"]]])
+        #expect(http[1]["route"]?.arrayValue?.count == 1 && http[1]["route"]?[0]?["weight"] == 100)
+
+        var live = desired
+        live[path: "spec", "http"] = .array([http[0], http[1], ["name": "mine", "route": [["destination": ["host": "other"]]]]])
+        #expect(IstioRouter.desiredVirtualService(canary, live: live)[path: "spec", "http"] == live[path: "spec", "http"], "stable")
+        canary.spec.analysis?.iterations = nil
+        canary.spec.analysis?.match = nil
+        canary.spec.analysis?.stepWeight = 10
+        let after = IstioRouter.desiredVirtualService(canary, live: live)[path: "spec", "http"]?.arrayValue ?? []
+        #expect(after.count == 2 && after[1]["name"] == "mine", "the default route goes with the A/B test; the user's route stays")
+        #expect(after[0]["match"] == [["uri": ["prefix": "/api"]]])
+    }
 }

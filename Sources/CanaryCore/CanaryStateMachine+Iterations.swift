@@ -1,0 +1,56 @@
+import CanaryAPI
+import Foundation
+
+extension CanaryStateMachine {
+    /// Where the analysis keeps traffic for the Canary's strategy and status: the weights for a canary
+    /// strategy; all on the primary for blue/green until its iterations are done, then all on the canary;
+    /// for A/B testing, the matching requests on the canary from the first iteration (the router keeps the
+    /// others on the primary).
+    static func analysisRoutes(_ canary: Canary, _ status: CanaryStatus) -> Routes {
+        switch canary.strategy {
+        case .canary:
+            let weight = status.canaryWeight ?? 0
+            return Routes(primary: 100 - weight, canary: weight)
+        case .blueGreen: return (status.iterations ?? 0) > canary.iterations ? Routes(primary: 0, canary: 100) : .allPrimary
+        case .abTesting: return (status.iterations ?? 0) > 0 ? Routes(primary: 0, canary: 100) : .allPrimary
+        }
+    }
+
+    /// One passed analysis step of blue/green or A/B testing (Flagger's `runBlueGreen`, `runAB`): count an
+    /// iteration; when all are done, the confirm-promotion gate, then (blue/green) all traffic to the
+    /// canary for one more interval, then the promotion.
+    static func iterate(_ observation: Observation, status: CanaryStatus, first: [CanaryAction]) -> Decision {
+        let canary = observation.canary
+        let total = canary.iterations
+        let done = status.iterations ?? 0
+        let interval = canary.analysisInterval(minimum: observation.minimumInterval)
+        let actions = first.filter { if case .setRoutes = $0 { return false } else { return true } }
+        if done < total {
+            var advanced = status.transitioned(to: .progressing, now: observation.now)
+            advanced.iterations = done + 1
+            return Decision(actions: actions + enforce(analysisRoutes(canary, advanced), observation)
+                                + [.event(.normal, "Advance \(canary.dottedName) canary iteration \(done + 1)/\(total)")],
+                            status: advanced, requeueAfter: interval)
+        }
+        var gated = actions
+        if done == total {
+            switch hooks(.confirmPromotion, phase: .progressing, observation) {
+            case .pending(let check): return .needs(check, status: status)
+            case .failed(_, let events):
+                return Decision(actions: gated + events, status: status.transitioned(to: .waitingPromotion, now: observation.now),
+                                requeueAfter: interval)
+            case .passed(let events): gated += events
+            }
+            if canary.strategy == .blueGreen {
+                var switched = status.transitioned(to: .progressing, now: observation.now)
+                switched.iterations = done + 1
+                return Decision(actions: gated + [.event(.normal, "Routing all traffic to canary"), .setRoutes(Routes(primary: 0, canary: 100))],
+                                status: switched, requeueAfter: interval)
+            }
+        }
+        let promoting = status.transitioned(to: .promoting, now: observation.now)
+        let copy = "Copying \(canary.dottedName) template spec to \(canary.primaryName).\(canary.namespace)"
+        return Decision(actions: gated + enforce(analysisRoutes(canary, status), observation) + [.event(.normal, copy), .promote],
+                        status: promoting, requeueAfter: .seconds(5))
+    }
+}

@@ -1,0 +1,106 @@
+import CanaryAPI
+import CanaryCore
+import Foundation
+import KubeCore
+import Testing
+
+/// A Canary in Progressing with `iterations` (and A/B `match` when given), at its first analysis step.
+func iterating(_ iterations: Int, match: [JSONValue]? = nil, hooks: [(String, WebhookType)] = []) -> Canary {
+    var canary = makeCanary(phase: .progressing, stepWeight: 0)
+    canary.spec.analysis?.stepWeight = nil
+    canary.spec.analysis?.iterations = iterations
+    canary.spec.analysis?.match = match
+    return hooks.isEmpty ? canary : withHooks(canary, hooks)
+}
+
+/// Takes `ticks` analysis steps, each an interval after the last, the routes following each decision;
+/// returns every decision.
+func run(_ canary: Canary, ticks: Int, hooks: [WebhookType: [HookResult]] = [:]) -> [Decision] {
+    var canary = canary
+    var routes = Routes.allPrimary
+    var now = t0
+    var decisions: [Decision] = []
+    for _ in 0..<ticks {
+        now = now.addingTimeInterval(31)
+        let (decision, _) = decideAnswering(observe(canary, now: now, routes: routes), hooks: hooks)
+        for case .setRoutes(let next) in decision.actions { routes = next }
+        canary.status = decision.status
+        decisions.append(decision)
+    }
+    return decisions
+}
+
+@Suite struct StrategyTests {
+    @Test func theStrategyFollowsIterationsAndMatchAsInFlagger() {
+        #expect(makeCanary().strategy == .canary)
+        #expect(iterating(3).strategy == .blueGreen)
+        #expect(iterating(3, match: [["headers": ["x-canary": ["exact": "insider"]]]]).strategy == .abTesting)
+        #expect(iterating(3).validate().isEmpty, "blue/green is no longer refused")
+    }
+
+    @Test func blueGreenKeepsTrafficOnThePrimaryForEachIterationThenSwitchesAndPromotes() {
+        let decisions = run(iterating(3), ticks: 5)
+        #expect(decisions.map(\.events) == [
+            ["Starting canary analysis for httpbin.demo", "Advance httpbin.demo canary iteration 1/3"],
+            ["Advance httpbin.demo canary iteration 2/3"],
+            ["Advance httpbin.demo canary iteration 3/3"],
+            ["Routing all traffic to canary"],
+            ["Copying httpbin.demo template spec to httpbin-primary.demo"],
+        ])
+        #expect(decisions.prefix(3).allSatisfy { !$0.actions.contains { if case .setRoutes = $0 { true } else { false } } },
+                "no traffic moves during the iterations")
+        #expect(decisions[3].actions.contains(.setRoutes(Routes(primary: 0, canary: 100))))
+        #expect(decisions[4].actions.contains(.promote) && decisions[4].status.phase == .promoting)
+        #expect(decisions.map { $0.status.iterations ?? 0 } == [1, 2, 3, 4, 4])
+        #expect(decisions.allSatisfy { ($0.status.canaryWeight ?? 0) == 0 })
+    }
+
+    @Test func abTestingSendsTheMatchingRequestsToTheCanaryFromTheFirstIteration() {
+        let decisions = run(iterating(2, match: [["headers": ["x-canary": ["exact": "insider"]]]]), ticks: 3)
+        #expect(decisions[0].actions.contains(.setRoutes(Routes(primary: 0, canary: 100))))
+        #expect(decisions.map(\.events) == [
+            ["Starting canary analysis for httpbin.demo", "Advance httpbin.demo canary iteration 1/2"],
+            ["Advance httpbin.demo canary iteration 2/2"],
+            ["Copying httpbin.demo template spec to httpbin-primary.demo"],
+        ])
+        #expect(decisions[2].status.phase == .promoting)
+    }
+
+    @Test func theConfirmPromotionGateHoldsTheLastIterationAndTheAnalysisGoesOn() {
+        let canary = iterating(1, hooks: [("approval", .confirmPromotion)])
+        let closed = run(canary, ticks: 3, hooks: [.confirmPromotion: [HookResult(name: "approval", passed: false, message: "Forbidden")]])
+        #expect(closed.map(\.status.phase) == [.progressing, .waitingPromotion, .waitingPromotion])
+        #expect(closed[1].events == ["Halt httpbin.demo advancement waiting for promotion approval approval"])
+        #expect(!closed.contains { $0.actions.contains(.promote) })
+        let opened = run(canary, ticks: 3, hooks: [.confirmPromotion: [HookResult(name: "approval", passed: true)]])
+        #expect(opened.last?.status.phase == .promoting)
+    }
+
+    @Test func failedChecksRollBackABlueGreenWithAllTrafficOnThePrimary() {
+        var canary = iterating(5)
+        canary.spec.analysis?.threshold = 2
+        var status = canary.status ?? CanaryStatus()
+        status.iterations = 4
+        status.failedChecks = 1
+        canary.status = status
+        let (decision, _) = decideAnswering(observe(canary, now: t0.addingTimeInterval(31), routes: .allPrimary),
+                                            metrics: CheckResults(failures: ["Halt httpbin.demo advancement success rate 90.00% < 99%"]))
+        #expect(decision.status.phase == .failed)
+        #expect(decision.status.iterations == 0)
+        #expect(decision.actions.contains(.setRoutes(.allPrimary)) && decision.actions.contains(.scaleTargetToZero))
+    }
+
+    @Test func promotingABlueGreenKeepsTrafficOnTheCanaryUntilThePrimaryIsReady() {
+        var canary = iterating(2)
+        var status = CanaryStatus(phase: .promoting)
+        status.iterations = 3
+        status.lastAppliedSpec = "v1"
+        status.lastTransitionTime = KubeTime(t0).description
+        canary.status = status
+        let rolling = WorkloadState(templateHash: "v1", readiness: .waiting("1 of 2 ready"), replicas: 2)
+        let waiting = CanaryStateMachine.decide(observe(canary, routes: .allPrimary, primary: rolling))
+        #expect(waiting.actions.contains(.setRoutes(Routes(primary: 0, canary: 100))), "the canary serves while the primary rolls out")
+        let ready = CanaryStateMachine.decide(observe(canary, routes: Routes(primary: 0, canary: 100)))
+        #expect(ready.events == ["Routing all traffic to primary"] && ready.status.phase == .finalising)
+    }
+}

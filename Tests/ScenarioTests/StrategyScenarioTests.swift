@@ -1,0 +1,62 @@
+import Foundation
+import KubeCore
+import SerinTesting
+import Testing
+
+/// Blue/green and A/B testing end to end: the real operator on the sandbox, driven with kubectl.
+@Suite(.serialized) struct StrategyScenarioTests {
+    static func manifests(_ name: String, analysis: String) -> String {
+        Manifests.plain(name, interval: "1s").replacingOccurrences(of: "analysis: {interval: 1s, threshold: 2, maxWeight: 50, stepWeight: 10}",
+                                                                   with: "analysis: \(analysis)")
+    }
+
+    /// The weights of each HTTP route of the VirtualService, in order (`[[primary, canary]]`).
+    static func routeWeights(_ world: Scenario, _ name: String) async throws -> [[Int]] {
+        let service = try await world.json(["get", "virtualservice", name, "-n", "demo"])
+        return (service[path: "spec", "http"]?.arrayValue ?? []).map { route in
+            (route["route"]?.arrayValue ?? []).map { $0["weight"]?.intValue ?? 0 }
+        }
+    }
+
+    @Test func aBlueGreenReleaseIteratesOnThePrimarySwitchesAtOnceAndPromotes() async throws {
+        try await Scenario.run { world in
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n"
+                + Self.manifests("bluegreen", analysis: "{interval: 1s, threshold: 2, iterations: 3}"))
+            #expect(try await world.waitForPhase("Initialized", name: "bluegreen"))
+            try await world.kubectl.succeed(["set", "image", "deploy/bluegreen", "-n", "demo", "bluegreen=kennethreitz/httpbin:v2"])
+            var seen: [[[Int]]] = []
+            let succeeded = try await eventually(timeout: .seconds(60)) {
+                let weights = try await Self.routeWeights(world, "bluegreen")
+                if seen.last != weights { seen.append(weights) }
+                return try await world.status("bluegreen")["phase"] == "Succeeded"
+            }
+            #expect(succeeded)
+            #expect(seen.contains([[0, 100]]), "all traffic on the canary before promotion: \(seen)")
+            #expect(!seen.contains { $0.first.map { $0[1] > 0 && $0[1] < 100 } ?? false }, "never a split: \(seen)")
+            let events = try await world.events("bluegreen")
+            for text in ["Advance bluegreen.demo canary iteration 1/3", "Advance bluegreen.demo canary iteration 3/3", "Routing all traffic to canary",
+                         "Routing all traffic to primary", "Promotion completed! Scaling down bluegreen.demo"] {
+                #expect(events.contains(text), "\(text) missing from \(events)")
+            }
+            let image = try await world.kubectl.succeed(["get", "deploy", "bluegreen-primary", "-n", "demo", "-o", "jsonpath={.spec.template.spec.containers[0].image}"])
+            #expect(image == "kennethreitz/httpbin:v2")
+        }
+    }
+
+    @Test func anABTestSendsOnlyMatchingRequestsToTheCanaryThenPromotes() async throws {
+        try await Scenario.run { world in
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n"
+                + Self.manifests("abtest", analysis: "{interval: 1s, threshold: 2, iterations: 3, match: [{headers: {x-canary: {exact: insider}}}]}"))
+            #expect(try await world.waitForPhase("Initialized", name: "abtest"))
+            let routes = try await world.json(["get", "virtualservice", "abtest", "-n", "demo"])[path: "spec", "http"]
+            #expect(routes?[0]?["match"] == [["headers": ["x-canary": ["exact": "insider"]]]])
+            #expect(routes?[1]?["match"] == nil && routes?[1]?["route"]?.arrayValue?.count == 1, "a default route to the primary")
+            try await world.kubectl.succeed(["set", "image", "deploy/abtest", "-n", "demo", "abtest=kennethreitz/httpbin:v2"])
+            #expect(try await eventually(timeout: .seconds(30)) { try await Self.routeWeights(world, "abtest") == [[0, 100], [100]] },
+                    "matching requests on the canary, the rest on the primary")
+            #expect(try await world.waitForPhase("Succeeded", name: "abtest", timeout: .seconds(60)))
+            #expect(try await Self.routeWeights(world, "abtest") == [[100, 0], [100]])
+            #expect(try await world.events("abtest").contains("Advance abtest.demo canary iteration 3/3"))
+        }
+    }
+}
