@@ -17,7 +17,9 @@ extension CanaryStateMachine {
         }
         switch target.readiness {
         case .failed(let reason):
-            return rollback(observation, status: status, first: [.event(.warning, "canary deployment \(canary.dottedName) not ready: \(reason)")])
+            // Flagger's readiness warning, then the rollback's own reason (Flagger has the text but never reaches it).
+            return rollback(observation, status: status, first: [.event(.warning, "canary deployment \(canary.dottedName) not ready: \(reason)"),
+                                                                 .event(.warning, "Rolling back \(canary.dottedName) progress deadline exceeded \(reason)")])
         case .waiting(let reason):
             return Decision(actions: [.event(.warning, "canary deployment \(canary.dottedName) not ready: \(reason)")], status: status,
                             requeueAfter: .seconds(5))

@@ -106,7 +106,9 @@ func observe(_ canary: Canary, now: Date = t0.addingTimeInterval(31), target: Wo
         let decision = CanaryStateMachine.decide(observe(makeCanary(phase: .progressing, weight: 20),
                                                         target: WorkloadState(templateHash: "v1", readiness: .failed("deployment \"httpbin\" exceeded its progress deadline"), replicas: 1)))
         #expect(decision.status.phase == .failed)
-        #expect(decision.events.first == "canary deployment httpbin.demo not ready: deployment \"httpbin\" exceeded its progress deadline")
+        #expect(decision.events.prefix(3) == ["canary deployment httpbin.demo not ready: deployment \"httpbin\" exceeded its progress deadline",
+                                              "Rolling back httpbin.demo progress deadline exceeded deployment \"httpbin\" exceeded its progress deadline",
+                                              "Canary failed! Scaling down httpbin.demo"])
         #expect(decision.actions.contains(.scaleTargetToZero))
     }
 

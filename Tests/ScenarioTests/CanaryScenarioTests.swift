@@ -84,7 +84,10 @@ import Testing
             try await world.kubectl.succeed(["patch", "deploy", "httpbin", "-n", "demo", "-p",
                 #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/never-ready":"true"}}}}}"#])
             #expect(try await world.waitForPhase("Failed"))
-            #expect(try await world.events().contains("canary deployment httpbin.demo not ready: deployment \"httpbin\" exceeded its progress deadline"))
+            let events = try await world.events()
+            #expect(events.contains("canary deployment httpbin.demo not ready: deployment \"httpbin\" exceeded its progress deadline"))
+            #expect(events.contains("Rolling back httpbin.demo progress deadline exceeded deployment \"httpbin\" exceeded its progress deadline"),
+                    "\(events)")
         }
     }
 }
