@@ -134,5 +134,8 @@ extension Canary {
         if case .string(let name) = service.targetPort, name.isEmpty { issues.add("spec.service.targetPort", "must not be empty") }
         if let name = service.name, !name.isEmpty { issues.derivedName(name, suffix: "-primary", "spec.service.name") }
         issues.duration(service.timeout, maximum: ValidationLimits.maximumWebhookTimeout, "spec.service.timeout")
+        if service.delegation == true, !(service.hosts ?? []).isEmpty || !(service.gateways ?? []).isEmpty {
+            issues.add("spec.service.delegation", "a delegate VirtualService cannot have hosts or gateways: set them on the root VirtualService")
+        }
     }
 }

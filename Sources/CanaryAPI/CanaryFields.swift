@@ -33,7 +33,7 @@ extension Canary {
             ("spec.service.portDiscovery", .refused("port discovery is not supported yet")), ("spec.service.headless", .implemented),
             ("spec.service.timeout", .implemented), ("spec.service.backendTimeout", gatewayAPI),
             ("spec.service.gateways", .implemented), ("spec.service.gatewayRefs", gatewayAPI), ("spec.service.hosts", .implemented),
-            ("spec.service.delegation", .refused("VirtualService delegation is not supported yet")),
+            ("spec.service.delegation", .checked),
             ("spec.service.trafficPolicy", .implemented), ("spec.service.match", .implemented), ("spec.service.rewrite", .implemented),
             ("spec.service.rewrite.uri", .implemented), ("spec.service.rewrite.authority", .implemented), ("spec.service.rewrite.type", .implemented),
             ("spec.service.retries", .implemented), ("spec.service.retries.attempts", .implemented),

@@ -30,6 +30,7 @@ extension IstioRouter {
         route["headers"] = service.headers
         route["corsPolicy"] = service.corsPolicy
         route["route"] = destinations(canary, routes)
+        if service.delegation == true { return ([], [], route) }  // a delegate: the root VirtualService has the hosts and gateways
         return (.array(hosts.map(JSONValue.string)), .array(gateways.map(JSONValue.string)), route)
     }
 

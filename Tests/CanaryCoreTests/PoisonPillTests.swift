@@ -60,6 +60,7 @@ import Testing
         (["analysis": ["metrics": [["name": "latency", "templateRef": ["name": "t"], "thresholdRange": ["min": 10, "max": 1]]]]],
          "spec.analysis.metrics[0].thresholdRange"),
         (["analysis": ["match": [["headers": ["x-canary": ["exact": "insider"]]]]]], "spec.analysis.match"),
+        (["service": ["port": 9898, "delegation": true, "hosts": ["app.example.com"]]], "spec.service.delegation"),
     ]
 
     @Test(arguments: pills.indices)
@@ -70,7 +71,6 @@ import Testing
     }
 
     static let unsupported: [(patch: JSONValue, field: String)] = [
-        (["service": ["port": 9898, "delegation": true]], "spec.service.delegation"),
         (["service": ["port": 9898, "portDiscovery": true]], "spec.service.portDiscovery"),
         (["service": ["port": 9898, "appProtocol": "TCP"]], "spec.service.appProtocol"),
         (["analysis": ["sessionAffinity": ["cookieName": "flagger-cookie", "maxAge": 21600]]], "spec.analysis.sessionAffinity"),

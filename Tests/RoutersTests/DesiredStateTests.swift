@@ -153,4 +153,17 @@ func fullCanary() throws -> Canary {
         #expect(after.count == 2 && after[1]["name"] == "mine", "the default route goes with the A/B test; the user's route stays")
         #expect(after[0]["match"] == [["uri": ["prefix": "/api"]]])
     }
+
+    @Test func aDelegateVirtualServiceHasNoHostsAndNoGateways() throws {
+        var canary = try fullCanary()
+        canary.spec.service?.hosts = nil
+        canary.spec.service?.gateways = nil
+        canary.spec.service?.delegation = true
+        #expect(canary.validate().isEmpty)
+        let desired = IstioRouter.desiredVirtualService(canary, live: nil)
+        try Golden.check(desired, "virtualservice-delegate")
+        #expect(desired[path: "spec", "hosts"] == [] && desired[path: "spec", "gateways"] == [])
+        canary.spec.service?.hosts = ["app.example.com"]
+        #expect(canary.validate().map(\.field) == ["spec.service.delegation"])
+    }
 }
