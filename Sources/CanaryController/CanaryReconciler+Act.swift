@@ -51,6 +51,7 @@ extension CanaryReconciler {
                 for event in CanaryStateMachine.hookEvents(type, result, canary: canary) { try await execute(event, in: &step) }
             }
         case .removeFinalizer:
+            try await acting("restore the Services") { try await services.finalize(canary) }
             try await acting("hand the \(step.parts.provider) routing back") { try await step.parts.router.finalize(canary) }
             if let object = canaries.get(namespace: canary.namespace, name: canary.metadata.name ?? "") {
                 _ = try await acting("remove the finalizer") { try await Finalizers.remove(CanaryStateMachine.finalizer, from: object, in: canaryObjects) }

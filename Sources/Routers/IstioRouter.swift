@@ -93,9 +93,14 @@ public struct IstioRouter: TrafficRouter {
         _ = try await virtualServices.patch(canary.serviceName, namespace: canary.namespace, patch: .merge(["spec": ["http": .array(http)]]))
     }
 
-    /// Nothing yet: the VirtualService is owned by the Canary and goes with it. Restoring a VirtualService
-    /// that existed before the Canary (its original is recorded when adopted) comes with config tracking.
-    public func finalize(_ canary: Canary) async throws {}
+    /// Gives back what Serin adopted: a VirtualService or DestinationRule that existed before the Canary is
+    /// restored from its recorded original. Those Serin created are owned by the Canary and go with it.
+    public func finalize(_ canary: Canary) async throws {
+        try await virtualServiceApplier.restore(namespace: canary.namespace, name: canary.serviceName)
+        for suffix in ["primary", "canary"] {
+            try await destinationRuleApplier.restore(namespace: canary.namespace, name: "\(canary.serviceName)-\(suffix)")
+        }
+    }
 }
 
 /// A routing object that cannot be handled.

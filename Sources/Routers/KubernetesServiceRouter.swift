@@ -44,6 +44,15 @@ public struct KubernetesServiceRouter: Sendable {
         }
     }
 
+    /// Gives back the Services Serin adopted (a user's own apex Service, typically), restored from their
+    /// recorded originals: the selector points at the target's pods again. Those Serin created go with
+    /// the Canary.
+    public func finalize(_ canary: Canary) async throws {
+        for name in [canary.serviceName, "\(canary.serviceName)-primary", "\(canary.serviceName)-canary"] {
+            try await applier.restore(namespace: canary.namespace, name: name)
+        }
+    }
+
     static func ports(_ canary: Canary) -> JSONValue {
         let service = canary.spec.service ?? CanaryService()
         let port = service.port ?? 80

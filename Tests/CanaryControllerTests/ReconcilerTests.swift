@@ -178,4 +178,39 @@ import Testing
             #expect(try await Self.tick(harness, "podinfo") == ("Promoting", 2))
         }
     }
+
+    @Test func deletingACanaryWithRevertOnDeletionGivesTheUsersServiceAndVirtualServiceBackAsTheyWere() async throws {
+        try await ReconcilerHarness.with { harness in
+            let service: JSONValue = ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "podinfo", "labels": ["team": "web"]],
+                                      "spec": ["selector": ["app": "podinfo"], "ports": [["name": "http", "port": 9898, "targetPort": 9898]]]]
+            let virtualService: JSONValue = ["apiVersion": "networking.istio.io/v1beta1", "kind": "VirtualService", "metadata": ["name": "podinfo"],
+                                             "spec": ["hosts": ["podinfo"], "http": [["retries": ["attempts": 3], "route": [["destination": ["host": "podinfo"]]]]]]]
+            try await harness.apply(.services, service)
+            try await harness.apply(Self.virtualServices, virtualService)
+            try await harness.apply(.deployments, ReconcilerHarness.deployment("podinfo"))
+            var canary = ReconcilerHarness.canary("podinfo")
+            canary[path: "spec", "revertOnDeletion"] = true
+            try await harness.apply(ReconcilerHarness.canaries, canary)
+            _ = try await harness.reconcile("podinfo")  // adds the finalizer
+            _ = try await harness.reconcile("podinfo")
+            #expect(try await harness.get(.services, "podinfo")[path: "spec", "selector"] == ["app": "podinfo-primary"], "adopted")
+            try await harness.markReady("podinfo-primary")
+            _ = try await harness.reconcile("podinfo")
+            #expect(try await harness.status("podinfo")["phase"] == "Initialized")
+
+            try await harness.client.resource(ReconcilerHarness.canaries, as: JSONValue.self).delete("podinfo", namespace: "demo")
+            _ = try await harness.reconcile("podinfo")
+            #expect(try await harness.get(.deployments, "podinfo")[path: "spec", "replicas"] == 2, "the target takes the traffic back")
+            try await harness.markReady("podinfo")
+            _ = try await harness.reconcile("podinfo")
+
+            let restored = try await harness.get(.services, "podinfo")
+            #expect(restored[path: "spec", "selector"] == ["app": "podinfo"], "the selector points at the target's pods again")
+            #expect(restored[path: "metadata", "labels"] == ["team": "web"])
+            #expect(restored[path: "metadata", "annotations", "serin.dev/original-configuration"] == nil)
+            let routes = try await harness.get(Self.virtualServices, "podinfo")
+            #expect(routes["spec"] == virtualService["spec"], "the VirtualService is exactly the user's again")
+            await #expect(throws: (any Error).self, "the Canary is gone") { try await harness.get(ReconcilerHarness.canaries, "podinfo") }
+        }
+    }
 }

@@ -1,5 +1,8 @@
 import Foundation
 import KubeCore
+import KubeSandbox
+import NIOHTTP1
+import OutboundHTTP
 import SerinTesting
 import Testing
 
@@ -146,6 +149,48 @@ import Testing
             #expect(try await eventually(timeout: .seconds(10)) {
                 try await world.kubectl.run(["get", "deploy", "httpbin-primary", "-n", "demo"]).status != 0
             }, "what the Canary owned is garbage-collected")
+        }
+    }
+
+    @Test func theUsersOwnServiceAndVirtualServiceAreRestoredOnDeletionAndAnswerAgain() async throws {
+        try await Scenario.run { world in
+            let users = """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: demo}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: demo}
+                spec: {selector: {app: web}, ports: [{name: http, port: 9898, targetPort: 9898}]}
+                ---
+                apiVersion: networking.istio.io/v1beta1
+                kind: VirtualService
+                metadata: {name: web, namespace: demo}
+                spec: {hosts: [web], http: [{timeout: 7s, route: [{destination: {host: web}}]}]}
+                ---
+
+                """
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: users
+                + Manifests.plain("web", interval: "1s").replacingOccurrences(of: "  service: {port: 9898}", with: "  service: {port: 9898}\n  revertOnDeletion: true"))
+            #expect(try await world.waitForPhase("Initialized", name: "web"))
+            #expect(try await world.json(["get", "service", "web", "-n", "demo"])[path: "spec", "selector"] == ["app": "web-primary"])
+            let proxy = OutboundHTTP(proxies: ProxySettings(httpProxy: world.sandbox.trafficURL))
+            #expect(try await proxy.send(.GET, "http://web.demo:9898/", timeout: .seconds(5)).status == 200, "served by the primary")
+
+            try await world.kubectl.succeed(["delete", "canary", "web", "-n", "demo", "--wait=false"])
+            #expect(try await eventually(timeout: .seconds(20)) { try await world.kubectl.run(["get", "canary", "web", "-n", "demo"]).status != 0 })
+            #expect(try await eventually(timeout: .seconds(10)) {
+                try await world.kubectl.run(["get", "deploy", "web-primary", "-n", "demo"]).status != 0
+            }, "the primary Serin created is garbage-collected")
+            let service = try await world.json(["get", "service", "web", "-n", "demo"])
+            #expect(service[path: "spec", "selector"] == ["app": "web"], "the user's selector is back")
+            #expect(service[path: "metadata", "annotations", "serin.dev/original-configuration"] == nil)
+            let routes = try await world.json(["get", "virtualservice", "web", "-n", "demo"])[path: "spec"]
+            #expect(routes == ["hosts": ["web"], "http": [["timeout": "7s", "route": [["destination": ["host": "web"]]]]]])
+            #expect(try await eventually(timeout: .seconds(10)) {
+                (try? await proxy.send(.GET, "http://web.demo:9898/", timeout: .seconds(5)).status) == 200
+            }, "the user's Service answers through the target again")
         }
     }
 }

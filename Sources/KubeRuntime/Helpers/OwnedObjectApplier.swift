@@ -70,6 +70,33 @@ public struct OwnedObjectApplier: Sendable {
         return adopting ? .adopted : .patched
     }
 
+    /// Gives an adopted object back as it was: its content and its labels and annotations from
+    /// ``originalAnnotation`` (which goes). Returns `false`, writing nothing, for an object that was not
+    /// adopted (Serin created it: garbage collection takes it with its owner) or that does not exist.
+    @discardableResult
+    public func restore(namespace: String, name: String) async throws -> Bool {
+        guard let live = cache.get(namespace: namespace, name: name)?.json,
+              let text = live[path: "metadata", "annotations", originalAnnotation]?.stringValue else { return false }
+        let original: JSONValue
+        do { original = try JSONValue(parsing: text) } catch {
+            throw RestoreError(object: "\(client.resource.kind) \(namespace)/\(name)", annotation: originalAnnotation, cause: error)
+        }
+        var restored = live
+        for (key, value) in original.objectValue ?? [:] where !["apiVersion", "kind", "metadata", "status"].contains(key) { restored[key] = value }
+        for key in (live.objectValue ?? [:]).keys where original[key] == nil && !["apiVersion", "kind", "metadata", "status"].contains(key) {
+            restored[key] = nil
+        }
+        restored[path: "metadata", "labels"] = original[path: "metadata", "labels"]
+        var annotations = original[path: "metadata", "annotations"]?.objectValue ?? [:]
+        if let applied = live[path: "metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration"] {
+            annotations["kubectl.kubernetes.io/last-applied-configuration"] = applied
+        }
+        restored[path: "metadata", "annotations"] = .object(annotations)
+        guard let patch = live.mergePatch(to: restored) else { return true }
+        _ = try await client.patch(name, namespace: namespace, patch: .merge(patch))
+        return true
+    }
+
     /// What restoring an adopted object needs: everything but its `status` and server-set metadata (its
     /// name, namespace, labels and annotations are kept), as compact JSON with sorted keys, so the same
     /// object always records the same text.
@@ -88,6 +115,14 @@ public struct OwnedObjectApplier: Sendable {
         original["metadata"] = metadata
         return String(decoding: original.canonical.serialized(), as: UTF8.self)
     }
+}
+
+/// An adopted object's recorded original cannot be read.
+public struct RestoreError: Error, Sendable, CustomStringConvertible {
+    public var object: String
+    public var annotation: String
+    public var cause: any Error
+    public var description: String { "failed to restore \(object): its annotation \(annotation) is not JSON: \(cause)" }
 }
 
 /// An object another controller owns: Serin does not take it over.
