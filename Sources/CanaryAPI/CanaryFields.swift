@@ -30,7 +30,7 @@ extension Canary {
             ("spec.service", .implemented), ("spec.service.name", .implemented), ("spec.service.port", .implemented),
             ("spec.service.portName", .implemented), ("spec.service.targetPort", .implemented), ("spec.service.appProtocol", .checked),
             ("spec.service.trafficDistribution", .refused("Service trafficDistribution is not supported yet")),
-            ("spec.service.portDiscovery", .refused("port discovery is not supported yet")), ("spec.service.headless", .implemented),
+            ("spec.service.portDiscovery", .implemented), ("spec.service.headless", .implemented),
             ("spec.service.timeout", .implemented), ("spec.service.backendTimeout", gatewayAPI),
             ("spec.service.gateways", .implemented), ("spec.service.gatewayRefs", gatewayAPI), ("spec.service.hosts", .implemented),
             ("spec.service.delegation", .checked),

@@ -103,7 +103,7 @@ public struct CanaryReconciler: Reconciler {
             return .awaitChange
         } catch { throw ActingError(step: "reconcile the primary HorizontalPodAutoscaler", cause: error) }
         try await acting("create the primary \(canary.primaryName)") { try await workload.ensurePrimary(canary, target: target, owner: owner) }
-        try await acting("reconcile the Services") { try await services.reconcile(canary, selector: selector, owner: owner) }
+        try await acting("reconcile the Services") { try await services.reconcile(canary, selector: selector, target: target, owner: owner) }
         try await acting("reconcile the \(parts.provider) routing") { try await parts.router.reconcile(canary, owner: owner) }
         return try await step(canary, target: target, parts: parts, logger: logger)
     }

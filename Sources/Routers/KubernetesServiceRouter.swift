@@ -21,23 +21,27 @@ public struct KubernetesServiceRouter: Sendable {
         public var selector: [String: String]
         public var metadata: CustomMetadata?
         public var label: (key: String, value: String)
+        /// The ports: the Canary's, then (with `portDiscovery`) the target's other container ports.
+        public var ports: JSONValue
     }
 
     /// The apex, primary and canary Services of a Canary whose target's pods carry `selector`.
-    public static func roles(_ canary: Canary, selector: (key: String, value: String)) -> [Role] {
+    public static func roles(_ canary: Canary, selector: (key: String, value: String), target: JSONValue? = nil) -> [Role] {
         let name = canary.serviceName
         let service = canary.spec.service ?? CanaryService()
         let primaryPods = [selector.key: "\(selector.value)-primary"]
+        let ports = KubernetesServiceRouter.ports(canary, target: target)
         return [
-            Role(name: name, selector: primaryPods, metadata: service.apex, label: selector),
-            Role(name: "\(name)-primary", selector: primaryPods, metadata: service.primary, label: (selector.key, "\(name)-primary")),
-            Role(name: "\(name)-canary", selector: [selector.key: selector.value], metadata: service.canary, label: (selector.key, "\(name)-canary")),
+            Role(name: name, selector: primaryPods, metadata: service.apex, label: selector, ports: ports),
+            Role(name: "\(name)-primary", selector: primaryPods, metadata: service.primary, label: (selector.key, "\(name)-primary"), ports: ports),
+            Role(name: "\(name)-canary", selector: [selector.key: selector.value], metadata: service.canary, label: (selector.key, "\(name)-canary"),
+                 ports: ports),
         ]
     }
 
     /// Creates or corrects the three Services.
-    public func reconcile(_ canary: Canary, selector: (key: String, value: String), owner: OwnerReference) async throws {
-        for role in KubernetesServiceRouter.roles(canary, selector: selector) {
+    public func reconcile(_ canary: Canary, selector: (key: String, value: String), target: JSONValue, owner: OwnerReference) async throws {
+        for role in KubernetesServiceRouter.roles(canary, selector: selector, target: target) {
             try await applier.apply(namespace: canary.namespace, name: role.name, owner: owner) { live in
                 KubernetesServiceRouter.desiredService(canary, role: role, live: live)
             }
@@ -53,7 +57,37 @@ public struct KubernetesServiceRouter: Sendable {
         }
     }
 
-    static func ports(_ canary: Canary) -> JSONValue {
+    /// The Services' ports: the Canary's port, then with `portDiscovery` every other container port of the
+    /// target (mesh sidecars left out), named by the container port's name or `tcp-<container>-<index>`,
+    /// as Flagger derives them, in port order.
+    static func ports(_ canary: Canary, target: JSONValue?) -> JSONValue {
+        var ports = mainPort(canary).arrayValue ?? []
+        guard canary.spec.service?.portDiscovery == true, let target else { return .array(ports) }
+        ports += discoveredPorts(canary, target: target).map { ["name": .string($0.name), "port": .int($0.port), "protocol": "TCP", "targetPort": .int($0.port)] }
+        return .array(ports)
+    }
+
+    static func discoveredPorts(_ canary: Canary, target: JSONValue) -> [(name: String, port: Int)] {
+        let service = canary.spec.service ?? CanaryService()
+        var found: [String: Int] = [:]
+        for container in target[path: "spec", "template", "spec", "containers"]?.arrayValue ?? [] {
+            let containerName = container["name"]?.stringValue ?? ""
+            if ["istio-proxy", "envoy"].contains(containerName) { continue }
+            for (index, port) in (container["ports"]?.arrayValue ?? []).enumerated() {
+                guard let number = port["containerPort"]?.intValue else { continue }
+                let name = port["name"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "tcp-\(containerName)-\(index)"
+                switch service.targetPort {
+                case .int(let target)?: if number == target { continue }
+                case .string(let target)?: if name == target { continue }
+                case nil: if number == service.port { continue }
+                }
+                found[name] = number
+            }
+        }
+        return found.map { ($0.key, $0.value) }.sorted { ($0.port, $0.name) < ($1.port, $1.name) }
+    }
+
+    static func mainPort(_ canary: Canary) -> JSONValue {
         let service = canary.spec.service ?? CanaryService()
         let port = service.port ?? 80
         var entry: JSONValue = ["name": .string(service.portName ?? CanaryDefaults.portName), "port": .int(port), "protocol": "TCP"]
@@ -74,7 +108,7 @@ public struct KubernetesServiceRouter: Sendable {
     public static func desiredService(_ canary: Canary, role: Role, live: JSONValue?) -> JSONValue {
         var labels = role.metadata?.labels ?? [:]
         labels[role.label.key] = role.label.value
-        let ports = KubernetesServiceRouter.ports(canary)
+        let ports = role.ports
         guard var service = live else {
             var spec: JSONValue = ["type": "ClusterIP", "ports": ports, "selector": stringMap(role.selector)]
             if canary.spec.service?.headless == true { spec["clusterIP"] = "None" }
@@ -82,12 +116,29 @@ public struct KubernetesServiceRouter: Sendable {
                     "metadata": ["labels": stringMap(labels), "annotations": stringMap(role.metadata?.annotations ?? [:])], "spec": spec]
         }
         service[path: "spec", "selector"] = stringMap(role.selector)
-        let first = service[path: "spec", "ports"]?[0]
-        if first?["port"] != ports[0]?["port"] || first?["targetPort"] != ports[0]?["targetPort"] { service[path: "spec", "ports"] = ports }
+        if canary.spec.service?.portDiscovery == true {
+            service[path: "spec", "ports"] = withNodePorts(ports, from: service[path: "spec", "ports"])
+        } else {
+            let first = service[path: "spec", "ports"]?[0]
+            if first?["port"] != ports[0]?["port"] || first?["targetPort"] != ports[0]?["targetPort"] { service[path: "spec", "ports"] = ports }
+        }
         var current = service[path: "metadata", "labels"]?.objectValue ?? [:]
         for (key, value) in labels.sorted(by: { $0.key < $1.key }) { current[key] = .string(value) }
         service[path: "metadata", "labels"] = .object(current)
         return service
+    }
+
+    /// `ports`, each carrying the node port the live port of the same name has (Serin owns every port
+    /// under `portDiscovery`, the node ports stay the cluster's).
+    static func withNodePorts(_ ports: JSONValue, from live: JSONValue?) -> JSONValue {
+        let nodePorts = Dictionary((live?.arrayValue ?? []).compactMap { port in
+            port["name"]?.stringValue.flatMap { name in port["nodePort"].map { (name, $0) } }
+        }, uniquingKeysWith: { first, _ in first })
+        return .array((ports.arrayValue ?? []).map { port in
+            var port = port
+            if let name = port["name"]?.stringValue, let nodePort = nodePorts[name] { port["nodePort"] = nodePort }
+            return port
+        })
     }
 
     static func stringMap(_ map: [String: String]) -> JSONValue {

@@ -166,4 +166,23 @@ func fullCanary() throws -> Canary {
         canary.spec.service?.hosts = ["app.example.com"]
         #expect(canary.validate().map(\.field) == ["spec.service.delegation"])
     }
+
+    @Test func portDiscoveryAddsTheTargetsOtherContainerPortsAsFlaggerNamesThem() throws {
+        var canary = try fullCanary()
+        canary.spec.service?.portDiscovery = true
+        canary.spec.service?.targetPort = .int(9898)
+        let target: JSONValue = ["spec": ["template": ["spec": ["containers": [
+            ["name": "podinfo", "ports": [["name": "http", "containerPort": 9898], ["containerPort": 9797], ["name": "grpc", "containerPort": 9999]]],
+            ["name": "istio-proxy", "ports": [["name": "http-envoy-prom", "containerPort": 15090]]],
+        ]]]]]
+        let apex = KubernetesServiceRouter.roles(canary, selector: ("app", "podinfo"), target: target)[0]
+        let created = KubernetesServiceRouter.desiredService(canary, role: apex, live: nil)
+        try Golden.check(created[path: "spec", "ports"] ?? .null, "service-ports-discovered")
+        #expect((created[path: "spec", "ports"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue } == ["web", "tcp-podinfo-1", "grpc"])
+        var live = created
+        live[path: "spec", "ports"] = [["name": "web", "port": 9898, "targetPort": 9898, "nodePort": 30001], ["name": "grpc", "port": 9999, "nodePort": 30002]]
+        let corrected = KubernetesServiceRouter.desiredService(canary, role: apex, live: live)[path: "spec", "ports"]?.arrayValue ?? []
+        #expect(corrected.count == 3)
+        #expect(corrected.compactMap { $0["nodePort"]?.intValue } == [30001, 30002], "node ports stay, by name")
+    }
 }
