@@ -3,8 +3,8 @@
 /// ``Canary/refusedFields(in:)``, after the table in `CanaryFields.swift`.
 extension Canary {
     func unsupportedValues(into issues: inout ValidationIssues) {
-        if spec.service?.appProtocol?.lowercased() == "tcp" {
-            issues.add("spec.service.appProtocol", "TCP routing (appProtocol: tcp) is not supported yet")
+        if spec.service?.appProtocol?.lowercased() == "tcp", !(spec.analysis?.match ?? []).isEmpty {
+            issues.add("spec.analysis.match", "A/B testing matches HTTP requests; a TCP service (appProtocol: tcp) has none")
         }
         if let analysis = spec.analysis, !(analysis.match ?? []).isEmpty, (analysis.iterations ?? 0) == 0 {
             issues.add("spec.analysis.match", "A/B testing (match) needs analysis.iterations; with stepWeight it would be ignored")

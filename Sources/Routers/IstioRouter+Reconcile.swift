@@ -42,6 +42,7 @@ extension IstioRouter {
     /// traffic), and every other member, route and field is carried through.
     public static func desiredVirtualService(_ canary: Canary, live: JSONValue?) -> JSONValue {
         let routes = live.flatMap { weights(in: $0, canary: canary) } ?? .allPrimary
+        if routeKind(canary) == "tcp" { return desiredTCPVirtualService(canary, routes: routes, live: live) }
         let desired = desiredSpec(canary, routes: routes)
         var service = live ?? ["apiVersion": "networking.istio.io/v1beta1", "kind": "VirtualService"]
         var http = service[path: "spec", "http"]?.arrayValue ?? []
@@ -63,6 +64,28 @@ extension IstioRouter {
         service[path: "spec", "hosts"] = desired.hosts
         service[path: "spec", "gateways"] = desired.gateways
         service[path: "spec", "http"] = .array(http)
+        return service
+    }
+
+    /// `appProtocol: tcp`: one weighted `tcp` route (matching `service.match[].port`), no HTTP route of
+    /// Serin's. Other TCP routes and a user's HTTP routes are kept.
+    static func desiredTCPVirtualService(_ canary: Canary, routes: Routes, live: JSONValue?) -> JSONValue {
+        let desired = desiredSpec(canary, routes: routes)
+        var service = live ?? ["apiVersion": "networking.istio.io/v1beta1", "kind": "VirtualService"]
+        var tcp = service[path: "spec", "tcp"]?.arrayValue ?? []
+        var first = tcp.first?.objectValue ?? [:]
+        let ports = (canary.spec.service?.match ?? []).compactMap { $0["port"] }
+        first["match"] = ports.isEmpty ? nil : .array(ports.map { ["port": $0] })
+        first["route"] = desired.route["route"]
+        if tcp.isEmpty { tcp = [.object(first)] } else { tcp[0] = .object(first) }
+        let ours = Set(["\(canary.serviceName)-primary", "\(canary.serviceName)-canary"])
+        let http = (service[path: "spec", "http"]?.arrayValue ?? []).filter { route in
+            !(route["route"]?.arrayValue ?? []).allSatisfy { ours.contains($0[path: "destination", "host"]?.stringValue ?? "") }
+        }
+        service[path: "spec", "hosts"] = desired.hosts
+        service[path: "spec", "gateways"] = desired.gateways
+        service[path: "spec", "http"] = http.isEmpty ? nil : .array(http)
+        service[path: "spec", "tcp"] = .array(tcp)
         return service
     }
 

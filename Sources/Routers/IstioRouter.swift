@@ -63,7 +63,7 @@ public struct IstioRouter: TrafficRouter {
     }
 
     static func weights(in service: JSONValue, canary: Canary) -> Routes? {
-        guard let route = service[path: "spec", "http"]?[0]?["route"]?.arrayValue else { return nil }
+        guard let route = service[path: "spec", routeKind(canary)]?[0]?["route"]?.arrayValue else { return nil }
         var routes = Routes(primary: 0, canary: 0)
         var found = false
         for destination in route {
@@ -84,14 +84,17 @@ public struct IstioRouter: TrafficRouter {
 
     /// Moves traffic.
     public func setRoutes(_ canary: Canary, _ routes: Routes) async throws {
-        guard var service = virtualServiceCache.get(namespace: canary.namespace, name: canary.serviceName)?.json,
-              var http = service[path: "spec", "http"]?.arrayValue, !http.isEmpty else {
+        let kind = IstioRouter.routeKind(canary)
+        guard let service = virtualServiceCache.get(namespace: canary.namespace, name: canary.serviceName)?.json,
+              var first = service[path: "spec", kind]?.arrayValue, !first.isEmpty else {
             throw RouterError("virtualservice \(canary.serviceName).\(canary.namespace) not found")
         }
-        http[0]["route"] = IstioRouter.destinations(canary, routes)
-        service[path: "spec", "http"] = .array(http)
-        _ = try await virtualServices.patch(canary.serviceName, namespace: canary.namespace, patch: .merge(["spec": ["http": .array(http)]]))
+        first[0]["route"] = IstioRouter.destinations(canary, routes)
+        _ = try await virtualServices.patch(canary.serviceName, namespace: canary.namespace, patch: .merge(["spec": [kind: .array(first)]]))
     }
+
+    /// `tcp` for `service.appProtocol: tcp` (weighted TCP routes), else `http`.
+    static func routeKind(_ canary: Canary) -> String { canary.spec.service?.appProtocol?.lowercased() == "tcp" ? "tcp" : "http" }
 
     /// Gives back what Serin adopted: a VirtualService or DestinationRule that existed before the Canary is
     /// restored from its recorded original. Those Serin created are owned by the Canary and go with it.

@@ -213,4 +213,22 @@ import Testing
             await #expect(throws: (any Error).self, "the Canary is gone") { try await harness.get(ReconcilerHarness.canaries, "podinfo") }
         }
     }
+
+    @Test func aTCPCanaryMovesTheWeightsOfItsTCPRoute() async throws {
+        try await ReconcilerHarness.with { harness in
+            try await harness.apply(.deployments, ReconcilerHarness.deployment("redis"))
+            var canary = ReconcilerHarness.canary("redis")
+            canary[path: "spec", "service"] = ["port": 6379, "appProtocol": "tcp"]
+            try await harness.apply(ReconcilerHarness.canaries, canary)
+            _ = try await harness.reconcile("redis")
+            try await harness.markReady("redis-primary")
+            _ = try await harness.reconcile("redis")
+            #expect(try await harness.status("redis")["phase"] == "Initialized")
+            try await Self.release(harness, "redis")
+            _ = try await Self.tick(harness, "redis")
+            let spec = try await harness.get(Self.virtualServices, "redis")["spec"]
+            #expect(spec?["http"] == nil)
+            #expect(spec?["tcp"]?[0]?["route"]?[1]?["weight"] == 10, "\(String(describing: spec))")
+        }
+    }
 }

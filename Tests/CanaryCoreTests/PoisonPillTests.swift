@@ -71,7 +71,6 @@ import Testing
     }
 
     static let unsupported: [(patch: JSONValue, field: String)] = [
-        (["service": ["port": 9898, "appProtocol": "TCP"]], "spec.service.appProtocol"),
         (["analysis": ["sessionAffinity": ["cookieName": "flagger-cookie", "maxAge": 21600]]], "spec.analysis.sessionAffinity"),
         (["analysis": ["mirror": true]], "spec.analysis.mirror"),
         (["analysis": ["mirrorWeight": 50]], "spec.analysis.mirrorWeight"),

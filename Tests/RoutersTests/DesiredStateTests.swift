@@ -185,4 +185,24 @@ func fullCanary() throws -> Canary {
         #expect(corrected.count == 3)
         #expect(corrected.compactMap { $0["nodePort"]?.intValue } == [30001, 30002], "node ports stay, by name")
     }
+
+    @Test func aTCPServiceGetsOneWeightedTCPRouteAndNoHTTPRoute() throws {
+        var canary = try fullCanary()
+        canary.spec.service?.appProtocol = "tcp"
+        canary.spec.service?.match = [["port": 9898]]
+        canary.spec.service?.gateways = nil
+        #expect(canary.validate().isEmpty)
+        let desired = IstioRouter.desiredVirtualService(canary, live: nil)
+        try Golden.check(desired, "virtualservice-tcp")
+        #expect(desired[path: "spec", "http"] == nil)
+        #expect(desired[path: "spec", "tcp"]?[0]?["match"] == [["port": 9898]])
+        var live = desired
+        live[path: "spec", "tcp"] = [["match": [["port": 9898]], "route": [["destination": ["host": "podinfo-primary"], "weight": 60],
+                                                                            ["destination": ["host": "podinfo-canary"], "weight": 40]]]]
+        let weights = IstioRouter.desiredVirtualService(canary, live: live)[path: "spec", "tcp"]?[0]?["route"]
+        #expect(weights?[1]?["weight"] == 40, "reconcile keeps the live TCP weights")
+        canary.spec.analysis?.iterations = 2
+        canary.spec.analysis?.match = [["headers": ["x-canary": ["exact": "insider"]]]]
+        #expect(canary.validate().map(\.field).contains("spec.analysis.match"))
+    }
 }
