@@ -6,6 +6,12 @@ extension Canary {
         if spec.service?.appProtocol?.lowercased() == "tcp", !(spec.analysis?.match ?? []).isEmpty {
             issues.add("spec.analysis.match", "A/B testing matches HTTP requests; a TCP service (appProtocol: tcp) has none")
         }
+        if spec.analysis?.mirror == true, strategy != .blueGreen {
+            issues.add("spec.analysis.mirror", "mirroring is supported for blue/green (iterations without match); with \(strategy.rawValue) it is not supported yet")
+        }
+        if (spec.analysis?.mirrorWeight ?? 0) > 0, spec.analysis?.mirror != true {
+            issues.add("spec.analysis.mirrorWeight", "needs mirror: true")
+        }
         if let analysis = spec.analysis, !(analysis.match ?? []).isEmpty, (analysis.iterations ?? 0) == 0 {
             issues.add("spec.analysis.match", "A/B testing (match) needs analysis.iterations; with stepWeight it would be ignored")
         }

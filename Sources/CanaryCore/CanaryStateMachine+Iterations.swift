@@ -11,7 +11,10 @@ extension CanaryStateMachine {
         case .canary:
             let weight = status.canaryWeight ?? 0
             return Routes(primary: 100 - weight, canary: weight)
-        case .blueGreen: return (status.iterations ?? 0) > canary.iterations ? Routes(primary: 0, canary: 100) : .allPrimary
+        case .blueGreen:
+            if (status.iterations ?? 0) > canary.iterations { return Routes(primary: 0, canary: 100) }
+            // With `mirror`, the canary gets a copy of the primary's requests from the first iteration.
+            return Routes(primary: 100, canary: 0, mirrored: canary.spec.analysis?.mirror == true && (status.iterations ?? 0) > 0)
         case .abTesting: return (status.iterations ?? 0) > 0 ? Routes(primary: 0, canary: 100) : .allPrimary
         }
     }
@@ -44,7 +47,8 @@ extension CanaryStateMachine {
             if canary.strategy == .blueGreen {
                 var switched = status.transitioned(to: .progressing, now: observation.now)
                 switched.iterations = done + 1
-                return Decision(actions: gated + [.event(.normal, "Routing all traffic to canary"), .setRoutes(Routes(primary: 0, canary: 100))],
+                let text = canary.spec.analysis?.mirror == true ? "Stop traffic mirroring and route all traffic to canary" : "Routing all traffic to canary"
+                return Decision(actions: gated + [.event(.normal, text), .setRoutes(Routes(primary: 0, canary: 100))],
                                 status: switched, requeueAfter: interval)
             }
         }

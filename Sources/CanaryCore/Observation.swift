@@ -59,15 +59,19 @@ public enum Readiness: Sendable, Equatable {
 public struct Routes: Sendable, Equatable, CustomStringConvertible {
     public var primary: Int
     public var canary: Int
+    /// Whether the primary's requests are also copied to the canary (mirroring; the copies' answers are
+    /// discarded).
+    public var mirrored: Bool
 
-    public init(primary: Int, canary: Int) {
+    public init(primary: Int, canary: Int, mirrored: Bool = false) {
         self.primary = primary
         self.canary = canary
+        self.mirrored = mirrored
     }
 
     public static let allPrimary = Routes(primary: 100, canary: 0)
 
-    public var description: String { "\(primary)/\(canary)" }
+    public var description: String { "\(primary)/\(canary)\(mirrored ? " mirrored" : "")" }
 }
 
 /// The outcome of one analysis step's checks.

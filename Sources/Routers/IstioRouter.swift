@@ -72,6 +72,7 @@ public struct IstioRouter: TrafficRouter {
             if host == "\(canary.serviceName)-primary" { routes.primary = weight; found = true }
             if host == "\(canary.serviceName)-canary" { routes.canary = weight; found = true }
         }
+        routes.mirrored = service[path: "spec", routeKind(canary)]?[0]?[path: "mirror", "host"]?.stringValue == "\(canary.serviceName)-canary"
         // A route to neither (a VirtualService being adopted) has no Serin weights yet.
         return found ? routes : nil
     }
@@ -86,11 +87,30 @@ public struct IstioRouter: TrafficRouter {
     public func setRoutes(_ canary: Canary, _ routes: Routes) async throws {
         let kind = IstioRouter.routeKind(canary)
         guard let service = virtualServiceCache.get(namespace: canary.namespace, name: canary.serviceName)?.json,
-              var first = service[path: "spec", kind]?.arrayValue, !first.isEmpty else {
+              let first = IstioRouter.routed(service, canary: canary, routes: routes) else {
             throw RouterError("virtualservice \(canary.serviceName).\(canary.namespace) not found")
         }
-        first[0]["route"] = IstioRouter.destinations(canary, routes)
-        _ = try await virtualServices.patch(canary.serviceName, namespace: canary.namespace, patch: .merge(["spec": [kind: .array(first)]]))
+        _ = try await virtualServices.patch(canary.serviceName, namespace: canary.namespace, patch: .merge(["spec": [kind: first]]))
+    }
+
+    /// The routes (`http` or `tcp`) of `service` with the first one's weights set to `routes`, and its
+    /// `mirror` to the canary (with `mirrorPercentage` from `mirrorWeight`) set or, when it is Serin's,
+    /// removed. Pure; `nil`
+    /// when the VirtualService has no route yet.
+    public static func routed(_ service: JSONValue, canary: Canary, routes: Routes) -> JSONValue? {
+        guard var all = service[path: "spec", routeKind(canary)]?.arrayValue, !all.isEmpty else { return nil }
+        var first = all[0].objectValue ?? [:]
+        first["route"] = destinations(canary, routes)
+        if routes.mirrored {
+            first["mirror"] = ["host": .string("\(canary.serviceName)-canary")]
+            let weight = canary.spec.analysis?.mirrorWeight ?? 0
+            first["mirrorPercentage"] = weight > 0 ? ["value": .int(weight)] : nil
+        } else if first["mirror"]?["host"]?.stringValue == "\(canary.serviceName)-canary" {
+            first["mirror"] = nil  // Serin's mirror; a user's mirror elsewhere stays
+            first["mirrorPercentage"] = nil
+        }
+        all[0] = .object(first)
+        return .array(all)
     }
 
     /// `tcp` for `service.appProtocol: tcp` (weighted TCP routes), else `http`.

@@ -231,4 +231,18 @@ import Testing
             #expect(spec?["tcp"]?[0]?["route"]?[1]?["weight"] == 10, "\(String(describing: spec))")
         }
     }
+
+    @Test func aBlueGreenWithMirroringMirrorsToTheCanaryUntilTheSwitch() async throws {
+        try await ReconcilerHarness.with { harness in
+            try await Self.initialized(harness, "podinfo", analysis: ["interval": "30s", "threshold": 2, "iterations": 1, "mirror": true, "mirrorWeight": 25])
+            try await Self.release(harness, "podinfo")
+            #expect(try await Self.tick(harness, "podinfo") == ("Progressing", 1))
+            let first = try await harness.get(Self.virtualServices, "podinfo")[path: "spec", "http"]?[0]
+            #expect(first?["mirror"] == ["host": "podinfo-canary"] && first?["mirrorPercentage"] == ["value": 25])
+            #expect(first?["route"]?[0]?["weight"] == 100, "users are answered by the primary")
+            #expect(try await Self.tick(harness, "podinfo") == ("Progressing", 2))
+            let switched = try await harness.get(Self.virtualServices, "podinfo")[path: "spec", "http"]?[0]
+            #expect(switched?["mirror"] == nil && switched?["route"]?[1]?["weight"] == 100)
+        }
+    }
 }

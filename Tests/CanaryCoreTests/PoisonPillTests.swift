@@ -61,6 +61,7 @@ import Testing
          "spec.analysis.metrics[0].thresholdRange"),
         (["analysis": ["match": [["headers": ["x-canary": ["exact": "insider"]]]]]], "spec.analysis.match"),
         (["service": ["port": 9898, "delegation": true, "hosts": ["app.example.com"]]], "spec.service.delegation"),
+        (["analysis": ["mirrorWeight": 50]], "spec.analysis.mirrorWeight"),
     ]
 
     @Test(arguments: pills.indices)
@@ -73,7 +74,6 @@ import Testing
     static let unsupported: [(patch: JSONValue, field: String)] = [
         (["analysis": ["sessionAffinity": ["cookieName": "flagger-cookie", "maxAge": 21600]]], "spec.analysis.sessionAffinity"),
         (["analysis": ["mirror": true]], "spec.analysis.mirror"),
-        (["analysis": ["mirrorWeight": 50]], "spec.analysis.mirrorWeight"),
         (["analysis": ["webhooks": [["name": "w", "url": "http://x.test/", "muteAlert": true]]]], "spec.analysis.webhooks[0].muteAlert"),
         (["analysis": ["webhooks": [["name": "w", "url": "https://x.test/", "disableTLS": true]]]], "spec.analysis.webhooks[0].disableTLS"),
     ]

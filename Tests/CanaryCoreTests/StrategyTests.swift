@@ -103,4 +103,26 @@ func run(_ canary: Canary, ticks: Int, hooks: [WebhookType: [HookResult]] = [:])
         let ready = CanaryStateMachine.decide(observe(canary, routes: Routes(primary: 0, canary: 100)))
         #expect(ready.events == ["Routing all traffic to primary"] && ready.status.phase == .finalising)
     }
+
+    @Test func blueGreenWithMirroringCopiesThePrimarysRequestsToTheCanaryDuringTheIterations() {
+        var canary = iterating(2)
+        canary.spec.analysis?.mirror = true
+        #expect(canary.validate().isEmpty)
+        let decisions = run(canary, ticks: 4)
+        #expect(decisions[0].actions.contains(.setRoutes(Routes(primary: 100, canary: 0, mirrored: true))))
+        #expect(decisions[2].events == ["Stop traffic mirroring and route all traffic to canary"])
+        #expect(decisions[2].actions.contains(.setRoutes(Routes(primary: 0, canary: 100))))
+        #expect(decisions[3].actions.contains(.promote))
+    }
+
+    @Test func mirroringOutsideBlueGreenAndAMirrorWeightWithoutMirrorAreRefusedByName() {
+        var canary = makeCanary()
+        canary.spec.analysis?.mirror = true
+        #expect(canary.validate().map(\.description).contains {
+            $0.hasPrefix("spec.analysis.mirror: mirroring is supported for blue/green (iterations without match); with canary it is not supported yet")
+        })
+        var weighted = iterating(2)
+        weighted.spec.analysis?.mirrorWeight = 50
+        #expect(weighted.validate().map(\.description) == ["spec.analysis.mirrorWeight: needs mirror: true"])
+    }
 }

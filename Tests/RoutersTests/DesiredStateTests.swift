@@ -205,4 +205,22 @@ func fullCanary() throws -> Canary {
         canary.spec.analysis?.match = [["headers": ["x-canary": ["exact": "insider"]]]]
         #expect(canary.validate().map(\.field).contains("spec.analysis.match"))
     }
+
+    @Test func mirroringSetsAndRemovesSerinsMirrorOnTheFirstRouteOnly() throws {
+        var canary = try fullCanary()
+        canary.spec.analysis?.mirror = true
+        canary.spec.analysis?.mirrorWeight = 50
+        let service = IstioRouter.desiredVirtualService(canary, live: nil)
+        let mirrored = try #require(IstioRouter.routed(service, canary: canary, routes: Routes(primary: 100, canary: 0, mirrored: true)))
+        try Golden.check(mirrored, "virtualservice-mirrored-http")
+        #expect(mirrored[0]?["mirror"] == ["host": "podinfo-canary"] && mirrored[0]?["mirrorPercentage"] == ["value": 50])
+        var live = service
+        live[path: "spec", "http"] = mirrored
+        #expect(IstioRouter.desiredVirtualService(canary, live: live)[path: "spec", "http"] == mirrored, "reconcile keeps the live mirror")
+        let stopped = try #require(IstioRouter.routed(live, canary: canary, routes: Routes(primary: 0, canary: 100)))
+        #expect(stopped[0]?["mirror"] == nil && stopped[0]?["mirrorPercentage"] == nil)
+        let users: JSONValue = ["spec": ["http": [["mirror": ["host": "shadow"], "route": [["destination": ["host": "podinfo-primary"], "weight": 100]]]]]]
+        let kept = try #require(IstioRouter.routed(users, canary: canary, routes: .allPrimary))
+        #expect(kept[0]?["mirror"] == ["host": "shadow"], "a user's own mirror stays")
+    }
 }
