@@ -59,4 +59,41 @@ import Testing
             #expect(try await world.events("abtest").contains("Advance abtest.demo canary iteration 3/3"))
         }
     }
+
+    /// Flagger's user example turned into a dark launch: only requests with `X-Canary: insider` reach the
+    /// canary, and the load test sends them (real `hey` through the sandbox's proxy).
+    static func darkLaunch(_ prometheus: String) -> String {
+        Manifests.example(prometheus: prometheus, threshold: 2, webhooks: """
+            - name: insiders
+              url: http://flagger-loadtester.test/
+              timeout: 5s
+              metadata:
+                cmd: "hey -z 1m -q 10 -c 2 -H 'X-Canary: insider' http://httpbin.demo:8000/headers"
+            """)
+            .replacingOccurrences(of: "    maxWeight: 100\n    stepWeight: 20\n",
+                                  with: "    iterations: 8\n    match: [{headers: {x-canary: {exact: insider}}}]\n")
+    }
+
+    @Test func aBadReleaseUnderABTestingIsCaughtThroughTheMatchingTrafficAloneAndRolledBack() async throws {
+        try await Scenario.run(Scenario.Setup(loadTester: true)) { world in
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.darkLaunch(world.prometheus.url))
+            #expect(try await world.waitForPhase("Initialized"))
+            try await world.kubectl.succeed(["patch", "deploy", "httpbin", "-n", "demo", "-p",
+                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#])
+            #expect(try await world.waitForPhase("Failed", timeout: .seconds(90)))
+            let events = try await world.events()
+            #expect(events.contains { $0.hasPrefix("Halt httpbin.demo advancement success rate") }, "\(events)")
+            #expect(events.contains("Rolling back httpbin.demo failed checks threshold reached 2"))
+            #expect(events.contains("Advance httpbin.demo canary iteration 1/8") && !events.contains { $0.contains("canary weight") },
+                    "an A/B test, not weights: \(events)")
+            #expect(try await Self.routeWeights(world, "httpbin") == [[100, 0], [100]], "back on the primary, the match route kept")
+            let insiders = #"sum(istio_requests_total{destination_workload="httpbin",destination_workload_namespace="demo"})"#
+            #expect(try await world.prometheus.value(of: insiders) ?? 0 > 0, "the canary was reached by the insiders' requests")
+            let others = #"sum(istio_requests_total{destination_workload="httpbin-primary",destination_workload_namespace="demo",response_code=~"5.*"})"#
+            #expect((try await world.prometheus.value(of: others) ?? 0) == 0, "everyone else kept getting the healthy primary")
+            let image = try await world.kubectl.succeed(["get", "deploy", "httpbin-primary", "-n", "demo", "-o",
+                                                         "jsonpath={.spec.template.metadata.annotations.sandbox\\.serin\\.dev/error-ratio}"])
+            #expect(image.isEmpty, "the primary is untouched")
+        }
+    }
 }

@@ -15,9 +15,16 @@ struct ServiceResolver: Sendable {
         var behaviour: WorkloadBehaviour
     }
 
+    /// Where a VirtualService sends one request: weighted destinations (weights in percent), and the
+    /// workloads that get a copy of it (`mirror`, for `percent` of the requests), whose answers are dropped.
+    struct Routing: Sendable {
+        var destinations: [(weight: Double, backends: [Backend])]
+        var mirror: (percent: Double, backends: [Backend])?
+    }
+
     enum Route: Sendable {
-        /// Weighted destinations (weights in percent) of a VirtualService.
-        case weighted([(weight: Double, backends: [Backend])])
+        /// A VirtualService's routing of the request.
+        case weighted(Routing)
         /// The ready workloads behind a Service.
         case backends([Backend])
         /// A real server on loopback, from a selector-less Service's Endpoints.
@@ -31,10 +38,10 @@ struct ServiceResolver: Sendable {
         return (parts.first ?? host, parts.count > 1 ? parts[1] : defaultNamespace)
     }
 
-    func resolve(host: String, port: Int?, defaultNamespace: String = "default") async -> Route {
+    func resolve(host: String, port: Int?, request: RequestAttributes = .synthetic, defaultNamespace: String = "default") async -> Route {
         let (name, namespace) = ServiceResolver.parse(host: host, defaultNamespace: defaultNamespace)
         if let virtualService = await virtualService(for: name, namespace: namespace) {
-            return .weighted(await destinations(of: virtualService, namespace: namespace))
+            return .weighted(await routing(of: virtualService, namespace: namespace, request: request))
         }
         return await serviceRoute(name: name, namespace: namespace, port: port)
     }
@@ -59,23 +66,35 @@ struct ServiceResolver: Sendable {
         }
     }
 
-    /// The weighted destinations of a VirtualService's first HTTP route (one without `match`, else the first).
-    func destinations(of virtualService: JSONValue, namespace: String) async -> [(weight: Double, backends: [Backend])] {
+    /// How a VirtualService routes `request`: its first HTTP route that matches (`RouteMatcher`), followed
+    /// into a delegate VirtualService when the route delegates.
+    func routing(of virtualService: JSONValue, namespace: String, request: RequestAttributes, depth: Int = 0) async -> Routing {
         let routes = virtualService[path: "spec", "http"]?.arrayValue ?? []
-        guard let route = routes.first(where: { $0["match"] == nil }) ?? routes.first else { return [] }
+        guard let route = RouteMatcher.firstRoute(routes, for: request) else { return Routing(destinations: [], mirror: nil) }
+        if let delegate = route[path: "delegate", "name"]?.stringValue {
+            let delegateNamespace = route[path: "delegate", "namespace"]?.stringValue ?? namespace
+            guard depth < 4, let type = await type("virtualservices", group: "networking.istio.io"),
+                  let target = try? await store.get(type, namespace: delegateNamespace, name: delegate) else { return Routing(destinations: [], mirror: nil) }
+            return await routing(of: target, namespace: delegateNamespace, request: request, depth: depth + 1)
+        }
         let destinations = route["route"]?.arrayValue ?? []
         var result: [(Double, [Backend])] = []
         for destination in destinations {
             let host = destination[path: "destination", "host"]?.stringValue ?? ""
             let weight = destination["weight"]?.doubleValue ?? (destinations.count == 1 ? 100 : 0)
-            let (name, serviceNamespace) = ServiceResolver.parse(host: host, defaultNamespace: namespace)
-            guard case .backends(let backends) = await serviceRoute(name: name, namespace: serviceNamespace, port: nil) else {
-                result.append((weight, []))
-                continue
-            }
-            result.append((weight, backends))
+            result.append((weight, await backends(of: host, namespace: namespace)))
         }
-        return result
+        var mirror: (Double, [Backend])?
+        if let host = route[path: "mirror", "host"]?.stringValue {
+            mirror = (route[path: "mirrorPercentage", "value"]?.doubleValue ?? 100, await backends(of: host, namespace: namespace))
+        }
+        return Routing(destinations: result, mirror: mirror)
+    }
+
+    private func backends(of host: String, namespace: String) async -> [Backend] {
+        let (name, serviceNamespace) = ServiceResolver.parse(host: host, defaultNamespace: namespace)
+        guard case .backends(let backends) = await serviceRoute(name: name, namespace: serviceNamespace, port: nil) else { return [] }
+        return backends
     }
 
     private func readyWorkloads(selector: JSONObject, namespace: String, serviceName: String) async -> [Backend] {

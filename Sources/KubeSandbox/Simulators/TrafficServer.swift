@@ -33,9 +33,12 @@ struct TrafficServer: Sendable {
             default: return text("not found: use /metrics, or send proxied requests for cluster services\n", status: 404)
             }
         }
-        switch await resolver.resolve(host: host, port: port) {
-        case .weighted(let destinations):
-            return await answer(from: pick(destinations), host: host)
+        switch await resolver.resolve(host: host, port: port, request: TrafficServer.attributes(of: request)) {
+        case .weighted(let routing):
+            if let mirror = routing.mirror, let copy = mirror.backends.randomElement(), Double.random(in: 0..<100) < mirror.percent {
+                Task { _ = await answer(from: copy, host: host) }  // the mirrored copy: counted, its answer dropped
+            }
+            return await answer(from: pick(routing.destinations), host: host)
         case .backends(let backends):
             return await answer(from: backends.randomElement(), host: host)
         case .forward(let address, let port):
@@ -52,6 +55,15 @@ struct TrafficServer: Sendable {
         let parts = authority.split(separator: ":", maxSplits: 1).map(String.init)
         guard let host = parts.first, !TrafficServer.isLoopback(host) else { return (nil, nil) }
         return (host, parts.count > 1 ? Int(parts[1]) : nil)
+    }
+
+    /// What the mesh matches routes on: method, path, query and headers (names in lower case).
+    static func attributes(of request: Request) -> RequestAttributes {
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = headers[field.name.canonicalName].map { "\($0), \(field.value)" } ?? field.value }
+        var query: [String: String] = [:]
+        for item in URLComponents(string: "http://x/?\(request.uri.query ?? "")")?.queryItems ?? [] { query[item.name] = item.value ?? "" }
+        return RequestAttributes(method: request.method.rawValue, path: request.uri.path, query: query, headers: headers)
     }
 
     static func isLoopback(_ host: String) -> Bool { host == "localhost" || host.hasPrefix("127.") || host == "[::1]" || host == "::1" }

@@ -40,13 +40,19 @@ public actor TrafficSimulator {
               let page = try? await store.list(type, namespace: nil) else { return }
         for virtualService in page.items {
             let namespace = virtualService[path: "metadata", "namespace"]?.stringValue ?? "default"
-            let destinations = await resolver.destinations(of: virtualService, namespace: namespace)
+            let routing = await resolver.routing(of: virtualService, namespace: namespace, request: .synthetic)
+            let destinations = routing.destinations
             let rate = destinations.flatMap(\.backends).compactMap(\.behaviour.requestsPerSecond).max() ?? TrafficSimulator.defaultRequestsPerSecond
             let total = destinations.reduce(0) { $0 + $1.weight }
             guard total > 0 else { continue }
             for destination in destinations where destination.weight > 0 && !destination.backends.isEmpty {
                 let share = rate * seconds * destination.weight / total / Double(destination.backends.count)
                 for backend in destination.backends { await send(share, to: backend) }
+            }
+            // Mirrored copies reach the mirror's workloads (and their metrics); their answers go nowhere.
+            if let mirror = routing.mirror, mirror.percent > 0, !mirror.backends.isEmpty {
+                let share = rate * seconds * min(mirror.percent, 100) / 100 / Double(mirror.backends.count)
+                for backend in mirror.backends { await send(share, to: backend) }
             }
         }
     }
