@@ -122,7 +122,13 @@ extension Canary {
         } else if !context.routers.contains(provider) {
             issues.add("spec.provider", "\"\(provider)\" is not enabled on this operator (--mesh-provider \(context.meshProvider) enables: \(names(context.routers)))")
         } else if provider == .kubernetes {
-            issues.add("spec.provider", "\"kubernetes\" splits no traffic: it runs blue/green only (analysis.iterations), by switching the apex Service at promotion, which is not supported yet")
+            // Flagger turns a canary analysis into blue/green with 10 iterations and drops `match` in silence.
+            switch strategy {
+            case .canary: issues.add("spec.provider", "\"kubernetes\" splits no traffic: use analysis.iterations (blue/green) instead of stepWeight")
+            case .abTesting: issues.add("spec.analysis.match", "A/B testing is not supported when using the kubernetes provider")
+            case .blueGreen:
+                if spec.analysis?.mirror == true { issues.add("spec.analysis.mirror", "mirroring is not supported when using the kubernetes provider") }
+            }
         }
     }
 

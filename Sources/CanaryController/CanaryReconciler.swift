@@ -115,11 +115,12 @@ public struct CanaryReconciler: Reconciler {
     private func step(_ canary: Canary, target: JSONValue, parts: CanaryParts, logger: Logger) async throws -> ReconcileAction {
         let time = now()
         let workload = parts.target
-        let observation = Observation(
+        var observation = Observation(
             now: time, canary: canary, minimumInterval: options.minimumInterval,
             target: workload.state(target: target, canary: canary, now: time),
             primary: workload.primary(of: canary).map { workload.state(primary: $0, canary: canary, now: time) },
             routes: parts.router.routes(canary))
+        observation.splitsTraffic = parts.router.splitsTraffic
         let decision = try await decideRunningChecks(observation, parts: parts, logger: logger)
         var status = decision.status
         status.conditions = CanaryReconciler.withValid(status.conditions, valid: true, message: "", now: now())

@@ -44,7 +44,7 @@ extension CanaryStateMachine {
                                 requeueAfter: interval)
             case .passed(let events): gated += events
             }
-            if canary.strategy == .blueGreen {
+            if canary.strategy == .blueGreen, observation.splitsTraffic {
                 var switched = status.transitioned(to: .progressing, now: observation.now)
                 switched.iterations = done + 1
                 let text = canary.spec.analysis?.mirror == true ? "Stop traffic mirroring and route all traffic to canary" : "Routing all traffic to canary"

@@ -29,6 +29,7 @@ extension CanaryStateMachine {
         }
         var finalising = status.transitioned(to: .finalising, now: observation.now)
         finalising.canaryWeight = 0
+        guard observation.splitsTraffic else { return Decision(status: finalising, requeueAfter: .zero) }  // the apex never left the primary
         return Decision(actions: [.event(.normal, "Routing all traffic to primary"), .setRoutes(.allPrimary)], status: finalising,
                         requeueAfter: .zero)
     }

@@ -74,6 +74,6 @@ public enum CanaryStateMachine {
 
     /// The routes a phase wants, added as an action only when the live ones differ.
     static func enforce(_ wanted: Routes, _ observation: Observation) -> [CanaryAction] {
-        observation.routes == wanted ? [] : [.setRoutes(wanted)]
+        observation.routes == wanted || !observation.splitsTraffic ? [] : [.setRoutes(wanted)]
     }
 }

@@ -15,6 +15,10 @@ public struct Observation: Sendable {
     public var primary: WorkloadState?
     /// The live weights of the mesh routes, `nil` when the routing object does not exist.
     public var routes: Routes?
+    /// Whether the router splits traffic (a mesh). Without (the `kubernetes` provider) the apex Service
+    /// always selects the primary: no routes are set and no routing is announced; blue/green switches by
+    /// promoting.
+    public var splitsTraffic = true
     /// The outcome of the metric checks (``Check/metrics``), `nil` while they have not run.
     public var checks: CheckResults?
     /// The outcome of the webhooks of each type that ran (``Check/hooks(_:phase:)``), in call order.

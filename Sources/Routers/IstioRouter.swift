@@ -47,6 +47,8 @@ public struct IstioRouter: TrafficRouter {
 
     public var queries: BuiltinQueries { IstioRouter.queries }
 
+    public var splitsTraffic: Bool { true }
+
     public init(client: KubeClient, virtualServices: ObjectCache<DynamicObject>, destinationRules: ObjectCache<DynamicObject>) {
         self.virtualServices = client.resource(IstioRouter.virtualServices, as: JSONValue.self)
         self.destinationRules = client.resource(IstioRouter.destinationRules, as: JSONValue.self)

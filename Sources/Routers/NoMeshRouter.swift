@@ -4,12 +4,10 @@ import KubeClient
 import KubeCore
 import KubeRuntime
 
-/// Flagger's `kubernetes` provider: no mesh, so no weighted split. Traffic follows the apex Service, which
-/// selects the primary; blue/green switches it by promoting. Weights are never written, and the routes are
-/// "all primary" until blue/green iterations start, then "all canary" (the canary Service takes the tests).
-///
-/// Canaries with this provider are refused until blue/green (`analysis.iterations`) lands; the router is
-/// registered so an operator started with `--mesh-provider kubernetes` runs without any mesh CRD.
+/// Flagger's `kubernetes` provider: no mesh, so no weighted split. Users reach the apex Service, which always
+/// selects the primary; the canary is tested through `<svc>-canary` (the load tester) during blue/green
+/// iterations, and the release reaches users when the primary is promoted. Nothing is written: the routes
+/// are always "all primary". An operator started with `--mesh-provider kubernetes` needs no mesh CRD.
 public struct NoMeshRouter: TrafficRouter {
     public static let registration = RouterRegistration(provider: .kubernetes, resources: []) { _, _ in NoMeshRouter() }
 
@@ -29,11 +27,11 @@ public struct NoMeshRouter: TrafficRouter {
 
     public var queries: BuiltinQueries { NoMeshRouter.queries }
 
+    public var splitsTraffic: Bool { false }
+
     public func reconcile(_ canary: Canary, owner: OwnerReference) async throws {}
 
-    public func routes(_ canary: Canary) -> Routes? {
-        (canary.status?.iterations ?? 0) > 0 ? Routes(primary: 0, canary: 100) : Routes(primary: 100, canary: 0)
-    }
+    public func routes(_ canary: Canary) -> Routes? { .allPrimary }
 
     public func setRoutes(_ canary: Canary, _ routes: Routes) async throws {}
 

@@ -15,6 +15,9 @@ public protocol TrafficRouter: Sendable {
     /// The queries behind the built-in metrics for this provider's telemetry.
     var queries: BuiltinQueries { get }
 
+    /// Whether it moves traffic by weight; `false` for a router that only has the apex Service.
+    var splitsTraffic: Bool { get }
+
     /// Creates or corrects the routing objects, owned by the Canary.
     func reconcile(_ canary: Canary, owner: OwnerReference) async throws
 

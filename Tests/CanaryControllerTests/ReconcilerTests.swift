@@ -245,4 +245,26 @@ import Testing
             #expect(switched?["mirror"] == nil && switched?["route"]?[1]?["weight"] == 100)
         }
     }
+
+    @Test func blueGreenWithTheKubernetesProviderTestsTheCanaryServiceThenPromotes() async throws {
+        var options = OperatorOptions(metricsServer: "http://127.0.0.1:1")
+        options.meshProvider = .kubernetes
+        try await ReconcilerHarness.with(options: options, istio: false) { harness in
+            try await Self.initialized(harness, "podinfo", analysis: ["interval": "30s", "threshold": 2, "iterations": 2])
+            try await Self.release(harness, "podinfo")
+            #expect(try await Self.tick(harness, "podinfo") == ("Progressing", 1))
+            #expect(try await Self.tick(harness, "podinfo") == ("Progressing", 2))
+            #expect(try await harness.get(.services, "podinfo")[path: "spec", "selector"] == ["app": "podinfo-primary"], "users stay on the primary")
+            #expect(try await harness.get(.services, "podinfo-canary")[path: "spec", "selector"] == ["app": "podinfo"], "the tests reach the canary")
+            #expect(try await Self.tick(harness, "podinfo") == ("Promoting", 2))
+            try await harness.markReady("podinfo-primary")
+            _ = try await harness.reconcile("podinfo")
+            _ = try await harness.reconcile("podinfo")
+            #expect(try await harness.status("podinfo")["phase"] == "Succeeded")
+            let primary = try await harness.get(.deployments, "podinfo-primary")
+            #expect(primary[path: "spec", "template", "spec", "containers"]?[0]?["image"] == "podinfo:6.0.1")
+            let events = try await harness.client.resource(.events, as: JSONValue.self).list(namespace: "demo").items.compactMap { $0["message"]?.stringValue }
+            #expect(!events.contains { $0.hasPrefix("Routing all traffic") }, "no routing announced without a mesh: \(events)")
+        }
+    }
 }

@@ -15,14 +15,16 @@ func iterating(_ iterations: Int, match: [JSONValue]? = nil, hooks: [(String, We
 
 /// Takes `ticks` analysis steps, each an interval after the last, the routes following each decision;
 /// returns every decision.
-func run(_ canary: Canary, ticks: Int, hooks: [WebhookType: [HookResult]] = [:]) -> [Decision] {
+func run(_ canary: Canary, ticks: Int, hooks: [WebhookType: [HookResult]] = [:], splitsTraffic: Bool = true) -> [Decision] {
     var canary = canary
     var routes = Routes.allPrimary
     var now = t0
     var decisions: [Decision] = []
     for _ in 0..<ticks {
         now = now.addingTimeInterval(31)
-        let (decision, _) = decideAnswering(observe(canary, now: now, routes: routes), hooks: hooks)
+        var observation = observe(canary, now: now, routes: routes)
+        observation.splitsTraffic = splitsTraffic
+        let (decision, _) = decideAnswering(observation, hooks: hooks)
         for case .setRoutes(let next) in decision.actions { routes = next }
         canary.status = decision.status
         decisions.append(decision)
@@ -124,5 +126,20 @@ func run(_ canary: Canary, ticks: Int, hooks: [WebhookType: [HookResult]] = [:])
         var weighted = iterating(2)
         weighted.spec.analysis?.mirrorWeight = 50
         #expect(weighted.validate().map(\.description) == ["spec.analysis.mirrorWeight: needs mirror: true"])
+    }
+
+    @Test func blueGreenWithoutAMeshPromotesAfterItsIterationsAndAnnouncesNoRouting() {
+        let decisions = run(iterating(2), ticks: 3, splitsTraffic: false)
+        #expect(decisions.map(\.events) == [
+            ["Starting canary analysis for httpbin.demo", "Advance httpbin.demo canary iteration 1/2"],
+            ["Advance httpbin.demo canary iteration 2/2"],
+            ["Copying httpbin.demo template spec to httpbin-primary.demo"],
+        ])
+        #expect(!decisions.contains { $0.actions.contains { if case .setRoutes = $0 { true } else { false } } }, "nothing to route")
+        var canary = iterating(2)
+        canary.spec.provider = "kubernetes"
+        #expect(canary.validate().isEmpty)
+        canary.spec.analysis?.match = [["headers": ["x-canary": ["exact": "insider"]]]]
+        #expect(canary.validate().map(\.description) == ["spec.analysis.match: A/B testing is not supported when using the kubernetes provider"])
     }
 }
