@@ -17,6 +17,8 @@ public struct ValidationIssue: Sendable, Equatable, CustomStringConvertible {
 public enum ValidationLimits {
     /// The longest analysis interval: a step is looked at again at least once a day.
     public static let maximumInterval: Duration = .seconds(24 * 3600)
+    /// The longest session-affinity cookie lifetime: ten years.
+    public static let maximumCookieAge = 10 * 365 * 24 * 3600
     /// The longest webhook timeout.
     public static let maximumWebhookTimeout: Duration = .seconds(3600)
     /// The most retries of one webhook call.

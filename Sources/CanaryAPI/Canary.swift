@@ -112,7 +112,7 @@ public struct CanaryAnalysis: Codable, Sendable, Equatable {
     public var metrics: [CanaryMetric]?
     public var webhooks: [CanaryWebhook]?
     public var alerts: [CanaryAlert]?
-    public var sessionAffinity: JSONValue?
+    public var sessionAffinity: SessionAffinity?
 
     public init(interval: String? = nil, threshold: Int? = nil, maxWeight: Int? = nil, stepWeight: Int? = nil) {
         self.interval = interval

@@ -68,9 +68,11 @@ extension Canary {
                 fields.append(("spec.\(reference)\(field)", reference == "routeRef" ? gatewayAPI : otherRouters))
             }
         }
-        for field in ["", ".cookieName", ".primaryCookieName", ".domain", ".httpOnly", ".maxAge", ".partitioned", ".path", ".sameSite", ".secure"] {
-            fields.append(("spec.analysis.sessionAffinity\(field)", .refused("session affinity is not supported yet")))
+        for field in [".cookieName", ".domain", ".httpOnly", ".maxAge", ".partitioned", ".path", ".sameSite", ".secure"] {
+            fields.append(("spec.analysis.sessionAffinity\(field)", .implemented))
         }
+        fields.append(("spec.analysis.sessionAffinity", .checked))
+        fields.append(("spec.analysis.sessionAffinity.primaryCookieName", .checked))
         for field in ["", "[].name", "[].severity", "[].providerRef", "[].providerRef.name", "[].providerRef.namespace"] {
             fields.append(("spec.analysis.alerts\(field)", .refused("alerts are not supported yet")))
         }

@@ -28,6 +28,10 @@ public struct CanaryStatus: Codable, Sendable, Equatable {
     public var lastPromotedSpec: String?
     public var lastTransitionTime: String?
     public var conditions: [CanaryCondition]?
+    /// Session affinity: the cookie (`name=value`) pinning users to the canary of this analysis.
+    public var sessionAffinityCookie: String?
+    /// Session affinity: the cookie of the last analysis, expired on users' browsers after it ended.
+    public var previousSessionAffinityCookie: String?
 
     public init(phase: CanaryPhase? = nil) { self.phase = phase }
 

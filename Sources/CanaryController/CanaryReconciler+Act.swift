@@ -18,6 +18,9 @@ struct CanaryParts {
 struct StepActions {
     var canary: Canary
     var parts: CanaryParts
+    /// The Canary with the status the step leads to: what routes are rendered from (session-affinity
+    /// cookies are decided with the step).
+    var routing: Canary?
     var phase: CanaryPhase
     /// For a step that changes the status: the key its Events are named by (``CanaryReconciler/transitionKey(of:)``).
     var transition: String?
@@ -33,7 +36,7 @@ extension CanaryReconciler {
         switch action {
         case .setRoutes(let routes):
             try await acting("set the \(step.parts.provider) routes to \(routes.primary)/\(routes.canary)") {
-                try await step.parts.router.setRoutes(canary, routes)
+                try await step.parts.router.setRoutes(step.routing ?? canary, routes)
             }
         case .scaleTargetToZero: try await acting("scale \(canary.targetName) to zero") { try await workload.scaleTarget(canary, replicas: 0) }
         case .scaleTargetUp:

@@ -126,6 +126,9 @@ public struct CanaryReconciler: Reconciler {
         status.conditions = CanaryReconciler.withValid(status.conditions, valid: true, message: "", now: now())
         var act = StepActions(canary: canary, parts: parts, phase: decision.status.phase ?? .initializing,
                               transition: status != canary.status ? CanaryReconciler.transitionKey(of: canary) : nil)
+        var routing = canary
+        routing.status = status
+        act.routing = routing
         for action in decision.actions {
             try Task.checkCancellation()  // a stopped operator acts no further; the next one takes the step again
             try await execute(action, in: &act)

@@ -19,6 +19,7 @@ public enum CanaryStateMachine {
     /// and the Canary is looked at again in a second.
     public static func decide(_ observation: Observation) -> Decision {
         var decision = decidePhase(observation)
+        if decision.pending == nil { decision.status = withSessionAffinity(decision.status, canary: observation.canary) }
         if observation.routes == nil, decision.pending == nil {
             decision.actions.removeAll { if case .setRoutes = $0 { return true } else { return false } }
             decision.requeueAfter = .seconds(1)

@@ -65,7 +65,8 @@ public struct IstioRouter: TrafficRouter {
     }
 
     static func weights(in service: JSONValue, canary: Canary) -> Routes? {
-        guard let route = service[path: "spec", routeKind(canary)]?[0]?["route"]?.arrayValue else { return nil }
+        let all = withoutStickyRoute(service[path: "spec", routeKind(canary)]?.arrayValue ?? [])
+        guard let route = all.first?["route"]?.arrayValue else { return nil }
         var routes = Routes(primary: 0, canary: 0)
         var found = false
         for destination in route {
@@ -74,7 +75,7 @@ public struct IstioRouter: TrafficRouter {
             if host == "\(canary.serviceName)-primary" { routes.primary = weight; found = true }
             if host == "\(canary.serviceName)-canary" { routes.canary = weight; found = true }
         }
-        routes.mirrored = service[path: "spec", routeKind(canary)]?[0]?[path: "mirror", "host"]?.stringValue == "\(canary.serviceName)-canary"
+        routes.mirrored = all.first?[path: "mirror", "host"]?.stringValue == "\(canary.serviceName)-canary"
         // A route to neither (a VirtualService being adopted) has no Serin weights yet.
         return found ? routes : nil
     }
@@ -100,7 +101,7 @@ public struct IstioRouter: TrafficRouter {
     /// removed. Pure; `nil`
     /// when the VirtualService has no route yet.
     public static func routed(_ service: JSONValue, canary: Canary, routes: Routes) -> JSONValue? {
-        guard var all = service[path: "spec", routeKind(canary)]?.arrayValue, !all.isEmpty else { return nil }
+        guard var all = service[path: "spec", routeKind(canary)]?.arrayValue.map(withoutStickyRoute), !all.isEmpty else { return nil }
         var first = all[0].objectValue ?? [:]
         first["route"] = destinations(canary, routes)
         if routes.mirrored {
@@ -112,7 +113,7 @@ public struct IstioRouter: TrafficRouter {
             first["mirrorPercentage"] = nil
         }
         all[0] = .object(first)
-        return .array(all)
+        return .array(routeKind(canary) == "http" ? withStickyRoute(all, canary: canary, routes: routes) : all)
     }
 
     /// `tcp` for `service.appProtocol: tcp` (weighted TCP routes), else `http`.

@@ -267,4 +267,32 @@ import Testing
             #expect(!events.contains { $0.hasPrefix("Routing all traffic") }, "no routing announced without a mesh: \(events)")
         }
     }
+
+    @Test func sessionAffinityPinsTheUsersWhoReachedTheCanaryFromTheFirstStep() async throws {
+        try await ReconcilerHarness.with { harness in
+            try await Self.initialized(harness, "podinfo", analysis: ["interval": "30s", "threshold": 2, "stepWeight": 50, "maxWeight": 50,
+                                                                       "sessionAffinity": ["cookieName": "flagger-cookie", "maxAge": 60]])
+            try await Self.release(harness, "podinfo")
+            var reconciles = 0
+            while try await harness.status("podinfo")["canaryWeight"] != 50, reconciles < 6 {
+                harness.advance(by: 31)
+                _ = try await harness.reconcile("podinfo")
+                reconciles += 1
+            }
+            let cookie = try await harness.status("podinfo")["sessionAffinityCookie"]?.stringValue ?? ""
+            #expect(cookie.hasPrefix("flagger-cookie="), "the status records the cookie")
+            let http = try await harness.get(Self.virtualServices, "podinfo")[path: "spec", "http"]?.arrayValue ?? []
+            #expect(http.count == 2 && http[0]["name"] == "sticky-route", "the step that moved traffic wrote the sticky route")
+            #expect(http[1]["route"]?[1]?[path: "headers", "response", "add", "Set-Cookie"]?.stringValue == "\(cookie); Max-Age=60")
+            for _ in 0..<4 where try await harness.status("podinfo")["phase"] != "Succeeded" {
+                harness.advance(by: 31)
+                try await harness.markReady("podinfo-primary")
+                _ = try await harness.reconcile("podinfo")
+            }
+            #expect(try await harness.status("podinfo")["phase"] == "Succeeded")
+            #expect(try await harness.status("podinfo")["previousSessionAffinityCookie"]?.stringValue == cookie)
+            let after = try await harness.get(Self.virtualServices, "podinfo")[path: "spec", "http"]?.arrayValue ?? []
+            #expect(after.first?[path: "headers", "response", "add", "Set-Cookie"]?.stringValue == "\(cookie); Max-Age=-1", "the cookie is expired")
+        }
+    }
 }

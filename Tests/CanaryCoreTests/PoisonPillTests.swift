@@ -72,7 +72,6 @@ import Testing
     }
 
     static let unsupported: [(patch: JSONValue, field: String)] = [
-        (["analysis": ["sessionAffinity": ["cookieName": "flagger-cookie", "maxAge": 21600]]], "spec.analysis.sessionAffinity"),
         (["analysis": ["mirror": true]], "spec.analysis.mirror"),
         (["analysis": ["webhooks": [["name": "w", "url": "http://x.test/", "muteAlert": true]]]], "spec.analysis.webhooks[0].muteAlert"),
         (["analysis": ["webhooks": [["name": "w", "url": "https://x.test/", "disableTLS": true]]]], "spec.analysis.webhooks[0].disableTLS"),

@@ -143,3 +143,41 @@ func run(_ canary: Canary, ticks: Int, hooks: [WebhookType: [HookResult]] = [:],
         #expect(canary.validate().map(\.description) == ["spec.analysis.match: A/B testing is not supported when using the kubernetes provider"])
     }
 }
+
+@Suite struct SessionAffinityTests {
+    func pinned() -> Canary {
+        var canary = makeCanary(phase: .progressing)
+        canary.metadata.uid = "uid-1"
+        var affinity = SessionAffinity(cookieName: "flagger-cookie")
+        affinity.maxAge = 21600
+        canary.spec.analysis?.sessionAffinity = affinity
+        return canary
+    }
+
+    @Test func theCanaryCookieIsSetWithTheFirstWeightedStepAndExpiresWhenTrafficIsBack() {
+        let first = run(pinned(), ticks: 1)[0]
+        #expect(first.status.canaryWeight == 20)
+        let cookie = first.status.sessionAffinityCookie ?? ""
+        #expect(cookie.wholeMatch(of: /flagger-cookie=[A-Za-z]{10}/) != nil, "\(cookie)")
+        #expect(run(pinned(), ticks: 1)[0].status.sessionAffinityCookie == cookie, "decided again, the same cookie")
+        var back = pinned()
+        var status = first.status
+        status.canaryWeight = 0
+        back.status = status
+        let after = CanaryStateMachine.decide(observe(back, now: t0.addingTimeInterval(1)))
+        #expect(after.status.sessionAffinityCookie == nil && after.status.previousSessionAffinityCookie == cookie)
+    }
+
+    @Test func aBadBlockIsRefusedByField() {
+        var canary = pinned()
+        canary.spec.analysis?.sessionAffinity?.cookieName = "bad cookie"
+        canary.spec.analysis?.sessionAffinity?.primaryCookieName = "primary"
+        canary.spec.analysis?.sessionAffinity?.sameSite = "Sometimes"
+        let fields = canary.validate().map(\.field)
+        #expect(fields.contains("spec.analysis.sessionAffinity.cookieName"))
+        #expect(fields.contains("spec.analysis.sessionAffinity.primaryCookieName"))
+        #expect(fields.contains("spec.analysis.sessionAffinity.sameSite"))
+        #expect(pinned().validate().isEmpty)
+        #expect(SessionAffinity(cookieName: "c").setCookie("c=abc") == "c=abc; Max-Age=86400")
+    }
+}

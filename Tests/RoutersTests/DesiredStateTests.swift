@@ -1,7 +1,7 @@
 import CanaryAPI
 import CanaryCore
 import KubeCore
-import Routers
+@testable import Routers
 import Targets
 import Testing
 
@@ -222,5 +222,35 @@ func fullCanary() throws -> Canary {
         let users: JSONValue = ["spec": ["http": [["mirror": ["host": "shadow"], "route": [["destination": ["host": "podinfo-primary"], "weight": 100]]]]]]
         let kept = try #require(IstioRouter.routed(users, canary: canary, routes: .allPrimary))
         #expect(kept[0]?["mirror"] == ["host": "shadow"], "a user's own mirror stays")
+    }
+
+    @Test func sessionAffinityPinsCookieHoldersToTheCanaryThenExpiresTheCookie() throws {
+        var canary = try fullCanary()
+        var affinity = SessionAffinity(cookieName: "flagger-cookie")
+        affinity.maxAge = 21600
+        affinity.secure = true
+        canary.spec.analysis?.sessionAffinity = affinity
+        var status = CanaryStatus(phase: .progressing)
+        status.canaryWeight = 10
+        status.sessionAffinityCookie = "flagger-cookie=abcdefghij"
+        canary.status = status
+        let service = IstioRouter.desiredVirtualService(canary, live: nil)
+        let pinned = try #require(IstioRouter.routed(service, canary: canary, routes: Routes(primary: 90, canary: 10)))
+        try Golden.check(pinned, "virtualservice-sticky")
+        #expect(pinned[0]?["name"] == "sticky-route" && pinned[0]?["route"]?[1]?["weight"] == 100)
+        #expect(pinned[0]?["match"]?[0]?[path: "headers", "Cookie"] == ["regex": ".*flagger-cookie.*abcdefghij.*"])
+        #expect(pinned[1]?["route"]?[1]?[path: "headers", "response", "add", "Set-Cookie"] == "flagger-cookie=abcdefghij; Max-Age=21600; Secure")
+        var live = service
+        live[path: "spec", "http"] = pinned
+        #expect(IstioRouter.weights(in: live, canary: canary) == Routes(primary: 90, canary: 10), "weights are read from the weighted route")
+
+        status.canaryWeight = 0
+        status.previousSessionAffinityCookie = status.sessionAffinityCookie
+        status.sessionAffinityCookie = nil
+        canary.status = status
+        let expired = try #require(IstioRouter.routed(live, canary: canary, routes: .allPrimary))
+        #expect(expired.arrayValue?.count == 2)
+        #expect(expired[0]?[path: "headers", "response", "add", "Set-Cookie"] == "flagger-cookie=abcdefghij; Max-Age=-1")
+        #expect(expired[0]?["route"]?[0]?["weight"] == 100 && expired[1]?["route"]?[1]?["headers"] == nil)
     }
 }
