@@ -1,3 +1,4 @@
+import KubeClient
 import KubeCore
 @testable import KubeSandbox
 import Testing
@@ -28,5 +29,37 @@ import Testing
         #expect(!RouteMatcher.holds(block, for: RequestAttributes(method: "POST", path: "/api/x", query: ["beta": "1"])))
         #expect(!RouteMatcher.holds(["sourceLabels": ["app": "x"]], for: .synthetic), "a condition the sandbox cannot judge does not hold")
         #expect(RouteMatcher.holds(["uri": ["prefix": "/api"]], for: .synthetic), "synthetic traffic stands for any path")
+    }
+}
+
+/// The resolver follows a root VirtualService's `delegate` into the delegate, as Istio does.
+@Suite struct DelegationRoutingTests {
+    @Test func aRootVirtualServiceDelegatesToTheCanarysDelegate() async throws {
+        let cluster = try await InMemoryCluster.start()
+        let client = cluster.client()
+        defer { Task { try await client.shutdown() } }
+        let virtualServices = KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "VirtualService", plural: "virtualservices", namespaced: true)
+        for (name, labels) in [("podinfo-primary", "podinfo-primary"), ("podinfo", "podinfo")] {
+            let deployment: JSONValue = ["metadata": ["name": .string(name)],
+                                         "spec": ["replicas": 1, "selector": ["matchLabels": ["app": .string(labels)]],
+                                                  "template": ["metadata": ["labels": ["app": .string(labels)]], "spec": ["containers": [["name": "app", "image": "x"]]]]]]
+            _ = try await client.resource(.deployments, as: JSONValue.self).create(deployment, namespace: "default")
+            _ = try await client.resource(.deployments, as: JSONValue.self).patch(name, namespace: "default",
+                patch: .merge(["status": ["replicas": 1, "readyReplicas": 1, "availableReplicas": 1]]), subresource: "status")
+            _ = try await client.resource(.services, as: JSONValue.self).create(
+                ["metadata": ["name": .string(name)], "spec": ["selector": ["app": .string(labels)], "ports": [["port": 80]]]], namespace: "default")
+        }
+        _ = try await client.resource(virtualServices, as: JSONValue.self).create(
+            ["metadata": ["name": "root"], "spec": ["hosts": ["app.example.com"], "http": [["delegate": ["name": "podinfo"]]]]], namespace: "default")
+        _ = try await client.resource(virtualServices, as: JSONValue.self).create(
+            ["metadata": ["name": "podinfo"], "spec": ["hosts": [], "http": [["route": [["destination": ["host": "podinfo-primary"], "weight": 30],
+                                                                                     ["destination": ["host": "podinfo"], "weight": 70]]]]]],
+            namespace: "default")
+        guard case .weighted(let routing) = await ServiceResolver(store: cluster.store).resolve(host: "app.example.com", port: nil) else {
+            Issue.record("the root host is not routed by its VirtualService")
+            return
+        }
+        #expect(routing.destinations.map(\.weight) == [30, 70], "the delegate's weights")
+        #expect(routing.destinations.map { $0.backends.map(\.workload) } == [["podinfo-primary"], ["podinfo"]])
     }
 }

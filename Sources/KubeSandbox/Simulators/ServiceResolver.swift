@@ -43,6 +43,9 @@ struct ServiceResolver: Sendable {
         if let virtualService = await virtualService(for: name, namespace: namespace) {
             return .weighted(await routing(of: virtualService, namespace: namespace, request: request))
         }
+        if let (virtualService, owner) = await virtualService(forExternalHost: host) {
+            return .weighted(await routing(of: virtualService, namespace: owner, request: request))
+        }
         return await serviceRoute(name: name, namespace: namespace, port: port)
     }
 
@@ -55,6 +58,14 @@ struct ServiceResolver: Sendable {
         }
         if let endpoint = await loopbackEndpoint(name: name, namespace: namespace) { return .forward(host: endpoint.0, port: endpoint.1) }
         return .notFound("service \(namespace)/\(name) has no selector and no loopback endpoints")
+    }
+
+    /// A VirtualService in any namespace naming `host` exactly (a gateway's host such as `app.example.com`).
+    private func virtualService(forExternalHost host: String) async -> (JSONValue, String)? {
+        guard host.contains("."), let type = await type("virtualservices", group: "networking.istio.io"),
+              let page = try? await store.list(type, namespace: nil) else { return nil }
+        guard let service = page.items.first(where: { ($0[path: "spec", "hosts"]?.arrayValue ?? []).contains(.string(host)) }) else { return nil }
+        return (service, service[path: "metadata", "namespace"]?.stringValue ?? "default")
     }
 
     private func virtualService(for name: String, namespace: String) async -> JSONValue? {
