@@ -49,7 +49,7 @@ extension IstioRouter {
     /// The requests carrying `cookie` (`name=value`), within `service.match`.
     static func cookieMatch(_ cookie: String, canary: Canary) -> [JSONValue] {
         let parts = cookie.split(separator: "=", maxSplits: 1).map(String.init)
-        let pattern = ".*\(NSRegularExpressionEscape(parts.first ?? "")).*\(NSRegularExpressionEscape(parts.count > 1 ? parts[1] : "")).*"
+        let pattern = ".*\(regexEscaped(parts.first ?? "")).*\(regexEscaped(parts.count > 1 ? parts[1] : "")).*"
         let block: JSONValue = ["headers": ["Cookie": ["regex": .string(pattern)]]]
         let service = canary.spec.service?.match ?? []
         guard !service.isEmpty else { return [block] }
@@ -61,7 +61,7 @@ extension IstioRouter {
     }
 
     /// Cookie names and values are tokens; escape the few regex characters a token may hold.
-    private static func NSRegularExpressionEscape(_ text: String) -> String {
+    private static func regexEscaped(_ text: String) -> String {
         var escaped = ""
         for character in text {
             if "\\^$.|?*+()[]{}".contains(character) { escaped.append("\\") }

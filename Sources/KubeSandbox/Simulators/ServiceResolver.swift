@@ -43,10 +43,10 @@ struct ServiceResolver: Sendable {
         if let virtualService = await virtualService(for: name, namespace: namespace) {
             return .weighted(await routing(of: virtualService, namespace: namespace, request: request))
         }
-        if let (virtualService, owner) = await virtualService(forExternalHost: host) {
-            return .weighted(await routing(of: virtualService, namespace: owner, request: request))
-        }
-        return await serviceRoute(name: name, namespace: namespace, port: port)
+        let route = await serviceRoute(name: name, namespace: namespace, port: port)
+        // Only a host no Service answers is looked up among every namespace's VirtualServices.
+        guard case .notFound = route, let (virtualService, owner) = await virtualService(forExternalHost: host) else { return route }
+        return .weighted(await routing(of: virtualService, namespace: owner, request: request))
     }
 
     func serviceRoute(name: String, namespace: String, port: Int?) async -> Route {
