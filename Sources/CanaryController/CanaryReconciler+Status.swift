@@ -9,12 +9,13 @@ extension CanaryReconciler {
     /// The condition Serin adds next to Flagger's `Promoted`: whether the spec and its references can be used.
     static let validCondition = "Valid"
 
-    /// Writes the status through the status subresource: one merge patch (Serin is the only writer, and the
-    /// same patch again changes nothing), retried on conflicts, server errors and rate limits. When it still
-    /// fails, the status is remembered so the next reconcile writes it instead of taking the step again.
+    /// Writes the status through the status subresource: one merge patch of the whole status, with `null`
+    /// for what the status had and no longer has (a cookie of the last analysis, a config no longer used),
+    /// so the same patch again changes nothing; retried on conflicts, server errors and rate limits. When it
+    /// still fails, the status is remembered so the next reconcile writes it instead of taking the step again.
     func write(_ status: CanaryStatus, of canary: Canary, from previous: CanaryStatus?) async throws {
         let key = ObjectKey(namespace: canary.namespace, name: canary.metadata.name ?? "")
-        let json = try JSONValue(encoding: status)
+        let json = try JSONValue(encoding: status).replacing(try previous.map { try JSONValue(encoding: $0) })
         do {
             let stored = try await retry.run {
                 try await canaryClient.patch(canary.metadata.name ?? "", namespace: canary.namespace, patch: .merge(["status": json]),

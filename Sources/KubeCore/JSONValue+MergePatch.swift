@@ -30,4 +30,19 @@ extension JSONValue {
         for key in source.keys where goal[key] == nil { patch[key] = .null }
         return patch.isEmpty ? nil : .object(patch)
     }
+
+    /// A merge patch that writes all of `self` and removes what `previous` held that `self` no longer does
+    /// (members of nested objects too): applied to a document that equals `previous` in those members, or
+    /// was edited in them since, it gives `self`. For a writer that owns the whole object (a status).
+    public func replacing(_ previous: JSONValue?) -> JSONValue {
+        guard case .object(var patch) = self, case .object(let old)? = previous else { return self }
+        for (key, value) in old {
+            if let current = patch[key] {
+                if case .object = current, case .object = value { patch[key] = current.replacing(value) }
+            } else {
+                patch[key] = .null
+            }
+        }
+        return .object(patch)
+    }
 }

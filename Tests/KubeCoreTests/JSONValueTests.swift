@@ -132,4 +132,17 @@ extension Double {
         #expect(ObjectMeta(json: json) == meta)
         #expect(try JSONValue(encoding: meta) == meta.json)
     }
+
+    @Test func aReplacingPatchWritesEverythingAndRemovesWhatIsGone() throws {
+        let previous: JSONValue = ["phase": "Progressing", "cookie": "a=b", "tracked": ["configmap/one": "1", "secret/two": "2"]]
+        let current: JSONValue = ["phase": "Succeeded", "tracked": ["secret/two": "2"]]
+        let patch = current.replacing(previous)
+        #expect(patch == ["phase": "Succeeded", "cookie": .null, "tracked": ["secret/two": "2", "configmap/one": .null]])
+        #expect(previous.applyingMergePatch(patch) == current)
+        let edited: JSONValue = ["phase": "Failed", "cookie": "a=b", "tracked": ["configmap/one": "1"], "other": 1]
+        #expect(edited.applyingMergePatch(patch) == ["phase": "Succeeded", "tracked": ["secret/two": "2"], "other": 1],
+                "a hand edit of what the writer owns is overwritten; what it never held is kept")
+        #expect(current.replacing(nil) == current)
+    }
 }
+
