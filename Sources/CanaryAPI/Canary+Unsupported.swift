@@ -6,8 +6,8 @@ extension Canary {
         if spec.service?.appProtocol?.lowercased() == "tcp", !(spec.analysis?.match ?? []).isEmpty {
             issues.add("spec.analysis.match", "A/B testing matches HTTP requests; a TCP service (appProtocol: tcp) has none")
         }
-        if spec.analysis?.mirror == true, strategy != .blueGreen {
-            issues.add("spec.analysis.mirror", "mirroring is supported for blue/green (iterations without match); with \(strategy.rawValue) it is not supported yet")
+        if spec.analysis?.mirror == true, strategy == .abTesting {
+            issues.add("spec.analysis.mirror", "A/B testing sends the matching requests to the canary; mirroring applies to blue/green and canary strategies")
         }
         if (spec.analysis?.mirrorWeight ?? 0) > 0, spec.analysis?.mirror != true {
             issues.add("spec.analysis.mirrorWeight", "needs mirror: true")

@@ -38,7 +38,7 @@ extension Canary {
             ("spec.service.rewrite.uri", .implemented), ("spec.service.rewrite.authority", .implemented), ("spec.service.rewrite.type", .implemented),
             ("spec.service.retries", .implemented), ("spec.service.retries.attempts", .implemented),
             ("spec.service.retries.perTryTimeout", .implemented), ("spec.service.retries.retryOn", .implemented),
-            ("spec.service.headers", .implemented), ("spec.service.mirror", .refused("VirtualService mirror policies are not supported yet")),
+            ("spec.service.headers", .implemented), ("spec.service.mirror", .refused("Gateway API request-mirror filters (Flagger uses them only with gatewayapi): not supported yet")),
             ("spec.service.corsPolicy", .implemented), ("spec.service.meshName", otherRouters), ("spec.service.backends", otherRouters),
             ("spec.service.unmanagedMetadata", .refused("unmanaged metadata is not supported yet")),
             ("spec.service.unmanagedMetadata.labels", .refused("unmanaged metadata is not supported yet")),

@@ -32,6 +32,9 @@ public struct CanaryStatus: Codable, Sendable, Equatable {
     public var sessionAffinityCookie: String?
     /// Session affinity: the cookie of the last analysis, expired on users' browsers after it ended.
     public var previousSessionAffinityCookie: String?
+    /// Session affinity with `primaryCookieName`: the cookie pinning users who reached the primary during
+    /// this analysis to the primary.
+    public var primarySessionAffinityCookie: String?
 
     public init(phase: CanaryPhase? = nil) { self.phase = phase }
 

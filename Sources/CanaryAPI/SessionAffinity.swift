@@ -3,7 +3,7 @@
 public struct SessionAffinity: Codable, Sendable, Equatable {
     /// The cookie that pins a user to the canary (required).
     public var cookieName: String?
-    /// Flagger's cookie pinning users to the primary (refused: not supported yet).
+    /// The cookie pinning users who reached the primary to it for an interval (optional).
     public var primaryCookieName: String?
     /// The cookie's `Max-Age` in seconds (default 86400).
     public var maxAge: Int?
@@ -21,8 +21,9 @@ public struct SessionAffinity: Codable, Sendable, Equatable {
 
     /// The `Set-Cookie` value for `cookie` (`name=value`), as Flagger builds it:
     /// `<name>=<value>; Max-Age=<n>[; Domain=…][; HttpOnly][; Partitioned][; Path=…][; SameSite=…][; Secure]`.
-    public func setCookie(_ cookie: String) -> String {
-        var parts = [cookie, "Max-Age=\(maxAge ?? SessionAffinity.defaultMaxAge)"]
+    /// `maxAge` overrides the block's (the primary cookie lives one analysis interval).
+    public func setCookie(_ cookie: String, maxAge: Int? = nil) -> String {
+        var parts = [cookie, "Max-Age=\(maxAge ?? self.maxAge ?? SessionAffinity.defaultMaxAge)"]
         if let domain, !domain.isEmpty { parts.append("Domain=\(domain)") }
         if httpOnly == true { parts.append("HttpOnly") }
         if partitioned == true { parts.append("Partitioned") }
@@ -38,15 +39,22 @@ public struct SessionAffinity: Codable, Sendable, Equatable {
         let name = cookieName ?? ""
         if name.isEmpty {
             issues.add("\(field).cookieName", "required")
-        } else if name.wholeMatch(of: /[A-Za-z0-9!#$%&'*+\-.^_`|~]+/) == nil {
-            issues.add("\(field).cookieName", "\"\(name)\" is not a cookie name (letters, digits and !#$%&'*+-.^_`|~)")
+        } else if let problem = SessionAffinity.cookieNameProblem(name) {
+            issues.add("\(field).cookieName", problem)
         }
         if let primary = primaryCookieName, !primary.isEmpty {
-            issues.add("\(field).primaryCookieName", primary == name ? "must differ from cookieName" : "a cookie pinning users to the primary is not supported yet")
+            if let problem = primary == name ? "must differ from cookieName" : SessionAffinity.cookieNameProblem(primary) {
+                issues.add("\(field).primaryCookieName", problem)
+            }
         }
         issues.range(maxAge, 0...ValidationLimits.maximumCookieAge, "\(field).maxAge")
         if let sameSite, !["Strict", "Lax", "None"].contains(sameSite) { issues.add("\(field).sameSite", "\"\(sameSite)\" is not Strict, Lax or None") }
         if strategy != .canary { issues.add(field, "pins users during weighted steps; with \(strategy.rawValue) it is not supported") }
         if tcp { issues.add(field, "needs HTTP routes; appProtocol tcp has no cookies") }
+    }
+
+    /// Why `name` cannot be a cookie name (RFC 6265 token), `nil` when it can.
+    static func cookieNameProblem(_ name: String) -> String? {
+        name.wholeMatch(of: /[A-Za-z0-9!#$%&'*+\-.^_`|~]+/) == nil ? "\"\(name)\" is not a cookie name (letters, digits and !#$%&'*+-.^_`|~)" : nil
     }
 }

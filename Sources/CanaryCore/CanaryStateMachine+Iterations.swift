@@ -3,20 +3,27 @@ import Foundation
 
 extension CanaryStateMachine {
     /// Where the analysis keeps traffic for the Canary's strategy and status: the weights for a canary
-    /// strategy; all on the primary for blue/green until its iterations are done, then all on the canary;
+    /// strategy (with `mirror`, first one step of all traffic on the primary and copied to the canary:
+    /// `iterations` counts that step); all on the primary for blue/green until its iterations are done, then all on the canary;
     /// for A/B testing, the matching requests on the canary from the first iteration (the router keeps the
     /// others on the primary).
     static func analysisRoutes(_ canary: Canary, _ status: CanaryStatus) -> Routes {
         switch canary.strategy {
         case .canary:
             let weight = status.canaryWeight ?? 0
-            return Routes(primary: 100 - weight, canary: weight)
+            return Routes(primary: 100 - weight, canary: weight, mirrored: mirrorStep(canary, status))
         case .blueGreen:
             if (status.iterations ?? 0) > canary.iterations { return Routes(primary: 0, canary: 100) }
             // With `mirror`, the canary gets a copy of the primary's requests from the first iteration.
             return Routes(primary: 100, canary: 0, mirrored: canary.spec.analysis?.mirror == true && (status.iterations ?? 0) > 0)
         case .abTesting: return (status.iterations ?? 0) > 0 ? Routes(primary: 0, canary: 100) : .allPrimary
         }
+    }
+
+    /// Canary strategy with `mirror`: whether the analysis is at its mirror step (Flagger's one step of
+    /// mirroring before the first weighted one).
+    static func mirrorStep(_ canary: Canary, _ status: CanaryStatus) -> Bool {
+        canary.spec.analysis?.mirror == true && (status.canaryWeight ?? 0) == 0 && (status.iterations ?? 0) > 0
     }
 
     /// One passed analysis step of blue/green or A/B testing (Flagger's `runBlueGreen`, `runAB`): count an

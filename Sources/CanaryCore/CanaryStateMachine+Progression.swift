@@ -77,13 +77,21 @@ extension CanaryStateMachine {
         let weight = status.canaryWeight ?? 0
         let interval = canary.analysisInterval(minimum: observation.minimumInterval)
         var first = first
-        if status.phase != .waitingPromotion {
+        // Flagger asks the traffic gate for every step but the one out of mirroring.
+        if status.phase != .waitingPromotion, !mirrorStep(canary, status) {
             switch hooks(.confirmTrafficIncrease, phase: .progressing, observation) {
             case .pending(let check): return .needs(check, status: status)
             case .failed(_, let events):
                 return Decision(actions: first + events, status: status.transitioned(to: .progressing, now: observation.now), requeueAfter: interval)
             case .passed(let events): first += events
             }
+        }
+        if weight == 0, canary.spec.analysis?.mirror == true, (status.iterations ?? 0) == 0 {
+            var mirroring = status.transitioned(to: .progressing, now: observation.now)
+            mirroring.iterations = 1
+            let actions = first.filter { if case .setRoutes = $0 { return false } else { return true } }
+                + [.setRoutes(analysisRoutes(canary, mirroring)), .event(.normal, "Advance \(canary.dottedName) canary weight 0")]
+            return Decision(actions: actions, status: mirroring, requeueAfter: interval)
         }
         if weight < canary.maxWeight {
             let next = canary.nextWeight(after: weight)

@@ -5,7 +5,8 @@ extension CanaryStateMachine {
     /// The session-affinity cookies of a status (Flagger's `sessionAffinityCookie` and
     /// `previousSessionAffinityCookie`): a cookie for this analysis once traffic reaches the canary; when
     /// traffic is back on the primary, it becomes the previous cookie, which the router expires
-    /// (`Max-Age=-1`) on the browsers that carry it.
+    /// (`Max-Age=-1`) on the browsers that carry it. With `primaryCookieName`, users who reached the primary
+    /// during the analysis get `primarySessionAffinityCookie`, which keeps them on the primary.
     ///
     /// The value is derived from the Canary's uid and revision, not drawn at random, so that a decision
     /// taken again after a crash pins the same cookie.
@@ -13,12 +14,20 @@ extension CanaryStateMachine {
         guard let affinity = canary.spec.analysis?.sessionAffinity, let name = affinity.cookieName, !name.isEmpty else { return status }
         var status = status
         if (status.canaryWeight ?? 0) > 0 {
+            let revision = status.lastAppliedSpec ?? ""
             if status.sessionAffinityCookie == nil {
-                status.sessionAffinityCookie = "\(name)=\(cookieValue(canary, revision: status.lastAppliedSpec ?? ""))"
+                status.sessionAffinityCookie = "\(name)=\(cookieValue(canary, revision: revision))"
             }
-        } else if let cookie = status.sessionAffinityCookie {
-            status.previousSessionAffinityCookie = cookie
-            status.sessionAffinityCookie = nil
+            if let primary = affinity.primaryCookieName, !primary.isEmpty, status.primarySessionAffinityCookie == nil {
+                status.primarySessionAffinityCookie = "\(primary)=\(cookieValue(canary, revision: revision + "/primary"))"
+            }
+        } else {
+            if let cookie = status.sessionAffinityCookie {
+                status.previousSessionAffinityCookie = cookie
+                status.sessionAffinityCookie = nil
+            }
+            // The primary cookie lives one interval on the browser; the next analysis derives its own.
+            status.primarySessionAffinityCookie = nil
         }
         return status
     }

@@ -47,6 +47,7 @@ private final class ResponseCollector: ChannelInboundHandler, @unchecked Sendabl
     private let promise: EventLoopPromise<OutboundHTTP.Response>
     private let limit: Int
     private var status = 0
+    private var headers: [(name: String, value: String)] = []
     private var body: [UInt8] = []
     private var finished = false
 
@@ -57,10 +58,12 @@ private final class ResponseCollector: ChannelInboundHandler, @unchecked Sendabl
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let head): status = Int(head.status.code)
+        case .head(let head):
+            status = Int(head.status.code)
+            headers = head.headers.map { ($0.name, $0.value) }
         case .body(let buffer):
             body.append(contentsOf: buffer.readableBytesView.prefix(max(limit - body.count, 0)))
-        case .end: finish(.success(OutboundHTTP.Response(status: status, body: body)))
+        case .end: finish(.success(OutboundHTTP.Response(status: status, body: body, headers: headers)))
         }
     }
 

@@ -13,7 +13,14 @@ public struct OutboundHTTP: Sendable {
     public struct Response: Sendable {
         public var status: Int
         public var body: [UInt8]
+        /// The response's header fields, in order (names as sent).
+        public var headers: [(name: String, value: String)] = []
         public var text: String { String(decoding: body, as: UTF8.self) }
+
+        /// The values of the header `name` (case-insensitive), in order.
+        public func headers(named name: String) -> [String] {
+            headers.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
+        }
     }
 
     public var proxies: ProxySettings
@@ -55,13 +62,15 @@ public struct OutboundHTTP: Sendable {
         let amount = OutboundHTTP.timeAmount(timeout)
         guard let proxy, let proxyHost = proxy.host else {
             let response = try await HTTPClient.shared.execute(request, timeout: amount)
-            return Response(status: Int(response.status.code), body: Array(buffer: try await response.body.collect(upTo: maximumBodySize)))
+            return Response(status: Int(response.status.code), body: Array(buffer: try await response.body.collect(upTo: maximumBodySize)),
+                            headers: response.headers.map { ($0.name, $0.value) })
         }
         // HTTPS through a proxy: a CONNECT tunnel, as AsyncHTTPClient does it.
         let client = HTTPClient(configuration: .init(proxy: .server(host: proxyHost, port: proxy.port ?? 80)))
         defer { _ = client.shutdown() }
         let response = try await client.execute(request, timeout: amount)
-        return Response(status: Int(response.status.code), body: Array(buffer: try await response.body.collect(upTo: maximumBodySize)))
+        return Response(status: Int(response.status.code), body: Array(buffer: try await response.body.collect(upTo: maximumBodySize)),
+                        headers: response.headers.map { ($0.name, $0.value) })
     }
 }
 

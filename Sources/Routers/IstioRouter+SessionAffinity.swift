@@ -3,33 +3,34 @@ import CanaryCore
 import KubeCore
 
 extension IstioRouter {
-    /// The name of Flagger's cookie-matching route.
+    /// The name of Flagger's cookie-matching route to the canary.
     static let stickyRouteName = "sticky-route"
+    /// The name of the route keeping users with the primary cookie on the primary (`primaryCookieName`).
+    static let stickyPrimaryRouteName = "sticky-primary-route"
 
-    /// `http` without a leading sticky route (Serin's own, rebuilt from the status every time).
+    /// `http` without its leading sticky routes (Serin's own, rebuilt from the status every time).
     static func withoutStickyRoute(_ http: [JSONValue]) -> [JSONValue] {
-        guard http.first?["name"]?.stringValue == stickyRouteName else { return http }
-        return Array(http.dropFirst())
+        Array(http.drop { [stickyRouteName, stickyPrimaryRouteName].contains($0["name"]?.stringValue ?? "") })
     }
 
     /// Session affinity on the weighted route `http[0]`, as Flagger routes it. While traffic reaches the
     /// canary, the canary's answers set the analysis cookie (`status.sessionAffinityCookie`) and a sticky
-    /// route before the weighted one sends every request carrying it to the canary. Once traffic is back on
-    /// the primary, the sticky route matches the previous cookie, answers from the primary and expires it
-    /// (`Max-Age=-1`). Pure.
+    /// route before the weighted one sends every request carrying it to the canary; with
+    /// `primaryCookieName`, the primary's answers set `status.primarySessionAffinityCookie` for one interval
+    /// and a second sticky route keeps those users on the primary. Once traffic is back on the primary, the
+    /// sticky route matches the previous cookie, answers from the primary and expires it (`Max-Age=-1`). Pure.
     static func withStickyRoute(_ http: [JSONValue], canary: Canary, routes: Routes) -> [JSONValue] {
         guard let affinity = canary.spec.analysis?.sessionAffinity, canary.strategy == .canary, var weighted = http.first?.objectValue else { return http }
-        let canaryHost = "\(canary.serviceName)-canary"
         let cookie = routes.canary > 0 ? canary.status?.sessionAffinityCookie : nil
-        var destinations = weighted["route"]?.arrayValue ?? []
-        for index in destinations.indices where destinations[index][path: "destination", "host"]?.stringValue == canaryHost {
-            if let cookie {
-                destinations[index][path: "headers", "response", "add", "Set-Cookie"] = .string(affinity.setCookie(cookie))
-            } else if destinations[index][path: "headers", "response", "add", "Set-Cookie"] != nil {
-                destinations[index]["headers"] = nil
+        let primaryCookie = cookie == nil ? nil : canary.status?.primarySessionAffinityCookie
+        let primaryMaxAge = Int(saturating: canary.analysisInterval(minimum: .zero).seconds)
+        weighted["route"] = .array((weighted["route"]?.arrayValue ?? []).map { destination in
+            switch destination[path: "destination", "host"]?.stringValue {
+            case "\(canary.serviceName)-canary"?: return settingCookie(destination, cookie.map { affinity.setCookie($0) })
+            case "\(canary.serviceName)-primary"?: return settingCookie(destination, primaryCookie.map { affinity.setCookie($0, maxAge: primaryMaxAge) })
+            default: return destination
             }
-        }
-        weighted["route"] = .array(destinations)
+        })
         var sticky = weighted
         sticky["name"] = .string(stickyRouteName)
         if let cookie {
@@ -43,7 +44,26 @@ extension IstioRouter {
         } else {
             return [.object(weighted)] + http.dropFirst()
         }
-        return [.object(sticky), .object(weighted)] + http.dropFirst()
+        var leading: [JSONValue] = [.object(sticky)]
+        if let primaryCookie {
+            var stickyPrimary = weighted
+            stickyPrimary["name"] = .string(stickyPrimaryRouteName)
+            stickyPrimary["match"] = .array(cookieMatch(primaryCookie, canary: canary))
+            stickyPrimary["route"] = IstioRouter.destinations(canary, Routes(primary: 100, canary: 0))
+            leading.append(.object(stickyPrimary))
+        }
+        return leading + [.object(weighted)] + http.dropFirst()
+    }
+
+    /// `destination` with its response `Set-Cookie` set to `setCookie`, or Serin's removed when `nil`.
+    private static func settingCookie(_ destination: JSONValue, _ setCookie: String?) -> JSONValue {
+        var destination = destination
+        if let setCookie {
+            destination[path: "headers", "response", "add", "Set-Cookie"] = .string(setCookie)
+        } else if destination[path: "headers", "response", "add", "Set-Cookie"] != nil {
+            destination["headers"] = nil
+        }
+        return destination
     }
 
     /// The requests carrying `cookie` (`name=value`), within `service.match`.

@@ -62,6 +62,7 @@ import Testing
         (["analysis": ["match": [["headers": ["x-canary": ["exact": "insider"]]]]]], "spec.analysis.match"),
         (["service": ["port": 9898, "delegation": true, "hosts": ["app.example.com"]]], "spec.service.delegation"),
         (["analysis": ["mirrorWeight": 50]], "spec.analysis.mirrorWeight"),
+        (["analysis": ["mirror": true, "iterations": 3, "match": [["headers": ["x-canary": ["exact": "insider"]]]]]], "spec.analysis.mirror"),
     ]
 
     @Test(arguments: pills.indices)
@@ -72,7 +73,6 @@ import Testing
     }
 
     static let unsupported: [(patch: JSONValue, field: String)] = [
-        (["analysis": ["mirror": true]], "spec.analysis.mirror"),
         (["analysis": ["webhooks": [["name": "w", "url": "http://x.test/", "muteAlert": true]]]], "spec.analysis.webhooks[0].muteAlert"),
         (["analysis": ["webhooks": [["name": "w", "url": "https://x.test/", "disableTLS": true]]]], "spec.analysis.webhooks[0].disableTLS"),
     ]

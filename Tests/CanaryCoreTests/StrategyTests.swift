@@ -117,12 +117,28 @@ func run(_ canary: Canary, ticks: Int, hooks: [WebhookType: [HookResult]] = [:],
         #expect(decisions[3].actions.contains(.promote))
     }
 
-    @Test func mirroringOutsideBlueGreenAndAMirrorWeightWithoutMirrorAreRefusedByName() {
-        var canary = makeCanary()
+    @Test func aCanaryWithMirroringMirrorsForOneStepThenShiftsWeightsWithoutAskingTheTrafficGateOutOfTheMirror() {
+        var canary = withHooks(makeCanary(phase: .progressing), [("gate", .confirmTrafficIncrease)])
         canary.spec.analysis?.mirror = true
-        #expect(canary.validate().map(\.description).contains {
-            $0.hasPrefix("spec.analysis.mirror: mirroring is supported for blue/green (iterations without match); with canary it is not supported yet")
-        })
+        canary.spec.analysis?.mirrorWeight = 50
+        #expect(canary.validate().isEmpty)
+        let gate = [WebhookType.confirmTrafficIncrease: [HookResult(name: "gate", passed: true)]]
+        let decisions = run(canary, ticks: 4, hooks: gate)
+        #expect(decisions[0].actions.contains(.setRoutes(Routes(primary: 100, canary: 0, mirrored: true))))
+        #expect(decisions[0].events.contains("Advance httpbin.demo canary weight 0") && decisions[0].status.iterations == 1)
+        #expect(decisions[1].actions.contains(.setRoutes(Routes(primary: 80, canary: 20))), "out of the mirror, the first weighted step")
+        #expect(decisions[1].events.last == "Advance httpbin.demo canary weight 20")
+        #expect(decisions[2].actions.contains(.setRoutes(Routes(primary: 60, canary: 40))))
+        #expect(decisions[3].status.iterations == 1, "the mirror step is counted once")
+        let gated = decisions.map { $0.events.filter { $0.hasPrefix("Confirm-traffic-increase") }.count }
+        #expect(gated[1] == 0 && gated[0] == 1 && gated[2] == 1, "the gate is asked on every step but the one out of the mirror: \(gated)")
+    }
+
+    @Test func mirroringWithABTestingAndAMirrorWeightWithoutMirrorAreRefusedByName() {
+        var canary = iterating(2)
+        canary.spec.analysis?.match = [["headers": ["x-canary": ["exact": "insider"]]]]
+        canary.spec.analysis?.mirror = true
+        #expect(canary.validate().map(\.description).contains { $0.hasPrefix("spec.analysis.mirror: A/B testing sends the matching requests to the canary") })
         var weighted = iterating(2)
         weighted.spec.analysis?.mirrorWeight = 50
         #expect(weighted.validate().map(\.description) == ["spec.analysis.mirrorWeight: needs mirror: true"])
@@ -168,16 +184,35 @@ func run(_ canary: Canary, ticks: Int, hooks: [WebhookType: [HookResult]] = [:],
         #expect(after.status.sessionAffinityCookie == nil && after.status.previousSessionAffinityCookie == cookie)
     }
 
+    @Test func thePrimaryCookieLivesWhileTrafficIsSplitAndDiffersFromTheCanaryCookie() {
+        var canary = pinned()
+        canary.spec.analysis?.sessionAffinity?.primaryCookieName = "flagger-primary"
+        let first = run(canary, ticks: 1)[0]
+        let primary = first.status.primarySessionAffinityCookie ?? ""
+        #expect(primary.wholeMatch(of: /flagger-primary=[A-Za-z]{10}/) != nil, "\(primary)")
+        #expect(primary.dropFirst("flagger-primary=".count) != (first.status.sessionAffinityCookie ?? "").dropFirst("flagger-cookie=".count))
+        #expect(run(pinned(), ticks: 1)[0].status.primarySessionAffinityCookie == nil, "no primaryCookieName, no primary cookie")
+        var back = canary
+        var status = first.status
+        status.canaryWeight = 0
+        back.status = status
+        let after = CanaryStateMachine.decide(observe(back, now: t0.addingTimeInterval(1)))
+        #expect(after.status.primarySessionAffinityCookie == nil && after.status.previousSessionAffinityCookie == first.status.sessionAffinityCookie)
+    }
+
     @Test func aBadBlockIsRefusedByField() {
         var canary = pinned()
         canary.spec.analysis?.sessionAffinity?.cookieName = "bad cookie"
-        canary.spec.analysis?.sessionAffinity?.primaryCookieName = "primary"
+        canary.spec.analysis?.sessionAffinity?.primaryCookieName = "bad;cookie"
         canary.spec.analysis?.sessionAffinity?.sameSite = "Sometimes"
         let fields = canary.validate().map(\.field)
         #expect(fields.contains("spec.analysis.sessionAffinity.cookieName"))
         #expect(fields.contains("spec.analysis.sessionAffinity.primaryCookieName"))
         #expect(fields.contains("spec.analysis.sessionAffinity.sameSite"))
         #expect(pinned().validate().isEmpty)
+        var same = pinned()
+        same.spec.analysis?.sessionAffinity?.primaryCookieName = "flagger-cookie"
+        #expect(same.validate().map(\.description) == ["spec.analysis.sessionAffinity.primaryCookieName: must differ from cookieName"])
         #expect(SessionAffinity(cookieName: "c").setCookie("c=abc") == "c=abc; Max-Age=86400")
     }
 }

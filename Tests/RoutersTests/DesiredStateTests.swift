@@ -253,4 +253,37 @@ func fullCanary() throws -> Canary {
         #expect(expired[0]?[path: "headers", "response", "add", "Set-Cookie"] == "flagger-cookie=abcdefghij; Max-Age=-1")
         #expect(expired[0]?["route"]?[0]?["weight"] == 100 && expired[1]?["route"]?[1]?["headers"] == nil)
     }
+
+    @Test func aPrimaryCookieKeepsUsersWhoReachedThePrimaryThereForOneInterval() throws {
+        var canary = try fullCanary()
+        var affinity = SessionAffinity(cookieName: "flagger-cookie")
+        affinity.primaryCookieName = "flagger-primary"
+        canary.spec.analysis?.sessionAffinity = affinity
+        canary.spec.analysis?.interval = "30s"
+        var status = CanaryStatus(phase: .progressing)
+        status.canaryWeight = 10
+        status.sessionAffinityCookie = "flagger-cookie=abcdefghij"
+        status.primarySessionAffinityCookie = "flagger-primary=klmnopqrst"
+        canary.status = status
+        let service = IstioRouter.desiredVirtualService(canary, live: nil)
+        let pinned = try #require(IstioRouter.routed(service, canary: canary, routes: Routes(primary: 90, canary: 10)))
+        try Golden.check(pinned, "virtualservice-sticky-primary")
+        #expect(pinned.arrayValue?.count == 3 && pinned[0]?["name"] == "sticky-route" && pinned[1]?["name"] == "sticky-primary-route")
+        #expect(pinned[1]?["match"]?[0]?[path: "headers", "Cookie"] == ["regex": ".*flagger-primary.*klmnopqrst.*"])
+        #expect(pinned[1]?["route"]?[0]?["weight"] == 100 && pinned[1]?["route"]?[1]?["weight"] == 0)
+        #expect(pinned[2]?["route"]?[0]?[path: "headers", "response", "add", "Set-Cookie"] == "flagger-primary=klmnopqrst; Max-Age=30")
+        var live = service
+        live[path: "spec", "http"] = pinned
+        #expect(IstioRouter.weights(in: live, canary: canary) == Routes(primary: 90, canary: 10), "both sticky routes are skipped when reading weights")
+        #expect(IstioRouter.routed(live, canary: canary, routes: Routes(primary: 90, canary: 10)) == pinned, "routing again changes nothing")
+
+        status.canaryWeight = 0
+        status.previousSessionAffinityCookie = status.sessionAffinityCookie
+        status.sessionAffinityCookie = nil
+        status.primarySessionAffinityCookie = nil
+        canary.status = status
+        let expired = try #require(IstioRouter.routed(live, canary: canary, routes: .allPrimary))
+        #expect(expired.arrayValue?.count == 2, "the primary's sticky route goes with the analysis")
+        #expect(expired[1]?["route"]?[0]?["headers"] == nil, "the primary's answers set no cookie any more")
+    }
 }

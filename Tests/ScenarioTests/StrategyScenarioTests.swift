@@ -60,6 +60,29 @@ import Testing
         }
     }
 
+    @Test func aCanaryWithMirroringMirrorsOneStepBeforeShiftingWeights() async throws {
+        try await Scenario.run { world in
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n"
+                + Self.manifests("mirrored", analysis: "{interval: 1s, threshold: 2, maxWeight: 30, stepWeight: 10, mirror: true, mirrorWeight: 50}"))
+            #expect(try await world.waitForPhase("Initialized", name: "mirrored"))
+            try await world.kubectl.succeed(["set", "image", "deploy/mirrored", "-n", "demo", "mirrored=kennethreitz/httpbin:v2"])
+            var shapes: [String] = []
+            let succeeded = try await eventually(timeout: .seconds(60)) {
+                let first = try await world.json(["get", "virtualservice", "mirrored", "-n", "demo"])[path: "spec", "http"]?[0]
+                let weights = (first?["route"]?.arrayValue ?? []).map { $0["weight"]?.intValue ?? 0 }
+                let shape = "\(weights)" + (first?["mirror"] == nil ? "" : " mirror \(first?[path: "mirrorPercentage", "value"]?.intValue ?? 100)%")
+                if shapes.last != shape { shapes.append(shape) }
+                return try await world.status("mirrored")["phase"] == "Succeeded"
+            }
+            #expect(succeeded)
+            #expect(shapes.contains("[100, 0] mirror 50%"), "a mirror step: \(shapes)")
+            #expect(!shapes.contains { $0.contains("mirror") && !$0.hasPrefix("[100, 0]") }, "no mirror once weights move: \(shapes)")
+            let events = try await world.events("mirrored")
+            let zero = events.firstIndex(of: "Advance mirrored.demo canary weight 0"), ten = events.firstIndex(of: "Advance mirrored.demo canary weight 10")
+            #expect(zero != nil && ten != nil && zero! < ten!, "\(events)")
+        }
+    }
+
     /// Flagger's user example turned into a dark launch: only requests with `X-Canary: insider` reach the
     /// canary, and the load test sends them (real `hey` through the sandbox's proxy).
     static func darkLaunch(_ prometheus: String) -> String {

@@ -18,8 +18,19 @@ struct ServiceResolver: Sendable {
     /// Where a VirtualService sends one request: weighted destinations (weights in percent), and the
     /// workloads that get a copy of it (`mirror`, for `percent` of the requests), whose answers are dropped.
     struct Routing: Sendable {
-        var destinations: [(weight: Double, backends: [Backend])]
+        var destinations: [Destination]
         var mirror: (percent: Double, backends: [Backend])?
+
+        static let none = Routing(destinations: [], mirror: nil)
+    }
+
+    /// One weighted destination of a route, with the headers the mesh adds to its answers
+    /// (`headers.response.add` of the route and of the destination, as Envoy applies them: Flagger's
+    /// session-affinity `Set-Cookie`).
+    struct Destination: Sendable {
+        var weight: Double
+        var backends: [Backend]
+        var responseHeaders: [String: String] = [:]
     }
 
     enum Route: Sendable {
@@ -81,25 +92,34 @@ struct ServiceResolver: Sendable {
     /// into a delegate VirtualService when the route delegates.
     func routing(of virtualService: JSONValue, namespace: String, request: RequestAttributes, depth: Int = 0) async -> Routing {
         let routes = virtualService[path: "spec", "http"]?.arrayValue ?? []
-        guard let route = RouteMatcher.firstRoute(routes, for: request) else { return Routing(destinations: [], mirror: nil) }
+        guard let route = RouteMatcher.firstRoute(routes, for: request) else { return .none }
         if let delegate = route[path: "delegate", "name"]?.stringValue {
             let delegateNamespace = route[path: "delegate", "namespace"]?.stringValue ?? namespace
             guard depth < 4, let type = await type("virtualservices", group: "networking.istio.io"),
-                  let target = try? await store.get(type, namespace: delegateNamespace, name: delegate) else { return Routing(destinations: [], mirror: nil) }
+                  let target = try? await store.get(type, namespace: delegateNamespace, name: delegate) else { return .none }
             return await routing(of: target, namespace: delegateNamespace, request: request, depth: depth + 1)
         }
         let destinations = route["route"]?.arrayValue ?? []
-        var result: [(Double, [Backend])] = []
+        var result: [Destination] = []
+        let routeHeaders = ServiceResolver.addedResponseHeaders(route)
         for destination in destinations {
             let host = destination[path: "destination", "host"]?.stringValue ?? ""
             let weight = destination["weight"]?.doubleValue ?? (destinations.count == 1 ? 100 : 0)
-            result.append((weight, await backends(of: host, namespace: namespace)))
+            let headers = routeHeaders.merging(ServiceResolver.addedResponseHeaders(destination)) { _, own in own }
+            result.append(Destination(weight: weight, backends: await backends(of: host, namespace: namespace), responseHeaders: headers))
         }
         var mirror: (Double, [Backend])?
         if let host = route[path: "mirror", "host"]?.stringValue {
             mirror = (route[path: "mirrorPercentage", "value"]?.doubleValue ?? 100, await backends(of: host, namespace: namespace))
         }
         return Routing(destinations: result, mirror: mirror)
+    }
+
+    /// `headers.response.add` of a route or destination.
+    static func addedResponseHeaders(_ object: JSONValue) -> [String: String] {
+        var headers: [String: String] = [:]
+        for (name, value) in object[path: "headers", "response", "add"]?.objectValue ?? [:] { headers[name] = value.stringValue }
+        return headers
     }
 
     private func backends(of host: String, namespace: String) async -> [Backend] {

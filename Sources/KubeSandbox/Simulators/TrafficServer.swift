@@ -38,7 +38,8 @@ struct TrafficServer: Sendable {
             if let mirror = routing.mirror, let copy = mirror.backends.randomElement(), Double.random(in: 0..<100) < mirror.percent {
                 Task { _ = await answer(from: copy, host: host) }  // the mirrored copy: counted, its answer dropped
             }
-            return await answer(from: pick(routing.destinations), host: host)
+            let destination = pick(routing.destinations)
+            return await answer(from: destination?.backends.randomElement(), host: host, headers: destination?.responseHeaders ?? [:])
         case .backends(let backends):
             return await answer(from: backends.randomElement(), host: host)
         case .forward(let address, let port):
@@ -68,20 +69,22 @@ struct TrafficServer: Sendable {
 
     static func isLoopback(_ host: String) -> Bool { host == "localhost" || host.hasPrefix("127.") || host == "[::1]" || host == "::1" }
 
-    private func pick(_ destinations: [(weight: Double, backends: [ServiceResolver.Backend])]) -> ServiceResolver.Backend? {
+    /// A destination drawn by weight among those with workloads to answer.
+    private func pick(_ destinations: [ServiceResolver.Destination]) -> ServiceResolver.Destination? {
         let usable = destinations.filter { $0.weight > 0 && !$0.backends.isEmpty }
         let total = usable.reduce(0) { $0 + $1.weight }
         guard total > 0 else { return nil }
         var draw = Double.random(in: 0..<total)
         for destination in usable {
-            if draw < destination.weight { return destination.backends.randomElement() }
+            if draw < destination.weight { return destination }
             draw -= destination.weight
         }
-        return usable.last?.backends.randomElement()
+        return usable.last
     }
 
-    /// A synthetic answer with the workload's staged latency and error ratio, counted in the metrics.
-    private func answer(from backend: ServiceResolver.Backend?, host: String) async -> Response {
+    /// A synthetic answer with the workload's staged latency and error ratio, counted in the metrics, with
+    /// the headers the route adds to it.
+    private func answer(from backend: ServiceResolver.Backend?, host: String, headers added: [String: String] = [:]) async -> Response {
         guard let backend else { return text("no healthy upstream for \(host)\n", status: 503) }
         var generator = SystemRandomNumberGenerator()
         let latency = backend.behaviour.sampleLatency(using: &generator)
@@ -90,7 +93,11 @@ struct TrafficServer: Sendable {
         let destination = TrafficMetrics.Destination(workload: backend.workload, namespace: backend.namespace, serviceName: backend.serviceName)
         await metrics.record(destination, code: failed ? 500 : 200, latencyMilliseconds: latency)
         let body: JSONValue = ["workload": .string(backend.workload), "namespace": .string(backend.namespace), "host": .string(host)]
-        return text(body.jsonString + "\n", status: failed ? 500 : 200, contentType: "application/json")
+        var response = text(body.jsonString + "\n", status: failed ? 500 : 200, contentType: "application/json")
+        for (name, value) in added.sorted(by: { $0.key < $1.key }) {
+            if let field = HTTPField.Name(name) { response.headers.append(HTTPField(name: field, value: value)) }
+        }
+        return response
     }
 
     private func forward(_ request: Request, body: ByteBuffer, to base: String) async -> Response {
