@@ -14,6 +14,7 @@ apt_package() {
         openssl) echo openssl ;;
         prometheus|promtool) echo prometheus ;;
         hey) echo hey ;;
+        curl) echo curl ;;
         *) echo "" ;;
     esac
 }

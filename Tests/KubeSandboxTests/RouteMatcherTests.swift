@@ -62,4 +62,37 @@ import Testing
         #expect(routing.destinations.map(\.weight) == [30, 70], "the delegate's weights")
         #expect(routing.destinations.map { $0.backends.map(\.workload) } == [["podinfo-primary"], ["podinfo"]])
     }
+
+    @Test func theIngressGatewaysServiceRoutesByTheVirtualServicesBoundToItsGateway() async throws {
+        let cluster = try await InMemoryCluster.start()
+        let client = cluster.client()
+        defer { Task { try await client.shutdown() } }
+        let istio = { (kind: String, plural: String) in KubeResource(group: "networking.istio.io", version: "v1beta1", kind: kind, plural: plural, namespaced: true) }
+        let gatewayLabels: JSONValue = ["istio": "ingressgateway"]
+        _ = try await client.resource(.services, as: JSONValue.self).create(
+            ["metadata": ["name": "istio-ingressgateway"], "spec": ["selector": gatewayLabels, "ports": [["port": 80]]]], namespace: "default")
+        _ = try await client.resource(.services, as: JSONValue.self).create(
+            ["metadata": ["name": "web"], "spec": ["selector": ["app": "web"], "ports": [["port": 80]]]], namespace: "default")
+        _ = try await client.resource(istio("Gateway", "gateways"), as: JSONValue.self).create(
+            ["metadata": ["name": "public"], "spec": ["selector": gatewayLabels, "servers": [["hosts": ["*"]]]]], namespace: "default")
+        let route: JSONValue = ["route": [["destination": ["host": "web"]]]]
+        _ = try await client.resource(istio("VirtualService", "virtualservices"), as: JSONValue.self).create(
+            ["metadata": ["name": "unbound"], "spec": ["hosts": ["*"], "http": [route]]], namespace: "default")
+        _ = try await client.resource(istio("VirtualService", "virtualservices"), as: JSONValue.self).create(
+            ["metadata": ["name": "bound"], "spec": ["hosts": ["shop.example.com"], "gateways": ["default/public"],
+                                                    "http": [["match": [["uri": ["prefix": "/shop"]]], "route": [["destination": ["host": "web"], "weight": 100]]]]]],
+            namespace: "default")
+        let resolver = ServiceResolver(store: cluster.store)
+        let shop = RequestAttributes(method: "GET", path: "/shop", headers: ["host": "shop.example.com"])
+        guard case .weighted(let routing) = await resolver.resolve(host: "istio-ingressgateway", port: 80, request: shop) else {
+            Issue.record("the gateway's Service is not routed by the bound VirtualService")
+            return
+        }
+        #expect(routing.destinations.map(\.weight) == [100])
+        let other = RequestAttributes(method: "GET", path: "/shop", headers: ["host": "other.example.com"])
+        guard case .backends = await resolver.resolve(host: "istio-ingressgateway", port: 80, request: other) else {
+            Issue.record("a host no bound VirtualService names must not be routed by one")
+            return
+        }
+    }
 }

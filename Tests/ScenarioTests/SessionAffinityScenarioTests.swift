@@ -15,12 +15,8 @@ import Testing
          webhooks: [{name: approval, type: confirm-promotion, url: http://flagger-loadtester.test/gate/check}]}
         """
 
-    /// One request to the apex Service through the sandbox's proxy: who answered, and the cookie set.
     static func visit(_ world: Scenario, cookie: String? = nil) async throws -> (workload: String, setCookie: String?) {
-        let http = OutboundHTTP(proxies: ProxySettings(httpProxy: world.sandbox.trafficURL))
-        let response = try await http.send(.GET, "http://sticky.demo:9898/", headers: cookie.map { [("Cookie", $0)] } ?? [], timeout: .seconds(10))
-        let workload = try JSONValue(parsing: response.text)["workload"]?.stringValue ?? "status \(response.status)"
-        return (workload, response.headers(named: "Set-Cookie").first)
+        try await world.visit("http://sticky.demo:9898/", cookie: cookie)
     }
 
     @Test func aUserWhoReachedTheCanaryStaysOnItAndTheCookieExpiresAfterPromotion() async throws {

@@ -11,6 +11,9 @@ struct RequestAttributes: Sendable {
     /// Header names in lower case.
     var headers: [String: String] = [:]
 
+    /// The `Host` the client named; `nil` for synthetic traffic.
+    var host: String? { headers["host"] }
+
     static let synthetic = RequestAttributes()
 }
 

@@ -54,6 +54,9 @@ struct ServiceResolver: Sendable {
         if let virtualService = await virtualService(for: name, namespace: namespace) {
             return .weighted(await routing(of: virtualService, namespace: namespace, request: request))
         }
+        if let (virtualService, owner) = await ingressVirtualService(service: name, namespace: namespace, host: request.host ?? host) {
+            return .weighted(await routing(of: virtualService, namespace: owner, request: request))
+        }
         let route = await serviceRoute(name: name, namespace: namespace, port: port)
         // Only a host no Service answers is looked up among every namespace's VirtualServices.
         guard case .notFound = route, let (virtualService, owner) = await virtualService(forExternalHost: host) else { return route }
@@ -69,6 +72,34 @@ struct ServiceResolver: Sendable {
         }
         if let endpoint = await loopbackEndpoint(name: name, namespace: namespace) { return .forward(host: endpoint.0, port: endpoint.1) }
         return .notFound("service \(namespace)/\(name) has no selector and no loopback endpoints")
+    }
+
+    /// A Service in front of an ingress gateway (its selector holds an Istio Gateway's selector) routes by
+    /// the VirtualServices bound to that Gateway (`gateways: [ns/name]`) whose hosts hold the request's
+    /// host or `*`, as the gateway's Envoy does.
+    private func ingressVirtualService(service name: String, namespace: String, host: String) async -> (JSONValue, String)? {
+        guard let gatewayType = await type("gateways", group: "networking.istio.io"), let serviceType = await type("services"),
+              let service = try? await store.get(serviceType, namespace: namespace, name: name),
+              let selector = service[path: "spec", "selector"]?.objectValue, !selector.isEmpty,
+              let gateways = try? await store.list(gatewayType, namespace: nil) else { return nil }
+        let bound = gateways.items.filter { gateway in
+            let wanted = gateway[path: "spec", "selector"]?.objectValue ?? [:]
+            return !wanted.isEmpty && wanted.allSatisfy { selector[$0.key] == $0.value }
+        }
+        guard !bound.isEmpty, let type = await type("virtualservices", group: "networking.istio.io"),
+              let page = try? await store.list(type, namespace: nil) else { return nil }
+        let bareHost = String(host.split(separator: ":").first ?? "")
+        for gateway in bound {
+            let gatewayName = gateway[path: "metadata", "name"]?.stringValue ?? "", gatewayNamespace = gateway[path: "metadata", "namespace"]?.stringValue ?? "default"
+            for virtualService in page.items {
+                let owner = virtualService[path: "metadata", "namespace"]?.stringValue ?? "default"
+                let names = (virtualService[path: "spec", "gateways"]?.arrayValue ?? []).compactMap(\.stringValue)
+                guard names.contains("\(gatewayNamespace)/\(gatewayName)") || (owner == gatewayNamespace && names.contains(gatewayName)) else { continue }
+                let hosts = (virtualService[path: "spec", "hosts"]?.arrayValue ?? []).compactMap(\.stringValue)
+                if hosts.contains("*") || hosts.contains(bareHost) { return (virtualService, owner) }
+            }
+        }
+        return nil
     }
 
     /// A VirtualService in any namespace naming `host` exactly (a gateway's host such as `app.example.com`).

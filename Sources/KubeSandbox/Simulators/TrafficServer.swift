@@ -62,6 +62,7 @@ struct TrafficServer: Sendable {
     static func attributes(of request: Request) -> RequestAttributes {
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = headers[field.name.canonicalName].map { "\($0), \(field.value)" } ?? field.value }
+        if headers["host"] == nil, let authority = request.head.authority ?? request.uri.host { headers["host"] = authority }
         var query: [String: String] = [:]
         for item in URLComponents(string: "http://x/?\(request.uri.query ?? "")")?.queryItems ?? [] { query[item.name] = item.value ?? "" }
         return RequestAttributes(method: request.method.rawValue, path: request.uri.path, query: query, headers: headers)

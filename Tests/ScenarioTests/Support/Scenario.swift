@@ -60,6 +60,9 @@ final class Scenario: Sendable {
         options.host = "127.0.0.1"
         options.port = 0
         options.heyProxy = sandbox.trafficURL
+        // A bash task's curl reaches cluster names through the same proxy (hey needs -x: the shim adds it).
+        options.environment["http_proxy"] = sandbox.trafficURL.absoluteString
+        options.environment["no_proxy"] = "127.0.0.1,localhost"
         var logger = Logger(label: "scenario.loadtester")
         logger.logLevel = .warning
         let tester = try LoadTester(options: options, logger: logger)
@@ -131,10 +134,11 @@ final class Scenario: Sendable {
     }
 
     /// Waits for a phase, recording every canary weight seen on the way.
-    func waitForPhase(_ phase: String, name: String = "httpbin", timeout: Duration = .seconds(90), weights: inout [Int]) async throws -> Bool {
+    func waitForPhase(_ phase: String, name: String = "httpbin", namespace: String = "demo", timeout: Duration = .seconds(90),
+                      weights: inout [Int]) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let status = try await status(name)
+            let status = try await status(name, namespace: namespace)
             if let weight = status["canaryWeight"]?.intValue, weights.last != weight { weights.append(weight) }
             if status["phase"]?.stringValue == phase { return true }
             try await Task.sleep(for: .milliseconds(100))
@@ -142,22 +146,31 @@ final class Scenario: Sendable {
         return false
     }
 
-    func waitForPhase(_ phase: String, name: String = "httpbin", timeout: Duration = .seconds(90)) async throws -> Bool {
+    func waitForPhase(_ phase: String, name: String = "httpbin", namespace: String = "demo", timeout: Duration = .seconds(90)) async throws -> Bool {
         var ignored: [Int] = []
-        return try await waitForPhase(phase, name: name, timeout: timeout, weights: &ignored)
+        return try await waitForPhase(phase, name: name, namespace: namespace, timeout: timeout, weights: &ignored)
     }
 
     func json(_ arguments: [String]) async throws -> JSONValue {
         try JSONValue(parsing: try await kubectl.succeed(arguments + ["-o", "json"]))
     }
 
-    func events(_ name: String = "httpbin") async throws -> [String] {
-        try await eventObjects(name).compactMap { $0["message"]?.stringValue }
+    func events(_ name: String = "httpbin", namespace: String = "demo") async throws -> [String] {
+        try await eventObjects(name, namespace: namespace).compactMap { $0["message"]?.stringValue }
     }
 
     /// The Event objects of a Canary (each with its aggregated `count`).
-    func eventObjects(_ name: String = "httpbin") async throws -> [JSONValue] {
-        let list = try await client.resource(.events, as: JSONValue.self).list(namespace: "demo").items
+    func eventObjects(_ name: String = "httpbin", namespace: String = "demo") async throws -> [JSONValue] {
+        let list = try await client.resource(.events, as: JSONValue.self).list(namespace: namespace).items
         return list.filter { $0[path: "involvedObject", "name"]?.stringValue == name }
+    }
+
+    /// One request through the sandbox's proxy, as a user's client sends it: who answered (the sandbox
+    /// names the workload in its answer), and the answer's `Set-Cookie`.
+    func visit(_ url: String, cookie: String? = nil) async throws -> (workload: String, setCookie: String?) {
+        let http = OutboundHTTP(proxies: ProxySettings(httpProxy: sandbox.trafficURL))
+        let response = try await http.send(.GET, url, headers: cookie.map { [("Cookie", $0)] } ?? [], timeout: .seconds(10))
+        let workload = (try? JSONValue(parsing: response.text))?["workload"]?.stringValue ?? "status \(response.status): \(response.text)"
+        return (workload, response.headers(named: "Set-Cookie").first)
     }
 }
