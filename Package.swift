@@ -261,7 +261,7 @@ let package = Package(
         .testTarget(
             name: "CanaryControllerTests",
             dependencies: [
-                "CanaryAPI", "CanaryController", "KubeClient", "KubeCore", "KubeRuntime", "KubeSandbox", "SerinTesting",
+                "CanaryAPI", "CanaryController", "KubeClient", "KubeCore", "KubeRuntime", "KubeSandbox", "SerinTesting", "Targets",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

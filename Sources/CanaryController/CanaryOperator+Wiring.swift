@@ -23,21 +23,31 @@ extension CanaryOperator {
 
     /// What the operator watches besides Canaries, once per resource: the targets' kinds, the Services
     /// and HPAs every target gets, MetricTemplates, and what the enabled routers read.
-    static func watchedResources(routers: [RouterRegistration], targets: [TargetRegistration]) -> [WatchedResource] {
+    static func watchedResources(routers: [RouterRegistration], targets: [TargetRegistration], configTracking: Bool) -> [WatchedResource] {
         var seen = Set<KubeResource>()
         let all = targets.map(\.resource)
             + [WatchedResource(.services, owned: true), WatchedResource(.horizontalPodAutoscalers),
                WatchedResource(MetricTemplate.resource, crd: "metrictemplates.flagger.app")]
+            + (configTracking ? ConfigTracker.resources : [])
             + routers.flatMap(\.resources)
         return all.filter { seen.insert($0.resource).inserted }
     }
 
     /// The controller's triggers: a target changing reconciles the Canaries targeting it, an HPA those
-    /// naming it, a MetricTemplate those using it, and an owned object (primary, Services, routing) its Canary.
+    /// naming it, a MetricTemplate those using it, a ConfigMap or Secret (with config tracking) those whose
+    /// target uses it, and an owned object (primary, Services, routing, config copies) its Canary.
     static func triggers(of controller: Controller<DynamicObject, ContinuousClock>, canaries canaryCache: ObjectCache<DynamicObject>,
-                         watched: [WatchedResource], targets: [TargetRegistration],
+                         watched: [WatchedResource], targets: [TargetRegistration], configTracking: Bool,
                          follow: (KubeResource) -> Reflector<DynamicObject>) -> Controller<DynamicObject, ContinuousClock> {
         var controller = controller
+        if configTracking {
+            let targetCaches = targets.map { follow($0.resource.resource).cache }
+            for (resource, kind) in [(KubeResource.configMaps, ConfigReference.Kind.configMap), (.secrets, .secret)] {
+                controller = controller.watches(follow(resource)) { config in
+                    canariesUsing(kind, named: config.name ?? "", namespace: config.namespace ?? "", canaries: canaryCache, targets: targetCaches)
+                }
+            }
+        }
         for registration in targets {
             controller = controller.watches(follow(registration.resource.resource)) { object in
                 canaryCache.byIndex(targetIndex, "\(object.namespace ?? "")/\(object.name ?? "")").map { ObjectKey($0) }
@@ -54,5 +64,17 @@ extension CanaryOperator {
             controller = controller.owns(follow(watchedResource.resource), ownerKind: Canary.resource.kind)
         }
         return controller
+    }
+
+    /// The Canaries in `namespace` whose target's pod template uses the ConfigMap or Secret `name`.
+    static func canariesUsing(_ kind: ConfigReference.Kind, named name: String, namespace: String, canaries: ObjectCache<DynamicObject>,
+                              targets: [ObjectCache<DynamicObject>]) -> [ObjectKey] {
+        canaries.list(namespace: namespace).filter { canary in
+            guard let target = canary.json[path: "spec", "targetRef", "name"]?.stringValue else { return false }
+            return targets.contains { cache in
+                guard let spec = cache.get(namespace: namespace, name: target)?.json[path: "spec", "template", "spec"] else { return false }
+                return PodConfigReferences.references(in: spec).contains { $0.kind == kind && $0.name == name }
+            }
+        }.map { ObjectKey($0) }
     }
 }

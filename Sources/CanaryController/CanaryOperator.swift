@@ -71,7 +71,7 @@ public final class CanaryOperator: Service, Sendable {
         self.metrics = metrics
         let routerRegistrations = RouterRegistry.enabled(meshProvider: options.meshProvider)
         let targetRegistrations = TargetRegistry.registrations
-        watched = CanaryOperator.watchedResources(routers: routerRegistrations, targets: targetRegistrations)
+        watched = CanaryOperator.watchedResources(routers: routerRegistrations, targets: targetRegistrations, configTracking: options.configTracking)
         var reflectors: [KubeResource: Reflector<DynamicObject>] = [:]
         for watchedResource in watched where reflectors[watchedResource.resource] == nil {
             reflectors[watchedResource.resource] = reflector(watchedResource.resource)
@@ -88,7 +88,7 @@ public final class CanaryOperator: Service, Sendable {
         let reconciler = CanaryReconciler(
             canaries: canaries.cache, canaryClient: client.resource(Canary.resource, as: JSONValue.self),
             canaryObjects: client.resource(Canary.resource, as: DynamicObject.self),
-            targets: Dictionary(targetRegistrations.map { ($0.kind, $0.make(client, caches, options.selectorLabels)) }, uniquingKeysWith: { first, _ in first }),
+            targets: Dictionary(targetRegistrations.map { ($0.kind, $0.make(client, caches, options.targetOptions)) }, uniquingKeysWith: { first, _ in first }),
             autoscaler: AutoscalerTarget(client: client, cache: caches[.horizontalPodAutoscalers]),
             services: KubernetesServiceRouter(client: client, cache: caches[.services]),
             routers: Dictionary(routerRegistrations.map { ($0.provider, $0.make(client, caches)) }, uniquingKeysWith: { first, _ in first }),
@@ -101,7 +101,8 @@ public final class CanaryOperator: Service, Sendable {
         health = OperatorHealth { healthCaches.flatMap { name, cache in cache.skipped.map { "\(name) \($0)" } } }
         let controller = Controller(name: "canary", primary: canaries, reconciler: reconciler,
                                     config: ControllerConfig(concurrency: options.concurrency), logger: logger)
-        self.controller = CanaryOperator.triggers(of: controller, canaries: canaryCache, watched: watched, targets: targetRegistrations, follow: follow)
+        self.controller = CanaryOperator.triggers(of: controller, canaries: canaryCache, watched: watched, targets: targetRegistrations,
+                                                  configTracking: options.configTracking, follow: follow)
     }
 
     /// An object no cache can hold: a Warning event on it, so `kubectl describe` says why it is not acted on.

@@ -45,7 +45,7 @@ extension CanaryReconciler {
         case .promote:
             try await acting("promote \(canary.targetName) to \(canary.primaryName)") {
                 guard let target = workload.target(of: canary) else { throw TargetError("target \(canary.dottedName) not found") }
-                try await workload.promote(canary, target: target, copyReplicas: canary.spec.autoscalerRef == nil)
+                try await workload.promote(canary, target: target, copyReplicas: canary.spec.autoscalerRef == nil, owner: CanaryReconciler.owner(canary))
             }
         case .event(let severity, let message):
             try await record(severity, message, action: action, in: &step)

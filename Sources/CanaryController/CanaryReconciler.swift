@@ -95,8 +95,7 @@ public struct CanaryReconciler: Reconciler {
             try await markInvalid(object, reason: "InvalidReference", message: references.map(\.description).joined(separator: "; "))
             return .awaitChange
         }
-        let owner = OwnerReference(apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, name: canary.metadata.name ?? "",
-                                   uid: canary.metadata.uid ?? "", controller: true, blockOwnerDeletion: true)
+        let owner = CanaryReconciler.owner(canary)
         do { try await autoscaler.reconcile(canary, owner: owner) } catch let error as TargetError {
             // The HPA is missing or unusable: say so on the Canary; creating or fixing it reconciles again.
             try await markInvalid(object, reason: "InvalidAutoscaler", message: error.description)
@@ -172,4 +171,10 @@ public struct CanaryReconciler: Reconciler {
         return decision.requeueAfter.map { .requeue(after: $0) } ?? .awaitChange
     }
 
+
+    /// The owner reference of what Serin creates for a Canary (its controller; deleting the Canary deletes it).
+    static func owner(_ canary: Canary) -> OwnerReference {
+        OwnerReference(apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, name: canary.metadata.name ?? "",
+                       uid: canary.metadata.uid ?? "", controller: true, blockOwnerDeletion: true)
+    }
 }

@@ -1,4 +1,5 @@
 import CanaryAPI
+import Targets
 import OutboundHTTP
 import Webhooks
 
@@ -12,6 +13,19 @@ public struct OperatorOptions: Sendable {
     public var minimumInterval: Duration = .seconds(10)
     /// The labels naming a workload's pods, first match wins (`--selector-labels`).
     public var selectorLabels = ["app", "name", "app.kubernetes.io/name"]
+    /// ConfigMaps and Secrets the target uses are part of its revision (`--enable-config-tracking`, default).
+    public var configTracking = true
+    /// Prefixes of the target's labels and annotations copied to the primary (`--include-label-prefix`).
+    public var includeLabelPrefixes: [String] = []
+
+    /// What the targets are built with.
+    var targetOptions: TargetOptions {
+        var options = TargetOptions()
+        options.selectorLabels = selectorLabels
+        options.configTracking = configTracking
+        options.labels = LabelCopier(prefixes: includeLabelPrefixes)
+        return options
+    }
     /// How many Canaries are reconciled at once. A reconcile waits on webhooks and metric queries, so this
     /// bounds how many slow receivers can hold others back.
     public var concurrency = 16

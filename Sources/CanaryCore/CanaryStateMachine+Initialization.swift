@@ -21,7 +21,7 @@ extension CanaryStateMachine {
             return Decision(status: status.phase == nil ? status.transitioned(to: .initializing, now: observation.now) : status,
                             requeueAfter: .seconds(1))
         }
-        var done = status.restarted(revision: target.templateHash).transitioned(to: .initialized, now: observation.now)
+        var done = status.restarted(target: target).transitioned(to: .initialized, now: observation.now)
         done.lastPromotedSpec = target.templateHash
         var actions: [CanaryAction] = []
         if target.replicas > 0 { actions.append(.scaleTargetToZero) }
@@ -45,8 +45,7 @@ extension CanaryStateMachine {
         }
         if target.templateHash == status.lastPromotedSpec {
             // Back to what the primary already runs (a manual rollback): nothing to analyse.
-            var synced = status
-            synced.lastAppliedSpec = target.templateHash
+            var synced = status.applying(target)
             if status.phase == .waiting { synced = synced.transitioned(to: .succeeded, now: observation.now) }
             return Decision(actions: routes, status: synced)
         }
@@ -62,7 +61,7 @@ extension CanaryStateMachine {
             return Decision(actions: routes + events, status: status.transitioned(to: .waiting, now: observation.now), requeueAfter: interval)
         case .passed(let events): actions += events
         }
-        let progressing = status.restarted(revision: target.templateHash).transitioned(to: .progressing, now: observation.now)
+        let progressing = status.restarted(target: target).transitioned(to: .progressing, now: observation.now)
         actions += [
             .event(.normal, "New revision detected! Scaling up \(canary.dottedName)"),
             .scaleTargetUp,

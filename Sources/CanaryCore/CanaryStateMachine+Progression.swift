@@ -11,7 +11,7 @@ extension CanaryStateMachine {
         let status = canary.status ?? CanaryStatus()
         guard let target = observation.target else { return Decision(status: status) }
         if target.templateHash != status.lastAppliedSpec {
-            let restarted = status.restarted(revision: target.templateHash).transitioned(to: .progressing, now: observation.now)
+            let restarted = status.restarted(target: target).transitioned(to: .progressing, now: observation.now)
             return Decision(actions: enforce(.allPrimary, observation) + [.event(.normal, "New revision detected! Restarting analysis for \(canary.dottedName)")],
                             status: restarted, requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
         }

@@ -38,13 +38,20 @@ extension CanaryStatus {
         return status
     }
 
-    /// A fresh analysis run: weights, iterations and failed checks back to zero.
-    func restarted(revision: String) -> CanaryStatus {
+    /// A fresh analysis run of `target`'s revision: weights, iterations and failed checks back to zero.
+    func restarted(target: WorkloadState) -> CanaryStatus {
         var status = self
         status.canaryWeight = 0
         status.iterations = 0
         status.failedChecks = 0
-        status.lastAppliedSpec = revision
+        return status.applying(target)
+    }
+
+    /// `target`'s revision and tracked configs as the applied ones.
+    func applying(_ target: WorkloadState) -> CanaryStatus {
+        var status = self
+        status.lastAppliedSpec = target.templateHash
+        status.trackedConfigs = target.configs.isEmpty ? nil : target.configs
         return status
     }
 }

@@ -38,15 +38,19 @@ public struct Observation: Sendable {
 
 /// A workload as the decision sees it.
 public struct WorkloadState: Sendable, Equatable {
-    /// The hash of the pod template (for the primary: of the target template it was promoted from).
+    /// The revision: the hash of the pod template, with the checksums of its tracked configs when it has
+    /// any (for the primary: the revision it was promoted from).
     public var templateHash: String
     public var readiness: Readiness
     public var replicas: Int
+    /// The tracked ConfigMaps and Secrets (`configmap/<name>` → checksum), Flagger's `status.trackedConfigs`.
+    public var configs: [String: String]
 
-    public init(templateHash: String, readiness: Readiness, replicas: Int) {
+    public init(templateHash: String, readiness: Readiness, replicas: Int, configs: [String: String] = [:]) {
         self.templateHash = templateHash
         self.readiness = readiness
         self.replicas = replicas
+        self.configs = configs
     }
 }
 

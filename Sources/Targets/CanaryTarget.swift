@@ -25,8 +25,8 @@ public protocol CanaryTarget: Sendable {
     /// The primary as the decision sees it (its hash is that of the target template it was promoted from).
     func state(primary: JSONValue, canary: Canary, now: Date) -> WorkloadState
 
-    /// Copies the target's template (and rollout settings) to the primary.
-    func promote(_ canary: Canary, target: JSONValue, copyReplicas: Bool) async throws
+    /// Copies the target's template (and rollout settings, and tracked configs) to the primary.
+    func promote(_ canary: Canary, target: JSONValue, copyReplicas: Bool, owner: OwnerReference) async throws
 
     /// Sets the target's replicas.
     func scaleTarget(_ canary: Canary, replicas: Int) async throws

@@ -7,40 +7,57 @@ import KubeRuntime
 extension DeploymentTarget {
     /// Creates `<target>-primary` from the target, owned by the Canary, unless it exists (a primary that
     /// exists is changed only by promotion).
+    /// With config tracking, the `-primary` copies of its configs come first, so the primary never starts
+    /// without them.
     public func ensurePrimary(_ canary: Canary, target: JSONValue, owner: OwnerReference) async throws {
         let (key, value) = try selectorLabel(of: target)
+        // The copies only before the primary is created (the applier refuses a primary another owner controls).
+        var copied = Set<String>()
+        if primary(of: canary) == nil, let configs {
+            copied = try await configs.syncPrimaryConfigs(canary, podSpec: target[path: "spec", "template", "spec"] ?? [:], owner: owner)
+        }
+        let revision = revision(target, namespace: canary.namespace)
         try await applier.apply(namespace: canary.namespace, name: canary.primaryName, owner: owner) { live in
-            DeploymentTarget.desiredPrimary(target, key: key, value: value, live: live, id: UUID().uuidString.lowercased())
+            DeploymentTarget.desiredPrimary(target, key: key, value: value, live: live, id: UUID().uuidString.lowercased(),
+                                            revision: revision, configs: copied, labels: labels)
         }
     }
 
     /// The primary Deployment Serin creates from the target (`live` is returned as it is: after creation,
-    /// only ``promote(_:target:copyReplicas:)`` changes it). Pure but for `id`, the fresh `flagger-id`.
-    public static func desiredPrimary(_ target: JSONValue, key: String, value: String, live: JSONValue?, id: String) -> JSONValue {
+    /// only ``promote(_:target:copyReplicas:owner:)`` changes it): the target's labels with an included
+    /// prefix and its annotations, its `revision`, and a template using the `-primary` copies of `configs`.
+    /// Pure but for `id`, the fresh `flagger-id`.
+    public static func desiredPrimary(_ target: JSONValue, key: String, value: String, live: JSONValue?, id: String, revision: String? = nil,
+                                      configs: Set<String> = [], labels: LabelCopier = LabelCopier()) -> JSONValue {
         if let live { return live }
         var annotations = (target[path: "metadata", "annotations"]?.objectValue ?? [:]).filter {
             !$0.key.contains("toolkit.fluxcd.io") && $0.key != "kubectl.kubernetes.io/last-applied-configuration"
         }
-        annotations[DeploymentTarget.sourceHashAnnotation] = .string(DeploymentTarget.templateHash(target))
+        annotations[DeploymentTarget.sourceHashAnnotation] = .string(revision ?? DeploymentTarget.templateHash(target))
         var spec: JSONValue = [
             "replicas": .int(max(target[path: "spec", "replicas"]?.intValue ?? 1, 1)),
             "selector": ["matchLabels": [.init(key): .string("\(value)-primary")]],
-            "template": primaryTemplate(target, key: key, value: value, id: id),
+            "template": primaryTemplate(target, key: key, value: value, id: id, configs: configs),
         ]
         for field in ["progressDeadlineSeconds", "minReadySeconds", "revisionHistoryLimit", "strategy"] {
             spec[field] = target[path: "spec", field]
         }
+        var metadataLabels = labels.included(target[path: "metadata", "labels"]?.objectValue ?? [:])
+        metadataLabels[key] = .string("\(value)-primary")
         return ["apiVersion": "apps/v1", "kind": "Deployment",
-                "metadata": ["labels": [.init(key): .string("\(value)-primary")], "annotations": .object(annotations)], "spec": spec]
+                "metadata": ["labels": .object(metadataLabels), "annotations": .object(annotations)], "spec": spec]
     }
 
-    /// Copies the target's pod template (and rollout settings) to the primary.
-    public func promote(_ canary: Canary, target: JSONValue, copyReplicas: Bool) async throws {
+    /// Copies the target's pod template (and rollout settings, and the labels and annotations with an
+    /// included prefix) to the primary; with config tracking, first the target's configs to their copies.
+    public func promote(_ canary: Canary, target: JSONValue, copyReplicas: Bool, owner: OwnerReference) async throws {
         let (key, value) = try selectorLabel(of: target)
+        let copied = try await configs?.syncPrimaryConfigs(canary, podSpec: target[path: "spec", "template", "spec"] ?? [:], owner: owner) ?? []
         var operations = [
             JSONPatchOperation(.replace, path: "/spec/template",
-                               value: DeploymentTarget.primaryTemplate(target, key: key, value: value, id: UUID().uuidString.lowercased())),
+                               value: DeploymentTarget.primaryTemplate(target, key: key, value: value, id: UUID().uuidString.lowercased(), configs: copied)),
             JSONPatchOperation(.add, path: "/metadata/annotations", value: mergedAnnotations(canary, target: target)),
+            JSONPatchOperation(.add, path: "/metadata/labels", value: mergedLabels(canary, target: target, key: key, value: value)),
         ]
         for field in ["progressDeadlineSeconds", "minReadySeconds", "revisionHistoryLimit", "strategy"] {
             if let setting = target[path: "spec", field] { operations.append(JSONPatchOperation(.add, path: "/spec/\(field)", value: setting)) }
@@ -62,17 +79,29 @@ extension DeploymentTarget {
         return max(primary(of: canary)?[path: "spec", "replicas"]?.intValue ?? 1, 1)
     }
 
+    /// The primary's annotations, with the target's that have an included prefix and the promoted revision.
     private func mergedAnnotations(_ canary: Canary, target: JSONValue) -> JSONValue {
         var annotations = primary(of: canary)?[path: "metadata", "annotations"]?.objectValue ?? [:]
-        annotations[DeploymentTarget.sourceHashAnnotation] = .string(DeploymentTarget.templateHash(target))
+        for (name, value) in labels.included(target[path: "metadata", "annotations"]?.objectValue ?? [:]) { annotations[name] = value }
+        annotations[DeploymentTarget.sourceHashAnnotation] = .string(revision(target, namespace: canary.namespace))
         return .object(annotations)
     }
 
-    /// The target's template with the selector label pointing at the primary and a fresh `flagger-id`.
-    static func primaryTemplate(_ target: JSONValue, key: String, value: String, id: String) -> JSONValue {
+    /// The primary's labels, with the target's that have an included prefix (its selector label kept).
+    private func mergedLabels(_ canary: Canary, target: JSONValue, key: String, value: String) -> JSONValue {
+        var merged = primary(of: canary)?[path: "metadata", "labels"]?.objectValue ?? [:]
+        for (name, label) in labels.included(target[path: "metadata", "labels"]?.objectValue ?? [:]) { merged[name] = label }
+        merged[key] = .string("\(value)-primary")
+        return .object(merged)
+    }
+
+    /// The target's template with the selector label pointing at the primary, a fresh `flagger-id`, and the
+    /// tracked `configs` replaced by their `-primary` copies.
+    static func primaryTemplate(_ target: JSONValue, key: String, value: String, id: String, configs: Set<String> = []) -> JSONValue {
         var template = target[path: "spec", "template"] ?? [:]
         template[path: "metadata", "labels", key] = .string("\(value)-primary")
         template[path: "metadata", "annotations", DeploymentTarget.flaggerIDAnnotation] = .string(id)
+        if !configs.isEmpty { template["spec"] = PodConfigReferences.primary(template["spec"] ?? [:], tracked: configs) }
         return template
     }
 }

@@ -16,8 +16,10 @@ public struct DeploymentTarget: CanaryTarget {
 
     /// Deployments for ``TargetRegistry``.
     public static let registration = TargetRegistration(kind: .deployment, resource: WatchedResource(.deployments, owned: true)) {
-        client, caches, selectorLabels in
-        DeploymentTarget(client: client, cache: caches[.deployments], selectorLabels: selectorLabels)
+        client, caches, options in
+        DeploymentTarget(client: client, cache: caches[.deployments], options: options,
+                         configs: options.configTracking ? ConfigTracker(client: client, configMaps: caches[.configMaps], secrets: caches[.secrets],
+                                                                         labels: options.labels) : nil)
     }
 
     let deployments: ResourceClient<JSONValue>
@@ -25,13 +27,19 @@ public struct DeploymentTarget: CanaryTarget {
     let applier: OwnedObjectApplier
     /// Flagger's `-selector-labels`: the first present in the target's selector names the pods.
     let selectorLabels: [String]
+    /// `--include-label-prefix`.
+    let labels: LabelCopier
+    /// Config tracking; `nil` when disabled.
+    let configs: ConfigTracker?
 
-    public init(client: KubeClient, cache: ObjectCache<DynamicObject>, selectorLabels: [String] = ["app", "name", "app.kubernetes.io/name"]) {
+    public init(client: KubeClient, cache: ObjectCache<DynamicObject>, options: TargetOptions = TargetOptions(), configs: ConfigTracker? = nil) {
         let deployments = client.resource(.deployments, as: JSONValue.self)
         self.deployments = deployments
         self.cache = cache
         self.applier = OwnedObjectApplier(client: deployments, cache: cache)
-        self.selectorLabels = selectorLabels
+        self.selectorLabels = options.selectorLabels
+        self.labels = options.labels
+        self.configs = configs
     }
 
     public func target(of canary: Canary) -> JSONValue? { cache.get(namespace: canary.namespace, name: canary.targetName)?.json }
@@ -49,12 +57,23 @@ public struct DeploymentTarget: CanaryTarget {
         throw TargetError("deployment \(name) spec.selector.matchLabels must contain one of \(selectorLabels)")
     }
 
+    /// The tracked configs of a target: `configmap/<name>` → checksum (none without config tracking).
+    func trackedConfigs(_ deployment: JSONValue, namespace: String) -> [String: String] {
+        configs?.checksums(of: deployment[path: "spec", "template", "spec"] ?? [:], namespace: namespace) ?? [:]
+    }
+
+    /// A target's revision: its template hash with its tracked configs' checksums.
+    func revision(_ deployment: JSONValue, namespace: String) -> String {
+        ConfigTracker.revision(templateHash: DeploymentTarget.templateHash(deployment), configs: trackedConfigs(deployment, namespace: namespace))
+    }
+
     /// The target as the decision sees it.
     public func state(target deployment: JSONValue, canary: Canary, now: Date) -> WorkloadState {
-        WorkloadState(templateHash: DeploymentTarget.templateHash(deployment),
-                      readiness: DeploymentTarget.readiness(deployment, threshold: canary.canaryReadyThreshold,
-                                                            deadlineSeconds: canary.progressDeadlineSeconds, now: now),
-                      replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1)
+        let configs = trackedConfigs(deployment, namespace: canary.namespace)
+        return WorkloadState(templateHash: ConfigTracker.revision(templateHash: DeploymentTarget.templateHash(deployment), configs: configs),
+                             readiness: DeploymentTarget.readiness(deployment, threshold: canary.canaryReadyThreshold,
+                                                                   deadlineSeconds: canary.progressDeadlineSeconds, now: now),
+                             replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1, configs: configs)
     }
 
     /// The primary as the decision sees it: its hash is the target template it was promoted from.

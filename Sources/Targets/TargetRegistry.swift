@@ -1,5 +1,6 @@
 import CanaryAPI
 import KubeClient
+import KubeCore
 import KubeRuntime
 
 /// How to build one kind's target, and what it must have watched.
@@ -8,14 +9,32 @@ public struct TargetRegistration: Sendable {
     /// The target kind's resource: watched, its changes reconcile the Canaries targeting them, and the
     /// primaries of it are owned by their Canary.
     public var resource: WatchedResource
-    public var make: @Sendable (KubeClient, ObjectCaches, _ selectorLabels: [String]) -> any CanaryTarget
+    public var make: @Sendable (KubeClient, ObjectCaches, TargetOptions) -> any CanaryTarget
 
     public init(kind: TargetKind, resource: WatchedResource,
-                make: @escaping @Sendable (KubeClient, ObjectCaches, [String]) -> any CanaryTarget) {
+                make: @escaping @Sendable (KubeClient, ObjectCaches, TargetOptions) -> any CanaryTarget) {
         self.kind = kind
         self.resource = resource
         self.make = make
     }
+}
+
+/// How the operator builds targets (its flags).
+public struct TargetOptions: Sendable {
+    /// Flagger's `-selector-labels`: the first present in the target's selector names the pods.
+    public var selectorLabels = ["app", "name", "app.kubernetes.io/name"]
+    /// `--enable-config-tracking` (default): ConfigMaps and Secrets are part of the revision. The operator
+    /// then watches them (``ConfigTracker/resources``).
+    public var configTracking = true
+    /// `--include-label-prefix`.
+    public var labels = LabelCopier()
+
+    public init() {}
+}
+
+extension ConfigTracker {
+    /// What config tracking watches; the `-primary` copies are owned by their Canary.
+    public static let resources = [WatchedResource(.configMaps, owned: true), WatchedResource(.secrets, owned: true)]
 }
 
 /// The target kinds Serin ships. Adding one is a file with a ``CanaryTarget`` and its registration here.

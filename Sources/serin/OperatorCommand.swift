@@ -35,7 +35,7 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated prefixes of target labels and annotations copied to the primary ('*' for all).")
     var includeLabelPrefix = ""
 
-    @Flag(inversion: .prefixedEnableDisable, help: "Restart the analysis when a ConfigMap or Secret the target uses changes (not implemented yet).")
+    @Flag(inversion: .prefixedEnableDisable, help: "Track the ConfigMaps and Secrets a target uses: a change to one is a new revision, analysed before the primary gets it.")
     var configTracking = true
 
     @Flag(help: "Run as one of several replicas: only the holder of the Lease drives Canaries.")
@@ -128,6 +128,8 @@ struct OperatorCommand: AsyncParsableCommand {
         options.namespace = namespace
         options.minimumInterval = try GoDuration(parsing: minAnalysisInterval).duration
         options.selectorLabels = OperatorFlags.list(selectorLabels)
+        options.configTracking = configTracking
+        options.includeLabelPrefixes = OperatorFlags.list(includeLabelPrefix)
         options.meshProvider = try OperatorFlags.meshProvider(meshProvider)
         options.concurrency = concurrency
         options.httpPort = port

@@ -161,13 +161,29 @@ struct ServiceResolver: Sendable {
 
     private func readyWorkloads(selector: JSONObject, namespace: String, serviceName: String) async -> [Backend] {
         guard let type = await type("deployments", group: "apps"), let page = try? await store.list(type, namespace: namespace) else { return [] }
-        return page.items.compactMap { deployment in
+        var backends: [Backend] = []
+        for deployment in page.items {
             let labels = DynamicObject(json: ["metadata": deployment[path: "spec", "template", "metadata"] ?? [:]]).labels
             let selected = selector.allSatisfy { labels[$0.key] == $0.value.stringValue }
-            guard selected, (deployment[path: "status", "readyReplicas"]?.intValue ?? 0) > 0 else { return nil }
-            return Backend(workload: deployment[path: "metadata", "name"]?.stringValue ?? "", namespace: namespace,
-                           serviceName: serviceName, behaviour: WorkloadBehaviour(workload: deployment))
+            guard selected, (deployment[path: "status", "readyReplicas"]?.intValue ?? 0) > 0 else { continue }
+            let behaviour = WorkloadBehaviour(workload: deployment, configuration: await configuration(of: deployment, namespace: namespace))
+            backends.append(Backend(workload: deployment[path: "metadata", "name"]?.stringValue ?? "", namespace: namespace,
+                                    serviceName: serviceName, behaviour: behaviour))
         }
+        return backends
+    }
+
+    /// The `sandbox.serin.dev/` settings in the data of the configs a workload uses (Secrets decoded).
+    private func configuration(of workload: JSONValue, namespace: String) async -> [String: String] {
+        var settings: [String: String] = [:]
+        for (plural, name) in WorkloadBehaviour.configurationSources(of: workload[path: "spec", "template", "spec"] ?? [:]) {
+            guard let type = await type(plural), let config = try? await store.get(type, namespace: namespace, name: name) else { continue }
+            for (key, value) in config["data"]?.objectValue ?? [:] where key.hasPrefix("sandbox.serin.dev/") {
+                guard let text = value.stringValue else { continue }
+                settings[key] = plural == "secrets" ? Data(base64Encoded: text).map { String(decoding: $0, as: UTF8.self) } ?? "" : text
+            }
+        }
+        return settings
     }
 
     private func loopbackEndpoint(name: String, namespace: String) async -> (String, Int)? {

@@ -5,6 +5,8 @@ import KubeCore
 /// `sandbox.serin.dev/error-ratio` (share of 5xx), `sandbox.serin.dev/latency-ms` (typical latency),
 /// `sandbox.serin.dev/latency-p99-ms` (P99; three times the typical latency when absent) and
 /// `sandbox.serin.dev/rps` (synthetic requests per second for the service in front of it).
+/// The same keys in the data of a ConfigMap or Secret the pod template mounts or reads with `envFrom` win
+/// over the annotations, as an application reads its configuration: so a bad config makes a bad release.
 /// These names are a contract: tests and the demo use them.
 public struct WorkloadBehaviour: Sendable, Equatable {
     public enum Annotation {
@@ -21,9 +23,11 @@ public struct WorkloadBehaviour: Sendable, Equatable {
 
     public init() {}
 
-    /// Reads the behaviour of a Deployment (or DaemonSet) from its pod template.
-    public init(workload: JSONValue) {
-        let annotations = DynamicObject(json: ["metadata": workload[path: "spec", "template", "metadata"] ?? [:]]).metadata.annotations ?? [:]
+    /// Reads the behaviour of a Deployment (or DaemonSet) from its pod template, and from `configuration`
+    /// (the data of the configs it uses).
+    public init(workload: JSONValue, configuration: [String: String] = [:]) {
+        let own = DynamicObject(json: ["metadata": workload[path: "spec", "template", "metadata"] ?? [:]]).metadata.annotations ?? [:]
+        let annotations = own.merging(configuration) { _, configured in configured }
         if let ratio = annotations[Annotation.errorRatio].flatMap(Double.init) { errorRatio = min(max(ratio, 0), 1) }
         if let latency = annotations[Annotation.latency].flatMap(Double.init), latency > 0 { latencyMilliseconds = latency }
         p99Milliseconds = annotations[Annotation.latencyP99].flatMap(Double.init) ?? latencyMilliseconds * 3
@@ -39,5 +43,26 @@ public struct WorkloadBehaviour: Sendable, Equatable {
         let u2 = Double.random(in: 0..<1, using: &generator)
         let normal = sqrt(-2 * log(u1)) * cos(2 * .pi * u2)
         return latencyMilliseconds * exp(sigma * normal)
+    }
+
+    /// The ConfigMaps and Secrets whose data a pod spec takes as its configuration: mounted volumes
+    /// (projected ones too) and `envFrom`, by kind (`configmaps` or `secrets`) and name.
+    static func configurationSources(of podSpec: JSONValue) -> [(plural: String, name: String)] {
+        var sources: [(String, String)] = []
+        for volume in podSpec["volumes"]?.arrayValue ?? [] {
+            if let name = volume[path: "configMap", "name"]?.stringValue { sources.append(("configmaps", name)) }
+            if let name = volume[path: "secret", "secretName"]?.stringValue { sources.append(("secrets", name)) }
+            for source in volume[path: "projected", "sources"]?.arrayValue ?? [] {
+                if let name = source[path: "configMap", "name"]?.stringValue { sources.append(("configmaps", name)) }
+                if let name = source[path: "secret", "name"]?.stringValue { sources.append(("secrets", name)) }
+            }
+        }
+        for container in podSpec["containers"]?.arrayValue ?? [] {
+            for source in container["envFrom"]?.arrayValue ?? [] {
+                if let name = source[path: "configMapRef", "name"]?.stringValue { sources.append(("configmaps", name)) }
+                if let name = source[path: "secretRef", "name"]?.stringValue { sources.append(("secrets", name)) }
+            }
+        }
+        return sources
     }
 }

@@ -24,6 +24,7 @@ enum ObjectDefaults {
         case ("", "namespaces"): object[path: "status", "phase"] = "Active"
         case ("", "services"): defaultService(&object, clusterIP: store.nextClusterIP())
         case ("apps", "deployments"): try defaultDeployment(type, &object)
+        case ("", "secrets"): defaultSecret(&object)
         case ("apiextensions.k8s.io", "customresourcedefinitions"): establish(&object)
         default: break
         }
@@ -34,9 +35,20 @@ enum ObjectDefaults {
         case ("", "services"):
             defaultService(&object, clusterIP: old[path: "spec", "clusterIP"]?.stringValue ?? "None")
         case ("apps", "deployments"): try defaultDeployment(type, &object)
+        case ("", "secrets"): defaultSecret(&object)
         case ("", "namespaces"): object["status"] = old["status"]
         default: break
         }
+    }
+
+    /// A Secret's `stringData` is merged into `data` (base64) and not stored; `type` defaults to `Opaque`.
+    private static func defaultSecret(_ object: inout JSONValue) {
+        if object["type"] == nil { object["type"] = "Opaque" }
+        guard let strings = object["stringData"]?.objectValue else { return }
+        var data = object["data"]?.objectValue ?? [:]
+        for (key, value) in strings { data[key] = .string(Data((value.stringValue ?? "").utf8).base64EncodedString()) }
+        object["data"] = .object(data)
+        object["stringData"] = nil
     }
 
     private static func defaultService(_ object: inout JSONValue, clusterIP: String) {
