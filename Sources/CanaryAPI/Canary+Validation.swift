@@ -110,6 +110,13 @@ extension Canary {
             if let kind = autoscaler.kind, kind != "HorizontalPodAutoscaler" {
                 issues.add("spec.autoscalerRef.kind", "\"\(kind)\" is not supported yet (supported: HorizontalPodAutoscaler)")
             }
+            if let replicas = autoscaler.primaryScalerReplicas {
+                issues.range(replicas.minReplicas, 1...Int(Int32.max), "spec.autoscalerRef.primaryScalerReplicas.minReplicas")
+                issues.range(replicas.maxReplicas, 1...Int(Int32.max), "spec.autoscalerRef.primaryScalerReplicas.maxReplicas")
+                if let low = replicas.minReplicas, let high = replicas.maxReplicas, low > high {
+                    issues.add("spec.autoscalerRef.primaryScalerReplicas", "minReplicas \(low) is above maxReplicas \(high)")
+                }
+            }
         }
     }
 

@@ -49,11 +49,24 @@ public struct TargetReference: Codable, Sendable, Equatable {
     public var name: String?
     /// Not part of Flagger's API (the target is always in the Canary's namespace): decoded only to refuse it.
     public var namespace: String?
+    /// `autoscalerRef` only: the primary autoscaler's own replica bounds.
+    public var primaryScalerReplicas: ScalerReplicas?
 
     public init(apiVersion: String? = nil, kind: String? = nil, name: String? = nil) {
         self.apiVersion = apiVersion
         self.kind = kind
         self.name = name
+    }
+}
+
+/// `autoscalerRef.primaryScalerReplicas`: bounds for the primary's autoscaler instead of the target's.
+public struct ScalerReplicas: Codable, Sendable, Equatable {
+    public var minReplicas: Int?
+    public var maxReplicas: Int?
+
+    public init(minReplicas: Int? = nil, maxReplicas: Int? = nil) {
+        self.minReplicas = minReplicas
+        self.maxReplicas = maxReplicas
     }
 }
 

@@ -47,6 +47,9 @@ extension CanaryReconciler {
                 guard let target = workload.target(of: canary) else { throw TargetError("target \(canary.dottedName) not found") }
                 try await workload.promote(canary, target: target, copyReplicas: canary.spec.autoscalerRef == nil, owner: CanaryReconciler.owner(canary))
             }
+            if canary.spec.autoscalerRef != nil {
+                try await acting("update the primary autoscaler") { try await autoscaler.reconcile(canary, owner: CanaryReconciler.owner(canary), promoting: true) }
+            }
         case .event(let severity, let message):
             try await record(severity, message, action: action, in: &step)
         case .runHooks(let type, let hookPhase):

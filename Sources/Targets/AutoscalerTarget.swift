@@ -14,8 +14,10 @@ public struct AutoscalerTarget: Sendable {
         self.applier = OwnedObjectApplier(client: client.resource(.horizontalPodAutoscalers, as: JSONValue.self), cache: cache)
     }
 
-    /// Creates or updates the primary HPA; throws when the referenced HPA does not exist.
-    public func reconcile(_ canary: Canary, owner: OwnerReference) async throws {
+    /// Creates the primary HPA when it does not exist; with `promoting`, also copies the target HPA's
+    /// current spec to it (as Flagger: the primary's scaling changes with a promotion, not with every edit
+    /// of the target's HPA). Throws when the referenced HPA does not exist.
+    public func reconcile(_ canary: Canary, owner: OwnerReference, promoting: Bool = false) async throws {
         guard let reference = canary.spec.autoscalerRef, let name = reference.name else { return }
         guard reference.kind == nil || reference.kind == "HorizontalPodAutoscaler" else {
             throw TargetError("autoscalerRef kind \(reference.kind ?? "") is not supported yet (supported: HorizontalPodAutoscaler)")
@@ -24,15 +26,21 @@ public struct AutoscalerTarget: Sendable {
             throw TargetError("HorizontalPodAutoscaler \(canary.namespace)/\(name) not found")
         }
         try await applier.apply(namespace: canary.namespace, name: "\(name)-primary", owner: owner) { live in
-            AutoscalerTarget.desiredPrimary(canary, source: source, live: live)
+            if !promoting, let live { return live }
+            return AutoscalerTarget.desiredPrimary(canary, source: source, live: live)
         }
     }
 
     /// The primary HPA Serin wants, from the target's HPA and the live primary HPA (`nil`: none yet). Pure.
-    /// Serin owns its whole `spec`: the source's, scaling the primary Deployment.
+    /// Serin owns its whole `spec`: the source's, scaling the primary Deployment, with
+    /// `autoscalerRef.primaryScalerReplicas` as its bounds when set.
     public static func desiredPrimary(_ canary: Canary, source: JSONValue, live: JSONValue?) -> JSONValue {
         var spec = source["spec"] ?? [:]
         spec["scaleTargetRef"] = ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(canary.primaryName)]
+        if let replicas = canary.spec.autoscalerRef?.primaryScalerReplicas {
+            if let low = replicas.minReplicas { spec["minReplicas"] = .int(low) }
+            if let high = replicas.maxReplicas { spec["maxReplicas"] = .int(high) }
+        }
         var primary = live ?? ["apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler"]
         primary["spec"] = spec
         return primary

@@ -54,7 +54,7 @@ import Testing
         (["metricsServer": "http://prometheus:99999"], "spec.metricsServer"),
         (["autoscalerRef": ["apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "name": "podinfo"]], "spec.autoscalerRef.kind"),
         (["autoscalerRef": ["apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "name": "podinfo",
-                            "primaryScalerReplicas": ["minReplicas": 2]]], "spec.autoscalerRef.primaryScalerReplicas"),
+                            "primaryScalerReplicas": ["minReplicas": 3, "maxReplicas": 1]]], "spec.autoscalerRef.primaryScalerReplicas"),
         (["targetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo", "namespace": "other"]], "spec.targetRef.namespace"),
         (["targetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(String(repeating: "a", count: 60))]], "spec.targetRef.name"),
         (["analysis": ["metrics": [["name": "latency", "templateRef": ["name": "t"], "thresholdRange": ["min": 10, "max": 1]]]]],
