@@ -11,7 +11,7 @@ public struct ValidationContext: Sendable, Equatable {
     public var targets: Set<TargetKind>
 
     public init(meshProvider: MeshProvider = .default, routers: Set<MeshProvider> = [.istio, .kubernetes],
-                implementedRouters: Set<MeshProvider>? = nil, targets: Set<TargetKind> = [.deployment]) {
+                implementedRouters: Set<MeshProvider>? = nil, targets: Set<TargetKind> = [.deployment, .daemonSet]) {
         self.meshProvider = meshProvider
         self.routers = routers
         self.implementedRouters = implementedRouters ?? routers

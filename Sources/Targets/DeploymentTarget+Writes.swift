@@ -30,10 +30,6 @@ extension DeploymentTarget {
     public static func desiredPrimary(_ target: JSONValue, key: String, value: String, live: JSONValue?, id: String, revision: String? = nil,
                                       configs: Set<String> = [], labels: LabelCopier = LabelCopier()) -> JSONValue {
         if let live { return live }
-        var annotations = (target[path: "metadata", "annotations"]?.objectValue ?? [:]).filter {
-            !$0.key.contains("toolkit.fluxcd.io") && $0.key != "kubectl.kubernetes.io/last-applied-configuration"
-        }
-        annotations[DeploymentTarget.sourceHashAnnotation] = .string(revision ?? DeploymentTarget.templateHash(target))
         var spec: JSONValue = [
             "replicas": .int(max(target[path: "spec", "replicas"]?.intValue ?? 1, 1)),
             "selector": ["matchLabels": [.init(key): .string("\(value)-primary")]],
@@ -42,10 +38,9 @@ extension DeploymentTarget {
         for field in ["progressDeadlineSeconds", "minReadySeconds", "revisionHistoryLimit", "strategy"] {
             spec[field] = target[path: "spec", field]
         }
-        var metadataLabels = labels.included(target[path: "metadata", "labels"]?.objectValue ?? [:])
-        metadataLabels[key] = .string("\(value)-primary")
-        return ["apiVersion": "apps/v1", "kind": "Deployment",
-                "metadata": ["labels": .object(metadataLabels), "annotations": .object(annotations)], "spec": spec]
+        return ["apiVersion": "apps/v1", "kind": "Deployment", "spec": spec,
+                "metadata": WorkloadTemplate.creationMetadata(target, key: key, value: value, revision: revision ?? DeploymentTarget.templateHash(target),
+                                                              labels: labels)]
     }
 
     /// Copies the target's pod template (and rollout settings, and the labels and annotations with an
@@ -81,27 +76,20 @@ extension DeploymentTarget {
 
     /// The primary's annotations, with the target's that have an included prefix and the promoted revision.
     private func mergedAnnotations(_ canary: Canary, target: JSONValue) -> JSONValue {
-        var annotations = primary(of: canary)?[path: "metadata", "annotations"]?.objectValue ?? [:]
-        for (name, value) in labels.included(target[path: "metadata", "annotations"]?.objectValue ?? [:]) { annotations[name] = value }
-        annotations[DeploymentTarget.sourceHashAnnotation] = .string(revision(target, namespace: canary.namespace))
-        return .object(annotations)
+        WorkloadTemplate.promoted(primary(of: canary)?[path: "metadata", "annotations"]?.objectValue ?? [:],
+                                  target: target[path: "metadata", "annotations"]?.objectValue ?? [:], labels: labels,
+                                  extra: [DeploymentTarget.sourceHashAnnotation: .string(revision(target, namespace: canary.namespace))])
     }
 
     /// The primary's labels, with the target's that have an included prefix (its selector label kept).
     private func mergedLabels(_ canary: Canary, target: JSONValue, key: String, value: String) -> JSONValue {
-        var merged = primary(of: canary)?[path: "metadata", "labels"]?.objectValue ?? [:]
-        for (name, label) in labels.included(target[path: "metadata", "labels"]?.objectValue ?? [:]) { merged[name] = label }
-        merged[key] = .string("\(value)-primary")
-        return .object(merged)
+        WorkloadTemplate.promoted(primary(of: canary)?[path: "metadata", "labels"]?.objectValue ?? [:],
+                                  target: target[path: "metadata", "labels"]?.objectValue ?? [:], labels: labels,
+                                  extra: [key: .string("\(value)-primary")])
     }
 
-    /// The target's template with the selector label pointing at the primary, a fresh `flagger-id`, and the
-    /// tracked `configs` replaced by their `-primary` copies.
+    /// The target's template for the primary (``WorkloadTemplate/primary(_:key:value:id:configs:)``).
     static func primaryTemplate(_ target: JSONValue, key: String, value: String, id: String, configs: Set<String> = []) -> JSONValue {
-        var template = target[path: "spec", "template"] ?? [:]
-        template[path: "metadata", "labels", key] = .string("\(value)-primary")
-        template[path: "metadata", "annotations", DeploymentTarget.flaggerIDAnnotation] = .string(id)
-        if !configs.isEmpty { template["spec"] = PodConfigReferences.primary(template["spec"] ?? [:], tracked: configs) }
-        return template
+        WorkloadTemplate.primary(target[path: "spec", "template"] ?? [:], key: key, value: value, id: id, configs: configs)
     }
 }

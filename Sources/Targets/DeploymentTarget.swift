@@ -17,44 +17,29 @@ public struct DeploymentTarget: CanaryTarget {
     /// Deployments for ``TargetRegistry``.
     public static let registration = TargetRegistration(kind: .deployment, resource: WatchedResource(.deployments, owned: true)) {
         client, caches, options in
-        DeploymentTarget(client: client, cache: caches[.deployments], options: options,
-                         configs: options.configTracking ? ConfigTracker(client: client, configMaps: caches[.configMaps], secrets: caches[.secrets],
-                                                                         labels: options.labels) : nil)
+        DeploymentTarget(client: client, cache: caches[.deployments], options: options, configs: WorkloadObjects.configTracker(client, caches, options))
     }
 
-    let deployments: ResourceClient<JSONValue>
-    let cache: ObjectCache<DynamicObject>
-    let applier: OwnedObjectApplier
-    /// Flagger's `-selector-labels`: the first present in the target's selector names the pods.
-    let selectorLabels: [String]
-    /// `--include-label-prefix`.
-    let labels: LabelCopier
-    /// Config tracking; `nil` when disabled.
-    let configs: ConfigTracker?
+    let objects: WorkloadObjects
+    var deployments: ResourceClient<JSONValue> { objects.client }
+    var applier: OwnedObjectApplier { objects.applier }
+    var labels: LabelCopier { objects.labels }
+    var configs: ConfigTracker? { objects.configs }
 
     public init(client: KubeClient, cache: ObjectCache<DynamicObject>, options: TargetOptions = TargetOptions(), configs: ConfigTracker? = nil) {
-        let deployments = client.resource(.deployments, as: JSONValue.self)
-        self.deployments = deployments
-        self.cache = cache
-        self.applier = OwnedObjectApplier(client: deployments, cache: cache)
-        self.selectorLabels = options.selectorLabels
-        self.labels = options.labels
-        self.configs = configs
+        objects = WorkloadObjects(.deployments, client: client, cache: cache, options: options, configs: configs)
     }
 
-    public func target(of canary: Canary) -> JSONValue? { cache.get(namespace: canary.namespace, name: canary.targetName)?.json }
+    public func target(of canary: Canary) -> JSONValue? { objects.target(of: canary) }
 
-    public func primary(of canary: Canary) -> JSONValue? { cache.get(namespace: canary.namespace, name: canary.primaryName)?.json }
+    public func primary(of canary: Canary) -> JSONValue? { objects.primary(of: canary) }
 
     /// The hash of a Deployment's pod template: what identifies a revision.
     public static func templateHash(_ deployment: JSONValue) -> String { (deployment[path: "spec", "template"] ?? .null).stableHash }
 
     /// The selector label key and value naming the target's pods (`app: httpbin`).
     public func selectorLabel(of target: JSONValue) throws(TargetError) -> (key: String, value: String) {
-        let labels = target[path: "spec", "selector", "matchLabels"]?.objectValue ?? [:]
-        for key in selectorLabels { if let value = labels[key]?.stringValue { return (key, value) } }
-        let name = "\(target[path: "metadata", "name"]?.stringValue ?? "").\(target[path: "metadata", "namespace"]?.stringValue ?? "")"
-        throw TargetError("deployment \(name) spec.selector.matchLabels must contain one of \(selectorLabels)")
+        try WorkloadTemplate.selectorLabel(of: target, keys: objects.selectorLabels, kind: "Deployment")
     }
 
     /// The tracked configs of a target: `configmap/<name>` → checksum (none without config tracking).

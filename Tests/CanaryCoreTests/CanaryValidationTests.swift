@@ -48,7 +48,9 @@ import Testing
     @Test func aTargetKindIsKnownSupportedOrRefused() {
         var canary = makeCanary()
         canary.spec.targetRef?.kind = "DaemonSet"
-        #expect(canary.validate().map(\.description).contains("spec.targetRef.kind: \"DaemonSet\" is not supported yet (supported: Deployment)"))
+        #expect(!canary.validate().map(\.field).contains("spec.targetRef.kind"))
+        canary.spec.targetRef?.kind = "Service"
+        #expect(canary.validate().map(\.description).contains("spec.targetRef.kind: \"Service\" is not supported yet (supported: DaemonSet, Deployment)"))
         canary.spec.targetRef?.kind = "StatefulSet"
         #expect(canary.validate().map(\.description).contains("spec.targetRef.kind: \"StatefulSet\" is not a known kind (known: Deployment, DaemonSet, Service)"))
     }

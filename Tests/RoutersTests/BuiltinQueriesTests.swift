@@ -39,7 +39,7 @@ import Testing
 @Suite struct RegistryTests {
     @Test func theRegistriesSayWhatSerinImplements() {
         #expect(MetricProviderRegistry.implemented == [.prometheus])
-        #expect(TargetRegistry.implemented == [.deployment])
+        #expect(TargetRegistry.implemented == [.deployment, .daemonSet])
         #expect(NotifierRegistry.implemented.isEmpty, "alerting lands with its own issue")
         #expect(NotifierRegistry.registration(for: .slack) == nil)
     }

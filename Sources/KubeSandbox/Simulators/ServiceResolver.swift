@@ -159,13 +159,17 @@ struct ServiceResolver: Sendable {
         return backends
     }
 
+    /// The Deployments and DaemonSets with ready pods whose template `selector` selects.
     private func readyWorkloads(selector: JSONObject, namespace: String, serviceName: String) async -> [Backend] {
-        guard let type = await type("deployments", group: "apps"), let page = try? await store.list(type, namespace: namespace) else { return [] }
+        var workloads: [JSONValue] = []
+        for (plural, ready) in [("deployments", "readyReplicas"), ("daemonsets", "numberReady")] {
+            guard let type = await type(plural, group: "apps"), let page = try? await store.list(type, namespace: namespace) else { continue }
+            workloads += page.items.filter { ($0[path: "status", ready]?.intValue ?? 0) > 0 }
+        }
         var backends: [Backend] = []
-        for deployment in page.items {
+        for deployment in workloads {
             let labels = DynamicObject(json: ["metadata": deployment[path: "spec", "template", "metadata"] ?? [:]]).labels
-            let selected = selector.allSatisfy { labels[$0.key] == $0.value.stringValue }
-            guard selected, (deployment[path: "status", "readyReplicas"]?.intValue ?? 0) > 0 else { continue }
+            guard selector.allSatisfy({ labels[$0.key] == $0.value.stringValue }) else { continue }
             let behaviour = WorkloadBehaviour(workload: deployment, configuration: await configuration(of: deployment, namespace: namespace))
             backends.append(Backend(workload: deployment[path: "metadata", "name"]?.stringValue ?? "", namespace: namespace,
                                     serviceName: serviceName, behaviour: behaviour))

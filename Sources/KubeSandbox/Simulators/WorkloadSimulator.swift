@@ -52,7 +52,7 @@ public actor WorkloadSimulator {
         }
         let current = Seen(
             generation: object[path: "metadata", "generation"]?.int64Value ?? 1,
-            replicas: type.resource.plural == "daemonsets" ? 1 : object[path: "spec", "replicas"]?.intValue ?? 1,
+            replicas: WorkloadStatus.desiredReplicas(object),
             template: object[path: "spec", "template"] ?? .null)
         guard seen[key] != current else { return }
         let templateChanged = seen[key]?.template != current.template

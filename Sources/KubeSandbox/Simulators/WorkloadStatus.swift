@@ -33,16 +33,21 @@ enum WorkloadStatus {
         ])
     }
 
-    private static func desiredReplicas(_ object: JSONValue) -> Int {
-        object["kind"]?.stringValue == "DaemonSet" ? 1 : object[path: "spec", "replicas"]?.intValue ?? 1
+    /// The labels of the sandbox's one node: a DaemonSet runs a pod there when its node selector matches.
+    static let nodeLabels: [String: String] = ["kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": "sandbox"]
+
+    static func desiredReplicas(_ object: JSONValue) -> Int {
+        guard object["kind"]?.stringValue == "DaemonSet" else { return object[path: "spec", "replicas"]?.intValue ?? 1 }
+        let selector = object[path: "spec", "template", "spec", "nodeSelector"]?.objectValue ?? [:]
+        return selector.allSatisfy { nodeLabels[$0.key] == $0.value.stringValue } ? 1 : 0
     }
 
     private static func status(_ object: JSONValue, desired: Int, ready: Int, progressing: JSONValue) -> JSONValue {
         let generation = object[path: "metadata", "generation"] ?? 1
         if object["kind"]?.stringValue == "DaemonSet" {
-            return ["observedGeneration": generation, "currentNumberScheduled": 1, "desiredNumberScheduled": 1,
-                    "numberMisscheduled": 0, "numberReady": .int(ready), "updatedNumberScheduled": 1,
-                    "numberAvailable": .int(ready), "numberUnavailable": .int(1 - ready)]
+            return ["observedGeneration": generation, "currentNumberScheduled": .int(desired), "desiredNumberScheduled": .int(desired),
+                    "numberMisscheduled": 0, "numberReady": .int(ready), "updatedNumberScheduled": .int(desired),
+                    "numberAvailable": .int(ready), "numberUnavailable": .int(desired - ready)]
         }
         let now = KubeTime(Date()).description
         let available: JSONValue = [
