@@ -107,8 +107,11 @@ extension Canary {
         }
         if let autoscaler = spec.autoscalerRef {
             if (autoscaler.name ?? "").isEmpty { issues.add("spec.autoscalerRef.name", "required") }
-            if let kind = autoscaler.kind, kind != "HorizontalPodAutoscaler" {
-                issues.add("spec.autoscalerRef.kind", "\"\(kind)\" is not supported yet (supported: HorizontalPodAutoscaler)")
+            if let kind = autoscaler.kind, !["HorizontalPodAutoscaler", "ScaledObject"].contains(kind) {
+                issues.add("spec.autoscalerRef.kind", "\"\(kind)\" is not supported (supported: HorizontalPodAutoscaler, ScaledObject)")
+            }
+            if !(autoscaler.primaryScalerQueries ?? [:]).isEmpty, autoscaler.kind != "ScaledObject" {
+                issues.add("spec.autoscalerRef.primaryScalerQueries", "applies to a KEDA ScaledObject only")
             }
             if let replicas = autoscaler.primaryScalerReplicas {
                 issues.range(replicas.minReplicas, 1...Int(Int32.max), "spec.autoscalerRef.primaryScalerReplicas.minReplicas")

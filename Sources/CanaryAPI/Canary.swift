@@ -51,6 +51,8 @@ public struct TargetReference: Codable, Sendable, Equatable {
     public var namespace: String?
     /// `autoscalerRef` only: the primary autoscaler's own replica bounds.
     public var primaryScalerReplicas: ScalerReplicas?
+    /// `autoscalerRef` of a KEDA ScaledObject only: the primary's trigger queries, by trigger name.
+    public var primaryScalerQueries: [String: String]?
 
     public init(apiVersion: String? = nil, kind: String? = nil, name: String? = nil) {
         self.apiVersion = apiVersion

@@ -23,7 +23,7 @@ extension Canary {
             ("spec.targetRef.name", .implemented),
             ("spec.autoscalerRef", .implemented), ("spec.autoscalerRef.apiVersion", .implemented), ("spec.autoscalerRef.kind", .checked),
             ("spec.autoscalerRef.name", .implemented),
-            ("spec.autoscalerRef.primaryScalerQueries", .refused("KEDA scaler queries are not supported yet")),
+            ("spec.autoscalerRef.primaryScalerQueries", .checked),
             ("spec.autoscalerRef.primaryScalerReplicas", .implemented), ("spec.autoscalerRef.primaryScalerReplicas.minReplicas", .checked),
             ("spec.autoscalerRef.primaryScalerReplicas.maxReplicas", .checked),
             ("spec.service", .implemented), ("spec.service.name", .implemented), ("spec.service.port", .implemented),

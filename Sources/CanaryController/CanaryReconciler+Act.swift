@@ -38,8 +38,11 @@ extension CanaryReconciler {
             try await acting("set the \(step.parts.provider) routes to \(routes.primary)/\(routes.canary)") {
                 try await step.parts.router.setRoutes(step.routing ?? canary, routes)
             }
-        case .scaleTargetToZero: try await acting("scale \(canary.targetName) to zero") { try await workload.scaleTarget(canary, replicas: 0) }
+        case .scaleTargetToZero:
+            try await acting("pause the target's autoscaler") { try await autoscaler.pauseTarget(canary, true) }
+            try await acting("scale \(canary.targetName) to zero") { try await workload.scaleTarget(canary, replicas: 0) }
         case .scaleTargetUp:
+            try await acting("resume the target's autoscaler") { try await autoscaler.pauseTarget(canary, false) }
             let replicas = workload.scaleUpReplicas(canary)
             try await acting("scale \(canary.targetName) to \(replicas)") { try await workload.scaleTarget(canary, replicas: replicas) }
         case .promote:
@@ -57,6 +60,7 @@ extension CanaryReconciler {
                 for event in CanaryStateMachine.hookEvents(type, result, canary: canary) { try await execute(event, in: &step) }
             }
         case .removeFinalizer:
+            try await acting("resume the target's autoscaler") { try await autoscaler.pauseTarget(canary, false) }
             try await acting("restore the Services") { try await services.finalize(canary) }
             try await acting("hand the \(step.parts.provider) routing back") { try await step.parts.router.finalize(canary) }
             if let object = canaries.get(namespace: canary.namespace, name: canary.metadata.name ?? "") {

@@ -184,7 +184,7 @@ public final class Sandbox: Sendable {
         }
         guard istio else { return }
         let crdType = await store.types.first { $0.resource.plural == "customresourcedefinitions" }!
-        for crd in IstioCRDs.all { _ = try await store.create(crdType, namespace: nil, object: crd) }
+        for crd in IstioCRDs.all + KedaCRDs.all { _ = try await store.create(crdType, namespace: nil, object: crd) }
     }
 
     static func writeKubeconfig(server: URL, to path: String) throws {

@@ -17,7 +17,7 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "The traffic port: /metrics for Prometheus and an HTTP proxy for cluster service names (0 picks a free one).")
     var metricsPort = 0
 
-    @Flag(help: "Do not install Istio's networking CRDs.")
+    @Flag(help: "Do not install Istio's networking CRDs (nor KEDA's ScaledObject CRD).")
     var noIstio = false
 
     @Option(help: "Append every write the API server serves to this file, one JSON line each (sequence, time, verb, resource, name, userAgent, object).")

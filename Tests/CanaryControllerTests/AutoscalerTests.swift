@@ -50,4 +50,55 @@ import Testing
         canary.spec.autoscalerRef?.primaryScalerReplicas = ScalerReplicas(minReplicas: 0)
         #expect(canary.validate().map(\.field) == ["spec.autoscalerRef.primaryScalerReplicas.minReplicas"])
     }
+
+    static let scaledObjects = KubeResource(group: "keda.sh", version: "v1alpha1", kind: "ScaledObject", plural: "scaledobjects", namespaced: true)
+
+    static func scaledObject(max: Int) -> JSONValue {
+        ["apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": ["name": "podinfo-so"],
+         "spec": ["scaleTargetRef": ["name": "podinfo"], "minReplicaCount": 1, "maxReplicaCount": .int(max),
+                  "advanced": ["horizontalPodAutoscalerConfig": ["name": "podinfo-hpa"]],
+                  "triggers": [["type": "prometheus", "name": "requests",
+                                "metadata": ["serverAddress": "http://prometheus:9090",
+                                             "query": #"sum(rate(http_requests_total{app="podinfo"}[1m])) + sum(up{job="podinfo-canary"})"#]]]]]
+    }
+
+    func paused(_ harness: ReconcilerHarness) async throws -> Bool {
+        try await harness.get(Self.scaledObjects, "podinfo-so")[path: "metadata", "annotations", "autoscaling.keda.sh/paused-replicas"] == "0"
+    }
+
+    @Test func aKEDAScaledObjectGetsAPrimaryCopyAndIsPausedWhileTheTargetIsAtZero() async throws {
+        try await ReconcilerHarness.with { harness in
+            try await harness.apply(Self.scaledObjects, Self.scaledObject(max: 5))
+            try await harness.apply(.deployments, ReconcilerHarness.deployment("podinfo"))
+            var canary = ReconcilerHarness.canary("podinfo")
+            canary[path: "spec", "autoscalerRef"] = ["apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "name": "podinfo-so"]
+            try await harness.apply(ReconcilerHarness.canaries, canary)
+            _ = try await harness.reconcile("podinfo")
+            try await harness.markReady("podinfo-primary")
+            _ = try await harness.reconcile("podinfo")
+            #expect(try await harness.status("podinfo")["phase"] == "Initialized")
+            let primary = try await harness.get(Self.scaledObjects, "podinfo-so-primary")
+            #expect(primary[path: "spec", "scaleTargetRef", "name"] == "podinfo-primary")
+            #expect(primary[path: "spec", "advanced", "horizontalPodAutoscalerConfig", "name"] == "podinfo-hpa-primary")
+            #expect(primary[path: "spec", "triggers"]?[0]?[path: "metadata", "query"]
+                    == #"sum(rate(http_requests_total{app="podinfo-primary"}[1m])) + sum(up{job="podinfo-primary"})"#)
+            #expect(primary[path: "metadata", "ownerReferences"]?[0]?["kind"] == "Canary")
+            #expect(try await paused(harness), "the target's ScaledObject is paused while the target is at zero")
+
+            _ = try await harness.client.resource(Self.scaledObjects, as: JSONValue.self).patch("podinfo-so", namespace: "demo",
+                                                                                                 patch: .merge(["spec": ["maxReplicaCount": 9]]))
+            try await ReconcilerTests.release(harness, "podinfo")
+            #expect(try await !paused(harness), "resumed for the analysis")
+            #expect(try await harness.get(Self.scaledObjects, "podinfo-so-primary")[path: "spec", "maxReplicaCount"] == 5)
+            for _ in 0..<8 where try await harness.status("podinfo")["phase"] != "Succeeded" {
+                harness.advance(by: 31)
+                try await harness.markReady("podinfo-primary")
+                _ = try await harness.reconcile("podinfo")
+            }
+            #expect(try await harness.status("podinfo")["phase"] == "Succeeded")
+            #expect(try await harness.get(Self.scaledObjects, "podinfo-so-primary")[path: "spec", "maxReplicaCount"] == 9, "updated at promotion")
+            #expect(try await paused(harness), "paused again once the target is back at zero")
+        }
+    }
 }
+

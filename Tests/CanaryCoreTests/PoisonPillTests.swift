@@ -52,7 +52,7 @@ import Testing
         (["service": ["port": 70000]], "spec.service.port"),
         (["progressDeadlineSeconds": -1], "spec.progressDeadlineSeconds"),
         (["metricsServer": "http://prometheus:99999"], "spec.metricsServer"),
-        (["autoscalerRef": ["apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "name": "podinfo"]], "spec.autoscalerRef.kind"),
+        (["autoscalerRef": ["apiVersion": "autoscaling.k8s.io/v1", "kind": "VerticalPodAutoscaler", "name": "podinfo"]], "spec.autoscalerRef.kind"),
         (["autoscalerRef": ["apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "name": "podinfo",
                             "primaryScalerReplicas": ["minReplicas": 3, "maxReplicas": 1]]], "spec.autoscalerRef.primaryScalerReplicas"),
         (["targetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo", "namespace": "other"]], "spec.targetRef.namespace"),

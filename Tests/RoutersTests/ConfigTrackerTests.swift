@@ -1,3 +1,4 @@
+import CanaryAPI
 import KubeCore
 import Targets
 import Testing
@@ -51,4 +52,19 @@ import Testing
         #expect(LabelCopier(flag: "*").included(["a": "1", "kustomize.toolkit.fluxcd.io/name": "x"]) == ["a": "1"])
         #expect(LabelCopier(flag: "").included(["a": "1"]).isEmpty)
     }
+
+    @Test func primaryScalerQueriesReplaceTheTriggersQueriesByName() throws {
+        var canary = try JSONValue(parsing: #"{"metadata":{"name":"podinfo","namespace":"demo"},"spec":{"targetRef":{"kind":"Deployment","name":"podinfo"},"autoscalerRef":{"kind":"ScaledObject","name":"so","primaryScalerQueries":{"requests":"vector(1)"},"primaryScalerReplicas":{"maxReplicas":3}}}}"#).decode(as: Canary.self)
+        let source: JSONValue = ["metadata": ["name": "so", "annotations": ["autoscaling.keda.sh/paused-replicas": "0", "team": "web"]],
+                                 "spec": ["scaleTargetRef": ["name": "podinfo"], "maxReplicaCount": 10, "triggers": [
+                                    ["name": "requests", "type": "prometheus", "metadata": ["query": "sum(podinfo)"]],
+                                    ["name": "cpu", "type": "cpu", "metadata": ["value": "80"]]]]]
+        let primary = ScaledObjectScaler.desiredPrimary(canary, source: source)
+        try Golden.check(primary, "scaledobject-primary")
+        #expect(primary[path: "spec", "triggers"]?[0]?[path: "metadata", "query"] == "vector(1)")
+        #expect(primary[path: "spec", "maxReplicaCount"] == 3 && primary[path: "metadata", "annotations"] == ["team": "web"], "not paused")
+        canary.spec.autoscalerRef?.primaryScalerQueries = nil
+        #expect(ScaledObjectScaler.desiredPrimary(canary, source: source)[path: "spec", "triggers"]?[0]?[path: "metadata", "query"] == "sum(podinfo-primary)")
+    }
 }
+

@@ -26,7 +26,7 @@ import Testing
          "spec.analysis.webhooks[0].url: \"podinfo-loadtester/\" is not an http(s) URL with a host"),
         ("mesh-unknown", "{\(target), provider: istio2, analysis: {interval: 1m, stepWeight: 10}}", "spec.provider: \"istio2\" is not a known value"),
         ("keda", "{\(target), autoscalerRef: {apiVersion: keda.sh/v1alpha1, kind: ScaledObject, name: podinfo}, analysis: {interval: 1m, stepWeight: 10}}",
-         "spec.autoscalerRef.kind: \"ScaledObject\" is not supported yet"),
+         "ScaledObject demo/podinfo not found"),
         ("missing-hpa", "{\(target), autoscalerRef: {apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, name: ghost}, analysis: {interval: 1m, stepWeight: 10}}",
          "HorizontalPodAutoscaler demo/ghost not found"),
         ("scaler-replicas", "{\(target), autoscalerRef: {apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, name: podinfo, primaryScalerReplicas: {minReplicas: 3, maxReplicas: 1}}, analysis: {interval: 1m, stepWeight: 10}}",
