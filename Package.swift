@@ -277,7 +277,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            exclude: ["FlaggerIstio"],
+            exclude: ["FlaggerIstio", "FlaggerExamples"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

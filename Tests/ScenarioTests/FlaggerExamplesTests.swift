@@ -1,0 +1,100 @@
+import Foundation
+import KubeCore
+import KubeSandbox
+import SerinTesting
+import Testing
+
+/// Every Canary Flagger publishes (its docs, tutorials and `artifacts/examples`, kept in `FlaggerExamples/`
+/// with their source), applied unchanged but for its namespace: one Serin supports reaches `Initialized`;
+/// one for a provider or feature Serin lacks is refused by name (`Valid=False` naming the field) — never
+/// accepted in silence, never a crash.
+@Suite struct FlaggerExamplesTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FlaggerExamples")
+
+    struct Example {
+        var file: String
+        var canary: JSONValue
+        var namespace: String
+        var name: String { canary[path: "metadata", "name"]?.stringValue ?? "" }
+        /// What Serin runs: a whole Canary (with its target) for Istio or `kubernetes` (or the operator's
+        /// default provider), without alerts or Gateway API references. Fragments of docs are refused for the
+        /// target they lack.
+        var supported: Bool {
+            let spec = canary["spec"] ?? [:]
+            return ["istio", "kubernetes", nil].contains(spec["provider"]?.stringValue) && spec[path: "analysis", "alerts"] == nil
+                && spec["targetRef"] != nil && spec[path: "service", "gatewayRefs"] == nil
+        }
+    }
+
+    static func examples() throws -> [Example] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        return try files.enumerated().map { index, file in
+            let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            var canary = try #require(try YAMLBridge.documents(text).first)
+            canary[path: "metadata", "namespace"] = .string("example-\(index)")
+            return Example(file: file, canary: canary, namespace: "example-\(index)")
+        }
+    }
+
+    /// What the example's Canary needs that its tutorial creates: the target (with the ports the tutorials'
+    /// podinfo has), its autoscaler, and the MetricTemplates it names.
+    static func prerequisites(_ example: Example) -> [JSONValue] {
+        let spec = example.canary["spec"] ?? [:]
+        let target = spec[path: "targetRef", "name"]?.stringValue ?? "podinfo"
+        var objects: [JSONValue] = [["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(example.namespace)]]]
+        let ports: JSONValue = [["name": "http", "containerPort": 9898], ["name": "http-metrics", "containerPort": 9797], ["name": "grpc", "containerPort": 9999]]
+        let template: JSONValue = ["metadata": ["labels": ["app": .string(target)], "annotations": ["sandbox.serin.dev/ready-after": "100ms"]],
+                                   "spec": ["containers": [["name": "podinfod", "image": "ghcr.io/stefanprodan/podinfo:6.0.0", "ports": ports]]]]
+        let kind = spec[path: "targetRef", "kind"]?.stringValue ?? "Deployment"
+        objects.append(["apiVersion": "apps/v1", "kind": .string(kind == "DaemonSet" ? "DaemonSet" : "Deployment"),
+                        "metadata": ["name": .string(target), "namespace": .string(example.namespace), "labels": ["app": .string(target)]],
+                        "spec": ["selector": ["matchLabels": ["app": .string(target)]], "template": template]])
+        if let scaler = spec["autoscalerRef"], let name = scaler["name"]?.stringValue {
+            objects.append(scaler["kind"] == "ScaledObject"
+                ? ["apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": ["name": .string(name), "namespace": .string(example.namespace)],
+                   "spec": ["scaleTargetRef": ["name": .string(target)], "triggers": [["type": "cpu", "metadata": ["value": "80"]]]]]
+                : ["apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": ["name": .string(name), "namespace": .string(example.namespace)],
+                   "spec": ["scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(target)], "minReplicas": 2, "maxReplicas": 4]])
+        }
+        for metric in spec[path: "analysis", "metrics"]?.arrayValue ?? [] {
+            guard let name = metric[path: "templateRef", "name"]?.stringValue else { continue }
+            let namespace = metric[path: "templateRef", "namespace"]?.stringValue ?? example.namespace
+            objects.append(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])
+            objects.append(["apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate", "metadata": ["name": .string(name), "namespace": .string(namespace)],
+                            "spec": ["provider": ["type": "prometheus", "address": "http://prometheus.istio-system:9090"], "query": "vector(1)"]])
+        }
+        return objects
+    }
+
+    @Test func everyPublishedExampleIsInitializedOrRefusedByName() async throws {
+        let examples = try Self.examples()
+        #expect(examples.count >= 35, "the examples are there: \(examples.count)")
+        try await Scenario.run { world in
+            for example in examples {
+                let objects = Self.prerequisites(example) + [example.canary]
+                let documents = objects.map { String(decoding: $0.serialized(), as: UTF8.self) }.joined(separator: "\n")
+                let applied = try await world.kubectl.run(["apply", "-f", "-"], stdin: documents)
+                #expect(applied.status == 0, "\(example.file): \(applied)")
+            }
+            var outcomes: [String: String] = [:]
+            _ = try await eventually(timeout: .seconds(60)) {
+                for example in examples where outcomes[example.file] == nil {
+                    let status = try await world.status(example.name, namespace: example.namespace)
+                    let valid = status["conditions"]?.arrayValue?.first { $0["type"] == "Valid" }
+                    if status["phase"] == "Initialized" { outcomes[example.file] = "Initialized" }
+                    if valid?["status"] == "False" { outcomes[example.file] = "refused: \(valid?["message"]?.stringValue ?? "")" }
+                }
+                return outcomes.count == examples.count
+            }
+            for example in examples {
+                let outcome = outcomes[example.file] ?? "neither Initialized nor refused"
+                if example.supported {
+                    #expect(outcome == "Initialized", "\(example.file): \(outcome)")
+                } else {
+                    #expect(outcome.hasPrefix("refused: spec."), "\(example.file) is refused naming a field: \(outcome)")
+                }
+            }
+            #expect(examples.filter(\.supported).count >= 14, "the Istio, kubernetes and KEDA tutorials among them")
+        }
+    }
+}
