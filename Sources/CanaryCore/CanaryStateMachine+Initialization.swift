@@ -43,9 +43,11 @@ extension CanaryStateMachine {
             let ended: CanaryPhase = status.lastAppliedSpec == status.lastPromotedSpec ? .succeeded : .failed
             return Decision(actions: routes, status: status.transitioned(to: ended, now: observation.now))
         }
-        if target.templateHash == status.lastPromotedSpec {
-            // Back to what the primary already runs (a manual rollback): nothing to analyse.
+        if target.templateHash == status.lastPromotedSpec || target.templateHash == observation.primary?.templateHash {
+            // What the primary already runs (a manual rollback, or a primary another operator — Flagger —
+            // promoted, whose hashes are its own): nothing to analyse.
             var synced = status.applying(target)
+            synced.lastPromotedSpec = target.templateHash
             if status.phase == .waiting { synced = synced.transitioned(to: .succeeded, now: observation.now) }
             return Decision(actions: routes, status: synced)
         }

@@ -61,12 +61,25 @@ public struct DeploymentTarget: CanaryTarget {
                              replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1, configs: configs)
     }
 
-    /// The primary as the decision sees it: its hash is the target template it was promoted from.
+    /// The primary as the decision sees it: its hash is the target revision it was promoted from (for a
+    /// primary Serin did not promote, the target's revision when it runs the target's template).
     public func state(primary deployment: JSONValue, canary: Canary, now: Date) -> WorkloadState {
-        WorkloadState(templateHash: deployment[path: "metadata", "annotations", DeploymentTarget.sourceHashAnnotation]?.stringValue ?? "",
+        WorkloadState(templateHash: deployment[path: "metadata", "annotations", DeploymentTarget.sourceHashAnnotation]?.stringValue
+                          ?? adoptedRevision(deployment, canary: canary),
                       readiness: DeploymentTarget.readiness(deployment, threshold: canary.primaryReadyThreshold,
                                                             deadlineSeconds: canary.progressDeadlineSeconds, now: now),
                       replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1)
+    }
+
+    /// The target's revision when `primary` (promoted by another operator) runs the target's template, else "".
+    func adoptedRevision(_ primary: JSONValue, canary: Canary) -> String {
+        guard let target = target(of: canary) else { return "" }
+        let key: String, value: String
+        do { (key, value) = try selectorLabel(of: target) } catch { return "" }  // the reconcile names this error
+        let configs = Set(trackedConfigs(target, namespace: canary.namespace).keys)
+        let runs = WorkloadTemplate.runs(primary: primary[path: "spec", "template"] ?? [:], target: target[path: "spec", "template"] ?? [:],
+                                         key: key, value: value, configs: configs)
+        return runs ? revision(target, namespace: canary.namespace) : ""
     }
 
     /// Flagger's readiness rules for a Deployment: it has failed when its `Progressing` condition says

@@ -22,6 +22,18 @@ public enum WorkloadTemplate {
         return template
     }
 
+    /// Whether the `primary` template is what promoting `target` would give it (`flagger-id` aside): a
+    /// primary written by another operator (Flagger) for the same template is recognised as running it.
+    public static func runs(primary: JSONValue, target: JSONValue, key: String, value: String, configs: Set<String>) -> Bool {
+        func withoutID(_ template: JSONValue) -> JSONValue {
+            var template = template
+            template[path: "metadata", "annotations", DeploymentTarget.flaggerIDAnnotation] = nil
+            if template[path: "metadata", "annotations"]?.objectValue?.isEmpty == true { template[path: "metadata", "annotations"] = nil }
+            return template.canonical
+        }
+        return withoutID(primary) == withoutID(Self.primary(target, key: key, value: value, id: "", configs: configs))
+    }
+
     /// The metadata of a new primary: the target's annotations (but Flux's and kubectl's) with the
     /// `revision`, and its labels with an included prefix, the selector label pointing at the primary.
     public static func creationMetadata(_ target: JSONValue, key: String, value: String, revision: String, labels: LabelCopier) -> JSONValue {

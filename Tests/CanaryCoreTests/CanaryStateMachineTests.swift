@@ -32,6 +32,16 @@ func observe(_ canary: Canary, now: Date = t0.addingTimeInterval(31), target: Wo
 }
 
 @Suite struct InitializationTests {
+    @Test func aRevisionThePrimaryAlreadyRunsIsAdoptedWithoutAnAnalysis() {
+        // Flagger's hashes in the status; the primary (promoted by Flagger) runs the target's template.
+        let canary = makeCanary(phase: .succeeded, applied: "5486d8cc9b", promoted: "5486d8cc9b")
+        let adopted = CanaryStateMachine.decide(observe(canary, primary: WorkloadState(templateHash: "v1", readiness: .ready, replicas: 1)))
+        #expect(adopted.status.phase == .succeeded && adopted.status.lastAppliedSpec == "v1" && adopted.status.lastPromotedSpec == "v1")
+        #expect(adopted.events.isEmpty && !adopted.actions.contains(.scaleTargetUp))
+        let other = CanaryStateMachine.decide(observe(canary, primary: WorkloadState(templateHash: "", readiness: .ready, replicas: 1)))
+        #expect(other.status.phase == .progressing, "a primary running something else: the target's revision is analysed")
+    }
+
     @Test func waitsForThePrimaryThenScalesTheTargetToZero() {
         let waiting = CanaryStateMachine.decide(observe(makeCanary(), primary: WorkloadState(templateHash: "v1", readiness: .waiting("0 of 1 ready"), replicas: 1)))
         #expect(waiting.status.phase == .initializing)

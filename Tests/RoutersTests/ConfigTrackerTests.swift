@@ -66,5 +66,15 @@ import Testing
         canary.spec.autoscalerRef?.primaryScalerQueries = nil
         #expect(ScaledObjectScaler.desiredPrimary(canary, source: source)[path: "spec", "triggers"]?[0]?[path: "metadata", "query"] == "sum(podinfo-primary)")
     }
+
+    @Test func aPrimaryAnotherOperatorPromotedIsRecognisedByItsTemplate() {
+        let target: JSONValue = ["metadata": ["labels": ["app": "podinfo"]], "spec": ["volumes": [["name": "c", "configMap": ["name": "cfg"]]],
+                                                                                     "containers": [["name": "app", "image": "podinfo:1"]]]]
+        var flaggers = WorkloadTemplate.primary(target, key: "app", value: "podinfo", id: "a-uuid-flagger-chose", configs: ["configmap/cfg"])
+        #expect(WorkloadTemplate.runs(primary: flaggers, target: target, key: "app", value: "podinfo", configs: ["configmap/cfg"]))
+        #expect(!WorkloadTemplate.runs(primary: flaggers, target: target, key: "app", value: "podinfo", configs: []), "copies named differently")
+        flaggers[path: "spec", "containers"] = [["name": "app", "image": "podinfo:0"]]
+        #expect(!WorkloadTemplate.runs(primary: flaggers, target: target, key: "app", value: "podinfo", configs: ["configmap/cfg"]))
+    }
 }
 
