@@ -334,6 +334,7 @@ let package = Package(
         .testTarget(
             name: "CanaryCoreTests",
             dependencies: ["CanaryAPI", "CanaryCore", "KubeCore", .product(name: "Yams", package: "Yams")],
+            exclude: ["Reference"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

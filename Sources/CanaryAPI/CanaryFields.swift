@@ -14,6 +14,13 @@ public enum FieldSupport: Sendable, Equatable {
 
 extension Canary {
     /// The fields of `spec`, by path (`[]` for the elements of a list).
+    /// Fields taken as a whole, whose members have no entries of their own: passed to the router as they
+    /// are (Istio's match, traffic policy, CORS and header operations) or refused as a whole.
+    public static let wholeFields: Set<String> = [
+        "spec.service.match", "spec.analysis.match", "spec.service.trafficPolicy", "spec.service.corsPolicy", "spec.service.headers",
+        "spec.service.gatewayRefs", "spec.service.mirror",
+    ]
+
     public static let fields: [(path: String, support: FieldSupport)] = {
         let gatewayAPI = FieldSupport.refused("the Gateway API router is not supported yet")
         let otherRouters = FieldSupport.refused("only the Istio router is supported yet")

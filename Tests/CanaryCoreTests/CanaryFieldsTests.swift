@@ -22,6 +22,7 @@ import Yams
                 guard let child = value as? [String: Any] else { continue }
                 let childPath = "\(path).\(key)"
                 paths.append(childPath)
+                if Canary.wholeFields.contains(childPath) { continue }
                 if child["type"] as? String == "array", let items = child["items"] as? [String: Any] {
                     walk(items, childPath + "[]")
                 } else {
