@@ -23,6 +23,8 @@ final class Scenario: Sendable {
         var eventWebhook: String?
         /// Keep the sandbox's audit log of writes.
         var auditLog = false
+        /// The operator's `--include-label-prefix`.
+        var includeLabelPrefixes: [String] = []
     }
 
     let sandbox: Sandbox
@@ -114,6 +116,7 @@ final class Scenario: Sendable {
         options.eventRefill = .milliseconds(500)  // time runs 20 times faster here (3 s intervals for 1 m)
         options.proxies = ProxySettings(httpProxy: proxy)
         options.eventWebhook = setup.eventWebhook
+        options.includeLabelPrefixes = setup.includeLabelPrefixes
         options.httpPort = 0
         options.httpHost = "127.0.0.1"
         var logger = Logger(label: "scenario.operator")
