@@ -95,7 +95,7 @@ let package = Package(
         ),
         .target(
             name: "Notifiers",
-            dependencies: ["CanaryAPI"],
+            dependencies: ["CanaryAPI", "KubeCore", "OutboundHTTP", .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -270,7 +270,7 @@ let package = Package(
             name: "ScenarioTests",
             dependencies: [
                 "KubeCore", "KubeClient", "KubeSandbox", "CanaryController", "SerinTesting", "MetricProviders", "OutboundHTTP",
-                "LoadTester", "Webhooks",
+                "LoadTester", "Webhooks", "Notifiers",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

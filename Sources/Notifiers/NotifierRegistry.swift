@@ -29,10 +29,13 @@ public struct NotifierRegistration: Sendable {
     }
 }
 
-/// The notifiers Serin posts with. None yet: `spec.analysis.alerts` is refused until the alerting issue
-/// lands; each provider it adds is a file with a ``Notifier`` and its registration here.
+/// The notifiers Serin posts with: Flagger's five, each a file with a ``Notifier`` and its registration
+/// here. (`spec.analysis.alerts` stays refused until the operator sends alerts.)
 public enum NotifierRegistry {
-    public static let registrations: [NotifierRegistration] = []
+    public static let registrations: [NotifierRegistration] = [
+        SlackNotifier.registration, DiscordNotifier.registration, RocketNotifier.registration, MSTeamsNotifier.registration,
+        GChatNotifier.registration,
+    ]
 
     public static var implemented: Set<AlertProviderType> { Set(registrations.map(\.type)) }
 

@@ -40,8 +40,8 @@ import Testing
     @Test func theRegistriesSayWhatSerinImplements() {
         #expect(MetricProviderRegistry.implemented == [.prometheus])
         #expect(TargetRegistry.implemented == [.deployment, .daemonSet])
-        #expect(NotifierRegistry.implemented.isEmpty, "alerting lands with its own issue")
-        #expect(NotifierRegistry.registration(for: .slack) == nil)
+        #expect(NotifierRegistry.implemented == [.slack, .discord, .rocket, .msteams, .gchat], "Flagger's five")
+        #expect(Set(AlertProviderType.allCases) == NotifierRegistry.implemented, "every type of the CRD has its notifier")
     }
 
     @Test func aMetricProviderTypeSerinCannotQueryIsAConfigurationErrorNamingWhatIsSupported() {

@@ -13,16 +13,19 @@ final class RecordingReceiver: Sendable {
 
     final class Bodies: Sendable {
         let bodies = Mutex<[JSONValue]>([])
+        /// Each request's path and `Authorization` header.
+        let requests = Mutex<[(path: String, authorization: String?)]>([])
     }
 
-    init(delay: Duration = .zero) async throws {
+    init(delay: Duration = .zero, status: HTTPResponse.Status = .ok) async throws {
         let recorded = Bodies()
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
             recorded.bodies.withLock { $0.append((try? JSONValue(parsing: Array(buffer: body))) ?? .null) }
+            recorded.requests.withLock { $0.append((request.uri.path, request.headers[.authorization])) }
             if delay > .zero { try await Task.sleep(for: delay) }
-            return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "OK")))
+            return Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: status == .ok ? "OK" : "no such hook")))
         }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var quiet = Logger(label: "recording-receiver")
@@ -37,6 +40,7 @@ final class RecordingReceiver: Sendable {
 
     var url: String { "http://127.0.0.1:\(port)/" }
     var bodies: [JSONValue] { recorded.bodies.withLock { $0 } }
+    var requests: [(path: String, authorization: String?)] { recorded.requests.withLock { $0 } }
 
     func stop() { server.cancel() }
 }
