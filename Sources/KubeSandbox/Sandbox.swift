@@ -57,7 +57,7 @@ public final class Sandbox: Sendable {
     public let trafficURL: URL
     /// The Istio metrics of all traffic served so far.
     public let metrics: TrafficMetrics
-    private let servers: [Task<Void, any Error>]
+    private let servers: [LoopbackServer]
     private let simulators: Task<Void, Never>
 
     /// Starts a sandbox and waits until it serves.
@@ -69,16 +69,17 @@ public final class Sandbox: Sendable {
         let audit = options.auditLog || options.auditLogPath != nil ? try AuditLog(path: options.auditLogPath) : nil
         let metrics = TrafficMetrics()
         let api = APIServer(store: store, faults: faults, audit: audit, bookmarkInterval: options.bookmarkInterval, logger: options.logger)
-        let (apiTask, port) = try await serve(api.responder, port: options.port, logger: options.logger)
+        let apiServer = try await LoopbackServer.start(api.responder, port: options.port, logger: options.logger)
+        let port = apiServer.port
         let traffic = TrafficServer(resolver: ServiceResolver(store: store), metrics: metrics)
-        let trafficTask: Task<Void, any Error>
-        let trafficPort: Int
+        let trafficServer: LoopbackServer
         do {
-            (trafficTask, trafficPort) = try await serve(traffic.responder, port: options.metricsPort, logger: options.logger)
+            trafficServer = try await LoopbackServer.start(traffic.responder, port: options.metricsPort, logger: options.logger)
         } catch {
-            apiTask.cancel()
+            await apiServer.stop()
             throw error
         }
+        let trafficPort = trafficServer.port
         let workloads = WorkloadSimulator(store: store)
         let simulator = TrafficSimulator(store: store, metrics: metrics, tick: options.trafficTick)
         let simulateTraffic = options.simulateTraffic
@@ -94,7 +95,7 @@ public final class Sandbox: Sendable {
         try Sandbox.writeKubeconfig(server: url, to: path)
         return Sandbox(
             store: store, faults: faults, audit: audit, url: url, port: port, kubeconfigPath: path,
-            trafficURL: URL(string: "http://127.0.0.1:\(trafficPort)")!, metrics: metrics, servers: [apiTask, trafficTask],
+            trafficURL: URL(string: "http://127.0.0.1:\(trafficPort)")!, metrics: metrics, servers: [apiServer, trafficServer],
             simulators: simulators)
     }
 
@@ -111,31 +112,9 @@ public final class Sandbox: Sendable {
         }
     }
 
-    /// Runs an HTTP server on loopback and returns once it listens, with its port.
-    private static func serve(_ responder: CallbackResponder<BasicRequestContext>, port: Int, logger: Logger) async throws
-        -> (Task<Void, any Error>, Int)
-    {
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        var quiet = logger
-        quiet.logLevel = .critical
-        let app = Application(
-            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            }, logger: quiet)
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        guard let bound = await iterator.next(), bound > 0 else {
-            task.cancel()
-            throw SandboxError(step: "listen on 127.0.0.1:\(port)", reason: "the address is in use or unavailable")
-        }
-        return (task, bound)
-    }
-
     private init(
         store: ObjectStore, faults: FaultInjector, audit: AuditLog?, url: URL, port: Int, kubeconfigPath: String, trafficURL: URL,
-        metrics: TrafficMetrics, servers: [Task<Void, any Error>], simulators: Task<Void, Never>
+        metrics: TrafficMetrics, servers: [LoopbackServer], simulators: Task<Void, Never>
     ) {
         self.store = store
         self.faults = faults
@@ -171,8 +150,7 @@ public final class Sandbox: Sendable {
     public func stop() async {
         await store.closeAllWatches()
         simulators.cancel()
-        for server in servers { server.cancel() }
-        for server in servers { _ = await server.result }
+        for server in servers { await server.stop() }
         _ = await simulators.result
     }
 

@@ -49,10 +49,14 @@ final class Scenario: Sendable {
             try await kubectl.succeed(["apply", "-f", repository.appendingPathComponent("crds").path])
             let client = sandbox.client()
             let (loadTester, loadTesterTask) = try await setup.loadTester ? startLoadTester(sandbox, kubectl: kubectl) : (nil, nil)
-            defer { loadTesterTask?.cancel() }
             let scenario = Scenario(sandbox: sandbox, setup: setup, loadTester: loadTester, prometheus: prometheus, kubectl: kubectl, client: client)
-            defer { scenario.stop() }
-            return try await body(scenario)
+            let outcome: Result<T, any Error>
+            do { outcome = .success(try await body(scenario)) } catch { outcome = .failure(error) }
+            scenario.stop()
+            // The load tester's commands (hey) end before the sandbox they send to stops.
+            loadTesterTask?.cancel()
+            _ = await loadTesterTask?.result
+            return try outcome.get()
         }
     }
 

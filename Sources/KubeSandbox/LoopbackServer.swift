@@ -1,0 +1,46 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// One of the sandbox's HTTP servers on loopback, stopped gracefully: it stops accepting, lets the requests
+/// in flight finish, then ends. (Cancelling a Hummingbird server instead races with connections being
+/// accepted: NIO traps on a connection handler dropped unused — "Deinited NIOAsyncWriter without calling
+/// finish()" — which a load generator still hitting the sandbox at a test's end made happen.)
+struct LoopbackServer: Sendable {
+    let port: Int
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    /// Starts serving `responder` on `127.0.0.1:port` (0: a free port) and returns once it listens.
+    static func start(_ responder: CallbackResponder<BasicRequestContext>, port: Int, logger: Logger) async throws -> LoopbackServer {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var quiet = logger
+        quiet.logLevel = .critical
+        let app = Application(
+            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            }, logger: quiet)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: quiet))
+        let task = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let bound = await iterator.next(), bound > 0 else {
+            task.cancel()
+            throw SandboxError(step: "listen on 127.0.0.1:\(port)", reason: "the address is in use or unavailable")
+        }
+        return LoopbackServer(port: bound, group: group, task: task)
+    }
+
+    /// Stops gracefully; after `patience`, cancels what still runs.
+    func stop(patience: Duration = .seconds(5)) async {
+        await group.triggerGracefulShutdown()
+        let task = self.task
+        let deadline = Task {
+            try await Task.sleep(for: patience)
+            task.cancel()
+        }
+        _ = await task.result
+        deadline.cancel()
+    }
+}
