@@ -2,17 +2,17 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// One of the sandbox's HTTP servers on loopback, stopped gracefully: it stops accepting, lets the requests
+/// An HTTP server on loopback (the sandbox's, a test's receiver), stopped gracefully: it stops accepting, lets the requests
 /// in flight finish, then ends. (Cancelling a Hummingbird server instead races with connections being
 /// accepted: NIO traps on a connection handler dropped unused — "Deinited NIOAsyncWriter without calling
 /// finish()" — which a load generator still hitting the sandbox at a test's end made happen.)
-struct LoopbackServer: Sendable {
-    let port: Int
+public struct LoopbackServer: Sendable {
+    public let port: Int
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
     /// Starts serving `responder` on `127.0.0.1:port` (0: a free port) and returns once it listens.
-    static func start(_ responder: CallbackResponder<BasicRequestContext>, port: Int, logger: Logger) async throws -> LoopbackServer {
+    public static func start(_ responder: CallbackResponder<BasicRequestContext>, port: Int, logger: Logger) async throws -> LoopbackServer {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var quiet = logger
         quiet.logLevel = .critical
@@ -33,7 +33,7 @@ struct LoopbackServer: Sendable {
     }
 
     /// Stops gracefully; after `patience`, cancels what still runs.
-    func stop(patience: Duration = .seconds(5)) async {
+    public func stop(patience: Duration = .seconds(5)) async {
         await group.triggerGracefulShutdown()
         let task = self.task
         let deadline = Task {

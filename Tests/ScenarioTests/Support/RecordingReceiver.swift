@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KubeSandbox
 import KubeCore
 import Logging
 import NIOCore
@@ -8,7 +9,7 @@ import Synchronization
 /// A local HTTP receiver that records every JSON body posted to it and answers after `delay`.
 final class RecordingReceiver: Sendable {
     let port: Int
-    private let server: Task<Void, any Error>
+    private let server: LoopbackServer
     private let recorded: Bodies
 
     final class Bodies: Sendable {
@@ -27,14 +28,10 @@ final class RecordingReceiver: Sendable {
             if delay > .zero { try await Task.sleep(for: delay) }
             return Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: status == .ok ? "OK" : "no such hook")))
         }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var quiet = Logger(label: "recording-receiver")
         quiet.logLevel = .critical
-        let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: quiet)
-        server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        port = await iterator.next() ?? 0
+        server = try await LoopbackServer.start(responder, port: 0, logger: quiet)
+        port = server.port
         self.recorded = recorded
     }
 
@@ -42,5 +39,9 @@ final class RecordingReceiver: Sendable {
     var bodies: [JSONValue] { recorded.bodies.withLock { $0 } }
     var requests: [(path: String, authorization: String?)] { recorded.requests.withLock { $0 } }
 
-    func stop() { server.cancel() }
+    /// Stops gracefully in the background (a call still arriving is answered, never dropped mid-accept).
+    func stop() {
+        let server = self.server
+        Task { await server.stop() }
+    }
 }
