@@ -26,11 +26,13 @@ public struct ScaledObjectScaler: Sendable {
     }
 
     /// Creates `<so>-primary` when missing; with `promoting`, sets its spec from the target's.
+    /// One GET between promotions (the primary's); the target's only when the primary is written.
     func reconcile(_ canary: Canary, name: String, owner: OwnerReference, promoting: Bool) async throws {
-        let source = try await source(canary, name: name)
         let primaryName = "\(name)-primary"
         let live: JSONValue?
         do { live = try await client.get(primaryName, namespace: canary.namespace) } catch let error as KubeAPIError where error.isNotFound { live = nil }
+        if live != nil, !promoting { return }
+        let source = try await source(canary, name: name)
         guard let live else {
             var created = ScaledObjectScaler.desiredPrimary(canary, source: source)
             created[path: "metadata", "name"] = .string(primaryName)
@@ -39,7 +41,7 @@ public struct ScaledObjectScaler: Sendable {
             return
         }
         let desired = ScaledObjectScaler.desiredPrimary(canary, source: source)
-        guard promoting, live["spec"] != desired["spec"] else { return }
+        guard live["spec"] != desired["spec"] else { return }
         _ = try await client.patch(primaryName, namespace: canary.namespace, patch: .json([JSONPatchOperation(.replace, path: "/spec", value: desired["spec"] ?? [:])]))
     }
 
