@@ -111,8 +111,8 @@ let package = Package(
         .target(
             name: "CanaryController",
             dependencies: [
-                "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "MetricProviders", "OutboundHTTP", "Routers", "Targets",
-                "Webhooks",
+                "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "MetricProviders", "Notifiers", "OutboundHTTP", "Routers",
+                "Targets", "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -200,6 +200,7 @@ let package = Package(
                 "Demo",
                 "Webhooks",
                 "CanaryAPI",
+                "Notifiers",
                 "Routers",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -271,7 +272,7 @@ let package = Package(
             name: "ScenarioTests",
             dependencies: [
                 "KubeCore", "KubeClient", "KubeSandbox", "CanaryController", "SerinTesting", "MetricProviders", "OutboundHTTP",
-                "LoadTester", "Webhooks", "Notifiers",
+                "LoadTester", "Webhooks", "Notifiers", "CanaryAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

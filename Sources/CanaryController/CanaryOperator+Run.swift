@@ -74,6 +74,7 @@ extension CanaryOperator {
             for reflector in related { group.addTask { try await reflector.run() } }
             group.addTask { try await self.events.run() }
             group.addTask { await self.eventHooks.run() }
+            group.addTask { await self.alerts.run() }
             try await cancelWhenGracefulShutdown { try await self.waitUntilSynced() }
             health.synced()
             logger.info("caches synced", metadata: ["canaries": "\(canaries.cache.count)"])

@@ -1,4 +1,5 @@
 import CanaryAPI
+import Notifiers
 import Foundation
 import KubeClient
 import KubeCore
@@ -33,6 +34,7 @@ public final class CanaryOperator: Service, Sendable {
     let watched: [WatchedResource]
     public let events: EventRecorder
     let eventHooks: EventWebhooks
+    let alerts: OperatorAlerts
     public let controller: Controller<DynamicObject, ContinuousClock>
     /// The controller's reconciler, for calling it directly (the fast test tier).
     let reconciler: CanaryReconciler
@@ -85,6 +87,7 @@ public final class CanaryOperator: Service, Sendable {
         let http = OutboundHTTP(proxies: options.proxies)
         let webhooks = WebhookClient(http: http, credentials: options.webhookCredentials)
         eventHooks = EventWebhooks(client: webhooks, global: options.eventWebhook, logger: logger)
+        alerts = OperatorAlerts(notifier: CanaryOperator.globalNotifier(options, logger: logger), clusterName: options.clusterName, logger: logger)
         let reconciler = CanaryReconciler(
             canaries: canaries.cache, canaryClient: client.resource(Canary.resource, as: JSONValue.self),
             canaryObjects: client.resource(Canary.resource, as: DynamicObject.self),
@@ -95,7 +98,7 @@ public final class CanaryOperator: Service, Sendable {
             validation: ValidationContext(meshProvider: options.meshProvider, routers: Set(routerRegistrations.map(\.provider)),
                                           implementedRouters: RouterRegistry.implemented, targets: TargetRegistry.implemented),
             analysis: MetricAnalysis(client: client, templates: caches[MetricTemplate.resource], metricsServer: options.metricsServer, http: http),
-            hooks: WebhookRunner(client: webhooks), events: events, eventHooks: eventHooks, metrics: metrics, options: options, now: now)
+            hooks: WebhookRunner(client: webhooks), events: events, eventHooks: eventHooks, alerts: alerts, metrics: metrics, options: options, now: now)
         self.reconciler = reconciler
         let healthCaches = ([canaries] + related).map { reflector in (reflector.resourceName, reflector.cache) }
         health = OperatorHealth { healthCaches.flatMap { name, cache in cache.skipped.map { "\(name) \($0)" } } }
@@ -122,4 +125,13 @@ public final class CanaryOperator: Service, Sendable {
 
     /// The port `/metrics`, `/healthz` and `/readyz` listen on, once they do.
     public var httpPort: Int? { boundPort.withLock { $0 } }
+
+    /// The notifier of `--slack-url`/`--msteams-url`; `nil` without one (the command checked it builds).
+    static func globalNotifier(_ options: OperatorOptions, logger: Logger) -> (any Notifier)? {
+        guard let provider = options.alertProvider, let registration = NotifierRegistry.registration(for: provider.type) else { return nil }
+        do { return try registration.make(provider.config) } catch {
+            logger.error("the global alert provider cannot be used; alerts are off", metadata: ["provider": "\(provider.type)", "error": "\(error)"])
+            return nil
+        }
+    }
 }

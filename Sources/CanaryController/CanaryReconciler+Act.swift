@@ -77,7 +77,7 @@ extension CanaryReconciler {
                                              name: step.canary.metadata.name ?? "", uid: step.canary.metadata.uid)
         guard let transition = step.transition else {
             events.record(reference, type: type, reason: "Synced", message: message)
-            eventHooks.post(action, canary: step.canary, phase: step.phase, now: now())
+            announce(action, step)
             return
         }
         let key = transition + String(format: "%02x", min(step.events, 255))
@@ -85,8 +85,14 @@ extension CanaryReconciler {
         // A transient failure throws (the step is taken again later, writing nothing twice); an Event the
         // API server refuses for good is logged by the recorder and does not hold the rollout.
         if try await events.recordOnce(reference, type: type, reason: "Synced", message: message, key: key) != .existed {
-            eventHooks.post(action, canary: step.canary, phase: step.phase, now: now())
+            announce(action, step)
         }
+    }
+
+    /// An Event's copies beyond the API: the event webhooks, and the alert Flagger sends for it.
+    private func announce(_ action: CanaryAction, _ step: StepActions) {
+        eventHooks.post(action, canary: step.canary, phase: step.phase, now: now())
+        alerts.post(action, canary: step.canary)
     }
 
     /// What names a status transition's Events: the time of the status it starts from (so that names sort

@@ -27,6 +27,7 @@ public struct CanaryReconciler: Reconciler {
     let hooks: WebhookRunner
     let events: EventRecorder
     let eventHooks: EventWebhooks
+    let alerts: OperatorAlerts
     let metrics: OperatorMetrics
     let options: OperatorOptions
     let now: @Sendable () -> Date

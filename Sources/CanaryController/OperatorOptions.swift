@@ -1,4 +1,5 @@
 import CanaryAPI
+import Notifiers
 import Targets
 import OutboundHTTP
 import Webhooks
@@ -48,6 +49,10 @@ public struct OperatorOptions: Sendable {
     public var httpPort: Int?
     /// The address the HTTP endpoints listen on.
     public var httpHost = "0.0.0.0"
+    /// The global alert provider (`--slack-url` …, `--msteams-url` …): every Canary's alerts go there.
+    public var alertProvider: (type: AlertProviderType, config: NotifierConfig)?
+    /// `--cluster-name`: the "Cluster" field of every alert.
+    public var clusterName = ""
     /// Reported in `flagger_info{version}`.
     public var version = "dev"
 

@@ -8,7 +8,7 @@ import Testing
         #expect(status == 0)
         for flag in ["--kubeconfig", "--namespace", "--metrics-server", "--mesh-provider", "--selector-labels", "--include-label-prefix",
                      "--enable-config-tracking", "--enable-leader-election", "--leader-election-namespace", "--port", "--log-level",
-                     "--log-format", "--cluster-name", "--event-webhook", "--kube-qps", "--kube-burst", "--concurrency", "EVENT_WEBHOOK_URL"] {
+                     "--log-format", "--cluster-name", "--slack-url", "--slack-channel", "--slack-user", "--msteams-url", "--event-webhook", "--kube-qps", "--kube-burst", "--concurrency", "EVENT_WEBHOOK_URL"] {
             #expect(help.contains(flag), "\(flag) missing from --help")
         }
     }
@@ -26,6 +26,9 @@ import Testing
         (["--metrics-server", "prometheus"], "--metrics-server: \"prometheus\" is not a URL"),
         (["--min-analysis-interval", "soon"], "--min-analysis-interval:"),
         (["--webhook-token", "http://x/=/nonexistent/token"], "--webhook-token: failed to read /nonexistent/token"),
+        (["--slack-url", "hooks.slack.com/services/secret", "--slack-channel", "general"], "--slack-url: invalid hook URL: not an http(s) URL"),
+        (["--slack-url", "https://hooks.slack.com/services/x"], "--slack-url: empty Slack channel"),
+        (["--slack-url", "https://hooks.slack.com/services/x", "--slack-user", ""], "--slack-url: empty Slack username"),
     ])
     func aBadValueIsRefusedAtStartNamingTheFlag(arguments: [String], message: String) async throws {
         let (status, output) = try await SerinBinary.run(["operator"] + arguments)

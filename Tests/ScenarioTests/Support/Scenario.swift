@@ -1,9 +1,11 @@
+import CanaryAPI
 import CanaryController
 import Foundation
 import KubeClient
 import KubeCore
 import KubeSandbox
 import LoadTester
+import Notifiers
 import Logging
 import NIOHTTP1
 import OutboundHTTP
@@ -25,6 +27,9 @@ final class Scenario: Sendable {
         var auditLog = false
         /// The operator's `--include-label-prefix`.
         var includeLabelPrefixes: [String] = []
+        /// The operator's `--slack-url` (with channel `releases`) and `--cluster-name`.
+        var slackURL: String?
+        var clusterName = ""
     }
 
     let sandbox: Sandbox
@@ -121,6 +126,8 @@ final class Scenario: Sendable {
         options.proxies = ProxySettings(httpProxy: proxy)
         options.eventWebhook = setup.eventWebhook
         options.includeLabelPrefixes = setup.includeLabelPrefixes
+        options.clusterName = setup.clusterName
+        if let slack = setup.slackURL { options.alertProvider = (.slack, NotifierConfig(address: slack, channel: "releases")) }
         options.httpPort = 0
         options.httpHost = "127.0.0.1"
         var logger = Logger(label: "scenario.operator")
