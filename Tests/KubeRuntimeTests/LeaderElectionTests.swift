@@ -19,8 +19,16 @@ func electorConfig(_ identity: String) -> LeaderElector.Config {
         try await Sandbox.with { sandbox in
             let client = sandbox.client()
             defer { Task { try await client.shutdown() } }
-            let a = LeaderElector(client: client, config: electorConfig("a"))
-            let b = LeaderElector(client: client, config: electorConfig("b"))
+            // Generous renewals: on a loaded machine a 1.2 s renew deadline can be missed, and the leader
+            // rightly steps down; this test is about exclusivity and handing over, not about slow renewals.
+            func patient(_ identity: String) -> LeaderElector.Config {
+                var config = electorConfig(identity)
+                config.leaseDuration = .seconds(8)
+                config.renewDeadline = .seconds(6)
+                return config
+            }
+            let a = LeaderElector(client: client, config: patient("a"))
+            let b = LeaderElector(client: client, config: patient("b"))
             let leaders = Leaders()
             let runA = Task { try await a.run(whileLeading: leaders.lead("a")) }
             let runB = Task { try await b.run(whileLeading: leaders.lead("b")) }
@@ -30,10 +38,12 @@ func electorConfig(_ identity: String) -> LeaderElector.Config {
             #expect(leaders.count == 1, "exactly one leads")
             #expect(a.isLeader != b.isLeader)
             let (leader, standby) = a.isLeader ? (runA, b) : (runB, a)
-            let stopped = ContinuousClock.now
             leader.cancel()  // stopping the leader releases the lease
+            _ = await leader.result
+            let released = try await client.resource(.leases).get("serin", namespace: "default")
+            // Released, not left to expire (a time bound here would be a timed test on a shared machine).
+            #expect(released.json[path: "spec", "holderIdentity"] == "" || standby.isLeader, "the stopped leader gave the lease up")
             #expect(await eventually { standby.isLeader })
-            #expect(ContinuousClock.now - stopped < .seconds(2), "handed over within the lease duration")
             let lease = try await client.resource(.leases).get("serin", namespace: "default")
             #expect(lease.json[path: "spec", "leaseTransitions"] == 1)
         }
