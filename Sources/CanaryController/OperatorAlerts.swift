@@ -3,6 +3,7 @@ import CanaryCore
 import KubeCore
 import Logging
 import Notifiers
+import Synchronization
 
 /// The operator's global alert provider (`--slack-url`, `--msteams-url`, as Flagger's flags): the events
 /// Flagger alerts on (``CanaryAlerts``) are posted to it, with the `--cluster-name` field first and the
@@ -10,7 +11,8 @@ import Notifiers
 ///
 /// ``post(_:canary:)`` only enqueues; ``run()`` delivers in order. A slow or failing receiver never delays a
 /// reconcile; a failed delivery is logged (without the address) and dropped. At most ``capacity`` alerts
-/// wait; beyond that new ones are dropped and logged.
+/// wait; beyond that new ones are dropped and logged. An alert repeating a Canary's previous one (a gate
+/// found closed every interval) is not sent again.
 final class OperatorAlerts: Sendable {
     static let capacity = 1_000
 
@@ -19,6 +21,8 @@ final class OperatorAlerts: Sendable {
     let logger: Logger
     private let queue: AsyncStream<Alert>
     private let input: AsyncStream<Alert>.Continuation
+    /// The last alert message of each Canary (`ns/name`).
+    private let last = Mutex<[String: String]>([:])
 
     init(notifier: (any Notifier)?, clusterName: String, logger: Logger) {
         self.notifier = notifier
@@ -40,6 +44,12 @@ final class OperatorAlerts: Sendable {
     func post(_ event: CanaryAction, canary: Canary) {
         guard notifier != nil, case .event(_, let message) = event,
               let alert = OperatorAlerts.alert(for: message, canary: canary, clusterName: clusterName) else { return }
+        let key = "\(canary.namespace)/\(canary.metadata.name ?? "")"
+        let repeated = last.withLock { last in
+            defer { last[key] = alert.message }
+            return last[key] == alert.message
+        }
+        guard !repeated else { return }
         if case .dropped = input.yield(alert) {
             logger.warning("alert queue full, alert dropped", metadata: ["canary": "\(canary.namespace)/\(canary.metadata.name ?? "")"])
         }
