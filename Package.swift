@@ -21,6 +21,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
@@ -95,7 +96,8 @@ let package = Package(
         ),
         .target(
             name: "Notifiers",
-            dependencies: ["CanaryAPI", "KubeCore", "OutboundHTTP", .product(name: "NIOHTTP1", package: "swift-nio")],
+            dependencies: ["CanaryAPI", "KubeCore", "OutboundHTTP", .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -274,6 +276,7 @@ let package = Package(
                 "KubeCore", "KubeClient", "KubeSandbox", "CanaryController", "SerinTesting", "MetricProviders", "OutboundHTTP",
                 "LoadTester", "Webhooks", "Notifiers", "CanaryAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

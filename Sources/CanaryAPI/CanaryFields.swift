@@ -66,7 +66,7 @@ extension Canary {
             ("spec.analysis.webhooks", .implemented), ("spec.analysis.webhooks[].name", .implemented), ("spec.analysis.webhooks[].type", .implemented),
             ("spec.analysis.webhooks[].url", .implemented), ("spec.analysis.webhooks[].timeout", .implemented),
             ("spec.analysis.webhooks[].retries", .implemented), ("spec.analysis.webhooks[].metadata", .implemented),
-            ("spec.analysis.webhooks[].muteAlert", .refused("alerts are not supported yet")),
+            ("spec.analysis.webhooks[].muteAlert", .implemented),
             ("spec.analysis.webhooks[].disableTLS", .refused("disableTLS is not supported yet (webhook TLS verification is always on)")),
         ]
         for reference in ["ingressRef", "routeRef", "upstreamRef"] {
@@ -80,7 +80,7 @@ extension Canary {
         fields.append(("spec.analysis.sessionAffinity", .checked))
         fields.append(("spec.analysis.sessionAffinity.primaryCookieName", .checked))
         for field in ["", "[].name", "[].severity", "[].providerRef", "[].providerRef.name", "[].providerRef.namespace"] {
-            fields.append(("spec.analysis.alerts\(field)", .refused("alerts are not supported yet")))
+            fields.append(("spec.analysis.alerts\(field)", .implemented))
         }
         for part in ["apex", "primary", "canary"] {
             for field in ["", ".labels", ".annotations"] { fields.append(("spec.service.\(part)\(field)", .implemented)) }

@@ -30,14 +30,3 @@ public struct MetricTemplate: KubeObject, Equatable {
         public var name: String
     }
 }
-
-/// A `flagger.app/v1beta1` AlertProvider (used by the alerting issue; read here so Canaries can reference it).
-public struct AlertProvider: KubeObject, Equatable {
-    public static let resource = KubeResource(
-        group: "flagger.app", version: "v1beta1", kind: "AlertProvider", plural: "alertproviders", namespaced: true)
-
-    public var apiVersion: String?
-    public var kind: String?
-    public var metadata: ObjectMeta
-    public var spec: JSONValue
-}

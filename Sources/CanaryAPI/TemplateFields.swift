@@ -16,10 +16,12 @@ extension MetricTemplate {
 }
 
 extension AlertProvider {
-    /// Not read yet: a Canary naming an alert (`spec.analysis.alerts`) is refused until alerting lands.
-    public static let fields: [(path: String, support: FieldSupport)] = {
-        let reason = FieldSupport.refused("alerting is not supported yet: a Canary naming an alert is refused")
-        return ["spec.type", "spec.channel", "spec.username", "spec.address", "spec.proxy", "spec.secretRef", "spec.secretRef.name"]
-            .map { ($0, reason) }
-    }()
+    /// Every field is read when an alert is posted (``AlertProvider/settings()``).
+    public static let fields: [(path: String, support: FieldSupport)] = [
+        ("spec.type", .checked), ("spec.channel", .implemented), ("spec.username", .implemented), ("spec.address", .implemented),
+        ("spec.proxy", .implemented), ("spec.secretRef", .implemented), ("spec.secretRef.name", .implemented),
+    ]
+
+    /// The refused fields `spec` (an AlertProvider's raw spec) sets.
+    public static func refusedFields(in spec: JSONValue) -> [ValidationIssue] { FieldSupport.refusedFields(in: spec, of: fields) }
 }

@@ -87,7 +87,9 @@ public final class CanaryOperator: Service, Sendable {
         let http = OutboundHTTP(proxies: options.proxies)
         let webhooks = WebhookClient(http: http, credentials: options.webhookCredentials)
         eventHooks = EventWebhooks(client: webhooks, global: options.eventWebhook, logger: logger)
-        alerts = OperatorAlerts(notifier: CanaryOperator.globalNotifier(options, logger: logger), clusterName: options.clusterName, logger: logger)
+        alerts = OperatorAlerts(globals: CanaryOperator.globalNotifiers(options, logger: logger), resolver: AlertProviderResolver(client: client),
+                                clusterName: options.clusterName, stuckGateAfter: options.stuckGateAfter, retries: options.alertRetries,
+                                retryDelay: options.alertRetryDelay, events: events, metrics: metrics, logger: logger, now: now)
         let reconciler = CanaryReconciler(
             canaries: canaries.cache, canaryClient: client.resource(Canary.resource, as: JSONValue.self),
             canaryObjects: client.resource(Canary.resource, as: DynamicObject.self),
@@ -126,12 +128,15 @@ public final class CanaryOperator: Service, Sendable {
     /// The port `/metrics`, `/healthz` and `/readyz` listen on, once they do.
     public var httpPort: Int? { boundPort.withLock { $0 } }
 
-    /// The notifier of `--slack-url`/`--msteams-url`; `nil` without one (the command checked it builds).
-    static func globalNotifier(_ options: OperatorOptions, logger: Logger) -> (any Notifier)? {
-        guard let provider = options.alertProvider, let registration = NotifierRegistry.registration(for: provider.type) else { return nil }
-        do { return try registration.make(provider.config) } catch {
-            logger.error("the global alert provider cannot be used; alerts are off", metadata: ["provider": "\(provider.type)", "error": "\(error)"])
-            return nil
+    /// The notifiers of the global providers' flags (the command checked they build).
+    static func globalNotifiers(_ options: OperatorOptions, logger: Logger) -> [AlertProviderType: any Notifier] {
+        var notifiers: [AlertProviderType: any Notifier] = [:]
+        for provider in options.alertProviders {
+            guard let registration = NotifierRegistry.registration(for: provider.type) else { continue }
+            do { notifiers[provider.type] = try registration.make(provider.config) } catch {
+                logger.error("a global alert provider cannot be used; its alerts are off", metadata: ["provider": "\(provider.type)", "error": "\(error)"])
+            }
         }
+        return notifiers
     }
 }

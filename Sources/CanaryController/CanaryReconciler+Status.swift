@@ -36,7 +36,7 @@ extension CanaryReconciler {
     }
 
     /// Shows why a Canary cannot be reconciled: a `Valid=False` condition and a Warning event naming the
-    /// problem (`event`, else "invalid canary spec: <message>").
+    /// problem (`event`, else "invalid canary spec: <message>"), and an alert when the condition is new.
     func markInvalid(_ object: DynamicObject, reason: String, message: String, event: String? = nil) async throws {
         var status = (try? object.json["status"]?.decode(as: CanaryStatus.self)) ?? CanaryStatus()
         let before = status
@@ -51,6 +51,13 @@ extension CanaryReconciler {
             try await canaryClient.patch(object.name ?? "", namespace: object.namespace, patch: .merge(["status": json]), subresource: "status")
         }
         written.record(ObjectKey(object), resourceVersion: stored[path: "metadata", "resourceVersion"]?.stringValue)
+        alerts.postInvalid(message, canary: CanaryReconciler.alertable(object))
+    }
+
+    /// The Canary to route an invalid Canary's alert by: the object as a Canary, or (when it cannot be read
+    /// as one) its metadata alone, which alerts through the global providers.
+    static func alertable(_ object: DynamicObject) -> Canary {
+        do { return try object.json.decode(as: Canary.self) } catch { return Canary(metadata: object.metadata, spec: CanarySpec()) }
     }
 
     /// The conditions with `Valid` set; a `True` one is only added when it replaces a `False` one.

@@ -49,8 +49,14 @@ public struct OperatorOptions: Sendable {
     public var httpPort: Int?
     /// The address the HTTP endpoints listen on.
     public var httpHost = "0.0.0.0"
-    /// The global alert provider (`--slack-url` …, `--msteams-url` …): every Canary's alerts go there.
-    public var alertProvider: (type: AlertProviderType, config: NotifierConfig)?
+    /// The global alert providers (`--slack-url` or `--msteams-url`, `--wecom-url`, `--dingtalk-url`,
+    /// `--feishu-url`): the alerts of every Canary without `analysis.alerts` go there.
+    public var alertProviders: [(type: AlertProviderType, config: NotifierConfig)] = []
+    /// `--alert-stuck-gate-after`: one more alert when an approval gate has held a Canary this long.
+    public var stuckGateAfter: Duration? = .seconds(3600)
+    /// How many times a failed alert is tried again, and the first delay (doubling).
+    public var alertRetries = 2
+    public var alertRetryDelay: Duration = .seconds(1)
     /// `--cluster-name`: the "Cluster" field of every alert.
     public var clusterName = ""
     /// Reported in `flagger_info{version}`.

@@ -1,7 +1,11 @@
 import CanaryAPI
+import KubeCore
+import Foundation
 
 /// Which of a Canary's events Flagger also alerts on, with Flagger's alert text, severity and whether the
-/// Canary's metadata fields go with it (`alertMetadata`). Pure: the operator builds and sends the alert.
+/// Canary's metadata fields go with it (`alertMetadata`), plus the alerts Serin adds where Flagger is
+/// silent (a failed pre- or post-rollout hook, an invalid Canary, a gate closed for too long); which of the
+/// Canary's `analysis.alerts` receive each. Pure: the operator builds and sends the alert.
 public enum CanaryAlerts {
     public enum Severity: String, Sendable, Equatable { case info, warn, error }
 
@@ -10,16 +14,55 @@ public enum CanaryAlerts {
         public var severity: Severity
         /// Target, failed-checks threshold, progress deadline and traffic routing go with it.
         public var withMetadata: Bool
+        /// The webhook the alert is about (`muteAlert` silences it).
+        public var gate: String?
+        /// An approval gate holds the Canary: a gate closed for long gets a reminder.
+        public var awaitsApproval: Bool
 
-        public init(message: String, severity: Severity, withMetadata: Bool) {
+        public init(message: String, severity: Severity, withMetadata: Bool, gate: String? = nil, awaitsApproval: Bool = false) {
             self.message = message
             self.severity = severity
             self.withMetadata = withMetadata
+            self.gate = gate
+            self.awaitsApproval = awaitsApproval
         }
     }
 
-    /// The alert Flagger sends with the event `message` about `canary`; `nil` for events without one.
+    /// The alert sent with the event `message` about `canary`; `nil` for events without one, and for those
+    /// of a webhook with `muteAlert: true`.
     public static func alert(for message: String, canary: Canary) -> Decided? {
+        guard let decided = unmuted(message, canary: canary) else { return nil }
+        if let hook = decided.gate, canary.spec.analysis?.webhooks?.first(where: { $0.name == hook })?.muteAlert == true { return nil }
+        return decided
+    }
+
+    /// Serin's alert for a Canary refused as invalid (Flagger only logs).
+    public static func invalid(_ message: String) -> Decided {
+        Decided(message: "Canary is invalid and is not acted on: \(message)", severity: .error, withMetadata: false)
+    }
+
+    /// Serin's reminder that an approval gate has held the Canary for `duration` (Flagger alerts once, then
+    /// is silent).
+    public static func stillWaiting(_ decided: Decided, for duration: Duration) -> Decided {
+        let waited = GoDuration(duration).description
+        return Decided(message: "\(decided.message.dropLast()) for \(waited) (webhook \(decided.gate ?? "")).", severity: .warn, withMetadata: false,
+                       gate: decided.gate, awaitsApproval: true)
+    }
+
+    /// Whether an entry of `analysis.alerts` with `entry` severity receives an alert of `severity`:
+    /// `info` receives all, `warn` warnings and errors, `error` errors only (Flagger's rule). An entry
+    /// without a severity is `info`, as Flagger documents (Flagger itself sends it nothing).
+    public static func receives(_ entry: String?, _ severity: Severity) -> Bool {
+        switch entry.flatMap({ $0.isEmpty ? nil : $0 }) ?? "info" {
+        case "info": return true
+        case "warn": return severity == .warn || severity == .error
+        case "error": return severity == .error
+        default: return false
+        }
+    }
+
+    /// Flagger's alerts, and Serin's for a failed pre- or post-rollout hook.
+    private static func unmuted(_ message: String, canary: Canary) -> Decided? {
         let name = canary.dottedName
         func after(_ prefix: String) -> String? { message.hasPrefix(prefix) ? String(message.dropFirst(prefix.count)) : nil }
         if message.hasPrefix("New revision detected! Scaling up \(name)") {
@@ -49,9 +92,16 @@ public enum CanaryAlerts {
         }
         for (wait, text) in [("waiting for traffic increase approval ", "Canary traffic increase is waiting for approval."),
                              ("waiting for promotion approval ", "Canary promotion is waiting for approval."),
-                             ("waiting for approval ", "Canary is waiting for approval.")]
-        where message.hasPrefix("Halt \(name) advancement \(wait)") {
-            return Decided(message: text, severity: .warn, withMetadata: false)
+                             ("waiting for approval ", "Canary is waiting for approval.")] {
+            if let hook = after("Halt \(name) advancement \(wait)") {
+                return Decided(message: text, severity: .warn, withMetadata: false, gate: hook, awaitsApproval: true)
+            }
+        }
+        for (kind, prefix) in [("Pre-rollout", "Halt \(name) advancement pre-rollout check "), ("Post-rollout", "Post-rollout hook ")] {
+            guard let rest = after(prefix), let hook = canary.spec.analysis?.webhooks?.first(where: { rest.hasPrefix("\($0.name) failed") }) else { continue }
+            let reason = rest.dropFirst("\(hook.name) failed".count).trimmingCharacters(in: .whitespaces)
+            return Decided(message: "\(kind) check \(hook.name) failed\(reason.isEmpty ? "" : ": \(reason)")", severity: .warn, withMetadata: false,
+                           gate: hook.name)
         }
         return nil
     }

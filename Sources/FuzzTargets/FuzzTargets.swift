@@ -70,7 +70,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     static func templates(_ bytes: [UInt8]) -> [String] {
         guard let json = try? JSONValue(parsing: bytes) else { return [] }
         _ = try? json.decode(as: MetricTemplate.self)
-        _ = try? json.decode(as: AlertProvider.self)
+        if let provider = try? json.decode(as: AlertProvider.self) {
+            _ = try? provider.settings()
+            _ = AlertProvider.refusedFields(in: provider.spec)
+        }
         return []
     }
 

@@ -144,11 +144,6 @@ public struct MetricAnalysis: Sendable {
 
     /// A secret's data, decoded (read each time, as Flagger does: a rotated credential is used at once).
     private func secretData(_ name: String, namespace: String) async throws -> [String: String] {
-        let secret = try await secrets.get(name, namespace: namespace)
-        var data: [String: String] = [:]
-        for (key, value) in secret["data"]?.objectValue ?? [:] {
-            if let encoded = value.stringValue, let decoded = Data(base64Encoded: encoded) { data[key] = String(decoding: decoded, as: UTF8.self) }
-        }
-        return data
+        try await secrets.secretData(name, namespace: namespace)
     }
 }

@@ -6,7 +6,19 @@ import OutboundHTTP
 /// Posting a chat payload as Flagger does: a JSON `POST` with `Content-Type: application/json`, an
 /// `Authorization: Bearer` header when the provider's secret has a `token`, through the provider's `proxy`
 /// when it has one, 5 s at most; any status outside 2xx is an error with the receiver's answer.
+///
+/// The chat robots (WeCom, DingTalk, Feishu) answer `200` to a message they refuse and put the refusal in
+/// the body (`errcode`, `code`): ``Answer`` reads it.
 struct ChatPost: Sendable {
+    /// How the receiver says it took the message.
+    enum Answer: Sendable {
+        /// A 2xx status.
+        case status
+        /// A 2xx status and a JSON body whose `member` is 0 (`errcode` for WeCom and DingTalk, `code` for
+        /// Feishu), the reason in `reason` (`errmsg`, `msg`).
+        case code(member: String, reason: String)
+    }
+
     let address: String
     let token: String?
     let http: OutboundHTTP
@@ -27,24 +39,49 @@ struct ChatPost: Sendable {
         self.http = OutboundHTTP(proxies: proxies)
     }
 
-    func send(_ payload: JSONValue) async throws {
+    /// Posts `payload`, with `query` added to the address (DingTalk's signature).
+    func send(_ payload: JSONValue, query: [URLQueryItem] = [], answer: Answer = .status) async throws {
         var headers = [("Content-Type", "application/json")]
         if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        var target = address
+        if !query.isEmpty, var components = URLComponents(string: address) {
+            components.percentEncodedQueryItems = (components.percentEncodedQueryItems ?? []) + query.map {
+                URLQueryItem(name: $0.name, value: $0.value?.addingPercentEncoding(withAllowedCharacters: ChatPost.queryValue))
+            }
+            target = components.string ?? address
+        }
         let response: OutboundHTTP.Response
         do {
-            response = try await http.send(.POST, address, headers: headers, body: Array(payload.serialized()), timeout: .seconds(5))
+            response = try await http.send(.POST, target, headers: headers, body: Array(payload.serialized()), timeout: .seconds(5))
         } catch {
-            throw NotifierError("sending notification failed: the receiver did not answer")
+            throw NotifierError("sending notification failed: the receiver did not answer", retryable: true)
         }
         guard (200..<300).contains(response.status) else {
-            throw NotifierError("sending notification bad response \(response.status): \(String(response.text.prefix(512)))")
+            throw NotifierError("sending notification bad response \(response.status): \(String(response.text.prefix(512)))",
+                                retryable: response.status >= 500 || response.status == 429)
+        }
+        if case .code(let member, let reason) = answer {
+            let body = try? JSONValue(parsing: Array(response.text.utf8))
+            let code = body?[member]?.intValue ?? (body?[member] == nil ? nil : -1)
+            guard code == 0 else {
+                let why = body?[reason]?.stringValue ?? String(response.text.prefix(512))
+                throw NotifierError("sending notification refused: \(member) \(code.map(String.init) ?? "missing"): \(why)")
+            }
         }
     }
+
+    /// What a query value may hold unescaped (`+`, `/` and `=` of a base64 signature are escaped).
+    static let queryValue: CharacterSet = .alphanumerics.union(CharacterSet(charactersIn: "-._~"))
 }
 
 /// A notifier that cannot be built or whose receiver refused an alert. Never holds the address or token.
 public struct NotifierError: Error, Sendable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// The receiver did not answer, failed (5xx) or asked to slow down (429): worth trying again.
+    public var retryable: Bool
+    public init(_ message: String, retryable: Bool = false) {
+        self.message = message
+        self.retryable = retryable
+    }
     public var description: String { message }
 }

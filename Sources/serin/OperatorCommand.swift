@@ -50,29 +50,7 @@ struct OperatorCommand: AsyncParsableCommand {
 
     @OptionGroup var log: LogOptions
 
-    @Option(help: "The cluster's name, the \"Cluster\" field of every alert.")
-    var clusterName = ""
-
-    @Option(help: "Slack incoming-webhook URL for every Canary's alerts (env SLACK_URL).")
-    var slackURL = ""
-
-    @Option(help: "Slack bot token, sent as Authorization: Bearer (env SLACK_TOKEN).")
-    var slackToken = ""
-
-    @Option(help: "Proxy for posting to Slack (env SLACK_PROXY_URL).")
-    var slackProxyURL = ""
-
-    @Option(help: "Slack user name of the alerts.")
-    var slackUser = "flagger"
-
-    @Option(help: "Slack channel of the alerts.")
-    var slackChannel = ""
-
-    @Option(help: "MS Teams incoming-webhook URL for every Canary's alerts, instead of Slack (env MSTEAMS_URL).")
-    var msteamsURL = ""
-
-    @Option(help: "Proxy for posting to MS Teams (env MSTEAMS_PROXY_URL).")
-    var msteamsProxyURL = ""
+    @OptionGroup var alerting: AlertOptions
 
     @Option(help: "Also post every event to this URL, for Canaries without event webhooks (env EVENT_WEBHOOK_URL).")
     var eventWebhook: String?
@@ -97,7 +75,8 @@ struct OperatorCommand: AsyncParsableCommand {
 
     func validate() throws {
         try OperatorFlags.check(self)
-        _ = try alertProvider()  // a global alert provider that cannot be built is refused before connecting
+        _ = try alerting.providers()  // a global alert provider that cannot be built is refused before connecting
+        _ = try alerting.stuckGateAfter()
     }
 
     func run() async throws {
@@ -159,8 +138,9 @@ struct OperatorCommand: AsyncParsableCommand {
         options.version = SerinVersion.current
         options.eventWebhook = eventWebhookURL
         options.webhookCredentials = try webhookCredentials()
-        options.clusterName = clusterName
-        options.alertProvider = try alertProvider()
+        options.clusterName = alerting.clusterName
+        options.alertProviders = try alerting.providers()
+        options.stuckGateAfter = try alerting.stuckGateAfter()
         return options
     }
 
@@ -173,26 +153,5 @@ struct OperatorCommand: AsyncParsableCommand {
             let token = try LoadTesterCommand.readToken(String(entry[entry.index(after: equals)...]), flag: "--webhook-token")
             return WebhookCredential(urlPrefix: String(entry[..<equals]), token: token)
         }
-    }
-
-    /// Flagger's global notifier: MS Teams when its URL is set, else Slack when its URL is set (flags or env);
-    /// one that cannot be built is refused at start-up, naming the flag but not the URL.
-    func alertProvider() throws -> (type: AlertProviderType, config: NotifierConfig)? {
-        let environment = ProcessInfo.processInfo.environment
-        func value(_ flag: String, _ variable: String) -> String { flag.isEmpty ? environment[variable] ?? "" : flag }
-        let teams = value(msteamsURL, "MSTEAMS_URL"), slack = value(slackURL, "SLACK_URL")
-        let provider: (type: AlertProviderType, config: NotifierConfig, flag: String)
-        if !teams.isEmpty {
-            provider = (.msteams, NotifierConfig(address: teams, proxy: value(msteamsProxyURL, "MSTEAMS_PROXY_URL")), "--msteams-url")
-        } else if !slack.isEmpty {
-            provider = (.slack, NotifierConfig(address: slack, channel: slackChannel, username: slackUser, proxy: value(slackProxyURL, "SLACK_PROXY_URL"),
-                                                token: value(slackToken, "SLACK_TOKEN")), "--slack-url")
-        } else {
-            return nil
-        }
-        do { _ = try NotifierRegistry.registration(for: provider.type)?.make(provider.config) } catch {
-            throw ValidationError("\(provider.flag): \(error)")
-        }
-        return (provider.type, provider.config)
     }
 }

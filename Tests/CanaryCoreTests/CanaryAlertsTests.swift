@@ -34,7 +34,7 @@ import Testing
         let gated = withHooks(makeCanary(phase: .succeeded), [("approval", .confirmRollout)])
         let (held, _) = decideAnswering(observe(gated, target: WorkloadState(templateHash: "v2", readiness: .ready, replicas: 0)),
                                         hooks: [.confirmRollout: [HookResult(name: "approval", passed: false, message: "Forbidden")]])
-        #expect(alerts(held, gated) == [.init(message: "Canary is waiting for approval.", severity: .warn, withMetadata: false)])
+        #expect(alerts(held, gated) == [.init(message: "Canary is waiting for approval.", severity: .warn, withMetadata: false, gate: "approval", awaitsApproval: true)])
         #expect(CanaryAlerts.alert(for: halt, canary: canary) == nil, "a failed check is an event, not an alert (as Flagger)")
     }
 

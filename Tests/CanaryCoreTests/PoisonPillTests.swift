@@ -73,7 +73,7 @@ import Testing
     }
 
     static let unsupported: [(patch: JSONValue, field: String)] = [
-        (["analysis": ["webhooks": [["name": "w", "url": "http://x.test/", "muteAlert": true]]]], "spec.analysis.webhooks[0].muteAlert"),
+        (["service": ["port": 9898, "trafficDistribution": "PreferClose"]], "spec.service.trafficDistribution"),
         (["analysis": ["webhooks": [["name": "w", "url": "https://x.test/", "disableTLS": true]]]], "spec.analysis.webhooks[0].disableTLS"),
     ]
 

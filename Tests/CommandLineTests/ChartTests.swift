@@ -42,7 +42,7 @@ import Testing
     @Test(arguments: [
         ("{}", "serin-system"),
         (#"{"namespace": "apps", "leaderElection": {"enabled": true}, "replicaCount": 2, "podDisruptionBudget": {"enabled": true}, "loadtester": {"enabled": true, "allow": ["hey"], "tokenSecret": "loadtester-token"}, "eventWebhook": "http://events.example/"}"#, "apps"),
-        (#"{"logFormat": "text", "configTracking": {"enabled": false}, "extraArgs": ["--min-analysis-interval=30s"], "serviceAccount": {"create": false, "name": "ops"}, "rbac": {"create": false}}"#, "ops"),
+        (#"{"logFormat": "text", "configTracking": {"enabled": false}, "extraArgs": ["--min-analysis-interval=30s"], "serviceAccount": {"create": false, "name": "ops"}, "rbac": {"create": false}, "clusterName": "prod", "slack": {"url": "https://hooks.slack.com/services/T0/B0/x", "channel": "deploys"}, "alerts": {"existingSecret": "chat-robots", "stuckGateAfter": "30m"}}"#, "ops"),
     ])
     func rendersLintsCleanAndTheSandboxAcceptsIt(values: String, namespace: String) async throws {
         let rendered = try await Self.render(values, namespace: namespace)
@@ -66,6 +66,11 @@ import Testing
             let local = arguments.map { $0.hasPrefix("--webhook-token=") ? $0.replacingOccurrences(of: "/var/run/secrets/serin-loadtester/token", with: token) : $0 }
             let (status, output) = try await SerinBinary.run(local + ["--kubeconfig", "/nonexistent/kubeconfig"])
             #expect(status != 0 && output.contains("/nonexistent/kubeconfig") && !output.contains("Error: --"), "\(arguments): \(output)")
+            if namespace == "ops" {
+                #expect(arguments.contains("--slack-url=https://hooks.slack.com/services/T0/B0/x") && arguments.contains("--slack-channel=deploys"))
+                #expect(arguments.contains("--alert-stuck-gate-after=30m") && arguments.contains("--cluster-name=prod"))
+                #expect(container["envFrom"] == [["secretRef": ["name": "chat-robots"]]], "the robots' URLs and secrets come from a Secret")
+            }
             if namespace == "apps" {
                 #expect(arguments.contains("--enable-leader-election") && arguments.contains("--namespace=apps"))
                 #expect(try await kubectl.run(["get", "role", "serin", "-n", "apps"]).status == 0, "a namespaced Role with --namespace")

@@ -8,7 +8,8 @@ import Testing
         #expect(status == 0)
         for flag in ["--kubeconfig", "--namespace", "--metrics-server", "--mesh-provider", "--selector-labels", "--include-label-prefix",
                      "--enable-config-tracking", "--enable-leader-election", "--leader-election-namespace", "--port", "--log-level",
-                     "--log-format", "--cluster-name", "--slack-url", "--slack-channel", "--slack-user", "--msteams-url", "--event-webhook", "--kube-qps", "--kube-burst", "--concurrency", "EVENT_WEBHOOK_URL"] {
+                     "--log-format", "--cluster-name", "--slack-url", "--slack-channel", "--slack-user", "--msteams-url", "--wecom-url", "--dingtalk-url",
+                     "--dingtalk-signing-secret", "--feishu-url", "--feishu-signing-secret", "--alert-stuck-gate-after", "--event-webhook", "--kube-qps", "--kube-burst", "--concurrency", "EVENT_WEBHOOK_URL"] {
             #expect(help.contains(flag), "\(flag) missing from --help")
         }
     }
@@ -29,6 +30,8 @@ import Testing
         (["--slack-url", "hooks.slack.com/services/secret", "--slack-channel", "general"], "--slack-url: invalid hook URL: not an http(s) URL"),
         (["--slack-url", "https://hooks.slack.com/services/x"], "--slack-url: empty Slack channel"),
         (["--slack-url", "https://hooks.slack.com/services/x", "--slack-user", ""], "--slack-url: empty Slack username"),
+        (["--dingtalk-url", "oapi.dingtalk.com/robot/send?access_token=secret"], "--dingtalk-url: invalid hook URL: not an http(s) URL"),
+        (["--alert-stuck-gate-after", "an hour"], "--alert-stuck-gate-after:"),
     ])
     func aBadValueIsRefusedAtStartNamingTheFlag(arguments: [String], message: String) async throws {
         let (status, output) = try await SerinBinary.run(["operator"] + arguments)

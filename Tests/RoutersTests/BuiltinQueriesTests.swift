@@ -40,7 +40,7 @@ import Testing
     @Test func theRegistriesSayWhatSerinImplements() {
         #expect(MetricProviderRegistry.implemented == [.prometheus])
         #expect(TargetRegistry.implemented == [.deployment, .daemonSet])
-        #expect(NotifierRegistry.implemented == [.slack, .discord, .rocket, .msteams, .gchat], "Flagger's five")
+        #expect(NotifierRegistry.implemented == [.slack, .discord, .rocket, .msteams, .gchat, .wecom, .dingtalk, .feishu, .lark, .webhook], "Flagger's five and Serin's")
         #expect(Set(AlertProviderType.allCases) == NotifierRegistry.implemented, "every type of the CRD has its notifier")
     }
 

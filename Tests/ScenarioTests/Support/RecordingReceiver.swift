@@ -6,7 +6,8 @@ import Logging
 import NIOCore
 import Synchronization
 
-/// A local HTTP receiver that records every JSON body posted to it and answers after `delay`.
+/// A local HTTP receiver that records every JSON body posted to it and answers after `delay`: `status`
+/// with `answer` (default "OK", or "no such hook" for an error), `503` to the first `failing` requests.
 final class RecordingReceiver: Sendable {
     let port: Int
     private let server: LoopbackServer
@@ -14,19 +15,25 @@ final class RecordingReceiver: Sendable {
 
     final class Bodies: Sendable {
         let bodies = Mutex<[JSONValue]>([])
-        /// Each request's path and `Authorization` header.
+        /// Each request's path, query and `Authorization` header.
         let requests = Mutex<[(path: String, authorization: String?)]>([])
+        let queries = Mutex<[String]>([])
     }
 
-    init(delay: Duration = .zero, status: HTTPResponse.Status = .ok) async throws {
+    init(delay: Duration = .zero, status: HTTPResponse.Status = .ok, answer: String? = nil, failing: Int = 0) async throws {
         let recorded = Bodies()
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
-            recorded.bodies.withLock { $0.append((try? JSONValue(parsing: Array(buffer: body))) ?? .null) }
+            let count = recorded.bodies.withLock { bodies in
+                bodies.append((try? JSONValue(parsing: Array(buffer: body))) ?? .null)
+                return bodies.count
+            }
             recorded.requests.withLock { $0.append((request.uri.path, request.headers[.authorization])) }
+            recorded.queries.withLock { $0.append(request.uri.query ?? "") }
             if delay > .zero { try await Task.sleep(for: delay) }
-            return Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: status == .ok ? "OK" : "no such hook")))
+            if count <= failing { return Response(status: .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: "try later"))) }
+            return Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: answer ?? (status == .ok ? "OK" : "no such hook"))))
         }
         var quiet = Logger(label: "recording-receiver")
         quiet.logLevel = .critical
@@ -38,6 +45,8 @@ final class RecordingReceiver: Sendable {
     var url: String { "http://127.0.0.1:\(port)/" }
     var bodies: [JSONValue] { recorded.bodies.withLock { $0 } }
     var requests: [(path: String, authorization: String?)] { recorded.requests.withLock { $0 } }
+    /// Each request's query string (percent-encoded as sent).
+    var queries: [String] { recorded.queries.withLock { $0 } }
 
     /// Stops gracefully in the background (a call still arriving is answered, never dropped mid-accept).
     func stop() {

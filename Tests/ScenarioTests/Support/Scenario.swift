@@ -127,7 +127,8 @@ final class Scenario: Sendable {
         options.eventWebhook = setup.eventWebhook
         options.includeLabelPrefixes = setup.includeLabelPrefixes
         options.clusterName = setup.clusterName
-        if let slack = setup.slackURL { options.alertProvider = (.slack, NotifierConfig(address: slack, channel: "releases")) }
+        if let slack = setup.slackURL { options.alertProviders = [(.slack, NotifierConfig(address: slack, channel: "releases"))] }
+        options.alertRetryDelay = .milliseconds(100)
         options.httpPort = 0
         options.httpHost = "127.0.0.1"
         var logger = Logger(label: "scenario.operator")
