@@ -173,6 +173,7 @@ let package = Package(
             dependencies: [
                 "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeSandbox", "LoadTester", "LocalCluster", "MetricProviders", "OutboundHTTP", "Routers",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -18,6 +18,13 @@ extension DemoStory {
         console.act(1, "Install: the user's example (\(options.example))")
         try await world.kubectl.succeed(["apply", "-f", options.example])
         console.note("Namespace demo, Deployment httpbin (2 replicas), HPA, MetricTemplate latency, Canary httpbin")
+        try await world.kubectl.succeed(["apply", "-f", "-"], stdin: """
+            {"apiVersion": "flagger.app/v1beta1", "kind": "AlertProvider", "metadata": {"name": "console", "namespace": "demo"},
+             "spec": {"type": "webhook", "address": "\(world.alerts.url)"}}
+            """)
+        try await world.kubectl.succeed(["patch", "canary", "httpbin", "-n", "demo", "--type=merge", "-p",
+                                         #"{"spec":{"analysis":{"alerts":[{"name":"console","severity":"info","providerRef":{"name":"console"}}]}}}"#])
+        console.note("AlertProvider console (type webhook) and the Canary's analysis.alerts: each alert is printed as it arrives")
         let start = ContinuousClock.now
         let initialized = try await follower.follow(until: ["Initialized"], timeout: options.actTimeout)
         outcome.initialized = ContinuousClock.now - start

@@ -17,6 +17,7 @@ final class DemoWorld: Sendable {
     let kubectl: Kubectl
     let client: KubeClient
     let loadTester: LoadTester
+    let alerts: DemoAlertReceiver
     private let tasks: [Task<Void, any Error>]
 
     static let metricsServer = "http://prometheus.istio-system:9090"
@@ -42,6 +43,8 @@ final class DemoWorld: Sendable {
         let tester = try LoadTester(options: testerOptions, logger: quiet)
         let (testerPort, testerTask) = await tester.start()
         console.ok("serin loadtester on port \(testerPort), as flagger-loadtester.test")
+        let alerts = try await DemoAlertReceiver.start(console: console)
+        console.ok("an alert receiver on \(alerts.url), the demo's AlertProvider")
         let client = sandbox.client(logger: quiet)
         try await Kubectl(sandbox).succeed(["apply", "-f", crds])
         var operatorOptions = OperatorOptions(metricsServer: metricsServer)
@@ -51,14 +54,17 @@ final class DemoWorld: Sendable {
         let canaryOperator = CanaryOperator(client: client, options: operatorOptions, logger: quiet)
         let operatorTask = Task { try await canaryOperator.run() }
         console.ok("serin operator (Istio, metrics from \(metricsServer))")
-        let world = DemoWorld(sandbox: sandbox, prometheus: prometheus, client: client, loadTester: tester, tasks: [operatorTask, testerTask])
+        let world = DemoWorld(sandbox: sandbox, prometheus: prometheus, client: client, loadTester: tester, alerts: alerts,
+                              tasks: [operatorTask, testerTask])
         let prometheusPort = URL(string: prometheus.url)?.port ?? 0
         try await world.kubectl.exposeOnLoopback(service: "flagger-loadtester", namespace: "test", port: 80, localPort: testerPort)
         try await world.kubectl.exposeOnLoopback(service: "prometheus", namespace: "istio-system", port: 9090, localPort: prometheusPort)
         return world
     }
 
-    private init(sandbox: Sandbox, prometheus: PrometheusServer, client: KubeClient, loadTester: LoadTester, tasks: [Task<Void, any Error>]) {
+    private init(sandbox: Sandbox, prometheus: PrometheusServer, client: KubeClient, loadTester: LoadTester, alerts: DemoAlertReceiver,
+                 tasks: [Task<Void, any Error>]) {
+        self.alerts = alerts
         self.sandbox = sandbox
         self.prometheus = prometheus
         self.kubectl = Kubectl(sandbox)
@@ -72,6 +78,7 @@ final class DemoWorld: Sendable {
         for task in tasks { task.cancel() }
         for task in tasks { _ = await task.result }
         prometheus.stop()
+        await alerts.stop()
         do { try await client.shutdown() } catch {}  // the process is ending; nothing to report
         await sandbox.stop()
     }
