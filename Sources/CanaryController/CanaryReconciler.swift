@@ -135,6 +135,13 @@ public struct CanaryReconciler: Reconciler {
         }
         try Task.checkCancellation()
         if status != canary.status { try await write(status, of: canary, from: canary.status) }
+        if decision.clearsRequest {
+            // After the status: a crash in between finds the request again, now refused as done.
+            _ = try await acting("remove the handled \(ControlRequest.annotation)") {
+                try await canaryClient.patch(canary.metadata.name ?? "", namespace: canary.namespace,
+                                             patch: .merge(["metadata": ["annotations": [.init(ControlRequest.annotation): .null]]]))
+            }
+        }
         metrics.record(canary, status: status)
         if CanaryStateMachine.finishedRollout(from: canary.status?.phase, to: status.phase), let phase = status.phase {
             metrics.finished(canary, phase: phase)

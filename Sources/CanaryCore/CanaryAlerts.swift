@@ -87,6 +87,15 @@ public enum CanaryAlerts {
         if message == "Rolling back \(name) manual webhook invoked" {
             return Decided(message: "Rolling back manual webhook invoked", severity: .warn, withMetadata: false)
         }
+        if let who = after("Rolling back \(name): aborted by ") {
+            return Decided(message: "Rolling back: aborted by \(who)", severity: .warn, withMetadata: false)
+        }
+        if let who = after("Promotion of \(name) requested by ") {
+            return Decided(message: "Promotion requested by \(who.replacingOccurrences(of: ": skipping", with: ", skipping")).", severity: .info, withMetadata: false)
+        }
+        if let who = after("Retrying the analysis of \(name) requested by ") {
+            return Decided(message: "Analysis retried, requested by \(who).", severity: .info, withMetadata: false)
+        }
         if let reason = after("Promotion of \(name) failed, primary not ready: ") {
             return Decided(message: "Promotion failed, primary not ready: \(reason)", severity: .error, withMetadata: false)
         }

@@ -51,6 +51,7 @@ extension CanaryStateMachine {
             if status.phase == .waiting { synced = synced.transitioned(to: .succeeded, now: observation.now) }
             return Decision(actions: routes, status: synced)
         }
+        if let paused = paused(observation, routes: routes) { return paused }
         if status.phase == .waiting && !isDue(observation) {
             return Decision(actions: routes, status: status, requeueAfter: remainingWait(observation))
         }

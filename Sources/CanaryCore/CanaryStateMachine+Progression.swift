@@ -25,9 +25,10 @@ extension CanaryStateMachine {
                             requeueAfter: .seconds(5))
         case .ready: break
         }
+        let routes = enforce(analysisRoutes(canary, status), observation)
+        if let paused = paused(observation, routes: routes) { return paused }
         if canary.skipsAnalysis { return promoteWithoutAnalysis(observation, status: status) }
         let weight = status.canaryWeight ?? 0
-        let routes = enforce(analysisRoutes(canary, status), observation)
         let wait = remainingWait(observation)
         guard wait == .zero else { return Decision(actions: routes, status: status, requeueAfter: wait) }
         var actions = routes

@@ -35,6 +35,7 @@ public enum CanaryStateMachine {
         if canary.spec.suspend == true {
             return Decision(actions: [.event(.normal, "skipping canary run as object is suspended")], status: status)
         }
+        if let requested = request(observation) { return requested }
         switch status.phase ?? .initializing {
         case .initializing: return initialize(observation)
         case .initialized, .succeeded, .failed, .waiting: return watchForRevision(observation)

@@ -21,9 +21,21 @@ public struct Kubectl: Sendable {
     /// Runs `kubectl ARGS` with the sandbox's kubeconfig, optionally feeding `stdin`.
     @discardableResult
     public func run(_ arguments: [String], stdin: String? = nil) async throws -> Result {
+        try await execute(["--kubeconfig", kubeconfig, "--cache-dir", cacheDirectory] + arguments, stdin: stdin, environment: [:])
+    }
+
+    /// Runs the kubectl plugin `kubectl ARGS` (`kubectl serin get`) with `PATH` as kubectl's plugin search
+    /// path: kubectl finds plugins only when no flag comes before their name, so the sandbox's kubeconfig
+    /// goes through `KUBECONFIG`, as a user's would.
+    public func runPlugin(_ arguments: [String], path: String) async throws -> Result {
+        try await execute(arguments, stdin: nil, environment: ["KUBECONFIG": kubeconfig, "PATH": path])
+    }
+
+    private func execute(_ arguments: [String], stdin: String?, environment: [String: String]) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["kubectl", "--kubeconfig", kubeconfig, "--cache-dir", cacheDirectory] + arguments
+        process.arguments = ["kubectl"] + arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         let output = Pipe(), error = Pipe(), input = Pipe()
         process.standardOutput = output
         process.standardError = error

@@ -9,7 +9,9 @@ struct Serin: AsyncParsableCommand {
         commandName: "serin",
         abstract: "Progressive delivery for Kubernetes, compatible with Flagger's API.",
         version: SerinVersion.current,
-        subcommands: [OperatorCommand.self, LoadTesterCommand.self, DemoCommand.self, SandboxCommand.self, ClusterInfo.self]
+        subcommands: [OperatorCommand.self, LoadTesterCommand.self, DemoCommand.self, SandboxCommand.self, ClusterInfo.self,
+                      GetCommand.self, StatusCommand.self, PromoteCommand.self, AbortCommand.self, RetryCommand.self, PauseCommand.self,
+                      ResumeCommand.self]
     )
 }
 

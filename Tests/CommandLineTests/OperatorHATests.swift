@@ -11,29 +11,7 @@ import Testing
 
 /// Two `serin operator` processes with leader election against the sandbox.
 @Suite struct OperatorHATests {
-    static let manifest = """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: demo}
-        ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: httpbin, namespace: demo, labels: {app: httpbin}}
-        spec:
-          replicas: 1
-          selector: {matchLabels: {app: httpbin}}
-          template:
-            metadata: {labels: {app: httpbin}, annotations: {sandbox.serin.dev/ready-after: 100ms}}
-            spec: {containers: [{name: httpbin, image: "kennethreitz/httpbin:v1"}]}
-        ---
-        apiVersion: flagger.app/v1beta1
-        kind: Canary
-        metadata: {name: httpbin, namespace: demo}
-        spec:
-          targetRef: {apiVersion: apps/v1, kind: Deployment, name: httpbin}
-          service: {port: 8000}
-          analysis: {interval: 2s, threshold: 2, maxWeight: 100, stepWeight: 20}
-        """
+    static let manifest = TestManifests.plain("httpbin", port: 8000, analysis: "interval: 2s, threshold: 2, maxWeight: 100, stepWeight: 20")
 
     static func readiness(port: Int) async -> String {
         guard let url = URL(string: "http://127.0.0.1:\(port)/readyz"), let (data, _) = try? await URLSession.shared.data(from: url) else { return "" }

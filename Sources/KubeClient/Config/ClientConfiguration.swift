@@ -29,6 +29,9 @@ public struct ClientConfiguration: Sendable {
     public var userAgent: String = "serin/\(SerinVersion.current) (\(SerinVersion.platform))"
     /// Checked before every write; leader election uses it to fence a replica that is not the leader.
     public var writeFence: (any WriteFence)?
+    /// The kubeconfig user entry of the selected context (`nil` in-cluster or without one): who a command
+    /// says asked for what it writes.
+    public var userName: String?
     /// Where the configuration came from, for messages: `kubeconfig /path (context kind-dev)` or `in-cluster`.
     public var source: String
 

@@ -24,6 +24,7 @@ extension KubeconfigLoader {
             source: "kubeconfig \(files.joined(separator: ":")) (context \(contextName))")
         configuration.tls = try tlsSettings(cluster)
         configuration.proxy = try proxyURL(cluster)
+        configuration.userName = context.value.user.flatMap { $0.isEmpty ? nil : $0 }
         if let user = try userEntry(for: context) {
             configuration.authentication = try authentication(user, cluster: cluster, server: server)
             try addClientCertificate(user, to: &configuration.tls)

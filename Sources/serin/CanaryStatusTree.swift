@@ -1,0 +1,135 @@
+import CanaryAPI
+import Foundation
+import KubeCore
+
+/// `serin status`'s tree of one Canary, from what the API holds: the Canary, its target and primary, the
+/// Services, the live routes, each metric against its threshold, each gate, the next step, the last events.
+/// Pure: the command reads the objects, this renders them.
+struct CanaryStatusTree {
+    var canary: JSONValue
+    var target: JSONValue?
+    var primary: JSONValue?
+    var services: [String]
+    var virtualService: JSONValue?
+    /// The Canary's events, oldest first.
+    var events: [JSONValue]
+    var now: Date
+
+    func render() -> String {
+        let name = canary[path: "metadata", "name"]?.stringValue ?? ""
+        let namespace = canary[path: "metadata", "namespace"]?.stringValue ?? ""
+        let status = canary["status"] ?? [:]
+        let threshold = canary[path: "spec", "analysis", "threshold"]?.intValue ?? 0
+        var header = "Canary \(namespace)/\(name)  \(status["phase"]?.stringValue ?? "Initializing")"
+        header += "  weight \(status["canaryWeight"]?.intValue ?? 0)%  failed checks \(status["failedChecks"]?.intValue ?? 0)/\(threshold)"
+        if let revision = status["lastAppliedSpec"]?.stringValue { header += "  revision \(revision)" }
+        let lines: [(String, [String])] = [
+            ("target", [workload(target, role: "the new version")]), ("primary", [workload(primary, role: "serving")]),
+            ("services", [services.isEmpty ? "none yet" : services.joined(separator: ", ")]), ("routes", routes()),
+            ("metrics", metrics()), ("gates", gates()), ("next", [next()]), ("events", lastEvents()),
+        ]
+        var text = [header]
+        for (index, (label, values)) in lines.enumerated() {
+            let last = index == lines.count - 1
+            text.append("\(last ? "└─" : "├─") \(label.padding(toLength: 9, withPad: " ", startingAt: 0))\(values.first ?? "")")  // values start in column 12
+            for value in values.dropFirst() { text.append((last ? " " : "│") + String(repeating: " ", count: 11) + value) }
+        }
+        return text.joined(separator: "\n")
+    }
+
+    func workload(_ object: JSONValue?, role: String) -> String {
+        guard let object else { return "not found" }
+        let kind = object["kind"]?.stringValue ?? "Deployment"
+        let ready = object[path: "status", "readyReplicas"]?.intValue ?? 0
+        let wanted = object[path: "spec", "replicas"]?.intValue ?? 0
+        let images = (object[path: "spec", "template", "spec", "containers"]?.arrayValue ?? []).compactMap { $0["image"]?.stringValue }
+        return "\(kind) \(object[path: "metadata", "name"]?.stringValue ?? "")  \(ready)/\(wanted) ready  \(images.joined(separator: ", "))  (\(role))"
+    }
+
+    /// The live weights of the VirtualService's first HTTP route (Istio), or what routes without one.
+    func routes() -> [String] {
+        guard let service = virtualService else { return ["no VirtualService (the apex Service selects the primary)"] }
+        let destinations = service[path: "spec", "http"]?[0]?["route"]?.arrayValue ?? []
+        let weights = destinations.map { "\($0[path: "destination", "host"]?.stringValue ?? "?") \($0["weight"]?.intValue ?? 0)%" }
+        return ["VirtualService \(service[path: "metadata", "name"]?.stringValue ?? ""): " + weights.joined(separator: ", ")]
+    }
+
+    /// Each metric with its threshold, and the last check's verdict from the events.
+    func metrics() -> [String] {
+        let metrics = canary[path: "spec", "analysis", "metrics"]?.arrayValue ?? []
+        guard !metrics.isEmpty else { return ["none (webhooks only)"] }
+        let halts = events.compactMap { $0["message"]?.stringValue }.filter { $0.contains(" advancement ") }
+        return metrics.map { metric in
+            let name = metric["name"]?.stringValue ?? "?"
+            let range = metric["thresholdRange"] ?? [:]
+            var bound = [range["min"].map { "≥ \(CanaryStatusTree.number($0))" }, range["max"].map { "≤ \(CanaryStatusTree.number($0))" }]
+                .compactMap { $0 }.joined(separator: " and ")
+            if bound.isEmpty, let threshold = metric["threshold"] { bound = "threshold \(CanaryStatusTree.number(threshold))" }
+            let label = name == "request-success-rate" ? "success rate" : name == "request-duration" ? "request duration" : name
+            let failing = halts.last { $0.contains(label) || $0.contains(name) }
+            return "\(name) \(bound)" + (failing.map { "  last failure: \($0.components(separatedBy: " advancement ").last ?? $0)" } ?? "")
+        }
+    }
+
+    /// Each approval gate: open, closed, or not asked yet (from the last event naming it).
+    func gates() -> [String] {
+        let gateTypes = ["confirm-rollout", "confirm-traffic-increase", "confirm-promotion"]
+        let hooks = (canary[path: "spec", "analysis", "webhooks"]?.arrayValue ?? []).filter { gateTypes.contains($0["type"]?.stringValue ?? "") }
+        guard !hooks.isEmpty else { return ["none"] }
+        let messages = events.compactMap { $0["message"]?.stringValue }
+        return hooks.map { hook in
+            let name = hook["name"]?.stringValue ?? ""
+            let last = messages.last { $0.hasSuffix(" \(name)") || $0.contains("check \(name) passed") }
+            let state = last.map { $0.contains("passed") ? "open" : "closed" } ?? "not asked yet"
+            return "\(hook["type"]?.stringValue ?? "") \(name): \(state)"
+        }
+    }
+
+    /// When the next analysis step is due.
+    func next() -> String {
+        let status = canary["status"] ?? [:]
+        let phase = status["phase"]?.stringValue ?? "Initializing"
+        if let by = pausedBy { return "paused by \(by): no step until `kubectl serin resume`" }
+        guard ["Progressing", "WaitingPromotion", "Waiting"].contains(phase) else { return "nothing due: waiting for a new revision" }
+        let interval = (canary[path: "spec", "analysis", "interval"]?.stringValue).flatMap { try? GoDuration(parsing: $0) }?.seconds ?? 60
+        guard let since = status["lastTransitionTime"]?.stringValue.flatMap({ KubeTime(rfc3339: $0)?.date }) else { return "a step every \(Int(interval)) s" }
+        let due = since.addingTimeInterval(interval).timeIntervalSince(now)
+        return due > 0 ? "next step in \(Int(due.rounded(.up))) s (every \(Int(interval)) s)" : "next step due now (every \(Int(interval)) s)"
+    }
+
+    var pausedBy: String? {
+        var annotations: [String: String] = [:]
+        for (key, value) in canary[path: "metadata", "annotations"]?.objectValue ?? [:] { annotations[key] = value.stringValue }
+        return ControlRequest.pausedBy(annotations)
+    }
+
+    func lastEvents() -> [String] {
+        let recent = events.suffix(5).map { event in
+            "\(event["type"]?.stringValue == "Warning" ? "!" : " ") \(event["message"]?.stringValue ?? "")" + ((event["count"]?.intValue ?? 1) > 1 ? " (x\(event["count"]?.intValue ?? 1))" : "")
+        }
+        return recent.isEmpty ? ["none"] : recent
+    }
+
+    static func number(_ value: JSONValue) -> String {
+        guard let double = value.doubleValue else { return "\(value)" }
+        return double == double.rounded() ? String(Int(double)) : String(double)
+    }
+
+    /// `3m12s` since an RFC 3339 time, `-` without one. Pure.
+    static func age(_ time: String?, now: Date) -> String {
+        guard let time, let date = KubeTime(rfc3339: time)?.date else { return "-" }
+        let seconds = max(0, Int(now.timeIntervalSince(date)))
+        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 3600 { return "\(seconds / 60)m\(seconds % 60)s" }
+        return seconds < 86_400 ? "\(seconds / 3600)h\(seconds % 3600 / 60)m" : "\(seconds / 86_400)d"
+    }
+
+    /// Rows padded into columns three spaces apart. Pure.
+    static func columns(_ rows: [[String]]) -> String {
+        let widths = (0..<(rows.map(\.count).max() ?? 0)).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { index, cell in index == row.count - 1 ? cell : cell.padding(toLength: widths[index] + 3, withPad: " ", startingAt: 0) }
+                .joined()
+        }.joined(separator: "\n")
+    }
+}

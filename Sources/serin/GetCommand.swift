@@ -1,0 +1,52 @@
+import ArgumentParser
+import CanaryAPI
+import Foundation
+import KubeClient
+import KubeCore
+
+/// `serin get`: every Canary of the namespace (or all) with its phase, weight, failed checks, what holds
+/// it, and how long ago its status last changed.
+struct GetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "get", abstract: "List Canaries: phase, weight, failed checks, holds, age.")
+
+    @OptionGroup var options: CanaryCLIOptions
+
+    @Flag(name: [.customShort("A"), .long], help: "Canaries of every namespace.")
+    var allNamespaces = false
+
+    func run() async throws {
+        try await options.with { client, namespace, _ in
+            let canaries = try await client.canaries.list(namespace: allNamespaces ? nil : namespace).items
+            Console.line(GetCommand.table(canaries, now: Date(), withNamespace: allNamespaces))
+        }
+    }
+
+    /// The table, in kubectl's style (columns padded, no borders). Pure.
+    static func table(_ canaries: [JSONValue], now: Date, withNamespace: Bool) -> String {
+        var rows = [(withNamespace ? ["NAMESPACE"] : []) + ["NAME", "PHASE", "WEIGHT", "FAILED", "HELD", "LAST TRANSITION"]]
+        for canary in canaries.sorted(by: { key($0) < key($1) }) {
+            let status = canary["status"] ?? [:]
+            let threshold = canary[path: "spec", "analysis", "threshold"]?.intValue ?? 0
+            let row = [canary[path: "metadata", "name"]?.stringValue ?? "", status["phase"]?.stringValue ?? "Initializing",
+                       "\(status["canaryWeight"]?.intValue ?? 0)%", "\(status["failedChecks"]?.intValue ?? 0)/\(threshold)",
+                       held(canary), CanaryStatusTree.age(status["lastTransitionTime"]?.stringValue, now: now)]
+            rows.append((withNamespace ? [canary[path: "metadata", "namespace"]?.stringValue ?? ""] : []) + row)
+        }
+        return CanaryStatusTree.columns(rows)
+    }
+
+    static func key(_ canary: JSONValue) -> String {
+        "\(canary[path: "metadata", "namespace"]?.stringValue ?? "")/\(canary[path: "metadata", "name"]?.stringValue ?? "")"
+    }
+
+    /// What holds the Canary besides its analysis: a pause, a pending request, `suspend`. Pure.
+    static func held(_ canary: JSONValue) -> String {
+        var annotations: [String: String] = [:]
+        for (key, value) in canary[path: "metadata", "annotations"]?.objectValue ?? [:] { annotations[key] = value.stringValue }
+        var holds: [String] = []
+        if let by = ControlRequest.pausedBy(annotations) { holds.append("paused by \(by)") }
+        if case .request(let request) = ControlRequest.find(in: annotations) { holds.append("\(request.action.rawValue) requested") }
+        if canary[path: "spec", "suspend"]?.boolValue == true { holds.append("suspended") }
+        return holds.isEmpty ? "-" : holds.joined(separator: ", ")
+    }
+}

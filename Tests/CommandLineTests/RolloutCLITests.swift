@@ -1,0 +1,100 @@
+import Foundation
+import KubeClient
+import KubeCore
+import KubeSandbox
+import LocalCluster
+import SerinTesting
+import Testing
+
+/// `serin get|status|promote|abort|retry|pause|resume`, run as `kubectl serin …` through kubectl's plugin
+/// lookup (`kubectl-serin` on `PATH`), against a real `serin operator` and the sandbox during real rollouts;
+/// a server-side apply of the original manifest, as a GitOps tool does, undoes none of them.
+@Suite(.serialized) struct RolloutCLITests {
+    static let manifest = TestManifests.plain("web", port: 9898, analysis: "interval: 1s, threshold: 2, maxWeight: 50, stepWeight: 10")
+
+    /// A directory with `kubectl-serin` linked to the built binary, for kubectl's plugin lookup.
+    static func pluginPath() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serin-plugin-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: directory.appendingPathComponent("kubectl-serin"), withDestinationURL: try SerinBinary.url())
+        return directory.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+    }
+
+    @Test func promoteAbortRetryPauseAndResumeSteerARolloutAndSurviveAServerSideApply() async throws {
+        try await Sandbox.with { sandbox in
+            let path = try Self.pluginPath()
+            let kubectl = Kubectl(sandbox)
+            func serin(_ arguments: [String]) async throws -> String {
+                let result = try await kubectl.runPlugin(["serin"] + arguments + ["-n", "demo"], path: path)
+                #expect(result.status == 0, "kubectl serin \(arguments): \(result)")
+                return result.stdout
+            }
+            try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
+            let (process, log) = try SerinBinary.start(["operator", "--kubeconfig", sandbox.kubeconfigPath, "--port", "0",
+                                                        "--min-analysis-interval", "500ms", "--metrics-server", "http://127.0.0.1:1"])
+            defer { process.terminate() }
+            try await kubectl.succeed(["apply", "--server-side", "-f", "-"], stdin: Self.manifest)
+            let client = sandbox.client()
+            let canaries = client.resource(KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true),
+                                           as: JSONValue.self)
+            func canary() async throws -> JSONValue { try await canaries.get("web", namespace: "demo") }
+            func phase() async throws -> String? { try await canary()[path: "status", "phase"]?.stringValue }
+            func weight() async throws -> Int { try await canary()[path: "status", "canaryWeight"]?.intValue ?? 0 }
+            func events() async throws -> [String] {
+                try await client.resource(.events, as: JSONValue.self).list(namespace: "demo").items
+                    .filter { $0[path: "involvedObject", "name"] == "web" }.compactMap { $0["message"]?.stringValue }
+            }
+            let initialized = try await eventually(timeout: .seconds(30)) { try await phase() == "Initialized" }
+            let operatorLog = try String(contentsOf: log, encoding: .utf8)
+            #expect(initialized, "\(operatorLog)")
+            #expect(try await serin(["get"]).contains("web    Initialized   0%       0/2"))
+
+            // promote: finishes the analysis at 10% instead of walking to 50%.
+            try await kubectl.succeed(["set", "image", "deploy/web", "-n", "demo", "web=kennethreitz/httpbin:v2"])
+            #expect(try await eventually(timeout: .seconds(20)) { try await weight() >= 10 })
+            let tree = try await serin(["status", "web"])
+            #expect(tree.contains("Canary demo/web  Progressing") && tree.contains("VirtualService web: web-primary") && tree.contains("kennethreitz/httpbin:v2"),
+                    "\(tree)")
+            let live = try await weight()
+            #expect(tree.contains("web-canary \(live)%") || tree.contains("web-canary \(live + 10)%"), "the tree shows the live weight: \(tree)")
+            #expect(try await serin(["promote", "web"]).contains("promote requested for canary demo/web"))
+            #expect(try await eventually(timeout: .seconds(20)) { try await phase() == "Succeeded" })
+            #expect(try await events().contains("Promotion of web.demo requested by sandbox: skipping the rest of the analysis"))
+            #expect(try await canary()[path: "metadata", "annotations", "serin.dev/request"] == nil, "the operator removes a handled request")
+
+            // pause holds, a server-side apply of the manifest keeps the pause, resume goes on, abort rolls back.
+            try await kubectl.succeed(["set", "image", "deploy/web", "-n", "demo", "web=kennethreitz/httpbin:v3"])
+            #expect(try await eventually(timeout: .seconds(20)) { try await weight() >= 10 })
+            _ = try await serin(["pause", "web"])
+            // What a GitOps tool applies now: the manifest of the release under way.
+            try await kubectl.succeed(["apply", "--server-side", "--force-conflicts", "-f", "-"],
+                                      stdin: Self.manifest.replacingOccurrences(of: "httpbin:v1", with: "httpbin:v3"))
+            let held = try await weight()
+            try await Task.sleep(for: .seconds(3))  // three intervals: a running analysis would have moved
+            let (after, stillProgressing) = (try await weight(), try await phase() == "Progressing")
+            #expect(after == held && stillProgressing, "paused at \(held)%")
+            #expect(try await canary()[path: "metadata", "annotations", "serin.dev/paused"] != nil, "the GitOps apply left the pause alone")
+            #expect(try await serin(["get"]).contains("paused by sandbox"))
+            _ = try await serin(["resume", "web"])
+            #expect(try await eventually(timeout: .seconds(10)) { try await weight() > held })
+            _ = try await serin(["abort", "web"])
+            #expect(try await eventually(timeout: .seconds(20)) { try await phase() == "Failed" })
+            #expect(try await events().contains("Rolling back web.demo: aborted by sandbox"))
+
+            // retry: the same revision is analysed again, without touching the spec, and promoted.
+            let generation = try await canary()[path: "metadata", "generation"]
+            _ = try await serin(["retry", "web"])
+            #expect(try await eventually(timeout: .seconds(30)) { try await phase() == "Succeeded" })
+            #expect(try await events().contains("Retrying the analysis of web.demo requested by sandbox"))
+            #expect(try await canary()[path: "metadata", "generation"] == generation, "the spec was not changed")
+            let primary = try await client.resource(.deployments, as: JSONValue.self).get("web-primary", namespace: "demo")
+            #expect(primary[path: "spec", "template", "spec", "containers"]?[0]?["image"] == "kennethreitz/httpbin:v3")
+
+            _ = try await serin(["retry", "web"])
+            #expect(try await eventually(timeout: .seconds(10)) {
+                try await events().contains { $0.hasPrefix("Request to retry web.demo requested by sandbox ignored: only a Failed rollout") }
+            }, "a request that does not apply is refused by name")
+            try await client.shutdown()
+        }
+    }
+}
