@@ -5,7 +5,7 @@ SWIFT ?= swift
 # prometheus scrapes the sandbox's traffic metrics; hey sends real requests through the sandbox's proxy;
 # curl runs the bash acceptance tests of Flagger's e2e manifests (Tests/ScenarioTests/FlaggerIstio);
 # helm-python (PyPI helm-python-sdk, the real Helm engine) renders and lints the chart.
-TEST_DEPS := openssl kubectl prometheus hey curl helm-python
+TEST_DEPS := openssl kubectl prometheus hey curl tmux helm-python
 
 VERSION ?= $(shell sed -nE 's/.*static let current = "([^"]+)".*/\1/p' Sources/KubeClient/Config/ClientConfiguration.swift)
 IMAGE ?= ghcr.io/serin-dev/serin

@@ -15,6 +15,7 @@ apt_package() {
         prometheus|promtool) echo prometheus ;;
         hey) echo hey ;;
         curl) echo curl ;;
+        tmux) echo tmux ;;
         *) echo "" ;;
     esac
 }

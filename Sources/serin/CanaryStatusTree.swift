@@ -15,13 +15,17 @@ struct CanaryStatusTree {
     var events: [JSONValue]
     var now: Date
 
-    func render() -> String {
+    /// The tree; with `color`, the phase coloured and a weight bar in the header (a terminal).
+    func render(color: Bool = false) -> String {
         let name = canary[path: "metadata", "name"]?.stringValue ?? ""
         let namespace = canary[path: "metadata", "namespace"]?.stringValue ?? ""
         let status = canary["status"] ?? [:]
         let threshold = canary[path: "spec", "analysis", "threshold"]?.intValue ?? 0
-        var header = "Canary \(namespace)/\(name)  \(status["phase"]?.stringValue ?? "Initializing")"
-        header += "  weight \(status["canaryWeight"]?.intValue ?? 0)%  failed checks \(status["failedChecks"]?.intValue ?? 0)/\(threshold)"
+        let phase = status["phase"]?.stringValue ?? "Initializing"
+        let weight = status["canaryWeight"]?.intValue ?? 0
+        var header = "Canary \(namespace)/\(name)  " + (color ? CanaryStatusTree.colored(phase) : phase)
+        header += color ? "  \(CanaryStatusTree.bar(weight))" : "  weight \(weight)%"
+        header += "  failed checks \(status["failedChecks"]?.intValue ?? 0)/\(threshold)"
         if let revision = status["lastAppliedSpec"]?.stringValue { header += "  revision \(revision)" }
         let lines: [(String, [String])] = [
             ("target", [workload(target, role: "the new version")]), ("primary", [workload(primary, role: "serving")]),
@@ -35,6 +39,18 @@ struct CanaryStatusTree {
             for value in values.dropFirst() { text.append((last ? " " : "│") + String(repeating: " ", count: 11) + value) }
         }
         return text.joined(separator: "\n")
+    }
+
+    /// A phase in its colour: green when done, red when failed, yellow while analysing.
+    static func colored(_ phase: String) -> String {
+        let code = switch phase { case "Succeeded", "Initialized": "32"; case "Failed": "31"; default: "33" }
+        return "\u{1B}[1;\(code)m\(phase)\u{1B}[0m"
+    }
+
+    /// `[██████░░░░░░░░░░░░░░]  30%`.
+    static func bar(_ weight: Int, width: Int = 20) -> String {
+        let filled = max(0, min(width, (weight * width + 50) / 100))
+        return "[\u{1B}[32m" + String(repeating: "█", count: filled) + "\u{1B}[0m" + String(repeating: "░", count: width - filled) + "] \(weight)%"
     }
 
     func workload(_ object: JSONValue?, role: String) -> String {

@@ -20,33 +20,58 @@ import Testing
         return directory.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "")
     }
 
+    /// The sandbox, CRDs, a `serin operator` process, the manifest applied and initialized; `kubectl serin`
+    /// through the plugin lookup.
+    struct World {
+        let sandbox: Sandbox
+        let kubectl: Kubectl
+        let client: KubeClient
+        let path: String
+
+        func serin(_ arguments: [String]) async throws -> String {
+            let result = try await kubectl.runPlugin(["serin"] + arguments + ["-n", "demo"], path: path)
+            #expect(result.status == 0, "kubectl serin \(arguments): \(result)")
+            return result.stdout
+        }
+
+        func canary() async throws -> JSONValue {
+            try await client.resource(KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true),
+                                      as: JSONValue.self).get("web", namespace: "demo")
+        }
+        func phase() async throws -> String? { try await canary()[path: "status", "phase"]?.stringValue }
+        func weight() async throws -> Int { try await canary()[path: "status", "canaryWeight"]?.intValue ?? 0 }
+        func events() async throws -> [String] {
+            try await client.resource(.events, as: JSONValue.self).list(namespace: "demo").items
+                .filter { $0[path: "involvedObject", "name"] == "web" }.compactMap { $0["message"]?.stringValue }
+        }
+
+        static func with(_ body: (World) async throws -> Void) async throws {
+            try await Sandbox.with { sandbox in
+                let kubectl = Kubectl(sandbox)
+                try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
+                let (process, log) = try SerinBinary.start(["operator", "--kubeconfig", sandbox.kubeconfigPath, "--port", "0",
+                                                            "--min-analysis-interval", "500ms", "--metrics-server", "http://127.0.0.1:1"])
+                defer { process.terminate() }
+                try await kubectl.succeed(["apply", "--server-side", "-f", "-"], stdin: RolloutCLITests.manifest)
+                let world = World(sandbox: sandbox, kubectl: kubectl, client: sandbox.client(), path: try RolloutCLITests.pluginPath())
+                let initialized = try await eventually(timeout: .seconds(30)) { try await world.phase() == "Initialized" }
+                let operatorLog = try String(contentsOf: log, encoding: .utf8)
+                #expect(initialized, "\(operatorLog)")
+                try await body(world)
+                try await world.client.shutdown()
+            }
+        }
+    }
+
     @Test func promoteAbortRetryPauseAndResumeSteerARolloutAndSurviveAServerSideApply() async throws {
-        try await Sandbox.with { sandbox in
-            let path = try Self.pluginPath()
-            let kubectl = Kubectl(sandbox)
-            func serin(_ arguments: [String]) async throws -> String {
-                let result = try await kubectl.runPlugin(["serin"] + arguments + ["-n", "demo"], path: path)
-                #expect(result.status == 0, "kubectl serin \(arguments): \(result)")
-                return result.stdout
-            }
-            try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
-            let (process, log) = try SerinBinary.start(["operator", "--kubeconfig", sandbox.kubeconfigPath, "--port", "0",
-                                                        "--min-analysis-interval", "500ms", "--metrics-server", "http://127.0.0.1:1"])
-            defer { process.terminate() }
-            try await kubectl.succeed(["apply", "--server-side", "-f", "-"], stdin: Self.manifest)
-            let client = sandbox.client()
-            let canaries = client.resource(KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true),
-                                           as: JSONValue.self)
-            func canary() async throws -> JSONValue { try await canaries.get("web", namespace: "demo") }
-            func phase() async throws -> String? { try await canary()[path: "status", "phase"]?.stringValue }
-            func weight() async throws -> Int { try await canary()[path: "status", "canaryWeight"]?.intValue ?? 0 }
-            func events() async throws -> [String] {
-                try await client.resource(.events, as: JSONValue.self).list(namespace: "demo").items
-                    .filter { $0[path: "involvedObject", "name"] == "web" }.compactMap { $0["message"]?.stringValue }
-            }
-            let initialized = try await eventually(timeout: .seconds(30)) { try await phase() == "Initialized" }
-            let operatorLog = try String(contentsOf: log, encoding: .utf8)
-            #expect(initialized, "\(operatorLog)")
+        try await World.with { world in
+            let kubectl = world.kubectl
+            func serin(_ arguments: [String]) async throws -> String { try await world.serin(arguments) }
+            func canary() async throws -> JSONValue { try await world.canary() }
+            func phase() async throws -> String? { try await world.phase() }
+            func weight() async throws -> Int { try await world.weight() }
+            func events() async throws -> [String] { try await world.events() }
+            let client = world.client
             #expect(try await serin(["get"]).contains("web    Initialized   0%       0/2"))
 
             // promote: finishes the analysis at 10% instead of walking to 50%.
@@ -94,7 +119,67 @@ import Testing
             #expect(try await eventually(timeout: .seconds(10)) {
                 try await events().contains { $0.hasPrefix("Request to retry web.demo requested by sandbox ignored: only a Failed rollout") }
             }, "a request that does not apply is refused by name")
-            try await client.shutdown()
         }
+    }
+
+    @Test func watchRedrawsTheTreeOnEachChangeAndDrawsBarsOnATerminal() async throws {
+        try await World.with { world in
+            async let watched = world.kubectl.runPlugin(["serin", "watch", "web", "-n", "demo", "--until", "Succeeded,Failed"], path: world.path)
+            try await Task.sleep(for: .milliseconds(500))
+            try await world.kubectl.succeed(["set", "image", "deploy/web", "-n", "demo", "web=kennethreitz/httpbin:v2"])
+            let plain = try await watched
+            #expect(plain.status == 0, "\(plain)")
+            let trees = plain.stdout.components(separatedBy: "--- ").filter { $0.contains("Canary demo/web") }
+            #expect(trees.count >= 4, "a tree per change: \(plain.stdout)")
+            for step in ["Progressing  weight 10%", "Progressing  weight 20%", "Succeeded  weight 0%"] {
+                #expect(plain.stdout.contains("Canary demo/web  \(step)"), "missing \(step)")
+            }
+            #expect(!plain.stdout.contains("\u{1B}["), "plain text without a terminal")
+
+            // Under tmux (a terminal): redrawn in place, with colour and a weight bar.
+            let session = "serin-watch-\(UUID().uuidString.prefix(8))"
+            let command = "env -u NO_COLOR KUBECONFIG=\(world.sandbox.kubeconfigPath) PATH=\(world.path) kubectl serin watch web -n demo"
+            try await Self.tmux(["new-session", "-d", "-s", session, "-x", "150", "-y", "40", command])
+            defer { Self.killTmuxSession(session) }
+            try await world.kubectl.succeed(["set", "image", "deploy/web", "-n", "demo", "web=kennethreitz/httpbin:v3"])
+            #expect(try await eventually(timeout: .seconds(20)) {
+                let screen = try await Self.tmux(["capture-pane", "-p", "-t", session])
+                return screen.contains("Canary demo/web  Progressing  [") && screen.contains("█") && screen.contains("%  failed checks 0/2")
+            }, "the live tree with a weight bar")
+            let screen = try await Self.tmux(["capture-pane", "-p", "-t", session])
+            #expect(screen.components(separatedBy: "Canary demo/web").count == 2, "one tree on the screen, redrawn in place:\n\(screen)")
+        }
+    }
+
+    /// Ends a tmux session and what runs in it, before the test returns.
+    static func killTmuxSession(_ session: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tmux", "kill-session", "-t", session]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return }  // no tmux: the test failed at new-session already
+        process.waitUntilExit()
+    }
+
+    /// Runs `tmux ARGS`. Its output goes to a file, not a pipe: the tmux server that `new-session` starts
+    /// would hold a pipe open for as long as it runs.
+    @discardableResult
+    static func tmux(_ arguments: [String]) async throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tmux"] + arguments
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString).out")
+        FileManager.default.createFile(atPath: file.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: file)
+        defer { try? handle.close(); try? FileManager.default.removeItem(at: file) }
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        let text = try String(contentsOf: file, encoding: .utf8)
+        guard process.terminationStatus == 0 else { throw CommandLineTestFailure(description: "tmux \(arguments): \(text)") }
+        return text
     }
 }
