@@ -35,6 +35,8 @@ public struct CanaryStatus: Codable, Sendable, Equatable {
     /// Session affinity with `primaryCookieName`: the cookie pinning users who reached the primary during
     /// this analysis to the primary.
     public var primarySessionAffinityCookie: String?
+    /// Serin: the last analysis steps, what was checked and decided (``JournalEntry``).
+    public var journal: [JournalEntry]?
 
     public init(phase: CanaryPhase? = nil) { self.phase = phase }
 

@@ -17,12 +17,13 @@ extension CanaryReconciler {
     static let maximumChecks = 8
 
     /// Decides, running each check the state machine asks for (webhooks, metrics) and deciding again with
-    /// its outcome, until nothing is pending.
+    /// its outcome, until nothing is pending. Returns the decision and the observation holding the checks'
+    /// outcomes (for the journal).
     ///
     /// The clock is read again after each check: a step's time (`lastTransitionTime`, from which the next
     /// interval runs) is when it acted, not when a slow check started, so two steps are never closer than
     /// the interval.
-    func decideRunningChecks(_ observation: Observation, parts: CanaryParts, logger: Logger) async throws -> Decision {
+    func decideRunningChecks(_ observation: Observation, parts: CanaryParts, logger: Logger) async throws -> (Decision, Observation) {
         var observation = observation
         let started = ContinuousClock.now
         var decision = CanaryStateMachine.decide(observation)
@@ -44,6 +45,6 @@ extension CanaryReconciler {
         if let checks = observation.checks {
             metrics.analysis(observation.canary, values: checks.values, duration: ContinuousClock.now - started)
         }
-        return decision
+        return (decision, observation)
     }
 }

@@ -121,8 +121,8 @@ public struct CanaryReconciler: Reconciler {
             primary: workload.primary(of: canary).map { workload.state(primary: $0, canary: canary, now: time) },
             routes: parts.router.routes(canary))
         observation.splitsTraffic = parts.router.splitsTraffic
-        let decision = try await decideRunningChecks(observation, parts: parts, logger: logger)
-        var status = decision.status
+        let (decision, observed) = try await decideRunningChecks(observation, parts: parts, logger: logger)
+        var status = CanaryJournal.journaled(decision, observation: observed)
         status.conditions = CanaryReconciler.withValid(status.conditions, valid: true, message: "", now: now())
         var act = StepActions(canary: canary, parts: parts, phase: decision.status.phase ?? .initializing,
                               transition: status != canary.status ? CanaryReconciler.transitionKey(of: canary) : nil)

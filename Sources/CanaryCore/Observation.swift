@@ -88,10 +88,13 @@ public struct CheckResults: Sendable, Equatable {
     public var failures: [String]
     /// The value each metric had, by metric name (durations in seconds), for the operator's metrics.
     public var values: [String: Double]
+    /// Each metric checked, for the journal: the query as sent, the value, the threshold, the verdict.
+    public var records: [JournalEntry.Metric]
 
-    public init(failures: [String], values: [String: Double] = [:]) {
+    public init(failures: [String], values: [String: Double] = [:], records: [JournalEntry.Metric] = []) {
         self.failures = failures
         self.values = values
+        self.records = records
     }
 
     public var passed: Bool { failures.isEmpty }

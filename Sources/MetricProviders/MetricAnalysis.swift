@@ -1,6 +1,7 @@
 import CanaryAPI
 import CanaryCore
 import Foundation
+import Synchronization
 import KubeClient
 import KubeCore
 import KubeRuntime
@@ -34,15 +35,37 @@ public struct MetricAnalysis: Sendable {
     ///   - queries: what the built-in metrics mean for that provider's telemetry.
     public func run(_ canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> CheckResults {
         var values: [String: Double] = [:]
+        var records: [JournalEntry.Metric] = []
         for metric in canary.spec.analysis?.metrics ?? [] {
-            let verdict = await check(metric, canary: canary, mesh: mesh, queries: queries)
+            let (verdict, query) = await checkRecording(metric, canary: canary, mesh: mesh, queries: queries)
             if let value = verdict.value { values[metric.name] = value }
-            if let failure = verdict.failure { return CheckResults(failures: [failure], values: values) }
+            records.append(JournalEntry.Metric(name: metric.name, query: query, value: verdict.value, threshold: MetricAnalysis.threshold(of: metric),
+                                               passed: verdict.failure == nil, message: verdict.failure))
+            if let failure = verdict.failure { return CheckResults(failures: [failure], values: values, records: records) }
         }
-        return CheckResults(failures: [], values: values)
+        return CheckResults(failures: [], values: values, records: records)
+    }
+
+    /// A metric's bounds as the journal shows them: `>= 99`, `<= 500`, `>= 1 and <= 5`. Pure.
+    static func threshold(of metric: CanaryMetric) -> String? {
+        let bounds = [metric.thresholdRange?.min.map { ">= \(goNumber($0))" }, metric.thresholdRange?.max.map { "<= \(goNumber($0))" }]
+            .compactMap { $0 }
+        if !bounds.isEmpty { return bounds.joined(separator: " and ") }
+        return metric.threshold.map { "threshold \(goNumber($0))" }
     }
 
     func check(_ metric: CanaryMetric, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> MetricJudge.Verdict {
+        await checkRecording(metric, canary: canary, mesh: mesh, queries: queries).verdict
+    }
+
+    /// One metric's verdict and the query as it was sent (`nil` when none was).
+    func checkRecording(_ metric: CanaryMetric, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> (verdict: MetricJudge.Verdict, query: String?) {
+        let sent = QuerySink()
+        let verdict = await TaskLocalQuery.$sink.withValue(sent) { await checkUnrecorded(metric, canary: canary, mesh: mesh, queries: queries) }
+        return (verdict, sent.query)
+    }
+
+    private func checkUnrecorded(_ metric: CanaryMetric, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> MetricJudge.Verdict {
         let server = canary.spec.metricsServer ?? metricsServer
         let interval = metric.interval ?? CanaryDefaults.metricInterval
         let values = ["name": canary.metadata.name ?? "", "namespace": canary.namespace, "target": canary.targetName,
@@ -94,7 +117,9 @@ public struct MetricAnalysis: Sendable {
                          config: MetricProviderConfig) async -> Result<Double, MetricError> {
         do {
             let provider = try MetricProviderRegistry.make(type, config)
-            return .success(try await provider.query(try template.render(query)))
+            let rendered = try template.render(query)
+            TaskLocalQuery.sink?.record(rendered)
+            return .success(try await provider.query(rendered))
         } catch {
             return .failure(error)
         }
@@ -146,4 +171,16 @@ public struct MetricAnalysis: Sendable {
     private func secretData(_ name: String, namespace: String) async throws -> [String: String] {
         try await secrets.secretData(name, namespace: namespace)
     }
+}
+
+/// Where the query a check sends is recorded, for the journal, without threading it through every path.
+enum TaskLocalQuery {
+    @TaskLocal static var sink: QuerySink?
+}
+
+/// The last query sent by one check.
+final class QuerySink: Sendable {
+    private let sent = Mutex<String?>(nil)
+    func record(_ query: String) { sent.withLock { $0 = query } }
+    var query: String? { sent.withLock { $0 } }
 }

@@ -10,7 +10,7 @@ struct Serin: AsyncParsableCommand {
         abstract: "Progressive delivery for Kubernetes, compatible with Flagger's API.",
         version: SerinVersion.current,
         subcommands: [OperatorCommand.self, LoadTesterCommand.self, DemoCommand.self, SandboxCommand.self, ClusterInfo.self,
-                      GetCommand.self, StatusCommand.self, WatchCommand.self, PromoteCommand.self, AbortCommand.self, RetryCommand.self, PauseCommand.self,
+                      GetCommand.self, StatusCommand.self, WatchCommand.self, ExplainCommand.self, PromoteCommand.self, AbortCommand.self, RetryCommand.self, PauseCommand.self,
                       ResumeCommand.self]
     )
 }

@@ -80,6 +80,32 @@ import Testing
         }
     }
 
+    @Test func eachStepIsJournaledWithTheQueryAsSentItsVerdictAndTheDecision() async throws {
+        try await ReconcilerHarness.with { harness in
+            let analysis: JSONValue = ["interval": "30s", "threshold": 2, "stepWeight": 10, "maxWeight": 30,
+                                       "metrics": [["name": "request-success-rate", "interval": "1m", "thresholdRange": ["min": 99]]]]
+            try await Self.initialized(harness, "podinfo", analysis: analysis)
+            _ = try await harness.client.resource(.deployments, as: JSONValue.self).patch(
+                "podinfo", namespace: "demo", patch: .merge(["spec": ["template": ["spec": ["containers": [["name": "app", "image": "podinfo:6.0.1"]]]]]]))
+            _ = try await harness.reconcile("podinfo")
+            try await harness.markReady("podinfo")
+            for _ in 0..<4 where try await harness.status("podinfo")["phase"] != "Failed" {
+                harness.advance(by: 31)
+                _ = try await harness.reconcile("podinfo")
+            }
+            let journal = try (try await harness.status("podinfo")["journal"] ?? []).decode(as: [JournalEntry].self)
+            #expect(journal.map(\.to) == ["Initializing 0%", "Initialized 0%", "Progressing 0%", "Progressing 10%", "Progressing 10%", "Failed 0%"])
+            let failed = try #require(journal.first { $0.metrics != nil }, "a step with a metric check")
+            let check = try #require(failed.metrics?.first)
+            #expect(check.name == "request-success-rate" && !check.passed && check.value == nil && check.threshold == ">= 99")
+            #expect(check.query?.contains(#"istio_requests_total{reporter="destination",destination_workload_namespace="demo",destination_workload=~"podinfo""#) == true,
+                    "the rendered query: \(check.query ?? "")")
+            #expect(check.message?.hasPrefix("Prometheus query failed:") == true, "\(check.message ?? "")")
+            #expect(failed.decision == [check.message ?? ""], "the step's decision: the failed check, as its event says")
+            #expect(journal.last?.decision.contains("Rolling back podinfo.demo failed checks threshold reached 2") == true)
+        }
+    }
+
     @Test func aWriteTheAPIServerRefusesAsInvalidIsTerminalAndShownOnTheCanary() async throws {
         try await ReconcilerHarness.with { harness in
             await harness.cluster.faults.fail(verb: "create", plural: "virtualservices", code: 422, count: 1)

@@ -86,6 +86,10 @@ import Testing
             #expect(try await eventually(timeout: .seconds(20)) { try await phase() == "Succeeded" })
             #expect(try await events().contains("Promotion of web.demo requested by sandbox: skipping the rest of the analysis"))
             #expect(try await canary()[path: "metadata", "annotations", "serin.dev/request"] == nil, "the operator removes a handled request")
+            let explained = try await serin(["explain", "web"])
+            #expect(explained.range(of: #"Progressing [1-4]0% → Promoting [1-4]0%"#, options: .regularExpression) != nil
+                    && explained.contains("  → Promotion of web.demo requested by sandbox"),
+                    "the journal says what was decided and why: \(explained)")
 
             // pause holds, a server-side apply of the manifest keeps the pause, resume goes on, abort rolls back.
             try await kubectl.succeed(["set", "image", "deploy/web", "-n", "demo", "web=kennethreitz/httpbin:v3"])

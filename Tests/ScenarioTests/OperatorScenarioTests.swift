@@ -19,12 +19,23 @@ import Testing
             }
             world.killOperator()
             let frozen = try await world.status()["canaryWeight"]?.intValue ?? 0
+            let journal = try await world.status()["journal"]?.arrayValue ?? []
             try await Task.sleep(for: .seconds(5))  // longer than an interval: the next step is overdue at restart
             #expect(try await world.status()["canaryWeight"]?.intValue == frozen, "nothing moves while the operator is down")
             world.restartOperator()
             #expect(try await world.waitForPhase("Succeeded", weights: &weights))
             let steps = weights.filter { $0 > 0 }
             #expect(steps == [20, 40, 60, 80, 100], "every step once, in order: \(weights)")
+            // The decision journal is in the status: what the killed operator journaled is still there.
+            let after = try await world.status()["journal"]?.arrayValue ?? []
+            let lastBeforeKill = try #require(journal.last, "the killed operator journaled its steps")
+            #expect(after.contains(lastBeforeKill), "the journal survives the restart")
+            let checked = after.flatMap { $0["metrics"]?.arrayValue ?? [] }
+            let rate = try #require(checked.last { $0["name"] == "request-success-rate" }, "\(after)")
+            #expect(rate["passed"] == true && (rate["value"]?.doubleValue ?? 0) >= 99 && rate["threshold"] == ">= 99", "\(rate)")
+            #expect(rate["query"]?.stringValue?.contains(#"istio_requests_total{"#) == true && rate["query"]?.stringValue?.contains("{{") == false,
+                    "the query as sent, rendered: \(rate)")
+            #expect(after.last?["to"] == "Succeeded 0%" && after.count <= 10)
             for weight in [20, 40, 60, 80, 100] {
                 let advances = try await world.eventObjects().filter { $0["message"]?.stringValue == "Advance httpbin.demo canary weight \(weight)" }
                 #expect(advances.count == 1 && advances.first?["count"] == 1, "weight \(weight) advanced once: \(advances)")
