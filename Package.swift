@@ -296,7 +296,7 @@ let package = Package(
         .testTarget(
             name: "MetricProvidersTests",
             dependencies: [
-                "CanaryAPI", "KubeCore", "MetricProviders", "OutboundHTTP",
+                "CanaryAPI", "CanaryCore", "KubeClient", "KubeCore", "KubeRuntime", "MetricProviders", "OutboundHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -39,5 +39,14 @@ extension Canary {
         if let range = metric.thresholdRange, let min = range.min, let max = range.max, min > max {
             issues.add("\(field).thresholdRange", "min \(min) is greater than max \(max)")
         }
+        if metric.noDataPolicy == nil {
+            issues.add("\(field).noData", "\"\(metric.noData ?? "")\" is not a policy (\(CanaryMetric.NoDataPolicy.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        if let minimum = metric.minRequests {
+            issues.range(minimum, 0...1_000_000_000, "\(field).minRequests")
+            if metric.templateRef != nil || metric.query != nil || !CanaryDefaults.builtinMetrics.contains(metric.name) {
+                issues.add("\(field).minRequests", "applies to the built-in request-success-rate and request-duration only")
+            }
+        }
     }
 }

@@ -148,6 +148,24 @@ public struct CanaryMetric: Codable, Sendable, Equatable {
     public var query: String?
     public var templateRef: TemplateReference?
     public var templateVariables: [String: String]?
+    /// Serin: what a query without values means (``NoDataPolicy``); Flagger's `fail` when unset.
+    public var noData: String?
+    /// Serin: the fewest requests the target must have served in `interval` for a built-in metric to be
+    /// judged; fewer is "no data" (``noData``).
+    public var minRequests: Int?
+
+    /// What a metric query without values means.
+    public enum NoDataPolicy: String, Sendable, CaseIterable {
+        /// A failed check (Flagger's behaviour).
+        case fail
+        /// The metric is left out of this step: the others decide.
+        case skip
+        /// The step waits: no advance, no failed check; the metric is asked again next interval.
+        case hold
+    }
+
+    /// ``noData`` parsed; `fail` when unset, `nil` when it is not a policy.
+    public var noDataPolicy: NoDataPolicy? { noData.map { NoDataPolicy(rawValue: $0) } ?? .fail }
 
     public init(name: String, interval: String? = nil, thresholdRange: ThresholdRange? = nil, templateRef: TemplateReference? = nil) {
         self.name = name

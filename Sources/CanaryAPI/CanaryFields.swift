@@ -63,6 +63,7 @@ extension Canary {
             ("spec.analysis.metrics[].thresholdRange.max", .implemented), ("spec.analysis.metrics[].query", .implemented),
             ("spec.analysis.metrics[].templateRef", .implemented), ("spec.analysis.metrics[].templateRef.name", .implemented),
             ("spec.analysis.metrics[].templateRef.namespace", .implemented), ("spec.analysis.metrics[].templateVariables", .implemented),
+            ("spec.analysis.metrics[].noData", .implemented), ("spec.analysis.metrics[].minRequests", .implemented),
             ("spec.analysis.webhooks", .implemented), ("spec.analysis.webhooks[].name", .implemented), ("spec.analysis.webhooks[].type", .implemented),
             ("spec.analysis.webhooks[].url", .implemented), ("spec.analysis.webhooks[].timeout", .implemented),
             ("spec.analysis.webhooks[].retries", .implemented), ("spec.analysis.webhooks[].metadata", .implemented),

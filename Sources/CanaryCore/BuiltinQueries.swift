@@ -8,11 +8,14 @@ public struct BuiltinQueries: Sendable, Equatable {
     public var requestDuration: String
     /// What turns a `requestDuration` answer into milliseconds (1 for a histogram in ms, 1000 in seconds).
     public var durationToMilliseconds: Double
+    /// How many requests the target served in the interval (for `minRequests`).
+    public var requestCount: String?
 
-    public init(successRate: String, requestDuration: String, durationToMilliseconds: Double = 1) {
+    public init(successRate: String, requestDuration: String, durationToMilliseconds: Double = 1, requestCount: String? = nil) {
         self.successRate = successRate
         self.requestDuration = requestDuration
         self.durationToMilliseconds = durationToMilliseconds
+        self.requestCount = requestCount
     }
 
     /// The query of a built-in metric name; `nil` for any other name.

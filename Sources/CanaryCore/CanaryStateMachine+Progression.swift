@@ -56,6 +56,11 @@ extension CanaryStateMachine {
         }
         guard let checks = observation.checks else { return .needs(.metrics, status: status) }
         if !checks.passed { return failedCheck(observation, status: status, actions: actions + checks.failures.map { .event(.warning, $0) }) }
+        if !checks.held.isEmpty {
+            // noData: hold — neither a step nor a failed check; the metric is asked again next interval.
+            return Decision(actions: actions + checks.held.map { .event(.warning, $0) }, status: status.transitioned(to: status.phase ?? .progressing, now: observation.now),
+                            requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
+        }
         return advance(observation, status: status, first: actions)
     }
 

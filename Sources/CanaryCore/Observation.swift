@@ -90,11 +90,14 @@ public struct CheckResults: Sendable, Equatable {
     public var values: [String: Double]
     /// Each metric checked, for the journal: the query as sent, the value, the threshold, the verdict.
     public var records: [JournalEntry.Metric]
+    /// Metrics without data under `noData: hold`: the step waits (no advance, no failed check).
+    public var held: [String]
 
-    public init(failures: [String], values: [String: Double] = [:], records: [JournalEntry.Metric] = []) {
+    public init(failures: [String], values: [String: Double] = [:], records: [JournalEntry.Metric] = [], held: [String] = []) {
         self.failures = failures
         self.values = values
         self.records = records
+        self.held = held
     }
 
     public var passed: Bool { failures.isEmpty }

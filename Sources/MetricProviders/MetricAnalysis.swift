@@ -36,14 +36,18 @@ public struct MetricAnalysis: Sendable {
     public func run(_ canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> CheckResults {
         var values: [String: Double] = [:]
         var records: [JournalEntry.Metric] = []
+        var held: [String] = []
         for metric in canary.spec.analysis?.metrics ?? [] {
-            let (verdict, query) = await checkRecording(metric, canary: canary, mesh: mesh, queries: queries)
+            let (judged, query) = await checkRecording(metric, canary: canary, mesh: mesh, queries: queries)
+            let verdict = MetricJudge.applying(metric.noDataPolicy ?? .fail, to: judged, metric: metric.name, canary: canary)
             if let value = verdict.value { values[metric.name] = value }
+            let note = verdict.hold ?? (verdict.noData && verdict.failure == nil ? "no data: skipped (noData: skip)" : nil)
             records.append(JournalEntry.Metric(name: metric.name, query: query, value: verdict.value, threshold: MetricAnalysis.threshold(of: metric),
-                                               passed: verdict.failure == nil, message: verdict.failure))
+                                               passed: verdict.failure == nil && verdict.hold == nil, message: verdict.failure ?? note))
             if let failure = verdict.failure { return CheckResults(failures: [failure], values: values, records: records) }
+            if let hold = verdict.hold { held.append(hold) }
         }
-        return CheckResults(failures: [], values: values, records: records)
+        return CheckResults(failures: [], values: values, records: records, held: held)
     }
 
     /// A metric's bounds as the journal shows them: `>= 99`, `<= 500`, `>= 1 and <= 5`. Pure.
@@ -80,6 +84,17 @@ public struct MetricAnalysis: Sendable {
         }
         guard let query = queries.query(for: metric.name) else {
             return MetricJudge.Verdict(failure: "Metric query failed for no usable metrics template and query were configured", value: nil)
+        }
+        if let minimum = metric.minRequests, minimum > 0, let countQuery = queries.requestCount {
+            switch await self.outcome(of: countQuery, template: QueryTemplate(values: values), type: .prometheus, config: prometheus) {
+            case .success(let count) where count < Double(minimum):
+                return MetricJudge.tooFewRequests(metric, canary: canary, count: count, interval: interval)
+            case .failure(let error) where error.kind == .noValues:
+                return MetricJudge.tooFewRequests(metric, canary: canary, count: 0, interval: interval)
+            case .failure(let error):
+                return MetricJudge.Verdict(failure: "Prometheus query failed: \(error)", value: nil)
+            case .success: break
+            }
         }
         let outcome = await outcome(of: query, template: QueryTemplate(values: values), type: .prometheus, config: prometheus)
         return MetricJudge.builtin(metric, canary: canary, mesh: mesh.rawValue, outcome: outcome,

@@ -11,11 +11,38 @@ public enum MetricJudge {
     public struct Verdict: Sendable, Equatable {
         public var failure: String?
         public var value: Double?
+        /// The query answered no values (or too few requests): ``applying(_:to:canary:)`` decides what that
+        /// means under the metric's `noData`.
+        public var noData = false
+        /// Under `noData: hold`: why the step waits.
+        public var hold: String?
 
-        public init(failure: String?, value: Double?) {
+        public init(failure: String?, value: Double?, noData: Bool = false) {
             self.failure = failure
             self.value = value
+            self.noData = noData
         }
+    }
+
+    /// A no-data verdict under the metric's policy: `fail` keeps the failure (Flagger), `skip` passes
+    /// without a value, `hold` turns the failure into a hold. Pure.
+    public static func applying(_ policy: CanaryMetric.NoDataPolicy, to verdict: Verdict, metric: String, canary: Canary) -> Verdict {
+        guard verdict.noData, let failure = verdict.failure else { return verdict }
+        switch policy {
+        case .fail: return verdict
+        case .skip:
+            return Verdict(failure: nil, value: nil, noData: true)
+        case .hold:
+            var held = Verdict(failure: nil, value: nil, noData: true)
+            held.hold = "Halt \(canary.dottedName) advancement: \(metric) has no data, holding (noData: hold): \(failure)"
+            return held
+        }
+    }
+
+    /// Too few requests for a built-in metric to be judged (`minRequests`): no data.
+    public static func tooFewRequests(_ metric: CanaryMetric, canary: Canary, count: Double, interval: String) -> Verdict {
+        Verdict(failure: "Halt \(canary.dottedName) advancement \(metric.name): \(goNumber(count.rounded(.down))) requests in \(interval), fewer than minRequests \(metric.minRequests ?? 0)",
+                value: nil, noData: true)
     }
 
     /// A built-in metric (`request-success-rate` or `request-duration`) over `mesh`'s telemetry.
@@ -29,7 +56,7 @@ public enum MetricJudge {
         case .success(let answer): value = isRate ? answer : answer * durationToMilliseconds
         case .failure(let error) where error.kind == .noValues:
             let base = "Halt advancement no values found for \(mesh) metric \(metric.name) probably \(canary.dottedName) is not receiving traffic"
-            return Verdict(failure: isRate ? "\(base): \(error)" : base, value: nil)
+            return Verdict(failure: isRate ? "\(base): \(error)" : base, value: nil, noData: true)
         case .failure(let error) where error.kind == .notFinite:
             return Verdict(failure: "Halt \(canary.dottedName) advancement \(metric.name): \(error)", value: nil)
         case .failure(let error):
@@ -63,7 +90,7 @@ public enum MetricJudge {
         switch outcome {
         case .success(let answer): value = answer
         case .failure(let error) where error.kind == .noValues:
-            return Verdict(failure: "Halt advancement no values found for custom metric: \(metric.name): \(error)", value: nil)
+            return Verdict(failure: "Halt advancement no values found for custom metric: \(metric.name): \(error)", value: nil, noData: true)
         case .failure(let error) where error.kind == .notFinite:
             return Verdict(failure: "Halt \(canary.dottedName) advancement \(metric.name): \(error)", value: nil)
         case .failure(let error) where error.kind == .render:

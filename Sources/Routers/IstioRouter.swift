@@ -43,6 +43,9 @@ public struct IstioRouter: TrafficRouter {
             """,
         requestDuration: """
             histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"}[{{ interval }}])) by (le))
+            """,
+        requestCount: """
+            sum(increase(istio_requests_total{reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"}[{{ interval }}]))
             """)
 
     public var queries: BuiltinQueries { IstioRouter.queries }

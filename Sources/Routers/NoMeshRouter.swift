@@ -21,7 +21,10 @@ public struct NoMeshRouter: TrafficRouter {
         requestDuration: """
             histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket{kubernetes_namespace="{{ namespace }}",kubernetes_pod_name=~"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"}[{{ interval }}])) by (le))
             """,
-        durationToMilliseconds: 1000)
+        durationToMilliseconds: 1000,
+        requestCount: """
+            sum(increase(http_request_duration_seconds_count{kubernetes_namespace="{{ namespace }}",kubernetes_pod_name=~"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"}[{{ interval }}]))
+            """)
 
     public init() {}
 

@@ -72,17 +72,12 @@ import Testing
             let body = #"{"status":"success","data":{"resultType":"vector","result":[{"value":[1,"42"]}]}}"#
             return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
         }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        defer { server.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        let provider = PrometheusProvider(address: "http://127.0.0.1:\(port)/", authorization: "Bearer s3cret",
-                                          headers: ["X-Scope": ["tenant-a"]], timeout: .seconds(60),
-                                          http: OutboundHTTP(proxies: ProxySettings()))
-        #expect(try await provider.query(#"sum(rate(x{a="b"}[1m]))"#) == 42)
+        try await StubServer.serve(responder) { port throws in
+            let provider = PrometheusProvider(address: "http://127.0.0.1:\(port)/", authorization: "Bearer s3cret",
+                                              headers: ["X-Scope": ["tenant-a"]], timeout: .seconds(60),
+                                              http: OutboundHTTP(proxies: ProxySettings()))
+            #expect(try await provider.query(#"sum(rate(x{a="b"}[1m]))"#) == 42)
+        }
         let request = seen.withLock { $0 }
         #expect(request.query == #"sum(rate(x{a="b"}[1m]))"#)
         #expect(request.authorization == "Bearer s3cret" && request.custom == "tenant-a")
