@@ -75,6 +75,7 @@ extension CanaryOperator {
             group.addTask { try await self.events.run() }
             group.addTask { await self.eventHooks.run() }
             group.addTask { await self.alerts.run() }
+            if let traces { group.addTask { await traces.run() } }
             try await cancelWhenGracefulShutdown { try await self.waitUntilSynced() }
             health.synced()
             logger.info("caches synced", metadata: ["canaries": "\(canaries.cache.count)"])

@@ -35,6 +35,8 @@ public final class CanaryOperator: Service, Sendable {
     public let events: EventRecorder
     let eventHooks: EventWebhooks
     let alerts: OperatorAlerts
+    /// The OTLP exporter of rollout traces (`OTEL_EXPORTER_OTLP_*`); `nil` when tracing is off.
+    let traces: OTLPExporter?
     public let controller: Controller<DynamicObject, ContinuousClock>
     /// The controller's reconciler, for calling it directly (the fast test tier).
     let reconciler: CanaryReconciler
@@ -90,6 +92,8 @@ public final class CanaryOperator: Service, Sendable {
         alerts = OperatorAlerts(globals: CanaryOperator.globalNotifiers(options, logger: logger), resolver: AlertProviderResolver(client: client),
                                 clusterName: options.clusterName, stuckGateAfter: options.stuckGateAfter, retries: options.alertRetries,
                                 retryDelay: options.alertRetryDelay, events: events, metrics: metrics, logger: logger, now: now)
+        let traces = options.tracing.map { OTLPExporter(settings: $0, version: options.version, http: http, logger: logger) }
+        self.traces = traces
         let reconciler = CanaryReconciler(
             canaries: canaries.cache, canaryClient: client.resource(Canary.resource, as: JSONValue.self),
             canaryObjects: client.resource(Canary.resource, as: DynamicObject.self),
@@ -100,7 +104,8 @@ public final class CanaryOperator: Service, Sendable {
             validation: ValidationContext(meshProvider: options.meshProvider, routers: Set(routerRegistrations.map(\.provider)),
                                           implementedRouters: RouterRegistry.implemented, targets: TargetRegistry.implemented),
             analysis: MetricAnalysis(client: client, templates: caches[MetricTemplate.resource], metricsServer: options.metricsServer, http: http),
-            hooks: WebhookRunner(client: webhooks), events: events, eventHooks: eventHooks, alerts: alerts, metrics: metrics, options: options, now: now)
+            hooks: WebhookRunner(client: webhooks), events: events, eventHooks: eventHooks, alerts: alerts, metrics: metrics, options: options, now: now,
+            tracing: RolloutTracing(exporter: traces))
         self.reconciler = reconciler
         let healthCaches = ([canaries] + related).map { reflector in (reflector.resourceName, reflector.cache) }
         health = OperatorHealth { healthCaches.flatMap { name, cache in cache.skipped.map { "\(name) \($0)" } } }

@@ -23,7 +23,8 @@ extension CanaryReconciler {
     /// The clock is read again after each check: a step's time (`lastTransitionTime`, from which the next
     /// interval runs) is when it acted, not when a slow check started, so two steps are never closer than
     /// the interval.
-    func decideRunningChecks(_ observation: Observation, parts: CanaryParts, logger: Logger) async throws -> (Decision, Observation) {
+    func decideRunningChecks(_ observation: Observation, parts: CanaryParts, logger: Logger,
+                             trace: StepTrace? = nil) async throws -> (Decision, Observation) {
         var observation = observation
         let started = ContinuousClock.now
         var decision = CanaryStateMachine.decide(observation)
@@ -33,11 +34,14 @@ extension CanaryReconciler {
             rounds += 1
             switch check {
             case .hooks(let type, let phase):
-                let results = await hooks.run(type, canary: observation.canary, phase: phase)
+                let canary = observation.canary
+                let results = try await measured(trace, "webhooks \(type.rawValue)") { await hooks.run(type, canary: canary, phase: phase) }
                 logger.debug("webhooks ran", metadata: ["type": "\(type.rawValue)", "passed": "\(results.filter(\.passed).count)/\(results.count)"])
                 observation.hooks[type] = results
             case .metrics:
-                observation.checks = await analysis.run(observation.canary, mesh: parts.provider, queries: parts.router.queries)
+                let canary = observation.canary
+                let checks = try await measured(trace, "metrics") { await analysis.run(canary, mesh: parts.provider, queries: parts.router.queries) }
+                observation.checks = checks
             }
             observation.now = now()
             decision = CanaryStateMachine.decide(observation)

@@ -31,6 +31,8 @@ public struct CanaryReconciler: Reconciler {
     let metrics: OperatorMetrics
     let options: OperatorOptions
     let now: @Sendable () -> Date
+    /// Each rollout's trace (OTLP), when configured.
+    var tracing = RolloutTracing(exporter: nil)
     let written = WrittenVersions()
     let unwritten = UnwrittenStatuses()
     /// Retries of the status write (conflicts, server errors, rate limits).
@@ -121,7 +123,10 @@ public struct CanaryReconciler: Reconciler {
             primary: workload.primary(of: canary).map { workload.state(primary: $0, canary: canary, now: time) },
             routes: parts.router.routes(canary))
         observation.splitsTraffic = parts.router.splitsTraffic
-        let (decision, observed) = try await decideRunningChecks(observation, parts: parts, logger: logger)
+        let trace = tracing.begin(canary)
+        var logger = logger
+        if let trace { logger[metadataKey: "trace_id"] = "\(trace.traceID)" }
+        let (decision, observed) = try await decideRunningChecks(observation, parts: parts, logger: logger, trace: trace)
         var status = CanaryJournal.journaled(decision, observation: observed)
         status.conditions = CanaryReconciler.withValid(status.conditions, valid: true, message: "", now: now())
         var act = StepActions(canary: canary, parts: parts, phase: decision.status.phase ?? .initializing,
@@ -131,10 +136,11 @@ public struct CanaryReconciler: Reconciler {
         act.routing = routing
         for action in decision.actions {
             try Task.checkCancellation()  // a stopped operator acts no further; the next one takes the step again
-            try await execute(action, in: &act)
+            try await measured(trace, CanaryReconciler.spanName(action)) { try await execute(action, in: &act) }
         }
         try Task.checkCancellation()
-        if status != canary.status { try await write(status, of: canary, from: canary.status) }
+        if status != canary.status { try await measured(trace, "write status") { try await write(status, of: canary, from: canary.status) } }
+        tracing.finish(trace, canary: canary, after: status, events: decision.events, now: now())
         if decision.clearsRequest {
             // After the status: a crash in between finds the request again, now refused as done.
             _ = try await acting("remove the handled \(ControlRequest.annotation)") {
@@ -150,6 +156,19 @@ public struct CanaryReconciler: Reconciler {
             logger.info("phase changed", metadata: ["from": "\(canary.status?.phase?.rawValue ?? "")", "to": "\(decision.status.phase?.rawValue ?? "")"])
         }
         return decision.requeueAfter.map { .requeue(after: $0) } ?? .awaitChange
+    }
+
+    /// The span of an action: what it writes.
+    static func spanName(_ action: CanaryAction) -> String {
+        switch action {
+        case .setRoutes(let routes): "set routes \(routes.primary)/\(routes.canary)"
+        case .scaleTargetToZero: "scale target to zero"
+        case .scaleTargetUp: "scale target up"
+        case .promote: "promote"
+        case .event: "record event"
+        case .runHooks(let type, _): "webhooks \(type.rawValue)"
+        case .removeFinalizer: "remove finalizer"
+        }
     }
 
     /// `revertOnDeletion` adds the finalizer; turning it off removes it. Returns an action when it changed one.

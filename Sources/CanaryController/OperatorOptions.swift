@@ -54,6 +54,8 @@ public struct OperatorOptions: Sendable {
     public var alertProviders: [(type: AlertProviderType, config: NotifierConfig)] = []
     /// `--alert-stuck-gate-after`: one more alert when an approval gate has held a Canary this long.
     public var stuckGateAfter: Duration? = .seconds(3600)
+    /// Where rollout traces go (`OTEL_EXPORTER_OTLP_*`); `nil` (the default) exports none.
+    public var tracing: OTLPSettings?
     /// How many times a failed alert is tried again, and the first delay (doubling).
     public var alertRetries = 2
     public var alertRetryDelay: Duration = .seconds(1)

@@ -77,6 +77,7 @@ struct OperatorCommand: AsyncParsableCommand {
         try OperatorFlags.check(self)
         _ = try alerting.providers()  // a global alert provider that cannot be built is refused before connecting
         _ = try alerting.stuckGateAfter()
+        _ = try OperatorCommand.tracing()
     }
 
     func run() async throws {
@@ -141,7 +142,13 @@ struct OperatorCommand: AsyncParsableCommand {
         options.clusterName = alerting.clusterName
         options.alertProviders = try alerting.providers()
         options.stuckGateAfter = try alerting.stuckGateAfter()
+        options.tracing = try OperatorCommand.tracing()
         return options
+    }
+
+    /// Rollout traces from the standard `OTEL_*` variables; a variable that cannot be used is refused at start.
+    static func tracing() throws -> OTLPSettings? {
+        do { return try OTLPSettings.from(environment: ProcessInfo.processInfo.environment) } catch { throw ValidationError("\(error)") }
     }
 
     /// `--webhook-token url-prefix=token-file`, each file read and trimmed.

@@ -39,6 +39,12 @@ import Testing
         #expect(output.contains(message), "\(output)")
     }
 
+    @Test func anOpenTelemetryVariableSerinCannotUseIsRefusedAtStart() async throws {
+        let (status, output) = try await SerinBinary.run(["operator"], environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317",
+                                                                                       "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"])
+        #expect(status != 0 && output.contains("OTEL_EXPORTER_OTLP_PROTOCOL: \"grpc\" is not supported (Serin exports http/json)"), "\(output)")
+    }
+
     @Test func theEventWebhookFallsBackToItsEnvironmentVariable() async throws {
         let (status, output) = try await SerinBinary.run(["operator"], environment: ["EVENT_WEBHOOK_URL": "not a url"])
         #expect(status != 0 && output.contains("--event-webhook (or EVENT_WEBHOOK_URL): \"not a url\" is not a URL"), "\(output)")

@@ -102,14 +102,16 @@ extension LeaderElectionTests {
             defer { runB.cancel() }
             var overlaps = 0
             var bLeads: ContinuousClock.Instant?
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(20)
             while ContinuousClock.now < deadline {
                 if a.isLeader && b.isLeader { overlaps += 1 }
                 if b.isLeader, bLeads == nil { bLeads = .now }
                 if let since = bLeads, ContinuousClock.now - since > .seconds(1) { break }
                 try await Task.sleep(for: .milliseconds(5))
             }
-            #expect(b.isLeader, "b took over")
+            // That b took over is what counts: on a loaded machine b may itself step down later (its own
+            // 2 s lease), which is the fence working, not a failure of this test.
+            #expect(bLeads != nil, "b took over")
             #expect(overlaps == 0, "both fences were open at once \(overlaps) times")
             await #expect(throws: LeaderElectionError.self) { try await runA.value }
         }

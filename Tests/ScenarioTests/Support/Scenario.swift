@@ -30,6 +30,8 @@ final class Scenario: Sendable {
         /// The operator's `--slack-url` (with channel `releases`) and `--cluster-name`.
         var slackURL: String?
         var clusterName = ""
+        /// Where the operator exports rollout traces (OTLP/HTTP JSON).
+        var tracesURL: String?
     }
 
     let sandbox: Sandbox
@@ -129,6 +131,7 @@ final class Scenario: Sendable {
         options.clusterName = setup.clusterName
         if let slack = setup.slackURL { options.alertProviders = [(.slack, NotifierConfig(address: slack, channel: "releases"))] }
         options.alertRetryDelay = .milliseconds(100)
+        options.tracing = setup.tracesURL.map { OTLPSettings(endpoint: $0) }
         options.httpPort = 0
         options.httpHost = "127.0.0.1"
         var logger = Logger(label: "scenario.operator")
