@@ -70,21 +70,32 @@ struct CanaryStatusTree {
         return ["VirtualService \(service[path: "metadata", "name"]?.stringValue ?? ""): " + weights.joined(separator: ", ")]
     }
 
-    /// Each metric with its threshold, and the last check's verdict from the events.
+    /// Each metric with its last value against its threshold and the verdict, from the journal.
     func metrics() -> [String] {
         let metrics = canary[path: "spec", "analysis", "metrics"]?.arrayValue ?? []
         guard !metrics.isEmpty else { return ["none (webhooks only)"] }
-        let halts = events.compactMap { $0["message"]?.stringValue }.filter { $0.contains(" advancement ") }
+        let checked = CanaryStatusTree.lastChecks(canary)
         return metrics.map { metric in
             let name = metric["name"]?.stringValue ?? "?"
-            let range = metric["thresholdRange"] ?? [:]
-            var bound = [range["min"].map { "≥ \(CanaryStatusTree.number($0))" }, range["max"].map { "≤ \(CanaryStatusTree.number($0))" }]
-                .compactMap { $0 }.joined(separator: " and ")
-            if bound.isEmpty, let threshold = metric["threshold"] { bound = "threshold \(CanaryStatusTree.number(threshold))" }
-            let label = name == "request-success-rate" ? "success rate" : name == "request-duration" ? "request duration" : name
-            let failing = halts.last { $0.contains(label) || $0.contains(name) }
-            return "\(name) \(bound)" + (failing.map { "  last failure: \($0.components(separatedBy: " advancement ").last ?? $0)" } ?? "")
+            guard let last = checked[name] else { return "\(name): not checked yet" }
+            return CanaryStatusTree.describe(last) + "  at \(CanaryStatusTree.age(last.time, now: now)) ago"
         }
+    }
+
+    /// The last check of each metric in the Canary's journal, by name. Pure.
+    static func lastChecks(_ canary: JSONValue) -> [String: (record: JournalEntry.Metric, time: String)] {
+        let journal = (try? (canary[path: "status", "journal"] ?? []).decode(as: [JournalEntry].self)) ?? []  // display only: an unreadable journal shows nothing
+        var last: [String: (record: JournalEntry.Metric, time: String)] = [:]
+        for entry in journal { for record in entry.metrics ?? [] { last[record.name] = (record, entry.time) } }
+        return last
+    }
+
+    /// `request-success-rate 99.83 (>= 99) ✓`, or the failure.
+    static func describe(_ check: (record: JournalEntry.Metric, time: String)) -> String {
+        let record = check.record
+        let value = record.value.map { String(format: "%.4g", $0) } ?? "no value"
+        let verdict = record.passed ? "✓" : "✗ \(record.message ?? "failed")"
+        return "\(record.name) \(value) (\(record.threshold ?? "no threshold")) \(verdict)"
     }
 
     /// Each approval gate: open, closed, or not asked yet (from the last event naming it).

@@ -23,13 +23,13 @@ struct GetCommand: AsyncParsableCommand {
 
     /// The table, in kubectl's style (columns padded, no borders). Pure.
     static func table(_ canaries: [JSONValue], now: Date, withNamespace: Bool) -> String {
-        var rows = [(withNamespace ? ["NAMESPACE"] : []) + ["NAME", "PHASE", "WEIGHT", "FAILED", "HELD", "LAST TRANSITION"]]
+        var rows = [(withNamespace ? ["NAMESPACE"] : []) + ["NAME", "PHASE", "WEIGHT", "FAILED", "HELD", "LAST TRANSITION", "LAST CHECKS"]]
         for canary in canaries.sorted(by: { key($0) < key($1) }) {
             let status = canary["status"] ?? [:]
             let threshold = canary[path: "spec", "analysis", "threshold"]?.intValue ?? 0
             let row = [canary[path: "metadata", "name"]?.stringValue ?? "", status["phase"]?.stringValue ?? "Initializing",
                        "\(status["canaryWeight"]?.intValue ?? 0)%", "\(status["failedChecks"]?.intValue ?? 0)/\(threshold)",
-                       held(canary), CanaryStatusTree.age(status["lastTransitionTime"]?.stringValue, now: now)]
+                       held(canary), CanaryStatusTree.age(status["lastTransitionTime"]?.stringValue, now: now), lastChecks(canary)]
             rows.append((withNamespace ? [canary[path: "metadata", "namespace"]?.stringValue ?? ""] : []) + row)
         }
         return CanaryStatusTree.columns(rows)
@@ -37,6 +37,14 @@ struct GetCommand: AsyncParsableCommand {
 
     static func key(_ canary: JSONValue) -> String {
         "\(canary[path: "metadata", "namespace"]?.stringValue ?? "")/\(canary[path: "metadata", "name"]?.stringValue ?? "")"
+    }
+
+    /// Each metric's last value and verdict, from the journal: `request-success-rate 99.8 ✓`. Pure.
+    static func lastChecks(_ canary: JSONValue) -> String {
+        let checks = CanaryStatusTree.lastChecks(canary).sorted { $0.key < $1.key }
+        guard !checks.isEmpty else { return "-" }
+        return checks.map { name, check in "\(name) \(check.record.value.map { String(format: "%.4g", $0) } ?? "none") \(check.record.passed ? "✓" : "✗")" }
+            .joined(separator: ", ")
     }
 
     /// What holds the Canary besides its analysis: a pause, a pending request, `suspend`. Pure.

@@ -126,6 +126,23 @@ import Testing
         }
     }
 
+    @Test func getAndStatusShowEachMetricsLastValueAndVerdictFromTheJournal() async throws {
+        try await World.with { world in
+            let analysis = "interval: 1s, threshold: 5, maxWeight: 50, stepWeight: 10, metrics: [{name: request-success-rate, interval: 1m, thresholdRange: {min: 99}}]"
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: TestManifests.plain("checked", port: 9898, analysis: analysis))
+            let canaries = world.client.resource(KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true),
+                                                 as: JSONValue.self)
+            func failed() async throws -> Int { try await canaries.get("checked", namespace: "demo")[path: "status", "failedChecks"]?.intValue ?? 0 }
+            #expect(try await eventually(timeout: .seconds(30)) { try await canaries.get("checked", namespace: "demo")[path: "status", "phase"] == "Initialized" })
+            try await world.kubectl.succeed(["set", "image", "deploy/checked", "-n", "demo", "checked=kennethreitz/httpbin:v2"])
+            #expect(try await eventually(timeout: .seconds(30)) { try await failed() >= 1 }, "Prometheus is not there: the check fails")
+            let table = try await world.serin(["get"])
+            #expect(table.contains("LAST CHECKS") && table.contains("request-success-rate none ✗"), "\(table)")
+            let tree = try await world.serin(["status", "checked"])
+            #expect(tree.contains("├─ metrics  request-success-rate no value (>= 99) ✗ Prometheus query failed:"), "\(tree)")
+        }
+    }
+
     @Test func watchRedrawsTheTreeOnEachChangeAndDrawsBarsOnATerminal() async throws {
         try await World.with { world in
             async let watched = world.kubectl.runPlugin(["serin", "watch", "web", "-n", "demo", "--until", "Succeeded,Failed"], path: world.path)
