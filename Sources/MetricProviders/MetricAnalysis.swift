@@ -38,7 +38,7 @@ public struct MetricAnalysis: Sendable {
         var records: [JournalEntry.Metric] = []
         var held: [String] = []
         for metric in canary.spec.analysis?.metrics ?? [] {
-            let (judged, query) = await checkRecording(metric, canary: canary, mesh: mesh, queries: queries)
+            let (judged, query) = await check(metric, canary: canary, mesh: mesh, queries: queries)
             let verdict = MetricJudge.applying(metric.noDataPolicy ?? .fail, to: judged, metric: metric.name, canary: canary)
             if let value = verdict.value { values[metric.name] = value }
             let note = verdict.hold ?? (verdict.noData && verdict.failure == nil ? "no data: skipped (noData: skip)" : nil)
@@ -58,18 +58,14 @@ public struct MetricAnalysis: Sendable {
         return metric.threshold.map { "threshold \(goNumber($0))" }
     }
 
-    func check(_ metric: CanaryMetric, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> MetricJudge.Verdict {
-        await checkRecording(metric, canary: canary, mesh: mesh, queries: queries).verdict
-    }
-
     /// One metric's verdict and the query as it was sent (`nil` when none was).
-    func checkRecording(_ metric: CanaryMetric, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> (verdict: MetricJudge.Verdict, query: String?) {
+    func check(_ metric: CanaryMetric, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> (verdict: MetricJudge.Verdict, query: String?) {
         let sent = QuerySink()
-        let verdict = await TaskLocalQuery.$sink.withValue(sent) { await checkUnrecorded(metric, canary: canary, mesh: mesh, queries: queries) }
+        let verdict = await TaskLocalQuery.$sink.withValue(sent) { await judge(metric, canary: canary, mesh: mesh, queries: queries) }
         return (verdict, sent.query)
     }
 
-    private func checkUnrecorded(_ metric: CanaryMetric, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> MetricJudge.Verdict {
+    private func judge(_ metric: CanaryMetric, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> MetricJudge.Verdict {
         let server = canary.spec.metricsServer ?? metricsServer
         let interval = metric.interval ?? CanaryDefaults.metricInterval
         let values = ["name": canary.metadata.name ?? "", "namespace": canary.namespace, "target": canary.targetName,
