@@ -23,11 +23,18 @@ public struct LoopbackServer: Sendable {
                 continuation.finish()
             }, logger: quiet)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: quiet))
-        let task = Task { try await group.run() }
+        let task = Task {
+            defer { continuation.finish() }  // a server that cannot bind ends here: start must not wait for a port
+            try await group.run()
+        }
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next(), bound > 0 else {
             task.cancel()
-            throw SandboxError(step: "listen on 127.0.0.1:\(port)", reason: "the address is in use or unavailable")
+            let reason = switch await task.result {
+            case .failure(let error): "\(error)"
+            case .success: "the server stopped before listening"
+            }
+            throw SandboxError(step: "listen on 127.0.0.1:\(port)", reason: reason)
         }
         return LoopbackServer(port: bound, group: group, task: task)
     }

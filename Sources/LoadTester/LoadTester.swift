@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Hummingbird
 import Logging
 import NIOCore
@@ -41,6 +42,7 @@ public final class LoadTester: Service, Sendable {
 
     /// Serves until cancelled or graceful shutdown; calls `onListening` with the bound port.
     public func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
+        let listening = Atomic<Bool>(false)
         var serverLogger = logger
         if logger.logLevel > .debug { serverLogger.logLevel = .critical }  // the server's own shutdown noise
         let app = Application(
@@ -57,11 +59,14 @@ public final class LoadTester: Service, Sendable {
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
+                listening.store(true, ordering: .relaxed)
                 self.logger.info("listening", metadata: ["port": "\(port)"])
                 onListening(port)
             }, logger: serverLogger)
         let outcome: Result<Void, any Error>
         do {
+            // Three children, so that whichever ends first ends the others: the server failing (a port in
+            // use), or a graceful shutdown.
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { try await app.run() }
                 group.addTask {
@@ -70,10 +75,16 @@ public final class LoadTester: Service, Sendable {
                         do { try await Task.sleep(for: .milliseconds(500)) } catch { break }
                     }
                 }
-                try await gracefulShutdown()
-                group.cancelAll()
+                group.addTask {
+                    try await gracefulShutdown()
+                    throw ShutDown()
+                }
             }
             outcome = .success(())
+        } catch is ShutDown {
+            outcome = .success(())
+        } catch where !listening.load(ordering: .relaxed) && !(error is CancellationError) {
+            outcome = .failure(SetupError(description: "failed to listen on \(options.host):\(options.port): \(error)"))
         } catch {
             outcome = .failure(error)
         }
@@ -88,6 +99,9 @@ public final class LoadTester: Service, Sendable {
     }
 
     public func run() async throws { try await run(onListening: { _ in }) }
+
+    /// A graceful shutdown ended the serving (not an error).
+    private struct ShutDown: Error {}
 
     /// Starts serving in a task of its own and returns once it listens, with the bound port and the task
     /// (cancel it to stop the load tester and every command it started).
