@@ -43,6 +43,8 @@ final class OperatorAlerts: Sendable {
     }
 
     let globals: [AlertProviderType: any Notifier]
+    /// The global providers' types, in a stable order.
+    let globalTypes: [AlertProviderType]
     let resolver: AlertProviderResolver?
     let clusterName: String
     let stuckGateAfter: Duration?
@@ -60,6 +62,7 @@ final class OperatorAlerts: Sendable {
          retries: Int = 2, retryDelay: Duration = .seconds(1), events: EventRecorder? = nil, metrics: OperatorMetrics? = nil, logger: Logger,
          now: @escaping @Sendable () -> Date = { Date() }) {
         self.globals = globals
+        self.globalTypes = AlertProviderType.allCases.filter { globals[$0] != nil }
         self.resolver = resolver
         self.clusterName = clusterName
         self.stuckGateAfter = stuckGateAfter.flatMap { $0 > .zero ? $0 : nil }
@@ -104,11 +107,11 @@ final class OperatorAlerts: Sendable {
                 return decided
             }
             guard decided.awaitsApproval, let stuckGateAfter, !previous.reminded else { return nil }
-            let waited = Duration.seconds(at.timeIntervalSince(previous.since))
+            let waited = Duration.seconds(Int64(at.timeIntervalSince(previous.since)))  // whole seconds, as the reminder says
             guard waited >= stuckGateAfter else { return nil }
             previous.reminded = true
             last[key] = previous
-            return CanaryAlerts.stillWaiting(decided, for: Duration.seconds(Int64(at.timeIntervalSince(previous.since))))
+            return CanaryAlerts.stillWaiting(decided, for: waited)
         }
     }
 
@@ -116,7 +119,6 @@ final class OperatorAlerts: Sendable {
         let alert = OperatorAlerts.alert(decided, canary: canary, clusterName: clusterName)
         let reference = EventObjectReference(apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: canary.namespace,
                                              name: canary.metadata.name ?? "", uid: canary.metadata.uid)
-        let globalTypes = AlertProviderType.allCases.filter { globals[$0] != nil }
         for destination in AlertDestination.destinations(of: canary, severity: decided.severity, globals: globalTypes) {
             input.yield(Delivery(destination: destination, alert: alert, reference: reference))
         }

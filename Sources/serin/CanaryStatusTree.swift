@@ -124,11 +124,7 @@ struct CanaryStatusTree {
         return due > 0 ? "next step in \(Int(due.rounded(.up))) s (every \(Int(interval)) s)" : "next step due now (every \(Int(interval)) s)"
     }
 
-    var pausedBy: String? {
-        var annotations: [String: String] = [:]
-        for (key, value) in canary[path: "metadata", "annotations"]?.objectValue ?? [:] { annotations[key] = value.stringValue }
-        return ControlRequest.pausedBy(annotations)
-    }
+    var pausedBy: String? { ControlRequest.pausedBy(DynamicObject(json: canary).metadata.annotations) }
 
     func lastEvents() -> [String] {
         let recent = events.suffix(5).map { event in

@@ -49,8 +49,7 @@ struct GetCommand: AsyncParsableCommand {
 
     /// What holds the Canary besides its analysis: a pause, a pending request, `suspend`. Pure.
     static func held(_ canary: JSONValue) -> String {
-        var annotations: [String: String] = [:]
-        for (key, value) in canary[path: "metadata", "annotations"]?.objectValue ?? [:] { annotations[key] = value.stringValue }
+        let annotations = DynamicObject(json: canary).metadata.annotations
         var holds: [String] = []
         if let by = ControlRequest.pausedBy(annotations) { holds.append("paused by \(by)") }
         if case .request(let request) = ControlRequest.find(in: annotations) { holds.append("\(request.action.rawValue) requested") }

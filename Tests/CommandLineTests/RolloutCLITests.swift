@@ -165,46 +165,44 @@ import Testing
             let session = "serin-watch-\(UUID().uuidString.prefix(8))"
             let command = "env -u NO_COLOR KUBECONFIG=\(world.sandbox.kubeconfigPath) PATH=\(world.path) kubectl serin watch web -n demo"
             try await Self.tmux(["new-session", "-d", "-s", session, "-x", "150", "-y", "40", command])
-            defer { Self.killTmuxSession(session) }
-            try await world.kubectl.succeed(["set", "image", "deploy/web", "-n", "demo", "web=kennethreitz/httpbin:v3"])
-            #expect(try await eventually(timeout: .seconds(20)) {
+            do {
+                try await world.kubectl.succeed(["set", "image", "deploy/web", "-n", "demo", "web=kennethreitz/httpbin:v3"])
+                #expect(try await eventually(timeout: .seconds(20)) {
+                    let screen = try await Self.tmux(["capture-pane", "-p", "-t", session])
+                    return screen.contains("Canary demo/web  Progressing  [") && screen.contains("█") && screen.contains("%  failed checks 0/2")
+                }, "the live tree with a weight bar")
                 let screen = try await Self.tmux(["capture-pane", "-p", "-t", session])
-                return screen.contains("Canary demo/web  Progressing  [") && screen.contains("█") && screen.contains("%  failed checks 0/2")
-            }, "the live tree with a weight bar")
-            let screen = try await Self.tmux(["capture-pane", "-p", "-t", session])
-            #expect(screen.components(separatedBy: "Canary demo/web").count == 2, "one tree on the screen, redrawn in place:\n\(screen)")
+                #expect(screen.components(separatedBy: "Canary demo/web").count == 2, "one tree on the screen, redrawn in place:\n\(screen)")
+            } catch {
+                _ = try? await Self.tmux(["kill-session", "-t", session])  // the watch must not outlive the test
+                throw error
+            }
+            try await Self.tmux(["kill-session", "-t", session])
         }
     }
 
-    /// Ends a tmux session and what runs in it, before the test returns.
-    static func killTmuxSession(_ session: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux", "kill-session", "-t", session]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return }  // no tmux: the test failed at new-session already
-        process.waitUntilExit()
-    }
-
-    /// Runs `tmux ARGS`. Its output goes to a file, not a pipe: the tmux server that `new-session` starts
-    /// would hold a pipe open for as long as it runs.
+    /// Runs `tmux ARGS` and reaps it itself (`posix_spawnp`, `waitpid`): Foundation's `Process` once left a
+    /// `new-session` client that had started a fresh tmux server unreaped, `isRunning` true forever. Output
+    /// goes to a file, not a pipe, which the tmux server would hold open for as long as it runs.
     @discardableResult
     static func tmux(_ arguments: [String]) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux"] + arguments
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: file.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: file)
-        defer { try? handle.close(); try? FileManager.default.removeItem(at: file) }
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        let text = try String(contentsOf: file, encoding: .utf8)
-        guard process.terminationStatus == 0 else { throw CommandLineTestFailure(description: "tmux \(arguments): \(text)") }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString).out").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, file, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = (["tmux"] + arguments).map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, "tmux", &actions, nil, argv, environ)
+        guard spawned == 0 else { throw CommandLineTestFailure(description: "tmux \(arguments): cannot start (\(spawned)); is tmux installed?") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        guard status == 0 else { throw CommandLineTestFailure(description: "tmux \(arguments): exit status \(status): \(text)") }
         return text
     }
 }
