@@ -17,7 +17,8 @@ extension OperatorBenchmark {
         try await Task.sleep(for: .milliseconds(200))
     }
 
-    func create(_ index: Int, client: KubeClient, interval: String = "1m", name: String? = nil) async throws {
+    func create(_ index: Int, client: KubeClient, interval: String = "1m", name: String? = nil, maxWeight: Int = 100,
+                stepWeight: Int = 25) async throws {
         let name = name ?? "app-\(index)"
         let deployment: JSONValue = [
             "metadata": ["name": .string(name), "namespace": "default"],
@@ -29,7 +30,7 @@ extension OperatorBenchmark {
         let canary: JSONValue = [
             "apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": ["name": .string(name), "namespace": "default"],
             "spec": ["targetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(name)], "service": ["port": 80],
-                     "analysis": ["interval": .string(interval), "threshold": 1, "stepWeight": 25]],
+                     "analysis": ["interval": .string(interval), "threshold": 1, "maxWeight": .int(maxWeight), "stepWeight": .int(stepWeight)]],
         ]
         _ = try await client.resource(OperatorBenchmark.canaryResource, as: JSONValue.self).create(canary, namespace: "default")
     }

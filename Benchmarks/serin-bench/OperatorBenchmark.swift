@@ -64,9 +64,4 @@ struct OperatorBenchmark: AsyncParsableCommand {
     private func requestCount(_ metrics: TestMetrics) -> Int {
         metrics.counters.filter { $0.label == "serin_kube_requests_total" }.reduce(0) { $0 + Int($1.totalValue) }
     }
-
-    private func percentile(_ values: [Double], _ p: Double) -> Double {
-        let sorted = values.sorted()
-        return sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
-    }
 }

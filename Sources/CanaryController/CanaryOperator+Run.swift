@@ -31,7 +31,8 @@ extension CanaryOperator {
     /// 2. a check that every CRD is installed (a missing one is fatal, named; other failures, such as an
     ///    API server not answering yet, are retried);
     /// 3. the caches, until each has its first list (`/readyz` turns ready: standing by or alone);
-    /// 4. leader election, when enabled (a standby keeps its caches warm for a fast takeover);
+    /// 4. leader election, when enabled (a standby keeps its caches warm for a fast takeover), or with
+    ///    shards, an election per shard beside the controller, which drives only the shards held;
     /// 5. the controller. On shutdown it stops taking work, lets in-flight reconciles finish, and the
     ///    elector releases the Lease; the status is the only state, so the next leader continues.
     ///
@@ -79,7 +80,10 @@ extension CanaryOperator {
             try await cancelWhenGracefulShutdown { try await self.waitUntilSynced() }
             health.synced()
             logger.info("caches synced", metadata: ["canaries": "\(canaries.cache.count)"])
-            if let elector {
+            if let shards {
+                health.set(.sharded)
+                try await runSharded(shards)
+            } else if let elector {
                 health.set(.standby)
                 try await elector.run { [self] in
                     health.set(.leading)
@@ -90,6 +94,23 @@ extension CanaryOperator {
                 try await controller.run()
             }
             group.cancelAll()
+        }
+    }
+
+    /// Runs the controller for the shards this replica holds: it drops the keys of other shards, and a
+    /// shard taken over has all its Canaries enqueued at once. Each shard's lease is released only after the
+    /// controller has stopped (in-flight reconciles finished), so a graceful shutdown hands over cleanly.
+    func runSharded(_ shards: ShardedLeadership) async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                defer { self.controllerStopped.store(true, ordering: .relaxed) }
+                try await self.controller.run()
+            }
+            try await shards.run { shard in
+                self.logger.info("leading a shard", metadata: ["shard": "\(shard)", "of": "\(shards.assignment.count)"])
+                await self.controller.enqueueAll { shards.assignment.shard(of: $0) == shard }
+                while !self.controllerStopped.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(100)) }
+            }
         }
     }
 

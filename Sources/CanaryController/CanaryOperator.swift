@@ -43,27 +43,35 @@ public final class CanaryOperator: Service, Sendable {
     public let metrics: OperatorMetrics
     public let health: OperatorHealth
     let elector: LeaderElector?
+    /// Leases per shard (`--shard N/M`); `nil` unless sharded.
+    let shards: ShardedLeadership?
     let boundPort = Mutex<Int?>(nil)
+    /// Set once the controller has stopped: a shard's lease is released only then.
+    let controllerStopped = Atomic<Bool>(false)
     let logger: Logger
 
     /// - Parameters:
     ///   - client: the client for everything but the Lease; with `elector`, it must carry `elector.fence` as
     ///     its write fence, so that only the leader writes.
     ///   - elector: leader election (`--enable-leader-election`); `nil` runs alone.
+    ///   - shards: leases per shard (`--shard N/M`) instead of `elector`; `client` must carry it as its write
+    ///     fence, so that each Canary is written only by the holder of its shard.
     ///   - registry: where `/metrics` comes from; the command also bootstraps swift-metrics on it.
-    public init(client: KubeClient, options: OperatorOptions, elector: LeaderElector? = nil,
+    public init(client: KubeClient, options: OperatorOptions, elector: LeaderElector? = nil, shards: ShardedLeadership? = nil,
                 registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger = Logger(label: "serin.operator"),
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.client = client
         self.options = options
         self.elector = elector
+        self.shards = shards
         self.logger = logger
         let namespace = options.namespace
         let events = EventRecorder(client: client, component: options.component, burst: options.eventBurst, refill: options.eventRefill,
                                    logger: logger)
         self.events = events
         func reflector(_ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = []) -> Reflector<DynamicObject> {
-            Reflector(client: client, resource: resource, namespace: namespace, indexes: indexes, logger: logger) { skip in
+            Reflector(client: client, resource: resource, namespace: namespace, indexes: indexes, logger: logger,
+                      transform: CacheTransform.dropBookkeeping) { skip in
                 CanaryOperator.reportSkipped(skip, resource: resource, events: events)
             }
         }
@@ -108,9 +116,10 @@ public final class CanaryOperator: Service, Sendable {
             tracing: RolloutTracing(exporter: traces))
         self.reconciler = reconciler
         let healthCaches = ([canaries] + related).map { reflector in (reflector.resourceName, reflector.cache) }
-        health = OperatorHealth { healthCaches.flatMap { name, cache in cache.skipped.map { "\(name) \($0)" } } }
-        let controller = Controller(name: "canary", primary: canaries, reconciler: reconciler,
-                                    config: ControllerConfig(concurrency: options.concurrency), logger: logger)
+        health = OperatorHealth(shards: shards) { healthCaches.flatMap { name, cache in cache.skipped.map { "\(name) \($0)" } } }
+        var controllerConfig = ControllerConfig(concurrency: options.concurrency)
+        if let shards { controllerConfig.owns = { shards.owns($0) } }
+        let controller = Controller(name: "canary", primary: canaries, reconciler: reconciler, config: controllerConfig, logger: logger)
         self.controller = CanaryOperator.triggers(of: controller, canaries: canaryCache, watched: watched, targets: targetRegistrations,
                                                   configTracking: options.configTracking, follow: follow)
     }

@@ -1,3 +1,4 @@
+import KubeRuntime
 import Synchronization
 
 /// What `/readyz` reports: ready once the caches are synced, whether this replica leads or stands by.
@@ -8,13 +9,20 @@ public final class OperatorHealth: Sendable {
         /// Waiting for the lease, caches warm.
         case standby
         case leading
+        /// One of several replicas sharing the Canaries by shard (`--shard N/M`).
+        case sharded
     }
 
     private let state = Mutex<(synced: Bool, role: Role?)>((false, nil))
     /// The objects the caches skipped (`canaries demo/x: nesting deeper than 512 levels`): ready, but said.
     private let skipped: @Sendable () -> [String]
 
-    public init(skipped: @escaping @Sendable () -> [String] = { [] }) { self.skipped = skipped }
+    private let shards: ShardedLeadership?
+
+    public init(shards: ShardedLeadership? = nil, skipped: @escaping @Sendable () -> [String] = { [] }) {
+        self.shards = shards
+        self.skipped = skipped
+    }
 
     public var isReady: Bool { state.withLock { $0.synced && $0.role != nil } }
 
@@ -26,7 +34,12 @@ public final class OperatorHealth: Sendable {
 
     /// The `/readyz` body.
     var summary: String {
-        let base = state.withLock { "caches \($0.synced ? "synced" : "syncing"), \($0.role?.rawValue ?? "not started")" }
+        var base = state.withLock { "caches \($0.synced ? "synced" : "syncing"), \($0.role?.rawValue ?? "not started")" }
+        if let shards, role == .sharded {
+            let held = shards.heldShards
+            base += held.isEmpty ? ", standing by for every shard of \(shards.assignment.count)"
+                : ", leading shard\(held.count == 1 ? "" : "s") \(held.map(String.init).joined(separator: ",")) of \(shards.assignment.count)"
+        }
         let skipped = skipped()
         guard !skipped.isEmpty else { return base }
         let shown = skipped.prefix(10).joined(separator: "; ")

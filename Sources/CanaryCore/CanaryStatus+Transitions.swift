@@ -22,7 +22,7 @@ extension CanaryStatus {
     func transitioned(to phase: CanaryPhase, now: Date, kind: String = "Deployment") -> CanaryStatus {
         var status = self
         status.phase = phase
-        status.lastTransitionTime = KubeTime(now).description
+        status.lastTransitionTime = KubeTime(now, precision: .microseconds).description  // the step schedule: seconds would make steps up to 1 s early
         let (conditionStatus, message) = CanaryStatus.promotedCondition(phase, kind: kind)
         var conditions = (status.conditions ?? []).filter { $0.type != "Promoted" }
         let previous = self.condition("Promoted")

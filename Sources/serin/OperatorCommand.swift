@@ -45,6 +45,10 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "The namespace of the Lease (default: --namespace, else kube-system).")
     var leaderElectionNamespace: String?
 
+    @Option(help: ArgumentHelp("Share the Canaries with other replicas by shard: this replica's own shard N of M. Each shard has a Lease; a replica takes over the shards of one that dies.",
+                               valueName: "N/M"))
+    var shard: String?
+
     @Option(help: "The port of /metrics, /healthz and /readyz.")
     var port = 8080
 
@@ -90,22 +94,30 @@ struct OperatorCommand: AsyncParsableCommand {
         configuration.burst = kubeBurst
         let options = try operatorOptions()
         var elector: LeaderElector?
+        var shards: ShardedLeadership?
         var leaseClient: KubeClient?
-        if enableLeaderElection {
+        let assignment = shard.flatMap(ShardAssignment.init(parsing:))
+        if enableLeaderElection || assignment != nil {
             let identity = "\(ProcessInfo.processInfo.hostName)_\(UUID().uuidString.lowercased())"
             configuration.userAgent += " \(identity)"  // which replica made a request, in the API server's audit log
             let config = LeaderElector.Config(leaseName: "serin-leader-election",
                                               namespace: leaderElectionNamespace ?? namespace ?? "kube-system", identity: identity)
-            let unfenced = KubeClient(configuration: configuration, logger: logger)  // the Lease itself is never fenced
+            let unfenced = KubeClient(configuration: configuration, logger: logger)  // the Leases themselves are never fenced
             leaseClient = unfenced
-            let created = LeaderElector(client: unfenced, config: config)
-            configuration.writeFence = created.fence  // only the leader writes
-            elector = created
+            if let assignment {
+                let sharded = ShardedLeadership(client: unfenced, config: config, assignment: assignment, logger: logger)
+                configuration.writeFence = sharded  // a Canary is written only by the holder of its shard
+                shards = sharded
+            } else {
+                let created = LeaderElector(client: unfenced, config: config)
+                configuration.writeFence = created.fence  // only the leader writes
+                elector = created
+            }
         }
         let client = KubeClient(configuration: configuration, logger: logger)
-        let canaryOperator = CanaryOperator(client: client, options: options, elector: elector, registry: registry, logger: logger)
+        let canaryOperator = CanaryOperator(client: client, options: options, elector: elector, shards: shards, registry: registry, logger: logger)
         logger.info("starting", metadata: ["cluster": "\(configuration.source)", "metricsServer": "\(metricsServer)", "port": "\(port)",
-                                           "leaderElection": "\(enableLeaderElection)", "version": "\(SerinVersion.current)"])
+                                           "leaderElection": "\(enableLeaderElection)", "shard": "\(shard ?? "none")", "version": "\(SerinVersion.current)"])
         var groupConfiguration = ServiceGroupConfiguration(services: [.init(service: canaryOperator)], logger: logger)
         groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
         // In-flight reconciles finish on SIGTERM; whatever still runs after this is cancelled, so the

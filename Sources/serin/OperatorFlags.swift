@@ -2,6 +2,7 @@ import ArgumentParser
 import CanaryAPI
 import Foundation
 import KubeCore
+import KubeRuntime
 import Routers
 
 /// The checks of `serin operator`'s flags: a bad value is refused at start, naming the flag.
@@ -20,6 +21,14 @@ enum OperatorFlags {
         }
         for (flag, value) in [("--namespace", command.namespace), ("--leader-election-namespace", command.leaderElectionNamespace)] {
             if let value, !isDNSLabel(value) { throw ValidationError("\(flag): \"\(value)\" is not a namespace name") }
+        }
+        if let shard = command.shard {
+            guard ShardAssignment(parsing: shard) != nil else {
+                throw ValidationError("--shard: \"\(shard)\" must be N/M, this replica's shard N of M shards (0 ≤ N < M)")
+            }
+            guard !command.enableLeaderElection else {
+                throw ValidationError("--shard: each shard elects its own leader; drop --enable-leader-election")
+            }
         }
         guard (0...65535).contains(command.port) else { throw ValidationError("--port: \(command.port) is not a port") }
         guard command.kubeQps > 0 else { throw ValidationError("--kube-qps: must be more than 0") }

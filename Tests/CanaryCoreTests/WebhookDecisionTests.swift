@@ -84,7 +84,7 @@ func decideAnswering(_ observation: Observation, hooks answers: [WebhookType: [H
         #expect(asked == [.metrics, .hooks(.confirmTrafficIncrease, phase: .progressing)])
         #expect(held.status.canaryWeight == 40 && held.status.failedChecks == 0 && held.status.phase == .progressing)
         #expect(held.events == ["Halt httpbin.demo advancement waiting for traffic increase approval traffic"])
-        #expect(held.status.lastTransitionTime == KubeTime(t0.addingTimeInterval(31)).description, "next ask one interval later")
+        #expect(held.status.lastTransitionTime == KubeTime(t0.addingTimeInterval(31), precision: .microseconds).description, "next ask one interval later")
     }
 
     @Test func aClosedPromotionGateWaitsInWaitingPromotionWhileTheAnalysisGoesOn() {

@@ -77,9 +77,9 @@ func withReflector<Object: KubeObject, T>(
             #expect(page.skipped.map(\.name) == ["listed"])
             #expect(page.skipped.first?.reason == "nesting deeper than 512 levels")
             let skips = Mutex<[String]>([])
-            let reflector = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default") { skip in
+            let reflector = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default", onSkip: { skip in
                 skips.withLock { $0.append(skip.name) }
-            }
+            })
             try await withReflector(reflector) {
                 await reflector.cache.waitUntilSynced()
                 #expect(reflector.cache.skipped.map(\.name) == ["listed"])

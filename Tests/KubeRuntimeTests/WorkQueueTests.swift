@@ -30,6 +30,22 @@ import Testing
         #expect(await queue.depth == 0)
     }
 
+    @Test func backgroundKeysWaitBehindEveryOtherKeyAndANormalAddMovesOneAhead() async {
+        let queue = makeQueue()
+        for key in ["b1", "b2", "b3"] { await queue.add(key, priority: .background) }
+        await queue.add("n1")
+        await queue.add("b3")  // a real change to a key still waiting for its start-up reconcile
+        await queue.add("b1", priority: .background)  // no effect: already waiting
+        #expect(await queue.depth == 4)
+        #expect(await queue.next() == "n1")
+        #expect(await queue.next() == "b3", "moved ahead of the other background keys")
+        await queue.add("n2")
+        #expect(await queue.next() == "n2", "a normal key overtakes the background keys still waiting")
+        #expect(await queue.next() == "b1")
+        #expect(await queue.next() == "b2")
+        #expect(await queue.depth == 0)
+    }
+
     @Test func delayedKeysWaitForTheClockAndTheEarliestDeadlineWins() async throws {
         let clock = ManualClock()
         let queue = makeQueue(clock)
@@ -87,9 +103,10 @@ import Testing
     }
 }
 
-/// Polls a condition (every millisecond, up to 5 s) without depending on wall-clock timing of the code under test.
-func eventually(_ condition: () async -> Bool) async -> Bool {
-    for _ in 0..<5000 {
+/// Polls a condition (every millisecond, up to `timeout`) without depending on wall-clock timing of the code under test.
+func eventually(timeout: Duration = .seconds(5), _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
         if await condition() { return true }
         try? await Task.sleep(for: .milliseconds(1))
     }

@@ -16,15 +16,20 @@ public final class Reflector<Object: KubeObject>: Service, Sendable {
     private let subscribers = Mutex<[Int: AsyncStream<CacheChange<Object>>.Continuation]>([:])
     private let nextID = Atomic<Int>(0)
     private let onSkip: (@Sendable (SkippedObject) -> Void)?
+    private let transform: (@Sendable (Object) -> Object)?
 
-    /// - Parameter onSkip: called for every object that cannot be decoded (listed, added or changed), so
-    ///   that the operator can say so on the object itself; the cache names it in ``ObjectCache/skipped``.
+    /// - Parameters:
+    ///   - transform: applied to every object before it is cached (and before subscribers see it), as
+    ///     client-go's transform functions: drop what nothing reads (``CacheTransform``).
+    ///   - onSkip: called for every object that cannot be decoded (listed, added or changed), so that the
+    ///     operator can say so on the object itself; the cache names it in ``ObjectCache/skipped``.
     public init(
         client: KubeClient, resource: KubeResource, namespace: String? = nil, config: WatcherConfig = WatcherConfig(),
         indexes: [CacheIndex<Object>] = [], logger: Logger = Logger(label: "serin.reflector"), metrics: RuntimeMetrics = .shared,
-        onSkip: (@Sendable (SkippedObject) -> Void)? = nil
+        transform: (@Sendable (Object) -> Object)? = nil, onSkip: (@Sendable (SkippedObject) -> Void)? = nil
     ) {
         self.onSkip = onSkip
+        self.transform = transform
         self.resource = resource
         cache = ObjectCache(indexes: indexes)
         watcher = Watcher(client.resource(resource, as: Object.self), namespace: namespace, config: config, logger: logger, metrics: metrics)
@@ -33,8 +38,9 @@ public final class Reflector<Object: KubeObject>: Service, Sendable {
     /// Follows the watcher until cancelled (or graceful shutdown).
     public func run() async throws {
         await withGracefulShutdownHandler {
-            for await event in watcher.cancelOnGracefulShutdown() {
-                if case .skipped(let skip, deleted: false) = event { onSkip?(skip) }
+            for await received in watcher.cancelOnGracefulShutdown() {
+                if case .skipped(let skip, deleted: false) = received { onSkip?(skip) }
+                let event = transform.map { received.map($0) } ?? received
                 // Applying and taking the list of subscribers under one lock makes `subscribe(includeCurrent:)`
                 // atomic: a new subscriber is either in the list (it gets the change) or subscribed after the
                 // change was applied (its snapshot contains it), never both. The changes are yielded outside

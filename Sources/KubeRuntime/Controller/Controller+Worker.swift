@@ -6,7 +6,11 @@ extension Controller {
     /// One worker: takes keys until the queue shuts down.
     func work() async {
         while let request = await queue.next() {
-            await process(request)
+            if let owns = config.owns, !owns(request) {
+                await queue.forget(request)  // another replica's key (a shard not held): dropped until it is
+            } else {
+                await ReconcileScope.$key.withValue(request) { await process(request) }
+            }
             await queue.done(request)
         }
     }

@@ -9,13 +9,15 @@ import ServiceLifecycle
 /// ## Expected flow
 /// 1. Build it with the primary kind's ``Reflector``; add ``owns(_:)`` and ``watches(_:mapper:)`` triggers.
 /// 2. Run the reflectors (they fill the caches), then ``run()`` the controller.
-/// 3. Every object in the primary cache is reconciled once at start, then whenever it or a related object
-///    changes, or when a reconcile asked to be requeued.
+/// 3. Every object in the primary cache is reconciled once at start (at background priority: a change
+///    goes first), then whenever it or a related object changes, or when a reconcile asked to be requeued.
 ///
 /// ## Guarantees
 /// - Never two reconciles of the same key at once; changes during a reconcile coalesce into one more.
 /// - At most ``ControllerConfig/concurrency`` reconciles at a time.
 /// - Each outcome maps to exactly one queue operation, one metric label and one log line.
+/// - Each reconcile runs with ``ReconcileScope/key`` bound to its key; with ``ControllerConfig/owns``, only
+///   owned keys are reconciled.
 /// - Requeues and back-off wait on the injected clock `C` (`ContinuousClock` unless a test passes its own),
 ///   so a test moves time instead of sleeping.
 public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service, Sendable where C.Duration == Duration {
@@ -83,11 +85,15 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
 
     /// Reconciles until cancelled or until graceful shutdown, then lets in-flight reconciles finish.
     public func run() async throws {
-        // Every cached object once (now or when the first list arrives), then every change.
-        let changes = primary.subscribe(includeCurrent: true)
+        // Every change from now on, and every cached object once at background priority, so that a change
+        // arriving during the start-up of a large fleet is not queued behind all of it. Subscribing before
+        // listing misses nothing; what is in both is queued once (the change first).
+        let changes = primary.subscribe()
         await primary.cache.waitUntilSynced()
-        logger.info("controller started", metadata: ["objects": "\(primary.cache.count)", "concurrency": "\(config.concurrency)"])
         let queue = self.queue
+        let current = primary.cache.list()
+        for object in current { await queue.add(ObjectKey(object), priority: .background) }
+        logger.info("controller started", metadata: ["objects": "\(current.count)", "concurrency": "\(config.concurrency)"])
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await withDiscardingTaskGroup { group in
@@ -112,6 +118,14 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
 
     /// Enqueues a key now (for tests and manual triggers).
     public func enqueue(_ request: ReconcileRequest) async { await queue.add(request) }
+
+    /// Enqueues every cached object whose key `matches` (a shard just taken over).
+    public func enqueueAll(where matches: (ReconcileRequest) -> Bool) async {
+        for object in primary.cache.list() {
+            let key = ObjectKey(object)
+            if matches(key) { await queue.add(key) }
+        }
+    }
 }
 
 extension Controller where C == ContinuousClock {
@@ -131,6 +145,9 @@ public struct ControllerConfig: Sendable {
     public var concurrency = 2
     /// The per-key back-off after errors.
     public var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(300))
+    /// Which keys this controller reconciles now (`nil`: all). A key it does not own is dropped when it
+    /// comes up; whoever gains ownership re-enqueues it with ``Controller/enqueueAll(where:)``.
+    public var owns: (@Sendable (ReconcileRequest) -> Bool)?
 
     public init(concurrency: Int = 2) { self.concurrency = concurrency }
 }

@@ -53,6 +53,8 @@ public final class EventRecorder: Service, Sendable {
         var reason: String
         var message: String
         var at: Date
+        /// The reconcile it was recorded in, bound again when it is written (a shard's write fence).
+        var scope: ObjectKey?
     }
 
     public let component: String
@@ -110,7 +112,8 @@ public final class EventRecorder: Service, Sendable {
             logger.debug("event dropped by the rate limit", metadata: ["object": "\(reference.kind)/\(reference.name)", "reason": "\(reason)"])
             return
         }
-        if case .dropped = input.yield(Pending(reference: reference, type: type, reason: reason, message: message, at: now())) {
+        if case .dropped = input.yield(Pending(reference: reference, type: type, reason: reason, message: message, at: now(),
+                                                  scope: ReconcileScope.key)) {
             metrics.eventDropped(reason: "queue_full")
             finished()
         }
@@ -131,7 +134,7 @@ public final class EventRecorder: Service, Sendable {
     /// Writes queued Events until cancelled or graceful shutdown.
     public func run() async throws {
         for await pending in stream.cancelOnGracefulShutdown() {
-            await write(pending)
+            await ReconcileScope.$key.withValue(pending.scope) { await write(pending) }
             finished()
         }
     }

@@ -45,6 +45,10 @@ extension LeaderElector {
             let renewed: Bool
             do {
                 renewed = try await tryAcquireOrRenew()
+            } catch let handOver as LeaseHandOverRequested {
+                fence.close()  // first: no write may happen past this point
+                logger.info("handing the lease over on request", metadata: ["to": "\(handOver.requester)"])
+                throw handOver
             } catch {
                 logger.warning("failed to renew the lease", metadata: ["error": "\(error)"])
                 renewed = false
@@ -87,9 +91,19 @@ extension LeaderElector {
             holder: holder, renewTime: current[path: "spec", "renewTime"]?.stringValue ?? "",
             duration: current[path: "spec", "leaseDurationSeconds"]?.intValue ?? duration)
         let seenAt = observed.observe(record, now: now())
-        let expired = now().timeIntervalSince(seenAt) >= Double(record.duration)
-        guard holder.isEmpty || holder == config.identity || expired else { return false }
+        let unchanged = now().timeIntervalSince(seenAt)
+        let requester = current[path: "metadata", "annotations", LeaderElector.handOverAnnotation]?.stringValue ?? ""
+        let requestedByOther = !requester.isEmpty && requester != config.identity
+        if holder == config.identity, config.yieldsOnRequest, requestedByOther { throw LeaseHandOverRequested(requester: requester) }
+        // A lease handed over to a requester waits a whole lease duration for it before anyone else takes it.
+        let expired = unchanged >= Double(record.duration) && !(requestedByOther && unchanged < config.leaseDuration.seconds)
+        let free = holder.isEmpty && !(requestedByOther && unchanged < config.leaseDuration.seconds)
+        guard free || holder == config.identity || expired else {
+            if config.requestsHandOver, !requestedByOther, requester.isEmpty, !holder.isEmpty { await requestHandOver(current) }
+            return false
+        }
         var updated = current
+        if requester == config.identity { updated[path: "metadata", "annotations", LeaderElector.handOverAnnotation] = nil }
         updated[path: "spec", "holderIdentity"] = .string(config.identity)
         updated[path: "spec", "leaseDurationSeconds"] = .int(duration)
         updated[path: "spec", "renewTime"] = .string(time)
@@ -102,6 +116,19 @@ extension LeaderElector {
             return true
         } catch let error as KubeAPIError where error.isConflict {
             return false
+        }
+    }
+
+    /// Asks the holder to hand the lease over (an annotation it reads at its next renewal); a conflict
+    /// means the lease changed and the next attempt looks again.
+    func requestHandOver(_ current: JSONValue) async {
+        var asking = current
+        asking[path: "metadata", "annotations", LeaderElector.handOverAnnotation] = .string(config.identity)
+        do {
+            _ = try await leases.update(asking, name: config.leaseName, namespace: config.namespace)
+            logger.info("asked the holder to hand the lease over", metadata: ["holder": "\(current[path: "spec", "holderIdentity"]?.stringValue ?? "")"])
+        } catch {
+            logger.debug("failed to ask for the lease; asking again", metadata: ["error": "\(error)"])
         }
     }
 

@@ -16,6 +16,8 @@ import ServiceLifecycle
 ///
 /// ## Guarantees
 /// - Two electors never hold the lease at once: acquisition and renewal are optimistic updates.
+/// - A hand-over (``Config/requestsHandOver`` and ``Config/yieldsOnRequest``) closes the holder's fence
+///   before it releases the lease, like any loss of leadership.
 /// - Expiry is judged by the local time at which the lease record was last *seen to change*, never by
 ///   the holder's timestamps, so clock skew between replicas cannot cut a lease short.
 /// - `renewDeadline < leaseDuration`: a leader stops writing before another replica may take over. The
@@ -31,6 +33,10 @@ public final class LeaderElector: Sendable {
         public var leaseDuration: Duration = .seconds(15)
         public var renewDeadline: Duration = .seconds(10)
         public var retryPeriod: Duration = .seconds(2)
+        /// Asks a holder to hand the lease over instead of waiting for it to expire (a shard's own replica).
+        public var requestsHandOver = false
+        /// Hands the lease over when another candidate asks (a replica holding a shard that is not its own).
+        public var yieldsOnRequest = false
 
         public init(leaseName: String, namespace: String, identity: String) {
             self.leaseName = leaseName
@@ -65,6 +71,9 @@ public final class LeaderElector: Sendable {
         self.now = now
         self.sleep = sleep
     }
+
+    /// The Lease annotation naming the candidate that asked for the lease.
+    public static let handOverAnnotation = "serin.dev/hand-over-to"
 
     /// Whether this replica leads now.
     public var isLeader: Bool { fence.isOpen }
@@ -105,6 +114,12 @@ public final class LeaderElector: Sendable {
         fence.close()
         await Task { await self.release() }.value
     }
+}
+
+/// Leadership was handed over: another candidate asked for the lease (``LeaderElector/Config/yieldsOnRequest``).
+public struct LeaseHandOverRequested: Error, Sendable, CustomStringConvertible {
+    public var requester: String
+    public var description: String { "handed the lease over to \(requester), who asked for it" }
 }
 
 /// Leadership was lost: renewals failed for the renew deadline.

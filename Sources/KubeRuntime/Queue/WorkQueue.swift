@@ -11,13 +11,19 @@ import Foundation
 /// - **Back-off**: ``addRateLimited(_:)`` delays a key exponentially per consecutive failure (capped);
 ///   ``forget(_:)`` resets it after a success.
 ///
+/// - **Priority**: keys added with ``Priority/background`` (the start-up reconcile of every cached object)
+///   are handed out only when no other key is ready; adding such a key normally moves it ahead.
+///
 /// ## Caveats
-/// Order is first-in first-out among ready keys. The queue holds keys only; what they mean is read from
+/// Order is first-in first-out among ready keys of one priority. The queue holds keys only; what they mean is read from
 /// caches when they are processed (level-based reconciliation).
 public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == Duration {
     private let clock: C
     private let backoffTemplate: Backoff
     private var ready: Deque<Key> = []
+    /// Background keys in order; a key moved ahead stays here and is skipped (it is no longer in `waiting`).
+    private var background: Deque<Key> = []
+    private var waiting: Set<Key> = []
     private var queued: Set<Key> = []
     private var processing: Set<Key> = []
     private var dirty: Set<Key> = []
@@ -37,23 +43,38 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
         self.metrics = metrics ?? QueueMetrics(name: name)
     }
 
+    /// How urgent a key is.
+    public enum Priority: Sendable {
+        /// A change: handed out in order.
+        case normal
+        /// Start-up work (every cached object once): handed out when nothing else is ready.
+        case background
+    }
+
     /// Adds a key now.
-    public func add(_ key: Key) {
+    public func add(_ key: Key, priority: Priority = .normal) {
         guard !shuttingDown else { return }
         if let entry = scheduled.removeValue(forKey: key) { entry.timer.cancel() }
         if processing.contains(key) {
             dirty.insert(key)
             return
         }
-        guard !queued.contains(key) else { return }
+        if queued.contains(key) {
+            // A change to a key still waiting in the background moves it ahead.
+            if priority == .normal, waiting.remove(key) != nil { ready.append(key) }
+            return
+        }
         queued.insert(key)
         addedAt[key] = clock.now
         if let waiter = waiters.popFirst() {
             hand(key, to: waiter)
+        } else if priority == .background {
+            background.append(key)
+            waiting.insert(key)
         } else {
             ready.append(key)
         }
-        metrics.recordDepth(ready.count)
+        metrics.recordDepth(depth)
     }
 
     /// Adds a key once `delay` has passed; an earlier deadline already scheduled wins.
@@ -90,8 +111,8 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
 
     /// The next key to process, waiting for one; `nil` once the queue shuts down.
     public func next() async -> Key? {
-        if let key = ready.popFirst() {
-            metrics.recordDepth(ready.count)
+        if let key = popReady() {
+            metrics.recordDepth(depth)
             return start(key)
         }
         if shuttingDown { return nil }
@@ -112,8 +133,16 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
         while let waiter = waiters.popFirst() { waiter.resume(returning: nil) }
     }
 
-    /// Keys ready to be handed out now.
-    public var depth: Int { ready.count }
+    /// Keys ready to be handed out now, of either priority.
+    public var depth: Int { ready.count + waiting.count }
+
+    private func popReady() -> Key? {
+        if let key = ready.popFirst() { return key }
+        while let key = background.popFirst() {
+            if waiting.remove(key) != nil { return key }  // else it was moved ahead and handed out already
+        }
+        return nil
+    }
 
     /// Keys waiting for a delay.
     public var scheduledCount: Int { scheduled.count }

@@ -20,6 +20,18 @@ public enum WatcherEvent<Object: Sendable>: Sendable {
     case skipped(SkippedObject, deleted: Bool)
 }
 
+extension WatcherEvent {
+    /// The event with `transform` applied to its object.
+    func map(_ transform: (Object) -> Object) -> WatcherEvent {
+        switch self {
+        case .initApply(let object): return .initApply(transform(object))
+        case .apply(let object): return .apply(transform(object))
+        case .delete(let object): return .delete(transform(object))
+        case .initStarted, .initDone, .skipped: return self
+        }
+    }
+}
+
 /// How a ``Watcher`` lists and watches.
 public struct WatcherConfig: Sendable {
     public var labelSelector: String?

@@ -1,0 +1,78 @@
+import Foundation
+import KubeClient
+import KubeCore
+import Synchronization
+
+extension FleetBenchmark {
+    /// A new image on every target at once (8 writers), then every Canary through its steps to `Succeeded`.
+    func wave(_ client: KubeClient, serin: OperatorProcess, tracker: FleetTracker) async throws {
+        let requestsBefore = try await serin.counter("serin_kube_requests_total")
+        let cpuBefore = serin.cpuSeconds
+        let started = ContinuousClock.now
+        let peak = Mutex<Double>(0)
+        let sampling = Task {
+            while !Task.isCancelled {
+                let resident = serin.memory.resident
+                peak.withLock { $0 = max($0, resident) }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        let scaleUps = try await patchAll(client)
+        print(String(format: "new image → canary scaled up, %d Canaries patched at once: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                     scaleUps.count, percentile(scaleUps, 0.5), percentile(scaleUps, 0.99), scaleUps.max() ?? 0))
+        try await waitUntil(timeout: .seconds(interval * 12 + canaries / 20)) { tracker.count(inPhase: "Succeeded") == canaries }
+        let took = ContinuousClock.now - started
+        sampling.cancel()
+        let cpu = serin.cpuSeconds - cpuBefore
+        let requests = try await serin.counter("serin_kube_requests_total") - requestsBefore
+        let steps = tracker.changes(since: started).values.reduce(0) { $0 + $1.count }
+        let drift = tracker.stepDrift(since: started, interval: .seconds(interval))
+        print("wave: all \(canaries) Succeeded \(format(took)) after the first new image; \(steps) status steps")
+        print(String(format: "step drift from the %d s interval, %d steps: p50 %+.1f ms, p99 %+.1f ms, max %+.1f ms", interval, drift.count,
+                     percentile(drift, 0.5), percentile(drift, 0.99), drift.max() ?? 0))
+        print(String(format: "per Canary per step: %.2f API requests, %.2f ms CPU; operator RSS during the wave: peak %@ (VmHWM %@)",
+                     requests / Double(steps), cpu * 1000 / Double(steps), mib(peak.withLock { $0 }), mib(serin.memory.peak)))
+    }
+
+    /// Patches every target's image from 8 writers; returns each send → canary-scaled-up latency, in ms.
+    func patchAll(_ client: KubeClient) async throws -> [Double] {
+        let deployments = client.resource(.deployments, as: JSONValue.self)
+        let version = try await deployments.list(namespace: "default", options: ListOptions(limit: 1)).metadata.resourceVersion
+        let stream = try await deployments.watch(namespace: "default", options: WatchOptions(resourceVersion: version))
+        let sent = SendTimes()
+        let expected = canaries
+        let count = canaries
+        let watcher = Task {
+            var latencies: [Double] = []
+            var seen: Set<String> = []
+            for try await event in stream {
+                guard case .modified(let object) = event, let name = object[path: "metadata", "name"]?.stringValue,
+                      (object[path: "spec", "replicas"]?.intValue ?? 0) > 0, !seen.contains(name),
+                      let start = sent.times.withLock({ $0[name] }) else { continue }
+                seen.insert(name)
+                latencies.append((ContinuousClock.now - start).milliseconds)
+                if latencies.count == expected { break }
+            }
+            return latencies
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    for index in stride(from: writer, to: count, by: 8) {
+                        let name = "app-\(index)"
+                        sent.times.withLock { $0[name] = ContinuousClock.now }
+                        _ = try await deployments.patch(name, namespace: "default", patch: .strategicMerge(
+                            ["spec": ["template": ["spec": ["containers": [["name": "app", "image": "app:2"]]]]]]))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return try await watcher.value
+    }
+}
+
+/// When each target's new image was sent, by name.
+final class SendTimes: Sendable {
+    let times = Mutex<[String: ContinuousClock.Instant]>([:])
+}

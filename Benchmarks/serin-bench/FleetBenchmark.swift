@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import KubeClient
+import KubeCore
+import KubeSandbox
+import LocalCluster
+
+/// N Canaries and their Deployments, `serin operator` as its own process, and all N rolling out at once.
+struct FleetBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fleet",
+        abstract: "A fleet of N Canaries: start → ready, all Initialized, a rollout wave of all N (scale-up latency, step drift, RSS, CPU, API requests).")
+
+    @Option(help: "The serin binary (build it with -c release).")
+    var binary: String
+
+    @Option(help: "How many Canaries (each with its own Deployment).")
+    var canaries = 1000
+
+    @Option(help: "The Canaries' analysis interval, in seconds.")
+    var interval = 10
+
+    @Option(help: "How long the initialized fleet idles while the operator's API requests are counted, in seconds.")
+    var idleSeconds = 10
+
+    @Option(help: "Write every API write the sandbox serves to this file, as JSON lines.")
+    var auditLog: String?
+
+    @Option(parsing: .remaining, help: "More flags for serin operator (after --).")
+    var operatorFlags: [String] = []
+
+    func run() async throws {
+        var options = Sandbox.Options()
+        options.simulateTraffic = false
+        options.auditLogPath = auditLog
+        let sandbox = try await Sandbox.start(options)
+        let setup = sandbox.client()
+        try await OperatorBenchmark().installCRDs(setup)
+        let created = ContinuousClock.now
+        try await createFleet(setup)
+        print("fleet: \(canaries) Canaries and Deployments created in \(format(ContinuousClock.now - created))")
+        let tracker = FleetTracker()
+        let following = Task { try await tracker.follow(setup) }
+        let serin = try OperatorProcess(binary: binary, kubeconfig: sandbox.kubeconfigPath, port: try PrometheusServer.freePort(),
+                                        arguments: operatorFlags)
+        let probing = Task { await serin.probeHealth() }
+        let ready = try await serin.waitUntilReady()
+        print("start → ready: \(format(ready))")
+        try await waitUntil(timeout: .seconds(120 + canaries / 10)) { tracker.count(inPhase: "Initialized") == canaries }
+        print("start → all \(canaries) Initialized: \(format(ContinuousClock.now - serin.started)), RSS \(mib(serin.memory.resident))")
+        try await Task.sleep(for: .seconds(2))
+        let idleBefore = try await serin.counter("serin_kube_requests_total")
+        try await Task.sleep(for: .seconds(idleSeconds))
+        let idleRequests = try await serin.counter("serin_kube_requests_total") - idleBefore
+        print(String(format: "idle: %.0f API requests in %d s with %d initialized Canaries; RSS %@", idleRequests, idleSeconds, canaries,
+                     mib(serin.memory.resident)))
+        try await wave(setup, serin: serin, tracker: tracker)
+        let health = serin.healthProbes
+        print("/healthz: \(health.count) probes, \(health.failed) failed or unanswered within 1 s, slowest \(format(health.slowest))")
+        probing.cancel()
+        following.cancel()
+        try await serin.stop()
+        try await setup.shutdown()
+        await sandbox.stop()
+    }
+
+    /// Creates the Deployments and Canaries from 8 concurrent writers.
+    func createFleet(_ client: KubeClient) async throws {
+        let steps = OperatorBenchmark()
+        let (count, interval) = (canaries, interval)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    for index in stride(from: writer, to: count, by: 8) {
+                        try await steps.create(index, client: client, interval: "\(interval)s", maxWeight: 60, stepWeight: 20)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    func waitUntil(timeout: Duration, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw BenchmarkFailure("timed out after \(timeout)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}
+
+func format(_ duration: Duration) -> String {
+    let ms = duration.milliseconds
+    return ms < 10_000 ? String(format: "%.0f ms", ms) : String(format: "%.1f s", ms / 1000)
+}
+
+func mib(_ value: Double) -> String { String(format: "%.1f MiB", value) }

@@ -1,0 +1,79 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import KubeClient
+import KubeCore
+import KubeRuntime
+import KubeSandbox
+import LocalCluster
+import SerinTesting
+import Testing
+
+/// Three `serin operator --shard N/3` processes against the sandbox, one killed mid-rollout.
+@Suite struct OperatorShardingTests {
+    static let names = (0..<6).map { "app\($0)" }
+
+    static func manifests() -> String {
+        names.map { TestManifests.plain($0, port: 8000, analysis: "interval: 2s, threshold: 2, maxWeight: 60, stepWeight: 20") }
+            .joined(separator: "\n---\n")
+    }
+
+    static func readiness(_ ports: [Int]) async -> [String] {
+        var states: [String] = []
+        for port in ports { states.append(await OperatorHATests.readiness(port: port)) }
+        return states
+    }
+
+    @Test func threeShardedReplicasShareTheCanariesAndAKilledOnesShardsFinishWithEachStepOnce() async throws {
+        try await Sandbox.with { sandbox in
+            let kubectl = Kubectl(sandbox)
+            try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
+            let ports = [try PrometheusServer.freePort(), try PrometheusServer.freePort(), try PrometheusServer.freePort()]
+            let processes = try (0..<3).map { shard in
+                try SerinBinary.start(["operator", "--kubeconfig", sandbox.kubeconfigPath, "--shard", "\(shard)/3",
+                                       "--leader-election-namespace", "default", "--port", "\(ports[shard])", "--min-analysis-interval", "500ms",
+                                       "--metrics-server", "http://127.0.0.1:1"]).0
+            }
+            defer { for process in processes where process.isRunning { process.terminate() } }
+            #expect(try await eventually(timeout: .seconds(30)) {
+                let states = await Self.readiness(ports)
+                return (0..<3).allSatisfy { states[$0].contains("leading shard \($0) of 3") }
+            }, "each replica leads its own shard")
+            try await kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests())
+            let client = sandbox.client()
+            let canaries = client.resource(KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries",
+                                                        namespaced: true), as: JSONValue.self)
+            func phases() async throws -> [String] {
+                try await canaries.list(namespace: "demo").items.map { $0[path: "status", "phase"]?.stringValue ?? "" }
+            }
+            #expect(try await eventually(timeout: .seconds(30)) { try await phases() == Array(repeating: "Initialized", count: 6) })
+            for name in Self.names {
+                try await kubectl.succeed(["set", "image", "deploy/\(name)", "-n", "demo", "\(name)=kennethreitz/httpbin:v2"])
+            }
+            #expect(try await eventually(timeout: .seconds(30)) {
+                try await canaries.list(namespace: "demo").items.allSatisfy { ($0[path: "status", "canaryWeight"]?.intValue ?? 0) >= 20 }
+            })
+            let assignment = ShardAssignment(index: 0, count: 3)
+            let killed = 1
+            let orphans = Self.names.filter { assignment.shard(of: ObjectKey(namespace: "demo", name: $0)) == killed }
+            #expect(!orphans.isEmpty, "the killed replica drives some of the Canaries")
+            kill(processes[killed].processIdentifier, SIGKILL)  // a crash: its shard's Lease is not released
+            #expect(try await eventually(timeout: .seconds(40)) {
+                let states = await Self.readiness([ports[0], ports[2]])
+                return states[0].contains("leading shards 0,1 of 3") || states[1].contains("leading shards 1,2 of 3")
+            }, "a surviving replica takes shard 1 over once its lease expires")
+            #expect(try await eventually(timeout: .seconds(90)) { try await phases() == Array(repeating: "Succeeded", count: 6) })
+
+            let events = try await client.resource(.events, as: JSONValue.self).list(namespace: "demo").items
+            for name in Self.names {
+                for weight in [20, 40, 60] {
+                    let message = "Advance \(name).demo canary weight \(weight)"
+                    let count = events.filter { $0["message"]?.stringValue == message }.map { $0["count"]?.intValue ?? 1 }.reduce(0, +)
+                    #expect(count == 1, "\(message) happened \(count) times")
+                }
+            }
+            try await client.shutdown()
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import KubeSandbox
+import Synchronization
+import Testing
+
+@Suite(.serialized) struct ShardedLeadershipTests {
+    @Test func aShardIsAStableHashOfNamespaceAndNameThatSpreadsKeysEvenly() throws {
+        let three = try #require(ShardAssignment(parsing: "1/3"))
+        #expect(three == ShardAssignment(index: 1, count: 3))
+        for bad in ["3/3", "-1/3", "a/3", "1/0", "1", "1/3/4", ""] { #expect(ShardAssignment(parsing: bad) == nil, "\(bad)") }
+        // FNV-1a 64 of "namespace/name", computed independently: every replica and version must agree.
+        #expect(three.shard(of: ObjectKey(namespace: "default", name: "app-1")) == 1)
+        #expect(three.shard(of: ObjectKey(namespace: "demo", name: "podinfo")) == 0)
+        #expect(ShardAssignment(index: 0, count: 5).shard(of: ObjectKey(namespace: "prod", name: "checkout")) == 2)
+        var counts = [0, 0, 0]
+        for index in 0..<3000 { counts[three.shard(of: ObjectKey(namespace: "ns-\(index % 7)", name: "app-\(index)"))] += 1 }
+        #expect(counts.allSatisfy { (900...1100).contains($0) }, "\(counts)")
+    }
+
+    @Test func threeReplicasLeadOneShardEachAndTakeOverAndHandBackTheShardOfOneThatStops() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            func replica(_ index: Int, _ identity: String) -> ShardedLeadership {
+                var config = electorConfig(identity)
+                config.leaseName = "serin"
+                config.leaseDuration = .seconds(4)
+                config.renewDeadline = .seconds(3)
+                return ShardedLeadership(client: client, config: config, assignment: ShardAssignment(index: index, count: 3))
+            }
+            let replicas = Replicas([replica(0, "a"), replica(1, "b"), replica(2, "c")])
+            func held() -> [[Int]] { replicas.held }
+            let watching = Task {
+                while !Task.isCancelled {  // no shard is ever held by two replicas at once
+                    let all = replicas.held.flatMap { $0 }
+                    if Set(all).count != all.count { replicas.overlaps.add(1, ordering: .relaxed) }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+            }
+            defer { watching.cancel() }
+            func start(_ leadership: ShardedLeadership) -> Task<Void, any Error> {
+                Task { try await leadership.run { _ in try await Task.sleep(for: .seconds(3600)) } }
+            }
+            var runs = replicas.all.withLock { $0.map(start) }
+            defer { for run in runs { run.cancel() } }
+            #expect(await eventually(timeout: .seconds(20)) { held() == [[0], [1], [2]] }, "each its own shard: \(held())")
+
+            let c = replicas.all.withLock { $0[2] }
+            let shard2Key = (0..<100).map { ObjectKey(namespace: "default", name: "app-\($0)") }.first { c.assignment.shard(of: $0) == 2 }!
+            try ReconcileScope.$key.withValue(shard2Key) { try c.checkWrite(verb: "PATCH", url: "/x") }
+            let a = replicas.all.withLock { $0[0] }
+            #expect(throws: WriteFencedError.self) { try ReconcileScope.$key.withValue(shard2Key) { try a.checkWrite(verb: "PATCH", url: "/x") } }
+
+            runs[2].cancel()  // stopping releases shard 2; a or b takes it
+            _ = await runs[2].result
+            #expect(await eventually(timeout: .seconds(20)) { held()[0].count + held()[1].count == 3 }, "shard 2 taken over: \(held())")
+            #expect(held()[2].isEmpty)
+
+            replicas.all.withLock { $0[2] = replica(2, "c2") }  // its replacement asks for its own shard back
+            runs[2] = start(replicas.all.withLock { $0[2] })
+            #expect(await eventually(timeout: .seconds(20)) { held() == [[0], [1], [2]] }, "handed back: \(held())")
+            #expect(replicas.overlaps.load(ordering: .relaxed) == 0, "a shard was held by two replicas at once")
+            let lease = try await client.resource(.leases).get("serin-shard-2", namespace: "default")
+            #expect(lease.json[path: "metadata", "annotations", LeaderElector.handOverAnnotation] == nil, "the request is cleared once handed over")
+        }
+    }
+}
+
+/// The replicas of a sharding test, and how often two were seen holding one shard.
+final class Replicas: Sendable {
+    let all: Mutex<[ShardedLeadership]>
+    let overlaps = Atomic<Int>(0)
+    init(_ replicas: [ShardedLeadership]) { all = Mutex(replicas) }
+    var held: [[Int]] { all.withLock { $0.map(\.heldShards) } }
+}
