@@ -18,8 +18,8 @@ extension FleetBenchmark {
             }
         }
         let scaleUps = try await patchAll(client)
-        print(String(format: "new image → canary scaled up, %d Canaries patched at once: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
-                     scaleUps.count, percentile(scaleUps, 0.5), percentile(scaleUps, 0.99), scaleUps.max() ?? 0))
+        print(String(format: "new image → canary scaled up, %d Canaries patched %@: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                     scaleUps.count, spread > 0 ? String(format: "over %.0f s", spread) : "at once", percentile(scaleUps, 0.5), percentile(scaleUps, 0.99), scaleUps.max() ?? 0))
         try await waitUntil(timeout: .seconds(interval * 12 + canaries / 20)) { tracker.count(inPhase: "Succeeded") == canaries }
         let took = ContinuousClock.now - started
         sampling.cancel()
@@ -42,6 +42,8 @@ extension FleetBenchmark {
         let sent = SendTimes()
         let expected = canaries
         let count = canaries
+        let start = ContinuousClock.now
+        let gap = Duration.seconds(spread) / max(canaries, 1)
         let watcher = Task {
             var latencies: [Double] = []
             var seen: Set<String> = []
@@ -60,6 +62,7 @@ extension FleetBenchmark {
                 group.addTask {
                     for index in stride(from: writer, to: count, by: 8) {
                         let name = "app-\(index)"
+                        if gap > .zero { try await Task.sleep(until: start + gap * index, clock: .continuous) }
                         sent.times.withLock { $0[name] = ContinuousClock.now }
                         _ = try await deployments.patch(name, namespace: "default", patch: .strategicMerge(
                             ["spec": ["template": ["spec": ["containers": [["name": "app", "image": "app:2"]]]]]]))

@@ -23,6 +23,9 @@ struct FleetBenchmark: AsyncParsableCommand {
     @Option(help: "How long the initialized fleet idles while the operator's API requests are counted, in seconds.")
     var idleSeconds = 10
 
+    @Option(help: "Spread the wave's new images evenly over this many seconds (0: all at once, as fast as 8 writers go).")
+    var spread = 0.0
+
     @Option(help: "Write every API write the sandbox serves to this file, as JSON lines.")
     var auditLog: String?
 

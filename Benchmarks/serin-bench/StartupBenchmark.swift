@@ -6,6 +6,7 @@ import FoundationNetworking
 import KubeClient
 import KubeCore
 import KubeSandbox
+import LocalCluster
 
 /// The `serin` binary against the sandbox: start-to-ready time and idle resident memory, with 0 and N Canaries.
 struct StartupBenchmark: AsyncParsableCommand {
@@ -35,7 +36,9 @@ struct StartupBenchmark: AsyncParsableCommand {
         let steps = OperatorBenchmark()
         try await steps.installCRDs(setup)
         for index in 0..<count { try await steps.create(index, client: setup) }
-        let port = 18_000 + count % 1000
+        // A free port, not a fixed one: a port already taken once left the operator running without its
+        // endpoints (it now exits 1 naming the address), and this loop waiting for a /readyz that never came.
+        let port = try PrometheusServer.freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["operator", "--kubeconfig", sandbox.kubeconfigPath, "--port", "\(port)", "--log-level", "error",
@@ -43,7 +46,10 @@ struct StartupBenchmark: AsyncParsableCommand {
         process.standardError = FileHandle.nullDevice
         let start = ContinuousClock.now
         try process.run()
-        while await !ready(port: port) { try await Task.sleep(for: .milliseconds(20)) }
+        while await !ready(port: port) {
+            guard process.isRunning else { throw BenchmarkFailure("serin operator exited with status \(process.terminationStatus)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let startup = ContinuousClock.now - start
         try await Task.sleep(for: .seconds(idleSeconds))
         let rss = Self.residentKilobytes(of: process.processIdentifier)

@@ -13,6 +13,8 @@ public final class OperatorMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     /// Canaries per namespace, read at scrape time (from the cache) rather than on every reconcile.
     let canaryCounts: @Sendable () -> [String: Int]
+    /// The gauges with a label set per Canary.
+    let perCanary = GaugeFamilies()
     /// Namespaces reported so far, so that one whose last Canary went away reads 0.
     private let reportedNamespaces = Mutex<Set<String>>([])
 
@@ -49,12 +51,12 @@ public final class OperatorMetrics: Sendable {
         let target = canary.targetName
         let namespace = canary.namespace
         let value: Double = switch status.phase { case .progressing: 0; case .failed: 2; default: 1 }
-        registry.makeGauge(descriptor: Self.descriptor("flagger_canary_status", "Last canary analysis result: 0 progressing, 1 other, 2 failed"),
-                           labels: [("name", target), ("namespace", namespace)]).set(value)
+        perCanary.set("flagger_canary_status", help: "Last canary analysis result: 0 progressing, 1 other, 2 failed",
+                      labels: [("name", target), ("namespace", namespace)], value)
         let weight = Double(status.canaryWeight ?? 0)
-        let weights = Self.descriptor("flagger_canary_weight", "The virtual service destination weight current value")
-        registry.makeGauge(descriptor: weights, labels: [("workload", "\(target)-primary"), ("namespace", namespace)]).set(100 - weight)
-        registry.makeGauge(descriptor: weights, labels: [("workload", target), ("namespace", namespace)]).set(weight)
+        let weights = "The virtual service destination weight current value"
+        perCanary.set("flagger_canary_weight", help: weights, labels: [("workload", "\(target)-primary"), ("namespace", namespace)], 100 - weight)
+        perCanary.set("flagger_canary_weight", help: weights, labels: [("workload", target), ("namespace", namespace)], weight)
     }
 
     /// One analysis step: its duration and the value of each metric.
@@ -63,8 +65,7 @@ public final class OperatorMetrics: Sendable {
         registry.makeDurationHistogram(descriptor: Self.descriptor("flagger_canary_duration_seconds", "Seconds spent performing canary analysis"),
                                        labels: labels, buckets: Self.buckets).record(duration)
         for (metric, value) in values {
-            registry.makeGauge(descriptor: Self.descriptor("flagger_canary_metric_analysis", "Last canary analysis result per metric"),
-                               labels: labels + [("metric", metric)]).set(value)
+            perCanary.set("flagger_canary_metric_analysis", help: "Last canary analysis result per metric", labels: labels + [("metric", metric)], value)
         }
     }
 
@@ -95,7 +96,7 @@ public final class OperatorMetrics: Sendable {
         refreshCanaryTotals()
         registry.makeGauge(descriptor: Self.descriptor("process_resident_memory_bytes", "Resident memory size in bytes"))
             .set(Double(Self.residentMemory() ?? 0))
-        return registry.emitToString()
+        return registry.emitToString() + perCanary.exposition()
     }
 
     /// Resident memory from `/proc/self/statm` (Linux), `nil` elsewhere.

@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 import KubeCore
 import KubeSandbox
 import LocalCluster
@@ -80,6 +81,28 @@ import Testing
                 #expect(try await kubectl.run(["get", "pdb", "serin", "-n", "apps"]).status == 0)
             }
         }
+    }
+
+    @Test func shardsRenderAStatefulSetWhosePodsEachPreferTheirOwnShard() async throws {
+        let rendered = try await Self.render(#"{"sharding": {"shards": 3}}"#, namespace: "serin-system")
+        #expect(rendered.status == 0, "\(rendered.output)")
+        let documents = try YAMLBridge.documents(rendered.manifests)
+        let workload = try #require(documents.first { $0["kind"] == "StatefulSet" }, "\(rendered.manifests)")
+        #expect(!documents.contains { $0["kind"] == "Deployment" && $0[path: "metadata", "name"] == "serin" })
+        #expect(workload[path: "spec", "replicas"] == 3 && workload[path: "spec", "podManagementPolicy"] == "Parallel")
+        let container = try #require(workload[path: "spec", "template", "spec", "containers"]?[0])
+        let arguments = (container["args"]?.arrayValue ?? []).compactMap(\.stringValue)
+        #expect(arguments.contains("--shard=$(SHARD_INDEX)/3") && arguments.contains("--leader-election-namespace=serin-system"))
+        #expect(!arguments.contains("--enable-leader-election"))
+        #expect(container["env"]?[0] == ["name": "SHARD_INDEX",
+                                         "valueFrom": ["fieldRef": ["fieldPath": "metadata.labels['apps.kubernetes.io/pod-index']"]]])
+        #expect(documents.contains { $0["kind"] == "Role" && $0[path: "metadata", "name"] == "serin-leader-election" }, "the shards' Leases")
+        // Kubernetes expands $(SHARD_INDEX); the real binary accepts the result (it stops at the missing kubeconfig).
+        let local = arguments.map { $0.replacingOccurrences(of: "$(SHARD_INDEX)", with: "2") }
+        let (status, output) = try await SerinBinary.run(local + ["--kubeconfig", "/nonexistent/kubeconfig"])
+        #expect(status != 0 && output.contains("/nonexistent/kubeconfig") && !output.contains("Error: --"), "\(local): \(output)")
+        let both = try await Self.render(#"{"sharding": {"shards": 3}, "leaderElection": {"enabled": true}}"#, namespace: "serin-system")
+        #expect(both.status != 0 && both.output.contains("sharding.shards > 1 elects a leader per shard"), "\(both.output)")
     }
 
     @Test func refusedValuesSayWhy() async throws {

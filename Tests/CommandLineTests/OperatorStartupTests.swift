@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import KubeClient
+import KubeCore
 import KubeSandbox
 import LocalCluster
 import SerinTesting
@@ -93,6 +98,73 @@ import Testing
             })
             let events = try await kubectl.succeed(["get", "events", "-n", "demo", "--field-selector", "type=Warning", "-o", "jsonpath={.items[*].message}"])
             #expect(events.contains("invalid canary spec: spec.provider: \"istio\" is not enabled"), "\(events)")
+        }
+    }
+}
+
+/// `serin operator` with a fleet of 10,000 Canaries (and their Deployments) already there.
+@Suite struct FleetStartupTests {
+    static let canaryResource = KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true)
+
+    @Test func withTenThousandCanariesHealthzAnswersWithinTenSecondsAndThroughoutTheStartUp() async throws {
+        var options = Sandbox.Options()
+        options.simulateTraffic = false
+        try await Sandbox.with(options) { sandbox in
+            try await Kubectl(sandbox).succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
+            let client = sandbox.client()
+            try await Self.createFleet(10_000, client: client)
+            let port = try PrometheusServer.freePort()
+            let started = ContinuousClock.now
+            let (process, log) = try SerinBinary.start(OperatorStartupTests.operatorArguments(sandbox, port: port))
+            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+            let answered = try await eventually(timeout: .seconds(10)) { await Self.healthz(port: port) == 200 }
+            let startLog = try String(contentsOf: log, encoding: .utf8)
+            #expect(answered, "/healthz within 10 s of start: \(startLog.suffix(2000))")
+            let firstAnswer = ContinuousClock.now - started
+            var unanswered = 0
+            for _ in 0..<20 {  // while the operator lists 20,000 objects and starts initialising the fleet
+                if await Self.healthz(port: port) != 200 { unanswered += 1 }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            #expect(unanswered == 0, "/healthz failed \(unanswered) of 20 probes after first answering at \(firstAnswer)")
+            #expect(process.isRunning)
+            try await client.shutdown()
+        }
+    }
+
+    /// The status of `/healthz`, 0 when nothing answered within 2 s.
+    static func healthz(port: Int) async -> Int {
+        guard let url = URL(string: "http://127.0.0.1:\(port)/healthz") else { return 0 }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 2
+        guard let (_, response) = try? await URLSession.shared.data(for: request) else { return 0 }
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+
+    /// `count` Deployments and Canaries in `default`, from 16 concurrent writers.
+    static func createFleet(_ count: Int, client: KubeClient) async throws {
+        let deployments = client.resource(.deployments, as: JSONValue.self)
+        let canaries = client.resource(canaryResource, as: JSONValue.self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<16 {
+                group.addTask {
+                    for index in stride(from: writer, to: count, by: 16) {
+                        let name = "app-\(index)"
+                        _ = try await deployments.create([
+                            "metadata": ["name": .string(name)],
+                            "spec": ["replicas": 1, "selector": ["matchLabels": ["app": .string(name)]],
+                                     "template": ["metadata": ["labels": ["app": .string(name)]],
+                                                  "spec": ["containers": [["name": "app", "image": "app:1"]]]]],
+                        ], namespace: "default")
+                        _ = try await canaries.create([
+                            "apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": ["name": .string(name)],
+                            "spec": ["targetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(name)],
+                                     "service": ["port": 80], "analysis": ["interval": "1m", "threshold": 1, "stepWeight": 25]],
+                        ], namespace: "default")
+                    }
+                }
+            }
+            try await group.waitForAll()
         }
     }
 }
