@@ -48,6 +48,7 @@ bench:
 	$(SWIFT) run -c release serin-bench operator --canaries 100 --idle-seconds 30 --interval 2
 	$(SWIFT) build -c release --product serin --static-swift-stdlib
 	$(SWIFT) run -c release serin-bench startup --binary $$($(SWIFT) build -c release --show-bin-path)/serin --canaries 0,1000
+	$(SWIFT) run -c release serin-bench fleet --binary $$($(SWIFT) build -c release --show-bin-path)/serin --canaries 1000 --interval 10 --spread 10 --operator-flags --kube-qps 5000 --kube-burst 10000
 
 ## image: the container image (needs a Docker engine)
 image:

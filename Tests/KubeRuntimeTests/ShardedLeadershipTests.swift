@@ -63,7 +63,7 @@ import Testing
             runs[2] = start(replicas.all.withLock { $0[2] })
             #expect(await eventually(timeout: .seconds(20)) { held() == [[0], [1], [2]] }, "handed back: \(held())")
             #expect(replicas.overlaps.load(ordering: .relaxed) == 0, "a shard was held by two replicas at once")
-            let lease = try await client.resource(.leases).get("serin-shard-2", namespace: "default")
+            let lease = try await client.resource(.leases).get("serin-shard-2-of-3", namespace: "default")
             #expect(lease.json[path: "metadata", "annotations", LeaderElector.handOverAnnotation] == nil, "the request is cleared once handed over")
         }
     }

@@ -33,13 +33,14 @@ public final class ShardedLeadership: WriteFence, Sendable {
 
     /// - Parameters:
     ///   - client: the client for the Leases (it must not carry this fence).
-    ///   - config: the lease settings; shard `k` uses the lease `<leaseName>-shard-<k>`.
+    ///   - config: the lease settings; shard `k` of `M` uses the lease `<leaseName>-shard-<k>-of-<M>` (a
+    ///     replica with another shard count never reads a lease whose shard means something else).
     public init(client: KubeClient, config: LeaderElector.Config, assignment: ShardAssignment, logger: Logger = Logger(label: "serin.shards")) {
         self.assignment = assignment
         self.logger = logger
         electors = (0..<assignment.count).map { shard in
             var shardConfig = config
-            shardConfig.leaseName = "\(config.leaseName)-shard-\(shard)"
+            shardConfig.leaseName = "\(config.leaseName)-shard-\(shard)-of-\(assignment.count)"
             shardConfig.requestsHandOver = shard == assignment.index
             shardConfig.yieldsOnRequest = shard != assignment.index
             return LeaderElector(client: client, config: shardConfig, logger: logger)
