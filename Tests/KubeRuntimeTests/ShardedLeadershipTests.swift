@@ -69,6 +69,39 @@ import Testing
     }
 }
 
+extension ShardedLeadershipTests {
+    @Test func aHandOverAskedForByAReplicaThatNeverComesIsTakenByAnotherAfterALeaseAndKept() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            func yielding(_ identity: String) -> LeaderElector {
+                var config = electorConfig(identity)
+                config.yieldsOnRequest = true
+                return LeaderElector(client: client, config: config)
+            }
+            let a = yielding("a")
+            let runA = Task { try await a.run(whileLeading: Leaders().lead("a")) }
+            defer { runA.cancel() }
+            #expect(await eventually { a.isLeader })
+            let leases = client.resource(.leases, as: JSONValue.self)
+            var lease = try await leases.get("serin", namespace: "default")
+            lease[path: "metadata", "annotations", LeaderElector.handOverAnnotation] = "ghost"  // asks, then never comes
+            _ = try await leases.update(lease, name: "serin", namespace: "default")
+            await #expect(throws: LeaseHandOverRequested.self) { try await runA.value }
+            #expect(!a.isLeader)
+
+            let b = yielding("b")
+            let runB = Task { try await b.run(whileLeading: Leaders().lead("b")) }
+            defer { runB.cancel() }
+            #expect(await eventually(timeout: .seconds(10)) { b.isLeader }, "taken once the requester has not come for a lease")
+            try await Task.sleep(for: .seconds(1))  // several renewals
+            #expect(b.isLeader, "the stale request does not make the new holder hand over again")
+            let taken = try await leases.get("serin", namespace: "default")
+            #expect(taken[path: "metadata", "annotations", LeaderElector.handOverAnnotation] == nil)
+        }
+    }
+}
+
 /// The replicas of a sharding test, and how often two were seen holding one shard.
 final class Replicas: Sendable {
     let all: Mutex<[ShardedLeadership]>

@@ -103,7 +103,11 @@ extension LeaderElector {
             return false
         }
         var updated = current
-        if requester == config.identity { updated[path: "metadata", "annotations", LeaderElector.handOverAnnotation] = nil }
+        // Taking the lease answers any request on it: the requester's own, or one whose requester never came
+        // (a replica that asked and died); a requester still there asks again.
+        if holder != config.identity || requester == config.identity {
+            updated[path: "metadata", "annotations", LeaderElector.handOverAnnotation] = nil
+        }
         updated[path: "spec", "holderIdentity"] = .string(config.identity)
         updated[path: "spec", "leaseDurationSeconds"] = .int(duration)
         updated[path: "spec", "renewTime"] = .string(time)
