@@ -9,7 +9,7 @@ import Testing
         for flag in ["--kubeconfig", "--namespace", "--metrics-server", "--mesh-provider", "--selector-labels", "--include-label-prefix",
                      "--enable-config-tracking", "--enable-leader-election", "--leader-election-namespace", "--port", "--log-level",
                      "--log-format", "--cluster-name", "--slack-url", "--slack-channel", "--slack-user", "--msteams-url", "--wecom-url", "--dingtalk-url",
-                     "--dingtalk-signing-secret", "--feishu-url", "--feishu-signing-secret", "--alert-stuck-gate-after", "--event-webhook", "--kube-qps", "--kube-burst", "--concurrency", "EVENT_WEBHOOK_URL"] {
+                     "--dingtalk-signing-secret", "--feishu-url", "--feishu-signing-secret", "--alert-stuck-gate-after", "--event-webhook", "--kube-qps", "--kube-burst", "--concurrency", "--shard", "EVENT_WEBHOOK_URL"] {
             #expect(help.contains(flag), "\(flag) missing from --help")
         }
     }
@@ -32,6 +32,8 @@ import Testing
         (["--slack-url", "https://hooks.slack.com/services/x", "--slack-user", ""], "--slack-url: empty Slack username"),
         (["--dingtalk-url", "oapi.dingtalk.com/robot/send?access_token=secret"], "--dingtalk-url: invalid hook URL: not an http(s) URL"),
         (["--alert-stuck-gate-after", "an hour"], "--alert-stuck-gate-after:"),
+        (["--shard", "3/3"], "--shard: \"3/3\" must be N/M, this replica's shard N of M shards (0 ≤ N < M)"),
+        (["--shard", "0/2", "--enable-leader-election"], "--shard: each shard elects its own leader; drop --enable-leader-election"),
     ])
     func aBadValueIsRefusedAtStartNamingTheFlag(arguments: [String], message: String) async throws {
         let (status, output) = try await SerinBinary.run(["operator"] + arguments)
