@@ -26,6 +26,9 @@ struct FleetBenchmark: AsyncParsableCommand {
     @Option(help: "Spread the wave's new images evenly over this many seconds (0: all at once, as fast as 8 writers go).")
     var spread = 0.0
 
+    @Flag(help: "Print the JSON size of each kind the operator caches, once the fleet is initialised.")
+    var sizes = false
+
     @Option(help: "Write every API write the sandbox serves to this file, as JSON lines.")
     var auditLog: String?
 
@@ -51,6 +54,7 @@ struct FleetBenchmark: AsyncParsableCommand {
         print("start → ready: \(format(ready))")
         try await waitUntil(timeout: .seconds(120 + canaries / 10)) { tracker.count(inPhase: "Initialized") == canaries }
         print("start → all \(canaries) Initialized: \(format(ContinuousClock.now - serin.started)), RSS \(mib(serin.memory.resident))")
+        if sizes { try await printSizes(setup) }
         try await Task.sleep(for: .seconds(2))
         let idleBefore = try await serin.counter("serin_kube_requests_total")
         try await Task.sleep(for: .seconds(idleSeconds))
@@ -80,6 +84,18 @@ struct FleetBenchmark: AsyncParsableCommand {
                 }
             }
             try await group.waitForAll()
+        }
+    }
+
+    /// The JSON bytes per object of each kind the operator caches, as the API serves them.
+    func printSizes(_ client: KubeClient) async throws {
+        let resources: [KubeResource] = [OperatorBenchmark.canaryResource, .deployments, .services,
+            KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "VirtualService", plural: "virtualservices", namespaced: true),
+            KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "DestinationRule", plural: "destinationrules", namespaced: true)]
+        for resource in resources {
+            let items = try await client.resource(resource, as: JSONValue.self).listAll(namespace: "default").items
+            let bytes = items.reduce(0) { $0 + $1.serialized().count }
+            print("cached \(resource.plural): \(items.count) objects, \(bytes / max(items.count, 1)) bytes of JSON each, \(bytes / 1024) KiB in all")
         }
     }
 

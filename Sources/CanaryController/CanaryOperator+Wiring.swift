@@ -9,6 +9,12 @@ extension CanaryOperator {
     static let targetIndex = "target"
     static let templateIndex = "metricTemplate"
 
+    /// A target cache's index: by each ConfigMap and Secret its pod template uses (`ns/kind/name`).
+    static let configIndex = CacheIndex<DynamicObject>(name: "config") { object in
+        guard let spec = object.json[path: "spec", "template", "spec"] else { return [] }
+        return PodConfigReferences.references(in: spec).map { "\(object.namespace ?? "")/\($0.kind.rawValue)/\($0.name)" }
+    }
+
     /// The Canary cache's indexes: by target (`ns/name`) and by each MetricTemplate named (`ns/name`).
     static let canaryIndexes: [CacheIndex<DynamicObject>] = [
         CacheIndex(name: targetIndex) { object in
@@ -67,14 +73,11 @@ extension CanaryOperator {
     }
 
     /// The Canaries in `namespace` whose target's pod template uses the ConfigMap or Secret `name`.
+    /// Through the indexes: the targets using it, then the Canaries targeting those (not every Canary of the
+    /// namespace, which a busy namespace's ConfigMaps would have read on every change).
     static func canariesUsing(_ kind: ConfigReference.Kind, named name: String, namespace: String, canaries: ObjectCache<DynamicObject>,
                               targets: [ObjectCache<DynamicObject>]) -> [ObjectKey] {
-        canaries.list(namespace: namespace).filter { canary in
-            guard let target = canary.json[path: "spec", "targetRef", "name"]?.stringValue else { return false }
-            return targets.contains { cache in
-                guard let spec = cache.get(namespace: namespace, name: target)?.json[path: "spec", "template", "spec"] else { return false }
-                return PodConfigReferences.references(in: spec).contains { $0.kind == kind && $0.name == name }
-            }
-        }.map { ObjectKey($0) }
+        let users = Set(targets.flatMap { $0.byIndex(configIndex.name, "\(namespace)/\(kind.rawValue)/\(name)") }.compactMap(\.name))
+        return Set(users.flatMap { canaries.byIndex(targetIndex, "\(namespace)/\($0)") }.map { ObjectKey($0) }).sorted()
     }
 }

@@ -69,13 +69,14 @@ public final class CanaryOperator: Service, Sendable {
         let events = EventRecorder(client: client, component: options.component, burst: options.eventBurst, refill: options.eventRefill,
                                    logger: logger)
         self.events = events
-        func reflector(_ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = []) -> Reflector<DynamicObject> {
+        // Canaries stay decoded (listed by triggers and /metrics); what is read by key is held as JSON.
+        func reflector(_ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = [], encoded: Bool = true) -> Reflector<DynamicObject> {
             Reflector(client: client, resource: resource, namespace: namespace, indexes: indexes, logger: logger,
-                      transform: CacheTransform.dropBookkeeping) { skip in
+                      transform: CacheTransform.dropBookkeeping, encoding: encoded ? .json : nil) { skip in
                 CanaryOperator.reportSkipped(skip, resource: resource, events: events)
             }
         }
-        canaries = reflector(Canary.resource, indexes: CanaryOperator.canaryIndexes)
+        canaries = reflector(Canary.resource, indexes: CanaryOperator.canaryIndexes, encoded: false)
         let canaryCache = canaries.cache
         let metrics = OperatorMetrics(registry: registry, version: options.version, meshProvider: options.meshProvider.rawValue) {
             canaryCache.list().reduce(into: [:]) { counts, canary in counts[canary.namespace ?? "", default: 0] += 1 }
@@ -85,8 +86,10 @@ public final class CanaryOperator: Service, Sendable {
         let targetRegistrations = TargetRegistry.registrations
         watched = CanaryOperator.watchedResources(routers: routerRegistrations, targets: targetRegistrations, configTracking: options.configTracking)
         var reflectors: [KubeResource: Reflector<DynamicObject>] = [:]
+        let targetResources = Set(targetRegistrations.map(\.resource.resource))
         for watchedResource in watched where reflectors[watchedResource.resource] == nil {
-            reflectors[watchedResource.resource] = reflector(watchedResource.resource)
+            let indexes = targetResources.contains(watchedResource.resource) ? [CanaryOperator.configIndex] : []
+            reflectors[watchedResource.resource] = reflector(watchedResource.resource, indexes: indexes)
         }
         related = watched.compactMap { reflectors[$0.resource] }
         let caches = ObjectCaches(reflectors.mapValues(\.cache))

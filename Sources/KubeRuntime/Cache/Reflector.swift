@@ -21,17 +21,19 @@ public final class Reflector<Object: KubeObject>: Service, Sendable {
     /// - Parameters:
     ///   - transform: applied to every object before it is cached (and before subscribers see it), as
     ///     client-go's transform functions: drop what nothing reads (``CacheTransform``).
+    ///   - encoding: hold the cached objects encoded (``ObjectCache``).
     ///   - onSkip: called for every object that cannot be decoded (listed, added or changed), so that the
     ///     operator can say so on the object itself; the cache names it in ``ObjectCache/skipped``.
     public init(
         client: KubeClient, resource: KubeResource, namespace: String? = nil, config: WatcherConfig = WatcherConfig(),
         indexes: [CacheIndex<Object>] = [], logger: Logger = Logger(label: "serin.reflector"), metrics: RuntimeMetrics = .shared,
-        transform: (@Sendable (Object) -> Object)? = nil, onSkip: (@Sendable (SkippedObject) -> Void)? = nil
+        transform: (@Sendable (Object) -> Object)? = nil, encoding: CacheEncoding<Object>? = nil,
+        onSkip: (@Sendable (SkippedObject) -> Void)? = nil
     ) {
         self.onSkip = onSkip
         self.transform = transform
         self.resource = resource
-        cache = ObjectCache(indexes: indexes)
+        cache = ObjectCache(indexes: indexes, encoding: encoding)
         watcher = Watcher(client.resource(resource, as: Object.self), namespace: namespace, config: config, logger: logger, metrics: metrics)
     }
 

@@ -1,0 +1,50 @@
+import KubeClient
+import KubeCore
+import KubeRuntime
+import KubeSandbox
+import Testing
+
+/// What a cache holds: encoded or decoded, the same reads; transformed objects without the bookkeeping.
+@Suite struct CacheStorageTests {
+    @Test func anEncodedCacheReadsTheSameAsADecodedOneThroughChangesDeletesAndARelist() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let byTeam = CacheIndex<DynamicObject>(name: "team") { object in object.labels["team"].map { [$0] } ?? [] }
+            let plain = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default", indexes: [byTeam])
+            let encoded = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default", indexes: [byTeam], encoding: .json)
+            let maps = client.resource(.configMaps)
+            _ = try await maps.create(configMap("before", labels: ["team": "a"]), namespace: "default")
+            try await withReflector(plain) {
+                try await withReflector(encoded) {
+                    for name in ["m1", "m2", "m3"] { _ = try await maps.create(configMap(name, labels: ["team": "a"]), namespace: "default") }
+                    _ = try await maps.patch("m1", namespace: "default", patch: .merge(["metadata": ["labels": ["team": "b"]], "data": ["k": "v"]]))
+                    try await maps.delete("m2", namespace: "default")
+                    await sandbox.store.closeAllWatches()  // the watchers resume
+                    _ = try await maps.create(configMap("m4", labels: ["team": "b"]), namespace: "default")
+                    func same() -> Bool {
+                        plain.cache.list() == encoded.cache.list() && plain.cache.byIndex("team", "a") == encoded.cache.byIndex("team", "a")
+                            && plain.cache.byIndex("team", "b") == encoded.cache.byIndex("team", "b")
+                    }
+                    #expect(await eventually { encoded.cache.count == 4 && plain.cache.count == 4 && same() })
+                    #expect(encoded.cache.byIndex("team", "b").compactMap(\.name) == ["m1", "m4"], "re-indexed on change")
+                    #expect(encoded.cache.byIndex("team", "a").compactMap(\.name) == ["before", "m3"], "unindexed on change and delete")
+                    #expect(encoded.cache.get(namespace: "default", name: "m1")?.json["data"] == ["k": "v"])
+                    #expect(encoded.cache.get(namespace: "default", name: "m2") == nil)
+                }
+            }
+        }
+    }
+
+    @Test func theBookkeepingTransformDropsManagedFieldsAndLastAppliedAndKeepsTheRest() {
+        let object = DynamicObject(json: [
+            "metadata": ["name": "x", "managedFields": [["manager": "kubectl"]],
+                         "annotations": ["kubectl.kubernetes.io/last-applied-configuration": "{}", "team": "a"]],
+            "spec": ["replicas": 1],
+        ])
+        let trimmed = CacheTransform.dropBookkeeping(object)
+        #expect(trimmed.json == ["metadata": ["name": "x", "annotations": ["team": "a"]], "spec": ["replicas": 1]])
+        let plain = DynamicObject(json: ["metadata": ["name": "y"]])
+        #expect(CacheTransform.dropBookkeeping(plain) == plain)
+    }
+}
