@@ -115,10 +115,11 @@ let package = Package(
             dependencies: [
                 "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "MetricProviders", "Notifiers", "OutboundHTTP", "Routers",
                 "Targets", "Webhooks",
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,12 +1,18 @@
 import Foundation
-import HTTPTypes
-import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
+import NIOPosix
 import Synchronization
 
 /// The operator's HTTP endpoints: `/metrics` (Prometheus), `/healthz` (the process is alive) and `/readyz`
 /// (caches synced, and leading or standing by).
+///
+/// ## Guarantees
+/// - The endpoints answer on an event loop thread of their own, synchronously, never through Swift's
+///   concurrency pool: however busy reconciles keep that pool (or a task blocking it), `/healthz` answers,
+///   so a kubelet never restarts a working operator for being slow.
+/// - A port that cannot be bound is a ``ListenError`` naming the address.
 struct OperatorHTTPServer: Sendable {
     let metrics: OperatorMetrics
     let health: OperatorHealth
@@ -16,25 +22,32 @@ struct OperatorHTTPServer: Sendable {
     ///
     /// - Throws: ``ListenError`` naming the address when it cannot be bound.
     func run(host: String, port: Int, onListening: @escaping @Sendable (Int) -> Void) async throws {
-        let listening = Atomic<Bool>(false)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)  // its own thread
+        let channel: any Channel
         do {
-            try await serve(host: host, port: port) { bound in
-                listening.store(true, ordering: .relaxed)
-                onListening(bound)
-            }
-        } catch where !listening.load(ordering: .relaxed) && !(error is CancellationError) {
+            channel = try await ServerBootstrap(group: group)
+                .serverChannelOption(ChannelOptions.backlog, value: 64)
+                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                        try channel.pipeline.syncOperations.addHandler(EndpointHandler(respond: self.respond))
+                    }
+                }
+                .bind(host: host, port: port).get()
+        } catch {
+            try? await group.shutdownGracefully()  // nothing was served; the bind error is what matters
             throw ListenError(address: "\(host):\(port)", cause: error)
         }
-    }
-
-    private func serve(host: String, port: Int, onListening: @escaping @Sendable (Int) -> Void) async throws {
-        var quiet = logger
-        quiet.logLevel = .critical
-        let app = Application(
-            responder: CallbackResponder<BasicRequestContext> { request, _ in self.respond(request) },
-            configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) }, logger: quiet)
-        try await app.run()
+        onListening(channel.localAddress?.port ?? 0)
+        await withTaskCancellationHandler {
+            try? await channel.closeFuture.get()  // closed below on cancellation
+        } onCancel: {
+            channel.close(promise: nil)
+        }
+        do { try await group.shutdownGracefully() } catch {
+            logger.debug("the endpoints' event loop did not shut down cleanly", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The endpoints could not listen.
@@ -44,18 +57,51 @@ struct OperatorHTTPServer: Sendable {
         var description: String { "failed to listen on \(address) for /metrics, /healthz and /readyz: \(cause)" }
     }
 
-    func respond(_ request: Request) -> Response {
-        switch request.uri.path {
-        case "/metrics": return text(.ok, metrics.exposition(), contentType: "text/plain; version=0.0.4")
-        case "/healthz": return text(.ok, "OK")
-        case "/readyz": return health.isReady ? text(.ok, "OK: \(health.summary)") : text(.serviceUnavailable, "not ready: \(health.summary)")
-        default: return text(.notFound, "not found: /metrics, /healthz or /readyz")
+    /// The status, content type and body for a request path.
+    func respond(_ path: String) -> (status: HTTPResponseStatus, contentType: String, body: String) {
+        let text = "text/plain; charset=utf-8"
+        switch path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path {
+        case "/metrics": return (.ok, "text/plain; version=0.0.4", metrics.exposition())
+        case "/healthz": return (.ok, text, "OK")
+        case "/readyz": return health.isReady ? (.ok, text, "OK: \(health.summary)") : (.serviceUnavailable, text, "not ready: \(health.summary)")
+        default: return (.notFound, text, "not found: /metrics, /healthz or /readyz")
+        }
+    }
+}
+
+/// Answers each request on the channel's event loop, at its end (bodies are ignored).
+private final class EndpointHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let respond: @Sendable (String) -> (status: HTTPResponseStatus, contentType: String, body: String)
+    /// The request being read (a handler lives on its channel's event loop only).
+    private var request: (path: String, keepAlive: Bool)?
+
+    init(respond: @escaping @Sendable (String) -> (status: HTTPResponseStatus, contentType: String, body: String)) { self.respond = respond }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            request = (head.uri, head.isKeepAlive)
+        case .body:
+            break
+        case .end:
+            guard let (path, keepAlive) = request else { return }
+            request = nil
+            let answer = respond(path)
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: answer.contentType)
+            headers.add(name: "Content-Length", value: "\(answer.body.utf8.count)")
+            if !keepAlive { headers.add(name: "Connection", value: "close") }
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: answer.status, headers: headers))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: answer.body)))), promise: nil)
+            let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+            if !keepAlive { done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) } }
         }
     }
 
-    private func text(_ status: HTTPResponse.Status, _ body: String, contentType: String = "text/plain; charset=utf-8") -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = contentType
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)  // a malformed request ends its connection, nothing else
     }
 }
