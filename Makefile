@@ -33,6 +33,8 @@ demo:
 test: deps
 	$(SWIFT) build --product serin
 	$(SWIFT) test
+	# blocks the whole concurrency pool, so it runs alone, in a process of its own
+	SERIN_ISOLATED_TESTS=1 $(SWIFT) test --skip-build --filter PoolStarvationTests
 	scripts/fuzz.sh --seconds 5
 
 ## fuzz: longer fuzz runs, FUZZ_SECONDS per target (default 300)

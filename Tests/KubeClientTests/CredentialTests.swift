@@ -1,6 +1,7 @@
 import Foundation
 @testable import KubeClient
 import KubeCore
+import Synchronization
 import Testing
 
 /// A wall clock the test moves by hand.
@@ -145,4 +146,35 @@ func execConfig(_ folder: TemporaryFolder, command: String, expires: String) -> 
         #expect(burst < .milliseconds(20))
         #expect(limited >= .milliseconds(45), "50 requests past the burst at 1000/s take about 50 ms")
     }
+
+    @Test func normalRequestsDoNotWaitBehindBackgroundOnes() async throws {
+        let limiter = RateLimiter(qps: 100, burst: 1, clock: ContinuousClock())
+        let done = Completions()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 {  // 200 ms of background work at 100/s
+                group.addTask {
+                    try await limiter.acquire(.background)
+                    done.order.withLock { $0.append(.background) }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(30))
+            for _ in 0..<3 {
+                group.addTask {
+                    try await limiter.acquire(.normal)
+                    done.order.withLock { $0.append(.normal) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let order = done.order.withLock { $0 }
+        let lastNormal = try #require(order.lastIndex(of: .normal))
+        let backgroundFirst = order[..<lastNormal].filter { $0 == .background }.count
+        #expect(backgroundFirst <= 10, "\(backgroundFirst) of 20 background requests went ahead of the normal ones: \(order)")
+        #expect(order.count == 23)
+    }
+}
+
+/// The order rate-limited requests got through.
+final class Completions: Sendable {
+    let order = Mutex<[RequestPriority]>([])
 }

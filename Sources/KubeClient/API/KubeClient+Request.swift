@@ -87,7 +87,7 @@ extension KubeClient {
         if request.method != .GET, let fence = configuration.writeFence {
             try fence.checkWrite(verb: request.verb, url: url)
         }
-        try await rateLimiter.acquire()
+        try await rateLimiter.acquire(RequestPriority.current)
         var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("User-Agent", configuration.userAgent)]
         do {
             if let header = try await credentials.authorizationHeader() { headers.append(("Authorization", header)) }

@@ -1,15 +1,20 @@
 import Foundation
+import KubeClient
 import KubeCore
 import Logging
 
 extension Controller {
     /// One worker: takes keys until the queue shuts down.
     func work() async {
-        while let request = await queue.next() {
+        while let (request, priority) = await queue.nextWithPriority() {
             if let owns = config.owns, !owns(request) {
                 await queue.forget(request)  // another replica's key (a shard not held): dropped until it is
             } else {
-                await ReconcileScope.$key.withValue(request) { await process(request) }
+                // A start-up reconcile's API requests yield to those of changes at the client's rate limit.
+                let requests: RequestPriority = priority == .background ? .background : .normal
+                await RequestPriority.$current.withValue(requests) {
+                    await ReconcileScope.$key.withValue(request) { await process(request) }
+                }
             }
             await queue.done(request)
         }

@@ -30,7 +30,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     private var scheduled: [Key: (deadline: C.Instant, timer: Task<Void, Never>)] = [:]
     private var backoffs: [Key: Backoff] = [:]
     private var addedAt: [Key: C.Instant] = [:]
-    private var waiters: Deque<CheckedContinuation<Key?, Never>> = []
+    private var waiters: Deque<CheckedContinuation<(key: Key, priority: Priority)?, Never>> = []
     private var shuttingDown = false
     private let metrics: QueueMetrics
 
@@ -67,7 +67,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
         queued.insert(key)
         addedAt[key] = clock.now
         if let waiter = waiters.popFirst() {
-            hand(key, to: waiter)
+            waiter.resume(returning: (start(key), priority))
         } else if priority == .background {
             background.append(key)
             waiting.insert(key)
@@ -110,10 +110,14 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     public func failures(of key: Key) -> Int { backoffs[key]?.consecutiveFailures ?? 0 }
 
     /// The next key to process, waiting for one; `nil` once the queue shuts down.
-    public func next() async -> Key? {
-        if let key = popReady() {
+    public func next() async -> Key? { await nextWithPriority()?.key }
+
+    /// The next key to process and the priority it was queued with (a background key's work can be
+    /// made to yield to others: ``KubeClient/RequestPriority``); `nil` once the queue shuts down.
+    public func nextWithPriority() async -> (key: Key, priority: Priority)? {
+        if let (key, priority) = popReady() {
             metrics.recordDepth(depth)
-            return start(key)
+            return (start(key), priority)
         }
         if shuttingDown { return nil }
         return await withCheckedContinuation { waiters.append($0) }
@@ -136,10 +140,10 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     /// Keys ready to be handed out now, of either priority.
     public var depth: Int { ready.count + waiting.count }
 
-    private func popReady() -> Key? {
-        if let key = ready.popFirst() { return key }
+    private func popReady() -> (Key, Priority)? {
+        if let key = ready.popFirst() { return (key, .normal) }
         while let key = background.popFirst() {
-            if waiting.remove(key) != nil { return key }  // else it was moved ahead and handed out already
+            if waiting.remove(key) != nil { return (key, .background) }  // else it was moved ahead and handed out already
         }
         return nil
     }
@@ -151,10 +155,6 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
         guard let entry = scheduled[key], entry.deadline == deadline else { return }
         scheduled.removeValue(forKey: key)
         add(key)
-    }
-
-    private func hand(_ key: Key, to waiter: CheckedContinuation<Key?, Never>) {
-        waiter.resume(returning: start(key))
     }
 
     private func start(_ key: Key) -> Key {

@@ -5,7 +5,12 @@ import Synchronization
 import Testing
 
 /// The endpoints answer from a thread of their own, whatever Swift's concurrency pool is doing.
-@Suite(.serialized) struct OperatorHTTPServerTests {
+///
+/// It blocks the whole pool, which would stall every test running beside it: `make test` runs it alone, in a
+/// process of its own (`SERIN_ISOLATED_TESTS=1 swift test --filter PoolStarvationTests`).
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
+                             "blocks the concurrency pool; make test runs it alone"))
+struct PoolStarvationTests {
     @Test func healthzAnswersWhileEveryThreadOfTheConcurrencyPoolIsBlocked() async throws {
         let health = OperatorHealth()
         let server = OperatorHTTPServer(metrics: OperatorMetrics(version: "test", meshProvider: "istio"), health: health, logger: Logger(label: "test"))
