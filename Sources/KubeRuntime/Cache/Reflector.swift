@@ -75,4 +75,18 @@ public final class Reflector<Object: KubeObject>: Service, Sendable {
         continuation.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.removeValue(forKey: id) } }
         return stream
     }
+
+    /// The objects cached now and a stream of every change after them, taken atomically: each object is
+    /// in the snapshot or in a change, never lost between the two. Before the first list, the snapshot is
+    /// empty and the list's objects come as changes.
+    public func subscribeWithSnapshot() -> (current: [Object], changes: AsyncStream<CacheChange<Object>>) {
+        let (stream, continuation) = AsyncStream.makeStream(of: CacheChange<Object>.self)
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        let current = subscribers.withLock { subscribers in
+            subscribers[id] = continuation
+            return cache.list()
+        }
+        continuation.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.removeValue(forKey: id) } }
+        return (current, stream)
+    }
 }

@@ -85,15 +85,14 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
 
     /// Reconciles until cancelled or until graceful shutdown, then lets in-flight reconciles finish.
     public func run() async throws {
-        // Every change from now on, and every cached object once at background priority, so that a change
-        // arriving during the start-up of a large fleet is not queued behind all of it. Subscribing before
-        // listing misses nothing; what is in both is queued once (the change first).
-        let changes = primary.subscribe()
+        // Every cached object once at background priority, so that a change arriving during the start-up of
+        // a large fleet is not queued behind all of it, then every change (the list's objects, if the cache
+        // had not synced yet).
+        let (current, changes) = primary.subscribeWithSnapshot()
         await primary.cache.waitUntilSynced()
         let queue = self.queue
-        let current = primary.cache.list()
         for object in current { await queue.add(ObjectKey(object), priority: .background) }
-        logger.info("controller started", metadata: ["objects": "\(current.count)", "concurrency": "\(config.concurrency)"])
+        logger.info("controller started", metadata: ["objects": "\(primary.cache.count)", "concurrency": "\(config.concurrency)"])
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await withDiscardingTaskGroup { group in
