@@ -13,7 +13,13 @@ public final class Reflector<Object: KubeObject>: Service, Sendable {
     /// The resource's plural name (`canaries`), for logs and status texts.
     public var resourceName: String { resource.plural }
     let watcher: Watcher<Object>
-    private let subscribers = Mutex<[Int: AsyncStream<CacheChange<Object>>.Continuation]>([:])
+    private let subscribers = Mutex<[Int: Subscriber]>([:])
+
+    /// A subscription: what a change is turned into before it is buffered, and where it goes.
+    struct Subscriber: Sendable {
+        let yield: @Sendable (CacheChange<Object>) -> Void
+        let finish: @Sendable () -> Void
+    }
     private let nextID = Atomic<Int>(0)
     private let onSkip: (@Sendable (SkippedObject) -> Void)?
     private let transform: (@Sendable (Object) -> Object)?
@@ -66,25 +72,40 @@ public final class Reflector<Object: KubeObject>: Service, Sendable {
     /// - Parameter includeCurrent: start with an `applied` change for every object cached now, taken
     ///   atomically with the subscription, so each object is seen exactly once either way.
     public func subscribe(includeCurrent: Bool = false) -> AsyncStream<CacheChange<Object>> {
-        let (stream, continuation) = AsyncStream.makeStream(of: CacheChange<Object>.self)
-        let id = nextID.add(1, ordering: .relaxed).newValue
-        subscribers.withLock { subscribers in
-            if includeCurrent { for object in cache.list() { continuation.yield(.applied(object)) } }
-            subscribers[id] = continuation
-        }
-        continuation.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.removeValue(forKey: id) } }
-        return stream
+        subscribe(mapping: { $0 }, snapshot: includeCurrent, yieldingSnapshot: true).changes
     }
 
     /// The objects cached now and a stream of every change after them, taken atomically: each object is
     /// in the snapshot or in a change, never lost between the two. Before the first list, the snapshot is
     /// empty and the list's objects come as changes.
-    public func subscribeWithSnapshot() -> (current: [Object], changes: AsyncStream<CacheChange<Object>>) {
-        let (stream, continuation) = AsyncStream.makeStream(of: CacheChange<Object>.self)
+    ///
+    /// - Parameter mapping: turns each change into what the stream buffers, in the reflector's task: a
+    ///   subscriber that needs only keys buffers keys, not objects, however far behind it falls.
+    public func subscribeWithSnapshot<Mapped: Sendable>(mapping: @escaping @Sendable (CacheChange<Object>) -> Mapped)
+        -> (current: [Object], changes: AsyncStream<Mapped>)
+    {
+        subscribe(mapping: mapping, snapshot: true, yieldingSnapshot: false)
+    }
+
+    /// A stream of every change from now on, each turned by `mapping` before it is buffered.
+    public func subscribe<Mapped: Sendable>(mapping: @escaping @Sendable (CacheChange<Object>) -> Mapped) -> AsyncStream<Mapped> {
+        subscribe(mapping: mapping, snapshot: false, yieldingSnapshot: false).changes
+    }
+
+    /// - Parameters:
+    ///   - snapshot: take the objects cached now (under the same lock as the subscription);
+    ///   - yieldingSnapshot: and yield them first, as `applied` changes.
+    private func subscribe<Mapped: Sendable>(
+        mapping: @escaping @Sendable (CacheChange<Object>) -> Mapped, snapshot: Bool, yieldingSnapshot: Bool
+    ) -> (current: [Object], changes: AsyncStream<Mapped>) {
+        let (stream, continuation) = AsyncStream.makeStream(of: Mapped.self)
         let id = nextID.add(1, ordering: .relaxed).newValue
+        let subscriber = Subscriber(yield: { continuation.yield(mapping($0)) }, finish: { continuation.finish() })
         let current = subscribers.withLock { subscribers in
-            subscribers[id] = continuation
-            return cache.list()
+            let current = snapshot ? cache.list() : []
+            if yieldingSnapshot { for object in current { continuation.yield(mapping(.applied(object))) } }
+            subscribers[id] = subscriber
+            return current
         }
         continuation.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.removeValue(forKey: id) } }
         return (current, stream)

@@ -58,12 +58,13 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
     /// Also reconciles an object's controlling owner of this kind when the object changes.
     public func owns<Owned: KubeObject>(_ reflector: Reflector<Owned>, ownerKind: String) -> Controller {
         let trigger: @Sendable (Controller) async -> Void = { controller in
-            for await change in reflector.subscribe() {
+            // Mapped to keys in the reflector's task: a trigger that falls behind buffers keys, not objects.
+            let keys = reflector.subscribe(mapping: { change -> [ReconcileRequest] in
                 let object = change.object
-                for owner in object.metadata.ownerReferences ?? [] where owner.controller == true && owner.kind == ownerKind {
-                    await controller.queue.add(ReconcileRequest(namespace: object.namespace, name: owner.name))
-                }
-            }
+                return (object.metadata.ownerReferences ?? []).filter { $0.controller == true && $0.kind == ownerKind }
+                    .map { ReconcileRequest(namespace: object.namespace, name: $0.name) }
+            })
+            for await requests in keys { for request in requests { await controller.queue.add(request) } }
         }
         return Controller(name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics,
                           clock: clock, triggers: triggers + [trigger])
@@ -75,9 +76,8 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
         -> Controller
     {
         let trigger: @Sendable (Controller) async -> Void = { controller in
-            for await change in reflector.subscribe() {
-                for request in mapper(change.object) { await controller.queue.add(request) }
-            }
+            let keys = reflector.subscribe(mapping: { change in mapper(change.object) })
+            for await requests in keys { for request in requests { await controller.queue.add(request) } }
         }
         return Controller(name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics,
                           clock: clock, triggers: triggers + [trigger])
@@ -88,7 +88,7 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
         // Every cached object once at background priority, so that a change arriving during the start-up of
         // a large fleet is not queued behind all of it, then every change (the list's objects, if the cache
         // had not synced yet).
-        let (current, changes) = primary.subscribeWithSnapshot()
+        let (current, changes) = primary.subscribeWithSnapshot(mapping: { ObjectKey($0.object) })
         await primary.cache.waitUntilSynced()
         let queue = self.queue
         for object in current { await queue.add(ObjectKey(object), priority: .background) }
@@ -97,7 +97,7 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
             await withGracefulShutdownHandler {
                 await withDiscardingTaskGroup { group in
                     group.addTask {
-                        for await change in changes { await queue.add(ObjectKey(change.object)) }
+                        for await key in changes { await queue.add(key) }
                     }
                     for trigger in triggers { group.addTask { await trigger(self) } }
                     // The workers run until the queue shuts down; then the triggers are stopped.
