@@ -85,7 +85,6 @@ struct OperatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        MemoryTrimmer.limitArenas()  // first, before threads take arenas
         log.bootstrap()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))  // serin_* metrics on the same /metrics
@@ -127,9 +126,7 @@ struct OperatorCommand: AsyncParsableCommand {
         groupConfiguration.maximumCancellationDuration = .seconds(3)
         let group = ServiceGroup(configuration: groupConfiguration)
         let outcome: Result<Void, any Error>
-        let trimming = Task { await MemoryTrimmer.run(every: .seconds(10)) }
         do { try await group.run(); outcome = .success(()) } catch { outcome = .failure(error) }
-        trimming.cancel()
         try await client.shutdown()
         try await leaseClient?.shutdown()
         if case .failure(let error) = outcome {
