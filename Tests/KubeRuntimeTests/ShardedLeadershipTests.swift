@@ -70,6 +70,18 @@ import Testing
 }
 
 extension ShardedLeadershipTests {
+    @Test func anAPIErrorWhileCampaigningIsRetriedNotFatal() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            await sandbox.faults.fail(verb: "get", plural: "leases", code: 500, count: 5)
+            let leadership = ShardedLeadership(client: client, config: electorConfig("a"), assignment: ShardAssignment(index: 0, count: 2))
+            let run = Task { try await leadership.run { _ in try await Task.sleep(for: .seconds(3600)) } }
+            defer { run.cancel() }
+            #expect(await eventually(timeout: .seconds(10)) { leadership.heldShards == [0, 1] }, "led both shards after the errors")
+        }
+    }
+
     @Test func aHandOverAskedForByAReplicaThatNeverComesIsTakenByAnotherAfterALeaseAndKept() async throws {
         try await Sandbox.with { sandbox in
             let client = sandbox.client()
