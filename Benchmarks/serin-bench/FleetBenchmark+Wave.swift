@@ -37,35 +37,17 @@ extension FleetBenchmark {
     /// Patches every target's image from 8 writers; returns each send → canary-scaled-up latency, in ms.
     func patchAll(_ client: KubeClient) async throws -> [Double] {
         let deployments = client.resource(.deployments, as: JSONValue.self)
-        let version = try await deployments.list(namespace: "default", options: ListOptions(limit: 1)).metadata.resourceVersion
-        let stream = try await deployments.watch(namespace: "default", options: WatchOptions(resourceVersion: version))
         let sent = SendTimes()
-        let expected = canaries
+        let watcher = try await sent.watchScaleUps(deployments, expected: canaries)
         let count = canaries
         let start = ContinuousClock.now
         let gap = Duration.seconds(spread) / max(canaries, 1)
-        let watcher = Task {
-            var latencies: [Double] = []
-            var seen: Set<String> = []
-            for try await event in stream {
-                guard case .modified(let object) = event, let name = object[path: "metadata", "name"]?.stringValue,
-                      (object[path: "spec", "replicas"]?.intValue ?? 0) > 0, !seen.contains(name),
-                      let start = sent.times.withLock({ $0[name] }) else { continue }
-                seen.insert(name)
-                latencies.append((ContinuousClock.now - start).milliseconds)
-                if latencies.count == expected { break }
-            }
-            return latencies
-        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<8 {
                 group.addTask {
                     for index in stride(from: writer, to: count, by: 8) {
-                        let name = "app-\(index)"
                         if gap > .zero { try await Task.sleep(until: start + gap * index, clock: .continuous) }
-                        sent.times.withLock { $0[name] = ContinuousClock.now }
-                        _ = try await deployments.patch(name, namespace: "default", patch: .strategicMerge(
-                            ["spec": ["template": ["spec": ["containers": [["name": "app", "image": "app:2"]]]]]]))
+                        try await sent.newImage(on: "app-\(index)", deployments)
                     }
                 }
             }
@@ -75,7 +57,34 @@ extension FleetBenchmark {
     }
 }
 
-/// When each target's new image was sent, by name.
+/// When each target's new image was sent, by name, and how long until its canary was scaled up.
 final class SendTimes: Sendable {
     let times = Mutex<[String: ContinuousClock.Instant]>([:])
+
+    /// Puts image `app:2` on the target `name`, noting when.
+    func newImage(on name: String, _ deployments: ResourceClient<JSONValue>) async throws {
+        times.withLock { $0[name] = ContinuousClock.now }
+        _ = try await deployments.patch(name, namespace: "default", patch: .strategicMerge(
+            ["spec": ["template": ["spec": ["containers": [["name": "app", "image": "app:2"]]]]]]))
+    }
+
+    /// Watches the Deployments from now on; the task ends with each sent target's send → scaled-up
+    /// latency (ms), once `expected` of them have been scaled up.
+    func watchScaleUps(_ deployments: ResourceClient<JSONValue>, expected: Int) async throws -> Task<[Double], any Error> {
+        let version = try await deployments.list(namespace: "default", options: ListOptions(limit: 1)).metadata.resourceVersion
+        let stream = try await deployments.watch(namespace: "default", options: WatchOptions(resourceVersion: version))
+        return Task {
+            var latencies: [Double] = []
+            var seen: Set<String> = []
+            for try await event in stream {
+                guard case .modified(let object) = event, let name = object[path: "metadata", "name"]?.stringValue,
+                      (object[path: "spec", "replicas"]?.intValue ?? 0) > 0, !seen.contains(name),
+                      let start = self.times.withLock({ $0[name] }) else { continue }
+                seen.insert(name)
+                latencies.append((ContinuousClock.now - start).milliseconds)
+                if latencies.count == expected { break }
+            }
+            return latencies
+        }
+    }
 }

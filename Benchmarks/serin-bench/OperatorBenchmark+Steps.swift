@@ -44,33 +44,12 @@ extension OperatorBenchmark {
         }
     }
 
-    /// Patches every target's image and times until the operator has scaled its canary up.
+    /// Patches every target's image, one at a time, and times until the operator has scaled its canary up.
     func measureScaleUp(_ client: KubeClient) async throws -> [Double] {
         let deployments = client.resource(.deployments, as: JSONValue.self)
-        let version = try await deployments.list(namespace: "default", options: ListOptions(limit: 1)).metadata.resourceVersion
-        let stream = try await deployments.watch(namespace: "default", options: WatchOptions(resourceVersion: version))
-        let sent = Mutex<[String: ContinuousClock.Instant]>([:])
-        let expected = canaries
-        let watcher = Task {
-            var latencies: [Double] = []
-            var seen: Set<String> = []
-            for try await event in stream {
-                guard case .modified(let object) = event, let name = object[path: "metadata", "name"]?.stringValue,
-                      (object[path: "spec", "replicas"]?.intValue ?? 0) > 0, !seen.contains(name),
-                      let start = sent.withLock({ $0[name] }) else { continue }
-                seen.insert(name)
-                let elapsed = ContinuousClock.now - start
-                latencies.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
-                if latencies.count == expected { break }
-            }
-            return latencies
-        }
-        for index in 0..<canaries {
-            let name = "app-\(index)"
-            sent.withLock { $0[name] = ContinuousClock.now }
-            _ = try await deployments.patch(name, namespace: "default", patch: .strategicMerge(
-                ["spec": ["template": ["spec": ["containers": [["name": "app", "image": "app:2"]]]]]]))
-        }
+        let sent = SendTimes()
+        let watcher = try await sent.watchScaleUps(deployments, expected: canaries)
+        for index in 0..<canaries { try await sent.newImage(on: "app-\(index)", deployments) }
         return try await watcher.value
     }
 

@@ -36,15 +36,21 @@ struct OperatorHTTPServer: Sendable {
                 }
                 .bind(host: host, port: port).get()
         } catch {
-            try? await group.shutdownGracefully()  // nothing was served; the bind error is what matters
+            await shutDown(group)  // nothing was served; the bind error is what matters
             throw ListenError(address: "\(host):\(port)", cause: error)
         }
         onListening(channel.localAddress?.port ?? 0)
         await withTaskCancellationHandler {
-            try? await channel.closeFuture.get()  // closed below on cancellation
+            do { try await channel.closeFuture.get() } catch {  // closed below on cancellation
+                logger.debug("the endpoints' channel closed with an error", metadata: ["error": "\(error)"])
+            }
         } onCancel: {
             channel.close(promise: nil)
         }
+        await shutDown(group)
+    }
+
+    private func shutDown(_ group: MultiThreadedEventLoopGroup) async {
         do { try await group.shutdownGracefully() } catch {
             logger.debug("the endpoints' event loop did not shut down cleanly", metadata: ["error": "\(error)"])
         }

@@ -2,6 +2,7 @@ import CanaryAPI
 import Foundation
 import KubeClient
 import KubeCore
+import KubeRuntime
 
 /// KEDA's `ScaledObject` as a Canary's autoscaler, as Flagger drives it: `<so>-primary` scales the primary
 /// (its triggers' queries pointed at the primary, or replaced by `primaryScalerQueries`), created with the
@@ -71,7 +72,7 @@ public struct ScaledObjectScaler: Sendable {
         let metadata = (source["metadata"]?.objectValue ?? [:]).filter { ["labels", "annotations"].contains($0.key) }
         var object: JSONValue = ["apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": .object(metadata), "spec": spec]
         object[path: "metadata", "annotations", pausedAnnotation] = nil
-        object[path: "metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration"] = nil
+        object[path: "metadata", "annotations", CacheTransform.lastAppliedAnnotation] = nil
         return object
     }
 

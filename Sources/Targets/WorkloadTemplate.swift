@@ -1,4 +1,5 @@
 import KubeCore
+import KubeRuntime
 
 /// What every workload target derives the same way from its target: the selector label naming its pods,
 /// the primary's pod template and metadata. Pure.
@@ -38,7 +39,7 @@ public enum WorkloadTemplate {
     /// `revision`, and its labels with an included prefix, the selector label pointing at the primary.
     public static func creationMetadata(_ target: JSONValue, key: String, value: String, revision: String, labels: LabelCopier) -> JSONValue {
         var annotations = (target[path: "metadata", "annotations"]?.objectValue ?? [:]).filter {
-            !$0.key.contains("toolkit.fluxcd.io") && $0.key != "kubectl.kubernetes.io/last-applied-configuration"
+            !$0.key.contains("toolkit.fluxcd.io") && $0.key != CacheTransform.lastAppliedAnnotation
         }
         annotations[DeploymentTarget.sourceHashAnnotation] = .string(revision)
         var metadataLabels = labels.included(target[path: "metadata", "labels"]?.objectValue ?? [:])

@@ -88,8 +88,8 @@ public struct OwnedObjectApplier: Sendable {
         }
         restored[path: "metadata", "labels"] = original[path: "metadata", "labels"]
         var annotations = original[path: "metadata", "annotations"]?.objectValue ?? [:]
-        if let applied = live[path: "metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration"] {
-            annotations["kubectl.kubernetes.io/last-applied-configuration"] = applied
+        if let applied = live[path: "metadata", "annotations", CacheTransform.lastAppliedAnnotation] {
+            annotations[CacheTransform.lastAppliedAnnotation] = applied
         }
         restored[path: "metadata", "annotations"] = .object(annotations)
         guard let patch = live.mergePatch(to: restored) else { return true }
@@ -109,7 +109,7 @@ public struct OwnedObjectApplier: Sendable {
         for key in ["name", "namespace", "labels"] { metadata[key] = live[path: "metadata", key] }
         if var annotations = live[path: "metadata", "annotations"]?.objectValue {
             annotations.removeValue(forKey: originalAnnotation)
-            annotations.removeValue(forKey: "kubectl.kubernetes.io/last-applied-configuration")
+            annotations.removeValue(forKey: CacheTransform.lastAppliedAnnotation)
             if !annotations.isEmpty { metadata["annotations"] = .object(annotations) }
         }
         original["metadata"] = metadata
