@@ -160,6 +160,11 @@ public final class Sandbox: Sendable {
         for name in namespaces {
             _ = try await store.create(namespaceType, namespace: nil, object: ["metadata": ["name": .string(name)]])
         }
+        if let nodeType = await store.types.first(where: { $0.resource.plural == "nodes" }) {
+            let node = BuiltinResources.node(created: KubeTime(Date()).description)
+            _ = try await store.create(nodeType, namespace: nil, object: node)
+            _ = try await store.update(nodeType, namespace: nil, name: "sandbox", object: node, subresource: "status")
+        }
         guard istio else { return }
         let crdType = await store.types.first { $0.resource.plural == "customresourcedefinitions" }!
         for crd in IstioCRDs.all + KedaCRDs.all { _ = try await store.create(crdType, namespace: nil, object: crd) }

@@ -47,15 +47,18 @@ extension APIServer {
                 type, objects: [object], resourceVersion: object[path: "metadata", "resourceVersion"]?.stringValue,
                 includeObject: query["includeObject"], now: Date()))
         case "create":
-            let object = try await store.create(type, namespace: path.namespace, object: try APIServer.parse(body))
+            let object = try await store.create(type, namespace: path.namespace, object: type.stored(try APIServer.parse(body), current: nil))
             return APIServer.json(output(type, object), status: 201)
         case "update":
             let name = path.name ?? ""
             if path.subresource == "scale" {
                 return APIServer.json(try await store.updateScale(type, namespace: path.namespace, name: name, scale: try APIServer.parse(body)))
             }
-            let object = try await store.update(
-                type, namespace: path.namespace, name: name, object: try APIServer.parse(body), subresource: path.subresource)
+            var proposed = try APIServer.parse(body)
+            if type.conversion != nil {
+                proposed = type.stored(proposed, current: try await store.get(type, namespace: path.namespace, name: name))
+            }
+            let object = try await store.update(type, namespace: path.namespace, name: name, object: proposed, subresource: path.subresource)
             return APIServer.json(output(type, object))
         case "patch": return try await patch(type, path: path, request: request, query: query, body: body)
         case "delete":
@@ -94,11 +97,7 @@ extension APIServer {
     }
 
     /// An object as served through `type`: the requested version's `apiVersion`.
-    func output(_ type: ResourceType, _ object: JSONValue) -> JSONValue {
-        var object = object
-        object["apiVersion"] = .string(type.resource.apiVersion)
-        return object
-    }
+    func output(_ type: ResourceType, _ object: JSONValue) -> JSONValue { type.served(object) }
 
     private func list(_ type: ResourceType, path: RequestTarget.ResourcePath, query: QueryParameters, table: Bool) async throws -> Response {
         let page = try await store.list(

@@ -7,6 +7,10 @@ import NIOCore
 extension APIServer {
     /// Streams watch events as JSON lines, with periodic bookmarks and an end after `timeoutSeconds`.
     func watch(_ type: ResourceType, path: RequestTarget.ResourcePath, query: QueryParameters, table: Bool) async throws -> Response {
+        if APIServer.answersProtobuf {
+            throw APIError(status: KubeStatus(code: 406, reason: "NotAcceptable",
+                                              message: "the sandbox streams watch events as JSON only; accept application/json"))
+        }
         let labelSelector = try labels(query)
         let fieldSelector = try fields(query)
         let result = await store.watchResult(

@@ -32,8 +32,20 @@ public struct APIServer: Sendable {
         CallbackResponder { request, context in
             var request = request
             let body = try await request.collectBody(upTo: 64 << 20)
-            return await self.respond(request, body: Array(buffer: body))
+            let protobufOnly = ProtobufCodec.wantsProtobufOnly(accept: request.headers[.accept])
+            return await APIServer.$answersProtobuf.withValue(protobufOnly) {
+                await self.respond(request, body: Array(buffer: body))
+            }
         }
+    }
+
+    /// Whether the request being answered accepts only protobuf: built-in kinds are then answered in it.
+    @TaskLocal static var answersProtobuf = false
+
+    /// A protobuf request body as the JSON the rest of the server reads (kubectl's generators send built-in kinds so).
+    static func jsonBody(_ request: Request, _ body: [UInt8]) throws(APIError) -> [UInt8] {
+        guard let type = request.headers[.contentType], type.hasPrefix(ProtobufCodec.mediaType) else { return body }
+        return try ProtobufCodec.object(fromBody: body).serialized()
     }
 
     func respond(_ request: Request, body: [UInt8]) async -> Response {
@@ -59,7 +71,7 @@ public struct APIServer: Sendable {
             case .openAPIGroupVersion(let group, let version):
                 return APIServer.json(OpenAPI.groupVersion(await store.registryTypes(group: group, version: version)))
             case .resource(let path):
-                return try await resource(path, request: request, query: query, body: body)
+                return try await resource(path, request: request, query: query, body: try APIServer.jsonBody(request, body))
             case .unknown:
                 throw APIError.pageNotFound(request.uri.path)
             }
@@ -72,6 +84,17 @@ public struct APIServer: Sendable {
 
     static func json(_ value: JSONValue, status: Int = 200, headers: HTTPFields = [:]) -> Response {
         var fields = headers
+        if answersProtobuf {
+            do {
+                if let bytes = try ProtobufCodec.body(for: value) {
+                    fields[.contentType] = ProtobufCodec.mediaType
+                    return Response(status: .init(code: status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+                }
+            } catch {
+                return json(["kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 500, "reason": "InternalError",
+                             "message": .string("\(error)")], status: 500)
+            }
+        }
         fields[.contentType] = "application/json"
         var bytes = value.serialized()
         bytes.append(UInt8(ascii: "\n"))

@@ -34,6 +34,7 @@ enum BuiltinResources {
             ResourceType(.daemonSets, shortNames: ["ds"], categories: ["all"], subresources: ["status"], columns: daemonSetColumns),
             ResourceType(.horizontalPodAutoscalers, shortNames: ["hpa"], categories: ["all"], subresources: ["status"],
                          columns: hpaColumns),
+            autoscalingV1,
             ResourceType(KubeResource(group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", plural: "roles", namespaced: true),
                          columns: [age]),
             ResourceType(KubeResource(group: "rbac.authorization.k8s.io", version: "v1", kind: "RoleBinding", plural: "rolebindings",
@@ -47,6 +48,17 @@ enum BuiltinResources {
             ResourceType(.leases, columns: [
                 PrinterColumn(name: "Holder") { $0[path: "spec", "holderIdentity"] ?? "" }, age,
             ]),
+            ResourceType(KubeResource(group: "", version: "v1", kind: "Node", plural: "nodes", namespaced: false), shortNames: ["no"],
+                         subresources: ["status"], columns: nodeColumns),
+            ResourceType(KubeResource(group: "", version: "v1", kind: "PersistentVolumeClaim", plural: "persistentvolumeclaims",
+                                      namespaced: true), shortNames: ["pvc"], subresources: ["status"], columns: [age]),
+            ResourceType(KubeResource(group: "", version: "v1", kind: "ResourceQuota", plural: "resourcequotas", namespaced: true),
+                         shortNames: ["quota"], subresources: ["status"], columns: [age]),
+            ResourceType(KubeResource(group: "", version: "v1", kind: "LimitRange", plural: "limitranges", namespaced: true),
+                         shortNames: ["limits"], columns: [age]),
+            ResourceType(KubeResource(group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", namespaced: true),
+                         shortNames: ["sts"], categories: ["all"], subresources: ["status", "scale"], columns: [age]),
+        ] + BuiltinResources.batchAndNetworking + [
             ResourceType(.customResourceDefinitions, shortNames: ["crd", "crds"], subresources: ["status"], columns: [
                 PrinterColumn(name: "Created At") { $0[path: "metadata", "creationTimestamp"] ?? .null },
             ], strategicMerge: false),

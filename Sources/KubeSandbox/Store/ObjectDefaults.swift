@@ -79,7 +79,9 @@ enum ObjectDefaults {
         }
         let defaults: [(String, JSONValue)] = [("replicas", 1), ("revisionHistoryLimit", 10), ("progressDeadlineSeconds", 600),
                                               ("strategy", ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": "25%", "maxUnavailable": "25%"]])]
-        for (field, value) in defaults where object[path: "spec", field] == nil { object[path: "spec", field] = value }
+        for (field, value) in defaults where object[path: "spec", field] == nil || object[path: "spec", field] == [:] {
+            object[path: "spec", field] = value
+        }
         if let containers = object[path: "spec", "template", "spec", "containers"]?.arrayValue {
             object[path: "spec", "template", "spec", "containers"] = .array(containers.map(defaultContainer))
         }

@@ -26,11 +26,26 @@ extension ObjectStore {
             current = try get(type, namespace: namespace, name: name)
         } catch {
             guard format == .apply, subresource == nil else { throw error }
-            var object = patch
+            var object = type.stored(patch, current: nil)
             object[path: "metadata", "managedFields"] = ObjectStore.managedFields(fieldManager, type, time: timestamp())
             return try create(type, namespace: namespace, object: object)
         }
         if subresource == "scale" { return try patchScale(type, current: current, format: format, patch: patch) }
+        var patched = try patched(type.conversion == nil ? current : type.served(current), type: type, format: format, patch: patch,
+                                  fieldManager: fieldManager)
+        patched = type.stored(patched, current: current)
+        if let version = patched[path: "metadata", "resourceVersion"]?.stringValue,
+            version != current[path: "metadata", "resourceVersion"]?.stringValue
+        {
+            throw APIError.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again")
+        }
+        return try commitUpdate(type, current: current, proposed: &patched, subresource: subresource)
+    }
+
+    /// `current` with `patch` applied.
+    private func patched(_ current: JSONValue, type: ResourceType, format: PatchFormat, patch: JSONValue, fieldManager: String?)
+        throws(APIError) -> JSONValue
+    {
         var patched: JSONValue
         switch format {
         case .merge: patched = current.applyingMergePatch(patch)
@@ -49,12 +64,7 @@ extension ObjectStore {
                 patched[path: "metadata", "managedFields"] = ObjectStore.managedFields(fieldManager, type, time: timestamp())
             }
         }
-        if let version = patched[path: "metadata", "resourceVersion"]?.stringValue,
-            version != current[path: "metadata", "resourceVersion"]?.stringValue
-        {
-            throw APIError.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again")
-        }
-        return try commitUpdate(type, current: current, proposed: &patched, subresource: subresource)
+        return patched
     }
 
     /// The `autoscaling/v1` Scale of an object with a scale subresource.

@@ -18,6 +18,20 @@ public struct ResourceType: Sendable {
     public var scalePaths: (spec: String, status: String)?
     /// The CRD's OpenAPI schema for this version, when it has one.
     public var schema: JSONValue?
+    /// For a version that is not the storage version: how its objects are converted.
+    public var conversion: VersionConversion?
+
+    /// A stored object as this version serves it.
+    func served(_ object: JSONValue) -> JSONValue {
+        var object = conversion?.fromStorage(object) ?? object
+        object["apiVersion"] = .string(resource.apiVersion)
+        return object
+    }
+
+    /// An object written through this version as stored (`current`: what is stored now).
+    func stored(_ object: JSONValue, current: JSONValue?) -> JSONValue {
+        conversion?.toStorage(object, current) ?? object
+    }
 
     public init(
         _ resource: KubeResource, singular: String? = nil, shortNames: [String] = [], categories: [String] = [],

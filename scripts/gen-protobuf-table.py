@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Generates Sources/KubeSandbox/Protobuf/ProtobufSchema+Table.swift: a compact table of the Kubernetes
+protobuf messages the sandbox decodes and encodes, from the published definitions.
+
+Sources (run once, commit the output; never run in CI):
+  k8s.io/api            <tag>  */generated.proto + types.go   (proto field numbers and types; Go pointer-ness and JSON names)
+  k8s.io/apimachinery   <tag>  pkg/.../generated.proto + *.go
+
+Usage: scripts/gen-protobuf-table.py API_GIT_DIR APIMACHINERY_GIT_DIR TAG > Sources/KubeSandbox/Protobuf/ProtobufSchema+Table.swift
+
+Each line of the table is one message: `name [W] field field ...` (W: a list wrapper, JSON is its items), and each field
+`number=jsonName:type[:flags]`, where type is
+s(string) b(bytes) t(bool) i(int32) l(int64) d(double) f(float), m<message>, or M<key>,<value> (a map; value s, b or m<message>),
+and flags are `*` repeated, `p` a pointer in Go (a zero value is kept), `o` omitempty in Go (a zero value is dropped), `i` inlined
+in JSON (the message's fields sit in the parent object).
+"""
+import re
+import subprocess
+import sys
+
+API, MACHINERY, TAG = sys.argv[1], sys.argv[2], sys.argv[3]
+API_PACKAGES = ["core/v1", "apps/v1", "batch/v1", "autoscaling/v1", "autoscaling/v2", "policy/v1", "networking/v1", "rbac/v1",
+                "coordination/v1", "discovery/v1", "events/v1", "authorization/v1", "authentication/v1"]
+MACHINERY_PACKAGES = ["pkg/apis/meta/v1", "pkg/runtime", "pkg/util/intstr", "pkg/api/resource"]
+SCALARS = {"string": "s", "bytes": "b", "bool": "t", "int32": "i", "int64": "l", "double": "d", "float": "f"}
+
+
+def git(repo, *args):
+    return subprocess.run(["git", "--git-dir", repo, *args], check=True, capture_output=True, text=True).stdout
+
+
+def short(package):
+    return package.replace("k8s.io.api.", "").replace("k8s.io.apimachinery.pkg.apis.", "").replace("k8s.io.apimachinery.pkg.", "")
+
+
+def go_fields(repo, directory):
+    """(struct, proto number) -> (json name, pointer, omitempty, inline) from the Go sources' struct tags."""
+    fields = {}
+    files = [f for f in git(repo, "ls-tree", "--name-only", TAG, directory + "/").split()
+             if f.endswith(".go") and not f.endswith("_test.go") and "/" not in f[len(directory) + 1:]]
+    for path in files:
+        struct = None
+        for line in git(repo, "show", f"{TAG}:{path}").splitlines():
+            start = re.match(r"^type (\w+) struct \{", line)
+            if start:
+                struct = start.group(1)
+                continue
+            if line.startswith("}"):
+                struct = None
+            field = re.match(r'^\s+(?:(\w+)\s+)?(\S+)\s+`(.*)`', line)
+            if not struct or not field:
+                continue
+            proto = re.search(r'protobuf:"[a-z0-9]+,(\d+),', field.group(3))
+            json = re.search(r'json:"([^"]*)"', field.group(3))
+            if not proto or not json:
+                continue
+            parts = json.group(1).split(",")
+            fields[(struct, int(proto.group(1)))] = (parts[0], field.group(2).startswith("*"), "omitempty" in parts[1:],
+                                                     "inline" in parts[1:])
+    return fields
+
+
+def messages(repo, directory):
+    text = git(repo, "show", f"{TAG}:{directory}/generated.proto")
+    package = re.search(r"^package ([\w.]+);", text, re.M).group(1)
+    go = go_fields(repo, directory)
+    out = {}
+    for match in re.finditer(r"((?://[^\n]*\n)*)message (\w+) \{(.*?)\n\}", text, re.S):
+        comments, name, body = match.groups()
+        fields = []
+        for line in body.splitlines():
+            line = line.strip()
+            field = re.match(r"(optional|repeated)?\s*(map<(\w+),\s*([\w.]+)>|[\w.]+)\s+(\w+)\s*=\s*(\d+);", line)
+            if not field:
+                continue
+            label, kind, key, value, proto_name, number = field.groups()
+            number = int(number)
+            json_name, pointer, omitempty, inline = go.get((name, number), (proto_name, False, True, False))
+            flags = ("*" if label == "repeated" else "") + ("p" if pointer else "") + ("o" if omitempty else "") + ("i" if inline else "")
+            if key:
+                kind = "M" + SCALARS[key] + "," + type_code(value, package)
+            else:
+                kind = type_code(kind, package)
+            fields.append(f"{number}={json_name or proto_name}:{kind}:{flags}".rstrip(":"))
+        wrapper = "+protobuf.nullable=true" in comments
+        out[short(package) + "." + name] = (("W " if wrapper else "") + " ".join(fields)).strip()
+    return out
+
+
+def type_code(kind, package):
+    if kind in SCALARS:
+        return SCALARS[kind]
+    kind = kind.lstrip(".")
+    qualified = kind if kind.startswith("k8s.io.") else package + "." + kind
+    return "m" + short(qualified)
+
+
+table = {}
+for directory in API_PACKAGES:
+    table.update(messages(API, directory))
+for directory in MACHINERY_PACKAGES:
+    table.update(messages(MACHINERY, directory))
+
+print("// Generated by scripts/gen-protobuf-table.py from k8s.io/api and k8s.io/apimachinery " + TAG + ". Do not edit.")
+print("// The format is described in that script.")
+print()
+print("extension ProtobufSchema {")
+print('    static let table = """')
+for name in sorted(table):
+    print(("        " + name + " " + table[name]).rstrip())
+print('        """')
+print("}")
