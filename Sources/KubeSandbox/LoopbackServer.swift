@@ -1,5 +1,8 @@
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
+import NIOSSL
 import ServiceLifecycle
 
 /// An HTTP server on loopback (the sandbox's, a test's receiver), stopped gracefully: it stops accepting, lets the requests
@@ -11,13 +14,16 @@ public struct LoopbackServer: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    /// Starts serving `responder` on `127.0.0.1:port` (0: a free port) and returns once it listens.
-    public static func start(_ responder: CallbackResponder<BasicRequestContext>, port: Int, logger: Logger) async throws -> LoopbackServer {
+    /// Starts serving `responder` on `127.0.0.1:port` (0: a free port), over TLS when given, and returns once it listens.
+    public static func start(_ responder: CallbackResponder<BasicRequestContext>, port: Int, tls: TLSConfiguration? = nil, logger: Logger)
+        async throws -> LoopbackServer
+    {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var quiet = logger
         quiet.logLevel = .critical
+        let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1()
         let app = Application(
-            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
+            responder: responder, server: server, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()

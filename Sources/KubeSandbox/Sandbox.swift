@@ -40,6 +40,8 @@ public final class Sandbox: Sendable {
         public var faultRate = 0.0
         public var faultSeed: UInt64 = 1
         public var logger = Logger(label: "serin.sandbox")
+        /// Authentication (bearer tokens) and RBAC on every request; off: everyone may do anything.
+        public var authorization = false
 
         public init() {}
     }
@@ -48,6 +50,10 @@ public final class Sandbox: Sendable {
     public let faults: FaultInjector
     /// Every write served, when ``Options/auditLog`` is on.
     public let audit: AuditLog?
+    /// Tokens, RBAC and what was refused, when ``Options/authorization`` is on.
+    public let access: AccessControl?
+    /// The API server's TLS certificate, when it serves TLS (with access control on).
+    let certificate: SandboxCertificate?
     /// The API server's base URL, `http://127.0.0.1:<port>`.
     public let url: URL
     public let port: Int
@@ -68,8 +74,12 @@ public final class Sandbox: Sendable {
         await faults.chaos(rate: options.faultRate, seed: options.faultSeed)
         let audit = options.auditLog || options.auditLogPath != nil ? try AuditLog(path: options.auditLogPath) : nil
         let metrics = TrafficMetrics()
-        let api = APIServer(store: store, faults: faults, audit: audit, bookmarkInterval: options.bookmarkInterval, logger: options.logger)
-        let apiServer = try await LoopbackServer.start(api.responder, port: options.port, logger: options.logger)
+        let access = options.authorization ? AccessControl(store: store) : nil
+        let api = APIServer(store: store, faults: faults, audit: audit, bookmarkInterval: options.bookmarkInterval, access: access,
+                            logger: options.logger)
+        let certificate = options.authorization ? try SandboxCertificate.make() : nil
+        let apiServer = try await LoopbackServer.start(api.responder, port: options.port, tls: certificate?.serverConfiguration,
+                                                       logger: options.logger)
         let port = apiServer.port
         let traffic = TrafficServer(resolver: ServiceResolver(store: store), metrics: metrics)
         let trafficServer: LoopbackServer
@@ -90,11 +100,11 @@ public final class Sandbox: Sendable {
                 if simulateTraffic { group.addTask { await simulator.run() } }
             }
         }
-        let url = URL(string: "http://127.0.0.1:\(port)")!
+        let url = URL(string: "\(certificate == nil ? "http" : "https")://127.0.0.1:\(port)")!
         let path = options.kubeconfigPath ?? (NSTemporaryDirectory() + "serin-sandbox-\(port).kubeconfig")
-        try Sandbox.writeKubeconfig(server: url, to: path)
+        try Sandbox.writeKubeconfig(server: url, certificate: certificate?.certificatePEM, to: path)
         return Sandbox(
-            store: store, faults: faults, audit: audit, url: url, port: port, kubeconfigPath: path,
+            store: store, faults: faults, audit: audit, access: access, certificate: certificate, url: url, port: port, kubeconfigPath: path,
             trafficURL: URL(string: "http://127.0.0.1:\(trafficPort)")!, metrics: metrics, servers: [apiServer, trafficServer],
             simulators: simulators)
     }
@@ -113,12 +123,14 @@ public final class Sandbox: Sendable {
     }
 
     private init(
-        store: ObjectStore, faults: FaultInjector, audit: AuditLog?, url: URL, port: Int, kubeconfigPath: String, trafficURL: URL,
-        metrics: TrafficMetrics, servers: [LoopbackServer], simulators: Task<Void, Never>
+        store: ObjectStore, faults: FaultInjector, audit: AuditLog?, access: AccessControl?, certificate: SandboxCertificate?, url: URL, port: Int, kubeconfigPath: String,
+        trafficURL: URL, metrics: TrafficMetrics, servers: [LoopbackServer], simulators: Task<Void, Never>
     ) {
         self.store = store
         self.faults = faults
         self.audit = audit
+        self.access = access
+        self.certificate = certificate
         self.url = url
         self.port = port
         self.kubeconfigPath = kubeconfigPath
@@ -131,6 +143,8 @@ public final class Sandbox: Sendable {
     /// The configuration of a client for this sandbox, without a client-side rate limit.
     public var clientConfiguration: ClientConfiguration {
         var configuration = ClientConfiguration(server: url, source: "sandbox \(url.absoluteString)")
+        configuration.authentication = .bearerToken(TokenAuthority.adminToken)
+        if let certificate { configuration.tls = TLSSettings(trustRoots: [certificate.certificate]) }
         configuration.qps = 0
         return configuration
     }
@@ -165,12 +179,37 @@ public final class Sandbox: Sendable {
             _ = try await store.create(nodeType, namespace: nil, object: node)
             _ = try await store.update(nodeType, namespace: nil, name: "sandbox", object: node, subresource: "status")
         }
+        if let clusterRoles = await store.types.first(where: { $0.resource.plural == "clusterroles" }),
+           let bindings = await store.types.first(where: { $0.resource.plural == "clusterrolebindings" }) {
+            _ = try await store.create(clusterRoles, namespace: nil, object: [
+                "metadata": ["name": "cluster-admin"],
+                "rules": [["apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]], ["nonResourceURLs": ["*"], "verbs": ["*"]]],
+            ])
+            _ = try await store.create(bindings, namespace: nil, object: [
+                "metadata": ["name": "cluster-admin"],
+                "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"],
+                "subjects": [["apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:masters"]],
+            ])
+        }
         guard istio else { return }
         let crdType = await store.types.first { $0.resource.plural == "customresourcedefinitions" }!
         for crd in IstioCRDs.all + KedaCRDs.all { _ = try await store.create(crdType, namespace: nil, object: crd) }
     }
 
-    static func writeKubeconfig(server: URL, to path: String) throws {
+    /// Writes a kubeconfig that authenticates as a ServiceAccount (with a token issued now), for a client that
+    /// must run under that account's RBAC, as a pod would.
+    public func writeKubeconfig(serviceAccount name: String, namespace: String, to path: String) async throws {
+        guard let access else {
+            throw SandboxError(step: "write a kubeconfig for \(namespace)/\(name)", reason: "the sandbox runs without authorization")
+        }
+        let token = try await access.issueToken(serviceAccount: name, namespace: namespace)
+        try Sandbox.writeKubeconfig(server: url, certificate: certificate?.certificatePEM, to: path,
+                                    user: "system:serviceaccount:\(namespace):\(name)", token: token, namespace: namespace)
+    }
+
+    static func writeKubeconfig(server: URL, certificate: String? = nil, to path: String, user: String = "sandbox",
+                                token: String = TokenAuthority.adminToken, namespace: String = "default") throws {
+        let authority = certificate.map { "\n    certificate-authority-data: " + Data($0.utf8).base64EncodedString() } ?? ""
         let text = """
             apiVersion: v1
             kind: Config
@@ -178,17 +217,17 @@ public final class Sandbox: Sendable {
             clusters:
             - name: sandbox
               cluster:
-                server: \(server.absoluteString)
+                server: \(server.absoluteString)\(authority)
             contexts:
             - name: sandbox
               context:
                 cluster: sandbox
-                user: sandbox
-                namespace: default
+                user: "\(user)"
+                namespace: \(namespace)
             users:
-            - name: sandbox
+            - name: "\(user)"
               user:
-                token: sandbox
+                token: \(token)
             """
         do {
             try text.write(toFile: path, atomically: true, encoding: .utf8)

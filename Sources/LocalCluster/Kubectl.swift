@@ -18,6 +18,12 @@ public struct Kubectl: Sendable {
         cacheDirectory = NSTemporaryDirectory() + "kubectl-cache-\(sandbox.port)-\(UUID().uuidString)"
     }
 
+    /// kubectl with another kubeconfig (a ServiceAccount's, from ``Sandbox/writeKubeconfig(serviceAccount:namespace:to:)``).
+    public init(kubeconfig: String) {
+        self.kubeconfig = kubeconfig
+        cacheDirectory = NSTemporaryDirectory() + "kubectl-cache-\(UUID().uuidString)"
+    }
+
     /// Runs `kubectl ARGS` with the sandbox's kubeconfig, optionally feeding `stdin`.
     @discardableResult
     public func run(_ arguments: [String], stdin: String? = nil) async throws -> Result {

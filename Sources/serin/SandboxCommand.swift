@@ -29,6 +29,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "The seed of --fault-rate, to repeat a run.")
     var faultSeed: UInt64 = 1
 
+    @Flag(help: "Require a bearer token and decide every request by RBAC (the kubeconfig's token is the administrator's; `kubectl create token` issues ServiceAccount tokens).")
+    var authorization = false
+
     func validate() throws {
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1, not \(faultRate)") }
     }
@@ -42,11 +45,13 @@ struct SandboxCommand: AsyncParsableCommand {
         options.auditLogPath = auditLog.map { ($0 as NSString).standardizingPath }
         options.faultRate = faultRate
         options.faultSeed = faultSeed
+        options.authorization = authorization
         let sandbox = try await Sandbox.start(options)
         Console.line("sandbox API server: \(sandbox.url.absoluteString)")
         Console.line("kubeconfig:         \(sandbox.kubeconfigPath)")
         Console.line("metrics:            \(sandbox.trafficURL.absoluteString)/metrics")
         if let auditLog { Console.line("audit log:          \(auditLog)") }
+        if authorization { Console.line("authorization:      RBAC on; the kubeconfig is the administrator (system:masters)") }
         if faultRate > 0 { Console.line("faults:             \(Int(faultRate * 100))% of requests fail at random (seed \(faultSeed))") }
         Console.line("service proxy:      HTTP_PROXY=\(sandbox.trafficURL.absoluteString) (reach http://<service>.<namespace>:<port>/)")
         Console.line("try:                kubectl --kubeconfig \(sandbox.kubeconfigPath) get namespaces")

@@ -11,6 +11,8 @@ extension APIServer {
         }
         if let sub = path.subresource, !type.subresources.contains(sub) { throw APIError.pageNotFound(request.uri.path) }
         let verb = APIServer.verb(request.method, path: path, watch: query.flag("watch"))
+        try await authorize(verb, type, path)
+        if let answer = try await review(verb, type, path, body: body) { return answer }
         let fault = await faults.take(verb: verb, plural: path.plural, subresource: path.subresource, userAgent: request.headers[.userAgent] ?? "")
         if let fault, fault.moment == .beforeServing { try await APIServer.strike(fault, type: type, name: path.name ?? "") }
         let response = try await serve(verb, type: type, path: path, request: request, query: query, body: body)
@@ -88,6 +90,7 @@ extension APIServer {
         case (.get, true): return watch ? "watch" : "list"
         case (.get, false): return "get"
         case (.post, true): return "create"
+        case (.post, false) where path.subresource != nil: return "create"  // serviceaccounts/NAME/token
         case (.put, false): return "update"
         case (.patch, false): return "patch"
         case (.delete, false): return "delete"

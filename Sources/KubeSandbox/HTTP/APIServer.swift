@@ -16,11 +16,14 @@ public struct APIServer: Sendable {
     public let audit: AuditLog?
     /// How often watches that asked for bookmarks get one.
     public var bookmarkInterval: Duration
+    /// Authentication and RBAC, when on.
+    public let access: AccessControl?
     let logger: Logger
 
     public init(store: ObjectStore, faults: FaultInjector = FaultInjector(), audit: AuditLog? = nil, bookmarkInterval: Duration = .seconds(5),
-                logger: Logger) {
+                access: AccessControl? = nil, logger: Logger) {
         self.store = store
+        self.access = access
         self.faults = faults
         self.audit = audit
         self.bookmarkInterval = bookmarkInterval
@@ -33,8 +36,10 @@ public struct APIServer: Sendable {
             var request = request
             let body = try await request.collectBody(upTo: 64 << 20)
             let protobufOnly = ProtobufCodec.wantsProtobufOnly(accept: request.headers[.accept])
+            let (user, refusal) = await self.authenticate(request)
+            if let refusal { return refusal }
             return await APIServer.$answersProtobuf.withValue(protobufOnly) {
-                await self.respond(request, body: Array(buffer: body))
+                await APIServer.$requestUser.withValue(user) { await self.respond(request, body: Array(buffer: body)) }
             }
         }
     }

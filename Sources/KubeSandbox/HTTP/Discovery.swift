@@ -43,6 +43,12 @@ enum Discovery {
                     "namespaced": .bool(type.resource.namespaced), "kind": .string(type.resource.kind),
                     "verbs": ["get", "patch", "update"],
                 ]
+                if subresource == "token" {
+                    sub["kind"] = "TokenRequest"
+                    sub["group"] = "authentication.k8s.io"
+                    sub["version"] = "v1"
+                    sub["verbs"] = ["create"]
+                }
                 if subresource == "scale" {
                     sub["kind"] = "Scale"
                     sub["group"] = "autoscaling"

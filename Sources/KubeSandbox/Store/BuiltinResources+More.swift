@@ -37,6 +37,23 @@ extension BuiltinResources {
         ]
     }
 
+    /// The reviews of authentication and authorization: created and answered, never stored (`kubectl auth can-i`,
+    /// `kubectl auth whoami`).
+    static var reviews: [ResourceType] {
+        let kinds: [(String, String, String)] = [
+            ("authorization.k8s.io", "SelfSubjectAccessReview", "selfsubjectaccessreviews"),
+            ("authorization.k8s.io", "SelfSubjectRulesReview", "selfsubjectrulesreviews"),
+            ("authorization.k8s.io", "SubjectAccessReview", "subjectaccessreviews"),
+            ("authentication.k8s.io", "TokenReview", "tokenreviews"),
+            ("authentication.k8s.io", "SelfSubjectReview", "selfsubjectreviews"),
+        ]
+        return kinds.map { group, kind, plural in
+            var type = ResourceType(KubeResource(group: group, version: "v1", kind: kind, plural: plural, namespaced: false))
+            type.verbs = ["create"]
+            return type
+        }
+    }
+
     /// HorizontalPodAutoscalers through `autoscaling/v1` (what `kubectl autoscale` writes), stored as `autoscaling/v2`.
     static var autoscalingV1: ResourceType {
         var type = ResourceType(

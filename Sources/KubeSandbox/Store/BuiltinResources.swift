@@ -20,7 +20,7 @@ enum BuiltinResources {
                 PrinterColumn(name: "Type") { $0["type"] ?? "Opaque" },
                 PrinterColumn(name: "Data", type: "integer") { .int($0["data"]?.objectValue?.count ?? 0) }, age,
             ]),
-            ResourceType(.serviceAccounts, shortNames: ["sa"], columns: [age]),
+            ResourceType(.serviceAccounts, shortNames: ["sa"], subresources: ["token"], columns: [age]),
             ResourceType(.pods, shortNames: ["po"], categories: ["all"], subresources: ["status"], columns: [age]),
             ResourceType(.events, shortNames: ["ev"], columns: eventColumns),
             ResourceType(
@@ -58,7 +58,7 @@ enum BuiltinResources {
                          shortNames: ["limits"], columns: [age]),
             ResourceType(KubeResource(group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", namespaced: true),
                          shortNames: ["sts"], categories: ["all"], subresources: ["status", "scale"], columns: [age]),
-        ] + BuiltinResources.batchAndNetworking + [
+        ] + BuiltinResources.batchAndNetworking + BuiltinResources.reviews + [
             ResourceType(.customResourceDefinitions, shortNames: ["crd", "crds"], subresources: ["status"], columns: [
                 PrinterColumn(name: "Created At") { $0[path: "metadata", "creationTimestamp"] ?? .null },
             ], strategicMerge: false),

@@ -49,7 +49,8 @@ public struct ResourceType: Sendable {
     /// Where objects of this type are stored: every served version of a group/plural shares one storage.
     public var storageKey: StorageKey { StorageKey(group: resource.group, plural: resource.plural) }
 
-    public var verbs: [String] { ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] }
+    /// What discovery says the kind supports.
+    public var verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 }
 
 /// The identity of a stored collection, independent of the API version it is read through.

@@ -1,0 +1,81 @@
+import Foundation
+import KubeCore
+
+/// Authentication and authorization for the sandbox's API server, when ``Sandbox/Options/authorization`` is on.
+///
+/// A request must carry `Authorization: Bearer <token>`: the administrator's token (the sandbox kubeconfig's) or
+/// a ServiceAccount token the sandbox issued (``issueToken(serviceAccount:namespace:)``, or `kubectl create
+/// token`). Anything else is `401 Unauthorized`, except `/healthz`, `/readyz`, `/livez` and `/version`, which
+/// anyone may read. Resource requests are then decided by RBAC (``RBACAuthorizer``) from the Roles,
+/// ClusterRoles and bindings in the store; a refusal is `403 Forbidden` with Kubernetes' message, and is kept in
+/// ``denials`` so that a test can check nothing was refused.
+public actor AccessControl {
+    /// One refused request.
+    public struct Denial: Sendable, CustomStringConvertible {
+        public var user: String
+        public var message: String
+        public var description: String { message }
+    }
+
+    let store: ObjectStore
+    let tokens = TokenAuthority()
+    public private(set) var denials: [Denial] = []
+
+    init(store: ObjectStore) { self.store = store }
+
+    /// A token for an existing ServiceAccount, as the TokenRequest API issues one.
+    public func issueToken(serviceAccount name: String, namespace: String) async throws -> String {
+        guard let type = await store.registryLookup(group: "", version: "v1", plural: "serviceaccounts") else {
+            throw SandboxError(step: "issue a token for \(namespace)/\(name)", reason: "the sandbox serves no serviceaccounts")
+        }
+        let account = try await store.get(type, namespace: namespace, name: name)
+        return await tokens.issue(namespace: namespace, name: name, uid: account[path: "metadata", "uid"]?.stringValue ?? "")
+    }
+
+    /// The user an `Authorization` header names, or `nil` (no header, an unknown token, a deleted ServiceAccount).
+    func authenticate(_ header: String?) async -> SandboxUser? {
+        guard let header, header.hasPrefix("Bearer ") else { return nil }
+        guard let user = await tokens.user(token: String(header.dropFirst("Bearer ".count))) else { return nil }
+        if let account = user.serviceAccount {
+            guard let type = await store.registryLookup(group: "", version: "v1", plural: "serviceaccounts"),
+                  let current = try? await store.get(type, namespace: account.namespace, name: account.name),
+                  current[path: "metadata", "uid"]?.stringValue == user.uid
+            else { return nil }
+        }
+        return user
+    }
+
+    /// Whether `user` may do what `attributes` describe; a refusal is recorded.
+    func authorize(_ user: SandboxUser, _ attributes: RBACAuthorizer.Attributes) async -> Bool {
+        if await authorizer().allows(user, attributes) { return true }
+        denials.append(Denial(user: user.name, message: AccessControl.forbiddenMessage(user, attributes)))
+        return false
+    }
+
+    /// The authorizer over the RBAC objects stored now.
+    func authorizer() async -> RBACAuthorizer {
+        var snapshot = RBACAuthorizer.Snapshot()
+        func items(_ plural: String) async -> [JSONValue] {
+            guard let type = await store.registryLookup(group: "rbac.authorization.k8s.io", version: "v1", plural: plural) else { return [] }
+            return (try? await store.list(type, namespace: nil).items) ?? []
+        }
+        for role in await items("clusterroles") { snapshot.clusterRoles[role[path: "metadata", "name"]?.stringValue ?? ""] = role }
+        for role in await items("roles") {
+            snapshot.roles["\(role[path: "metadata", "namespace"]?.stringValue ?? "")/\(role[path: "metadata", "name"]?.stringValue ?? "")"] = role
+        }
+        snapshot.clusterRoleBindings = await items("clusterrolebindings")
+        snapshot.roleBindings = await items("rolebindings")
+        return RBACAuthorizer(snapshot: snapshot)
+    }
+
+    /// Kubernetes' words for a refusal: `deployments.apps "web" is forbidden: User "…" cannot patch resource
+    /// "deployments" in API group "apps" in the namespace "demo"`.
+    static func forbiddenMessage(_ user: SandboxUser, _ attributes: RBACAuthorizer.Attributes) -> String {
+        let qualified = attributes.group.isEmpty ? attributes.resource : "\(attributes.resource).\(attributes.group)"
+        let subject = attributes.name.map { "\(qualified) \"\($0)\"" } ?? qualified
+        let combined = attributes.subresource.map { "\(attributes.resource)/\($0)" } ?? attributes.resource
+        let scope = attributes.namespace.map { "in the namespace \"\($0)\"" } ?? "at the cluster scope"
+        return "\(subject) is forbidden: User \"\(user.name)\" cannot \(attributes.verb) resource \"\(combined)\" in API group "
+            + "\"\(attributes.group)\" \(scope)"
+    }
+}
