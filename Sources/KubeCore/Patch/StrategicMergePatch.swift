@@ -8,7 +8,7 @@
 /// schema — an approximation that covers the built-in kinds the sandbox serves.
 public enum StrategicMergePatch {
     /// The merge key of a list, by field name; `containerPort` for container ports, `port` for service ports.
-    static func mergeKey(field: String, elements: [JSONValue]) -> String? {
+    public static func mergeKey(field: String, elements: [JSONValue]) -> String? {
         switch field {
         case "containers", "initContainers", "ephemeralContainers", "env", "volumes", "imagePullSecrets": return "name"
         case "volumeMounts", "volumeDevices": return "mountPath"
@@ -22,7 +22,7 @@ public enum StrategicMergePatch {
     }
 
     /// Primitive lists that merge (union) instead of replacing.
-    static let mergedPrimitiveLists: Set<String> = ["finalizers"]
+    public static let mergedPrimitiveLists: Set<String> = ["finalizers"]
 
     public static func apply(_ patch: JSONValue, to original: JSONValue) -> JSONValue {
         guard case .object(let patchMembers) = patch else { return patch }

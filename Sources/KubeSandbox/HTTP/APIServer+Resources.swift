@@ -49,18 +49,21 @@ extension APIServer {
                 type, objects: [object], resourceVersion: object[path: "metadata", "resourceVersion"]?.stringValue,
                 includeObject: query["includeObject"], now: Date()))
         case "create":
-            let object = try await store.create(type, namespace: path.namespace, object: type.stored(try APIServer.parse(body), current: nil))
+            let object = try await store.create(type, namespace: path.namespace, object: type.stored(try APIServer.parse(body), current: nil),
+                                                fields: .update(APIServer.manager(request, query)))
             return APIServer.json(output(type, object), status: 201)
         case "update":
             let name = path.name ?? ""
             if path.subresource == "scale" {
-                return APIServer.json(try await store.updateScale(type, namespace: path.namespace, name: name, scale: try APIServer.parse(body)))
+                return APIServer.json(try await store.updateScale(type, namespace: path.namespace, name: name, scale: try APIServer.parse(body),
+                                                                  manager: APIServer.manager(request, query)))
             }
             var proposed = try APIServer.parse(body)
             if type.conversion != nil {
                 proposed = type.stored(proposed, current: try await store.get(type, namespace: path.namespace, name: name))
             }
-            let object = try await store.update(type, namespace: path.namespace, name: name, object: proposed, subresource: path.subresource)
+            let object = try await store.update(type, namespace: path.namespace, name: name, object: proposed, subresource: path.subresource,
+                                                manager: APIServer.manager(request, query))
             return APIServer.json(output(type, object))
         case "patch": return try await patch(type, path: path, request: request, query: query, body: body)
         case "delete":
@@ -132,8 +135,16 @@ extension APIServer {
         }
         let object = try await store.patch(
             type, namespace: path.namespace, name: path.name ?? "", format: format, body: body, subresource: path.subresource,
-            fieldManager: query["fieldManager"])
+            fieldManager: APIServer.manager(request, query), force: query.flag("force"))
         return APIServer.json(path.subresource == "scale" ? object : output(type, object))
+    }
+
+    /// The field manager of a write: `fieldManager`, or the `User-Agent` up to its first `/`, as the API server defaults it.
+    static func manager(_ request: Request, _ query: QueryParameters) -> String {
+        if let manager = query["fieldManager"] { return manager }
+        let agent = request.headers[.userAgent] ?? ""
+        let prefix = agent.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+        return prefix.isEmpty ? "unknown" : prefix
     }
 
     func labels(_ query: QueryParameters) throws(APIError) -> LabelSelectorQuery? {

@@ -10,14 +10,13 @@ public enum PatchFormat: String, Sendable {
 }
 
 extension ObjectStore {
-    /// Patches an object (or its `status` or `scale` subresource).
+    /// Patches an object (or its `status` or `scale` subresource) as `fieldManager`.
     ///
-    /// Server-side apply creates the object when it is missing and otherwise merges the applied
-    /// configuration into it (strategic merge for built-in kinds), recording the field manager in
-    /// `managedFields`; field ownership conflicts are not modelled.
+    /// Server-side apply creates the object when it is missing; otherwise it merges the applied configuration
+    /// (strategic merge for built-in kinds) with field ownership, conflicts and `force` (``FieldManagement``).
     public func patch(
         _ type: ResourceType, namespace: String?, name: String, format: PatchFormat, body: [UInt8], subresource: String? = nil,
-        fieldManager: String? = nil
+        fieldManager: String? = nil, force: Bool = false
     ) throws(APIError) -> JSONValue {
         let patch = try ObjectStore.decodePatch(body, format: format)
         let namespace = scoped(type, namespace)
@@ -26,25 +25,48 @@ extension ObjectStore {
             current = try get(type, namespace: namespace, name: name)
         } catch {
             guard format == .apply, subresource == nil else { throw error }
-            var object = type.stored(patch, current: nil)
-            object[path: "metadata", "managedFields"] = ObjectStore.managedFields(fieldManager, type, time: timestamp())
-            return try create(type, namespace: namespace, object: object)
+            let object = try applied(patch, to: nil, type: type, name: name, manager: fieldManager, force: force)
+            return try create(type, namespace: namespace, object: type.stored(object, current: nil), fields: .computed)
         }
-        if subresource == "scale" { return try patchScale(type, current: current, format: format, patch: patch) }
-        var patched = try patched(type.conversion == nil ? current : type.served(current), type: type, format: format, patch: patch,
-                                  fieldManager: fieldManager)
+        if subresource == "scale" { return try patchScale(type, current: current, format: format, patch: patch, manager: fieldManager) }
+        let view = type.conversion == nil ? current : type.served(current)
+        var patched: JSONValue
+        var fields = ManagedFieldsWrite.update(fieldManager)
+        if format == .apply && subresource == nil {
+            patched = try applied(patch, to: view, type: type, name: name, manager: fieldManager, force: force)
+            fields = .computed
+        } else {
+            patched = try self.patched(view, type: type, format: format, patch: patch)
+        }
         patched = type.stored(patched, current: current)
         if let version = patched[path: "metadata", "resourceVersion"]?.stringValue,
             version != current[path: "metadata", "resourceVersion"]?.stringValue
         {
             throw APIError.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again")
         }
-        return try commitUpdate(type, current: current, proposed: &patched, subresource: subresource)
+        return try commitUpdate(type, current: current, proposed: &patched, subresource: subresource, fields: fields)
     }
 
-    /// `current` with `patch` applied.
-    private func patched(_ current: JSONValue, type: ResourceType, format: PatchFormat, patch: JSONValue, fieldManager: String?)
+    /// Server-side apply of `configuration` onto `live` by `manager`.
+    private func applied(_ configuration: JSONValue, to live: JSONValue?, type: ResourceType, name: String, manager: String?, force: Bool)
         throws(APIError) -> JSONValue
+    {
+        let management = FieldManagement(manager: manager ?? "unknown", apiVersion: type.resource.apiVersion, time: timestamp(),
+                                         associativeLists: type.strategicMerge)
+        let result = management.apply(configuration, to: live, force: force) { live, configuration in
+            type.strategicMerge ? StrategicMergePatch.apply(configuration, to: live) : live.applyingMergePatch(configuration)
+        }
+        switch result {
+        case .success(let object): return object
+        case .failure(let conflict):
+            throw APIError(status: KubeStatus(code: 409, reason: "Conflict", message: conflict.message,
+                                              details: .init(name: name, group: type.resource.group, kind: type.resource.plural,
+                                                             causes: conflict.causes)))
+        }
+    }
+
+    /// `current` with a JSON, merge or strategic merge `patch` applied (an apply to a subresource merges).
+    private func patched(_ current: JSONValue, type: ResourceType, format: PatchFormat, patch: JSONValue) throws(APIError) -> JSONValue
     {
         var patched: JSONValue
         switch format {
@@ -60,9 +82,6 @@ extension ObjectStore {
                 throw APIError.unsupportedMediaType("strategic merge patch is not supported for \(type.resource.kind); use a merge patch")
             }
             patched = type.strategicMerge ? StrategicMergePatch.apply(patch, to: current) : current.applyingMergePatch(patch)
-            if format == .apply {
-                patched[path: "metadata", "managedFields"] = ObjectStore.managedFields(fieldManager, type, time: timestamp())
-            }
         }
         return patched
     }
@@ -73,12 +92,17 @@ extension ObjectStore {
     }
 
     /// Sets the replicas of an object through its scale subresource.
-    public func updateScale(_ type: ResourceType, namespace: String?, name: String, scale: JSONValue) throws(APIError) -> JSONValue {
+    public func updateScale(_ type: ResourceType, namespace: String?, name: String, scale: JSONValue, manager: String? = nil)
+        throws(APIError) -> JSONValue
+    {
         let current = try get(type, namespace: namespace, name: name)
-        return try patchScale(type, current: current, format: .merge, patch: ["spec": ["replicas": scale[path: "spec", "replicas"] ?? .null]])
+        return try patchScale(type, current: current, format: .merge, patch: ["spec": ["replicas": scale[path: "spec", "replicas"] ?? .null]],
+                              manager: manager)
     }
 
-    private func patchScale(_ type: ResourceType, current: JSONValue, format: PatchFormat, patch: JSONValue) throws(APIError) -> JSONValue {
+    private func patchScale(_ type: ResourceType, current: JSONValue, format: PatchFormat, patch: JSONValue, manager: String?)
+        throws(APIError) -> JSONValue
+    {
         let scale = ObjectStore.scale(of: current, type)
         let patched = format == .json ? ((try? JSONPatchApplier.apply(patch, to: scale)) ?? scale) : scale.applyingMergePatch(patch)
         guard let replicas = patched[path: "spec", "replicas"]?.int64Value, replicas >= 0 else {
@@ -88,7 +112,7 @@ extension ObjectStore {
         }
         var object = current
         object[pathComponents: ObjectStore.path(type.scalePaths?.spec ?? ".spec.replicas")[...]] = .int(replicas)
-        let updated = try commitUpdate(type, current: current, proposed: &object, subresource: nil)
+        let updated = try commitUpdate(type, current: current, proposed: &object, subresource: nil, fields: .update(manager))
         return ObjectStore.scale(of: updated, type)
     }
 
@@ -124,12 +148,5 @@ extension ObjectStore {
         } catch {
             throw APIError.badRequest("the apply patch is not valid YAML: \(error)")
         }
-    }
-
-    static func managedFields(_ manager: String?, _ type: ResourceType, time: String) -> JSONValue {
-        [[
-            "manager": .string(manager ?? "unknown"), "operation": "Apply", "apiVersion": .string(type.resource.apiVersion),
-            "time": .string(time), "fieldsType": "FieldsV1", "fieldsV1": [:],
-        ]]
     }
 }

@@ -2,8 +2,10 @@ import Foundation
 import KubeCore
 
 extension ObjectStore {
-    /// Creates an object, filling in uid, timestamps, resourceVersion and generation.
-    public func create(_ type: ResourceType, namespace: String?, object input: JSONValue) throws(APIError) -> JSONValue {
+    /// Creates an object, filling in uid, timestamps, resourceVersion and generation; with a manager, it owns every field.
+    public func create(_ type: ResourceType, namespace: String?, object input: JSONValue, fields: ManagedFieldsWrite = .update(nil))
+        throws(APIError) -> JSONValue
+    {
         var object = input
         guard object.objectValue != nil else { throw APIError.badRequest("the request body must be a JSON object") }
         let namespace = scoped(type, namespace)
@@ -29,6 +31,9 @@ extension ObjectStore {
         if object["spec"] != nil || !type.strategicMerge { object[path: "metadata", "generation"] = 1 }
         if type.subresources.contains("status") { object["status"] = nil }
         try ObjectDefaults.prepareCreate(type, &object, store: self)
+        if case .update(let manager?) = fields {
+            object[path: "metadata", "managedFields"] = management(type, manager).afterUpdate(old: nil, new: object, subresource: nil)
+        }
         if type.resource.plural == "customresourcedefinitions" { try registry.register(crd: object) }
         object[path: "metadata", "resourceVersion"] = .string(String(nextRevision()))
         collections[type.storageKey, default: [:]][key] = object
@@ -37,8 +42,8 @@ extension ObjectStore {
     }
 
     /// Replaces an object (or its `status`), enforcing `resourceVersion` when the body carries one.
-    public func update(_ type: ResourceType, namespace: String?, name: String, object input: JSONValue, subresource: String? = nil)
-        throws(APIError) -> JSONValue
+    public func update(_ type: ResourceType, namespace: String?, name: String, object input: JSONValue, subresource: String? = nil,
+                       manager: String? = nil) throws(APIError) -> JSONValue
     {
         let namespace = scoped(type, namespace)
         let current = try get(type, namespace: namespace, name: name)
@@ -52,12 +57,12 @@ extension ObjectStore {
         {
             throw APIError.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again")
         }
-        return try commitUpdate(type, current: current, proposed: &object, subresource: subresource)
+        return try commitUpdate(type, current: current, proposed: &object, subresource: subresource, fields: .update(manager))
     }
 
     /// Stores `proposed` as the new state of `current`, keeping what the caller may not change.
-    func commitUpdate(_ type: ResourceType, current: JSONValue, proposed object: inout JSONValue, subresource: String?)
-        throws(APIError) -> JSONValue
+    func commitUpdate(_ type: ResourceType, current: JSONValue, proposed object: inout JSONValue, subresource: String?,
+                      fields: ManagedFieldsWrite = .update(nil)) throws(APIError) -> JSONValue
     {
         let name = current[path: "metadata", "name"]?.stringValue ?? ""
         let namespace = current[path: "metadata", "namespace"]?.stringValue
@@ -77,6 +82,12 @@ extension ObjectStore {
         object[path: "metadata", "resourceVersion"] = current[path: "metadata", "resourceVersion"]
         if subresource == nil, specChanged(type, from: current, to: object) {
             object[path: "metadata", "generation"] = .int((current[path: "metadata", "generation"]?.int64Value ?? 0) + 1)
+        }
+        switch fields {
+        case .computed: break
+        case .update(nil): object[path: "metadata", "managedFields"] = current[path: "metadata", "managedFields"]
+        case .update(let manager?):
+            object[path: "metadata", "managedFields"] = management(type, manager).afterUpdate(old: current, new: object, subresource: subresource)
         }
         if object == current { return current }  // a no-op write changes nothing and notifies nobody
         if type.resource.plural == "customresourcedefinitions" { try registry.register(crd: object) }
@@ -113,5 +124,19 @@ extension ObjectStore {
     static func randomSuffix() -> String {
         let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
         return String((0..<5).map { _ in alphabet.randomElement()! })
+    }
+}
+
+/// How a write records field ownership.
+public enum ManagedFieldsWrite: Sendable {
+    /// A non-apply write by this manager (`nil`: the sandbox's own controllers, which own nothing).
+    case update(String?)
+    /// Server-side apply has set `managedFields` already.
+    case computed
+}
+
+extension ObjectStore {
+    func management(_ type: ResourceType, _ manager: String) -> FieldManagement {
+        FieldManagement(manager: manager, apiVersion: type.resource.apiVersion, time: timestamp(), associativeLists: type.strategicMerge)
     }
 }
