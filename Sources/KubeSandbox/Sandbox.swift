@@ -40,8 +40,14 @@ public final class Sandbox: Sendable {
         public var faultRate = 0.0
         public var faultSeed: UInt64 = 1
         public var logger = Logger(label: "serin.sandbox")
+        /// Install the Gateway API's standard CRDs (GatewayClass, Gateway, HTTPRoute, GRPCRoute, ReferenceGrant).
+        public var gatewayAPI = true
         /// Authentication (bearer tokens) and RBAC on every request; off: everyone may do anything.
         public var authorization = false
+        /// Check custom resources against their CRD's schema (pruning, defaults, types, patterns…), as the API
+        /// server does. Off: the sandbox takes what a CRD without a schema would (for tests of what the
+        /// operator must survive when a looser or older CRD is installed).
+        public var validateCustomResources = true
 
         public init() {}
     }
@@ -68,8 +74,8 @@ public final class Sandbox: Sendable {
 
     /// Starts a sandbox and waits until it serves.
     public static func start(_ options: Options = Options()) async throws -> Sandbox {
-        let store = ObjectStore(historyLimit: options.historyLimit)
-        try await seed(store, istio: options.istio)
+        let store = ObjectStore(historyLimit: options.historyLimit, validatesSchemas: options.validateCustomResources)
+        try await seed(store, istio: options.istio, gatewayAPI: options.gatewayAPI)
         let faults = FaultInjector()
         await faults.chaos(rate: options.faultRate, seed: options.faultSeed)
         let audit = options.auditLog || options.auditLogPath != nil ? try AuditLog(path: options.auditLogPath) : nil
@@ -168,7 +174,7 @@ public final class Sandbox: Sendable {
         _ = await simulators.result
     }
 
-    static func seed(_ store: ObjectStore, istio: Bool) async throws {
+    static func seed(_ store: ObjectStore, istio: Bool, gatewayAPI: Bool = true) async throws {
         let namespaces = istio ? ["default", "kube-system", "kube-public", "istio-system"] : ["default", "kube-system", "kube-public"]
         let namespaceType = await store.types.first { $0.resource.plural == "namespaces" }!
         for name in namespaces {
@@ -191,9 +197,9 @@ public final class Sandbox: Sendable {
                 "subjects": [["apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:masters"]],
             ])
         }
-        guard istio else { return }
         let crdType = await store.types.first { $0.resource.plural == "customresourcedefinitions" }!
-        for crd in IstioCRDs.all + KedaCRDs.all { _ = try await store.create(crdType, namespace: nil, object: crd) }
+        let crds = (istio ? IstioCRDs.all + KedaCRDs.all : []) + (gatewayAPI ? GatewayAPICRDs.all : [])
+        for crd in crds { _ = try await store.create(crdType, namespace: nil, object: crd) }
     }
 
     /// Writes a kubeconfig that authenticates as a ServiceAccount (with a token issued now), for a client that

@@ -46,7 +46,7 @@ import Testing
                 apiVersion: flagger.app/v1beta1
                 kind: Canary
                 metadata: {name: ghost, namespace: demo}
-                spec: {targetRef: {apiVersion: apps/v1, kind: Deployment, name: ghost}, service: {port: 9898}}
+                spec: {targetRef: {apiVersion: apps/v1, kind: Deployment, name: ghost}, service: {port: 9898}, analysis: {interval: 1m, threshold: 1, stepWeight: 10}}
                 """)
             #expect(try await eventually(timeout: .seconds(10)) {
                 Self.messages(receiver).last == "Canary is invalid and is not acted on: Deployment demo/ghost not found"

@@ -7,7 +7,8 @@ import Testing
 /// Every Canary Flagger publishes (its docs, tutorials and `artifacts/examples`, kept in `FlaggerExamples/`
 /// with their source), applied unchanged but for its namespace: one Serin supports reaches `Initialized`;
 /// one for a provider or feature Serin lacks is refused by name (`Valid=False` naming the field) — never
-/// accepted in silence, never a crash.
+/// accepted in silence, never a crash. A fragment of the docs without a target or an analysis is refused by
+/// the CRD's schema when applied, naming the field, as on a real cluster with Flagger's CRD.
 @Suite struct FlaggerExamplesTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FlaggerExamples")
 
@@ -22,7 +23,7 @@ import Testing
         var supported: Bool {
             let spec = canary["spec"] ?? [:]
             return ["istio", "kubernetes", nil].contains(spec["provider"]?.stringValue) && spec[path: "analysis", "alerts"] == nil
-                && spec["targetRef"] != nil && spec[path: "service", "gatewayRefs"] == nil
+                && spec["targetRef"] != nil && spec["analysis"] != nil && spec[path: "service", "gatewayRefs"] == nil
         }
     }
 
@@ -70,13 +71,20 @@ import Testing
         let examples = try Self.examples()
         #expect(examples.count >= 35, "the examples are there: \(examples.count)")
         try await Scenario.run { world in
+            var outcomes: [String: String] = [:]
             for example in examples {
                 let objects = Self.prerequisites(example) + [example.canary]
                 let documents = objects.map { String(decoding: $0.serialized(), as: UTF8.self) }.joined(separator: "\n")
                 let applied = try await world.kubectl.run(["apply", "-f", "-"], stdin: documents)
-                #expect(applied.status == 0, "\(example.file): \(applied)")
+                if applied.status != 0, applied.stderr.contains("The Canary \"\(example.name)\" is invalid") {
+                    // A fragment of the docs (no target, no analysis): the CRD's schema refuses it, as a real cluster's does.
+                    let causes = applied.stderr.components(separatedBy: "is invalid:").last ?? ""
+                    let joined = causes.components(separatedBy: "\n* ").joined(separator: " ")
+                    outcomes[example.file] = "refused: " + joined.trimmingCharacters(in: .whitespacesAndNewlines)
+                } else {
+                    #expect(applied.status == 0, "\(example.file): \(applied)")
+                }
             }
-            var outcomes: [String: String] = [:]
             _ = try await eventually(timeout: .seconds(60)) {
                 for example in examples where outcomes[example.file] == nil {
                     let status = try await world.status(example.name, namespace: example.namespace)
@@ -94,7 +102,7 @@ import Testing
                     #expect(outcome.hasPrefix("refused: spec."), "\(example.file) is refused naming a field: \(outcome)")
                 }
             }
-            #expect(examples.filter(\.supported).count >= 14, "the Istio, kubernetes and KEDA tutorials among them")
+            #expect(examples.filter(\.supported).count >= 13, "the Istio, kubernetes and KEDA tutorials among them")
         }
     }
 }

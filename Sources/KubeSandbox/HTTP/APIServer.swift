@@ -38,9 +38,19 @@ public struct APIServer: Sendable {
             let protobufOnly = ProtobufCodec.wantsProtobufOnly(accept: request.headers[.accept])
             let (user, refusal) = await self.authenticate(request)
             if let refusal { return refusal }
-            return await APIServer.$answersProtobuf.withValue(protobufOnly) {
-                await APIServer.$requestUser.withValue(user) { await self.respond(request, body: Array(buffer: body)) }
+            let validation = QueryParameters(request.uri.query ?? "")["fieldValidation"] ?? "Warn"
+            let warnings = SchemaValidator.WarningCollector()
+            var response = await APIServer.$answersProtobuf.withValue(protobufOnly) {
+                await APIServer.$requestUser.withValue(user) {
+                    await SchemaValidator.$fieldValidation.withValue(validation) {
+                        await SchemaValidator.$warnings.withValue(warnings) { await self.respond(request, body: Array(buffer: body)) }
+                    }
+                }
             }
+            for warning in warnings.all {
+                response.headers.append(HTTPField(name: HTTPField.Name("Warning")!, value: "299 - \"\(warning.replacingOccurrences(of: "\"", with: "\\\""))\""))
+            }
+            return response
         }
     }
 

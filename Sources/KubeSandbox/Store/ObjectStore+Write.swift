@@ -31,6 +31,7 @@ extension ObjectStore {
         if object["spec"] != nil || !type.strategicMerge { object[path: "metadata", "generation"] = 1 }
         if type.subresources.contains("status") { object["status"] = nil }
         try ObjectDefaults.prepareCreate(type, &object, store: self)
+        object = try validated(type, object)
         if case .update(let manager?) = fields {
             object[path: "metadata", "managedFields"] = management(type, manager).afterUpdate(old: nil, new: object, subresource: nil)
         }
@@ -79,6 +80,7 @@ extension ObjectStore {
         }
         object["apiVersion"] = .string(type.resource.apiVersion)
         object["kind"] = .string(type.resource.kind)
+        object = try validated(type, object)
         object[path: "metadata", "resourceVersion"] = current[path: "metadata", "resourceVersion"]
         if subresource == nil, specChanged(type, from: current, to: object) {
             object[path: "metadata", "generation"] = .int((current[path: "metadata", "generation"]?.int64Value ?? 0) + 1)

@@ -38,11 +38,18 @@ public actor ObjectStore {
     /// Called after every committed change, outside the actor's critical section (simulators listen here).
     var observers: [@Sendable (String, ResourceType, JSONValue) -> Void] = []
 
+    /// Whether custom resources are checked against their CRD's schema (``SchemaValidator``).
+    let validatesSchemas: Bool
+
     /// - Parameters:
     ///   - historyLimit: how many past changes watches can resume from.
-    public init(types: [ResourceType]? = nil, historyLimit: Int = 10_000, now: @escaping @Sendable () -> Date = { Date() }) {
+    ///   - validatesSchemas: check custom resources against their CRD's schema, as the API server does; off, the
+    ///     store takes what a CRD without a schema (`x-kubernetes-preserve-unknown-fields`) would.
+    public init(types: [ResourceType]? = nil, historyLimit: Int = 10_000, validatesSchemas: Bool = true,
+                now: @escaping @Sendable () -> Date = { Date() }) {
         self.registry = ResourceRegistry(builtins: types ?? BuiltinResources.all)
         self.historyLimit = historyLimit
+        self.validatesSchemas = validatesSchemas
         self.now = now
     }
 

@@ -32,6 +32,8 @@ final class Scenario: Sendable {
         var clusterName = ""
         /// Where the operator exports rollout traces (OTLP/HTTP JSON).
         var tracesURL: String?
+        /// Check Canaries against the CRD's schema; off for what only a looser or older CRD lets through.
+        var validateCustomResources = true
     }
 
     let sandbox: Sandbox
@@ -49,6 +51,7 @@ final class Scenario: Sendable {
         var options = Sandbox.Options()
         options.trafficTick = .milliseconds(100)
         options.auditLog = setup.auditLog
+        options.validateCustomResources = setup.validateCustomResources
         return try await Sandbox.with(options) { sandbox in
             let prometheus = try await PrometheusServer.start(scraping: ["127.0.0.1:\(sandbox.trafficURL.port!)"])
             defer { prometheus.stop() }
