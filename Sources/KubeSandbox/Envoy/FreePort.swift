@@ -1,8 +1,8 @@
 import Foundation
 
 /// A TCP port on loopback that nobody listens on now (bound, read, released), for a process that binds it itself.
-enum FreePort {
-    static func next() throws -> Int {
+public enum FreePort {
+    public static func next() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw SandboxError(step: "find a free port", reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
