@@ -5,7 +5,7 @@ import Synchronization
 
 extension FleetBenchmark {
     /// A new image on every target at once (8 writers), then every Canary through its steps to `Succeeded`.
-    func wave(_ client: KubeClient, serin: OperatorProcess, tracker: FleetTracker) async throws {
+    func wave(_ client: KubeClient, serin: OperatorReplicas, tracker: FleetTracker) async throws {
         let requestsBefore = try await serin.counter("serin_kube_requests_total")
         let cpuBefore = serin.cpuSeconds
         let started = ContinuousClock.now

@@ -32,6 +32,9 @@ struct FleetBenchmark: AsyncParsableCommand {
     @Option(help: "Write every API write the sandbox serves to this file, as JSON lines.")
     var auditLog: String?
 
+    @Option(help: "Run this many operator replicas, replica i with --shard i/N (1: one replica, unsharded).")
+    var shards = 1
+
     @Option(parsing: .remaining, help: "More flags for serin operator (after --).")
     var operatorFlags: [String] = []
 
@@ -47,13 +50,13 @@ struct FleetBenchmark: AsyncParsableCommand {
         print("fleet: \(canaries) Canaries and Deployments created in \(format(ContinuousClock.now - created))")
         let tracker = FleetTracker()
         let following = Task { try await tracker.follow(setup) }
-        let serin = try OperatorProcess(binary: binary, kubeconfig: sandbox.kubeconfigPath, port: try PrometheusServer.freePort(),
-                                        arguments: operatorFlags)
+        let serin = try OperatorReplicas(binary: binary, kubeconfig: sandbox.kubeconfigPath, shards: shards, arguments: operatorFlags)
         let probing = Task { await serin.probeHealth() }
         let ready = try await serin.waitUntilReady()
-        print("start → ready: \(format(ready))")
+        print("start → ready: \(format(ready))\(shards > 1 ? " (each of \(shards) replicas leading its own shard)" : "")")
         try await waitUntil(timeout: .seconds(120 + canaries / 10)) { tracker.count(inPhase: "Initialized") == canaries }
-        print("start → all \(canaries) Initialized: \(format(ContinuousClock.now - serin.started)), RSS \(mib(serin.memory.resident))")
+        print("start → all \(canaries) Initialized: \(format(ContinuousClock.now - serin.started)), RSS \(mib(serin.memory.resident))"
+            + (shards > 1 ? " in all, \(mib(serin.largestResident)) for the largest replica" : ""))
         if sizes { try await printSizes(setup) }
         try await Task.sleep(for: .seconds(2))
         let idleBefore = try await serin.counter("serin_kube_requests_total")

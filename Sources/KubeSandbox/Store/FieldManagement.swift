@@ -73,8 +73,10 @@ struct FieldManagement: Sendable {
         let status = subresource == "status"
         let before = old.map { FieldSet(of: $0, associativeLists: associativeLists, status: status) } ?? FieldSet()
         let after = FieldSet(of: new, associativeLists: associativeLists, status: status)
+        // A list item itself changes only by appearing; what changes inside it is its fields'.
         let changed = FieldSet(after.paths.filter { path in
-            old.map { FieldSet.value(at: path, in: $0) != FieldSet.value(at: path, in: new) } ?? true
+            if FieldSet.isItem(path) { return !before.contains(path) }
+            return old.map { FieldSet.value(at: path, in: $0) != FieldSet.value(at: path, in: new) } ?? true
         })
         let removed = before.subtracting(after)
         if changed.isEmpty && removed.isEmpty { return old?[path: "metadata", "managedFields"] ?? .array([]) }
@@ -109,7 +111,7 @@ struct FieldManagement: Sendable {
         var conflicts: [Conflict] = []
         for (index, entry) in entries.enumerated() where !entry.isSameOwner(manager, "Apply", nil) && entry.subresource == nil {
             let contested = entry.fields.intersection(applied).paths.filter { path in
-                !path.last!.hasPrefix("k:") && FieldSet.value(at: path, in: configuration) != live.flatMap { FieldSet.value(at: path, in: $0) }
+                !FieldSet.isItem(path) && FieldSet.value(at: path, in: configuration) != live.flatMap { FieldSet.value(at: path, in: $0) }
             }
             guard !contested.isEmpty else { continue }
             if force {

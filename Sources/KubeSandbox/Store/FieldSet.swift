@@ -61,6 +61,9 @@ struct FieldSet: Sendable, Equatable {
     }
 
     func contains(_ path: Path) -> Bool { paths.contains(path) }
+
+    /// Whether `path` names an item of an associative list (`k:…`), whose own value is its fields'.
+    static func isItem(_ path: Path) -> Bool { path.last?.hasPrefix("k:") ?? false }
     func union(_ other: FieldSet) -> FieldSet { FieldSet(paths.union(other.paths)) }
     func subtracting(_ other: FieldSet) -> FieldSet { FieldSet(paths.subtracting(other.paths)) }
     func intersection(_ other: FieldSet) -> FieldSet { FieldSet(paths.intersection(other.paths)) }
