@@ -60,7 +60,10 @@ public final class PrometheusServer: Sendable {
     public func value(of query: String) async throws -> Double? {
         var components = URLComponents()
         components.queryItems = [URLQueryItem(name: "query", value: query)]
-        let body = try await get("/api/v1/query?" + (components.percentEncodedQuery ?? ""))
+        // URLComponents leaves `+` as it is, and Prometheus (Go's form decoding) reads it as a space:
+        // `[0-9a-z]+` or `a + b` would arrive broken.
+        let encoded = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B") ?? ""
+        let body = try await get("/api/v1/query?" + encoded)
         let json = try JSONValue(parsing: body)
         guard json["status"] == "success", let first = json[path: "data", "result"]?[0],
               let text = first["value"]?[1]?.stringValue else { return nil }

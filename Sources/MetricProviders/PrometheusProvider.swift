@@ -50,13 +50,16 @@ public struct PrometheusProvider: MetricProvider {
     public func query(_ query: String) async throws(MetricError) -> Double {
         var components = URLComponents()
         components.queryItems = [URLQueryItem(name: "query", value: query)]
+        // URLComponents leaves `+` as it is, and Prometheus (Go's form decoding) reads it as a space:
+        // `[0-9a-z]+` or `a + b` would arrive broken.
+        let encoded = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B") ?? ""
         let base = address.hasSuffix("/") ? String(address.dropLast()) : address
         var requestHeaders: [(String, String)] = [("Accept", "application/json")]
         if let authorization { requestHeaders.append(("Authorization", authorization)) }
         for (name, values) in headers { for value in values { requestHeaders.append((name, value)) } }
         let response: OutboundHTTP.Response
         do {
-            response = try await http.send(.GET, "\(base)/api/v1/query?\(components.percentEncodedQuery ?? "")", headers: requestHeaders,
+            response = try await http.send(.GET, "\(base)/api/v1/query?\(encoded)", headers: requestHeaders,
                                            timeout: timeout)
         } catch {
             throw MetricError.query("failed to query \(base): \(error.reason)")

@@ -82,6 +82,25 @@ import Testing
         #expect(request.query == #"sum(rate(x{a="b"}[1m]))"#)
         #expect(request.authorization == "Bearer s3cret" && request.custom == "tenant-a")
     }
+
+    /// Prometheus decodes its query string as a form (Go's `url.ParseQuery`): a `+` not sent as `%2B` is a
+    /// space, which breaks a pod regex (`podinfo-[0-9a-zA-Z]+`) or an addition.
+    @Test func aPlusInTheQueryReachesPrometheusAsAPlus() async throws {
+        let seen = Mutex("")
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+            let raw = (request.uri.query ?? "").split(separator: "&").first { $0.hasPrefix("query=") }.map { String($0.dropFirst(6)) } ?? ""
+            seen.withLock { $0 = raw.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            let body = #"{"status":"success","data":{"resultType":"vector","result":[{"value":[1,"3"]}]}}"#
+            return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        }
+        let query = #"sum(rate(x{pod=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"}[1m])) + vector(1)"#
+        try await StubServer.serve(responder) { port throws in
+            let provider = PrometheusProvider(address: "http://127.0.0.1:\(port)", authorization: nil, headers: [:], timeout: .seconds(60),
+                                              http: OutboundHTTP(proxies: ProxySettings()))
+            #expect(try await provider.query(query) == 3)
+        }
+        #expect(seen.withLock { $0 } == query)
+    }
 }
 
 /// The pure half of the analysis: thresholds and Flagger's texts, without a provider.
