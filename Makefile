@@ -34,8 +34,10 @@ demo:
 test: deps
 	$(SWIFT) build --product serin
 	$(SWIFT) test
-	# blocks the whole concurrency pool, so it runs alone, in a process of its own
+	# blocks the whole concurrency pool, so it runs alone, in a process of its own; the Envoy scenarios add
+	# three processes of load, so they run alone too
 	SERIN_ISOLATED_TESTS=1 $(SWIFT) test --skip-build --filter PoolStarvationTests
+	SERIN_ISOLATED_TESTS=1 $(SWIFT) test --skip-build --filter EnvoyScenarioTests
 	scripts/fuzz.sh --seconds 5
 
 ## fuzz: longer fuzz runs, FUZZ_SECONDS per target (default 300)

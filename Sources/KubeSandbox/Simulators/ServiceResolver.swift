@@ -58,9 +58,13 @@ struct ServiceResolver: Sendable {
             return .weighted(await routing(of: virtualService, namespace: owner, request: request))
         }
         let route = await serviceRoute(name: name, namespace: namespace, port: port)
-        // Only a host no Service answers is looked up among every namespace's VirtualServices.
-        guard case .notFound = route, let (virtualService, owner) = await virtualService(forExternalHost: host) else { return route }
-        return .weighted(await routing(of: virtualService, namespace: owner, request: request))
+        // Only a host no Service answers is looked up among every namespace's VirtualServices, then HTTPRoutes.
+        guard case .notFound = route else { return route }
+        if let (virtualService, owner) = await virtualService(forExternalHost: host) {
+            return .weighted(await routing(of: virtualService, namespace: owner, request: request))
+        }
+        guard let httpRoute = await httpRoute(forHost: request.host ?? host) else { return route }
+        return .weighted(await routing(ofHTTPRoute: httpRoute, request: request))
     }
 
     func serviceRoute(name: String, namespace: String, port: Int?) async -> Route {

@@ -30,17 +30,72 @@ public actor TrafficMetrics {
 
     private var requests: [SeriesKey: Double] = [:]
     private var durations: [Destination: Histogram] = [:]
+    /// The applications' own instrumentation (podinfo's `http_request_duration_seconds`), by pod and status.
+    private var application: [ApplicationKey: Histogram] = [:]
+
+    private struct ApplicationKey: Hashable {
+        var namespace: String
+        var pod: String
+        var status: Int
+    }
+
+    /// The Prometheus client's default buckets, in seconds, as instrumented applications use them.
+    public static let applicationBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
     public init() {}
 
     /// Records `count` requests with the same code and latency.
     public func record(_ destination: Destination, code: Int, latencyMilliseconds: Double, count: Double = 1) {
+        recordApplication(workload: destination.workload, namespace: destination.namespace, code: code,
+                          latencyMilliseconds: latencyMilliseconds, count: count)
         requests[SeriesKey(destination: destination, code: code), default: 0] += count
         var histogram = durations[destination] ?? Histogram()
         for (index, bound) in TrafficMetrics.buckets.enumerated() where latencyMilliseconds <= bound { histogram.counts[index] += count }
         histogram.sum += latencyMilliseconds * count
         histogram.count += count
         durations[destination] = histogram
+    }
+
+    /// Records requests as the workload's own instrumentation counts them (its pod's `http_request_duration_seconds`).
+    public func recordApplication(workload: String, namespace: String, code: Int, latencyMilliseconds: Double, count: Double = 1) {
+        let key = ApplicationKey(namespace: namespace, pod: TrafficMetrics.podName(workload), status: code)
+        var histogram = application[key] ?? Histogram(counts: [Double](repeating: 0, count: TrafficMetrics.applicationBuckets.count))
+        let seconds = latencyMilliseconds / 1000
+        for (index, bound) in TrafficMetrics.applicationBuckets.enumerated() where seconds <= bound { histogram.counts[index] += count }
+        histogram.sum += seconds * count
+        histogram.count += count
+        application[key] = histogram
+    }
+
+    /// The name of a workload's (one) pod, as a Deployment's pods are named: `<name>-<template hash>-<suffix>`.
+    static func podName(_ workload: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in workload.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+        func letters(_ count: Int, _ seed: UInt64) -> String {
+            var value = seed
+            return String((0..<count).map { _ in
+                defer { value /= UInt64(alphabet.count) }
+                return alphabet[Int(value % UInt64(alphabet.count))]
+            })
+        }
+        return "\(workload)-\(letters(10, hash))-\(letters(5, hash >> 17 &* 31))"
+    }
+
+    /// The applications' series alone (with a real data plane, the mesh's come from Envoy).
+    public func applicationExposition() -> String {
+        var lines = ["# HELP http_request_duration_seconds Request duration by pod and status, as the application measures it (serin sandbox).",
+                     "# TYPE http_request_duration_seconds histogram"]
+        for (key, histogram) in application.sorted(by: { "\($0.key)" < "\($1.key)" }) {
+            let base = "kubernetes_namespace=\"\(key.namespace)\",kubernetes_pod_name=\"\(key.pod)\",status=\"\(key.status)\""
+            for (index, bound) in TrafficMetrics.applicationBuckets.enumerated() {
+                lines.append("http_request_duration_seconds_bucket{\(base),le=\"\(bound)\"} \(format(histogram.counts[index]))")
+            }
+            lines.append("http_request_duration_seconds_bucket{\(base),le=\"+Inf\"} \(format(histogram.count))")
+            lines.append("http_request_duration_seconds_sum{\(base)} \(histogram.sum)")
+            lines.append("http_request_duration_seconds_count{\(base)} \(format(histogram.count))")
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// The total requests recorded for a workload (all codes), for tests and the demo.
@@ -66,7 +121,7 @@ public actor TrafficMetrics {
             lines.append("istio_request_duration_milliseconds_sum{\(base)} \(format(histogram.sum))")
             lines.append("istio_request_duration_milliseconds_count{\(base)} \(format(histogram.count))")
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines.joined(separator: "\n") + "\n" + applicationExposition()
     }
 
     static func labels(_ destination: Destination) -> String {

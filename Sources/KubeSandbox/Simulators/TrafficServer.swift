@@ -31,7 +31,7 @@ struct TrafficServer: Sendable {
         guard let host else {
             switch request.uri.path {
             case "/metrics":
-                let exposition = if let envoy { await envoy.istioExposition() } else { await metrics.exposition() }
+                let exposition = if let envoy { await envoy.exposition() } else { await metrics.exposition() }
                 return text(exposition, contentType: "text/plain; version=0.0.4")
             case "/healthz": return text("ok")
             default: return text("not found: use /metrics, or send proxied requests for cluster services\n", status: 404)

@@ -34,13 +34,18 @@ public actor TrafficSimulator {
         }
     }
 
-    /// Sends `seconds` worth of traffic to every VirtualService.
+    /// Sends `seconds` worth of traffic to every VirtualService and HTTPRoute.
     func step(seconds: Double, resolver: ServiceResolver) async {
-        guard let type = await store.types.first(where: { $0.resource.group == "networking.istio.io" && $0.resource.plural == "virtualservices" }),
-              let page = try? await store.list(type, namespace: nil) else { return }
-        for virtualService in page.items {
-            let namespace = virtualService[path: "metadata", "namespace"]?.stringValue ?? "default"
-            let routing = await resolver.routing(of: virtualService, namespace: namespace, request: .synthetic)
+        var routings: [ServiceResolver.Routing] = []
+        if let type = await store.types.first(where: { $0.resource.group == "networking.istio.io" && $0.resource.plural == "virtualservices" }),
+           let page = try? await store.list(type, namespace: nil) {
+            for virtualService in page.items {
+                let namespace = virtualService[path: "metadata", "namespace"]?.stringValue ?? "default"
+                routings.append(await resolver.routing(of: virtualService, namespace: namespace, request: .synthetic))
+            }
+        }
+        for route in await resolver.httpRoutes() { routings.append(await resolver.routing(ofHTTPRoute: route, request: .synthetic)) }
+        for routing in routings {
             let destinations = routing.destinations
             let rate = destinations.flatMap(\.backends).compactMap(\.behaviour.requestsPerSecond).max() ?? TrafficSimulator.defaultRequestsPerSecond
             let total = destinations.reduce(0) { $0 + $1.weight }

