@@ -87,6 +87,7 @@ public final class Sandbox: Sendable {
         let audit = options.auditLog || options.auditLogPath != nil ? try AuditLog(path: options.auditLogPath) : nil
         let metrics = TrafficMetrics()
         let access = options.authorization ? AccessControl(store: store) : nil
+        await access?.watchRBAC()
         let api = APIServer(store: store, faults: faults, audit: audit, bookmarkInterval: options.bookmarkInterval, access: access,
                             logger: options.logger)
         let certificate = options.authorization ? try SandboxCertificate.make() : nil

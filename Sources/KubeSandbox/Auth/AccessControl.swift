@@ -8,7 +8,9 @@ import KubeCore
 /// token`). Anything else is `401 Unauthorized`, except `/healthz`, `/readyz`, `/livez` and `/version`, which
 /// anyone may read. Resource requests are then decided by RBAC (``RBACAuthorizer``) from the Roles,
 /// ClusterRoles and bindings in the store; a refusal is `403 Forbidden` with Kubernetes' message, and is kept in
-/// ``denials`` so that a test can check nothing was refused.
+/// ``denials`` so that a test can check nothing was refused. The RBAC objects are read again only after one of
+/// them changed, and before any refusal; like an API server's RBAC informer, a revoked grant may still allow a
+/// request for the moment the change takes to arrive.
 public actor AccessControl {
     /// One refused request.
     public struct Denial: Sendable, CustomStringConvertible {
@@ -21,7 +23,20 @@ public actor AccessControl {
     let tokens = TokenAuthority()
     public private(set) var denials: [Denial] = []
 
+    /// The authorizer over the RBAC objects as last read; dropped when one of them changes.
+    private var cached: RBACAuthorizer?
+
     init(store: ObjectStore) { self.store = store }
+
+    /// Starts dropping the cached authorizer whenever a Role, ClusterRole or binding changes.
+    func watchRBAC() async {
+        await store.observe { [weak self] _, type, _ in
+            guard type.resource.group == "rbac.authorization.k8s.io", let self else { return }
+            Task { await self.forget() }
+        }
+    }
+
+    private func forget() { cached = nil }
 
     /// A token for an existing ServiceAccount, as the TokenRequest API issues one.
     public func issueToken(serviceAccount name: String, namespace: String) async throws -> String {
@@ -48,12 +63,15 @@ public actor AccessControl {
     /// Whether `user` may do what `attributes` describe; a refusal is recorded.
     func authorize(_ user: SandboxUser, _ attributes: RBACAuthorizer.Attributes) async -> Bool {
         if await authorizer().allows(user, attributes) { return true }
+        cached = nil  // a refusal is decided on what is stored now, never on a copy a just-written binding has not reached
+        if await authorizer().allows(user, attributes) { return true }
         denials.append(Denial(user: user.name, message: AccessControl.forbiddenMessage(user, attributes)))
         return false
     }
 
-    /// The authorizer over the RBAC objects stored now.
+    /// The authorizer over the RBAC objects stored now (read again only after one of them changed).
     func authorizer() async -> RBACAuthorizer {
+        if let cached { return cached }
         var snapshot = RBACAuthorizer.Snapshot()
         func items(_ plural: String) async -> [JSONValue] {
             guard let type = await store.registryLookup(group: "rbac.authorization.k8s.io", version: "v1", plural: plural) else { return [] }
@@ -65,7 +83,9 @@ public actor AccessControl {
         }
         snapshot.clusterRoleBindings = await items("clusterrolebindings")
         snapshot.roleBindings = await items("rolebindings")
-        return RBACAuthorizer(snapshot: snapshot)
+        let authorizer = RBACAuthorizer(snapshot: snapshot)
+        cached = authorizer
+        return authorizer
     }
 
     /// Kubernetes' words for a refusal: `deployments.apps "web" is forbidden: User "…" cannot patch resource

@@ -97,24 +97,14 @@ extension ServiceResolver {
     }
 
     private func meshRoute(_ route: JSONValue, namespace: String) async -> (route: EnvoyMesh.Route, rates: [Double]) {
-        let entries = route["route"]?.arrayValue ?? []
-        let routeHeaders = ServiceResolver.addedResponseHeaders(route)
-        var destinations: [EnvoyMesh.Destination] = []
-        var rates: [Double] = []
-        for entry in entries {
-            let backends = await backends(of: entry[path: "destination", "host"]?.stringValue ?? "", namespace: namespace)
-            rates += backends.compactMap(\.behaviour.requestsPerSecond)
-            destinations.append(.init(
-                weight: entry["weight"]?.doubleValue ?? (entries.count == 1 ? 100 : 0),
-                upstreams: backends.map { .init(namespace: $0.namespace, serviceName: $0.serviceName, workload: $0.workload) },
-                responseHeaders: routeHeaders.merging(ServiceResolver.addedResponseHeaders(entry)) { _, own in own }))
+        let routing = await routing(ofRoute: route, namespace: namespace)
+        func upstreams(_ backends: [Backend]) -> [EnvoyMesh.Upstream] {
+            backends.map { .init(namespace: $0.namespace, serviceName: $0.serviceName, workload: $0.workload) }
         }
-        var mirror: EnvoyMesh.Mirror?
-        if let host = route[path: "mirror", "host"]?.stringValue {
-            let backends = await backends(of: host, namespace: namespace)
-            mirror = .init(percent: route[path: "mirrorPercentage", "value"]?.doubleValue ?? 100,
-                           upstreams: backends.map { .init(namespace: $0.namespace, serviceName: $0.serviceName, workload: $0.workload) })
-        }
+        let destinations = routing.destinations.map { EnvoyMesh.Destination(weight: $0.weight, upstreams: upstreams($0.backends),
+                                                                            responseHeaders: $0.responseHeaders) }
+        let mirror = routing.mirror.map { EnvoyMesh.Mirror(percent: $0.percent, upstreams: upstreams($0.backends)) }
+        let rates = routing.destinations.flatMap(\.backends).compactMap(\.behaviour.requestsPerSecond)
         return (.init(matches: route["match"]?.arrayValue ?? [], destinations: destinations, mirror: mirror), rates)
     }
 }

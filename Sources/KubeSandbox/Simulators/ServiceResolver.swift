@@ -134,6 +134,11 @@ struct ServiceResolver: Sendable {
                   let target = try? await store.get(type, namespace: delegateNamespace, name: delegate) else { return .none }
             return await routing(of: target, namespace: delegateNamespace, request: request, depth: depth + 1)
         }
+        return await routing(ofRoute: route, namespace: namespace)
+    }
+
+    /// Where one HTTP route of a VirtualService sends its requests: its weighted destinations and its mirror.
+    func routing(ofRoute route: JSONValue, namespace: String) async -> Routing {
         let destinations = route["route"]?.arrayValue ?? []
         var result: [Destination] = []
         let routeHeaders = ServiceResolver.addedResponseHeaders(route)
