@@ -96,7 +96,11 @@ public final class Sandbox: Sendable {
         let port = apiServer.port
         let envoy: EnvoyDataPlane?
         do {
-            if let binary = options.envoy { envoy = try await EnvoyDataPlane.start(binary: binary, store: store, metrics: metrics, logger: options.logger) } else { envoy = nil }
+            if let binary = options.envoy {
+                envoy = try await EnvoyDataPlane.start(binary: binary, store: store, metrics: metrics, logger: options.logger)
+            } else {
+                envoy = nil
+            }
         } catch {
             await apiServer.stop()
             throw error

