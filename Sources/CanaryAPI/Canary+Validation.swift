@@ -53,6 +53,12 @@ struct ValidationIssues {
         }
     }
 
+    /// `text` as a duration; `nil` when absent or not one (which ``duration(_:maximum:_:)`` reports).
+    static func parsedDuration(_ text: String?) -> GoDuration? {
+        guard let text, case .success(let parsed) = Result(catching: { try GoDuration(parsing: text) }) else { return nil }
+        return parsed
+    }
+
     /// `text` must be an absolute http(s) URL with a host and a port in range.
     mutating func url(_ text: String, _ field: String) {
         guard !text.isEmpty else { return add(field, "required") }
@@ -136,10 +142,13 @@ extension Canary {
         } else if provider == .gatewayAPIV1 || provider == .gatewayAPIV1beta1 {
             validateGatewayAPI(into: &issues)
             return
+        } else if provider == .nginx {
+            validateNginx(into: &issues)
         }
-        if !(spec.service?.gatewayRefs ?? []).isEmpty {
-            issues.add("spec.service.gatewayRefs", "used only by the Gateway API providers (gatewayapi:v1, gatewayapi:v1beta1); this Canary's provider is \(provider)")
+        if provider != .nginx, spec.ingressRef != nil {
+            issues.add("spec.ingressRef", "used only by the nginx provider; this Canary's provider is \(provider)")
         }
+        refuseGatewayAPIFields(into: &issues, provider: provider)
         if provider == .kubernetes {
             // Flagger turns a canary analysis into blue/green with 10 iterations and drops `match` in silence.
             switch strategy {
@@ -156,14 +165,43 @@ extension Canary {
         let service = spec.service ?? CanaryService()
         if (service.gatewayRefs ?? []).isEmpty { issues.add("spec.service.gatewayRefs", "required by the Gateway API provider") }
         let istioOnly: [(String, Bool)] = [
-            ("spec.service.trafficPolicy", service.trafficPolicy != nil), ("spec.service.corsPolicy", service.corsPolicy != nil),
-            ("spec.service.rewrite", service.rewrite != nil), ("spec.service.retries", service.retries != nil),
-            ("spec.service.headers", service.headers != nil), ("spec.service.timeout", service.timeout != nil),
+            ("spec.service.trafficPolicy", service.trafficPolicy != nil), ("spec.service.retries", service.retries != nil),
             ("spec.service.gateways", !(service.gateways ?? []).isEmpty), ("spec.service.delegation", service.delegation == true),
-            ("spec.analysis.mirror", spec.analysis?.mirror == true), ("spec.analysis.sessionAffinity", spec.analysis?.sessionAffinity != nil),
+            ("spec.service.corsPolicy.allowOrigins", !(service.corsPolicy?["allowOrigins"]?.arrayValue ?? []).isEmpty),
         ]
         for (field, set) in istioOnly where set { issues.add(field, "not supported by the Gateway API router yet") }
         if service.appProtocol?.lowercased() == "tcp" { issues.add("spec.service.appProtocol", "TCP routes are not supported by the Gateway API router yet") }
+        for (text, field) in [(service.timeout, "spec.service.timeout"), (service.backendTimeout, "spec.service.backendTimeout")] {
+            if let text, text.wholeMatch(of: /([0-9]{1,5}(h|m|s|ms)){1,4}/) == nil {
+                issues.add(field, "\"\(text)\" is not a Gateway API duration (1 to 4 parts of up to 5 digits and h, m, s or ms: 30s, 1m30s, 500ms)")
+            }
+        }
+        issues.duration(service.backendTimeout, maximum: ValidationLimits.maximumWebhookTimeout, "spec.service.backendTimeout")
+        if let request = ValidationIssues.parsedDuration(service.timeout), let backend = ValidationIssues.parsedDuration(service.backendTimeout),
+           request.duration > .zero, backend > request {
+            issues.add("spec.service.backendTimeout", "\(backend) is longer than the request timeout \(request) (service.timeout)")
+        }
+        if let rewrite = service.rewrite, let type = rewrite["type"]?.stringValue, !["ReplaceFullPath", "ReplacePrefixMatch"].contains(type) {
+            issues.add("spec.service.rewrite.type", "\"\(type)\" is not ReplaceFullPath or ReplacePrefixMatch")
+        }
+        for (index, mirror) in (service.mirror ?? []).enumerated() where (mirror[path: "backendRef", "name"]?.stringValue ?? "").isEmpty {
+            issues.add("spec.service.mirror[\(index)].backendRef.name", "required")
+        }
+        if let maxAge = service.corsPolicy?["maxAge"]?.stringValue {
+            issues.duration(maxAge, maximum: .seconds(Int(Int32.max)), "spec.service.corsPolicy.maxAge")
+        }
+    }
+
+    /// The fields only the Gateway API providers carry, refused by name under another provider.
+    private func refuseGatewayAPIFields(into issues: inout ValidationIssues, provider: MeshProvider) {
+        let service = spec.service ?? CanaryService()
+        let fields: [(String, Bool)] = [
+            ("spec.service.gatewayRefs", !(service.gatewayRefs ?? []).isEmpty), ("spec.service.backendTimeout", service.backendTimeout != nil),
+            ("spec.service.mirror", !(service.mirror ?? []).isEmpty),
+        ]
+        for (field, set) in fields where set {
+            issues.add(field, "used only by the Gateway API providers (gatewayapi:v1, gatewayapi:v1beta1); this Canary's provider is \(provider)")
+        }
     }
 
     private func validateService(into issues: inout ValidationIssues) {

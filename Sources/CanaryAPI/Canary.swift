@@ -28,6 +28,8 @@ public struct CanarySpec: Codable, Sendable, Equatable {
     public var metricsServer: String?
     public var targetRef: TargetReference?
     public var autoscalerRef: TargetReference?
+    /// The user's Ingress the `nginx` provider makes a canary Ingress of.
+    public var ingressRef: TargetReference?
     public var service: CanaryService?
     public var analysis: CanaryAnalysis?
     public var progressDeadlineSeconds: Int?
@@ -91,6 +93,8 @@ public struct CanaryService: Codable, Sendable, Equatable {
     public var portDiscovery: Bool?
     public var headless: Bool?
     public var timeout: String?
+    /// The gateway-to-backend timeout of each request (Gateway API providers only).
+    public var backendTimeout: String?
     public var gateways: [String]?
     /// Gateway API parent references of the HTTPRoute (`gatewayapi` providers), as written.
     public var gatewayRefs: [JSONValue]?
@@ -102,6 +106,9 @@ public struct CanaryService: Codable, Sendable, Equatable {
     public var retries: JSONValue?
     public var headers: JSONValue?
     public var corsPolicy: JSONValue?
+    /// Gateway API request mirrors (`backendRef`, `percent` or `fraction`), the mirrors' answers dropped
+    /// (Gateway API providers only).
+    public var mirror: [JSONValue]?
     public var apex: CustomMetadata?
     public var primary: CustomMetadata?
     public var canary: CustomMetadata?

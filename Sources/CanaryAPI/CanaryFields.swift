@@ -22,8 +22,9 @@ extension Canary {
     ]
 
     public static let fields: [(path: String, support: FieldSupport)] = {
-        let gatewayAPI = FieldSupport.refused("the Gateway API router does not support it yet")
-        let otherRouters = FieldSupport.refused("only the Istio router is supported yet")
+        let appMesh = FieldSupport.refused("App Mesh is not supported (its service is being retired by AWS)")
+        let routerReasons = ["routeRef": "the APISIX router (routeRef) is not supported yet",
+                             "upstreamRef": "the Gloo router (upstreamRef) is not supported yet"]
         var fields: [(String, FieldSupport)] = [
             ("spec.provider", .checked), ("spec.metricsServer", .implemented),
             ("spec.targetRef", .implemented), ("spec.targetRef.apiVersion", .implemented), ("spec.targetRef.kind", .checked),
@@ -37,15 +38,15 @@ extension Canary {
             ("spec.service.portName", .implemented), ("spec.service.targetPort", .implemented), ("spec.service.appProtocol", .checked),
             ("spec.service.trafficDistribution", .refused("Service trafficDistribution is not supported yet")),
             ("spec.service.portDiscovery", .implemented), ("spec.service.headless", .implemented),
-            ("spec.service.timeout", .implemented), ("spec.service.backendTimeout", gatewayAPI),
+            ("spec.service.timeout", .implemented), ("spec.service.backendTimeout", .checked),
             ("spec.service.gateways", .implemented), ("spec.service.gatewayRefs", .implemented), ("spec.service.hosts", .implemented),
             ("spec.service.delegation", .checked),
             ("spec.service.trafficPolicy", .implemented), ("spec.service.match", .implemented), ("spec.service.rewrite", .implemented),
             ("spec.service.rewrite.uri", .implemented), ("spec.service.rewrite.authority", .implemented), ("spec.service.rewrite.type", .implemented),
             ("spec.service.retries", .implemented), ("spec.service.retries.attempts", .implemented),
             ("spec.service.retries.perTryTimeout", .implemented), ("spec.service.retries.retryOn", .implemented),
-            ("spec.service.headers", .implemented), ("spec.service.mirror", .refused("Gateway API request-mirror filters (Flagger uses them only with gatewayapi): not supported yet")),
-            ("spec.service.corsPolicy", .implemented), ("spec.service.meshName", otherRouters), ("spec.service.backends", otherRouters),
+            ("spec.service.headers", .implemented), ("spec.service.mirror", .checked),
+            ("spec.service.corsPolicy", .implemented), ("spec.service.meshName", appMesh), ("spec.service.backends", appMesh),
             ("spec.service.unmanagedMetadata", .refused("unmanaged metadata is not supported yet")),
             ("spec.service.unmanagedMetadata.labels", .refused("unmanaged metadata is not supported yet")),
             ("spec.service.unmanagedMetadata.annotations", .refused("unmanaged metadata is not supported yet")),
@@ -70,9 +71,11 @@ extension Canary {
             ("spec.analysis.webhooks[].muteAlert", .implemented),
             ("spec.analysis.webhooks[].disableTLS", .refused("disableTLS is not supported yet (webhook TLS verification is always on)")),
         ]
-        for reference in ["ingressRef", "routeRef", "upstreamRef"] {
+        fields += [("spec.ingressRef", .checked), ("spec.ingressRef.apiVersion", .checked), ("spec.ingressRef.kind", .checked),
+                   ("spec.ingressRef.name", .implemented)]
+        for reference in ["routeRef", "upstreamRef"] {
             for field in ["", ".apiVersion", ".kind", ".name"] + (reference == "upstreamRef" ? [".namespace"] : []) {
-                fields.append(("spec.\(reference)\(field)", reference == "routeRef" ? gatewayAPI : otherRouters))
+                fields.append(("spec.\(reference)\(field)", .refused(routerReasons[reference] ?? "")))
             }
         }
         for field in [".cookieName", ".domain", ".httpOnly", ".maxAge", ".partitioned", ".path", ".sameSite", ".secure"] {

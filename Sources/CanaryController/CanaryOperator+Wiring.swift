@@ -41,9 +41,10 @@ extension CanaryOperator {
 
     /// The controller's triggers: a target changing reconciles the Canaries targeting it, an HPA those
     /// naming it, a MetricTemplate those using it, a ConfigMap or Secret (with config tracking) those whose
-    /// target uses it, and an owned object (primary, Services, routing, config copies) its Canary.
+    /// target uses it, an object a router reads for a Canary (the nginx provider's Ingress) the Canaries naming
+    /// it, and an owned object (primary, Services, routing, config copies) its Canary.
     static func triggers(of controller: Controller<DynamicObject, ContinuousClock>, canaries canaryCache: ObjectCache<DynamicObject>,
-                         watched: [WatchedResource], targets: [TargetRegistration], configTracking: Bool,
+                         watched: [WatchedResource], targets: [TargetRegistration], routers: [RouterRegistration] = [], configTracking: Bool,
                          follow: (KubeResource) -> Reflector<DynamicObject>) -> Controller<DynamicObject, ContinuousClock> {
         var controller = controller
         if configTracking {
@@ -65,6 +66,11 @@ extension CanaryOperator {
         }
         controller = controller.watches(follow(MetricTemplate.resource)) { template in
             canaryCache.byIndex(templateIndex, "\(template.namespace ?? "")/\(template.name ?? "")").map { ObjectKey($0) }
+        }
+        for reference in routers.flatMap(\.references) {
+            controller = controller.watches(follow(reference.resource)) { object in
+                canaryCache.list(namespace: object.namespace).filter { reference.names($0.json).contains(object.name ?? "") }.map { ObjectKey($0) }
+            }
         }
         for watchedResource in watched where watchedResource.owned {
             controller = controller.owns(follow(watchedResource.resource), ownerKind: Canary.resource.kind)

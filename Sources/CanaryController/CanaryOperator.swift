@@ -123,7 +123,7 @@ public final class CanaryOperator: Service, Sendable {
         var controllerConfig = ControllerConfig(concurrency: options.concurrency)
         if let shards { controllerConfig.owns = { shards.owns($0) } }
         let controller = Controller(name: "canary", primary: canaries, reconciler: reconciler, config: controllerConfig, logger: logger)
-        self.controller = CanaryOperator.triggers(of: controller, canaries: canaryCache, watched: watched, targets: targetRegistrations,
+        self.controller = CanaryOperator.triggers(of: controller, canaries: canaryCache, watched: watched, targets: targetRegistrations, routers: routerRegistrations,
                                                   configTracking: options.configTracking, follow: follow)
     }
 

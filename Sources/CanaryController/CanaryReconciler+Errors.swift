@@ -2,6 +2,7 @@ import CanaryAPI
 import KubeClient
 import KubeCore
 import KubeRuntime
+import Routers
 import Targets
 
 /// A step of a reconcile that failed: "failed to <step>: <cause>".
@@ -12,11 +13,12 @@ struct ActingError: Error, CustomStringConvertible {
     var description: String { "failed to \(step): \(cause)" }
 
     /// Whether waiting cannot help: the API server refused the object as invalid, another controller owns
-    /// it, or the target cannot be used. Everything else (conflicts, server errors, rate limits, a
+    /// it, the target cannot be used, or an object the Canary names for its router is missing or unusable. Everything else (conflicts, server errors, rate limits, a
     /// connection lost, RBAC being fixed) is retried.
     var isTerminal: Bool {
         switch cause {
         case is OwnershipError, is TargetError: true
+        case let error as RouterError: error.terminal
         case let error as KubeAPIError: error.reason == .invalid || error.reason == .badRequest
         default: false
         }

@@ -1,9 +1,8 @@
 import Foundation
 
 /// Renders Flagger's query templates: `{{ namespace }}`, `{{ name }}`, `{{ target }}`, `{{ service }}`,
-/// `{{ interval }}` and `{{ variables.key }}` (`{{ ingress }}` and `{{ route }}` are refused until an
-/// ingress or Gateway API router exists). Whitespace runs collapse to one
-/// space, as Flagger does before sending a query.
+/// `{{ ingress }}`, `{{ interval }}` and `{{ variables.key }}` (`{{ route }}` is refused until the APISIX
+/// router exists). Whitespace runs collapse to one space, as Flagger does before sending a query.
 public struct QueryTemplate: Sendable {
     public var values: [String: String]
     public var variables: [String: String]

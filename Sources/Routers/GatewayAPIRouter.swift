@@ -5,14 +5,16 @@ import KubeCore
 import KubeRuntime
 
 /// Gateway API routing for a Canary (`provider: gatewayapi:v1` or `gatewayapi:v1beta1`): the HTTPRoute `<svc>`,
-/// attached to `service.gatewayRefs` for `service.hosts`, whose first rule splits traffic between the
+/// attached to `service.gatewayRefs` for `service.hosts`, whose weighted rule splits traffic between the
 /// `<svc>-primary` and `<svc>-canary` Services by backend weights.
 ///
 /// ## Guarantees
 /// - Reconcile keeps the live weights: only ``setRoutes(_:_:)`` moves traffic.
-/// - Serin owns `parentRefs`, `hostnames` and `rules`; other members of the HTTPRoute (and its metadata) survive.
-/// - A/B testing: the first rule matches `analysis.match` (merged into each `service.match`) and goes to the
-///   canary; a second rule sends every other request to the primary, as Flagger writes it.
+/// - Serin owns `parentRefs`, `hostnames` and its own rules (those sending to `-primary` or `-canary`); a rule
+///   a user added that sends elsewhere is kept after Serin's, and other members of the HTTPRoute (and its
+///   metadata) survive.
+/// - The rules are one pure function of the Canary and the weights (``desiredHTTPRoute(_:live:version:routes:)``),
+///   so a reconcile and a weight change write the same filters, timeouts and sticky rules.
 public struct GatewayAPIRouter: TrafficRouter {
     let routes: ResourceClient<JSONValue>
     let cache: ObjectCache<DynamicObject>
@@ -48,19 +50,6 @@ public struct GatewayAPIRouter: TrafficRouter {
         return GatewayAPIRouter.weights(in: route, canary: canary)
     }
 
-    /// The weights of the first rule's backends, `nil` when it has neither of Serin's.
-    static func weights(in route: JSONValue, canary: Canary) -> Routes? {
-        guard let backends = route[path: "spec", "rules"]?[0]?["backendRefs"]?.arrayValue else { return nil }
-        var routes = Routes(primary: 0, canary: 0)
-        var found = false
-        for backend in backends {
-            let weight = backend["weight"]?.intValue ?? 1
-            if backend["name"]?.stringValue == "\(canary.serviceName)-primary" { routes.primary = weight; found = true }
-            if backend["name"]?.stringValue == "\(canary.serviceName)-canary" { routes.canary = weight; found = true }
-        }
-        return found ? routes : nil
-    }
-
     public func reconcile(_ canary: Canary, owner: OwnerReference) async throws {
         try await applier.apply(namespace: canary.namespace, name: canary.serviceName, owner: owner) { live in
             GatewayAPIRouter.desiredHTTPRoute(canary, live: live, version: version)
@@ -68,81 +57,15 @@ public struct GatewayAPIRouter: TrafficRouter {
     }
 
     public func setRoutes(_ canary: Canary, _ routes: Routes) async throws {
-        guard let live = cache.get(namespace: canary.namespace, name: canary.serviceName)?.json,
-              var rules = live[path: "spec", "rules"]?.arrayValue, !rules.isEmpty else {
+        guard let live = cache.get(namespace: canary.namespace, name: canary.serviceName)?.json else {
             throw RouterError("httproute \(canary.serviceName).\(canary.namespace) not found")
         }
-        rules[0]["backendRefs"] = GatewayAPIRouter.backends(canary, routes)
-        _ = try await self.routes.patch(canary.serviceName, namespace: canary.namespace, patch: .merge(["spec": ["rules": .array(rules)]]))
+        let desired = GatewayAPIRouter.desiredHTTPRoute(canary, live: live, version: version, routes: routes)
+        _ = try await self.routes.patch(canary.serviceName, namespace: canary.namespace,
+                                        patch: .merge(["spec": ["rules": desired[path: "spec", "rules"] ?? []]]))
     }
 
     public func finalize(_ canary: Canary) async throws {
         try await applier.restore(namespace: canary.namespace, name: canary.serviceName)
-    }
-
-    /// The HTTPRoute `<svc>` Serin wants, from the live one (`nil`: none yet), keeping the live weights. Pure.
-    public static func desiredHTTPRoute(_ canary: Canary, live: JSONValue?, version: String = "v1") -> JSONValue {
-        let routes = live.flatMap { weights(in: $0, canary: canary) } ?? .allPrimary
-        let service = canary.spec.service ?? CanaryService()
-        var route = live ?? ["apiVersion": .string("gateway.networking.k8s.io/\(version)"), "kind": "HTTPRoute"]
-        route[path: "spec", "parentRefs"] = .array(service.gatewayRefs ?? [])
-        route[path: "spec", "hostnames"] = (service.hosts ?? []).isEmpty ? nil : .array((service.hosts ?? []).map(JSONValue.string))
-        let everything: JSONValue = ["path": ["type": "PathPrefix", "value": "/"]]
-        let matches = (service.match ?? []).isEmpty ? [everything] : (service.match ?? []).map(match)
-        var first: JSONValue = ["matches": .array(matches), "backendRefs": backends(canary, routes)]
-        var rules: [JSONValue] = []
-        if canary.strategy == .abTesting {
-            let analysis = (canary.spec.analysis?.match ?? []).map(match)
-            first["matches"] = .array(analysis.flatMap { block in
-                matches.map { base in
-                    var merged = base.objectValue ?? [:]
-                    for (key, value) in block.objectValue ?? [:] { merged[key] = value }
-                    return JSONValue.object(merged)
-                }
-            })
-            rules = [first, ["matches": .array(matches), "backendRefs": [backend("\(canary.serviceName)-primary", 100, canary)]]]
-        } else {
-            rules = [first]
-        }
-        route[path: "spec", "rules"] = .array(rules)
-        return route
-    }
-
-    static func backends(_ canary: Canary, _ routes: Routes) -> JSONValue {
-        [backend("\(canary.serviceName)-primary", routes.primary, canary), backend("\(canary.serviceName)-canary", routes.canary, canary)]
-    }
-
-    /// A backend as the API server stores it (its defaults written), so a reconcile compares equal.
-    static func backend(_ name: String, _ weight: Int, _ canary: Canary) -> JSONValue {
-        var backend: JSONValue = ["group": "", "kind": "Service", "name": .string(name), "weight": .int(weight)]
-        backend["port"] = canary.spec.service?.port.map { JSONValue.int($0) }
-        return backend
-    }
-
-    /// An Istio-style `match` block (Flagger's `service.match` and `analysis.match`) as an HTTPRoute match:
-    /// `uri` exact/prefix/regex as the path, `headers` and `queryParams` exact/regex, `method`.
-    static func match(_ block: JSONValue) -> JSONValue {
-        func kind(_ condition: JSONValue) -> (String, JSONValue)? {
-            if let exact = condition["exact"] { return ("Exact", exact) }
-            if let regex = condition["regex"] { return ("RegularExpression", regex) }
-            return nil
-        }
-        var match: JSONObject = [:]
-        if let uri = block["uri"] {
-            for (field, type) in [("exact", "Exact"), ("prefix", "PathPrefix"), ("regex", "RegularExpression")] {
-                if let value = uri[field] { match["path"] = .object(["type": .string(type), "value": value]) }
-            }
-        }
-        let headers: [JSONValue] = (block["headers"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.compactMap { name, condition in
-            kind(condition).map { ["name": .string(name), "type": .string($0.0), "value": $0.1] }
-        }
-        if !headers.isEmpty { match["headers"] = .array(headers) }
-        let queries: [JSONValue] = (block["queryParams"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.compactMap { name, condition in
-            kind(condition).map { ["name": .string(name), "type": .string($0.0), "value": $0.1] }
-        }
-        if !queries.isEmpty { match["queryParams"] = .array(queries) }
-        if let method = block[path: "method", "exact"] { match["method"] = method }
-        if match["path"] == nil { match["path"] = ["type": "PathPrefix", "value": "/"] }
-        return .object(match)
     }
 }

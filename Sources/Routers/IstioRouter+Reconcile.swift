@@ -24,7 +24,8 @@ extension IstioRouter {
         var route = JSONObject()
         let match = firstRouteMatch(canary)
         if !match.isEmpty { route["match"] = .array(match) }
-        route["rewrite"] = service.rewrite
+        // `rewrite.type` is the Gateway API path modifier; Istio's rewrite has no such field (Flagger drops it too).
+        route["rewrite"] = service.rewrite.map { rewrite in var rewrite = rewrite; rewrite["type"] = nil; return rewrite }
         route["timeout"] = service.timeout.map(JSONValue.string)
         route["retries"] = service.retries
         route["headers"] = service.headers

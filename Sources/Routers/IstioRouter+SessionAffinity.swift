@@ -81,7 +81,7 @@ extension IstioRouter {
     }
 
     /// Cookie names and values are tokens; escape the few regex characters a token may hold.
-    private static func regexEscaped(_ text: String) -> String {
+    static func regexEscaped(_ text: String) -> String {
         var escaped = ""
         for character in text {
             if "\\^$.|?*+()[]{}".contains(character) { escaped.append("\\") }

@@ -135,6 +135,12 @@ public struct IstioRouter: TrafficRouter {
 /// A routing object that cannot be handled.
 public struct RouterError: Error, Sendable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// Whether waiting cannot help until the user changes an object the Canary names (a missing
+    /// `ingressRef`): the Canary is `Valid=False` and the change reconciles it. Otherwise it is retried.
+    public var terminal: Bool
+    public init(_ message: String, terminal: Bool = false) {
+        self.message = message
+        self.terminal = terminal
+    }
     public var description: String { message }
 }

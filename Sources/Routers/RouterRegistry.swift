@@ -1,5 +1,6 @@
 import CanaryAPI
 import KubeClient
+import KubeCore
 import KubeRuntime
 
 /// How to build one provider's router, and what it must have watched.
@@ -8,11 +9,26 @@ public struct RouterRegistration: Sendable {
     /// The resources the router reads from caches (their CRDs are checked at start-up).
     public var resources: [WatchedResource]
     public var make: @Sendable (KubeClient, ObjectCaches) -> any TrafficRouter
+    /// Objects of the users' the router reads for a Canary (the nginx router's `ingressRef`): a change to
+    /// one reconciles the Canaries naming it.
+    public var references: [Reference]
 
-    public init(provider: MeshProvider, resources: [WatchedResource],
+    /// A resource of the users' and, for a Canary (its JSON), the names in its namespace it reads.
+    public struct Reference: Sendable {
+        public var resource: KubeResource
+        public var names: @Sendable (JSONValue) -> [String]
+
+        public init(_ resource: KubeResource, names: @escaping @Sendable (JSONValue) -> [String]) {
+            self.resource = resource
+            self.names = names
+        }
+    }
+
+    public init(provider: MeshProvider, resources: [WatchedResource], references: [Reference] = [],
                 make: @escaping @Sendable (KubeClient, ObjectCaches) -> any TrafficRouter) {
         self.provider = provider
         self.resources = resources
+        self.references = references
         self.make = make
     }
 }
@@ -23,6 +39,7 @@ public enum RouterRegistry {
     public static let registrations: [RouterRegistration] = [
         IstioRouter.registration, NoMeshRouter.registration,
         GatewayAPIRouter.registration(.gatewayAPIV1, version: "v1"), GatewayAPIRouter.registration(.gatewayAPIV1beta1, version: "v1beta1"),
+        NginxRouter.registration,
     ]
 
     /// The registration of `provider`; `nil` when Serin cannot route it yet.

@@ -26,14 +26,15 @@ import Testing
     }
 
     @Test func everyRegisteredRouterDeclaresTheCRDsOfWhatItWatches() {
-        #expect(RouterRegistry.implemented == [.istio, .kubernetes, .gatewayAPIV1, .gatewayAPIV1beta1])
+        #expect(RouterRegistry.implemented == [.istio, .kubernetes, .gatewayAPIV1, .gatewayAPIV1beta1, .nginx])
+        #expect(RouterRegistry.registration(for: .nginx)?.resources.map(\.crd) == [nil], "Ingress is built in")
         for provider in [MeshProvider.gatewayAPIV1, .gatewayAPIV1beta1] {
             #expect(RouterRegistry.registration(for: provider)?.resources.compactMap(\.crd) == ["httproutes.gateway.networking.k8s.io"])
         }
         let istio = RouterRegistry.registration(for: .istio)?.resources.compactMap(\.crd) ?? []
         #expect(istio == ["virtualservices.networking.istio.io", "destinationrules.networking.istio.io"])
         #expect(RouterRegistry.registration(for: .kubernetes)?.resources.isEmpty == true)
-        #expect(RouterRegistry.registration(for: .linkerd) == nil)
+        #expect(RouterRegistry.registration(for: .traefik) == nil)
         #expect(RouterRegistry.enabled(meshProvider: .kubernetes).map(\.provider) == [.kubernetes])
         #expect(RouterRegistry.enabled(meshProvider: .istio).map(\.provider) == [.istio, .kubernetes])
     }

@@ -7,11 +7,9 @@ import Testing
 /// Flagger's Gateway API tutorial on the sandbox: `provider: gatewayapi:v1`, an HTTPRoute through a Gateway
 /// for `www.example.com`, the built-in metrics from the application's own `http_request_duration_seconds`.
 @Suite(.serialized) struct GatewayAPIScenarioTests {
-    static func manifests(prometheus: String) -> String {
+    static func manifests(analysis: String = Podinfo.tutorialAnalysis) -> String {
         """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: test}
+        \(Podinfo.workload)
         ---
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
@@ -19,19 +17,6 @@ import Testing
         spec:
           gatewayClassName: istio
           listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}]
-        ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: podinfo, namespace: test, labels: {app: podinfo}}
-        spec:
-          replicas: 2
-          selector: {matchLabels: {app: podinfo}}
-          template:
-            metadata:
-              labels: {app: podinfo}
-              annotations: {sandbox.serin.dev/latency-ms: "20", sandbox.serin.dev/rps: "50", sandbox.serin.dev/ready-after: 100ms}
-            spec:
-              containers: [{name: podinfod, image: "ghcr.io/stefanprodan/podinfo:6.0.0", ports: [{name: http, containerPort: 9898}]}]
         ---
         apiVersion: flagger.app/v1beta1
         kind: Canary
@@ -45,13 +30,7 @@ import Testing
             hosts: [www.example.com]
             gatewayRefs: [{name: gateway, namespace: test}]
           analysis:
-            interval: 3s
-            threshold: 3
-            maxWeight: 50
-            stepWeight: 10
-            metrics:
-            - {name: request-success-rate, thresholdRange: {min: 99}, interval: 10s}
-            - {name: request-duration, thresholdRange: {max: 500}, interval: 10s}
+        \(analysis)
         """
     }
 
@@ -59,7 +38,7 @@ import Testing
         var setup = Scenario.Setup()
         setup.meshProvider = "gatewayapi:v1"
         try await Scenario.run(setup) { world in
-            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests(prometheus: world.prometheus.url))
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests())
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
             let route = try await world.json(["get", "httproute", "podinfo", "-n", "test"])
             #expect(route[path: "spec", "parentRefs"] == [["group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "gateway", "namespace": "test"]],
@@ -81,6 +60,91 @@ import Testing
             #expect(try await world.waitForPhase("Failed", name: "podinfo", namespace: "test"))
             let after = try await world.json(["get", "httproute", "podinfo", "-n", "test"])
             #expect(after[path: "spec", "rules"]?[0]?["backendRefs"]?[1]?["weight"] == 0, "traffic back on the primary")
+        }
+    }
+
+    /// The weights of each rule of the HTTPRoute, and whether the rule mirrors to the canary.
+    static func shape(_ world: Scenario) async throws -> String {
+        let rules = try await world.json(["get", "httproute", "podinfo", "-n", "test"])[path: "spec", "rules"]?.arrayValue ?? []
+        return rules.map { rule in
+            let weights = (rule["backendRefs"]?.arrayValue ?? []).map { $0["weight"]?.intValue ?? 1 }
+            let mirrored = (rule["filters"]?.arrayValue ?? []).contains { $0["type"] == "RequestMirror" }
+            return "\(weights)\(mirrored ? " mirror" : "")"
+        }.joined(separator: " ")
+    }
+
+    /// Blue/green with `mirror`: the mirror starts with the first iteration, so the canary's series are new when
+    /// its first check runs; `threshold: 5` at 3 s gives Prometheus the two scrapes a 10 s `rate` needs.
+    @Test func blueGreenWithMirroringCopiesTheUsersRequestsToTheCanaryBeforeSwitching() async throws {
+        var setup = Scenario.Setup()
+        setup.meshProvider = "gatewayapi:v1"
+        try await Scenario.run(setup) { world in
+            let analysis = """
+                    interval: 3s
+                    threshold: 5
+                    iterations: 4
+                    mirror: true
+                    metrics:
+                    - {name: request-success-rate, thresholdRange: {min: 99}, interval: 10s}
+                """
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests(analysis: analysis))
+            #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
+            try await world.kubectl.succeed(["set", "image", "deploy/podinfo", "-n", "test", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1"])
+            let canaryRequests = #"sum(http_request_duration_seconds_count{kubernetes_namespace="test",kubernetes_pod_name=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"})"#
+            var shapes: [String] = [], reachedWhileMirrored = false, phase: String?
+            let finished = try await eventually(timeout: .seconds(90)) {
+                let shape = try await Self.shape(world)
+                if shapes.last != shape { shapes.append(shape) }
+                if shape == "[100, 0] mirror", !reachedWhileMirrored, try await Self.shape(world) == "[100, 0] mirror" {
+                    reachedWhileMirrored = (try await world.prometheus.value(of: canaryRequests) ?? 0) > 0
+                }
+                phase = try await world.status("podinfo", namespace: "test")["phase"]?.stringValue
+                return phase == "Succeeded" || phase == "Failed"
+            }
+            let events = try await world.events("podinfo", namespace: "test")
+            #expect(finished && phase == "Succeeded", "shapes: \(shapes), events: \(events)")
+            #expect(shapes.contains("[100, 0] mirror") && shapes.contains("[0, 100]"), "mirrored on the primary, then switched: \(shapes)")
+            #expect(!shapes.contains { $0.hasPrefix("[") && !["[100, 0]", "[100, 0] mirror", "[0, 100]"].contains($0) }, "never a split: \(shapes)")
+            #expect(reachedWhileMirrored, "the canary answered mirrored copies while every user stayed on the primary")
+            #expect(try await Self.shape(world) == "[100, 0]", "the mirror is gone after the promotion")
+        }
+    }
+
+    @Test func aUserWhoReachedTheCanaryThroughTheGatewayStaysOnIt() async throws {
+        var setup = Scenario.Setup(loadTester: true)
+        setup.meshProvider = "gatewayapi:v1"
+        try await Scenario.run(setup) { world in
+            let analysis = """
+                    interval: 1s
+                    threshold: 2
+                    maxWeight: 50
+                    stepWeight: 25
+                    sessionAffinity: {cookieName: flagger-cookie, primaryCookieName: flagger-primary, maxAge: 600}
+                    webhooks: [{name: approval, type: confirm-promotion, url: http://flagger-loadtester.test/gate/check}]
+                """
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests(analysis: analysis))
+            #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
+            try await world.kubectl.succeed(["set", "image", "deploy/podinfo", "-n", "test", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1"])
+            #expect(try await world.waitForPhase("WaitingPromotion", name: "podinfo", namespace: "test", timeout: .seconds(60)), "held at 50% by the gate")
+            let status = try await world.status("podinfo", namespace: "test")
+            let canaryCookie = try #require(status["sessionAffinityCookie"]?.stringValue)
+            let primaryCookie = try #require(status["primarySessionAffinityCookie"]?.stringValue)
+
+            var answers: [(workload: String, setCookie: String?)] = []
+            for _ in 0..<40 { answers.append(try await world.visit("http://www.example.com/")) }
+            let fromCanary = answers.filter { $0.workload == "podinfo" }, fromPrimary = answers.filter { $0.workload == "podinfo-primary" }
+            #expect(!fromCanary.isEmpty && !fromPrimary.isEmpty, "a 50/50 split answers from both: \(answers.map(\.workload))")
+            #expect(fromCanary.allSatisfy { $0.setCookie == "\(canaryCookie); Max-Age=600" }, "\(fromCanary.map(\.setCookie))")
+            #expect(fromPrimary.allSatisfy { $0.setCookie == "\(primaryCookie); Max-Age=1" }, "the primary cookie lives one interval")
+            for _ in 0..<20 {
+                #expect(try await world.visit("http://www.example.com/", cookie: "session=1; \(canaryCookie)").workload == "podinfo", "pinned to the canary")
+                #expect(try await world.visit("http://www.example.com/", cookie: primaryCookie).workload == "podinfo-primary", "pinned to the primary")
+            }
+
+            #expect(try await world.loadTester("/gate/open", name: "podinfo", namespace: "test") == 202)
+            #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", timeout: .seconds(60)))
+            let expired = try await world.visit("http://www.example.com/", cookie: canaryCookie)
+            #expect(expired.workload == "podinfo-primary" && expired.setCookie == "\(canaryCookie); Max-Age=-1", "\(expired)")
         }
     }
 }

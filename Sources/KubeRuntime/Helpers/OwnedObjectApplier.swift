@@ -27,11 +27,13 @@ public struct OwnedObjectApplier: Sendable {
 
     public let client: ResourceClient<JSONValue>
     public let cache: ObjectCache<DynamicObject>
-    /// The annotation keeping an adopted object's original (`serin.dev/original-configuration`).
+    /// The annotation keeping an adopted object's original (``defaultOriginalAnnotation`` unless told).
     public let originalAnnotation: String
+    /// `serin.dev/original-configuration`.
+    public static let defaultOriginalAnnotation = "serin.dev/original-configuration"
 
     public init(client: ResourceClient<JSONValue>, cache: ObjectCache<DynamicObject>,
-                originalAnnotation: String = "serin.dev/original-configuration") {
+                originalAnnotation: String = OwnedObjectApplier.defaultOriginalAnnotation) {
         self.client = client
         self.cache = cache
         self.originalAnnotation = originalAnnotation

@@ -57,18 +57,56 @@ extension ServiceResolver {
         }
     }
 
-    /// How an HTTPRoute sends `request`: its first matching rule's backends by weight (percent of the rule's total).
+    /// How an HTTPRoute sends `request`: its first matching rule's backends by weight (percent of the rule's
+    /// total), each with the response headers its own and the rule's `ResponseHeaderModifier` add or set
+    /// (Flagger's session-affinity `Set-Cookie`), and the rule's first `RequestMirror` (`percent`, or
+    /// `fraction`; all requests without either).
     func routing(ofHTTPRoute route: JSONValue, request: RequestAttributes) async -> Routing {
         let namespace = route[path: "metadata", "namespace"]?.stringValue ?? "default"
         guard let rule = HTTPRouteMatcher.firstRule(route[path: "spec", "rules"]?.arrayValue ?? [], for: request) else { return .none }
         let backends = rule["backendRefs"]?.arrayValue ?? []
         let total = backends.reduce(0.0) { $0 + ($1["weight"]?.doubleValue ?? 1) }
+        let ruleHeaders = HTTPRouteMatcher.responseHeaders(rule["filters"])
         var destinations: [Destination] = []
         for backend in backends where total > 0 {
             let name = backend["name"]?.stringValue ?? "", backendNamespace = backend["namespace"]?.stringValue ?? namespace
+            let headers = ruleHeaders.merging(HTTPRouteMatcher.responseHeaders(backend["filters"])) { $1 }
             destinations.append(Destination(weight: (backend["weight"]?.doubleValue ?? 1) * 100 / total,
-                                            backends: await self.backends(of: "\(name).\(backendNamespace)", namespace: backendNamespace)))
+                                            backends: await self.backends(of: "\(name).\(backendNamespace)", namespace: backendNamespace),
+                                            responseHeaders: headers))
         }
-        return Routing(destinations: destinations, mirror: nil)
+        var mirror: (Double, [Backend])?
+        if let filter = (rule["filters"]?.arrayValue ?? []).first(where: { $0["type"] == "RequestMirror" }) {
+            let reference = filter[path: "requestMirror", "backendRef"] ?? [:]
+            let mirrorNamespace = reference["namespace"]?.stringValue ?? namespace, name = reference["name"]?.stringValue ?? ""
+            mirror = (HTTPRouteMatcher.mirrorPercent(filter["requestMirror"] ?? [:]),
+                      await self.backends(of: "\(name).\(mirrorNamespace)", namespace: mirrorNamespace))
+        }
+        return Routing(destinations: destinations, mirror: mirror)
+    }
+}
+
+extension HTTPRouteMatcher {
+    /// The headers a list of filters adds to answers: `add` and `set` of its `ResponseHeaderModifier`.
+    static func responseHeaders(_ filters: JSONValue?) -> [String: String] {
+        var headers: [String: String] = [:]
+        for filter in filters?.arrayValue ?? [] where filter["type"] == "ResponseHeaderModifier" {
+            for member in ["add", "set"] {
+                for header in filter[path: "responseHeaderModifier", member]?.arrayValue ?? [] {
+                    if let name = header["name"]?.stringValue, let value = header["value"]?.stringValue { headers[name] = value }
+                }
+            }
+        }
+        return headers
+    }
+
+    /// The share of requests a `requestMirror` copies, in percent.
+    static func mirrorPercent(_ mirror: JSONValue) -> Double {
+        if let percent = mirror["percent"]?.doubleValue { return percent }
+        if let numerator = mirror[path: "fraction", "numerator"]?.doubleValue {
+            let denominator = mirror[path: "fraction", "denominator"]?.doubleValue ?? 100
+            return denominator > 0 ? numerator * 100 / denominator : 0
+        }
+        return 100
     }
 }

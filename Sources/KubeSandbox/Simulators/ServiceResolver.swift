@@ -31,6 +31,8 @@ struct ServiceResolver: Sendable {
         var weight: Double
         var backends: [Backend]
         var responseHeaders: [String: String] = [:]
+        /// The ingress controller the request passed (its metrics count it).
+        var ingress: IngressRouting.Hop?
     }
 
     enum Route: Sendable {
@@ -63,8 +65,9 @@ struct ServiceResolver: Sendable {
         if let (virtualService, owner) = await virtualService(forExternalHost: host) {
             return .weighted(await routing(of: virtualService, namespace: owner, request: request))
         }
-        guard let httpRoute = await httpRoute(forHost: request.host ?? host) else { return route }
-        return .weighted(await routing(ofHTTPRoute: httpRoute, request: request))
+        if let httpRoute = await httpRoute(forHost: request.host ?? host) { return .weighted(await routing(ofHTTPRoute: httpRoute, request: request)) }
+        guard let ingress = await ingressRouting(host: request.host ?? host, request: request) else { return route }
+        return .weighted(ingress)
     }
 
     func serviceRoute(name: String, namespace: String, port: Int?) async -> Route {
@@ -227,7 +230,7 @@ struct ServiceResolver: Sendable {
         return nil
     }
 
-    private func type(_ plural: String, group: String = "") async -> ResourceType? {
+    func type(_ plural: String, group: String = "") async -> ResourceType? {
         await store.types.first { $0.resource.group == group && $0.resource.plural == plural }
     }
 }

@@ -22,7 +22,7 @@ public actor TrafficMetrics {
         var code: Int
     }
 
-    private struct Histogram {
+    struct Histogram {
         var counts = [Double](repeating: 0, count: TrafficMetrics.buckets.count)
         var sum = 0.0
         var count = 0.0
@@ -32,6 +32,14 @@ public actor TrafficMetrics {
     private var durations: [Destination: Histogram] = [:]
     /// The applications' own instrumentation (podinfo's `http_request_duration_seconds`), by pod and status.
     private var application: [ApplicationKey: Histogram] = [:]
+
+    /// ingress-nginx's own series, by hop and status (`TrafficMetrics+Ingress.swift`).
+    var ingressSeries: [IngressKey: Histogram] = [:]
+
+    struct IngressKey: Hashable {
+        var hop: IngressRouting.Hop
+        var status: Int
+    }
 
     private struct ApplicationKey: Hashable {
         var namespace: String
@@ -88,14 +96,20 @@ public actor TrafficMetrics {
                      "# TYPE http_request_duration_seconds histogram"]
         for (key, histogram) in application.sorted(by: { "\($0.key)" < "\($1.key)" }) {
             let base = "kubernetes_namespace=\"\(key.namespace)\",kubernetes_pod_name=\"\(key.pod)\",status=\"\(key.status)\""
-            for (index, bound) in TrafficMetrics.applicationBuckets.enumerated() {
-                lines.append("http_request_duration_seconds_bucket{\(base),le=\"\(bound)\"} \(format(histogram.counts[index]))")
-            }
-            lines.append("http_request_duration_seconds_bucket{\(base),le=\"+Inf\"} \(format(histogram.count))")
-            lines.append("http_request_duration_seconds_sum{\(base)} \(histogram.sum)")
-            lines.append("http_request_duration_seconds_count{\(base)} \(format(histogram.count))")
+            lines += histogramLines("http_request_duration_seconds", labels: base, histogram)
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One histogram in seconds (``applicationBuckets``) as exposition lines: `_bucket`s, `_sum`, `_count`.
+    func histogramLines(_ name: String, labels base: String, _ histogram: Histogram) -> [String] {
+        var lines = TrafficMetrics.applicationBuckets.enumerated().map { index, bound in
+            "\(name)_bucket{\(base),le=\"\(bound)\"} \(format(histogram.counts[index]))"
+        }
+        lines.append("\(name)_bucket{\(base),le=\"+Inf\"} \(format(histogram.count))")
+        lines.append("\(name)_sum{\(base)} \(histogram.sum)")
+        lines.append("\(name)_count{\(base)} \(format(histogram.count))")
+        return lines
     }
 
     /// The total requests recorded for a workload (all codes), for tests and the demo.
@@ -121,7 +135,7 @@ public actor TrafficMetrics {
             lines.append("istio_request_duration_milliseconds_sum{\(base)} \(format(histogram.sum))")
             lines.append("istio_request_duration_milliseconds_count{\(base)} \(format(histogram.count))")
         }
-        return lines.joined(separator: "\n") + "\n" + applicationExposition()
+        return lines.joined(separator: "\n") + "\n" + applicationExposition() + ingressExposition()
     }
 
     static func labels(_ destination: Destination) -> String {
@@ -135,7 +149,7 @@ public actor TrafficMetrics {
         ].map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",")
     }
 
-    private func format(_ value: Double) -> String {
+    func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }

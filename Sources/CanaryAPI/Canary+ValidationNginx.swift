@@ -1,0 +1,51 @@
+import KubeCore
+import OrderedCollections
+
+extension Canary {
+    /// What the NGINX router needs (`ingressRef`), what an ingress-nginx canary can express (one header, by
+    /// value or pattern, and one cookie), and the mesh fields it does not carry (refused, never ignored).
+    func validateNginx(into issues: inout ValidationIssues) {
+        guard let reference = spec.ingressRef else { return issues.add("spec.ingressRef", "required by the nginx provider") }
+        if (reference.name ?? "").isEmpty { issues.add("spec.ingressRef.name", "required") }
+        if let kind = reference.kind, kind != "Ingress" { issues.add("spec.ingressRef.kind", "\"\(kind)\" is not Ingress") }
+        if let version = reference.apiVersion, version != "networking.k8s.io/v1" {
+            issues.add("spec.ingressRef.apiVersion", "\"\(version)\" is not networking.k8s.io/v1")
+        }
+        let service = spec.service ?? CanaryService()
+        let meshOnly: [(String, Bool)] = [
+            ("spec.service.trafficPolicy", service.trafficPolicy != nil), ("spec.service.retries", service.retries != nil),
+            ("spec.service.headers", service.headers != nil), ("spec.service.timeout", service.timeout != nil),
+            ("spec.service.rewrite", service.rewrite != nil), ("spec.service.corsPolicy", service.corsPolicy != nil),
+            ("spec.service.match", !(service.match ?? []).isEmpty), ("spec.service.gateways", !(service.gateways ?? []).isEmpty),
+            ("spec.service.hosts", !(service.hosts ?? []).isEmpty), ("spec.service.delegation", service.delegation == true),
+            ("spec.analysis.mirror", spec.analysis?.mirror == true), ("spec.analysis.sessionAffinity", spec.analysis?.sessionAffinity != nil),
+        ]
+        for (field, set) in meshOnly where set { issues.add(field, "not supported by the nginx router (the Ingress holds the routing)") }
+        if service.appProtocol?.lowercased() == "tcp" { issues.add("spec.service.appProtocol", "an Ingress routes HTTP only") }
+        validateNginxMatch(into: &issues)
+    }
+
+    /// ingress-nginx matches a canary by one header (exact value or regex) and one cookie (`always`/`never` or
+    /// the exact value Flagger writes), nothing else.
+    private func validateNginxMatch(into issues: inout ValidationIssues) {
+        var headers: Set<String> = [], cookies = 0
+        for (index, block) in (spec.analysis?.match ?? []).enumerated() {
+            let field = "spec.analysis.match[\(index)]"
+            for key in (block.objectValue ?? [:]).keys where key != "headers" {
+                issues.add("\(field).\(key)", "ingress-nginx matches a canary by a header or a cookie only")
+            }
+            for (name, condition) in block["headers"]?.objectValue ?? [:] {
+                let kinds = (condition.objectValue ?? [:]).keys.sorted()
+                if name.lowercased() == "cookie" {
+                    cookies += 1
+                    if kinds != ["exact"] { issues.add("\(field).headers.\(name)", "a cookie matches by exact name (canary-by-cookie) only") }
+                } else {
+                    headers.insert(name.lowercased())
+                    if kinds != ["exact"] && kinds != ["regex"] { issues.add("\(field).headers.\(name)", "matches by exact or regex only") }
+                }
+            }
+        }
+        if headers.count > 1 { issues.add("spec.analysis.match", "ingress-nginx matches one header; these name \(headers.sorted().joined(separator: ", "))") }
+        if cookies > 1 { issues.add("spec.analysis.match", "ingress-nginx matches one cookie") }
+    }
+}
