@@ -144,6 +144,8 @@ extension Canary {
             return
         } else if provider == .nginx {
             validateNginx(into: &issues)
+        } else if provider == .linkerd {
+            validateLinkerd(into: &issues)
         }
         if provider != .nginx, spec.ingressRef != nil {
             issues.add("spec.ingressRef", "used only by the nginx provider; this Canary's provider is \(provider)")

@@ -8,19 +8,13 @@ extension Canary {
         guard let reference = spec.ingressRef else { return issues.add("spec.ingressRef", "required by the nginx provider") }
         if (reference.name ?? "").isEmpty { issues.add("spec.ingressRef.name", "required") }
         if let kind = reference.kind, kind != "Ingress" { issues.add("spec.ingressRef.kind", "\"\(kind)\" is not Ingress") }
-        if let version = reference.apiVersion, version != "networking.k8s.io/v1" {
+        // Flagger reads the Ingress as networking.k8s.io/v1 whatever the reference says (its tutorials still
+        // write extensions/v1beta1); the older names of the same kind are taken the same way.
+        if let version = reference.apiVersion, !["networking.k8s.io/v1", "networking.k8s.io/v1beta1", "extensions/v1beta1"].contains(version) {
             issues.add("spec.ingressRef.apiVersion", "\"\(version)\" is not networking.k8s.io/v1")
         }
         let service = spec.service ?? CanaryService()
-        let meshOnly: [(String, Bool)] = [
-            ("spec.service.trafficPolicy", service.trafficPolicy != nil), ("spec.service.retries", service.retries != nil),
-            ("spec.service.headers", service.headers != nil), ("spec.service.timeout", service.timeout != nil),
-            ("spec.service.rewrite", service.rewrite != nil), ("spec.service.corsPolicy", service.corsPolicy != nil),
-            ("spec.service.match", !(service.match ?? []).isEmpty), ("spec.service.gateways", !(service.gateways ?? []).isEmpty),
-            ("spec.service.hosts", !(service.hosts ?? []).isEmpty), ("spec.service.delegation", service.delegation == true),
-            ("spec.analysis.mirror", spec.analysis?.mirror == true), ("spec.analysis.sessionAffinity", spec.analysis?.sessionAffinity != nil),
-        ]
-        for (field, set) in meshOnly where set { issues.add(field, "not supported by the nginx router (the Ingress holds the routing)") }
+        for (field, set) in meshRouteFields() + [("spec.service.hosts", !(service.hosts ?? []).isEmpty)] where set { issues.add(field, "not supported by the nginx router (the Ingress holds the routing)") }
         if service.appProtocol?.lowercased() == "tcp" { issues.add("spec.service.appProtocol", "an Ingress routes HTTP only") }
         validateNginxMatch(into: &issues)
     }

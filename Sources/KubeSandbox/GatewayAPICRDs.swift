@@ -59,26 +59,8 @@ enum GatewayAPICRDs {
 
     private static func crd(kind: String, plural: String, short: [String], namespaced: Bool = true, versions: [String], columns: JSONValue,
                             spec: JSONValue = ["type": "object", "x-kubernetes-preserve-unknown-fields": true]) -> JSONValue {
-        let schema: JSONValue = [
-            "openAPIV3Schema": [
-                "type": "object",
-                "properties": ["spec": spec, "status": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]],
-            ],
-        ]
-        let served: [JSONValue] = versions.map { version in
-            ["name": .string(version), "served": true, "storage": .bool(version == versions[0]), "schema": schema,
-             "subresources": ["status": [:]], "additionalPrinterColumns": columns]
-        }
-        return [
-            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-            "metadata": ["name": .string("\(plural).\(group)"),
-                         "annotations": ["gateway.networking.k8s.io/bundle-version": "v1.2.1", "gateway.networking.k8s.io/channel": "standard"]],
-            "spec": [
-                "group": .string(group), "scope": .string(namespaced ? "Namespaced" : "Cluster"), "versions": .array(served),
-                "names": ["kind": .string(kind), "listKind": .string("\(kind)List"), "plural": .string(plural),
-                          "singular": .string(kind.lowercased()), "shortNames": .array(short.map(JSONValue.string)),
-                          "categories": ["gateway-api"]],
-            ],
-        ]
+        CRDManifest(group: group, kind: kind, plural: plural, shortNames: short, namespaced: namespaced, versions: versions, columns: columns,
+                    spec: spec, categories: ["gateway-api"],
+                    metadata: ["annotations": ["gateway.networking.k8s.io/bundle-version": "v1.2.1", "gateway.networking.k8s.io/channel": "standard"]]).json
     }
 }

@@ -20,26 +20,8 @@ enum IstioCRDs {
     }
 
     private static func crd(kind: String, plural: String, short: [String], columns: JSONValue) -> JSONValue {
-        let schema: JSONValue = [
-            "openAPIV3Schema": [
-                "type": "object", "x-kubernetes-preserve-unknown-fields": true,
-                "properties": ["spec": ["type": "object", "x-kubernetes-preserve-unknown-fields": true],
-                               "status": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]],
-            ],
-        ]
-        let versions: [JSONValue] = ["v1", "v1beta1", "v1alpha3"].map { version in
-            ["name": .string(version), "served": true, "storage": .bool(version == "v1"), "schema": schema,
-             "subresources": ["status": [:]], "additionalPrinterColumns": columns]
-        }
-        return [
-            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-            "metadata": ["name": .string("\(plural).networking.istio.io"), "labels": ["app": "istio-pilot", "chart": "istio"]],
-            "spec": [
-                "group": "networking.istio.io", "scope": "Namespaced", "versions": .array(versions),
-                "names": ["kind": .string(kind), "listKind": .string("\(kind)List"), "plural": .string(plural),
-                          "singular": .string(kind.lowercased()), "shortNames": .array(short.map(JSONValue.string)),
-                          "categories": ["istio-io", "networking-istio-io"]],
-            ],
-        ]
+        CRDManifest(group: "networking.istio.io", kind: kind, plural: plural, shortNames: short, versions: ["v1", "v1beta1", "v1alpha3"],
+                    columns: columns, rootKeepsUnknownFields: true, categories: ["istio-io", "networking-istio-io"],
+                    metadata: ["labels": ["app": "istio-pilot", "chart": "istio"]]).json
     }
 }

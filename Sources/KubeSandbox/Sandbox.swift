@@ -46,6 +46,8 @@ public final class Sandbox: Sendable {
         public var envoy: String?
         /// Install the Gateway API's standard CRDs (GatewayClass, Gateway, HTTPRoute, GRPCRoute, ReferenceGrant).
         public var gatewayAPI = true
+        /// Install the SMI TrafficSplit CRD, as linkerd-smi does.
+        public var smi = true
         /// Authentication (bearer tokens) and RBAC on every request; off: everyone may do anything.
         public var authorization = false
         /// Check custom resources against their CRD's schema (pruning, defaults, types, patterns…), as the API
@@ -81,7 +83,7 @@ public final class Sandbox: Sendable {
     /// Starts a sandbox and waits until it serves.
     public static func start(_ options: Options = Options()) async throws -> Sandbox {
         let store = ObjectStore(historyLimit: options.historyLimit, validatesSchemas: options.validateCustomResources)
-        try await seed(store, istio: options.istio, gatewayAPI: options.gatewayAPI)
+        try await seed(store, istio: options.istio, gatewayAPI: options.gatewayAPI, smi: options.smi)
         let faults = FaultInjector()
         await faults.chaos(rate: options.faultRate, seed: options.faultSeed)
         let audit = options.auditLog || options.auditLogPath != nil ? try AuditLog(path: options.auditLogPath) : nil
@@ -201,7 +203,7 @@ public final class Sandbox: Sendable {
         await envoy?.stop()
     }
 
-    static func seed(_ store: ObjectStore, istio: Bool, gatewayAPI: Bool = true) async throws {
+    static func seed(_ store: ObjectStore, istio: Bool, gatewayAPI: Bool = true, smi: Bool = true) async throws {
         let namespaces = istio ? ["default", "kube-system", "kube-public", "istio-system"] : ["default", "kube-system", "kube-public"]
         let namespaceType = await store.types.first { $0.resource.plural == "namespaces" }!
         for name in namespaces {
@@ -225,7 +227,7 @@ public final class Sandbox: Sendable {
             ])
         }
         let crdType = await store.types.first { $0.resource.plural == "customresourcedefinitions" }!
-        let crds = (istio ? IstioCRDs.all + KedaCRDs.all : []) + (gatewayAPI ? GatewayAPICRDs.all : [])
+        let crds = (istio ? IstioCRDs.all + KedaCRDs.all : []) + (gatewayAPI ? GatewayAPICRDs.all : []) + (smi ? SMICRDs.all : [])
         for crd in crds { _ = try await store.create(crdType, namespace: nil, object: crd) }
     }
 

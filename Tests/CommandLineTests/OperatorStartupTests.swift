@@ -63,12 +63,15 @@ import Testing
     @Test func anOperatorWhoseMeshProviderNeedsNoIstioCRDStartsWithoutThemAndNamesWhatItCannotRoute() async throws {
         var options = Sandbox.Options()
         options.istio = false
+        options.smi = false
         try await Sandbox.with(options) { sandbox in
             let kubectl = Kubectl(sandbox)
             try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
             let (status, output) = try await SerinBinary.run(OperatorStartupTests.operatorArguments(sandbox, port: 0))
             #expect(status == 1)
             #expect(output.contains("the CRD virtualservices.networking.istio.io is not installed"), "the Istio operator needs them: \(output)")
+            let linkerd = try await SerinBinary.run(OperatorStartupTests.operatorArguments(sandbox, port: 0) + ["--mesh-provider", "linkerd"])
+            #expect(linkerd.0 == 1 && linkerd.1.contains("the CRD trafficsplits.split.smi-spec.io is not installed"), "\(linkerd.1)")
 
             let port = try PrometheusServer.freePort()
             let (process, log) = try SerinBinary.start(OperatorStartupTests.operatorArguments(sandbox, port: port) + ["--mesh-provider", "kubernetes"])

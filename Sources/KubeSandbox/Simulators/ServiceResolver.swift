@@ -59,6 +59,7 @@ struct ServiceResolver: Sendable {
         if let (virtualService, owner) = await ingressVirtualService(service: name, namespace: namespace, host: request.host ?? host) {
             return .weighted(await routing(of: virtualService, namespace: owner, request: request))
         }
+        if let split = await meshSplit(service: name, namespace: namespace, request: request) { return .weighted(split) }
         let route = await serviceRoute(name: name, namespace: namespace, port: port)
         // Only a host no Service answers is looked up among every namespace's VirtualServices, then HTTPRoutes.
         guard case .notFound = route else { return route }

@@ -17,7 +17,7 @@ public actor TrafficMetrics {
         public var serviceName: String
     }
 
-    private struct SeriesKey: Hashable {
+    struct SeriesKey: Hashable {
         var destination: Destination
         var code: Int
     }
@@ -28,8 +28,8 @@ public actor TrafficMetrics {
         var count = 0.0
     }
 
-    private var requests: [SeriesKey: Double] = [:]
-    private var durations: [Destination: Histogram] = [:]
+    var requests: [SeriesKey: Double] = [:]
+    var durations: [Destination: Histogram] = [:]
     /// The applications' own instrumentation (podinfo's `http_request_duration_seconds`), by pod and status.
     private var application: [ApplicationKey: Histogram] = [:]
 
@@ -135,7 +135,7 @@ public actor TrafficMetrics {
             lines.append("istio_request_duration_milliseconds_sum{\(base)} \(format(histogram.sum))")
             lines.append("istio_request_duration_milliseconds_count{\(base)} \(format(histogram.count))")
         }
-        return lines.joined(separator: "\n") + "\n" + applicationExposition() + ingressExposition()
+        return lines.joined(separator: "\n") + "\n" + applicationExposition() + ingressExposition() + linkerdExposition()
     }
 
     static func labels(_ destination: Destination) -> String {

@@ -1,8 +1,9 @@
 import Foundation
 import KubeCore
 
-/// Sends synthetic requests to every VirtualService, HTTPRoute and (non-canary) Ingress, split by their live
-/// weights, and records them in ``TrafficMetrics`` as Istio's sidecars, the applications and ingress-nginx would.
+/// Sends synthetic requests to every VirtualService, HTTPRoute, TrafficSplit and (non-canary) Ingress, split by
+/// their live weights, and records them in ``TrafficMetrics`` as Istio's sidecars, Linkerd's proxies, the
+/// applications and ingress-nginx would.
 ///
 /// Each VirtualService gets the `sandbox.serin.dev/rps` of the workloads behind it (the highest one), or
 /// ``defaultRequestsPerSecond``. Counts are exact fractions of the rate, so success rates are deterministic;
@@ -45,6 +46,7 @@ public actor TrafficSimulator {
             }
         }
         for route in await resolver.httpRoutes() { routings.append(await resolver.routing(ofHTTPRoute: route, request: .synthetic)) }
+        for split in await resolver.trafficSplits() { routings.append(await resolver.routing(ofTrafficSplit: split)) }
         for ingress in await resolver.ingresses() where !IngressRouting.isCanary(ingress) {
             if let routing = await resolver.ingressRouting(host: nil, request: .synthetic, main: ingress) { routings.append(routing) }
         }

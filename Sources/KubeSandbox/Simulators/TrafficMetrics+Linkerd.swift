@@ -1,0 +1,45 @@
+extension TrafficMetrics {
+    /// Linkerd's proxy metrics for the same requests, as each workload's inbound proxy reports them:
+    /// `response_total` (`classification` success or failure, `status_code`) and `response_latency_ms`
+    /// (Istio's millisecond buckets), by `namespace` and `deployment`.
+    func linkerdExposition() -> String {
+        guard !requests.isEmpty else { return "" }
+        struct Workload: Hashable, Comparable {
+            var namespace: String, deployment: String
+            static func < (lhs: Workload, rhs: Workload) -> Bool { (lhs.namespace, lhs.deployment) < (rhs.namespace, rhs.deployment) }
+            var labels: String { "direction=\"inbound\",namespace=\"\(namespace)\",deployment=\"\(deployment)\"" }
+        }
+        var responses: [Workload: [Int: Double]] = [:]
+        for (key, count) in requests {
+            responses[Workload(namespace: key.destination.namespace, deployment: key.destination.workload), default: [:]][key.code, default: 0] += count
+        }
+        var latencies: [Workload: Histogram] = [:]
+        for (destination, histogram) in durations {
+            let workload = Workload(namespace: destination.namespace, deployment: destination.workload)
+            var total = latencies[workload] ?? Histogram()
+            for index in total.counts.indices { total.counts[index] += histogram.counts[index] }
+            total.sum += histogram.sum
+            total.count += histogram.count
+            latencies[workload] = total
+        }
+        var lines = ["# HELP response_total Total count of HTTP responses (serin sandbox, as Linkerd's proxy counts them).",
+                     "# TYPE response_total counter"]
+        for (workload, codes) in responses.sorted(by: { $0.key < $1.key }) {
+            for (code, count) in codes.sorted(by: { $0.key < $1.key }) {
+                let classification = code >= 500 ? "failure" : "success"
+                lines.append("response_total{\(workload.labels),classification=\"\(classification)\",status_code=\"\(code)\"} \(format(count))")
+            }
+        }
+        lines += ["# HELP response_latency_ms Elapsed times between a request's headers being received and its response stream completing (serin sandbox).",
+                  "# TYPE response_latency_ms histogram"]
+        for (workload, histogram) in latencies.sorted(by: { $0.key < $1.key }) {
+            for (index, bound) in TrafficMetrics.buckets.enumerated() {
+                lines.append("response_latency_ms_bucket{\(workload.labels),le=\"\(format(bound))\"} \(format(histogram.counts[index]))")
+            }
+            lines.append("response_latency_ms_bucket{\(workload.labels),le=\"+Inf\"} \(format(histogram.count))")
+            lines.append("response_latency_ms_sum{\(workload.labels)} \(format(histogram.sum))")
+            lines.append("response_latency_ms_count{\(workload.labels)} \(format(histogram.count))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

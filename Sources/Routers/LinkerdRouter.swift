@@ -1,0 +1,104 @@
+import CanaryAPI
+import CanaryCore
+import KubeClient
+import KubeCore
+import KubeRuntime
+
+/// Linkerd routing for a Canary (`provider: linkerd`), as Flagger does it: the SMI TrafficSplit `<svc>`, which
+/// linkerd-smi turns into the split of the Service `service.hosts[0]` (else the apex `<svc>`) between the
+/// `<svc>-canary` and `<svc>-primary` backends by weight.
+///
+/// ## Guarantees
+/// - Reconcile keeps the live weights: only ``setRoutes(_:_:)`` moves traffic.
+/// - Serin owns `spec.service` and `spec.backends`; other members of the TrafficSplit survive.
+/// - Weights are read as integers or integer strings (v1alpha1's quantities), written as integers (v1alpha2).
+public struct LinkerdRouter: TrafficRouter {
+    let splits: ResourceClient<JSONValue>
+    let cache: ObjectCache<DynamicObject>
+    let applier: OwnedObjectApplier
+
+    public static let resource = KubeResource(group: "split.smi-spec.io", version: "v1alpha2", kind: "TrafficSplit", plural: "trafficsplits", namespaced: true)
+
+    /// The `linkerd` provider for ``RouterRegistry``: the TrafficSplits it owns.
+    public static let registration = RouterRegistration(
+        provider: .linkerd, resources: [WatchedResource(resource, crd: "trafficsplits.split.smi-spec.io", owned: true)]
+    ) { client, caches in
+        LinkerdRouter(client: client, cache: caches[resource])
+    }
+
+    public init(client: KubeClient, cache: ObjectCache<DynamicObject>) {
+        self.splits = client.resource(LinkerdRouter.resource, as: JSONValue.self)
+        self.cache = cache
+        self.applier = OwnedObjectApplier(client: splits, cache: cache)
+    }
+
+    /// Flagger's Linkerd queries over the proxies' inbound `response_total` and `response_latency_ms` (ms).
+    public static let queries = BuiltinQueries(
+        successRate: """
+            sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",classification!="failure",direction="inbound"}[{{ interval }}])) \
+            / sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="inbound"}[{{ interval }}])) * 100
+            """,
+        requestDuration: """
+            histogram_quantile(0.99, sum(rate(response_latency_ms_bucket{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="inbound"}[{{ interval }}])) by (le))
+            """,
+        requestCount: """
+            sum(increase(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="inbound"}[{{ interval }}]))
+            """)
+
+    public var queries: BuiltinQueries { LinkerdRouter.queries }
+
+    public var splitsTraffic: Bool { true }
+
+    public func routes(_ canary: Canary) -> Routes? {
+        guard let split = cache.get(namespace: canary.namespace, name: canary.serviceName)?.json else { return nil }
+        return LinkerdRouter.weights(in: split, canary: canary)
+    }
+
+    public func reconcile(_ canary: Canary, owner: OwnerReference) async throws {
+        try await applier.apply(namespace: canary.namespace, name: canary.serviceName, owner: owner) { live in
+            LinkerdRouter.desiredTrafficSplit(canary, live: live)
+        }
+    }
+
+    public func setRoutes(_ canary: Canary, _ routes: Routes) async throws {
+        guard cache.get(namespace: canary.namespace, name: canary.serviceName) != nil else {
+            throw RouterError("trafficsplit \(canary.serviceName).\(canary.namespace) not found")
+        }
+        _ = try await splits.patch(canary.serviceName, namespace: canary.namespace,
+                                   patch: .merge(["spec": ["backends": LinkerdRouter.backends(canary, routes)]]))
+    }
+
+    public func finalize(_ canary: Canary) async throws {
+        try await applier.restore(namespace: canary.namespace, name: canary.serviceName)
+    }
+
+    /// The TrafficSplit `<svc>` Serin wants, from the live one (`nil`: none yet), keeping the live weights. Pure.
+    public static func desiredTrafficSplit(_ canary: Canary, live: JSONValue?) -> JSONValue {
+        let routes = live.flatMap { weights(in: $0, canary: canary) } ?? .allPrimary
+        var split = live ?? ["apiVersion": .string(resource.apiVersion), "kind": "TrafficSplit"]
+        split[path: "spec", "service"] = .string(canary.spec.service?.hosts?.first ?? canary.serviceName)
+        split[path: "spec", "backends"] = backends(canary, routes)
+        return split
+    }
+
+    /// Flagger's order: the canary, then the primary.
+    static func backends(_ canary: Canary, _ routes: Routes) -> JSONValue {
+        [["service": .string("\(canary.serviceName)-canary"), "weight": .int(routes.canary)],
+         ["service": .string("\(canary.serviceName)-primary"), "weight": .int(routes.primary)]]
+    }
+
+    /// The backends' weights; `nil` when neither of Serin's is there or a weight is not a whole number.
+    static func weights(in split: JSONValue, canary: Canary) -> Routes? {
+        var routes = Routes(primary: 0, canary: 0), found = false
+        for backend in split[path: "spec", "backends"]?.arrayValue ?? [] {
+            let value = backend["weight"]
+            guard let weight = value?.intValue ?? value?.stringValue.flatMap({ Int($0) }) else { return nil }
+            switch backend["service"]?.stringValue {
+            case "\(canary.serviceName)-primary"?: routes.primary = weight; found = true
+            case "\(canary.serviceName)-canary"?: routes.canary = weight; found = true
+            default: continue
+            }
+        }
+        return found ? routes : nil
+    }
+}

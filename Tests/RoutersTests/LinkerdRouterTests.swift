@@ -1,0 +1,58 @@
+import CanaryAPI
+import CanaryCore
+import KubeCore
+@testable import Routers
+import Testing
+
+/// The Linkerd router's TrafficSplit (Flagger's linkerd example), against golden JSON.
+@Suite struct LinkerdRouterTests {
+    static func canary(analysis: String = #"{"interval": "15s", "threshold": 10, "stepWeight": 5, "maxWeight": 50}"#) throws -> Canary {
+        try JSONValue(parsing: Array("""
+            {"apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": {"name": "podinfo", "namespace": "test", "uid": "c-1"},
+             "spec": {"provider": "linkerd", "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
+                      "service": {"name": "podinfo", "port": 80, "targetPort": 9898}, "analysis": \(analysis)}}
+            """.utf8)).decode(as: Canary.self)
+    }
+
+    static let context = ValidationContext(meshProvider: .linkerd, routers: [.linkerd, .kubernetes], implementedRouters: [.istio, .kubernetes, .linkerd])
+
+    @Test func aNewTrafficSplitSendsEverythingToThePrimary() throws {
+        let canary = try Self.canary()
+        #expect(canary.validate(Self.context).isEmpty, "\(canary.validate(Self.context))")
+        let split = LinkerdRouter.desiredTrafficSplit(canary, live: nil)
+        try Golden.check(split, "trafficsplit-new")
+        #expect(LinkerdRouter.weights(in: split, canary: canary) == .allPrimary)
+    }
+
+    @Test func aReconcileKeepsTheLiveWeightsIncludingAFlaggerV1alpha1Quantity() throws {
+        let canary = try Self.canary()
+        var live = LinkerdRouter.desiredTrafficSplit(canary, live: nil)
+        live[path: "metadata", "annotations"] = ["owner": "platform"]
+        live[path: "spec", "backends"] = [["service": "podinfo-canary", "weight": "30"], ["service": "podinfo-primary", "weight": "70"]]
+        #expect(LinkerdRouter.weights(in: live, canary: canary) == Routes(primary: 70, canary: 30), "weights written by Flagger as quantities")
+        let desired = LinkerdRouter.desiredTrafficSplit(canary, live: live)
+        #expect(desired[path: "spec", "backends"] == LinkerdRouter.backends(canary, Routes(primary: 70, canary: 30)))
+        #expect(desired[path: "metadata", "annotations", "owner"] == "platform")
+        #expect(LinkerdRouter.desiredTrafficSplit(canary, live: desired) == desired, "a second reconcile changes nothing")
+        live[path: "spec", "backends"] = [["service": "podinfo-canary", "weight": "300m"]]
+        #expect(LinkerdRouter.weights(in: live, canary: canary) == nil, "a fractional quantity is no weight Serin reads")
+    }
+
+    @Test func whatATrafficSplitCannotCarryIsRefusedByName() throws {
+        var canary = try Self.canary(analysis: #"""
+            {"interval": "15s", "threshold": 10, "iterations": 5, "mirror": true, "match": [{"headers": {"x-canary": {"exact": "insider"}}}]}
+            """#)
+        canary.spec.service?.timeout = "10s"
+        canary.spec.service?.hosts = ["podinfo", "podinfo.example.com"]
+        let issues = canary.validate(Self.context).map(\.description).joined(separator: "\n")
+        for expected in ["spec.analysis.match: A/B testing is not supported by the linkerd provider", "spec.analysis.mirror: not supported by the linkerd provider",
+                         "spec.service.timeout: not supported by the linkerd provider", "spec.service.hosts: a TrafficSplit splits one Service"] {
+            #expect(issues.contains(expected), "\(expected) in \(issues)")
+        }
+    }
+
+    @Test func theBuiltinQueriesAreFlaggersOverTheInboundProxies() {
+        #expect(LinkerdRouter.queries.successRate.contains(#"response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",classification!="failure",direction="inbound"}"#))
+        #expect(LinkerdRouter.queries.requestDuration.hasPrefix("histogram_quantile(0.99, sum(rate(response_latency_ms_bucket{"))
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import KubeCore
+import KubeSandbox
+import SerinTesting
+import Testing
+
+/// Linkerd on the sandbox, both ways Flagger drives it: `provider: linkerd` with an SMI TrafficSplit and the
+/// built-in queries over the proxies' `response_total`, and Flagger's current Linkerd tutorial, an HTTPRoute
+/// attached to the Service (`gatewayapi:v1beta1`, Gateway API's mesh mode) judged by its MetricTemplates.
+@Suite(.serialized) struct LinkerdScenarioTests {
+    static func trafficSplitManifests() -> String {
+        """
+        \(Podinfo.workload)
+        ---
+        apiVersion: flagger.app/v1beta1
+        kind: Canary
+        metadata: {name: podinfo, namespace: test}
+        spec:
+          provider: linkerd
+          targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}
+          service: {name: podinfo, port: 80, targetPort: 9898}
+          analysis:
+        \(Podinfo.tutorialAnalysis)
+        """
+    }
+
+    static func weights(_ world: Scenario) async throws -> [String: Int] {
+        let split = try await world.json(["get", "trafficsplit", "podinfo", "-n", "test"])
+        var weights: [String: Int] = [:]
+        for backend in split[path: "spec", "backends"]?.arrayValue ?? [] { weights[backend["service"]?.stringValue ?? ""] = backend["weight"]?.intValue }
+        return weights
+    }
+
+    @Test func aGoodReleaseMovesTheTrafficSplitAndABadOneRollsBackOnTheProxiesMetrics() async throws {
+        var setup = Scenario.Setup()
+        setup.meshProvider = "linkerd"
+        try await Scenario.run(setup) { world in
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.trafficSplitManifests())
+            #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
+            #expect(try await Self.weights(world) == ["podinfo-primary": 100, "podinfo-canary": 0])
+            #expect(try await world.json(["get", "trafficsplit", "podinfo", "-n", "test"])[path: "spec", "service"] == "podinfo")
+
+            try await world.kubectl.succeed(["set", "image", "deploy/podinfo", "-n", "test", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1"])
+            var weights: [Int] = []
+            #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", weights: &weights), "weights: \(weights)")
+            #expect(weights.contains(10) && weights.contains(50), "the TrafficSplit's weights moved: \(weights)")
+            let journal = try await world.status("podinfo", namespace: "test")["journal"]?.arrayValue ?? []
+            let duration = journal.flatMap { $0["metrics"]?.arrayValue ?? [] }.last { $0["name"] == "request-duration" }
+            #expect(duration?["passed"] == true && duration?["query"]?.stringValue?.contains("response_latency_ms_bucket") == true, "\(String(describing: duration))")
+
+            try await world.kubectl.succeed(["patch", "deploy", "podinfo", "-n", "test", "-p",
+                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#])
+            #expect(try await world.waitForPhase("Failed", name: "podinfo", namespace: "test"))
+            #expect(try await Self.weights(world) == ["podinfo-primary": 100, "podinfo-canary": 0], "traffic back on the primary")
+        }
+    }
+
+    /// Flagger's Linkerd tutorial: its MetricTemplates, and the HTTPRoute attached to the apex Service.
+    static let tutorial = """
+        \(Podinfo.workload)
+        ---
+        apiVersion: flagger.app/v1beta1
+        kind: MetricTemplate
+        metadata: {name: success-rate, namespace: test}
+        spec:
+          provider: {type: prometheus, address: PROMETHEUS}
+          query: |
+            sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",classification!="failure",direction="{{ variables.direction }}"}[{{ interval }}]))
+            /
+            sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="{{ variables.direction }}"}[{{ interval }}]))
+            * 100
+        ---
+        apiVersion: flagger.app/v1beta1
+        kind: MetricTemplate
+        metadata: {name: latency, namespace: test}
+        spec:
+          provider: {type: prometheus, address: PROMETHEUS}
+          query: |
+            histogram_quantile(0.99, sum(rate(response_latency_ms_bucket{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="{{ variables.direction }}"}[{{ interval }}])) by (le))
+        ---
+        apiVersion: flagger.app/v1beta1
+        kind: Canary
+        metadata: {name: podinfo, namespace: test}
+        spec:
+          provider: gatewayapi:v1beta1
+          targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}
+          service:
+            port: 9898
+            targetPort: 9898
+            gatewayRefs: [{name: podinfo, namespace: test, group: core, kind: Service, port: 9898}]
+          analysis:
+            interval: 3s
+            threshold: 3
+            maxWeight: 50
+            stepWeight: 10
+            metrics:
+            - {name: success-rate, templateRef: {name: success-rate, namespace: test}, thresholdRange: {min: 99}, interval: 10s, templateVariables: {direction: inbound}}
+            - {name: latency, templateRef: {name: latency, namespace: test}, thresholdRange: {max: 500}, interval: 10s, templateVariables: {direction: inbound}}
+        """
+
+    @Test func flaggersLinkerdTutorialShiftsTheServicesHTTPRouteAndPromotes() async throws {
+        var setup = Scenario.Setup()
+        setup.meshProvider = "gatewayapi:v1beta1"
+        try await Scenario.run(setup) { world in
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.tutorial.replacingOccurrences(of: "PROMETHEUS", with: world.prometheus.url))
+            #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
+            let route = try await world.json(["get", "httproutes.v1beta1.gateway.networking.k8s.io", "podinfo", "-n", "test"])
+            #expect(route[path: "spec", "parentRefs"]?[0]?["kind"] == "Service" && route[path: "spec", "hostnames"] == nil, "\(route)")
+            #expect(try await world.visit("http://podinfo.test:9898/").workload == "podinfo-primary", "the mesh routes the Service by its HTTPRoute")
+
+            try await world.kubectl.succeed(["set", "image", "deploy/podinfo", "-n", "test", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1"])
+            var weights: [Int] = []
+            #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", weights: &weights), "weights: \(weights)")
+            #expect(weights.contains(10) && weights.contains(50), "\(weights)")
+            let journal = try await world.status("podinfo", namespace: "test")["journal"]?.arrayValue ?? []
+            let rate = journal.flatMap { $0["metrics"]?.arrayValue ?? [] }.last { $0["name"] == "success-rate" }
+            #expect(rate?["passed"] == true && rate?["query"]?.stringValue?.contains(#"direction="inbound""#) == true, "\(String(describing: rate))")
+        }
+    }
+}
