@@ -146,6 +146,8 @@ extension Canary {
             validateNginx(into: &issues)
         } else if provider == .linkerd {
             validateLinkerd(into: &issues)
+        } else if provider == .contour {
+            validateContour(into: &issues)
         }
         if provider != .nginx, spec.ingressRef != nil {
             issues.add("spec.ingressRef", "used only by the nginx provider; this Canary's provider is \(provider)")

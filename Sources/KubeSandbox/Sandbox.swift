@@ -48,6 +48,8 @@ public final class Sandbox: Sendable {
         public var gatewayAPI = true
         /// Install the SMI TrafficSplit CRD, as linkerd-smi does.
         public var smi = true
+        /// Install Contour's HTTPProxy CRD.
+        public var contour = true
         /// Authentication (bearer tokens) and RBAC on every request; off: everyone may do anything.
         public var authorization = false
         /// Check custom resources against their CRD's schema (pruning, defaults, types, patterns…), as the API
@@ -83,7 +85,7 @@ public final class Sandbox: Sendable {
     /// Starts a sandbox and waits until it serves.
     public static func start(_ options: Options = Options()) async throws -> Sandbox {
         let store = ObjectStore(historyLimit: options.historyLimit, validatesSchemas: options.validateCustomResources)
-        try await seed(store, istio: options.istio, gatewayAPI: options.gatewayAPI, smi: options.smi)
+        try await seed(store, istio: options.istio, gatewayAPI: options.gatewayAPI, smi: options.smi, contour: options.contour)
         let faults = FaultInjector()
         await faults.chaos(rate: options.faultRate, seed: options.faultSeed)
         let audit = options.auditLog || options.auditLogPath != nil ? try AuditLog(path: options.auditLogPath) : nil
@@ -203,7 +205,7 @@ public final class Sandbox: Sendable {
         await envoy?.stop()
     }
 
-    static func seed(_ store: ObjectStore, istio: Bool, gatewayAPI: Bool = true, smi: Bool = true) async throws {
+    static func seed(_ store: ObjectStore, istio: Bool, gatewayAPI: Bool = true, smi: Bool = true, contour: Bool = true) async throws {
         let namespaces = istio ? ["default", "kube-system", "kube-public", "istio-system"] : ["default", "kube-system", "kube-public"]
         let namespaceType = await store.types.first { $0.resource.plural == "namespaces" }!
         for name in namespaces {
@@ -227,7 +229,7 @@ public final class Sandbox: Sendable {
             ])
         }
         let crdType = await store.types.first { $0.resource.plural == "customresourcedefinitions" }!
-        let crds = (istio ? IstioCRDs.all + KedaCRDs.all : []) + (gatewayAPI ? GatewayAPICRDs.all : []) + (smi ? SMICRDs.all : [])
+        let crds = (istio ? IstioCRDs.all + KedaCRDs.all : []) + (gatewayAPI ? GatewayAPICRDs.all : []) + (smi ? SMICRDs.all : []) + (contour ? ContourCRDs.all : [])
         for crd in crds { _ = try await store.create(crdType, namespace: nil, object: crd) }
     }
 

@@ -39,7 +39,7 @@ public enum RouterRegistry {
     public static let registrations: [RouterRegistration] = [
         IstioRouter.registration, NoMeshRouter.registration,
         GatewayAPIRouter.registration(.gatewayAPIV1, version: "v1"), GatewayAPIRouter.registration(.gatewayAPIV1beta1, version: "v1beta1"),
-        NginxRouter.registration, LinkerdRouter.registration,
+        NginxRouter.registration, LinkerdRouter.registration, ContourRouter.registration,
     ]
 
     /// The registration of `provider`; `nil` when Serin cannot route it yet.

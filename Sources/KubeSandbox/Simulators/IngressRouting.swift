@@ -82,21 +82,21 @@ extension ServiceResolver {
             let namespace = ingress[path: "metadata", "namespace"]?.stringValue ?? "default"
             let name = ingress[path: "metadata", "name"]?.stringValue ?? ""
             let mainHop = IngressRouting.Hop(ingress: name, namespace: namespace, service: primary.service, canary: "")
-            var destinations = [Destination(weight: 100, backends: await backends(of: "\(primary.service).\(namespace)", namespace: namespace), ingress: mainHop)]
+            var destinations = [Destination(weight: 100, backends: await backends(of: "\(primary.service).\(namespace)", namespace: namespace), via: .ingress(mainHop))]
             let canaries = all.filter { IngressRouting.isCanary($0) && $0[path: "metadata", "namespace"]?.stringValue == namespace }
             if let canary = canaries.first(where: { IngressRouting.backend(of: $0, host: primary.host.isEmpty ? bare : primary.host, path: request.path) != nil }),
                let alternative = IngressRouting.backend(of: canary, host: primary.host.isEmpty ? bare : primary.host, path: request.path) {
                 let annotations = canary[path: "metadata", "annotations"]?.objectValue ?? [:]
                 let hop = IngressRouting.Hop(ingress: name, namespace: namespace, service: alternative.service,
                                              canary: "\(namespace)-\(alternative.service)-\(alternative.port)")
-                let canaryDestination = Destination(weight: 0, backends: await backends(of: "\(alternative.service).\(namespace)", namespace: namespace), ingress: hop)
+                let canaryDestination = Destination(weight: 0, backends: await backends(of: "\(alternative.service).\(namespace)", namespace: namespace), via: .ingress(hop))
                 switch IngressRouting.decision(annotations, request: request) {
-                case true?: destinations = [Destination(weight: 100, backends: canaryDestination.backends, ingress: hop)]
+                case true?: destinations = [Destination(weight: 100, backends: canaryDestination.backends, via: .ingress(hop))]
                 case false?: break
                 case nil:
                     let weight = min(max(Double(annotations["\(IngressRouting.prefix)/canary-weight"]?.stringValue ?? "0") ?? 0, 0), 100)
-                    destinations = [Destination(weight: 100 - weight, backends: destinations[0].backends, ingress: mainHop),
-                                    Destination(weight: weight, backends: canaryDestination.backends, ingress: hop)]
+                    destinations = [Destination(weight: 100 - weight, backends: destinations[0].backends, via: .ingress(mainHop)),
+                                    Destination(weight: weight, backends: canaryDestination.backends, via: .ingress(hop))]
                 }
             }
             return Routing(destinations: destinations, mirror: nil)

@@ -31,8 +31,8 @@ struct ServiceResolver: Sendable {
         var weight: Double
         var backends: [Backend]
         var responseHeaders: [String: String] = [:]
-        /// The ingress controller the request passed (its metrics count it).
-        var ingress: IngressRouting.Hop?
+        /// The proxy in front of the workload that counts the request in its own series (ingress-nginx, Contour's Envoy).
+        var via: TrafficMetrics.Hop?
     }
 
     enum Route: Sendable {
@@ -67,6 +67,7 @@ struct ServiceResolver: Sendable {
             return .weighted(await routing(of: virtualService, namespace: owner, request: request))
         }
         if let httpRoute = await httpRoute(forHost: request.host ?? host) { return .weighted(await routing(ofHTTPRoute: httpRoute, request: request)) }
+        if let contour = await contourRouting(host: request.host ?? host, request: request) { return .weighted(contour) }
         guard let ingress = await ingressRouting(host: request.host ?? host, request: request) else { return route }
         return .weighted(ingress)
     }

@@ -1,13 +1,22 @@
 extension TrafficMetrics {
-    /// Records `count` requests the ingress controller passed on `hop`, as ingress-nginx counts them.
-    func recordIngress(_ hop: IngressRouting.Hop, code: Int, latencyMilliseconds: Double, count: Double) {
-        let key = IngressKey(hop: hop, status: code)
-        var histogram = ingressSeries[key] ?? Histogram(counts: [Double](repeating: 0, count: TrafficMetrics.applicationBuckets.count))
-        let seconds = latencyMilliseconds / 1000
-        for (index, bound) in TrafficMetrics.applicationBuckets.enumerated() where seconds <= bound { histogram.counts[index] += count }
-        histogram.sum += seconds * count
-        histogram.count += count
-        ingressSeries[key] = histogram
+    /// A proxy in front of a workload that counts the requests it passes in its own series.
+    enum Hop: Hashable, Sendable {
+        /// ingress-nginx, for a main Ingress and its canary.
+        case ingress(IngressRouting.Hop)
+        /// An Envoy cluster of Contour's (`<namespace>_<service>_<port>`).
+        case envoyCluster(String)
+    }
+
+    /// Records `count` requests a proxy passed, in its series.
+    func record(_ hop: Hop, code: Int, latencyMilliseconds: Double, count: Double) {
+        switch hop {
+        case .ingress(let ingress):
+            ingressSeries[IngressKey(hop: ingress, status: code), default: TrafficHistogram(bounds: TrafficMetrics.applicationBuckets)]
+                .observe(latencyMilliseconds / 1000, count: count)
+        case .envoyCluster(let cluster):
+            envoyClusterSeries[EnvoyClusterKey(cluster: cluster, code: code), default: TrafficHistogram(bounds: TrafficMetrics.buckets)]
+                .observe(latencyMilliseconds, count: count)
+        }
     }
 
     /// ingress-nginx's `nginx_ingress_controller_requests` and `nginx_ingress_controller_response_duration_seconds`,
@@ -25,7 +34,7 @@ extension TrafficMetrics {
         for (key, histogram) in sorted { lines.append("nginx_ingress_controller_requests{\(labels(key))} \(format(histogram.count))") }
         lines += ["# HELP nginx_ingress_controller_response_duration_seconds The time spent on receiving the response from the upstream server (serin sandbox).",
                   "# TYPE nginx_ingress_controller_response_duration_seconds histogram"]
-        for (key, histogram) in sorted { lines += histogramLines("nginx_ingress_controller_response_duration_seconds", labels: labels(key), histogram) }
+        for (key, histogram) in sorted { lines += histogram.lines("nginx_ingress_controller_response_duration_seconds", labels: labels(key)) }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -13,14 +13,10 @@ extension TrafficMetrics {
         for (key, count) in requests {
             responses[Workload(namespace: key.destination.namespace, deployment: key.destination.workload), default: [:]][key.code, default: 0] += count
         }
-        var latencies: [Workload: Histogram] = [:]
+        var latencies: [Workload: TrafficHistogram] = [:]
         for (destination, histogram) in durations {
-            let workload = Workload(namespace: destination.namespace, deployment: destination.workload)
-            var total = latencies[workload] ?? Histogram()
-            for index in total.counts.indices { total.counts[index] += histogram.counts[index] }
-            total.sum += histogram.sum
-            total.count += histogram.count
-            latencies[workload] = total
+            latencies[Workload(namespace: destination.namespace, deployment: destination.workload), default: TrafficHistogram(bounds: TrafficMetrics.buckets)]
+                .merge(histogram)
         }
         var lines = ["# HELP response_total Total count of HTTP responses (serin sandbox, as Linkerd's proxy counts them).",
                      "# TYPE response_total counter"]
@@ -32,14 +28,7 @@ extension TrafficMetrics {
         }
         lines += ["# HELP response_latency_ms Elapsed times between a request's headers being received and its response stream completing (serin sandbox).",
                   "# TYPE response_latency_ms histogram"]
-        for (workload, histogram) in latencies.sorted(by: { $0.key < $1.key }) {
-            for (index, bound) in TrafficMetrics.buckets.enumerated() {
-                lines.append("response_latency_ms_bucket{\(workload.labels),le=\"\(format(bound))\"} \(format(histogram.counts[index]))")
-            }
-            lines.append("response_latency_ms_bucket{\(workload.labels),le=\"+Inf\"} \(format(histogram.count))")
-            lines.append("response_latency_ms_sum{\(workload.labels)} \(format(histogram.sum))")
-            lines.append("response_latency_ms_count{\(workload.labels)} \(format(histogram.count))")
-        }
+        for (workload, histogram) in latencies.sorted(by: { $0.key < $1.key }) { lines += histogram.lines("response_latency_ms", labels: workload.labels) }
         return lines.joined(separator: "\n") + "\n"
     }
 }

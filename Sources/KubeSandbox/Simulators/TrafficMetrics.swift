@@ -22,19 +22,22 @@ public actor TrafficMetrics {
         var code: Int
     }
 
-    struct Histogram {
-        var counts = [Double](repeating: 0, count: TrafficMetrics.buckets.count)
-        var sum = 0.0
-        var count = 0.0
-    }
 
     var requests: [SeriesKey: Double] = [:]
-    var durations: [Destination: Histogram] = [:]
+    var durations: [Destination: TrafficHistogram] = [:]
     /// The applications' own instrumentation (podinfo's `http_request_duration_seconds`), by pod and status.
-    private var application: [ApplicationKey: Histogram] = [:]
+    private var application: [ApplicationKey: TrafficHistogram] = [:]
 
     /// ingress-nginx's own series, by hop and status (`TrafficMetrics+Ingress.swift`).
-    var ingressSeries: [IngressKey: Histogram] = [:]
+    var ingressSeries: [IngressKey: TrafficHistogram] = [:]
+
+    /// Contour's Envoy cluster statistics, by cluster and code (`TrafficMetrics+Contour.swift`).
+    var envoyClusterSeries: [EnvoyClusterKey: TrafficHistogram] = [:]
+
+    struct EnvoyClusterKey: Hashable {
+        var cluster: String
+        var code: Int
+    }
 
     struct IngressKey: Hashable {
         var hop: IngressRouting.Hop
@@ -57,22 +60,13 @@ public actor TrafficMetrics {
         recordApplication(workload: destination.workload, namespace: destination.namespace, code: code,
                           latencyMilliseconds: latencyMilliseconds, count: count)
         requests[SeriesKey(destination: destination, code: code), default: 0] += count
-        var histogram = durations[destination] ?? Histogram()
-        for (index, bound) in TrafficMetrics.buckets.enumerated() where latencyMilliseconds <= bound { histogram.counts[index] += count }
-        histogram.sum += latencyMilliseconds * count
-        histogram.count += count
-        durations[destination] = histogram
+        durations[destination, default: TrafficHistogram(bounds: TrafficMetrics.buckets)].observe(latencyMilliseconds, count: count)
     }
 
     /// Records requests as the workload's own instrumentation counts them (its pod's `http_request_duration_seconds`).
     public func recordApplication(workload: String, namespace: String, code: Int, latencyMilliseconds: Double, count: Double = 1) {
         let key = ApplicationKey(namespace: namespace, pod: TrafficMetrics.podName(workload), status: code)
-        var histogram = application[key] ?? Histogram(counts: [Double](repeating: 0, count: TrafficMetrics.applicationBuckets.count))
-        let seconds = latencyMilliseconds / 1000
-        for (index, bound) in TrafficMetrics.applicationBuckets.enumerated() where seconds <= bound { histogram.counts[index] += count }
-        histogram.sum += seconds * count
-        histogram.count += count
-        application[key] = histogram
+        application[key, default: TrafficHistogram(bounds: TrafficMetrics.applicationBuckets)].observe(latencyMilliseconds / 1000, count: count)
     }
 
     /// The name of a workload's (one) pod, as a Deployment's pods are named: `<name>-<template hash>-<suffix>`.
@@ -96,20 +90,9 @@ public actor TrafficMetrics {
                      "# TYPE http_request_duration_seconds histogram"]
         for (key, histogram) in application.sorted(by: { "\($0.key)" < "\($1.key)" }) {
             let base = "kubernetes_namespace=\"\(key.namespace)\",kubernetes_pod_name=\"\(key.pod)\",status=\"\(key.status)\""
-            lines += histogramLines("http_request_duration_seconds", labels: base, histogram)
+            lines += histogram.lines("http_request_duration_seconds", labels: base)
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// One histogram in seconds (``applicationBuckets``) as exposition lines: `_bucket`s, `_sum`, `_count`.
-    func histogramLines(_ name: String, labels base: String, _ histogram: Histogram) -> [String] {
-        var lines = TrafficMetrics.applicationBuckets.enumerated().map { index, bound in
-            "\(name)_bucket{\(base),le=\"\(bound)\"} \(format(histogram.counts[index]))"
-        }
-        lines.append("\(name)_bucket{\(base),le=\"+Inf\"} \(format(histogram.count))")
-        lines.append("\(name)_sum{\(base)} \(histogram.sum)")
-        lines.append("\(name)_count{\(base)} \(format(histogram.count))")
-        return lines
     }
 
     /// The total requests recorded for a workload (all codes), for tests and the demo.
@@ -127,15 +110,9 @@ public actor TrafficMetrics {
         lines.append("# HELP istio_request_duration_milliseconds Request duration by destination (serin sandbox).")
         lines.append("# TYPE istio_request_duration_milliseconds histogram")
         for (destination, histogram) in durations.sorted(by: { "\($0.key)" < "\($1.key)" }) {
-            let base = TrafficMetrics.labels(destination)
-            for (index, bound) in TrafficMetrics.buckets.enumerated() {
-                lines.append("istio_request_duration_milliseconds_bucket{\(base),le=\"\(format(bound))\"} \(format(histogram.counts[index]))")
-            }
-            lines.append("istio_request_duration_milliseconds_bucket{\(base),le=\"+Inf\"} \(format(histogram.count))")
-            lines.append("istio_request_duration_milliseconds_sum{\(base)} \(format(histogram.sum))")
-            lines.append("istio_request_duration_milliseconds_count{\(base)} \(format(histogram.count))")
+            lines += histogram.lines("istio_request_duration_milliseconds", labels: TrafficMetrics.labels(destination))
         }
-        return lines.joined(separator: "\n") + "\n" + applicationExposition() + ingressExposition() + linkerdExposition()
+        return lines.joined(separator: "\n") + "\n" + applicationExposition() + ingressExposition() + linkerdExposition() + envoyClusterExposition()
     }
 
     static func labels(_ destination: Destination) -> String {
@@ -149,7 +126,5 @@ public actor TrafficMetrics {
         ].map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",")
     }
 
-    func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-    }
+    func format(_ value: Double) -> String { TrafficHistogram.format(value) }
 }

@@ -51,7 +51,7 @@ struct TrafficServer: Sendable {
                 Task { _ = await answer(from: copy, host: host) }  // the mirrored copy: counted, its answer dropped
             }
             let destination = pick(routing.destinations)
-            return await answer(from: destination?.backends.randomElement(), host: host, headers: destination?.responseHeaders ?? [:], via: destination?.ingress)
+            return await answer(from: destination?.backends.randomElement(), host: host, headers: destination?.responseHeaders ?? [:], via: destination?.via)
         case .backends(let backends):
             return await answer(from: backends.randomElement(), host: host)
         case .forward(let address, let port):
@@ -98,7 +98,7 @@ struct TrafficServer: Sendable {
     /// A synthetic answer with the workload's staged latency and error ratio, counted in the metrics, with
     /// the headers the route adds to it.
     private func answer(from backend: ServiceResolver.Backend?, host: String, headers added: [String: String] = [:],
-                        via hop: IngressRouting.Hop? = nil) async -> Response {
+                        via hop: TrafficMetrics.Hop? = nil) async -> Response {
         guard let backend else { return text("no healthy upstream for \(host)\n", status: 503) }
         var generator = SystemRandomNumberGenerator()
         let latency = backend.behaviour.sampleLatency(using: &generator)
@@ -106,7 +106,7 @@ struct TrafficServer: Sendable {
         try? await Task.sleep(for: .milliseconds(Int64(min(latency, 10_000))))
         let destination = TrafficMetrics.Destination(workload: backend.workload, namespace: backend.namespace, serviceName: backend.serviceName)
         await metrics.record(destination, code: failed ? 500 : 200, latencyMilliseconds: latency)
-        if let hop { await metrics.recordIngress(hop, code: failed ? 500 : 200, latencyMilliseconds: latency, count: 1) }
+        if let hop { await metrics.record(hop, code: failed ? 500 : 200, latencyMilliseconds: latency, count: 1) }
         let body: JSONValue = ["workload": .string(backend.workload), "namespace": .string(backend.namespace), "host": .string(host)]
         var response = text(body.jsonString + "\n", status: failed ? 500 : 200, contentType: "application/json")
         for (name, value) in added.sorted(by: { $0.key < $1.key }) {

@@ -1,8 +1,8 @@
 import Foundation
 import KubeCore
 
-/// Sends synthetic requests to every VirtualService, HTTPRoute, TrafficSplit and (non-canary) Ingress, split by
-/// their live weights, and records them in ``TrafficMetrics`` as Istio's sidecars, Linkerd's proxies, the
+/// Sends synthetic requests to every VirtualService, HTTPRoute, TrafficSplit, HTTPProxy and (non-canary) Ingress,
+/// split by their live weights, and records them in ``TrafficMetrics`` as Istio's sidecars, Linkerd's proxies, the
 /// applications and ingress-nginx would.
 ///
 /// Each VirtualService gets the `sandbox.serin.dev/rps` of the workloads behind it (the highest one), or
@@ -47,6 +47,9 @@ public actor TrafficSimulator {
         }
         for route in await resolver.httpRoutes() { routings.append(await resolver.routing(ofHTTPRoute: route, request: .synthetic)) }
         for split in await resolver.trafficSplits() { routings.append(await resolver.routing(ofTrafficSplit: split)) }
+        for proxy in await resolver.httpProxies() {
+            if let routing = await resolver.routing(ofHTTPProxy: proxy, request: .synthetic) { routings.append(routing) }
+        }
         for ingress in await resolver.ingresses() where !IngressRouting.isCanary(ingress) {
             if let routing = await resolver.ingressRouting(host: nil, request: .synthetic, main: ingress) { routings.append(routing) }
         }
@@ -57,7 +60,7 @@ public actor TrafficSimulator {
             guard total > 0 else { continue }
             for destination in destinations where destination.weight > 0 && !destination.backends.isEmpty {
                 let share = rate * seconds * destination.weight / total / Double(destination.backends.count)
-                for backend in destination.backends { await send(share, to: backend, via: destination.ingress) }
+                for backend in destination.backends { await send(share, to: backend, via: destination.via) }
             }
             // Mirrored copies reach the mirror's workloads (and their metrics); their answers go nowhere.
             if let mirror = routing.mirror, mirror.percent > 0, !mirror.backends.isEmpty {
@@ -67,7 +70,7 @@ public actor TrafficSimulator {
         }
     }
 
-    private func send(_ requests: Double, to backend: ServiceResolver.Backend, via hop: IngressRouting.Hop? = nil) async {
+    private func send(_ requests: Double, to backend: ServiceResolver.Backend, via hop: TrafficMetrics.Hop? = nil) async {
         let target = TrafficMetrics.Destination(workload: backend.workload, namespace: backend.namespace, serviceName: backend.serviceName)
         let samples = max(1, Int(requests.rounded()))
         let behaviour = backend.behaviour
@@ -75,10 +78,10 @@ public actor TrafficSimulator {
             let latency = behaviour.sampleLatency(using: &generator)
             let each = requests / Double(samples)
             await metrics.record(target, code: 200, latencyMilliseconds: latency, count: each * (1 - behaviour.errorRatio))
-            if let hop { await metrics.recordIngress(hop, code: 200, latencyMilliseconds: latency, count: each * (1 - behaviour.errorRatio)) }
+            if let hop { await metrics.record(hop, code: 200, latencyMilliseconds: latency, count: each * (1 - behaviour.errorRatio)) }
             if behaviour.errorRatio > 0 {
                 await metrics.record(target, code: 500, latencyMilliseconds: latency, count: each * behaviour.errorRatio)
-                if let hop { await metrics.recordIngress(hop, code: 500, latencyMilliseconds: latency, count: each * behaviour.errorRatio) }
+                if let hop { await metrics.record(hop, code: 500, latencyMilliseconds: latency, count: each * behaviour.errorRatio) }
             }
         }
     }

@@ -194,9 +194,9 @@ final class Scenario: Sendable {
 
     /// One request through the sandbox's proxy, as a user's client sends it: who answered (the sandbox
     /// names the workload in its answer), and the answer's `Set-Cookie`.
-    func visit(_ url: String, cookie: String? = nil) async throws -> (workload: String, setCookie: String?) {
+    func visit(_ url: String, cookie: String? = nil, headers: [(String, String)] = []) async throws -> (workload: String, setCookie: String?) {
         let http = OutboundHTTP(proxies: ProxySettings(httpProxy: sandbox.trafficURL))
-        let response = try await http.send(.GET, url, headers: cookie.map { [("Cookie", $0)] } ?? [], timeout: .seconds(10))
+        let response = try await http.send(.GET, url, headers: headers + (cookie.map { [("Cookie", $0)] } ?? []), timeout: .seconds(10))
         let workload = (try? JSONValue(parsing: response.text))?["workload"]?.stringValue ?? "status \(response.status): \(response.text)"
         return (workload, response.headers(named: "Set-Cookie").first)
     }
