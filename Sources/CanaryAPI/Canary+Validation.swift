@@ -148,6 +148,8 @@ extension Canary {
             validateLinkerd(into: &issues)
         } else if provider == .contour {
             validateContour(into: &issues)
+        } else if provider == .traefik {
+            validateTraefik(into: &issues)
         }
         if provider != .nginx, spec.ingressRef != nil {
             issues.add("spec.ingressRef", "used only by the nginx provider; this Canary's provider is \(provider)")

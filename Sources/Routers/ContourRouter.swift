@@ -16,9 +16,7 @@ import KubeRuntime
 ///   conditions; Flagger puts every block's headers in one route, so no request matches two blocks), then
 ///   the default route to the primary.
 public struct ContourRouter: TrafficRouter {
-    let proxies: ResourceClient<JSONValue>
-    let cache: ObjectCache<DynamicObject>
-    let applier: OwnedObjectApplier
+    let proxy: RoutingObject
 
     public static let resource = KubeResource(group: "projectcontour.io", version: "v1", kind: "HTTPProxy", plural: "httpproxies", namespaced: true)
 
@@ -30,9 +28,7 @@ public struct ContourRouter: TrafficRouter {
     }
 
     public init(client: KubeClient, cache: ObjectCache<DynamicObject>) {
-        self.proxies = client.resource(ContourRouter.resource, as: JSONValue.self)
-        self.cache = cache
-        self.applier = OwnedObjectApplier(client: proxies, cache: cache)
+        proxy = RoutingObject(client: client, cache: cache, resource: ContourRouter.resource)
     }
 
     /// Flagger's Contour queries over Envoy's cluster statistics for the canary Service (`<ns>_<svc>-canary_<port>`).
@@ -52,26 +48,15 @@ public struct ContourRouter: TrafficRouter {
 
     public var splitsTraffic: Bool { true }
 
-    public func routes(_ canary: Canary) -> Routes? {
-        guard let proxy = cache.get(namespace: canary.namespace, name: canary.serviceName)?.json else { return nil }
-        return ContourRouter.weights(in: proxy, canary: canary)
-    }
+    public func routes(_ canary: Canary) -> Routes? { proxy.live(canary).flatMap { ContourRouter.weights(in: $0, canary: canary) } }
 
     public func reconcile(_ canary: Canary, owner: OwnerReference) async throws {
-        try await applier.apply(namespace: canary.namespace, name: canary.serviceName, owner: owner) { live in
-            ContourRouter.desiredHTTPProxy(canary, live: live)
-        }
+        try await proxy.apply(canary, owner: owner) { ContourRouter.desiredHTTPProxy(canary, live: $0) }
     }
 
     public func setRoutes(_ canary: Canary, _ routes: Routes) async throws {
-        guard cache.get(namespace: canary.namespace, name: canary.serviceName) != nil else {
-            throw RouterError("httpproxy \(canary.serviceName).\(canary.namespace) not found")
-        }
-        _ = try await proxies.patch(canary.serviceName, namespace: canary.namespace,
-                                    patch: .merge(["spec": ["routes": .array(ContourRouter.routes(canary, routes))]]))
+        try await proxy.patch(canary, ["spec": ["routes": .array(ContourRouter.routes(canary, routes))]])
     }
 
-    public func finalize(_ canary: Canary) async throws {
-        try await applier.restore(namespace: canary.namespace, name: canary.serviceName)
-    }
+    public func finalize(_ canary: Canary) async throws { try await proxy.restore(canary) }
 }

@@ -16,9 +16,7 @@ import KubeRuntime
 /// - The rules are one pure function of the Canary and the weights (``desiredHTTPRoute(_:live:version:routes:)``),
 ///   so a reconcile and a weight change write the same filters, timeouts and sticky rules.
 public struct GatewayAPIRouter: TrafficRouter {
-    let routes: ResourceClient<JSONValue>
-    let cache: ObjectCache<DynamicObject>
-    let applier: OwnedObjectApplier
+    let route: RoutingObject
     let version: String
 
     public static func httpRoutes(_ version: String) -> KubeResource {
@@ -34,9 +32,7 @@ public struct GatewayAPIRouter: TrafficRouter {
     }
 
     public init(client: KubeClient, cache: ObjectCache<DynamicObject>, version: String) {
-        self.routes = client.resource(GatewayAPIRouter.httpRoutes(version), as: JSONValue.self)
-        self.cache = cache
-        self.applier = OwnedObjectApplier(client: self.routes, cache: cache)
+        route = RoutingObject(client: client, cache: cache, resource: GatewayAPIRouter.httpRoutes(version))
         self.version = version
     }
 
@@ -45,27 +41,16 @@ public struct GatewayAPIRouter: TrafficRouter {
 
     public var splitsTraffic: Bool { true }
 
-    public func routes(_ canary: Canary) -> Routes? {
-        guard let route = cache.get(namespace: canary.namespace, name: canary.serviceName)?.json else { return nil }
-        return GatewayAPIRouter.weights(in: route, canary: canary)
-    }
+    public func routes(_ canary: Canary) -> Routes? { route.live(canary).flatMap { GatewayAPIRouter.weights(in: $0, canary: canary) } }
 
     public func reconcile(_ canary: Canary, owner: OwnerReference) async throws {
-        try await applier.apply(namespace: canary.namespace, name: canary.serviceName, owner: owner) { live in
-            GatewayAPIRouter.desiredHTTPRoute(canary, live: live, version: version)
-        }
+        try await route.apply(canary, owner: owner) { GatewayAPIRouter.desiredHTTPRoute(canary, live: $0, version: version) }
     }
 
     public func setRoutes(_ canary: Canary, _ routes: Routes) async throws {
-        guard let live = cache.get(namespace: canary.namespace, name: canary.serviceName)?.json else {
-            throw RouterError("httproute \(canary.serviceName).\(canary.namespace) not found")
-        }
-        let desired = GatewayAPIRouter.desiredHTTPRoute(canary, live: live, version: version, routes: routes)
-        _ = try await self.routes.patch(canary.serviceName, namespace: canary.namespace,
-                                        patch: .merge(["spec": ["rules": desired[path: "spec", "rules"] ?? []]]))
+        let desired = GatewayAPIRouter.desiredHTTPRoute(canary, live: route.live(canary), version: version, routes: routes)
+        try await route.patch(canary, ["spec": ["rules": desired[path: "spec", "rules"] ?? []]])
     }
 
-    public func finalize(_ canary: Canary) async throws {
-        try await applier.restore(namespace: canary.namespace, name: canary.serviceName)
-    }
+    public func finalize(_ canary: Canary) async throws { try await route.restore(canary) }
 }

@@ -13,9 +13,7 @@ import KubeRuntime
 /// - Serin owns `spec.service` and `spec.backends`; other members of the TrafficSplit survive.
 /// - Weights are read as integers or integer strings (v1alpha1's quantities), written as integers (v1alpha2).
 public struct LinkerdRouter: TrafficRouter {
-    let splits: ResourceClient<JSONValue>
-    let cache: ObjectCache<DynamicObject>
-    let applier: OwnedObjectApplier
+    let split: RoutingObject
 
     public static let resource = KubeResource(group: "split.smi-spec.io", version: "v1alpha2", kind: "TrafficSplit", plural: "trafficsplits", namespaced: true)
 
@@ -27,9 +25,7 @@ public struct LinkerdRouter: TrafficRouter {
     }
 
     public init(client: KubeClient, cache: ObjectCache<DynamicObject>) {
-        self.splits = client.resource(LinkerdRouter.resource, as: JSONValue.self)
-        self.cache = cache
-        self.applier = OwnedObjectApplier(client: splits, cache: cache)
+        split = RoutingObject(client: client, cache: cache, resource: LinkerdRouter.resource)
     }
 
     /// Flagger's Linkerd queries over the proxies' inbound `response_total` and `response_latency_ms` (ms).
@@ -49,28 +45,17 @@ public struct LinkerdRouter: TrafficRouter {
 
     public var splitsTraffic: Bool { true }
 
-    public func routes(_ canary: Canary) -> Routes? {
-        guard let split = cache.get(namespace: canary.namespace, name: canary.serviceName)?.json else { return nil }
-        return LinkerdRouter.weights(in: split, canary: canary)
-    }
+    public func routes(_ canary: Canary) -> Routes? { split.live(canary).flatMap { LinkerdRouter.weights(in: $0, canary: canary) } }
 
     public func reconcile(_ canary: Canary, owner: OwnerReference) async throws {
-        try await applier.apply(namespace: canary.namespace, name: canary.serviceName, owner: owner) { live in
-            LinkerdRouter.desiredTrafficSplit(canary, live: live)
-        }
+        try await split.apply(canary, owner: owner) { LinkerdRouter.desiredTrafficSplit(canary, live: $0) }
     }
 
     public func setRoutes(_ canary: Canary, _ routes: Routes) async throws {
-        guard cache.get(namespace: canary.namespace, name: canary.serviceName) != nil else {
-            throw RouterError("trafficsplit \(canary.serviceName).\(canary.namespace) not found")
-        }
-        _ = try await splits.patch(canary.serviceName, namespace: canary.namespace,
-                                   patch: .merge(["spec": ["backends": LinkerdRouter.backends(canary, routes)]]))
+        try await split.patch(canary, ["spec": ["backends": LinkerdRouter.backends(canary, routes)]])
     }
 
-    public func finalize(_ canary: Canary) async throws {
-        try await applier.restore(namespace: canary.namespace, name: canary.serviceName)
-    }
+    public func finalize(_ canary: Canary) async throws { try await split.restore(canary) }
 
     /// The TrafficSplit `<svc>` Serin wants, from the live one (`nil`: none yet), keeping the live weights. Pure.
     public static func desiredTrafficSplit(_ canary: Canary, live: JSONValue?) -> JSONValue {

@@ -5,6 +5,8 @@ extension TrafficMetrics {
         case ingress(IngressRouting.Hop)
         /// An Envoy cluster of Contour's (`<namespace>_<service>_<port>`).
         case envoyCluster(String)
+        /// A Service as Traefik names it (`<namespace>-<name>-<port>@kubernetescrd`).
+        case traefikService(String)
     }
 
     /// Records `count` requests a proxy passed, in its series.
@@ -16,6 +18,9 @@ extension TrafficMetrics {
         case .envoyCluster(let cluster):
             envoyClusterSeries[EnvoyClusterKey(cluster: cluster, code: code), default: TrafficHistogram(bounds: TrafficMetrics.buckets)]
                 .observe(latencyMilliseconds, count: count)
+        case .traefikService(let service):
+            traefikSeries[EnvoyClusterKey(cluster: service, code: code), default: TrafficHistogram(bounds: TrafficMetrics.traefikBuckets)]
+                .observe(latencyMilliseconds / 1000, count: count)
         }
     }
 

@@ -31,9 +31,15 @@ public actor TrafficMetrics {
     /// ingress-nginx's own series, by hop and status (`TrafficMetrics+Ingress.swift`).
     var ingressSeries: [IngressKey: TrafficHistogram] = [:]
 
-    /// Contour's Envoy cluster statistics, by cluster and code (`TrafficMetrics+Contour.swift`).
+    /// Contour's Envoy cluster statistics, by cluster and code (`TrafficMetrics+Proxies.swift`).
     var envoyClusterSeries: [EnvoyClusterKey: TrafficHistogram] = [:]
 
+    /// Traefik's service series, by service and code (`TrafficMetrics+Proxies.swift`).
+    var traefikSeries: [EnvoyClusterKey: TrafficHistogram] = [:]
+    /// Traefik's default duration buckets, in seconds.
+    static let traefikBuckets: [Double] = [0.1, 0.3, 1.2, 5]
+
+    /// A proxy's series key: the upstream as the proxy names it, and the response code.
     struct EnvoyClusterKey: Hashable {
         var cluster: String
         var code: Int
@@ -112,7 +118,7 @@ public actor TrafficMetrics {
         for (destination, histogram) in durations.sorted(by: { "\($0.key)" < "\($1.key)" }) {
             lines += histogram.lines("istio_request_duration_milliseconds", labels: TrafficMetrics.labels(destination))
         }
-        return lines.joined(separator: "\n") + "\n" + applicationExposition() + ingressExposition() + linkerdExposition() + envoyClusterExposition()
+        return lines.joined(separator: "\n") + "\n" + applicationExposition() + ingressExposition() + linkerdExposition() + envoyClusterExposition() + traefikExposition()
     }
 
     static func labels(_ destination: Destination) -> String {

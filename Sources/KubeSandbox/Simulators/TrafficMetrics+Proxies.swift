@@ -18,4 +18,19 @@ extension TrafficMetrics {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// Traefik's `traefik_service_requests_total` and `traefik_service_request_duration_seconds` (its default
+    /// buckets), by `service`, `code`, `method` and `protocol`.
+    func traefikExposition() -> String {
+        guard !traefikSeries.isEmpty else { return "" }
+        let sorted = traefikSeries.sorted { ($0.key.cluster, $0.key.code) < ($1.key.cluster, $1.key.code) }
+        func labels(_ key: EnvoyClusterKey) -> String { "code=\"\(key.code)\",method=\"GET\",protocol=\"http\",service=\"\(key.cluster)\"" }
+        var lines = ["# HELP traefik_service_requests_total How many HTTP requests processed on a service (serin sandbox).",
+                     "# TYPE traefik_service_requests_total counter"]
+        for (key, histogram) in sorted { lines.append("traefik_service_requests_total{\(labels(key))} \(format(histogram.count))") }
+        lines += ["# HELP traefik_service_request_duration_seconds How long it took to process the request on a service (serin sandbox).",
+                  "# TYPE traefik_service_request_duration_seconds histogram"]
+        for (key, histogram) in sorted { lines += histogram.lines("traefik_service_request_duration_seconds", labels: labels(key)) }
+        return lines.joined(separator: "\n") + "\n"
+    }
 }

@@ -1,0 +1,59 @@
+import Foundation
+import KubeCore
+import KubeSandbox
+import SerinTesting
+import Testing
+
+/// Flagger's Traefik tutorial on the sandbox: `provider: traefik`, the user's IngressRoute for
+/// `app.example.com` naming the TraefikService Serin writes, and the built-in metrics from Traefik's service
+/// histogram.
+@Suite(.serialized) struct TraefikScenarioTests {
+    static let manifests = """
+        \(Podinfo.workload)
+        ---
+        apiVersion: traefik.io/v1alpha1
+        kind: IngressRoute
+        metadata: {name: podinfo, namespace: test}
+        spec:
+          entryPoints: [web]
+          routes:
+          - match: Host(`app.example.com`)
+            kind: Rule
+            services: [{name: podinfo, kind: TraefikService, port: 80}]
+        ---
+        apiVersion: flagger.app/v1beta1
+        kind: Canary
+        metadata: {name: podinfo, namespace: test}
+        spec:
+          provider: traefik
+          targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}
+          service: {port: 80, targetPort: 9898}
+          analysis:
+        \(Podinfo.tutorialAnalysis)
+        """
+
+    @Test func aGoodReleaseMovesTheTraefikServiceWeightsAndABadOneRollsBack() async throws {
+        var setup = Scenario.Setup()
+        setup.meshProvider = "traefik"
+        try await Scenario.run(setup) { world in
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests)
+            #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
+            #expect(try await world.visit("http://app.example.com/").workload == "podinfo-primary", "the IngressRoute reaches Serin's TraefikService")
+
+            try await world.kubectl.succeed(["set", "image", "deploy/podinfo", "-n", "test", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1"])
+            var weights: [Int] = []
+            #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", weights: &weights), "weights: \(weights)")
+            #expect(weights.contains(10) && weights.contains(50), "\(weights)")
+            let journal = try await world.status("podinfo", namespace: "test")["journal"]?.arrayValue ?? []
+            let duration = journal.flatMap { $0["metrics"]?.arrayValue ?? [] }.last { $0["name"] == "request-duration" }
+            #expect(duration?["passed"] == true && duration?["query"]?.stringValue?.contains("traefik_service_request_duration_seconds_bucket") == true,
+                    "\(String(describing: duration))")
+
+            try await world.kubectl.succeed(["patch", "deploy", "podinfo", "-n", "test", "-p",
+                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#])
+            #expect(try await world.waitForPhase("Failed", name: "podinfo", namespace: "test"))
+            let services = try await world.json(["get", "traefikservice", "podinfo", "-n", "test"])[path: "spec", "weighted", "services"]
+            #expect(services?.arrayValue?.count == 1 && services?[0]?["weight"] == 100, "back on the primary alone: \(String(describing: services))")
+        }
+    }
+}
