@@ -150,6 +150,11 @@ extension Canary {
             validateContour(into: &issues)
         } else if provider == .traefik {
             validateTraefik(into: &issues)
+        } else if provider == .apisix {
+            validateAPISIX(into: &issues)
+        }
+        if provider != .apisix, spec.routeRef != nil {
+            issues.add("spec.routeRef", "used only by the apisix provider; this Canary's provider is \(provider)")
         }
         if provider != .nginx, spec.ingressRef != nil {
             issues.add("spec.ingressRef", "used only by the nginx provider; this Canary's provider is \(provider)")

@@ -30,6 +30,8 @@ public struct CanarySpec: Codable, Sendable, Equatable {
     public var autoscalerRef: TargetReference?
     /// The user's Ingress the `nginx` provider makes a canary Ingress of.
     public var ingressRef: TargetReference?
+    /// The user's ApisixRoute the `apisix` provider makes a canary route of.
+    public var routeRef: TargetReference?
     public var service: CanaryService?
     public var analysis: CanaryAnalysis?
     public var progressDeadlineSeconds: Int?

@@ -23,8 +23,7 @@ extension Canary {
 
     public static let fields: [(path: String, support: FieldSupport)] = {
         let appMesh = FieldSupport.refused("App Mesh is not supported (its service is being retired by AWS)")
-        let routerReasons = ["routeRef": "the APISIX router (routeRef) is not supported yet",
-                             "upstreamRef": "the Gloo router (upstreamRef) is not supported yet"]
+        let routerReasons = ["upstreamRef": "the Gloo router (upstreamRef) is not supported yet"]
         var fields: [(String, FieldSupport)] = [
             ("spec.provider", .checked), ("spec.metricsServer", .implemented),
             ("spec.targetRef", .implemented), ("spec.targetRef.apiVersion", .implemented), ("spec.targetRef.kind", .checked),
@@ -73,7 +72,9 @@ extension Canary {
         ]
         fields += [("spec.ingressRef", .checked), ("spec.ingressRef.apiVersion", .checked), ("spec.ingressRef.kind", .checked),
                    ("spec.ingressRef.name", .implemented)]
-        for reference in ["routeRef", "upstreamRef"] {
+        fields += [("spec.routeRef", .checked), ("spec.routeRef.apiVersion", .checked), ("spec.routeRef.kind", .checked),
+                   ("spec.routeRef.name", .implemented)]
+        for reference in ["upstreamRef"] {
             for field in ["", ".apiVersion", ".kind", ".name"] + (reference == "upstreamRef" ? [".namespace"] : []) {
                 fields.append(("spec.\(reference)\(field)", .refused(routerReasons[reference] ?? "")))
             }

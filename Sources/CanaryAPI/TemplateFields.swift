@@ -8,7 +8,7 @@ extension MetricTemplate {
         ("spec.provider.headers", .implemented), ("spec.provider.secretRef", .implemented), ("spec.provider.secretRef.name", .implemented),
         ("spec.provider.insecureSkipVerify", .refused("provider.insecureSkipVerify is not supported yet (TLS verification is always on)")),
         ("spec.provider.region", .refused("provider.region is read by the CloudWatch provider, which is not supported yet")),
-        ("spec.query", .checked),
+        ("spec.query", .implemented),
     ]
 
     /// The refused fields `spec` (a MetricTemplate's raw spec) sets.

@@ -52,6 +52,8 @@ public final class Sandbox: Sendable {
         public var contour = true
         /// Install Traefik's IngressRoute, TraefikService and Middleware CRDs.
         public var traefik = true
+        /// Install APISIX's ApisixRoute CRD.
+        public var apisix = true
         /// Authentication (bearer tokens) and RBAC on every request; off: everyone may do anything.
         public var authorization = false
         /// Check custom resources against their CRD's schema (pruning, defaults, types, patterns…), as the API
@@ -87,7 +89,8 @@ public final class Sandbox: Sendable {
     /// Starts a sandbox and waits until it serves.
     public static func start(_ options: Options = Options()) async throws -> Sandbox {
         let store = ObjectStore(historyLimit: options.historyLimit, validatesSchemas: options.validateCustomResources)
-        try await seed(store, istio: options.istio, gatewayAPI: options.gatewayAPI, smi: options.smi, contour: options.contour, traefik: options.traefik)
+        try await seed(store, istio: options.istio, gatewayAPI: options.gatewayAPI, smi: options.smi, contour: options.contour, traefik: options.traefik,
+                       apisix: options.apisix)
         let faults = FaultInjector()
         await faults.chaos(rate: options.faultRate, seed: options.faultSeed)
         let audit = options.auditLog || options.auditLogPath != nil ? try AuditLog(path: options.auditLogPath) : nil
@@ -207,7 +210,8 @@ public final class Sandbox: Sendable {
         await envoy?.stop()
     }
 
-    static func seed(_ store: ObjectStore, istio: Bool, gatewayAPI: Bool = true, smi: Bool = true, contour: Bool = true, traefik: Bool = true) async throws {
+    static func seed(_ store: ObjectStore, istio: Bool, gatewayAPI: Bool = true, smi: Bool = true, contour: Bool = true, traefik: Bool = true,
+                     apisix: Bool = true) async throws {
         let namespaces = istio ? ["default", "kube-system", "kube-public", "istio-system"] : ["default", "kube-system", "kube-public"]
         let namespaceType = await store.types.first { $0.resource.plural == "namespaces" }!
         for name in namespaces {
@@ -231,8 +235,11 @@ public final class Sandbox: Sendable {
             ])
         }
         let crdType = await store.types.first { $0.resource.plural == "customresourcedefinitions" }!
-        let crds = (istio ? IstioCRDs.all + KedaCRDs.all : []) + (gatewayAPI ? GatewayAPICRDs.all : []) + (smi ? SMICRDs.all : []) + (contour ? ContourCRDs.all : [])
-            + (traefik ? TraefikCRDs.all : [])
+        var crds: [JSONValue] = []
+        for (installed, bundle) in [(istio, IstioCRDs.all + KedaCRDs.all), (gatewayAPI, GatewayAPICRDs.all), (smi, SMICRDs.all),
+                                    (contour, ContourCRDs.all), (traefik, TraefikCRDs.all), (apisix, APISIXCRDs.all)] where installed {
+            crds += bundle
+        }
         for crd in crds { _ = try await store.create(crdType, namespace: nil, object: crd) }
     }
 

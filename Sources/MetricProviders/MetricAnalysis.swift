@@ -68,9 +68,10 @@ public struct MetricAnalysis: Sendable {
     private func judge(_ metric: CanaryMetric, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> MetricJudge.Verdict {
         let server = canary.spec.metricsServer ?? metricsServer
         let interval = metric.interval ?? CanaryDefaults.metricInterval
-        // `{{ ingress }}` is `ingressRef`'s name, else the target's (Flagger's `toMetricModel`).
+        // `{{ ingress }}` and `{{ route }}` are `ingressRef`'s and `routeRef`'s names, else the target's (Flagger's `toMetricModel`).
         let values = ["name": canary.metadata.name ?? "", "namespace": canary.namespace, "target": canary.targetName,
-                      "service": canary.serviceName, "interval": interval, "ingress": canary.spec.ingressRef?.name ?? canary.targetName]
+                      "service": canary.serviceName, "interval": interval, "ingress": canary.spec.ingressRef?.name ?? canary.targetName,
+                      "route": canary.spec.routeRef?.name ?? canary.targetName]
         let prometheus = MetricProviderConfig(address: server, http: http)
         if let reference = metric.templateRef {
             return await templated(metric, reference: reference, canary: canary, server: server, values: values)
@@ -173,9 +174,6 @@ public struct MetricAnalysis: Sendable {
     /// What a template asks for that Serin does not do yet.
     static func refusal(of template: MetricTemplate, spec: JSONValue) -> String? {
         if let refused = MetricTemplate.refusedFields(in: spec).first { return refused.message }
-        if QueryTemplate.uses("route", in: template.spec.query) {
-            return "query uses {{ route }}, which is not supported yet (no APISIX router)"
-        }
         return nil
     }
 

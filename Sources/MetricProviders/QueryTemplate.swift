@@ -1,8 +1,8 @@
 import Foundation
 
 /// Renders Flagger's query templates: `{{ namespace }}`, `{{ name }}`, `{{ target }}`, `{{ service }}`,
-/// `{{ ingress }}`, `{{ interval }}` and `{{ variables.key }}` (`{{ route }}` is refused until the APISIX
-/// router exists). Whitespace runs collapse to one space, as Flagger does before sending a query.
+/// `{{ ingress }}`, `{{ route }}`, `{{ interval }}` and `{{ variables.key }}`. Whitespace runs collapse to one
+/// space, as Flagger does before sending a query.
 public struct QueryTemplate: Sendable {
     public var values: [String: String]
     public var variables: [String: String]

@@ -40,7 +40,7 @@ public enum RouterRegistry {
         IstioRouter.registration, NoMeshRouter.registration,
         GatewayAPIRouter.registration(.gatewayAPIV1, version: "v1"), GatewayAPIRouter.registration(.gatewayAPIV1beta1, version: "v1beta1"),
         NginxRouter.registration, LinkerdRouter.registration, ContourRouter.registration,
-        TraefikRouter.registration,
+        TraefikRouter.registration, APISIXRouter.registration,
     ]
 
     /// The registration of `provider`; `nil` when Serin cannot route it yet.

@@ -48,18 +48,7 @@ import Testing
             #expect(route?["timeoutPolicy"] == ["response": "15s", "idle": "5m"] && route?[path: "retryPolicy", "count"] == 3, "\(String(describing: route))")
             #expect(try await world.visit("http://app.example.com/").workload == "podinfo-primary", "the root proxy includes Serin's")
 
-            try await world.kubectl.succeed(["set", "image", "deploy/podinfo", "-n", "test", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1"])
-            var weights: [Int] = []
-            #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", weights: &weights), "weights: \(weights)")
-            #expect(weights.contains(10) && weights.contains(50), "\(weights)")
-            let journal = try await world.status("podinfo", namespace: "test")["journal"]?.arrayValue ?? []
-            let rate = journal.flatMap { $0["metrics"]?.arrayValue ?? [] }.last { $0["name"] == "request-success-rate" }
-            #expect(rate?["passed"] == true && rate?["query"]?.stringValue?.contains(#"envoy_cluster_name=~"test_podinfo-canary_[0-9a-zA-Z-]+""#) == true,
-                    "\(String(describing: rate))")
-
-            try await world.kubectl.succeed(["patch", "deploy", "podinfo", "-n", "test", "-p",
-                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#])
-            #expect(try await world.waitForPhase("Failed", name: "podinfo", namespace: "test"))
+            try await world.promotesThenRollsBack(metric: "request-success-rate", query: #"envoy_cluster_name=~"test_podinfo-canary_[0-9a-zA-Z-]+""#)
             let after = try await world.json(["get", "httpproxy", "podinfo", "-n", "test"])[path: "spec", "routes"]?[0]?["services"]
             #expect(after?[0]?["weight"] == 100 && after?[1]?["weight"] == 0, "traffic back on the primary: \(String(describing: after))")
         }
@@ -76,7 +65,7 @@ import Testing
                 """
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests(analysis: analysis))
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
-            try await world.kubectl.succeed(["set", "image", "deploy/podinfo", "-n", "test", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1"])
+            try await world.releasePodinfo()
             #expect(try await world.waitForPhase("WaitingPromotion", name: "podinfo", namespace: "test", timeout: .seconds(60)), "held by the gate")
             for _ in 0..<10 {
                 #expect(try await world.visit("http://app.example.com/", headers: [("X-Canary", "insider")]).workload == "podinfo", "the header's block")

@@ -47,17 +47,7 @@ import Testing
             let backends = route[path: "spec", "rules"]?[0]?["backendRefs"]
             #expect(backends?[0]?["name"] == "podinfo-primary" && backends?[0]?["weight"] == 100 && backends?[1]?["weight"] == 0, "\(route)")
 
-            try await world.kubectl.succeed(["set", "image", "deploy/podinfo", "-n", "test", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1"])
-            var weights: [Int] = []
-            #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", weights: &weights), "weights: \(weights)")
-            #expect(weights.contains(10) && weights.contains(50), "the HTTPRoute's weights moved: \(weights)")
-            let journal = try await world.status("podinfo", namespace: "test")["journal"]?.arrayValue ?? []
-            let rate = journal.flatMap { $0["metrics"]?.arrayValue ?? [] }.last { $0["name"] == "request-success-rate" }
-            #expect(rate?["passed"] == true && rate?["query"]?.stringValue?.contains("http_request_duration_seconds_count") == true, "\(String(describing: rate))")
-
-            try await world.kubectl.succeed(["patch", "deploy", "podinfo", "-n", "test", "-p",
-                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#])
-            #expect(try await world.waitForPhase("Failed", name: "podinfo", namespace: "test"))
+            try await world.promotesThenRollsBack(metric: "request-success-rate", query: "http_request_duration_seconds_count")
             let after = try await world.json(["get", "httproute", "podinfo", "-n", "test"])
             #expect(after[path: "spec", "rules"]?[0]?["backendRefs"]?[1]?["weight"] == 0, "traffic back on the primary")
         }
@@ -89,7 +79,7 @@ import Testing
                 """
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests(analysis: analysis))
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
-            try await world.kubectl.succeed(["set", "image", "deploy/podinfo", "-n", "test", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1"])
+            try await world.releasePodinfo()
             let canaryRequests = #"sum(http_request_duration_seconds_count{kubernetes_namespace="test",kubernetes_pod_name=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"})"#
             var shapes: [String] = [], reachedWhileMirrored = false, phase: String?
             let finished = try await eventually(timeout: .seconds(90)) {
@@ -124,7 +114,7 @@ import Testing
                 """
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests(analysis: analysis))
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
-            try await world.kubectl.succeed(["set", "image", "deploy/podinfo", "-n", "test", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1"])
+            try await world.releasePodinfo()
             #expect(try await world.waitForPhase("WaitingPromotion", name: "podinfo", namespace: "test", timeout: .seconds(60)), "held at 50% by the gate")
             let status = try await world.status("podinfo", namespace: "test")
             let canaryCookie = try #require(status["sessionAffinityCookie"]?.stringValue)
@@ -145,6 +135,45 @@ import Testing
             #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", timeout: .seconds(60)))
             let expired = try await world.visit("http://www.example.com/", cookie: canaryCookie)
             #expect(expired.workload == "podinfo-primary" && expired.setCookie == "\(canaryCookie); Max-Age=-1", "\(expired)")
+        }
+    }
+
+    @Test func aUsersHTTPRouteIsAdoptedWithItsOwnRulesKeptAndRestoredWhenTheCanaryGoes() async throws {
+        var setup = Scenario.Setup()
+        setup.meshProvider = "gatewayapi:v1"
+        try await Scenario.run(setup) { world in
+            let users = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: health, namespace: test}
+                spec: {selector: {app: podinfo}, ports: [{port: 8080}]}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: podinfo, namespace: test, annotations: {team: web}}
+                spec:
+                  parentRefs: [{name: gateway, namespace: test}]
+                  hostnames: [www.example.com]
+                  rules:
+                  - matches: [{path: {type: Exact, value: /healthz}}]
+                    backendRefs: [{name: health, port: 8080}]
+                  - backendRefs: [{name: podinfo, port: 9898}]
+                """
+            let manifests = Self.manifests().replacingOccurrences(of: "  provider: gatewayapi:v1\n", with: "  provider: gatewayapi:v1\n  revertOnDeletion: true\n")
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: manifests + "\n---\n" + users)
+            #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
+            let original = try await world.json(["get", "httproute", "podinfo", "-n", "test"])
+            let rules = original[path: "spec", "rules"]?.arrayValue ?? []
+            #expect(rules.count == 3 && rules[0][path: "backendRefs"]?[0]?["name"] == "podinfo-primary", "Serin's weighted rule first: \(rules)")
+            #expect(rules[1][path: "backendRefs"]?[0]?["name"] == "health", "the user's health rule kept")
+            #expect(original[path: "metadata", "annotations", "team"] == "web" && original[path: "metadata", "annotations", "serin.dev/original-configuration"] != nil)
+
+            try await world.kubectl.succeed(["delete", "canary", "podinfo", "-n", "test", "--wait=false"])
+            #expect(try await eventually(timeout: .seconds(20)) { try await world.kubectl.run(["get", "canary", "podinfo", "-n", "test"]).status != 0 })
+            let restored = try await world.json(["get", "httproute", "podinfo", "-n", "test"])
+            let names = (restored[path: "spec", "rules"]?.arrayValue ?? []).compactMap { $0[path: "backendRefs"]?[0]?["name"]?.stringValue }
+            #expect(names == ["health", "podinfo"], "the user's rules, as they were: \(restored)")
+            #expect(restored[path: "metadata", "annotations", "serin.dev/original-configuration"] == nil && restored[path: "metadata", "annotations", "team"] == "web")
         }
     }
 }

@@ -40,17 +40,7 @@ import Testing
             #expect(try await Self.weights(world) == ["podinfo-primary": 100, "podinfo-canary": 0])
             #expect(try await world.json(["get", "trafficsplit", "podinfo", "-n", "test"])[path: "spec", "service"] == "podinfo")
 
-            try await world.kubectl.succeed(["set", "image", "deploy/podinfo", "-n", "test", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1"])
-            var weights: [Int] = []
-            #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", weights: &weights), "weights: \(weights)")
-            #expect(weights.contains(10) && weights.contains(50), "the TrafficSplit's weights moved: \(weights)")
-            let journal = try await world.status("podinfo", namespace: "test")["journal"]?.arrayValue ?? []
-            let duration = journal.flatMap { $0["metrics"]?.arrayValue ?? [] }.last { $0["name"] == "request-duration" }
-            #expect(duration?["passed"] == true && duration?["query"]?.stringValue?.contains("response_latency_ms_bucket") == true, "\(String(describing: duration))")
-
-            try await world.kubectl.succeed(["patch", "deploy", "podinfo", "-n", "test", "-p",
-                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#])
-            #expect(try await world.waitForPhase("Failed", name: "podinfo", namespace: "test"))
+            try await world.promotesThenRollsBack(metric: "request-duration", query: "response_latency_ms_bucket")
             #expect(try await Self.weights(world) == ["podinfo-primary": 100, "podinfo-canary": 0], "traffic back on the primary")
         }
     }
@@ -108,7 +98,7 @@ import Testing
             #expect(route[path: "spec", "parentRefs"]?[0]?["kind"] == "Service" && route[path: "spec", "hostnames"] == nil, "\(route)")
             #expect(try await world.visit("http://podinfo.test:9898/").workload == "podinfo-primary", "the mesh routes the Service by its HTTPRoute")
 
-            try await world.kubectl.succeed(["set", "image", "deploy/podinfo", "-n", "test", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1"])
+            try await world.releasePodinfo()
             var weights: [Int] = []
             #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", weights: &weights), "weights: \(weights)")
             #expect(weights.contains(10) && weights.contains(50), "\(weights)")

@@ -62,18 +62,7 @@ import Testing
                 try await Self.annotations(world)["nginx.ingress.kubernetes.io/proxy-body-size"] == "16m"
             }, "a change to the user's Ingress reaches the canary Ingress")
 
-            try await world.kubectl.succeed(["set", "image", "deploy/podinfo", "-n", "test", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1"])
-            var weights: [Int] = []
-            #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", weights: &weights), "weights: \(weights)")
-            #expect(weights.contains(10) && weights.contains(50), "the canary Ingress's weight moved: \(weights)")
-            let journal = try await world.status("podinfo", namespace: "test")["journal"]?.arrayValue ?? []
-            let rate = journal.flatMap { $0["metrics"]?.arrayValue ?? [] }.last { $0["name"] == "request-success-rate" }
-            #expect(rate?["passed"] == true && rate?["query"]?.stringValue?.contains(#"nginx_ingress_controller_requests{namespace="test",ingress="podinfo",canary!="""#) == true,
-                    "\(String(describing: rate))")
-
-            try await world.kubectl.succeed(["patch", "deploy", "podinfo", "-n", "test", "-p",
-                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#])
-            #expect(try await world.waitForPhase("Failed", name: "podinfo", namespace: "test"))
+            try await world.promotesThenRollsBack(metric: "request-success-rate", query: #"nginx_ingress_controller_requests{namespace="test",ingress="podinfo",canary!="""#)
             #expect(try await Self.annotations(world)["nginx.ingress.kubernetes.io/canary-weight"] == "0", "traffic back on the primary")
             let events = try await world.events("podinfo", namespace: "test")
             #expect(events.contains { $0.hasPrefix("Halt podinfo.test advancement success rate") }, "\(events)")
@@ -94,7 +83,7 @@ import Testing
                 """
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests(analysis: analysis))
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
-            try await world.kubectl.succeed(["set", "image", "deploy/podinfo", "-n", "test", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1"])
+            try await world.releasePodinfo()
             #expect(try await world.waitForPhase("WaitingPromotion", name: "podinfo", namespace: "test", timeout: .seconds(60)), "held by the gate")
             #expect(try await Self.annotations(world)["nginx.ingress.kubernetes.io/canary-by-cookie"] == "canary")
             for _ in 0..<10 {

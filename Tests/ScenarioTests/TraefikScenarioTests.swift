@@ -40,18 +40,7 @@ import Testing
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
             #expect(try await world.visit("http://app.example.com/").workload == "podinfo-primary", "the IngressRoute reaches Serin's TraefikService")
 
-            try await world.kubectl.succeed(["set", "image", "deploy/podinfo", "-n", "test", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1"])
-            var weights: [Int] = []
-            #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", weights: &weights), "weights: \(weights)")
-            #expect(weights.contains(10) && weights.contains(50), "\(weights)")
-            let journal = try await world.status("podinfo", namespace: "test")["journal"]?.arrayValue ?? []
-            let duration = journal.flatMap { $0["metrics"]?.arrayValue ?? [] }.last { $0["name"] == "request-duration" }
-            #expect(duration?["passed"] == true && duration?["query"]?.stringValue?.contains("traefik_service_request_duration_seconds_bucket") == true,
-                    "\(String(describing: duration))")
-
-            try await world.kubectl.succeed(["patch", "deploy", "podinfo", "-n", "test", "-p",
-                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#])
-            #expect(try await world.waitForPhase("Failed", name: "podinfo", namespace: "test"))
+            try await world.promotesThenRollsBack(metric: "request-duration", query: "traefik_service_request_duration_seconds_bucket")
             let services = try await world.json(["get", "traefikservice", "podinfo", "-n", "test"])[path: "spec", "weighted", "services"]
             #expect(services?.arrayValue?.count == 1 && services?[0]?["weight"] == 100, "back on the primary alone: \(String(describing: services))")
         }

@@ -69,6 +69,7 @@ struct ServiceResolver: Sendable {
         if let httpRoute = await httpRoute(forHost: request.host ?? host) { return .weighted(await routing(ofHTTPRoute: httpRoute, request: request)) }
         if let contour = await contourRouting(host: request.host ?? host, request: request) { return .weighted(contour) }
         if let traefik = await traefikRouting(host: request.host ?? host, request: request) { return .weighted(traefik) }
+        if let apisix = await apisixRouting(host: request.host ?? host, request: request) { return .weighted(apisix) }
         guard let ingress = await ingressRouting(host: request.host ?? host, request: request) else { return route }
         return .weighted(ingress)
     }

@@ -7,6 +7,8 @@ extension TrafficMetrics {
         case envoyCluster(String)
         /// A Service as Traefik names it (`<namespace>-<name>-<port>@kubernetescrd`).
         case traefikService(String)
+        /// An APISIX route as its ingress controller names it (`<namespace>_<apisixroute>_<http route>`).
+        case apisixRoute(String)
     }
 
     /// Records `count` requests a proxy passed, in its series.
@@ -17,6 +19,9 @@ extension TrafficMetrics {
                 .observe(latencyMilliseconds / 1000, count: count)
         case .envoyCluster(let cluster):
             envoyClusterSeries[EnvoyClusterKey(cluster: cluster, code: code), default: TrafficHistogram(bounds: TrafficMetrics.buckets)]
+                .observe(latencyMilliseconds, count: count)
+        case .apisixRoute(let route):
+            apisixSeries[EnvoyClusterKey(cluster: route, code: code), default: TrafficHistogram(bounds: TrafficMetrics.buckets)]
                 .observe(latencyMilliseconds, count: count)
         case .traefikService(let service):
             traefikSeries[EnvoyClusterKey(cluster: service, code: code), default: TrafficHistogram(bounds: TrafficMetrics.traefikBuckets)]

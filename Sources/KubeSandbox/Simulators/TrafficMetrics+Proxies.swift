@@ -33,4 +33,23 @@ extension TrafficMetrics {
         for (key, histogram) in sorted { lines += histogram.lines("traefik_service_request_duration_seconds", labels: labels(key)) }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// APISIX's prometheus plugin: `apisix_http_status` (by `code`) and `apisix_http_latency` (`type="request"`,
+    /// Istio's millisecond buckets), by `route`.
+    func apisixExposition() -> String {
+        guard !apisixSeries.isEmpty else { return "" }
+        var lines = ["# HELP apisix_http_status HTTP status codes per service in APISIX (serin sandbox).", "# TYPE apisix_http_status counter"]
+        let sorted = apisixSeries.sorted { ($0.key.cluster, $0.key.code) < ($1.key.cluster, $1.key.code) }
+        for (key, histogram) in sorted {
+            lines.append("apisix_http_status{code=\"\(key.code)\",route=\"\(key.cluster)\",matched_uri=\"/*\",consumer=\"\",node=\"\"} \(format(histogram.count))")
+        }
+        var latencies: [String: TrafficHistogram] = [:]
+        for (key, histogram) in apisixSeries { latencies[key.cluster, default: TrafficHistogram(bounds: TrafficMetrics.buckets)].merge(histogram) }
+        lines += ["# HELP apisix_http_latency HTTP request latency in milliseconds per service in APISIX (serin sandbox).",
+                  "# TYPE apisix_http_latency histogram"]
+        for (route, histogram) in latencies.sorted(by: { $0.key < $1.key }) {
+            lines += histogram.lines("apisix_http_latency", labels: "type=\"request\",route=\"\(route)\",consumer=\"\",node=\"\"")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
 }

@@ -36,6 +36,8 @@ public actor TrafficMetrics {
 
     /// Traefik's service series, by service and code (`TrafficMetrics+Proxies.swift`).
     var traefikSeries: [EnvoyClusterKey: TrafficHistogram] = [:]
+    /// APISIX's prometheus plugin series, by route and code (`TrafficMetrics+Proxies.swift`).
+    var apisixSeries: [EnvoyClusterKey: TrafficHistogram] = [:]
     /// Traefik's default duration buckets, in seconds.
     static let traefikBuckets: [Double] = [0.1, 0.3, 1.2, 5]
 
@@ -119,6 +121,7 @@ public actor TrafficMetrics {
             lines += histogram.lines("istio_request_duration_milliseconds", labels: TrafficMetrics.labels(destination))
         }
         return lines.joined(separator: "\n") + "\n" + applicationExposition() + ingressExposition() + linkerdExposition() + envoyClusterExposition() + traefikExposition()
+            + apisixExposition()
     }
 
     static func labels(_ destination: Destination) -> String {

@@ -1,8 +1,8 @@
 import Foundation
 import KubeCore
 
-/// Sends synthetic requests to every VirtualService, HTTPRoute, TrafficSplit, HTTPProxy, TraefikService and
-/// (non-canary) Ingress, split by their live weights, and records them in ``TrafficMetrics`` as Istio's sidecars, Linkerd's proxies, the
+/// Sends synthetic requests to every VirtualService, HTTPRoute, TrafficSplit, HTTPProxy, TraefikService,
+/// APISIX host and (non-canary) Ingress, split by their live weights, and records them in ``TrafficMetrics`` as Istio's sidecars, Linkerd's proxies, the
 /// applications and ingress-nginx would.
 ///
 /// Each VirtualService gets the `sandbox.serin.dev/rps` of the workloads behind it (the highest one), or
@@ -48,6 +48,9 @@ public actor TrafficSimulator {
         for route in await resolver.httpRoutes() { routings.append(await resolver.routing(ofHTTPRoute: route, request: .synthetic)) }
         for split in await resolver.trafficSplits() { routings.append(await resolver.routing(ofTrafficSplit: split)) }
         for service in await resolver.traefik("traefikservices") { routings.append(await resolver.routing(ofTraefikService: service)) }
+        for host in await resolver.apisixHosts() {
+            if let routing = await resolver.apisixRouting(host: host, request: .synthetic) { routings.append(routing) }
+        }
         for proxy in await resolver.httpProxies() {
             if let routing = await resolver.routing(ofHTTPProxy: proxy, request: .synthetic) { routings.append(routing) }
         }

@@ -1,3 +1,7 @@
+import KubeCore
+import SerinTesting
+import Testing
+
 /// Flagger's tutorial workload, podinfo in the namespace `test`, shared by the router scenarios.
 enum Podinfo {
     /// The tutorials' weighted analysis on the built-in metrics, shortened to seconds.
@@ -30,4 +34,26 @@ enum Podinfo {
             spec:
               containers: [{name: podinfod, image: "ghcr.io/stefanprodan/podinfo:6.0.0", ports: [{name: http, containerPort: 9898}]}]
         """
+}
+
+extension Scenario {
+    /// Ships podinfo 6.0.1 to the Canary `podinfo` in `test`.
+    func releasePodinfo() async throws {
+        try await kubectl.succeed(["set", "image", "deploy/podinfo", "-n", "test", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1"])
+    }
+
+    /// A router tutorial's proof: a good release walks the weights (10 % to 50 %) to `Succeeded`, its last
+    /// `metric` check passed with a query holding `query`; then a release answering 50 % errors is `Failed`.
+    func promotesThenRollsBack(metric: String, query: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await releasePodinfo()
+        var weights: [Int] = []
+        #expect(try await waitForPhase("Succeeded", name: "podinfo", namespace: "test", weights: &weights), "weights: \(weights)", sourceLocation: sourceLocation)
+        #expect(weights.contains(10) && weights.contains(50), "the weights moved: \(weights)", sourceLocation: sourceLocation)
+        let journal = try await status("podinfo", namespace: "test")["journal"]?.arrayValue ?? []
+        let check = journal.flatMap { $0["metrics"]?.arrayValue ?? [] }.last { $0["name"]?.stringValue == metric }
+        #expect(check?["passed"] == true && check?["query"]?.stringValue?.contains(query) == true, "\(String(describing: check))", sourceLocation: sourceLocation)
+        try await kubectl.succeed(["patch", "deploy", "podinfo", "-n", "test", "-p",
+                                   #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#])
+        #expect(try await waitForPhase("Failed", name: "podinfo", namespace: "test"), "a bad release is rolled back", sourceLocation: sourceLocation)
+    }
 }
