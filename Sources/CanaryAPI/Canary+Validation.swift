@@ -144,8 +144,8 @@ extension Canary {
             return
         } else if provider == .nginx {
             validateNginx(into: &issues)
-        } else if provider == .linkerd {
-            validateLinkerd(into: &issues)
+        } else if provider == .linkerd || provider == .osm {
+            validateSMI(into: &issues, provider: provider)
         } else if provider == .contour {
             validateContour(into: &issues)
         } else if provider == .traefik {

@@ -39,7 +39,8 @@ public enum RouterRegistry {
     public static let registrations: [RouterRegistration] = [
         IstioRouter.registration, NoMeshRouter.registration,
         GatewayAPIRouter.registration(.gatewayAPIV1, version: "v1"), GatewayAPIRouter.registration(.gatewayAPIV1beta1, version: "v1beta1"),
-        NginxRouter.registration, LinkerdRouter.registration, ContourRouter.registration,
+        NginxRouter.registration, SMIRouter.registration(.linkerd, queries: SMIRouter.linkerdQueries),
+        SMIRouter.registration(.osm, queries: SMIRouter.osmQueries), ContourRouter.registration,
         TraefikRouter.registration, APISIXRouter.registration,
     ]
 

@@ -90,8 +90,8 @@ func running<T>(_ services: [@Sendable () async throws -> Void], _ body: () asyn
             config.backoff = Backoff(initial: .milliseconds(10), maximum: .milliseconds(40))
             let controller = Controller(name: "retry", primary: reflector, reconciler: reconciler, config: config)
             try await running([reflector.run, controller.run]) {
-                #expect(await eventually { log.calls.filter { $0 == "flaky" }.count == 3 }, "retried until it succeeds")
-                #expect(await eventually { log.calls.filter { $0 == "periodic" }.count >= 4 }, "requeued without any change")
+                #expect(await eventually(timeout: .seconds(30)) { log.calls.filter { $0 == "flaky" }.count == 3 }, "retried until it succeeds")
+                #expect(await eventually(timeout: .seconds(30)) { log.calls.filter { $0 == "periodic" }.count >= 4 }, "requeued without any change")
                 try await Task.sleep(for: .milliseconds(200))
             }
             #expect(log.calls.filter { $0 == "flaky" }.count == 3, "not retried after success")

@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func everyRegisteredRouterDeclaresTheCRDsOfWhatItWatches() {
-        #expect(RouterRegistry.implemented == [.istio, .kubernetes, .gatewayAPIV1, .gatewayAPIV1beta1, .nginx, .linkerd, .contour, .traefik, .apisix])
+        #expect(RouterRegistry.implemented == [.istio, .kubernetes, .gatewayAPIV1, .gatewayAPIV1beta1, .nginx, .linkerd, .osm, .contour, .traefik, .apisix])
         #expect(RouterRegistry.registration(for: .linkerd)?.resources.compactMap(\.crd) == ["trafficsplits.split.smi-spec.io"])
         #expect(RouterRegistry.registration(for: .nginx)?.resources.map(\.crd) == [nil], "Ingress is built in")
         for provider in [MeshProvider.gatewayAPIV1, .gatewayAPIV1beta1] {

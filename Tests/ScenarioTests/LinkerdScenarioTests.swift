@@ -8,7 +8,7 @@ import Testing
 /// built-in queries over the proxies' `response_total`, and Flagger's current Linkerd tutorial, an HTTPRoute
 /// attached to the Service (`gatewayapi:v1beta1`, Gateway API's mesh mode) judged by its MetricTemplates.
 @Suite(.serialized) struct LinkerdScenarioTests {
-    static func trafficSplitManifests() -> String {
+    static func trafficSplitManifests(provider: String = "linkerd") -> String {
         """
         \(Podinfo.workload)
         ---
@@ -16,7 +16,7 @@ import Testing
         kind: Canary
         metadata: {name: podinfo, namespace: test}
         spec:
-          provider: linkerd
+          provider: \(provider)
           targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}
           service: {name: podinfo, port: 80, targetPort: 9898}
           analysis:
@@ -41,6 +41,17 @@ import Testing
             #expect(try await world.json(["get", "trafficsplit", "podinfo", "-n", "test"])[path: "spec", "service"] == "podinfo")
 
             try await world.promotesThenRollsBack(metric: "request-duration", query: "response_latency_ms_bucket")
+            #expect(try await Self.weights(world) == ["podinfo-primary": 100, "podinfo-canary": 0], "traffic back on the primary")
+        }
+    }
+
+    @Test func openServiceMeshSplitsTheSameWayAndIsJudgedByItsOwnSeries() async throws {
+        var setup = Scenario.Setup()
+        setup.meshProvider = "osm"
+        try await Scenario.run(setup) { world in
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.trafficSplitManifests(provider: "osm"))
+            #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
+            try await world.promotesThenRollsBack(metric: "request-success-rate", query: #"osm_request_total{destination_namespace="test",destination_kind="Deployment""#)
             #expect(try await Self.weights(world) == ["podinfo-primary": 100, "podinfo-canary": 0], "traffic back on the primary")
         }
     }

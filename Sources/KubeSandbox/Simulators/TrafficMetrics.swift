@@ -120,7 +120,7 @@ public actor TrafficMetrics {
         for (destination, histogram) in durations.sorted(by: { "\($0.key)" < "\($1.key)" }) {
             lines += histogram.lines("istio_request_duration_milliseconds", labels: TrafficMetrics.labels(destination))
         }
-        return lines.joined(separator: "\n") + "\n" + applicationExposition() + ingressExposition() + linkerdExposition() + envoyClusterExposition() + traefikExposition()
+        return lines.joined(separator: "\n") + "\n" + applicationExposition() + ingressExposition() + smiExposition() + envoyClusterExposition() + traefikExposition()
             + apisixExposition()
     }
 

@@ -4,8 +4,8 @@ import KubeCore
 @testable import Routers
 import Testing
 
-/// The Linkerd router's TrafficSplit (Flagger's linkerd example), against golden JSON.
-@Suite struct LinkerdRouterTests {
+/// The SMI router's TrafficSplit (Flagger's linkerd example), against golden JSON.
+@Suite struct SMIRouterTests {
     static func canary(analysis: String = #"{"interval": "15s", "threshold": 10, "stepWeight": 5, "maxWeight": 50}"#) throws -> Canary {
         try JSONValue(parsing: Array("""
             {"apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": {"name": "podinfo", "namespace": "test", "uid": "c-1"},
@@ -19,23 +19,23 @@ import Testing
     @Test func aNewTrafficSplitSendsEverythingToThePrimary() throws {
         let canary = try Self.canary()
         #expect(canary.validate(Self.context).isEmpty, "\(canary.validate(Self.context))")
-        let split = LinkerdRouter.desiredTrafficSplit(canary, live: nil)
+        let split = SMIRouter.desiredTrafficSplit(canary, live: nil)
         try Golden.check(split, "trafficsplit-new")
-        #expect(LinkerdRouter.weights(in: split, canary: canary) == .allPrimary)
+        #expect(SMIRouter.weights(in: split, canary: canary) == .allPrimary)
     }
 
     @Test func aReconcileKeepsTheLiveWeightsIncludingAFlaggerV1alpha1Quantity() throws {
         let canary = try Self.canary()
-        var live = LinkerdRouter.desiredTrafficSplit(canary, live: nil)
+        var live = SMIRouter.desiredTrafficSplit(canary, live: nil)
         live[path: "metadata", "annotations"] = ["owner": "platform"]
         live[path: "spec", "backends"] = [["service": "podinfo-canary", "weight": "30"], ["service": "podinfo-primary", "weight": "70"]]
-        #expect(LinkerdRouter.weights(in: live, canary: canary) == Routes(primary: 70, canary: 30), "weights written by Flagger as quantities")
-        let desired = LinkerdRouter.desiredTrafficSplit(canary, live: live)
-        #expect(desired[path: "spec", "backends"] == LinkerdRouter.backends(canary, Routes(primary: 70, canary: 30)))
+        #expect(SMIRouter.weights(in: live, canary: canary) == Routes(primary: 70, canary: 30), "weights written by Flagger as quantities")
+        let desired = SMIRouter.desiredTrafficSplit(canary, live: live)
+        #expect(desired[path: "spec", "backends"] == SMIRouter.backends(canary, Routes(primary: 70, canary: 30)))
         #expect(desired[path: "metadata", "annotations", "owner"] == "platform")
-        #expect(LinkerdRouter.desiredTrafficSplit(canary, live: desired) == desired, "a second reconcile changes nothing")
+        #expect(SMIRouter.desiredTrafficSplit(canary, live: desired) == desired, "a second reconcile changes nothing")
         live[path: "spec", "backends"] = [["service": "podinfo-canary", "weight": "300m"]]
-        #expect(LinkerdRouter.weights(in: live, canary: canary) == nil, "a fractional quantity is no weight Serin reads")
+        #expect(SMIRouter.weights(in: live, canary: canary) == nil, "a fractional quantity is no weight Serin reads")
     }
 
     @Test func whatATrafficSplitCannotCarryIsRefusedByName() throws {
@@ -52,7 +52,17 @@ import Testing
     }
 
     @Test func theBuiltinQueriesAreFlaggersOverTheInboundProxies() {
-        #expect(LinkerdRouter.queries.successRate.contains(#"response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",classification!="failure",direction="inbound"}"#))
-        #expect(LinkerdRouter.queries.requestDuration.hasPrefix("histogram_quantile(0.99, sum(rate(response_latency_ms_bucket{"))
+        #expect(SMIRouter.linkerdQueries.successRate.contains(#"response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",classification!="failure",direction="inbound"}"#))
+        #expect(SMIRouter.linkerdQueries.requestDuration.hasPrefix("histogram_quantile(0.99, sum(rate(response_latency_ms_bucket{"))
+    }
+
+    @Test func osmIsTheSameTrafficSplitJudgedByOSMsTelemetry() throws {
+        let registration = try #require(RouterRegistry.registration(for: .osm))
+        #expect(registration.resources.compactMap(\.crd) == ["trafficsplits.split.smi-spec.io"])
+        #expect(SMIRouter.osmQueries.successRate.contains(#"osm_request_total{destination_namespace="{{ namespace }}",destination_kind="Deployment",destination_name="{{ target }}",response_code!~"5.*"}"#))
+        var canary = try Self.canary()
+        canary.spec.provider = "osm"
+        let context = ValidationContext(meshProvider: .osm, routers: [.osm, .kubernetes], implementedRouters: [.istio, .kubernetes, .osm])
+        #expect(canary.validate(context).isEmpty, "\(canary.validate(context))")
     }
 }

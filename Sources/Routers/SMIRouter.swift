@@ -4,32 +4,35 @@ import KubeClient
 import KubeCore
 import KubeRuntime
 
-/// Linkerd routing for a Canary (`provider: linkerd`), as Flagger does it: the SMI TrafficSplit `<svc>`, which
-/// linkerd-smi turns into the split of the Service `service.hosts[0]` (else the apex `<svc>`) between the
-/// `<svc>-canary` and `<svc>-primary` backends by weight.
+/// SMI routing for a Canary, as Flagger does it for `provider: linkerd` and `provider: osm`: the SMI
+/// TrafficSplit `<svc>`, which the mesh (linkerd-smi, Open Service Mesh) turns into the split of the Service
+/// `service.hosts[0]` (else the apex `<svc>`) between the `<svc>-canary` and `<svc>-primary` backends by
+/// weight. The meshes differ only in their telemetry (``queries``).
 ///
 /// ## Guarantees
 /// - Reconcile keeps the live weights: only ``setRoutes(_:_:)`` moves traffic.
 /// - Serin owns `spec.service` and `spec.backends`; other members of the TrafficSplit survive.
 /// - Weights are read as integers or integer strings (v1alpha1's quantities), written as integers (v1alpha2).
-public struct LinkerdRouter: TrafficRouter {
+public struct SMIRouter: TrafficRouter {
     let split: RoutingObject
+    public let queries: BuiltinQueries
 
     public static let resource = KubeResource(group: "split.smi-spec.io", version: "v1alpha2", kind: "TrafficSplit", plural: "trafficsplits", namespaced: true)
 
-    /// The `linkerd` provider for ``RouterRegistry``: the TrafficSplits it owns.
-    public static let registration = RouterRegistration(
-        provider: .linkerd, resources: [WatchedResource(resource, crd: "trafficsplits.split.smi-spec.io", owned: true)]
-    ) { client, caches in
-        LinkerdRouter(client: client, cache: caches[resource])
+    /// The `linkerd` or `osm` provider for ``RouterRegistry``: the TrafficSplits it owns, judged by that mesh's telemetry.
+    public static func registration(_ provider: MeshProvider, queries: BuiltinQueries) -> RouterRegistration {
+        RouterRegistration(provider: provider, resources: [WatchedResource(resource, crd: "trafficsplits.split.smi-spec.io", owned: true)]) { client, caches in
+            SMIRouter(client: client, cache: caches[resource], queries: queries)
+        }
     }
 
-    public init(client: KubeClient, cache: ObjectCache<DynamicObject>) {
-        split = RoutingObject(client: client, cache: cache, resource: LinkerdRouter.resource)
+    public init(client: KubeClient, cache: ObjectCache<DynamicObject>, queries: BuiltinQueries) {
+        split = RoutingObject(client: client, cache: cache, resource: SMIRouter.resource)
+        self.queries = queries
     }
 
     /// Flagger's Linkerd queries over the proxies' inbound `response_total` and `response_latency_ms` (ms).
-    public static let queries = BuiltinQueries(
+    public static let linkerdQueries = BuiltinQueries(
         successRate: """
             sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",classification!="failure",direction="inbound"}[{{ interval }}])) \
             / sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="inbound"}[{{ interval }}])) * 100
@@ -41,18 +44,29 @@ public struct LinkerdRouter: TrafficRouter {
             sum(increase(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="inbound"}[{{ interval }}]))
             """)
 
-    public var queries: BuiltinQueries { LinkerdRouter.queries }
+    /// Flagger's Open Service Mesh queries over `osm_request_total` and `osm_request_duration_ms` (ms) of the target Deployment.
+    public static let osmQueries = BuiltinQueries(
+        successRate: """
+            sum(rate(osm_request_total{destination_namespace="{{ namespace }}",destination_kind="Deployment",destination_name="{{ target }}",response_code!~"5.*"}[{{ interval }}])) \
+            / sum(rate(osm_request_total{destination_namespace="{{ namespace }}",destination_kind="Deployment",destination_name="{{ target }}"}[{{ interval }}])) * 100
+            """,
+        requestDuration: """
+            histogram_quantile(0.99, sum(rate(osm_request_duration_ms_bucket{destination_namespace="{{ namespace }}",destination_kind="Deployment",destination_name="{{ target }}"}[{{ interval }}])) by (le))
+            """,
+        requestCount: """
+            sum(increase(osm_request_total{destination_namespace="{{ namespace }}",destination_kind="Deployment",destination_name="{{ target }}"}[{{ interval }}]))
+            """)
 
     public var splitsTraffic: Bool { true }
 
-    public func routes(_ canary: Canary) -> Routes? { split.live(canary).flatMap { LinkerdRouter.weights(in: $0, canary: canary) } }
+    public func routes(_ canary: Canary) -> Routes? { split.live(canary).flatMap { SMIRouter.weights(in: $0, canary: canary) } }
 
     public func reconcile(_ canary: Canary, owner: OwnerReference) async throws {
-        try await split.apply(canary, owner: owner) { LinkerdRouter.desiredTrafficSplit(canary, live: $0) }
+        try await split.apply(canary, owner: owner) { SMIRouter.desiredTrafficSplit(canary, live: $0) }
     }
 
     public func setRoutes(_ canary: Canary, _ routes: Routes) async throws {
-        try await split.patch(canary, ["spec": ["backends": LinkerdRouter.backends(canary, routes)]])
+        try await split.patch(canary, ["spec": ["backends": SMIRouter.backends(canary, routes)]])
     }
 
     public func finalize(_ canary: Canary) async throws { try await split.restore(canary) }

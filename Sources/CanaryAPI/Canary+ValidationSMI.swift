@@ -1,15 +1,15 @@
 extension Canary {
-    /// What an SMI TrafficSplit can carry: weights for one Service. The mesh fields, A/B matches, mirroring
+    /// What an SMI TrafficSplit can carry (`linkerd`, `osm`): weights for one Service. The mesh fields, A/B matches, mirroring
     /// and session affinity are refused by name (Linkerd's HTTPRoutes do those: `gatewayapi:v1beta1`).
-    func validateLinkerd(into issues: inout ValidationIssues) {
+    func validateSMI(into issues: inout ValidationIssues, provider: MeshProvider) {
         let service = spec.service ?? CanaryService()
         for (field, set) in meshRouteFields() where set {
-            issues.add(field, "not supported by the linkerd provider (an SMI TrafficSplit splits by weight only; Linkerd's HTTPRoutes can: provider gatewayapi:v1beta1)")
+            issues.add(field, "not supported by the \(provider) provider (an SMI TrafficSplit splits by weight only\(provider == .linkerd ? "; Linkerd's HTTPRoutes can: provider gatewayapi:v1beta1" : ""))")
         }
         if !(spec.analysis?.match ?? []).isEmpty {
-            issues.add("spec.analysis.match", "A/B testing is not supported by the linkerd provider (SMI TrafficSplit); use provider gatewayapi:v1beta1 with the Service as gatewayRef")
+            issues.add("spec.analysis.match", "A/B testing is not supported by the \(provider) provider (SMI TrafficSplit)\(provider == .linkerd ? "; use provider gatewayapi:v1beta1 with the Service as gatewayRef" : "")")
         }
-        if (service.hosts ?? []).count > 1 { issues.add("spec.service.hosts", "a TrafficSplit splits one Service; the linkerd provider uses hosts[0] only") }
+        if (service.hosts ?? []).count > 1 { issues.add("spec.service.hosts", "a TrafficSplit splits one Service; the \(provider) provider uses hosts[0] only") }
         if service.appProtocol?.lowercased() == "tcp" { issues.add("spec.service.appProtocol", "a TrafficSplit of HTTP requests: tcp is not supported") }
     }
 }
