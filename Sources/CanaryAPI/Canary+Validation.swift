@@ -141,6 +141,7 @@ extension Canary {
             issues.add("spec.provider", "\"\(provider)\" is not enabled on this operator (--mesh-provider \(context.meshProvider) enables: \(names(context.routers)))")
         } else if provider == .gatewayAPIV1 || provider == .gatewayAPIV1beta1 {
             validateGatewayAPI(into: &issues)
+            if service?.appProtocol?.lowercased() == "grpc" { validateGRPCRoute(into: &issues, provider: provider) }
             return
         } else if provider == .nginx {
             validateNginx(into: &issues)
@@ -172,6 +173,8 @@ extension Canary {
     }
 
     /// What the Gateway API router needs, and the Istio fields it does not carry (refused, never ignored).
+    private var service: CanaryService? { spec.service }
+
     private func validateGatewayAPI(into issues: inout ValidationIssues) {
         let service = spec.service ?? CanaryService()
         if (service.gatewayRefs ?? []).isEmpty { issues.add("spec.service.gatewayRefs", "required by the Gateway API provider") }

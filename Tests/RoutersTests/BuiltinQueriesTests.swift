@@ -29,9 +29,10 @@ import Testing
         #expect(RouterRegistry.implemented == [.istio, .kubernetes, .gatewayAPIV1, .gatewayAPIV1beta1, .nginx, .linkerd, .osm, .contour, .traefik, .apisix])
         #expect(RouterRegistry.registration(for: .linkerd)?.resources.compactMap(\.crd) == ["trafficsplits.split.smi-spec.io"])
         #expect(RouterRegistry.registration(for: .nginx)?.resources.map(\.crd) == [nil], "Ingress is built in")
-        for provider in [MeshProvider.gatewayAPIV1, .gatewayAPIV1beta1] {
-            #expect(RouterRegistry.registration(for: provider)?.resources.compactMap(\.crd) == ["httproutes.gateway.networking.k8s.io"])
-        }
+        #expect(RouterRegistry.registration(for: .gatewayAPIV1)?.resources.compactMap(\.crd)
+                == ["httproutes.gateway.networking.k8s.io", "grpcroutes.gateway.networking.k8s.io"])
+        #expect(RouterRegistry.registration(for: .gatewayAPIV1beta1)?.resources.compactMap(\.crd) == ["httproutes.gateway.networking.k8s.io"],
+                "GRPCRoute has no v1beta1")
         let istio = RouterRegistry.registration(for: .istio)?.resources.compactMap(\.crd) ?? []
         #expect(istio == ["virtualservices.networking.istio.io", "destinationrules.networking.istio.io"])
         #expect(RouterRegistry.registration(for: .kubernetes)?.resources.isEmpty == true)

@@ -148,4 +148,30 @@ import Testing
         #expect(issues.contains("spec.service.backendTimeout: used only by the Gateway API providers"), "\(issues)")
         #expect(issues.contains("spec.service.mirror: used only by the Gateway API providers"), "\(issues)")
     }
+
+    @Test func aGRPCServiceGetsAGRPCRouteWithItsMethodAndHeaderMatches() throws {
+        let canary = try Self.canary(service: #""appProtocol": "grpc", "match": [{"uri": {"prefix": "/grpc.health.v1.Health/"}}], "headers": {"request": {"set": {"x-route": "canary"}}}"#,
+                                     analysis: #"{"interval": "1m", "threshold": 5, "iterations": 10, "match": [{"headers": {"x-canary": {"exact": "insider"}}}]}"#)
+        #expect(canary.validate(Self.context).isEmpty, "\(canary.validate(Self.context))")
+        let route = GatewayAPIRouter.desiredGRPCRoute(canary, live: nil)
+        try Golden.check(route, "grpcroute-ab")
+        #expect(route["kind"] == "GRPCRoute" && GatewayAPIRouter.weights(in: route, canary: canary) == .allPrimary)
+        let moved = GatewayAPIRouter.desiredGRPCRoute(canary, live: route, routes: Routes(primary: 0, canary: 100))
+        #expect(GatewayAPIRouter.weights(in: moved, canary: canary) == Routes(primary: 0, canary: 100))
+        #expect(GatewayAPIRouter.desiredGRPCRoute(canary, live: moved) == moved, "a reconcile keeps the live weights")
+    }
+
+    @Test func whatAGRPCRouteCannotCarryIsRefusedByName() throws {
+        let canary = try Self.canary(service: #""appProtocol": "grpc", "timeout": "10s", "match": [{"uri": {"regex": ".*"}, "queryParams": {"a": {"exact": "b"}}}]"#,
+                                     analysis: #"{"interval": "1m", "threshold": 5, "stepWeight": 10, "maxWeight": 50}"#)
+        let issues = canary.validate(Self.context).map(\.description).joined(separator: "\n")
+        for expected in ["spec.service.timeout: not carried by a GRPCRoute", "spec.service.match[0].queryParams: a GRPCRoute matches headers and the method (uri) only",
+                         "spec.service.match[0].uri: a gRPC method is exact: /<service>/<method> or prefix: /<service>/"] {
+            #expect(issues.contains(expected), "\(expected) in \(issues)")
+        }
+        var beta = canary
+        beta.spec.provider = "gatewayapi:v1beta1"
+        let betaContext = ValidationContext(meshProvider: .gatewayAPIV1beta1, routers: [.gatewayAPIV1beta1], implementedRouters: [.gatewayAPIV1beta1])
+        #expect(beta.validate(betaContext).map(\.description).contains { $0.hasPrefix("spec.service.appProtocol: GRPCRoute is served as gateway.networking.k8s.io/v1 only") })
+    }
 }

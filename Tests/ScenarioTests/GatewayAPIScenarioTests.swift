@@ -176,4 +176,21 @@ import Testing
             #expect(restored[path: "metadata", "annotations", "serin.dev/original-configuration"] == nil && restored[path: "metadata", "annotations", "team"] == "web")
         }
     }
+
+    @Test func aGRPCServiceShiftsItsGRPCRoutesWeightsAndPromotes() async throws {
+        var setup = Scenario.Setup()
+        setup.meshProvider = "gatewayapi:v1"
+        try await Scenario.run(setup) { world in
+            let manifests = Self.manifests().replacingOccurrences(of: "    targetPort: 9898\n", with: "    targetPort: 9898\n    appProtocol: grpc\n")
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: manifests)
+            #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
+            let route = try await world.json(["get", "grpcroute", "podinfo", "-n", "test"])
+            #expect(route[path: "spec", "rules"]?[0]?["backendRefs"]?[0]?["name"] == "podinfo-primary", "\(route)")
+            #expect(try await world.kubectl.run(["get", "httproute", "podinfo", "-n", "test"]).status != 0, "no HTTPRoute for a gRPC service")
+            try await world.releasePodinfo()
+            var weights: [Int] = []
+            #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", weights: &weights), "weights: \(weights)")
+            #expect(weights.contains(10) && weights.contains(50), "the GRPCRoute's weights moved: \(weights)")
+        }
+    }
 }

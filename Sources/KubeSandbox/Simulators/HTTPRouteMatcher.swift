@@ -42,11 +42,16 @@ enum HTTPRouteMatcher {
 }
 
 extension ServiceResolver {
-    /// The HTTPRoutes in every namespace.
+    /// The HTTPRoutes and GRPCRoutes in every namespace (a GRPCRoute's method match is not judged: a gRPC call's
+    /// path is not modelled, so its rules match by headers alone).
     func httpRoutes() async -> [JSONValue] {
-        guard let type = await store.types.first(where: { $0.resource.group == "gateway.networking.k8s.io" && $0.resource.plural == "httproutes" }),
-              let page = try? await store.list(type, namespace: nil) else { return [] }
-        return page.items
+        var routes: [JSONValue] = []
+        for plural in ["httproutes", "grpcroutes"] {
+            guard let type = await store.types.first(where: { $0.resource.group == "gateway.networking.k8s.io" && $0.resource.plural == plural }),
+                  let page = try? await store.list(type, namespace: nil) else { continue }
+            routes += page.items
+        }
+        return routes
     }
 
     /// An HTTPRoute whose `hostnames` hold `host` (a request through a Gateway).
