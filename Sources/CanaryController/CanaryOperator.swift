@@ -111,7 +111,7 @@ public final class CanaryOperator: Service, Sendable {
             targets: Dictionary(targetRegistrations.map { ($0.kind, $0.make(client, caches, options.targetOptions)) }, uniquingKeysWith: { first, _ in first }),
             autoscaler: AutoscalerTarget(client: client, cache: caches[.horizontalPodAutoscalers]),
             services: KubernetesServiceRouter(client: client, cache: caches[.services]),
-            routers: Dictionary(routerRegistrations.map { ($0.provider, $0.make(client, caches)) }, uniquingKeysWith: { first, _ in first }),
+            routers: Dictionary(routerRegistrations.map { ($0.provider, $0.make(client, caches, options.routerSettings)) }, uniquingKeysWith: { first, _ in first }),
             validation: ValidationContext(meshProvider: options.meshProvider, routers: Set(routerRegistrations.map(\.provider)),
                                           implementedRouters: RouterRegistry.implemented, targets: TargetRegistry.implemented),
             analysis: MetricAnalysis(client: client, templates: caches[MetricTemplate.resource], metricsServer: options.metricsServer, http: http),

@@ -1,7 +1,8 @@
 import CanaryAPI
 import Notifiers
-import Targets
 import OutboundHTTP
+import Routers
+import Targets
 import Webhooks
 
 /// How the canary operator runs.
@@ -45,6 +46,8 @@ public struct OperatorOptions: Sendable {
     /// The provider of Canaries without `spec.provider` (`--mesh-provider`). The operator watches only what
     /// this provider's router (and the `kubernetes` one, which needs no CRD) reads.
     public var meshProvider = MeshProvider.default
+    /// What some routers take: ingress-nginx's annotation prefix, Contour's ingress class.
+    public var routerSettings = RouterSettings()
     /// The port of `/metrics`, `/healthz` and `/readyz` (`--port`, 0 picks a free one); `nil` serves none.
     public var httpPort: Int?
     /// The address the HTTP endpoints listen on.

@@ -26,7 +26,7 @@ public struct APISIXRouter: TrafficRouter {
     public static let registration = RouterRegistration(
         provider: .apisix, resources: [WatchedResource(resource, crd: "apisixroutes.apisix.apache.org", owned: true)],
         references: [.init(resource) { canary in canary[path: "spec", "routeRef", "name"]?.stringValue.map { [$0] } ?? [] }]
-    ) { client, caches in
+    ) { client, caches, _ in
         APISIXRouter(client: client, cache: caches[resource])
     }
 

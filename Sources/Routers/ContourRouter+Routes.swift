@@ -4,11 +4,13 @@ import Foundation
 import KubeCore
 
 extension ContourRouter {
-    /// The HTTPProxy `<svc>` Serin wants, from the live one (`nil`: none yet), keeping the live weights. Pure.
-    public static func desiredHTTPProxy(_ canary: Canary, live: JSONValue?) -> JSONValue {
+    /// The HTTPProxy `<svc>` Serin wants, from the live one (`nil`: none yet), keeping the live weights, with
+    /// `ingressClass` as its `ingressClassName` when set. Pure.
+    public static func desiredHTTPProxy(_ canary: Canary, live: JSONValue?, ingressClass: String? = nil) -> JSONValue {
         let current = live.flatMap { weights(in: $0, canary: canary) } ?? .allPrimary
         var proxy = live ?? ["apiVersion": .string(resource.apiVersion), "kind": "HTTPProxy"]
         proxy[path: "spec", "routes"] = .array(routes(canary, current))
+        if let ingressClass, !ingressClass.isEmpty { proxy[path: "spec", "ingressClassName"] = .string(ingressClass) }
         return proxy
     }
 

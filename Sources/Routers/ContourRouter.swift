@@ -17,18 +17,21 @@ import KubeRuntime
 ///   the default route to the primary.
 public struct ContourRouter: TrafficRouter {
     let proxy: RoutingObject
+    /// The `ingressClassName` written (`--ingress-class`); `nil` writes none and keeps the user's.
+    let ingressClass: String?
 
     public static let resource = KubeResource(group: "projectcontour.io", version: "v1", kind: "HTTPProxy", plural: "httpproxies", namespaced: true)
 
     /// The `contour` provider for ``RouterRegistry``: the HTTPProxies it owns.
     public static let registration = RouterRegistration(
         provider: .contour, resources: [WatchedResource(resource, crd: "httpproxies.projectcontour.io", owned: true)]
-    ) { client, caches in
-        ContourRouter(client: client, cache: caches[resource])
+    ) { client, caches, settings in
+        ContourRouter(client: client, cache: caches[resource], ingressClass: settings.ingressClass)
     }
 
-    public init(client: KubeClient, cache: ObjectCache<DynamicObject>) {
+    public init(client: KubeClient, cache: ObjectCache<DynamicObject>, ingressClass: String? = nil) {
         proxy = RoutingObject(client: client, cache: cache, resource: ContourRouter.resource)
+        self.ingressClass = ingressClass
     }
 
     /// Flagger's Contour queries over Envoy's cluster statistics for the canary Service (`<ns>_<svc>-canary_<port>`).
@@ -51,7 +54,7 @@ public struct ContourRouter: TrafficRouter {
     public func routes(_ canary: Canary) -> Routes? { proxy.live(canary).flatMap { ContourRouter.weights(in: $0, canary: canary) } }
 
     public func reconcile(_ canary: Canary, owner: OwnerReference) async throws {
-        try await proxy.apply(canary, owner: owner) { ContourRouter.desiredHTTPProxy(canary, live: $0) }
+        try await proxy.apply(canary, owner: owner) { ContourRouter.desiredHTTPProxy(canary, live: $0, ingressClass: ingressClass) }
     }
 
     public func setRoutes(_ canary: Canary, _ routes: Routes) async throws {

@@ -31,7 +31,7 @@ public struct IstioRouter: TrafficRouter {
         provider: .istio,
         resources: [WatchedResource(virtualServices, crd: "virtualservices.networking.istio.io", owned: true),
                     WatchedResource(destinationRules, crd: "destinationrules.networking.istio.io", owned: true)]
-    ) { client, caches in
+    ) { client, caches, _ in
         IstioRouter(client: client, virtualServices: caches[virtualServices], destinationRules: caches[destinationRules])
     }
 

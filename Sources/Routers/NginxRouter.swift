@@ -21,19 +21,22 @@ public struct NginxRouter: TrafficRouter {
     let ingresses: ResourceClient<JSONValue>
     let cache: ObjectCache<DynamicObject>
     let applier: OwnedObjectApplier
+    /// The prefix of ingress-nginx's annotations (`--ingress-annotations-prefix`).
+    let prefix: String
 
     public static let resource = KubeResource(group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", namespaced: true)
-    public static let prefix = "nginx.ingress.kubernetes.io"
+    public static let defaultPrefix = "nginx.ingress.kubernetes.io"
 
     /// The `nginx` provider for ``RouterRegistry``: it reads every Ingress and owns the canary ones.
     public static let registration = RouterRegistration(
         provider: .nginx, resources: [WatchedResource(resource, owned: true)],
         references: [.init(resource) { canary in canary[path: "spec", "ingressRef", "name"]?.stringValue.map { [$0] } ?? [] }]
-    ) { client, caches in
-        NginxRouter(client: client, cache: caches[resource])
+    ) { client, caches, settings in
+        NginxRouter(client: client, cache: caches[resource], prefix: settings.ingressAnnotationsPrefix)
     }
 
-    public init(client: KubeClient, cache: ObjectCache<DynamicObject>) {
+    public init(client: KubeClient, cache: ObjectCache<DynamicObject>, prefix: String = NginxRouter.defaultPrefix) {
+        self.prefix = prefix
         self.ingresses = client.resource(NginxRouter.resource, as: JSONValue.self)
         self.cache = cache
         self.applier = OwnedObjectApplier(client: ingresses, cache: cache)
@@ -62,7 +65,7 @@ public struct NginxRouter: TrafficRouter {
 
     public func routes(_ canary: Canary) -> Routes? {
         guard let ingress = cache.get(namespace: canary.namespace, name: NginxRouter.canaryIngressName(canary))?.json else { return nil }
-        return NginxRouter.weights(in: ingress, canary: canary)
+        return NginxRouter.weights(in: ingress, canary: canary, prefix: prefix)
     }
 
     public func reconcile(_ canary: Canary, owner: OwnerReference) async throws {
@@ -74,7 +77,7 @@ public struct NginxRouter: TrafficRouter {
             throw RouterError("backend \(canary.serviceName) not found in ingress \(name).\(canary.namespace)", terminal: true)
         }
         try await applier.apply(namespace: canary.namespace, name: NginxRouter.canaryIngressName(canary), owner: owner) { live in
-            NginxRouter.desiredCanaryIngress(canary, user: user, live: live)
+            NginxRouter.desiredCanaryIngress(canary, user: user, live: live, prefix: prefix)
         }
     }
 
@@ -85,7 +88,7 @@ public struct NginxRouter: TrafficRouter {
         }
         let annotations = live[path: "metadata", "annotations"]?.objectValue ?? [:]
         var patch = JSONObject()
-        for (key, value) in NginxRouter.splitAnnotations(canary, routes) where annotations[key] != value && !(value == .null && annotations[key] == nil) {
+        for (key, value) in NginxRouter.splitAnnotations(canary, routes, prefix: prefix) where annotations[key] != value && !(value == .null && annotations[key] == nil) {
             patch[key] = value
         }
         guard !patch.isEmpty else { return }

@@ -8,7 +8,7 @@ public struct RouterRegistration: Sendable {
     public var provider: MeshProvider
     /// The resources the router reads from caches (their CRDs are checked at start-up).
     public var resources: [WatchedResource]
-    public var make: @Sendable (KubeClient, ObjectCaches) -> any TrafficRouter
+    public var make: @Sendable (KubeClient, ObjectCaches, RouterSettings) -> any TrafficRouter
     /// Objects of the users' the router reads for a Canary (the nginx router's `ingressRef`): a change to
     /// one reconciles the Canaries naming it.
     public var references: [Reference]
@@ -25,12 +25,22 @@ public struct RouterRegistration: Sendable {
     }
 
     public init(provider: MeshProvider, resources: [WatchedResource], references: [Reference] = [],
-                make: @escaping @Sendable (KubeClient, ObjectCaches) -> any TrafficRouter) {
+                make: @escaping @Sendable (KubeClient, ObjectCaches, RouterSettings) -> any TrafficRouter) {
         self.provider = provider
         self.resources = resources
         self.references = references
         self.make = make
     }
+}
+
+/// The operator's settings some routers take (Flagger's flags of the same names).
+public struct RouterSettings: Sendable, Equatable {
+    /// The prefix of ingress-nginx's annotations (`--ingress-annotations-prefix`).
+    public var ingressAnnotationsPrefix = NginxRouter.defaultPrefix
+    /// The `ingressClassName` of the HTTPProxies Serin writes (`--ingress-class`); `nil` writes none.
+    public var ingressClass: String?
+
+    public init() {}
 }
 
 /// The routers Serin implements. Adding a provider is one file with a ``TrafficRouter`` and its

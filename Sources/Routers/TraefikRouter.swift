@@ -20,7 +20,7 @@ public struct TraefikRouter: TrafficRouter {
     /// The `traefik` provider for ``RouterRegistry``: the TraefikServices it owns.
     public static let registration = RouterRegistration(
         provider: .traefik, resources: [WatchedResource(resource, crd: "traefikservices.traefik.io", owned: true)]
-    ) { client, caches in
+    ) { client, caches, _ in
         TraefikRouter(client: client, cache: caches[resource])
     }
 

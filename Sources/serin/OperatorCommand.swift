@@ -9,6 +9,7 @@ import Logging
 import Metrics
 import Notifiers
 import Prometheus
+import Routers
 import ServiceLifecycle
 import UnixSignals
 import Webhooks
@@ -27,8 +28,14 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "Prometheus URL for built-in metrics and templates without an address.")
     var metricsServer = "http://prometheus:9090"
 
-    @Option(help: "The provider of Canaries without spec.provider (supported: istio, kubernetes).")
+    @Option(help: "The provider of Canaries without spec.provider (supported: istio, gatewayapi:v1, gatewayapi:v1beta1, nginx, linkerd, osm, contour, traefik, apisix, kubernetes).")
     var meshProvider = "istio"
+
+    @Option(help: "The prefix of the ingress-nginx annotations the nginx provider writes.")
+    var ingressAnnotationsPrefix = "nginx.ingress.kubernetes.io"
+
+    @Option(help: "The ingressClassName of the HTTPProxies the contour provider writes (default: none).")
+    var ingressClass: String?
 
     @Option(help: "Comma-separated label keys that name a workload's pods, first match wins.")
     var selectorLabels = "app,name,app.kubernetes.io/name"
@@ -146,6 +153,8 @@ struct OperatorCommand: AsyncParsableCommand {
         options.configTracking = configTracking
         options.includeLabelPrefixes = OperatorFlags.list(includeLabelPrefix)
         options.meshProvider = try OperatorFlags.meshProvider(meshProvider)
+        options.routerSettings.ingressAnnotationsPrefix = try OperatorFlags.annotationPrefix(ingressAnnotationsPrefix)
+        options.routerSettings.ingressClass = ingressClass
         options.concurrency = concurrency
         options.httpPort = port
         options.version = SerinVersion.current

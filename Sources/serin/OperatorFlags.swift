@@ -9,6 +9,7 @@ import Routers
 enum OperatorFlags {
     static func check(_ command: OperatorCommand) throws {
         _ = try meshProvider(command.meshProvider)
+        _ = try annotationPrefix(command.ingressAnnotationsPrefix)
         guard URL(string: command.metricsServer)?.host != nil else {
             throw ValidationError("--metrics-server: \"\(command.metricsServer)\" is not a URL")
         }
@@ -49,6 +50,14 @@ enum OperatorFlags {
             throw ValidationError("--mesh-provider: \"\(text)\" is not supported yet (supported: \(supported))")
         }
         return provider
+    }
+
+    /// An annotation prefix: a DNS subdomain (`nginx.ingress.kubernetes.io`), as Kubernetes requires of a key's prefix.
+    static func annotationPrefix(_ text: String) throws -> String {
+        guard text.count <= 253, text.wholeMatch(of: /[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/) != nil else {
+            throw ValidationError("--ingress-annotations-prefix: \"\(text)\" is not a DNS subdomain (such as nginx.ingress.kubernetes.io)")
+        }
+        return text
     }
 
     static func list(_ text: String) -> [String] {

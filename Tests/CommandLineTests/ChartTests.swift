@@ -43,6 +43,7 @@ import Testing
     @Test(arguments: [
         ("{}", "serin-system"),
         (#"{"namespace": "apps", "leaderElection": {"enabled": true}, "replicaCount": 2, "podDisruptionBudget": {"enabled": true}, "loadtester": {"enabled": true, "allow": ["hey"], "tokenSecret": "loadtester-token"}, "eventWebhook": "http://events.example/"}"#, "apps"),
+        (#"{"meshProvider": "nginx", "ingressAnnotationsPrefix": "custom.nginx.org", "ingressClass": "contour"}"#, "ingress"),
         (#"{"logFormat": "text", "configTracking": {"enabled": false}, "extraArgs": ["--min-analysis-interval=30s"], "serviceAccount": {"create": false, "name": "ops"}, "rbac": {"create": false}, "clusterName": "prod", "slack": {"url": "https://hooks.slack.com/services/T0/B0/x", "channel": "deploys"}, "alerts": {"existingSecret": "chat-robots", "stuckGateAfter": "30m"}}"#, "ops"),
     ])
     func rendersLintsCleanAndTheSandboxAcceptsIt(values: String, namespace: String) async throws {
@@ -71,6 +72,10 @@ import Testing
                 #expect(arguments.contains("--slack-url=https://hooks.slack.com/services/T0/B0/x") && arguments.contains("--slack-channel=deploys"))
                 #expect(arguments.contains("--alert-stuck-gate-after=30m") && arguments.contains("--cluster-name=prod"))
                 #expect(container["envFrom"] == [["secretRef": ["name": "chat-robots"]]], "the robots' URLs and secrets come from a Secret")
+            }
+            if namespace == "ingress" {
+                #expect(arguments.contains("--mesh-provider=nginx") && arguments.contains("--ingress-annotations-prefix=custom.nginx.org")
+                        && arguments.contains("--ingress-class=contour"), "\(arguments)")
             }
             if namespace == "apps" {
                 #expect(arguments.contains("--enable-leader-election") && arguments.contains("--namespace=apps"))

@@ -9,7 +9,7 @@ import Testing
         for flag in ["--kubeconfig", "--namespace", "--metrics-server", "--mesh-provider", "--selector-labels", "--include-label-prefix",
                      "--enable-config-tracking", "--enable-leader-election", "--leader-election-namespace", "--port", "--log-level",
                      "--log-format", "--cluster-name", "--slack-url", "--slack-channel", "--slack-user", "--msteams-url", "--wecom-url", "--dingtalk-url",
-                     "--dingtalk-signing-secret", "--feishu-url", "--feishu-signing-secret", "--alert-stuck-gate-after", "--event-webhook", "--kube-qps", "--kube-burst", "--concurrency", "--shard", "EVENT_WEBHOOK_URL"] {
+                     "--dingtalk-signing-secret", "--feishu-url", "--feishu-signing-secret", "--alert-stuck-gate-after", "--event-webhook", "--kube-qps", "--kube-burst", "--concurrency", "--shard", "--ingress-annotations-prefix", "--ingress-class", "EVENT_WEBHOOK_URL"] {
             #expect(help.contains(flag), "\(flag) missing from --help")
         }
     }
@@ -18,6 +18,7 @@ import Testing
         (["--mesh-provider", "gloo"], "--mesh-provider: \"gloo\" is not supported yet (supported: apisix, contour, gatewayapi:v1, gatewayapi:v1beta1, istio, kubernetes, linkerd, nginx, osm, traefik)"),
         (["--mesh-provider", "istio2"], "--mesh-provider: \"istio2\" is not a known value (known: apisix, appmesh,"),
         (["--log-format", "yaml"], "--log-format: \"yaml\" is not text or json"),
+        (["--ingress-annotations-prefix", "Nginx/Ingress"], "--ingress-annotations-prefix: \"Nginx/Ingress\" is not a DNS subdomain"),
         (["--log-level", "loud"], "--log-level: \"loud\" is not a log level"),
         (["--port", "70000"], "--port: 70000 is not a port"),
         (["--kube-qps", "0"], "--kube-qps: must be more than 0"),

@@ -62,4 +62,10 @@ import Testing
             #expect(issues.contains(expected), "\(expected) in \(issues)")
         }
     }
+
+    @Test func theIngressClassFlagIsWrittenWhenSet() throws {
+        let canary = try Self.canary()
+        #expect(ContourRouter.desiredHTTPProxy(canary, live: nil, ingressClass: "contour-external")[path: "spec", "ingressClassName"] == "contour-external")
+        #expect(ContourRouter.desiredHTTPProxy(canary, live: nil)[path: "spec", "ingressClassName"] == nil)
+    }
 }

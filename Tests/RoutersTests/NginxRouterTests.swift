@@ -100,4 +100,14 @@ import Testing
         #expect(NginxRouter.queries.successRate.contains(#"nginx_ingress_controller_requests{namespace="{{ namespace }}",ingress="{{ ingress }}",canary!="",status!~"5.*"}"#))
         #expect(NginxRouter.queries.requestDuration.hasSuffix("* 1000") && NginxRouter.queries.durationToMilliseconds == 1)
     }
+
+    @Test func anotherAnnotationPrefixIsWrittenAndReadBack() throws {
+        let canary = try Self.canary()
+        var ingress = NginxRouter.desiredCanaryIngress(canary, user: Self.user, live: nil, prefix: "custom.nginx.org")
+        #expect(ingress[path: "metadata", "annotations", "custom.nginx.org/canary"] == "true")
+        #expect(ingress[path: "metadata", "annotations", "custom.nginx.org/canary-weight"] == "0")
+        ingress = ingress.applyingMergePatch(["metadata": ["annotations": .object(NginxRouter.splitAnnotations(canary, Routes(primary: 80, canary: 20), prefix: "custom.nginx.org"))]])
+        #expect(NginxRouter.weights(in: ingress, canary: canary, prefix: "custom.nginx.org") == Routes(primary: 80, canary: 20))
+        #expect(ingress[path: "metadata", "annotations", "nginx.ingress.kubernetes.io/proxy-body-size"] == "8m", "the user's own nginx annotations are the user's")
+    }
 }
