@@ -153,6 +153,11 @@ extension Canary {
             validateTraefik(into: &issues)
         } else if provider == .apisix {
             validateAPISIX(into: &issues)
+        } else if provider == .gloo {
+            validateGloo(into: &issues)
+        }
+        if provider != .gloo, spec.upstreamRef != nil {
+            issues.add("spec.upstreamRef", "used only by the gloo provider; this Canary's provider is \(provider)")
         }
         if provider != .apisix, spec.routeRef != nil {
             issues.add("spec.routeRef", "used only by the apisix provider; this Canary's provider is \(provider)")

@@ -32,6 +32,8 @@ public struct CanarySpec: Codable, Sendable, Equatable {
     public var ingressRef: TargetReference?
     /// The user's ApisixRoute the `apisix` provider makes a canary route of.
     public var routeRef: TargetReference?
+    /// The Gloo Upstream whose settings the `gloo` provider's Upstreams copy.
+    public var upstreamRef: TargetReference?
     public var service: CanaryService?
     public var analysis: CanaryAnalysis?
     public var progressDeadlineSeconds: Int?

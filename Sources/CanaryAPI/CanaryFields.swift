@@ -23,7 +23,6 @@ extension Canary {
 
     public static let fields: [(path: String, support: FieldSupport)] = {
         let appMesh = FieldSupport.refused("App Mesh is not supported (its service is being retired by AWS)")
-        let routerReasons = ["upstreamRef": "the Gloo router (upstreamRef) is not supported yet"]
         var fields: [(String, FieldSupport)] = [
             ("spec.provider", .checked), ("spec.metricsServer", .implemented),
             ("spec.targetRef", .implemented), ("spec.targetRef.apiVersion", .implemented), ("spec.targetRef.kind", .checked),
@@ -74,11 +73,8 @@ extension Canary {
                    ("spec.ingressRef.name", .implemented)]
         fields += [("spec.routeRef", .checked), ("spec.routeRef.apiVersion", .checked), ("spec.routeRef.kind", .checked),
                    ("spec.routeRef.name", .implemented)]
-        for reference in ["upstreamRef"] {
-            for field in ["", ".apiVersion", ".kind", ".name"] + (reference == "upstreamRef" ? [".namespace"] : []) {
-                fields.append(("spec.\(reference)\(field)", .refused(routerReasons[reference] ?? "")))
-            }
-        }
+        fields += [("spec.upstreamRef", .checked), ("spec.upstreamRef.apiVersion", .implemented), ("spec.upstreamRef.kind", .checked),
+                   ("spec.upstreamRef.name", .implemented), ("spec.upstreamRef.namespace", .implemented)]
         for field in [".cookieName", ".domain", ".httpOnly", ".maxAge", ".partitioned", ".path", ".sameSite", ".secure"] {
             fields.append(("spec.analysis.sessionAffinity\(field)", .implemented))
         }

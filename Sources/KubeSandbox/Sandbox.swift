@@ -54,6 +54,9 @@ public final class Sandbox: Sendable {
         public var traefik = true
         /// Install APISIX's ApisixRoute CRD.
         public var apisix = true
+        /// Install Gloo Edge's Upstream, VirtualService and RouteTable CRDs (off by default: Gloo's VirtualService
+        /// has Istio's kind and short name, so `kubectl get virtualservice` would have two meanings).
+        public var gloo = false
         /// Authentication (bearer tokens) and RBAC on every request; off: everyone may do anything.
         public var authorization = false
         /// Check custom resources against their CRD's schema (pruning, defaults, types, patterns…), as the API
@@ -90,7 +93,7 @@ public final class Sandbox: Sendable {
     public static func start(_ options: Options = Options()) async throws -> Sandbox {
         let store = ObjectStore(historyLimit: options.historyLimit, validatesSchemas: options.validateCustomResources)
         try await seed(store, istio: options.istio, gatewayAPI: options.gatewayAPI, smi: options.smi, contour: options.contour, traefik: options.traefik,
-                       apisix: options.apisix)
+                       apisix: options.apisix, gloo: options.gloo)
         let faults = FaultInjector()
         await faults.chaos(rate: options.faultRate, seed: options.faultSeed)
         let audit = options.auditLog || options.auditLogPath != nil ? try AuditLog(path: options.auditLogPath) : nil
@@ -211,7 +214,7 @@ public final class Sandbox: Sendable {
     }
 
     static func seed(_ store: ObjectStore, istio: Bool, gatewayAPI: Bool = true, smi: Bool = true, contour: Bool = true, traefik: Bool = true,
-                     apisix: Bool = true) async throws {
+                     apisix: Bool = true, gloo: Bool = false) async throws {
         let namespaces = istio ? ["default", "kube-system", "kube-public", "istio-system"] : ["default", "kube-system", "kube-public"]
         let namespaceType = await store.types.first { $0.resource.plural == "namespaces" }!
         for name in namespaces {
@@ -237,7 +240,8 @@ public final class Sandbox: Sendable {
         let crdType = await store.types.first { $0.resource.plural == "customresourcedefinitions" }!
         var crds: [JSONValue] = []
         for (installed, bundle) in [(istio, IstioCRDs.all + KedaCRDs.all), (gatewayAPI, GatewayAPICRDs.all), (smi, SMICRDs.all),
-                                    (contour, ContourCRDs.all), (traefik, TraefikCRDs.all), (apisix, APISIXCRDs.all)] where installed {
+                                    (contour, ContourCRDs.all), (traefik, TraefikCRDs.all), (apisix, APISIXCRDs.all),
+                                    (gloo, GlooCRDs.all)] where installed {
             crds += bundle
         }
         for crd in crds { _ = try await store.create(crdType, namespace: nil, object: crd) }

@@ -28,7 +28,7 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "Prometheus URL for built-in metrics and templates without an address.")
     var metricsServer = "http://prometheus:9090"
 
-    @Option(help: "The provider of Canaries without spec.provider (supported: istio, gatewayapi:v1, gatewayapi:v1beta1, nginx, linkerd, osm, contour, traefik, apisix, kubernetes).")
+    @Option(help: "The provider of Canaries without spec.provider (supported: istio, gatewayapi:v1, gatewayapi:v1beta1, nginx, linkerd, osm, contour, traefik, apisix, gloo, kubernetes).")
     var meshProvider = "istio"
 
     @Option(help: "The prefix of the ingress-nginx annotations the nginx provider writes.")

@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--mesh-provider", "gloo"], "--mesh-provider: \"gloo\" is not supported yet (supported: apisix, contour, gatewayapi:v1, gatewayapi:v1beta1, istio, kubernetes, linkerd, nginx, osm, traefik)"),
+        (["--mesh-provider", "kuma"], "--mesh-provider: \"kuma\" is not supported yet (supported: apisix, contour, gatewayapi:v1, gatewayapi:v1beta1, gloo, istio, kubernetes, linkerd, nginx, osm, traefik)"),
         (["--mesh-provider", "istio2"], "--mesh-provider: \"istio2\" is not a known value (known: apisix, appmesh,"),
         (["--log-format", "yaml"], "--log-format: \"yaml\" is not text or json"),
         (["--ingress-annotations-prefix", "Nginx/Ingress"], "--ingress-annotations-prefix: \"Nginx/Ingress\" is not a DNS subdomain"),

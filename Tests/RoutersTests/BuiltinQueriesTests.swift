@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func everyRegisteredRouterDeclaresTheCRDsOfWhatItWatches() {
-        #expect(RouterRegistry.implemented == [.istio, .kubernetes, .gatewayAPIV1, .gatewayAPIV1beta1, .nginx, .linkerd, .osm, .contour, .traefik, .apisix])
+        #expect(RouterRegistry.implemented == [.istio, .kubernetes, .gatewayAPIV1, .gatewayAPIV1beta1, .nginx, .linkerd, .osm, .contour, .traefik, .apisix, .gloo])
         #expect(RouterRegistry.registration(for: .linkerd)?.resources.compactMap(\.crd) == ["trafficsplits.split.smi-spec.io"])
         #expect(RouterRegistry.registration(for: .nginx)?.resources.map(\.crd) == [nil], "Ingress is built in")
         #expect(RouterRegistry.registration(for: .gatewayAPIV1)?.resources.compactMap(\.crd)
@@ -36,7 +36,7 @@ import Testing
         let istio = RouterRegistry.registration(for: .istio)?.resources.compactMap(\.crd) ?? []
         #expect(istio == ["virtualservices.networking.istio.io", "destinationrules.networking.istio.io"])
         #expect(RouterRegistry.registration(for: .kubernetes)?.resources.isEmpty == true)
-        #expect(RouterRegistry.registration(for: .gloo) == nil)
+        #expect(RouterRegistry.registration(for: .kuma) == nil)
         #expect(RouterRegistry.enabled(meshProvider: .kubernetes).map(\.provider) == [.kubernetes])
         #expect(RouterRegistry.enabled(meshProvider: .istio).map(\.provider) == [.istio, .kubernetes])
     }

@@ -21,16 +21,7 @@ import Testing
             backends: [{serviceName: podinfo, servicePort: 80}]
             plugins: [{name: prometheus, enable: true, config: {disable: false, prefer_name: true}}]
         ---
-        apiVersion: flagger.app/v1beta1
-        kind: Canary
-        metadata: {name: podinfo, namespace: test}
-        spec:
-          provider: apisix
-          targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}
-          routeRef: {apiVersion: apisix.apache.org/v2, kind: ApisixRoute, name: podinfo}
-          service: {port: 80, targetPort: 9898}
-          analysis:
-        \(Podinfo.tutorialAnalysis)
+        \(Podinfo.canary(provider: "apisix", references: "routeRef: {apiVersion: apisix.apache.org/v2, kind: ApisixRoute, name: podinfo}"))
         """
 
     @Test func aGoodReleaseMovesTheCanaryRoutesWeightsAndABadOneRollsBack() async throws {

@@ -12,15 +12,7 @@ import Testing
         """
         \(Podinfo.workload)
         ---
-        apiVersion: flagger.app/v1beta1
-        kind: Canary
-        metadata: {name: podinfo, namespace: test}
-        spec:
-          provider: \(provider)
-          targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}
-          service: {name: podinfo, port: 80, targetPort: 9898}
-          analysis:
-        \(Podinfo.tutorialAnalysis)
+        \(Podinfo.canary(provider: provider, service: "{name: podinfo, port: 80, targetPort: 9898}"))
         """
     }
 

@@ -21,15 +21,7 @@ import Testing
             kind: Rule
             services: [{name: podinfo, kind: TraefikService, port: 80}]
         ---
-        apiVersion: flagger.app/v1beta1
-        kind: Canary
-        metadata: {name: podinfo, namespace: test}
-        spec:
-          provider: traefik
-          targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}
-          service: {port: 80, targetPort: 9898}
-          analysis:
-        \(Podinfo.tutorialAnalysis)
+        \(Podinfo.canary(provider: "traefik"))
         """
 
     @Test func aGoodReleaseMovesTheTraefikServiceWeightsAndABadOneRollsBack() async throws {

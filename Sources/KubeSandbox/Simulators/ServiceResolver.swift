@@ -70,6 +70,7 @@ struct ServiceResolver: Sendable {
         if let contour = await contourRouting(host: request.host ?? host, request: request) { return .weighted(contour) }
         if let traefik = await traefikRouting(host: request.host ?? host, request: request) { return .weighted(traefik) }
         if let apisix = await apisixRouting(host: request.host ?? host, request: request) { return .weighted(apisix) }
+        if let gloo = await glooRouting(host: request.host ?? host, request: request) { return .weighted(gloo) }
         guard let ingress = await ingressRouting(host: request.host ?? host, request: request) else { return route }
         return .weighted(ingress)
     }

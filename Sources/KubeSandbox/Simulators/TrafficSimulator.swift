@@ -2,7 +2,7 @@ import Foundation
 import KubeCore
 
 /// Sends synthetic requests to every VirtualService, HTTPRoute, TrafficSplit, HTTPProxy, TraefikService,
-/// APISIX host and (non-canary) Ingress, split by their live weights, and records them in ``TrafficMetrics`` as Istio's sidecars, Linkerd's proxies, the
+/// Gloo RouteTable, APISIX host and (non-canary) Ingress, split by their live weights, and records them in ``TrafficMetrics`` as Istio's sidecars, Linkerd's proxies, the
 /// applications and ingress-nginx would.
 ///
 /// Each VirtualService gets the `sandbox.serin.dev/rps` of the workloads behind it (the highest one), or
@@ -48,6 +48,10 @@ public actor TrafficSimulator {
         for route in await resolver.httpRoutes() { routings.append(await resolver.routing(ofHTTPRoute: route, request: .synthetic)) }
         for split in await resolver.trafficSplits() { routings.append(await resolver.routing(ofTrafficSplit: split)) }
         for service in await resolver.traefik("traefikservices") { routings.append(await resolver.routing(ofTraefikService: service)) }
+        let upstreams = await resolver.gloo("upstreams", group: "gloo.solo.io")
+        for table in await resolver.gloo("routetables", group: "gateway.solo.io") {
+            if let routing = await resolver.routing(ofRouteTable: table, request: .synthetic, upstreams: upstreams) { routings.append(routing) }
+        }
         for host in await resolver.apisixHosts() {
             if let routing = await resolver.apisixRouting(host: host, request: .synthetic) { routings.append(routing) }
         }

@@ -36,6 +36,24 @@ enum Podinfo {
         """
 }
 
+extension Podinfo {
+    /// The tutorials' Canary `podinfo` for `provider`, with `references` (such as `routeRef: {…}`) and `service`.
+    static func canary(provider: String, references: String = "", service: String = "{port: 80, targetPort: 9898}",
+                       analysis: String = Podinfo.tutorialAnalysis) -> String {
+        """
+        apiVersion: flagger.app/v1beta1
+        kind: Canary
+        metadata: {name: podinfo, namespace: test}
+        spec:
+          provider: \(provider)
+          targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\(references.isEmpty ? "" : "\n  " + references)
+          service: \(service)
+          analysis:
+        \(analysis)
+        """
+    }
+}
+
 extension Scenario {
     /// Ships podinfo 6.0.1 to the Canary `podinfo` in `test`.
     func releasePodinfo() async throws {

