@@ -61,6 +61,6 @@ enum GatewayAPICRDs {
                             spec: JSONValue = ["type": "object", "x-kubernetes-preserve-unknown-fields": true]) -> JSONValue {
         CRDManifest(group: group, kind: kind, plural: plural, shortNames: short, namespaced: namespaced, versions: versions, columns: columns,
                     spec: spec, categories: ["gateway-api"],
-                    metadata: ["annotations": ["gateway.networking.k8s.io/bundle-version": "v1.2.1", "gateway.networking.k8s.io/channel": "standard"]]).json
+                    metadata: ["annotations": ["gateway.networking.k8s.io/bundle-version": "v1.5.0", "gateway.networking.k8s.io/channel": "standard"]]).json
     }
 }

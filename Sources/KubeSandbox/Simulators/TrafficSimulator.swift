@@ -1,11 +1,11 @@
 import Foundation
 import KubeCore
 
-/// Sends synthetic requests to every VirtualService, HTTPRoute, TrafficSplit, HTTPProxy, TraefikService,
-/// Gloo RouteTable, APISIX host and (non-canary) Ingress, split by their live weights, and records them in ``TrafficMetrics`` as Istio's sidecars, Linkerd's proxies, the
-/// applications and ingress-nginx would.
+/// Sends synthetic requests through every mesh's and ingress's routing objects (``ServiceResolver/syntheticRoutings()``),
+/// split by their live weights, and records them in ``TrafficMetrics`` as the meshes' proxies and the
+/// applications count them.
 ///
-/// Each VirtualService gets the `sandbox.serin.dev/rps` of the workloads behind it (the highest one), or
+/// Each routing object gets the `sandbox.serin.dev/rps` of the workloads behind it (the highest one), or
 /// ``defaultRequestsPerSecond``. Counts are exact fractions of the rate, so success rates are deterministic;
 /// latencies are drawn from each workload's distribution with a seeded generator.
 public actor TrafficSimulator {
@@ -35,32 +35,9 @@ public actor TrafficSimulator {
         }
     }
 
-    /// Sends `seconds` worth of traffic to every VirtualService and HTTPRoute.
+    /// Sends `seconds` worth of traffic through every routing object the resolver knows (``ServiceResolver/syntheticRoutings()``).
     func step(seconds: Double, resolver: ServiceResolver) async {
-        var routings: [ServiceResolver.Routing] = []
-        if let type = await store.types.first(where: { $0.resource.group == "networking.istio.io" && $0.resource.plural == "virtualservices" }),
-           let page = try? await store.list(type, namespace: nil) {
-            for virtualService in page.items {
-                let namespace = virtualService[path: "metadata", "namespace"]?.stringValue ?? "default"
-                routings.append(await resolver.routing(of: virtualService, namespace: namespace, request: .synthetic))
-            }
-        }
-        for route in await resolver.httpRoutes() { routings.append(await resolver.routing(ofHTTPRoute: route, request: .synthetic)) }
-        for split in await resolver.trafficSplits() { routings.append(await resolver.routing(ofTrafficSplit: split)) }
-        for service in await resolver.traefik("traefikservices") { routings.append(await resolver.routing(ofTraefikService: service)) }
-        let upstreams = await resolver.gloo("upstreams", group: "gloo.solo.io")
-        for table in await resolver.gloo("routetables", group: "gateway.solo.io") {
-            if let routing = await resolver.routing(ofRouteTable: table, request: .synthetic, upstreams: upstreams) { routings.append(routing) }
-        }
-        for host in await resolver.apisixHosts() {
-            if let routing = await resolver.apisixRouting(host: host, request: .synthetic) { routings.append(routing) }
-        }
-        for proxy in await resolver.httpProxies() {
-            if let routing = await resolver.routing(ofHTTPProxy: proxy, request: .synthetic) { routings.append(routing) }
-        }
-        for ingress in await resolver.ingresses() where !IngressRouting.isCanary(ingress) {
-            if let routing = await resolver.ingressRouting(host: nil, request: .synthetic, main: ingress) { routings.append(routing) }
-        }
+        let routings = await resolver.syntheticRoutings()
         for routing in routings {
             let destinations = routing.destinations
             let rate = destinations.flatMap(\.backends).compactMap(\.behaviour.requestsPerSecond).max() ?? TrafficSimulator.defaultRequestsPerSecond
