@@ -133,8 +133,11 @@ import Testing
                     "the gateway's root VirtualService delegates to the primary")
             try await Self.release(world, "6.0.1")
             var reached = false
+            // Several visits per look: a fast analysis leaves few looks while traffic is split.
             let promoted = try await eventually(timeout: .seconds(90)) {
-                if try await Self.visit(world, "http://istio-ingressgateway.istio-system/podinfo").workload == "podinfo" { reached = true }
+                for _ in 0..<5 where !reached {
+                    if try await Self.visit(world, "http://istio-ingressgateway.istio-system/podinfo").workload == "podinfo" { reached = true }
+                }
                 return try await Self.image(world, "podinfo-primary").hasSuffix(":6.0.1")
             }
             #expect(promoted && reached, "the canary was reached through the root VirtualService during the analysis")
