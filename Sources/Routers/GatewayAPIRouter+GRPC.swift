@@ -52,11 +52,7 @@ extension GatewayAPIRouter {
     /// `prefix: /S/` as the method (`service`, and `method` when exact). Validation refuses the rest.
     static func grpcMatch(_ block: JSONValue) -> JSONValue {
         var match: JSONObject = [:]
-        let headers: [JSONValue] = (block["headers"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.compactMap { name, condition in
-            if let exact = condition["exact"] { return ["name": .string(name), "type": "Exact", "value": exact] }
-            if let regex = condition["regex"] { return ["name": .string(name), "type": "RegularExpression", "value": regex] }
-            return nil
-        }
+        let headers = conditions(block["headers"])
         if !headers.isEmpty { match["headers"] = .array(headers) }
         let parts = (block[path: "uri", "exact"] ?? block[path: "uri", "prefix"])?.stringValue?.split(separator: "/").map(String.init) ?? []
         if let name = parts.first {

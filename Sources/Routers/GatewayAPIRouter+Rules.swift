@@ -121,13 +121,7 @@ extension GatewayAPIRouter {
     /// An Istio-style `match` block (Flagger's `service.match` and `analysis.match`) as an HTTPRoute match:
     /// `uri` exact/prefix/regex as the path, `headers` and `queryParams` exact/regex, `method`.
     static func match(_ block: JSONValue) -> JSONValue {
-        func conditions(_ member: String) -> [JSONValue] {
-            (block[member]?.objectValue ?? [:]).sorted { $0.key < $1.key }.compactMap { name, condition in
-                if let exact = condition["exact"] { return ["name": .string(name), "type": "Exact", "value": exact] }
-                if let regex = condition["regex"] { return ["name": .string(name), "type": "RegularExpression", "value": regex] }
-                return nil
-            }
-        }
+        func conditions(_ member: String) -> [JSONValue] { GatewayAPIRouter.conditions(block[member]) }
         var match: JSONObject = [:]
         if let uri = block["uri"] {
             for (field, type) in [("exact", "Exact"), ("prefix", "PathPrefix"), ("regex", "RegularExpression")] {
@@ -139,5 +133,15 @@ extension GatewayAPIRouter {
         if let method = block[path: "method", "exact"] { match["method"] = method }
         if match["path"] == nil { match["path"] = ["type": "PathPrefix", "value": "/"] }
         return .object(match)
+    }
+
+    /// Istio-style `{name: {exact|regex: value}}` conditions (headers, query parameters) as Gateway API matches
+    /// (`Exact`, `RegularExpression`), by name.
+    static func conditions(_ members: JSONValue?) -> [JSONValue] {
+        (members?.objectValue ?? [:]).sorted { $0.key < $1.key }.compactMap { name, condition in
+            if let exact = condition["exact"] { return ["name": .string(name), "type": "Exact", "value": exact] }
+            if let regex = condition["regex"] { return ["name": .string(name), "type": "RegularExpression", "value": regex] }
+            return nil
+        }
     }
 }
