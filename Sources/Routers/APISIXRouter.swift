@@ -14,9 +14,10 @@ import KubeRuntime
 /// - The canary route follows the user's: its HTTP route's match, plugins and backend settings, on every
 ///   change of the user's ApisixRoute (which reconciles the Canary at once).
 public struct APISIXRouter: TrafficRouter {
-    let routes: ResourceClient<JSONValue>
+    /// The canary ApisixRoute.
+    let canaryRoute: RoutingObject
+    /// Every ApisixRoute, the users' included.
     let cache: ObjectCache<DynamicObject>
-    let applier: OwnedObjectApplier
 
     public static let resource = KubeResource(group: "apisix.apache.org", version: "v2", kind: "ApisixRoute", plural: "apisixroutes", namespaced: true)
     /// The priority Flagger gives the canary route, above the user's.
@@ -31,9 +32,8 @@ public struct APISIXRouter: TrafficRouter {
     }
 
     public init(client: KubeClient, cache: ObjectCache<DynamicObject>) {
-        self.routes = client.resource(APISIXRouter.resource, as: JSONValue.self)
         self.cache = cache
-        self.applier = OwnedObjectApplier(client: routes, cache: cache)
+        canaryRoute = RoutingObject(client: client, cache: cache, resource: APISIXRouter.resource, name: APISIXRouter.canaryRouteName)
     }
 
     /// Flagger's APISIX queries over the prometheus plugin's series for the canary route (`<ns>_<route>-<target>-canary_<http>`).
@@ -53,12 +53,9 @@ public struct APISIXRouter: TrafficRouter {
 
     public var splitsTraffic: Bool { true }
 
-    static func canaryRouteName(_ canary: Canary) -> String { "\(canary.spec.routeRef?.name ?? canary.targetName)-\(canary.serviceName)-canary" }
+    @Sendable static func canaryRouteName(_ canary: Canary) -> String { "\(canary.spec.routeRef?.name ?? canary.targetName)-\(canary.serviceName)-canary" }
 
-    public func routes(_ canary: Canary) -> Routes? {
-        guard let route = cache.get(namespace: canary.namespace, name: APISIXRouter.canaryRouteName(canary))?.json else { return nil }
-        return APISIXRouter.weights(in: route, canary: canary)
-    }
+    public func routes(_ canary: Canary) -> Routes? { canaryRoute.live(canary).flatMap { APISIXRouter.weights(in: $0, canary: canary) } }
 
     public func reconcile(_ canary: Canary, owner: OwnerReference) async throws {
         let name = canary.spec.routeRef?.name ?? ""
@@ -68,21 +65,16 @@ public struct APISIXRouter: TrafficRouter {
         guard let http = APISIXRouter.httpRoute(sendingTo: canary.serviceName, in: user) else {
             throw RouterError("no http route of apisixroute \(name).\(canary.namespace) sends to \(canary.serviceName) alone", terminal: true)
         }
-        try await applier.apply(namespace: canary.namespace, name: APISIXRouter.canaryRouteName(canary), owner: owner) { live in
-            APISIXRouter.desiredCanaryRoute(canary, user: user, http: http, live: live)
-        }
+        try await canaryRoute.apply(canary, owner: owner) { APISIXRouter.desiredCanaryRoute(canary, user: user, http: http, live: $0) }
     }
 
     public func setRoutes(_ canary: Canary, _ routes: Routes) async throws {
-        let name = APISIXRouter.canaryRouteName(canary)
-        guard let live = cache.get(namespace: canary.namespace, name: name)?.json, var http = live[path: "spec", "http"]?.arrayValue, !http.isEmpty else {
-            throw RouterError("apisixroute \(name).\(canary.namespace) not found")
+        guard var http = canaryRoute.live(canary)?[path: "spec", "http"]?.arrayValue, !http.isEmpty else {
+            throw RouterError("apisixroute \(APISIXRouter.canaryRouteName(canary)).\(canary.namespace) not found")
         }
         http[0]["backends"] = APISIXRouter.backends(canary, template: http[0][path: "backends"]?[0] ?? [:], routes)
-        _ = try await self.routes.patch(name, namespace: canary.namespace, patch: .merge(["spec": ["http": .array(http)]]))
+        try await canaryRoute.patch(canary, ["spec": ["http": .array(http)]])
     }
 
-    public func finalize(_ canary: Canary) async throws {
-        _ = try await applier.restore(namespace: canary.namespace, name: APISIXRouter.canaryRouteName(canary))
-    }
+    public func finalize(_ canary: Canary) async throws { try await canaryRoute.restore(canary) }
 }

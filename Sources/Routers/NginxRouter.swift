@@ -18,9 +18,10 @@ import KubeRuntime
 /// - Only `canary-weight` is parsed: an Ingress Serin did not write with a weight that is not a number reads
 ///   as no split yet, and the next reconcile writes `0`.
 public struct NginxRouter: TrafficRouter {
-    let ingresses: ResourceClient<JSONValue>
+    /// The canary Ingress.
+    let canaryIngress: RoutingObject
+    /// Every Ingress, the users' included.
     let cache: ObjectCache<DynamicObject>
-    let applier: OwnedObjectApplier
     /// The prefix of ingress-nginx's annotations (`--ingress-annotations-prefix`).
     let prefix: String
 
@@ -37,9 +38,8 @@ public struct NginxRouter: TrafficRouter {
 
     public init(client: KubeClient, cache: ObjectCache<DynamicObject>, prefix: String = NginxRouter.defaultPrefix) {
         self.prefix = prefix
-        self.ingresses = client.resource(NginxRouter.resource, as: JSONValue.self)
         self.cache = cache
-        self.applier = OwnedObjectApplier(client: ingresses, cache: cache)
+        canaryIngress = RoutingObject(client: client, cache: cache, resource: NginxRouter.resource, name: NginxRouter.canaryIngressName)
     }
 
     public var queries: BuiltinQueries { NginxRouter.queries }
@@ -61,11 +61,10 @@ public struct NginxRouter: TrafficRouter {
             sum(increase(nginx_ingress_controller_requests{namespace="{{ namespace }}",ingress="{{ ingress }}",canary!=""}[{{ interval }}]))
             """)
 
-    static func canaryIngressName(_ canary: Canary) -> String { "\(canary.spec.ingressRef?.name ?? canary.targetName)-canary" }
+    @Sendable static func canaryIngressName(_ canary: Canary) -> String { "\(canary.spec.ingressRef?.name ?? canary.targetName)-canary" }
 
     public func routes(_ canary: Canary) -> Routes? {
-        guard let ingress = cache.get(namespace: canary.namespace, name: NginxRouter.canaryIngressName(canary))?.json else { return nil }
-        return NginxRouter.weights(in: ingress, canary: canary, prefix: prefix)
+        canaryIngress.live(canary).flatMap { NginxRouter.weights(in: $0, canary: canary, prefix: prefix) }
     }
 
     public func reconcile(_ canary: Canary, owner: OwnerReference) async throws {
@@ -76,26 +75,18 @@ public struct NginxRouter: TrafficRouter {
         guard NginxRouter.sendsToApex(user, canary: canary) else {
             throw RouterError("backend \(canary.serviceName) not found in ingress \(name).\(canary.namespace)", terminal: true)
         }
-        try await applier.apply(namespace: canary.namespace, name: NginxRouter.canaryIngressName(canary), owner: owner) { live in
-            NginxRouter.desiredCanaryIngress(canary, user: user, live: live, prefix: prefix)
-        }
+        try await canaryIngress.apply(canary, owner: owner) { NginxRouter.desiredCanaryIngress(canary, user: user, live: $0, prefix: prefix) }
     }
 
     public func setRoutes(_ canary: Canary, _ routes: Routes) async throws {
-        let name = NginxRouter.canaryIngressName(canary)
-        guard let live = cache.get(namespace: canary.namespace, name: name)?.json else {
-            throw RouterError("ingress \(name).\(canary.namespace) not found")
-        }
-        let annotations = live[path: "metadata", "annotations"]?.objectValue ?? [:]
+        let annotations = canaryIngress.live(canary)?[path: "metadata", "annotations"]?.objectValue ?? [:]
         var patch = JSONObject()
         for (key, value) in NginxRouter.splitAnnotations(canary, routes, prefix: prefix) where annotations[key] != value && !(value == .null && annotations[key] == nil) {
             patch[key] = value
         }
-        guard !patch.isEmpty else { return }
-        _ = try await ingresses.patch(name, namespace: canary.namespace, patch: .merge(["metadata": ["annotations": .object(patch)]]))
+        guard !patch.isEmpty else { return }  // a canary Ingress not observed yet has no annotations: the patch says it is not found
+        try await canaryIngress.patch(canary, ["metadata": ["annotations": .object(patch)]])
     }
 
-    public func finalize(_ canary: Canary) async throws {
-        _ = try await applier.restore(namespace: canary.namespace, name: NginxRouter.canaryIngressName(canary))
-    }
+    public func finalize(_ canary: Canary) async throws { try await canaryIngress.restore(canary) }
 }

@@ -32,18 +32,18 @@ public actor TrafficMetrics {
     var ingressSeries: [IngressKey: TrafficHistogram] = [:]
 
     /// Contour's Envoy cluster statistics, by cluster and code (`TrafficMetrics+Proxies.swift`).
-    var envoyClusterSeries: [EnvoyClusterKey: TrafficHistogram] = [:]
+    var envoyClusterSeries: [ProxySeriesKey: TrafficHistogram] = [:]
 
     /// Traefik's service series, by service and code (`TrafficMetrics+Proxies.swift`).
-    var traefikSeries: [EnvoyClusterKey: TrafficHistogram] = [:]
+    var traefikSeries: [ProxySeriesKey: TrafficHistogram] = [:]
     /// APISIX's prometheus plugin series, by route and code (`TrafficMetrics+Proxies.swift`).
-    var apisixSeries: [EnvoyClusterKey: TrafficHistogram] = [:]
+    var apisixSeries: [ProxySeriesKey: TrafficHistogram] = [:]
     /// Traefik's default duration buckets, in seconds.
     static let traefikBuckets: [Double] = [0.1, 0.3, 1.2, 5]
 
     /// A proxy's series key: the upstream as the proxy names it, and the response code.
-    struct EnvoyClusterKey: Hashable {
-        var cluster: String
+    struct ProxySeriesKey: Hashable {
+        var upstream: String
         var code: Int
     }
 
