@@ -7,6 +7,7 @@ extension FleetBenchmark {
     /// A new image on every target at once (8 writers), then every Canary through its steps to `Succeeded`.
     func wave(_ client: KubeClient, serin: OperatorReplicas, tracker: FleetTracker) async throws {
         let requestsBefore = try await serin.counter("serin_kube_requests_total")
+        let reconcilesBefore = try await serin.counter("serin_reconcile_total")
         let cpuBefore = serin.cpuSeconds
         let started = ContinuousClock.now
         let peak = Mutex<Double>(0)
@@ -25,13 +26,15 @@ extension FleetBenchmark {
         sampling.cancel()
         let cpu = serin.cpuSeconds - cpuBefore
         let requests = try await serin.counter("serin_kube_requests_total") - requestsBefore
+        let reconciles = try await serin.counter("serin_reconcile_total") - reconcilesBefore
         let steps = tracker.changes(since: started).values.reduce(0) { $0 + $1.count }
         let drift = tracker.stepDrift(since: started, interval: .seconds(interval))
         print("wave: all \(canaries) Succeeded \(format(took)) after the first new image; \(steps) status steps")
         print(String(format: "step drift from the %d s interval, %d steps: p50 %+.1f ms, p99 %+.1f ms, max %+.1f ms", interval, drift.count,
                      percentile(drift, 0.5), percentile(drift, 0.99), drift.max() ?? 0))
-        print(String(format: "per Canary per step: %.2f API requests, %.2f ms CPU; operator RSS during the wave: peak %@ (VmHWM %@)",
-                     requests / Double(steps), cpu * 1000 / Double(steps), mib(peak.withLock { $0 }), mib(serin.memory.peak)))
+        print(String(format: "per Canary per step: %.2f API requests, %.2f reconciles, %.2f ms CPU; operator RSS during the wave: peak %@ (VmHWM %@)",
+                     requests / Double(steps), reconciles / Double(steps), cpu * 1000 / Double(steps), mib(peak.withLock { $0 }),
+                     mib(serin.memory.peak)))
     }
 
     /// Patches every target's image from 8 writers; returns each send → canary-scaled-up latency, in ms.

@@ -121,6 +121,9 @@ public final class CanaryOperator: Service, Sendable {
         let healthCaches = ([canaries] + related).map { reflector in (reflector.resourceName, reflector.cache) }
         health = OperatorHealth(shards: shards) { healthCaches.flatMap { name, cache in cache.skipped.map { "\(name) \($0)" } } }
         var controllerConfig = ControllerConfig(concurrency: options.concurrency)
+        let ownWrites = OwnWrites()
+        client.observeWrites(ownWrites)  // a step's own writes do not reconcile its Canary again
+        controllerConfig.ownWrites = ownWrites
         if let shards { controllerConfig.owns = { shards.owns($0) } }
         let controller = Controller(name: "canary", primary: canaries, reconciler: reconciler, config: controllerConfig, logger: logger)
         self.controller = CanaryOperator.triggers(of: controller, canaries: canaryCache, watched: watched, targets: targetRegistrations, routers: routerRegistrations,

@@ -40,8 +40,9 @@ public struct CanaryReconciler: Reconciler {
 
     public func reconcile(_ request: ReconcileRequest, context: ReconcileContext) async throws -> ReconcileAction {
         guard let object = canaries.get(request) else { return .awaitChange }
-        // Our last status write has not reached the cache yet: its watch event will trigger the next reconcile.
-        if written.isStale(request, cachedVersion: object.resourceVersion) { return .requeue(after: .seconds(1)) }
+        // Our last status write has not reached the cache yet: its watch event (an echo not dropped, since
+        // nothing is scheduled) triggers the next reconcile.
+        if written.isStale(request, cachedVersion: object.resourceVersion) { return .awaitChange }
         var logger = context.logger
         logger[metadataKey: "canary"] = "\(request)"
         var canary: Canary

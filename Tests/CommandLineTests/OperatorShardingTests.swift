@@ -36,7 +36,7 @@ import Testing
                                        "--metrics-server", "http://127.0.0.1:1"]).0
             }
             defer { for process in processes where process.isRunning { process.terminate() } }
-            #expect(try await eventually(timeout: .seconds(30)) {
+            #expect(try await eventually(timeout: .seconds(60)) {  // three processes starting in a loaded full suite
                 let states = await Self.readiness(ports)
                 return (0..<3).allSatisfy { states[$0].contains("leading shard \($0) of 3") }
             }, "each replica leads its own shard")

@@ -171,4 +171,81 @@ func running<T>(_ services: [@Sendable () async throws -> Void], _ body: () asyn
             }
         }
     }
+
+    @Test func theEchoOfAReconcilesOwnWritesDoesNotReconcileAgainButSomebodyElsesChangeDoes() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let maps = client.resource(.configMaps)
+            let owner = try await maps.create(configMap("owner"), namespace: "default")
+            var child = configMap("child", labels: ["child": "yes"])
+            child.json[path: "metadata", "ownerReferences"] = [["apiVersion": "v1", "kind": "ConfigMap", "name": "owner",
+                                                                "uid": .string(owner.uid ?? ""), "controller": true]]
+            _ = try await maps.create(child, namespace: "default")
+            let log = ReconcileLog()
+            let primary = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default", config: WatcherConfig(labelSelector: "!child"))
+            let children = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default", config: WatcherConfig(labelSelector: "child"))
+            let reconciler = ReconcilerFunction { request, _ in
+                log.begin(request.name)
+                defer { log.end(request.name, version: nil) }
+                let step = String(log.calls.count)
+                // Each reconcile writes its own object and its owned one, then asks to look again in an hour.
+                _ = try await maps.patch("owner", namespace: "default", patch: .merge(["data": ["step": .string(step)]]))
+                _ = try await maps.patch("child", namespace: "default", patch: .merge(["data": ["step": .string(step)]]))
+                return .requeue(after: .seconds(3600))
+            }
+            let writes = OwnWrites()
+            client.observeWrites(writes)
+            var config = ControllerConfig()
+            config.ownWrites = writes
+            let controller = Controller(name: "echoes", primary: primary, reconciler: reconciler, config: config, clock: ManualClock())
+                .owns(children, ownerKind: "ConfigMap")
+            try await running([primary.run, children.run, controller.run]) {
+                #expect(await eventually { log.calls.count == 1 }, "reconciled once at start")
+                #expect(await eventually { children.cache.get(ObjectKey(namespace: "default", name: "child"))?.json[path: "data", "step"] == "1" })
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(log.calls.count == 1, "neither its own object's echo nor its owned object's reconciles again")
+                _ = try await maps.patch("child", namespace: "default", patch: .merge(["data": ["by": "somebody"]]))
+                #expect(await eventually { log.calls.count == 2 }, "somebody else's change to the owned object reconciles")
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(log.calls.count == 2)
+            }
+        }
+    }
+
+    @Test func theEchoOfAWriteReconcilesAgainWhenTheReconcileAwaitedAChange() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let maps = client.resource(.configMaps)
+            _ = try await maps.create(configMap("owner"), namespace: "default")
+            let log = ReconcileLog()
+            let reflector = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default")
+            let reconciler = ReconcilerFunction { request, _ in
+                let object = reflector.cache.get(request)
+                log.begin(request.name)
+                defer { log.end(request.name, version: object?.resourceVersion) }
+                if object?.json[path: "data", "go"] != nil, object?.json[path: "data", "done"] == nil {
+                    _ = try await maps.patch("owner", namespace: "default", patch: .merge(["data": ["done": "yes"]]))
+                }
+                return .awaitChange  // it counts on the write's event to look again
+            }
+            let writes = OwnWrites()
+            client.observeWrites(writes)
+            var config = ControllerConfig()
+            config.ownWrites = writes
+            let controller = Controller(name: "awaiting", primary: reflector, reconciler: reconciler, config: config)
+            try await running([reflector.run, controller.run]) {
+                #expect(await eventually { log.calls.count >= 1 }, "reconciled at start")
+                try await Task.sleep(for: .milliseconds(300))
+                let atStart = log.calls.count
+                _ = try await maps.patch("owner", namespace: "default", patch: .merge(["data": ["go": "yes"]]))
+                #expect(await eventually { log.calls.count == atStart + 2 }, "the change, then the echo of the reconcile's own write")
+                let latest = try await maps.get("owner", namespace: "default").resourceVersion
+                #expect(await eventually { log.lastVersion == latest }, "the echo's reconcile saw its own write")
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(log.calls.count == atStart + 2)
+            }
+        }
+    }
 }

@@ -14,7 +14,11 @@ func electorConfig(_ identity: String) -> LeaderElector.Config {
     return config
 }
 
-@Suite(.serialized) struct LeaderElectionTests {
+/// Lease deadlines of 1 to 8 s on the wall clock: in the loaded full suite on two cores a renewal can rightly
+/// miss them, so `make test` runs these alone (`SERIN_ISOLATED_TESTS=1 swift test --filter LeaderElectionTests`).
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
+                             "wall-clock lease deadlines; make test runs it alone"))
+struct LeaderElectionTests {
     @Test func twoElectorsRaceAndExactlyOneLeadsThenStoppingItHandsOver() async throws {
         try await Sandbox.with { sandbox in
             let client = sandbox.client()
@@ -33,7 +37,7 @@ func electorConfig(_ identity: String) -> LeaderElector.Config {
             let runA = Task { try await a.run(whileLeading: leaders.lead("a")) }
             let runB = Task { try await b.run(whileLeading: leaders.lead("b")) }
             defer { runA.cancel(); runB.cancel() }
-            #expect(await eventually { leaders.count == 1 })
+            #expect(await eventually(timeout: .seconds(20)) { leaders.count == 1 })  // the full suite loads the machine
             try await Task.sleep(for: .seconds(1))
             #expect(leaders.count == 1, "exactly one leads")
             #expect(a.isLeader != b.isLeader)

@@ -88,6 +88,52 @@ import Testing
         #expect(await queue.failures(of: "a") == 0)
     }
 
+    @Test func theEchoOfAKeysOwnWriteIsDroppedWhileTheKeyIsScheduledOrQueued() async {
+        let queue = makeQueue()
+        await queue.add("a", after: .seconds(60))
+        #expect(await queue.addEcho("a") == false)
+        #expect(await queue.depth == 0)
+        #expect(await queue.scheduledCount == 1, "the requeue its reconcile asked for stands")
+        await queue.add("b")
+        #expect(await queue.addEcho("b") == false)
+        #expect(await queue.depth == 1, "already queued: once")
+    }
+
+    @Test func theEchoOfAnIdleKeyAddsIt() async {
+        let queue = makeQueue()
+        #expect(await queue.addEcho("a") == true, "nothing scheduled it: a reconcile that awaited a change gets this one")
+        #expect(await queue.next() == "a")
+    }
+
+    @Test func anEchoDuringProcessingIsDecidedWhenDone() async {
+        let queue = makeQueue()
+        await queue.add("scheduled")
+        await queue.add("awaiting")
+        #expect(await queue.next() == "scheduled")
+        #expect(await queue.next() == "awaiting")
+        #expect(await queue.addEcho("scheduled") == false)
+        #expect(await queue.addEcho("awaiting") == false)
+        await queue.add("scheduled", after: .seconds(60))  // the reconcile's outcome: requeue after a minute
+        await queue.done("scheduled")
+        await queue.done("awaiting")  // the reconcile's outcome: await a change
+        #expect(await queue.depth == 1)
+        #expect(await queue.next() == "awaiting", "the echo reconciles a key whose reconcile scheduled nothing")
+        #expect(await queue.scheduledCount == 1)
+        await queue.done("awaiting")
+        #expect(await queue.depth == 0, "an echo counts once")
+    }
+
+    @Test func aRealChangeDuringProcessingStillAddsTheKeyAfterAnEcho() async {
+        let queue = makeQueue()
+        await queue.add("a")
+        #expect(await queue.next() == "a")
+        await queue.addEcho("a")
+        await queue.add("a")
+        await queue.add("a", after: .seconds(60))
+        await queue.done("a")
+        #expect(await queue.depth == 1, "somebody else's change reconciles")
+    }
+
     @Test func shutdownReleasesWaitingWorkers() async {
         let queue = makeQueue()
         async let waiting = queue.next()

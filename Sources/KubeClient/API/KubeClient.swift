@@ -5,6 +5,7 @@ import CoreMetrics
 import Logging
 import NIOCore
 import NIOSSL
+import Synchronization
 
 /// A Kubernetes API client over HTTP(S).
 ///
@@ -29,6 +30,7 @@ public final class KubeClient: Sendable {
     let logger: Logger
     let sleep: @Sendable (Duration) async throws -> Void
     let requestMetrics: RequestMetrics
+    private let writeObservers = Mutex<[any WriteObserver]>([])
 
     /// Creates a client.
     ///
@@ -75,6 +77,21 @@ public final class KubeClient: Sendable {
     /// Closes every connection. The client cannot be used afterwards.
     public func shutdown() async throws {
         try await transport.shutdown()
+    }
+
+    /// Tells `observer` of every object this client writes from now on (``WriteObserver``).
+    public func observeWrites(_ observer: any WriteObserver) {
+        writeObservers.withLock { $0.append(observer) }
+    }
+
+    /// Passes a write's answer to the observers.
+    func observed(write answer: JSONValue, of resource: KubeResource) {
+        let observers = writeObservers.withLock { $0 }
+        guard !observers.isEmpty, let name = answer[path: "metadata", "name"]?.stringValue,
+              let version = answer[path: "metadata", "resourceVersion"]?.stringValue else { return }
+        let write = ObjectWrite(resource: resource, namespace: answer[path: "metadata", "namespace"]?.stringValue, name: name,
+                                resourceVersion: version)
+        for observer in observers { observer.didWrite(write) }
     }
 
     /// A client for one kind of resource, decoding objects as `Object`.

@@ -111,7 +111,9 @@ public struct ResourceClient<Object: Codable & Sendable>: Sendable {
     private func decode(_ request: KubeRequest) async throws -> Object {
         let response = try await client.perform(request)
         do {
-            return try KubeCodec.decode(Object.self, from: response.body.readableBytesView)
+            let json = try JSONValue(parsing: response.body.readableBytesView)
+            if request.method != .GET { client.observed(write: json, of: resource) }
+            return try KubeCodec.decode(Object.self, from: json)
         } catch {
             throw KubeClientError.decoding("\(request.verb) \(client.url(request))", error)
         }

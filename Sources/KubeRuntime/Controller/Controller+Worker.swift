@@ -12,9 +12,12 @@ extension Controller {
             } else {
                 // A start-up reconcile's API requests yield to those of changes at the client's rate limit.
                 let requests: RequestPriority = priority == .background ? .background : .normal
+                if config.ownWrites != nil { inFlight.begin(request) }
                 await RequestPriority.$current.withValue(requests) {
                     await ReconcileScope.$key.withValue(request) { await process(request) }
                 }
+                // The changes that came during the reconcile, now that its writes are all recorded.
+                if config.ownWrites != nil { await add(request, echoes: inFlight.end(request)) }
             }
             await queue.done(request)
         }

@@ -29,6 +29,7 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
     let metrics: RuntimeMetrics
     let clock: C
     let queue: WorkQueue<ReconcileRequest, C>
+    let inFlight = InFlightTriggers()
     private let triggers: [@Sendable (Controller) async -> Void]
 
     init(name: String, primary: Reflector<Object>, reconciler: any Reconciler, config: ControllerConfig, logger: Logger,
@@ -59,12 +60,13 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
     public func owns<Owned: KubeObject>(_ reflector: Reflector<Owned>, ownerKind: String) -> Controller {
         let trigger: @Sendable (Controller) async -> Void = { controller in
             // Mapped to keys in the reflector's task: a trigger that falls behind buffers keys, not objects.
-            let keys = reflector.subscribe(mapping: { change -> [ReconcileRequest] in
+            let keys = reflector.subscribe(mapping: { change -> [Trigger] in
                 let object = change.object
-                return (object.metadata.ownerReferences ?? []).filter { $0.controller == true && $0.kind == ownerKind }
+                let requests = (object.metadata.ownerReferences ?? []).filter { $0.controller == true && $0.kind == ownerKind }
                     .map { ReconcileRequest(namespace: object.namespace, name: $0.name) }
+                return controller.triggers(requests, by: change, in: reflector.resource)
             })
-            for await requests in keys { for request in requests { await controller.queue.add(request) } }
+            for await triggers in keys { for trigger in triggers { await controller.add(trigger) } }
         }
         return Controller(name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics,
                           clock: clock, triggers: triggers + [trigger])
@@ -76,8 +78,8 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
         -> Controller
     {
         let trigger: @Sendable (Controller) async -> Void = { controller in
-            let keys = reflector.subscribe(mapping: { change in mapper(change.object) })
-            for await requests in keys { for request in requests { await controller.queue.add(request) } }
+            let keys = reflector.subscribe(mapping: { change in controller.triggers(mapper(change.object), by: change, in: reflector.resource) })
+            for await triggers in keys { for trigger in triggers { await controller.add(trigger) } }
         }
         return Controller(name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics,
                           clock: clock, triggers: triggers + [trigger])
@@ -88,7 +90,10 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
         // Every cached object once at background priority, so that a change arriving during the start-up of
         // a large fleet is not queued behind all of it, then every change (the list's objects, if the cache
         // had not synced yet).
-        let (current, changes) = primary.subscribeWithSnapshot(mapping: { ObjectKey($0.object) })
+        let resource = primary.resource
+        let (current, changes) = primary.subscribeWithSnapshot(mapping: { [self] change in
+            triggers([ObjectKey(change.object)], by: change, in: resource)
+        })
         await primary.cache.waitUntilSynced()
         let queue = self.queue
         for object in current { await queue.add(ObjectKey(object), priority: .background) }
@@ -97,7 +102,7 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
             await withGracefulShutdownHandler {
                 await withDiscardingTaskGroup { group in
                     group.addTask {
-                        for await key in changes { await queue.add(key) }
+                        for await triggers in changes { for trigger in triggers { await self.add(trigger) } }
                     }
                     for trigger in triggers { group.addTask { await trigger(self) } }
                     // The workers run until the queue shuts down; then the triggers are stopped.
@@ -144,6 +149,10 @@ public struct ControllerConfig: Sendable {
     public var concurrency = 2
     /// The per-key back-off after errors.
     public var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(300))
+    /// The writes of this controller's reconciles, installed on the client they write with: the watch event
+    /// of a reconcile's own write then does not reconcile the key again when that reconcile scheduled its
+    /// next look (``OwnWrites``). `nil`: every event reconciles.
+    public var ownWrites: OwnWrites?
     /// Which keys this controller reconciles now (`nil`: all). A key it does not own is dropped when it
     /// comes up; whoever gains ownership re-enqueues it with ``Controller/enqueueAll(where:)``.
     public var owns: (@Sendable (ReconcileRequest) -> Bool)?

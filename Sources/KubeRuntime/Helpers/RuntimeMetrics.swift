@@ -23,6 +23,11 @@ public struct RuntimeMetrics: Sendable {
             .recordNanoseconds(duration.clampedNanoseconds)
     }
 
+    /// The watch event of a reconcile's own write, not reconciled again (``OwnWrites``).
+    func skippedEcho(controller: String) {
+        Counter(label: "serin_reconcile_echoes_skipped_total", dimensions: [("controller", controller)], factory: factory).increment()
+    }
+
     func objectSkipped(resource: String) {
         Counter(label: "serin_objects_skipped_total", dimensions: [("resource", resource)], factory: factory).increment()
     }

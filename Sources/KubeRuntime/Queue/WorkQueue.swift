@@ -11,6 +11,8 @@ import Foundation
 /// - **Back-off**: ``addRateLimited(_:)`` delays a key exponentially per consecutive failure (capped);
 ///   ``forget(_:)`` resets it after a success.
 ///
+/// - **Echoes**: ``addEcho(_:)`` (the watch event of a key's own write) adds the key only when its last
+///   processing did not schedule it again: the processing knew what it wrote and said when to look next.
 /// - **Priority**: keys added with ``Priority/background`` (the start-up reconcile of every cached object)
 ///   are handed out only when no other key is ready; adding such a key normally moves it ahead.
 ///
@@ -27,6 +29,8 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     private var queued: Set<Key> = []
     private var processing: Set<Key> = []
     private var dirty: Set<Key> = []
+    /// Keys whose own write's echo arrived while they were processed: decided in ``done(_:)``.
+    private var echoed: Set<Key> = []
     private var scheduled: [Key: (deadline: C.Instant, timer: Task<Void, Never>)] = [:]
     private var backoffs: [Key: Backoff] = [:]
     private var addedAt: [Key: C.Instant] = [:]
@@ -75,6 +79,20 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
             ready.append(key)
         }
         metrics.recordDepth(depth)
+    }
+
+    /// Adds a key for the echo of a write its own processing made: dropped when the key is queued or
+    /// scheduled (that processing's delay stands); while it is processed, decided when it is done, where
+    /// it is added only if the processing did not schedule the key again. Returns whether it was added now.
+    @discardableResult
+    public func addEcho(_ key: Key) -> Bool {
+        guard !shuttingDown, scheduled[key] == nil, !queued.contains(key) else { return false }
+        if processing.contains(key) {
+            echoed.insert(key)
+            return false
+        }
+        add(key)
+        return true
     }
 
     /// Adds a key once `delay` has passed; an earlier deadline already scheduled wins.
@@ -126,7 +144,8 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     /// Marks a key as processed; if it was added meanwhile it is queued again.
     public func done(_ key: Key) {
         processing.remove(key)
-        if dirty.remove(key) != nil { add(key) }
+        let echo = echoed.remove(key) != nil
+        if dirty.remove(key) != nil || (echo && scheduled[key] == nil) { add(key) }
     }
 
     /// Stops handing out keys: waiting ``next()`` calls return `nil`, delayed keys are dropped.

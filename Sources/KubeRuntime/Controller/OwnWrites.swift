@@ -1,0 +1,92 @@
+import KubeClient
+import KubeCore
+import Synchronization
+
+/// The objects a controller's reconciles wrote, each with the key whose reconcile wrote it, so that the
+/// watch event of a reconcile's own write (its echo) is told from a change somebody else made.
+///
+/// A ``Controller`` with ``ControllerConfig/ownWrites`` hands an echo to its queue as such
+/// (``WorkQueue/addEcho(_:)``): when the reconcile that wrote it already said when to look again, the echo
+/// does not reconcile the key once more. A step that writes a Canary's status, its routing and its workload
+/// would otherwise be followed by up to three reconciles that find nothing to do.
+///
+/// Install it on the client the reconciles write with: ``KubeClient/observeWrites(_:)``.
+///
+/// ## Guarantees
+/// - Only writes made inside a reconcile (``ReconcileScope/key`` bound) are recorded, under that key.
+/// - An event is an echo only when its object's `resourceVersion` is the one our write got: any later
+///   change, by anybody, has another and reconciles as usual.
+/// - Bounded: an entry is dropped after one to two ``retention`` windows (an echo arrives in milliseconds).
+///
+/// ## Caveats
+/// An event that misses its echo window (a watch broken for longer than ``retention``) reconciles as a
+/// change: the safe direction.
+public final class OwnWrites: WriteObserver {
+    /// How long a write is remembered: at least this long, at most twice.
+    public let retention: Duration
+    private let state: Mutex<State>
+
+    /// Two generations of entries: every `retention` the older is dropped, so memory is bounded by the
+    /// writes of the last two windows, with no sweep over the entries and no timer.
+    struct State {
+        var current: [Int: Entry] = [:]
+        var previous: [Int: Entry] = [:]
+        var rotatedAt: ContinuousClock.Instant
+
+        mutating func rotate(now: ContinuousClock.Instant, every retention: Duration) {
+            guard now - rotatedAt >= retention else { return }
+            previous = now - rotatedAt >= retention * 2 ? [:] : current
+            current = [:]
+            rotatedAt = now
+        }
+    }
+
+    /// What is kept of a write, hashed: a few words per object instead of its strings (10,000 Canaries
+    /// write about 100,000 objects while they initialise). A false match needs two 64-bit hashes to collide.
+    struct Entry {
+        var version: Int
+        var writer: Int
+    }
+
+    public init(retention: Duration = .seconds(10)) {
+        self.retention = retention
+        state = Mutex(State(rotatedAt: .now))
+    }
+
+    /// An object by group, plural, namespace and name: a write through another version of the resource is
+    /// the same object.
+    static func identity(_ resource: KubeResource, namespace: String?, name: String) -> Int {
+        var hasher = Hasher()
+        hasher.combine(resource.group)
+        hasher.combine(resource.plural)
+        hasher.combine(namespace)
+        hasher.combine(name)
+        return hasher.finalize()
+    }
+
+    public func didWrite(_ write: ObjectWrite) {
+        guard let writer = ReconcileScope.key else { return }
+        let identity = OwnWrites.identity(write.resource, namespace: write.namespace, name: write.name)
+        let entry = Entry(version: write.resourceVersion.hashValue, writer: writer.hashValue)
+        let now = ContinuousClock.now
+        state.withLock { state in
+            state.rotate(now: now, every: retention)
+            state.current[identity] = entry
+        }
+    }
+
+    /// Whether `object`, as it is now, is what the reconcile of `key` wrote.
+    public func isWrite(of object: some KubeObject, in resource: KubeResource, by key: ObjectKey) -> Bool {
+        guard let name = object.name, let version = object.resourceVersion else { return false }
+        let identity = OwnWrites.identity(resource, namespace: object.namespace, name: name)
+        let now = ContinuousClock.now
+        let entry = state.withLock { state in
+            state.rotate(now: now, every: retention)
+            return state.current[identity] ?? state.previous[identity]
+        }
+        return entry.map { $0.version == version.hashValue && $0.writer == key.hashValue } ?? false
+    }
+
+    /// How many writes are remembered now.
+    public var count: Int { state.withLock { $0.current.count + $0.previous.count } }
+}
