@@ -3,33 +3,35 @@ import KubeCore
 import Synchronization
 
 extension Controller {
-    /// A key to reconcile because an object changed; `isEcho` (with ``ControllerConfig/ownWrites``) tells
-    /// whether the change is that key's own write.
+    /// A key to reconcile because an object changed; with ``ControllerConfig/ownWrites``, the changed
+    /// object's fingerprint, to tell whether the change is that key's own write. Small: the reflector's
+    /// streams buffer these, not objects, however far behind a trigger falls.
     struct Trigger: Sendable {
         var request: ReconcileRequest
-        var isEcho: (@Sendable () -> Bool)?
+        var fingerprint: OwnWrites.Fingerprint?
     }
 
     /// The keys a change maps to. A deletion is never an echo.
     func triggers(_ requests: [ReconcileRequest], by change: CacheChange<some KubeObject>, in resource: KubeResource) -> [Trigger] {
         guard let ownWrites = config.ownWrites, case .applied(let object) = change else {
-            return requests.map { Trigger(request: $0, isEcho: nil) }
+            return requests.map { Trigger(request: $0, fingerprint: nil) }
         }
-        return requests.map { request in Trigger(request: request, isEcho: { ownWrites.isWrite(of: object, in: resource, by: request) }) }
+        let fingerprint = ownWrites.fingerprint(of: object, in: resource)
+        return requests.map { Trigger(request: $0, fingerprint: fingerprint) }
     }
 
     /// Queues a trigger. While its key is reconciled, the trigger waits for the reconcile to end: its write's
     /// answer (which records the write) may come after the write's watch event.
     func add(_ trigger: Trigger) async {
-        guard let isEcho = trigger.isEcho else { return await queue.add(trigger.request) }
-        if inFlight.stash(isEcho, for: trigger.request) { return }
-        await add(trigger.request, echoes: [isEcho])
+        guard let fingerprint = trigger.fingerprint else { return await queue.add(trigger.request) }
+        if inFlight.stash(fingerprint, for: trigger.request) { return }
+        await add(trigger.request, echoes: [fingerprint])
     }
 
     /// Queues a key for changes that are all echoes (``WorkQueue/addEcho(_:)``) or not.
-    func add(_ request: ReconcileRequest, echoes: [@Sendable () -> Bool]) async {
-        guard !echoes.isEmpty else { return }
-        if echoes.allSatisfy({ $0() }) {
+    func add(_ request: ReconcileRequest, echoes: [OwnWrites.Fingerprint]) async {
+        guard !echoes.isEmpty, let ownWrites = config.ownWrites else { return }
+        if echoes.allSatisfy({ ownWrites.isWrite($0, by: request) }) {
             if !(await queue.addEcho(request)) { metrics.skippedEcho(controller: name) }
         } else {
             await queue.add(request)
@@ -39,19 +41,19 @@ extension Controller {
 
 /// The triggers that arrived for keys being reconciled, decided when their reconcile ends.
 final class InFlightTriggers: Sendable {
-    private let keys = Mutex<[ReconcileRequest: [@Sendable () -> Bool]]>([:])
+    private let keys = Mutex<[ReconcileRequest: [OwnWrites.Fingerprint]]>([:])
 
     func begin(_ request: ReconcileRequest) { keys.withLock { $0[request] = [] } }
 
     /// Keeps a trigger of a key being reconciled; `false` when the key is not.
-    func stash(_ isEcho: @escaping @Sendable () -> Bool, for request: ReconcileRequest) -> Bool {
+    func stash(_ fingerprint: OwnWrites.Fingerprint, for request: ReconcileRequest) -> Bool {
         keys.withLock { keys in
             guard keys[request] != nil else { return false }
-            keys[request]?.append(isEcho)
+            keys[request]?.append(fingerprint)
             return true
         }
     }
 
     /// The triggers kept for the key; it is no longer in flight.
-    func end(_ request: ReconcileRequest) -> [@Sendable () -> Bool] { keys.withLock { $0.removeValue(forKey: request) ?? [] } }
+    func end(_ request: ReconcileRequest) -> [OwnWrites.Fingerprint] { keys.withLock { $0.removeValue(forKey: request) ?? [] } }
 }

@@ -75,16 +75,31 @@ public final class OwnWrites: WriteObserver {
         }
     }
 
+    /// An object as it is now, hashed: what a trigger keeps (a few words, not the object) until it is decided.
+    public struct Fingerprint: Sendable, Hashable {
+        var identity: Int
+        var version: Int
+    }
+
+    /// The fingerprint of `object` as it is now; `nil` without a name or `resourceVersion`.
+    public func fingerprint(of object: some KubeObject, in resource: KubeResource) -> Fingerprint? {
+        guard let name = object.name, let version = object.resourceVersion else { return nil }
+        return Fingerprint(identity: OwnWrites.identity(resource, namespace: object.namespace, name: name), version: version.hashValue)
+    }
+
     /// Whether `object`, as it is now, is what the reconcile of `key` wrote.
     public func isWrite(of object: some KubeObject, in resource: KubeResource, by key: ObjectKey) -> Bool {
-        guard let name = object.name, let version = object.resourceVersion else { return false }
-        let identity = OwnWrites.identity(resource, namespace: object.namespace, name: name)
+        fingerprint(of: object, in: resource).map { isWrite($0, by: key) } ?? false
+    }
+
+    /// Whether the object of `fingerprint`, in that version, is what the reconcile of `key` wrote.
+    public func isWrite(_ fingerprint: Fingerprint, by key: ObjectKey) -> Bool {
         let now = ContinuousClock.now
         let entry = state.withLock { state in
             state.rotate(now: now, every: retention)
-            return state.current[identity] ?? state.previous[identity]
+            return state.current[fingerprint.identity] ?? state.previous[fingerprint.identity]
         }
-        return entry.map { $0.version == version.hashValue && $0.writer == key.hashValue } ?? false
+        return entry.map { $0.version == fingerprint.version && $0.writer == key.hashValue } ?? false
     }
 
     /// How many writes are remembered now.
