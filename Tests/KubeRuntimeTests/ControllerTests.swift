@@ -121,16 +121,19 @@ func running<T>(_ services: [@Sendable () async throws -> Void], _ body: () asyn
             let controller = Controller(name: "clocked", primary: reflector, reconciler: reconciler, config: config, clock: clock)
             func count(_ name: String) -> Int { log.calls.filter { $0 == name }.count }
             try await running([reflector.run, controller.run]) {
-                #expect(await eventually { count("hourly") == 1 && count("failing") == 1 && clock.sleeperCount == 2 }, "both keys wait on the clock")
+                // Generous wall-clock waits for the sandbox and the first reconciles (a loaded CI machine took 5 s);
+                // the times under test are all on the manual clock.
+                #expect(await eventually(timeout: .seconds(30)) { count("hourly") == 1 && count("failing") == 1 && clock.sleeperCount == 2 },
+                        "both keys wait on the clock")
                 clock.advance(by: .seconds(9))
                 try await Task.sleep(for: .milliseconds(100))
                 #expect(count("failing") == 1, "the back-off has not passed on the clock")
                 clock.advance(by: .seconds(1))
-                #expect(await eventually { count("failing") == 2 }, "retried when the clock reaches the back-off")
+                #expect(await eventually(timeout: .seconds(20)) { count("failing") == 2 }, "retried when the clock reaches the back-off")
                 #expect(count("hourly") == 1)
-                #expect(await eventually { clock.sleeperCount == 2 }, "the retry waits on the clock again")
+                #expect(await eventually(timeout: .seconds(20)) { clock.sleeperCount == 2 }, "the retry waits on the clock again")
                 clock.advance(by: .seconds(3590))
-                #expect(await eventually { count("hourly") == 2 }, "an hour's requeue passes without an hour of waiting")
+                #expect(await eventually(timeout: .seconds(20)) { count("hourly") == 2 }, "an hour's requeue passes without an hour of waiting")
             }
         }
     }
@@ -201,12 +204,12 @@ func running<T>(_ services: [@Sendable () async throws -> Void], _ body: () asyn
             let controller = Controller(name: "echoes", primary: primary, reconciler: reconciler, config: config, clock: ManualClock())
                 .owns(children, ownerKind: "ConfigMap")
             try await running([primary.run, children.run, controller.run]) {
-                #expect(await eventually { log.calls.count == 1 }, "reconciled once at start")
-                #expect(await eventually { children.cache.get(ObjectKey(namespace: "default", name: "child"))?.json[path: "data", "step"] == "1" })
+                #expect(await eventually(timeout: .seconds(20)) { log.calls.count == 1 }, "reconciled once at start")
+                #expect(await eventually(timeout: .seconds(20)) { children.cache.get(ObjectKey(namespace: "default", name: "child"))?.json[path: "data", "step"] == "1" })
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(log.calls.count == 1, "neither its own object's echo nor its owned object's reconciles again")
                 _ = try await maps.patch("child", namespace: "default", patch: .merge(["data": ["by": "somebody"]]))
-                #expect(await eventually { log.calls.count == 2 }, "somebody else's change to the owned object reconciles")
+                #expect(await eventually(timeout: .seconds(20)) { log.calls.count == 2 }, "somebody else's change to the owned object reconciles")
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(log.calls.count == 2)
             }
@@ -236,13 +239,13 @@ func running<T>(_ services: [@Sendable () async throws -> Void], _ body: () asyn
             config.ownWrites = writes
             let controller = Controller(name: "awaiting", primary: reflector, reconciler: reconciler, config: config)
             try await running([reflector.run, controller.run]) {
-                #expect(await eventually { log.calls.count >= 1 }, "reconciled at start")
+                #expect(await eventually(timeout: .seconds(20)) { log.calls.count >= 1 }, "reconciled at start")
                 try await Task.sleep(for: .milliseconds(300))
                 let atStart = log.calls.count
                 _ = try await maps.patch("owner", namespace: "default", patch: .merge(["data": ["go": "yes"]]))
-                #expect(await eventually { log.calls.count == atStart + 2 }, "the change, then the echo of the reconcile's own write")
+                #expect(await eventually(timeout: .seconds(20)) { log.calls.count == atStart + 2 }, "the change, then the echo of the reconcile's own write")
                 let latest = try await maps.get("owner", namespace: "default").resourceVersion
-                #expect(await eventually { log.lastVersion == latest }, "the echo's reconcile saw its own write")
+                #expect(await eventually(timeout: .seconds(20)) { log.lastVersion == latest }, "the echo's reconcile saw its own write")
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(log.calls.count == atStart + 2)
             }
