@@ -39,7 +39,7 @@ test: deps
 	SERIN_ISOLATED_TESTS=1 $(SWIFT) test --skip-build --filter PoolStarvationTests
 	SERIN_ISOLATED_TESTS=1 $(SWIFT) test --skip-build --filter EnvoyScenarioTests
 	# leases with deadlines of seconds on the wall clock: alone, so that load does not make a renewal miss
-	SERIN_ISOLATED_TESTS=1 $(SWIFT) test --skip-build --filter 'LeaderElectionTests|ShardedLeadershipTests'
+	SERIN_ISOLATED_TESTS=1 $(SWIFT) test --skip-build --filter 'LeaderElectionTests|ShardedLeadershipTests|OperatorShardingTests'
 	scripts/fuzz.sh --seconds 5
 
 ## fuzz: longer fuzz runs, FUZZ_SECONDS per target (default 300)

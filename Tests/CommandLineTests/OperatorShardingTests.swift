@@ -11,7 +11,11 @@ import SerinTesting
 import Testing
 
 /// Three `serin operator --shard N/3` processes against the sandbox, one killed mid-rollout.
-@Suite struct OperatorShardingTests {
+/// Three processes whose shard Leases have deadlines of seconds on the wall clock: in the loaded full suite
+/// their renewals can miss and shards change hands for the wrong reason, so `make test` runs it alone.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
+                "wall-clock shard leases in three processes; make test runs it alone"))
+struct OperatorShardingTests {
     static let names = (0..<6).map { "app\($0)" }
 
     static func manifests() -> String {
