@@ -212,19 +212,23 @@ extension JSONParser {
     mutating func parseString() throws -> String {
         let start = index + 1
         var cursor = start
+        var ascii = true
         // Fast path: no escapes.
         while cursor < bytes.count {
             let byte = bytes[cursor]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<cursor])
+                index = cursor + 1
+                // ASCII is valid UTF-8, and decoding it is a copy; only other text needs the (generic) validation.
+                if ascii { return String(decoding: slice, as: UTF8.self) }
                 guard let text = String(validating: slice, as: UTF8.self) else {
                     throw JSONParseError("invalid UTF-8 in a string", offset: start)
                 }
-                index = cursor + 1
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw JSONParseError("unescaped control character in a string", offset: cursor) }
+            if byte >= 0x80 { ascii = false }
             cursor += 1
         }
         return try parseEscapedString(start: start)

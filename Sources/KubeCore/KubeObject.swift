@@ -11,6 +11,8 @@ public protocol KubeObject: Codable, Sendable {
     var resourceVersion: String? { get }
     /// `metadata.uid`.
     var uid: String? { get }
+    /// `metadata.ownerReferences`, read on every watch event of an owned kind.
+    var ownerReferences: [OwnerReference]? { get }
 }
 
 extension KubeObject {
@@ -18,6 +20,7 @@ extension KubeObject {
     public var namespace: String? { metadata.namespace }
     public var resourceVersion: String? { metadata.resourceVersion }
     public var uid: String? { metadata.uid }
+    public var ownerReferences: [OwnerReference]? { metadata.ownerReferences }
 }
 
 /// A type that converts to and from ``JSONValue`` without going through `Codable`.
@@ -53,6 +56,9 @@ public struct DynamicObject: KubeObject, JSONRepresentable, Equatable {
     public var namespace: String? { json[path: "metadata", "namespace"]?.stringValue }
     public var uid: String? { json[path: "metadata", "uid"]?.stringValue }
     public var resourceVersion: String? { json[path: "metadata", "resourceVersion"]?.stringValue }
+    public var ownerReferences: [OwnerReference]? {
+        json[path: "metadata", "ownerReferences"]?.arrayValue?.compactMap(OwnerReference.init(json:))
+    }
 
     /// The labels, read directly from the JSON.
     public var labels: [String: String] {

@@ -39,8 +39,8 @@ public struct KubeTime: Sendable, Hashable, Comparable, Codable, CustomStringCon
 
     public var description: String {
         switch precision {
-        case .seconds: return date.formatted(KubeTime.secondsStyle)
-        case .microseconds: return date.formatted(KubeTime.microsecondsStyle)
+        case .seconds: return RFC3339.format(date, fraction: false) ?? date.formatted(KubeTime.secondsStyle)
+        case .microseconds: return RFC3339.format(date, fraction: true) ?? date.formatted(KubeTime.microsecondsStyle)
         }
     }
 
@@ -54,6 +54,7 @@ public struct KubeTime: Sendable, Hashable, Comparable, Codable, CustomStringCon
     private static let microsecondsStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
 
     private static func parse(_ text: String) -> Date? {
+        if let date = RFC3339.parse(text) { return date }  // the API server's own forms, without Foundation
         if let date = try? secondsStyle.parse(text) { return date }
         if let date = try? microsecondsStyle.parse(text) { return date }
         // Fractions longer than milliseconds: parse whole seconds, then add the fraction.

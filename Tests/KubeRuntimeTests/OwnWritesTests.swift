@@ -28,6 +28,18 @@ import Testing
         #expect(writes.isWrite(of: object("child", version: "7"), in: otherVersion, by: owner), "the same object through another version")
     }
 
+    @Test func theLateEchoOfAnEarlierWriteIsStillAnEchoAfterTheObjectWasWrittenAgain() {
+        let writes = OwnWrites()
+        // Under load the watch lags: the next reconcile writes the object again before the first write's event arrives.
+        ReconcileScope.$key.withValue(owner) {
+            writes.didWrite(write("child", version: "7"))
+            writes.didWrite(write("child", version: "9"))
+        }
+        #expect(writes.isWrite(of: object("child", version: "7"), in: .configMaps, by: owner), "the first write's late echo")
+        #expect(writes.isWrite(of: object("child", version: "9"), in: .configMaps, by: owner))
+        #expect(!writes.isWrite(of: object("child", version: "8"), in: .configMaps, by: owner), "a change between them is somebody's")
+    }
+
     @Test func aWriteOutsideAReconcileIsNotRemembered() {
         let writes = OwnWrites()
         writes.didWrite(write("child", version: "7"))

@@ -26,16 +26,22 @@ extension CacheEncoding where Object == DynamicObject {
 /// An object as a cache holds it.
 enum CachedObject<Object: KubeObject>: Sendable {
     case decoded(Object)
-    case encoded([UInt8])
+    /// The bytes, and a stamp unique within the cache to this stored version.
+    case encoded([UInt8], stamp: UInt64)
 
-    init(_ object: Object, encoding: CacheEncoding<Object>?) {
-        self = encoding.map { .encoded($0.encode(object)) } ?? .decoded(object)
+    init(_ object: Object, encoding: CacheEncoding<Object>?, stamp: inout UInt64) {
+        guard let encoding else {
+            self = .decoded(object)
+            return
+        }
+        stamp &+= 1
+        self = .encoded(encoding.encode(object), stamp: stamp)
     }
 
     func object(_ encoding: CacheEncoding<Object>?) -> Object? {
         switch self {
         case .decoded(let object): return object
-        case .encoded(let bytes): return encoding?.decode(bytes)
+        case .encoded(let bytes, _): return encoding?.decode(bytes)
         }
     }
 }

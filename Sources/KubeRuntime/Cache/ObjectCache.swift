@@ -11,7 +11,8 @@ import Synchronization
 /// - An object that cannot be decoded is not cached (any older state of it is dropped, as if deleted) and
 ///   is named in ``skipped`` until it changes into something readable or is deleted.
 /// - With a ``CacheEncoding``, objects are held encoded and decoded on each read (a seventh of the memory
-///   of decoded JSON); reads return the same values either way.
+///   of decoded JSON); reads return the same values either way. Inside a reconcile, ``ReadMemo`` decodes
+///   each version of an object once however often it is read.
 ///
 /// ## Caveats
 /// A cache is eventually consistent: it lags the API server by the watch latency. Reads return copies
@@ -26,6 +27,8 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
         var skipped: [ObjectKey: SkippedObject] = [:]
         var bufferSkipped: [ObjectKey: SkippedObject] = [:]
         var synced = false
+        /// The stamp of the next object stored encoded (``ReadMemo`` tells versions apart by it).
+        var nextStamp: UInt64 = 0
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -40,7 +43,11 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
     }
 
     /// One object.
-    public func get(_ key: ObjectKey) -> Object? { state.withLock { $0.objects[key] }?.object(encoding) }
+    public func get(_ key: ObjectKey) -> Object? {
+        guard let cached = state.withLock({ $0.objects[key] }) else { return nil }
+        guard case .encoded(_, let stamp) = cached, let memo = ReadMemo.current else { return cached.object(encoding) }
+        return memo.object(cache: ObjectIdentifier(self), key: key, stamp: stamp) { cached.object(encoding) }
+    }
 
     /// One object by namespace and name.
     public func get(namespace: String?, name: String) -> Object? { get(ObjectKey(namespace: namespace, name: name)) }
@@ -98,7 +105,7 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
             case .initDone:
                 let fresh = state.buffer ?? [:]
                 let removed = state.objects.filter { fresh[$0.key] == nil }.compactMap { $0.value.object(encoding).map(CacheChange.deleted) }
-                state.objects = fresh.mapValues { CachedObject($0, encoding: encoding) }
+                state.objects = fresh.mapValues { CachedObject($0, encoding: encoding, stamp: &state.nextStamp) }
                 state.buffer = nil
                 state.skipped = state.bufferSkipped
                 state.bufferSkipped = [:]
@@ -121,7 +128,7 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
                 let key = ObjectKey(object)
                 state.skipped[key] = nil
                 if !indexes.isEmpty, let old = state.objects[key]?.object(encoding) { unindex(key, old, in: &state.index) }
-                state.objects[key] = CachedObject(object, encoding: encoding)
+                state.objects[key] = CachedObject(object, encoding: encoding, stamp: &state.nextStamp)
                 index(key, object, in: &state.index)
                 return ([.applied(object)], [])
             case .delete(let object):

@@ -34,7 +34,7 @@ public struct CacheIndex<Object: KubeObject>: Sendable {
     /// Objects by the UID of their controlling owner (`ownerReferences[].controller == true`).
     public static var controllerOwner: CacheIndex {
         CacheIndex(name: "controller-owner") { object in
-            (object.metadata.ownerReferences ?? []).filter { $0.controller == true }.map(\.uid)
+            (object.ownerReferences ?? []).filter { $0.controller == true }.map(\.uid)
         }
     }
 

@@ -14,7 +14,11 @@ extension Controller {
                 let requests: RequestPriority = priority == .background ? .background : .normal
                 if config.ownWrites != nil { inFlight.begin(request) }
                 await RequestPriority.$current.withValue(requests) {
-                    await ReconcileScope.$key.withValue(request) { await process(request) }
+                    await ReconcileScope.$key.withValue(request) {
+                        let reads = ReadMemo()
+                        await ReadMemo.$current.withValue(reads) { await process(request) }
+                        reads.end()
+                    }
                 }
                 // The changes that came during the reconcile, now that its writes are all recorded.
                 if config.ownWrites != nil { await add(request, echoes: inFlight.end(request)) }

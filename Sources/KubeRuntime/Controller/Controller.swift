@@ -62,7 +62,7 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
             // Mapped to keys in the reflector's task: a trigger that falls behind buffers keys, not objects.
             let keys = reflector.subscribe(mapping: { change -> [Trigger] in
                 let object = change.object
-                let requests = (object.metadata.ownerReferences ?? []).filter { $0.controller == true && $0.kind == ownerKind }
+                let requests = (object.ownerReferences ?? []).filter { $0.controller == true && $0.kind == ownerKind }
                     .map { ReconcileRequest(namespace: object.namespace, name: $0.name) }
                 return controller.triggers(requests, by: change, in: reflector.resource)
             })

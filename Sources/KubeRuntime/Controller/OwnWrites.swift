@@ -14,8 +14,11 @@ import Synchronization
 ///
 /// ## Guarantees
 /// - Only writes made inside a reconcile (``ReconcileScope/key`` bound) are recorded, under that key.
-/// - An event is an echo only when its object's `resourceVersion` is the one our write got: any later
-///   change, by anybody, has another and reconciles as usual.
+/// - An event is an echo only when its object's `resourceVersion` is one a write of ours got: any other
+///   change, by anybody, has another and reconciles as usual. Every write is remembered, not only an
+///   object's latest: under load a watch lags, and the echo of a reconcile's write can arrive after the
+///   next reconcile wrote the object again. (Remembering only the latest made that late echo look like a
+///   change, whose reconcile wrote again, whose echo came late too: a loop for as long as the lag lasted.)
 /// - Bounded: an entry is dropped after one to two ``retention`` windows (an echo arrives in milliseconds).
 ///
 /// ## Caveats
@@ -28,9 +31,10 @@ public final class OwnWrites: WriteObserver {
 
     /// Two generations of entries: every `retention` the older is dropped, so memory is bounded by the
     /// writes of the last two windows, with no sweep over the entries and no timer.
+    /// Entries by the hash of the object's identity and version (``Fingerprint``); each holds the writer.
     struct State {
-        var current: [Int: Entry] = [:]
-        var previous: [Int: Entry] = [:]
+        var current: [Fingerprint: Int] = [:]
+        var previous: [Fingerprint: Int] = [:]
         var rotatedAt: ContinuousClock.Instant
 
         mutating func rotate(now: ContinuousClock.Instant, every retention: Duration) {
@@ -39,13 +43,6 @@ public final class OwnWrites: WriteObserver {
             current = [:]
             rotatedAt = now
         }
-    }
-
-    /// What is kept of a write, hashed: a few words per object instead of its strings (10,000 Canaries
-    /// write about 100,000 objects while they initialise). A false match needs two 64-bit hashes to collide.
-    struct Entry {
-        var version: Int
-        var writer: Int
     }
 
     public init(retention: Duration = .seconds(10)) {
@@ -66,12 +63,14 @@ public final class OwnWrites: WriteObserver {
 
     public func didWrite(_ write: ObjectWrite) {
         guard let writer = ReconcileScope.key else { return }
-        let identity = OwnWrites.identity(write.resource, namespace: write.namespace, name: write.name)
-        let entry = Entry(version: write.resourceVersion.hashValue, writer: writer.hashValue)
+        // Kept hashed: a few words per write instead of its strings (10,000 Canaries write about 100,000
+        // objects while they initialise). A false match needs two 64-bit hashes to collide.
+        let written = Fingerprint(identity: OwnWrites.identity(write.resource, namespace: write.namespace, name: write.name),
+                                  version: write.resourceVersion.hashValue)
         let now = ContinuousClock.now
         state.withLock { state in
             state.rotate(now: now, every: retention)
-            state.current[identity] = entry
+            state.current[written] = writer.hashValue
         }
     }
 
@@ -95,11 +94,11 @@ public final class OwnWrites: WriteObserver {
     /// Whether the object of `fingerprint`, in that version, is what the reconcile of `key` wrote.
     public func isWrite(_ fingerprint: Fingerprint, by key: ObjectKey) -> Bool {
         let now = ContinuousClock.now
-        let entry = state.withLock { state in
+        let writer = state.withLock { state in
             state.rotate(now: now, every: retention)
-            return state.current[fingerprint.identity] ?? state.previous[fingerprint.identity]
+            return state.current[fingerprint] ?? state.previous[fingerprint]
         }
-        return entry.map { $0.version == fingerprint.version && $0.writer == key.hashValue } ?? false
+        return writer == key.hashValue
     }
 
     /// How many writes are remembered now.
