@@ -35,11 +35,15 @@ public struct CanaryReconciler: Reconciler {
     var tracing = RolloutTracing(exporter: nil)
     let written = WrittenVersions()
     let unwritten = UnwrittenStatuses()
+    let validSpecs = ValidSpecs()
     /// Retries of the status write (conflicts, server errors, rate limits).
     let retry = RetryPolicy()
 
     public func reconcile(_ request: ReconcileRequest, context: ReconcileContext) async throws -> ReconcileAction {
-        guard let object = canaries.get(request) else { return .awaitChange }
+        guard let object = canaries.get(request) else {
+            validSpecs.forget(request)
+            return .awaitChange
+        }
         // Our last status write has not reached the cache yet: its watch event (an echo not dropped, since
         // nothing is scheduled) triggers the next reconcile.
         if written.isStale(request, cachedVersion: object.resourceVersion) { return .awaitChange }
@@ -53,10 +57,14 @@ public struct CanaryReconciler: Reconciler {
             try await markInvalid(object, reason: "InvalidSpec", message: error.fieldMessage)
             return .awaitChange
         }
-        let issues = canary.validate(validation) + Canary.refusedFields(in: object.json["spec"] ?? [:])
-        guard issues.isEmpty else {
-            try await markInvalid(object, reason: "InvalidSpec", message: issues.map(\.description).joined(separator: "; "))
-            return .awaitChange
+        if !validSpecs.contains(object) {
+            let issues = canary.validate(validation) + Canary.refusedFields(in: object.json["spec"] ?? [:])
+            guard issues.isEmpty else {
+                validSpecs.forget(request)
+                try await markInvalid(object, reason: "InvalidSpec", message: issues.map(\.description).joined(separator: "; "))
+                return .awaitChange
+            }
+            validSpecs.record(object)
         }
         guard let kind = canary.targetKind, let workload = targets[kind],
               let provider = canary.meshProvider(default: validation.meshProvider), let router = routers[provider] else {

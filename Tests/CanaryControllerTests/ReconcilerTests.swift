@@ -123,6 +123,29 @@ import Testing
         }
     }
 
+    @Test func aSpecValidatedOnceIsValidatedAgainWhenItChangesAndNotBefore() async throws {
+        try await ReconcilerHarness.with { harness in
+            try await harness.apply(.deployments, ReconcilerHarness.deployment("podinfo"))
+            try await harness.apply(ReconcilerHarness.canaries, ReconcilerHarness.canary("podinfo"))
+            _ = try await harness.reconcile("podinfo")
+            let first = try await harness.status("podinfo")
+            #expect(first["phase"] != nil && first["conditions"]?.arrayValue?.contains { $0["type"] == "Valid" } != true, "valid: no condition")
+            let canaries = harness.client.resource(ReconcilerHarness.canaries, as: JSONValue.self)
+            // A status write does not change the spec's generation; an edit of the spec does, and is validated.
+            let metrics = try await harness.get(ReconcilerHarness.canaries, "podinfo")[path: "spec", "analysis", "metrics"] ?? .null
+            _ = try await canaries.patch("podinfo", namespace: "demo", patch: .merge(["spec": ["analysis": ["metrics": [["name": "error-budget", "thresholdRange": ["max": 1]]]]]]))
+            #expect(try await harness.reconcile("podinfo") == .awaitChange)
+            let refused = try await harness.status("podinfo")["conditions"]?.arrayValue?.first { $0["type"] == "Valid" }
+            #expect(refused?["status"] == "False")
+            #expect(refused?["message"]?.stringValue?.contains("spec.analysis.metrics[0]: \"error-budget\" is not a built-in metric") == true,
+                    "\(String(describing: refused))")
+            _ = try await canaries.patch("podinfo", namespace: "demo", patch: .merge(["spec": ["analysis": ["metrics": metrics]]]))
+            _ = try await harness.reconcile("podinfo")
+            let valid = try await harness.status("podinfo")["conditions"]?.arrayValue?.first { $0["type"] == "Valid" }
+            #expect(valid?["status"] == "True", "the fixed spec is valid again")
+        }
+    }
+
     @Test func aServerErrorWhileActingIsAWarningAndIsRetried() async throws {
         try await ReconcilerHarness.with { harness in
             await harness.cluster.faults.fail(verb: "create", plural: "services", code: 500, count: 1)
