@@ -203,7 +203,15 @@ func running<T>(_ services: [@Sendable () async throws -> Void], _ body: () asyn
             config.ownWrites = writes
             let controller = Controller(name: "echoes", primary: primary, reconciler: reconciler, config: config, clock: ManualClock())
                 .owns(children, ownerKind: "ConfigMap")
-            try await running([primary.run, children.run, controller.run]) {
+            // As the operator does: the controller starts once every cache has its first list. (Started at
+            // once, a loaded machine can deliver the owned cache's list after the first reconcile wrote the
+            // child, and that list's older version is rightly a change.)
+            let synced: @Sendable () async throws -> Void = {
+                await primary.cache.waitUntilSynced()
+                await children.cache.waitUntilSynced()
+                try await controller.run()
+            }
+            try await running([primary.run, children.run, synced]) {
                 #expect(await eventually(timeout: .seconds(20)) { log.calls.count == 1 }, "reconciled once at start")
                 #expect(await eventually(timeout: .seconds(20)) { children.cache.get(ObjectKey(namespace: "default", name: "child"))?.json[path: "data", "step"] == "1" })
                 try await Task.sleep(for: .milliseconds(300))

@@ -29,13 +29,14 @@ enum CachedObject<Object: KubeObject>: Sendable {
     /// The bytes, and a stamp unique within the cache to this stored version.
     case encoded([UInt8], stamp: UInt64)
 
-    init(_ object: Object, encoding: CacheEncoding<Object>?, stamp: inout UInt64) {
-        guard let encoding else {
+    /// `object` as `bytes` (its encoding), or decoded without them.
+    init(_ object: Object, bytes: [UInt8]?, stamp: inout UInt64) {
+        guard let bytes else {
             self = .decoded(object)
             return
         }
         stamp &+= 1
-        self = .encoded(encoding.encode(object), stamp: stamp)
+        self = .encoded(bytes, stamp: stamp)
     }
 
     func object(_ encoding: CacheEncoding<Object>?) -> Object? {

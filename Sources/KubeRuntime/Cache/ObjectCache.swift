@@ -22,6 +22,8 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
     struct State {
         var objects: [ObjectKey: CachedObject<Object>] = [:]
         var index: [String: [String: Set<ObjectKey>]] = [:]
+        /// Each object's entries in `index`, so a change or delete unindexes without decoding the old object.
+        var indexed: [ObjectKey: [IndexEntry]] = [:]
         var buffer: [ObjectKey: Object]?
         /// Objects that could not be decoded, by key (and those of the list being buffered).
         var skipped: [ObjectKey: SkippedObject] = [:]
@@ -93,6 +95,9 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
 
     /// Applies one watcher event and returns what changed.
     func apply(_ event: WatcherEvent<Object>) -> [CacheChange<Object>] {
+        // A change is encoded and indexed before the lock: readers wait only for the swap.
+        var prepared: (bytes: [UInt8]?, entries: [IndexEntry])?
+        if case .apply(let object) = event { prepared = (encoding?.encode(object), entries(of: object)) }
         let (changes, waiters) = state.withLock { state -> ([CacheChange<Object>], [CheckedContinuation<Void, Never>]) in
             switch event {
             case .initStarted:
@@ -105,11 +110,13 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
             case .initDone:
                 let fresh = state.buffer ?? [:]
                 let removed = state.objects.filter { fresh[$0.key] == nil }.compactMap { $0.value.object(encoding).map(CacheChange.deleted) }
-                state.objects = fresh.mapValues { CachedObject($0, encoding: encoding, stamp: &state.nextStamp) }
+                state.objects = fresh.mapValues { CachedObject($0, bytes: encoding?.encode($0), stamp: &state.nextStamp) }
                 state.buffer = nil
                 state.skipped = state.bufferSkipped
                 state.bufferSkipped = [:]
-                state.index = rebuildIndex(fresh)
+                state.index = [:]
+                state.indexed = [:]
+                for (key, object) in fresh { index(key, entries(of: object), in: &state) }
                 state.synced = true
                 let waiters = state.waiters
                 state.waiters = []
@@ -122,20 +129,20 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
                 }
                 state.skipped[key] = deleted ? nil : skip
                 guard let old = state.objects.removeValue(forKey: key)?.object(encoding) else { return ([], []) }
-                unindex(key, old, in: &state.index)
+                unindex(key, in: &state)
                 return ([.deleted(old)], [])
             case .apply(let object):
                 let key = ObjectKey(object)
                 state.skipped[key] = nil
-                if !indexes.isEmpty, let old = state.objects[key]?.object(encoding) { unindex(key, old, in: &state.index) }
-                state.objects[key] = CachedObject(object, encoding: encoding, stamp: &state.nextStamp)
-                index(key, object, in: &state.index)
+                unindex(key, in: &state)
+                state.objects[key] = CachedObject(object, bytes: prepared?.bytes, stamp: &state.nextStamp)
+                index(key, prepared?.entries ?? [], in: &state)
                 return ([.applied(object)], [])
             case .delete(let object):
                 let key = ObjectKey(object)
                 state.skipped[key] = nil
-                guard let old = state.objects.removeValue(forKey: key) else { return ([], []) }
-                if !indexes.isEmpty, let old = old.object(encoding) { unindex(key, old, in: &state.index) }
+                guard state.objects.removeValue(forKey: key) != nil else { return ([], []) }
+                unindex(key, in: &state)
                 return ([.deleted(object)], [])
             }
         }
@@ -143,22 +150,24 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
         return changes
     }
 
-    private func rebuildIndex(_ objects: [ObjectKey: Object]) -> [String: [String: Set<ObjectKey>]] {
-        var index: [String: [String: Set<ObjectKey>]] = [:]
-        for (key, object) in objects { self.index(key, object, in: &index) }
-        return index
+    /// An object's value under one index.
+    struct IndexEntry {
+        var index: String
+        var value: String
     }
 
-    private func index(_ key: ObjectKey, _ object: Object, in index: inout [String: [String: Set<ObjectKey>]]) {
-        for indexer in indexes {
-            for value in indexer.values(object) { index[indexer.name, default: [:]][value, default: []].insert(key) }
-        }
+    private func entries(of object: Object) -> [IndexEntry] {
+        indexes.flatMap { indexer in indexer.values(object).map { IndexEntry(index: indexer.name, value: $0) } }
     }
 
-    private func unindex(_ key: ObjectKey, _ object: Object, in index: inout [String: [String: Set<ObjectKey>]]) {
-        for indexer in indexes {
-            for value in indexer.values(object) { index[indexer.name]?[value]?.remove(key) }
-        }
+    private func index(_ key: ObjectKey, _ entries: [IndexEntry], in state: inout State) {
+        guard !entries.isEmpty else { return }
+        for entry in entries { state.index[entry.index, default: [:]][entry.value, default: []].insert(key) }
+        state.indexed[key] = entries
+    }
+
+    private func unindex(_ key: ObjectKey, in state: inout State) {
+        for entry in state.indexed.removeValue(forKey: key) ?? [] { state.index[entry.index]?[entry.value]?.remove(key) }
     }
 }
 
