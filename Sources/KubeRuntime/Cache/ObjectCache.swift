@@ -128,9 +128,9 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
                     return ([], [])
                 }
                 state.skipped[key] = deleted ? nil : skip
-                guard let old = state.objects.removeValue(forKey: key)?.object(encoding) else { return ([], []) }
+                guard let removed = state.objects.removeValue(forKey: key) else { return ([], []) }
                 unindex(key, in: &state)
-                return ([.deleted(old)], [])
+                return (removed.object(encoding).map { [.deleted($0)] } ?? [], [])
             case .apply(let object):
                 let key = ObjectKey(object)
                 state.skipped[key] = nil

@@ -29,9 +29,9 @@ public final class OwnWrites: WriteObserver {
     public let retention: Duration
     private let state: Mutex<State>
 
-    /// Two generations of entries: every `retention` the older is dropped, so memory is bounded by the
-    /// writes of the last two windows, with no sweep over the entries and no timer.
-    /// Entries by the hash of the object's identity and version (``Fingerprint``); each holds the writer.
+    /// Two generations of entries, each by the hash of the written object's identity and version
+    /// (``Fingerprint``) and holding the writer's: every `retention` the older is dropped, so memory is
+    /// bounded by the writes of the last two windows, with no sweep over the entries and no timer.
     struct State {
         var current: [Fingerprint: Int] = [:]
         var previous: [Fingerprint: Int] = [:]
