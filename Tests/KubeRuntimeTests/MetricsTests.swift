@@ -33,7 +33,8 @@ import Testing
                 name: "measured", primary: reflector, reconciler: ReconcilerFunction { _, _ in .awaitChange },
                 metrics: RuntimeMetrics(factory: metrics))
             try await running([reflector.run, controller.run]) {
-                #expect(await eventually {
+                // Wall time for the sandbox, the first list and the first reconcile: a loaded CI run needed more than 5 s.
+                #expect(await eventually(timeout: .seconds(30)) {
                     (try? metrics.expectCounter("serin_reconcile_total", [("controller", "measured"), ("outcome", "success")]).totalValue) == 1
                 })
             }
