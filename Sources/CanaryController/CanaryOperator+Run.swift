@@ -71,8 +71,12 @@ extension CanaryOperator {
                 }
             }
             try await cancelWhenGracefulShutdown { try await self.checkCRDs() }
-            group.addTask { try await self.canaries.run() }
-            for reflector in related { group.addTask { try await reflector.run() } }
+            // Each watch on an executor of its own in turn, so that no one loop parses every watch's events.
+            for (index, reflector) in ([canaries] + related).enumerated() {
+                group.addTask(executorPreference: options.executors.isEmpty ? nil : options.executors[index % options.executors.count]) {
+                    try await reflector.run()
+                }
+            }
             group.addTask { try await self.events.run() }
             group.addTask { await self.eventHooks.run() }
             group.addTask { await self.alerts.run() }

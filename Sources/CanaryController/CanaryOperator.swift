@@ -121,6 +121,7 @@ public final class CanaryOperator: Service, Sendable {
         let healthCaches = ([canaries] + related).map { reflector in (reflector.resourceName, reflector.cache) }
         health = OperatorHealth(shards: shards) { healthCaches.flatMap { name, cache in cache.skipped.map { "\(name) \($0)" } } }
         var controllerConfig = ControllerConfig(concurrency: options.concurrency)
+        controllerConfig.executors = options.executors
         let ownWrites = OwnWrites()
         client.observeWrites(ownWrites)  // a step's own writes do not reconcile its Canary again
         controllerConfig.ownWrites = ownWrites

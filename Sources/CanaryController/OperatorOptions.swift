@@ -31,6 +31,9 @@ public struct OperatorOptions: Sendable {
     /// How many Canaries are reconciled at once. A reconcile waits on webhooks and metric queries, so this
     /// bounds how many slow receivers can hold others back.
     public var concurrency = 16
+    /// The executors reconciles and watches run on, taken in turn (`--enable-event-loop-executor`: one per
+    /// event loop of the API client); empty: Swift's default pool.
+    public var executors: [any TaskExecutor] = []
     /// The `source.component` of Events.
     public var component = "serin"
     /// Events per Canary: a burst, then one per `refill` (client-go allows one per 5 minutes).

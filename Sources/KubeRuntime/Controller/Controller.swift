@@ -107,7 +107,9 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
                     for trigger in triggers { group.addTask { await trigger(self) } }
                     // The workers run until the queue shuts down; then the triggers are stopped.
                     await withDiscardingTaskGroup { workers in
-                        for _ in 0..<max(config.concurrency, 1) { workers.addTask { await self.work() } }
+                        for index in 0..<max(config.concurrency, 1) {
+                            workers.addTask(executorPreference: config.executor(for: index)) { await self.work() }
+                        }
                     }
                     group.cancelAll()
                 }
@@ -156,6 +158,14 @@ public struct ControllerConfig: Sendable {
     /// Which keys this controller reconciles now (`nil`: all). A key it does not own is dropped when it
     /// comes up; whoever gains ownership re-enqueues it with ``Controller/enqueueAll(where:)``.
     public var owns: (@Sendable (ReconcileRequest) -> Bool)?
+    /// The executors the workers run on, taken in turn (worker `i` on `executors[i % count]`); empty:
+    /// Swift's default pool.
+    public var executors: [any TaskExecutor] = []
 
     public init(concurrency: Int = 2) { self.concurrency = concurrency }
+
+    /// The executor worker `index` prefers, if any.
+    func executor(for index: Int) -> (any TaskExecutor)? {
+        executors.isEmpty ? nil : executors[index % executors.count]
+    }
 }
