@@ -78,3 +78,64 @@ import Testing
         #expect(reapplied[path: "metadata", "labels"] == ["owner": "ops"], "another manager's label stays")
     }
 }
+
+@Suite struct FieldSetDifferingTests {
+    let base: JSONValue = [
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": ["name": "web", "uid": "u1", "resourceVersion": "7", "labels": ["app": "web", "tier": "front"], "finalizers": ["a", "b"]],
+        "spec": ["replicas": 2, "paused": false, "selector": ["matchLabels": ["app": "web"]],
+                 "template": ["metadata": ["annotations": ["x": "1"]],
+                              "spec": ["containers": [["name": "web", "image": "web:1", "args": ["-v"], "ports": [["containerPort": 80]]],
+                                                      ["name": "side", "image": "side:1"]]]]],
+        "status": ["replicas": 2, "conditions": [["type": "Available", "status": "True"]], "observedGeneration": 1],
+    ]
+
+    /// Edits at the places a write changes: leaves, whole members, list items, metadata the server owns.
+    let edits: [(String, (inout JSONValue) -> Void)] = [
+        ("a leaf", { $0[path: "spec", "replicas"] = 3 }),
+        ("a leaf in a list item", { $0[path: "spec", "template", "spec", "containers"] = [["name": "web", "image": "web:2", "args": ["-v"], "ports": [["containerPort": 80]]], ["name": "side", "image": "side:1"]] }),
+        ("a removed item", { $0[path: "spec", "template", "spec", "containers"] = [["name": "web", "image": "web:1", "args": ["-v"], "ports": [["containerPort": 80]]]] }),
+        ("an added item", { $0[path: "spec", "template", "spec", "containers"] = [["name": "web", "image": "web:1", "args": ["-v"], "ports": [["containerPort": 80]]], ["name": "side", "image": "side:1"], ["name": "new", "image": "n:1"]] }),
+        ("a removed member", { $0[path: "spec", "paused"] = nil }),
+        ("an emptied object", { $0[path: "spec", "template", "metadata", "annotations"] = [:] }),
+        ("an object replaced by a leaf", { $0[path: "spec", "selector"] = "app=web" }),
+        ("a new nested member", { $0[path: "spec", "strategy"] = ["type": "Recreate", "rollingUpdate": ["maxSurge": 1]] }),
+        ("a label", { $0[path: "metadata", "labels", "tier"] = "back" }),
+        ("the labels removed", { $0[path: "metadata", "labels"] = nil }),
+        ("a finalizer", { $0[path: "metadata", "finalizers"] = ["a"] }),
+        ("server metadata only", { $0[path: "metadata", "resourceVersion"] = "8"; $0[path: "metadata", "uid"] = "u2" }),
+        ("all metadata", { $0["metadata"] = ["name": "web"] }),
+        ("the status", { $0[path: "status", "replicas"] = 3; $0[path: "status", "conditions"] = [] }),
+        ("the spec removed", { $0["spec"] = nil }),
+    ]
+
+    @Test func theFieldsUnderWhatDiffersGiveTheSameChangesAsEveryField() {
+        var pairs: [(String, JSONValue, JSONValue)] = []
+        for (name, edit) in edits {
+            var new = base
+            edit(&new)
+            pairs.append((name, base, new))
+            pairs.append((name + ", undone", new, base))
+            for (other, second) in edits where other != name {
+                var both = new
+                second(&both)
+                pairs.append((name + " and " + other, base, both))
+            }
+        }
+        for (name, old, new) in pairs {
+            for associative in [true, false] {
+                for status in [false, true] {
+                    let full = (FieldSet(of: old, associativeLists: associative, status: status), FieldSet(of: new, associativeLists: associative, status: status))
+                    let differing = FieldSet.differing(old, new, associativeLists: associative, status: status)
+                    #expect(differing.before.paths.isSubset(of: full.0.paths) && differing.after.paths.isSubset(of: full.1.paths), "\(name)")
+                    let expected = FieldManagement.changes(from: old, to: new, before: full.0, after: full.1)
+                    let found = FieldManagement.changes(from: old, to: new, before: differing.before, after: differing.after)
+                    #expect(found.changed == expected.changed, "changed, \(name), associative \(associative), status \(status)")
+                    #expect(found.removed == expected.removed, "removed, \(name), associative \(associative), status \(status)")
+                }
+            }
+        }
+        let same = FieldSet.differing(base, base, associativeLists: true, status: false)
+        #expect(same.before.isEmpty && same.after.isEmpty, "equal objects differ nowhere")
+    }
+}

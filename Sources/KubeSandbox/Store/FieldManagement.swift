@@ -71,14 +71,10 @@ struct FieldManagement: Sendable {
     /// The `managedFields` after a non-apply write turned `old` (nil: a create) into `new`.
     func afterUpdate(old: JSONValue?, new: JSONValue, subresource: String?) -> JSONValue {
         let status = subresource == "status"
-        let before = old.map { FieldSet(of: $0, associativeLists: associativeLists, status: status) } ?? FieldSet()
-        let after = FieldSet(of: new, associativeLists: associativeLists, status: status)
-        // A list item itself changes only by appearing; what changes inside it is its fields'.
-        let changed = FieldSet(after.paths.filter { path in
-            if FieldSet.isItem(path) { return !before.contains(path) }
-            return old.map { FieldSet.value(at: path, in: $0) != FieldSet.value(at: path, in: new) } ?? true
-        })
-        let removed = before.subtracting(after)
+        // Only what differs: an equal subtree's fields are neither changed nor removed.
+        let (before, after) = old.map { FieldSet.differing($0, new, associativeLists: associativeLists, status: status) }
+            ?? (FieldSet(), FieldSet(of: new, associativeLists: associativeLists, status: status))
+        let (changed, removed) = FieldManagement.changes(from: old, to: new, before: before, after: after)
         if changed.isEmpty && removed.isEmpty { return old?[path: "metadata", "managedFields"] ?? .array([]) }
         var entries = FieldManagement.entries(of: old).map { entry in
             var entry = entry
@@ -93,6 +89,16 @@ struct FieldManagement: Sendable {
                                  fields: changed))
         }
         return .array(entries.filter { !$0.fields.isEmpty }.map(\.json))
+    }
+
+    /// What a write from `old` to `new` changed and removed, given fields of each (`before`, `after`).
+    static func changes(from old: JSONValue?, to new: JSONValue, before: FieldSet, after: FieldSet) -> (changed: FieldSet, removed: FieldSet) {
+        // A list item itself changes only by appearing; what changes inside it is its fields'.
+        let changed = FieldSet(after.paths.filter { path in
+            if FieldSet.isItem(path) { return !before.contains(path) }
+            return old.map { FieldSet.value(at: path, in: $0) != FieldSet.value(at: path, in: new) } ?? true
+        })
+        return (changed, before.subtracting(after))
     }
 
     /// A conflict of an apply with fields other managers own.

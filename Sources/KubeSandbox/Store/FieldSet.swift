@@ -35,6 +35,51 @@ struct FieldSet: Sendable, Equatable {
         self.paths = paths
     }
 
+    /// The fields of `old` and of `new` (as ``init(of:associativeLists:status:)`` finds them) under what differs
+    /// between the two: a write neither changes nor removes a field in a subtree the two have equal, so a
+    /// write's changes can be found without listing every field of both.
+    static func differing(_ old: JSONValue, _ new: JSONValue, associativeLists: Bool, status: Bool) -> (before: FieldSet, after: FieldSet) {
+        let oldMembers = tracked(old, status: status), newMembers = tracked(new, status: status)
+        var before: Set<Path> = [], after: Set<Path> = []
+        for key in Set(oldMembers.keys).union(newMembers.keys) where oldMembers[key] != newMembers[key] {
+            collectDiffering(oldMembers[key], newMembers[key], at: ["f:" + key], field: key, associative: associativeLists,
+                             before: &before, after: &after)
+        }
+        return (FieldSet(before), FieldSet(after))
+    }
+
+    /// The top-level members whose fields are tracked, `metadata` without what the server owns.
+    private static func tracked(_ object: JSONValue, status: Bool) -> [String: JSONValue] {
+        guard case .object(let members) = object else { return [:] }
+        var tracked: [String: JSONValue] = [:]
+        for (key, value) in members where !["apiVersion", "kind"].contains(key) && (key == "status") == status {
+            guard key == "metadata", case .object(var metadata) = value else {
+                tracked[key] = value
+                continue
+            }
+            for field in serverMetadata { metadata.removeValue(forKey: field) }
+            if !metadata.isEmpty { tracked[key] = .object(metadata) }
+        }
+        return tracked
+    }
+
+    private static func collectDiffering(_ old: JSONValue?, _ new: JSONValue?, at path: Path, field: String, associative: Bool,
+                                         before: inout Set<Path>, after: inout Set<Path>) {
+        // Two non-empty objects: `collect` goes member by member, so equal members can be left out.
+        if case .object(let oldMembers)? = old, !oldMembers.isEmpty, case .object(let newMembers)? = new, !newMembers.isEmpty {
+            for (key, member) in oldMembers where newMembers[key] != member {
+                collectDiffering(member, newMembers[key], at: path + ["f:" + key], field: key, associative: associative,
+                                 before: &before, after: &after)
+            }
+            for (key, member) in newMembers where oldMembers[key] == nil {
+                collect(member, at: path + ["f:" + key], field: key, associative: associative, into: &after)
+            }
+            return
+        }
+        if let old { collect(old, at: path, field: field, associative: associative, into: &before) }
+        if let new { collect(new, at: path, field: field, associative: associative, into: &after) }
+    }
+
     static let serverMetadata = ["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
                                  "deletionGracePeriodSeconds", "managedFields", "selfLink", "generateName"]
 
