@@ -73,7 +73,7 @@ extension CanaryOperator {
             try await cancelWhenGracefulShutdown { try await self.checkCRDs() }
             // Each watch on an executor of its own in turn, so that no one loop parses every watch's events.
             for (index, reflector) in ([canaries] + related).enumerated() {
-                group.addTask(executorPreference: options.executors.isEmpty ? nil : options.executors[index % options.executors.count]) {
+                group.addTask(executorPreference: options.executor(for: index)) {
                     try await reflector.run()
                 }
             }

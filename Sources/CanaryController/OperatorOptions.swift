@@ -34,6 +34,11 @@ public struct OperatorOptions: Sendable {
     /// The executors reconciles and watches run on, taken in turn (`--enable-event-loop-executor`: one per
     /// event loop of the API client); empty: Swift's default pool.
     public var executors: [any TaskExecutor] = []
+
+    /// The executor the `index`th worker or watch prefers, if any: the executors taken in turn.
+    func executor(for index: Int) -> (any TaskExecutor)? {
+        executors.isEmpty ? nil : executors[index % executors.count]
+    }
     /// The `source.component` of Events.
     public var component = "serin"
     /// Events per Canary: a burst, then one per `refill` (client-go allows one per 5 minutes).
