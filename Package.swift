@@ -354,7 +354,7 @@ let package = Package(
         .testTarget(
             name: "KubeRuntimeTests",
             dependencies: [
-                "KubeCore", "KubeClient", "KubeRuntime", "KubeSandbox",
+                "KubeCore", "KubeClient", "KubeRuntime", "KubeSandbox", "SerinTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
@@ -377,6 +377,7 @@ let package = Package(
             dependencies: [
                 "KubeCore",
                 "KubeClient",
+                "SerinTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -1,6 +1,7 @@
 import Foundation
 @testable import KubeClient
 import KubeCore
+import SerinTesting
 import Synchronization
 import Testing
 
@@ -148,30 +149,41 @@ func execConfig(_ folder: TemporaryFolder, command: String, expires: String) -> 
     }
 
     @Test func normalRequestsDoNotWaitBehindBackgroundOnes() async throws {
-        let limiter = RateLimiter(qps: 100, burst: 1, clock: ContinuousClock())
+        // On a clock that moves only when told: every request is queued before any time passes.
+        let clock = ManualClock()
+        let limiter = RateLimiter(qps: 100, burst: 1, clock: clock)
         let done = Completions()
+        let total = 63
+        /// Until every request not yet through is waiting on the clock.
+        func settled() async throws -> Bool {
+            try await eventually(timeout: .seconds(30)) { clock.sleeperCount == total - done.order.withLock { $0.count } }
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<60 {  // 600 ms of background work at 100/s: room for a loaded machine to queue the normal ones late
+            for _ in 0..<60 {
                 group.addTask {
                     try await limiter.acquire(.background)
                     done.order.withLock { $0.append(.background) }
                 }
             }
-            try await Task.sleep(for: .milliseconds(30))
+            #expect(try await eventually(timeout: .seconds(30)) { done.order.withLock { $0.count } == 1 && clock.sleeperCount == 59 },
+                    "one background request took the burst, the others wait")
             for _ in 0..<3 {
                 group.addTask {
                     try await limiter.acquire(.normal)
                     done.order.withLock { $0.append(.normal) }
                 }
             }
+            #expect(try await settled(), "the normal requests queued too")
+            while done.order.withLock({ $0.count }) < total {
+                clock.advance(by: .milliseconds(10))  // one token
+                #expect(try await settled())
+            }
             try await group.waitForAll()
         }
         let order = done.order.withLock { $0 }
-        let lastNormal = try #require(order.lastIndex(of: .normal))
-        let backgroundFirst = order[..<lastNormal].filter { $0 == .background }.count
-        // In arrival order all 60 would go first; a busy machine may let many through before the normal ones queue.
-        #expect(backgroundFirst <= 45, "\(backgroundFirst) of 60 background requests went ahead of the normal ones: \(order)")
-        #expect(order.count == 63)
+        // In arrival order all 60 background requests would go first; the normal ones go right after the burst.
+        #expect(Array(order.prefix(4)) == [.background, .normal, .normal, .normal], "\(order)")
+        #expect(order.count == total)
     }
 }
 

@@ -4,6 +4,7 @@ import KubeCore
 import KubeRuntime
 import KubeSandbox
 import Synchronization
+import SerinTesting
 import Testing
 
 /// Records what a reconciler saw.

@@ -1,4 +1,5 @@
 import KubeRuntime
+import SerinTesting
 import Testing
 
 @Suite struct WorkQueueTests {
