@@ -326,7 +326,7 @@ let package = Package(
         .testTarget(
             name: "CommandLineTests",
             dependencies: [
-                "KubeClient", "KubeCore", "KubeSandbox", "LocalCluster", "SerinTesting",
+                "CanaryAPI", "CanaryController", "KubeClient", "KubeCore", "KubeRuntime", "KubeSandbox", "LocalCluster", "Routers", "SerinTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -12,6 +12,10 @@ public struct RouterRegistration: Sendable {
     /// Objects of the users' the router reads for a Canary (the nginx router's `ingressRef`): a change to
     /// one reconciles the Canaries naming it.
     public var references: [Reference]
+    /// The RBAC rules the router's requests need (the chart grants them when it is the mesh provider): by
+    /// default, what its caches and owned objects take (``PolicyRule/rule(for:)``) and list and watch of
+    /// what ``references`` names.
+    public var rules: [PolicyRule]
 
     /// A resource of the users' and, for a Canary (its JSON), the names in its namespace it reads.
     public struct Reference: Sendable {
@@ -24,12 +28,20 @@ public struct RouterRegistration: Sendable {
         }
     }
 
-    public init(provider: MeshProvider, resources: [WatchedResource], references: [Reference] = [],
+    public init(provider: MeshProvider, resources: [WatchedResource], references: [Reference] = [], rules: [PolicyRule]? = nil,
                 make: @escaping @Sendable (KubeClient, ObjectCaches, RouterSettings) -> any TrafficRouter) {
         self.provider = provider
         self.resources = resources
         self.references = references
+        self.rules = rules ?? RouterRegistration.rules(resources: resources, references: references)
         self.make = make
+    }
+
+    /// What caches of `resources` and reads of `references` need.
+    static func rules(resources: [WatchedResource], references: [Reference]) -> [PolicyRule] {
+        let watched = Set(resources.map(\.resource))
+        return resources.map(PolicyRule.rule(for:))
+            + references.filter { !watched.contains($0.resource) }.map { PolicyRule($0.resource, verbs: PolicyRule.readVerbs) }
     }
 }
 

@@ -10,11 +10,15 @@ public struct TargetRegistration: Sendable {
     /// primaries of it are owned by their Canary.
     public var resource: WatchedResource
     public var make: @Sendable (KubeClient, ObjectCaches, TargetOptions) -> any CanaryTarget
+    /// The RBAC rules the target's requests need: by default its cache's, and create and patch when it
+    /// owns primaries (``PolicyRule/rule(for:)``).
+    public var rules: [PolicyRule]
 
-    public init(kind: TargetKind, resource: WatchedResource,
+    public init(kind: TargetKind, resource: WatchedResource, rules: [PolicyRule]? = nil,
                 make: @escaping @Sendable (KubeClient, ObjectCaches, TargetOptions) -> any CanaryTarget) {
         self.kind = kind
         self.resource = resource
+        self.rules = rules ?? [PolicyRule.rule(for: resource)]
         self.make = make
     }
 }

@@ -19,9 +19,20 @@ public actor AccessControl {
         public var description: String { message }
     }
 
+    /// One kind of request allowed: a verb on a resource (`resource/subresource`) of an API group.
+    public struct Grant: Sendable, Hashable, CustomStringConvertible {
+        public var verb: String
+        public var group: String
+        public var resource: String
+        public var description: String { "\(verb) \(group.isEmpty ? resource : "\(resource).\(group)")" }
+    }
+
     let store: ObjectStore
     let tokens = TokenAuthority()
     public private(set) var denials: [Denial] = []
+    /// The kinds of request each user (by name) was allowed: what a test compares a Role's grants with, to
+    /// find the grants nothing used.
+    public private(set) var allowed: [String: Set<Grant>] = [:]
 
     /// The authorizer over the RBAC objects as last read; dropped when one of them changes.
     private var cached: RBACAuthorizer?
@@ -62,9 +73,17 @@ public actor AccessControl {
 
     /// Whether `user` may do what `attributes` describe; a refusal is recorded.
     func authorize(_ user: SandboxUser, _ attributes: RBACAuthorizer.Attributes) async -> Bool {
-        if await authorizer().allows(user, attributes) { return true }
+        let grant = Grant(verb: attributes.verb, group: attributes.group,
+                          resource: attributes.subresource.map { "\(attributes.resource)/\($0)" } ?? attributes.resource)
+        if await authorizer().allows(user, attributes) {
+            allowed[user.name, default: []].insert(grant)
+            return true
+        }
         cached = nil  // a refusal is decided on what is stored now, never on a copy a just-written binding has not reached
-        if await authorizer().allows(user, attributes) { return true }
+        if await authorizer().allows(user, attributes) {
+            allowed[user.name, default: []].insert(grant)
+            return true
+        }
         denials.append(Denial(user: user.name, message: AccessControl.forbiddenMessage(user, attributes)))
         return false
     }

@@ -1,0 +1,27 @@
+import CanaryAPI
+import KubeCore
+import KubeRuntime
+import Routers
+import Targets
+
+/// The RBAC the operator's requests need: what the chart's ClusterRole (or Role) grants, checked against
+/// the rendered chart by the chart tests and against the requests of a running operator by the RBAC tests.
+extension CanaryOperator {
+    /// What every operator needs whatever its providers: Canaries watched, their finalizer and handled
+    /// requests patched, their status patched; MetricTemplates watched; AlertProviders and the Secrets that
+    /// templates and providers name (`secretRef`) read one by one; Events written.
+    public static let coreRules = [
+        PolicyRule(Canary.resource, verbs: ["list", "watch", "patch"]),
+        PolicyRule(Canary.resource, subresource: "status", verbs: ["patch"]),
+        PolicyRule(MetricTemplate.resource, verbs: PolicyRule.readVerbs),
+        PolicyRule(AlertProvider.resource, verbs: ["get"]),
+        PolicyRule(.secrets, verbs: ["get"]),
+        PolicyRule.eventRecording,
+    ]
+
+    /// Every rule of an operator with `meshProvider` as its provider, and config tracking on or off; the
+    /// Lease's are apart (``PolicyRule/leaderElection``, in one namespace).
+    public static func rules(meshProvider: MeshProvider, configTracking: Bool) -> [PolicyRule] {
+        coreRules + TargetRegistry.rules(configTracking: configTracking) + RouterRegistry.rules(meshProvider: meshProvider)
+    }
+}
