@@ -195,7 +195,11 @@ let package = Package(
         ),
         .target(
             name: "SerinTesting",
-            dependencies: ["LocalCluster", "KubeSandbox"],
+            dependencies: [
+                "LocalCluster", "KubeSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -213,6 +217,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "KubeCore",
                 "KubeClient",
+                "KubeRuntime",
                 "KubeSandbox",
                 "CanaryController",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -275,7 +280,10 @@ let package = Package(
             name: "CanaryControllerTests",
             dependencies: [
                 "CanaryAPI", "CanaryController", "KubeClient", "KubeCore", "KubeRuntime", "KubeSandbox", "SerinTesting", "Targets",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -304,7 +312,7 @@ let package = Package(
         .testTarget(
             name: "MetricProvidersTests",
             dependencies: [
-                "CanaryAPI", "CanaryCore", "KubeClient", "KubeCore", "KubeRuntime", "MetricProviders", "OutboundHTTP",
+                "CanaryAPI", "CanaryCore", "KubeClient", "KubeCore", "KubeRuntime", "MetricProviders", "OutboundHTTP", "SerinTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -315,7 +323,7 @@ let package = Package(
         .testTarget(
             name: "WebhooksTests",
             dependencies: [
-                "CanaryAPI", "KubeCore", "OutboundHTTP", "Webhooks",
+                "CanaryAPI", "KubeCore", "Notifiers", "OutboundHTTP", "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -342,7 +350,12 @@ let package = Package(
         ),
         .testTarget(
             name: "OutboundHTTPTests",
-            dependencies: ["OutboundHTTP"],
+            dependencies: [
+                "OutboundHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -54,7 +54,9 @@ extension CanaryReconciler {
                 try await acting("update the primary autoscaler") { try await autoscaler.reconcile(canary, owner: CanaryReconciler.owner(canary), promoting: true) }
             }
         case .event(let severity, let message):
-            try await record(severity, message, action: action, in: &step)
+            // Redacted once here, so the Event, the event webhooks and the alert all carry the same safe text.
+            let safe = Redaction.scrub(message)
+            try await record(severity, safe, action: .event(severity, safe), in: &step)
         case .runHooks(let type, let hookPhase):
             for result in await hooks.run(type, canary: canary, phase: hookPhase) {
                 for event in CanaryStateMachine.hookEvents(type, result, canary: canary) { try await execute(event, in: &step) }

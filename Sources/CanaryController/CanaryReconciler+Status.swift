@@ -15,7 +15,8 @@ extension CanaryReconciler {
     /// still fails, the status is remembered so the next reconcile writes it instead of taking the step again.
     func write(_ status: CanaryStatus, of canary: Canary, from previous: CanaryStatus?) async throws {
         let key = ObjectKey(namespace: canary.namespace, name: canary.metadata.name ?? "")
-        let json = try JSONValue(encoding: status).replacing(try previous.map { try JSONValue(encoding: $0) })
+        // Credentials in messages and the journal (a URL with a password in a failed check) never reach the API.
+        let json = Redaction.scrub(try JSONValue(encoding: status)).replacing(try previous.map { try JSONValue(encoding: $0) })
         do {
             let stored = try await retry.run {
                 try await canaryClient.patch(canary.metadata.name ?? "", namespace: canary.namespace, patch: .merge(["status": json]),
@@ -37,7 +38,9 @@ extension CanaryReconciler {
 
     /// Shows why a Canary cannot be reconciled: a `Valid=False` condition and a Warning event naming the
     /// problem (`event`, else "invalid canary spec: <message>"), and an alert when the condition is new.
-    func markInvalid(_ object: DynamicObject, reason: String, message: String, event: String? = nil) async throws {
+    func markInvalid(_ object: DynamicObject, reason: String, message unsafe: String, event: String? = nil) async throws {
+        // Redacted before it is compared with the stored condition, which was redacted when written.
+        let message = Redaction.scrub(unsafe)
         var status = (try? object.json["status"]?.decode(as: CanaryStatus.self)) ?? CanaryStatus()
         let before = status
         if status.phase == nil { status.phase = .initializing }

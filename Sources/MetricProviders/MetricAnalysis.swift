@@ -65,16 +65,21 @@ public struct MetricAnalysis: Sendable {
         return (verdict, sent.query)
     }
 
+    /// What a query template's placeholders stand for, for one metric of a Canary. Pure.
+    static func placeholderValues(_ canary: Canary, metric: CanaryMetric) -> [String: String] {
+        // `{{ ingress }}` and `{{ route }}` are `ingressRef`'s and `routeRef`'s names, else the target's (Flagger's `toMetricModel`).
+        ["name": canary.metadata.name ?? "", "namespace": canary.namespace, "target": canary.targetName,
+         "service": canary.serviceName, "interval": metric.interval ?? CanaryDefaults.metricInterval,
+         "ingress": canary.spec.ingressRef?.name ?? canary.targetName, "route": canary.spec.routeRef?.name ?? canary.targetName]
+    }
+
     private func judge(_ metric: CanaryMetric, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> MetricJudge.Verdict {
         let server = canary.spec.metricsServer ?? metricsServer
         let interval = metric.interval ?? CanaryDefaults.metricInterval
-        // `{{ ingress }}` and `{{ route }}` are `ingressRef`'s and `routeRef`'s names, else the target's (Flagger's `toMetricModel`).
-        let values = ["name": canary.metadata.name ?? "", "namespace": canary.namespace, "target": canary.targetName,
-                      "service": canary.serviceName, "interval": interval, "ingress": canary.spec.ingressRef?.name ?? canary.targetName,
-                      "route": canary.spec.routeRef?.name ?? canary.targetName]
+        let values = MetricAnalysis.placeholderValues(canary, metric: metric)
         let prometheus = MetricProviderConfig(address: server, http: http)
         if let reference = metric.templateRef {
-            return await templated(metric, reference: reference, canary: canary, server: server, values: values)
+            return await templated(metric, reference: reference, canary: canary, values: values)
         }
         if let query = metric.query {
             let outcome = await outcome(of: query, template: QueryTemplate(values: values), type: .prometheus, config: prometheus)
@@ -99,7 +104,7 @@ public struct MetricAnalysis: Sendable {
                                    durationToMilliseconds: queries.durationToMilliseconds)
     }
 
-    private func templated(_ metric: CanaryMetric, reference: TemplateReference, canary: Canary, server: String,
+    private func templated(_ metric: CanaryMetric, reference: TemplateReference, canary: Canary,
                            values: [String: String]) async -> MetricJudge.Verdict {
         let namespace = reference.namespace ?? canary.namespace
         func failed(_ message: String) -> MetricJudge.Verdict {
@@ -113,7 +118,12 @@ public struct MetricAnalysis: Sendable {
         if let refusal = MetricAnalysis.refusal(of: template, spec: object.json["spec"] ?? [:]) { return failed(refusal) }
         let type: MetricProviderType
         do { type = try MetricProviderType(parsing: template.spec.provider.type) } catch { return failed("provider error: \(error)") }
-        var config = MetricProviderConfig(address: template.spec.provider.address ?? server, headers: template.spec.provider.headers ?? [:], http: http)
+        let address: String
+        switch MetricAnalysis.address(of: template, canary: canary, metricsServer: metricsServer) {
+        case .success(let chosen): address = chosen
+        case .failure(let refusal): return failed(refusal.message)
+        }
+        var config = MetricProviderConfig(address: address, headers: template.spec.provider.headers ?? [:], http: http)
         if let secret = template.spec.provider.secretRef?.name {
             do { config.secret = try await secretData(secret, namespace: namespace) } catch {
                 return failed("secret \(secret) error: \(error)")
@@ -158,6 +168,12 @@ public struct MetricAnalysis: Sendable {
                 continue
             }
             if let refusal = MetricAnalysis.refusal(of: template, spec: object.json["spec"] ?? [:]) { add("metric template \(reference.name).\(namespace) \(refusal)") }
+            if case .failure(let refusal) = MetricAnalysis.address(of: template, canary: canary, metricsServer: metricsServer) {
+                add("metric template \(reference.name).\(namespace) \(refusal.message)")
+            }
+            if let (key, message) = MetricAnalysis.unsafeVariable(metric, template: template, canary: canary) {
+                issues.append(ValidationIssue(field: "spec.analysis.metrics[\(index)].templateVariables.\(key)", message: message))
+            }
             do {
                 let type = try MetricProviderType(parsing: template.spec.provider.type)
                 if !MetricProviderRegistry.implemented.contains(type) {

@@ -4,6 +4,8 @@ public struct MetricError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var kind: Kind
     public var message: String
+    /// The `templateVariables` key whose value was refused, for a render error about one.
+    public var variable: String?
 
     public static let noValues = MetricError(kind: .noValues, message: "no values found")
     public static let multipleValues = MetricError(kind: .multipleValues, message: "multiple values returned")

@@ -3,6 +3,11 @@ import Foundation
 /// Renders Flagger's query templates: `{{ namespace }}`, `{{ name }}`, `{{ target }}`, `{{ service }}`,
 /// `{{ ingress }}`, `{{ route }}`, `{{ interval }}` and `{{ variables.key }}`. Whitespace runs collapse to one
 /// space, as Flagger does before sending a query.
+///
+/// A `templateVariables` value is the Canary author's, a shared template is its owner's policy: a value may
+/// fill a place in the query but never change the query's structure (``VariablePlacement``). Inside a string
+/// literal it may hold anything that does not end the literal; outside one only a name, number or duration.
+/// A value that would do more is refused with an error naming the variable, never sent.
 public struct QueryTemplate: Sendable {
     public var values: [String: String]
     public var variables: [String: String]
@@ -12,17 +17,28 @@ public struct QueryTemplate: Sendable {
         self.variables = variables
     }
 
-    /// - Throws: ``MetricError`` naming an unknown placeholder or a missing variable.
+    /// - Throws: ``MetricError`` naming an unknown placeholder, a missing variable, or a variable whose value
+    ///   would change the query's structure (``MetricError/variable`` set).
     public func render(_ template: String) throws(MetricError) -> String {
         var output = ""
         var rest = Substring(template)
+        var literal = VariablePlacement()
         while let open = rest.range(of: "{{") {
             output += rest[..<open.lowerBound]
+            literal.consume(rest[..<open.lowerBound])
             guard let close = rest[open.upperBound...].range(of: "}}") else {
                 throw MetricError.render("unclosed \"{{\" in the query template")
             }
             let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            output += try value(of: name)
+            let value = try value(of: name)
+            if name.hasPrefix("variables."), let refusal = literal.refusal(of: value) {
+                let key = String(name.dropFirst("variables.".count))
+                var error = MetricError.render("templateVariables.\(key): the value \(VariablePlacement.quoted(value)) would change the query's structure: \(refusal)")
+                error.variable = key
+                throw error
+            }
+            output += value
+            literal.consume(Substring(value))
             rest = rest[close.upperBound...]
         }
         output += rest

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeRuntime
 import Logging
 
 /// `--log-level` and `--log-format`, shared by the long-running commands.
@@ -15,15 +16,16 @@ struct LogOptions: ParsableArguments {
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format: \"\(logFormat)\" is not text or json") }
     }
 
-    /// Sends every logger to standard error at the chosen level and format.
+    /// Sends every logger to standard error at the chosen level and format, credentials redacted
+    /// (``RedactingLogHandler``).
     func bootstrap() {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let json = logFormat == "json"
         LoggingSystem.bootstrap { label in
-            if json { return JSONLogHandler(label: label, level: level) }
+            if json { return RedactingLogHandler(wrapping: JSONLogHandler(label: label, level: level)) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
-            return handler
+            return RedactingLogHandler(wrapping: handler)
         }
     }
 }

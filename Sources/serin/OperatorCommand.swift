@@ -127,7 +127,7 @@ struct OperatorCommand: AsyncParsableCommand {
         }
         let client = KubeClient(configuration: configuration, logger: logger)
         let canaryOperator = CanaryOperator(client: client, options: options, elector: elector, shards: shards, registry: registry, logger: logger)
-        logger.info("starting", metadata: ["cluster": "\(configuration.source)", "metricsServer": "\(metricsServer)", "port": "\(port)",
+        logger.info("starting", metadata: ["cluster": "\(configuration.source)", "metricsServer": "\(Redaction.url(metricsServer))", "port": "\(port)",
                                            "leaderElection": "\(enableLeaderElection)", "shard": "\(shard ?? "none")", "version": "\(SerinVersion.current)",
                                            "executor": "\(eventLoopExecutor ? "event loops" : "default")"])
         var groupConfiguration = ServiceGroupConfiguration(services: [.init(service: canaryOperator)], logger: logger)

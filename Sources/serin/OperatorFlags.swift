@@ -11,10 +11,11 @@ enum OperatorFlags {
         _ = try meshProvider(command.meshProvider)
         _ = try annotationPrefix(command.ingressAnnotationsPrefix)
         guard URL(string: command.metricsServer)?.host != nil else {
-            throw ValidationError("--metrics-server: \"\(command.metricsServer)\" is not a URL")
+            throw ValidationError("--metrics-server: \"\(Redaction.url(command.metricsServer))\" is not a URL")
         }
         if let url = command.eventWebhookURL, URL(string: url)?.host == nil {
-            throw ValidationError("--event-webhook (or EVENT_WEBHOOK_URL): \"\(url)\" is not a URL")
+            // The value is not echoed: a hook URL is a credential, and one that is not a URL cannot be redacted.
+            throw ValidationError("--event-webhook (or EVENT_WEBHOOK_URL): the value (\(url.count) characters) is not a URL")
         }
         let labels = list(command.selectorLabels)
         guard !labels.isEmpty, labels.allSatisfy(isLabelKey) else {

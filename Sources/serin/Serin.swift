@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KubeClient
+import KubeCore
 
 /// The `serin` command: one binary, several jobs. Subcommands appear as they become usable.
 @main
@@ -15,13 +16,14 @@ struct Serin: AsyncParsableCommand {
     )
 }
 
-/// Writes lines to standard output unbuffered, so progress reaches pipes and log files as it happens.
+/// Writes lines to standard output unbuffered, so progress reaches pipes and log files as it happens;
+/// credentials in them (a URL's password, a hook's token) are redacted (``Redaction``).
 enum Console {
     static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileHandle.standardOutput.write(Data((Redaction.scrub(text) + "\n").utf8))
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((Redaction.scrub(text) + "\n").utf8))
     }
 }

@@ -49,8 +49,9 @@ import Testing
     }
 
     @Test func theEventWebhookFallsBackToItsEnvironmentVariable() async throws {
-        let (status, output) = try await SerinBinary.run(["operator"], environment: ["EVENT_WEBHOOK_URL": "not a url"])
-        #expect(status != 0 && output.contains("--event-webhook (or EVENT_WEBHOOK_URL): \"not a url\" is not a URL"), "\(output)")
+        let (status, output) = try await SerinBinary.run(["operator"], environment: ["EVENT_WEBHOOK_URL": "not a url/T0KEN-in-path"])
+        #expect(status != 0 && output.contains("--event-webhook (or EVENT_WEBHOOK_URL): the value (23 characters) is not a URL"), "\(output)")
+        #expect(!output.contains("T0KEN"), "a hook URL is a credential: the refusal does not echo it")
     }
 
     @Test func aBrokenKubeconfigNamesTheFile() async throws {

@@ -8,6 +8,7 @@ import KubeCore
 import NIOCore
 import OutboundHTTP
 import Synchronization
+import SerinTesting
 import Testing
 
 @Suite struct QueryTemplateTests {

@@ -9,6 +9,7 @@ import KubeRuntime
 import MetricProviders
 import NIOCore
 import Synchronization
+import SerinTesting
 import Testing
 
 /// `noData` and `minRequests` against a Prometheus stand-in over real HTTP: the request count decides

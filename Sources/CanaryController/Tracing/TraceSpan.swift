@@ -14,13 +14,14 @@ struct TraceSpan: Sendable, Equatable {
     /// Why the span's work failed; `nil` when it did not.
     var error: String?
 
-    /// The span as an OTLP/JSON `Span` (ids in hex, times in Unix nanoseconds as strings). Pure.
+    /// The span as an OTLP/JSON `Span` (ids in hex, times in Unix nanoseconds as strings), credentials in its
+    /// texts redacted (``Redaction``). Pure.
     var otlp: JSONValue {
         func nanos(_ date: Date) -> JSONValue { .string(String(UInt64(max(0, date.timeIntervalSince1970) * 1e9))) }
         var span: JSONValue = ["traceId": .string(traceID), "spanId": .string(spanID), "name": .string(name), "kind": 1,
                                "startTimeUnixNano": nanos(start), "endTimeUnixNano": nanos(max(start, end)),
-                               "attributes": .array(attributes.sorted { $0.key < $1.key }.map { ["key": .string($0.key), "value": ["stringValue": .string($0.value)]] }),
-                               "status": error.map { ["code": 2, "message": .string($0)] } ?? ["code": 1]]
+                               "attributes": .array(attributes.sorted { $0.key < $1.key }.map { ["key": .string($0.key), "value": ["stringValue": .string(Redaction.scrub($0.value))]] }),
+                               "status": error.map { ["code": 2, "message": .string(Redaction.scrub($0))] } ?? ["code": 1]]
         if let parentSpanID { span["parentSpanId"] = .string(parentSpanID) }
         return span
     }

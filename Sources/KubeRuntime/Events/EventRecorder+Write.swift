@@ -73,6 +73,7 @@ extension EventRecorder {
         "\(reference.name.prefix(252 - suffix.count)).\(suffix)"
     }
 
+    /// The Event object; its message with credentials redacted (``Redaction``), whoever wrote it.
     private func event(_ pending: Pending, name: String) -> JSONValue {
         let namespace = pending.reference.namespace ?? "default"
         let time = KubeTime(pending.at).description
@@ -80,7 +81,7 @@ extension EventRecorder {
             "apiVersion": "v1", "kind": "Event",
             "metadata": ["name": .string(name), "namespace": .string(namespace)],
             "involvedObject": involvedObject(pending.reference),
-            "reason": .string(pending.reason), "message": .string(pending.message), "type": .string(pending.type.rawValue),
+            "reason": .string(pending.reason), "message": .string(Redaction.scrub(pending.message)), "type": .string(pending.type.rawValue),
             "source": ["component": .string(component)], "reportingComponent": .string(component),
             "firstTimestamp": .string(time), "lastTimestamp": .string(time), "count": 1,
         ]

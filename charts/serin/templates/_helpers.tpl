@@ -38,3 +38,14 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "serin.leaseNamespace" -}}
 {{- default .Release.Namespace .Values.namespace -}}
 {{- end -}}
+
+{{/* The operator's hook URLs from the values (SLACK_URL, …): a Secret's data, never the container's args. */}}
+{{- define "serin.hookURLs" -}}
+{{- $urls := dict -}}
+{{- with .Values.slack.url }}{{ $_ := set $urls "SLACK_URL" . }}{{ end -}}
+{{- with .Values.slack.proxy }}{{ $_ := set $urls "SLACK_PROXY_URL" . }}{{ end -}}
+{{- with .Values.msteams.url }}{{ $_ := set $urls "MSTEAMS_URL" . }}{{ end -}}
+{{- with .Values.msteams.proxy }}{{ $_ := set $urls "MSTEAMS_PROXY_URL" . }}{{ end -}}
+{{- with .Values.eventWebhook }}{{ $_ := set $urls "EVENT_WEBHOOK_URL" . }}{{ end -}}
+{{- if $urls }}{{ toYaml $urls }}{{ end -}}
+{{- end -}}
