@@ -37,6 +37,10 @@ public struct CanaryStatus: Codable, Sendable, Equatable {
     public var primarySessionAffinityCookie: String?
     /// Serin: the last analysis steps, what was checked and decided (``JournalEntry``).
     public var journal: [JournalEntry]?
+    /// Serin: the fingerprint (``ControlRequest/fingerprint(of:)``) of the last `serin.dev/request` the
+    /// operator handled, written with the status that carries the request out (or refuses it): a request
+    /// seen again — its removal not yet observed, or failed — is only removed, never decided twice.
+    public var lastHandledRequest: String?
 
     public init(phase: CanaryPhase? = nil) { self.phase = phase }
 

@@ -103,11 +103,13 @@ extension CanaryReconciler {
     static func transitionKey(of canary: Canary) -> String {
         let status = canary.status ?? CanaryStatus()
         let since = status.lastTransitionTime.flatMap { KubeTime(rfc3339: $0)?.date }?.timeIntervalSince1970 ?? 0
-        let fingerprint: JSONValue = [
+        var fingerprint: JSONValue = [
             "uid": .string(canary.metadata.uid ?? ""), "phase": .string(status.phase?.rawValue ?? ""),
             "weight": .int(status.canaryWeight ?? 0), "failed": .int(status.failedChecks ?? 0), "iterations": .int(status.iterations ?? 0),
             "applied": .string(status.lastAppliedSpec ?? ""), "since": .string(status.lastTransitionTime ?? ""),
         ]
+        // Two requests refused from the same step differ only here: each gets its own Event.
+        fingerprint["request"] = status.lastHandledRequest.map(JSONValue.string)
         return String(format: "%016llx", UInt64(saturating: since * 1_000_000_000)) + fingerprint.stableHash.prefix(8)
     }
 }

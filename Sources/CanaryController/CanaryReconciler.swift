@@ -150,13 +150,6 @@ public struct CanaryReconciler: Reconciler {
         try Task.checkCancellation()
         if status != canary.status { try await measured(trace, "write status") { try await write(status, of: canary, from: canary.status) } }
         tracing.finish(trace, canary: canary, after: status, events: decision.events, now: now())
-        if decision.clearsRequest {
-            // After the status: a crash in between finds the request again, now refused as done.
-            _ = try await acting("remove the handled \(ControlRequest.annotation)") {
-                try await canaryClient.patch(canary.metadata.name ?? "", namespace: canary.namespace,
-                                             patch: .merge(["metadata": ["annotations": [.init(ControlRequest.annotation): .null]]]))
-            }
-        }
         metrics.record(canary, status: status)
         if CanaryStateMachine.finishedRollout(from: canary.status?.phase, to: status.phase), let phase = status.phase {
             metrics.finished(canary, phase: phase)
@@ -164,6 +157,8 @@ public struct CanaryReconciler: Reconciler {
         if decision.status.phase != canary.status?.phase {
             logger.info("phase changed", metadata: ["from": "\(canary.status?.phase?.rawValue ?? "")", "to": "\(decision.status.phase?.rawValue ?? "")"])
         }
+        // After the status that records the request as handled: a reconcile that still sees it only removes it.
+        if decision.clearsRequest { try await removeRequest(of: canary, logger: logger) }
         return decision.requeueAfter.map { .requeue(after: $0) } ?? .awaitChange
     }
 

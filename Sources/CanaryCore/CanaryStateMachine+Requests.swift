@@ -4,19 +4,34 @@ import KubeCore
 
 extension CanaryStateMachine {
     /// A human's `serin.dev/request` (``ControlRequest``), decided before the phase's own step; `nil`
-    /// without one. Every outcome clears the request: carried out (promote, abort, retry) or refused with
-    /// a Warning saying why (another revision, a phase it does not apply to, an unreadable value).
+    /// without one, or when the status records it as handled already (``handledAgain(_:)``). Every outcome
+    /// records the request's fingerprint in `status.lastHandledRequest` and clears it: carried out (promote,
+    /// abort, retry) or refused with a Warning saying why (another revision, a phase it does not apply to,
+    /// an unreadable, oversized or too deeply nested value).
     static func request(_ observation: Observation) -> Decision? {
+        guard let value = observation.canary.metadata.annotations?[ControlRequest.annotation] else { return nil }
+        let fingerprint = ControlRequest.fingerprint(of: value)
+        guard observation.canary.status?.lastHandledRequest != fingerprint, var decision = deciding(observation) else { return nil }
+        decision.status.lastHandledRequest = fingerprint
+        decision.clearsRequest = true
+        return decision
+    }
+
+    /// Whether the Canary still carries a request its status records as handled: the status write that
+    /// handled it has been observed, its removal not yet (or the removal failed). It is only removed again,
+    /// with no Event and no action of its own; the phase's step goes on as without it.
+    static func handledAgain(_ observation: Observation) -> Bool {
+        guard let value = observation.canary.metadata.annotations?[ControlRequest.annotation] else { return false }
+        return observation.canary.status?.lastHandledRequest == ControlRequest.fingerprint(of: value)
+    }
+
+    /// What a request not handled before asks for: carried out or refused.
+    private static func deciding(_ observation: Observation) -> Decision? {
         let canary = observation.canary
         let status = canary.status ?? CanaryStatus()
-        let found = ControlRequest.find(in: canary.metadata.annotations)
-        func refused(_ why: String) -> Decision {
-            var decision = Decision(actions: [.event(.warning, why)], status: status)
-            decision.clearsRequest = true
-            return decision
-        }
+        func refused(_ why: String) -> Decision { Decision(actions: [.event(.warning, why)], status: status) }
         let request: ControlRequest
-        switch found {
+        switch ControlRequest.find(in: canary.metadata.annotations) {
         case .none: return nil
         case .malformed(let why): return refused("Request on \(canary.dottedName) ignored: \(ControlRequest.annotation) \(why)")
         case .request(let found): request = found
@@ -26,7 +41,7 @@ extension CanaryStateMachine {
         guard request.revision == status.lastAppliedSpec else {
             return refused("Request to \(asked) ignored: it is for revision \(request.revision), the Canary is at \(status.lastAppliedSpec ?? "none")")
         }
-        var decision: Decision
+        let decision: Decision
         switch (request.action, phase) {
         case (.promote, .progressing), (.promote, .waitingPromotion):
             var promoting = status.transitioned(to: .promoting, now: observation.now)
@@ -48,7 +63,6 @@ extension CanaryStateMachine {
         default:
             return refused("Request to \(asked) ignored: no analysis is under way (the Canary is \(phase.rawValue))")
         }
-        decision.clearsRequest = true
         return decision
     }
 

@@ -20,6 +20,7 @@ public enum CanaryStateMachine {
     public static func decide(_ observation: Observation) -> Decision {
         var decision = decidePhase(observation)
         if decision.pending == nil { decision.status = withSessionAffinity(decision.status, canary: observation.canary) }
+        if handledAgain(observation) { decision.clearsRequest = true }  // a request handled before is only removed
         if observation.routes == nil, decision.pending == nil {
             decision.actions.removeAll { if case .setRoutes = $0 { return true } else { return false } }
             decision.requeueAfter = .seconds(1)

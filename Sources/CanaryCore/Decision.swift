@@ -12,7 +12,8 @@ public struct Decision: Sendable, Equatable {
     public var status: CanaryStatus
     /// When to reconcile again even if nothing changes; `nil` waits for a change.
     public var requeueAfter: Duration?
-    /// The Canary's `serin.dev/request` was handled (carried out or refused): remove it after the status.
+    /// The Canary's `serin.dev/request` was handled (carried out or refused now, recorded in
+    /// `status.lastHandledRequest`; or before, and seen again): remove it after the status.
     public var clearsRequest = false
 
     public init(actions: [CanaryAction] = [], status: CanaryStatus, requeueAfter: Duration? = nil) {

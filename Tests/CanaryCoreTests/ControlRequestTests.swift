@@ -56,7 +56,7 @@ import Testing
         var malformed = makeCanary(phase: .progressing, weight: 20, applied: "v2")
         malformed.metadata.annotations = [ControlRequest.annotation: "promote please"]
         let unreadable = CanaryStateMachine.decide(observe(malformed, target: Self.v2))
-        #expect(unreadable.clearsRequest && unreadable.events == ["Request on httpbin.demo ignored: serin.dev/request not JSON"])
+        #expect(unreadable.clearsRequest && unreadable.events == ["Request on httpbin.demo ignored: serin.dev/request is not JSON: unexpected character 'p' at byte 0"])
     }
 
     @Test func aPausedCanaryHoldsItsStepAndStartsNoRolloutUntilResumed() {
