@@ -5,7 +5,8 @@ import OutboundHTTP
 
 /// Posting a chat payload as Flagger does: a JSON `POST` with `Content-Type: application/json`, an
 /// `Authorization: Bearer` header when the provider's secret has a `token`, through the provider's `proxy`
-/// when it has one, 5 s at most; any status outside 2xx is an error with the receiver's answer.
+/// when it has one, ``timeout`` at most (connecting, the answer's headers and its whole body); any status
+/// outside 2xx is an error with the receiver's answer.
 ///
 /// The chat robots (WeCom, DingTalk, Feishu) answer `200` to a message they refuse and put the refusal in
 /// the body (`errcode`, `code`): ``Answer`` reads it.
@@ -18,6 +19,9 @@ struct ChatPost: Sendable {
         /// Feishu), the reason in `reason` (`errmsg`, `msg`).
         case code(member: String, reason: String)
     }
+
+    /// The longest a post may take, as Flagger's notifiers (a receiver that trickles its answer included).
+    static let timeout: Duration = .seconds(5)
 
     let address: String
     let token: String?
@@ -52,9 +56,11 @@ struct ChatPost: Sendable {
         }
         let response: OutboundHTTP.Response
         do {
-            response = try await http.send(.POST, target, headers: headers, body: Array(payload.serialized()), timeout: .seconds(5))
+            response = try await http.send(.POST, target, headers: headers, body: Array(payload.serialized()), timeout: ChatPost.timeout)
         } catch {
-            throw NotifierError("sending notification failed: the receiver did not answer", retryable: true)
+            // The error names the address, a secret: only whether it timed out is told.
+            let why = error.isTimeout ? "the receiver did not answer within \(ChatPost.timeout.components.seconds)s" : "the receiver did not answer"
+            throw NotifierError("sending notification failed: \(why)", retryable: true)
         }
         guard (200..<300).contains(response.status) else {
             throw NotifierError("sending notification bad response \(response.status): \(String(response.text.prefix(512)))",

@@ -4,14 +4,15 @@ import NIOHTTP1
 import NIOPosix
 
 extension OutboundHTTP {
-    /// One request in absolute form to a forward proxy, over a connection of its own.
+    /// One request in absolute form to a forward proxy, over a connection of its own. The deadline is
+    /// ``within(_:url:_:)``'s: its cancellation closes the connection; connecting waits at most 3 s (or `timeout`).
     func viaForwardProxy(_ method: HTTPMethod, url: URL, host: String, proxy: URL, headers: [(String, String)], body: [UInt8]?,
                          timeout: Duration) async throws -> Response {
         guard let proxyHost = proxy.host else { throw OutboundHTTPError(url: url.absoluteString, reason: "the proxy URL has no host") }
         let promise = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Response.self)
         let limit = maximumBodySize
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(.seconds(3))
+            .connectTimeout(OutboundHTTP.timeAmount(min(timeout, .seconds(3))))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
@@ -27,15 +28,12 @@ extension OutboundHTTP {
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
         if let body { channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil) }
         channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
-        let deadline = channel.eventLoop.scheduleTask(in: OutboundHTTP.timeAmount(timeout)) {
-            promise.fail(OutboundHTTPError(url: url.absoluteString, reason: "timed out after \(timeout)"))
-            channel.close(promise: nil)
+        defer { channel.close(promise: nil) }
+        return try await withTaskCancellationHandler {
+            try await promise.futureResult.get()
+        } onCancel: {
+            channel.close(promise: nil)  // the collector then fails the promise (channelInactive)
         }
-        defer {
-            deadline.cancel()
-            channel.close(promise: nil)
-        }
-        return try await promise.futureResult.get()
     }
 }
 

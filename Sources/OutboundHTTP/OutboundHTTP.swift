@@ -29,7 +29,10 @@ public struct OutboundHTTP: Sendable {
 
     public init(proxies: ProxySettings = .fromEnvironment()) { self.proxies = proxies }
 
-    /// Sends a request and reads the whole response, or fails with ``OutboundHTTPError`` after `timeout`.
+    /// Sends a request and reads the whole response, or fails with ``OutboundHTTPError`` ("timed out after
+    /// <timeout>") once `timeout` has passed: one deadline for the wait for a connection, connecting, the
+    /// headers and the whole body. At the deadline the request is cancelled and its connection closed, so a
+    /// peer that stalls or trickles its answer holds no connection beyond it.
     public func send(_ method: HTTPMethod, _ urlText: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
                      timeout: Duration) async throws(OutboundHTTPError) -> Response {
         guard let url = URL(string: urlText), let host = url.host, ["http", "https"].contains(url.scheme ?? "") else {
@@ -38,14 +41,17 @@ public struct OutboundHTTP: Sendable {
         if let port = url.port, !(1...65535).contains(port) {
             throw OutboundHTTPError(url: urlText, reason: "port \(port) is out of range (1-65535)")
         }
-        if let port = proxies.proxy(for: url)?.port, !(1...65535).contains(port) {
+        let proxy = proxies.proxy(for: url)
+        if let port = proxy?.port, !(1...65535).contains(port) {
             throw OutboundHTTPError(url: urlText, reason: "the proxy's port \(port) is out of range (1-65535)")
         }
         do {
-            if let proxy = proxies.proxy(for: url), url.scheme == "http" {
-                return try await viaForwardProxy(method, url: url, host: host, proxy: proxy, headers: headers, body: body, timeout: timeout)
+            return try await OutboundHTTP.within(timeout, url: urlText) { [self] in
+                if let proxy, url.scheme == "http" {
+                    return try await viaForwardProxy(method, url: url, host: host, proxy: proxy, headers: headers, body: body, timeout: timeout)
+                }
+                return try await direct(method, url: urlText, proxy: proxy, headers: headers, body: body, timeout: timeout)
             }
-            return try await direct(method, url: urlText, proxy: proxies.proxy(for: url), headers: headers, body: body, timeout: timeout)
         } catch let error as OutboundHTTPError {
             throw error
         } catch {
@@ -59,18 +65,22 @@ public struct OutboundHTTP: Sendable {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(body) }
-        let amount = OutboundHTTP.timeAmount(timeout)
+        // AsyncHTTPClient's own deadline ends at the response head; ``within(_:url:_:)`` is the real one and
+        // fires first, this is only a backstop.
+        let backstop = NIODeadline.now() + OutboundHTTP.timeAmount(timeout) + .seconds(1)
         guard let proxy, let proxyHost = proxy.host else {
-            let response = try await HTTPClient.shared.execute(request, timeout: amount)
-            return Response(status: Int(response.status.code), body: Array(buffer: try await response.body.collect(upTo: maximumBodySize)),
-                            headers: response.headers.map { ($0.name, $0.value) })
+            return try await OutboundHTTP.read(try await OutboundHTTP.client.execute(request, deadline: backstop), limit: maximumBodySize)
         }
         // HTTPS through a proxy: a CONNECT tunnel, as AsyncHTTPClient does it.
         let client = HTTPClient(configuration: .init(proxy: .server(host: proxyHost, port: proxy.port ?? 80)))
         defer { _ = client.shutdown() }
-        let response = try await client.execute(request, timeout: amount)
-        return Response(status: Int(response.status.code), body: Array(buffer: try await response.body.collect(upTo: maximumBodySize)),
-                        headers: response.headers.map { ($0.name, $0.value) })
+        return try await OutboundHTTP.read(try await client.execute(request, deadline: backstop), limit: maximumBodySize)
+    }
+
+    /// The response's status, headers and body (at most `limit` bytes).
+    private static func read(_ response: HTTPClientResponse, limit: Int) async throws -> Response {
+        Response(status: Int(response.status.code), body: Array(buffer: try await response.body.collect(upTo: limit)),
+                 headers: response.headers.map { ($0.name, $0.value) })
     }
 }
 

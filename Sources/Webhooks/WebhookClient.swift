@@ -7,7 +7,8 @@ import OutboundHTTP
 /// Calls Canary webhooks the way Flagger does, through ``OutboundHTTP`` (so `HTTP_PROXY` applies).
 ///
 /// - `POST` with `Content-Type: application/json` and Flagger's payload (``WebhookPayload``).
-/// - Each attempt is cut at the webhook's `timeout` (default 10 s).
+/// - Each attempt, the answer's body included, is cut at the webhook's `timeout` (default 10 s); a timeout is
+///   retried as a connection error is.
 /// - `retries` more attempts follow a connection error, a 5xx or a 429, with exponential back-off from 1 s
 ///   (capped at 30 s), as Flagger's retrying client does.
 /// - Success is any 2xx answer. Flagger accepts only up to 202 (quirk 4): 203–299 succeed here
