@@ -139,87 +139,25 @@ extension Canary {
             issues.add("spec.provider", "\"\(provider)\" is not supported yet (supported: \(names(context.implementedRouters)))")
         } else if !context.routers.contains(provider) {
             issues.add("spec.provider", "\"\(provider)\" is not enabled on this operator (--mesh-provider \(context.meshProvider) enables: \(names(context.routers)))")
-        } else if provider == .gatewayAPIV1 || provider == .gatewayAPIV1beta1 {
-            validateGatewayAPI(into: &issues)
-            if service?.appProtocol?.lowercased() == "grpc" { validateGRPCRoute(into: &issues, provider: provider) }
-            return
-        } else if provider == .nginx {
-            validateNginx(into: &issues)
-        } else if provider == .linkerd || provider == .osm {
-            validateSMI(into: &issues, provider: provider)
-        } else if provider == .contour {
-            validateContour(into: &issues)
-        } else if provider == .traefik {
-            validateTraefik(into: &issues)
-        } else if provider == .apisix {
-            validateAPISIX(into: &issues)
-        } else if provider == .gloo {
-            validateGloo(into: &issues)
+        } else {
+            validateRouter(provider, into: &issues)
         }
-        if provider != .gloo, spec.upstreamRef != nil {
-            issues.add("spec.upstreamRef", "used only by the gloo provider; this Canary's provider is \(provider)")
-        }
-        if provider != .apisix, spec.routeRef != nil {
-            issues.add("spec.routeRef", "used only by the apisix provider; this Canary's provider is \(provider)")
-        }
-        if provider != .nginx, spec.ingressRef != nil {
-            issues.add("spec.ingressRef", "used only by the nginx provider; this Canary's provider is \(provider)")
-        }
-        refuseGatewayAPIFields(into: &issues, provider: provider)
-        if provider == .kubernetes {
-            // Flagger turns a canary analysis into blue/green with 10 iterations and drops `match` in silence.
-            switch strategy {
-            case .canary: issues.add("spec.provider", "\"kubernetes\" splits no traffic: use analysis.iterations (blue/green) instead of stepWeight")
-            case .abTesting: issues.add("spec.analysis.match", "A/B testing is not supported when using the kubernetes provider")
-            case .blueGreen:
-                if spec.analysis?.mirror == true { issues.add("spec.analysis.mirror", "mirroring is not supported when using the kubernetes provider") }
-            }
-        }
+        refuseOtherProvidersFields(into: &issues, provider: provider)
     }
 
-    /// What the Gateway API router needs, and the Istio fields it does not carry (refused, never ignored).
-    private var service: CanaryService? { spec.service }
-
-    private func validateGatewayAPI(into issues: inout ValidationIssues) {
-        let service = spec.service ?? CanaryService()
-        if (service.gatewayRefs ?? []).isEmpty { issues.add("spec.service.gatewayRefs", "required by the Gateway API provider") }
-        let istioOnly: [(String, Bool)] = [
-            ("spec.service.trafficPolicy", service.trafficPolicy != nil), ("spec.service.retries", service.retries != nil),
-            ("spec.service.gateways", !(service.gateways ?? []).isEmpty), ("spec.service.delegation", service.delegation == true),
-            ("spec.service.corsPolicy.allowOrigins", !(service.corsPolicy?["allowOrigins"]?.arrayValue ?? []).isEmpty),
-        ]
-        for (field, set) in istioOnly where set { issues.add(field, "not supported by the Gateway API router yet") }
-        if service.appProtocol?.lowercased() == "tcp" { issues.add("spec.service.appProtocol", "TCP routes are not supported by the Gateway API router yet") }
-        for (text, field) in [(service.timeout, "spec.service.timeout"), (service.backendTimeout, "spec.service.backendTimeout")] {
-            if let text, text.wholeMatch(of: /([0-9]{1,5}(h|m|s|ms)){1,4}/) == nil {
-                issues.add(field, "\"\(text)\" is not a Gateway API duration (1 to 4 parts of up to 5 digits and h, m, s or ms: 30s, 1m30s, 500ms)")
-            }
-        }
-        issues.duration(service.backendTimeout, maximum: ValidationLimits.maximumWebhookTimeout, "spec.service.backendTimeout")
-        if let request = ValidationIssues.parsedDuration(service.timeout), let backend = ValidationIssues.parsedDuration(service.backendTimeout),
-           request.duration > .zero, backend > request {
-            issues.add("spec.service.backendTimeout", "\(backend) is longer than the request timeout \(request) (service.timeout)")
-        }
-        if let rewrite = service.rewrite, let type = rewrite["type"]?.stringValue, !["ReplaceFullPath", "ReplacePrefixMatch"].contains(type) {
-            issues.add("spec.service.rewrite.type", "\"\(type)\" is not ReplaceFullPath or ReplacePrefixMatch")
-        }
-        for (index, mirror) in (service.mirror ?? []).enumerated() where (mirror[path: "backendRef", "name"]?.stringValue ?? "").isEmpty {
-            issues.add("spec.service.mirror[\(index)].backendRef.name", "required")
-        }
-        if let maxAge = service.corsPolicy?["maxAge"]?.stringValue {
-            issues.duration(maxAge, maximum: .seconds(Int(Int32.max)), "spec.service.corsPolicy.maxAge")
-        }
-    }
-
-    /// The fields only the Gateway API providers carry, refused by name under another provider.
-    private func refuseGatewayAPIFields(into issues: inout ValidationIssues, provider: MeshProvider) {
-        let service = spec.service ?? CanaryService()
-        let fields: [(String, Bool)] = [
-            ("spec.service.gatewayRefs", !(service.gatewayRefs ?? []).isEmpty), ("spec.service.backendTimeout", service.backendTimeout != nil),
-            ("spec.service.mirror", !(service.mirror ?? []).isEmpty),
-        ]
-        for (field, set) in fields where set {
-            issues.add(field, "used only by the Gateway API providers (gatewayapi:v1, gatewayapi:v1beta1); this Canary's provider is \(provider)")
+    /// The router's own checks: what its routing object's schema would refuse and what it cannot carry.
+    private func validateRouter(_ provider: MeshProvider, into issues: inout ValidationIssues) {
+        switch provider {
+        case .istio: validateIstio(into: &issues)
+        case .gatewayAPIV1, .gatewayAPIV1beta1: validateGatewayAPI(into: &issues, provider: provider)
+        case .nginx: validateNginx(into: &issues)
+        case .linkerd, .osm: validateSMI(into: &issues, provider: provider)
+        case .contour: validateContour(into: &issues)
+        case .traefik: validateTraefik(into: &issues)
+        case .apisix: validateAPISIX(into: &issues)
+        case .gloo: validateGloo(into: &issues)
+        case .kubernetes: validateKubernetes(into: &issues)
+        default: break
         }
     }
 

@@ -27,5 +27,6 @@ extension Canary {
             }
         }
         if spec.service?.appProtocol?.lowercased() == "tcp" { issues.add("spec.service.appProtocol", "the contour router routes HTTP only") }
+        validateContourValues(into: &issues)
     }
 }

@@ -19,15 +19,29 @@ extension Canary {
                 for key in (block.objectValue ?? [:]).keys where !["headers", "uri"].contains(key) {
                     issues.add("\(list)[\(index)].\(key)", "a GRPCRoute matches headers and the method (uri) only")
                 }
-                if let uri = block["uri"] {
-                    let exact = uri["exact"]?.stringValue.map { $0.split(separator: "/").count == 2 } ?? false
-                    let prefix = uri["prefix"]?.stringValue.map { $0.split(separator: "/").count == 1 } ?? false
-                    if !exact && !prefix { issues.add("\(list)[\(index)].uri", "a gRPC method is exact: /<service>/<method> or prefix: /<service>/") }
-                }
-                for (name, condition) in block["headers"]?.objectValue ?? [:] where condition["exact"] == nil && condition["regex"] == nil {
-                    issues.add("\(list)[\(index)].headers.\(name)", "matches by exact or regex only")
+                if let uri = block["uri"] { validateGRPCMethod(uri, field: "\(list)[\(index)].uri", into: &issues) }
+                let headers = block["headers"]?.objectValue ?? [:]
+                issues.count(headers.count, maximum: 16, "\(list)[\(index)].headers", "headers")
+                for (name, condition) in headers {
+                    let field = "\(list)[\(index)].headers.\(name)"
+                    if condition["exact"] == nil && condition["regex"] == nil { issues.add(field, "matches by exact or regex only") }
+                    issues.matching(name, RouteFieldRules.httpToken, maximum: 256, field, "an HTTP header name (an RFC 7230 token)")
+                    gatewayStringMatch(condition, field, valueLimit: 4096, into: &issues)
                 }
             }
         }
+    }
+
+    /// `uri` as a gRPC method: `exact: /<service>/<method>` or `prefix: /<service>/`, the service a dotted
+    /// protobuf name and the method an identifier (GRPCRoute's patterns).
+    private func validateGRPCMethod(_ uri: JSONValue, field: String, into issues: inout ValidationIssues) {
+        let exact = uri["exact"]?.stringValue?.split(separator: "/").map(String.init)
+        let prefix = uri["prefix"]?.stringValue?.split(separator: "/").map(String.init)
+        guard let parts = exact.flatMap({ $0.count == 2 ? $0 : nil }) ?? prefix.flatMap({ $0.count == 1 ? $0 : nil }) else {
+            return issues.add(field, "a gRPC method is exact: /<service>/<method> or prefix: /<service>/")
+        }
+        let kind = exact != nil ? "exact" : "prefix"
+        issues.matching(parts[0], #"^(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$"#, maximum: 1024, "\(field).\(kind)", "a gRPC service name (package.Service)")
+        if parts.count == 2 { issues.matching(parts[1], "^[A-Za-z_][A-Za-z_0-9]*$", maximum: 1024, "\(field).\(kind)", "a gRPC method name") }
     }
 }

@@ -17,6 +17,14 @@ extension Canary {
                 issues.add("spec.analysis.match[\(index)].headers.\(name)", "matches by exact or regex only")
             }
         }
+        for (index, block) in (spec.analysis?.match ?? []).enumerated() {
+            headerValues(block, field: "spec.analysis.match[\(index)]", re2: true, into: &issues)
+            guard let method = block["method"] else { continue }
+            if (method.objectValue ?? [:]).keys.sorted() != ["exact"] { issues.add("spec.analysis.match[\(index)].method", "the gloo router matches a method by exact only") }
+            if let name = method["exact"]?.stringValue, !RouteFieldRules.methods.contains(name) {
+                issues.add("spec.analysis.match[\(index)].method.exact", "\(RouteFieldRules.quoted(name)) is not an HTTP method")
+            }
+        }
         if let reference = spec.upstreamRef {
             if (reference.name ?? "").isEmpty { issues.add("spec.upstreamRef.name", "required") }
             if let kind = reference.kind, kind != "Upstream" { issues.add("spec.upstreamRef.kind", "\"\(kind)\" is not Upstream") }

@@ -39,6 +39,16 @@ extension Canary {
                 }
             }
         }
+        for (index, block) in (spec.analysis?.match ?? []).enumerated() {
+            for (name, condition) in block["headers"]?.objectValue ?? [:] where name.lowercased() == "cookie" {
+                if let cookie = condition["exact"]?.stringValue, let problem = SessionAffinity.cookieNameProblem(cookie) {
+                    issues.add("spec.analysis.match[\(index)].headers.\(name).exact", problem)
+                }
+            }
+            var headers = block
+            headers["headers"] = block["headers"]?.objectValue.map { .object($0.filter { $0.key.lowercased() != "cookie" }) }
+            headerValues(headers, field: "spec.analysis.match[\(index)]", re2: false, into: &issues)
+        }
         if headers.count > 1 { issues.add("spec.analysis.match", "ingress-nginx matches one header; these name \(headers.sorted().joined(separator: ", "))") }
         if cookies > 1 { issues.add("spec.analysis.match", "ingress-nginx matches one cookie") }
     }

@@ -44,7 +44,8 @@ extension CanaryReconciler {
     /// Warning event (aggregated and rate-limited by the recorder) and is thrown again for back-off.
     func report(_ failure: ActingError, object: DynamicObject) async throws -> ReconcileAction {
         if failure.isTerminal {
-            try await markInvalid(object, reason: "ReconcileFailed", message: failure.description, event: failure.description)
+            let message = failure.description + failure.canaryFieldsNote
+            try await markInvalid(object, reason: "ReconcileFailed", message: message, event: message)
             return .awaitChange
         }
         let reference = EventObjectReference(apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: object.namespace,
