@@ -29,9 +29,10 @@ demo:
 	$(SWIFT) build --product serin
 	$$($(SWIFT) build --show-bin-path)/serin demo
 
-## test: the whole test suite (the demo test runs the serin binary, so it is built first), then a short
-## fuzz run of every target (docs/reliability.md)
+## test: the tree's checks (scripts/validate.sh: declared imports, the layout doc), the whole test suite (the
+## demo test runs the serin binary, so it is built first), then a short fuzz run of every target (docs/reliability.md)
 test: deps
+	scripts/validate.sh
 	$(SWIFT) build --product serin
 	$(SWIFT) test
 	# blocks the whole concurrency pool, so it runs alone, in a process of its own; the Envoy scenarios add

@@ -49,6 +49,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
@@ -57,7 +59,7 @@ let package = Package(
         // MARK: Canary layer
         .target(
             name: "CanaryAPI",
-            dependencies: ["KubeCore"],
+            dependencies: ["KubeCore", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -178,6 +180,7 @@ let package = Package(
                 "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeSandbox", "LoadTester", "LocalCluster", "MetricProviders", "OutboundHTTP", "Routers",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -279,7 +282,7 @@ let package = Package(
         .testTarget(
             name: "CanaryControllerTests",
             dependencies: [
-                "CanaryAPI", "CanaryController", "KubeClient", "KubeCore", "KubeRuntime", "KubeSandbox", "SerinTesting", "Targets",
+                "CanaryAPI", "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeRuntime", "KubeSandbox", "Notifiers", "SerinTesting", "Targets",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -291,8 +294,9 @@ let package = Package(
             name: "ScenarioTests",
             dependencies: [
                 "KubeCore", "KubeClient", "KubeSandbox", "CanaryController", "SerinTesting", "MetricProviders", "OutboundHTTP",
-                "LoadTester", "Webhooks", "Notifiers", "CanaryAPI",
+                "LoadTester", "Webhooks", "Notifiers", "CanaryAPI", "KubeRuntime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -368,6 +372,7 @@ let package = Package(
             name: "KubeRuntimeTests",
             dependencies: [
                 "KubeCore", "KubeClient", "KubeRuntime", "KubeSandbox", "SerinTesting",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
@@ -378,7 +383,7 @@ let package = Package(
         .testTarget(
             name: "KubeSandboxTests",
             dependencies: [
-                "KubeCore", "KubeClient", "KubeSandbox", "SerinTesting",
+                "KubeCore", "KubeClient", "KubeSandbox", "LocalCluster", "SerinTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

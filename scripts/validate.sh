@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Checks of the tree that need no build, run first by `make test` (so by CI):
+# - every module a target imports is declared in Package.swift (scripts/check-imports.py);
+# - every library and executable target is described in docs/development.md's layout table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+manifest=$(mktemp)
+trap 'rm -f "$manifest"' EXIT
+swift package dump-package > "$manifest"
+scripts/check-imports.py --package-json "$manifest"
+python3 - "$manifest" <<'PY'
+import json, sys
+targets = [t["name"] for t in json.load(open(sys.argv[1]))["targets"] if t["type"] != "test"]
+layout = open("docs/development.md").read().split("## Adding a provider")[0]
+missing = [name for name in targets if f"| `{name}` |" not in layout]
+for name in missing:
+    print(f"docs/development.md: the target {name} is not in the layout table")
+if missing:
+    sys.exit(1)
+print(f"validate: the {len(targets)} targets are in docs/development.md")
+PY
