@@ -52,6 +52,8 @@ fuzz:
 bench:
 	$(SWIFT) run -c release serin-bench json --count 10000
 	$(SWIFT) run -c release serin-bench sandbox --count 10000 --watchers 5 --updates 2000
+	$(SWIFT) run -c release serin-bench big-object --keys 100000 --encoding json
+	$(SWIFT) run -c release serin-bench big-object --keys 100000 --encoding protobuf
 	$(SWIFT) run -c release serin-bench runtime --count 10000 --burst 1000
 	$(SWIFT) run -c release serin-bench operator --canaries 100 --idle-seconds 30 --interval 2
 	$(SWIFT) build -c release --product serin --static-swift-stdlib

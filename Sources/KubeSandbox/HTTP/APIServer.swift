@@ -20,9 +20,15 @@ public struct APIServer: Sendable {
     public let access: AccessControl?
     let logger: Logger
 
+    /// kube-apiserver's limit on a write's body (`MaxRequestBodyBytes`, 3 MiB: twice etcd's, for JSON's overhead).
+    public static let defaultMaximumRequestBytes = 3 << 20
+    /// The largest request body served; a larger one gets 413 RequestEntityTooLarge.
+    public let maximumRequestBytes: Int
+
     public init(store: ObjectStore, faults: FaultInjector = FaultInjector(), audit: AuditLog? = nil, bookmarkInterval: Duration = .seconds(5),
-                access: AccessControl? = nil, logger: Logger) {
+                access: AccessControl? = nil, maximumRequestBytes: Int = APIServer.defaultMaximumRequestBytes, logger: Logger) {
         self.store = store
+        self.maximumRequestBytes = maximumRequestBytes
         self.access = access
         self.faults = faults
         self.audit = audit
@@ -34,7 +40,12 @@ public struct APIServer: Sendable {
     public var responder: CallbackResponder<BasicRequestContext> {
         CallbackResponder { request, context in
             var request = request
-            let body = try await request.collectBody(upTo: 64 << 20)
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: self.maximumRequestBytes)
+            } catch is NIOTooManyBytesError {
+                return APIServer.status(APIServer.tooLarge(limit: self.maximumRequestBytes))
+            }
             let protobufOnly = ProtobufCodec.wantsProtobufOnly(accept: request.headers[.accept])
             let (user, refusal) = await self.authenticate(request)
             if let refusal { return refusal }
@@ -52,6 +63,11 @@ public struct APIServer: Sendable {
             }
             return response
         }
+    }
+
+    /// kube-apiserver's answer to a body over its limit (`limitedReadBody`).
+    static func tooLarge(limit: Int) -> APIError {
+        APIError(status: KubeStatus(code: 413, reason: "RequestEntityTooLarge", message: "Request entity too large: limit is \(limit)"))
     }
 
     /// Whether the request being answered accepts only protobuf: built-in kinds are then answered in it.
@@ -82,6 +98,7 @@ public struct APIServer: Sendable {
                 let types = await store.registryTypes(group: group, version: version)
                 guard !types.isEmpty || (group.isEmpty && version == "v1") else { throw APIError.pageNotFound(request.uri.path) }
                 return APIServer.json(Discovery.resourceList(groupVersion: group.isEmpty ? version : "\(group)/\(version)", types: types))
+            case .openAPIV2: return OpenAPIV2.response(accept: request.headers[.accept])
             case .openAPIRoot: return APIServer.json(OpenAPI.root(await store.registryGroups))
             case .openAPIGroupVersion(let group, let version):
                 return APIServer.json(OpenAPI.groupVersion(await store.registryTypes(group: group, version: version)))

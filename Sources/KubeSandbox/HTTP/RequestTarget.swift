@@ -8,6 +8,7 @@ enum RequestTarget: Equatable {
     case group(String)                  // /apis/{group}
     case groupVersion(String, String)   // /api/v1, /apis/{group}/{version}
     case resource(ResourcePath)
+    case openAPIV2                      // /openapi/v2
     case openAPIRoot                    // /openapi/v3
     case openAPIGroupVersion(String, String)  // /openapi/v3/api/v1, /openapi/v3/apis/{group}/{version}
     case unknown
@@ -27,6 +28,7 @@ enum RequestTarget: Equatable {
         switch parts.first {
         case "version": self = .version
         case "healthz", "readyz", "livez": self = .health(parts[0])
+        case "openapi" where parts.count == 2 && parts[1] == "v2": self = .openAPIV2
         case "openapi" where parts.count > 1 && parts[1] == "v3":
             let rest = Array(parts.dropFirst(2))
             switch (rest.first, rest.count) {

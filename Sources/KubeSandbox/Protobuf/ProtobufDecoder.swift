@@ -18,23 +18,24 @@ struct ProtobufDecoder {
         guard depth < maximumDepth else { throw .init(reason: "nested deeper than \(maximumDepth) messages") }
         if let special = try special(message.name, bytes) { return special }
         var values: [Int: JSONValue] = [:]
+        // Lists and maps grow in place, made JSON once at the end: a 100,000-key map is never copied per key.
+        var lists: [Int: [JSONValue]] = [:]
+        var maps: [Int: JSONObject] = [:]
         var reader = ProtobufWire.Reader(bytes)
         while let (number, raw) = try reader.next() {
             guard let index = message.byNumber[number] else { continue }
             let field = message.fields[index]
             if field.repeated {
-                var list = values[index]?.arrayValue ?? []
-                list.append(contentsOf: try elements(field, raw, depth: depth))
-                values[index] = .array(list)
+                lists[index, default: []].append(contentsOf: try elements(field, raw, depth: depth))
             } else if case .map(let keyType, let valueType) = field.type {
-                var object = values[index]?.objectValue ?? [:]
                 let (key, value) = try entry(raw, key: keyType, value: valueType, depth: depth)
-                object[key] = value
-                values[index] = .object(object)
+                maps[index, default: [:]][key] = value
             } else {
                 values[index] = try value(field.type, raw, field: field, depth: depth)
             }
         }
+        for (index, list) in lists { values[index] = .array(list) }
+        for (index, map) in maps { values[index] = .object(map) }
         if message.isListWrapper { return values[0] ?? .array([]) }
         var object: JSONObject = [:]
         for (index, field) in message.fields.enumerated() {

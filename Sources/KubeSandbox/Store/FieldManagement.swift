@@ -133,8 +133,9 @@ struct FieldManagement: Sendable {
         entries.removeAll { $0.isSameOwner(manager, "Apply", nil) }
         var object = merge(live ?? [:], configuration)
         let others = entries.filter { $0.subresource == nil }
-        let removable = previous.subtracting(applied).paths.filter { path in !others.contains { $0.fields.ownsAnything(under: path) } }
-        for path in removable where !removable.contains(where: { $0.count < path.count && path.starts(with: $0) }) {
+        let ownedByOthers = others.reduce(into: Set<FieldSet.Path>()) { $0.formUnion($1.fields.pathsAndAncestors) }
+        let removable = Set(previous.subtracting(applied).paths.filter { !ownedByOthers.contains($0) })
+        for path in removable where !(1..<max(path.count, 1)).contains(where: { removable.contains(Array(path.prefix($0))) }) {
             object = FieldSet.removing(path, from: object)  // an item goes whole, not field by field
         }
         let unchanged = previousEntry.map { $0.fields == applied } ?? false  // a repeated apply keeps its time: no write at all

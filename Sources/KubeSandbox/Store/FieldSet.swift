@@ -117,25 +117,43 @@ struct FieldSet: Sendable, Equatable {
     /// Whether this set owns `path` or anything under it.
     func ownsAnything(under path: Path) -> Bool { paths.contains { $0.starts(with: path) } }
 
+    /// Every path this set owns and every path above one: `ownsAnything(under:)` for many paths in linear time.
+    var pathsAndAncestors: Set<Path> {
+        var all: Set<Path> = []
+        for path in paths {
+            for length in stride(from: path.count, through: 1, by: -1) where all.insert(Array(path.prefix(length))).inserted == false { break }
+        }
+        return all
+    }
+
     // MARK: fieldsV1
 
     /// The `fieldsV1` document: nested `f:`/`k:`/`v:` members, `{}` for a leaf, `".": {}` for an owned item with owned fields.
+    ///
+    /// Built from the sorted paths in one pass (each member is made once, never copied to be extended), so a
+    /// ConfigMap of 100,000 keys costs a sort and no more.
     var fieldsV1: JSONValue {
-        var root: JSONObject = [:]
-        for path in paths.sorted(by: { $0.lexicographicallyPrecedes($1) }) { FieldSet.insert(path[...], into: &root) }
-        return .object(root)
+        let sorted = paths.filter { !$0.isEmpty }.sorted(by: { $0.lexicographicallyPrecedes($1) })
+        return .object(FieldSet.members(sorted[...], depth: 0))
     }
 
-    private static func insert(_ path: ArraySlice<String>, into object: inout JSONObject) {
-        guard let first = path.first else { return }
-        var child = object[first]?.objectValue ?? [:]
-        if path.count == 1 {
-            if !child.isEmpty { child["."] = .object([:]) }
-        } else {
-            if object[first] != nil, child.isEmpty { child["."] = .object([:]) }  // the item was owned as a leaf before
-            insert(path.dropFirst(), into: &child)
+    /// The members at `depth` of the sorted `paths`, which all share their first `depth` elements.
+    private static func members(_ paths: ArraySlice<Path>, depth: Int) -> JSONObject {
+        var object = JSONObject()
+        var start = paths.startIndex
+        while start < paths.endIndex {
+            let element = paths[start][depth]
+            var end = start + 1
+            while end < paths.endIndex, paths[end][depth] == element { end += 1 }
+            // Sorted, a path comes before the longer ones it starts: the item itself, if owned, is first.
+            let ownsItself = paths[start].count == depth + 1
+            let deeper = paths[(ownsItself ? start + 1 : start)..<end]
+            var child = deeper.isEmpty ? JSONObject() : members(deeper, depth: depth + 1)
+            if ownsItself, !child.isEmpty { _ = child.updateValue(.object([:]), forKey: ".", insertingAt: 0) }
+            object[element] = .object(child)
+            start = end
         }
-        object[first] = .object(child)
+        return object
     }
 
     /// The set a `fieldsV1` document describes.

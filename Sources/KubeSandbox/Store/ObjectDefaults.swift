@@ -19,10 +19,14 @@ enum ObjectDefaults {
         }
     }
 
-    static func prepareCreate(_ type: ResourceType, _ object: inout JSONValue, store: isolated ObjectStore) throws(APIError) {
+    /// Whether a new object's defaults depend on what is stored (a Service's ClusterIP is allocated).
+    static func needsStore(_ type: ResourceType) -> Bool { type.resource.group.isEmpty && type.resource.plural == "services" }
+
+    /// A new object's defaults; `clusterIP` is the next free one when ``needsStore(_:)``.
+    static func prepareCreate(_ type: ResourceType, _ object: inout JSONValue, clusterIP: String?) throws(APIError) {
         switch (type.resource.group, type.resource.plural) {
         case ("", "namespaces"): object[path: "status", "phase"] = "Active"
-        case ("", "services"): defaultService(&object, clusterIP: store.nextClusterIP())
+        case ("", "services"): defaultService(&object, clusterIP: clusterIP ?? "None")
         case ("apps", "deployments"): try defaultDeployment(type, &object)
         case ("", "secrets"): defaultSecret(&object)
         case ("apiextensions.k8s.io", "customresourcedefinitions"): establish(&object)

@@ -26,7 +26,7 @@ extension ObjectStore {
         } catch {
             guard format == .apply, subresource == nil else { throw error }
             let object = try applied(patch, to: nil, type: type, name: name, manager: fieldManager, force: force)
-            return try create(type, namespace: namespace, object: type.stored(object, current: nil), fields: .computed)
+            return try createNow(type, namespace: namespace, object: type.stored(object, current: nil), fields: .computed)
         }
         if subresource == "scale" { return try patchScale(type, current: current, format: format, patch: patch, manager: fieldManager) }
         let view = type.conversion == nil ? current : type.served(current)

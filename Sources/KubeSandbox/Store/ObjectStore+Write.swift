@@ -2,46 +2,6 @@ import Foundation
 import KubeCore
 
 extension ObjectStore {
-    /// Creates an object, filling in uid, timestamps, resourceVersion and generation; with a manager, it owns every field.
-    public func create(_ type: ResourceType, namespace: String?, object input: JSONValue, fields: ManagedFieldsWrite = .update(nil))
-        throws(APIError) -> JSONValue
-    {
-        var object = input
-        guard object.objectValue != nil else { throw APIError.badRequest("the request body must be a JSON object") }
-        let namespace = scoped(type, namespace)
-        try checkNamespace(type, requested: namespace, in: &object)
-        var name = object[path: "metadata", "name"]?.stringValue ?? ""
-        if name.isEmpty, let prefix = object[path: "metadata", "generateName"]?.stringValue, !prefix.isEmpty {
-            name = prefix + ObjectStore.randomSuffix()
-            object[path: "metadata", "name"] = .string(name)
-        }
-        try ObjectDefaults.validateName(type, name)
-        if let namespace, type.resource.plural != "namespaces" {
-            guard collections[StorageKey(group: "", plural: "namespaces")]?[ObjectStore.objectKey(namespace: nil, name: namespace)] != nil else {
-                throw APIError.notFound(registry.anyType(for: StorageKey(group: "", plural: "namespaces"))!, namespace)
-            }
-        }
-        let key = ObjectStore.objectKey(namespace: namespace, name: name)
-        guard collections[type.storageKey]?[key] == nil else { throw APIError.alreadyExists(type, name) }
-        object["apiVersion"] = .string(type.resource.apiVersion)
-        object["kind"] = .string(type.resource.kind)
-        object[path: "metadata", "uid"] = .string(UUID().uuidString.lowercased())
-        object[path: "metadata", "creationTimestamp"] = .string(timestamp())
-        object[path: "metadata", "deletionTimestamp"] = nil
-        if object["spec"] != nil || !type.strategicMerge { object[path: "metadata", "generation"] = 1 }
-        if type.subresources.contains("status") { object["status"] = nil }
-        try ObjectDefaults.prepareCreate(type, &object, store: self)
-        object = try validated(type, object)
-        if case .update(let manager?) = fields {
-            object[path: "metadata", "managedFields"] = management(type, manager).afterUpdate(old: nil, new: object, subresource: nil)
-        }
-        if type.resource.plural == "customresourcedefinitions" { try registry.register(crd: object) }
-        object[path: "metadata", "resourceVersion"] = .string(String(nextRevision()))
-        collections[type.storageKey, default: [:]][key] = object
-        publish(type, "ADDED", object, previous: nil)
-        return object
-    }
-
     /// Replaces an object (or its `status`), enforcing `resourceVersion` when the body carries one.
     public func update(_ type: ResourceType, namespace: String?, name: String, object input: JSONValue, subresource: String? = nil,
                        manager: String? = nil) throws(APIError) -> JSONValue
@@ -92,6 +52,7 @@ extension ObjectStore {
             object[path: "metadata", "managedFields"] = management(type, manager).afterUpdate(old: current, new: object, subresource: subresource)
         }
         if object == current { return current }  // a no-op write changes nothing and notifies nobody
+        try checkSize(object)
         if type.resource.plural == "customresourcedefinitions" { try registry.register(crd: object) }
         if current[path: "metadata", "deletionTimestamp"] != nil, (object[path: "metadata", "finalizers"]?.arrayValue ?? []).isEmpty {
             remove(type, namespace: namespace, name: name, object: object)
@@ -111,7 +72,7 @@ extension ObjectStore {
         return a != b
     }
 
-    private func checkNamespace(_ type: ResourceType, requested: String?, in object: inout JSONValue) throws(APIError) {
+    nonisolated func checkNamespace(_ type: ResourceType, requested: String?, in object: inout JSONValue) throws(APIError) {
         guard type.resource.namespaced else {
             object[path: "metadata", "namespace"] = nil
             return
@@ -138,7 +99,7 @@ public enum ManagedFieldsWrite: Sendable {
 }
 
 extension ObjectStore {
-    func management(_ type: ResourceType, _ manager: String) -> FieldManagement {
+    nonisolated func management(_ type: ResourceType, _ manager: String) -> FieldManagement {
         FieldManagement(manager: manager, apiVersion: type.resource.apiVersion, time: timestamp(), associativeLists: type.strategicMerge)
     }
 }

@@ -41,15 +41,22 @@ public actor ObjectStore {
     /// Whether custom resources are checked against their CRD's schema (``SchemaValidator``).
     let validatesSchemas: Bool
 
+    /// etcd's default `--max-request-bytes` (1.5 MiB): the largest object the sandbox stores.
+    public static let defaultMaximumObjectBytes = 1_572_864
+    /// The largest object stored, as its JSON (``defaultMaximumObjectBytes``).
+    let maximumObjectBytes: Int
+
     /// - Parameters:
     ///   - historyLimit: how many past changes watches can resume from.
     ///   - validatesSchemas: check custom resources against their CRD's schema, as the API server does; off, the
     ///     store takes what a CRD without a schema (`x-kubernetes-preserve-unknown-fields`) would.
+    ///   - maximumObjectBytes: the largest object stored, as JSON; a larger one is refused as etcd refuses it.
     public init(types: [ResourceType]? = nil, historyLimit: Int = 10_000, validatesSchemas: Bool = true,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                maximumObjectBytes: Int = ObjectStore.defaultMaximumObjectBytes, now: @escaping @Sendable () -> Date = { Date() }) {
         self.registry = ResourceRegistry(builtins: types ?? BuiltinResources.all)
         self.historyLimit = historyLimit
         self.validatesSchemas = validatesSchemas
+        self.maximumObjectBytes = maximumObjectBytes
         self.now = now
     }
 
@@ -128,7 +135,7 @@ public actor ObjectStore {
     }
 
     /// The namespace used for storage: `nil` for cluster-scoped types.
-    func scoped(_ type: ResourceType, _ namespace: String?) -> String? {
+    nonisolated func scoped(_ type: ResourceType, _ namespace: String?) -> String? {
         type.resource.namespaced ? namespace : nil
     }
 
@@ -137,5 +144,14 @@ public actor ObjectStore {
         return revision
     }
 
-    func timestamp() -> String { KubeTime(now()).description }
+    nonisolated func timestamp() -> String { KubeTime(now()).description }
+
+    /// Refuses an object larger than etcd would store, with the error a real API server passes on from etcd
+    /// (a 500 without a reason: kube-apiserver does not map it, kubernetes/kubernetes#112152).
+    nonisolated func checkSize(_ object: JSONValue) throws(APIError) {
+        guard object.serialized().count > maximumObjectBytes else { return }
+        var status = KubeStatus(code: 500, reason: "", message: "etcdserver: request is too large")
+        status.reason = nil
+        throw APIError(status: status)
+    }
 }

@@ -230,7 +230,7 @@ struct SchemaValidator {
 
 extension ObjectStore {
     /// `object` pruned, defaulted and checked against its kind's schema, when it has one.
-    func validated(_ type: ResourceType, _ object: JSONValue) throws(APIError) -> JSONValue {
+    nonisolated func validated(_ type: ResourceType, _ object: JSONValue) throws(APIError) -> JSONValue {
         guard validatesSchemas, let schema = type.schema else { return object }
         let outcome = SchemaValidator.validate(object, schema: schema)
         let name = object[path: "metadata", "name"]?.stringValue ?? ""
