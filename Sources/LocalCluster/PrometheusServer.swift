@@ -50,9 +50,9 @@ public final class PrometheusServer: Sendable {
         self.dataDirectory = dataDirectory
     }
 
+    /// Ends Prometheus (its process group, waited for) and removes its data.
     public func stop() {
-        process.terminate()
-        process.waitUntilExit()
+        ProcessGroup.stopNow(process)
         try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 

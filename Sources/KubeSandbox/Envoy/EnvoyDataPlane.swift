@@ -56,7 +56,12 @@ public actor EnvoyDataPlane {
         do { try process.run() } catch { throw SandboxError(step: step, reason: "\(error)") }
         let plane = EnvoyDataPlane(listenerPort: listener, adminPort: admin, folder: folder, store: store, metrics: metrics, logger: logger,
                                    process: process)
-        try await plane.waitUntilLive(step: step)
+        do {
+            try await plane.waitUntilLive(step: step)
+        } catch {
+            await plane.stop()  // a slow or cancelled start leaves no Envoy behind
+            throw error
+        }
         return plane
     }
 
@@ -151,8 +156,9 @@ public actor EnvoyDataPlane {
         return statistics ?? ""
     }
 
+    /// Ends Envoy (its process group, waited for) and the backends.
     public func stop() async {
-        if process.isRunning { process.terminate() }
+        await ProcessGroup.stop(process)
         for server in backends.values { await server.stop(patience: .seconds(1)) }
         backends = [:]
         try? FileManager.default.removeItem(atPath: folder)
