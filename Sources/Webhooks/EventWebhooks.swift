@@ -1,6 +1,7 @@
 import CanaryAPI
 import CanaryCore
 import Foundation
+import KubeCore
 import Logging
 
 /// Posts every event about a Canary to its `event` webhooks, or to the operator's `--event-webhook` when it
@@ -57,13 +58,15 @@ public final class EventWebhooks: Sendable {
                     group.addTask { [client, logger] in
                         for await delivery in lane {
                             if case .failure(let reason) = await client.call(delivery.webhook, payload: delivery.payload) {
-                                logger.warning("event webhook failed", metadata: ["url": "\(url)", "error": "\(reason)"])
+                                // The hook's URL is its credential: logged as its endpoint only, in the error too.
+                                let shown = Redaction.endpoint(url)
+                                logger.warning("event webhook failed", metadata: ["endpoint": "\(shown)", "error": "\("\(reason)".replacingOccurrences(of: url, with: shown))"])
                             }
                         }
                     }
                 }
                 if case .dropped = lanes[url]?.yield(delivery) {
-                    logger.warning("event webhook lane full, event dropped", metadata: ["url": "\(url)"])
+                    logger.warning("event webhook lane full, event dropped", metadata: ["endpoint": "\(Redaction.endpoint(url))"])
                 }
             }
             for lane in lanes.values { lane.finish() }

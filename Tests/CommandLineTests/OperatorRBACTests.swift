@@ -93,6 +93,22 @@ import Testing
         #expect(try await eventually(timeout: .seconds(90)) { try await web() == "Succeeded" }, "\(Self.tail(log))")
         let primaryConfig = try await kubectl.succeed(["get", "configmap", "web-config-primary", "-n", "demo", "-o", "jsonpath={.data.mode}"])
         #expect(primaryConfig == "b")
+        try await repeatAWarning(kubectl)
+    }
+
+    /// The same Warning twice, which the recorder writes as one Event whose count it patches: an invalid spec,
+    /// then a change that reconciles it again. (A run's own repeated Events, such as readiness waits, depend
+    /// on timing.)
+    static func repeatAWarning(_ kubectl: Kubectl) async throws {
+        try await kubectl.succeed(["patch", "canary", "web", "-n", "demo", "--type=merge", "-p", #"{"spec":{"analysis":{"threshold":-1}}}"#])
+        func count() async throws -> Int {
+            let listed = try JSONValue(parsing: try await kubectl.succeed(["get", "events", "-n", "demo", "-o", "json"]))
+            return (listed["items"]?.arrayValue ?? []).filter { $0["message"]?.stringValue?.hasPrefix("invalid canary spec") == true }
+                .compactMap { $0["count"]?.intValue }.max() ?? 0
+        }
+        #expect(try await eventually(timeout: .seconds(30)) { try await count() >= 1 }, "the invalid spec is a Warning")
+        try await kubectl.succeed(["annotate", "canary", "web", "-n", "demo", "touched=again"])
+        #expect(try await eventually(timeout: .seconds(30)) { try await count() >= 2 }, "the same Warning again patches its count")
     }
 
     /// Removes the owner references of the Services and routing objects the Canaries own: the next reconcile
