@@ -111,6 +111,30 @@ import Testing
         #expect(both.status != 0 && both.output.contains("sharding.shards > 1 elects a leader per shard"), "\(both.output)")
     }
 
+    /// Hook URLs planted in every value that takes one appear only in the chart's Secret.
+    @Test func hookURLsReachTheOperatorOnlyThroughASecret() async throws {
+        let planted = ["slack": "https://hooks.slack.com/services/T0/B0/CHARTslackTOKEN01", "slackProxy": "http://u:CHART-proxy-pw@proxy:3128",
+                       "teams": "https://x.webhook.office.com/webhookb2/CHARTteamsTOKEN02", "teamsProxy": "http://u:CHART-teams-pw@proxy:3128",
+                       "events": "https://events.example/hook?token=CHART-event-TOKEN03"]
+        let values = """
+            {"slack": {"url": "\(planted["slack"]!)", "proxy": "\(planted["slackProxy"]!)", "channel": "deploys"},
+             "msteams": {"url": "\(planted["teams"]!)", "proxy": "\(planted["teamsProxy"]!)"}, "eventWebhook": "\(planted["events"]!)"}
+            """
+        let rendered = try await Self.render(values, namespace: "ops")
+        #expect(rendered.status == 0, "\(rendered.output)")
+        let documents = try YAMLBridge.documents(rendered.manifests)
+        let secret = try #require(documents.first { $0["kind"] == "Secret" && $0[path: "metadata", "name"] == "serin-hook-urls" })
+        #expect(secret["stringData"] == ["SLACK_URL": .string(planted["slack"]!), "SLACK_PROXY_URL": .string(planted["slackProxy"]!),
+                                         "MSTEAMS_URL": .string(planted["teams"]!), "MSTEAMS_PROXY_URL": .string(planted["teamsProxy"]!),
+                                         "EVENT_WEBHOOK_URL": .string(planted["events"]!)])
+        for document in documents where document[path: "metadata", "name"] != "serin-hook-urls" {
+            let text = String(decoding: document.serialized(), as: UTF8.self)
+            for (value, url) in planted { #expect(!text.contains(url), "\(value) in \(document["kind"] ?? "?")") }
+        }
+        let deployment = try #require(documents.first { $0["kind"] == "Deployment" })
+        #expect(deployment[path: "spec", "template", "metadata", "annotations", "checksum/hook-urls"] != nil, "a changed URL restarts the operator")
+    }
+
     @Test func refusedValuesSayWhy() async throws {
         let replicas = try await Self.render(#"{"replicaCount": 2}"#, namespace: "serin-system")
         #expect(replicas.status != 0 && replicas.output.contains("replicaCount > 1 needs leaderElection.enabled=true"), "\(replicas.output)")

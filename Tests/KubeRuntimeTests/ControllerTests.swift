@@ -158,19 +158,19 @@ func running<T>(_ services: [@Sendable () async throws -> Void], _ body: () asyn
                 .owns(children, ownerKind: "ConfigMap")
                 .watches(secrets) { secret in [ReconcileRequest(namespace: "default", name: secret.labels["for"] ?? "")] }
             try await running([primary.run, children.run, secrets.run, controller.run]) {
-                #expect(await eventually { log.calls.contains("owner") }, "reconciled once at start")
+                #expect(await eventually(timeout: .seconds(30)) { log.calls.contains("owner") }, "reconciled once at start")
                 try await Task.sleep(for: .milliseconds(200))
                 let atStart = log.calls.count
                 var child = configMap("child", labels: ["child": "yes"])
                 child.json[path: "metadata", "ownerReferences"] = [["apiVersion": "v1", "kind": "ConfigMap", "name": "owner",
                                                                     "uid": .string(owner.uid ?? ""), "controller": true]]
                 _ = try await maps.create(child, namespace: "default")
-                #expect(await eventually { log.calls.count > atStart }, "an owned object's change reconciles its owner")
+                #expect(await eventually(timeout: .seconds(30)) { log.calls.count > atStart }, "an owned object's change reconciles its owner")
                 try await Task.sleep(for: .milliseconds(200))
                 let afterChild = log.calls.count
                 _ = try await client.resource(.secrets).create(
                     DynamicObject(json: ["metadata": ["name": "s", "labels": ["for": "owner"]], "type": "Opaque"]), namespace: "default")
-                #expect(await eventually { log.calls.count > afterChild }, "a mapped object reconciles its key")
+                #expect(await eventually(timeout: .seconds(30)) { log.calls.count > afterChild }, "a mapped object reconciles its key")
                 #expect(Set(log.calls) == ["owner"], "only the owner is ever reconciled")
             }
         }
