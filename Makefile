@@ -44,6 +44,9 @@ test: deps
 	# operator processes through whole rollouts (the chart's RBAC per provider, planted secrets): alone, so that
 	# their load does not starve the main run's wall-clock waits
 	SERIN_ISOLATED_TESTS=1 $(SWIFT) test --skip-build --filter 'OperatorRBACTests|SecretLeakTests'
+	# outbound deadlines of about a second on the wall clock, then 22 Helm renders: each alone, for the same reason
+	SERIN_ISOLATED_TESTS=1 $(SWIFT) test --skip-build --filter 'OutboundDeadlineTests|SlowAnswerTests|PrometheusStallTests|OperatorAlertsSlowReceiverTests'
+	SERIN_ISOLATED_TESTS=1 $(SWIFT) test --skip-build --filter ChartRBACTests
 	scripts/fuzz.sh --seconds 5
 
 ## fuzz: longer fuzz runs, FUZZ_SECONDS per target (default 300)

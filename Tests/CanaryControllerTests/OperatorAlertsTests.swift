@@ -107,8 +107,8 @@ import Testing
         defer { delivery.cancel() }
         alerts.post(.event(.warning, "Rolling back podinfo.test failed checks threshold reached 3"), canary: try Self.canary())
         // Each destination has its own lane: wait for both outcomes, not for one and then read the other.
-        #expect(try await eventually(timeout: .seconds(5)) { metrics.exposition().contains(#"serin_alerts_total{provider="global/wecom",result="failed"} 1"#) })
-        #expect(try await eventually(timeout: .seconds(5)) { metrics.exposition().contains(#"serin_alerts_total{provider="global/slack",result="sent"} 1"#) })
+        #expect(try await eventually(timeout: .seconds(30)) { metrics.exposition().contains(#"serin_alerts_total{provider="global/wecom",result="failed"} 1"#) })
+        #expect(try await eventually(timeout: .seconds(30)) { metrics.exposition().contains(#"serin_alerts_total{provider="global/slack",result="sent"} 1"#) })
         #expect(flaky.messages.count == 3, "two failures, then delivered")
         #expect(dead.messages.count == 3, "three attempts in all, then given up")
     }

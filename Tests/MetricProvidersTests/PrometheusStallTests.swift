@@ -9,7 +9,8 @@ import Testing
 
 /// A Prometheus that sends its headers and then stalls its body fails the query at the provider's
 /// timeout, saying so: the analysis counts a failed check instead of waiting as long as the stall lasts.
-@Suite struct PrometheusStallTests {
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
+                "a wall-clock deadline of 1 s; make test runs it alone")) struct PrometheusStallTests {
     @Test func aQueryWhoseAnswerStallsFailsAtTheTimeout() async throws {
         let responder = CallbackResponder<BasicRequestContext> { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in

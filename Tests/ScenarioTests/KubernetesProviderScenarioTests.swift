@@ -17,7 +17,7 @@ import Testing
             webhooks:
             - name: load-test
               url: http://flagger-loadtester.test/
-              timeout: 5s
+              timeout: 15s
               metadata: {cmd: "hey -z 1m -q 20 -c 2 http://podinfo-canary.test:9898/"}
         """
 

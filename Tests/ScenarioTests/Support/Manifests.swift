@@ -4,7 +4,7 @@ enum Manifests {
     static let loadTest = """
         - name: load-test
           url: http://flagger-loadtester.test/
-          timeout: 5s
+          timeout: 15s
           metadata:
             cmd: "hey -z 1m -q 10 -c 2 http://httpbin-canary.demo:8000/headers"
         """
