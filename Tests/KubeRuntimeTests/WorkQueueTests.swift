@@ -151,7 +151,9 @@ import Testing
 }
 
 /// Polls a condition (every millisecond, up to `timeout`) without depending on wall-clock timing of the code under test.
-func eventually(timeout: Duration = .seconds(5), _ condition: () async -> Bool) async -> Bool {
+/// Every caller waits for something that must happen, so the default is long: a loaded two-core run of the whole
+/// suite took more than 5 s to deliver a relist (`ReflectorTests`) and a first reconcile (`ControllerTests`).
+func eventually(timeout: Duration = .seconds(30), _ condition: () async -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if await condition() { return true }
