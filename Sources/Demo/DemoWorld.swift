@@ -77,7 +77,7 @@ final class DemoWorld: Sendable {
     func stop() async {
         for task in tasks { task.cancel() }
         for task in tasks { _ = await task.result }
-        prometheus.stop()
+        await prometheus.stopAndWait()
         await alerts.stop()
         do { try await client.shutdown() } catch {}  // the process is ending; nothing to report
         await sandbox.stop()

@@ -37,33 +37,35 @@ public struct Kubectl: Sendable {
         try await execute(arguments, stdin: nil, environment: ["KUBECONFIG": kubeconfig, "PATH": path])
     }
 
+    /// How long one kubectl command may run before it is stopped and the call fails.
+    public static let timeout: Duration = .seconds(120)
+
     private func execute(_ arguments: [String], stdin: String?, environment: [String: String]) async throws -> Result {
+        let folder = NSTemporaryDirectory() + "kubectl-run-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["kubectl"] + arguments
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
-        let output = Pipe(), error = Pipe(), input = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-        try process.run()
-        // SAFETY: the process and pipes are only used by the threads below after `run()`.
-        nonisolated(unsafe) let running = process
-        // Threads of their own, not Dispatch's pool: a blocking read there can starve (or, nested,
-        // deadlock) a pool only as wide as the machine's cores, and everything else that uses it.
-        return await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                if let stdin {
-                    input.fileHandleForWriting.write(Data(stdin.utf8))
-                    try? input.fileHandleForWriting.close()  // kubectl may already have exited
-                }
-                let errorReader = BlockingRead(error.fileHandleForReading)
-                let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                let errorText = String(decoding: errorReader.wait(), as: UTF8.self)
-                running.waitUntilExit()
-                continuation.resume(returning: Result(status: running.terminationStatus, stdout: out, stderr: errorText))
-            }
+        // Files, not pipes, and a polled exit with a deadline: no thread blocks on a read or on
+        // `waitUntilExit`, and a kubectl that never ends fails its caller instead of hanging it.
+        let input = folder + "/stdin", output = folder + "/stdout", errors = folder + "/stderr"
+        for file in [input, output, errors] where !FileManager.default.createFile(atPath: file, contents: nil) {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file])
         }
+        if let stdin { try Data(stdin.utf8).write(to: URL(fileURLWithPath: input)) }
+        let handles = try (FileHandle(forReadingFrom: URL(fileURLWithPath: input)),
+                           FileHandle(forWritingTo: URL(fileURLWithPath: output)),
+                           FileHandle(forWritingTo: URL(fileURLWithPath: errors)))
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : handles.0
+        process.standardOutput = handles.1
+        process.standardError = handles.2
+        defer { for handle in [handles.0, handles.1, handles.2] { try? handle.close() } }  // the child has its own
+        try process.run()
+        let status = try await ProcessGroup.exitStatus(of: process, within: Kubectl.timeout)
+        let text = { (file: String) in String(decoding: try Data(contentsOf: URL(fileURLWithPath: file)), as: UTF8.self) }
+        return Result(status: status, stdout: try text(output), stderr: try text(errors))
     }
 
     /// Runs kubectl and fails unless it exits 0.
@@ -84,25 +86,6 @@ public struct Kubectl: Sendable {
         process.standardError = output
         try process.run()
         return (process, output)
-    }
-}
-
-/// Reads a file handle to its end on a thread of its own.
-final class BlockingRead: @unchecked Sendable {
-    // SAFETY: `data` is written by the reader thread before `done` is signalled, read only after waiting.
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return data
     }
 }
 

@@ -50,9 +50,17 @@ public final class PrometheusServer: Sendable {
         self.dataDirectory = dataDirectory
     }
 
-    /// Ends Prometheus (its process group, waited for) and removes its data.
+    /// Ends Prometheus (its process group) and then removes its data, in the background: returns at once,
+    /// so that `defer { prometheus.stop() }` never holds a thread of the concurrency pool while Prometheus
+    /// shuts down.
     public func stop() {
-        ProcessGroup.stopNow(process)
+        let folder = dataDirectory
+        ProcessGroup.stopInBackground(process) { try? FileManager.default.removeItem(atPath: folder) }
+    }
+
+    /// Ends Prometheus (its process group, waited for, bounded) and removes its data.
+    public func stopAndWait() async {
+        await ProcessGroup.stop(process)
         try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 

@@ -22,10 +22,10 @@ import Testing
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        let status = try await ProcessGroup.exitStatus(of: process, within: .seconds(300))
         let output = try String(contentsOf: log, encoding: .utf8)
         let manifests = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, output, manifests)
+        return (status, output, manifests)
     }
 
     @Test func theChartsCRDsAreTheRepositorysCRDs() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import KubeSandbox
 import SerinTesting
 import Testing
 
@@ -19,8 +20,8 @@ import Testing
         try process.run()
         input.fileHandleForWriting.write(Data(stdin.utf8))
         try input.fileHandleForWriting.close()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-        return (process.terminationStatus, try String(contentsOf: output, encoding: .utf8))
+        let status = try await ProcessGroup.exitStatus(of: process, within: .seconds(120))
+        return (status, try String(contentsOf: output, encoding: .utf8))
     }
 
     /// Starts `serin sandbox ARGS` and waits until its kubeconfig exists.

@@ -1,4 +1,5 @@
 import Foundation
+import KubeSandbox
 import Testing
 
 /// The built `serin` binary (`make test` builds it before the tests), run as a user would.
@@ -33,8 +34,8 @@ enum SerinBinary {
     /// Runs `serin ARGS` to completion: the exit status and the output.
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
         let (process, log) = try start(arguments, environment: environment)
-        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-        return (process.terminationStatus, try String(contentsOf: log, encoding: .utf8))
+        let status = try await ProcessGroup.exitStatus(of: process, within: .seconds(300))
+        return (status, try String(contentsOf: log, encoding: .utf8))
     }
 }
 

@@ -153,12 +153,12 @@ let widget = """
             try await kubectl.succeed(["apply", "-f", "-"], stdin: manifest)
             try await kubectl.succeed(["apply", "-f", "-"], stdin: widget)
             let (process, output) = try kubectl.start(["get", "widgets", "-n", "demo", "-w"])
-            defer { ProcessGroup.stopNow(process) }
+            defer { ProcessGroup.stopInBackground(process) }
             try await Task.sleep(for: .milliseconds(700))
             try await kubectl.succeed(["patch", "widget", "w1", "-n", "demo", "--subresource", "status", "--type", "merge", "-p",
                                        #"{"status":{"phase":"Ready"}}"#])
             try await Task.sleep(for: .milliseconds(700))
-            ProcessGroup.stopNow(process)
+            await ProcessGroup.stop(process)
             let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             let lines = text.split(separator: "\n")
             #expect(lines.first?.contains("PHASE") == true, "\(text)")

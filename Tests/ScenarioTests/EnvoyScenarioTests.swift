@@ -113,7 +113,7 @@ struct EnvoyScenarioTests {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        _ = try await ProcessGroup.exitStatus(of: process, within: .seconds(60))
         return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     }
 }

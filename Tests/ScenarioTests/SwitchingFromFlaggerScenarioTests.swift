@@ -63,13 +63,13 @@ import Testing
             try await Self.apply(world, Self.flaggersObjects(uid: uid))
             let flaggerStatus = #"{"status":{"phase":"Succeeded","canaryWeight":0,"failedChecks":0,"iterations":0,"lastAppliedSpec":"5486d8cc9b","lastPromotedSpec":"5486d8cc9b","trackedConfigs":{},"lastTransitionTime":"2026-11-30T10:00:00Z","conditions":[{"type":"Promoted","status":"True","reason":"Succeeded","message":"Canary analysis completed successfully, promotion finished.","lastUpdateTime":"2026-11-30T10:00:00Z","lastTransitionTime":"2026-11-30T10:00:00Z"}]}}"#
             try await world.kubectl.succeed(["patch", "canary", "podinfo", "-n", "demo", "--subresource=status", "--type=merge", "-p", flaggerStatus])
-            #expect(try await eventually(timeout: .seconds(10)) {
+            #expect(try await eventually(timeout: .seconds(30)) {
                 try await world.kubectl.succeed(["get", "deploy", "podinfo-primary", "-n", "demo", "-o", "jsonpath={.status.readyReplicas}"]) == "1"
             })
             let generation = try await world.kubectl.succeed(["get", "deploy", "podinfo-primary", "-n", "demo", "-o", "jsonpath={.metadata.generation}"])
 
             world.restartOperator()
-            #expect(try await eventually(timeout: .seconds(10)) {
+            #expect(try await eventually(timeout: .seconds(30)) {
                 try await world.status("podinfo")["lastAppliedSpec"]?.stringValue != "5486d8cc9b"
             }, "Serin takes the revision the primary runs as its own")
             let adopted = try await world.status("podinfo")

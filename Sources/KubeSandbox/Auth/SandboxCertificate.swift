@@ -8,7 +8,7 @@ struct SandboxCertificate: Sendable {
     let serverConfiguration: TLSConfiguration
     let certificate: NIOSSLCertificate
 
-    static func make() throws -> SandboxCertificate {
+    static func make() async throws -> SandboxCertificate {
         let folder = NSTemporaryDirectory() + "serin-sandbox-tls-" + UUID().uuidString
         let step = "make the sandbox's TLS certificate with openssl"
         do {
@@ -26,10 +26,10 @@ struct SandboxCertificate: Sendable {
             process.standardError = errors
             process.standardOutput = FileHandle.nullDevice
             try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
+            let status = try await ProcessGroup.exitStatus(of: process, within: .seconds(60))
+            guard status == 0 else {
                 let reason = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                throw SandboxError(step: step, reason: "openssl exited \(process.terminationStatus): \(reason)")
+                throw SandboxError(step: step, reason: "openssl exited \(status): \(reason)")
             }
             let pem = try String(contentsOfFile: folder + "/tls.crt", encoding: .utf8)
             let certificate = try NIOSSLCertificate(bytes: Array(pem.utf8), format: .pem)
