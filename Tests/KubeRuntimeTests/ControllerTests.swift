@@ -38,6 +38,22 @@ func running<T>(_ services: [@Sendable () async throws -> Void], _ body: () asyn
     return try await body()
 }
 
+/// A barrier for "and nothing more happened", instead of sleeping and hoping: writes the ConfigMap `name` and
+/// waits until it has been reconciled. A controller with one worker (`concurrency: 1`) takes its queue in order
+/// and each watch delivers its events in order, so once the sentinel written after some events has been
+/// reconciled, every reconcile those events caused has begun. The caller's reconciler must log the sentinel
+/// and do nothing else for it.
+func barrier(_ name: String, in maps: ResourceClient<DynamicObject>, labels: JSONValue = [:],
+             ownedBy owner: String? = nil, log: ReconcileLog, reconciles key: String? = nil) async throws -> Bool {
+    var sentinel = configMap(name, labels: labels)
+    if let owner {
+        sentinel.json[path: "metadata", "ownerReferences"] = [["apiVersion": "v1", "kind": "ConfigMap", "name": .string(owner),
+                                                               "uid": "sentinel", "controller": true]]
+    }
+    _ = try await maps.create(sentinel, namespace: "default")
+    return await eventually(timeout: .seconds(30)) { log.calls.contains(key ?? name) }
+}
+
 @Suite struct ControllerTests {
     @Test func aBurstOfUpdatesToOneKeyRunsSeriallyAndCoalesces() async throws {
         try await Sandbox.with { sandbox in
@@ -154,24 +170,26 @@ func running<T>(_ services: [@Sendable () async throws -> Void], _ body: () asyn
                 log.end(request.name, version: nil)
                 return .awaitChange
             }
-            let controller = Controller(name: "triggers", primary: primary, reconciler: reconciler)
+            let controller = Controller(name: "triggers", primary: primary, reconciler: reconciler, config: ControllerConfig(concurrency: 1))
                 .owns(children, ownerKind: "ConfigMap")
                 .watches(secrets) { secret in [ReconcileRequest(namespace: "default", name: secret.labels["for"] ?? "")] }
+            func owners() -> Int { log.calls.filter { $0 == "owner" }.count }
             try await running([primary.run, children.run, secrets.run, controller.run]) {
                 #expect(await eventually(timeout: .seconds(30)) { log.calls.contains("owner") }, "reconciled once at start")
-                try await Task.sleep(for: .milliseconds(200))
-                let atStart = log.calls.count
+                #expect(try await barrier("settled", in: maps, log: log))
+                let atStart = owners()
                 var child = configMap("child", labels: ["child": "yes"])
                 child.json[path: "metadata", "ownerReferences"] = [["apiVersion": "v1", "kind": "ConfigMap", "name": "owner",
                                                                     "uid": .string(owner.uid ?? ""), "controller": true]]
                 _ = try await maps.create(child, namespace: "default")
-                #expect(await eventually(timeout: .seconds(30)) { log.calls.count > atStart }, "an owned object's change reconciles its owner")
-                try await Task.sleep(for: .milliseconds(200))
-                let afterChild = log.calls.count
+                #expect(await eventually(timeout: .seconds(30)) { owners() > atStart }, "an owned object's change reconciles its owner")
+                #expect(try await barrier("child-settled", in: maps, labels: ["child": "yes"], ownedBy: "child-barrier", log: log,
+                                          reconciles: "child-barrier"))
+                let afterChild = owners()
                 _ = try await client.resource(.secrets).create(
                     DynamicObject(json: ["metadata": ["name": "s", "labels": ["for": "owner"]], "type": "Opaque"]), namespace: "default")
-                #expect(await eventually(timeout: .seconds(30)) { log.calls.count > afterChild }, "a mapped object reconciles its key")
-                #expect(Set(log.calls) == ["owner"], "only the owner is ever reconciled")
+                #expect(await eventually(timeout: .seconds(30)) { owners() > afterChild }, "a mapped object reconciles its key")
+                #expect(Set(log.calls) == ["owner", "settled", "child-barrier"], "only the owner (and the sentinels) are reconciled")
             }
         }
     }
@@ -192,6 +210,7 @@ func running<T>(_ services: [@Sendable () async throws -> Void], _ body: () asyn
             let reconciler = ReconcilerFunction { request, _ in
                 log.begin(request.name)
                 defer { log.end(request.name, version: nil) }
+                guard request.name == "owner" else { return .awaitChange }  // a barrier's sentinel
                 let step = String(log.calls.count)
                 // Each reconcile writes its own object and its owned one, then asks to look again in an hour.
                 _ = try await maps.patch("owner", namespace: "default", patch: .merge(["data": ["step": .string(step)]]))
@@ -202,6 +221,7 @@ func running<T>(_ services: [@Sendable () async throws -> Void], _ body: () asyn
             client.observeWrites(writes)
             var config = ControllerConfig()
             config.ownWrites = writes
+            config.concurrency = 1
             let controller = Controller(name: "echoes", primary: primary, reconciler: reconciler, config: config, clock: ManualClock())
                 .owns(children, ownerKind: "ConfigMap")
             // As the operator does: the controller starts once every cache has its first list. (Started at
@@ -215,12 +235,18 @@ func running<T>(_ services: [@Sendable () async throws -> Void], _ body: () asyn
             try await running([primary.run, children.run, synced]) {
                 #expect(await eventually(timeout: .seconds(20)) { log.calls.count == 1 }, "reconciled once at start")
                 #expect(await eventually(timeout: .seconds(20)) { children.cache.get(ObjectKey(namespace: "default", name: "child"))?.json[path: "data", "step"] == "1" })
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(log.calls.count == 1, "neither its own object's echo nor its owned object's reconciles again")
+                func owners() -> Int { log.calls.filter { $0 == "owner" }.count }
+                // Sentinels on both watches: the owner's echo and the child's have both been handled.
+                #expect(try await barrier("sentinel", in: maps, log: log))
+                #expect(try await barrier("child-sentinel", in: maps, labels: ["child": "yes"], ownedBy: "child-barrier", log: log,
+                                          reconciles: "child-barrier"))
+                #expect(owners() == 1, "neither its own object's echo nor its owned object's reconciles again")
                 _ = try await maps.patch("child", namespace: "default", patch: .merge(["data": ["by": "somebody"]]))
-                #expect(await eventually(timeout: .seconds(20)) { log.calls.count == 2 }, "somebody else's change to the owned object reconciles")
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(log.calls.count == 2)
+                #expect(await eventually(timeout: .seconds(20)) { owners() == 2 }, "somebody else's change to the owned object reconciles")
+                #expect(try await barrier("sentinel-2", in: maps, log: log))
+                #expect(try await barrier("child-sentinel-2", in: maps, labels: ["child": "yes"], ownedBy: "child-barrier-2", log: log,
+                                          reconciles: "child-barrier-2"))
+                #expect(owners() == 2, "nor the echoes of that reconcile's writes")
             }
         }
     }
@@ -236,8 +262,8 @@ func running<T>(_ services: [@Sendable () async throws -> Void], _ body: () asyn
             let reconciler = ReconcilerFunction { request, _ in
                 let object = reflector.cache.get(request)
                 log.begin(request.name)
-                defer { log.end(request.name, version: object?.resourceVersion) }
-                if object?.json[path: "data", "go"] != nil, object?.json[path: "data", "done"] == nil {
+                defer { log.end(request.name, version: request.name == "owner" ? object?.resourceVersion : nil) }
+                if request.name == "owner", object?.json[path: "data", "go"] != nil, object?.json[path: "data", "done"] == nil {
                     _ = try await maps.patch("owner", namespace: "default", patch: .merge(["data": ["done": "yes"]]))
                 }
                 return .awaitChange  // it counts on the write's event to look again
@@ -246,17 +272,19 @@ func running<T>(_ services: [@Sendable () async throws -> Void], _ body: () asyn
             client.observeWrites(writes)
             var config = ControllerConfig()
             config.ownWrites = writes
+            config.concurrency = 1
             let controller = Controller(name: "awaiting", primary: reflector, reconciler: reconciler, config: config)
+            func owners() -> Int { log.calls.filter { $0 == "owner" }.count }
             try await running([reflector.run, controller.run]) {
-                #expect(await eventually(timeout: .seconds(20)) { log.calls.count >= 1 }, "reconciled at start")
-                try await Task.sleep(for: .milliseconds(300))
-                let atStart = log.calls.count
+                #expect(await eventually(timeout: .seconds(20)) { owners() >= 1 }, "reconciled at start")
+                #expect(try await barrier("settled", in: maps, log: log))
+                let atStart = owners()
                 _ = try await maps.patch("owner", namespace: "default", patch: .merge(["data": ["go": "yes"]]))
-                #expect(await eventually(timeout: .seconds(20)) { log.calls.count == atStart + 2 }, "the change, then the echo of the reconcile's own write")
+                #expect(await eventually(timeout: .seconds(20)) { owners() == atStart + 2 }, "the change, then the echo of the reconcile's own write")
                 let latest = try await maps.get("owner", namespace: "default").resourceVersion
                 #expect(await eventually(timeout: .seconds(20)) { log.lastVersion == latest }, "the echo's reconcile saw its own write")
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(log.calls.count == atStart + 2)
+                #expect(try await barrier("sentinel", in: maps, log: log))
+                #expect(owners() == atStart + 2, "and nothing after it")
             }
         }
     }
