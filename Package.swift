@@ -364,7 +364,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CanaryCoreTests",
-            dependencies: ["CanaryAPI", "CanaryCore", "KubeCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CanaryAPI", "CanaryCore", "KubeCore", "Routers", .product(name: "Yams", package: "Yams")],
             exclude: ["Reference"],
             swiftSettings: swiftSettings
         ),

@@ -29,20 +29,22 @@ public enum ValidationLimits {
     public static let maximumServiceName = 63
 }
 
-/// Collects validation issues; each names its field.
-struct ValidationIssues {
-    var all: [ValidationIssue] = []
+/// Collects validation issues; each names its field. Routers' checks (``RouterRules``) add theirs with it.
+public struct ValidationIssues: Sendable {
+    public var all: [ValidationIssue] = []
 
-    mutating func add(_ field: String, _ message: String) { all.append(ValidationIssue(field: field, message: message)) }
+    public init() {}
+
+    public mutating func add(_ field: String, _ message: String) { all.append(ValidationIssue(field: field, message: message)) }
 
     /// `value`, when set, must be within `range`.
-    mutating func range(_ value: Int?, _ range: ClosedRange<Int>, _ field: String) {
+    public mutating func range(_ value: Int?, _ range: ClosedRange<Int>, _ field: String) {
         guard let value, !range.contains(value) else { return }
         add(field, "\(value) is out of range (\(range.lowerBound)-\(range.upperBound))")
     }
 
     /// `text`, when set, must be a Go duration greater than zero and at most `maximum`.
-    mutating func duration(_ text: String?, maximum: Duration, _ field: String) {
+    public mutating func duration(_ text: String?, maximum: Duration, _ field: String) {
         guard let text else { return }
         do {
             let parsed = try GoDuration(parsing: text)
@@ -54,13 +56,13 @@ struct ValidationIssues {
     }
 
     /// `text` as a duration; `nil` when absent or not one (which ``duration(_:maximum:_:)`` reports).
-    static func parsedDuration(_ text: String?) -> GoDuration? {
+    public static func parsedDuration(_ text: String?) -> GoDuration? {
         guard let text, case .success(let parsed) = Result(catching: { try GoDuration(parsing: text) }) else { return nil }
         return parsed
     }
 
     /// `text` must be an absolute http(s) URL with a host and a port in range.
-    mutating func url(_ text: String, _ field: String) {
+    public mutating func url(_ text: String, _ field: String) {
         guard !text.isEmpty else { return add(field, "required") }
         guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), let host = url.host, !host.isEmpty
         else { return add(field, "\"\(text)\" is not an http(s) URL with a host") }
@@ -68,7 +70,7 @@ struct ValidationIssues {
     }
 
     /// A name Serin derives object names from: a DNS-1035 label once `suffix` is added.
-    mutating func derivedName(_ name: String, suffix: String, _ field: String) {
+    public mutating func derivedName(_ name: String, suffix: String, _ field: String) {
         let longest = ValidationLimits.maximumServiceName - suffix.count
         if name.count > longest {
             add(field, "\"\(name.prefix(20))…\" is \(name.count) characters; at most \(longest) so that \"<name>\(suffix)\" fits in 63")
@@ -140,25 +142,9 @@ extension Canary {
         } else if !context.routers.contains(provider) {
             issues.add("spec.provider", "\"\(provider)\" is not enabled on this operator (--mesh-provider \(context.meshProvider) enables: \(names(context.routers)))")
         } else {
-            validateRouter(provider, into: &issues)
+            context.routerRules[provider]?.check(self, &issues)
         }
-        refuseOtherProvidersFields(into: &issues, provider: provider)
-    }
-
-    /// The router's own checks: what its routing object's schema would refuse and what it cannot carry.
-    private func validateRouter(_ provider: MeshProvider, into issues: inout ValidationIssues) {
-        switch provider {
-        case .istio: validateIstio(into: &issues)
-        case .gatewayAPIV1, .gatewayAPIV1beta1: validateGatewayAPI(into: &issues, provider: provider)
-        case .nginx: validateNginx(into: &issues)
-        case .linkerd, .osm: validateSMI(into: &issues, provider: provider)
-        case .contour: validateContour(into: &issues)
-        case .traefik: validateTraefik(into: &issues)
-        case .apisix: validateAPISIX(into: &issues)
-        case .gloo: validateGloo(into: &issues)
-        case .kubernetes: validateKubernetes(into: &issues)
-        default: break
-        }
+        refuseOtherProvidersFields(into: &issues, provider: provider, context: context)
     }
 
     private func validateService(into issues: inout ValidationIssues) {

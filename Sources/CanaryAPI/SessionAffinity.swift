@@ -54,7 +54,7 @@ public struct SessionAffinity: Codable, Sendable, Equatable {
     }
 
     /// Why `name` cannot be a cookie name (RFC 6265 token), `nil` when it can.
-    static func cookieNameProblem(_ name: String) -> String? {
+    public static func cookieNameProblem(_ name: String) -> String? {
         name.wholeMatch(of: /[A-Za-z0-9!#$%&'*+\-.^_`|~]+/) == nil ? "\"\(name)\" is not a cookie name (letters, digits and !#$%&'*+-.^_`|~)" : nil
     }
 }

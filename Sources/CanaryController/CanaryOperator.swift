@@ -112,8 +112,8 @@ public final class CanaryOperator: Service, Sendable {
             autoscaler: AutoscalerTarget(client: client, cache: caches[.horizontalPodAutoscalers]),
             services: KubernetesServiceRouter(client: client, cache: caches[.services]),
             routers: Dictionary(routerRegistrations.map { ($0.provider, $0.make(client, caches, options.routerSettings)) }, uniquingKeysWith: { first, _ in first }),
-            validation: ValidationContext(meshProvider: options.meshProvider, routers: Set(routerRegistrations.map(\.provider)),
-                                          implementedRouters: RouterRegistry.implemented, targets: TargetRegistry.implemented),
+            validation: RouterRegistry.validationContext(meshProvider: options.meshProvider, routers: Set(routerRegistrations.map(\.provider)),
+                                                         targets: TargetRegistry.implemented),
             analysis: MetricAnalysis(client: client, templates: caches[MetricTemplate.resource], metricsServer: options.metricsServer, http: http),
             hooks: WebhookRunner(client: webhooks), events: events, eventHooks: eventHooks, alerts: alerts, metrics: metrics, options: options, now: now,
             tracing: RolloutTracing(exporter: traces))

@@ -26,7 +26,8 @@ public struct APISIXRouter: TrafficRouter {
     /// The `apisix` provider for ``RouterRegistry``: it reads every ApisixRoute and owns the canary ones.
     public static let registration = RouterRegistration(
         provider: .apisix, resources: [WatchedResource(resource, crd: "apisixroutes.apisix.apache.org", owned: true)],
-        references: [.init(resource) { canary in canary[path: "spec", "routeRef", "name"]?.stringValue.map { [$0] } ?? [] }]
+        references: [.init(resource) { canary in canary[path: "spec", "routeRef", "name"]?.stringValue.map { [$0] } ?? [] }],
+        validation: validation
     ) { client, caches, _ in
         APISIXRouter(client: client, cache: caches[resource])
     }

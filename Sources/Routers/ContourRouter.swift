@@ -24,7 +24,8 @@ public struct ContourRouter: TrafficRouter {
 
     /// The `contour` provider for ``RouterRegistry``: the HTTPProxies it owns.
     public static let registration = RouterRegistration(
-        provider: .contour, resources: [WatchedResource(resource, crd: "httpproxies.projectcontour.io", owned: true)]
+        provider: .contour, resources: [WatchedResource(resource, crd: "httpproxies.projectcontour.io", owned: true)],
+        validation: validation
     ) { client, caches, settings in
         ContourRouter(client: client, cache: caches[resource], ingressClass: settings.ingressClass)
     }

@@ -33,7 +33,7 @@ public struct GatewayAPIRouter: TrafficRouter {
     public static func registration(_ provider: MeshProvider, version: String) -> RouterRegistration {
         var resources = [WatchedResource(httpRoutes(version), crd: "httproutes.gateway.networking.k8s.io", owned: true)]
         if version == "v1" { resources.append(WatchedResource(grpcRoutes, crd: "grpcroutes.gateway.networking.k8s.io", owned: true)) }
-        return RouterRegistration(provider: provider, resources: resources) { client, caches, _ in
+        return RouterRegistration(provider: provider, resources: resources, validation: validation(provider)) { client, caches, _ in
             GatewayAPIRouter(client: client, cache: caches[httpRoutes(version)], grpcCache: version == "v1" ? caches[grpcRoutes] : nil, version: version)
         }
     }

@@ -28,7 +28,8 @@ public struct GlooRouter: TrafficRouter {
     public static let registration = RouterRegistration(
         provider: .gloo,
         resources: [WatchedResource(routeTables, crd: "routetables.gateway.solo.io", owned: true),
-                    WatchedResource(upstreamResource, crd: "upstreams.gloo.solo.io", owned: true)]
+                    WatchedResource(upstreamResource, crd: "upstreams.gloo.solo.io", owned: true)],
+        validation: validation
     ) { client, caches, _ in
         GlooRouter(client: client, tables: caches[routeTables], upstreams: caches[upstreamResource])
     }

@@ -30,7 +30,8 @@ public struct IstioRouter: TrafficRouter {
     public static let registration = RouterRegistration(
         provider: .istio,
         resources: [WatchedResource(virtualServices, crd: "virtualservices.networking.istio.io", owned: true),
-                    WatchedResource(destinationRules, crd: "destinationrules.networking.istio.io", owned: true)]
+                    WatchedResource(destinationRules, crd: "destinationrules.networking.istio.io", owned: true)],
+        validation: validation
     ) { client, caches, _ in
         IstioRouter(client: client, virtualServices: caches[virtualServices], destinationRules: caches[destinationRules])
     }

@@ -31,7 +31,8 @@ public struct NginxRouter: TrafficRouter {
     /// The `nginx` provider for ``RouterRegistry``: it reads every Ingress and owns the canary ones.
     public static let registration = RouterRegistration(
         provider: .nginx, resources: [WatchedResource(resource, owned: true)],
-        references: [.init(resource) { canary in canary[path: "spec", "ingressRef", "name"]?.stringValue.map { [$0] } ?? [] }]
+        references: [.init(resource) { canary in canary[path: "spec", "ingressRef", "name"]?.stringValue.map { [$0] } ?? [] }],
+        validation: validation
     ) { client, caches, settings in
         NginxRouter(client: client, cache: caches[resource], prefix: settings.ingressAnnotationsPrefix)
     }

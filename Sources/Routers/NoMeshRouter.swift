@@ -9,7 +9,7 @@ import KubeRuntime
 /// iterations, and the release reaches users when the primary is promoted. Nothing is written: the routes
 /// are always "all primary". An operator started with `--mesh-provider kubernetes` needs no mesh CRD.
 public struct NoMeshRouter: TrafficRouter {
-    public static let registration = RouterRegistration(provider: .kubernetes, resources: []) { _, _, _ in NoMeshRouter() }
+    public static let registration = RouterRegistration(provider: .kubernetes, resources: [], validation: validation) { _, _, _ in NoMeshRouter() }
 
     /// Flagger's built-in queries for the `kubernetes` and Gateway API providers: the application's own
     /// `http_request_duration_seconds` histogram (seconds).

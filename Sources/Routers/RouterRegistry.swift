@@ -16,6 +16,9 @@ public struct RouterRegistration: Sendable {
     /// default, what its caches and owned objects take (``PolicyRule/rule(for:)``) and list and watch of
     /// what ``references`` names.
     public var rules: [PolicyRule]
+    /// What the router checks of a Canary and the spec fields only it uses (``RouterRules``): validation's
+    /// router-specific part lives with the router.
+    public var validation: RouterRules
 
     /// A resource of the users' and, for a Canary (its JSON), the names in its namespace it reads.
     public struct Reference: Sendable {
@@ -29,8 +32,10 @@ public struct RouterRegistration: Sendable {
     }
 
     public init(provider: MeshProvider, resources: [WatchedResource], references: [Reference] = [], rules: [PolicyRule]? = nil,
+                validation: RouterRules = RouterRules(),
                 make: @escaping @Sendable (KubeClient, ObjectCaches, RouterSettings) -> any TrafficRouter) {
         self.provider = provider
+        self.validation = validation
         self.resources = resources
         self.references = references
         self.rules = rules ?? RouterRegistration.rules(resources: resources, references: references)
@@ -73,6 +78,19 @@ public enum RouterRegistry {
 
     /// The providers Serin routes.
     public static var implemented: Set<MeshProvider> { Set(registrations.map(\.provider)) }
+
+    /// Every router's checks and fields, for ``CanaryAPI/ValidationContext/routerRules``: all of them, not only
+    /// the enabled ones, so that another provider's field is refused naming the provider that uses it.
+    public static var validationRules: [MeshProvider: RouterRules] {
+        Dictionary(registrations.map { ($0.provider, $0.validation) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// What validation needs of the routers: their rules, and which are implemented and which enabled.
+    public static func validationContext(meshProvider: MeshProvider = .default, routers: Set<MeshProvider> = [.istio, .kubernetes],
+                                         targets: Set<TargetKind> = [.deployment, .daemonSet]) -> ValidationContext {
+        ValidationContext(meshProvider: meshProvider, routers: routers, implementedRouters: implemented, targets: targets,
+                          routerRules: validationRules)
+    }
 
     /// The routers an operator with `meshProvider` as its default runs: that one, and `kubernetes`
     /// (which needs nothing but Services), as Flagger lets any Canary pick `provider: kubernetes`.

@@ -21,7 +21,8 @@ public struct SMIRouter: TrafficRouter {
 
     /// The `linkerd` or `osm` provider for ``RouterRegistry``: the TrafficSplits it owns, judged by that mesh's telemetry.
     public static func registration(_ provider: MeshProvider, queries: BuiltinQueries) -> RouterRegistration {
-        RouterRegistration(provider: provider, resources: [WatchedResource(resource, crd: "trafficsplits.split.smi-spec.io", owned: true)]) { client, caches, _ in
+        RouterRegistration(provider: provider, resources: [WatchedResource(resource, crd: "trafficsplits.split.smi-spec.io", owned: true)],
+                           validation: validation(provider)) { client, caches, _ in
             SMIRouter(client: client, cache: caches[resource], queries: queries)
         }
     }

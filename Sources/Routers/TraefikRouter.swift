@@ -19,7 +19,8 @@ public struct TraefikRouter: TrafficRouter {
 
     /// The `traefik` provider for ``RouterRegistry``: the TraefikServices it owns.
     public static let registration = RouterRegistration(
-        provider: .traefik, resources: [WatchedResource(resource, crd: "traefikservices.traefik.io", owned: true)]
+        provider: .traefik, resources: [WatchedResource(resource, crd: "traefikservices.traefik.io", owned: true)],
+        validation: validation
     ) { client, caches, _ in
         TraefikRouter(client: client, cache: caches[resource])
     }

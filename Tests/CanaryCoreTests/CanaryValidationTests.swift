@@ -1,5 +1,6 @@
 import CanaryAPI
 import KubeCore
+import Routers
 import Testing
 
 @Suite struct CanaryValidationTests {
@@ -25,8 +26,8 @@ import Testing
         ("istio2", ValidationContext(), "spec.provider: \"istio2\" is not a known value (known: apisix, appmesh, appmesh:v1beta2,"),
         ("istio", ValidationContext(meshProvider: .kubernetes, routers: [.kubernetes], implementedRouters: [.istio, .kubernetes]),
          "spec.provider: \"istio\" is not enabled on this operator (--mesh-provider kubernetes enables: kubernetes)"),
-        ("kubernetes", ValidationContext(), "spec.provider: \"kubernetes\" splits no traffic: use analysis.iterations (blue/green) instead of stepWeight"),
-        ("", ValidationContext(meshProvider: .kubernetes, routers: [.kubernetes]), "spec.provider: \"kubernetes\" splits no traffic"),
+        ("kubernetes", RouterRegistry.validationContext(), "spec.provider: \"kubernetes\" splits no traffic: use analysis.iterations (blue/green) instead of stepWeight"),
+        ("", RouterRegistry.validationContext(meshProvider: .kubernetes, routers: [.kubernetes]), "spec.provider: \"kubernetes\" splits no traffic"),
     ])
     func aProviderTheOperatorDoesNotRouteIsRefusedNamingWhy(provider: String, context: ValidationContext, message: String) {
         var canary = makeCanary()

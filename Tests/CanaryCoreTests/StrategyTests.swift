@@ -2,6 +2,7 @@ import CanaryAPI
 import CanaryCore
 import Foundation
 import KubeCore
+import Routers
 import Testing
 
 /// A Canary in Progressing with `iterations` (and A/B `match` when given), at its first analysis step.
@@ -154,9 +155,9 @@ func run(_ canary: Canary, ticks: Int, hooks: [WebhookType: [HookResult]] = [:],
         #expect(!decisions.contains { $0.actions.contains { if case .setRoutes = $0 { true } else { false } } }, "nothing to route")
         var canary = iterating(2)
         canary.spec.provider = "kubernetes"
-        #expect(canary.validate().isEmpty)
+        #expect(canary.validate(RouterRegistry.validationContext()).isEmpty)
         canary.spec.analysis?.match = [["headers": ["x-canary": ["exact": "insider"]]]]
-        #expect(canary.validate().map(\.description) == ["spec.analysis.match: A/B testing is not supported when using the kubernetes provider"])
+        #expect(canary.validate(RouterRegistry.validationContext()).map(\.description) == ["spec.analysis.match: A/B testing is not supported when using the kubernetes provider"])
     }
 }
 

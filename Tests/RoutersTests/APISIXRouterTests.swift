@@ -26,7 +26,7 @@ import Testing
             """.utf8)).decode(as: Canary.self)
     }
 
-    static let context = ValidationContext(meshProvider: .apisix, routers: [.apisix, .kubernetes], implementedRouters: [.istio, .kubernetes, .apisix])
+    static let context = ValidationContext(meshProvider: .apisix, routers: [.apisix, .kubernetes], implementedRouters: [.istio, .kubernetes, .apisix]).routed
 
     @Test func theCanaryRouteCopiesTheUsersHTTPRouteAtTheTopPriorityWithNoTrafficYet() throws {
         let canary = try Self.canary()
@@ -60,7 +60,7 @@ import Testing
         #expect(canary.validate(Self.context).map(\.description).contains("spec.routeRef: required by the apisix provider"))
         var istio = try Self.canary()
         istio.spec.provider = "istio"
-        let issues = istio.validate(ValidationContext()).map(\.description)
+        let issues = istio.validate(ValidationContext().routed).map(\.description)
         #expect(issues.contains("spec.routeRef: used only by the apisix provider; this Canary's provider is istio"), "\(issues)")
     }
 }

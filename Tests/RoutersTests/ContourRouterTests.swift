@@ -15,7 +15,7 @@ import Testing
             """.utf8)).decode(as: Canary.self)
     }
 
-    static let context = ValidationContext(meshProvider: .contour, routers: [.contour, .kubernetes], implementedRouters: [.istio, .kubernetes, .contour])
+    static let context = ValidationContext(meshProvider: .contour, routers: [.contour, .kubernetes], implementedRouters: [.istio, .kubernetes, .contour]).routed
 
     @Test func aNewHTTPProxySendsEverythingToThePrimaryWithTheTimeoutAndRetryPolicies() throws {
         let canary = try Self.canary()

@@ -39,7 +39,7 @@ import Testing
         canary.spec.service?.gatewayRefs = nil
         canary.spec.service?.retries = ["attempts": 3]
         let context = ValidationContext(meshProvider: .gatewayAPIV1, routers: [.gatewayAPIV1, .kubernetes],
-                                        implementedRouters: [.istio, .kubernetes, .gatewayAPIV1])
+                                        implementedRouters: [.istio, .kubernetes, .gatewayAPIV1]).routed
         let issues = canary.validate(context).map(\.description).joined(separator: "\n")
         #expect(issues.contains("spec.service.gatewayRefs: required by the Gateway API provider"), "\(issues)")
         #expect(issues.contains("spec.service.retries: not supported by the Gateway API router yet"), "\(issues)")
@@ -123,7 +123,7 @@ import Testing
     }
 
     static let context = ValidationContext(meshProvider: .gatewayAPIV1, routers: [.gatewayAPIV1, .kubernetes],
-                                           implementedRouters: [.istio, .kubernetes, .gatewayAPIV1])
+                                           implementedRouters: [.istio, .kubernetes, .gatewayAPIV1]).routed
 
     @Test func whatGatewayAPICannotCarryIsRefusedByName() throws {
         let canary = try Self.canary(service: #"""
@@ -143,7 +143,7 @@ import Testing
                                      analysis: #"{"interval": "1m", "threshold": 5, "stepWeight": 10, "maxWeight": 50}"#)
         canary.spec.provider = "istio"
         canary.spec.service?.gatewayRefs = nil
-        let context = ValidationContext(meshProvider: .istio, routers: [.istio, .kubernetes], implementedRouters: [.istio, .kubernetes, .gatewayAPIV1])
+        let context = ValidationContext(meshProvider: .istio, routers: [.istio, .kubernetes], implementedRouters: [.istio, .kubernetes, .gatewayAPIV1]).routed
         let issues = canary.validate(context).map(\.description).joined(separator: "\n")
         #expect(issues.contains("spec.service.backendTimeout: used only by the Gateway API providers"), "\(issues)")
         #expect(issues.contains("spec.service.mirror: used only by the Gateway API providers"), "\(issues)")
@@ -171,7 +171,7 @@ import Testing
         }
         var beta = canary
         beta.spec.provider = "gatewayapi:v1beta1"
-        let betaContext = ValidationContext(meshProvider: .gatewayAPIV1beta1, routers: [.gatewayAPIV1beta1], implementedRouters: [.gatewayAPIV1beta1])
+        let betaContext = ValidationContext(meshProvider: .gatewayAPIV1beta1, routers: [.gatewayAPIV1beta1], implementedRouters: [.gatewayAPIV1beta1]).routed
         #expect(beta.validate(betaContext).map(\.description).contains { $0.hasPrefix("spec.service.appProtocol: GRPCRoute is served as gateway.networking.k8s.io/v1 only") })
     }
 }

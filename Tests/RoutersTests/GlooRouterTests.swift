@@ -14,7 +14,7 @@ import Testing
             """.utf8)).decode(as: Canary.self)
     }
 
-    static let context = ValidationContext(meshProvider: .gloo, routers: [.gloo, .kubernetes], implementedRouters: [.istio, .kubernetes, .gloo])
+    static let context = ValidationContext(meshProvider: .gloo, routers: [.gloo, .kubernetes], implementedRouters: [.istio, .kubernetes, .gloo]).routed
 
     @Test func theUpstreamsNameTheServicesAndCopyTheReferencedUpstreamsSettings() throws {
         let canary = try Self.canary()

@@ -26,7 +26,7 @@ import Testing
             """.utf8)).decode(as: Canary.self)
     }
 
-    static let context = ValidationContext(meshProvider: .nginx, routers: [.nginx, .kubernetes], implementedRouters: [.istio, .kubernetes, .nginx])
+    static let context = ValidationContext(meshProvider: .nginx, routers: [.nginx, .kubernetes], implementedRouters: [.istio, .kubernetes, .nginx]).routed
 
     @Test func theCanaryIngressCopiesTheUsersWithTheCanaryServiceAndNoTrafficYet() throws {
         let canary = try Self.canary()

@@ -14,7 +14,7 @@ import Testing
             """.utf8)).decode(as: Canary.self)
     }
 
-    static let context = ValidationContext(meshProvider: .linkerd, routers: [.linkerd, .kubernetes], implementedRouters: [.istio, .kubernetes, .linkerd])
+    static let context = ValidationContext(meshProvider: .linkerd, routers: [.linkerd, .kubernetes], implementedRouters: [.istio, .kubernetes, .linkerd]).routed
 
     @Test func aNewTrafficSplitSendsEverythingToThePrimary() throws {
         let canary = try Self.canary()
@@ -62,7 +62,7 @@ import Testing
         #expect(SMIRouter.osmQueries.successRate.contains(#"osm_request_total{destination_namespace="{{ namespace }}",destination_kind="Deployment",destination_name="{{ target }}",response_code!~"5.*"}"#))
         var canary = try Self.canary()
         canary.spec.provider = "osm"
-        let context = ValidationContext(meshProvider: .osm, routers: [.osm, .kubernetes], implementedRouters: [.istio, .kubernetes, .osm])
+        let context = ValidationContext(meshProvider: .osm, routers: [.osm, .kubernetes], implementedRouters: [.istio, .kubernetes, .osm]).routed
         #expect(canary.validate(context).isEmpty, "\(canary.validate(context))")
     }
 }

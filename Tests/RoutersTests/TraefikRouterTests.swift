@@ -14,7 +14,7 @@ import Testing
             """.utf8)).decode(as: Canary.self)
     }
 
-    static let context = ValidationContext(meshProvider: .traefik, routers: [.traefik, .kubernetes], implementedRouters: [.istio, .kubernetes, .traefik])
+    static let context = ValidationContext(meshProvider: .traefik, routers: [.traefik, .kubernetes], implementedRouters: [.istio, .kubernetes, .traefik]).routed
 
     @Test func aNewTraefikServiceWeighsOnlyThePrimary() throws {
         let canary = try Self.canary()

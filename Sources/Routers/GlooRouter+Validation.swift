@@ -1,5 +1,5 @@
+import CanaryAPI
 import KubeCore
-import OrderedCollections
 
 extension Canary {
     /// What a Gloo RouteTable carries: weights, and for A/B testing header (`exact`, `regex`) and method
@@ -29,5 +29,12 @@ extension Canary {
             if (reference.name ?? "").isEmpty { issues.add("spec.upstreamRef.name", "required") }
             if let kind = reference.kind, kind != "Upstream" { issues.add("spec.upstreamRef.kind", "\"\(kind)\" is not Upstream") }
         }
+    }
+}
+
+extension GlooRouter {
+    /// What the gloo router checks of a Canary it routes, and the fields only it uses (``RouterRules``).
+    static let validation = RouterRules(fields: [ProviderField("spec.upstreamRef", usedBy: "the gloo provider") { $0.spec.upstreamRef != nil }]) {
+        canary, issues in canary.validateGloo(into: &issues)
     }
 }

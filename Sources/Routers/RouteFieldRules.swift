@@ -1,3 +1,4 @@
+import CanaryAPI
 import Foundation
 import KubeCore
 

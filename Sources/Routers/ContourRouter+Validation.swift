@@ -1,5 +1,5 @@
+import CanaryAPI
 import KubeCore
-import OrderedCollections
 
 extension Canary {
     /// What a Contour HTTPProxy route carries: a path prefix (`service.match[0].uri.prefix`), timeouts and
@@ -29,4 +29,9 @@ extension Canary {
         if spec.service?.appProtocol?.lowercased() == "tcp" { issues.add("spec.service.appProtocol", "the contour router routes HTTP only") }
         validateContourValues(into: &issues)
     }
+}
+
+extension ContourRouter {
+    /// What the contour router checks of a Canary it routes, and the fields only it uses (``RouterRules``).
+    static let validation = RouterRules { canary, issues in canary.validateContour(into: &issues) }
 }

@@ -1,5 +1,5 @@
+import CanaryAPI
 import KubeCore
-import OrderedCollections
 
 extension Canary {
     /// `service.match` and `analysis.match` as HTTPRoute matches: what the router carries (`uri` exact, prefix or

@@ -1,3 +1,5 @@
+import CanaryAPI
+
 extension Canary {
     /// The `kubernetes` provider writes no route: it splits no traffic (blue/green only, no A/B matches and no
     /// mirroring), and every field that shapes a route is refused by name (Flagger ignores them in silence).
@@ -14,4 +16,9 @@ extension Canary {
             issues.add(field, "not used by the kubernetes provider: it writes no route (users reach the apex Service, which selects the primary)")
         }
     }
+}
+
+extension NoMeshRouter {
+    /// What the kubernetes router checks of a Canary it routes, and the fields only it uses (``RouterRules``).
+    static let validation = RouterRules { canary, issues in canary.validateKubernetes(into: &issues) }
 }

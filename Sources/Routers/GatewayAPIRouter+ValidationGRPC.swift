@@ -1,5 +1,5 @@
+import CanaryAPI
 import KubeCore
-import OrderedCollections
 
 extension Canary {
     /// What a GRPCRoute carries (`service.appProtocol: grpc` with `gatewayapi:v1`): header matches, the gRPC

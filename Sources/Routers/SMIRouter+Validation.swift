@@ -1,3 +1,5 @@
+import CanaryAPI
+
 extension Canary {
     /// What an SMI TrafficSplit can carry (`linkerd`, `osm`): weights for one Service. The mesh fields, A/B matches, mirroring
     /// and session affinity are refused by name (Linkerd's HTTPRoutes do those: `gatewayapi:v1beta1`).
@@ -17,18 +19,9 @@ extension Canary {
     }
 }
 
-extension Canary {
-    /// The fields that shape a mesh route (Istio's, and Gateway API's for some), and whether each is set: what a
-    /// router without routes of its own (an Ingress, a TrafficSplit) refuses by name.
-    func meshRouteFields() -> [(field: String, set: Bool)] {
-        let service = spec.service ?? CanaryService()
-        return [
-            ("spec.service.trafficPolicy", service.trafficPolicy != nil), ("spec.service.retries", service.retries != nil),
-            ("spec.service.headers", service.headers != nil), ("spec.service.timeout", service.timeout != nil),
-            ("spec.service.rewrite", service.rewrite != nil), ("spec.service.corsPolicy", service.corsPolicy != nil),
-            ("spec.service.match", !(service.match ?? []).isEmpty), ("spec.service.gateways", !(service.gateways ?? []).isEmpty),
-            ("spec.service.delegation", service.delegation == true),
-            ("spec.analysis.mirror", spec.analysis?.mirror == true), ("spec.analysis.sessionAffinity", spec.analysis?.sessionAffinity != nil),
-        ]
+extension SMIRouter {
+    /// What the SMI (linkerd, osm) router checks of a Canary it routes, and the fields only it uses (``RouterRules``).
+    static func validation(_ provider: MeshProvider) -> RouterRules {
+        RouterRules { canary, issues in canary.validateSMI(into: &issues, provider: provider) }
     }
 }

@@ -1,5 +1,5 @@
+import CanaryAPI
 import KubeCore
-import OrderedCollections
 
 extension Canary {
     /// What the NGINX router needs (`ingressRef`), what an ingress-nginx canary can express (one header, by
@@ -51,5 +51,12 @@ extension Canary {
         }
         if headers.count > 1 { issues.add("spec.analysis.match", "ingress-nginx matches one header; these name \(headers.sorted().joined(separator: ", "))") }
         if cookies > 1 { issues.add("spec.analysis.match", "ingress-nginx matches one cookie") }
+    }
+}
+
+extension NginxRouter {
+    /// What the nginx router checks of a Canary it routes, and the fields only it uses (``RouterRules``).
+    static let validation = RouterRules(fields: [ProviderField("spec.ingressRef", usedBy: "the nginx provider") { $0.spec.ingressRef != nil }]) {
+        canary, issues in canary.validateNginx(into: &issues)
     }
 }

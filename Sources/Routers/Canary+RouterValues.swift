@@ -1,6 +1,6 @@
+import CanaryAPI
 import Foundation
 import KubeCore
-import OrderedCollections
 
 extension Canary {
     /// The values a Contour HTTPProxy route takes from the Canary, held to Contour's CRD: `retries.attempts`

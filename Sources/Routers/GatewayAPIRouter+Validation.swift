@@ -1,5 +1,5 @@
+import CanaryAPI
 import KubeCore
-import OrderedCollections
 
 extension Canary {
     /// What the Gateway API router needs, the Istio fields it does not carry (refused, never ignored), and the
@@ -168,5 +168,18 @@ extension Canary {
                 issues.matching(name, RouteFieldRules.httpToken, maximum: 256, "spec.service.corsPolicy.\(list)[\(index)]", "an HTTP header name (an RFC 7230 token)")
             }
         }
+    }
+}
+
+extension GatewayAPIRouter {
+    /// What the Gateway API router checks of a Canary it routes, and the fields only it uses (``RouterRules``).
+    static func validation(_ provider: MeshProvider) -> RouterRules {
+        let users = "the Gateway API providers (gatewayapi:v1, gatewayapi:v1beta1)"
+        let fields = [
+            ProviderField("spec.service.gatewayRefs", usedBy: users) { !($0.spec.service?.gatewayRefs ?? []).isEmpty },
+            ProviderField("spec.service.backendTimeout", usedBy: users) { $0.spec.service?.backendTimeout != nil },
+            ProviderField("spec.service.mirror", usedBy: users) { !($0.spec.service?.mirror ?? []).isEmpty },
+        ]
+        return RouterRules(fields: fields) { canary, issues in canary.validateGatewayAPI(into: &issues, provider: provider) }
     }
 }

@@ -1,6 +1,6 @@
+import CanaryAPI
 import Foundation
 import KubeCore
-import OrderedCollections
 
 extension Canary {
     /// The fields the Istio router copies into the VirtualService, held to what Istio's validation webhook
@@ -114,4 +114,9 @@ extension Canary {
             istioDuration(text, "spec.service.corsPolicy.maxAge", into: &issues)
         }
     }
+}
+
+extension IstioRouter {
+    /// What the istio router checks of a Canary it routes, and the fields only it uses (``RouterRules``).
+    static let validation = RouterRules { canary, issues in canary.validateIstio(into: &issues) }
 }

@@ -1,5 +1,6 @@
 import CanaryAPI
 import KubeCore
+import Routers
 import Testing
 
 /// Per router, malformed fields the routing object's schema would refuse, fields the router cannot carry and
@@ -20,7 +21,7 @@ import Testing
     }
 
     static let routers: Set<MeshProvider> = [.istio, .gatewayAPIV1, .gatewayAPIV1beta1, .contour, .nginx, .apisix, .gloo, .traefik, .linkerd, .osm, .kubernetes]
-    static let context = ValidationContext(meshProvider: .istio, routers: routers, implementedRouters: routers)
+    static let context = ValidationContext(meshProvider: .istio, routers: routers, implementedRouters: routers).routed
 
     /// A valid Canary of Flagger's tutorials for `provider` (`grpc`: Gateway API with a GRPCRoute).
     static func canary(_ provider: String, patch: String = "{}") throws -> Canary {

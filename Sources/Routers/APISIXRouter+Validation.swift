@@ -1,3 +1,5 @@
+import CanaryAPI
+
 extension Canary {
     /// What the APISIX router needs (`routeRef` to an ApisixRoute) and carries (weights): the mesh fields,
     /// A/B matches, mirroring and session affinity are refused by name (the ApisixRoute holds the routing).
@@ -14,5 +16,12 @@ extension Canary {
         if !(spec.analysis?.match ?? []).isEmpty { issues.add("spec.analysis.match", "A/B testing is not supported by the apisix router") }
         if !(spec.service?.hosts ?? []).isEmpty { issues.add("spec.service.hosts", "not used by the apisix router: your ApisixRoute's match holds the hosts") }
         if spec.service?.appProtocol?.lowercased() == "tcp" { issues.add("spec.service.appProtocol", "the apisix router weighs HTTP routes only") }
+    }
+}
+
+extension APISIXRouter {
+    /// What the apisix router checks of a Canary it routes, and the fields only it uses (``RouterRules``).
+    static let validation = RouterRules(fields: [ProviderField("spec.routeRef", usedBy: "the apisix provider") { $0.spec.routeRef != nil }]) {
+        canary, issues in canary.validateAPISIX(into: &issues)
     }
 }
