@@ -216,6 +216,7 @@ let package = Package(
                 "CanaryAPI",
                 "Notifiers",
                 "Routers",
+                "Targets",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "KubeCore",

@@ -3,6 +3,8 @@ import CanaryAPI
 import Foundation
 import KubeClient
 import KubeCore
+import KubeRuntime
+import Targets
 
 /// `serin status NAME`: where one rollout is and why, as a tree (``CanaryStatusTree``).
 struct StatusCommand: AsyncParsableCommand {
@@ -27,10 +29,11 @@ struct StatusCommand: AsyncParsableCommand {
     static func tree(_ client: KubeClient, name: String, namespace: String, now: Date) async throws -> CanaryStatusTree {
         let canary = try await client.canary(name, namespace: namespace)
         let targetName = canary[path: "spec", "targetRef", "name"]?.stringValue ?? name
-        let kind = canary[path: "spec", "targetRef", "kind"]?.stringValue ?? "Deployment"
-        let workloads = client.resource(kind == "DaemonSet" ? .daemonSets : .deployments, as: JSONValue.self)
-        async let target = optional { try await workloads.get(targetName, namespace: namespace) }
-        async let primary = optional { try await workloads.get("\(targetName)-primary", namespace: namespace) }
+        // The target kind's resource, from its registration; a kind Serin does not ship shows as missing.
+        let kind = TargetKind(rawValue: canary[path: "spec", "targetRef", "kind"]?.stringValue ?? TargetKind.deployment.rawValue)
+        let workloads = kind.flatMap(TargetRegistry.registration(for:)).map { client.resource($0.resource.resource, as: JSONValue.self) }
+        async let target = optional { try await workloads?.get(targetName, namespace: namespace) }
+        async let primary = optional { try await workloads?.get("\(targetName)-primary", namespace: namespace) }
         let serviceName = canary[path: "spec", "service", "name"]?.stringValue ?? targetName
         let services = try await client.resource(.services, as: JSONValue.self).list(namespace: namespace).items
             .compactMap { $0[path: "metadata", "name"]?.stringValue }
@@ -44,7 +47,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     /// The object, or `nil` when the API says it (or its kind) does not exist.
-    static func optional(_ read: () async throws -> JSONValue) async throws -> JSONValue? {
+    static func optional(_ read: () async throws -> JSONValue?) async throws -> JSONValue? {
         do { return try await read() } catch let error as KubeAPIError where error.status.code == 404 { return nil }
     }
 }

@@ -3,6 +3,8 @@ import CanaryAPI
 import Foundation
 import KubeClient
 import KubeCore
+import KubeRuntime
+import Targets
 
 /// `serin watch NAME`: ``StatusCommand``'s tree, live. Redrawn when the Canary, its workloads or its events
 /// change (watch-fed: no request while nothing changes); on a terminal the screen is redrawn in place with
@@ -22,7 +24,7 @@ struct WatchCommand: AsyncParsableCommand {
         try await options.with { client, namespace, _ in
             let (changes, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for resource in [Canary.resource, .events, .deployments, .daemonSets] {
+                for resource in [Canary.resource, .events] + TargetRegistry.registrations.map(\.resource.resource) {
                     group.addTask { try await WatchCommand.follow(resource, client: client, namespace: namespace, signal: signal) }
                 }
                 var shown = ""
