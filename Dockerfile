@@ -8,7 +8,8 @@ COPY Package.swift ./
 RUN swift package resolve
 COPY Sources ./Sources
 COPY Benchmarks ./Benchmarks
-RUN swift build -c release --product serin --static-swift-stdlib \
+# Without the default `Sandbox` trait: the image's serin has no embedded cluster (`serin sandbox`/`serin demo`).
+RUN swift build -c release --product serin --static-swift-stdlib --disable-default-traits \
     && install -D -s "$(swift build -c release --show-bin-path)/serin" /out/serin
 
 FROM debian:bookworm-slim

@@ -18,6 +18,13 @@ let package = Package(
         .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
         .library(name: "KubeSandbox", targets: ["KubeSandbox"]),
     ],
+    // `Sandbox` (on by default) builds `serin sandbox` and `serin demo` into the binary: an embedded API server,
+    // mesh simulators and the code that starts kubectl and Prometheus. The image builds the operator without it
+    // (`--disable-default-traits`, see Dockerfile and scripts/release-check.sh), so none of that ships.
+    traits: [
+        .trait(name: "Sandbox", description: "serin sandbox and serin demo: the embedded cluster, for trying Serin and for its tests"),
+        .default(enabledTraits: ["Sandbox"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
@@ -211,7 +218,7 @@ let package = Package(
             name: "serin",
             dependencies: [
                 "LoadTester",
-                "Demo",
+                .target(name: "Demo", condition: .when(traits: ["Sandbox"])),
                 "Webhooks",
                 "CanaryAPI",
                 "Notifiers",
@@ -222,7 +229,7 @@ let package = Package(
                 "KubeCore",
                 "KubeClient",
                 "KubeRuntime",
-                "KubeSandbox",
+                .target(name: "KubeSandbox", condition: .when(traits: ["Sandbox"])),
                 "CanaryController",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

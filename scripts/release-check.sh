@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Checks the release binary as the image ships it, without a Docker engine: built with
-# --static-swift-stdlib, it needs only libraries a slim Debian runtime stage provides, and reports its version.
+# Checks the release binary as the image ships it, without a Docker engine: built as the Dockerfile builds it
+# (--static-swift-stdlib, without the default `Sandbox` trait), it needs only libraries a slim Debian runtime
+# stage provides, reports its version, and contains no part of the embedded cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product serin --static-swift-stdlib
-bin="$(swift build -c release --show-bin-path)/serin"
+# A scratch folder of its own: another set of traits would otherwise rebuild the default release build.
+scratch=.build-image
+swift build -c release --product serin --static-swift-stdlib --disable-default-traits --scratch-path "$scratch"
+bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/serin"
 allowed='^(linux-vdso|libc|libm|libdl|libpthread|librt|libz|libgcc_s|libstdc\+\+|libutil|ld-linux-x86-64|ld-linux-aarch64)\.so'
 echo "release-check: $bin ($(du -h "$bin" | cut -f1))"
 unexpected=$(ldd "$bin" | awk '{print $1}' | sed 's#.*/##' | grep -Ev "$allowed" || true)
@@ -17,3 +20,4 @@ version=$("$bin" --version)
 expected=$(sed -nE 's/.*static let current = "([^"]+)".*/\1/p' Sources/KubeClient/Config/ClientConfiguration.swift)
 [ "$version" = "$expected" ] || { echo "release-check: serin --version says $version, expected $expected" >&2; exit 1; }
 echo "release-check: serin --version = $version; only libc/libm/libstdc++/libgcc_s-class libraries needed"
+scripts/check-no-sandbox.sh "$bin"

@@ -1,3 +1,4 @@
+#if Sandbox
 import ArgumentParser
 import Demo
 import Foundation
@@ -46,3 +47,4 @@ struct DemoCommand: AsyncParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 }
+#endif

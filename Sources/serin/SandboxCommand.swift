@@ -1,3 +1,4 @@
+#if Sandbox
 import ArgumentParser
 import Foundation
 import KubeSandbox
@@ -82,3 +83,4 @@ enum SignalSources {
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
     static func keep(_ source: any DispatchSourceSignal) { sources.append(source) }
 }
+#endif

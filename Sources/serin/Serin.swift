@@ -10,10 +10,17 @@ struct Serin: AsyncParsableCommand {
         commandName: "serin",
         abstract: "Progressive delivery for Kubernetes, compatible with Flagger's API.",
         version: SerinVersion.current,
-        subcommands: [OperatorCommand.self, LoadTesterCommand.self, DemoCommand.self, SandboxCommand.self, ClusterInfo.self,
+        subcommands: [OperatorCommand.self, LoadTesterCommand.self] + Serin.sandboxCommands + [ClusterInfo.self,
                       GetCommand.self, StatusCommand.self, WatchCommand.self, ExplainCommand.self, PromoteCommand.self, AbortCommand.self, RetryCommand.self, PauseCommand.self,
                       ResumeCommand.self]
     )
+
+    /// `serin demo` and `serin sandbox`, in a build with the `Sandbox` trait (the default; not the image's).
+    #if Sandbox
+    static let sandboxCommands: [any ParsableCommand.Type] = [DemoCommand.self, SandboxCommand.self]
+    #else
+    static let sandboxCommands: [any ParsableCommand.Type] = []
+    #endif
 }
 
 /// Writes lines to standard output unbuffered, so progress reaches pipes and log files as it happens;
