@@ -1,3 +1,5 @@
+import SerinTesting
+
 /// What ``OperatorRBACTests`` rolls out: three Canaries between them using every grant the chart makes
 /// whatever the provider.
 enum RBACWorkloads {
@@ -57,24 +59,9 @@ enum RBACWorkloads {
               maxReplicas: 3
               metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}}]
             ---
-            apiVersion: apps/v1
-            kind: DaemonSet
-            metadata: {name: agent, namespace: demo, labels: {app: agent}}
-            spec:
-              selector: {matchLabels: {app: agent}}
-              template:
-                metadata: {labels: {app: agent}, annotations: {sandbox.serin.dev/ready-after: 100ms}}
-                spec: {containers: [{name: agent, image: "example/agent:1"}]}
+            \(Fixtures.workload("agent", image: "example/agent:1", kind: "DaemonSet", replicas: nil))
             ---
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: worker, namespace: demo, labels: {app: worker}}
-            spec:
-              replicas: 1
-              selector: {matchLabels: {app: worker}}
-              template:
-                metadata: {labels: {app: worker}, annotations: {sandbox.serin.dev/ready-after: 100ms}}
-                spec: {containers: [{name: worker, image: "example/worker:1"}]}
+            \(Fixtures.workload("worker", image: "example/worker:1"))
             ---
             apiVersion: keda.sh/v1alpha1
             kind: ScaledObject

@@ -1,3 +1,5 @@
+import SerinTesting
+
 /// The user's example (issue 5) with a short interval, as the scenarios apply it.
 enum Manifests {
     /// The load test of the user's example, run by `serin loadtester`.
@@ -78,24 +80,7 @@ enum Manifests {
 
     /// A second workload and a Canary without metrics: each step passes as soon as it is due.
     static func plain(_ name: String, interval: String) -> String {
-        """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: \(name), namespace: demo, labels: {app: \(name)}}
-        spec:
-          replicas: 1
-          selector: {matchLabels: {app: \(name)}}
-          template:
-            metadata: {labels: {app: \(name)}, annotations: {sandbox.serin.dev/ready-after: 100ms}}
-            spec: {containers: [{name: \(name), image: "kennethreitz/httpbin:v1"}]}
-        ---
-        apiVersion: flagger.app/v1beta1
-        kind: Canary
-        metadata: {name: \(name), namespace: demo}
-        spec:
-          targetRef: {apiVersion: apps/v1, kind: Deployment, name: \(name)}
-          service: {port: 9898}
-          analysis: {interval: \(interval), threshold: 2, maxWeight: 50, stepWeight: 10}
-        """
+        Fixtures.documents(Fixtures.workload(name),
+                           Fixtures.canary(name, port: 9898, analysis: "interval: \(interval), threshold: 2, maxWeight: 50, stepWeight: 10"))
     }
 }
