@@ -105,8 +105,10 @@ let package = Package(
         ),
         .target(
             name: "Notifiers",
-            dependencies: ["CanaryAPI", "KubeCore", "OutboundHTTP", .product(name: "NIOHTTP1", package: "swift-nio"),
-                           .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CanaryAPI", "KubeCore", "OutboundHTTP", .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -184,7 +186,8 @@ let package = Package(
         .target(
             name: "Demo",
             dependencies: [
-                "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeSandbox", "LoadTester", "LocalCluster", "MetricProviders", "OutboundHTTP", "Routers",
+                "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeSandbox", "LoadTester", "LocalCluster", "MetricProviders",
+                "OutboundHTTP", "Routers",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -290,7 +293,8 @@ let package = Package(
         .testTarget(
             name: "CanaryControllerTests",
             dependencies: [
-                "CanaryAPI", "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeRuntime", "KubeSandbox", "Notifiers", "SerinTesting", "Targets",
+                "CanaryAPI", "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeRuntime", "KubeSandbox", "Notifiers", "SerinTesting",
+                "Targets",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -316,8 +320,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RoutersTests",
-            dependencies: ["CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "KubeSandbox", "MetricProviders", "Routers", "Targets",
-                           "Notifiers"],
+            dependencies: [
+                "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "KubeSandbox", "MetricProviders", "Routers", "Targets",
+                "Notifiers",
+            ],
             resources: [.copy("Golden")],
             swiftSettings: swiftSettings
         ),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks of the tree that need no build, run first by `make test` (so by CI):
 # - every module a target imports is declared in Package.swift (scripts/check-imports.py);
-# - every library and executable target is described in docs/development.md's layout table.
+# - every library and executable target is described in docs/development.md's layout table;
+# - the sources are formatted as .swift-format says (swift-format, which ships with the toolchain: 150 columns).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 manifest=$(mktemp)
@@ -19,3 +20,10 @@ if missing:
     sys.exit(1)
 print(f"validate: the {len(targets)} targets are in docs/development.md")
 PY
+# `swift format format -i -r Sources Tests Benchmarks Package.swift` fixes what this finds (but long end-of-line
+# comments: move them above their line).
+if ! swift format lint --strict -r Sources Tests Benchmarks Package.swift; then
+    echo "validate: the files above are not formatted: swift format format -i -r Sources Tests Benchmarks Package.swift" >&2
+    exit 1
+fi
+echo "validate: every file is formatted (.swift-format)"

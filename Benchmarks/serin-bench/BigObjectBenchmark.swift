@@ -53,8 +53,10 @@ struct BigObjectBenchmark: AsyncParsableCommand {
         guard stored["data"]?.objectValue?.count == keys else { throw ValidationError("the stored ConfigMap has the wrong keys") }
         print(String(format: "created a %d-key ConfigMap (%.1f MB of %@) in %.2f s", keys, Double(body.count) / 1e6, encoding, created))
         let sorted = patches.sorted()
-        print(String(format: "meanwhile %d one-key patches of another ConfigMap: median %.1f ms, slowest %.1f ms",
-                     patches.count, sorted[sorted.count / 2] * 1000, (sorted.last ?? 0) * 1000))
+        print(
+            String(
+                format: "meanwhile %d one-key patches of another ConfigMap: median %.1f ms, slowest %.1f ms",
+                patches.count, sorted[sorted.count / 2] * 1000, (sorted.last ?? 0) * 1000))
         try await client.shutdown()
         await sandbox.stop()
     }
@@ -66,8 +68,10 @@ struct BigObjectBenchmark: AsyncParsableCommand {
         case "json":
             var data = JSONObject()
             for name in names { data[name] = "v" }
-            return JSONValue.object(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "big", "namespace": "default"],
-                                     "data": .object(data)]).serialized()
+            return JSONValue.object([
+                "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "big", "namespace": "default"],
+                "data": .object(data),
+            ]).serialized()
         case "protobuf": return ProtobufConfigMap.body(name: "big", namespace: "default", data: names.map { ($0, "v") })
         default: throw ValidationError("--encoding is json or protobuf")
         }

@@ -19,8 +19,11 @@ extension FleetBenchmark {
             }
         }
         let scaleUps = try await patchAll(client)
-        print(String(format: "new image → canary scaled up, %d Canaries patched %@: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
-                     scaleUps.count, spread > 0 ? String(format: "over %.0f s", spread) : "at once", percentile(scaleUps, 0.5), percentile(scaleUps, 0.99), scaleUps.max() ?? 0))
+        print(
+            String(
+                format: "new image → canary scaled up, %d Canaries patched %@: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                scaleUps.count, spread > 0 ? String(format: "over %.0f s", spread) : "at once", percentile(scaleUps, 0.5), percentile(scaleUps, 0.99),
+                scaleUps.max() ?? 0))
         try await waitUntil(timeout: .seconds(interval * 12 + canaries / 20)) { tracker.count(inPhase: "Succeeded") == canaries }
         let took = ContinuousClock.now - started
         sampling.cancel()
@@ -30,11 +33,15 @@ extension FleetBenchmark {
         let steps = tracker.changes(since: started).values.reduce(0) { $0 + $1.count }
         let drift = tracker.stepDrift(since: started, interval: .seconds(interval))
         print("wave: all \(canaries) Succeeded \(format(took)) after the first new image; \(steps) status steps")
-        print(String(format: "step drift from the %d s interval, %d steps: p50 %+.1f ms, p99 %+.1f ms, max %+.1f ms", interval, drift.count,
-                     percentile(drift, 0.5), percentile(drift, 0.99), drift.max() ?? 0))
-        print(String(format: "per Canary per step: %.2f API requests, %.2f reconciles, %.2f ms CPU; operator RSS during the wave: peak %@ (VmHWM %@)",
-                     requests / Double(steps), reconciles / Double(steps), cpu * 1000 / Double(steps), mib(peak.withLock { $0 }),
-                     mib(serin.memory.peak)))
+        print(
+            String(
+                format: "step drift from the %d s interval, %d steps: p50 %+.1f ms, p99 %+.1f ms, max %+.1f ms", interval, drift.count,
+                percentile(drift, 0.5), percentile(drift, 0.99), drift.max() ?? 0))
+        print(
+            String(
+                format: "per Canary per step: %.2f API requests, %.2f reconciles, %.2f ms CPU; operator RSS during the wave: peak %@ (VmHWM %@)",
+                requests / Double(steps), reconciles / Double(steps), cpu * 1000 / Double(steps), mib(peak.withLock { $0 }),
+                mib(serin.memory.peak)))
     }
 
     /// Patches every target's image from 8 writers; returns each send → canary-scaled-up latency, in ms.
@@ -67,8 +74,10 @@ final class SendTimes: Sendable {
     /// Puts image `app:2` on the target `name`, noting when.
     func newImage(on name: String, _ deployments: ResourceClient<JSONValue>) async throws {
         times.withLock { $0[name] = ContinuousClock.now }
-        _ = try await deployments.patch(name, namespace: "default", patch: .strategicMerge(
-            ["spec": ["template": ["spec": ["containers": [["name": "app", "image": "app:2"]]]]]]))
+        _ = try await deployments.patch(
+            name, namespace: "default",
+            patch: .strategicMerge(
+                ["spec": ["template": ["spec": ["containers": [["name": "app", "image": "app:2"]]]]]]))
     }
 
     /// Watches the Deployments from now on; the task ends with each sent target's send → scaled-up
@@ -81,8 +90,9 @@ final class SendTimes: Sendable {
             var seen: Set<String> = []
             for try await event in stream {
                 guard case .modified(let object) = event, let name = object[path: "metadata", "name"]?.stringValue,
-                      (object[path: "spec", "replicas"]?.intValue ?? 0) > 0, !seen.contains(name),
-                      let start = self.times.withLock({ $0[name] }) else { continue }
+                    (object[path: "spec", "replicas"]?.intValue ?? 0) > 0, !seen.contains(name),
+                    let start = self.times.withLock({ $0[name] })
+                else { continue }
                 seen.insert(name)
                 latencies.append((ContinuousClock.now - start).milliseconds)
                 if latencies.count == expected { break }

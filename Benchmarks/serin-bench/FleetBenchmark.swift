@@ -9,7 +9,8 @@ import LocalCluster
 struct FleetBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet",
-        abstract: "A fleet of N Canaries: start → ready, all Initialized, a rollout wave of all N (scale-up latency, step drift, RSS, CPU, API requests).")
+        abstract:
+            "A fleet of N Canaries: start → ready, all Initialized, a rollout wave of all N (scale-up latency, step drift, RSS, CPU, API requests).")
 
     @Option(help: "The serin binary (build it with -c release).")
     var binary: String
@@ -55,15 +56,18 @@ struct FleetBenchmark: AsyncParsableCommand {
         let ready = try await serin.waitUntilReady()
         print("start → ready: \(format(ready))\(shards > 1 ? " (each of \(shards) replicas leading its own shard)" : "")")
         try await waitUntil(timeout: .seconds(120 + canaries / 10)) { tracker.count(inPhase: "Initialized") == canaries }
-        print("start → all \(canaries) Initialized: \(format(ContinuousClock.now - serin.started)), RSS \(mib(serin.memory.resident))"
-            + (shards > 1 ? " in all, \(mib(serin.largestResident)) for the largest replica" : ""))
+        print(
+            "start → all \(canaries) Initialized: \(format(ContinuousClock.now - serin.started)), RSS \(mib(serin.memory.resident))"
+                + (shards > 1 ? " in all, \(mib(serin.largestResident)) for the largest replica" : ""))
         if sizes { try await printSizes(setup) }
         try await Task.sleep(for: .seconds(2))
         let idleBefore = try await serin.counter("serin_kube_requests_total")
         try await Task.sleep(for: .seconds(idleSeconds))
         let idleRequests = try await serin.counter("serin_kube_requests_total") - idleBefore
-        print(String(format: "idle: %.0f API requests in %d s with %d initialized Canaries; RSS %@", idleRequests, idleSeconds, canaries,
-                     mib(serin.memory.resident)))
+        print(
+            String(
+                format: "idle: %.0f API requests in %d s with %d initialized Canaries; RSS %@", idleRequests, idleSeconds, canaries,
+                mib(serin.memory.resident)))
         try await wave(setup, serin: serin, tracker: tracker)
         let health = serin.healthProbes
         print("/healthz: \(health.count) probes, \(health.failed) failed or unanswered within 1 s, slowest \(format(health.slowest))")
@@ -92,9 +96,11 @@ struct FleetBenchmark: AsyncParsableCommand {
 
     /// The JSON bytes per object of each kind the operator caches, as the API serves them.
     func printSizes(_ client: KubeClient) async throws {
-        let resources: [KubeResource] = [OperatorBenchmark.canaryResource, .deployments, .services,
+        let resources: [KubeResource] = [
+            OperatorBenchmark.canaryResource, .deployments, .services,
             KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "VirtualService", plural: "virtualservices", namespaced: true),
-            KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "DestinationRule", plural: "destinationrules", namespaced: true)]
+            KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "DestinationRule", plural: "destinationrules", namespaced: true),
+        ]
         for resource in resources {
             let items = try await client.resource(resource, as: JSONValue.self).listAll(namespace: "default").items
             let bytes = items.reduce(0) { $0 + $1.serialized().count }

@@ -41,8 +41,10 @@ struct JSONBenchmark: ParsableCommand {
         print("JSONValue encode:            \(rate(encode))")
         print("JSONValue decode + encode:   \(rate(roundTrip))")
         print("JSONSerialization dec + enc: \(rate(foundation))  (reference, not lossless)")
-        print(String(format: "decoded document held in memory: %.1f MB (%.1f KB per Deployment)",
-                     Double(retained) / 1e6, Double(retained) / 1e3 / Double(count)))
+        print(
+            String(
+                format: "decoded document held in memory: %.1f MB (%.1f KB per Deployment)",
+                Double(retained) / 1e6, Double(retained) / 1e3 / Double(count)))
         print(String(format: "peak resident memory (input, document and output; before the reference): %.1f MB", Double(peak) / 1e6))
     }
 
@@ -65,8 +67,8 @@ enum MemoryUsage {
 
     private static func field(_ name: String) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
-              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
+            let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
         else { return 0 }
         return kilobytes * 1024
     }

@@ -17,20 +17,28 @@ extension OperatorBenchmark {
         try await Task.sleep(for: .milliseconds(200))
     }
 
-    func create(_ index: Int, client: KubeClient, interval: String = "1m", name: String? = nil, maxWeight: Int = 100,
-                stepWeight: Int = 25) async throws {
+    func create(
+        _ index: Int, client: KubeClient, interval: String = "1m", name: String? = nil, maxWeight: Int = 100,
+        stepWeight: Int = 25
+    ) async throws {
         let name = name ?? "app-\(index)"
         let deployment: JSONValue = [
             "metadata": ["name": .string(name), "namespace": "default"],
-            "spec": ["replicas": 1, "selector": ["matchLabels": ["app": .string(name)]],
-                     "template": ["metadata": ["labels": ["app": .string(name)], "annotations": ["sandbox.serin.dev/ready-after": "10ms"]],
-                                  "spec": ["containers": [["name": "app", "image": "app:1"]]]]],
+            "spec": [
+                "replicas": 1, "selector": ["matchLabels": ["app": .string(name)]],
+                "template": [
+                    "metadata": ["labels": ["app": .string(name)], "annotations": ["sandbox.serin.dev/ready-after": "10ms"]],
+                    "spec": ["containers": [["name": "app", "image": "app:1"]]],
+                ],
+            ],
         ]
         _ = try await client.resource(.deployments, as: JSONValue.self).create(deployment, namespace: "default")
         let canary: JSONValue = [
             "apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": ["name": .string(name), "namespace": "default"],
-            "spec": ["targetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(name)], "service": ["port": 80],
-                     "analysis": ["interval": .string(interval), "threshold": 1, "maxWeight": .int(maxWeight), "stepWeight": .int(stepWeight)]],
+            "spec": [
+                "targetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(name)], "service": ["port": 80],
+                "analysis": ["interval": .string(interval), "threshold": 1, "maxWeight": .int(maxWeight), "stepWeight": .int(stepWeight)],
+            ],
         ]
         _ = try await client.resource(OperatorBenchmark.canaryResource, as: JSONValue.self).create(canary, namespace: "default")
     }
@@ -38,7 +46,9 @@ extension OperatorBenchmark {
     func waitForPhase(_ phase: String, client: KubeClient, names: Set<String>? = nil) async throws {
         let canaries = client.resource(OperatorBenchmark.canaryResource, as: JSONValue.self)
         while true {
-            let items = try await canaries.list(namespace: "default").items.filter { names?.contains($0[path: "metadata", "name"]?.stringValue ?? "") ?? true }
+            let items = try await canaries.list(namespace: "default").items.filter {
+                names?.contains($0[path: "metadata", "name"]?.stringValue ?? "") ?? true
+            }
             if items.allSatisfy({ $0[path: "status", "phase"]?.stringValue == phase }) { return }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -57,8 +67,10 @@ extension OperatorBenchmark {
     func measureDrift(_ client: KubeClient) async throws -> [Double] {
         try await create(0, client: client, interval: "\(interval)s", name: "drift")
         try await waitForPhase("Initialized", client: client, names: ["drift"])
-        _ = try await client.resource(.deployments, as: JSONValue.self).patch("drift", namespace: "default", patch: .strategicMerge(
-            ["spec": ["template": ["spec": ["containers": [["name": "app", "image": "app:2"]]]]]]))
+        _ = try await client.resource(.deployments, as: JSONValue.self).patch(
+            "drift", namespace: "default",
+            patch: .strategicMerge(
+                ["spec": ["template": ["spec": ["containers": [["name": "app", "image": "app:2"]]]]]]))
         let canaries = client.resource(OperatorBenchmark.canaryResource, as: JSONValue.self)
         var changes: [ContinuousClock.Instant] = []
         var lastWeight = -1

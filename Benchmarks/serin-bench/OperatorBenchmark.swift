@@ -46,15 +46,21 @@ struct OperatorBenchmark: AsyncParsableCommand {
         let before = requestCount(metrics)
         try await Task.sleep(for: .seconds(idleSeconds))
         let idle = requestCount(metrics) - before
-        print(String(format: "idle: %d API requests in %d s with %d initialized canaries (%.2f per canary per minute)",
-                     idle, idleSeconds, canaries, Double(idle) * 60 / Double(idleSeconds) / Double(canaries)))
+        print(
+            String(
+                format: "idle: %d API requests in %d s with %d initialized canaries (%.2f per canary per minute)",
+                idle, idleSeconds, canaries, Double(idle) * 60 / Double(idleSeconds) / Double(canaries)))
 
         let latencies = try await measureScaleUp(setup)
-        print(String(format: "new image → canary scaled up, over %d canaries: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
-                     latencies.count, percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.max() ?? 0))
+        print(
+            String(
+                format: "new image → canary scaled up, over %d canaries: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                latencies.count, percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.max() ?? 0))
         let drift = try await measureDrift(setup)
-        print(String(format: "analysis step drift (interval %d s, %d steps): mean %+.1f ms, max %+.1f ms", interval, drift.count,
-                     drift.reduce(0, +) / Double(max(drift.count, 1)), drift.max() ?? 0))
+        print(
+            String(
+                format: "analysis step drift (interval %d s, %d steps): mean %+.1f ms, max %+.1f ms", interval, drift.count,
+                drift.reduce(0, +) / Double(max(drift.count, 1)), drift.max() ?? 0))
         running.cancel()
         try await client.shutdown()
         try await setup.shutdown()

@@ -16,8 +16,11 @@ final class OperatorProcess: Sendable {
     init(binary: String, kubeconfig: String, port: Int, arguments: [String]) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["operator", "--kubeconfig", kubeconfig, "--port", "\(port)", "--log-level", "error",
-                             "--metrics-server", "http://127.0.0.1:1"] + arguments
+        process.arguments =
+            [
+                "operator", "--kubeconfig", kubeconfig, "--port", "\(port)", "--log-level", "error",
+                "--metrics-server", "http://127.0.0.1:1",
+            ] + arguments
         process.standardOutput = FileHandle.nullDevice
         self.port = port
         started = ContinuousClock.now
@@ -33,7 +36,8 @@ final class OperatorProcess: Sendable {
     /// The status and body of `GET path`, or `nil` when nothing answered within `timeout`.
     func get(_ path: String, timeout: Duration = .seconds(1)) async -> (status: UInt, body: String)? {
         do {
-            let response = try await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .milliseconds(timeout.milliseconds.rounded().int64))
+            let response = try await http.execute(
+                HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .milliseconds(timeout.milliseconds.rounded().int64))
             let body = try await response.body.collect(upTo: 64 << 20)
             return (response.status.code, String(buffer: body))
         } catch { return nil }
@@ -78,7 +82,8 @@ final class OperatorProcess: Sendable {
     var memory: (resident: Double, peak: Double) {
         func field(_ name: String) -> Double {
             guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return 0 }
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") })
+            else { return 0 }
             return (Double(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
         }
         return (field("VmRSS"), field("VmHWM"))
@@ -87,7 +92,8 @@ final class OperatorProcess: Sendable {
     /// User plus system CPU time the process has used, in seconds.
     var cpuSeconds: Double {
         guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
-              let end = stat.lastIndex(of: ")") else { return 0 }
+            let end = stat.lastIndex(of: ")")
+        else { return 0 }
         let fields = stat[stat.index(after: end)...].split(separator: " ")
         // After the command: state is field 3, utime 14 and stime 15 (1-based, /proc/[pid]/stat).
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }

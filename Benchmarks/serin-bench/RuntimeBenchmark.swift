@@ -37,7 +37,8 @@ struct RuntimeBenchmark: AsyncParsableCommand {
             }
             return .awaitChange
         }
-        let controller = Controller(name: "bench", primary: reflector, reconciler: reconciler, config: ControllerConfig(concurrency: 4), logger: quiet)
+        let controller = Controller(
+            name: "bench", primary: reflector, reconciler: reconciler, config: ControllerConfig(concurrency: 4), logger: quiet)
         let services = [Task { try await reflector.run() }, Task { try await controller.run() }]
         await reflector.cache.waitUntilSynced()
         let relist = (ContinuousClock.now - started).seconds
@@ -50,13 +51,14 @@ struct RuntimeBenchmark: AsyncParsableCommand {
         while latencies.withLock({ $0.count }) < burst { try await Task.sleep(for: .milliseconds(20)) }
         let sorted = latencies.withLock { $0 }.sorted()
         func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000 }
-        print(String(format: "update → reconcile latency over a burst of %d updates: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
-                     burst, percentile(0.5), percentile(0.99), sorted.last! * 1000))
+        print(
+            String(
+                format: "update → reconcile latency over a burst of %d updates: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                burst, percentile(0.5), percentile(0.99), sorted.last! * 1000))
         for service in services { service.cancel() }
         try await client.shutdown()
         await sandbox.stop()
     }
-
 
     /// Patches `burst` distinct Deployments from 8 concurrent clients, stamping each with its send time.
     private func sendBurst(_ client: KubeClient) async throws {

@@ -28,7 +28,9 @@ struct SandboxBenchmark: AsyncParsableCommand {
         try await DeploymentFixture.create(count: count, in: client)
         let createSeconds = (ContinuousClock.now - createStart).seconds
         let perObject = Double(MemoryUsage.residentBytes() - baseline) / Double(count)
-        print("created \(count) Deployments in \(String(format: "%.1f", createSeconds)) s (\(Int(Double(count) / createSeconds))/s over HTTP, 8 clients)")
+        print(
+            "created \(count) Deployments in \(String(format: "%.1f", createSeconds)) s (\(Int(Double(count) / createSeconds))/s over HTTP, 8 clients)"
+        )
         print(String(format: "memory per stored Deployment: %.1f KB (resident growth / count)", perObject / 1024))
 
         var fullList: [Double] = []
@@ -76,7 +78,10 @@ struct SandboxBenchmark: AsyncParsableCommand {
             return slowest
         }
         let delivered = Double(updates * watchers)
-        print(String(format: "watch fan-out: %d updates to %d watchers, all delivered in %.2f s: %.0f events/s", updates, watchers, elapsed, delivered / elapsed))
+        print(
+            String(
+                format: "watch fan-out: %d updates to %d watchers, all delivered in %.2f s: %.0f events/s", updates, watchers, elapsed,
+                delivered / elapsed))
         print(String(format: "peak resident memory: %.0f MB", Double(MemoryUsage.peakResidentBytes()) / 1e6))
     }
 

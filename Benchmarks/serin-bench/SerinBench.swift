@@ -6,8 +6,10 @@ import KubeSandbox
 struct SerinBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serin-bench", abstract: "Serin's benchmarks (run with -c release).",
-        subcommands: [JSONBenchmark.self, SandboxBenchmark.self, RuntimeBenchmark.self, OperatorBenchmark.self, StartupBenchmark.self, FleetBenchmark.self,
-                      BigObjectBenchmark.self])
+        subcommands: [
+            JSONBenchmark.self, SandboxBenchmark.self, RuntimeBenchmark.self, OperatorBenchmark.self, StartupBenchmark.self, FleetBenchmark.self,
+            BigObjectBenchmark.self,
+        ])
 }
 
 extension Sandbox.Options {

@@ -41,8 +41,10 @@ struct StartupBenchmark: AsyncParsableCommand {
         let port = try PrometheusServer.freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["operator", "--kubeconfig", sandbox.kubeconfigPath, "--port", "\(port)", "--log-level", "error",
-                             "--metrics-server", "http://127.0.0.1:1"]
+        process.arguments = [
+            "operator", "--kubeconfig", sandbox.kubeconfigPath, "--port", "\(port)", "--log-level", "error",
+            "--metrics-server", "http://127.0.0.1:1",
+        ]
         process.standardError = FileHandle.nullDevice
         let start = ContinuousClock.now
         try process.run()
@@ -55,7 +57,9 @@ struct StartupBenchmark: AsyncParsableCommand {
         let rss = Self.residentKilobytes(of: process.processIdentifier)
         process.terminate()
         process.waitUntilExit()
-        print("canaries \(count): start → ready \(String(format: "%.0f", startup.seconds * 1000)) ms, idle RSS \(String(format: "%.1f", Double(rss) / 1024)) MiB after \(idleSeconds) s")
+        print(
+            "canaries \(count): start → ready \(String(format: "%.0f", startup.seconds * 1000)) ms, idle RSS \(String(format: "%.1f", Double(rss) / 1024)) MiB after \(idleSeconds) s"
+        )
         try await setup.shutdown()
         await sandbox.stop()
     }
@@ -71,7 +75,8 @@ struct StartupBenchmark: AsyncParsableCommand {
     /// VmRSS of a process, in KiB.
     static func residentKilobytes(of pid: Int32) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return 0 }
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 }

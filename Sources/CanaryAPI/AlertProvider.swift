@@ -47,7 +47,8 @@ public struct AlertProvider: KubeObject, Equatable {
         }
         let address = try text("address")
         if address == nil && secretName == nil { throw SpecError(field: "address", reason: "is required without a secretRef") }
-        return Settings(type: type, channel: try text("channel") ?? "general", username: try text("username") ?? "flagger",
-                        address: address, proxy: try text("proxy"), secretName: secretName)
+        return Settings(
+            type: type, channel: try text("channel") ?? "general", username: try text("username") ?? "flagger",
+            address: address, proxy: try text("proxy"), secretName: secretName)
     }
 }

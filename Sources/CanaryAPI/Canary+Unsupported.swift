@@ -7,7 +7,9 @@ extension Canary {
             issues.add("spec.analysis.match", "A/B testing matches HTTP requests; a TCP service (appProtocol: tcp) has none")
         }
         if spec.analysis?.mirror == true, strategy == .abTesting {
-            issues.add("spec.analysis.mirror", "A/B testing sends the matching requests to the canary; mirroring applies to blue/green and canary strategies")
+            issues.add(
+                "spec.analysis.mirror", "A/B testing sends the matching requests to the canary; mirroring applies to blue/green and canary strategies"
+            )
         }
         if (spec.analysis?.mirrorWeight ?? 0) > 0, spec.analysis?.mirror != true {
             issues.add("spec.analysis.mirrorWeight", "needs mirror: true")

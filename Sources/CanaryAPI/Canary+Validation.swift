@@ -98,7 +98,9 @@ extension Canary {
         if (spec.targetRef?.name ?? "").isEmpty { issues.add("spec.targetRef", "required: name the Deployment to ship") }
         if let kind = targetKind {
             if !context.targets.contains(kind) {
-                issues.add("spec.targetRef.kind", "\"\(kind)\" is not supported yet (supported: \(context.targets.map(\.rawValue).sorted().joined(separator: ", ")))")
+                issues.add(
+                    "spec.targetRef.kind",
+                    "\"\(kind)\" is not supported yet (supported: \(context.targets.map(\.rawValue).sorted().joined(separator: ", ")))")
             }
         } else {
             let known = TargetKind.allCases.map(\.rawValue).joined(separator: ", ")
@@ -140,7 +142,9 @@ extension Canary {
         if !context.implementedRouters.contains(provider) {
             issues.add("spec.provider", "\"\(provider)\" is not supported yet (supported: \(names(context.implementedRouters)))")
         } else if !context.routers.contains(provider) {
-            issues.add("spec.provider", "\"\(provider)\" is not enabled on this operator (--mesh-provider \(context.meshProvider) enables: \(names(context.routers)))")
+            issues.add(
+                "spec.provider",
+                "\"\(provider)\" is not enabled on this operator (--mesh-provider \(context.meshProvider) enables: \(names(context.routers)))")
         } else {
             context.routerRules[provider]?.check(self, &issues)
         }

@@ -33,14 +33,19 @@ extension Canary {
         if metric.name.isEmpty { issues.add("\(field).name", "required") }
         issues.duration(metric.interval, maximum: ValidationLimits.maximumInterval, "\(field).interval")
         if metric.templateRef == nil, metric.query == nil, !CanaryDefaults.builtinMetrics.contains(metric.name) {
-            issues.add(field, "\"\(metric.name)\" is not a built-in metric (\(CanaryDefaults.builtinMetrics.sorted().joined(separator: ", "))) and has no templateRef")
+            issues.add(
+                field,
+                "\"\(metric.name)\" is not a built-in metric (\(CanaryDefaults.builtinMetrics.sorted().joined(separator: ", "))) and has no templateRef"
+            )
         }
         if let name = metric.templateRef?.name, name.isEmpty { issues.add("\(field).templateRef.name", "required") }
         if let range = metric.thresholdRange, let min = range.min, let max = range.max, min > max {
             issues.add("\(field).thresholdRange", "min \(min) is greater than max \(max)")
         }
         if metric.noDataPolicy == nil {
-            issues.add("\(field).noData", "\"\(metric.noData ?? "")\" is not a policy (\(CanaryMetric.NoDataPolicy.allCases.map(\.rawValue).joined(separator: ", ")))")
+            issues.add(
+                "\(field).noData",
+                "\"\(metric.noData ?? "")\" is not a policy (\(CanaryMetric.NoDataPolicy.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         if let minimum = metric.minRequests {
             issues.range(minimum, 0...1_000_000_000, "\(field).minRequests")

@@ -219,8 +219,10 @@ public struct CanaryWebhook: Codable, Sendable, Equatable {
     public var disableTLS: Bool?
     public var metadata: [String: String]?
 
-    public init(name: String, type: String? = nil, url: String, timeout: String? = nil, retries: Int? = nil,
-                metadata: [String: String]? = nil) {
+    public init(
+        name: String, type: String? = nil, url: String, timeout: String? = nil, retries: Int? = nil,
+        metadata: [String: String]? = nil
+    ) {
         self.name = name
         self.type = type
         self.url = url

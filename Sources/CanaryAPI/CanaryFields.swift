@@ -63,18 +63,25 @@ extension Canary {
             ("spec.analysis.metrics[].templateRef", .implemented), ("spec.analysis.metrics[].templateRef.name", .implemented),
             ("spec.analysis.metrics[].templateRef.namespace", .implemented), ("spec.analysis.metrics[].templateVariables", .implemented),
             ("spec.analysis.metrics[].noData", .implemented), ("spec.analysis.metrics[].minRequests", .implemented),
-            ("spec.analysis.webhooks", .implemented), ("spec.analysis.webhooks[].name", .implemented), ("spec.analysis.webhooks[].type", .implemented),
+            ("spec.analysis.webhooks", .implemented), ("spec.analysis.webhooks[].name", .implemented),
+            ("spec.analysis.webhooks[].type", .implemented),
             ("spec.analysis.webhooks[].url", .implemented), ("spec.analysis.webhooks[].timeout", .implemented),
             ("spec.analysis.webhooks[].retries", .implemented), ("spec.analysis.webhooks[].metadata", .implemented),
             ("spec.analysis.webhooks[].muteAlert", .implemented),
             ("spec.analysis.webhooks[].disableTLS", .refused("disableTLS is not supported yet (webhook TLS verification is always on)")),
         ]
-        fields += [("spec.ingressRef", .checked), ("spec.ingressRef.apiVersion", .checked), ("spec.ingressRef.kind", .checked),
-                   ("spec.ingressRef.name", .implemented)]
-        fields += [("spec.routeRef", .checked), ("spec.routeRef.apiVersion", .checked), ("spec.routeRef.kind", .checked),
-                   ("spec.routeRef.name", .implemented)]
-        fields += [("spec.upstreamRef", .checked), ("spec.upstreamRef.apiVersion", .implemented), ("spec.upstreamRef.kind", .checked),
-                   ("spec.upstreamRef.name", .implemented), ("spec.upstreamRef.namespace", .implemented)]
+        fields += [
+            ("spec.ingressRef", .checked), ("spec.ingressRef.apiVersion", .checked), ("spec.ingressRef.kind", .checked),
+            ("spec.ingressRef.name", .implemented),
+        ]
+        fields += [
+            ("spec.routeRef", .checked), ("spec.routeRef.apiVersion", .checked), ("spec.routeRef.kind", .checked),
+            ("spec.routeRef.name", .implemented),
+        ]
+        fields += [
+            ("spec.upstreamRef", .checked), ("spec.upstreamRef.apiVersion", .implemented), ("spec.upstreamRef.kind", .checked),
+            ("spec.upstreamRef.name", .implemented), ("spec.upstreamRef.namespace", .implemented),
+        ]
         for field in [".cookieName", ".domain", ".httpOnly", ".maxAge", ".partitioned", ".path", ".sameSite", ".secure"] {
             fields.append(("spec.analysis.sessionAffinity\(field)", .implemented))
         }

@@ -77,9 +77,11 @@ public struct ControlRequest: Sendable, Equatable {
         }
         guard let revision = value["revision"]?.stringValue, !revision.isEmpty else { return .malformed("revision is missing") }
         let by = value["by"]?.stringValue.map { sanitized($0, limit: maximumFieldLength) }
-        return .request(ControlRequest(action: action, revision: sanitized(revision, limit: maximumFieldLength),
-                                       by: by.flatMap { $0.isEmpty ? nil : $0 } ?? "someone",
-                                       at: sanitized(value["at"]?.stringValue ?? "", limit: maximumFieldLength)))
+        return .request(
+            ControlRequest(
+                action: action, revision: sanitized(revision, limit: maximumFieldLength),
+                by: by.flatMap { $0.isEmpty ? nil : $0 } ?? "someone",
+                at: sanitized(value["at"]?.stringValue ?? "", limit: maximumFieldLength)))
     }
 
     /// The fingerprint of an annotation value: `sha256:` and the first 16 bytes of its SHA-256, in hex.

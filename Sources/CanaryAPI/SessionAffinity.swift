@@ -48,7 +48,9 @@ public struct SessionAffinity: Codable, Sendable, Equatable {
             }
         }
         issues.range(maxAge, 0...ValidationLimits.maximumCookieAge, "\(field).maxAge")
-        if let sameSite, !["Strict", "Lax", "None"].contains(sameSite) { issues.add("\(field).sameSite", "\"\(sameSite)\" is not Strict, Lax or None") }
+        if let sameSite, !["Strict", "Lax", "None"].contains(sameSite) {
+            issues.add("\(field).sameSite", "\"\(sameSite)\" is not Strict, Lax or None")
+        }
         if strategy != .canary { issues.add(field, "pins users during weighted steps; with \(strategy.rawValue) it is not supported") }
         if tcp { issues.add(field, "needs HTTP routes; appProtocol tcp has no cookies") }
     }

@@ -13,9 +13,11 @@ public struct ValidationContext: Sendable {
     /// rules here gets the provider-neutral checks only.
     public var routerRules: [MeshProvider: RouterRules]
 
-    public init(meshProvider: MeshProvider = .default, routers: Set<MeshProvider> = [.istio, .kubernetes],
-                implementedRouters: Set<MeshProvider>? = nil, targets: Set<TargetKind> = [.deployment, .daemonSet],
-                routerRules: [MeshProvider: RouterRules] = [:]) {
+    public init(
+        meshProvider: MeshProvider = .default, routers: Set<MeshProvider> = [.istio, .kubernetes],
+        implementedRouters: Set<MeshProvider>? = nil, targets: Set<TargetKind> = [.deployment, .daemonSet],
+        routerRules: [MeshProvider: RouterRules] = [:]
+    ) {
         self.meshProvider = meshProvider
         self.routers = routers
         self.implementedRouters = implementedRouters ?? routers

@@ -31,8 +31,9 @@ enum AlertDestination: Hashable, Sendable, CustomStringConvertible {
         var destinations: [AlertDestination] = []
         for entry in entries where CanaryAlerts.receives(entry.severity, severity) {
             guard let reference = entry.providerRef, !reference.name.isEmpty else { continue }
-            let destination = AlertDestination.provider(namespace: reference.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? canary.namespace,
-                                                        name: reference.name)
+            let destination = AlertDestination.provider(
+                namespace: reference.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? canary.namespace,
+                name: reference.name)
             if !destinations.contains(destination) { destinations.append(destination) }
         }
         return destinations

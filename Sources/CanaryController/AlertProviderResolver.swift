@@ -34,8 +34,10 @@ struct AlertProviderResolver: Sendable {
     }
 
     /// The notifier of `provider`, reading its Secret with `secretData`.
-    static func notifier(_ provider: AlertProvider, namespace: String,
-                         secretData: (String) async throws(ResolveError) -> [String: String]) async throws(ResolveError) -> any Notifier {
+    static func notifier(
+        _ provider: AlertProvider, namespace: String,
+        secretData: (String) async throws(ResolveError) -> [String: String]
+    ) async throws(ResolveError) -> any Notifier {
         let name = "AlertProvider \(namespace)/\(provider.metadata.name ?? "")"
         if let refused = AlertProvider.refusedFields(in: provider.spec).first { throw ResolveError(description: "\(name): \(refused)") }
         let settings: AlertProvider.Settings

@@ -22,7 +22,9 @@ extension CanaryOperator {
         },
         CacheIndex(name: templateIndex) { object in
             (object.json[path: "spec", "analysis", "metrics"]?.arrayValue ?? []).compactMap { metric in
-                metric[path: "templateRef", "name"]?.stringValue.map { "\(metric[path: "templateRef", "namespace"]?.stringValue ?? object.namespace ?? "")/\($0)" }
+                metric[path: "templateRef", "name"]?.stringValue.map {
+                    "\(metric[path: "templateRef", "namespace"]?.stringValue ?? object.namespace ?? "")/\($0)"
+                }
             }
         },
     ]
@@ -31,9 +33,12 @@ extension CanaryOperator {
     /// and HPAs every target gets, MetricTemplates, and what the enabled routers read.
     static func watchedResources(routers: [RouterRegistration], targets: [TargetRegistration], configTracking: Bool) -> [WatchedResource] {
         var seen = Set<KubeResource>()
-        let all = targets.map(\.resource)
-            + [WatchedResource(.services, owned: true), WatchedResource(.horizontalPodAutoscalers),
-               WatchedResource(MetricTemplate.resource, crd: "metrictemplates.flagger.app")]
+        let all =
+            targets.map(\.resource)
+            + [
+                WatchedResource(.services, owned: true), WatchedResource(.horizontalPodAutoscalers),
+                WatchedResource(MetricTemplate.resource, crd: "metrictemplates.flagger.app"),
+            ]
             + (configTracking ? ConfigTracker.resources : [])
             + routers.flatMap(\.resources)
         return all.filter { seen.insert($0.resource).inserted }
@@ -43,9 +48,11 @@ extension CanaryOperator {
     /// naming it, a MetricTemplate those using it, a ConfigMap or Secret (with config tracking) those whose
     /// target uses it, an object a router reads for a Canary (the nginx provider's Ingress) the Canaries naming
     /// it, and an owned object (primary, Services, routing, config copies) its Canary.
-    static func triggers(of controller: Controller<DynamicObject, ContinuousClock>, canaries canaryCache: ObjectCache<DynamicObject>,
-                         watched: [WatchedResource], targets: [TargetRegistration], routers: [RouterRegistration] = [], configTracking: Bool,
-                         follow: (KubeResource) -> Reflector<DynamicObject>) -> Controller<DynamicObject, ContinuousClock> {
+    static func triggers(
+        of controller: Controller<DynamicObject, ContinuousClock>, canaries canaryCache: ObjectCache<DynamicObject>,
+        watched: [WatchedResource], targets: [TargetRegistration], routers: [RouterRegistration] = [], configTracking: Bool,
+        follow: (KubeResource) -> Reflector<DynamicObject>
+    ) -> Controller<DynamicObject, ContinuousClock> {
         var controller = controller
         if configTracking {
             let targetCaches = targets.map { follow($0.resource.resource).cache }
@@ -81,8 +88,10 @@ extension CanaryOperator {
     /// The Canaries in `namespace` whose target's pod template uses the ConfigMap or Secret `name`.
     /// Through the indexes: the targets using it, then the Canaries targeting those (not every Canary of the
     /// namespace, which a busy namespace's ConfigMaps would have read on every change).
-    static func canariesUsing(_ kind: ConfigReference.Kind, named name: String, namespace: String, canaries: ObjectCache<DynamicObject>,
-                              targets: [ObjectCache<DynamicObject>]) -> [ObjectKey] {
+    static func canariesUsing(
+        _ kind: ConfigReference.Kind, named name: String, namespace: String, canaries: ObjectCache<DynamicObject>,
+        targets: [ObjectCache<DynamicObject>]
+    ) -> [ObjectKey] {
         let users = Set(targets.flatMap { $0.byIndex(configIndex.name, "\(namespace)/\(kind.rawValue)/\(name)") }.compactMap(\.name))
         return Set(users.flatMap { canaries.byIndex(targetIndex, "\(namespace)/\($0)") }.map { ObjectKey($0) }).sorted()
     }

@@ -57,22 +57,27 @@ public final class CanaryOperator: Service, Sendable {
     ///   - shards: leases per shard (`--shard N/M`) instead of `elector`; `client` must carry it as its write
     ///     fence, so that each Canary is written only by the holder of its shard.
     ///   - registry: where `/metrics` comes from; the command also bootstraps swift-metrics on it.
-    public init(client: KubeClient, options: OperatorOptions, elector: LeaderElector? = nil, shards: ShardedLeadership? = nil,
-                registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger = Logger(label: "serin.operator"),
-                now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        client: KubeClient, options: OperatorOptions, elector: LeaderElector? = nil, shards: ShardedLeadership? = nil,
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger = Logger(label: "serin.operator"),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.client = client
         self.options = options
         self.elector = elector
         self.shards = shards
         self.logger = logger
         let namespace = options.namespace
-        let events = EventRecorder(client: client, component: options.component, burst: options.eventBurst, refill: options.eventRefill,
-                                   logger: logger)
+        let events = EventRecorder(
+            client: client, component: options.component, burst: options.eventBurst, refill: options.eventRefill,
+            logger: logger)
         self.events = events
         // Canaries stay decoded (listed by triggers and /metrics); what is read by key is held as JSON.
         func reflector(_ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = [], encoded: Bool = true) -> Reflector<DynamicObject> {
-            Reflector(client: client, resource: resource, namespace: namespace, indexes: indexes, logger: logger,
-                      transform: CacheTransform.dropBookkeeping, encoding: encoded ? .json : nil) { skip in
+            Reflector(
+                client: client, resource: resource, namespace: namespace, indexes: indexes, logger: logger,
+                transform: CacheTransform.dropBookkeeping, encoding: encoded ? .json : nil
+            ) { skip in
                 CanaryOperator.reportSkipped(skip, resource: resource, events: events)
             }
         }
@@ -100,22 +105,27 @@ public final class CanaryOperator: Service, Sendable {
         let http = OutboundHTTP(proxies: options.proxies)
         let webhooks = WebhookClient(http: http, credentials: options.webhookCredentials)
         eventHooks = EventWebhooks(client: webhooks, global: options.eventWebhook, logger: logger)
-        alerts = OperatorAlerts(globals: CanaryOperator.globalNotifiers(options, logger: logger), resolver: AlertProviderResolver(client: client),
-                                clusterName: options.clusterName, stuckGateAfter: options.stuckGateAfter, retries: options.alertRetries,
-                                retryDelay: options.alertRetryDelay, events: events, metrics: metrics, logger: logger, now: now)
+        alerts = OperatorAlerts(
+            globals: CanaryOperator.globalNotifiers(options, logger: logger), resolver: AlertProviderResolver(client: client),
+            clusterName: options.clusterName, stuckGateAfter: options.stuckGateAfter, retries: options.alertRetries,
+            retryDelay: options.alertRetryDelay, events: events, metrics: metrics, logger: logger, now: now)
         let traces = options.tracing.map { OTLPExporter(settings: $0, version: options.version, http: http, logger: logger) }
         self.traces = traces
         let reconciler = CanaryReconciler(
             canaries: canaries.cache, canaryClient: client.resource(Canary.resource, as: JSONValue.self),
             canaryObjects: client.resource(Canary.resource, as: DynamicObject.self),
-            targets: Dictionary(targetRegistrations.map { ($0.kind, $0.make(client, caches, options.targetOptions)) }, uniquingKeysWith: { first, _ in first }),
+            targets: Dictionary(
+                targetRegistrations.map { ($0.kind, $0.make(client, caches, options.targetOptions)) }, uniquingKeysWith: { first, _ in first }),
             autoscaler: AutoscalerTarget(client: client, cache: caches[.horizontalPodAutoscalers]),
             services: KubernetesServiceRouter(client: client, cache: caches[.services]),
-            routers: Dictionary(routerRegistrations.map { ($0.provider, $0.make(client, caches, options.routerSettings)) }, uniquingKeysWith: { first, _ in first }),
-            validation: RouterRegistry.validationContext(meshProvider: options.meshProvider, routers: Set(routerRegistrations.map(\.provider)),
-                                                         targets: TargetRegistry.implemented),
+            routers: Dictionary(
+                routerRegistrations.map { ($0.provider, $0.make(client, caches, options.routerSettings)) }, uniquingKeysWith: { first, _ in first }),
+            validation: RouterRegistry.validationContext(
+                meshProvider: options.meshProvider, routers: Set(routerRegistrations.map(\.provider)),
+                targets: TargetRegistry.implemented),
             analysis: MetricAnalysis(client: client, templates: caches[MetricTemplate.resource], metricsServer: options.metricsServer, http: http),
-            hooks: WebhookRunner(client: webhooks), events: events, eventHooks: eventHooks, alerts: alerts, metrics: metrics, options: options, now: now,
+            hooks: WebhookRunner(client: webhooks), events: events, eventHooks: eventHooks, alerts: alerts, metrics: metrics, options: options,
+            now: now,
             tracing: RolloutTracing(exporter: traces))
         self.reconciler = reconciler
         let healthCaches = ([canaries] + related).map { reflector in (reflector.resourceName, reflector.cache) }
@@ -127,16 +137,20 @@ public final class CanaryOperator: Service, Sendable {
         controllerConfig.ownWrites = ownWrites
         if let shards { controllerConfig.owns = { shards.owns($0) } }
         let controller = Controller(name: "canary", primary: canaries, reconciler: reconciler, config: controllerConfig, logger: logger)
-        self.controller = CanaryOperator.triggers(of: controller, canaries: canaryCache, watched: watched, targets: targetRegistrations, routers: routerRegistrations,
-                                                  configTracking: options.configTracking, follow: follow)
+        self.controller = CanaryOperator.triggers(
+            of: controller, canaries: canaryCache, watched: watched, targets: targetRegistrations, routers: routerRegistrations,
+            configTracking: options.configTracking, follow: follow)
     }
 
     /// An object no cache can hold: a Warning event on it, so `kubectl describe` says why it is not acted on.
     static func reportSkipped(_ skip: SkippedObject, resource: KubeResource, events: EventRecorder) {
-        let reference = EventObjectReference(apiVersion: resource.apiVersion, kind: resource.kind, namespace: skip.namespace, name: skip.name,
-                                             uid: skip.uid)
-        events.record(reference, type: .warning, reason: "Synced",
-                      message: "\(resource.kind.lowercased()) \(skip.name).\(skip.namespace ?? "") cannot be read and is skipped until it changes: \(skip.reason)")
+        let reference = EventObjectReference(
+            apiVersion: resource.apiVersion, kind: resource.kind, namespace: skip.namespace, name: skip.name,
+            uid: skip.uid)
+        events.record(
+            reference, type: .warning, reason: "Synced",
+            message:
+                "\(resource.kind.lowercased()) \(skip.name).\(skip.namespace ?? "") cannot be read and is skipped until it changes: \(skip.reason)")
     }
 
     /// Waits until every cache has its first list; throws `CancellationError` when cancelled.
@@ -155,7 +169,8 @@ public final class CanaryOperator: Service, Sendable {
         for provider in options.alertProviders {
             guard let registration = NotifierRegistry.registration(for: provider.type) else { continue }
             do { notifiers[provider.type] = try registration.make(provider.config) } catch {
-                logger.error("a global alert provider cannot be used; its alerts are off", metadata: ["provider": "\(provider.type)", "error": "\(error)"])
+                logger.error(
+                    "a global alert provider cannot be used; its alerts are off", metadata: ["provider": "\(provider.type)", "error": "\(error)"])
             }
         }
         return notifiers

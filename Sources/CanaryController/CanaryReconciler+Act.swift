@@ -48,10 +48,13 @@ extension CanaryReconciler {
         case .promote:
             try await acting("promote \(canary.targetName) to \(canary.primaryName)") {
                 guard let target = workload.target(of: canary) else { throw TargetError("target \(canary.dottedName) not found") }
-                try await workload.promote(canary, target: target, copyReplicas: canary.spec.autoscalerRef == nil, owner: CanaryReconciler.owner(canary))
+                try await workload.promote(
+                    canary, target: target, copyReplicas: canary.spec.autoscalerRef == nil, owner: CanaryReconciler.owner(canary))
             }
             if canary.spec.autoscalerRef != nil {
-                try await acting("update the primary autoscaler") { try await autoscaler.reconcile(canary, owner: CanaryReconciler.owner(canary), promoting: true) }
+                try await acting("update the primary autoscaler") {
+                    try await autoscaler.reconcile(canary, owner: CanaryReconciler.owner(canary), promoting: true)
+                }
             }
         case .event(let severity, let message):
             // Redacted once here, so the Event, the event webhooks and the alert all carry the same safe text.
@@ -66,7 +69,9 @@ extension CanaryReconciler {
             try await acting("restore the Services") { try await services.finalize(canary) }
             try await acting("hand the \(step.parts.provider) routing back") { try await step.parts.router.finalize(canary) }
             if let object = canaries.get(namespace: canary.namespace, name: canary.metadata.name ?? "") {
-                _ = try await acting("remove the finalizer") { try await Finalizers.remove(CanaryStateMachine.finalizer, from: object, in: canaryObjects) }
+                _ = try await acting("remove the finalizer") {
+                    try await Finalizers.remove(CanaryStateMachine.finalizer, from: object, in: canaryObjects)
+                }
             }
         }
     }
@@ -75,8 +80,9 @@ extension CanaryReconciler {
     /// records the step), else queued and aggregated. The event webhook gets each Event once.
     private func record(_ severity: EventSeverity, _ message: String, action: CanaryAction, in step: inout StepActions) async throws {
         let type: EventRecorder.EventType = severity == .warning ? .warning : .normal
-        let reference = EventObjectReference(apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: step.canary.namespace,
-                                             name: step.canary.metadata.name ?? "", uid: step.canary.metadata.uid)
+        let reference = EventObjectReference(
+            apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: step.canary.namespace,
+            name: step.canary.metadata.name ?? "", uid: step.canary.metadata.uid)
         guard let transition = step.transition else {
             events.record(reference, type: type, reason: "Synced", message: message)
             announce(action, step)

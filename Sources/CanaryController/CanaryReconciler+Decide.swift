@@ -23,8 +23,10 @@ extension CanaryReconciler {
     /// The clock is read again after each check: a step's time (`lastTransitionTime`, from which the next
     /// interval runs) is when it acted, not when a slow check started, so two steps are never closer than
     /// the interval.
-    func decideRunningChecks(_ observation: Observation, parts: CanaryParts, logger: Logger,
-                             trace: StepTrace? = nil) async throws -> (Decision, Observation) {
+    func decideRunningChecks(
+        _ observation: Observation, parts: CanaryParts, logger: Logger,
+        trace: StepTrace? = nil
+    ) async throws -> (Decision, Observation) {
         var observation = observation
         let started = ContinuousClock.now
         var decision = CanaryStateMachine.decide(observation)

@@ -48,8 +48,9 @@ extension CanaryReconciler {
             try await markInvalid(object, reason: "ReconcileFailed", message: message, event: message)
             return .awaitChange
         }
-        let reference = EventObjectReference(apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: object.namespace,
-                                             name: object.name ?? "", uid: object.uid)
+        let reference = EventObjectReference(
+            apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: object.namespace,
+            name: object.name ?? "", uid: object.uid)
         events.record(reference, type: .warning, reason: "Synced", message: "\(failure.description) (retrying)")
         throw failure
     }

@@ -7,7 +7,9 @@ import Logging
 
 extension CanaryReconciler {
     /// The JSON pointer of the `serin.dev/request` annotation.
-    static let requestPointer = "/metadata/annotations/" + ControlRequest.annotation
+    static let requestPointer =
+        "/metadata/annotations/"
+        + ControlRequest.annotation
         .replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
 
     /// Removes the handled `serin.dev/request`, written after the status that records it as handled
@@ -23,10 +25,13 @@ extension CanaryReconciler {
         let name = canary.metadata.name ?? ""
         let pointer = CanaryReconciler.requestPointer
         do {
-            let stored = try await canaryClient.patch(name, namespace: canary.namespace, patch: .json([
-                JSONPatchOperation(.test, path: pointer, value: .string(value)), JSONPatchOperation(.remove, path: pointer),
-            ]))
-            written.record(ObjectKey(namespace: canary.namespace, name: name), resourceVersion: stored[path: "metadata", "resourceVersion"]?.stringValue)
+            let stored = try await canaryClient.patch(
+                name, namespace: canary.namespace,
+                patch: .json([
+                    JSONPatchOperation(.test, path: pointer, value: .string(value)), JSONPatchOperation(.remove, path: pointer),
+                ]))
+            written.record(
+                ObjectKey(namespace: canary.namespace, name: name), resourceVersion: stored[path: "metadata", "resourceVersion"]?.stringValue)
         } catch let error as KubeAPIError where error.reason == .invalid || error.isNotFound {
             // The test failed: the request is gone or another one replaced it (or the Canary is gone).
             logger.debug("the handled request was already removed or replaced", metadata: ["reason": "\(error.status.message ?? "")"])

@@ -19,8 +19,9 @@ extension CanaryReconciler {
         let json = Redaction.scrub(try JSONValue(encoding: status)).replacing(try previous.map { try JSONValue(encoding: $0) })
         do {
             let stored = try await retry.run {
-                try await canaryClient.patch(canary.metadata.name ?? "", namespace: canary.namespace, patch: .merge(["status": json]),
-                                             subresource: "status")
+                try await canaryClient.patch(
+                    canary.metadata.name ?? "", namespace: canary.namespace, patch: .merge(["status": json]),
+                    subresource: "status")
             }
             written.record(key, resourceVersion: stored[path: "metadata", "resourceVersion"]?.stringValue)
         } catch {
@@ -45,8 +46,9 @@ extension CanaryReconciler {
         let before = status
         if status.phase == nil { status.phase = .initializing }
         status.conditions = CanaryReconciler.withValid(status.conditions, valid: false, message: message, reason: reason, now: now())
-        let reference = EventObjectReference(apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: object.namespace,
-                                             name: object.name ?? "", uid: object.uid)
+        let reference = EventObjectReference(
+            apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: object.namespace,
+            name: object.name ?? "", uid: object.uid)
         events.record(reference, type: .warning, reason: "Synced", message: event ?? "invalid canary spec: \(message)")
         guard status != before else { return }
         let json = try JSONValue(encoding: status)
@@ -64,7 +66,9 @@ extension CanaryReconciler {
     }
 
     /// The conditions with `Valid` set; a `True` one is only added when it replaces a `False` one.
-    static func withValid(_ conditions: [CanaryCondition]?, valid: Bool, message: String, reason: String = "Valid", now: Date)
+    static func withValid(
+        _ conditions: [CanaryCondition]?, valid: Bool, message: String, reason: String = "Valid", now: Date
+    )
         -> [CanaryCondition]?
     {
         let existing = conditions?.first { $0.type == validCondition }
@@ -72,9 +76,10 @@ extension CanaryReconciler {
         let status = valid ? "True" : "False"
         if existing?.status == status && existing?.message == (valid ? "The canary spec is valid." : message) { return conditions }
         let stamp = KubeTime(now).description
-        let condition = CanaryCondition(type: validCondition, status: status, reason: valid ? "Valid" : reason,
-                                        message: valid ? "The canary spec is valid." : message, lastUpdateTime: stamp,
-                                        lastTransitionTime: existing?.status == status ? existing?.lastTransitionTime : stamp)
+        let condition = CanaryCondition(
+            type: validCondition, status: status, reason: valid ? "Valid" : reason,
+            message: valid ? "The canary spec is valid." : message, lastUpdateTime: stamp,
+            lastTransitionTime: existing?.status == status ? existing?.lastTransitionTime : stamp)
         return (conditions ?? []).filter { $0.type != validCondition } + [condition]
     }
 }

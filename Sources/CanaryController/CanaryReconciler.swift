@@ -67,7 +67,8 @@ public struct CanaryReconciler: Reconciler {
             validSpecs.record(object)
         }
         guard let kind = canary.targetKind, let workload = targets[kind],
-              let provider = canary.meshProvider(default: validation.meshProvider), let router = routers[provider] else {
+            let provider = canary.meshProvider(default: validation.meshProvider), let router = routers[provider]
+        else {
             // Validation refuses a kind or provider this operator does not run; this is its backstop.
             try await markInvalid(object, reason: "InvalidSpec", message: "the target kind or provider is not enabled on this operator")
             return .awaitChange
@@ -138,8 +139,9 @@ public struct CanaryReconciler: Reconciler {
         let (decision, observed) = try await decideRunningChecks(observation, parts: parts, logger: logger, trace: trace)
         var status = CanaryJournal.journaled(decision, observation: observed)
         status.conditions = CanaryReconciler.withValid(status.conditions, valid: true, message: "", now: now())
-        var act = StepActions(canary: canary, parts: parts, phase: decision.status.phase ?? .initializing,
-                              transition: status != canary.status ? CanaryReconciler.transitionKey(of: canary) : nil)
+        var act = StepActions(
+            canary: canary, parts: parts, phase: decision.status.phase ?? .initializing,
+            transition: status != canary.status ? CanaryReconciler.transitionKey(of: canary) : nil)
         var routing = canary
         routing.status = status
         act.routing = routing
@@ -155,7 +157,8 @@ public struct CanaryReconciler: Reconciler {
             metrics.finished(canary, phase: phase)
         }
         if decision.status.phase != canary.status?.phase {
-            logger.info("phase changed", metadata: ["from": "\(canary.status?.phase?.rawValue ?? "")", "to": "\(decision.status.phase?.rawValue ?? "")"])
+            logger.info(
+                "phase changed", metadata: ["from": "\(canary.status?.phase?.rawValue ?? "")", "to": "\(decision.status.phase?.rawValue ?? "")"])
         }
         // After the status that records the request as handled: a reconcile that still sees it only removes it.
         if decision.clearsRequest { try await removeRequest(of: canary, logger: logger) }
@@ -202,10 +205,10 @@ public struct CanaryReconciler: Reconciler {
         return decision.requeueAfter.map { .requeue(after: $0) } ?? .awaitChange
     }
 
-
     /// The owner reference of what Serin creates for a Canary (its controller; deleting the Canary deletes it).
     static func owner(_ canary: Canary) -> OwnerReference {
-        OwnerReference(apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, name: canary.metadata.name ?? "",
-                       uid: canary.metadata.uid ?? "", controller: true, blockOwnerDeletion: true)
+        OwnerReference(
+            apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, name: canary.metadata.name ?? "",
+            uid: canary.metadata.uid ?? "", controller: true, blockOwnerDeletion: true)
     }
 }

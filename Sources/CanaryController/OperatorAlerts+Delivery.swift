@@ -11,14 +11,19 @@ extension OperatorAlerts {
             for await delivery in queue {
                 let destination = delivery.destination
                 if lanes[destination] == nil {
-                    let (lane, continuation) = AsyncStream.makeStream(of: Delivery.self, bufferingPolicy: .bufferingOldest(OperatorAlerts.laneCapacity))
+                    let (lane, continuation) = AsyncStream.makeStream(
+                        of: Delivery.self, bufferingPolicy: .bufferingOldest(OperatorAlerts.laneCapacity))
                     lanes[destination] = continuation
                     group.addTask { await self.drain(lane) }
                 }
                 if case .dropped = lanes[destination]?.yield(delivery) {
                     metrics?.alert(provider: destination.metricLabel, result: "dropped")
-                    logger.warning("alert lane full, alert dropped", metadata: ["canary": "\(delivery.alert.namespace)/\(delivery.alert.canary)",
-                                                                             "provider": "\(destination.metricLabel)"])
+                    logger.warning(
+                        "alert lane full, alert dropped",
+                        metadata: [
+                            "canary": "\(delivery.alert.namespace)/\(delivery.alert.canary)",
+                            "provider": "\(destination.metricLabel)",
+                        ])
                 }
             }
             for lane in lanes.values { lane.finish() }
@@ -41,8 +46,9 @@ extension OperatorAlerts {
                 metrics?.alert(provider: label, result: "failed")
                 let canary = "\(delivery.alert.namespace)/\(delivery.alert.canary)"
                 logger.warning("alert not delivered", metadata: ["canary": "\(canary)", "provider": "\(label)", "error": "\(error)"])
-                events?.record(delivery.reference, type: .warning, reason: "AlertFailed",
-                               message: "failed to post alert \"\(delivery.alert.message)\" to \(delivery.destination): \(error)")
+                events?.record(
+                    delivery.reference, type: .warning, reason: "AlertFailed",
+                    message: "failed to post alert \"\(delivery.alert.message)\" to \(delivery.destination): \(error)")
             }
         }
     }

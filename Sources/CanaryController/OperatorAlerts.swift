@@ -58,9 +58,11 @@ final class OperatorAlerts: Sendable {
     let input: AsyncStream<Delivery>.Continuation
     private let last = Mutex<[String: Last]>([:])
 
-    init(globals: [AlertProviderType: any Notifier], resolver: AlertProviderResolver?, clusterName: String, stuckGateAfter: Duration? = nil,
-         retries: Int = 2, retryDelay: Duration = .seconds(1), events: EventRecorder? = nil, metrics: OperatorMetrics? = nil, logger: Logger,
-         now: @escaping @Sendable () -> Date = { Date() }) {
+    init(
+        globals: [AlertProviderType: any Notifier], resolver: AlertProviderResolver?, clusterName: String, stuckGateAfter: Duration? = nil,
+        retries: Int = 2, retryDelay: Duration = .seconds(1), events: EventRecorder? = nil, metrics: OperatorMetrics? = nil, logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.globals = globals
         self.globalTypes = AlertProviderType.allCases.filter { globals[$0] != nil }
         self.resolver = resolver
@@ -79,7 +81,12 @@ final class OperatorAlerts: Sendable {
     static func alert(_ decided: CanaryAlerts.Decided, canary: Canary, clusterName: String) -> Alert {
         var fields: [(name: String, value: String)] = clusterName.isEmpty ? [] : [("Cluster", clusterName)]
         if decided.withMetadata { fields += CanaryAlerts.metadata(canary) }
-        let severity: Alert.Severity = switch decided.severity { case .info: .info; case .warn: .warn; case .error: .error }
+        let severity: Alert.Severity =
+            switch decided.severity {
+            case .info: .info;
+            case .warn: .warn;
+            case .error: .error
+            }
         return Alert(canary: canary.metadata.name ?? "", namespace: canary.namespace, message: decided.message, fields: fields, severity: severity)
     }
 
@@ -117,8 +124,9 @@ final class OperatorAlerts: Sendable {
 
     private func enqueue(_ decided: CanaryAlerts.Decided, canary: Canary) {
         let alert = OperatorAlerts.alert(decided, canary: canary, clusterName: clusterName)
-        let reference = EventObjectReference(apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: canary.namespace,
-                                             name: canary.metadata.name ?? "", uid: canary.metadata.uid)
+        let reference = EventObjectReference(
+            apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: canary.namespace,
+            name: canary.metadata.name ?? "", uid: canary.metadata.uid)
         for destination in AlertDestination.destinations(of: canary, severity: decided.severity, globals: globalTypes) {
             input.yield(Delivery(destination: destination, alert: alert, reference: reference))
         }

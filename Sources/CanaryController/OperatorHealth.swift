@@ -37,7 +37,9 @@ public final class OperatorHealth: Sendable {
         var base = state.withLock { "caches \($0.synced ? "synced" : "syncing"), \($0.role?.rawValue ?? "not started")" }
         if let shards, role == .sharded {
             let held = shards.heldShards
-            base += held.isEmpty ? ", standing by for every shard of \(shards.assignment.count)"
+            base +=
+                held.isEmpty
+                ? ", standing by for every shard of \(shards.assignment.count)"
                 : ", leading shard\(held.count == 1 ? "" : "s") \(held.map(String.init).joined(separator: ",")) of \(shards.assignment.count)"
         }
         let skipped = skipped()

@@ -21,12 +21,16 @@ public final class OperatorMetrics: Sendable {
     /// Flagger's default histogram buckets, in seconds.
     static let buckets: [Duration] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map { .milliseconds(Int64($0 * 1000)) }
 
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), version: String, meshProvider: String,
-                canaryCounts: @escaping @Sendable () -> [String: Int] = { [:] }) {
+    public init(
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), version: String, meshProvider: String,
+        canaryCounts: @escaping @Sendable () -> [String: Int] = { [:] }
+    ) {
         self.registry = registry
         self.canaryCounts = canaryCounts
-        registry.makeGauge(descriptor: Self.descriptor("flagger_info", "Flagger (Serin) version and mesh provider"),
-                           labels: [("version", version), ("mesh_provider", meshProvider)]).set(Double(1))
+        registry.makeGauge(
+            descriptor: Self.descriptor("flagger_info", "Flagger (Serin) version and mesh provider"),
+            labels: [("version", version), ("mesh_provider", meshProvider)]
+        ).set(Double(1))
     }
 
     static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
@@ -41,8 +45,10 @@ public final class OperatorMetrics: Sendable {
             return reported
         }
         for namespace in namespaces {
-            registry.makeGauge(descriptor: Self.descriptor("flagger_canary_total", "Total number of canary objects"),
-                               labels: [("namespace", namespace)]).set(Double(counts[namespace] ?? 0))
+            registry.makeGauge(
+                descriptor: Self.descriptor("flagger_canary_total", "Total number of canary objects"),
+                labels: [("namespace", namespace)]
+            ).set(Double(counts[namespace] ?? 0))
         }
     }
 
@@ -50,9 +56,15 @@ public final class OperatorMetrics: Sendable {
     func record(_ canary: Canary, status: CanaryStatus) {
         let target = canary.targetName
         let namespace = canary.namespace
-        let value: Double = switch status.phase { case .progressing: 0; case .failed: 2; default: 1 }
-        perCanary.set("flagger_canary_status", help: "Last canary analysis result: 0 progressing, 1 other, 2 failed",
-                      labels: [("name", target), ("namespace", namespace)], value)
+        let value: Double =
+            switch status.phase {
+            case .progressing: 0;
+            case .failed: 2;
+            default: 1
+            }
+        perCanary.set(
+            "flagger_canary_status", help: "Last canary analysis result: 0 progressing, 1 other, 2 failed",
+            labels: [("name", target), ("namespace", namespace)], value)
         let weight = Double(status.canaryWeight ?? 0)
         let weights = "The virtual service destination weight current value"
         perCanary.set("flagger_canary_weight", help: weights, labels: [("workload", "\(target)-primary"), ("namespace", namespace)], 100 - weight)
@@ -62,24 +74,33 @@ public final class OperatorMetrics: Sendable {
     /// One analysis step: its duration and the value of each metric.
     func analysis(_ canary: Canary, values: [String: Double], duration: Duration) {
         let labels = [("name", canary.targetName), ("namespace", canary.namespace)]
-        registry.makeDurationHistogram(descriptor: Self.descriptor("flagger_canary_duration_seconds", "Seconds spent performing canary analysis"),
-                                       labels: labels, buckets: Self.buckets).record(duration)
+        registry.makeDurationHistogram(
+            descriptor: Self.descriptor("flagger_canary_duration_seconds", "Seconds spent performing canary analysis"),
+            labels: labels, buckets: Self.buckets
+        ).record(duration)
         for (metric, value) in values {
-            perCanary.set("flagger_canary_metric_analysis", help: "Last canary analysis result per metric", labels: labels + [("metric", metric)], value)
+            perCanary.set(
+                "flagger_canary_metric_analysis", help: "Last canary analysis result per metric", labels: labels + [("metric", metric)], value)
         }
     }
 
     /// A rollout ended: promoted (or skipped) counts as a success, a rollback or failed promotion as a failure.
     func finished(_ canary: Canary, phase: CanaryPhase) {
-        let labels = [("name", canary.targetName), ("namespace", canary.namespace), ("deployment_strategy", "canary"),
-                      ("analysis_status", canary.skipsAnalysis ? "skipped" : "completed")]
+        let labels = [
+            ("name", canary.targetName), ("namespace", canary.namespace), ("deployment_strategy", "canary"),
+            ("analysis_status", canary.skipsAnalysis ? "skipped" : "completed"),
+        ]
         switch phase {
         case .succeeded:
-            registry.makeCounter(descriptor: Self.descriptor("flagger_canary_successes_total", "Total number of canary successful deployments"),
-                                 labels: labels).increment()
+            registry.makeCounter(
+                descriptor: Self.descriptor("flagger_canary_successes_total", "Total number of canary successful deployments"),
+                labels: labels
+            ).increment()
         case .failed:
-            registry.makeCounter(descriptor: Self.descriptor("flagger_canary_failures_total", "Total number of canary failed deployments"),
-                                 labels: labels).increment()
+            registry.makeCounter(
+                descriptor: Self.descriptor("flagger_canary_failures_total", "Total number of canary failed deployments"),
+                labels: labels
+            ).increment()
         default: break
         }
     }
@@ -87,8 +108,10 @@ public final class OperatorMetrics: Sendable {
     /// One alert's fate at one provider (`ns/name` of an AlertProvider, or the global flag's provider type):
     /// `sent`, `failed` (after its retries) or `dropped` (its lane was full).
     func alert(provider: String, result: String) {
-        registry.makeCounter(descriptor: Self.descriptor("serin_alerts_total", "Alerts by provider and result: sent, failed, dropped"),
-                             labels: [("provider", provider), ("result", result)]).increment()
+        registry.makeCounter(
+            descriptor: Self.descriptor("serin_alerts_total", "Alerts by provider and result: sent, failed, dropped"),
+            labels: [("provider", provider), ("result", result)]
+        ).increment()
     }
 
     /// The exposition text, with the Canary counts and the process's resident memory refreshed.

@@ -45,8 +45,9 @@ public enum CanaryAlerts {
     /// is silent).
     public static func stillWaiting(_ decided: Decided, for duration: Duration) -> Decided {
         let waited = GoDuration(duration).description
-        return Decided(message: "\(decided.message.dropLast()) for \(waited) (webhook \(decided.gate ?? "")).", severity: .warn, withMetadata: false,
-                       gate: decided.gate, awaitsApproval: true)
+        return Decided(
+            message: "\(decided.message.dropLast()) for \(waited) (webhook \(decided.gate ?? "")).", severity: .warn, withMetadata: false,
+            gate: decided.gate, awaitsApproval: true)
     }
 
     /// Whether an entry of `analysis.alerts` with `entry` severity receives an alert of `severity`:
@@ -70,7 +71,8 @@ public enum CanaryAlerts {
         }
         if message == "Initialization done! \(name)" {
             let kind = canary.spec.targetRef?.kind ?? "Deployment"
-            return Decided(message: "New \(kind.isEmpty ? "Deployment" : kind) detected, initialization completed.", severity: .info, withMetadata: true)
+            return Decided(
+                message: "New \(kind.isEmpty ? "Deployment" : kind) detected, initialization completed.", severity: .info, withMetadata: true)
         }
         if message == "Promotion completed! Scaling down \(name)" {
             return Decided(message: "Canary analysis completed successfully, promotion finished.", severity: .info, withMetadata: false)
@@ -91,7 +93,9 @@ public enum CanaryAlerts {
             return Decided(message: "Rolling back: aborted by \(who)", severity: .warn, withMetadata: false)
         }
         if let who = after("Promotion of \(name) requested by ") {
-            return Decided(message: "Promotion requested by \(who.replacingOccurrences(of: ": skipping", with: ", skipping")).", severity: .info, withMetadata: false)
+            return Decided(
+                message: "Promotion requested by \(who.replacingOccurrences(of: ": skipping", with: ", skipping")).", severity: .info,
+                withMetadata: false)
         }
         if let who = after("Retrying the analysis of \(name) requested by ") {
             return Decided(message: "Analysis retried, requested by \(who).", severity: .info, withMetadata: false)
@@ -99,18 +103,23 @@ public enum CanaryAlerts {
         if let reason = after("Promotion of \(name) failed, primary not ready: ") {
             return Decided(message: "Promotion failed, primary not ready: \(reason)", severity: .error, withMetadata: false)
         }
-        for (wait, text) in [("waiting for traffic increase approval ", "Canary traffic increase is waiting for approval."),
-                             ("waiting for promotion approval ", "Canary promotion is waiting for approval."),
-                             ("waiting for approval ", "Canary is waiting for approval.")] {
+        for (wait, text) in [
+            ("waiting for traffic increase approval ", "Canary traffic increase is waiting for approval."),
+            ("waiting for promotion approval ", "Canary promotion is waiting for approval."),
+            ("waiting for approval ", "Canary is waiting for approval."),
+        ] {
             if let hook = after("Halt \(name) advancement \(wait)") {
                 return Decided(message: text, severity: .warn, withMetadata: false, gate: hook, awaitsApproval: true)
             }
         }
         for (kind, prefix) in [("Pre-rollout", "Halt \(name) advancement pre-rollout check "), ("Post-rollout", "Post-rollout hook ")] {
-            guard let rest = after(prefix), let hook = canary.spec.analysis?.webhooks?.first(where: { rest.hasPrefix("\($0.name) failed") }) else { continue }
+            guard let rest = after(prefix), let hook = canary.spec.analysis?.webhooks?.first(where: { rest.hasPrefix("\($0.name) failed") }) else {
+                continue
+            }
             let reason = rest.dropFirst("\(hook.name) failed".count).trimmingCharacters(in: .whitespaces)
-            return Decided(message: "\(kind) check \(hook.name) failed\(reason.isEmpty ? "" : ": \(reason)")", severity: .warn, withMetadata: false,
-                           gate: hook.name)
+            return Decided(
+                message: "\(kind) check \(hook.name) failed\(reason.isEmpty ? "" : ": \(reason)")", severity: .warn, withMetadata: false,
+                gate: hook.name)
         }
         return nil
     }
@@ -119,8 +128,10 @@ public enum CanaryAlerts {
     /// and how traffic is routed.
     public static func metadata(_ canary: Canary) -> [(name: String, value: String)] {
         let kind = (canary.spec.targetRef?.kind).flatMap { $0.isEmpty ? nil : $0 } ?? "Deployment"
-        var fields = [("Target", "\(kind)/\(canary.targetName).\(canary.namespace)"), ("Failed checks threshold", "\(canary.threshold)"),
-                      ("Progress deadline", "\(canary.progressDeadlineSeconds)s")]
+        var fields = [
+            ("Target", "\(kind)/\(canary.targetName).\(canary.namespace)"), ("Failed checks threshold", "\(canary.threshold)"),
+            ("Progress deadline", "\(canary.progressDeadlineSeconds)s"),
+        ]
         let analysis = canary.spec.analysis
         switch canary.strategy {
         case .abTesting: fields.append(("Traffic routing", "A/B Testing"))

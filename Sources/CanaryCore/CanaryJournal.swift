@@ -16,11 +16,14 @@ public enum CanaryJournal {
         unjournaled.journal = before.journal
         guard unjournaled != before else { return status }
         let webhooks = observation.hooks.sorted { $0.key.rawValue < $1.key.rawValue }.flatMap { type, results in
-            results.map { JournalEntry.Webhook(name: $0.name, type: type.rawValue, passed: $0.passed, message: $0.message.isEmpty ? nil : $0.message) }
+            results.map {
+                JournalEntry.Webhook(name: $0.name, type: type.rawValue, passed: $0.passed, message: $0.message.isEmpty ? nil : $0.message)
+            }
         }
         let records = observation.checks?.records ?? []
-        let entry = JournalEntry(time: KubeTime(observation.now).description, from: describe(before), to: describe(status),
-                                 metrics: records.isEmpty ? nil : records, webhooks: webhooks.isEmpty ? nil : webhooks, decision: decision.events)
+        let entry = JournalEntry(
+            time: KubeTime(observation.now).description, from: describe(before), to: describe(status),
+            metrics: records.isEmpty ? nil : records, webhooks: webhooks.isEmpty ? nil : webhooks, decision: decision.events)
         status.journal = Array(((before.journal ?? []) + [entry]).suffix(JournalEntry.kept))
         return status
     }

@@ -18,8 +18,9 @@ extension CanaryStateMachine {
             return Decision(actions: [.event(.warning, message)], status: waiting, requeueAfter: .seconds(5))
         }
         guard observation.primary != nil else {
-            return Decision(status: status.phase == nil ? status.transitioned(to: .initializing, now: observation.now) : status,
-                            requeueAfter: .seconds(1))
+            return Decision(
+                status: status.phase == nil ? status.transitioned(to: .initializing, now: observation.now) : status,
+                requeueAfter: .seconds(1))
         }
         var done = status.restarted(target: target).transitioned(to: .initialized, now: observation.now)
         done.lastPromotedSpec = target.templateHash

@@ -38,30 +38,35 @@ extension CanaryStateMachine {
         if done < total {
             var advanced = status.transitioned(to: .progressing, now: observation.now)
             advanced.iterations = done + 1
-            return Decision(actions: actions + enforce(analysisRoutes(canary, advanced), observation)
-                                + [.event(.normal, "Advance \(canary.dottedName) canary iteration \(done + 1)/\(total)")],
-                            status: advanced, requeueAfter: interval)
+            return Decision(
+                actions: actions + enforce(analysisRoutes(canary, advanced), observation)
+                    + [.event(.normal, "Advance \(canary.dottedName) canary iteration \(done + 1)/\(total)")],
+                status: advanced, requeueAfter: interval)
         }
         var gated = actions
         if done == total {
             switch hooks(.confirmPromotion, phase: .progressing, observation) {
             case .pending(let check): return .needs(check, status: status)
             case .failed(_, let events):
-                return Decision(actions: gated + events, status: status.transitioned(to: .waitingPromotion, now: observation.now),
-                                requeueAfter: interval)
+                return Decision(
+                    actions: gated + events, status: status.transitioned(to: .waitingPromotion, now: observation.now),
+                    requeueAfter: interval)
             case .passed(let events): gated += events
             }
             if canary.strategy == .blueGreen, observation.splitsTraffic {
                 var switched = status.transitioned(to: .progressing, now: observation.now)
                 switched.iterations = done + 1
-                let text = canary.spec.analysis?.mirror == true ? "Stop traffic mirroring and route all traffic to canary" : "Routing all traffic to canary"
-                return Decision(actions: gated + [.event(.normal, text), .setRoutes(Routes(primary: 0, canary: 100))],
-                                status: switched, requeueAfter: interval)
+                let text =
+                    canary.spec.analysis?.mirror == true ? "Stop traffic mirroring and route all traffic to canary" : "Routing all traffic to canary"
+                return Decision(
+                    actions: gated + [.event(.normal, text), .setRoutes(Routes(primary: 0, canary: 100))],
+                    status: switched, requeueAfter: interval)
             }
         }
         let promoting = status.transitioned(to: .promoting, now: observation.now)
         let copy = "Copying \(canary.dottedName) template spec to \(canary.primaryName).\(canary.namespace)"
-        return Decision(actions: gated + enforce(analysisRoutes(canary, status), observation) + [.event(.normal, copy), .promote],
-                        status: promoting, requeueAfter: .seconds(5))
+        return Decision(
+            actions: gated + enforce(analysisRoutes(canary, status), observation) + [.event(.normal, copy), .promote],
+            status: promoting, requeueAfter: .seconds(5))
     }
 }

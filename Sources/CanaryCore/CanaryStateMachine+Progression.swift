@@ -12,17 +12,23 @@ extension CanaryStateMachine {
         guard let target = observation.target else { return Decision(status: status) }
         if target.templateHash != status.lastAppliedSpec {
             let restarted = status.restarted(target: target).transitioned(to: .progressing, now: observation.now)
-            return Decision(actions: enforce(.allPrimary, observation) + [.event(.normal, "New revision detected! Restarting analysis for \(canary.dottedName)")],
-                            status: restarted, requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
+            return Decision(
+                actions: enforce(.allPrimary, observation) + [.event(.normal, "New revision detected! Restarting analysis for \(canary.dottedName)")],
+                status: restarted, requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
         }
         switch target.readiness {
         case .failed(let reason):
             // Flagger's readiness warning, then the rollback's own reason (Flagger has the text but never reaches it).
-            return rollback(observation, status: status, first: [.event(.warning, "canary deployment \(canary.dottedName) not ready: \(reason)"),
-                                                                 .event(.warning, "Rolling back \(canary.dottedName) progress deadline exceeded \(reason)")])
+            return rollback(
+                observation, status: status,
+                first: [
+                    .event(.warning, "canary deployment \(canary.dottedName) not ready: \(reason)"),
+                    .event(.warning, "Rolling back \(canary.dottedName) progress deadline exceeded \(reason)"),
+                ])
         case .waiting(let reason):
-            return Decision(actions: [.event(.warning, "canary deployment \(canary.dottedName) not ready: \(reason)")], status: status,
-                            requeueAfter: .seconds(5))
+            return Decision(
+                actions: [.event(.warning, "canary deployment \(canary.dottedName) not ready: \(reason)")], status: status,
+                requeueAfter: .seconds(5))
         case .ready: break
         }
         let routes = enforce(analysisRoutes(canary, status), observation)
@@ -37,7 +43,8 @@ extension CanaryStateMachine {
         case .passed(let events), .failed(_, let events): actions += events
         }
         if rollbackRequested(observation) {
-            return rollback(observation, status: status, first: actions + [.event(.warning, "Rolling back \(canary.dottedName) manual webhook invoked")])
+            return rollback(
+                observation, status: status, first: actions + [.event(.warning, "Rolling back \(canary.dottedName) manual webhook invoked")])
         }
         if (status.failedChecks ?? 0) >= canary.threshold { return rollback(observation, status: status, first: actions) }
         if weight == 0 && (status.iterations ?? 0) == 0 {
@@ -58,8 +65,10 @@ extension CanaryStateMachine {
         if !checks.passed { return failedCheck(observation, status: status, actions: actions + checks.failures.map { .event(.warning, $0) }) }
         if !checks.held.isEmpty {
             // noData: hold — neither a step nor a failed check; the metric is asked again next interval.
-            return Decision(actions: actions + checks.held.map { .event(.warning, $0) }, status: status.transitioned(to: status.phase ?? .progressing, now: observation.now),
-                            requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
+            return Decision(
+                actions: actions + checks.held.map { .event(.warning, $0) },
+                status: status.transitioned(to: status.phase ?? .progressing, now: observation.now),
+                requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
         }
         return advance(observation, status: status, first: actions)
     }
@@ -95,7 +104,8 @@ extension CanaryStateMachine {
         if weight == 0, canary.spec.analysis?.mirror == true, (status.iterations ?? 0) == 0 {
             var mirroring = status.transitioned(to: .progressing, now: observation.now)
             mirroring.iterations = 1
-            let actions = first.filter { if case .setRoutes = $0 { return false } else { return true } }
+            let actions =
+                first.filter { if case .setRoutes = $0 { return false } else { return true } }
                 + [.setRoutes(analysisRoutes(canary, mirroring)), .event(.normal, "Advance \(canary.dottedName) canary weight 0")]
             return Decision(actions: actions, status: mirroring, requeueAfter: interval)
         }
@@ -103,7 +113,8 @@ extension CanaryStateMachine {
             let next = canary.nextWeight(after: weight)
             var advanced = status.transitioned(to: .progressing, now: observation.now)
             advanced.canaryWeight = next
-            let actions = first.filter { if case .setRoutes = $0 { return false } else { return true } }
+            let actions =
+                first.filter { if case .setRoutes = $0 { return false } else { return true } }
                 + [.setRoutes(Routes(primary: 100 - next, canary: next)), .event(.normal, "Advance \(canary.dottedName) canary weight \(next)")]
             return Decision(actions: actions, status: advanced, requeueAfter: interval)
         }
@@ -126,11 +137,12 @@ extension CanaryStateMachine {
         var succeeded = status.transitioned(to: .succeeded, now: observation.now)
         succeeded.canaryWeight = 0
         succeeded.lastPromotedSpec = status.lastAppliedSpec
-        let actions: [CanaryAction] = enforce(.allPrimary, observation) + [
-            .event(.normal, "Copying \(canary.dottedName) template spec to \(canary.primaryName).\(canary.namespace)"),
-            .promote, .scaleTargetToZero,
-            .event(.normal, "Promotion completed! Canary analysis was skipped for \(canary.dottedName)"),
-        ] + postRollout(canary, phase: .succeeded)
+        let actions: [CanaryAction] =
+            enforce(.allPrimary, observation) + [
+                .event(.normal, "Copying \(canary.dottedName) template spec to \(canary.primaryName).\(canary.namespace)"),
+                .promote, .scaleTargetToZero,
+                .event(.normal, "Promotion completed! Canary analysis was skipped for \(canary.dottedName)"),
+            ] + postRollout(canary, phase: .succeeded)
         return Decision(actions: actions, status: succeeded)
     }
 }

@@ -23,15 +23,19 @@ extension CanaryStateMachine {
             let next = max(weight - step, 0)
             var shifted = status.transitioned(to: next == 0 ? .finalising : .promoting, now: observation.now)
             shifted.canaryWeight = next
-            return Decision(actions: [.setRoutes(Routes(primary: 100 - next, canary: next)),
-                                      .event(.normal, "Advance \(canary.dottedName) primary weight \(100 - next)")],
-                            status: shifted, requeueAfter: next == 0 ? .zero : canary.analysisInterval(minimum: observation.minimumInterval))
+            return Decision(
+                actions: [
+                    .setRoutes(Routes(primary: 100 - next, canary: next)),
+                    .event(.normal, "Advance \(canary.dottedName) primary weight \(100 - next)"),
+                ],
+                status: shifted, requeueAfter: next == 0 ? .zero : canary.analysisInterval(minimum: observation.minimumInterval))
         }
         var finalising = status.transitioned(to: .finalising, now: observation.now)
         finalising.canaryWeight = 0
         guard observation.splitsTraffic else { return Decision(status: finalising, requeueAfter: .zero) }  // the apex never left the primary
-        return Decision(actions: [.event(.normal, "Routing all traffic to primary"), .setRoutes(.allPrimary)], status: finalising,
-                        requeueAfter: .zero)
+        return Decision(
+            actions: [.event(.normal, "Routing all traffic to primary"), .setRoutes(.allPrimary)], status: finalising,
+            requeueAfter: .zero)
     }
 
     /// Finalising: the canary is no longer needed.
@@ -42,7 +46,8 @@ extension CanaryStateMachine {
         succeeded.canaryWeight = 0
         succeeded.iterations = 0
         succeeded.lastPromotedSpec = status.lastAppliedSpec
-        let actions = enforce(.allPrimary, observation) + [.scaleTargetToZero, .event(.normal, "Promotion completed! Scaling down \(canary.dottedName)")]
+        let actions =
+            enforce(.allPrimary, observation) + [.scaleTargetToZero, .event(.normal, "Promotion completed! Scaling down \(canary.dottedName)")]
             + postRollout(canary, phase: .succeeded)
         return Decision(actions: actions, status: succeeded)
     }

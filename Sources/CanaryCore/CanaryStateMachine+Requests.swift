@@ -39,27 +39,32 @@ extension CanaryStateMachine {
         let phase = status.phase ?? .initializing
         let asked = "\(request.action.rawValue) \(canary.dottedName) requested by \(request.by)"
         guard request.revision == status.lastAppliedSpec else {
-            return refused("Request to \(asked) ignored: it is for revision \(request.revision), the Canary is at \(status.lastAppliedSpec ?? "none")")
+            return refused(
+                "Request to \(asked) ignored: it is for revision \(request.revision), the Canary is at \(status.lastAppliedSpec ?? "none")")
         }
         let decision: Decision
         switch (request.action, phase) {
         case (.promote, .progressing), (.promote, .waitingPromotion):
             var promoting = status.transitioned(to: .promoting, now: observation.now)
             promoting.canaryWeight = status.canaryWeight ?? 0
-            decision = Decision(actions: [
-                .event(.normal, "Promotion of \(canary.dottedName) requested by \(request.by): skipping the rest of the analysis"),
-                .event(.normal, "Copying \(canary.dottedName) template spec to \(canary.primaryName).\(canary.namespace)"), .promote,
-            ], status: promoting, requeueAfter: .seconds(5))
+            decision = Decision(
+                actions: [
+                    .event(.normal, "Promotion of \(canary.dottedName) requested by \(request.by): skipping the rest of the analysis"),
+                    .event(.normal, "Copying \(canary.dottedName) template spec to \(canary.primaryName).\(canary.namespace)"), .promote,
+                ], status: promoting, requeueAfter: .seconds(5))
         case (.abort, .progressing), (.abort, .waitingPromotion):
             decision = rollback(observation, status: status, first: [.event(.warning, "Rolling back \(canary.dottedName): aborted by \(request.by)")])
         case (.retry, .failed) where observation.target?.templateHash == status.lastAppliedSpec:
             guard let target = observation.target else { return nil }
             let progressing = status.restarted(target: target).transitioned(to: .progressing, now: observation.now)
-            decision = Decision(actions: enforce(.allPrimary, observation) + [
-                .event(.normal, "Retrying the analysis of \(canary.dottedName) requested by \(request.by)"), .scaleTargetUp,
-            ], status: progressing, requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
+            decision = Decision(
+                actions: enforce(.allPrimary, observation) + [
+                    .event(.normal, "Retrying the analysis of \(canary.dottedName) requested by \(request.by)"), .scaleTargetUp,
+                ], status: progressing, requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
         case (.retry, _):
-            return refused("Request to \(asked) ignored: only a Failed rollout of the target's current revision can be retried (the Canary is \(phase.rawValue))")
+            return refused(
+                "Request to \(asked) ignored: only a Failed rollout of the target's current revision can be retried (the Canary is \(phase.rawValue))"
+            )
         default:
             return refused("Request to \(asked) ignored: no analysis is under way (the Canary is \(phase.rawValue))")
         }
@@ -71,6 +76,7 @@ extension CanaryStateMachine {
     static func paused(_ observation: Observation, routes: [CanaryAction]) -> Decision? {
         let canary = observation.canary
         guard let by = ControlRequest.pausedBy(canary.metadata.annotations) else { return nil }
-        return Decision(actions: routes + [.event(.normal, "Halt \(canary.dottedName) advancement: paused by \(by)")], status: canary.status ?? CanaryStatus())
+        return Decision(
+            actions: routes + [.event(.normal, "Halt \(canary.dottedName) advancement: paused by \(by)")], status: canary.status ?? CanaryStatus())
     }
 }

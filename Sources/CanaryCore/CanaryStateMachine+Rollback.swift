@@ -22,7 +22,10 @@ extension CanaryStateMachine {
         let canary = observation.canary
         var failed = status.transitioned(to: .failed, now: observation.now)
         failed.canaryWeight = 100
-        return Decision(actions: [.event(.warning, "Promotion of \(canary.dottedName) failed, primary not ready: \(reason)"),
-                                  .setRoutes(Routes(primary: 0, canary: 100))] + postRollout(canary, phase: .failed), status: failed)
+        return Decision(
+            actions: [
+                .event(.warning, "Promotion of \(canary.dottedName) failed, primary not ready: \(reason)"),
+                .setRoutes(Routes(primary: 0, canary: 100)),
+            ] + postRollout(canary, phase: .failed), status: failed)
     }
 }

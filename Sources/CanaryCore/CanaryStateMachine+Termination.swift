@@ -20,12 +20,14 @@ extension CanaryStateMachine {
         }
         guard let target = observation.target else {
             // Nothing to give back: the target is gone.
-            return Decision(actions: actions + [.event(.normal, "Terminated canary \(canary.dottedName)"), .removeFinalizer],
-                            status: status.transitioned(to: .terminated, now: observation.now))
+            return Decision(
+                actions: actions + [.event(.normal, "Terminated canary \(canary.dottedName)"), .removeFinalizer],
+                status: status.transitioned(to: .terminated, now: observation.now))
         }
         if target.replicas == 0 { return Decision(actions: actions + [.scaleTargetUp], status: status, requeueAfter: .seconds(1)) }
         guard target.readiness == .ready else { return Decision(actions: actions, status: status, requeueAfter: .seconds(1)) }
-        return Decision(actions: actions + [.event(.normal, "Terminated canary \(canary.dottedName)"), .removeFinalizer],
-                        status: status.transitioned(to: .terminated, now: observation.now))
+        return Decision(
+            actions: actions + [.event(.normal, "Terminated canary \(canary.dottedName)"), .removeFinalizer],
+            status: status.transitioned(to: .terminated, now: observation.now))
     }
 }

@@ -22,7 +22,8 @@ extension CanaryStatus {
     func transitioned(to phase: CanaryPhase, now: Date, kind: String = "Deployment") -> CanaryStatus {
         var status = self
         status.phase = phase
-        status.lastTransitionTime = KubeTime(now, precision: .microseconds).description  // the step schedule: seconds would make steps up to 1 s early
+        // The step schedule: whole seconds would make steps up to 1 s early.
+        status.lastTransitionTime = KubeTime(now, precision: .microseconds).description
         let (conditionStatus, message) = CanaryStatus.promotedCondition(phase, kind: kind)
         var conditions = (status.conditions ?? []).filter { $0.type != "Promoted" }
         let previous = self.condition("Promoted")
@@ -30,9 +31,10 @@ extension CanaryStatus {
         if let previous, previous.status == conditionStatus, previous.reason == phase.rawValue {
             conditions.insert(previous, at: 0)
         } else {
-            conditions.insert(CanaryCondition(
-                type: "Promoted", status: conditionStatus, reason: phase.rawValue, message: message, lastUpdateTime: stamp,
-                lastTransitionTime: previous?.status == conditionStatus ? previous?.lastTransitionTime ?? stamp : stamp), at: 0)
+            conditions.insert(
+                CanaryCondition(
+                    type: "Promoted", status: conditionStatus, reason: phase.rawValue, message: message, lastUpdateTime: stamp,
+                    lastTransitionTime: previous?.status == conditionStatus ? previous?.lastTransitionTime ?? stamp : stamp), at: 0)
         }
         status.conditions = conditions
         return status

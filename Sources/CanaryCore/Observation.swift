@@ -24,8 +24,10 @@ public struct Observation: Sendable {
     /// The outcome of the webhooks of each type that ran (``Check/hooks(_:phase:)``), in call order.
     public var hooks: [WebhookType: [HookResult]] = [:]
 
-    public init(now: Date, canary: Canary, minimumInterval: Duration = .seconds(10), target: WorkloadState?, primary: WorkloadState?,
-                routes: Routes?, checks: CheckResults? = nil) {
+    public init(
+        now: Date, canary: Canary, minimumInterval: Duration = .seconds(10), target: WorkloadState?, primary: WorkloadState?,
+        routes: Routes?, checks: CheckResults? = nil
+    ) {
         self.now = now
         self.canary = canary
         self.minimumInterval = minimumInterval

@@ -33,7 +33,12 @@ final class DemoAlertReceiver: Sendable {
     /// `   🔔 alert [warn] httpbin.demo: Canary is waiting for approval.` (no emoji without colour).
     static func render(_ alert: JSONValue, console: DemoConsole) -> String {
         let severity = alert["severity"]?.stringValue ?? "info"
-        let colour = switch severity { case "error": "31"; case "warn": "33"; default: "34" }
+        let colour =
+            switch severity {
+            case "error": "31";
+            case "warn": "33";
+            default: "34"
+            }
         let name = "\(alert["name"]?.stringValue ?? "").\(alert["namespace"]?.stringValue ?? "")"
         let bell = console.color ? "🔔" : "**"
         return "   \(bell) " + console.style("alert [\(severity)] \(name): \(alert["message"]?.stringValue ?? "")", colour)

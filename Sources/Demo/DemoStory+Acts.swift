@@ -18,12 +18,16 @@ extension DemoStory {
         console.act(1, "Install: the user's example (\(options.example))")
         try await world.kubectl.succeed(["apply", "-f", options.example])
         console.note("Namespace demo, Deployment httpbin (2 replicas), HPA, MetricTemplate latency, Canary httpbin")
-        try await world.kubectl.succeed(["apply", "-f", "-"], stdin: """
-            {"apiVersion": "flagger.app/v1beta1", "kind": "AlertProvider", "metadata": {"name": "console", "namespace": "demo"},
-             "spec": {"type": "webhook", "address": "\(world.alerts.url)"}}
-            """)
-        try await world.kubectl.succeed(["patch", "canary", "httpbin", "-n", "demo", "--type=merge", "-p",
-                                         #"{"spec":{"analysis":{"alerts":[{"name":"console","severity":"info","providerRef":{"name":"console"}}]}}}"#])
+        try await world.kubectl.succeed(
+            ["apply", "-f", "-"],
+            stdin: """
+                {"apiVersion": "flagger.app/v1beta1", "kind": "AlertProvider", "metadata": {"name": "console", "namespace": "demo"},
+                 "spec": {"type": "webhook", "address": "\(world.alerts.url)"}}
+                """)
+        try await world.kubectl.succeed([
+            "patch", "canary", "httpbin", "-n", "demo", "--type=merge", "-p",
+            #"{"spec":{"analysis":{"alerts":[{"name":"console","severity":"info","providerRef":{"name":"console"}}]}}}"#,
+        ])
         console.note("AlertProvider console (type webhook) and the Canary's analysis.alerts: each alert is printed as it arrives")
         let start = ContinuousClock.now
         let initialized = try await follower.follow(until: ["Initialized"], timeout: options.actTimeout)
@@ -42,18 +46,22 @@ extension DemoStory {
         console.act(3, "A bad release: v3 answers half of its requests with 500")
         console.note("The success rate check fails each interval; at threshold (3) Serin rolls back.")
         let bad = ContinuousClock.now
-        try await world.kubectl.succeed(["patch", "deploy", "httpbin", "-n", "demo", "-p", #"""
+        try await world.kubectl.succeed([
+            "patch", "deploy", "httpbin", "-n", "demo", "-p",
+            #"""
             {"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}},"spec":{"containers":[{"name":"httpbin","image":"kennethreitz/httpbin:v3"}]}}}}
-            """#])
+            """#,
+        ])
         let rolledBack = try await follower.follow(until: ["Succeeded", "Failed"], afterLeaving: true, timeout: options.actTimeout)
         outcome.badRelease = (rolledBack.phase, ContinuousClock.now - bad, rolledBack.failedChecks)
         let primary = try JSONValue(parsing: try await world.kubectl.succeed(["get", "deploy", "httpbin-primary", "-n", "demo", "-o", "json"]))
         outcome.primaryImage = primary[path: "spec", "template", "spec", "containers"]?[0]?["image"]?.stringValue
         let window = max(10, Int((ContinuousClock.now - bad).seconds.rounded(.up)))
-        outcome.primarySuccessRate = try await world.prometheus.value(of: """
-            100 * sum(rate(istio_requests_total{destination_workload="httpbin-primary",response_code!~"5.*"}[\(window)s]))
-              / sum(rate(istio_requests_total{destination_workload="httpbin-primary"}[\(window)s]))
-            """)
+        outcome.primarySuccessRate = try await world.prometheus.value(
+            of: """
+                100 * sum(rate(istio_requests_total{destination_workload="httpbin-primary",response_code!~"5.*"}[\(window)s]))
+                  / sum(rate(istio_requests_total{destination_workload="httpbin-primary"}[\(window)s]))
+                """)
         if let rate = outcome.primarySuccessRate {
             console.ok("the primary kept serving v2: success rate \(String(format: "%.2f", rate))% during the bad release")
         }
@@ -76,7 +84,9 @@ extension DemoStory {
         ]
         for (name, why) in created {
             let result = try await world.kubectl.run(["get", name, "-n", "demo", "-o", "name"])
-            if result.status == 0 { console.ok("\(name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(why)") } else {
+            if result.status == 0 {
+                console.ok("\(name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(why)")
+            } else {
                 throw DemoFailure("\(name) was not created: \(result.stderr)")
             }
         }

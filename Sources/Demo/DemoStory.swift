@@ -88,14 +88,20 @@ public enum DemoStory {
         console.line()
         console.line(console.style("Summary", "1"))
         console.line("   initialization        \(seconds(outcome.initialized))")
-        if let good = outcome.goodRelease { console.line("   good release (v2)     \(good.phase == "Succeeded" ? "promoted" : good.phase) in \(seconds(good.took))") }
+        if let good = outcome.goodRelease {
+            console.line("   good release (v2)     \(good.phase == "Succeeded" ? "promoted" : good.phase) in \(seconds(good.took))")
+        }
         if let bad = outcome.badRelease {
-            console.line("   bad release (v3)      \(bad.phase == "Failed" ? "rolled back" : bad.phase) in \(seconds(bad.took)) after \(bad.failedChecks) failed checks")
+            console.line(
+                "   bad release (v3)      \(bad.phase == "Failed" ? "rolled back" : bad.phase) in \(seconds(bad.took)) after \(bad.failedChecks) failed checks"
+            )
         }
         if let image = outcome.primaryImage { console.line("   primary now runs      \(image)") }
         if let rate = outcome.primarySuccessRate { console.line("   primary success rate  \(String(format: "%.2f", rate))% during the bad release") }
         if let requests = outcome.loadTestRequests { console.line("   load test requests    \(Int(requests)) (hey, through serin loadtester)") }
         for problem in outcome.problems { console.fail(problem) }
-        console.line(outcome.succeeded ? console.style("The story happened as expected.", "1;32") : console.style("The story did not happen as expected.", "1;31"))
+        console.line(
+            outcome.succeeded
+                ? console.style("The story happened as expected.", "1;32") : console.style("The story did not happen as expected.", "1;31"))
     }
 }

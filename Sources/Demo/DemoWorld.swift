@@ -54,16 +54,19 @@ final class DemoWorld: Sendable {
         let canaryOperator = CanaryOperator(client: client, options: operatorOptions, logger: quiet)
         let operatorTask = Task { try await canaryOperator.run() }
         console.ok("serin operator (Istio, metrics from \(metricsServer))")
-        let world = DemoWorld(sandbox: sandbox, prometheus: prometheus, client: client, loadTester: tester, alerts: alerts,
-                              tasks: [operatorTask, testerTask])
+        let world = DemoWorld(
+            sandbox: sandbox, prometheus: prometheus, client: client, loadTester: tester, alerts: alerts,
+            tasks: [operatorTask, testerTask])
         let prometheusPort = URL(string: prometheus.url)?.port ?? 0
         try await world.kubectl.exposeOnLoopback(service: "flagger-loadtester", namespace: "test", port: 80, localPort: testerPort)
         try await world.kubectl.exposeOnLoopback(service: "prometheus", namespace: "istio-system", port: 9090, localPort: prometheusPort)
         return world
     }
 
-    private init(sandbox: Sandbox, prometheus: PrometheusServer, client: KubeClient, loadTester: LoadTester, alerts: DemoAlertReceiver,
-                 tasks: [Task<Void, any Error>]) {
+    private init(
+        sandbox: Sandbox, prometheus: PrometheusServer, client: KubeClient, loadTester: LoadTester, alerts: DemoAlertReceiver,
+        tasks: [Task<Void, any Error>]
+    ) {
         self.alerts = alerts
         self.sandbox = sandbox
         self.prometheus = prometheus

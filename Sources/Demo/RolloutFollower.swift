@@ -36,13 +36,15 @@ final class RolloutFollower: Sendable {
     func follow(until phases: Set<String>, afterLeaving: Bool = false, timeout: Duration) async throws -> State {
         let deadline = ContinuousClock.now + timeout
         var left = !afterLeaving
-        let canaries = world.client.resource(KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true),
-                                             as: JSONValue.self)
+        let canaries = world.client.resource(
+            KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true),
+            as: JSONValue.self)
         while ContinuousClock.now < deadline {
             let status = try await canaries.get("httpbin", namespace: "demo")["status"] ?? [:]
             try await showNewEvents()
-            let state = State(phase: status["phase"]?.stringValue ?? "", weight: status["canaryWeight"]?.intValue ?? 0,
-                              failedChecks: status["failedChecks"]?.intValue ?? 0)
+            let state = State(
+                phase: status["phase"]?.stringValue ?? "", weight: status["canaryWeight"]?.intValue ?? 0,
+                failedChecks: status["failedChecks"]?.intValue ?? 0)
             if state != seen.last, !state.phase.isEmpty {
                 await progress(state)
                 seen.last = state
@@ -50,7 +52,8 @@ final class RolloutFollower: Sendable {
             if !phases.contains(state.phase) { left = true } else if left { return state }
             try await Task.sleep(for: .milliseconds(300))
         }
-        throw DemoFailure("the Canary did not reach \(phases.sorted().joined(separator: " or ")) within \(timeout) (phase \(seen.last?.phase ?? "none"))")
+        throw DemoFailure(
+            "the Canary did not reach \(phases.sorted().joined(separator: " or ")) within \(timeout) (phase \(seen.last?.phase ?? "none"))")
     }
 
     private func progress(_ state: State) async {
@@ -58,7 +61,9 @@ final class RolloutFollower: Sendable {
         var line = "   " + console.style("▸", "36") + " " + console.style(phase, "1") + " " + console.bar(state.weight)
         if state.phase == "Progressing" || state.phase == "WaitingPromotion" {
             let (rate, p99) = await canaryMetrics()
-            line += "  success " + (rate.map { String(format: "%6.2f%%", $0) } ?? "     —") + "  p99 " + (p99.map { String(format: "%4.0f ms", $0) } ?? "   —")
+            line +=
+                "  success " + (rate.map { String(format: "%6.2f%%", $0) } ?? "     —") + "  p99 "
+                + (p99.map { String(format: "%4.0f ms", $0) } ?? "   —")
             line += "  failed checks \(state.failedChecks)/3"
         }
         console.line(console.color ? line : line.replacingOccurrences(of: "▸", with: ">"))
@@ -77,8 +82,10 @@ final class RolloutFollower: Sendable {
     private func showNewEvents() async throws {
         let events = try await world.client.resource(.events, as: JSONValue.self).list(namespace: "demo").items
             .filter { $0[path: "involvedObject", "name"]?.stringValue == "httpbin" && $0[path: "involvedObject", "kind"]?.stringValue == "Canary" }
-            .sorted { (($0["lastTimestamp"]?.stringValue ?? ""), ($0[path: "metadata", "name"]?.stringValue ?? ""))
-                < (($1["lastTimestamp"]?.stringValue ?? ""), ($1[path: "metadata", "name"]?.stringValue ?? "")) }
+            .sorted {
+                (($0["lastTimestamp"]?.stringValue ?? ""), ($0[path: "metadata", "name"]?.stringValue ?? ""))
+                    < (($1["lastTimestamp"]?.stringValue ?? ""), ($1[path: "metadata", "name"]?.stringValue ?? ""))
+            }
         for event in events {
             guard let message = event["message"]?.stringValue else { continue }
             let count = event["count"]?.intValue ?? 1

@@ -57,8 +57,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             canary.status = status
             for readiness in [Readiness.ready, .waiting("w"), .failed("f")] {
                 let workload = WorkloadState(templateHash: "v2", readiness: readiness, replicas: 1)
-                var observation = Observation(now: Date(timeIntervalSince1970: 1e9), canary: canary, target: workload,
-                                              primary: WorkloadState(templateHash: "v1", readiness: readiness, replicas: 1), routes: .allPrimary)
+                var observation = Observation(
+                    now: Date(timeIntervalSince1970: 1e9), canary: canary, target: workload,
+                    primary: WorkloadState(templateHash: "v1", readiness: readiness, replicas: 1), routes: .allPrimary)
                 observation.checks = CheckResults(failures: readiness == .ready ? [] : ["Halt"])
                 let decision = CanaryStateMachine.decide(observation)
                 if let weight = decision.status.canaryWeight, !(0...100).contains(weight) { return ["weight \(weight) decided"] }
@@ -81,7 +82,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     static func patches(_ bytes: [UInt8]) -> [String] {
         let middle = bytes.firstIndex(of: 0) ?? bytes.count / 2
         guard let document = try? JSONValue(parsing: bytes[..<middle]),
-              let patch = try? JSONValue(parsing: bytes[min(middle + 1, bytes.count)...]) else { return [] }
+            let patch = try? JSONValue(parsing: bytes[min(middle + 1, bytes.count)...])
+        else { return [] }
         let merged = document.applyingMergePatch(patch)
         if let diff = document.mergePatch(to: merged), document.applyingMergePatch(diff) != merged {
             return ["a computed merge patch does not reproduce its target"]

@@ -370,4 +370,3 @@ extension JSONParser {
         return .uint(magnitude)
     }
 }
-

@@ -176,7 +176,8 @@ struct UnkeyedContainer: UnkeyedDecodingContainer {
 
     private mutating func next() throws -> JSONValueDecoder {
         guard !isAtEnd else {
-            throw DecodingError.valueNotFound(Any.self, .init(codingPath: codingPath + [indexKey], debugDescription: "the array has no more elements"))
+            throw DecodingError.valueNotFound(
+                Any.self, .init(codingPath: codingPath + [indexKey], debugDescription: "the array has no more elements"))
         }
         defer { currentIndex += 1 }
         return JSONValueDecoder(value: elements[currentIndex], codingPath: codingPath + [indexKey])

@@ -115,9 +115,10 @@ public struct SkippedObject: Error, Sendable, Hashable, CustomStringConvertible 
 
     /// The object's metadata as far as it could be read from `object`.
     public init(_ object: JSONValue, reason: String) {
-        self.init(namespace: object[path: "metadata", "namespace"]?.stringValue, name: object[path: "metadata", "name"]?.stringValue ?? "",
-                  uid: object[path: "metadata", "uid"]?.stringValue, resourceVersion: object[path: "metadata", "resourceVersion"]?.stringValue,
-                  reason: reason)
+        self.init(
+            namespace: object[path: "metadata", "namespace"]?.stringValue, name: object[path: "metadata", "name"]?.stringValue ?? "",
+            uid: object[path: "metadata", "uid"]?.stringValue, resourceVersion: object[path: "metadata", "resourceVersion"]?.stringValue,
+            reason: reason)
     }
 
     public var description: String { "\(namespace.map { "\($0)/" } ?? "")\(name): \(reason)" }

@@ -4,8 +4,14 @@ import KubeCore
 /// its schema keeps what it does not declare.
 enum APISIXCRDs {
     static var all: [JSONValue] {
-        [CRDManifest(group: "apisix.apache.org", kind: "ApisixRoute", plural: "apisixroutes", shortNames: ["ar"], versions: ["v2"],
-                     columns: [["name": "Hosts", "type": "string", "jsonPath": ".spec.http[].match.hosts"],
-                               ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"]]).json]
+        [
+            CRDManifest(
+                group: "apisix.apache.org", kind: "ApisixRoute", plural: "apisixroutes", shortNames: ["ar"], versions: ["v2"],
+                columns: [
+                    ["name": "Hosts", "type": "string", "jsonPath": ".spec.http[].match.hosts"],
+                    ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"],
+                ]
+            ).json
+        ]
     }
 }

@@ -26,11 +26,15 @@ struct CRDManifest {
         ]
         if rootKeepsUnknownFields { root["x-kubernetes-preserve-unknown-fields"] = true }
         let served: [JSONValue] = versions.map { version in
-            ["name": .string(version), "served": true, "storage": .bool(version == versions[0]), "schema": ["openAPIV3Schema": root],
-             "subresources": ["status": [:]], "additionalPrinterColumns": columns]
+            [
+                "name": .string(version), "served": true, "storage": .bool(version == versions[0]), "schema": ["openAPIV3Schema": root],
+                "subresources": ["status": [:]], "additionalPrinterColumns": columns,
+            ]
         }
-        var names: JSONValue = ["kind": .string(kind), "listKind": .string("\(kind)List"), "plural": .string(plural),
-                                "singular": .string(kind.lowercased()), "shortNames": .array(shortNames.map(JSONValue.string))]
+        var names: JSONValue = [
+            "kind": .string(kind), "listKind": .string("\(kind)List"), "plural": .string(plural),
+            "singular": .string(kind.lowercased()), "shortNames": .array(shortNames.map(JSONValue.string)),
+        ]
         if !categories.isEmpty { names["categories"] = .array(categories.map(JSONValue.string)) }
         var crdMetadata = metadata
         crdMetadata["name"] = .string("\(plural).\(group)")

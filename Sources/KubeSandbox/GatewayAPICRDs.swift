@@ -9,25 +9,35 @@ enum GatewayAPICRDs {
 
     static var all: [JSONValue] {
         [
-            crd(kind: "GatewayClass", plural: "gatewayclasses", short: ["gc"], namespaced: false, versions: ["v1", "v1beta1"], columns: [
-                ["name": "Controller", "type": "string", "jsonPath": ".spec.controllerName"],
-                ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"],
-            ]),
-            crd(kind: "Gateway", plural: "gateways", short: ["gtw"], versions: ["v1", "v1beta1"], columns: [
-                ["name": "Class", "type": "string", "jsonPath": ".spec.gatewayClassName"],
-                ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"],
-            ]),
-            crd(kind: "HTTPRoute", plural: "httproutes", short: [], versions: ["v1", "v1beta1"], columns: [
-                ["name": "Hostnames", "type": "string", "jsonPath": ".spec.hostnames"],
-                ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"],
-            ], spec: httpRouteSpec),
-            crd(kind: "GRPCRoute", plural: "grpcroutes", short: [], versions: ["v1"], columns: [
-                ["name": "Hostnames", "type": "string", "jsonPath": ".spec.hostnames"],
-                ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"],
-            ]),
-            crd(kind: "ReferenceGrant", plural: "referencegrants", short: ["refgrant"], versions: ["v1beta1"], columns: [
-                ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"],
-            ]),
+            crd(
+                kind: "GatewayClass", plural: "gatewayclasses", short: ["gc"], namespaced: false, versions: ["v1", "v1beta1"],
+                columns: [
+                    ["name": "Controller", "type": "string", "jsonPath": ".spec.controllerName"],
+                    ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"],
+                ]),
+            crd(
+                kind: "Gateway", plural: "gateways", short: ["gtw"], versions: ["v1", "v1beta1"],
+                columns: [
+                    ["name": "Class", "type": "string", "jsonPath": ".spec.gatewayClassName"],
+                    ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"],
+                ]),
+            crd(
+                kind: "HTTPRoute", plural: "httproutes", short: [], versions: ["v1", "v1beta1"],
+                columns: [
+                    ["name": "Hostnames", "type": "string", "jsonPath": ".spec.hostnames"],
+                    ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"],
+                ], spec: httpRouteSpec),
+            crd(
+                kind: "GRPCRoute", plural: "grpcroutes", short: [], versions: ["v1"],
+                columns: [
+                    ["name": "Hostnames", "type": "string", "jsonPath": ".spec.hostnames"],
+                    ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"],
+                ]),
+            crd(
+                kind: "ReferenceGrant", plural: "referencegrants", short: ["refgrant"], versions: ["v1beta1"],
+                columns: [
+                    ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"]
+                ]),
         ]
     }
 
@@ -47,20 +57,29 @@ enum GatewayAPICRDs {
             "type": "object", "x-kubernetes-preserve-unknown-fields": true,
             "properties": [
                 "hostnames": ["type": "array", "maxItems": 16, "items": ["type": "string", "minLength": 1, "maxLength": 253]],
-                "parentRefs": ["type": "array", "maxItems": 32,
-                               "items": ["type": "object", "required": ["name"], "x-kubernetes-preserve-unknown-fields": true]],
-                "rules": ["type": "array", "maxItems": 16, "items": [
-                    "type": "object", "x-kubernetes-preserve-unknown-fields": true,
-                    "properties": ["backendRefs": ["type": "array", "maxItems": 16, "items": backendRef]],
-                ]],
+                "parentRefs": [
+                    "type": "array", "maxItems": 32,
+                    "items": ["type": "object", "required": ["name"], "x-kubernetes-preserve-unknown-fields": true],
+                ],
+                "rules": [
+                    "type": "array", "maxItems": 16,
+                    "items": [
+                        "type": "object", "x-kubernetes-preserve-unknown-fields": true,
+                        "properties": ["backendRefs": ["type": "array", "maxItems": 16, "items": backendRef]],
+                    ],
+                ],
             ],
         ]
     }
 
-    private static func crd(kind: String, plural: String, short: [String], namespaced: Bool = true, versions: [String], columns: JSONValue,
-                            spec: JSONValue = ["type": "object", "x-kubernetes-preserve-unknown-fields": true]) -> JSONValue {
-        CRDManifest(group: group, kind: kind, plural: plural, shortNames: short, namespaced: namespaced, versions: versions, columns: columns,
-                    spec: spec, categories: ["gateway-api"],
-                    metadata: ["annotations": ["gateway.networking.k8s.io/bundle-version": "v1.5.0", "gateway.networking.k8s.io/channel": "standard"]]).json
+    private static func crd(
+        kind: String, plural: String, short: [String], namespaced: Bool = true, versions: [String], columns: JSONValue,
+        spec: JSONValue = ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
+    ) -> JSONValue {
+        CRDManifest(
+            group: group, kind: kind, plural: plural, shortNames: short, namespaced: namespaced, versions: versions, columns: columns,
+            spec: spec, categories: ["gateway-api"],
+            metadata: ["annotations": ["gateway.networking.k8s.io/bundle-version": "v1.5.0", "gateway.networking.k8s.io/channel": "standard"]]
+        ).json
     }
 }

@@ -11,16 +11,24 @@ enum KedaCRDs {
             ["name": "Max", "type": "integer", "jsonPath": ".spec.maxReplicaCount"],
             ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"],
         ]
-        return [[
-            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-            "metadata": ["name": "scaledobjects.keda.sh", "labels": ["app.kubernetes.io/part-of": "keda-operator"]],
-            "spec": [
-                "group": "keda.sh", "scope": "Namespaced",
-                "versions": [["name": "v1alpha1", "served": true, "storage": true, "schema": schema, "subresources": ["status": [:]],
-                              "additionalPrinterColumns": columns]],
-                "names": ["kind": "ScaledObject", "listKind": "ScaledObjectList", "plural": "scaledobjects", "singular": "scaledobject",
-                          "shortNames": ["so"]],
-            ],
-        ]]
+        return [
+            [
+                "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                "metadata": ["name": "scaledobjects.keda.sh", "labels": ["app.kubernetes.io/part-of": "keda-operator"]],
+                "spec": [
+                    "group": "keda.sh", "scope": "Namespaced",
+                    "versions": [
+                        [
+                            "name": "v1alpha1", "served": true, "storage": true, "schema": schema, "subresources": ["status": [:]],
+                            "additionalPrinterColumns": columns,
+                        ]
+                    ],
+                    "names": [
+                        "kind": "ScaledObject", "listKind": "ScaledObjectList", "plural": "scaledobjects", "singular": "scaledobject",
+                        "shortNames": ["so"],
+                    ],
+                ],
+            ]
+        ]
     }
 }

@@ -15,7 +15,9 @@ public struct LoopbackServer: Sendable {
     private let task: Task<Void, any Error>
 
     /// Starts serving `responder` on `127.0.0.1:port` (0: a free port), over TLS when given, and returns once it listens.
-    public static func start(_ responder: CallbackResponder<BasicRequestContext>, port: Int, tls: TLSConfiguration? = nil, logger: Logger)
+    public static func start(
+        _ responder: CallbackResponder<BasicRequestContext>, port: Int, tls: TLSConfiguration? = nil, logger: Logger
+    )
         async throws -> LoopbackServer
     {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
@@ -36,10 +38,11 @@ public struct LoopbackServer: Sendable {
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next(), bound > 0 else {
             task.cancel()
-            let reason = switch await task.result {
-            case .failure(let error): "\(error)"
-            case .success: "the server stopped before listening"
-            }
+            let reason =
+                switch await task.result {
+                case .failure(let error): "\(error)"
+                case .success: "the server stopped before listening"
+                }
             throw SandboxError(step: "listen on 127.0.0.1:\(port)", reason: reason)
         }
         return LoopbackServer(port: bound, group: group, task: task)

@@ -27,8 +27,10 @@ public enum ProcessGroup {
 
     /// Sends `SIGTERM` now and does the rest of ``stop(_:grace:)`` on a thread of its own, then runs
     /// `afterwards` (removing the program's files, say). Returns at once: for `defer` in async code.
-    public static func stopInBackground(_ process: Process, grace: Duration = .seconds(5),
-                                        afterwards: @escaping @Sendable () -> Void = {}) {
+    public static func stopInBackground(
+        _ process: Process, grace: Duration = .seconds(5),
+        afterwards: @escaping @Sendable () -> Void = {}
+    ) {
         let pid = process.processIdentifier
         guard pid > 0 else { return afterwards() }
         signal(pid, SIGTERM)
@@ -60,8 +62,9 @@ public enum ProcessGroup {
         while process.isRunning {
             guard ContinuousClock.now < deadline else {
                 await stop(process, grace: .seconds(1))
-                throw ProcessTimeout(command: ([process.executableURL?.lastPathComponent ?? "?"] + (process.arguments ?? [])).joined(separator: " "),
-                                     timeout: timeout)
+                throw ProcessTimeout(
+                    command: ([process.executableURL?.lastPathComponent ?? "?"] + (process.arguments ?? [])).joined(separator: " "),
+                    timeout: timeout)
             }
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -14,10 +14,14 @@ enum SMICRDs {
             "properties": ["service": ["type": "string", "minLength": 1], "backends": ["type": "array", "items": backend]],
         ]
         return [
-            CRDManifest(group: "split.smi-spec.io", kind: "TrafficSplit", plural: "trafficsplits", shortNames: ["ts"], versions: ["v1alpha1", "v1alpha2"],
-                        columns: [["name": "Service", "type": "string", "jsonPath": ".spec.service"],
-                                  ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"]],
-                        spec: spec, metadata: ["labels": ["linkerd.io/extension": "smi"]]).json,
+            CRDManifest(
+                group: "split.smi-spec.io", kind: "TrafficSplit", plural: "trafficsplits", shortNames: ["ts"], versions: ["v1alpha1", "v1alpha2"],
+                columns: [
+                    ["name": "Service", "type": "string", "jsonPath": ".spec.service"],
+                    ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"],
+                ],
+                spec: spec, metadata: ["labels": ["linkerd.io/extension": "smi"]]
+            ).json
         ]
     }
 }

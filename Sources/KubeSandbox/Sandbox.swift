@@ -37,21 +37,25 @@ public final class Sandbox: Sendable {
 
     /// Starts a sandbox and waits until it serves.
     public static func start(_ options: Options = Options()) async throws -> Sandbox {
-        let store = ObjectStore(historyLimit: options.historyLimit, validatesSchemas: options.validateCustomResources,
-                                maximumObjectBytes: options.maximumObjectBytes)
-        try await seed(store, istio: options.istio, gatewayAPI: options.gatewayAPI, smi: options.smi, contour: options.contour, traefik: options.traefik,
-                       apisix: options.apisix, gloo: options.gloo)
+        let store = ObjectStore(
+            historyLimit: options.historyLimit, validatesSchemas: options.validateCustomResources,
+            maximumObjectBytes: options.maximumObjectBytes)
+        try await seed(
+            store, istio: options.istio, gatewayAPI: options.gatewayAPI, smi: options.smi, contour: options.contour, traefik: options.traefik,
+            apisix: options.apisix, gloo: options.gloo)
         let faults = FaultInjector()
         await faults.chaos(rate: options.faultRate, seed: options.faultSeed)
         let audit = options.auditLog || options.auditLogPath != nil ? try AuditLog(path: options.auditLogPath) : nil
         let metrics = TrafficMetrics()
         let access = options.authorization ? AccessControl(store: store) : nil
         await access?.watchRBAC()
-        let api = APIServer(store: store, faults: faults, audit: audit, bookmarkInterval: options.bookmarkInterval, access: access,
-                            maximumRequestBytes: options.maximumRequestBytes, logger: options.logger)
+        let api = APIServer(
+            store: store, faults: faults, audit: audit, bookmarkInterval: options.bookmarkInterval, access: access,
+            maximumRequestBytes: options.maximumRequestBytes, logger: options.logger)
         let certificate = options.authorization ? try await SandboxCertificate.make() : nil
-        let apiServer = try await LoopbackServer.start(api.responder, port: options.port, tls: certificate?.serverConfiguration,
-                                                       logger: options.logger)
+        let apiServer = try await LoopbackServer.start(
+            api.responder, port: options.port, tls: certificate?.serverConfiguration,
+            logger: options.logger)
         let port = apiServer.port
         let envoy: EnvoyDataPlane?
         do {
@@ -94,7 +98,8 @@ public final class Sandbox: Sendable {
         let path = options.kubeconfigPath ?? (NSTemporaryDirectory() + "serin-sandbox-\(port).kubeconfig")
         try Sandbox.writeKubeconfig(server: url, certificate: certificate?.certificatePEM, to: path)
         return Sandbox(
-            store: store, faults: faults, audit: audit, access: access, certificate: certificate, envoy: envoy, url: url, port: port, kubeconfigPath: path,
+            store: store, faults: faults, audit: audit, access: access, certificate: certificate, envoy: envoy, url: url, port: port,
+            kubeconfigPath: path,
             trafficURL: URL(string: "http://127.0.0.1:\(trafficPort)")!, metrics: metrics, servers: [apiServer, trafficServer],
             simulators: simulators)
     }
@@ -161,8 +166,10 @@ public final class Sandbox: Sendable {
         await envoy?.stop()
     }
 
-    static func seed(_ store: ObjectStore, istio: Bool, gatewayAPI: Bool = true, smi: Bool = true, contour: Bool = true, traefik: Bool = true,
-                     apisix: Bool = true, gloo: Bool = false) async throws {
+    static func seed(
+        _ store: ObjectStore, istio: Bool, gatewayAPI: Bool = true, smi: Bool = true, contour: Bool = true, traefik: Bool = true,
+        apisix: Bool = true, gloo: Bool = false
+    ) async throws {
         let namespaces = istio ? ["default", "kube-system", "kube-public", "istio-system"] : ["default", "kube-system", "kube-public"]
         let namespaceType = await store.types.first { $0.resource.plural == "namespaces" }!
         for name in namespaces {
@@ -174,22 +181,29 @@ public final class Sandbox: Sendable {
             _ = try await store.update(nodeType, namespace: nil, name: "sandbox", object: node, subresource: "status")
         }
         if let clusterRoles = await store.types.first(where: { $0.resource.plural == "clusterroles" }),
-           let bindings = await store.types.first(where: { $0.resource.plural == "clusterrolebindings" }) {
-            _ = try await store.create(clusterRoles, namespace: nil, object: [
-                "metadata": ["name": "cluster-admin"],
-                "rules": [["apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]], ["nonResourceURLs": ["*"], "verbs": ["*"]]],
-            ])
-            _ = try await store.create(bindings, namespace: nil, object: [
-                "metadata": ["name": "cluster-admin"],
-                "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"],
-                "subjects": [["apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:masters"]],
-            ])
+            let bindings = await store.types.first(where: { $0.resource.plural == "clusterrolebindings" })
+        {
+            _ = try await store.create(
+                clusterRoles, namespace: nil,
+                object: [
+                    "metadata": ["name": "cluster-admin"],
+                    "rules": [["apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]], ["nonResourceURLs": ["*"], "verbs": ["*"]]],
+                ])
+            _ = try await store.create(
+                bindings, namespace: nil,
+                object: [
+                    "metadata": ["name": "cluster-admin"],
+                    "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"],
+                    "subjects": [["apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:masters"]],
+                ])
         }
         let crdType = await store.types.first { $0.resource.plural == "customresourcedefinitions" }!
         var crds: [JSONValue] = []
-        for (installed, bundle) in [(istio, IstioCRDs.all + KedaCRDs.all), (gatewayAPI, GatewayAPICRDs.all), (smi, SMICRDs.all),
-                                    (contour, ContourCRDs.all), (traefik, TraefikCRDs.all), (apisix, APISIXCRDs.all),
-                                    (gloo, GlooCRDs.all)] where installed {
+        for (installed, bundle) in [
+            (istio, IstioCRDs.all + KedaCRDs.all), (gatewayAPI, GatewayAPICRDs.all), (smi, SMICRDs.all),
+            (contour, ContourCRDs.all), (traefik, TraefikCRDs.all), (apisix, APISIXCRDs.all),
+            (gloo, GlooCRDs.all),
+        ] where installed {
             crds += bundle
         }
         for crd in crds { _ = try await store.create(crdType, namespace: nil, object: crd) }
@@ -202,12 +216,15 @@ public final class Sandbox: Sendable {
             throw SandboxError(step: "write a kubeconfig for \(namespace)/\(name)", reason: "the sandbox runs without authorization")
         }
         let token = try await access.issueToken(serviceAccount: name, namespace: namespace)
-        try Sandbox.writeKubeconfig(server: url, certificate: certificate?.certificatePEM, to: path,
-                                    user: "system:serviceaccount:\(namespace):\(name)", token: token, namespace: namespace)
+        try Sandbox.writeKubeconfig(
+            server: url, certificate: certificate?.certificatePEM, to: path,
+            user: "system:serviceaccount:\(namespace):\(name)", token: token, namespace: namespace)
     }
 
-    static func writeKubeconfig(server: URL, certificate: String? = nil, to path: String, user: String = "sandbox",
-                                token: String = TokenAuthority.adminToken, namespace: String = "default") throws {
+    static func writeKubeconfig(
+        server: URL, certificate: String? = nil, to path: String, user: String = "sandbox",
+        token: String = TokenAuthority.adminToken, namespace: String = "default"
+    ) throws {
         let authority = certificate.map { "\n    certificate-authority-data: " + Data($0.utf8).base64EncodedString() } ?? ""
         let text = """
             apiVersion: v1

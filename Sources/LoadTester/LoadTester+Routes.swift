@@ -65,13 +65,15 @@ extension LoadTester {
             }
         case "bash":
             guard let command = payload.metadata["cmd"], !command.isEmpty else { return text(.badRequest, "cmd not found in metadata") }
-            return await runToCompletion(options.policy.invocation(of: command, shell: "bash"), command: command,
-                                         returnOutput: payload.metadata["returnCmdOutput"] == "true")
+            return await runToCompletion(
+                options.policy.invocation(of: command, shell: "bash"), command: command,
+                returnOutput: payload.metadata["returnCmdOutput"] == "true")
         case "kubectl", "helm", "helmv3":
             guard let command = payload.metadata["cmd"], !command.isEmpty else { return text(.badRequest, "cmd not found in metadata") }
             let program = type == "kubectl" ? "kubectl" : "helm"
             let words = command.split(whereSeparator: \.isWhitespace).map(String.init)
-            let invocation: Result<CommandPolicy.Invocation, CommandPolicy.Refusal> = options.policy.allowed.map { $0.contains(program) } == false
+            let invocation: Result<CommandPolicy.Invocation, CommandPolicy.Refusal> =
+                options.policy.allowed.map { $0.contains(program) } == false
                 ? .failure(CommandPolicy.Refusal(description: "program \"\(program)\" is not allowed (--allow)"))
                 : .success(CommandPolicy.Invocation(executable: program, arguments: words))
             return await runToCompletion(invocation, command: "\(program) \(command)", returnOutput: payload.metadata["returnCmdOutput"] == "true")
@@ -83,8 +85,10 @@ extension LoadTester {
     }
 
     /// Runs a command to completion within the task timeout: 200 on exit status 0, else 500 with its output.
-    private func runToCompletion(_ invocation: Result<CommandPolicy.Invocation, CommandPolicy.Refusal>, command: String,
-                                 returnOutput: Bool) async -> Response {
+    private func runToCompletion(
+        _ invocation: Result<CommandPolicy.Invocation, CommandPolicy.Refusal>, command: String,
+        returnOutput: Bool
+    ) async -> Response {
         let found: CommandPolicy.Invocation
         switch invocation {
         case .success(let value): found = value

@@ -83,7 +83,7 @@ public final class LoadTester: Service, Sendable {
             outcome = .success(())
         } catch is ShutDown {
             outcome = .success(())
-        } catch where !listening.load(ordering: .relaxed) && !(error is CancellationError) {
+        } catch  where !listening.load(ordering: .relaxed) && !(error is CancellationError) {
             outcome = .failure(SetupError(description: "failed to listen on \(options.host):\(options.port): \(error)"))
         } catch {
             outcome = .failure(error)

@@ -55,9 +55,11 @@ public struct Kubectl: Sendable {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file])
         }
         if let stdin { try Data(stdin.utf8).write(to: URL(fileURLWithPath: input)) }
-        let handles = try (FileHandle(forReadingFrom: URL(fileURLWithPath: input)),
-                           FileHandle(forWritingTo: URL(fileURLWithPath: output)),
-                           FileHandle(forWritingTo: URL(fileURLWithPath: errors)))
+        let handles = try (
+            FileHandle(forReadingFrom: URL(fileURLWithPath: input)),
+            FileHandle(forWritingTo: URL(fileURLWithPath: output)),
+            FileHandle(forWritingTo: URL(fileURLWithPath: errors))
+        )
         process.standardInput = stdin == nil ? FileHandle.nullDevice : handles.0
         process.standardOutput = handles.1
         process.standardError = handles.2
@@ -99,20 +101,22 @@ extension Kubectl {
     /// Makes `http://<service>.<namespace>:<port>/` reach a process on this machine: the namespace, a
     /// selector-less Service and Endpoints at `127.0.0.1:<localPort>`, which the sandbox's proxy forwards.
     public func exposeOnLoopback(service: String, namespace: String, port: Int, localPort: Int) async throws {
-        try await succeed(["apply", "-f", "-"], stdin: """
-            apiVersion: v1
-            kind: Namespace
-            metadata: {name: \(namespace)}
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata: {name: \(service), namespace: \(namespace)}
-            spec: {ports: [{name: http, port: \(port)}]}
-            ---
-            apiVersion: v1
-            kind: Endpoints
-            metadata: {name: \(service), namespace: \(namespace)}
-            subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{name: http, port: \(localPort)}]}]
-            """)
+        try await succeed(
+            ["apply", "-f", "-"],
+            stdin: """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: \(namespace)}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: \(service), namespace: \(namespace)}
+                spec: {ports: [{name: http, port: \(port)}]}
+                ---
+                apiVersion: v1
+                kind: Endpoints
+                metadata: {name: \(service), namespace: \(namespace)}
+                subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{name: http, port: \(localPort)}]}]
+                """)
     }
 }

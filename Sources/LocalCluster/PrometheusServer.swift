@@ -30,8 +30,10 @@ public final class PrometheusServer: Sendable {
         let port = try freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["prometheus", "--config.file=\(folder)/prometheus.yml", "--storage.tsdb.path=\(folder)/data",
-                             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn"]
+        process.arguments = [
+            "prometheus", "--config.file=\(folder)/prometheus.yml", "--storage.tsdb.path=\(folder)/data",
+            "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
@@ -74,7 +76,8 @@ public final class PrometheusServer: Sendable {
         let body = try await get("/api/v1/query?" + encoded)
         let json = try JSONValue(parsing: body)
         guard json["status"] == "success", let first = json[path: "data", "result"]?[0],
-              let text = first["value"]?[1]?.stringValue else { return nil }
+            let text = first["value"]?[1]?.stringValue
+        else { return nil }
         return Double(text)
     }
 

@@ -19,12 +19,16 @@ extension MetricAnalysis {
     static func address(of template: MetricTemplate, canary: Canary, metricsServer: String) -> Result<String, AddressRefusal> {
         if let own = template.spec.provider.address, !own.isEmpty { return .success(own) }
         guard let chosen = canary.spec.metricsServer, !chosen.isEmpty else { return .success(metricsServer) }
-        let credentials = [template.spec.provider.secretRef != nil ? "provider.secretRef" : nil,
-                           (template.spec.provider.headers ?? [:]).isEmpty ? nil : "provider.headers"].compactMap { $0 }
+        let credentials = [
+            template.spec.provider.secretRef != nil ? "provider.secretRef" : nil,
+            (template.spec.provider.headers ?? [:]).isEmpty ? nil : "provider.headers",
+        ].compactMap { $0 }
         guard credentials.isEmpty else {
-            return .failure(AddressRefusal(message: "has credentials (\(credentials.joined(separator: ", "))) and no provider.address: "
-                + "they are sent only to the template's own address or the operator's --metrics-server, never to the Canary's "
-                + "spec.metricsServer (\(Redaction.url(chosen))); set provider.address on the template, or remove spec.metricsServer"))
+            return .failure(
+                AddressRefusal(
+                    message: "has credentials (\(credentials.joined(separator: ", "))) and no provider.address: "
+                        + "they are sent only to the template's own address or the operator's --metrics-server, never to the Canary's "
+                        + "spec.metricsServer (\(Redaction.url(chosen))); set provider.address on the template, or remove spec.metricsServer"))
         }
         return .success(chosen)
     }

@@ -42,8 +42,10 @@ public struct MetricAnalysis: Sendable {
             let verdict = MetricJudge.applying(metric.noDataPolicy ?? .fail, to: judged, metric: metric.name, canary: canary)
             if let value = verdict.value { values[metric.name] = value }
             let note = verdict.hold ?? (verdict.noData && verdict.failure == nil ? "no data: skipped (noData: skip)" : nil)
-            records.append(JournalEntry.Metric(name: metric.name, query: query, value: verdict.value, threshold: MetricAnalysis.threshold(of: metric),
-                                               passed: verdict.failure == nil && verdict.hold == nil, message: verdict.failure ?? note))
+            records.append(
+                JournalEntry.Metric(
+                    name: metric.name, query: query, value: verdict.value, threshold: MetricAnalysis.threshold(of: metric),
+                    passed: verdict.failure == nil && verdict.hold == nil, message: verdict.failure ?? note))
             if let failure = verdict.failure { return CheckResults(failures: [failure], values: values, records: records) }
             if let hold = verdict.hold { held.append(hold) }
         }
@@ -59,7 +61,9 @@ public struct MetricAnalysis: Sendable {
     }
 
     /// One metric's verdict and the query as it was sent (`nil` when none was).
-    func check(_ metric: CanaryMetric, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> (verdict: MetricJudge.Verdict, query: String?) {
+    func check(
+        _ metric: CanaryMetric, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries
+    ) async -> (verdict: MetricJudge.Verdict, query: String?) {
         let sent = QuerySink()
         let verdict = await TaskLocalQuery.$sink.withValue(sent) { await judge(metric, canary: canary, mesh: mesh, queries: queries) }
         return (verdict, sent.query)
@@ -68,9 +72,11 @@ public struct MetricAnalysis: Sendable {
     /// What a query template's placeholders stand for, for one metric of a Canary. Pure.
     static func placeholderValues(_ canary: Canary, metric: CanaryMetric) -> [String: String] {
         // `{{ ingress }}` and `{{ route }}` are `ingressRef`'s and `routeRef`'s names, else the target's (Flagger's `toMetricModel`).
-        ["name": canary.metadata.name ?? "", "namespace": canary.namespace, "target": canary.targetName,
-         "service": canary.serviceName, "interval": metric.interval ?? CanaryDefaults.metricInterval,
-         "ingress": canary.spec.ingressRef?.name ?? canary.targetName, "route": canary.spec.routeRef?.name ?? canary.targetName]
+        [
+            "name": canary.metadata.name ?? "", "namespace": canary.namespace, "target": canary.targetName,
+            "service": canary.serviceName, "interval": metric.interval ?? CanaryDefaults.metricInterval,
+            "ingress": canary.spec.ingressRef?.name ?? canary.targetName, "route": canary.spec.routeRef?.name ?? canary.targetName,
+        ]
     }
 
     private func judge(_ metric: CanaryMetric, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> MetricJudge.Verdict {
@@ -100,12 +106,15 @@ public struct MetricAnalysis: Sendable {
             }
         }
         let outcome = await outcome(of: query, template: QueryTemplate(values: values), type: .prometheus, config: prometheus)
-        return MetricJudge.builtin(metric, canary: canary, mesh: mesh.rawValue, outcome: outcome,
-                                   durationToMilliseconds: queries.durationToMilliseconds)
+        return MetricJudge.builtin(
+            metric, canary: canary, mesh: mesh.rawValue, outcome: outcome,
+            durationToMilliseconds: queries.durationToMilliseconds)
     }
 
-    private func templated(_ metric: CanaryMetric, reference: TemplateReference, canary: Canary,
-                           values: [String: String]) async -> MetricJudge.Verdict {
+    private func templated(
+        _ metric: CanaryMetric, reference: TemplateReference, canary: Canary,
+        values: [String: String]
+    ) async -> MetricJudge.Verdict {
         let namespace = reference.namespace ?? canary.namespace
         func failed(_ message: String) -> MetricJudge.Verdict {
             MetricJudge.Verdict(failure: "Metric template \(reference.name).\(namespace) \(message)", value: nil)
@@ -129,15 +138,18 @@ public struct MetricAnalysis: Sendable {
                 return failed("secret \(secret) error: \(error)")
             }
         }
-        let outcome = await outcome(of: template.spec.query, template: QueryTemplate(values: values, variables: metric.templateVariables ?? [:]),
-                                    type: type, config: config)
+        let outcome = await outcome(
+            of: template.spec.query, template: QueryTemplate(values: values, variables: metric.templateVariables ?? [:]),
+            type: type, config: config)
         if case .failure(let error) = outcome, error.kind == .configuration { return failed("provider \(type) error: \(error)") }
         return MetricJudge.custom(metric, canary: canary, outcome: outcome)
     }
 
     /// Renders and runs one query.
-    private func outcome(of query: String, template: QueryTemplate, type: MetricProviderType,
-                         config: MetricProviderConfig) async -> Result<Double, MetricError> {
+    private func outcome(
+        of query: String, template: QueryTemplate, type: MetricProviderType,
+        config: MetricProviderConfig
+    ) async -> Result<Double, MetricError> {
         do {
             let provider = try MetricProviderRegistry.make(type, config)
             let rendered = try template.render(query)
@@ -167,7 +179,9 @@ public struct MetricAnalysis: Sendable {
                 add("metric template \(reference.name).\(namespace) cannot be read: \((error as? DecodingError)?.fieldMessage ?? "\(error)")")
                 continue
             }
-            if let refusal = MetricAnalysis.refusal(of: template, spec: object.json["spec"] ?? [:]) { add("metric template \(reference.name).\(namespace) \(refusal)") }
+            if let refusal = MetricAnalysis.refusal(of: template, spec: object.json["spec"] ?? [:]) {
+                add("metric template \(reference.name).\(namespace) \(refusal)")
+            }
             if case .failure(let refusal) = MetricAnalysis.address(of: template, canary: canary, metricsServer: metricsServer) {
                 add("metric template \(reference.name).\(namespace) \(refusal.message)")
             }

@@ -41,15 +41,19 @@ public enum MetricJudge {
 
     /// Too few requests for a built-in metric to be judged (`minRequests`): no data.
     public static func tooFewRequests(_ metric: CanaryMetric, canary: Canary, count: Double, interval: String) -> Verdict {
-        Verdict(failure: "Halt \(canary.dottedName) advancement \(metric.name): \(goNumber(count.rounded(.down))) requests in \(interval), fewer than minRequests \(metric.minRequests ?? 0)",
-                value: nil, noData: true)
+        Verdict(
+            failure:
+                "Halt \(canary.dottedName) advancement \(metric.name): \(goNumber(count.rounded(.down))) requests in \(interval), fewer than minRequests \(metric.minRequests ?? 0)",
+            value: nil, noData: true)
     }
 
     /// A built-in metric (`request-success-rate` or `request-duration`) over `mesh`'s telemetry.
     ///
     /// - Parameter durationToMilliseconds: what turns the duration query's answer into milliseconds.
-    public static func builtin(_ metric: CanaryMetric, canary: Canary, mesh: String, outcome: Result<Double, MetricError>,
-                               durationToMilliseconds: Double = 1) -> Verdict {
+    public static func builtin(
+        _ metric: CanaryMetric, canary: Canary, mesh: String, outcome: Result<Double, MetricError>,
+        durationToMilliseconds: Double = 1
+    ) -> Verdict {
         let isRate = metric.name == "request-success-rate"
         let value: Double
         switch outcome {
@@ -63,23 +67,30 @@ public enum MetricJudge {
             return Verdict(failure: "Prometheus query failed: \(error)", value: nil)
         }
         if isRate, !(0...100).contains(value) {
-            return Verdict(failure: "Halt \(canary.dottedName) advancement request-success-rate: the query returned \(value), not a percentage (0-100)",
-                           value: nil)
+            return Verdict(
+                failure: "Halt \(canary.dottedName) advancement request-success-rate: the query returned \(value), not a percentage (0-100)",
+                value: nil)
         }
         let range = metric.thresholdRange ?? ThresholdRange(min: isRate ? metric.threshold : nil, max: isRate ? nil : metric.threshold)
         if isRate {
             let rate = String(format: "%.2f", value)
-            if let min = range.min, value < min { return Verdict(failure: "Halt \(canary.dottedName) advancement success rate \(rate)% < \(goNumber(min))%", value: value) }
-            if let max = range.max, value > max { return Verdict(failure: "Halt \(canary.dottedName) advancement success rate \(rate)% > \(goNumber(max))%", value: value) }
+            if let min = range.min, value < min {
+                return Verdict(failure: "Halt \(canary.dottedName) advancement success rate \(rate)% < \(goNumber(min))%", value: value)
+            }
+            if let max = range.max, value > max {
+                return Verdict(failure: "Halt \(canary.dottedName) advancement success rate \(rate)% > \(goNumber(max))%", value: value)
+            }
             return Verdict(failure: nil, value: value)
         }
         let milliseconds = value.rounded(.down)
         let recorded = value / 1000
         if let max = range.max, milliseconds > max {
-            return Verdict(failure: "Halt \(canary.dottedName) advancement request duration \(goDuration(milliseconds)) > \(goDuration(max))", value: recorded)
+            return Verdict(
+                failure: "Halt \(canary.dottedName) advancement request duration \(goDuration(milliseconds)) > \(goDuration(max))", value: recorded)
         }
         if let min = range.min, milliseconds < min {
-            return Verdict(failure: "Halt \(canary.dottedName) advancement request duration \(goDuration(milliseconds)) < \(goDuration(min))", value: recorded)
+            return Verdict(
+                failure: "Halt \(canary.dottedName) advancement request duration \(goDuration(milliseconds)) < \(goDuration(min))", value: recorded)
         }
         return Verdict(failure: nil, value: recorded)
     }
@@ -100,8 +111,12 @@ public enum MetricJudge {
         }
         let range = metric.thresholdRange ?? ThresholdRange(max: metric.threshold)
         let shown = String(format: "%.2f", value)
-        if let min = range.min, value < min { return Verdict(failure: "Halt \(canary.dottedName) advancement \(metric.name) \(shown) < \(goNumber(min))", value: value) }
-        if let max = range.max, value > max { return Verdict(failure: "Halt \(canary.dottedName) advancement \(metric.name) \(shown) > \(goNumber(max))", value: value) }
+        if let min = range.min, value < min {
+            return Verdict(failure: "Halt \(canary.dottedName) advancement \(metric.name) \(shown) < \(goNumber(min))", value: value)
+        }
+        if let max = range.max, value > max {
+            return Verdict(failure: "Halt \(canary.dottedName) advancement \(metric.name) \(shown) > \(goNumber(max))", value: value)
+        }
         return Verdict(failure: nil, value: value)
     }
 }

@@ -21,8 +21,10 @@ public struct PrometheusProvider: MetricProvider {
     /// Outbound HTTP, honouring `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY`.
     public var http: OutboundHTTP
 
-    public init(address: String, authorization: String? = nil, headers: [String: [String]] = [:], timeout: Duration = .seconds(5),
-                http: OutboundHTTP = OutboundHTTP()) {
+    public init(
+        address: String, authorization: String? = nil, headers: [String: [String]] = [:], timeout: Duration = .seconds(5),
+        http: OutboundHTTP = OutboundHTTP()
+    ) {
         self.address = address
         self.authorization = authorization
         self.headers = headers
@@ -59,14 +61,17 @@ public struct PrometheusProvider: MetricProvider {
         for (name, values) in headers { for value in values { requestHeaders.append((name, value)) } }
         let response: OutboundHTTP.Response
         do {
-            response = try await http.send(.GET, "\(base)/api/v1/query?\(encoded)", headers: requestHeaders,
-                                           timeout: timeout)
+            response = try await http.send(
+                .GET, "\(base)/api/v1/query?\(encoded)", headers: requestHeaders,
+                timeout: timeout)
         } catch {
             throw MetricError.query("failed to query \(base): \(error.reason)")
         }
         let status = response.status
         let body = response.body
-        guard status < 400 else { throw MetricError.query("error response from \(base): \(status): \(String(decoding: body.prefix(300), as: UTF8.self))") }
+        guard status < 400 else {
+            throw MetricError.query("error response from \(base): \(status): \(String(decoding: body.prefix(300), as: UTF8.self))")
+        }
         return try PrometheusProvider.value(from: body)
     }
 

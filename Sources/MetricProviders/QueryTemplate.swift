@@ -33,7 +33,8 @@ public struct QueryTemplate: Sendable {
             let value = try value(of: name)
             if name.hasPrefix("variables."), let refusal = literal.refusal(of: value) {
                 let key = String(name.dropFirst("variables.".count))
-                var error = MetricError.render("templateVariables.\(key): the value \(VariablePlacement.quoted(value)) would change the query's structure: \(refusal)")
+                var error = MetricError.render(
+                    "templateVariables.\(key): the value \(VariablePlacement.quoted(value)) would change the query's structure: \(refusal)")
                 error.variable = key
                 throw error
             }

@@ -30,7 +30,8 @@ struct VariablePlacement {
         guard let quote = openQuote else {
             let body = value.hasPrefix("-") ? value.dropFirst() : Substring(value)
             let plain = !body.isEmpty && body.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_:.".contains($0)) }
-            return plain ? nil : "outside a string literal a variable may only hold a name, number or duration (letters, digits, _ : . and a leading -)"
+            return plain
+                ? nil : "outside a string literal a variable may only hold a name, number or duration (letters, digits, _ : . and a leading -)"
         }
         if value.contains(where: \.isNewline) { return "a string literal's value may not hold a line break" }
         var escape = false

@@ -49,9 +49,11 @@ struct ChatPost: Sendable {
         if let token { headers.append(("Authorization", "Bearer \(token)")) }
         var target = address
         if !query.isEmpty, var components = URLComponents(string: address) {
-            components.percentEncodedQueryItems = (components.percentEncodedQueryItems ?? []) + query.map {
-                URLQueryItem(name: $0.name, value: $0.value?.addingPercentEncoding(withAllowedCharacters: ChatPost.queryValue))
-            }
+            components.percentEncodedQueryItems =
+                (components.percentEncodedQueryItems ?? [])
+                + query.map {
+                    URLQueryItem(name: $0.name, value: $0.value?.addingPercentEncoding(withAllowedCharacters: ChatPost.queryValue))
+                }
             target = components.string ?? address
         }
         let response: OutboundHTTP.Response
@@ -63,8 +65,9 @@ struct ChatPost: Sendable {
             throw NotifierError("sending notification failed: \(why)", retryable: true)
         }
         guard (200..<300).contains(response.status) else {
-            throw NotifierError("sending notification bad response \(response.status): \(String(response.text.prefix(512)))",
-                                retryable: response.status >= 500 || response.status == 429)
+            throw NotifierError(
+                "sending notification bad response \(response.status): \(String(response.text.prefix(512)))",
+                retryable: response.status >= 500 || response.status == 429)
         }
         if case .code(let member, let reason) = answer {
             let body = try? JSONValue(parsing: Array(response.text.utf8))

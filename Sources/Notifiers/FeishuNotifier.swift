@@ -21,19 +21,30 @@ public struct FeishuNotifier: Notifier {
 
     /// The card posted for `alert` at `now`, signed when there is a secret. Pure.
     public static func payload(_ alert: Alert, signingSecret: String? = nil, now: Date = Date()) -> JSONValue {
-        let template = switch alert.severity { case .info: "green"; case .warn: "orange"; case .error: "red" }
+        let template =
+            switch alert.severity {
+            case .info: "green";
+            case .warn: "orange";
+            case .error: "red"
+            }
         var elements: [JSONValue] = [["tag": "div", "text": ["tag": "lark_md", "content": .string(alert.message)]]]
         if !alert.fields.isEmpty {
-            let fields: [JSONValue] = alert.fields.map { ["is_short": false, "text": ["tag": "lark_md", "content": .string("**\($0.name)**\n\($0.value)")]] }
+            let fields: [JSONValue] = alert.fields.map {
+                ["is_short": false, "text": ["tag": "lark_md", "content": .string("**\($0.name)**\n\($0.value)")]]
+            }
             elements.append(["tag": "div", "fields": .array(fields)])
         }
-        let card: JSONValue = ["config": ["wide_screen_mode": true],
-                               "header": ["template": .string(template), "title": ["tag": "plain_text", "content": .string("\(alert.canary).\(alert.namespace)")]],
-                               "elements": .array(elements)]
+        let card: JSONValue = [
+            "config": ["wide_screen_mode": true],
+            "header": ["template": .string(template), "title": ["tag": "plain_text", "content": .string("\(alert.canary).\(alert.namespace)")]],
+            "elements": .array(elements),
+        ]
         guard let signingSecret else { return ["msg_type": "interactive", "card": card] }
         let timestamp = Int64(now.timeIntervalSince1970.rounded(.down))
-        return ["timestamp": .string("\(timestamp)"), "sign": .string(RobotSignature.feishu(timestampSeconds: timestamp, secret: signingSecret)),
-                "msg_type": "interactive", "card": card]
+        return [
+            "timestamp": .string("\(timestamp)"), "sign": .string(RobotSignature.feishu(timestampSeconds: timestamp, secret: signingSecret)),
+            "msg_type": "interactive", "card": card,
+        ]
     }
 
     public func post(_ alert: Alert) async throws {

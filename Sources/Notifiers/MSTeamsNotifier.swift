@@ -16,9 +16,11 @@ public struct MSTeamsNotifier: Notifier {
     public static func payload(_ alert: Alert) -> JSONValue {
         let subject = "\(alert.canary).\(alert.namespace)"
         let facts: [JSONValue] = alert.fields.map { ["name": .string($0.name), "value": .string($0.value)] }
-        return ["@type": "MessageCard", "@context": "http://schema.org/extensions", "themeColor": alert.severity == .error ? "FF0000" : "0076D7",
-                "summary": .string(subject),
-                "sections": [["activityTitle": .string(alert.message), "activitySubtitle": .string(subject), "facts": .array(facts)]]]
+        return [
+            "@type": "MessageCard", "@context": "http://schema.org/extensions", "themeColor": alert.severity == .error ? "FF0000" : "0076D7",
+            "summary": .string(subject),
+            "sections": [["activityTitle": .string(alert.message), "activitySubtitle": .string(subject), "facts": .array(facts)]],
+        ]
     }
 
     public func post(_ alert: Alert) async throws { try await post.send(MSTeamsNotifier.payload(alert)) }

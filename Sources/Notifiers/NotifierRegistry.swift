@@ -12,8 +12,10 @@ public struct NotifierConfig: Sendable {
     /// secret (key `signingSecret`).
     public var signingSecret: String?
 
-    public init(address: String, channel: String = "general", username: String = "flagger", proxy: String? = nil, token: String? = nil,
-                signingSecret: String? = nil) {
+    public init(
+        address: String, channel: String = "general", username: String = "flagger", proxy: String? = nil, token: String? = nil,
+        signingSecret: String? = nil
+    ) {
         self.address = address
         self.channel = channel
         self.username = username

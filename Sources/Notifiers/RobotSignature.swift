@@ -6,8 +6,9 @@ public enum RobotSignature {
     /// DingTalk: `base64(HMAC-SHA256(key: secret, message: "<timestamp ms>\n<secret>"))`, sent as the
     /// `timestamp` and `sign` query parameters; DingTalk refuses a timestamp more than an hour off.
     public static func dingTalk(timestampMilliseconds: Int64, secret: String) -> String {
-        let code = HMAC<Crypto.SHA256>.authenticationCode(for: Data("\(timestampMilliseconds)\n\(secret)".utf8),
-                                                          using: SymmetricKey(data: Data(secret.utf8)))
+        let code = HMAC<Crypto.SHA256>.authenticationCode(
+            for: Data("\(timestampMilliseconds)\n\(secret)".utf8),
+            using: SymmetricKey(data: Data(secret.utf8)))
         return Data(code).base64EncodedString()
     }
 

@@ -17,7 +17,12 @@ public struct WeComNotifier: Notifier {
 
     /// The message posted for `alert`. Pure.
     public static func payload(_ alert: Alert) -> JSONValue {
-        let colour = switch alert.severity { case .info: "info"; case .warn: "comment"; case .error: "warning" }
+        let colour =
+            switch alert.severity {
+            case .info: "info";
+            case .warn: "comment";
+            case .error: "warning"
+            }
         var lines = ["<font color=\"\(colour)\">**\(alert.canary).\(alert.namespace)**</font>", alert.message]
         lines += alert.fields.map { "> \($0.name): <font color=\"comment\">\($0.value)</font>" }
         return ["msgtype": "markdown", "markdown": ["content": .string(ChatText.truncated(lines.joined(separator: "\n"), bytes: contentLimit))]]

@@ -16,8 +16,10 @@ public struct WebhookNotifier: Notifier {
     /// The body posted for `alert`. Pure.
     public static func payload(_ alert: Alert) -> JSONValue {
         let fields: [JSONValue] = alert.fields.map { ["name": .string($0.name), "value": .string($0.value)] }
-        return ["name": .string(alert.canary), "namespace": .string(alert.namespace), "severity": .string(alert.severity.rawValue),
-                "message": .string(alert.message), "fields": .array(fields)]
+        return [
+            "name": .string(alert.canary), "namespace": .string(alert.namespace), "severity": .string(alert.severity.rawValue),
+            "message": .string(alert.message), "fields": .array(fields),
+        ]
     }
 
     public func post(_ alert: Alert) async throws { try await post.send(WebhookNotifier.payload(alert)) }

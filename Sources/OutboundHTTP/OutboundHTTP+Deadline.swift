@@ -19,8 +19,10 @@ extension OutboundHTTP {
     /// Runs `exchange`, or throws "timed out after <timeout>" once `timeout` has passed. At the deadline
     /// `exchange` is cancelled (AsyncHTTPClient then closes the connection, even in the middle of a body) and
     /// this returns as soon as it has ended.
-    static func within<T: Sendable>(_ timeout: Duration, url: String,
-                                    _ exchange: @escaping @Sendable () async throws -> T) async throws -> T {
+    static func within<T: Sendable>(
+        _ timeout: Duration, url: String,
+        _ exchange: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         let bounded = min(max(timeout, .zero), maximumTimeout)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await exchange() }

@@ -6,8 +6,10 @@ import NIOPosix
 extension OutboundHTTP {
     /// One request in absolute form to a forward proxy, over a connection of its own. The deadline is
     /// ``within(_:url:_:)``'s: its cancellation closes the connection; connecting waits at most 3 s (or `timeout`).
-    func viaForwardProxy(_ method: HTTPMethod, url: URL, host: String, proxy: URL, headers: [(String, String)], body: [UInt8]?,
-                         timeout: Duration) async throws -> Response {
+    func viaForwardProxy(
+        _ method: HTTPMethod, url: URL, host: String, proxy: URL, headers: [(String, String)], body: [UInt8]?,
+        timeout: Duration
+    ) async throws -> Response {
         guard let proxyHost = proxy.host else { throw OutboundHTTPError(url: url.absoluteString, reason: "the proxy URL has no host") }
         let promise = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Response.self)
         let limit = maximumBodySize

@@ -33,8 +33,10 @@ public struct OutboundHTTP: Sendable {
     /// <timeout>") once `timeout` has passed: one deadline for the wait for a connection, connecting, the
     /// headers and the whole body. At the deadline the request is cancelled and its connection closed, so a
     /// peer that stalls or trickles its answer holds no connection beyond it.
-    public func send(_ method: HTTPMethod, _ urlText: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
-                     timeout: Duration) async throws(OutboundHTTPError) -> Response {
+    public func send(
+        _ method: HTTPMethod, _ urlText: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+        timeout: Duration
+    ) async throws(OutboundHTTPError) -> Response {
         guard let url = URL(string: urlText), let host = url.host, ["http", "https"].contains(url.scheme ?? "") else {
             throw OutboundHTTPError(url: urlText, reason: "not an http(s) URL")
         }
@@ -59,8 +61,10 @@ public struct OutboundHTTP: Sendable {
         }
     }
 
-    private func direct(_ method: HTTPMethod, url: String, proxy: URL?, headers: [(String, String)], body: [UInt8]?,
-                        timeout: Duration) async throws -> Response {
+    private func direct(
+        _ method: HTTPMethod, url: String, proxy: URL?, headers: [(String, String)], body: [UInt8]?,
+        timeout: Duration
+    ) async throws -> Response {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -79,8 +83,9 @@ public struct OutboundHTTP: Sendable {
 
     /// The response's status, headers and body (at most `limit` bytes).
     private static func read(_ response: HTTPClientResponse, limit: Int) async throws -> Response {
-        Response(status: Int(response.status.code), body: Array(buffer: try await response.body.collect(upTo: limit)),
-                 headers: response.headers.map { ($0.name, $0.value) })
+        Response(
+            status: Int(response.status.code), body: Array(buffer: try await response.body.collect(upTo: limit)),
+            headers: response.headers.map { ($0.name, $0.value) })
     }
 }
 

@@ -59,7 +59,8 @@ public struct ProxySettings: Sendable, Equatable {
     static func cidr(_ range: String, contains host: String) -> Bool {
         let parts = range.split(separator: "/")
         guard parts.count == 2, let bits = Int(parts[1]), (0...32).contains(bits),
-              let network = ipv4(String(parts[0])), let address = ipv4(host) else { return false }
+            let network = ipv4(String(parts[0])), let address = ipv4(host)
+        else { return false }
         let mask: UInt32 = bits == 0 ? 0 : ~UInt32(0) << (32 - bits)
         return network & mask == address & mask
     }

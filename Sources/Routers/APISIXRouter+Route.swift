@@ -17,7 +17,9 @@ extension APISIXRouter {
         let routes = live.flatMap { weights(in: $0, canary: canary) } ?? .allPrimary
         var route = live ?? ["apiVersion": .string(resource.apiVersion), "kind": "ApisixRoute"]
         route[path: "metadata", "labels"] = user[path: "metadata", "labels"]
-        let annotations = (user[path: "metadata", "annotations"]?.objectValue ?? [:]).filter { $0.key != "kubectl.kubernetes.io/last-applied-configuration" }
+        let annotations = (user[path: "metadata", "annotations"]?.objectValue ?? [:]).filter {
+            $0.key != "kubectl.kubernetes.io/last-applied-configuration"
+        }
         let serins = (live?[path: "metadata", "annotations"]?.objectValue ?? [:]).filter { $0.key.hasPrefix("serin.dev/") }
         let merged = annotations.merging(serins) { $1 }
         route[path: "metadata", "annotations"] = merged.isEmpty ? nil : .object(merged)

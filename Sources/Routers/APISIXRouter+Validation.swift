@@ -14,7 +14,9 @@ extension Canary {
             issues.add(field, "not supported by the apisix router (the ApisixRoute holds the routing; Serin weighs its backends)")
         }
         if !(spec.analysis?.match ?? []).isEmpty { issues.add("spec.analysis.match", "A/B testing is not supported by the apisix router") }
-        if !(spec.service?.hosts ?? []).isEmpty { issues.add("spec.service.hosts", "not used by the apisix router: your ApisixRoute's match holds the hosts") }
+        if !(spec.service?.hosts ?? []).isEmpty {
+            issues.add("spec.service.hosts", "not used by the apisix router: your ApisixRoute's match holds the hosts")
+        }
         if spec.service?.appProtocol?.lowercased() == "tcp" { issues.add("spec.service.appProtocol", "the apisix router weighs HTTP routes only") }
     }
 }

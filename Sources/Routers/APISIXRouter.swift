@@ -19,7 +19,8 @@ public struct APISIXRouter: TrafficRouter {
     /// Every ApisixRoute, the users' included.
     let cache: ObjectCache<DynamicObject>
 
-    public static let resource = KubeResource(group: "apisix.apache.org", version: "v2", kind: "ApisixRoute", plural: "apisixroutes", namespaced: true)
+    public static let resource = KubeResource(
+        group: "apisix.apache.org", version: "v2", kind: "ApisixRoute", plural: "apisixroutes", namespaced: true)
     /// The priority Flagger gives the canary route, above the user's.
     static let priority = 10_000
 
@@ -54,7 +55,9 @@ public struct APISIXRouter: TrafficRouter {
 
     public var splitsTraffic: Bool { true }
 
-    @Sendable static func canaryRouteName(_ canary: Canary) -> String { "\(canary.spec.routeRef?.name ?? canary.targetName)-\(canary.serviceName)-canary" }
+    @Sendable static func canaryRouteName(_ canary: Canary) -> String {
+        "\(canary.spec.routeRef?.name ?? canary.targetName)-\(canary.serviceName)-canary"
+    }
 
     public func routes(_ canary: Canary) -> Routes? { canaryRoute.live(canary).flatMap { APISIXRouter.weights(in: $0, canary: canary) } }
 

@@ -11,17 +11,25 @@ extension Canary {
         if let retries = service.retries {
             issues.integer(retries["attempts"], -1...Int(Int32.max), "spec.service.retries.attempts")
             if let value = retries["perTryTimeout"], let text = issues.string(value, "spec.service.retries.perTryTimeout") {
-                issues.matching(text, RouteFieldRules.contourDuration, maximum: 64, "spec.service.retries.perTryTimeout", "a Contour duration (300ms, 5s, 1m, infinity)")
+                issues.matching(
+                    text, RouteFieldRules.contourDuration, maximum: 64, "spec.service.retries.perTryTimeout",
+                    "a Contour duration (300ms, 5s, 1m, infinity)")
             }
             for condition in (retries["retryOn"]?.stringValue ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) })
             where !RouteFieldRules.contourRetryOn.contains(condition) {
-                issues.add("spec.service.retries.retryOn", "\(RouteFieldRules.quoted(condition)) is not one of Contour's retry conditions (\(RouteFieldRules.contourRetryOn.sorted().joined(separator: ", ")))")
+                issues.add(
+                    "spec.service.retries.retryOn",
+                    "\(RouteFieldRules.quoted(condition)) is not one of Contour's retry conditions (\(RouteFieldRules.contourRetryOn.sorted().joined(separator: ", ")))"
+                )
             }
         }
         if let timeout = service.timeout {
-            issues.matching(timeout, RouteFieldRules.contourDuration, maximum: 64, "spec.service.timeout", "a Contour duration (300ms, 5s, 1m, infinity)")
+            issues.matching(
+                timeout, RouteFieldRules.contourDuration, maximum: 64, "spec.service.timeout", "a Contour duration (300ms, 5s, 1m, infinity)")
         }
-        if let value = service.match?.first?[path: "uri", "prefix"], let prefix = issues.string(value, "spec.service.match[0].uri.prefix"), !prefix.hasPrefix("/") {
+        if let value = service.match?.first?[path: "uri", "prefix"], let prefix = issues.string(value, "spec.service.match[0].uri.prefix"),
+            !prefix.hasPrefix("/")
+        {
             issues.add("spec.service.match[0].uri.prefix", "\(RouteFieldRules.quoted(prefix)) must start with /")
         }
         for (index, block) in (spec.analysis?.match ?? []).enumerated() {

@@ -43,16 +43,22 @@ extension ContourRouter {
             }
             route["retryPolicy"] = policy
         }
-        route["services"] = [backend(canary, "\(canary.serviceName)-primary", routes.primary),
-                             backend(canary, "\(canary.serviceName)-canary", routes.canary)]
+        route["services"] = [
+            backend(canary, "\(canary.serviceName)-primary", routes.primary),
+            backend(canary, "\(canary.serviceName)-canary", routes.canary),
+        ]
         return route
     }
 
     /// A Service of a route with its weight and Flagger's `l5d-dst-override` (Linkerd behind Contour).
     static func backend(_ canary: Canary, _ name: String, _ weight: Int) -> JSONValue {
         let port = canary.spec.service?.port ?? 80
-        return ["name": .string(name), "port": .int(port), "weight": .int(weight),
-                "requestHeadersPolicy": ["set": [["name": "l5d-dst-override", "value": .string("\(name).\(canary.namespace).svc.cluster.local:\(port)")]]]]
+        return [
+            "name": .string(name), "port": .int(port), "weight": .int(weight),
+            "requestHeadersPolicy": [
+                "set": [["name": "l5d-dst-override", "value": .string("\(name).\(canary.namespace).svc.cluster.local:\(port)")]]
+            ],
+        ]
     }
 
     /// An `analysis.match` block's headers as Contour header conditions: `exact`, and `prefix` or `suffix` as

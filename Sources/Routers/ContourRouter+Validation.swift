@@ -9,12 +9,16 @@ extension Canary {
         for (field, set) in meshRouteFields() where set && !carried.contains(field) {
             issues.add(field, "not supported by the contour router")
         }
-        if !(spec.service?.hosts ?? []).isEmpty { issues.add("spec.service.hosts", "not used by the contour router: your root HTTPProxy's virtualhost.fqdn holds the domain") }
+        if !(spec.service?.hosts ?? []).isEmpty {
+            issues.add("spec.service.hosts", "not used by the contour router: your root HTTPProxy's virtualhost.fqdn holds the domain")
+        }
         let match = spec.service?.match ?? []
         if match.count > 1 || match.contains(where: { ($0.objectValue ?? [:]).keys.contains { $0 != "uri" } || $0[path: "uri", "prefix"] == nil }) {
             issues.add("spec.service.match", "the contour router takes one block with uri.prefix only (the route's path prefix)")
         }
-        if let retryOn = spec.service?.retries?["retryOn"], retryOn.stringValue == nil { issues.add("spec.service.retries.retryOn", "must be a comma-separated string") }
+        if let retryOn = spec.service?.retries?["retryOn"], retryOn.stringValue == nil {
+            issues.add("spec.service.retries.retryOn", "must be a comma-separated string")
+        }
         for (index, block) in (spec.analysis?.match ?? []).enumerated() {
             for key in (block.objectValue ?? [:]).keys where key != "headers" {
                 issues.add("spec.analysis.match[\(index)].\(key)", "Contour matches a canary by headers only")

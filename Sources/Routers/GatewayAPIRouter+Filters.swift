@@ -44,7 +44,8 @@ extension GatewayAPIRouter {
         var filter: JSONValue = [:]
         if let authority = rewrite["authority"]?.stringValue, !authority.isEmpty { filter["hostname"] = .string(authority) }
         if let uri = rewrite["uri"]?.stringValue, !uri.isEmpty {
-            filter["path"] = rewrite["type"]?.stringValue == "ReplacePrefixMatch"
+            filter["path"] =
+                rewrite["type"]?.stringValue == "ReplacePrefixMatch"
                 ? ["type": "ReplacePrefixMatch", "replacePrefixMatch": .string(uri)]
                 : ["type": "ReplaceFullPath", "replaceFullPath": .string(uri)]
         }
@@ -55,8 +56,10 @@ extension GatewayAPIRouter {
     /// `maxAge` in seconds. (`allowOrigins`, Istio's string matches, is refused by validation.)
     static func corsFilter(_ policy: JSONValue) -> JSONValue {
         var filter: JSONValue = [:]
-        for (from, to) in [("allowOrigin", "allowOrigins"), ("allowMethods", "allowMethods"), ("allowHeaders", "allowHeaders"),
-                           ("exposeHeaders", "exposeHeaders")] {
+        for (from, to) in [
+            ("allowOrigin", "allowOrigins"), ("allowMethods", "allowMethods"), ("allowHeaders", "allowHeaders"),
+            ("exposeHeaders", "exposeHeaders"),
+        ] {
             if let values = policy[from]?.arrayValue, !values.isEmpty { filter[to] = .array(values) }
         }
         if policy["allowCredentials"]?.boolValue == true { filter["allowCredentials"] = true }

@@ -23,7 +23,9 @@ extension GatewayAPIRouter {
 
     static func grpcRules(_ canary: Canary, routes: Routes) -> [JSONValue] {
         let matches = (canary.spec.service?.match ?? []).map(grpcMatch)
-        let filters = self.filters(canary).filter { ["RequestHeaderModifier", "ResponseHeaderModifier", "RequestMirror"].contains($0["type"]?.stringValue ?? "") }
+        let filters = self.filters(canary).filter {
+            ["RequestHeaderModifier", "ResponseHeaderModifier", "RequestMirror"].contains($0["type"]?.stringValue ?? "")
+        }
         func rule(_ matches: [JSONValue], _ backends: JSONValue, mirrored: Bool) -> JSONValue {
             var rule: JSONValue = [:]
             if !matches.isEmpty { rule["matches"] = .array(matches) }
@@ -36,15 +38,16 @@ extension GatewayAPIRouter {
         guard canary.strategy == .abTesting else { return [weighted] }
         let analysis = (canary.spec.analysis?.match ?? []).map(grpcMatch)
         let base = matches.isEmpty ? [JSONValue.object([:])] : matches
-        weighted["matches"] = .array(analysis.flatMap { block in
-            base.map { match in
-                var merged = match
-                let headers = (match["headers"]?.arrayValue ?? []) + (block["headers"]?.arrayValue ?? [])
-                merged["headers"] = headers.isEmpty ? nil : .array(headers)
-                if let method = block["method"] { merged["method"] = method }
-                return merged
-            }
-        })
+        weighted["matches"] = .array(
+            analysis.flatMap { block in
+                base.map { match in
+                    var merged = match
+                    let headers = (match["headers"]?.arrayValue ?? []) + (block["headers"]?.arrayValue ?? [])
+                    merged["headers"] = headers.isEmpty ? nil : .array(headers)
+                    if let method = block["method"] { merged["method"] = method }
+                    return merged
+                }
+            })
         return [weighted, rule(matches, [backend("\(canary.serviceName)-primary", 100, canary)], mirrored: false)]
     }
 

@@ -17,13 +17,15 @@ extension GatewayAPIRouter {
         var sticky = weighted
         if let cookie {
             let primaryMaxAge = Int(saturating: canary.analysisInterval(minimum: .zero).seconds)
-            weighted["backendRefs"] = .array((weighted["backendRefs"]?.arrayValue ?? []).map { backend in
-                switch backend["name"]?.stringValue {
-                case "\(canary.serviceName)-canary"?: return settingCookie(backend, affinity.setCookie(cookie))
-                case "\(canary.serviceName)-primary"?: return primaryCookie.map { settingCookie(backend, affinity.setCookie($0, maxAge: primaryMaxAge)) } ?? backend
-                default: return backend
-                }
-            })
+            weighted["backendRefs"] = .array(
+                (weighted["backendRefs"]?.arrayValue ?? []).map { backend in
+                    switch backend["name"]?.stringValue {
+                    case "\(canary.serviceName)-canary"?: return settingCookie(backend, affinity.setCookie(cookie))
+                    case "\(canary.serviceName)-primary"?:
+                        return primaryCookie.map { settingCookie(backend, affinity.setCookie($0, maxAge: primaryMaxAge)) } ?? backend
+                    default: return backend
+                    }
+                })
             sticky["matches"] = .array(cookieMatches(cookie, canary: canary))
             sticky["backendRefs"] = backends(canary, Routes(primary: 0, canary: 100))
         } else if routes.canary == 0, let previous = canary.status?.previousSessionAffinityCookie {
@@ -46,12 +48,13 @@ extension GatewayAPIRouter {
     /// rebuilt from the status every time).
     static func isSticky(_ rule: JSONValue) -> Bool {
         let matches = rule["matches"]?.arrayValue ?? []
-        return !matches.isEmpty && matches.allSatisfy { match in
-            (match["headers"]?.arrayValue ?? []).contains { header in
-                header["name"] == "Cookie" && header["type"] == "RegularExpression"
-                    && (header["value"]?.stringValue.map { $0.hasPrefix(".*") && $0.hasSuffix(".*") } ?? false)
+        return !matches.isEmpty
+            && matches.allSatisfy { match in
+                (match["headers"]?.arrayValue ?? []).contains { header in
+                    header["name"] == "Cookie" && header["type"] == "RegularExpression"
+                        && (header["value"]?.stringValue.map { $0.hasPrefix(".*") && $0.hasSuffix(".*") } ?? false)
+                }
             }
-        }
     }
 
     /// `backend` with a filter adding `Set-Cookie: setCookie` to its answers.

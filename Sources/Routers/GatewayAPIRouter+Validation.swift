@@ -14,7 +14,9 @@ extension Canary {
             ("spec.service.corsPolicy.allowOrigins", !(service.corsPolicy?["allowOrigins"]?.arrayValue ?? []).isEmpty),
         ]
         for (field, set) in istioOnly where set { issues.add(field, "not supported by the Gateway API router yet") }
-        if service.appProtocol?.lowercased() == "tcp" { issues.add("spec.service.appProtocol", "TCP routes are not supported by the Gateway API router yet") }
+        if service.appProtocol?.lowercased() == "tcp" {
+            issues.add("spec.service.appProtocol", "TCP routes are not supported by the Gateway API router yet")
+        }
         validateGatewayAPITimeouts(service, into: &issues)
         if let rewrite = service.rewrite { validateHTTPRouteRewrite(rewrite, into: &issues) }
         if let maxAge = service.corsPolicy?["maxAge"]?.stringValue {
@@ -23,8 +25,9 @@ extension Canary {
         validateParentRefs(service.gatewayRefs ?? [], into: &issues)
         issues.count((service.hosts ?? []).count, maximum: 16, "spec.service.hosts", "hostnames")
         for (index, host) in (service.hosts ?? []).enumerated() {
-            issues.matching(host, RouteFieldRules.gatewayHostname, maximum: 253, "spec.service.hosts[\(index)]",
-                            "a Gateway API hostname (lower-case DNS labels; a wildcard only as a leading \"*.\")")
+            issues.matching(
+                host, RouteFieldRules.gatewayHostname, maximum: 253, "spec.service.hosts[\(index)]",
+                "a Gateway API hostname (lower-case DNS labels; a wildcard only as a leading \"*.\")")
         }
         if let headers = service.headers { validateHeaderFilters(headers, into: &issues) }
         for (index, mirror) in (service.mirror ?? []).enumerated() { validateMirror(mirror, field: "spec.service.mirror[\(index)]", into: &issues) }
@@ -44,7 +47,8 @@ extension Canary {
         }
         issues.duration(service.backendTimeout, maximum: ValidationLimits.maximumWebhookTimeout, "spec.service.backendTimeout")
         if let request = ValidationIssues.parsedDuration(service.timeout), let backend = ValidationIssues.parsedDuration(service.backendTimeout),
-           request.duration > .zero, backend > request {
+            request.duration > .zero, backend > request
+        {
             issues.add("spec.service.backendTimeout", "\(backend) is longer than the request timeout \(request) (service.timeout)")
         }
     }
@@ -106,7 +110,11 @@ extension Canary {
     private func validateMirror(_ mirror: JSONValue, field: String, into issues: inout ValidationIssues) {
         let reference = mirror["backendRef"] ?? .null
         if let value = reference["name"], let name = issues.string(value, "\(field).backendRef.name") {
-            if name.isEmpty { issues.add("\(field).backendRef.name", "required") } else { issues.length(name, maximum: 253, "\(field).backendRef.name") }
+            if name.isEmpty {
+                issues.add("\(field).backendRef.name", "required")
+            } else {
+                issues.length(name, maximum: 253, "\(field).backendRef.name")
+            }
         } else if reference["name"] == nil {
             issues.add("\(field).backendRef.name", "required")
         }
@@ -137,7 +145,9 @@ extension Canary {
             issues.add("spec.service.rewrite.type", "\"\(type)\" is not ReplaceFullPath or ReplacePrefixMatch")
         }
         if let value = rewrite["authority"], let authority = issues.string(value, "spec.service.rewrite.authority"), !authority.isEmpty {
-            issues.matching(authority, RouteFieldRules.subdomain, maximum: 253, "spec.service.rewrite.authority", "a precise hostname (lower-case DNS labels, no wildcard)")
+            issues.matching(
+                authority, RouteFieldRules.subdomain, maximum: 253, "spec.service.rewrite.authority",
+                "a precise hostname (lower-case DNS labels, no wildcard)")
         }
         guard let value = rewrite["uri"], let uri = issues.string(value, "spec.service.rewrite.uri"), !uri.isEmpty else { return }
         issues.length(uri, maximum: 1024, "spec.service.rewrite.uri")
@@ -145,7 +155,10 @@ extension Canary {
         let service = spec.service?.match ?? [], analysis = strategy == .abTesting ? spec.analysis?.match ?? [] : []
         let prefixOnly = (service + analysis).allSatisfy { $0["uri"] == nil || $0[path: "uri", "prefix"] != nil }
         if service.count > 1 || analysis.count > 1 || !prefixOnly {
-            issues.add("spec.service.rewrite.type", "ReplacePrefixMatch needs a rule with exactly one path prefix match: one service.match (and one analysis.match) block, each with uri.prefix or no uri")
+            issues.add(
+                "spec.service.rewrite.type",
+                "ReplacePrefixMatch needs a rule with exactly one path prefix match: one service.match (and one analysis.match) block, each with uri.prefix or no uri"
+            )
         }
     }
 
@@ -153,8 +166,9 @@ extension Canary {
     private func validateCORSFilter(_ cors: JSONValue, into issues: inout ValidationIssues) {
         for (index, origin) in (cors["allowOrigin"]?.arrayValue ?? []).enumerated() {
             guard let origin = issues.string(origin, "spec.service.corsPolicy.allowOrigin[\(index)]") else { continue }
-            issues.matching(origin, #"(^\*$)|(^([a-zA-Z][a-zA-Z0-9+\-.]+):\/\/([^:/?#]+)(:([0-9]{1,5}))?$)"#, maximum: 253,
-                            "spec.service.corsPolicy.allowOrigin[\(index)]", "an origin (* or scheme://host[:port])")
+            issues.matching(
+                origin, #"(^\*$)|(^([a-zA-Z][a-zA-Z0-9+\-.]+):\/\/([^:/?#]+)(:([0-9]{1,5}))?$)"#, maximum: 253,
+                "spec.service.corsPolicy.allowOrigin[\(index)]", "an origin (* or scheme://host[:port])")
         }
         for (index, method) in (cors["allowMethods"]?.arrayValue ?? []).enumerated() {
             guard let method = issues.string(method, "spec.service.corsPolicy.allowMethods[\(index)]") else { continue }
@@ -165,7 +179,9 @@ extension Canary {
         for list in ["allowHeaders", "exposeHeaders"] {
             for (index, name) in (cors[list]?.arrayValue ?? []).enumerated() {
                 guard let name = issues.string(name, "spec.service.corsPolicy.\(list)[\(index)]") else { continue }
-                issues.matching(name, RouteFieldRules.httpToken, maximum: 256, "spec.service.corsPolicy.\(list)[\(index)]", "an HTTP header name (an RFC 7230 token)")
+                issues.matching(
+                    name, RouteFieldRules.httpToken, maximum: 256, "spec.service.corsPolicy.\(list)[\(index)]",
+                    "an HTTP header name (an RFC 7230 token)")
             }
         }
     }

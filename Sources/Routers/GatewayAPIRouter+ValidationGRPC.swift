@@ -6,7 +6,9 @@ extension Canary {
     /// method from `uri` (`exact: /<service>/<method>` or `prefix: /<service>/`), header filters and mirrors.
     /// Timeouts, rewrites, CORS and cookies are HTTPRoute's, refused by name.
     func validateGRPCRoute(into issues: inout ValidationIssues, provider: MeshProvider) {
-        if provider != .gatewayAPIV1 { issues.add("spec.service.appProtocol", "GRPCRoute is served as gateway.networking.k8s.io/v1 only: use provider gatewayapi:v1") }
+        if provider != .gatewayAPIV1 {
+            issues.add("spec.service.appProtocol", "GRPCRoute is served as gateway.networking.k8s.io/v1 only: use provider gatewayapi:v1")
+        }
         let service = spec.service ?? CanaryService()
         let httpOnly: [(String, Bool)] = [
             ("spec.service.timeout", service.timeout != nil), ("spec.service.backendTimeout", service.backendTimeout != nil),
@@ -41,7 +43,8 @@ extension Canary {
             return issues.add(field, "a gRPC method is exact: /<service>/<method> or prefix: /<service>/")
         }
         let kind = exact != nil ? "exact" : "prefix"
-        issues.matching(parts[0], #"^(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$"#, maximum: 1024, "\(field).\(kind)", "a gRPC service name (package.Service)")
+        issues.matching(
+            parts[0], #"^(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$"#, maximum: 1024, "\(field).\(kind)", "a gRPC service name (package.Service)")
         if parts.count == 2 { issues.matching(parts[1], "^[A-Za-z_][A-Za-z_0-9]*$", maximum: 1024, "\(field).\(kind)", "a gRPC method name") }
     }
 }

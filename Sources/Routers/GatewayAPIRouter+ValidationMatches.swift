@@ -12,7 +12,9 @@ extension Canary {
         }
         let matches = max(service.count, 1) * (strategy == .abTesting ? max(analysis.count, 1) : 1)
         if matches > 64 {
-            issues.add("spec.analysis.match", "\(matches) matches in one rule (each analysis.match block with each service.match block); an HTTPRoute rule takes at most 64")
+            issues.add(
+                "spec.analysis.match",
+                "\(matches) matches in one rule (each analysis.match block with each service.match block); an HTTPRoute rule takes at most 64")
         }
     }
 
@@ -27,7 +29,9 @@ extension Canary {
             issues.count(conditions.count, maximum: 16, "\(field).\(key)", key == "headers" ? "headers" : "query parameters")
             for (name, condition) in conditions {
                 let path = "\(field).\(key).\(name)"
-                issues.matching(name, RouteFieldRules.httpToken, maximum: 256, path, key == "headers" ? "an HTTP header name (an RFC 7230 token)" : "a query parameter name (an RFC 7230 token)")
+                issues.matching(
+                    name, RouteFieldRules.httpToken, maximum: 256, path,
+                    key == "headers" ? "an HTTP header name (an RFC 7230 token)" : "a query parameter name (an RFC 7230 token)")
                 let kinds = (condition.objectValue ?? [:]).keys.sorted()
                 if kinds != ["exact"] && kinds != ["regex"] { issues.add(path, "a Gateway API match is exact or regex only") }
                 gatewayStringMatch(condition, path, valueLimit: valueLimit, into: &issues)
@@ -37,7 +41,9 @@ extension Canary {
             let kinds = (method.objectValue ?? [:]).keys.sorted()
             if kinds != ["exact"] { issues.add("\(field).method", "a Gateway API method match is exact only") }
             if let value = method["exact"], let name = issues.string(value, "\(field).method.exact"), !RouteFieldRules.methods.contains(name) {
-                issues.add("\(field).method.exact", "\(RouteFieldRules.quoted(name)) is not one of \(RouteFieldRules.methods.sorted().joined(separator: ", "))")
+                issues.add(
+                    "\(field).method.exact",
+                    "\(RouteFieldRules.quoted(name)) is not one of \(RouteFieldRules.methods.sorted().joined(separator: ", "))")
             }
         }
     }

@@ -26,7 +26,8 @@ public struct GatewayAPIRouter: TrafficRouter {
         KubeResource(group: "gateway.networking.k8s.io", version: version, kind: "HTTPRoute", plural: "httproutes", namespaced: true)
     }
 
-    public static let grpcRoutes = KubeResource(group: "gateway.networking.k8s.io", version: "v1", kind: "GRPCRoute", plural: "grpcroutes", namespaced: true)
+    public static let grpcRoutes = KubeResource(
+        group: "gateway.networking.k8s.io", version: "v1", kind: "GRPCRoute", plural: "grpcroutes", namespaced: true)
 
     /// The Gateway API provider at `version` (`v1` or `v1beta1`) for ``RouterRegistry``: the HTTPRoutes it owns,
     /// and with `v1` the GRPCRoutes (Gateway API v1.1 or later).
@@ -34,7 +35,8 @@ public struct GatewayAPIRouter: TrafficRouter {
         var resources = [WatchedResource(httpRoutes(version), crd: "httproutes.gateway.networking.k8s.io", owned: true)]
         if version == "v1" { resources.append(WatchedResource(grpcRoutes, crd: "grpcroutes.gateway.networking.k8s.io", owned: true)) }
         return RouterRegistration(provider: provider, resources: resources, validation: validation(provider)) { client, caches, _ in
-            GatewayAPIRouter(client: client, cache: caches[httpRoutes(version)], grpcCache: version == "v1" ? caches[grpcRoutes] : nil, version: version)
+            GatewayAPIRouter(
+                client: client, cache: caches[httpRoutes(version)], grpcCache: version == "v1" ? caches[grpcRoutes] : nil, version: version)
         }
     }
 

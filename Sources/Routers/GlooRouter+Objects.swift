@@ -9,15 +9,19 @@ extension GlooRouter {
     }
 
     /// The settings of an `upstreamRef` Upstream that Flagger copies to its own.
-    static let copiedSettings = ["labels", "sslConfig", "circuitBreakers", "connectionConfig", "loadBalancerConfig", "useHttp2",
-                                 "initialStreamWindowSize", "initialConnectionWindowSize", "httpProxyHostName"]
+    static let copiedSettings = [
+        "labels", "sslConfig", "circuitBreakers", "connectionConfig", "loadBalancerConfig", "useHttp2",
+        "initialStreamWindowSize", "initialConnectionWindowSize", "httpProxyHostName",
+    ]
 
     /// The Upstream of the `-primary` or `-canary` Service, with `settings` (an Upstream's spec) copied. Pure.
     static func desiredUpstream(_ canary: Canary, role: String, settings: JSONValue?, live: JSONValue?) -> JSONValue {
         var upstream = live ?? ["apiVersion": .string(upstreamResource.apiVersion), "kind": "Upstream"]
         for key in copiedSettings { upstream[path: "spec", key] = settings?[key] }
-        upstream[path: "spec", "kube"] = ["serviceName": .string("\(canary.serviceName)-\(role)"), "serviceNamespace": .string(canary.namespace),
-                                          "servicePort": .int(canary.spec.service?.port ?? 80)]
+        upstream[path: "spec", "kube"] = [
+            "serviceName": .string("\(canary.serviceName)-\(role)"), "serviceNamespace": .string(canary.namespace),
+            "servicePort": .int(canary.spec.service?.port ?? 80),
+        ]
         return upstream
     }
 
@@ -35,7 +39,10 @@ extension GlooRouter {
             var route: JSONValue = ["inheritablePathMatchers": true]
             if !matchers.isEmpty { route["matchers"] = .array(matchers) }
             let destinations: [JSONValue] = [("primary", routes.primary), ("canary", routes.canary)].map { role, weight in
-                ["destination": ["upstream": ["name": .string(upstreamName(canary, role)), "namespace": .string(canary.namespace)]], "weight": .int(weight)]
+                [
+                    "destination": ["upstream": ["name": .string(upstreamName(canary, role)), "namespace": .string(canary.namespace)]],
+                    "weight": .int(weight),
+                ]
             }
             route["routeAction"] = ["multi": ["destinations": .array(destinations)]]
             return route

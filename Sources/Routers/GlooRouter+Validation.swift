@@ -8,7 +8,9 @@ extension Canary {
         for (field, set) in meshRouteFields() where set {
             issues.add(field, "not supported by the gloo router (the Gloo VirtualService holds the routing; Serin weighs the RouteTable)")
         }
-        if !(spec.service?.hosts ?? []).isEmpty { issues.add("spec.service.hosts", "not used by the gloo router: your Gloo VirtualService's domains hold the hosts") }
+        if !(spec.service?.hosts ?? []).isEmpty {
+            issues.add("spec.service.hosts", "not used by the gloo router: your Gloo VirtualService's domains hold the hosts")
+        }
         for (index, block) in (spec.analysis?.match ?? []).enumerated() {
             for key in (block.objectValue ?? [:]).keys where !["headers", "method"].contains(key) {
                 issues.add("spec.analysis.match[\(index)].\(key)", "the gloo router matches headers and the method only")
@@ -20,7 +22,9 @@ extension Canary {
         for (index, block) in (spec.analysis?.match ?? []).enumerated() {
             headerValues(block, field: "spec.analysis.match[\(index)]", re2: true, into: &issues)
             guard let method = block["method"] else { continue }
-            if (method.objectValue ?? [:]).keys.sorted() != ["exact"] { issues.add("spec.analysis.match[\(index)].method", "the gloo router matches a method by exact only") }
+            if (method.objectValue ?? [:]).keys.sorted() != ["exact"] {
+                issues.add("spec.analysis.match[\(index)].method", "the gloo router matches a method by exact only")
+            }
             if let name = method["exact"]?.stringValue, !RouteFieldRules.methods.contains(name) {
                 issues.add("spec.analysis.match[\(index)].method.exact", "\(RouteFieldRules.quoted(name)) is not an HTTP method")
             }

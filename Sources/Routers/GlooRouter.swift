@@ -27,8 +27,10 @@ public struct GlooRouter: TrafficRouter {
     /// The `gloo` provider for ``RouterRegistry``: the RouteTables and Upstreams it owns.
     public static let registration = RouterRegistration(
         provider: .gloo,
-        resources: [WatchedResource(routeTables, crd: "routetables.gateway.solo.io", owned: true),
-                    WatchedResource(upstreamResource, crd: "upstreams.gloo.solo.io", owned: true)],
+        resources: [
+            WatchedResource(routeTables, crd: "routetables.gateway.solo.io", owned: true),
+            WatchedResource(upstreamResource, crd: "upstreams.gloo.solo.io", owned: true),
+        ],
         validation: validation
     ) { client, caches, _ in
         GlooRouter(client: client, tables: caches[routeTables], upstreams: caches[upstreamResource])
@@ -83,6 +85,8 @@ public struct GlooRouter: TrafficRouter {
 
     public func finalize(_ canary: Canary) async throws {
         try await table.restore(canary)
-        for role in ["primary", "canary"] { _ = try await upstreamApplier.restore(namespace: canary.namespace, name: GlooRouter.upstreamName(canary, role)) }
+        for role in ["primary", "canary"] {
+            _ = try await upstreamApplier.restore(namespace: canary.namespace, name: GlooRouter.upstreamName(canary, role))
+        }
     }
 }

@@ -9,7 +9,9 @@ extension IstioRouter {
         let port = canary.spec.service?.port.map { JSONValue.int($0) }
         func destination(_ host: String, _ weight: Int) -> JSONValue {
             var entry: JSONValue = ["destination": ["host": .string(host)], "weight": .int(weight)]
-            if let port, canary.spec.service?.gateways?.contains(where: { $0 != "mesh" }) == true { entry[path: "destination", "port"] = ["number": port] }
+            if let port, canary.spec.service?.gateways?.contains(where: { $0 != "mesh" }) == true {
+                entry[path: "destination", "port"] = ["number": port]
+            }
             return entry
         }
         return [destination("\(canary.serviceName)-primary", routes.primary), destination("\(canary.serviceName)-canary", routes.canary)]
@@ -25,7 +27,9 @@ extension IstioRouter {
         let match = firstRouteMatch(canary)
         if !match.isEmpty { route["match"] = .array(match) }
         // `rewrite.type` is the Gateway API path modifier; Istio's rewrite has no such field (Flagger drops it too).
-        route["rewrite"] = service.rewrite.map { rewrite in var rewrite = rewrite; rewrite["type"] = nil; return rewrite }
+        route["rewrite"] = service.rewrite.map { rewrite in
+            var rewrite = rewrite; rewrite["type"] = nil; return rewrite
+        }
         route["timeout"] = service.timeout.map(JSONValue.string)
         route["retries"] = service.retries
         route["headers"] = service.headers

@@ -20,17 +20,21 @@ extension IstioRouter {
     /// and a second sticky route keeps those users on the primary. Once traffic is back on the primary, the
     /// sticky route matches the previous cookie, answers from the primary and expires it (`Max-Age=-1`). Pure.
     static func withStickyRoute(_ http: [JSONValue], canary: Canary, routes: Routes) -> [JSONValue] {
-        guard let affinity = canary.spec.analysis?.sessionAffinity, canary.strategy == .canary, var weighted = http.first?.objectValue else { return http }
+        guard let affinity = canary.spec.analysis?.sessionAffinity, canary.strategy == .canary, var weighted = http.first?.objectValue else {
+            return http
+        }
         let cookie = routes.canary > 0 ? canary.status?.sessionAffinityCookie : nil
         let primaryCookie = cookie == nil ? nil : canary.status?.primarySessionAffinityCookie
         let primaryMaxAge = Int(saturating: canary.analysisInterval(minimum: .zero).seconds)
-        weighted["route"] = .array((weighted["route"]?.arrayValue ?? []).map { destination in
-            switch destination[path: "destination", "host"]?.stringValue {
-            case "\(canary.serviceName)-canary"?: return settingCookie(destination, cookie.map { affinity.setCookie($0) })
-            case "\(canary.serviceName)-primary"?: return settingCookie(destination, primaryCookie.map { affinity.setCookie($0, maxAge: primaryMaxAge) })
-            default: return destination
-            }
-        })
+        weighted["route"] = .array(
+            (weighted["route"]?.arrayValue ?? []).map { destination in
+                switch destination[path: "destination", "host"]?.stringValue {
+                case "\(canary.serviceName)-canary"?: return settingCookie(destination, cookie.map { affinity.setCookie($0) })
+                case "\(canary.serviceName)-primary"?:
+                    return settingCookie(destination, primaryCookie.map { affinity.setCookie($0, maxAge: primaryMaxAge) })
+                default: return destination
+                }
+            })
         var sticky = weighted
         sticky["name"] = .string(stickyRouteName)
         if let cookie {

@@ -9,14 +9,17 @@ extension Canary {
     func validateIstio(into issues: inout ValidationIssues) {
         let service = spec.service ?? CanaryService()
         for (index, host) in (service.hosts ?? []).enumerated() {
-            issues.matching(host, RouteFieldRules.istioHost, maximum: 255, "spec.service.hosts[\(index)]",
-                            "an Istio host (DNS labels, a wildcard only as the first label: *.example.com)")
+            issues.matching(
+                host, RouteFieldRules.istioHost, maximum: 255, "spec.service.hosts[\(index)]",
+                "an Istio host (DNS labels, a wildcard only as the first label: *.example.com)")
         }
         for (index, gateway) in (service.gateways ?? []).enumerated() where gateway != "mesh" {
             let parts = gateway.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
             let field = "spec.service.gateways[\(index)]"
             if parts.count > 2 { issues.add(field, "\(RouteFieldRules.quoted(gateway)) is not <namespace>/<name>, <name> or mesh"); continue }
-            if parts.count == 2 { issues.matching(parts[0], RouteFieldRules.label, maximum: 63, field, "a namespace/name whose namespace is a DNS label") }
+            if parts.count == 2 {
+                issues.matching(parts[0], RouteFieldRules.label, maximum: 63, field, "a namespace/name whose namespace is a DNS label")
+            }
             issues.matching(parts[parts.count - 1], RouteFieldRules.subdomain, maximum: 253, field, "a Gateway name (a DNS-1123 subdomain)")
         }
         for (list, blocks) in [("spec.service.match", service.match ?? []), ("spec.analysis.match", spec.analysis?.match ?? [])] {
@@ -37,7 +40,9 @@ extension Canary {
         for key in ["headers", "queryParams", "withoutHeaders"] {
             for (name, condition) in block[key]?.objectValue ?? [:] {
                 if key != "queryParams" {
-                    issues.matching(name, RouteFieldRules.istioHeaderName, maximum: 256, "\(field).\(key).\(name)", "a header name (letters, digits, '-' and '_')")
+                    issues.matching(
+                        name, RouteFieldRules.istioHeaderName, maximum: 256, "\(field).\(key).\(name)", "a header name (letters, digits, '-' and '_')"
+                    )
                 }
                 istioStringMatch(condition, "\(field).\(key).\(name)", into: &issues)
             }
@@ -62,13 +67,16 @@ extension Canary {
             let field = "spec.service.headers.\(part)"
             for operation in ["set", "add"] {
                 for (name, value) in operations[operation]?.objectValue ?? [:] {
-                    issues.matching(name, RouteFieldRules.istioHeaderName, maximum: 256, "\(field).\(operation).\(name)", "a header name (letters, digits, '-' and '_')")
+                    issues.matching(
+                        name, RouteFieldRules.istioHeaderName, maximum: 256, "\(field).\(operation).\(name)",
+                        "a header name (letters, digits, '-' and '_')")
                     _ = issues.string(value, "\(field).\(operation).\(name)")
                 }
             }
             for (index, name) in (operations["remove"]?.arrayValue ?? []).enumerated() {
                 guard let name = issues.string(name, "\(field).remove[\(index)]") else { continue }
-                issues.matching(name, RouteFieldRules.istioHeaderName, maximum: 256, "\(field).remove[\(index)]", "a header name (letters, digits, '-' and '_')")
+                issues.matching(
+                    name, RouteFieldRules.istioHeaderName, maximum: 256, "\(field).remove[\(index)]", "a header name (letters, digits, '-' and '_')")
             }
         }
     }
@@ -83,7 +91,10 @@ extension Canary {
         if let value = retries["retryOn"], let retryOn = issues.string(value, "spec.service.retries.retryOn") {
             for condition in retryOn.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
                 if !RouteFieldRules.istioRetryOn.contains(condition), !(Int(condition).map { (100...599).contains($0) } ?? false) {
-                    issues.add("spec.service.retries.retryOn", "\(RouteFieldRules.quoted(condition)) is not a retry condition Istio accepts (5xx, gateway-error, reset, connect-failure, retriable-4xx, … or an HTTP status code)")
+                    issues.add(
+                        "spec.service.retries.retryOn",
+                        "\(RouteFieldRules.quoted(condition)) is not a retry condition Istio accepts (5xx, gateway-error, reset, connect-failure, retriable-4xx, … or an HTTP status code)"
+                    )
                 }
             }
         }

@@ -12,10 +12,12 @@ import KubeRuntime
 /// - Fields Serin does not own survive: unknown members of the VirtualService and of its first route (for
 ///   example `http[].fault`), and any further routes, are kept as they are.
 public struct IstioRouter: TrafficRouter {
-    public static let virtualServices = KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "VirtualService",
-                                                     plural: "virtualservices", namespaced: true)
-    public static let destinationRules = KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "DestinationRule",
-                                                      plural: "destinationrules", namespaced: true)
+    public static let virtualServices = KubeResource(
+        group: "networking.istio.io", version: "v1beta1", kind: "VirtualService",
+        plural: "virtualservices", namespaced: true)
+    public static let destinationRules = KubeResource(
+        group: "networking.istio.io", version: "v1beta1", kind: "DestinationRule",
+        plural: "destinationrules", namespaced: true)
     /// The members of the first HTTP route that Serin writes.
     static let ownedRouteFields = ["match", "rewrite", "timeout", "retries", "headers", "corsPolicy", "route"]
 
@@ -29,8 +31,10 @@ public struct IstioRouter: TrafficRouter {
     /// Istio for ``RouterRegistry``: the VirtualServices and DestinationRules it owns.
     public static let registration = RouterRegistration(
         provider: .istio,
-        resources: [WatchedResource(virtualServices, crd: "virtualservices.networking.istio.io", owned: true),
-                    WatchedResource(destinationRules, crd: "destinationrules.networking.istio.io", owned: true)],
+        resources: [
+            WatchedResource(virtualServices, crd: "virtualservices.networking.istio.io", owned: true),
+            WatchedResource(destinationRules, crd: "destinationrules.networking.istio.io", owned: true),
+        ],
         validation: validation
     ) { client, caches, _ in
         IstioRouter(client: client, virtualServices: caches[virtualServices], destinationRules: caches[destinationRules])
@@ -94,7 +98,8 @@ public struct IstioRouter: TrafficRouter {
     public func setRoutes(_ canary: Canary, _ routes: Routes) async throws {
         let kind = IstioRouter.routeKind(canary)
         guard let service = virtualServiceCache.get(namespace: canary.namespace, name: canary.serviceName)?.json,
-              let first = IstioRouter.routed(service, canary: canary, routes: routes) else {
+            let first = IstioRouter.routed(service, canary: canary, routes: routes)
+        else {
             throw RouterError("virtualservice \(canary.serviceName).\(canary.namespace) not found")
         }
         _ = try await virtualServices.patch(canary.serviceName, namespace: canary.namespace, patch: .merge(["spec": [kind: first]]))

@@ -34,8 +34,9 @@ public struct KubernetesServiceRouter: Sendable {
         return [
             Role(name: name, selector: primaryPods, metadata: service.apex, label: selector, ports: ports),
             Role(name: "\(name)-primary", selector: primaryPods, metadata: service.primary, label: (selector.key, "\(name)-primary"), ports: ports),
-            Role(name: "\(name)-canary", selector: [selector.key: selector.value], metadata: service.canary, label: (selector.key, "\(name)-canary"),
-                 ports: ports),
+            Role(
+                name: "\(name)-canary", selector: [selector.key: selector.value], metadata: service.canary, label: (selector.key, "\(name)-canary"),
+                ports: ports),
         ]
     }
 
@@ -63,7 +64,9 @@ public struct KubernetesServiceRouter: Sendable {
     static func ports(_ canary: Canary, target: JSONValue?) -> JSONValue {
         var ports = mainPort(canary).arrayValue ?? []
         guard canary.spec.service?.portDiscovery == true, let target else { return .array(ports) }
-        ports += discoveredPorts(canary, target: target).map { ["name": .string($0.name), "port": .int($0.port), "protocol": "TCP", "targetPort": .int($0.port)] }
+        ports += discoveredPorts(canary, target: target).map {
+            ["name": .string($0.name), "port": .int($0.port), "protocol": "TCP", "targetPort": .int($0.port)]
+        }
         return .array(ports)
     }
 
@@ -112,8 +115,10 @@ public struct KubernetesServiceRouter: Sendable {
         guard var service = live else {
             var spec: JSONValue = ["type": "ClusterIP", "ports": ports, "selector": stringMap(role.selector)]
             if canary.spec.service?.headless == true { spec["clusterIP"] = "None" }
-            return ["apiVersion": "v1", "kind": "Service",
-                    "metadata": ["labels": stringMap(labels), "annotations": stringMap(role.metadata?.annotations ?? [:])], "spec": spec]
+            return [
+                "apiVersion": "v1", "kind": "Service",
+                "metadata": ["labels": stringMap(labels), "annotations": stringMap(role.metadata?.annotations ?? [:])], "spec": spec,
+            ]
         }
         service[path: "spec", "selector"] = stringMap(role.selector)
         if canary.spec.service?.portDiscovery == true {
@@ -131,14 +136,16 @@ public struct KubernetesServiceRouter: Sendable {
     /// `ports`, each carrying the node port the live port of the same name has (Serin owns every port
     /// under `portDiscovery`, the node ports stay the cluster's).
     static func withNodePorts(_ ports: JSONValue, from live: JSONValue?) -> JSONValue {
-        let nodePorts = Dictionary((live?.arrayValue ?? []).compactMap { port in
-            port["name"]?.stringValue.flatMap { name in port["nodePort"].map { (name, $0) } }
-        }, uniquingKeysWith: { first, _ in first })
-        return .array((ports.arrayValue ?? []).map { port in
-            var port = port
-            if let name = port["name"]?.stringValue, let nodePort = nodePorts[name] { port["nodePort"] = nodePort }
-            return port
-        })
+        let nodePorts = Dictionary(
+            (live?.arrayValue ?? []).compactMap { port in
+                port["name"]?.stringValue.flatMap { name in port["nodePort"].map { (name, $0) } }
+            }, uniquingKeysWith: { first, _ in first })
+        return .array(
+            (ports.arrayValue ?? []).map { port in
+                var port = port
+                if let name = port["name"]?.stringValue, let nodePort = nodePorts[name] { port["nodePort"] = nodePort }
+                return port
+            })
     }
 
     static func stringMap(_ map: [String: String]) -> JSONValue {

@@ -41,7 +41,9 @@ extension NginxRouter {
                 && key != OwnedObjectApplier.defaultOriginalAnnotation
         }
         let liveAnnotations = live?[path: "metadata", "annotations"]?.objectValue ?? [:]
-        for (key, value) in liveAnnotations where isSplitAnnotation(key, prefix) || key == OwnedObjectApplier.defaultOriginalAnnotation { annotations[key] = value }
+        for (key, value) in liveAnnotations where isSplitAnnotation(key, prefix) || key == OwnedObjectApplier.defaultOriginalAnnotation {
+            annotations[key] = value
+        }
         if annotations[annotation("canary", prefix)] == nil || Int(annotations[annotation("canary-weight", prefix)]?.stringValue ?? "") == nil {
             annotations[annotation("canary", prefix)] = "true"
             annotations[annotation("canary-weight", prefix)] = "0"
@@ -59,10 +61,14 @@ extension NginxRouter {
     /// `canary-by-header` or `canary-by-cookie` is set; else `canary-weight` (no split unless `canary: "true"`).
     static func weights(in ingress: JSONValue, canary: Canary, prefix: String = defaultPrefix) -> Routes? {
         let annotations = ingress[path: "metadata", "annotations"]?.objectValue ?? [:]
-        if canary.strategy == .abTesting, annotations[annotation("canary-by-header", prefix)] != nil || annotations[annotation("canary-by-cookie", prefix)] != nil {
+        if canary.strategy == .abTesting,
+            annotations[annotation("canary-by-header", prefix)] != nil || annotations[annotation("canary-by-cookie", prefix)] != nil
+        {
             return Routes(primary: 0, canary: 100)
         }
-        guard let text = annotations[annotation("canary-weight", prefix)]?.stringValue, let weight = Int(text), (0...100).contains(weight) else { return nil }
+        guard let text = annotations[annotation("canary-weight", prefix)]?.stringValue, let weight = Int(text), (0...100).contains(weight) else {
+            return nil
+        }
         let enabled = annotations[annotation("canary", prefix)]?.stringValue == "true"
         return enabled ? Routes(primary: 100 - weight, canary: weight) : .allPrimary
     }

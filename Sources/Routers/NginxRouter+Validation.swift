@@ -14,7 +14,9 @@ extension Canary {
             issues.add("spec.ingressRef.apiVersion", "\"\(version)\" is not networking.k8s.io/v1")
         }
         let service = spec.service ?? CanaryService()
-        for (field, set) in meshRouteFields() + [("spec.service.hosts", !(service.hosts ?? []).isEmpty)] where set { issues.add(field, "not supported by the nginx router (the Ingress holds the routing)") }
+        for (field, set) in meshRouteFields() + [("spec.service.hosts", !(service.hosts ?? []).isEmpty)] where set {
+            issues.add(field, "not supported by the nginx router (the Ingress holds the routing)")
+        }
         if service.appProtocol?.lowercased() == "tcp" { issues.add("spec.service.appProtocol", "an Ingress routes HTTP only") }
         validateNginxMatch(into: &issues)
     }
@@ -49,7 +51,9 @@ extension Canary {
             headers["headers"] = block["headers"]?.objectValue.map { .object($0.filter { $0.key.lowercased() != "cookie" }) }
             headerValues(headers, field: "spec.analysis.match[\(index)]", re2: false, into: &issues)
         }
-        if headers.count > 1 { issues.add("spec.analysis.match", "ingress-nginx matches one header; these name \(headers.sorted().joined(separator: ", "))") }
+        if headers.count > 1 {
+            issues.add("spec.analysis.match", "ingress-nginx matches one header; these name \(headers.sorted().joined(separator: ", "))")
+        }
         if cookies > 1 { issues.add("spec.analysis.match", "ingress-nginx matches one cookie") }
     }
 }

@@ -82,7 +82,8 @@ public struct NginxRouter: TrafficRouter {
     public func setRoutes(_ canary: Canary, _ routes: Routes) async throws {
         let annotations = canaryIngress.live(canary)?[path: "metadata", "annotations"]?.objectValue ?? [:]
         var patch = JSONObject()
-        for (key, value) in NginxRouter.splitAnnotations(canary, routes, prefix: prefix) where annotations[key] != value && !(value == .null && annotations[key] == nil) {
+        for (key, value) in NginxRouter.splitAnnotations(canary, routes, prefix: prefix)
+        where annotations[key] != value && !(value == .null && annotations[key] == nil) {
             patch[key] = value
         }
         guard !patch.isEmpty else { return }  // a canary Ingress not observed yet has no annotations: the patch says it is not found

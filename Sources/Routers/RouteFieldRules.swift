@@ -32,7 +32,8 @@ enum RouteFieldRules {
         "retriable-headers", "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable",
     ]
     /// Contour's CRD pattern for a duration (`timeoutPolicy.response`, `retryPolicy.perTryTimeout`).
-    static let contourDuration = "^(((\\d*(\\.\\d*)?h)|(\\d*(\\.\\d*)?m)|(\\d*(\\.\\d*)?s)|(\\d*(\\.\\d*)?ms)|(\\d*(\\.\\d*)?us)|(\\d*(\\.\\d*)?µs)|(\\d*(\\.\\d*)?ns))+|infinity|infinite)$"
+    static let contourDuration =
+        "^(((\\d*(\\.\\d*)?h)|(\\d*(\\.\\d*)?m)|(\\d*(\\.\\d*)?s)|(\\d*(\\.\\d*)?ms)|(\\d*(\\.\\d*)?us)|(\\d*(\\.\\d*)?µs)|(\\d*(\\.\\d*)?ns))+|infinity|infinite)$"
 
     /// `text` shortened for a message: a value of 300 KB is named by its start and length, never echoed.
     static func quoted(_ text: String) -> String {

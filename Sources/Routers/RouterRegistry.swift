@@ -31,9 +31,11 @@ public struct RouterRegistration: Sendable {
         }
     }
 
-    public init(provider: MeshProvider, resources: [WatchedResource], references: [Reference] = [], rules: [PolicyRule]? = nil,
-                validation: RouterRules = RouterRules(),
-                make: @escaping @Sendable (KubeClient, ObjectCaches, RouterSettings) -> any TrafficRouter) {
+    public init(
+        provider: MeshProvider, resources: [WatchedResource], references: [Reference] = [], rules: [PolicyRule]? = nil,
+        validation: RouterRules = RouterRules(),
+        make: @escaping @Sendable (KubeClient, ObjectCaches, RouterSettings) -> any TrafficRouter
+    ) {
         self.provider = provider
         self.validation = validation
         self.resources = resources
@@ -86,10 +88,13 @@ public enum RouterRegistry {
     }
 
     /// What validation needs of the routers: their rules, and which are implemented and which enabled.
-    public static func validationContext(meshProvider: MeshProvider = .default, routers: Set<MeshProvider> = [.istio, .kubernetes],
-                                         targets: Set<TargetKind> = [.deployment, .daemonSet]) -> ValidationContext {
-        ValidationContext(meshProvider: meshProvider, routers: routers, implementedRouters: implemented, targets: targets,
-                          routerRules: validationRules)
+    public static func validationContext(
+        meshProvider: MeshProvider = .default, routers: Set<MeshProvider> = [.istio, .kubernetes],
+        targets: Set<TargetKind> = [.deployment, .daemonSet]
+    ) -> ValidationContext {
+        ValidationContext(
+            meshProvider: meshProvider, routers: routers, implementedRouters: implemented, targets: targets,
+            routerRules: validationRules)
     }
 
     /// The routers an operator with `meshProvider` as its default runs: that one, and `kubernetes`

@@ -15,8 +15,10 @@ struct RoutingObject: Sendable {
     /// The object's name for a Canary.
     let name: @Sendable (Canary) -> String
 
-    init(client: KubeClient, cache: ObjectCache<DynamicObject>, resource: KubeResource,
-         name: @escaping @Sendable (Canary) -> String = { $0.serviceName }) {
+    init(
+        client: KubeClient, cache: ObjectCache<DynamicObject>, resource: KubeResource,
+        name: @escaping @Sendable (Canary) -> String = { $0.serviceName }
+    ) {
         self.client = client.resource(resource, as: JSONValue.self)
         self.cache = cache
         self.applier = OwnedObjectApplier(client: self.client, cache: cache)

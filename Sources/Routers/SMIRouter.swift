@@ -17,12 +17,15 @@ public struct SMIRouter: TrafficRouter {
     let split: RoutingObject
     public let queries: BuiltinQueries
 
-    public static let resource = KubeResource(group: "split.smi-spec.io", version: "v1alpha2", kind: "TrafficSplit", plural: "trafficsplits", namespaced: true)
+    public static let resource = KubeResource(
+        group: "split.smi-spec.io", version: "v1alpha2", kind: "TrafficSplit", plural: "trafficsplits", namespaced: true)
 
     /// The `linkerd` or `osm` provider for ``RouterRegistry``: the TrafficSplits it owns, judged by that mesh's telemetry.
     public static func registration(_ provider: MeshProvider, queries: BuiltinQueries) -> RouterRegistration {
-        RouterRegistration(provider: provider, resources: [WatchedResource(resource, crd: "trafficsplits.split.smi-spec.io", owned: true)],
-                           validation: validation(provider)) { client, caches, _ in
+        RouterRegistration(
+            provider: provider, resources: [WatchedResource(resource, crd: "trafficsplits.split.smi-spec.io", owned: true)],
+            validation: validation(provider)
+        ) { client, caches, _ in
             SMIRouter(client: client, cache: caches[resource], queries: queries)
         }
     }
@@ -83,8 +86,10 @@ public struct SMIRouter: TrafficRouter {
 
     /// Flagger's order: the canary, then the primary.
     static func backends(_ canary: Canary, _ routes: Routes) -> JSONValue {
-        [["service": .string("\(canary.serviceName)-canary"), "weight": .int(routes.canary)],
-         ["service": .string("\(canary.serviceName)-primary"), "weight": .int(routes.primary)]]
+        [
+            ["service": .string("\(canary.serviceName)-canary"), "weight": .int(routes.canary)],
+            ["service": .string("\(canary.serviceName)-primary"), "weight": .int(routes.primary)],
+        ]
     }
 
     /// The backends' weights; `nil` when neither of Serin's is there or a weight is not a whole number.

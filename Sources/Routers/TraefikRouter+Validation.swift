@@ -8,7 +8,9 @@ extension Canary {
             issues.add(field, "not supported by the traefik router (the IngressRoute holds the routing; Serin writes a weighted TraefikService)")
         }
         if !(spec.analysis?.match ?? []).isEmpty { issues.add("spec.analysis.match", "A/B testing is not supported by the traefik router") }
-        if !(spec.service?.hosts ?? []).isEmpty { issues.add("spec.service.hosts", "not used by the traefik router: your IngressRoute's match holds the host") }
+        if !(spec.service?.hosts ?? []).isEmpty {
+            issues.add("spec.service.hosts", "not used by the traefik router: your IngressRoute's match holds the host")
+        }
         if spec.service?.appProtocol?.lowercased() == "tcp" { issues.add("spec.service.appProtocol", "the traefik router weighs HTTP services only") }
     }
 }

@@ -15,7 +15,8 @@ import KubeRuntime
 public struct TraefikRouter: TrafficRouter {
     let service: RoutingObject
 
-    public static let resource = KubeResource(group: "traefik.io", version: "v1alpha1", kind: "TraefikService", plural: "traefikservices", namespaced: true)
+    public static let resource = KubeResource(
+        group: "traefik.io", version: "v1alpha1", kind: "TraefikService", plural: "traefikservices", namespaced: true)
 
     /// The `traefik` provider for ``RouterRegistry``: the TraefikServices it owns.
     public static let registration = RouterRegistration(

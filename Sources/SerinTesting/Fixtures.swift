@@ -11,8 +11,10 @@ public enum Fixtures {
     /// A workload `name` in `demo` labelled `app: <name>`: a Deployment (or `kind: DaemonSet`, with
     /// `replicas: nil`) with one container `name` running `image`, whose pods the sandbox makes ready 100 ms
     /// after each change.
-    public static func workload(_ name: String, image: String = "kennethreitz/httpbin:v1", kind: String = "Deployment",
-                                replicas: Int? = 1) -> String {
+    public static func workload(
+        _ name: String, image: String = "kennethreitz/httpbin:v1", kind: String = "Deployment",
+        replicas: Int? = 1
+    ) -> String {
         """
         apiVersion: apps/v1
         kind: \(kind)

@@ -67,7 +67,9 @@ public struct ConfigTracker: Sendable {
     /// (so a target without configs keeps the revision it had before tracking).
     public static func revision(templateHash: String, configs: [String: String]) -> String {
         guard !configs.isEmpty else { return templateHash }
-        let basis: JSONValue = ["template": .string(templateHash), "configs": .object(JSONObject(uniqueKeysWithValues: configs.map { ($0.key, .string($0.value)) }))]
+        let basis: JSONValue = [
+            "template": .string(templateHash), "configs": .object(JSONObject(uniqueKeysWithValues: configs.map { ($0.key, .string($0.value)) })),
+        ]
         return basis.stableHash
     }
 

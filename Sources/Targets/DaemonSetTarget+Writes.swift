@@ -18,23 +18,28 @@ extension DaemonSetTarget {
         }
         let revision = revision(target, namespace: canary.namespace)
         try await applier.apply(namespace: canary.namespace, name: canary.primaryName, owner: owner) { live in
-            DaemonSetTarget.desiredPrimary(target, key: key, value: value, live: live, id: UUID().uuidString.lowercased(),
-                                           revision: revision, configs: copied, labels: labels)
+            DaemonSetTarget.desiredPrimary(
+                target, key: key, value: value, live: live, id: UUID().uuidString.lowercased(),
+                revision: revision, configs: copied, labels: labels)
         }
     }
 
     /// The primary DaemonSet Serin creates (`live` is returned as it is): the target's template without the
     /// scale-down selector, its rollout settings, labels and annotations. Pure but for `id`.
-    public static func desiredPrimary(_ target: JSONValue, key: String, value: String, live: JSONValue?, id: String, revision: String,
-                                      configs: Set<String> = [], labels: LabelCopier = LabelCopier()) -> JSONValue {
+    public static func desiredPrimary(
+        _ target: JSONValue, key: String, value: String, live: JSONValue?, id: String, revision: String,
+        configs: Set<String> = [], labels: LabelCopier = LabelCopier()
+    ) -> JSONValue {
         if let live { return live }
         var spec: JSONValue = [
             "selector": ["matchLabels": [.init(key): .string("\(value)-primary")]],
             "template": WorkloadTemplate.primary(template(target), key: key, value: value, id: id, configs: configs),
         ]
         for field in ["minReadySeconds", "revisionHistoryLimit", "updateStrategy"] { spec[field] = target[path: "spec", field] }
-        return ["apiVersion": "apps/v1", "kind": "DaemonSet", "spec": spec,
-                "metadata": WorkloadTemplate.creationMetadata(target, key: key, value: value, revision: revision, labels: labels)]
+        return [
+            "apiVersion": "apps/v1", "kind": "DaemonSet", "spec": spec,
+            "metadata": WorkloadTemplate.creationMetadata(target, key: key, value: value, revision: revision, labels: labels),
+        ]
     }
 
     /// Copies the target's template (without the scale-down selector), rollout settings, included labels
@@ -45,14 +50,19 @@ extension DaemonSetTarget {
         let copied = try await configs?.syncPrimaryConfigs(canary, podSpec: template["spec"] ?? [:], owner: owner) ?? []
         let live = primary(of: canary)
         var operations = [
-            JSONPatchOperation(.replace, path: "/spec/template",
-                               value: WorkloadTemplate.primary(template, key: key, value: value, id: UUID().uuidString.lowercased(), configs: copied)),
-            JSONPatchOperation(.add, path: "/metadata/annotations", value: WorkloadTemplate.promoted(
-                live?[path: "metadata", "annotations"]?.objectValue ?? [:], target: target[path: "metadata", "annotations"]?.objectValue ?? [:],
-                labels: labels, extra: [DeploymentTarget.sourceHashAnnotation: .string(revision(target, namespace: canary.namespace))])),
-            JSONPatchOperation(.add, path: "/metadata/labels", value: WorkloadTemplate.promoted(
-                live?[path: "metadata", "labels"]?.objectValue ?? [:], target: target[path: "metadata", "labels"]?.objectValue ?? [:],
-                labels: labels, extra: [key: .string("\(value)-primary")])),
+            JSONPatchOperation(
+                .replace, path: "/spec/template",
+                value: WorkloadTemplate.primary(template, key: key, value: value, id: UUID().uuidString.lowercased(), configs: copied)),
+            JSONPatchOperation(
+                .add, path: "/metadata/annotations",
+                value: WorkloadTemplate.promoted(
+                    live?[path: "metadata", "annotations"]?.objectValue ?? [:], target: target[path: "metadata", "annotations"]?.objectValue ?? [:],
+                    labels: labels, extra: [DeploymentTarget.sourceHashAnnotation: .string(revision(target, namespace: canary.namespace))])),
+            JSONPatchOperation(
+                .add, path: "/metadata/labels",
+                value: WorkloadTemplate.promoted(
+                    live?[path: "metadata", "labels"]?.objectValue ?? [:], target: target[path: "metadata", "labels"]?.objectValue ?? [:],
+                    labels: labels, extra: [key: .string("\(value)-primary")])),
         ]
         for field in ["minReadySeconds", "revisionHistoryLimit", "updateStrategy"] {
             if let setting = target[path: "spec", field] { operations.append(JSONPatchOperation(.add, path: "/spec/\(field)", value: setting)) }

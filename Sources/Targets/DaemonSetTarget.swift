@@ -59,15 +59,17 @@ public struct DaemonSetTarget: CanaryTarget {
 
     public func state(target daemonSet: JSONValue, canary: Canary, now: Date) -> WorkloadState {
         let configs = trackedConfigs(daemonSet, namespace: canary.namespace)
-        return WorkloadState(templateHash: ConfigTracker.revision(templateHash: DaemonSetTarget.template(daemonSet).stableHash, configs: configs),
-                             readiness: DaemonSetTarget.readiness(daemonSet, threshold: canary.canaryReadyThreshold, canary: canary, now: now),
-                             replicas: DaemonSetTarget.isScaledDown(daemonSet) ? 0 : 1, configs: configs)
+        return WorkloadState(
+            templateHash: ConfigTracker.revision(templateHash: DaemonSetTarget.template(daemonSet).stableHash, configs: configs),
+            readiness: DaemonSetTarget.readiness(daemonSet, threshold: canary.canaryReadyThreshold, canary: canary, now: now),
+            replicas: DaemonSetTarget.isScaledDown(daemonSet) ? 0 : 1, configs: configs)
     }
 
     public func state(primary daemonSet: JSONValue, canary: Canary, now: Date) -> WorkloadState {
-        WorkloadState(templateHash: daemonSet[path: "metadata", "annotations", DeploymentTarget.sourceHashAnnotation]?.stringValue ?? "",
-                      readiness: DaemonSetTarget.readiness(daemonSet, threshold: canary.primaryReadyThreshold, canary: canary, now: now),
-                      replicas: 1)
+        WorkloadState(
+            templateHash: daemonSet[path: "metadata", "annotations", DeploymentTarget.sourceHashAnnotation]?.stringValue ?? "",
+            readiness: DaemonSetTarget.readiness(daemonSet, threshold: canary.primaryReadyThreshold, canary: canary, now: now),
+            replicas: 1)
     }
 
     /// Flagger's readiness of a DaemonSet: every desired node runs an updated pod, and `threshold`% of them
@@ -95,8 +97,9 @@ public struct DaemonSetTarget: CanaryTarget {
     /// A DaemonSet has no replicas: zero keeps its pods off every node, anything else lets them back.
     public func scaleTarget(_ canary: Canary, replicas: Int) async throws {
         let value: JSONValue = replicas == 0 ? "true" : .null
-        _ = try await daemonSets.patch(canary.targetName, namespace: canary.namespace,
-                                       patch: .merge(["spec": ["template": ["spec": ["nodeSelector": [.init(DaemonSetTarget.scaleDownSelector): value]]]]]))
+        _ = try await daemonSets.patch(
+            canary.targetName, namespace: canary.namespace,
+            patch: .merge(["spec": ["template": ["spec": ["nodeSelector": [.init(DaemonSetTarget.scaleDownSelector): value]]]]]))
     }
 
     public func scaleUpReplicas(_ canary: Canary) -> Int { 1 }

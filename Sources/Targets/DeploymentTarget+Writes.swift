@@ -18,8 +18,9 @@ extension DeploymentTarget {
         }
         let revision = revision(target, namespace: canary.namespace)
         try await applier.apply(namespace: canary.namespace, name: canary.primaryName, owner: owner) { live in
-            DeploymentTarget.desiredPrimary(target, key: key, value: value, live: live, id: UUID().uuidString.lowercased(),
-                                            revision: revision, configs: copied, labels: labels)
+            DeploymentTarget.desiredPrimary(
+                target, key: key, value: value, live: live, id: UUID().uuidString.lowercased(),
+                revision: revision, configs: copied, labels: labels)
         }
     }
 
@@ -27,8 +28,10 @@ extension DeploymentTarget {
     /// only ``promote(_:target:copyReplicas:owner:)`` changes it): the target's labels with an included
     /// prefix and its annotations, its `revision`, and a template using the `-primary` copies of `configs`.
     /// Pure but for `id`, the fresh `flagger-id`.
-    public static func desiredPrimary(_ target: JSONValue, key: String, value: String, live: JSONValue?, id: String, revision: String? = nil,
-                                      configs: Set<String> = [], labels: LabelCopier = LabelCopier()) -> JSONValue {
+    public static func desiredPrimary(
+        _ target: JSONValue, key: String, value: String, live: JSONValue?, id: String, revision: String? = nil,
+        configs: Set<String> = [], labels: LabelCopier = LabelCopier()
+    ) -> JSONValue {
         if let live { return live }
         var spec: JSONValue = [
             "replicas": .int(max(target[path: "spec", "replicas"]?.intValue ?? 1, 1)),
@@ -38,9 +41,12 @@ extension DeploymentTarget {
         for field in ["progressDeadlineSeconds", "minReadySeconds", "revisionHistoryLimit", "strategy"] {
             spec[field] = target[path: "spec", field]
         }
-        return ["apiVersion": "apps/v1", "kind": "Deployment", "spec": spec,
-                "metadata": WorkloadTemplate.creationMetadata(target, key: key, value: value, revision: revision ?? DeploymentTarget.templateHash(target),
-                                                              labels: labels)]
+        return [
+            "apiVersion": "apps/v1", "kind": "Deployment", "spec": spec,
+            "metadata": WorkloadTemplate.creationMetadata(
+                target, key: key, value: value, revision: revision ?? DeploymentTarget.templateHash(target),
+                labels: labels),
+        ]
     }
 
     /// Copies the target's pod template (and rollout settings, and the labels and annotations with an
@@ -49,8 +55,9 @@ extension DeploymentTarget {
         let (key, value) = try selectorLabel(of: target)
         let copied = try await configs?.syncPrimaryConfigs(canary, podSpec: target[path: "spec", "template", "spec"] ?? [:], owner: owner) ?? []
         var operations = [
-            JSONPatchOperation(.replace, path: "/spec/template",
-                               value: DeploymentTarget.primaryTemplate(target, key: key, value: value, id: UUID().uuidString.lowercased(), configs: copied)),
+            JSONPatchOperation(
+                .replace, path: "/spec/template",
+                value: DeploymentTarget.primaryTemplate(target, key: key, value: value, id: UUID().uuidString.lowercased(), configs: copied)),
             JSONPatchOperation(.add, path: "/metadata/annotations", value: mergedAnnotations(canary, target: target)),
             JSONPatchOperation(.add, path: "/metadata/labels", value: mergedLabels(canary, target: target, key: key, value: value)),
         ]
@@ -76,16 +83,18 @@ extension DeploymentTarget {
 
     /// The primary's annotations, with the target's that have an included prefix and the promoted revision.
     private func mergedAnnotations(_ canary: Canary, target: JSONValue) -> JSONValue {
-        WorkloadTemplate.promoted(primary(of: canary)?[path: "metadata", "annotations"]?.objectValue ?? [:],
-                                  target: target[path: "metadata", "annotations"]?.objectValue ?? [:], labels: labels,
-                                  extra: [DeploymentTarget.sourceHashAnnotation: .string(revision(target, namespace: canary.namespace))])
+        WorkloadTemplate.promoted(
+            primary(of: canary)?[path: "metadata", "annotations"]?.objectValue ?? [:],
+            target: target[path: "metadata", "annotations"]?.objectValue ?? [:], labels: labels,
+            extra: [DeploymentTarget.sourceHashAnnotation: .string(revision(target, namespace: canary.namespace))])
     }
 
     /// The primary's labels, with the target's that have an included prefix (its selector label kept).
     private func mergedLabels(_ canary: Canary, target: JSONValue, key: String, value: String) -> JSONValue {
-        WorkloadTemplate.promoted(primary(of: canary)?[path: "metadata", "labels"]?.objectValue ?? [:],
-                                  target: target[path: "metadata", "labels"]?.objectValue ?? [:], labels: labels,
-                                  extra: [key: .string("\(value)-primary")])
+        WorkloadTemplate.promoted(
+            primary(of: canary)?[path: "metadata", "labels"]?.objectValue ?? [:],
+            target: target[path: "metadata", "labels"]?.objectValue ?? [:], labels: labels,
+            extra: [key: .string("\(value)-primary")])
     }
 
     /// The target's template for the primary (``WorkloadTemplate/primary(_:key:value:id:configs:)``).

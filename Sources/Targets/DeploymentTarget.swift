@@ -17,7 +17,8 @@ public struct DeploymentTarget: CanaryTarget {
     /// Deployments for ``TargetRegistry``.
     public static let registration = TargetRegistration(kind: .deployment, resource: WatchedResource(.deployments, owned: true)) {
         client, caches, options in
-        DeploymentTarget(client: client, cache: caches[.deployments], options: options, configs: WorkloadObjects.configTracker(client, caches, options))
+        DeploymentTarget(
+            client: client, cache: caches[.deployments], options: options, configs: WorkloadObjects.configTracker(client, caches, options))
     }
 
     let objects: WorkloadObjects
@@ -55,20 +56,24 @@ public struct DeploymentTarget: CanaryTarget {
     /// The target as the decision sees it.
     public func state(target deployment: JSONValue, canary: Canary, now: Date) -> WorkloadState {
         let configs = trackedConfigs(deployment, namespace: canary.namespace)
-        return WorkloadState(templateHash: ConfigTracker.revision(templateHash: DeploymentTarget.templateHash(deployment), configs: configs),
-                             readiness: DeploymentTarget.readiness(deployment, threshold: canary.canaryReadyThreshold,
-                                                                   deadlineSeconds: canary.progressDeadlineSeconds, now: now),
-                             replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1, configs: configs)
+        return WorkloadState(
+            templateHash: ConfigTracker.revision(templateHash: DeploymentTarget.templateHash(deployment), configs: configs),
+            readiness: DeploymentTarget.readiness(
+                deployment, threshold: canary.canaryReadyThreshold,
+                deadlineSeconds: canary.progressDeadlineSeconds, now: now),
+            replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1, configs: configs)
     }
 
     /// The primary as the decision sees it: its hash is the target revision it was promoted from (for a
     /// primary Serin did not promote, the target's revision when it runs the target's template).
     public func state(primary deployment: JSONValue, canary: Canary, now: Date) -> WorkloadState {
-        WorkloadState(templateHash: deployment[path: "metadata", "annotations", DeploymentTarget.sourceHashAnnotation]?.stringValue
-                          ?? adoptedRevision(deployment, canary: canary),
-                      readiness: DeploymentTarget.readiness(deployment, threshold: canary.primaryReadyThreshold,
-                                                            deadlineSeconds: canary.progressDeadlineSeconds, now: now),
-                      replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1)
+        WorkloadState(
+            templateHash: deployment[path: "metadata", "annotations", DeploymentTarget.sourceHashAnnotation]?.stringValue
+                ?? adoptedRevision(deployment, canary: canary),
+            readiness: DeploymentTarget.readiness(
+                deployment, threshold: canary.primaryReadyThreshold,
+                deadlineSeconds: canary.progressDeadlineSeconds, now: now),
+            replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1)
     }
 
     /// The target's revision when `primary` (promoted by another operator) runs the target's template, else "".
@@ -77,8 +82,9 @@ public struct DeploymentTarget: CanaryTarget {
         let key: String, value: String
         do { (key, value) = try selectorLabel(of: target) } catch { return "" }  // the reconcile names this error
         let configs = Set(trackedConfigs(target, namespace: canary.namespace).keys)
-        let runs = WorkloadTemplate.runs(primary: primary[path: "spec", "template"] ?? [:], target: target[path: "spec", "template"] ?? [:],
-                                         key: key, value: value, configs: configs)
+        let runs = WorkloadTemplate.runs(
+            primary: primary[path: "spec", "template"] ?? [:], target: target[path: "spec", "template"] ?? [:],
+            key: key, value: value, configs: configs)
         return runs ? revision(target, namespace: canary.namespace) : ""
     }
 
@@ -93,9 +99,12 @@ public struct DeploymentTarget: CanaryTarget {
         if conditions.contains(where: { $0["type"] == "Progressing" && $0["reason"] == "ProgressDeadlineExceeded" }) {
             return .failed("deployment \"\(name)\" exceeded its progress deadline")
         }
-        if let unavailable = conditions.first(where: { $0["type"] == "Available" && $0["status"] == "False" && $0["reason"] == "MinimumReplicasUnavailable" }),
-           let since = (unavailable["lastTransitionTime"]?.stringValue).flatMap({ KubeTime(rfc3339: $0)?.date }),
-           now.timeIntervalSince(since) > Double(deadlineSeconds) {
+        if let unavailable = conditions.first(where: {
+            $0["type"] == "Available" && $0["status"] == "False" && $0["reason"] == "MinimumReplicasUnavailable"
+        }),
+            let since = (unavailable["lastTransitionTime"]?.stringValue).flatMap({ KubeTime(rfc3339: $0)?.date }),
+            now.timeIntervalSince(since) > Double(deadlineSeconds)
+        {
             return .failed("deployment \"\(name)\" exceeded its progress deadline")
         }
         guard generation <= observed else { return .waiting("observed deployment generation less than desired generation") }

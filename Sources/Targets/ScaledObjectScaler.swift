@@ -31,7 +31,9 @@ public struct ScaledObjectScaler: Sendable {
     func reconcile(_ canary: Canary, name: String, owner: OwnerReference, promoting: Bool) async throws {
         let primaryName = "\(name)-primary"
         let live: JSONValue?
-        do { live = try await client.get(primaryName, namespace: canary.namespace) } catch let error as KubeAPIError where error.isNotFound { live = nil }
+        do { live = try await client.get(primaryName, namespace: canary.namespace) } catch let error as KubeAPIError where error.isNotFound {
+            live = nil
+        }
         if live != nil, !promoting { return }
         let source = try await source(canary, name: name)
         guard let live else {
@@ -43,7 +45,8 @@ public struct ScaledObjectScaler: Sendable {
         }
         let desired = ScaledObjectScaler.desiredPrimary(canary, source: source)
         guard live["spec"] != desired["spec"] else { return }
-        _ = try await client.patch(primaryName, namespace: canary.namespace, patch: .json([JSONPatchOperation(.replace, path: "/spec", value: desired["spec"] ?? [:])]))
+        _ = try await client.patch(
+            primaryName, namespace: canary.namespace, patch: .json([JSONPatchOperation(.replace, path: "/spec", value: desired["spec"] ?? [:])]))
     }
 
     /// The primary ScaledObject: the target's spec scaling the primary, its triggers' `query` pointed at the
@@ -53,15 +56,16 @@ public struct ScaledObjectScaler: Sendable {
         var spec = source["spec"] ?? [:]
         spec[path: "scaleTargetRef", "name"] = .string(canary.primaryName)
         let queries = canary.spec.autoscalerRef?.primaryScalerQueries
-        spec["triggers"] = .array((spec["triggers"]?.arrayValue ?? []).map { trigger in
-            var trigger = trigger
-            if let queries {
-                if let name = trigger["name"]?.stringValue, let query = queries[name] { trigger[path: "metadata", "query"] = .string(query) }
-            } else if let query = trigger[path: "metadata", "query"]?.stringValue {
-                trigger[path: "metadata", "query"] = .string(primaryQuery(query, target: canary.targetName))
-            }
-            return trigger
-        })
+        spec["triggers"] = .array(
+            (spec["triggers"]?.arrayValue ?? []).map { trigger in
+                var trigger = trigger
+                if let queries {
+                    if let name = trigger["name"]?.stringValue, let query = queries[name] { trigger[path: "metadata", "query"] = .string(query) }
+                } else if let query = trigger[path: "metadata", "query"]?.stringValue {
+                    trigger[path: "metadata", "query"] = .string(primaryQuery(query, target: canary.targetName))
+                }
+                return trigger
+            })
         if let hpa = spec[path: "advanced", "horizontalPodAutoscalerConfig", "name"]?.stringValue, !hpa.isEmpty {
             spec[path: "advanced", "horizontalPodAutoscalerConfig", "name"] = .string("\(hpa)-primary")
         }
@@ -90,7 +94,8 @@ public struct ScaledObjectScaler: Sendable {
         let source = try await source(canary, name: name)
         let isPaused = source[path: "metadata", "annotations", ScaledObjectScaler.pausedAnnotation] != nil
         guard isPaused != paused else { return }
-        _ = try await client.patch(name, namespace: canary.namespace,
-                                   patch: .merge(["metadata": ["annotations": [.init(ScaledObjectScaler.pausedAnnotation): paused ? "0" : .null]]]))
+        _ = try await client.patch(
+            name, namespace: canary.namespace,
+            patch: .merge(["metadata": ["annotations": [.init(ScaledObjectScaler.pausedAnnotation): paused ? "0" : .null]]]))
     }
 }

@@ -14,8 +14,10 @@ public struct TargetRegistration: Sendable {
     /// owns primaries (``PolicyRule/rule(for:)``).
     public var rules: [PolicyRule]
 
-    public init(kind: TargetKind, resource: WatchedResource, rules: [PolicyRule]? = nil,
-                make: @escaping @Sendable (KubeClient, ObjectCaches, TargetOptions) -> any CanaryTarget) {
+    public init(
+        kind: TargetKind, resource: WatchedResource, rules: [PolicyRule]? = nil,
+        make: @escaping @Sendable (KubeClient, ObjectCaches, TargetOptions) -> any CanaryTarget
+    ) {
         self.kind = kind
         self.resource = resource
         self.rules = rules ?? [PolicyRule.rule(for: resource)]

@@ -26,7 +26,8 @@ struct WorkloadObjects: Sendable {
 
     /// The config tracker the operator's options ask for, over its ConfigMap and Secret caches.
     static func configTracker(_ client: KubeClient, _ caches: ObjectCaches, _ options: TargetOptions) -> ConfigTracker? {
-        options.configTracking ? ConfigTracker(client: client, configMaps: caches[.configMaps], secrets: caches[.secrets], labels: options.labels) : nil
+        options.configTracking
+            ? ConfigTracker(client: client, configMaps: caches[.configMaps], secrets: caches[.secrets], labels: options.labels) : nil
     }
 
     func target(of canary: Canary) -> JSONValue? { cache.get(namespace: canary.namespace, name: canary.targetName)?.json }

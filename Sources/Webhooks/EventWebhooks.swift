@@ -40,8 +40,9 @@ public final class EventWebhooks: Sendable {
             webhooks = [CanaryWebhook(name: "event-webhook", type: WebhookType.event.rawValue, url: global)]
         }
         for webhook in webhooks {
-            let payload = WebhookPayload.event(canary: canary, webhook: webhook, phase: phase, message: message,
-                                               eventType: severity.rawValue, time: now.timeIntervalSince1970)
+            let payload = WebhookPayload.event(
+                canary: canary, webhook: webhook, phase: phase, message: message,
+                eventType: severity.rawValue, time: now.timeIntervalSince1970)
             input.yield(Delivery(webhook: webhook, payload: payload))
         }
     }
@@ -53,14 +54,17 @@ public final class EventWebhooks: Sendable {
             for await delivery in queue {
                 let url = delivery.webhook.url
                 if lanes[url] == nil {
-                    let (lane, continuation) = AsyncStream.makeStream(of: Delivery.self, bufferingPolicy: .bufferingOldest(EventWebhooks.laneCapacity))
+                    let (lane, continuation) = AsyncStream.makeStream(
+                        of: Delivery.self, bufferingPolicy: .bufferingOldest(EventWebhooks.laneCapacity))
                     lanes[url] = continuation
                     group.addTask { [client, logger] in
                         for await delivery in lane {
                             if case .failure(let reason) = await client.call(delivery.webhook, payload: delivery.payload) {
                                 // The hook's URL is its credential: logged as its endpoint only, in the error too.
                                 let shown = Redaction.endpoint(url)
-                                logger.warning("event webhook failed", metadata: ["endpoint": "\(shown)", "error": "\("\(reason)".replacingOccurrences(of: url, with: shown))"])
+                                logger.warning(
+                                    "event webhook failed",
+                                    metadata: ["endpoint": "\(shown)", "error": "\("\(reason)".replacingOccurrences(of: url, with: shown))"])
                             }
                         }
                     }

@@ -22,8 +22,10 @@ public struct WebhookClient: Sendable {
     let credentials: [WebhookCredential]
     let sleep: @Sendable (Duration) async throws -> Void
 
-    public init(http: OutboundHTTP = OutboundHTTP(), credentials: [WebhookCredential] = [],
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+    public init(
+        http: OutboundHTTP = OutboundHTTP(), credentials: [WebhookCredential] = [],
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
         self.http = http
         self.credentials = credentials
         self.sleep = sleep
@@ -50,8 +52,9 @@ public struct WebhookClient: Sendable {
             let outcome: Outcome
             var retryable = false
             do {
-                let response = try await http.send(.POST, webhook.url, headers: headers, body: body,
-                                                   timeout: timeout)
+                let response = try await http.send(
+                    .POST, webhook.url, headers: headers, body: body,
+                    timeout: timeout)
                 if (200..<300).contains(response.status) { return .success }
                 retryable = response.status >= 500 || response.status == 429
                 let text = response.text.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -24,8 +24,10 @@ public struct WebhookPayload: Sendable, Equatable {
 
     /// The payload of an `event` webhook: the event's message, type (`Normal` or `Warning`) and time (Unix
     /// milliseconds) in `metadata`, over the webhook's own metadata.
-    public static func event(canary: Canary, webhook: CanaryWebhook, phase: CanaryPhase, message: String, eventType: String,
-                             time: Double) -> WebhookPayload {
+    public static func event(
+        canary: Canary, webhook: CanaryWebhook, phase: CanaryPhase, message: String, eventType: String,
+        time: Double
+    ) -> WebhookPayload {
         var payload = WebhookPayload(canary: canary, webhook: webhook, phase: phase)
         payload.type = "event"
         payload.metadata["eventMessage"] = message
@@ -45,7 +47,9 @@ public struct WebhookPayload: Sendable, Equatable {
     public var json: JSONValue {
         var metadata = JSONObject()
         for (key, value) in self.metadata.sorted(by: { $0.key < $1.key }) { metadata[key] = .string(value) }
-        return ["name": .string(name), "namespace": .string(namespace), "phase": .string(phase.rawValue), "checksum": .string(checksum),
-                "type": .string(type), "metadata": .object(metadata)]
+        return [
+            "name": .string(name), "namespace": .string(namespace), "phase": .string(phase.rawValue), "checksum": .string(checksum),
+            "type": .string(type), "metadata": .object(metadata),
+        ]
     }
 }

@@ -61,23 +61,34 @@ struct AlertOptions: ParsableArguments {
     /// The global providers: Flagger's (MS Teams when its URL is set, else Slack when its URL is set),
     /// then WeCom, DingTalk and Feishu when theirs are. One that cannot be built is refused at start-up,
     /// naming the flag but not the URL.
-    func providers(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [(type: AlertProviderType, config: NotifierConfig)] {
+    func providers(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [(type: AlertProviderType, config: NotifierConfig)]
+    {
         func value(_ flag: String, _ variable: String) -> String { flag.isEmpty ? environment[variable] ?? "" : flag }
         var providers: [(type: AlertProviderType, config: NotifierConfig, flag: String)] = []
         let teams = value(msteamsURL, "MSTEAMS_URL"), slack = value(slackURL, "SLACK_URL")
         if !teams.isEmpty {
             providers.append((.msteams, NotifierConfig(address: teams, proxy: value(msteamsProxyURL, "MSTEAMS_PROXY_URL")), "--msteams-url"))
         } else if !slack.isEmpty {
-            providers.append((.slack, NotifierConfig(address: slack, channel: slackChannel, username: slackUser, proxy: value(slackProxyURL, "SLACK_PROXY_URL"),
-                                                     token: value(slackToken, "SLACK_TOKEN")), "--slack-url"))
+            providers.append(
+                (
+                    .slack,
+                    NotifierConfig(
+                        address: slack, channel: slackChannel, username: slackUser, proxy: value(slackProxyURL, "SLACK_PROXY_URL"),
+                        token: value(slackToken, "SLACK_TOKEN")), "--slack-url"
+                ))
         }
         let wecom = value(wecomURL, "WECOM_URL"), dingtalk = value(dingtalkURL, "DINGTALK_URL"), feishu = value(feishuURL, "FEISHU_URL")
         if !wecom.isEmpty { providers.append((.wecom, NotifierConfig(address: wecom), "--wecom-url")) }
         if !dingtalk.isEmpty {
-            providers.append((.dingtalk, NotifierConfig(address: dingtalk, signingSecret: value(dingtalkSigningSecret, "DINGTALK_SIGNING_SECRET")), "--dingtalk-url"))
+            providers.append(
+                (
+                    .dingtalk, NotifierConfig(address: dingtalk, signingSecret: value(dingtalkSigningSecret, "DINGTALK_SIGNING_SECRET")),
+                    "--dingtalk-url"
+                ))
         }
         if !feishu.isEmpty {
-            providers.append((.feishu, NotifierConfig(address: feishu, signingSecret: value(feishuSigningSecret, "FEISHU_SIGNING_SECRET")), "--feishu-url"))
+            providers.append(
+                (.feishu, NotifierConfig(address: feishu, signingSecret: value(feishuSigningSecret, "FEISHU_SIGNING_SECRET")), "--feishu-url"))
         }
         for provider in providers {
             do { _ = try NotifierRegistry.registration(for: provider.type)?.make(provider.config) } catch {

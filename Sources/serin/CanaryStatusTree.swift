@@ -35,7 +35,8 @@ struct CanaryStatusTree {
         var text = [header]
         for (index, (label, values)) in lines.enumerated() {
             let last = index == lines.count - 1
-            text.append("\(last ? "└─" : "├─") \(label.padding(toLength: 9, withPad: " ", startingAt: 0))\(values.first ?? "")")  // values start in column 12
+            // Values start in column 12.
+            text.append("\(last ? "└─" : "├─") \(label.padding(toLength: 9, withPad: " ", startingAt: 0))\(values.first ?? "")")
             for value in values.dropFirst() { text.append((last ? " " : "│") + String(repeating: " ", count: 11) + value) }
         }
         return text.joined(separator: "\n")
@@ -43,7 +44,12 @@ struct CanaryStatusTree {
 
     /// A phase in its colour: green when done, red when failed, yellow while analysing.
     static func colored(_ phase: String) -> String {
-        let code = switch phase { case "Succeeded", "Initialized": "32"; case "Failed": "31"; default: "33" }
+        let code =
+            switch phase {
+            case "Succeeded", "Initialized": "32";
+            case "Failed": "31";
+            default: "33"
+            }
         return "\u{1B}[1;\(code)m\(phase)\u{1B}[0m"
     }
 
@@ -59,7 +65,8 @@ struct CanaryStatusTree {
         let ready = object[path: "status", "readyReplicas"]?.intValue ?? 0
         let wanted = object[path: "spec", "replicas"]?.intValue ?? 0
         let images = (object[path: "spec", "template", "spec", "containers"]?.arrayValue ?? []).compactMap { $0["image"]?.stringValue }
-        return "\(kind) \(object[path: "metadata", "name"]?.stringValue ?? "")  \(ready)/\(wanted) ready  \(images.joined(separator: ", "))  (\(role))"
+        return
+            "\(kind) \(object[path: "metadata", "name"]?.stringValue ?? "")  \(ready)/\(wanted) ready  \(images.joined(separator: ", "))  (\(role))"
     }
 
     /// The live weights of the VirtualService's first HTTP route (Istio), or what routes without one.
@@ -84,7 +91,8 @@ struct CanaryStatusTree {
 
     /// The last check of each metric in the Canary's journal, by name. Pure.
     static func lastChecks(_ canary: JSONValue) -> [String: (record: JournalEntry.Metric, time: String)] {
-        let journal = (try? (canary[path: "status", "journal"] ?? []).decode(as: [JournalEntry].self)) ?? []  // display only: an unreadable journal shows nothing
+        // Display only: an unreadable journal shows nothing.
+        let journal = (try? (canary[path: "status", "journal"] ?? []).decode(as: [JournalEntry].self)) ?? []
         var last: [String: (record: JournalEntry.Metric, time: String)] = [:]
         for entry in journal { for record in entry.metrics ?? [] { last[record.name] = (record, entry.time) } }
         return last
@@ -119,7 +127,9 @@ struct CanaryStatusTree {
         if let by = pausedBy { return "paused by \(by): no step until `kubectl serin resume`" }
         guard ["Progressing", "WaitingPromotion", "Waiting"].contains(phase) else { return "nothing due: waiting for a new revision" }
         let interval = (canary[path: "spec", "analysis", "interval"]?.stringValue).flatMap { try? GoDuration(parsing: $0) }?.seconds ?? 60
-        guard let since = status["lastTransitionTime"]?.stringValue.flatMap({ KubeTime(rfc3339: $0)?.date }) else { return "a step every \(Int(interval)) s" }
+        guard let since = status["lastTransitionTime"]?.stringValue.flatMap({ KubeTime(rfc3339: $0)?.date }) else {
+            return "a step every \(Int(interval)) s"
+        }
         let due = since.addingTimeInterval(interval).timeIntervalSince(now)
         return due > 0 ? "next step in \(Int(due.rounded(.up))) s (every \(Int(interval)) s)" : "next step due now (every \(Int(interval)) s)"
     }
@@ -128,7 +138,8 @@ struct CanaryStatusTree {
 
     func lastEvents() -> [String] {
         let recent = events.suffix(5).map { event in
-            "\(event["type"]?.stringValue == "Warning" ? "!" : " ") \(event["message"]?.stringValue ?? "")" + ((event["count"]?.intValue ?? 1) > 1 ? " (x\(event["count"]?.intValue ?? 1))" : "")
+            "\(event["type"]?.stringValue == "Warning" ? "!" : " ") \(event["message"]?.stringValue ?? "")"
+                + ((event["count"]?.intValue ?? 1) > 1 ? " (x\(event["count"]?.intValue ?? 1))" : "")
         }
         return recent.isEmpty ? ["none"] : recent
     }
@@ -151,8 +162,10 @@ struct CanaryStatusTree {
     static func columns(_ rows: [[String]]) -> String {
         let widths = (0..<(rows.map(\.count).max() ?? 0)).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
         return rows.map { row in
-            row.enumerated().map { index, cell in index == row.count - 1 ? cell : cell.padding(toLength: widths[index] + 3, withPad: " ", startingAt: 0) }
-                .joined()
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index] + 3, withPad: " ", startingAt: 0)
+            }
+            .joined()
         }.joined(separator: "\n")
     }
 }

@@ -37,9 +37,12 @@ struct ExplainCommand: AsyncParsableCommand {
             lines.append("\(entry.time)  \(entry.from) → \(entry.to)")
             for metric in entry.metrics ?? [] {
                 let value = metric.value.map { String(format: "%.4g", $0) } ?? "no value"
-                lines.append("  \(metric.passed ? "✓" : "✗") metric \(metric.name) = \(value)  (\(metric.threshold ?? "no threshold"))"
-                             + (metric.passed ? "" : ": \(metric.message ?? "failed")"))
-                if queries, let query = metric.query { lines.append("      query: \(query.split(whereSeparator: \.isNewline).joined(separator: " "))") }
+                lines.append(
+                    "  \(metric.passed ? "✓" : "✗") metric \(metric.name) = \(value)  (\(metric.threshold ?? "no threshold"))"
+                        + (metric.passed ? "" : ": \(metric.message ?? "failed")"))
+                if queries, let query = metric.query {
+                    lines.append("      query: \(query.split(whereSeparator: \.isNewline).joined(separator: " "))")
+                }
             }
             for hook in entry.webhooks ?? [] {
                 lines.append("  \(hook.passed ? "✓" : "✗") webhook \(hook.name) (\(hook.type))" + (hook.message.map { ": \($0)" } ?? ""))

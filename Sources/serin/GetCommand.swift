@@ -27,9 +27,11 @@ struct GetCommand: AsyncParsableCommand {
         for canary in canaries.sorted(by: { key($0) < key($1) }) {
             let status = canary["status"] ?? [:]
             let threshold = canary[path: "spec", "analysis", "threshold"]?.intValue ?? 0
-            let row = [canary[path: "metadata", "name"]?.stringValue ?? "", status["phase"]?.stringValue ?? "Initializing",
-                       "\(status["canaryWeight"]?.intValue ?? 0)%", "\(status["failedChecks"]?.intValue ?? 0)/\(threshold)",
-                       held(canary), CanaryStatusTree.age(status["lastTransitionTime"]?.stringValue, now: now), lastChecks(canary)]
+            let row = [
+                canary[path: "metadata", "name"]?.stringValue ?? "", status["phase"]?.stringValue ?? "Initializing",
+                "\(status["canaryWeight"]?.intValue ?? 0)%", "\(status["failedChecks"]?.intValue ?? 0)/\(threshold)",
+                held(canary), CanaryStatusTree.age(status["lastTransitionTime"]?.stringValue, now: now), lastChecks(canary),
+            ]
             rows.append((withNamespace ? [canary[path: "metadata", "namespace"]?.stringValue ?? ""] : []) + row)
         }
         return CanaryStatusTree.columns(rows)
@@ -43,8 +45,10 @@ struct GetCommand: AsyncParsableCommand {
     static func lastChecks(_ canary: JSONValue) -> String {
         let checks = CanaryStatusTree.lastChecks(canary).sorted { $0.key < $1.key }
         guard !checks.isEmpty else { return "-" }
-        return checks.map { name, check in "\(name) \(check.record.value.map { String(format: "%.4g", $0) } ?? "none") \(check.record.passed ? "✓" : "✗")" }
-            .joined(separator: ", ")
+        return checks.map { name, check in
+            "\(name) \(check.record.value.map { String(format: "%.4g", $0) } ?? "none") \(check.record.passed ? "✓" : "✗")"
+        }
+        .joined(separator: ", ")
     }
 
     /// What holds the Canary besides its analysis: a pause, a pending request, `suspend`. Pure.

@@ -19,8 +19,10 @@ struct JSONLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var entry: JSONObject = ["ts": .string(KubeTime(Date()).description), "level": .string(event.level.rawValue),
-                                 "logger": .string(label), "msg": .string("\(event.message)")]
+        var entry: JSONObject = [
+            "ts": .string(KubeTime(Date()).description), "level": .string(event.level.rawValue),
+            "logger": .string(label), "msg": .string("\(event.message)"),
+        ]
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) { entry[key] = .string("\(value)") }
         FileHandle.standardError.write(Data((JSONValue.object(entry).serialized() + Array("\n".utf8))))

@@ -28,7 +28,10 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "Prometheus URL for built-in metrics and templates without an address.")
     var metricsServer = "http://prometheus:9090"
 
-    @Option(help: "The provider of Canaries without spec.provider (supported: istio, gatewayapi:v1, gatewayapi:v1beta1, nginx, linkerd, osm, contour, traefik, apisix, gloo, kubernetes).")
+    @Option(
+        help:
+            "The provider of Canaries without spec.provider (supported: istio, gatewayapi:v1, gatewayapi:v1beta1, nginx, linkerd, osm, contour, traefik, apisix, gloo, kubernetes)."
+    )
     var meshProvider = "istio"
 
     @Option(help: "The prefix of the ingress-nginx annotations the nginx provider writes.")
@@ -43,7 +46,9 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated prefixes of target labels and annotations copied to the primary ('*' for all).")
     var includeLabelPrefix = ""
 
-    @Flag(inversion: .prefixedEnableDisable, help: "Track the ConfigMaps and Secrets a target uses: a change to one is a new revision, analysed before the primary gets it.")
+    @Flag(
+        inversion: .prefixedEnableDisable,
+        help: "Track the ConfigMaps and Secrets a target uses: a change to one is a new revision, analysed before the primary gets it.")
     var configTracking = true
 
     @Flag(help: "Run as one of several replicas: only the holder of the Lease drives Canaries.")
@@ -52,8 +57,10 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "The namespace of the Lease (default: --namespace, else kube-system).")
     var leaderElectionNamespace: String?
 
-    @Option(help: ArgumentHelp("Share the Canaries with other replicas by shard: this replica's own shard N of M. Each shard has a Lease; a replica takes over the shards of one that dies.",
-                               valueName: "N/M"))
+    @Option(
+        help: ArgumentHelp(
+            "Share the Canaries with other replicas by shard: this replica's own shard N of M. Each shard has a Lease; a replica takes over the shards of one that dies.",
+            valueName: "N/M"))
     var shard: String?
 
     @Option(help: "The port of /metrics, /healthz and /readyz.")
@@ -66,8 +73,10 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "Also post every event to this URL, for Canaries without event webhooks (env EVENT_WEBHOOK_URL).")
     var eventWebhook: String?
 
-    @Option(help: ArgumentHelp("Send 'Authorization: Bearer <token>' to webhook URLs starting with a prefix, the token read from a file (repeatable).",
-                               valueName: "url-prefix=token-file"))
+    @Option(
+        help: ArgumentHelp(
+            "Send 'Authorization: Bearer <token>' to webhook URLs starting with a prefix, the token read from a file (repeatable).",
+            valueName: "url-prefix=token-file"))
     var webhookToken: [String] = []
 
     @Option(help: "Requests per second to the Kubernetes API (shared by all Canaries).")
@@ -82,8 +91,11 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "The shortest analysis interval honoured, as a Go duration (Flagger: 10s).")
     var minAnalysisInterval = "10s"
 
-    @Flag(inversion: .prefixedEnableDisable,
-          help: "Run reconciles and watches on the API client's event loops, spread over all of them, instead of Swift's default pool: no thread hop per API call.")
+    @Flag(
+        inversion: .prefixedEnableDisable,
+        help:
+            "Run reconciles and watches on the API client's event loops, spread over all of them, instead of Swift's default pool: no thread hop per API call."
+    )
     var eventLoopExecutor = true
 
     var eventWebhookURL: String? { eventWebhook ?? ProcessInfo.processInfo.environment["EVENT_WEBHOOK_URL"].flatMap { $0.isEmpty ? nil : $0 } }
@@ -111,8 +123,9 @@ struct OperatorCommand: AsyncParsableCommand {
         if enableLeaderElection || assignment != nil {
             let identity = "\(ProcessInfo.processInfo.hostName)_\(UUID().uuidString.lowercased())"
             configuration.userAgent += " \(identity)"  // which replica made a request, in the API server's audit log
-            let config = LeaderElector.Config(leaseName: "serin-leader-election",
-                                              namespace: leaderElectionNamespace ?? namespace ?? "kube-system", identity: identity)
+            let config = LeaderElector.Config(
+                leaseName: "serin-leader-election",
+                namespace: leaderElectionNamespace ?? namespace ?? "kube-system", identity: identity)
             let unfenced = KubeClient(configuration: configuration, logger: logger)  // the Leases themselves are never fenced
             leaseClient = unfenced
             if let assignment {
@@ -127,9 +140,13 @@ struct OperatorCommand: AsyncParsableCommand {
         }
         let client = KubeClient(configuration: configuration, logger: logger)
         let canaryOperator = CanaryOperator(client: client, options: options, elector: elector, shards: shards, registry: registry, logger: logger)
-        logger.info("starting", metadata: ["cluster": "\(configuration.source)", "metricsServer": "\(Redaction.url(metricsServer))", "port": "\(port)",
-                                           "leaderElection": "\(enableLeaderElection)", "shard": "\(shard ?? "none")", "version": "\(SerinVersion.current)",
-                                           "executor": "\(eventLoopExecutor ? "event loops" : "default")"])
+        logger.info(
+            "starting",
+            metadata: [
+                "cluster": "\(configuration.source)", "metricsServer": "\(Redaction.url(metricsServer))", "port": "\(port)",
+                "leaderElection": "\(enableLeaderElection)", "shard": "\(shard ?? "none")", "version": "\(SerinVersion.current)",
+                "executor": "\(eventLoopExecutor ? "event loops" : "default")",
+            ])
         var groupConfiguration = ServiceGroupConfiguration(services: [.init(service: canaryOperator)], logger: logger)
         groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
         // In-flight reconciles finish on SIGTERM; whatever still runs after this is cancelled, so the

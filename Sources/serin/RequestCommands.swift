@@ -18,7 +18,9 @@ struct RequestCommand {
                 throw ExitCode.failure
             }
             let request = ControlRequest(action: action, revision: revision, by: user, at: KubeTime(Date()).description)
-            try await annotate(client, name: name, namespace: namespace, [ControlRequest.annotation: .string(String(decoding: request.json.serialized(), as: UTF8.self))])
+            try await annotate(
+                client, name: name, namespace: namespace,
+                [ControlRequest.annotation: .string(String(decoding: request.json.serialized(), as: UTF8.self))])
             let phase = canary[path: "status", "phase"]?.stringValue ?? "?"
             Console.line("\(action.rawValue) requested for canary \(namespace)/\(name) (revision \(revision), \(phase)) by \(user)")
             Console.line("follow it: kubectl serin status \(name) -n \(namespace)")
@@ -27,8 +29,13 @@ struct RequestCommand {
 
     /// Server-side applies `annotations` on the Canary as `kubectl-serin`.
     static func annotate(_ client: KubeClient, name: String, namespace: String, _ annotations: [String: JSONValue]) async throws {
-        let intent: JSONValue = ["apiVersion": .string(Canary.resource.apiVersion), "kind": "Canary",
-                                 "metadata": ["name": .string(name), "namespace": .string(namespace), "annotations": .object(JSONObject(uniqueKeysWithValues: annotations.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))]]
+        let intent: JSONValue = [
+            "apiVersion": .string(Canary.resource.apiVersion), "kind": "Canary",
+            "metadata": [
+                "name": .string(name), "namespace": .string(namespace),
+                "annotations": .object(JSONObject(uniqueKeysWithValues: annotations.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })),
+            ],
+        ]
         _ = try await client.canaries.patch(name, namespace: namespace, patch: .apply(intent, fieldManager: fieldManager, force: true))
     }
 }
@@ -65,8 +72,9 @@ struct PauseCommand: AsyncParsableCommand {
         try await options.with { client, namespace, user in
             _ = try await client.canary(name, namespace: namespace)
             let value: JSONValue = ["by": .string(user), "at": .string(KubeTime(Date()).description)]
-            try await RequestCommand.annotate(client, name: name, namespace: namespace,
-                                              [ControlRequest.pausedAnnotation: .string(String(decoding: value.serialized(), as: UTF8.self))])
+            try await RequestCommand.annotate(
+                client, name: name, namespace: namespace,
+                [ControlRequest.pausedAnnotation: .string(String(decoding: value.serialized(), as: UTF8.self))])
             Console.line("canary \(namespace)/\(name) paused by \(user); resume it with: kubectl serin resume \(name) -n \(namespace)")
         }
     }
@@ -83,8 +91,9 @@ struct ResumeCommand: AsyncParsableCommand {
                 Console.line("canary \(namespace)/\(name) is not paused")
                 return
             }
-            _ = try await client.canaries.patch(name, namespace: namespace,
-                                                patch: .merge(["metadata": ["annotations": .object([ControlRequest.pausedAnnotation: .null])]]))
+            _ = try await client.canaries.patch(
+                name, namespace: namespace,
+                patch: .merge(["metadata": ["annotations": .object([ControlRequest.pausedAnnotation: .null])]]))
             Console.line("canary \(namespace)/\(name) resumed")
         }
     }

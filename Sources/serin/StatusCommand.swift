@@ -15,8 +15,9 @@ struct StatusCommand: AsyncParsableCommand {
     @Argument(help: "The Canary.") var name: String
     @OptionGroup var options: CanaryCLIOptions
 
-    static let virtualServices = KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "VirtualService",
-                                              plural: "virtualservices", namespaced: true)
+    static let virtualServices = KubeResource(
+        group: "networking.istio.io", version: "v1beta1", kind: "VirtualService",
+        plural: "virtualservices", namespaced: true)
 
     func run() async throws {
         try await options.with { client, namespace, _ in
@@ -42,8 +43,9 @@ struct StatusCommand: AsyncParsableCommand {
         let events = try await client.resource(.events, as: JSONValue.self).list(namespace: namespace).items
             .filter { $0[path: "involvedObject", "kind"] == "Canary" && $0[path: "involvedObject", "name"]?.stringValue == name }
             .sorted { ($0["lastTimestamp"]?.stringValue ?? "") < ($1["lastTimestamp"]?.stringValue ?? "") }
-        return CanaryStatusTree(canary: canary, target: try await target, primary: try await primary, services: services,
-                                virtualService: try await virtualService, events: events, now: now)
+        return CanaryStatusTree(
+            canary: canary, target: try await target, primary: try await primary, services: services,
+            virtualService: try await virtualService, events: events, now: now)
     }
 
     /// The object, or `nil` when the API says it (or its kind) does not exist.

@@ -49,7 +49,9 @@ struct WatchCommand: AsyncParsableCommand {
         signal.yield()
         while !Task.isCancelled {
             do {
-                for try await event in try await objects.watch(namespace: namespace, options: WatchOptions(allowWatchBookmarks: false, timeoutSeconds: 300)) {
+                for try await event in try await objects.watch(
+                    namespace: namespace, options: WatchOptions(allowWatchBookmarks: false, timeoutSeconds: 300))
+                {
                     if event.object != nil { signal.yield() }
                 }
             } catch is CancellationError {

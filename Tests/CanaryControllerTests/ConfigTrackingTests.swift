@@ -14,23 +14,37 @@ import Testing
     static func deployment() -> JSONValue {
         var deployment = ReconcilerHarness.deployment("podinfo")
         deployment[path: "spec", "template", "spec"] = [
-            "volumes": [["name": "config", "configMap": ["name": "podinfo-config"]],
-                        ["name": "registry", "secret": ["secretName": "registry"]]],
+            "volumes": [
+                ["name": "config", "configMap": ["name": "podinfo-config"]],
+                ["name": "registry", "secret": ["secretName": "registry"]],
+            ],
             "initContainers": [["name": "init", "image": "busybox", "envFrom": [["secretRef": ["name": "podinfo-secret"]]]]],
-            "containers": [["name": "app", "image": "podinfo:6.0.0",
-                            "env": [["name": "LEVEL", "valueFrom": ["configMapKeyRef": ["name": "podinfo-env", "key": "level"]]]],
-                            "envFrom": [["secretRef": ["name": "podinfo-secret"]]]]],
+            "containers": [
+                [
+                    "name": "app", "image": "podinfo:6.0.0",
+                    "env": [["name": "LEVEL", "valueFrom": ["configMapKeyRef": ["name": "podinfo-env", "key": "level"]]]],
+                    "envFrom": [["secretRef": ["name": "podinfo-secret"]]],
+                ]
+            ],
         ]
         return deployment
     }
 
     static func configs(_ harness: ReconcilerHarness) async throws {
         try await harness.apply(.configMaps, ["metadata": ["name": "podinfo-config", "labels": ["team": "web"]], "data": ["color": "blue"]])
-        try await harness.apply(.configMaps, ["metadata": ["name": "podinfo-env", "annotations": [.init(ConfigTracker.optOutAnnotation): "disabled"]],
-                                              "data": ["level": "info"]])
+        try await harness.apply(
+            .configMaps,
+            [
+                "metadata": ["name": "podinfo-env", "annotations": [.init(ConfigTracker.optOutAnnotation): "disabled"]],
+                "data": ["level": "info"],
+            ])
         try await harness.apply(.secrets, ["metadata": ["name": "podinfo-secret"], "stringData": ["token": "s3cret"]])
-        try await harness.apply(.secrets, ["metadata": ["name": "registry"], "type": "kubernetes.io/dockerconfigjson",
-                                           "data": ["dockerconfigjson": "e30="]])
+        try await harness.apply(
+            .secrets,
+            [
+                "metadata": ["name": "registry"], "type": "kubernetes.io/dockerconfigjson",
+                "data": ["dockerconfigjson": "e30="],
+            ])
     }
 
     static func initialized(_ harness: ReconcilerHarness) async throws {
@@ -59,7 +73,8 @@ import Testing
             #expect(spec?["volumes"]?[1]?[path: "secret", "secretName"] == "registry", "a registry Secret is not tracked")
             #expect(spec?["containers"]?[0]?["envFrom"]?[0]?[path: "secretRef", "name"] == "podinfo-secret-primary")
             #expect(spec?["initContainers"]?[0]?["envFrom"]?[0]?[path: "secretRef", "name"] == "podinfo-secret-primary", "init containers too")
-            #expect(spec?["containers"]?[0]?["env"]?[0]?[path: "valueFrom", "configMapKeyRef", "name"] == "podinfo-env", "an opted-out config is shared")
+            #expect(
+                spec?["containers"]?[0]?["env"]?[0]?[path: "valueFrom", "configMapKeyRef", "name"] == "podinfo-env", "an opted-out config is shared")
             let tracked = try await harness.status("podinfo")["trackedConfigs"]?.objectValue ?? [:]
             #expect(Set(tracked.keys) == ["configmap/podinfo-config", "secret/podinfo-secret"], "\(tracked)")
             #expect(tracked["configmap/podinfo-config"] == .string(ConfigTracker.checksum(["data": ["color": "blue"]])))
@@ -129,8 +144,12 @@ import Testing
             #expect(try await harness.get(.configMaps, "podinfo-config-primary")[path: "metadata", "labels"] == ["team": "web"])
             try await harness.markReady("podinfo-primary")
             _ = try await harness.reconcile("podinfo")
-            try await Self.edit(harness, .deployments, "podinfo", ["metadata": ["labels": ["team": "payments"], "annotations": ["team/owner": "bob"]],
-                                                                   "spec": ["template": ["metadata": ["annotations": ["v": "2"]]]]])
+            try await Self.edit(
+                harness, .deployments, "podinfo",
+                [
+                    "metadata": ["labels": ["team": "payments"], "annotations": ["team/owner": "bob"]],
+                    "spec": ["template": ["metadata": ["annotations": ["v": "2"]]]],
+                ])
             _ = try await harness.reconcile("podinfo")
             try await harness.markReady("podinfo")
             for _ in 0..<8 where try await harness.status("podinfo")["phase"] != "Succeeded" {
@@ -139,8 +158,9 @@ import Testing
                 _ = try await harness.reconcile("podinfo")
             }
             let promoted = try await harness.get(.deployments, "podinfo-primary")
-            #expect(promoted[path: "metadata", "labels", "team"] == "payments" && promoted[path: "metadata", "annotations", "team/owner"] == "bob",
-                    "promotion copies them again")
+            #expect(
+                promoted[path: "metadata", "labels", "team"] == "payments" && promoted[path: "metadata", "annotations", "team/owner"] == "bob",
+                "promotion copies them again")
         }
     }
 }

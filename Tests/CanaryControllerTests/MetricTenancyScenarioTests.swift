@@ -28,18 +28,21 @@ import Testing
             try await ReconcilerHarness.with { harness in
                 try await Self.plantPlatformTemplate(harness)
                 try await harness.apply(.deployments, ReconcilerHarness.deployment("podinfo"))
-                var canary = ReconcilerHarness.canary("podinfo", analysis: [
-                    "interval": "30s", "threshold": 2, "stepWeight": 10, "maxWeight": 30,
-                    "metrics": [["name": "errors", "templateRef": ["name": "errors", "namespace": "platform"], "thresholdRange": ["max": 1]]],
-                ])
+                var canary = ReconcilerHarness.canary(
+                    "podinfo",
+                    analysis: [
+                        "interval": "30s", "threshold": 2, "stepWeight": 10, "maxWeight": 30,
+                        "metrics": [["name": "errors", "templateRef": ["name": "errors", "namespace": "platform"], "thresholdRange": ["max": 1]]],
+                    ])
                 canary["spec"]?["metricsServer"] = .string("http://user:team-a-pw@127.0.0.1:\(port)")
                 try await harness.apply(ReconcilerHarness.canaries, canary)
                 #expect(try await harness.reconcile("podinfo") == .awaitChange)
                 let valid = try await harness.status("podinfo")["conditions"]?.arrayValue?.first { $0["type"] == "Valid" }
                 let message = valid?["message"]?.stringValue ?? ""
                 #expect(valid?["status"] == "False" && valid?["reason"] == "InvalidReference", "\(String(describing: valid))")
-                #expect(message.contains("spec.analysis.metrics[0].templateRef: metric template errors.platform has credentials (provider.secretRef)"),
-                        "\(message)")
+                #expect(
+                    message.contains("spec.analysis.metrics[0].templateRef: metric template errors.platform has credentials (provider.secretRef)"),
+                    "\(message)")
                 #expect(message.contains("http://user:REDACTED@127.0.0.1:\(port)") && !message.contains("team-a-pw"), "\(message)")
                 #expect(try await harness.warnings("podinfo", containing: "never to the Canary's spec.metricsServer"))
             }
@@ -53,8 +56,10 @@ import Testing
         _ = try await harness.client.resource(.secrets, as: JSONValue.self).create(
             ["metadata": ["name": "prom-auth"], "stringData": ["token": .string(token)]], namespace: "platform")
         _ = try await harness.client.resource(MetricTemplate.resource, as: JSONValue.self).create(
-            ["apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate", "metadata": ["name": "errors"],
-             "spec": ["provider": ["type": "prometheus", "secretRef": ["name": "prom-auth"]], "query": "sum(up) * 0"]], namespace: "platform")
+            [
+                "apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate", "metadata": ["name": "errors"],
+                "spec": ["provider": ["type": "prometheus", "secretRef": ["name": "prom-auth"]], "query": "sum(up) * 0"],
+            ], namespace: "platform")
         let cached = try await eventually(timeout: .seconds(10)) {
             harness.canaryOperator.related.contains { $0.resourceName.hasPrefix("metrictemplates") && !$0.cache.list(namespace: "platform").isEmpty }
         }

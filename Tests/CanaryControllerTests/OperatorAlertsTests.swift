@@ -35,8 +35,12 @@ import Testing
     }
 
     static func canary(_ analysis: String = "") throws -> Canary {
-        try JSONValue(parsing: #"{"metadata":{"name":"podinfo","namespace":"test"},"spec":{"targetRef":{"kind":"Deployment","name":"podinfo"},"analysis":{"threshold":3,"stepWeight":10,"maxWeight":50"# + analysis + "}}}")
-            .decode(as: Canary.self)
+        try JSONValue(
+            parsing:
+                #"{"metadata":{"name":"podinfo","namespace":"test"},"spec":{"targetRef":{"kind":"Deployment","name":"podinfo"},"analysis":{"threshold":3,"stepWeight":10,"maxWeight":50"#
+                + analysis + "}}}"
+        )
+        .decode(as: Canary.self)
     }
 
     @Test func aGateHaltingEveryIntervalAlertsOnceAndOtherEventsStillAlert() async throws {
@@ -55,33 +59,44 @@ import Testing
     }
 
     @Test func eachAlertEntryReceivesTheSeveritiesFlaggerSendsIt() throws {
-        let canary = try Self.canary(#","alerts":[{"name":"all","severity":"info","providerRef":{"name":"chat"}},{"name":"unset","providerRef":{"name":"quiet"}},{"name":"warnings","severity":"warn","providerRef":{"name":"oncall","namespace":"ops"}},{"name":"errors","severity":"error","providerRef":{"name":"pager","namespace":"test"}}]"#)
+        let canary = try Self.canary(
+            #","alerts":[{"name":"all","severity":"info","providerRef":{"name":"chat"}},{"name":"unset","providerRef":{"name":"quiet"}},{"name":"warnings","severity":"warn","providerRef":{"name":"oncall","namespace":"ops"}},{"name":"errors","severity":"error","providerRef":{"name":"pager","namespace":"test"}}]"#
+        )
         func names(_ severity: CanaryAlerts.Severity) -> [String] {
             AlertDestination.destinations(of: canary, severity: severity, globals: [.slack]).map(\.metricLabel)
         }
         #expect(names(.info) == ["test/chat", "test/quiet"], "an entry without a severity is info, as Flagger documents")
         #expect(names(.warn) == ["test/chat", "test/quiet", "ops/oncall"])
         #expect(names(.error) == ["test/chat", "test/quiet", "ops/oncall", "test/pager"], "providerRef.namespace picks the provider's namespace")
-        #expect(AlertDestination.destinations(of: try Self.canary(), severity: .info, globals: [.slack, .wecom]).map(\.metricLabel)
+        #expect(
+            AlertDestination.destinations(of: try Self.canary(), severity: .info, globals: [.slack, .wecom]).map(\.metricLabel)
                 == ["global/slack", "global/wecom"], "without analysis.alerts, the global providers")
         #expect(AlertDestination.destinations(of: try Self.canary(), severity: .info, globals: []).isEmpty)
     }
 
     @Test func aMutedWebhookHaltsWithoutAlertingAndFailedHooksAlertWhereFlaggerIsSilent() throws {
-        let canary = try Self.canary(#","webhooks":[{"name":"gate","type":"confirm-rollout","url":"http://x/","muteAlert":true},{"name":"loud","type":"confirm-promotion","url":"http://x/"},{"name":"db-migrate","type":"pre-rollout","url":"http://x/"}]"#)
+        let canary = try Self.canary(
+            #","webhooks":[{"name":"gate","type":"confirm-rollout","url":"http://x/","muteAlert":true},{"name":"loud","type":"confirm-promotion","url":"http://x/"},{"name":"db-migrate","type":"pre-rollout","url":"http://x/"}]"#
+        )
         #expect(CanaryAlerts.alert(for: "Halt podinfo.test advancement waiting for approval gate", canary: canary) == nil)
-        #expect(CanaryAlerts.alert(for: "Halt podinfo.test advancement waiting for promotion approval loud", canary: canary)?.message
+        #expect(
+            CanaryAlerts.alert(for: "Halt podinfo.test advancement waiting for promotion approval loud", canary: canary)?.message
                 == "Canary promotion is waiting for approval.")
-        let preRollout = CanaryAlerts.alert(for: "Halt podinfo.test advancement pre-rollout check db-migrate failed 500 migration locked", canary: canary)
-        #expect(preRollout == .init(message: "Pre-rollout check db-migrate failed: 500 migration locked", severity: .warn, withMetadata: false, gate: "db-migrate"))
+        let preRollout = CanaryAlerts.alert(
+            for: "Halt podinfo.test advancement pre-rollout check db-migrate failed 500 migration locked", canary: canary)
+        #expect(
+            preRollout
+                == .init(
+                    message: "Pre-rollout check db-migrate failed: 500 migration locked", severity: .warn, withMetadata: false, gate: "db-migrate"))
         #expect(CanaryAlerts.invalid("spec.analysis.stepWeight: must be at least 0").severity == .error)
     }
 
     @Test func aGateClosedLongerThanTheLimitIsRemindedOnce() async throws {
         let recorder = Recorder()
         let clock = Clock()
-        let alerts = OperatorAlerts(globals: [.slack: recorder], resolver: nil, clusterName: "", stuckGateAfter: .seconds(3600),
-                                    logger: Logger(label: "test.alerts"), now: { clock.now })
+        let alerts = OperatorAlerts(
+            globals: [.slack: recorder], resolver: nil, clusterName: "", stuckGateAfter: .seconds(3600),
+            logger: Logger(label: "test.alerts"), now: { clock.now })
         let canary = try Self.canary()
         let delivery = Task { await alerts.run() }
         defer { delivery.cancel() }
@@ -91,8 +106,11 @@ import Testing
             clock.advance(900)
         }
         #expect(try await eventually(timeout: .seconds(5)) { recorder.messages.count == 2 })
-        #expect(recorder.messages == ["Canary promotion is waiting for approval.",
-                                      "Canary promotion is waiting for approval for 1h0m0s (webhook release-manager)."])
+        #expect(
+            recorder.messages == [
+                "Canary promotion is waiting for approval.",
+                "Canary promotion is waiting for approval for 1h0m0s (webhook release-manager).",
+            ])
         for _ in 0..<4 { alerts.post(halt, canary: canary); clock.advance(3600) }
         try await Task.sleep(for: .milliseconds(100))
         #expect(recorder.messages.count == 2, "one reminder, not one an hour")
@@ -101,14 +119,21 @@ import Testing
     @Test func aReceiverThatDoesNotAnswerIsRetriedThenCountedAsFailed() async throws {
         let metrics = OperatorMetrics(version: "test", meshProvider: "istio")
         let flaky = Recorder(failing: 2), dead = Recorder(failing: 100)
-        let alerts = OperatorAlerts(globals: [.slack: flaky, .wecom: dead], resolver: nil, clusterName: "", retries: 2, retryDelay: .milliseconds(5),
-                                    metrics: metrics, logger: Logger(label: "test.alerts"))
+        let alerts = OperatorAlerts(
+            globals: [.slack: flaky, .wecom: dead], resolver: nil, clusterName: "", retries: 2, retryDelay: .milliseconds(5),
+            metrics: metrics, logger: Logger(label: "test.alerts"))
         let delivery = Task { await alerts.run() }
         defer { delivery.cancel() }
         alerts.post(.event(.warning, "Rolling back podinfo.test failed checks threshold reached 3"), canary: try Self.canary())
         // Each destination has its own lane: wait for both outcomes, not for one and then read the other.
-        #expect(try await eventually(timeout: .seconds(30)) { metrics.exposition().contains(#"serin_alerts_total{provider="global/wecom",result="failed"} 1"#) })
-        #expect(try await eventually(timeout: .seconds(30)) { metrics.exposition().contains(#"serin_alerts_total{provider="global/slack",result="sent"} 1"#) })
+        #expect(
+            try await eventually(timeout: .seconds(30)) {
+                metrics.exposition().contains(#"serin_alerts_total{provider="global/wecom",result="failed"} 1"#)
+            })
+        #expect(
+            try await eventually(timeout: .seconds(30)) {
+                metrics.exposition().contains(#"serin_alerts_total{provider="global/slack",result="sent"} 1"#)
+            })
         #expect(flaky.messages.count == 3, "two failures, then delivered")
         #expect(dead.messages.count == 3, "three attempts in all, then given up")
     }

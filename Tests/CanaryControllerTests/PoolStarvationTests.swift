@@ -8,12 +8,16 @@ import Testing
 ///
 /// It blocks the whole pool, which would stall every test running beside it: `make test` runs it alone, in a
 /// process of its own (`SERIN_ISOLATED_TESTS=1 swift test --filter PoolStarvationTests`).
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
-                             "blocks the concurrency pool; make test runs it alone"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
+        "blocks the concurrency pool; make test runs it alone"))
 struct PoolStarvationTests {
     @Test func healthzAnswersWhileEveryThreadOfTheConcurrencyPoolIsBlocked() async throws {
         let health = OperatorHealth()
-        let server = OperatorHTTPServer(metrics: OperatorMetrics(version: "test", meshProvider: "istio"), health: health, logger: Logger(label: "test"))
+        let server = OperatorHTTPServer(
+            metrics: OperatorMetrics(version: "test", meshProvider: "istio"), health: health, logger: Logger(label: "test"))
         let port = Atomic<Int>(0)
         let serving = Task { try await server.run(host: "127.0.0.1", port: 0) { port.store($0, ordering: .relaxed) } }
         defer { serving.cancel() }

@@ -30,8 +30,10 @@ final class ReconcilerHarness: Sendable {
 
     /// Runs `body` with Serin's CRDs installed, the namespace `demo`, and the operator's caches and event
     /// recorder running (its controller does not: the test reconciles).
-    static func with(options: OperatorOptions = OperatorOptions(metricsServer: "http://127.0.0.1:1"), istio: Bool = true,
-                     _ body: (ReconcilerHarness) async throws -> Void) async throws {
+    static func with(
+        options: OperatorOptions = OperatorOptions(metricsServer: "http://127.0.0.1:1"), istio: Bool = true,
+        _ body: (ReconcilerHarness) async throws -> Void
+    ) async throws {
         let harness = ReconcilerHarness(cluster: try await InMemoryCluster.start(istio: istio), options: options)
         let crds = harness.client.resource(.customResourceDefinitions, as: JSONValue.self)
         for file in ["canaries.flagger.app.yaml", "metrictemplates.flagger.app.yaml", "alertproviders.flagger.app.yaml"] {
@@ -40,7 +42,8 @@ final class ReconcilerHarness: Sendable {
         }
         _ = try await harness.client.resource(.namespaces, as: JSONValue.self).create(["metadata": ["name": "demo"]], namespace: nil)
         let op = harness.canaryOperator
-        let services: [@Sendable () async throws -> Void] = [op.canaries.run, op.events.run] + op.related.map { reflector in { try await reflector.run() } }
+        let services: [@Sendable () async throws -> Void] =
+            [op.canaries.run, op.events.run] + op.related.map { reflector in { try await reflector.run() } }
         let tasks = services.map { service in Task { try await service() } }
         defer { for task in tasks { task.cancel() } }
         try await op.waitUntilSynced()
@@ -87,30 +90,43 @@ final class ReconcilerHarness: Sendable {
         let live = try await get(.deployments, deployment)
         let replicas = live[path: "spec", "replicas"] ?? 1
         _ = try await client.resource(.deployments, as: JSONValue.self).patch(
-            deployment, namespace: "demo", patch: .merge(["status": [
-                "observedGeneration": live[path: "metadata", "generation"] ?? 1, "replicas": replicas, "updatedReplicas": replicas,
-                "readyReplicas": replicas, "availableReplicas": replicas]]), subresource: "status")
+            deployment, namespace: "demo",
+            patch: .merge([
+                "status": [
+                    "observedGeneration": live[path: "metadata", "generation"] ?? 1, "replicas": replicas, "updatedReplicas": replicas,
+                    "readyReplicas": replicas, "availableReplicas": replicas,
+                ]
+            ]), subresource: "status")
     }
 
     /// Warning events on the Canary, once the recorder has written them.
     func warnings(_ name: String, containing text: String) async throws -> Bool {
         try await eventually(timeout: .seconds(5)) {
             try await client.resource(.events, as: JSONValue.self).list(namespace: "demo").items.contains {
-                $0[path: "involvedObject", "name"]?.stringValue == name && $0["type"] == "Warning" && $0["message"]?.stringValue?.contains(text) == true
+                $0[path: "involvedObject", "name"]?.stringValue == name && $0["type"] == "Warning"
+                    && $0["message"]?.stringValue?.contains(text) == true
             }
         }
     }
 
     static func deployment(_ name: String, image: String = "ghcr.io/stefanprodan/podinfo:6.0.0") -> JSONValue {
-        ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name), "labels": ["app": .string(name)]],
-         "spec": ["replicas": 2, "selector": ["matchLabels": ["app": .string(name)]],
-                  "template": ["metadata": ["labels": ["app": .string(name)]], "spec": ["containers": [["name": "app", "image": .string(image)]]]]]]
+        [
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name), "labels": ["app": .string(name)]],
+            "spec": [
+                "replicas": 2, "selector": ["matchLabels": ["app": .string(name)]],
+                "template": ["metadata": ["labels": ["app": .string(name)]], "spec": ["containers": [["name": "app", "image": .string(image)]]]],
+            ],
+        ]
     }
 
     static func canary(_ name: String, analysis: JSONValue = ["interval": "30s", "threshold": 2, "stepWeight": 10, "maxWeight": 30]) -> JSONValue {
-        ["apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": ["name": .string(name)],
-         "spec": ["targetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(name)], "service": ["port": 9898],
-                  "analysis": analysis]]
+        [
+            "apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": ["name": .string(name)],
+            "spec": [
+                "targetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(name)], "service": ["port": 9898],
+                "analysis": analysis,
+            ],
+        ]
     }
 }
 

@@ -8,10 +8,12 @@ import Testing
 
 /// The reconciler's bootstrap, error classification and step execution, one reconcile at a time.
 @Suite struct ReconcilerTests {
-    static let virtualServices = KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "VirtualService",
-                                              plural: "virtualservices", namespaced: true)
-    static let destinationRules = KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "DestinationRule",
-                                               plural: "destinationrules", namespaced: true)
+    static let virtualServices = KubeResource(
+        group: "networking.istio.io", version: "v1beta1", kind: "VirtualService",
+        plural: "virtualservices", namespaced: true)
+    static let destinationRules = KubeResource(
+        group: "networking.istio.io", version: "v1beta1", kind: "DestinationRule",
+        plural: "destinationrules", namespaced: true)
 
     @Test func oneReconcileOfANewCanaryCreatesThePrimaryTheServicesAndTheRoutes() async throws {
         try await ReconcilerHarness.with { harness in
@@ -40,7 +42,8 @@ import Testing
     /// Bootstraps `name` to Initialized.
     static func initialized(_ harness: ReconcilerHarness, _ name: String, analysis: JSONValue? = nil) async throws {
         try await harness.apply(.deployments, ReconcilerHarness.deployment(name))
-        try await harness.apply(ReconcilerHarness.canaries, analysis.map { ReconcilerHarness.canary(name, analysis: $0) } ?? ReconcilerHarness.canary(name))
+        try await harness.apply(
+            ReconcilerHarness.canaries, analysis.map { ReconcilerHarness.canary(name, analysis: $0) } ?? ReconcilerHarness.canary(name))
         _ = try await harness.reconcile(name)
         try await harness.markReady("\(name)-primary")
         _ = try await harness.reconcile(name)
@@ -55,7 +58,8 @@ import Testing
         try await ReconcilerHarness.with { harness in
             try await Self.initialized(harness, "podinfo")
             _ = try await harness.client.resource(.deployments, as: JSONValue.self).patch(
-                "podinfo", namespace: "demo", patch: .merge(["spec": ["template": ["spec": ["containers": [["name": "app", "image": "podinfo:6.0.1"]]]]]]))
+                "podinfo", namespace: "demo",
+                patch: .merge(["spec": ["template": ["spec": ["containers": [["name": "app", "image": "podinfo:6.0.1"]]]]]]))
             _ = try await harness.reconcile("podinfo")
             #expect(try await harness.get(.deployments, "podinfo")[path: "spec", "replicas"] == 2, "the canary is scaled up")
             try await harness.markReady("podinfo")
@@ -82,11 +86,14 @@ import Testing
 
     @Test func eachStepIsJournaledWithTheQueryAsSentItsVerdictAndTheDecision() async throws {
         try await ReconcilerHarness.with { harness in
-            let analysis: JSONValue = ["interval": "30s", "threshold": 2, "stepWeight": 10, "maxWeight": 30,
-                                       "metrics": [["name": "request-success-rate", "interval": "1m", "thresholdRange": ["min": 99]]]]
+            let analysis: JSONValue = [
+                "interval": "30s", "threshold": 2, "stepWeight": 10, "maxWeight": 30,
+                "metrics": [["name": "request-success-rate", "interval": "1m", "thresholdRange": ["min": 99]]],
+            ]
             try await Self.initialized(harness, "podinfo", analysis: analysis)
             _ = try await harness.client.resource(.deployments, as: JSONValue.self).patch(
-                "podinfo", namespace: "demo", patch: .merge(["spec": ["template": ["spec": ["containers": [["name": "app", "image": "podinfo:6.0.1"]]]]]]))
+                "podinfo", namespace: "demo",
+                patch: .merge(["spec": ["template": ["spec": ["containers": [["name": "app", "image": "podinfo:6.0.1"]]]]]]))
             _ = try await harness.reconcile("podinfo")
             try await harness.markReady("podinfo")
             for _ in 0..<4 where try await harness.status("podinfo")["phase"] != "Failed" {
@@ -98,8 +105,10 @@ import Testing
             let failed = try #require(journal.first { $0.metrics != nil }, "a step with a metric check")
             let check = try #require(failed.metrics?.first)
             #expect(check.name == "request-success-rate" && !check.passed && check.value == nil && check.threshold == ">= 99")
-            #expect(check.query?.contains(#"istio_requests_total{reporter="destination",destination_workload_namespace="demo",destination_workload=~"podinfo""#) == true,
-                    "the rendered query: \(check.query ?? "")")
+            #expect(
+                check.query?.contains(
+                    #"istio_requests_total{reporter="destination",destination_workload_namespace="demo",destination_workload=~"podinfo""#) == true,
+                "the rendered query: \(check.query ?? "")")
             #expect(check.message?.hasPrefix("Prometheus query failed:") == true, "\(check.message ?? "")")
             #expect(failed.decision == [check.message ?? ""], "the step's decision: the failed check, as its event says")
             #expect(journal.last?.decision.contains("Rolling back podinfo.demo failed checks threshold reached 2") == true)
@@ -115,7 +124,9 @@ import Testing
             let valid = try await harness.status("podinfo")["conditions"]?.arrayValue?.first { $0["type"] == "Valid" }
             #expect(valid?["status"] == "False")
             #expect(valid?["reason"] == "ReconcileFailed")
-            #expect(valid?["message"]?.stringValue?.hasPrefix("failed to reconcile the istio routing: failed to CREATE") == true, "\(String(describing: valid))")
+            #expect(
+                valid?["message"]?.stringValue?.hasPrefix("failed to reconcile the istio routing: failed to CREATE") == true,
+                "\(String(describing: valid))")
             #expect(try await harness.warnings("podinfo", containing: "failed to reconcile the istio routing"))
             _ = try await harness.reconcile("podinfo")
             let cleared = try await harness.status("podinfo")["conditions"]?.arrayValue?.first { $0["type"] == "Valid" }
@@ -133,12 +144,15 @@ import Testing
             let canaries = harness.client.resource(ReconcilerHarness.canaries, as: JSONValue.self)
             // A status write does not change the spec's generation; an edit of the spec does, and is validated.
             let metrics = try await harness.get(ReconcilerHarness.canaries, "podinfo")[path: "spec", "analysis", "metrics"] ?? .null
-            _ = try await canaries.patch("podinfo", namespace: "demo", patch: .merge(["spec": ["analysis": ["metrics": [["name": "error-budget", "thresholdRange": ["max": 1]]]]]]))
+            _ = try await canaries.patch(
+                "podinfo", namespace: "demo",
+                patch: .merge(["spec": ["analysis": ["metrics": [["name": "error-budget", "thresholdRange": ["max": 1]]]]]]))
             #expect(try await harness.reconcile("podinfo") == .awaitChange)
             let refused = try await harness.status("podinfo")["conditions"]?.arrayValue?.first { $0["type"] == "Valid" }
             #expect(refused?["status"] == "False")
-            #expect(refused?["message"]?.stringValue?.contains("spec.analysis.metrics[0]: \"error-budget\" is not a built-in metric") == true,
-                    "\(String(describing: refused))")
+            #expect(
+                refused?["message"]?.stringValue?.contains("spec.analysis.metrics[0]: \"error-budget\" is not a built-in metric") == true,
+                "\(String(describing: refused))")
             _ = try await canaries.patch("podinfo", namespace: "demo", patch: .merge(["spec": ["analysis": ["metrics": metrics]]]))
             _ = try await harness.reconcile("podinfo")
             let valid = try await harness.status("podinfo")["conditions"]?.arrayValue?.first { $0["type"] == "Valid" }
@@ -230,10 +244,14 @@ import Testing
 
     @Test func deletingACanaryWithRevertOnDeletionGivesTheUsersServiceAndVirtualServiceBackAsTheyWere() async throws {
         try await ReconcilerHarness.with { harness in
-            let service: JSONValue = ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "podinfo", "labels": ["team": "web"]],
-                                      "spec": ["selector": ["app": "podinfo"], "ports": [["name": "http", "port": 9898, "targetPort": 9898]]]]
-            let virtualService: JSONValue = ["apiVersion": "networking.istio.io/v1beta1", "kind": "VirtualService", "metadata": ["name": "podinfo"],
-                                             "spec": ["hosts": ["podinfo"], "http": [["retries": ["attempts": 3], "route": [["destination": ["host": "podinfo"]]]]]]]
+            let service: JSONValue = [
+                "apiVersion": "v1", "kind": "Service", "metadata": ["name": "podinfo", "labels": ["team": "web"]],
+                "spec": ["selector": ["app": "podinfo"], "ports": [["name": "http", "port": 9898, "targetPort": 9898]]],
+            ]
+            let virtualService: JSONValue = [
+                "apiVersion": "networking.istio.io/v1beta1", "kind": "VirtualService", "metadata": ["name": "podinfo"],
+                "spec": ["hosts": ["podinfo"], "http": [["retries": ["attempts": 3], "route": [["destination": ["host": "podinfo"]]]]]],
+            ]
             try await harness.apply(.services, service)
             try await harness.apply(Self.virtualServices, virtualService)
             try await harness.apply(.deployments, ReconcilerHarness.deployment("podinfo"))
@@ -283,7 +301,8 @@ import Testing
 
     @Test func aBlueGreenWithMirroringMirrorsToTheCanaryUntilTheSwitch() async throws {
         try await ReconcilerHarness.with { harness in
-            try await Self.initialized(harness, "podinfo", analysis: ["interval": "30s", "threshold": 2, "iterations": 1, "mirror": true, "mirrorWeight": 25])
+            try await Self.initialized(
+                harness, "podinfo", analysis: ["interval": "30s", "threshold": 2, "iterations": 1, "mirror": true, "mirrorWeight": 25])
             try await Self.release(harness, "podinfo")
             #expect(try await Self.tick(harness, "podinfo") == ("Progressing", 1))
             let first = try await harness.get(Self.virtualServices, "podinfo")[path: "spec", "http"]?[0]
@@ -312,15 +331,21 @@ import Testing
             #expect(try await harness.status("podinfo")["phase"] == "Succeeded")
             let primary = try await harness.get(.deployments, "podinfo-primary")
             #expect(primary[path: "spec", "template", "spec", "containers"]?[0]?["image"] == "podinfo:6.0.1")
-            let events = try await harness.client.resource(.events, as: JSONValue.self).list(namespace: "demo").items.compactMap { $0["message"]?.stringValue }
+            let events = try await harness.client.resource(.events, as: JSONValue.self).list(namespace: "demo").items.compactMap {
+                $0["message"]?.stringValue
+            }
             #expect(!events.contains { $0.hasPrefix("Routing all traffic") }, "no routing announced without a mesh: \(events)")
         }
     }
 
     @Test func sessionAffinityPinsTheUsersWhoReachedTheCanaryFromTheFirstStep() async throws {
         try await ReconcilerHarness.with { harness in
-            try await Self.initialized(harness, "podinfo", analysis: ["interval": "30s", "threshold": 2, "stepWeight": 50, "maxWeight": 50,
-                                                                       "sessionAffinity": ["cookieName": "flagger-cookie", "maxAge": 60]])
+            try await Self.initialized(
+                harness, "podinfo",
+                analysis: [
+                    "interval": "30s", "threshold": 2, "stepWeight": 50, "maxWeight": 50,
+                    "sessionAffinity": ["cookieName": "flagger-cookie", "maxAge": 60],
+                ])
             try await Self.release(harness, "podinfo")
             var reconciles = 0
             while try await harness.status("podinfo")["canaryWeight"] != 50, reconciles < 6 {

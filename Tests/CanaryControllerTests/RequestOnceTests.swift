@@ -15,7 +15,8 @@ import Testing
         let revision = try await harness.status("podinfo")["lastAppliedSpec"]?.stringValue ?? ""
         let value = ControlRequest(action: action, revision: revision, by: by, at: "2026-12-01T19:00:00Z").json.serialized()
         _ = try await harness.client.resource(ReconcilerHarness.canaries, as: JSONValue.self).patch(
-            "podinfo", namespace: "demo", patch: .merge(["metadata": ["annotations": [.init(ControlRequest.annotation): .string(String(decoding: value, as: UTF8.self))]]]))
+            "podinfo", namespace: "demo",
+            patch: .merge(["metadata": ["annotations": [.init(ControlRequest.annotation): .string(String(decoding: value, as: UTF8.self))]]]))
     }
 
     /// The annotation's removal fails once (a 500) after the status write went through: the next reconcile
@@ -50,8 +51,10 @@ import Testing
 
     /// From Initialized or Succeeded, a new revision of the target under analysis.
     static func newRevision(_ harness: ReconcilerHarness, _ number: Int) async throws {
-        _ = try await harness.client.resource(.deployments, as: JSONValue.self).patch("podinfo", namespace: "demo", patch: .merge(
-            ["spec": ["template": ["spec": ["containers": [["name": "app", "image": .string("podinfo:6.1.\(number)")]]]]]]))
+        _ = try await harness.client.resource(.deployments, as: JSONValue.self).patch(
+            "podinfo", namespace: "demo",
+            patch: .merge(
+                ["spec": ["template": ["spec": ["containers": [["name": "app", "image": .string("podinfo:6.1.\(number)")]]]]]]))
         try await drive(harness, to: "Progressing")
     }
 

@@ -52,8 +52,9 @@ import Yams
                 spec = part.hasSuffix("[]") ? [String(part.dropLast(2)): .array([spec])] : [String(part): spec]
             }
             let issues = Canary.refusedFields(in: spec)
-            #expect(issues.contains { $0.message == reason && path.hasPrefix($0.field.replacingOccurrences(of: "[0]", with: "[]")) },
-                    "\(path) set: \(issues)")
+            #expect(
+                issues.contains { $0.message == reason && path.hasPrefix($0.field.replacingOccurrences(of: "[0]", with: "[]")) },
+                "\(path) set: \(issues)")
         }
     }
 
@@ -72,7 +73,8 @@ import Yams
 
     @Test func aRefusedMetricTemplateFieldIsNamedWhenSet() {
         let spec: JSONValue = ["provider": ["type": "prometheus", "region": "eu-west-1", "insecureSkipVerify": false], "query": "up"]
-        #expect(MetricTemplate.refusedFields(in: spec).map(\.description)
+        #expect(
+            MetricTemplate.refusedFields(in: spec).map(\.description)
                 == ["spec.provider.region: provider.region is read by the CloudWatch provider, which is not supported yet"])
     }
 

@@ -24,9 +24,14 @@ import Testing
     @Test(arguments: [
         ("linkerd", ValidationContext(), "spec.provider: \"linkerd\" is not supported yet (supported: istio, kubernetes)"),
         ("istio2", ValidationContext(), "spec.provider: \"istio2\" is not a known value (known: apisix, appmesh, appmesh:v1beta2,"),
-        ("istio", ValidationContext(meshProvider: .kubernetes, routers: [.kubernetes], implementedRouters: [.istio, .kubernetes]),
-         "spec.provider: \"istio\" is not enabled on this operator (--mesh-provider kubernetes enables: kubernetes)"),
-        ("kubernetes", RouterRegistry.validationContext(), "spec.provider: \"kubernetes\" splits no traffic: use analysis.iterations (blue/green) instead of stepWeight"),
+        (
+            "istio", ValidationContext(meshProvider: .kubernetes, routers: [.kubernetes], implementedRouters: [.istio, .kubernetes]),
+            "spec.provider: \"istio\" is not enabled on this operator (--mesh-provider kubernetes enables: kubernetes)"
+        ),
+        (
+            "kubernetes", RouterRegistry.validationContext(),
+            "spec.provider: \"kubernetes\" splits no traffic: use analysis.iterations (blue/green) instead of stepWeight"
+        ),
         ("", RouterRegistry.validationContext(meshProvider: .kubernetes, routers: [.kubernetes]), "spec.provider: \"kubernetes\" splits no traffic"),
     ])
     func aProviderTheOperatorDoesNotRouteIsRefusedNamingWhy(provider: String, context: ValidationContext, message: String) {
@@ -51,9 +56,12 @@ import Testing
         canary.spec.targetRef?.kind = "DaemonSet"
         #expect(!canary.validate().map(\.field).contains("spec.targetRef.kind"))
         canary.spec.targetRef?.kind = "Service"
-        #expect(canary.validate().map(\.description).contains("spec.targetRef.kind: \"Service\" is not supported yet (supported: DaemonSet, Deployment)"))
+        #expect(
+            canary.validate().map(\.description).contains("spec.targetRef.kind: \"Service\" is not supported yet (supported: DaemonSet, Deployment)"))
         canary.spec.targetRef?.kind = "StatefulSet"
-        #expect(canary.validate().map(\.description).contains("spec.targetRef.kind: \"StatefulSet\" is not a known kind (known: Deployment, DaemonSet, Service)"))
+        #expect(
+            canary.validate().map(\.description).contains(
+                "spec.targetRef.kind: \"StatefulSet\" is not a known kind (known: Deployment, DaemonSet, Service)"))
     }
 
     @Test func intervalsDefaultAndClamp() {

@@ -16,7 +16,8 @@ import Testing
         return canary
     }
 
-    static func request(_ action: ControlRequest.Action, revision: String = "v2", by: String = "alice", at: String = "2026-12-01T19:00:00Z") -> String {
+    static func request(_ action: ControlRequest.Action, revision: String = "v2", by: String = "alice", at: String = "2026-12-01T19:00:00Z") -> String
+    {
         String(decoding: ControlRequest(action: action, revision: revision, by: by, at: at).json.serialized(), as: UTF8.self)
     }
 
@@ -37,7 +38,8 @@ import Testing
         let canary = Self.annotated(makeCanary(phase: phase, weight: weight, failed: phase == .failed ? 2 : 0, applied: "v2", promoted: "v1"), value)
         let routes = Routes(primary: 100 - weight, canary: weight)
         let first = CanaryStateMachine.decide(observe(canary, now: t0.addingTimeInterval(1), target: Self.v2, routes: routes))
-        #expect(first.events.filter { $0.contains("alice") || $0.contains("ignored") }.count == 1 && first.events[0].hasPrefix(said), "\(first.events)")
+        #expect(
+            first.events.filter { $0.contains("alice") || $0.contains("ignored") }.count == 1 && first.events[0].hasPrefix(said), "\(first.events)")
         #expect(first.clearsRequest && first.status.lastHandledRequest == ControlRequest.fingerprint(of: value))
 
         // The watch shows the status write, the annotation still on: no Event, no action of the request.
@@ -60,7 +62,8 @@ import Testing
 
     @Test func anotherRequestAfterAHandledOneIsDecided() {
         let handled = Self.request(.promote, at: "2026-12-01T19:00:00Z")
-        var canary = Self.annotated(makeCanary(phase: .progressing, weight: 20, applied: "v2"), Self.request(.abort, by: "bob", at: "2026-12-01T19:00:05Z"))
+        var canary = Self.annotated(
+            makeCanary(phase: .progressing, weight: 20, applied: "v2"), Self.request(.abort, by: "bob", at: "2026-12-01T19:00:05Z"))
         canary.status?.lastHandledRequest = ControlRequest.fingerprint(of: handled)
         let decision = CanaryStateMachine.decide(observe(canary, target: Self.v2, routes: Routes(primary: 80, canary: 20)))
         #expect(decision.events.first == "Rolling back httpbin.demo: aborted by bob" && decision.status.phase == .failed)
@@ -98,7 +101,9 @@ import Testing
             #expect(Self.isClean(text) && text.utf8.count < 400, "\(text.utf8.count) bytes: \(text.debugDescription)")
         }
         var paused = canary
-        paused.metadata.annotations = [ControlRequest.pausedAnnotation: String(decoding: (["by": .string(by)] as JSONValue).serialized(), as: UTF8.self)]
+        paused.metadata.annotations = [
+            ControlRequest.pausedAnnotation: String(decoding: (["by": .string(by)] as JSONValue).serialized(), as: UTF8.self)
+        ]
         #expect(ControlRequest.pausedBy(paused.metadata.annotations) == shown)
         paused.metadata.annotations = [ControlRequest.pausedAnnotation: by.isEmpty ? "" : "plain \(by)"]
         let plain = ControlRequest.pausedBy(paused.metadata.annotations) ?? ""
@@ -106,7 +111,8 @@ import Testing
     }
 
     static func nested(_ depth: Int) -> String {
-        #"{"action":"promote","revision":"v2","by":"alice","extra":"# + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
+        #"{"action":"promote","revision":"v2","by":"alice","extra":"# + String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+            + "}"
     }
 
     /// (annotation value, the Warning's reason): each refused with exactly one Warning, bounded.
@@ -137,8 +143,9 @@ import Testing
     @Test func aFlatRequestWithinTheLimitsIsRead() {
         let value = Self.request(.retry, by: String(repeating: "é", count: 40))
         #expect(value.utf8.count <= ControlRequest.maximumBytes)
-        #expect(ControlRequest.find(in: [ControlRequest.annotation: value])
-            == .request(ControlRequest(action: .retry, revision: "v2", by: String(repeating: "é", count: 40), at: "2026-12-01T19:00:00Z")))
+        #expect(
+            ControlRequest.find(in: [ControlRequest.annotation: value])
+                == .request(ControlRequest(action: .retry, revision: "v2", by: String(repeating: "é", count: 40), at: "2026-12-01T19:00:00Z")))
         #expect(ControlRequest.sanitized("plain text, ünïcode ✓", limit: 64) == "plain text, ünïcode ✓")
     }
 }

@@ -18,11 +18,14 @@ import Testing
 
     @Test func promoteFinishesAnAnalysisNowThroughTheNormalPromotion() {
         let canary = Self.requesting(makeCanary(phase: .progressing, weight: 20, applied: "v2"), .promote)
-        let decision = CanaryStateMachine.decide(observe(canary, now: t0.addingTimeInterval(1), target: Self.v2, routes: Routes(primary: 80, canary: 20)))
+        let decision = CanaryStateMachine.decide(
+            observe(canary, now: t0.addingTimeInterval(1), target: Self.v2, routes: Routes(primary: 80, canary: 20)))
         #expect(decision.status.phase == .promoting && decision.clearsRequest)
         #expect(decision.actions.contains(.promote))
         #expect(decision.events.first == "Promotion of httpbin.demo requested by alice: skipping the rest of the analysis")
-        #expect(CanaryAlerts.alert(for: decision.events[0], canary: canary)?.message == "Promotion requested by alice, skipping the rest of the analysis.")
+        #expect(
+            CanaryAlerts.alert(for: decision.events[0], canary: canary)?.message == "Promotion requested by alice, skipping the rest of the analysis."
+        )
         #expect(decision.pending == nil, "no check is run: the request is the verdict")
     }
 
@@ -46,17 +49,22 @@ import Testing
     }
 
     @Test func aRequestForAnotherRevisionOrPhaseIsRefusedAndCleared() {
-        let stale = CanaryStateMachine.decide(observe(Self.requesting(makeCanary(phase: .progressing, weight: 20, applied: "v3"), .promote),
-                                                      target: WorkloadState(templateHash: "v3", readiness: .ready, replicas: 1)))
+        let stale = CanaryStateMachine.decide(
+            observe(
+                Self.requesting(makeCanary(phase: .progressing, weight: 20, applied: "v3"), .promote),
+                target: WorkloadState(templateHash: "v3", readiness: .ready, replicas: 1)))
         #expect(stale.status.phase == .progressing && stale.clearsRequest && !stale.actions.contains(.promote))
         #expect(stale.events == ["Request to promote httpbin.demo requested by alice ignored: it is for revision v2, the Canary is at v3"])
-        let done = CanaryStateMachine.decide(observe(Self.requesting(makeCanary(phase: .succeeded, applied: "v2", promoted: "v2"), .abort), target: Self.v2))
+        let done = CanaryStateMachine.decide(
+            observe(Self.requesting(makeCanary(phase: .succeeded, applied: "v2", promoted: "v2"), .abort), target: Self.v2))
         #expect(done.status.phase == .succeeded && done.clearsRequest)
         #expect(done.events == ["Request to abort httpbin.demo requested by alice ignored: no analysis is under way (the Canary is Succeeded)"])
         var malformed = makeCanary(phase: .progressing, weight: 20, applied: "v2")
         malformed.metadata.annotations = [ControlRequest.annotation: "promote please"]
         let unreadable = CanaryStateMachine.decide(observe(malformed, target: Self.v2))
-        #expect(unreadable.clearsRequest && unreadable.events == ["Request on httpbin.demo ignored: serin.dev/request is not JSON: unexpected character 'p' at byte 0"])
+        #expect(
+            unreadable.clearsRequest
+                && unreadable.events == ["Request on httpbin.demo ignored: serin.dev/request is not JSON: unexpected character 'p' at byte 0"])
     }
 
     @Test func aPausedCanaryHoldsItsStepAndStartsNoRolloutUntilResumed() {
@@ -70,7 +78,8 @@ import Testing
         let noRollout = CanaryStateMachine.decide(observe(idle, target: Self.v2))
         #expect(noRollout.status.phase == .succeeded && !noRollout.actions.contains(.scaleTargetUp))
         paused.metadata.annotations = nil
-        #expect(CanaryStateMachine.decide(observe(paused, target: Self.v2, routes: Routes(primary: 80, canary: 20))).pending != nil,
-                "resumed, the step is due and runs its checks")
+        #expect(
+            CanaryStateMachine.decide(observe(paused, target: Self.v2, routes: Routes(primary: 80, canary: 20))).pending != nil,
+            "resumed, the step is due and runs its checks")
     }
 }

@@ -14,8 +14,10 @@ import Testing
             "spec": [
                 "targetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"],
                 "service": ["port": 9898],
-                "analysis": ["interval": "1m", "threshold": 5, "maxWeight": 50, "stepWeight": 10,
-                             "webhooks": [["name": "load", "url": "http://flagger-loadtester.test/", "timeout": "5s"]]],
+                "analysis": [
+                    "interval": "1m", "threshold": 5, "maxWeight": 50, "stepWeight": 10,
+                    "webhooks": [["name": "load", "url": "http://flagger-loadtester.test/", "timeout": "5s"]],
+                ],
             ],
         ]
         return base.applyingMergePatch(["spec": patch])
@@ -53,12 +55,20 @@ import Testing
         (["progressDeadlineSeconds": -1], "spec.progressDeadlineSeconds"),
         (["metricsServer": "http://prometheus:99999"], "spec.metricsServer"),
         (["autoscalerRef": ["apiVersion": "autoscaling.k8s.io/v1", "kind": "VerticalPodAutoscaler", "name": "podinfo"]], "spec.autoscalerRef.kind"),
-        (["autoscalerRef": ["apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "name": "podinfo",
-                            "primaryScalerReplicas": ["minReplicas": 3, "maxReplicas": 1]]], "spec.autoscalerRef.primaryScalerReplicas"),
+        (
+            [
+                "autoscalerRef": [
+                    "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "name": "podinfo",
+                    "primaryScalerReplicas": ["minReplicas": 3, "maxReplicas": 1],
+                ]
+            ], "spec.autoscalerRef.primaryScalerReplicas"
+        ),
         (["targetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo", "namespace": "other"]], "spec.targetRef.namespace"),
         (["targetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(String(repeating: "a", count: 60))]], "spec.targetRef.name"),
-        (["analysis": ["metrics": [["name": "latency", "templateRef": ["name": "t"], "thresholdRange": ["min": 10, "max": 1]]]]],
-         "spec.analysis.metrics[0].thresholdRange"),
+        (
+            ["analysis": ["metrics": [["name": "latency", "templateRef": ["name": "t"], "thresholdRange": ["min": 10, "max": 1]]]]],
+            "spec.analysis.metrics[0].thresholdRange"
+        ),
         (["analysis": ["match": [["headers": ["x-canary": ["exact": "insider"]]]]]], "spec.analysis.match"),
         (["service": ["port": 9898, "delegation": true, "hosts": ["app.example.com"]]], "spec.service.delegation"),
         (["analysis": ["mirrorWeight": 50]], "spec.analysis.mirrorWeight"),
@@ -85,11 +95,14 @@ import Testing
     }
 
     @Test func unsupportedFieldsLeftOffOrFalseAreFine() {
-        let problems = PoisonPillTests.problems(PoisonPillTests.canary([
-            "service": ["port": 9898, "delegation": false, "portDiscovery": false, "appProtocol": "http"],
-            "analysis": ["mirror": false, "mirrorWeight": 0, "match": [],
-                         "webhooks": [["name": "w", "url": "http://x.test/", "muteAlert": false, "disableTLS": false]]],
-        ]))
+        let problems = PoisonPillTests.problems(
+            PoisonPillTests.canary([
+                "service": ["port": 9898, "delegation": false, "portDiscovery": false, "appProtocol": "http"],
+                "analysis": [
+                    "mirror": false, "mirrorWeight": 0, "match": [],
+                    "webhooks": [["name": "w", "url": "http://x.test/", "muteAlert": false, "disableTLS": false]],
+                ],
+            ]))
         #expect(problems.isEmpty, "\(problems)")
     }
 
@@ -98,14 +111,18 @@ import Testing
     }
 
     @Test func decodingErrorsSayWhatIsWrongWithTheNumber() {
-        #expect(PoisonPillTests.problems(PoisonPillTests.canary(["service": ["port": .double(8000.5)]]))
-            == ["spec.service.port: expected an integer, got 8000.5"])
-        #expect(PoisonPillTests.problems(PoisonPillTests.canary(["analysis": ["stepWeight": .double(1e30)]]))
-            == ["spec.analysis.stepWeight: 1e+30 is out of range for Int"])
-        #expect(PoisonPillTests.problems(PoisonPillTests.canary(["analysis": ["stepWeight": .number(.uint(UInt64.max))]]))
-            == ["spec.analysis.stepWeight: 18446744073709551615 is out of range for Int"])
-        #expect(PoisonPillTests.problems(PoisonPillTests.canary(["analysis": ["stepWeight": "ten"]]))
-            == ["spec.analysis.stepWeight: expected a number, got the string \"ten\""])
+        #expect(
+            PoisonPillTests.problems(PoisonPillTests.canary(["service": ["port": .double(8000.5)]]))
+                == ["spec.service.port: expected an integer, got 8000.5"])
+        #expect(
+            PoisonPillTests.problems(PoisonPillTests.canary(["analysis": ["stepWeight": .double(1e30)]]))
+                == ["spec.analysis.stepWeight: 1e+30 is out of range for Int"])
+        #expect(
+            PoisonPillTests.problems(PoisonPillTests.canary(["analysis": ["stepWeight": .number(.uint(UInt64.max))]]))
+                == ["spec.analysis.stepWeight: 18446744073709551615 is out of range for Int"])
+        #expect(
+            PoisonPillTests.problems(PoisonPillTests.canary(["analysis": ["stepWeight": "ten"]]))
+                == ["spec.analysis.stepWeight: expected a number, got the string \"ten\""])
     }
 
     @Test func aHandEditedStatusCannotOverflowADecision() throws {
@@ -117,9 +134,10 @@ import Testing
         status.lastAppliedSpec = "v1"
         status.lastTransitionTime = "1970-01-01T00:00:00Z"
         canary.status = status
-        let observation = Observation(now: Date(), canary: canary, target: WorkloadState(templateHash: "v1", readiness: .ready, replicas: 1),
-                                      primary: WorkloadState(templateHash: "v0", readiness: .ready, replicas: 1), routes: .allPrimary,
-                                      checks: CheckResults(failures: ["Halt"]))
+        let observation = Observation(
+            now: Date(), canary: canary, target: WorkloadState(templateHash: "v1", readiness: .ready, replicas: 1),
+            primary: WorkloadState(templateHash: "v0", readiness: .ready, replicas: 1), routes: .allPrimary,
+            checks: CheckResults(failures: ["Halt"]))
         let decision = CanaryStateMachine.decide(observation)
         #expect(decision.status.canaryWeight.map { (0...100).contains($0) } ?? true)
     }

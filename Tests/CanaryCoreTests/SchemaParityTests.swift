@@ -13,9 +13,10 @@ import Yams
         var result: [String: [String: String]] = [:]
         for document in try Yams.load_all(yaml: text) {
             guard let crd = document as? [String: Any], crd["kind"] as? String == "CustomResourceDefinition",
-                  let name = (crd["metadata"] as? [String: Any])?["name"] as? String,
-                  let version = ((crd["spec"] as? [String: Any])?["versions"] as? [[String: Any]])?.first,
-                  let schema = (version["schema"] as? [String: Any])?["openAPIV3Schema"] as? [String: Any] else { continue }
+                let name = (crd["metadata"] as? [String: Any])?["name"] as? String,
+                let version = ((crd["spec"] as? [String: Any])?["versions"] as? [[String: Any]])?.first,
+                let schema = (version["schema"] as? [String: Any])?["openAPIV3Schema"] as? [String: Any]
+            else { continue }
             var found: [String: String] = [:]
             walk(schema, "", into: &found)
             result[name] = found
@@ -49,7 +50,9 @@ import Yams
     static func holds(_ ours: String?, _ theirs: String, enumeration: Bool) -> Bool {
         guard let ours else { return false }
         guard enumeration else { return ours == theirs }
-        func values(_ text: String) -> Set<String> { Set(text.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false).map(String.init)) }
+        func values(_ text: String) -> Set<String> {
+            Set(text.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false).map(String.init))
+        }
         return values(theirs).isSubset(of: values(ours))
     }
 
@@ -64,7 +67,10 @@ import Yams
         let flagger = try Self.constraints(in: try String(contentsOf: here.appendingPathComponent("Reference/flagger-crds.yaml"), encoding: .utf8))
         #expect(flagger.count == 3 && (flagger["canaries.flagger.app"]?.count ?? 0) > 400)
         for (name, theirs) in flagger {
-            let ours = try Self.constraints(in: try String(contentsOf: CanaryFieldsTests.repository.appendingPathComponent("crds/\(name).yaml"), encoding: .utf8))[name] ?? [:]
+            let ours =
+                try Self.constraints(
+                    in: try String(contentsOf: CanaryFieldsTests.repository.appendingPathComponent("crds/\(name).yaml"), encoding: .utf8))[name]
+                ?? [:]
             let missing = theirs.filter { !Self.holds(ours[$0.key], $0.value, enumeration: $0.key.hasSuffix(" enum")) }.keys.sorted()
             #expect(missing.isEmpty, "\(name): \(missing.count) constraints of Flagger's schema differ or are missing: \(missing.prefix(20))")
         }

@@ -43,15 +43,17 @@ func run(_ canary: Canary, ticks: Int, hooks: [WebhookType: [HookResult]] = [:],
 
     @Test func blueGreenKeepsTrafficOnThePrimaryForEachIterationThenSwitchesAndPromotes() {
         let decisions = run(iterating(3), ticks: 5)
-        #expect(decisions.map(\.events) == [
-            ["Starting canary analysis for httpbin.demo", "Advance httpbin.demo canary iteration 1/3"],
-            ["Advance httpbin.demo canary iteration 2/3"],
-            ["Advance httpbin.demo canary iteration 3/3"],
-            ["Routing all traffic to canary"],
-            ["Copying httpbin.demo template spec to httpbin-primary.demo"],
-        ])
-        #expect(decisions.prefix(3).allSatisfy { !$0.actions.contains { if case .setRoutes = $0 { true } else { false } } },
-                "no traffic moves during the iterations")
+        #expect(
+            decisions.map(\.events) == [
+                ["Starting canary analysis for httpbin.demo", "Advance httpbin.demo canary iteration 1/3"],
+                ["Advance httpbin.demo canary iteration 2/3"],
+                ["Advance httpbin.demo canary iteration 3/3"],
+                ["Routing all traffic to canary"],
+                ["Copying httpbin.demo template spec to httpbin-primary.demo"],
+            ])
+        #expect(
+            decisions.prefix(3).allSatisfy { !$0.actions.contains { if case .setRoutes = $0 { true } else { false } } },
+            "no traffic moves during the iterations")
         #expect(decisions[3].actions.contains(.setRoutes(Routes(primary: 0, canary: 100))))
         #expect(decisions[4].actions.contains(.promote) && decisions[4].status.phase == .promoting)
         #expect(decisions.map { $0.status.iterations ?? 0 } == [1, 2, 3, 4, 4])
@@ -61,11 +63,12 @@ func run(_ canary: Canary, ticks: Int, hooks: [WebhookType: [HookResult]] = [:],
     @Test func abTestingSendsTheMatchingRequestsToTheCanaryFromTheFirstIteration() {
         let decisions = run(iterating(2, match: [["headers": ["x-canary": ["exact": "insider"]]]]), ticks: 3)
         #expect(decisions[0].actions.contains(.setRoutes(Routes(primary: 0, canary: 100))))
-        #expect(decisions.map(\.events) == [
-            ["Starting canary analysis for httpbin.demo", "Advance httpbin.demo canary iteration 1/2"],
-            ["Advance httpbin.demo canary iteration 2/2"],
-            ["Copying httpbin.demo template spec to httpbin-primary.demo"],
-        ])
+        #expect(
+            decisions.map(\.events) == [
+                ["Starting canary analysis for httpbin.demo", "Advance httpbin.demo canary iteration 1/2"],
+                ["Advance httpbin.demo canary iteration 2/2"],
+                ["Copying httpbin.demo template spec to httpbin-primary.demo"],
+            ])
         #expect(decisions[2].status.phase == .promoting)
     }
 
@@ -86,8 +89,9 @@ func run(_ canary: Canary, ticks: Int, hooks: [WebhookType: [HookResult]] = [:],
         status.iterations = 4
         status.failedChecks = 1
         canary.status = status
-        let (decision, _) = decideAnswering(observe(canary, now: t0.addingTimeInterval(31), routes: .allPrimary),
-                                            metrics: CheckResults(failures: ["Halt httpbin.demo advancement success rate 90.00% < 99%"]))
+        let (decision, _) = decideAnswering(
+            observe(canary, now: t0.addingTimeInterval(31), routes: .allPrimary),
+            metrics: CheckResults(failures: ["Halt httpbin.demo advancement success rate 90.00% < 99%"]))
         #expect(decision.status.phase == .failed)
         #expect(decision.status.iterations == 0)
         #expect(decision.actions.contains(.setRoutes(.allPrimary)) && decision.actions.contains(.scaleTargetToZero))
@@ -139,7 +143,10 @@ func run(_ canary: Canary, ticks: Int, hooks: [WebhookType: [HookResult]] = [:],
         var canary = iterating(2)
         canary.spec.analysis?.match = [["headers": ["x-canary": ["exact": "insider"]]]]
         canary.spec.analysis?.mirror = true
-        #expect(canary.validate().map(\.description).contains { $0.hasPrefix("spec.analysis.mirror: A/B testing sends the matching requests to the canary") })
+        #expect(
+            canary.validate().map(\.description).contains {
+                $0.hasPrefix("spec.analysis.mirror: A/B testing sends the matching requests to the canary")
+            })
         var weighted = iterating(2)
         weighted.spec.analysis?.mirrorWeight = 50
         #expect(weighted.validate().map(\.description) == ["spec.analysis.mirrorWeight: needs mirror: true"])
@@ -147,17 +154,21 @@ func run(_ canary: Canary, ticks: Int, hooks: [WebhookType: [HookResult]] = [:],
 
     @Test func blueGreenWithoutAMeshPromotesAfterItsIterationsAndAnnouncesNoRouting() {
         let decisions = run(iterating(2), ticks: 3, splitsTraffic: false)
-        #expect(decisions.map(\.events) == [
-            ["Starting canary analysis for httpbin.demo", "Advance httpbin.demo canary iteration 1/2"],
-            ["Advance httpbin.demo canary iteration 2/2"],
-            ["Copying httpbin.demo template spec to httpbin-primary.demo"],
-        ])
+        #expect(
+            decisions.map(\.events) == [
+                ["Starting canary analysis for httpbin.demo", "Advance httpbin.demo canary iteration 1/2"],
+                ["Advance httpbin.demo canary iteration 2/2"],
+                ["Copying httpbin.demo template spec to httpbin-primary.demo"],
+            ])
         #expect(!decisions.contains { $0.actions.contains { if case .setRoutes = $0 { true } else { false } } }, "nothing to route")
         var canary = iterating(2)
         canary.spec.provider = "kubernetes"
         #expect(canary.validate(RouterRegistry.validationContext()).isEmpty)
         canary.spec.analysis?.match = [["headers": ["x-canary": ["exact": "insider"]]]]
-        #expect(canary.validate(RouterRegistry.validationContext()).map(\.description) == ["spec.analysis.match: A/B testing is not supported when using the kubernetes provider"])
+        #expect(
+            canary.validate(RouterRegistry.validationContext()).map(\.description) == [
+                "spec.analysis.match: A/B testing is not supported when using the kubernetes provider"
+            ])
     }
 }
 

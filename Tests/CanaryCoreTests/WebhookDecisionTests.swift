@@ -11,8 +11,10 @@ func withHooks(_ canary: Canary, _ hooks: [(String, WebhookType)]) -> Canary {
 }
 
 /// Decides like the controller: answers each pending check from `answers` and decides again.
-func decideAnswering(_ observation: Observation, hooks answers: [WebhookType: [HookResult]] = [:],
-                     metrics: CheckResults = CheckResults(failures: [])) -> (decision: Decision, asked: [Check]) {
+func decideAnswering(
+    _ observation: Observation, hooks answers: [WebhookType: [HookResult]] = [:],
+    metrics: CheckResults = CheckResults(failures: [])
+) -> (decision: Decision, asked: [Check]) {
     var observation = observation
     var asked: [Check] = []
     var decision = CanaryStateMachine.decide(observation)
@@ -32,7 +34,8 @@ func decideAnswering(_ observation: Observation, hooks answers: [WebhookType: [H
 
     @Test func aClosedConfirmRolloutGateHoldsANewRevisionInWaiting() {
         let canary = withHooks(makeCanary(phase: .succeeded), [("approval", .confirmRollout)])
-        let (held, asked) = decideAnswering(observe(canary, target: v2), hooks: [.confirmRollout: [HookResult(name: "approval", passed: false, message: "Forbidden")]])
+        let (held, asked) = decideAnswering(
+            observe(canary, target: v2), hooks: [.confirmRollout: [HookResult(name: "approval", passed: false, message: "Forbidden")]])
         #expect(asked == [.hooks(.confirmRollout, phase: .succeeded)])
         #expect(held.status.phase == .waiting && held.status.lastAppliedSpec == "v1", "the revision is not applied while waiting")
         #expect(held.events == ["Halt httpbin.demo advancement waiting for approval approval"])
@@ -44,19 +47,27 @@ func decideAnswering(_ observation: Observation, hooks answers: [WebhookType: [H
         let (opened, again) = decideAnswering(observe(waiting, target: v2), hooks: [.confirmRollout: [HookResult(name: "approval", passed: true)]])
         #expect(again == [.hooks(.confirmRollout, phase: .waiting)])
         #expect(opened.status.phase == .progressing && opened.status.lastAppliedSpec == "v2")
-        #expect(opened.actions == [.event(.normal, "Confirm-rollout check approval passed"),
-                                   .event(.normal, "New revision detected! Scaling up httpbin.demo"), .scaleTargetUp])
+        #expect(
+            opened.actions == [
+                .event(.normal, "Confirm-rollout check approval passed"),
+                .event(.normal, "New revision detected! Scaling up httpbin.demo"), .scaleTargetUp,
+            ])
     }
 
     @Test func theFirstStepRunsPreRolloutHooksAndAFailureCountsTowardTheThreshold() {
         let canary = withHooks(makeCanary(phase: .progressing, weight: 0), [("db-migration", .preRollout)])
-        let (failed, asked) = decideAnswering(observe(canary), hooks: [.preRollout: [HookResult(name: "db-migration", passed: false, message: "exit 1")]])
+        let (failed, asked) = decideAnswering(
+            observe(canary), hooks: [.preRollout: [HookResult(name: "db-migration", passed: false, message: "exit 1")]])
         #expect(asked == [.hooks(.preRollout, phase: .progressing)], "no metrics before any traffic")
         #expect(failed.status.failedChecks == 1 && failed.status.canaryWeight == 0)
-        #expect(failed.events == ["Starting canary analysis for httpbin.demo", "Halt httpbin.demo advancement pre-rollout check db-migration failed exit 1"])
+        #expect(
+            failed.events == [
+                "Starting canary analysis for httpbin.demo", "Halt httpbin.demo advancement pre-rollout check db-migration failed exit 1",
+            ])
 
         let last = withHooks(makeCanary(phase: .progressing, weight: 0, failed: 1), [("db-migration", .preRollout)])
-        let (rolledBack, _) = decideAnswering(observe(last), hooks: [.preRollout: [HookResult(name: "db-migration", passed: false, message: "exit 1")]])
+        let (rolledBack, _) = decideAnswering(
+            observe(last), hooks: [.preRollout: [HookResult(name: "db-migration", passed: false, message: "exit 1")]])
         #expect(rolledBack.status.phase == .failed)
         #expect(rolledBack.events.contains("Rolling back httpbin.demo failed checks threshold reached 2"))
 
@@ -68,23 +79,28 @@ func decideAnswering(_ observation: Observation, hooks answers: [WebhookType: [H
     @Test func rolloutHooksRunBeforeTheMetricsAndAFailureSkipsThem() {
         let canary = withHooks(makeCanary(phase: .progressing, weight: 40), [("load-test", .rollout), ("smoke", .rollout)])
         let observation = observe(canary, routes: Routes(primary: 60, canary: 40))
-        let (failed, asked) = decideAnswering(observation, hooks: [.rollout: [HookResult(name: "load-test", passed: false, message: "connection refused")]])
+        let (failed, asked) = decideAnswering(
+            observation, hooks: [.rollout: [HookResult(name: "load-test", passed: false, message: "connection refused")]])
         #expect(asked == [.hooks(.rollout, phase: .progressing)])
         #expect(failed.events == ["Halt httpbin.demo advancement external check load-test failed connection refused"])
         #expect(failed.status.failedChecks == 1)
-        let (advanced, order) = decideAnswering(observation, hooks: [.rollout: [HookResult(name: "load-test", passed: true), HookResult(name: "smoke", passed: true)]])
+        let (advanced, order) = decideAnswering(
+            observation, hooks: [.rollout: [HookResult(name: "load-test", passed: true), HookResult(name: "smoke", passed: true)]])
         #expect(order == [.hooks(.rollout, phase: .progressing), .metrics])
         #expect(advanced.status.canaryWeight == 60)
     }
 
     @Test func aClosedTrafficGateHoldsTheWeightWithoutCountingAFailure() {
         let canary = withHooks(makeCanary(phase: .progressing, weight: 40), [("traffic", .confirmTrafficIncrease)])
-        let (held, asked) = decideAnswering(observe(canary, routes: Routes(primary: 60, canary: 40)),
-                                            hooks: [.confirmTrafficIncrease: [HookResult(name: "traffic", passed: false)]])
+        let (held, asked) = decideAnswering(
+            observe(canary, routes: Routes(primary: 60, canary: 40)),
+            hooks: [.confirmTrafficIncrease: [HookResult(name: "traffic", passed: false)]])
         #expect(asked == [.metrics, .hooks(.confirmTrafficIncrease, phase: .progressing)])
         #expect(held.status.canaryWeight == 40 && held.status.failedChecks == 0 && held.status.phase == .progressing)
         #expect(held.events == ["Halt httpbin.demo advancement waiting for traffic increase approval traffic"])
-        #expect(held.status.lastTransitionTime == KubeTime(t0.addingTimeInterval(31), precision: .microseconds).description, "next ask one interval later")
+        #expect(
+            held.status.lastTransitionTime == KubeTime(t0.addingTimeInterval(31), precision: .microseconds).description, "next ask one interval later"
+        )
     }
 
     @Test func aClosedPromotionGateWaitsInWaitingPromotionWhileTheAnalysisGoesOn() {
@@ -95,17 +111,23 @@ func decideAnswering(_ observation: Observation, hooks answers: [WebhookType: [H
         #expect(held.events == ["Halt httpbin.demo advancement waiting for promotion approval promotion"])
         #expect(!held.actions.contains(.promote))
 
-        let waiting = withHooks(makeCanary(phase: .waitingPromotion, weight: 100), [("promotion", .confirmPromotion), ("traffic", .confirmTrafficIncrease)])
-        let (still, asked) = decideAnswering(observe(waiting, routes: Routes(primary: 0, canary: 100)), hooks: closed,
-                                             metrics: CheckResults(failures: ["Halt httpbin.demo advancement success rate 80.00% < 99%"]))
+        let waiting = withHooks(
+            makeCanary(phase: .waitingPromotion, weight: 100), [("promotion", .confirmPromotion), ("traffic", .confirmTrafficIncrease)])
+        let (still, asked) = decideAnswering(
+            observe(waiting, routes: Routes(primary: 0, canary: 100)), hooks: closed,
+            metrics: CheckResults(failures: ["Halt httpbin.demo advancement success rate 80.00% < 99%"]))
         #expect(asked == [.metrics], "the analysis continues; the traffic gate is not asked in WaitingPromotion")
         #expect(still.status.failedChecks == 1 && still.status.phase == .waitingPromotion)
 
-        let (promoted, _) = decideAnswering(observe(waiting, routes: Routes(primary: 0, canary: 100)),
-                                            hooks: [.confirmPromotion: [HookResult(name: "promotion", passed: true)]])
+        let (promoted, _) = decideAnswering(
+            observe(waiting, routes: Routes(primary: 0, canary: 100)),
+            hooks: [.confirmPromotion: [HookResult(name: "promotion", passed: true)]])
         #expect(promoted.status.phase == .promoting)
-        #expect(promoted.actions == [.event(.normal, "Confirm-promotion check promotion passed"),
-                                     .event(.normal, "Copying httpbin.demo template spec to httpbin-primary.demo"), .promote])
+        #expect(
+            promoted.actions == [
+                .event(.normal, "Confirm-promotion check promotion passed"),
+                .event(.normal, "Copying httpbin.demo template spec to httpbin-primary.demo"), .promote,
+            ])
     }
 
     @Test func aRollbackHookAnsweringYesRollsBackAndNoIsReported() {
@@ -114,8 +136,11 @@ func decideAnswering(_ observation: Observation, hooks answers: [WebhookType: [H
         let (rolledBack, asked) = decideAnswering(observation, hooks: [.rollback: [HookResult(name: "manual", passed: true)]])
         #expect(asked == [.hooks(.rollback, phase: .progressing)])
         #expect(rolledBack.status.phase == .failed)
-        #expect(rolledBack.events.prefix(3) == ["Rollback check manual passed", "Rolling back httpbin.demo manual webhook invoked",
-                                                "Canary failed! Scaling down httpbin.demo"])
+        #expect(
+            rolledBack.events.prefix(3) == [
+                "Rollback check manual passed", "Rolling back httpbin.demo manual webhook invoked",
+                "Canary failed! Scaling down httpbin.demo",
+            ])
         let (goesOn, _) = decideAnswering(observation, hooks: [.rollback: [HookResult(name: "manual", passed: false)]])
         #expect(goesOn.status.canaryWeight == 60)
         #expect(goesOn.events.first == "Rollback hook manual not signaling a rollback")
@@ -128,7 +153,8 @@ func decideAnswering(_ observation: Observation, hooks answers: [WebhookType: [H
         let failing = withHooks(makeCanary(phase: .progressing, weight: 40, failed: 2), [("notify", .postRollout)])
         let failed = CanaryStateMachine.decide(observe(failing, routes: Routes(primary: 60, canary: 40)))
         #expect(failed.status.phase == .failed && failed.actions.last == .runHooks(.postRollout, phase: .failed))
-        #expect(CanaryStateMachine.hookEvents(.postRollout, HookResult(name: "notify", passed: false, message: "503"), canary: failing)
-            == [.event(.warning, "Post-rollout hook notify failed 503")])
+        #expect(
+            CanaryStateMachine.hookEvents(.postRollout, HookResult(name: "notify", passed: false, message: "503"), canary: failing)
+                == [.event(.warning, "Post-rollout hook notify failed 503")])
     }
 }

@@ -12,8 +12,11 @@ import Testing
 /// declares (the registrations' rules and the operator's core), and the Lease Role exactly
 /// ``PolicyRule/leaderElection``. A grant the code does not declare is an extra; one it declares that the chart
 /// lacks is missing.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
-                "22 renders by the real Helm engine; make test runs it alone")) struct ChartRBACTests {
+@Suite(
+    .enabled(
+        if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
+        "22 renders by the real Helm engine; make test runs it alone")) struct ChartRBACTests
+{
     static let providers = RouterRegistry.registrations.map(\.provider)
 
     /// The rules of the rendered Role or ClusterRole `name`.
@@ -39,11 +42,13 @@ import Testing
 
     @Test(arguments: providers, [true, false])
     func theClusterRoleGrantsExactlyWhatTheRegistriesDeclare(provider: MeshProvider, configTracking: Bool) async throws {
-        let values = #"{"meshProvider": "\#(provider.rawValue)", "configTracking": {"enabled": \#(configTracking)}, "leaderElection": {"enabled": true}}"#
+        let values =
+            #"{"meshProvider": "\#(provider.rawValue)", "configTracking": {"enabled": \#(configTracking)}, "leaderElection": {"enabled": true}}"#
         let rendered = try await ChartTests.render(values, namespace: "serin-system")
         #expect(rendered.status == 0, "\(rendered.output)")
         let granted = try #require(try Self.rules(in: rendered.manifests, named: "serin"), "no ClusterRole serin in \(rendered.manifests)")
-        let (extra, missing) = Self.difference(granted: granted, declared: CanaryOperator.rules(meshProvider: provider, configTracking: configTracking))
+        let (extra, missing) = Self.difference(
+            granted: granted, declared: CanaryOperator.rules(meshProvider: provider, configTracking: configTracking))
         #expect(extra.isEmpty, "\(provider), configTracking \(configTracking): the chart grants what the code does not use: \(extra)")
         #expect(missing.isEmpty, "\(provider), configTracking \(configTracking): the chart lacks what the code uses: \(missing)")
         let lease = try #require(try Self.rules(in: rendered.manifests, named: "serin-leader-election"))

@@ -18,7 +18,9 @@ import Testing
         let handle = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", SerinBinary.repository.appendingPathComponent("charts/tests/render.py").path, chart.path, values, namespace, out.path]
+        process.arguments = [
+            "python3", SerinBinary.repository.appendingPathComponent("charts/tests/render.py").path, chart.path, values, namespace, out.path,
+        ]
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
@@ -35,16 +37,23 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: Self.chart.appendingPathComponent("crds").path).sorted() == files)
         for file in files {
             let original = try Data(contentsOf: top.appendingPathComponent(file))
-            #expect(try Data(contentsOf: Self.chart.appendingPathComponent("crds/\(file)")) == original,
-                    "charts/serin/crds/\(file) drifted from crds/\(file): cp crds/*.yaml charts/serin/crds/")
+            #expect(
+                try Data(contentsOf: Self.chart.appendingPathComponent("crds/\(file)")) == original,
+                "charts/serin/crds/\(file) drifted from crds/\(file): cp crds/*.yaml charts/serin/crds/")
         }
     }
 
     @Test(arguments: [
         ("{}", "serin-system"),
-        (#"{"namespace": "apps", "leaderElection": {"enabled": true}, "replicaCount": 2, "podDisruptionBudget": {"enabled": true}, "loadtester": {"enabled": true, "allow": ["hey"], "tokenSecret": "loadtester-token"}, "eventWebhook": "http://events.example/"}"#, "apps"),
+        (
+            #"{"namespace": "apps", "leaderElection": {"enabled": true}, "replicaCount": 2, "podDisruptionBudget": {"enabled": true}, "loadtester": {"enabled": true, "allow": ["hey"], "tokenSecret": "loadtester-token"}, "eventWebhook": "http://events.example/"}"#,
+            "apps"
+        ),
         (#"{"meshProvider": "nginx", "ingressAnnotationsPrefix": "custom.nginx.org", "ingressClass": "contour"}"#, "ingress"),
-        (#"{"logFormat": "text", "configTracking": {"enabled": false}, "extraArgs": ["--min-analysis-interval=30s"], "serviceAccount": {"create": false, "name": "ops"}, "rbac": {"create": false}, "clusterName": "prod", "slack": {"url": "https://hooks.slack.com/services/T0/B0/x", "channel": "deploys"}, "alerts": {"existingSecret": "chat-robots", "stuckGateAfter": "30m"}}"#, "ops"),
+        (
+            #"{"logFormat": "text", "configTracking": {"enabled": false}, "extraArgs": ["--min-analysis-interval=30s"], "serviceAccount": {"create": false, "name": "ops"}, "rbac": {"create": false}, "clusterName": "prod", "slack": {"url": "https://hooks.slack.com/services/T0/B0/x", "channel": "deploys"}, "alerts": {"existingSecret": "chat-robots", "stuckGateAfter": "30m"}}"#,
+            "ops"
+        ),
     ])
     func rendersLintsCleanAndTheSandboxAcceptsIt(values: String, namespace: String) async throws {
         let rendered = try await Self.render(values, namespace: namespace)
@@ -65,17 +74,22 @@ import Testing
             // The real binary accepts every flag the chart passes (it stops at the missing kubeconfig instead).
             let token = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)").path
             try "s3cret\n".write(toFile: token, atomically: true, encoding: .utf8)
-            let local = arguments.map { $0.hasPrefix("--webhook-token=") ? $0.replacingOccurrences(of: "/var/run/secrets/serin-loadtester/token", with: token) : $0 }
+            let local = arguments.map {
+                $0.hasPrefix("--webhook-token=") ? $0.replacingOccurrences(of: "/var/run/secrets/serin-loadtester/token", with: token) : $0
+            }
             let (status, output) = try await SerinBinary.run(local + ["--kubeconfig", "/nonexistent/kubeconfig"])
             #expect(status != 0 && output.contains("/nonexistent/kubeconfig") && !output.contains("Error: --"), "\(arguments): \(output)")
             if namespace == "ops" {
-                #expect(!arguments.contains { $0.hasPrefix("--slack-url") } && arguments.contains("--slack-channel=deploys"), "hook URLs never in args")
+                #expect(
+                    !arguments.contains { $0.hasPrefix("--slack-url") } && arguments.contains("--slack-channel=deploys"), "hook URLs never in args")
                 #expect(arguments.contains("--alert-stuck-gate-after=30m") && arguments.contains("--cluster-name=prod"))
-                #expect(container["envFrom"] == [["secretRef": ["name": "serin-hook-urls"]], ["secretRef": ["name": "chat-robots"]]],
-                        "the hook URLs and the robots' secrets come from Secrets")
+                #expect(
+                    container["envFrom"] == [["secretRef": ["name": "serin-hook-urls"]], ["secretRef": ["name": "chat-robots"]]],
+                    "the hook URLs and the robots' secrets come from Secrets")
             }
             if namespace == "ingress" {
-                #expect(arguments.contains("--mesh-provider=nginx") && arguments.contains("--ingress-annotations-prefix=custom.nginx.org")
+                #expect(
+                    arguments.contains("--mesh-provider=nginx") && arguments.contains("--ingress-annotations-prefix=custom.nginx.org")
                         && arguments.contains("--ingress-class=contour"), "\(arguments)")
             }
             if namespace == "apps" {
@@ -100,8 +114,11 @@ import Testing
         let arguments = (container["args"]?.arrayValue ?? []).compactMap(\.stringValue)
         #expect(arguments.contains("--shard=$(SHARD_INDEX)/3") && arguments.contains("--leader-election-namespace=serin-system"))
         #expect(!arguments.contains("--enable-leader-election"))
-        #expect(container["env"]?[0] == ["name": "SHARD_INDEX",
-                                         "valueFrom": ["fieldRef": ["fieldPath": "metadata.labels['apps.kubernetes.io/pod-index']"]]])
+        #expect(
+            container["env"]?[0] == [
+                "name": "SHARD_INDEX",
+                "valueFrom": ["fieldRef": ["fieldPath": "metadata.labels['apps.kubernetes.io/pod-index']"]],
+            ])
         #expect(documents.contains { $0["kind"] == "Role" && $0[path: "metadata", "name"] == "serin-leader-election" }, "the shards' Leases")
         // Kubernetes expands $(SHARD_INDEX); the real binary accepts the result (it stops at the missing kubeconfig).
         let local = arguments.map { $0.replacingOccurrences(of: "$(SHARD_INDEX)", with: "2") }
@@ -113,9 +130,11 @@ import Testing
 
     /// Hook URLs planted in every value that takes one appear only in the chart's Secret.
     @Test func hookURLsReachTheOperatorOnlyThroughASecret() async throws {
-        let planted = ["slack": "https://hooks.slack.com/services/T0/B0/CHARTslackTOKEN01", "slackProxy": "http://u:CHART-proxy-pw@proxy:3128",
-                       "teams": "https://x.webhook.office.com/webhookb2/CHARTteamsTOKEN02", "teamsProxy": "http://u:CHART-teams-pw@proxy:3128",
-                       "events": "https://events.example/hook?token=CHART-event-TOKEN03"]
+        let planted = [
+            "slack": "https://hooks.slack.com/services/T0/B0/CHARTslackTOKEN01", "slackProxy": "http://u:CHART-proxy-pw@proxy:3128",
+            "teams": "https://x.webhook.office.com/webhookb2/CHARTteamsTOKEN02", "teamsProxy": "http://u:CHART-teams-pw@proxy:3128",
+            "events": "https://events.example/hook?token=CHART-event-TOKEN03",
+        ]
         let values = """
             {"slack": {"url": "\(planted["slack"]!)", "proxy": "\(planted["slackProxy"]!)", "channel": "deploys"},
              "msteams": {"url": "\(planted["teams"]!)", "proxy": "\(planted["teamsProxy"]!)"}, "eventWebhook": "\(planted["events"]!)"}
@@ -124,9 +143,12 @@ import Testing
         #expect(rendered.status == 0, "\(rendered.output)")
         let documents = try YAMLBridge.documents(rendered.manifests)
         let secret = try #require(documents.first { $0["kind"] == "Secret" && $0[path: "metadata", "name"] == "serin-hook-urls" })
-        #expect(secret["stringData"] == ["SLACK_URL": .string(planted["slack"]!), "SLACK_PROXY_URL": .string(planted["slackProxy"]!),
-                                         "MSTEAMS_URL": .string(planted["teams"]!), "MSTEAMS_PROXY_URL": .string(planted["teamsProxy"]!),
-                                         "EVENT_WEBHOOK_URL": .string(planted["events"]!)])
+        #expect(
+            secret["stringData"] == [
+                "SLACK_URL": .string(planted["slack"]!), "SLACK_PROXY_URL": .string(planted["slackProxy"]!),
+                "MSTEAMS_URL": .string(planted["teams"]!), "MSTEAMS_PROXY_URL": .string(planted["teamsProxy"]!),
+                "EVENT_WEBHOOK_URL": .string(planted["events"]!),
+            ])
         for document in documents where document[path: "metadata", "name"] != "serin-hook-urls" {
             let text = String(decoding: document.serialized(), as: UTF8.self)
             for (value, url) in planted { #expect(!text.contains(url), "\(value) in \(document["kind"] ?? "?")") }

@@ -44,20 +44,24 @@ import Testing
             let kubectl = Kubectl(sandbox)
             try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
             func apply(_ image: String) async throws {
-                let result = try await kubectl.run(["apply", "--server-side", "--field-manager", Self.manager, "-f", "-"],
-                                                   stdin: Self.manifests(image: image))
+                let result = try await kubectl.run(
+                    ["apply", "--server-side", "--field-manager", Self.manager, "-f", "-"],
+                    stdin: Self.manifests(image: image))
                 #expect(result.status == 0 && !result.stderr.contains("conflict"), "the GitOps apply: \(result)")
             }
             try await apply("kennethreitz/httpbin:v1")
             let port = try PrometheusServer.freePort()
-            let (process, log) = try SerinBinary.start(["operator", "--kubeconfig", sandbox.kubeconfigPath, "--port", "\(port)",
-                                                        "--min-analysis-interval", "500ms", "--metrics-server", "http://127.0.0.1:1"])
+            let (process, log) = try SerinBinary.start([
+                "operator", "--kubeconfig", sandbox.kubeconfigPath, "--port", "\(port)",
+                "--min-analysis-interval", "500ms", "--metrics-server", "http://127.0.0.1:1",
+            ])
             defer { if process.isRunning { process.terminate() } }
             func get(_ kind: String, _ name: String, _ path: String) async throws -> String {
                 try await kubectl.succeed(["get", kind, name, "-n", "demo", "-o", "jsonpath={\(path)}"])
             }
-            #expect(try await eventually(timeout: .seconds(30)) { try await get("canary", "web", ".status.phase") == "Initialized" },
-                    "\(OperatorRBACTests.tail(log))")
+            #expect(
+                try await eventually(timeout: .seconds(30)) { try await get("canary", "web", ".status.phase") == "Initialized" },
+                "\(OperatorRBACTests.tail(log))")
             #expect(try await get("deploy", "web", ".spec.replicas") == "0", "the target is scaled down")
 
             try await apply("kennethreitz/httpbin:v1")  // the next reconciliation of the GitOps tool
@@ -70,8 +74,9 @@ import Testing
             #expect(try await get("deploy", "web", ".metadata.generation") == generation, "an unchanged apply is no change")
             let weight = Int(try await get("canary", "web", ".status.canaryWeight")) ?? 0
             #expect(weight >= 20, "the analysis goes on where it was")
-            #expect(try await eventually(timeout: .seconds(60)) { try await get("canary", "web", ".status.phase") == "Succeeded" },
-                    "\(OperatorRBACTests.tail(log))")
+            #expect(
+                try await eventually(timeout: .seconds(60)) { try await get("canary", "web", ".status.phase") == "Succeeded" },
+                "\(OperatorRBACTests.tail(log))")
             try await apply("kennethreitz/httpbin:v2")
             #expect(try await get("deploy", "web", ".spec.replicas") == "0")
             #expect(try await get("deploy", "web-primary", ".spec.template.spec.containers[0].image") == "kennethreitz/httpbin:v2")
@@ -91,18 +96,24 @@ import Testing
     @Test func anApplyThatSetsAFieldTheOperatorOwnsConflictsUnlessForced() async throws {
         try await Sandbox.with { sandbox in
             let kubectl = Kubectl(sandbox)
-            let withReplicas = Self.manifests(image: "web:1").replacingOccurrences(of: "  selector: {matchLabels: {app: web}}",
-                                                                                   with: "  replicas: 2\n  selector: {matchLabels: {app: web}}")
-            try await kubectl.succeed(["apply", "--server-side", "--field-manager", Self.manager, "-f", "-"],
-                                      stdin: withReplicas.components(separatedBy: "---\n").prefix(2).joined(separator: "---\n"))
+            let withReplicas = Self.manifests(image: "web:1").replacingOccurrences(
+                of: "  selector: {matchLabels: {app: web}}",
+                with: "  replicas: 2\n  selector: {matchLabels: {app: web}}")
+            try await kubectl.succeed(
+                ["apply", "--server-side", "--field-manager", Self.manager, "-f", "-"],
+                stdin: withReplicas.components(separatedBy: "---\n").prefix(2).joined(separator: "---\n"))
             try await kubectl.succeed(["scale", "deploy/web", "-n", "demo", "--replicas=0"])
-            let refused = try await kubectl.run(["apply", "--server-side", "--field-manager", Self.manager, "-f", "-"],
-                                                stdin: withReplicas.components(separatedBy: "---\n").prefix(2).joined(separator: "---\n"))
-            #expect(refused.status != 0 && refused.stderr.contains(#"Apply failed with 1 conflict: conflict with "kubectl" using apps/v1: .spec.replicas"#),
-                    "\(refused)")
+            let refused = try await kubectl.run(
+                ["apply", "--server-side", "--field-manager", Self.manager, "-f", "-"],
+                stdin: withReplicas.components(separatedBy: "---\n").prefix(2).joined(separator: "---\n"))
+            #expect(
+                refused.status != 0
+                    && refused.stderr.contains(#"Apply failed with 1 conflict: conflict with "kubectl" using apps/v1: .spec.replicas"#),
+                "\(refused)")
             #expect(try await kubectl.succeed(["get", "deploy", "web", "-n", "demo", "-o", "jsonpath={.spec.replicas}"]) == "0")
-            try await kubectl.succeed(["apply", "--server-side", "--force-conflicts", "--field-manager", Self.manager, "-f", "-"],
-                                      stdin: withReplicas.components(separatedBy: "---\n").prefix(2).joined(separator: "---\n"))
+            try await kubectl.succeed(
+                ["apply", "--server-side", "--force-conflicts", "--field-manager", Self.manager, "-f", "-"],
+                stdin: withReplicas.components(separatedBy: "---\n").prefix(2).joined(separator: "---\n"))
             #expect(try await kubectl.succeed(["get", "deploy", "web", "-n", "demo", "-o", "jsonpath={.spec.replicas}"]) == "2")
             let managers = try await kubectl.succeed(["get", "deploy", "web", "-n", "demo", "-o", "jsonpath={.metadata.managedFields[*].manager}"])
             #expect(!managers.contains("kubectl"), "forcing took the field over: \(managers)")

@@ -7,7 +7,9 @@ import Testing
 /// Every listener of the `serin` binary that cannot bind its port says which address and why, and exits 1
 /// (the load tester and the sandbox used to wait forever; the operator's case is in `OperatorStartupTests`).
 @Suite struct ListenerTests {
-    @Test(arguments: [["loadtester", "--host", "127.0.0.1", "--port"], ["sandbox", "--kubeconfig", "/tmp/serin-listener-test.kubeconfig", "--port"]])
+    @Test(arguments: [
+        ["loadtester", "--host", "127.0.0.1", "--port"], ["sandbox", "--kubeconfig", "/tmp/serin-listener-test.kubeconfig", "--port"],
+    ])
     func aPortInUseIsNamedAndExitsOne(command: [String]) async throws {
         try await Sandbox.with { sandbox in  // the sandbox's API port is the port in use
             let port = sandbox.port

@@ -6,16 +6,22 @@ import Testing
     @Test func helpDocumentsEveryFlag() async throws {
         let (status, help) = try await SerinBinary.run(["operator", "--help"])
         #expect(status == 0)
-        for flag in ["--kubeconfig", "--namespace", "--metrics-server", "--mesh-provider", "--selector-labels", "--include-label-prefix",
-                     "--enable-config-tracking", "--enable-leader-election", "--leader-election-namespace", "--port", "--log-level",
-                     "--log-format", "--cluster-name", "--slack-url", "--slack-channel", "--slack-user", "--msteams-url", "--wecom-url", "--dingtalk-url",
-                     "--dingtalk-signing-secret", "--feishu-url", "--feishu-signing-secret", "--alert-stuck-gate-after", "--event-webhook", "--kube-qps", "--kube-burst", "--concurrency", "--shard", "--ingress-annotations-prefix", "--ingress-class", "EVENT_WEBHOOK_URL"] {
+        for flag in [
+            "--kubeconfig", "--namespace", "--metrics-server", "--mesh-provider", "--selector-labels", "--include-label-prefix",
+            "--enable-config-tracking", "--enable-leader-election", "--leader-election-namespace", "--port", "--log-level",
+            "--log-format", "--cluster-name", "--slack-url", "--slack-channel", "--slack-user", "--msteams-url", "--wecom-url", "--dingtalk-url",
+            "--dingtalk-signing-secret", "--feishu-url", "--feishu-signing-secret", "--alert-stuck-gate-after", "--event-webhook", "--kube-qps",
+            "--kube-burst", "--concurrency", "--shard", "--ingress-annotations-prefix", "--ingress-class", "EVENT_WEBHOOK_URL",
+        ] {
             #expect(help.contains(flag), "\(flag) missing from --help")
         }
     }
 
     @Test(arguments: [
-        (["--mesh-provider", "kuma"], "--mesh-provider: \"kuma\" is not supported yet (supported: apisix, contour, gatewayapi:v1, gatewayapi:v1beta1, gloo, istio, kubernetes, linkerd, nginx, osm, traefik)"),
+        (
+            ["--mesh-provider", "kuma"],
+            "--mesh-provider: \"kuma\" is not supported yet (supported: apisix, contour, gatewayapi:v1, gatewayapi:v1beta1, gloo, istio, kubernetes, linkerd, nginx, osm, traefik)"
+        ),
         (["--mesh-provider", "istio2"], "--mesh-provider: \"istio2\" is not a known value (known: apisix, appmesh,"),
         (["--log-format", "yaml"], "--log-format: \"yaml\" is not text or json"),
         (["--ingress-annotations-prefix", "Nginx/Ingress"], "--ingress-annotations-prefix: \"Nginx/Ingress\" is not a DNS subdomain"),
@@ -43,8 +49,12 @@ import Testing
     }
 
     @Test func anOpenTelemetryVariableSerinCannotUseIsRefusedAtStart() async throws {
-        let (status, output) = try await SerinBinary.run(["operator"], environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317",
-                                                                                       "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"])
+        let (status, output) = try await SerinBinary.run(
+            ["operator"],
+            environment: [
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317",
+                "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+            ])
         #expect(status != 0 && output.contains("OTEL_EXPORTER_OTLP_PROTOCOL: \"grpc\" is not supported (Serin exports http/json)"), "\(output)")
     }
 

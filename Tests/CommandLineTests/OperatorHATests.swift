@@ -14,7 +14,9 @@ import Testing
     static let manifest = TestManifests.plain("httpbin", port: 8000, analysis: "interval: 2s, threshold: 2, maxWeight: 100, stepWeight: 20")
 
     static func readiness(port: Int) async -> String {
-        guard let url = URL(string: "http://127.0.0.1:\(port)/readyz"), let (data, _) = try? await URLSession.shared.data(from: url) else { return "" }
+        guard let url = URL(string: "http://127.0.0.1:\(port)/readyz"), let (data, _) = try? await URLSession.shared.data(from: url) else {
+            return ""
+        }
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -26,21 +28,26 @@ import Testing
             try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
             let ports = [try Self.freePort(), try Self.freePort(), try Self.freePort()]
             func start(_ port: Int) throws -> (Process, URL) {
-                try SerinBinary.start(["operator", "--kubeconfig", sandbox.kubeconfigPath, "--enable-leader-election",
-                                       "--leader-election-namespace", "default", "--port", "\(port)", "--min-analysis-interval", "500ms",
-                                       "--metrics-server", "http://127.0.0.1:1"])
+                try SerinBinary.start([
+                    "operator", "--kubeconfig", sandbox.kubeconfigPath, "--enable-leader-election",
+                    "--leader-election-namespace", "default", "--port", "\(port)", "--min-analysis-interval", "500ms",
+                    "--metrics-server", "http://127.0.0.1:1",
+                ])
             }
             var processes = [try start(ports[0]), try start(ports[1])]
             defer { for (process, _) in processes where process.isRunning { process.terminate() } }
-            #expect(try await eventually(timeout: .seconds(30)) {
-                let states = await [Self.readiness(port: ports[0]), Self.readiness(port: ports[1])]
-                return states.filter { $0.contains("leading") }.count == 1 && states.filter { $0.contains("standby") }.count == 1
-            }, "one leads, the other stands by with warm caches")
+            #expect(
+                try await eventually(timeout: .seconds(30)) {
+                    let states = await [Self.readiness(port: ports[0]), Self.readiness(port: ports[1])]
+                    return states.filter { $0.contains("leading") }.count == 1 && states.filter { $0.contains("standby") }.count == 1
+                }, "one leads, the other stands by with warm caches")
             let leader = await Self.readiness(port: ports[0]).contains("leading") ? 0 : 1
             try await kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifest)
             let client = sandbox.client()
-            let canaries = client.resource(KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries",
-                                                                  namespaced: true), as: JSONValue.self)
+            let canaries = client.resource(
+                KubeResource(
+                    group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries",
+                    namespaced: true), as: JSONValue.self)
             func status() async throws -> JSONValue { try await canaries.get("httpbin", namespace: "demo")["status"] ?? [:] }
             #expect(try await eventually(timeout: .seconds(30)) { try await status()["phase"] == "Initialized" })
             try await kubectl.succeed(["set", "image", "deploy/httpbin", "-n", "demo", "httpbin=kennethreitz/httpbin:v2"])
@@ -48,16 +55,18 @@ import Testing
 
             kill(processes[leader].0.processIdentifier, SIGKILL)  // a crash: the Lease is not released
             let standby = 1 - leader
-            #expect(try await eventually(timeout: .seconds(40)) { await Self.readiness(port: ports[standby]).contains("leading") },
-                    "the standby takes over once the lease expires")
+            #expect(
+                try await eventually(timeout: .seconds(40)) { await Self.readiness(port: ports[standby]).contains("leading") },
+                "the standby takes over once the lease expires")
             #expect(try await eventually(timeout: .seconds(30)) { (try await status()["canaryWeight"]?.intValue ?? 0) >= 80 })
 
             processes[standby].0.terminate()  // SIGTERM mid-rollout: finish in-flight work, release the Lease
             #expect(try await eventually(timeout: .seconds(15)) { !processes[standby].0.isRunning })
             #expect(processes[standby].0.terminationStatus == 0, "a clean shutdown")
             processes.append(try start(ports[2]))
-            #expect(try await eventually(timeout: .seconds(20)) { await Self.readiness(port: ports[2]).contains("leading") },
-                    "the released Lease is taken at once")
+            #expect(
+                try await eventually(timeout: .seconds(20)) { await Self.readiness(port: ports[2]).contains("leading") },
+                "the released Lease is taken at once")
             #expect(try await eventually(timeout: .seconds(60)) { try await status()["phase"] == "Succeeded" })
 
             let events = try await client.resource(.events, as: JSONValue.self).list(namespace: "demo").items

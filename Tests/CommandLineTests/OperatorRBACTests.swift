@@ -15,8 +15,11 @@ import Testing
 /// Run end to end for three providers (istio: two routing kinds; nginx: a user's object read; kubernetes:
 /// none); ``ChartRBACTests`` compares every provider's chart with the registries statically. Three operator
 /// processes with full rollouts load both cores, so `make test` runs the suite alone, after the main run.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
-                             "three operators' rollouts; make test runs it alone"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
+        "three operators' rollouts; make test runs it alone"))
 struct OperatorRBACTests {
     static let operatorUser = "system:serviceaccount:serin-system:serin"
 
@@ -42,9 +45,10 @@ struct OperatorRBACTests {
 
             let denials = await access.denials
             #expect(denials.isEmpty, "\(provider): the chart's RBAC refused the operator: \(denials.map(\.message).joined(separator: "\n"))")
-            let used = Set((await access.allowed[Self.operatorUser] ?? []).map {
-                PolicyRule.Permission(group: $0.group, resource: $0.resource, verb: $0.verb)
-            })
+            let used = Set(
+                (await access.allowed[Self.operatorUser] ?? []).map {
+                    PolicyRule.Permission(group: $0.group, resource: $0.resource, verb: $0.verb)
+                })
             let unused = PolicyRule.permissions(of: granted).subtracting(used).sorted().map(\.description)
             #expect(unused.isEmpty, "\(provider): grants of the chart no request used: \(unused)")
             if provider == "istio" { try await Self.expectRefusals(kubeconfig: kubeconfig) }
@@ -58,7 +62,8 @@ struct OperatorRBACTests {
         try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
         let chart = try await ChartTests.render(#"{"meshProvider": "\#(provider)", "leaderElection": {"enabled": true}}"#, namespace: "serin-system")
         #expect(chart.status == 0, "\(chart.output)")
-        let granted = try #require(try ChartRBACTests.rules(in: chart.manifests, named: "serin"))
+        let granted =
+            try #require(try ChartRBACTests.rules(in: chart.manifests, named: "serin"))
             + (try #require(try ChartRBACTests.rules(in: chart.manifests, named: "serin-leader-election")))
         try await kubectl.succeed(["create", "namespace", "serin-system"])
         try await kubectl.succeed(["apply", "-f", "-"], stdin: chart.manifests)
@@ -71,7 +76,8 @@ struct OperatorRBACTests {
     /// before a Canary, which it adopts); a release of each; then a config change of `web`.
     static func rollOut(_ kubectl: Kubectl, provider: String, log: URL) async throws {
         func phases() async throws -> [String] {
-            try await kubectl.succeed(["get", "canaries", "-n", "demo", "-o", "jsonpath={.items[*].status.phase}"]).split(separator: " ").map(String.init)
+            try await kubectl.succeed(["get", "canaries", "-n", "demo", "-o", "jsonpath={.items[*].status.phase}"]).split(separator: " ").map(
+                String.init)
         }
         func all(_ phase: String) async throws -> Bool { try await phases() == Array(repeating: phase, count: RBACWorkloads.canaries.count) }
         let initialized = try await eventually(timeout: .seconds(60)) { try await all("Initialized") }
@@ -122,7 +128,9 @@ struct OperatorRBACTests {
             let listed = try JSONValue(parsing: try await kubectl.succeed(["get", kind, "-n", "demo", "-o", "json"]))
             for item in listed["items"]?.arrayValue ?? [] where item[path: "metadata", "ownerReferences"] != nil {
                 let name = item[path: "metadata", "name"]?.stringValue ?? ""
-                try await kubectl.succeed(["patch", kind, name, "-n", "demo", "--type=json", "-p", #"[{"op":"remove","path":"/metadata/ownerReferences"}]"#])
+                try await kubectl.succeed([
+                    "patch", kind, name, "-n", "demo", "--type=json", "-p", #"[{"op":"remove","path":"/metadata/ownerReferences"}]"#,
+                ])
             }
         }
     }
@@ -131,10 +139,14 @@ struct OperatorRBACTests {
     static func expectRefusals(kubeconfig: String) async throws {
         let operatorKubectl = Kubectl(kubeconfig: kubeconfig)
         for (command, refusal) in [
-            (["delete", "deployment", "web", "-n", "demo"],
-             #"deployments.apps "web" is forbidden: User "system:serviceaccount:serin-system:serin" cannot delete resource "deployments" in API group "apps" in the namespace "demo""#),
-            (["create", "clusterrolebinding", "escalate", "--clusterrole=cluster-admin", "--serviceaccount=serin-system:serin"],
-             #"cannot create resource "clusterrolebindings" in API group "rbac.authorization.k8s.io" at the cluster scope"#),
+            (
+                ["delete", "deployment", "web", "-n", "demo"],
+                #"deployments.apps "web" is forbidden: User "system:serviceaccount:serin-system:serin" cannot delete resource "deployments" in API group "apps" in the namespace "demo""#
+            ),
+            (
+                ["create", "clusterrolebinding", "escalate", "--clusterrole=cluster-admin", "--serviceaccount=serin-system:serin"],
+                #"cannot create resource "clusterrolebindings" in API group "rbac.authorization.k8s.io" at the cluster scope"#
+            ),
             (["get", "pods", "-n", "demo"], #"cannot list resource "pods" in API group "" in the namespace "demo""#),
             (["get", "ingresses", "-n", "demo"], #"cannot list resource "ingresses" in API group "networking.k8s.io" in the namespace "demo""#),
         ] {

@@ -13,8 +13,10 @@ import Testing
 /// Three `serin operator --shard N/3` processes against the sandbox, one killed mid-rollout.
 /// Three processes whose shard Leases have deadlines of seconds on the wall clock: in the loaded full suite
 /// their renewals can miss and shards change hands for the wrong reason, so `make test` runs it alone.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
-                "wall-clock shard leases in three processes; make test runs it alone"))
+@Suite(
+    .enabled(
+        if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
+        "wall-clock shard leases in three processes; make test runs it alone"))
 struct OperatorShardingTests {
     static let names = (0..<6).map { "app\($0)" }
 
@@ -35,19 +37,24 @@ struct OperatorShardingTests {
             try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
             let ports = [try PrometheusServer.freePort(), try PrometheusServer.freePort(), try PrometheusServer.freePort()]
             let processes = try (0..<3).map { shard in
-                try SerinBinary.start(["operator", "--kubeconfig", sandbox.kubeconfigPath, "--shard", "\(shard)/3",
-                                       "--leader-election-namespace", "default", "--port", "\(ports[shard])", "--min-analysis-interval", "500ms",
-                                       "--metrics-server", "http://127.0.0.1:1"]).0
+                try SerinBinary.start([
+                    "operator", "--kubeconfig", sandbox.kubeconfigPath, "--shard", "\(shard)/3",
+                    "--leader-election-namespace", "default", "--port", "\(ports[shard])", "--min-analysis-interval", "500ms",
+                    "--metrics-server", "http://127.0.0.1:1",
+                ]).0
             }
             defer { for process in processes where process.isRunning { process.terminate() } }
-            #expect(try await eventually(timeout: .seconds(60)) {  // three processes starting in a loaded full suite
-                let states = await Self.readiness(ports)
-                return (0..<3).allSatisfy { states[$0].contains("leading shard \($0) of 3") }
-            }, "each replica leads its own shard")
+            #expect(
+                try await eventually(timeout: .seconds(60)) {  // three processes starting in a loaded full suite
+                    let states = await Self.readiness(ports)
+                    return (0..<3).allSatisfy { states[$0].contains("leading shard \($0) of 3") }
+                }, "each replica leads its own shard")
             try await kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests())
             let client = sandbox.client()
-            let canaries = client.resource(KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries",
-                                                        namespaced: true), as: JSONValue.self)
+            let canaries = client.resource(
+                KubeResource(
+                    group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries",
+                    namespaced: true), as: JSONValue.self)
             func phases() async throws -> [String] {
                 try await canaries.list(namespace: "demo").items.map { $0[path: "status", "phase"]?.stringValue ?? "" }
             }
@@ -55,18 +62,20 @@ struct OperatorShardingTests {
             for name in Self.names {
                 try await kubectl.succeed(["set", "image", "deploy/\(name)", "-n", "demo", "\(name)=kennethreitz/httpbin:v2"])
             }
-            #expect(try await eventually(timeout: .seconds(30)) {
-                try await canaries.list(namespace: "demo").items.allSatisfy { ($0[path: "status", "canaryWeight"]?.intValue ?? 0) >= 20 }
-            })
+            #expect(
+                try await eventually(timeout: .seconds(30)) {
+                    try await canaries.list(namespace: "demo").items.allSatisfy { ($0[path: "status", "canaryWeight"]?.intValue ?? 0) >= 20 }
+                })
             let assignment = ShardAssignment(index: 0, count: 3)
             let killed = 1
             let orphans = Self.names.filter { assignment.shard(of: ObjectKey(namespace: "demo", name: $0)) == killed }
             #expect(!orphans.isEmpty, "the killed replica drives some of the Canaries")
             kill(processes[killed].processIdentifier, SIGKILL)  // a crash: its shard's Lease is not released
-            #expect(try await eventually(timeout: .seconds(40)) {
-                let states = await Self.readiness([ports[0], ports[2]])
-                return states[0].contains("leading shards 0,1 of 3") || states[1].contains("leading shards 1,2 of 3")
-            }, "a surviving replica takes shard 1 over once its lease expires")
+            #expect(
+                try await eventually(timeout: .seconds(40)) {
+                    let states = await Self.readiness([ports[0], ports[2]])
+                    return states[0].contains("leading shards 0,1 of 3") || states[1].contains("leading shards 1,2 of 3")
+                }, "a surviving replica takes shard 1 over once its lease expires")
             #expect(try await eventually(timeout: .seconds(90)) { try await phases() == Array(repeating: "Succeeded", count: 6) })
 
             let events = try await client.resource(.events, as: JSONValue.self).list(namespace: "demo").items

@@ -38,8 +38,9 @@ import Testing
             let port = try PrometheusServer.freePort()
             let (retrying, retryingLog) = try SerinBinary.start(OperatorStartupTests.operatorArguments(sandbox, port: port))
             defer { if retrying.isRunning { retrying.terminate() } }
-            #expect(try await eventually(timeout: .seconds(30)) { await OperatorHATests.readiness(port: port).contains("OK") },
-                    "three 500s during the CRD check are waited out")
+            #expect(
+                try await eventually(timeout: .seconds(30)) { await OperatorHATests.readiness(port: port).contains("OK") },
+                "three 500s during the CRD check are waited out")
             #expect(try String(contentsOf: retryingLog, encoding: .utf8).contains("failed to check a CRD; retrying"))
             retrying.terminate()
 
@@ -47,9 +48,10 @@ import Testing
             let stuckPort = try PrometheusServer.freePort()
             let (stuck, stuckLog) = try SerinBinary.start(OperatorStartupTests.operatorArguments(sandbox, port: stuckPort))
             defer { if stuck.isRunning { kill(stuck.processIdentifier, SIGKILL) } }
-            #expect(try await eventually(timeout: .seconds(20)) {
-                try String(contentsOf: stuckLog, encoding: .utf8).contains("failed to check a CRD; retrying")
-            })
+            #expect(
+                try await eventually(timeout: .seconds(20)) {
+                    try String(contentsOf: stuckLog, encoding: .utf8).contains("failed to check a CRD; retrying")
+                })
             #expect(await OperatorHATests.readiness(port: stuckPort).contains("not ready"), "not ready while the check cannot pass")
             let signalled = ContinuousClock.now
             stuck.terminate()
@@ -74,32 +76,39 @@ import Testing
             #expect(linkerd.0 == 1 && linkerd.1.contains("the CRD trafficsplits.split.smi-spec.io is not installed"), "\(linkerd.1)")
 
             let port = try PrometheusServer.freePort()
-            let (process, log) = try SerinBinary.start(OperatorStartupTests.operatorArguments(sandbox, port: port) + ["--mesh-provider", "kubernetes"])
+            let (process, log) = try SerinBinary.start(
+                OperatorStartupTests.operatorArguments(sandbox, port: port) + ["--mesh-provider", "kubernetes"])
             defer { if process.isRunning { process.terminate() } }
             let ready = try await eventually(timeout: .seconds(20)) { await OperatorHATests.readiness(port: port).contains("OK") }
             let startLog = try String(contentsOf: log, encoding: .utf8)
             #expect(ready, "\(startLog)")
 
-            try await kubectl.succeed(["apply", "-f", "-"], stdin: OperatorHATests.manifest + """
+            try await kubectl.succeed(
+                ["apply", "-f", "-"],
+                stdin: OperatorHATests.manifest + """
 
-                ---
-                apiVersion: flagger.app/v1beta1
-                kind: Canary
-                metadata: {name: meshed, namespace: demo}
-                spec:
-                  provider: istio
-                  targetRef: {apiVersion: apps/v1, kind: Deployment, name: httpbin}
-                  service: {port: 8000}
-                  analysis: {interval: 2s, threshold: 2, stepWeight: 20}
-                """)
+                    ---
+                    apiVersion: flagger.app/v1beta1
+                    kind: Canary
+                    metadata: {name: meshed, namespace: demo}
+                    spec:
+                      provider: istio
+                      targetRef: {apiVersion: apps/v1, kind: Deployment, name: httpbin}
+                      service: {port: 8000}
+                      analysis: {interval: 2s, threshold: 2, stepWeight: 20}
+                    """)
             func condition(_ name: String) async throws -> String {
                 try await kubectl.succeed(["get", "canary", name, "-n", "demo", "-o", "jsonpath={.status.conditions[?(@.type=='Valid')].message}"])
             }
             #expect(try await eventually(timeout: .seconds(20)) { try await condition("httpbin").contains("\"kubernetes\" splits no traffic") })
-            #expect(try await eventually(timeout: .seconds(20)) {
-                try await condition("meshed").contains("\"istio\" is not enabled on this operator (--mesh-provider kubernetes enables: kubernetes)")
-            })
-            let events = try await kubectl.succeed(["get", "events", "-n", "demo", "--field-selector", "type=Warning", "-o", "jsonpath={.items[*].message}"])
+            #expect(
+                try await eventually(timeout: .seconds(20)) {
+                    try await condition("meshed").contains(
+                        "\"istio\" is not enabled on this operator (--mesh-provider kubernetes enables: kubernetes)")
+                })
+            let events = try await kubectl.succeed([
+                "get", "events", "-n", "demo", "--field-selector", "type=Warning", "-o", "jsonpath={.items[*].message}",
+            ])
             #expect(events.contains("invalid canary spec: spec.provider: \"istio\" is not enabled"), "\(events)")
         }
     }
@@ -153,17 +162,25 @@ import Testing
                 group.addTask {
                     for index in stride(from: writer, to: count, by: 16) {
                         let name = "app-\(index)"
-                        _ = try await deployments.create([
-                            "metadata": ["name": .string(name)],
-                            "spec": ["replicas": 1, "selector": ["matchLabels": ["app": .string(name)]],
-                                     "template": ["metadata": ["labels": ["app": .string(name)]],
-                                                  "spec": ["containers": [["name": "app", "image": "app:1"]]]]],
-                        ], namespace: "default")
-                        _ = try await canaries.create([
-                            "apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": ["name": .string(name)],
-                            "spec": ["targetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(name)],
-                                     "service": ["port": 80], "analysis": ["interval": "1m", "threshold": 1, "stepWeight": 25]],
-                        ], namespace: "default")
+                        _ = try await deployments.create(
+                            [
+                                "metadata": ["name": .string(name)],
+                                "spec": [
+                                    "replicas": 1, "selector": ["matchLabels": ["app": .string(name)]],
+                                    "template": [
+                                        "metadata": ["labels": ["app": .string(name)]],
+                                        "spec": ["containers": [["name": "app", "image": "app:1"]]],
+                                    ],
+                                ],
+                            ], namespace: "default")
+                        _ = try await canaries.create(
+                            [
+                                "apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": ["name": .string(name)],
+                                "spec": [
+                                    "targetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(name)],
+                                    "service": ["port": 80], "analysis": ["interval": "1m", "threshold": 1, "stepWeight": 25],
+                                ],
+                            ], namespace: "default")
                     }
                 }
             }

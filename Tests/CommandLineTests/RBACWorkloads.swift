@@ -71,16 +71,20 @@ enum RBACWorkloads {
               triggers: [{type: prometheus, metadata: {serverAddress: "http://127.0.0.1:1", query: 'sum(queue{deployment="worker"})', threshold: "10"}}]
             """
         let canaries = [
-            canary("web", port: 8000, provider: provider, extra: """
-                  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
-                  autoscalerRef: {apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, name: web}
-                  revertOnDeletion: true
-                """, alerts: "    alerts: [{name: on-call, severity: info, providerRef: {name: on-call}}]\n"),
+            canary(
+                "web", port: 8000, provider: provider,
+                extra: """
+                      targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+                      autoscalerRef: {apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, name: web}
+                      revertOnDeletion: true
+                    """, alerts: "    alerts: [{name: on-call, severity: info, providerRef: {name: on-call}}]\n"),
             canary("agent", port: 8001, provider: provider, extra: "  targetRef: {apiVersion: apps/v1, kind: DaemonSet, name: agent}\n"),
-            canary("worker", port: 8002, provider: provider, extra: """
-                  targetRef: {apiVersion: apps/v1, kind: Deployment, name: worker}
-                  autoscalerRef: {apiVersion: keda.sh/v1alpha1, kind: ScaledObject, name: worker}
-                """),
+            canary(
+                "worker", port: 8002, provider: provider,
+                extra: """
+                      targetRef: {apiVersion: apps/v1, kind: Deployment, name: worker}
+                      autoscalerRef: {apiVersion: keda.sh/v1alpha1, kind: ScaledObject, name: worker}
+                    """),
         ]
         return ([objects] + canaries).joined(separator: "\n---\n")
     }

@@ -35,8 +35,10 @@ import Testing
         }
 
         func canary() async throws -> JSONValue {
-            try await client.resource(KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true),
-                                      as: JSONValue.self).get("web", namespace: "demo")
+            try await client.resource(
+                KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true),
+                as: JSONValue.self
+            ).get("web", namespace: "demo")
         }
         func phase() async throws -> String? { try await canary()[path: "status", "phase"]?.stringValue }
         func weight() async throws -> Int { try await canary()[path: "status", "canaryWeight"]?.intValue ?? 0 }
@@ -49,8 +51,10 @@ import Testing
             try await Sandbox.with { sandbox in
                 let kubectl = Kubectl(sandbox)
                 try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
-                let (process, log) = try SerinBinary.start(["operator", "--kubeconfig", sandbox.kubeconfigPath, "--port", "0",
-                                                            "--min-analysis-interval", "500ms", "--metrics-server", "http://127.0.0.1:1"])
+                let (process, log) = try SerinBinary.start([
+                    "operator", "--kubeconfig", sandbox.kubeconfigPath, "--port", "0",
+                    "--min-analysis-interval", "500ms", "--metrics-server", "http://127.0.0.1:1",
+                ])
                 defer { process.terminate() }
                 try await kubectl.succeed(["apply", "--server-side", "-f", "-"], stdin: RolloutCLITests.manifest)
                 let world = World(sandbox: sandbox, kubectl: kubectl, client: sandbox.client(), path: try RolloutCLITests.pluginPath())
@@ -81,26 +85,31 @@ import Testing
             let tree = try await serin(["status", "web"])
             // A step (1 s) may pass while the tree is drawn, and the VirtualService moves one write before the status.
             let highest = try await weight() + 10
-            #expect(tree.contains("Canary demo/web  Progressing") && tree.contains("VirtualService web: web-primary") && tree.contains("kennethreitz/httpbin:v2"),
-                    "\(tree)")
-            #expect(stride(from: lowest, through: highest, by: 10).contains { tree.contains("web-canary \($0)%") },
-                    "the tree shows the live weight (\(lowest)…\(highest)%): \(tree)")
+            #expect(
+                tree.contains("Canary demo/web  Progressing") && tree.contains("VirtualService web: web-primary")
+                    && tree.contains("kennethreitz/httpbin:v2"),
+                "\(tree)")
+            #expect(
+                stride(from: lowest, through: highest, by: 10).contains { tree.contains("web-canary \($0)%") },
+                "the tree shows the live weight (\(lowest)…\(highest)%): \(tree)")
             #expect(try await serin(["promote", "web"]).contains("promote requested for canary demo/web"))
             #expect(try await eventually(timeout: .seconds(20)) { try await phase() == "Succeeded" })
             #expect(try await events().contains("Promotion of web.demo requested by sandbox: skipping the rest of the analysis"))
             #expect(try await canary()[path: "metadata", "annotations", "serin.dev/request"] == nil, "the operator removes a handled request")
             let explained = try await serin(["explain", "web"])
-            #expect(explained.range(of: #"Progressing [1-4]0% → Promoting [1-4]0%"#, options: .regularExpression) != nil
+            #expect(
+                explained.range(of: #"Progressing [1-4]0% → Promoting [1-4]0%"#, options: .regularExpression) != nil
                     && explained.contains("  → Promotion of web.demo requested by sandbox"),
-                    "the journal says what was decided and why: \(explained)")
+                "the journal says what was decided and why: \(explained)")
 
             // pause holds, a server-side apply of the manifest keeps the pause, resume goes on, abort rolls back.
             try await kubectl.succeed(["set", "image", "deploy/web", "-n", "demo", "web=kennethreitz/httpbin:v3"])
             #expect(try await eventually(timeout: .seconds(20)) { try await weight() >= 10 })
             _ = try await serin(["pause", "web"])
             // What a GitOps tool applies now: the manifest of the release under way.
-            try await kubectl.succeed(["apply", "--server-side", "--force-conflicts", "-f", "-"],
-                                      stdin: Self.manifest.replacingOccurrences(of: "httpbin:v1", with: "httpbin:v3"))
+            try await kubectl.succeed(
+                ["apply", "--server-side", "--force-conflicts", "-f", "-"],
+                stdin: Self.manifest.replacingOccurrences(of: "httpbin:v1", with: "httpbin:v3"))
             let held = try await weight()
             try await Task.sleep(for: .seconds(3))  // three intervals: a running analysis would have moved
             let (after, stillProgressing) = (try await weight(), try await phase() == "Progressing")
@@ -123,20 +132,26 @@ import Testing
             #expect(primary[path: "spec", "template", "spec", "containers"]?[0]?["image"] == "kennethreitz/httpbin:v3")
 
             _ = try await serin(["retry", "web"])
-            #expect(try await eventually(timeout: .seconds(10)) {
-                try await events().contains { $0.hasPrefix("Request to retry web.demo requested by sandbox ignored: only a Failed rollout") }
-            }, "a request that does not apply is refused by name")
+            #expect(
+                try await eventually(timeout: .seconds(10)) {
+                    try await events().contains { $0.hasPrefix("Request to retry web.demo requested by sandbox ignored: only a Failed rollout") }
+                }, "a request that does not apply is refused by name")
         }
     }
 
     @Test func getAndStatusShowEachMetricsLastValueAndVerdictFromTheJournal() async throws {
         try await World.with { world in
-            let analysis = "interval: 1s, threshold: 5, maxWeight: 50, stepWeight: 10, metrics: [{name: request-success-rate, interval: 1m, thresholdRange: {min: 99}}]"
+            let analysis =
+                "interval: 1s, threshold: 5, maxWeight: 50, stepWeight: 10, metrics: [{name: request-success-rate, interval: 1m, thresholdRange: {min: 99}}]"
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: TestManifests.plain("checked", port: 9898, analysis: analysis))
-            let canaries = world.client.resource(KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true),
-                                                 as: JSONValue.self)
+            let canaries = world.client.resource(
+                KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true),
+                as: JSONValue.self)
             func failed() async throws -> Int { try await canaries.get("checked", namespace: "demo")[path: "status", "failedChecks"]?.intValue ?? 0 }
-            #expect(try await eventually(timeout: .seconds(30)) { try await canaries.get("checked", namespace: "demo")[path: "status", "phase"] == "Initialized" })
+            #expect(
+                try await eventually(timeout: .seconds(30)) {
+                    try await canaries.get("checked", namespace: "demo")[path: "status", "phase"] == "Initialized"
+                })
             try await world.kubectl.succeed(["set", "image", "deploy/checked", "-n", "demo", "checked=kennethreitz/httpbin:v2"])
             #expect(try await eventually(timeout: .seconds(30)) { try await failed() >= 1 }, "Prometheus is not there: the check fails")
             let table = try await world.serin(["get"])
@@ -170,10 +185,11 @@ import Testing
             try await Self.tmux(["new-session", "-d", "-s", session, "-x", "150", "-y", "40", command])
             do {
                 try await world.kubectl.succeed(["set", "image", "deploy/web", "-n", "demo", "web=kennethreitz/httpbin:v3"])
-                #expect(try await eventually(timeout: .seconds(20)) {
-                    let screen = try await Self.tmux(["capture-pane", "-p", "-t", session])
-                    return screen.contains("Canary demo/web  Progressing  [") && screen.contains("█") && screen.contains("%  failed checks 0/2")
-                }, "the live tree with a weight bar")
+                #expect(
+                    try await eventually(timeout: .seconds(20)) {
+                        let screen = try await Self.tmux(["capture-pane", "-p", "-t", session])
+                        return screen.contains("Canary demo/web  Progressing  [") && screen.contains("█") && screen.contains("%  failed checks 0/2")
+                    }, "the live tree with a weight bar")
                 let screen = try await Self.tmux(["capture-pane", "-p", "-t", session])
                 #expect(screen.components(separatedBy: "Canary demo/web").count == 2, "one tree on the screen, redrawn in place:\n\(screen)")
             } catch {

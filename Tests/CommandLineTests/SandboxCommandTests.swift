@@ -43,8 +43,9 @@ import Testing
         let audit = directory.appendingPathComponent("audit.jsonl").path
         let audited = try await SandboxCommandTests.startSandbox(["--audit-log", audit], kubeconfig: kubeconfig)
         defer { audited.terminate() }
-        let applied = try await SandboxCommandTests.kubectl(kubeconfig, ["apply", "-f", "-"],
-                                                            stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: audited, namespace: default}\n")
+        let applied = try await SandboxCommandTests.kubectl(
+            kubeconfig, ["apply", "-f", "-"],
+            stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: audited, namespace: default}\n")
         #expect(applied.status == 0, "\(applied.output)")
         let lines = try String(contentsOf: URL(fileURLWithPath: audit), encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 1 && lines.first?.contains(#""verb":"create","resource":"configmaps","name":"audited""#) == true, "\(lines)")

@@ -14,8 +14,11 @@ import Testing
 /// and its alerts. None of them may appear in the operator's trace-level log, the Events, the Canary's
 /// status and journal, `/metrics`, or `serin status` and `serin explain`. An operator process through a
 /// rollout at trace level: `make test` runs it alone, after the main run.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
-                             "an operator's rollout at trace level; make test runs it alone"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
+        "an operator's rollout at trace level; make test runs it alone"))
 struct SecretLeakTests {
     /// Each planted secret, by where it was planted.
     static let planted = [
@@ -31,26 +34,33 @@ struct SecretLeakTests {
             let closed = try PrometheusServer.freePort()  // nothing listens: every check and post fails, saying where it went
             let port = try PrometheusServer.freePort()
             let (process, log) = try SerinBinary.start(
-                ["operator", "--kubeconfig", sandbox.kubeconfigPath, "--port", "\(port)", "--log-level", "trace", "--min-analysis-interval", "1s", "--slack-channel", "deploys",
-                 "--metrics-server", "http://ops:\(Self.planted["metrics-server flag"]!)@127.0.0.1:\(closed)"],
-                environment: ["EVENT_WEBHOOK_URL": "http://127.0.0.1:\(closed)/events/\(Self.planted["event webhook"]!)",
-                              "SLACK_URL": "http://127.0.0.1:\(closed)/services/T0/B0/\(Self.planted["slack hook"]!)",
-                              "SLACK_TOKEN": Self.planted["slack token"]!])
+                [
+                    "operator", "--kubeconfig", sandbox.kubeconfigPath, "--port", "\(port)", "--log-level", "trace", "--min-analysis-interval", "1s",
+                    "--slack-channel", "deploys",
+                    "--metrics-server", "http://ops:\(Self.planted["metrics-server flag"]!)@127.0.0.1:\(closed)",
+                ],
+                environment: [
+                    "EVENT_WEBHOOK_URL": "http://127.0.0.1:\(closed)/events/\(Self.planted["event webhook"]!)",
+                    "SLACK_URL": "http://127.0.0.1:\(closed)/services/T0/B0/\(Self.planted["slack hook"]!)",
+                    "SLACK_TOKEN": Self.planted["slack token"]!,
+                ])
             defer { if process.isRunning { process.terminate() } }
             try await kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests(closedPort: closed))
             let canary = { try await kubectl.succeed(["get", "canary", "httpbin", "-n", "demo", "-o", "json"]) }
-            let initialized = try await eventually(timeout: .seconds(30)) {
-                try await canary().contains("\"phase\": \"Initialized\"") || !process.isRunning
-            } && process.isRunning
+            let initialized =
+                try await eventually(timeout: .seconds(30)) {
+                    try await canary().contains("\"phase\": \"Initialized\"") || !process.isRunning
+                } && process.isRunning
             let startLog = try String(contentsOf: log, encoding: .utf8)
             #expect(initialized, "\(startLog)")
             try await kubectl.succeed(["set", "image", "deploy/httpbin", "-n", "demo", "httpbin=kennethreitz/httpbin:v2"])
             // Two failed checks roll back; the rollback alerts through the Slack hook, which fails too.
             #expect(try await eventually(timeout: .seconds(60)) { try await canary().contains("\"phase\": \"Failed\"") })
             let events = try await kubectl.succeed(["get", "events", "-A", "-o", "json"])
-            #expect(try await eventually(timeout: .seconds(20)) {
-                try await kubectl.succeed(["get", "events", "-n", "demo", "-o", "json"]).contains("AlertFailed")
-            }, "the failed alert is an Event: \(events)")
+            #expect(
+                try await eventually(timeout: .seconds(20)) {
+                    try await kubectl.succeed(["get", "events", "-n", "demo", "-o", "json"]).contains("AlertFailed")
+                }, "the failed alert is an Event: \(events)")
             let outputs = [
                 "operator log": try String(contentsOf: log, encoding: .utf8),
                 "events": try await kubectl.succeed(["get", "events", "-A", "-o", "json"]),
@@ -59,8 +69,10 @@ struct SecretLeakTests {
                 "serin status": try await SerinBinary.run(["status", "httpbin", "-n", "demo", "--kubeconfig", sandbox.kubeconfigPath]).output,
                 "serin explain": try await SerinBinary.run(["explain", "httpbin", "-n", "demo", "--kubeconfig", sandbox.kubeconfigPath]).output,
             ]
-            #expect(outputs["events"]!.contains("Metric query failed for errors: failed to query http://reader:REDACTED@") && outputs["events"]!.contains("REDACTED"),
-                    "the failed check names where it went, redacted: \(outputs["events"]!)")
+            #expect(
+                outputs["events"]!.contains("Metric query failed for errors: failed to query http://reader:REDACTED@")
+                    && outputs["events"]!.contains("REDACTED"),
+                "the failed check names where it went, redacted: \(outputs["events"]!)")
             #expect(outputs["operator log"]!.contains("trace") || outputs["operator log"]!.contains("debug"), "the log is at trace level")
             for (place, text) in outputs {
                 for (input, secret) in Self.planted {
@@ -78,21 +90,23 @@ struct SecretLeakTests {
     /// httpbin with a Canary whose only check is a template whose address carries a password and whose
     /// Secret carries a token; two failures roll back.
     static func manifests(closedPort: Int) -> String {
-        TestManifests.plain("httpbin", port: 8000, analysis: "interval: 1s, threshold: 2, maxWeight: 50, stepWeight: 25, "
-                            + "metrics: [{name: errors, templateRef: {name: errors}, thresholdRange: {max: 1}, interval: 1m}]") + """
+        TestManifests.plain(
+            "httpbin", port: 8000,
+            analysis: "interval: 1s, threshold: 2, maxWeight: 50, stepWeight: 25, "
+                + "metrics: [{name: errors, templateRef: {name: errors}, thresholdRange: {max: 1}, interval: 1m}]") + """
 
-            ---
-            apiVersion: v1
-            kind: Secret
-            metadata: {name: prom-auth, namespace: demo}
-            stringData: {token: \(planted["template Secret"]!)}
-            ---
-            apiVersion: flagger.app/v1beta1
-            kind: MetricTemplate
-            metadata: {name: errors, namespace: demo}
-            spec:
-              provider: {type: prometheus, address: "http://reader:\(planted["template address"]!)@127.0.0.1:\(closedPort)", secretRef: {name: prom-auth}}
-              query: sum(up)
-            """
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: prom-auth, namespace: demo}
+                stringData: {token: \(planted["template Secret"]!)}
+                ---
+                apiVersion: flagger.app/v1beta1
+                kind: MetricTemplate
+                metadata: {name: errors, namespace: demo}
+                spec:
+                  provider: {type: prometheus, address: "http://reader:\(planted["template address"]!)@127.0.0.1:\(closedPort)", secretRef: {name: prom-auth}}
+                  query: sum(up)
+                """
     }
 }

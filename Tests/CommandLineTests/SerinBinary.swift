@@ -12,7 +12,8 @@ enum SerinBinary {
         where FileManager.default.isExecutableFile(atPath: candidate.path) {
             return candidate
         }
-        throw CommandLineTestFailure(description: "no serin binary next to \(directory.path): run `swift build --product serin` first (make test does)")
+        throw CommandLineTestFailure(
+            description: "no serin binary next to \(directory.path): run `swift build --product serin` first (make test does)")
     }
 
     /// Starts `serin ARGS` with its output (stdout and stderr) in a file.

@@ -16,7 +16,9 @@ final class ManualWallClock: @unchecked Sendable {
 
 /// A shell-script exec plugin that counts its runs and returns `tok-<run>` expiring at `$EXPIRES`.
 func writePlugin(in folder: TemporaryFolder, version: String = ExecCredentialPlugin.v1) throws -> String {
-    try folder.write("plugin.sh", """
+    try folder.write(
+        "plugin.sh",
+        """
         #!/bin/sh
         n=$(cat "$COUNTER" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$COUNTER"
         printf '%s' "$KUBERNETES_EXEC_INFO" > "$INFO"
@@ -27,8 +29,10 @@ func writePlugin(in folder: TemporaryFolder, version: String = ExecCredentialPlu
 func execConfig(_ folder: TemporaryFolder, command: String, expires: String) -> ExecConfig {
     ExecConfig(
         apiVersion: ExecCredentialPlugin.v1, command: command,
-        env: [.init(name: "COUNTER", value: folder.path + "/count"), .init(name: "INFO", value: folder.path + "/info"),
-              .init(name: "EXPIRES", value: expires)],
+        env: [
+            .init(name: "COUNTER", value: folder.path + "/count"), .init(name: "INFO", value: folder.path + "/info"),
+            .init(name: "EXPIRES", value: expires),
+        ],
         interactiveMode: .never)
 }
 
@@ -165,8 +169,9 @@ func execConfig(_ folder: TemporaryFolder, command: String, expires: String) -> 
                     done.order.withLock { $0.append(.background) }
                 }
             }
-            #expect(try await eventually(timeout: .seconds(30)) { done.order.withLock { $0.count } == 1 && clock.sleeperCount == 59 },
-                    "one background request took the burst, the others wait")
+            #expect(
+                try await eventually(timeout: .seconds(30)) { done.order.withLock { $0.count } == 1 && clock.sleeperCount == 59 },
+                "one background request took the burst, the others wait")
             for _ in 0..<3 {
                 group.addTask {
                     try await limiter.acquire(.normal)

@@ -76,9 +76,10 @@ func kubeconfig(user: String, server: String = "https://127.0.0.1:6443", cluster
     @Test func clientCertificateFromDataAndFromFiles() async throws {
         let pki = try await TestPKI.shared.get()
         let pair = try #require(pki.clients["ec"])
-        let inline = try load(kubeconfig(
-            user: "client-certificate-data: \(base64(pair.certificate))\nclient-key-data: \(base64(pair.key))",
-            cluster: "certificate-authority-data: \(base64(pki.caCertificate))"))
+        let inline = try load(
+            kubeconfig(
+                user: "client-certificate-data: \(base64(pair.certificate))\nclient-key-data: \(base64(pair.key))",
+                cluster: "certificate-authority-data: \(base64(pki.caCertificate))"))
         #expect(inline.tls.clientCertificateChain.count == 1 && inline.tls.clientKey != nil)
         #expect(inline.tls.trustRoots?.count == 1)
 
@@ -86,16 +87,19 @@ func kubeconfig(user: String, server: String = "https://127.0.0.1:6443", cluster
         try folder.write("pki/client.crt", pair.certificate)
         try folder.write("pki/client.key", pair.key)
         try folder.write("pki/ca.crt", pki.caCertificate)
-        let file = try folder.write("config", kubeconfig(
-            user: "client-certificate: pki/client.crt\nclient-key: pki/client.key", cluster: "certificate-authority: pki/ca.crt"))
+        let file = try folder.write(
+            "config",
+            kubeconfig(
+                user: "client-certificate: pki/client.crt\nclient-key: pki/client.key", cluster: "certificate-authority: pki/ca.crt"))
         let fromFiles = try KubeconfigLoader(files: [file]).configuration()
         #expect(fromFiles.tls.clientKey != nil && fromFiles.tls.trustRoots?.count == 1)
         guard case .none = fromFiles.authentication else { Issue.record("a certificate alone needs no other auth"); return }
     }
 
     @Test func clusterOptions() throws {
-        let configuration = try load(kubeconfig(
-            user: "token: x", cluster: "insecure-skip-tls-verify: true\ntls-server-name: kube.test\nproxy-url: http://proxy.local:3128"))
+        let configuration = try load(
+            kubeconfig(
+                user: "token: x", cluster: "insecure-skip-tls-verify: true\ntls-server-name: kube.test\nproxy-url: http://proxy.local:3128"))
         #expect(configuration.tls.insecureSkipVerify)
         #expect(configuration.tls.serverName == "kube.test")
         #expect(configuration.proxy?.absoluteString == "http://proxy.local:3128")
@@ -115,14 +119,18 @@ func kubeconfig(user: String, server: String = "https://127.0.0.1:6443", cluster
     @Test func kubeconfigFilesMergeTheWayKubectlMergesThem() throws {
         let one = try TemporaryFolder()
         let two = try TemporaryFolder()
-        let first = try one.write("config", """
+        let first = try one.write(
+            "config",
+            """
             current-context: a
             clusters: [{name: shared, cluster: {server: "https://first:6443"}}]
             contexts: [{name: a, context: {cluster: shared, user: u}}]
             users: [{name: u, user: {token: first-token}}]
             """)
         try two.write("token", "second-file-token")
-        let second = try two.write("config", """
+        let second = try two.write(
+            "config",
+            """
             current-context: b
             clusters:
             - {name: shared, cluster: {server: "https://second:6443"}}
@@ -163,27 +171,45 @@ func kubeconfig(user: String, server: String = "https://127.0.0.1:6443", cluster
     static let cases: [(String, String, String)] = [
         ("clusters: {}", "clusters", "expected a list"),
         (kubeconfig(user: "token: x", server: "not a url"), "clusters[0].cluster.server", "is not an http(s) URL"),
-        ("current-context: dev\nclusters: [{name: c, cluster: {}}]\ncontexts: [{name: dev, context: {cluster: c}}]",
-         "clusters[0].cluster.server", "required key is missing"),
-        (kubeconfig(user: "token: x").replacingOccurrences(of: "current-context: dev", with: "current-context: nope"),
-         "current-context", "context \"nope\" not found (known: dev)"),
-        (kubeconfig(user: "token: x").replacingOccurrences(of: "cluster: dev-cluster", with: "cluster: ghost"),
-         "contexts[0].context.cluster", "cluster \"ghost\" not found"),
-        (kubeconfig(user: "token: x").replacingOccurrences(of: "user: dev-user", with: "user: ghost"),
-         "contexts[0].context.user", "user \"ghost\" not found"),
+        (
+            "current-context: dev\nclusters: [{name: c, cluster: {}}]\ncontexts: [{name: dev, context: {cluster: c}}]",
+            "clusters[0].cluster.server", "required key is missing"
+        ),
+        (
+            kubeconfig(user: "token: x").replacingOccurrences(of: "current-context: dev", with: "current-context: nope"),
+            "current-context", "context \"nope\" not found (known: dev)"
+        ),
+        (
+            kubeconfig(user: "token: x").replacingOccurrences(of: "cluster: dev-cluster", with: "cluster: ghost"),
+            "contexts[0].context.cluster", "cluster \"ghost\" not found"
+        ),
+        (
+            kubeconfig(user: "token: x").replacingOccurrences(of: "user: dev-user", with: "user: ghost"),
+            "contexts[0].context.user", "user \"ghost\" not found"
+        ),
         (kubeconfig(user: "client-certificate-data: '%%%'\nclient-key-data: eA=="), "users[0].user.client-certificate-data", "not valid base64"),
-        (kubeconfig(user: "client-certificate-data: \(base64("hello"))\nclient-key-data: \(base64("x"))"),
-         "users[0].user.client-certificate-data", "not a PEM certificate"),
-        (kubeconfig(user: "token: x", cluster: "certificate-authority: /no/such/ca.crt"), "clusters[0].cluster.certificate-authority",
-         "cannot read /no/such/ca.crt"),
+        (
+            kubeconfig(user: "client-certificate-data: \(base64("hello"))\nclient-key-data: \(base64("x"))"),
+            "users[0].user.client-certificate-data", "not a PEM certificate"
+        ),
+        (
+            kubeconfig(user: "token: x", cluster: "certificate-authority: /no/such/ca.crt"), "clusters[0].cluster.certificate-authority",
+            "cannot read /no/such/ca.crt"
+        ),
         (kubeconfig(user: "token: a\nusername: b\npassword: c"), "users[0].user", "more than one authentication method (token, basic auth)"),
         (kubeconfig(user: "auth-provider: {name: gcp}"), "users[0].user.auth-provider", "auth-provider \"gcp\" is not supported"),
-        (kubeconfig(user: "exec: {apiVersion: client.authentication.k8s.io/v1alpha1, command: x}"), "users[0].user.exec.apiVersion",
-         "is not supported"),
-        (kubeconfig(user: "exec: {apiVersion: client.authentication.k8s.io/v1, command: x}"), "users[0].user.exec.interactiveMode",
-         "required for client.authentication.k8s.io/v1"),
-        (kubeconfig(user: "token: x", cluster: "insecure-skip-tls-verify: yes-please"), "clusters[0].cluster.insecure-skip-tls-verify",
-         "expected true or false"),
+        (
+            kubeconfig(user: "exec: {apiVersion: client.authentication.k8s.io/v1alpha1, command: x}"), "users[0].user.exec.apiVersion",
+            "is not supported"
+        ),
+        (
+            kubeconfig(user: "exec: {apiVersion: client.authentication.k8s.io/v1, command: x}"), "users[0].user.exec.interactiveMode",
+            "required for client.authentication.k8s.io/v1"
+        ),
+        (
+            kubeconfig(user: "token: x", cluster: "insecure-skip-tls-verify: yes-please"), "clusters[0].cluster.insecure-skip-tls-verify",
+            "expected true or false"
+        ),
         ("clusters: [{name: c, cluster: {server: 'https://x'}}]", "current-context", "not set and no context was given"),
     ]
 
@@ -205,7 +231,8 @@ func kubeconfig(user: String, server: String = "https://127.0.0.1:6443", cluster
         let pki = try await TestPKI.shared.get()
         let folder = try TemporaryFolder()
         let file = try folder.write("config", kubeconfig(user: "client-certificate-data: \(base64(pki.caCertificate))"))
-        #expect(throws: KubeconfigError(file: file, key: "users[0].user.client-certificate-data", reason: "a client certificate needs a client key")) {
+        #expect(throws: KubeconfigError(file: file, key: "users[0].user.client-certificate-data", reason: "a client certificate needs a client key"))
+        {
             try KubeconfigLoader(files: [file]).configuration()
         }
     }

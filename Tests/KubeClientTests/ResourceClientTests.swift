@@ -3,7 +3,8 @@ import KubeClient
 import KubeCore
 import Testing
 
-let deploymentJSON = #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"demo","resourceVersion":"7"},"spec":{"replicas":3,"x-unknown":{"kept":1.25}}}"#
+let deploymentJSON =
+    #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"demo","resourceVersion":"7"},"spec":{"replicas":3,"x-unknown":{"kept":1.25}}}"#
 
 @Suite struct ResourceClientTests {
     @Test func getBuildsTheURLAndDecodesLosslessly() async throws {
@@ -43,12 +44,20 @@ let deploymentJSON = #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"
 
     @Test(arguments: [
         (Patch.merge(["spec": ["replicas": 2]]), "application/merge-patch+json", [String: String]()),
-        (Patch.json([JSONPatchOperation(.test, path: "/metadata/finalizers/0", value: "x"), JSONPatchOperation(.remove, path: "/metadata/finalizers/0")]),
-         "application/json-patch+json", [:]),
-        (Patch.strategicMerge(["spec": ["template": ["spec": ["containers": [["name": "app", "image": "v2"]]]]]]),
-         "application/strategic-merge-patch+json", [:]),
-        (Patch.apply(["apiVersion": "apps/v1", "kind": "Deployment"], fieldManager: "serin", force: true), "application/apply-patch+yaml",
-         ["fieldManager": "serin", "force": "true"]),
+        (
+            Patch.json([
+                JSONPatchOperation(.test, path: "/metadata/finalizers/0", value: "x"), JSONPatchOperation(.remove, path: "/metadata/finalizers/0"),
+            ]),
+            "application/json-patch+json", [:]
+        ),
+        (
+            Patch.strategicMerge(["spec": ["template": ["spec": ["containers": [["name": "app", "image": "v2"]]]]]]),
+            "application/strategic-merge-patch+json", [:]
+        ),
+        (
+            Patch.apply(["apiVersion": "apps/v1", "kind": "Deployment"], fieldManager: "serin", force: true), "application/apply-patch+yaml",
+            ["fieldManager": "serin", "force": "true"]
+        ),
     ])
     func patchesSendTheirContentTypeAndBody(patch: Patch, contentType: String, query: [String: String]) async throws {
         try await withTestServer(handler: { _ in .json(deploymentJSON) }) { server in
@@ -84,10 +93,11 @@ let deploymentJSON = #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"
             #expect(deleted == nil)
             let requests = await server.requests
             #expect(requests.map(\.method) == ["POST", "PUT", "PUT", "DELETE"])
-            #expect(requests.map(\.path) == [
-                "/apis/apps/v1/namespaces/demo/deployments", "/apis/apps/v1/namespaces/demo/deployments/web",
-                "/apis/apps/v1/namespaces/demo/deployments/web/status", "/apis/apps/v1/namespaces/demo/deployments/web",
-            ])
+            #expect(
+                requests.map(\.path) == [
+                    "/apis/apps/v1/namespaces/demo/deployments", "/apis/apps/v1/namespaces/demo/deployments/web",
+                    "/apis/apps/v1/namespaces/demo/deployments/web/status", "/apis/apps/v1/namespaces/demo/deployments/web",
+                ])
             #expect(try JSONValue(parsing: requests[0].body) == object.json, "the body keeps every field")
             let options = try JSONValue(parsing: requests[3].body)
             #expect(options["propagationPolicy"] == "Foreground")

@@ -65,9 +65,11 @@ import Testing
         #expect(pair.key.contains(keyKind == "rsa-pkcs1" ? "BEGIN RSA PRIVATE KEY" : keyKind == "ec" ? "BEGIN EC PRIVATE KEY" : "BEGIN PRIVATE KEY"))
         try await withTestServer(tls: try pki.serverTLS(requireClientCertificate: true), handler: TLSTests.okNamespace) { server in
             let folder = try TemporaryFolder()
-            let file = try folder.write("config", kubeconfig(
-                user: "client-certificate-data: \(base64(pair.certificate))\nclient-key-data: \(base64(pair.key))",
-                server: server.url.absoluteString, cluster: "certificate-authority-data: \(base64(pki.caCertificate))"))
+            let file = try folder.write(
+                "config",
+                kubeconfig(
+                    user: "client-certificate-data: \(base64(pair.certificate))\nclient-key-data: \(base64(pair.key))",
+                    server: server.url.absoluteString, cluster: "certificate-authority-data: \(base64(pki.caCertificate))"))
             let configuration = try KubeconfigLoader(files: [file]).configuration()
             let object = try await using(KubeClient(configuration: configuration)) { try await $0.resource(.namespaces).get("default") }
             #expect(object.name == "default")

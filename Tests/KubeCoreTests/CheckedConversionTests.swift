@@ -31,7 +31,9 @@ import Testing
 
     @Test func decodingNamesTheFieldAndTheProblem() throws {
         func message(_ json: JSONValue) -> String? {
-            do { _ = try json.decode(as: Port.self); return nil } catch let error as DecodingError { return error.fieldMessage } catch { return "\(error)" }
+            do { _ = try json.decode(as: Port.self); return nil } catch let error as DecodingError { return error.fieldMessage } catch {
+                return "\(error)"
+            }
         }
         #expect(message(["port": .double(8000.5)]) == "port: expected an integer, got 8000.5")
         #expect(message(["port": .double(1e30)]) == "port: 1e+30 is out of range for Int")

@@ -28,7 +28,8 @@ enum RandomJSON {
         case 2: return .uint(UInt64.random(in: UInt64(Int64.max) + 1 ... .max, using: &rng))
         case 3: return .double(Double(bitPattern: UInt64.random(in: 0 ... .max, using: &rng)).finiteOrZero)
         case 4: return .double(Double.random(in: -1e6...1e6, using: &rng))
-        default: return .double([0.1, 1e-300, Double.leastNonzeroMagnitude, 1.7976931348623157e308, -0.5, 2.5e20][Int.random(in: 0..<6, using: &rng)])
+        default:
+            return .double([0.1, 1e-300, Double.leastNonzeroMagnitude, 1.7976931348623157e308, -0.5, 2.5e20][Int.random(in: 0..<6, using: &rng)])
         }
     }
 
@@ -140,9 +141,9 @@ extension Double {
         #expect(patch == ["phase": "Succeeded", "cookie": .null, "tracked": ["secret/two": "2", "configmap/one": .null]])
         #expect(previous.applyingMergePatch(patch) == current)
         let edited: JSONValue = ["phase": "Failed", "cookie": "a=b", "tracked": ["configmap/one": "1"], "other": 1]
-        #expect(edited.applyingMergePatch(patch) == ["phase": "Succeeded", "tracked": ["secret/two": "2"], "other": 1],
-                "a hand edit of what the writer owns is overwritten; what it never held is kept")
+        #expect(
+            edited.applyingMergePatch(patch) == ["phase": "Succeeded", "tracked": ["secret/two": "2"], "other": 1],
+            "a hand edit of what the writer owns is overwritten; what it never held is kept")
         #expect(current.replacing(nil) == current)
     }
 }
-

@@ -78,13 +78,15 @@ import Testing
         #expect(KubeResource.deployments.path(namespace: nil) == "/apis/apps/v1/deployments")
         #expect(KubeResource.namespaces.path(namespace: "ignored", name: "demo") == "/api/v1/namespaces/demo")
         let canaries = KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true)
-        #expect(canaries.path(namespace: "demo", name: "web", subresource: "status")
-            == "/apis/flagger.app/v1beta1/namespaces/demo/canaries/web/status")
+        #expect(
+            canaries.path(namespace: "demo", name: "web", subresource: "status")
+                == "/apis/flagger.app/v1beta1/namespaces/demo/canaries/web/status")
         #expect(canaries.apiVersion == "flagger.app/v1beta1")
     }
 
     @Test func dynamicObjectsReadMetadataWithoutLosingFields() throws {
-        var object = DynamicObject(json: try JSONValue(parsing: #"{"kind":"X","metadata":{"name":"a","namespace":"b","labels":{"k":"v"}},"spec":{"unknown":[1,2.5]}}"#))
+        var object = DynamicObject(
+            json: try JSONValue(parsing: #"{"kind":"X","metadata":{"name":"a","namespace":"b","labels":{"k":"v"}},"spec":{"unknown":[1,2.5]}}"#))
         #expect(object.name == "a" && object.namespace == "b" && object.labels == ["k": "v"])
         object.metadata.annotations = ["note": "x"]
         #expect(object.json[path: "spec", "unknown"] == [1, 2.5])

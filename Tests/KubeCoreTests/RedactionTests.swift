@@ -6,14 +6,20 @@ import Testing
         ("http://user:PASSWORD@prom:9090/api", "http://user:REDACTED@prom:9090/api"),
         ("https://ghp_TOKEN@github.com/x", "https://REDACTED@github.com/x"),
         ("https://hooks.slack.com/services/T0/B0/XXXXXXXXXXXXXXXXXXXXXXXX", "https://hooks.slack.com/services/T0/B0/REDACTED"),
-        ("https://discord.com/api/webhooks/123456789012345678/aBcD3fGhIjKlMnOpQrStUvWxYz0123456789-_aBcD3fGhIjKl",
-         "https://discord.com/api/webhooks/123456789012345678/REDACTED"),
+        (
+            "https://discord.com/api/webhooks/123456789012345678/aBcD3fGhIjKlMnOpQrStUvWxYz0123456789-_aBcD3fGhIjKl",
+            "https://discord.com/api/webhooks/123456789012345678/REDACTED"
+        ),
         ("https://open.feishu.cn/open-apis/bot/v2/hook/0b1c2d3e-4f5a-6b7c-8d9e", "https://open.feishu.cn/open-apis/bot/v2/hook/REDACTED"),
         ("https://oapi.dingtalk.com/robot/send?access_token=abc123", "https://oapi.dingtalk.com/robot/send?access_token=REDACTED"),
-        ("https://chat.googleapis.com/v1/spaces/AAAA/messages?key=K1&token=T1&threadKey=x",
-         "https://chat.googleapis.com/v1/spaces/AAAA/messages?key=REDACTED&token=REDACTED&threadKey=REDACTED"),
-        ("https://x.logic.azure.com/workflows/1/triggers?api-version=2016&sp=%2Ftriggers&sig=S1G",
-         "https://x.logic.azure.com/workflows/1/triggers?api-version=2016&sp=%2Ftriggers&sig=REDACTED"),
+        (
+            "https://chat.googleapis.com/v1/spaces/AAAA/messages?key=K1&token=T1&threadKey=x",
+            "https://chat.googleapis.com/v1/spaces/AAAA/messages?key=REDACTED&token=REDACTED&threadKey=REDACTED"
+        ),
+        (
+            "https://x.logic.azure.com/workflows/1/triggers?api-version=2016&sp=%2Ftriggers&sig=S1G",
+            "https://x.logic.azure.com/workflows/1/triggers?api-version=2016&sp=%2Ftriggers&sig=REDACTED"
+        ),
         ("http://prometheus:9090/api/v1/query?query=sum(up)", "http://prometheus:9090/api/v1/query?query=sum(up)"),
         ("http://flagger-loadtester.test/gate/approve", "http://flagger-loadtester.test/gate/approve"),
     ])
@@ -24,7 +30,9 @@ import Testing
 
     @Test func urlsInsideSentencesAndQuotesAreFoundAndPunctuationIsKept() {
         let text = #"Metric template x.platform error: "http://u:p4ss@prom:9090/api/v1/query": timed out (see https://a:b@c/d)."#
-        #expect(Redaction.scrub(text) == #"Metric template x.platform error: "http://u:REDACTED@prom:9090/api/v1/query": timed out (see https://a:REDACTED@c/d)."#)
+        #expect(
+            Redaction.scrub(text)
+                == #"Metric template x.platform error: "http://u:REDACTED@prom:9090/api/v1/query": timed out (see https://a:REDACTED@c/d)."#)
         #expect(Redaction.scrub("no urls, just text: a://") == "no urls, just text: a://")
         #expect(Redaction.scrub("://nothing before") == "://nothing before")
     }
@@ -41,8 +49,10 @@ import Testing
     }
 
     @Test func jsonStringsAreScrubbedAndKeysAndOtherValuesKept() {
-        let status: JSONValue = ["phase": "Failed", "journal": [["message": "query http://a:SECRET@p/x failed", "value": 1.5]],
-                                 "http://k:v@key": true]
+        let status: JSONValue = [
+            "phase": "Failed", "journal": [["message": "query http://a:SECRET@p/x failed", "value": 1.5]],
+            "http://k:v@key": true,
+        ]
         let scrubbed = Redaction.scrub(status)
         #expect(scrubbed[path: "journal"]?[0]?["message"] == "query http://a:REDACTED@p/x failed")
         #expect(scrubbed[path: "journal"]?[0]?["value"] == 1.5)

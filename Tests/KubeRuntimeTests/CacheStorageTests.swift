@@ -41,8 +41,10 @@ import Testing
 
     @Test func theBookkeepingTransformDropsManagedFieldsAndLastAppliedAndKeepsTheRest() {
         let object = DynamicObject(json: [
-            "metadata": ["name": "x", "managedFields": [["manager": "kubectl"]],
-                         "annotations": ["kubectl.kubernetes.io/last-applied-configuration": "{}", "team": "a"]],
+            "metadata": [
+                "name": "x", "managedFields": [["manager": "kubectl"]],
+                "annotations": ["kubectl.kubernetes.io/last-applied-configuration": "{}", "team": "a"],
+            ],
             "spec": ["replicas": 1],
         ])
         let trimmed = CacheTransform.dropBookkeeping(object)

@@ -43,12 +43,18 @@ func running<T>(_ services: [@Sendable () async throws -> Void], _ body: () asyn
 /// and each watch delivers its events in order, so once the sentinel written after some events has been
 /// reconciled, every reconcile those events caused has begun. The caller's reconciler must log the sentinel
 /// and do nothing else for it.
-func barrier(_ name: String, in maps: ResourceClient<DynamicObject>, labels: JSONValue = [:],
-             ownedBy owner: String? = nil, log: ReconcileLog, reconciles key: String? = nil) async throws -> Bool {
+func barrier(
+    _ name: String, in maps: ResourceClient<DynamicObject>, labels: JSONValue = [:],
+    ownedBy owner: String? = nil, log: ReconcileLog, reconciles key: String? = nil
+) async throws -> Bool {
     var sentinel = configMap(name, labels: labels)
     if let owner {
-        sentinel.json[path: "metadata", "ownerReferences"] = [["apiVersion": "v1", "kind": "ConfigMap", "name": .string(owner),
-                                                               "uid": "sentinel", "controller": true]]
+        sentinel.json[path: "metadata", "ownerReferences"] = [
+            [
+                "apiVersion": "v1", "kind": "ConfigMap", "name": .string(owner),
+                "uid": "sentinel", "controller": true,
+            ]
+        ]
     }
     _ = try await maps.create(sentinel, namespace: "default")
     return await eventually(timeout: .seconds(30)) { log.calls.contains(key ?? name) }
@@ -140,8 +146,9 @@ func barrier(_ name: String, in maps: ResourceClient<DynamicObject>, labels: JSO
             try await running([reflector.run, controller.run]) {
                 // Generous wall-clock waits for the sandbox and the first reconciles (a loaded CI machine took 5 s);
                 // the times under test are all on the manual clock.
-                #expect(await eventually(timeout: .seconds(30)) { count("hourly") == 1 && count("failing") == 1 && clock.sleeperCount == 2 },
-                        "both keys wait on the clock")
+                #expect(
+                    await eventually(timeout: .seconds(30)) { count("hourly") == 1 && count("failing") == 1 && clock.sleeperCount == 2 },
+                    "both keys wait on the clock")
                 clock.advance(by: .seconds(9))
                 try await Task.sleep(for: .milliseconds(100))
                 #expect(count("failing") == 1, "the back-off has not passed on the clock")
@@ -162,8 +169,10 @@ func barrier(_ name: String, in maps: ResourceClient<DynamicObject>, labels: JSO
             let maps = client.resource(.configMaps)
             let owner = try await maps.create(configMap("owner"), namespace: "default")
             let log = ReconcileLog()
-            let primary = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default", config: WatcherConfig(labelSelector: "!child"))
-            let children = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default", config: WatcherConfig(labelSelector: "child"))
+            let primary = Reflector<DynamicObject>(
+                client: client, resource: .configMaps, namespace: "default", config: WatcherConfig(labelSelector: "!child"))
+            let children = Reflector<DynamicObject>(
+                client: client, resource: .configMaps, namespace: "default", config: WatcherConfig(labelSelector: "child"))
             let secrets = Reflector<DynamicObject>(client: client, resource: .secrets, namespace: "default")
             let reconciler = ReconcilerFunction { request, _ in
                 log.begin(request.name)
@@ -179,12 +188,18 @@ func barrier(_ name: String, in maps: ResourceClient<DynamicObject>, labels: JSO
                 #expect(try await barrier("settled", in: maps, log: log))
                 let atStart = owners()
                 var child = configMap("child", labels: ["child": "yes"])
-                child.json[path: "metadata", "ownerReferences"] = [["apiVersion": "v1", "kind": "ConfigMap", "name": "owner",
-                                                                    "uid": .string(owner.uid ?? ""), "controller": true]]
+                child.json[path: "metadata", "ownerReferences"] = [
+                    [
+                        "apiVersion": "v1", "kind": "ConfigMap", "name": "owner",
+                        "uid": .string(owner.uid ?? ""), "controller": true,
+                    ]
+                ]
                 _ = try await maps.create(child, namespace: "default")
                 #expect(await eventually(timeout: .seconds(30)) { owners() > atStart }, "an owned object's change reconciles its owner")
-                #expect(try await barrier("child-settled", in: maps, labels: ["child": "yes"], ownedBy: "child-barrier", log: log,
-                                          reconciles: "child-barrier"))
+                #expect(
+                    try await barrier(
+                        "child-settled", in: maps, labels: ["child": "yes"], ownedBy: "child-barrier", log: log,
+                        reconciles: "child-barrier"))
                 let afterChild = owners()
                 _ = try await client.resource(.secrets).create(
                     DynamicObject(json: ["metadata": ["name": "s", "labels": ["for": "owner"]], "type": "Opaque"]), namespace: "default")
@@ -201,12 +216,18 @@ func barrier(_ name: String, in maps: ResourceClient<DynamicObject>, labels: JSO
             let maps = client.resource(.configMaps)
             let owner = try await maps.create(configMap("owner"), namespace: "default")
             var child = configMap("child", labels: ["child": "yes"])
-            child.json[path: "metadata", "ownerReferences"] = [["apiVersion": "v1", "kind": "ConfigMap", "name": "owner",
-                                                                "uid": .string(owner.uid ?? ""), "controller": true]]
+            child.json[path: "metadata", "ownerReferences"] = [
+                [
+                    "apiVersion": "v1", "kind": "ConfigMap", "name": "owner",
+                    "uid": .string(owner.uid ?? ""), "controller": true,
+                ]
+            ]
             _ = try await maps.create(child, namespace: "default")
             let log = ReconcileLog()
-            let primary = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default", config: WatcherConfig(labelSelector: "!child"))
-            let children = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default", config: WatcherConfig(labelSelector: "child"))
+            let primary = Reflector<DynamicObject>(
+                client: client, resource: .configMaps, namespace: "default", config: WatcherConfig(labelSelector: "!child"))
+            let children = Reflector<DynamicObject>(
+                client: client, resource: .configMaps, namespace: "default", config: WatcherConfig(labelSelector: "child"))
             let reconciler = ReconcilerFunction { request, _ in
                 log.begin(request.name)
                 defer { log.end(request.name, version: nil) }
@@ -234,18 +255,25 @@ func barrier(_ name: String, in maps: ResourceClient<DynamicObject>, labels: JSO
             }
             try await running([primary.run, children.run, synced]) {
                 #expect(await eventually(timeout: .seconds(20)) { log.calls.count == 1 }, "reconciled once at start")
-                #expect(await eventually(timeout: .seconds(20)) { children.cache.get(ObjectKey(namespace: "default", name: "child"))?.json[path: "data", "step"] == "1" })
+                #expect(
+                    await eventually(timeout: .seconds(20)) {
+                        children.cache.get(ObjectKey(namespace: "default", name: "child"))?.json[path: "data", "step"] == "1"
+                    })
                 func owners() -> Int { log.calls.filter { $0 == "owner" }.count }
                 // Sentinels on both watches: the owner's echo and the child's have both been handled.
                 #expect(try await barrier("sentinel", in: maps, log: log))
-                #expect(try await barrier("child-sentinel", in: maps, labels: ["child": "yes"], ownedBy: "child-barrier", log: log,
-                                          reconciles: "child-barrier"))
+                #expect(
+                    try await barrier(
+                        "child-sentinel", in: maps, labels: ["child": "yes"], ownedBy: "child-barrier", log: log,
+                        reconciles: "child-barrier"))
                 #expect(owners() == 1, "neither its own object's echo nor its owned object's reconciles again")
                 _ = try await maps.patch("child", namespace: "default", patch: .merge(["data": ["by": "somebody"]]))
                 #expect(await eventually(timeout: .seconds(20)) { owners() == 2 }, "somebody else's change to the owned object reconciles")
                 #expect(try await barrier("sentinel-2", in: maps, log: log))
-                #expect(try await barrier("child-sentinel-2", in: maps, labels: ["child": "yes"], ownedBy: "child-barrier-2", log: log,
-                                          reconciles: "child-barrier-2"))
+                #expect(
+                    try await barrier(
+                        "child-sentinel-2", in: maps, labels: ["child": "yes"], ownedBy: "child-barrier-2", log: log,
+                        reconciles: "child-barrier-2"))
                 #expect(owners() == 2, "nor the echoes of that reconcile's writes")
             }
         }

@@ -11,8 +11,13 @@ import Testing
             let client = sandbox.client()
             defer { Task { try await client.shutdown() } }
             let deployments = client.resource(.deployments, as: JSONValue.self)
-            let spec: JSONValue = ["selector": ["matchLabels": ["a": "b"]], "template": ["metadata": ["labels": ["a": "b"]],
-                                   "spec": ["containers": [["name": "c", "image": "i"]]]]]
+            let spec: JSONValue = [
+                "selector": ["matchLabels": ["a": "b"]],
+                "template": [
+                    "metadata": ["labels": ["a": "b"]],
+                    "spec": ["containers": [["name": "c", "image": "i"]]],
+                ],
+            ]
             _ = try await deployments.create(["metadata": ["name": "d"], "spec": spec], namespace: "default")
             await sandbox.faults.fail(verb: "update", plural: "deployments", subresource: "status", code: 409, count: 2)
             await sandbox.faults.fail(verb: "update", plural: "deployments", subresource: "status", code: 500, count: 1)
@@ -109,7 +114,8 @@ import Testing
             #expect((events.first?.name?.count ?? 0) <= 253 && events.first?.name?.hasSuffix(".0000000000000001abcdef0100") == true)
             #expect(events.first?.json[path: "involvedObject", "name"]?.stringValue == long)
             await sandbox.faults.fail(verb: "create", plural: "events", code: 403, count: 1)
-            let refused = try await recorder.recordOnce(target, type: .normal, reason: "Synced", message: "Advance", key: "0000000000000002abcdef0100")
+            let refused = try await recorder.recordOnce(
+                target, type: .normal, reason: "Synced", message: "Advance", key: "0000000000000002abcdef0100")
             #expect(refused == .refused, "a refusal for good is reported, not thrown: it must not hold a rollout")
         }
     }

@@ -16,8 +16,11 @@ func electorConfig(_ identity: String) -> LeaderElector.Config {
 
 /// Lease deadlines of 1 to 8 s on the wall clock: in the loaded full suite on two cores a renewal can rightly
 /// miss them, so `make test` runs these alone (`SERIN_ISOLATED_TESTS=1 swift test --filter LeaderElectionTests`).
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
-                             "wall-clock lease deadlines; make test runs it alone"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
+        "wall-clock lease deadlines; make test runs it alone"))
 struct LeaderElectionTests {
     @Test func twoElectorsRaceAndExactlyOneLeadsThenStoppingItHandsOver() async throws {
         try await Sandbox.with { sandbox in
@@ -93,7 +96,11 @@ extension LeaderElectionTests {
                 return KubeClient(configuration: configuration)
             }
             let (clientA, clientB) = (client("replica-a"), client("replica-b"))
-            defer { Task { try await clientA.shutdown(); try await clientB.shutdown() } }
+            defer {
+                Task {
+                    try await clientA.shutdown(); try await clientB.shutdown()
+                }
+            }
             let a = LeaderElector(client: clientA, config: electorConfig("a"))
             let runA = Task { try await a.run(whileLeading: Leaders().lead("a")) }
             defer { runA.cancel() }

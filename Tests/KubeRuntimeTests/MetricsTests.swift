@@ -34,9 +34,10 @@ import Testing
                 metrics: RuntimeMetrics(factory: metrics))
             try await running([reflector.run, controller.run]) {
                 // Wall time for the sandbox, the first list and the first reconcile: a loaded CI run needed more than 5 s.
-                #expect(await eventually(timeout: .seconds(30)) {
-                    (try? metrics.expectCounter("serin_reconcile_total", [("controller", "measured"), ("outcome", "success")]).totalValue) == 1
-                })
+                #expect(
+                    await eventually(timeout: .seconds(30)) {
+                        (try? metrics.expectCounter("serin_reconcile_total", [("controller", "measured"), ("outcome", "success")]).totalValue) == 1
+                    })
             }
             #expect(try metrics.expectTimer("serin_reconcile_duration_seconds", [("controller", "measured")]).values.count == 1)
         }

@@ -18,8 +18,9 @@ import Testing
         let writes = OwnWrites()
         ReconcileScope.$key.withValue(owner) { writes.didWrite(write("child", version: "7")) }
         #expect(writes.isWrite(of: object("child", version: "7"), in: .configMaps, by: owner))
-        #expect(!writes.isWrite(of: object("child", version: "7"), in: .configMaps, by: ObjectKey(namespace: "default", name: "another")),
-                "another key's reconcile did not write it")
+        #expect(
+            !writes.isWrite(of: object("child", version: "7"), in: .configMaps, by: ObjectKey(namespace: "default", name: "another")),
+            "another key's reconcile did not write it")
         #expect(!writes.isWrite(of: object("child", version: "8"), in: .configMaps, by: owner), "a later change is somebody's change")
         #expect(!writes.isWrite(of: object("other", version: "7"), in: .configMaps, by: owner))
         #expect(!writes.isWrite(of: object("child", version: "7"), in: .secrets, by: owner), "another resource's object of the same name")

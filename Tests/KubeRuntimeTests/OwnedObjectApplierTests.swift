@@ -41,8 +41,9 @@ import Testing
             #expect(created[path: "metadata", "labels"] == ["made-by": "applier"])
             #expect(await cached(cache, "made", version: created[path: "metadata", "resourceVersion"]?.stringValue))
             #expect(try await applier.apply(namespace: "default", name: "made", owner: owner) { Self.desired($0, color: "blue") } == .unchanged)
-            #expect(try await maps.get("made", namespace: "default")[path: "metadata", "resourceVersion"] == created[path: "metadata", "resourceVersion"],
-                    "no write when nothing differs")
+            #expect(
+                try await maps.get("made", namespace: "default")[path: "metadata", "resourceVersion"] == created[path: "metadata", "resourceVersion"],
+                "no write when nothing differs")
             _ = try await maps.patch("made", namespace: "default", patch: .merge(["data": ["size": "xl"]]))
             #expect(await eventually { cache.get(namespace: "default", name: "made")?.json[path: "data", "size"] == "xl" })
             #expect(try await applier.apply(namespace: "default", name: "made", owner: owner) { Self.desired($0, color: "red") } == .patched)
@@ -53,10 +54,14 @@ import Testing
 
     @Test func aUsersObjectIsAdoptedWithItsOriginalRecordedAndItsMetadataKept() async throws {
         try await withApplier { applier, maps, cache in
-            let users: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap",
-                                    "metadata": ["name": "mine", "labels": ["team": "web"],
-                                                 "annotations": ["kubectl.kubernetes.io/last-applied-configuration": "{}"]],
-                                    "data": ["color": "green"]]
+            let users: JSONValue = [
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": [
+                    "name": "mine", "labels": ["team": "web"],
+                    "annotations": ["kubectl.kubernetes.io/last-applied-configuration": "{}"],
+                ],
+                "data": ["color": "green"],
+            ]
             let stored = try await maps.create(users, namespace: "default")
             #expect(await cached(cache, "mine", version: stored[path: "metadata", "resourceVersion"]?.stringValue))
             #expect(try await applier.apply(namespace: "default", name: "mine", owner: owner) { Self.desired($0, color: "blue") } == .adopted)
@@ -65,28 +70,35 @@ import Testing
             #expect(adopted[path: "metadata", "ownerReferences"] == nil, "deleting the owner never deletes a user's object")
             #expect(adopted[path: "metadata", "labels"] == ["team": "web"], "not the builder's labels")
             let original = try JSONValue(parsing: adopted[path: "metadata", "annotations", applier.originalAnnotation]?.stringValue ?? "")
-            let expected: JSONValue = ["apiVersion": "v1", "data": ["color": "green"], "kind": "ConfigMap",
-                                       "metadata": ["labels": ["team": "web"], "name": "mine", "namespace": "default"]]
+            let expected: JSONValue = [
+                "apiVersion": "v1", "data": ["color": "green"], "kind": "ConfigMap",
+                "metadata": ["labels": ["team": "web"], "name": "mine", "namespace": "default"],
+            ]
             #expect(original.canonical == expected.canonical, "no uid, resourceVersion or kubectl's last-applied annotation")
 
             #expect(await cached(cache, "mine", version: adopted[path: "metadata", "resourceVersion"]?.stringValue))
             #expect(try await applier.apply(namespace: "default", name: "mine", owner: owner) { Self.desired($0, color: "red") } == .adopted)
             let again = try await maps.get("mine", namespace: "default")
-            #expect(again[path: "metadata", "annotations", applier.originalAnnotation] == adopted[path: "metadata", "annotations", applier.originalAnnotation],
-                    "the original is recorded once, not overwritten by Serin's own changes")
+            #expect(
+                again[path: "metadata", "annotations", applier.originalAnnotation]
+                    == adopted[path: "metadata", "annotations", applier.originalAnnotation],
+                "the original is recorded once, not overwritten by Serin's own changes")
         }
     }
 
     @Test func anObjectAnotherControllerOwnsIsRefusedByName() async throws {
         try await withApplier { applier, maps, cache in
             let other = OwnerReference(apiVersion: "example.dev/v1", kind: "Widget", name: "other", uid: "uid-2", controller: true)
-            let stored = try await maps.create(["metadata": ["name": "theirs", "ownerReferences": [other.json]], "data": ["color": "green"]],
-                                               namespace: "default")
+            let stored = try await maps.create(
+                ["metadata": ["name": "theirs", "ownerReferences": [other.json]], "data": ["color": "green"]],
+                namespace: "default")
             #expect(await cached(cache, "theirs", version: stored[path: "metadata", "resourceVersion"]?.stringValue))
             let error = await #expect(throws: OwnershipError.self) {
                 try await applier.apply(namespace: "default", name: "theirs", owner: owner) { Self.desired($0, color: "blue") }
             }
-            #expect(error?.description == "failed to take over ConfigMap default/theirs: it is controlled by Widget other; delete it or let that owner go")
+            #expect(
+                error?.description == "failed to take over ConfigMap default/theirs: it is controlled by Widget other; delete it or let that owner go"
+            )
             #expect(try await maps.get("theirs", namespace: "default")[path: "data", "color"] == "green")
         }
     }

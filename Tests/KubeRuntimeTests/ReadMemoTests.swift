@@ -9,10 +9,12 @@ import Testing
     final class Counting: Sendable {
         let decodes = Atomic<Int>(0)
         var encoding: CacheEncoding<DynamicObject> {
-            CacheEncoding(encode: { $0.json.serialized() }, decode: { [self] bytes in
-                decodes.add(1, ordering: .relaxed)
-                return CacheEncoding.json.decode(bytes)
-            })
+            CacheEncoding(
+                encode: { $0.json.serialized() },
+                decode: { [self] bytes in
+                    decodes.add(1, ordering: .relaxed)
+                    return CacheEncoding.json.decode(bytes)
+                })
         }
     }
 

@@ -28,8 +28,12 @@ import Testing
         logger.logLevel = .trace
         logger[metadataKey: "server"] = "http://u:HANDLER-pw@prom:9090"
         logger.trace("query http://u:MSG-pw@prom:9090/api failed")
-        logger.warning("event webhook failed", metadata: ["url": "https://hooks.example/services/T0/B0/abcdefghijklmnopqrstuvwx",
-                                                          "nested": ["list": ["Bearer NESTED-token"]]])
+        logger.warning(
+            "event webhook failed",
+            metadata: [
+                "url": "https://hooks.example/services/T0/B0/abcdefghijklmnopqrstuvwx",
+                "nested": ["list": ["Bearer NESTED-token"]],
+            ])
         logger.error("post failed", error: Failure(description: "http://a:ERROR-pw@x/y: refused"))
         let text = box.lines.withLock { $0.joined(separator: "\n") }
         for secret in ["HANDLER-pw", "MSG-pw", "abcdefghijklmnopqrstuvwx", "NESTED-token", "ERROR-pw"] {

@@ -38,9 +38,10 @@ func withReflector<Object: KubeObject, T>(
                 }
                 _ = try await maps.patch("m0", namespace: "default", patch: .merge(["data": ["k": "v"]]))
                 try await maps.delete("m1", namespace: "default")
-                #expect(await eventually {
-                    reflector.cache.count == 5 && reflector.cache.get(namespace: "default", name: "m0")?.json["data"] == ["k": "v"]
-                })
+                #expect(
+                    await eventually {
+                        reflector.cache.count == 5 && reflector.cache.get(namespace: "default", name: "m0")?.json["data"] == ["k": "v"]
+                    })
             }
             var applied: [String: Int] = [:]
             var deleted: [String] = []
@@ -64,7 +65,11 @@ func withReflector<Object: KubeObject, T>(
             let maps = client.resource(.configMaps)
             func deep(_ name: String) throws -> DynamicObject {
                 let nested = String(repeating: "{\"a\":", count: 600) + "1" + String(repeating: "}", count: 600)
-                return DynamicObject(json: try JSONValue(parsing: Array(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"\#(name)","namespace":"default"},"extra":\#(nested)}"#.utf8), maximumDepth: 1000))
+                return DynamicObject(
+                    json: try JSONValue(
+                        parsing: Array(
+                            #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"\#(name)","namespace":"default"},"extra":\#(nested)}"#.utf8),
+                        maximumDepth: 1000))
             }
             /// The server stores it; the answer to the create is itself too deep to read.
             func createDeep(_ name: String) async throws {
@@ -77,9 +82,11 @@ func withReflector<Object: KubeObject, T>(
             #expect(page.skipped.map(\.name) == ["listed"])
             #expect(page.skipped.first?.reason == "nesting deeper than 512 levels")
             let skips = Mutex<[String]>([])
-            let reflector = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default", onSkip: { skip in
-                skips.withLock { $0.append(skip.name) }
-            })
+            let reflector = Reflector<DynamicObject>(
+                client: client, resource: .configMaps, namespace: "default",
+                onSkip: { skip in
+                    skips.withLock { $0.append(skip.name) }
+                })
             try await withReflector(reflector) {
                 await reflector.cache.waitUntilSynced()
                 #expect(reflector.cache.skipped.map(\.name) == ["listed"])
@@ -89,8 +96,9 @@ func withReflector<Object: KubeObject, T>(
                 #expect(reflector.cache.skipped.map(\.name) == ["listed", "watched"])
                 try await maps.delete("watched", namespace: "default")
                 _ = try await maps.patch("listed", namespace: "default", patch: .merge(["extra": .null]))
-                #expect(await eventually { reflector.cache.skipped.isEmpty && reflector.cache.get(namespace: "default", name: "listed") != nil },
-                        "deleted or readable again, it is no longer skipped")
+                #expect(
+                    await eventually { reflector.cache.skipped.isEmpty && reflector.cache.get(namespace: "default", name: "listed") != nil },
+                    "deleted or readable again, it is no longer skipped")
             }
             #expect(skips.withLock { $0 } == ["listed", "watched"])
         }
@@ -114,9 +122,10 @@ func withReflector<Object: KubeObject, T>(
                 try await maps.delete("old", namespace: "default")
                 _ = try await maps.create(configMap("new"), namespace: "default")
                 await sandbox.store.compactHistory()
-                #expect(await eventually {
-                    reflector.cache.count == 1 && reflector.cache.get(namespace: "default", name: "new") != nil
-                }, "the relist swapped in the new state")
+                #expect(
+                    await eventually {
+                        reflector.cache.count == 1 && reflector.cache.get(namespace: "default", name: "new") != nil
+                    }, "the relist swapped in the new state")
             }
             let restarts = try metrics.expectCounter("serin_watch_restarts_total", [("resource", "configmaps"), ("reason", "gone")])
             #expect(restarts.totalValue >= 1, "the restart is counted")
@@ -129,7 +138,9 @@ func withReflector<Object: KubeObject, T>(
             defer { Task { try await client.shutdown() } }
             let maps = client.resource(.configMaps)
             var owned = configMap("owned", labels: ["app": "web"])
-            owned.json[path: "metadata", "ownerReferences"] = [["apiVersion": "v1", "kind": "ConfigMap", "name": "boss", "uid": "u-1", "controller": true]]
+            owned.json[path: "metadata", "ownerReferences"] = [
+                ["apiVersion": "v1", "kind": "ConfigMap", "name": "boss", "uid": "u-1", "controller": true]
+            ]
             _ = try await maps.create(owned, namespace: "default")
             _ = try await maps.create(configMap("other", labels: ["app": "api"]), namespace: "default")
             let reflector = Reflector<DynamicObject>(

@@ -8,8 +8,11 @@ import Testing
 
 /// Lease deadlines of 1 to 8 s on the wall clock: in the loaded full suite on two cores a renewal can rightly
 /// miss them, so `make test` runs these alone (`SERIN_ISOLATED_TESTS=1 swift test --filter ShardedLeadershipTests`).
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
-                             "wall-clock lease deadlines; make test runs it alone"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
+        "wall-clock lease deadlines; make test runs it alone"))
 struct ShardedLeadershipTests {
     @Test func aShardIsAStableHashOfNamespaceAndNameThatSpreadsKeysEvenly() throws {
         let three = try #require(ShardAssignment(parsing: "1/3"))

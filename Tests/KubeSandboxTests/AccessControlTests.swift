@@ -12,21 +12,33 @@ import Testing
     var authorizer: RBACAuthorizer {
         var snapshot = RBACAuthorizer.Snapshot()
         snapshot.clusterRoles["scaler"] = ["rules": [["apiGroups": ["apps"], "resources": ["*/scale"], "verbs": ["patch"]]]]
-        snapshot.clusterRoles["viewer"] = ["rules": [["apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"],
-                                                      "resourceNames": ["settings"]]]]
+        snapshot.clusterRoles["viewer"] = [
+            "rules": [
+                [
+                    "apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"],
+                    "resourceNames": ["settings"],
+                ]
+            ]
+        ]
         snapshot.roles["ops/status"] = ["rules": [["apiGroups": ["flagger.app"], "resources": ["canaries/status"], "verbs": ["*"]]]]
         snapshot.clusterRoleBindings = [["roleRef": ["kind": "ClusterRole", "name": "scaler"], "subjects": [["kind": "Group", "name": "dev"]]]]
         snapshot.roleBindings = [
-            ["metadata": ["namespace": "ops"], "roleRef": ["kind": "ClusterRole", "name": "viewer"],
-             "subjects": [["kind": "ServiceAccount", "name": "robot"]]],
-            ["metadata": ["namespace": "ops"], "roleRef": ["kind": "Role", "name": "status"],
-             "subjects": [["kind": "User", "name": "alice"]]],
+            [
+                "metadata": ["namespace": "ops"], "roleRef": ["kind": "ClusterRole", "name": "viewer"],
+                "subjects": [["kind": "ServiceAccount", "name": "robot"]],
+            ],
+            [
+                "metadata": ["namespace": "ops"], "roleRef": ["kind": "Role", "name": "status"],
+                "subjects": [["kind": "User", "name": "alice"]],
+            ],
         ]
         return RBACAuthorizer(snapshot: snapshot)
     }
 
-    func attributes(_ verb: String, _ group: String, _ resource: String, _ subresource: String? = nil, name: String? = nil,
-                    namespace: String? = "ops") -> RBACAuthorizer.Attributes {
+    func attributes(
+        _ verb: String, _ group: String, _ resource: String, _ subresource: String? = nil, name: String? = nil,
+        namespace: String? = "ops"
+    ) -> RBACAuthorizer.Attributes {
         .init(verb: verb, group: group, resource: resource, subresource: subresource, name: name, namespace: namespace)
     }
 
@@ -46,16 +58,21 @@ import Testing
         #expect(authorizer.allows(robot, attributes("get", "", "configmaps", name: "settings")))
         #expect(!authorizer.allows(robot, attributes("get", "", "configmaps", name: "other")))
         #expect(!authorizer.allows(robot, attributes("list", "", "configmaps")))
-        #expect(!authorizer.allows(SandboxUser.serviceAccount(namespace: "demo", name: "robot", uid: ""),
-                                   attributes("get", "", "configmaps", name: "settings")), "a ServiceAccount of another namespace")
+        #expect(
+            !authorizer.allows(
+                SandboxUser.serviceAccount(namespace: "demo", name: "robot", uid: ""),
+                attributes("get", "", "configmaps", name: "settings")), "a ServiceAccount of another namespace")
     }
 
     @Test func systemMastersMayDoAnythingAndTheRefusalReadsAsKubernetesWritesIt() {
         #expect(authorizer.allows(.admin, attributes("delete", "", "nodes", name: "sandbox", namespace: nil)))
-        #expect(AccessControl.forbiddenMessage(robot, attributes("delete", "apps", "deployments", name: "web", namespace: "demo"))
-            == #"deployments.apps "web" is forbidden: User "system:serviceaccount:ops:robot" cannot delete resource "deployments" in API group "apps" in the namespace "demo""#)
-        #expect(AccessControl.forbiddenMessage(robot, attributes("list", "", "nodes", namespace: nil))
-            == #"nodes is forbidden: User "system:serviceaccount:ops:robot" cannot list resource "nodes" in API group "" at the cluster scope"#)
+        #expect(
+            AccessControl.forbiddenMessage(robot, attributes("delete", "apps", "deployments", name: "web", namespace: "demo"))
+                == #"deployments.apps "web" is forbidden: User "system:serviceaccount:ops:robot" cannot delete resource "deployments" in API group "apps" in the namespace "demo""#
+        )
+        #expect(
+            AccessControl.forbiddenMessage(robot, attributes("list", "", "nodes", namespace: nil))
+                == #"nodes is forbidden: User "system:serviceaccount:ops:robot" cannot list resource "nodes" in API group "" at the cluster scope"#)
     }
 }
 
@@ -78,11 +95,18 @@ import Testing
             let robot = Kubectl(kubeconfig: kubeconfig)
             #expect(try await robot.succeed(["auth", "whoami"]).contains("system:serviceaccount:test:robot"))
             #expect(try await robot.run(["get", "configmaps", "-n", "test"]).status == 0)
-            #expect(try await robot.run(["auth", "can-i", "list", "configmaps", "-n", "test"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "yes")
-            #expect(try await robot.run(["auth", "can-i", "delete", "configmaps", "-n", "test"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "no")
+            #expect(
+                try await robot.run(["auth", "can-i", "list", "configmaps", "-n", "test"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                    == "yes")
+            #expect(
+                try await robot.run(["auth", "can-i", "delete", "configmaps", "-n", "test"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                    == "no")
             let refused = try await robot.run(["create", "configmap", "x", "-n", "test"])
-            #expect(refused.status != 0 && refused.stderr.contains(
-                #"configmaps is forbidden: User "system:serviceaccount:test:robot" cannot create resource "configmaps" in API group "" in the namespace "test""#),
+            #expect(
+                refused.status != 0
+                    && refused.stderr.contains(
+                        #"configmaps is forbidden: User "system:serviceaccount:test:robot" cannot create resource "configmaps" in API group "" in the namespace "test""#
+                    ),
                 "\(refused)")
             #expect(await sandbox.access?.denials.count == 1)
             try await admin.succeed(["delete", "serviceaccount", "robot", "-n", "test"])

@@ -6,7 +6,9 @@ import SerinTesting
 import Testing
 
 func configMap(_ name: String, namespace: String = "default", data: JSONValue = [:], labels: JSONValue? = nil) -> DynamicObject {
-    var json: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(namespace)], "data": data]
+    var json: JSONValue = [
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(namespace)], "data": data,
+    ]
     if let labels { json[path: "metadata", "labels"] = labels }
     return DynamicObject(json: json)
 }
@@ -59,16 +61,22 @@ func configMap(_ name: String, namespace: String = "default", data: JSONValue = 
             let client = sandbox.client()
             defer { Task { try await client.shutdown() } }
             let deployments = client.resource(.deployments)
-            let spec: JSONValue = ["replicas": 1, "selector": ["matchLabels": ["app": "a"]],
-                                   "template": ["metadata": ["labels": ["app": "a"]], "spec": ["containers": [["name": "c", "image": "i:1"]]]]]
+            let spec: JSONValue = [
+                "replicas": 1, "selector": ["matchLabels": ["app": "a"]],
+                "template": ["metadata": ["labels": ["app": "a"]], "spec": ["containers": [["name": "c", "image": "i:1"]]]],
+            ]
             _ = try await deployments.create(DynamicObject(json: ["metadata": ["name": "a"], "spec": spec]), namespace: "default")
             _ = try await deployments.patch("a", namespace: "default", patch: .merge(["metadata": ["labels": ["x": "1"]]]))
             _ = try await deployments.patch("a", namespace: "default", patch: .json([JSONPatchOperation(.replace, path: "/spec/replicas", value: 3)]))
-            _ = try await deployments.patch("a", namespace: "default", patch: .strategicMerge(
-                ["spec": ["template": ["spec": ["containers": [["name": "c", "image": "i:2"]]]]]]))
-            let applied = try await deployments.patch("a", namespace: "default", patch: .apply(
-                ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "a", "annotations": ["owner": "serin"]]],
-                fieldManager: "serin", force: true))
+            _ = try await deployments.patch(
+                "a", namespace: "default",
+                patch: .strategicMerge(
+                    ["spec": ["template": ["spec": ["containers": [["name": "c", "image": "i:2"]]]]]]))
+            let applied = try await deployments.patch(
+                "a", namespace: "default",
+                patch: .apply(
+                    ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "a", "annotations": ["owner": "serin"]]],
+                    fieldManager: "serin", force: true))
             #expect(applied.json[path: "metadata", "labels", "x"] == "1")
             #expect(applied.json[path: "spec", "replicas"] == 3)
             #expect(applied.json[path: "spec", "template", "spec", "containers"]?[0]?["image"] == "i:2")
@@ -76,7 +84,8 @@ func configMap(_ name: String, namespace: String = "default", data: JSONValue = 
             #expect(applied.json[path: "metadata", "managedFields"]?[0]?["manager"] == "serin")
 
             let generation = applied.json[path: "metadata", "generation"]
-            let status = try await deployments.patch("a", namespace: "default", patch: .merge(["status": ["observedGeneration": 99]]), subresource: "status")
+            let status = try await deployments.patch(
+                "a", namespace: "default", patch: .merge(["status": ["observedGeneration": 99]]), subresource: "status")
             #expect(status.json[path: "status", "observedGeneration"] == 99)
             #expect(status.json[path: "metadata", "generation"] == generation, "a status write does not touch the spec's generation")
             let ignored = try await deployments.patch("a", namespace: "default", patch: .merge(["status": ["observedGeneration": 1]]))
@@ -103,10 +112,12 @@ func configMap(_ name: String, namespace: String = "default", data: JSONValue = 
             #expect(wrong?.reason == .conflict)
             let kept = try await maps.delete("held", namespace: "default", options: DeleteOptions(preconditionUID: created.uid))
             #expect(kept?.json[path: "metadata", "deletionTimestamp"] != nil)
-            _ = try await maps.patch("held", namespace: "default", patch: .json([
-                JSONPatchOperation(.test, path: "/metadata/finalizers/0", value: "example.com/x"),
-                JSONPatchOperation(.remove, path: "/metadata/finalizers/0"),
-            ]))
+            _ = try await maps.patch(
+                "held", namespace: "default",
+                patch: .json([
+                    JSONPatchOperation(.test, path: "/metadata/finalizers/0", value: "example.com/x"),
+                    JSONPatchOperation(.remove, path: "/metadata/finalizers/0"),
+                ]))
             await #expect(throws: KubeAPIError.self) { try await maps.get("held", namespace: "default") }
         }
     }

@@ -18,13 +18,14 @@ import Testing
 
     @Test func fieldsAreTrackedPerLeafAndPerListItemAsKubernetesWritesThem() {
         let fields = FieldSet(of: deployment, associativeLists: true)
-        #expect(fields.paths == [
-            ["f:metadata", "f:labels", "f:app"], ["f:spec", "f:replicas"],
-            ["f:spec", "f:template", "f:spec", "f:containers", #"k:{"name":"web"}"#],
-            ["f:spec", "f:template", "f:spec", "f:containers", #"k:{"name":"web"}"#, "f:name"],
-            ["f:spec", "f:template", "f:spec", "f:containers", #"k:{"name":"web"}"#, "f:image"],
-            ["f:spec", "f:template", "f:spec", "f:containers", #"k:{"name":"web"}"#, "f:args"],
-        ])
+        #expect(
+            fields.paths == [
+                ["f:metadata", "f:labels", "f:app"], ["f:spec", "f:replicas"],
+                ["f:spec", "f:template", "f:spec", "f:containers", #"k:{"name":"web"}"#],
+                ["f:spec", "f:template", "f:spec", "f:containers", #"k:{"name":"web"}"#, "f:name"],
+                ["f:spec", "f:template", "f:spec", "f:containers", #"k:{"name":"web"}"#, "f:image"],
+                ["f:spec", "f:template", "f:spec", "f:containers", #"k:{"name":"web"}"#, "f:args"],
+            ])
         #expect(fields.fieldsV1[path: "f:spec", "f:template", "f:spec", "f:containers", #"k:{"name":"web"}"#, "."] == [:])
         #expect(FieldSet(fieldsV1: fields.fieldsV1) == fields, "fieldsV1 reads back to the same set")
     }
@@ -38,8 +39,9 @@ import Testing
         let owned = owners(scaled)
         #expect(owned["serin/Update"]?.paths == [["f:spec", "f:replicas"]])
         #expect(owned["kubectl-create/Update"]?.contains(["f:spec", "f:replicas"]) == false)
-        #expect(management("serin").afterUpdate(old: scaled, new: scaled, subresource: nil) == scaled[path: "metadata", "managedFields"],
-                "an unchanged write changes no ownership")
+        #expect(
+            management("serin").afterUpdate(old: scaled, new: scaled, subresource: nil) == scaled[path: "metadata", "managedFields"],
+            "an unchanged write changes no ownership")
     }
 
     @Test func anApplyConflictsNamesEveryFieldAndForceTakesThemOver() throws {
@@ -52,11 +54,12 @@ import Testing
         switch management("flux").apply(deployment, to: live, force: false, merge: merge) {
         case .success: Issue.record("two fields another manager owns with other values must conflict")
         case .failure(let conflict):
-            #expect(conflict.message == """
-                Apply failed with 2 conflicts: conflicts with "serin" using apps/v1:
-                - .spec.replicas
-                - .spec.template.spec.containers[name="web"].image
-                """)
+            #expect(
+                conflict.message == """
+                    Apply failed with 2 conflicts: conflicts with "serin" using apps/v1:
+                    - .spec.replicas
+                    - .spec.template.spec.containers[name="web"].image
+                    """)
         }
         let forced = try management("flux").apply(deployment, to: live, force: true, merge: merge).get()
         #expect(forced[path: "spec", "replicas"] == 2)
@@ -83,19 +86,49 @@ import Testing
     let base: JSONValue = [
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": ["name": "web", "uid": "u1", "resourceVersion": "7", "labels": ["app": "web", "tier": "front"], "finalizers": ["a", "b"]],
-        "spec": ["replicas": 2, "paused": false, "selector": ["matchLabels": ["app": "web"]],
-                 "template": ["metadata": ["annotations": ["x": "1"]],
-                              "spec": ["containers": [["name": "web", "image": "web:1", "args": ["-v"], "ports": [["containerPort": 80]]],
-                                                      ["name": "side", "image": "side:1"]]]]],
+        "spec": [
+            "replicas": 2, "paused": false, "selector": ["matchLabels": ["app": "web"]],
+            "template": [
+                "metadata": ["annotations": ["x": "1"]],
+                "spec": [
+                    "containers": [
+                        ["name": "web", "image": "web:1", "args": ["-v"], "ports": [["containerPort": 80]]],
+                        ["name": "side", "image": "side:1"],
+                    ]
+                ],
+            ],
+        ],
         "status": ["replicas": 2, "conditions": [["type": "Available", "status": "True"]], "observedGeneration": 1],
     ]
 
     /// Edits at the places a write changes: leaves, whole members, list items, metadata the server owns.
     let edits: [(String, (inout JSONValue) -> Void)] = [
         ("a leaf", { $0[path: "spec", "replicas"] = 3 }),
-        ("a leaf in a list item", { $0[path: "spec", "template", "spec", "containers"] = [["name": "web", "image": "web:2", "args": ["-v"], "ports": [["containerPort": 80]]], ["name": "side", "image": "side:1"]] }),
-        ("a removed item", { $0[path: "spec", "template", "spec", "containers"] = [["name": "web", "image": "web:1", "args": ["-v"], "ports": [["containerPort": 80]]]] }),
-        ("an added item", { $0[path: "spec", "template", "spec", "containers"] = [["name": "web", "image": "web:1", "args": ["-v"], "ports": [["containerPort": 80]]], ["name": "side", "image": "side:1"], ["name": "new", "image": "n:1"]] }),
+        (
+            "a leaf in a list item",
+            {
+                $0[path: "spec", "template", "spec", "containers"] = [
+                    ["name": "web", "image": "web:2", "args": ["-v"], "ports": [["containerPort": 80]]], ["name": "side", "image": "side:1"],
+                ]
+            }
+        ),
+        (
+            "a removed item",
+            {
+                $0[path: "spec", "template", "spec", "containers"] = [
+                    ["name": "web", "image": "web:1", "args": ["-v"], "ports": [["containerPort": 80]]]
+                ]
+            }
+        ),
+        (
+            "an added item",
+            {
+                $0[path: "spec", "template", "spec", "containers"] = [
+                    ["name": "web", "image": "web:1", "args": ["-v"], "ports": [["containerPort": 80]]], ["name": "side", "image": "side:1"],
+                    ["name": "new", "image": "n:1"],
+                ]
+            }
+        ),
         ("a removed member", { $0[path: "spec", "paused"] = nil }),
         ("an emptied object", { $0[path: "spec", "template", "metadata", "annotations"] = [:] }),
         ("an object replaced by a leaf", { $0[path: "spec", "selector"] = "app=web" }),
@@ -103,9 +136,19 @@ import Testing
         ("a label", { $0[path: "metadata", "labels", "tier"] = "back" }),
         ("the labels removed", { $0[path: "metadata", "labels"] = nil }),
         ("a finalizer", { $0[path: "metadata", "finalizers"] = ["a"] }),
-        ("server metadata only", { $0[path: "metadata", "resourceVersion"] = "8"; $0[path: "metadata", "uid"] = "u2" }),
+        (
+            "server metadata only",
+            {
+                $0[path: "metadata", "resourceVersion"] = "8"; $0[path: "metadata", "uid"] = "u2"
+            }
+        ),
         ("all metadata", { $0["metadata"] = ["name": "web"] }),
-        ("the status", { $0[path: "status", "replicas"] = 3; $0[path: "status", "conditions"] = [] }),
+        (
+            "the status",
+            {
+                $0[path: "status", "replicas"] = 3; $0[path: "status", "conditions"] = []
+            }
+        ),
         ("the spec removed", { $0["spec"] = nil }),
     ]
 
@@ -125,7 +168,10 @@ import Testing
         for (name, old, new) in pairs {
             for associative in [true, false] {
                 for status in [false, true] {
-                    let full = (FieldSet(of: old, associativeLists: associative, status: status), FieldSet(of: new, associativeLists: associative, status: status))
+                    let full = (
+                        FieldSet(of: old, associativeLists: associative, status: status),
+                        FieldSet(of: new, associativeLists: associative, status: status)
+                    )
                     let differing = FieldSet.differing(old, new, associativeLists: associative, status: status)
                     #expect(differing.before.paths.isSubset(of: full.0.paths) && differing.after.paths.isSubset(of: full.1.paths), "\(name)")
                     let expected = FieldManagement.changes(from: old, to: new, before: full.0, after: full.1)

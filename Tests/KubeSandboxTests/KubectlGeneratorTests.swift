@@ -46,7 +46,8 @@ import Testing
             #expect(deployment[path: "spec", "strategy", "type"] == "RollingUpdate", "an empty strategy is defaulted")
             let service = try await object("service", "web")
             #expect(service[path: "spec", "ports"]?[0]?["targetPort"] == 80, "an IntOrString int: \(service)")
-            #expect(try await object("role", "reader")["rules"] == [["apiGroups": [""], "resources": ["pods", "configmaps"], "verbs": ["get", "list"]]])
+            #expect(
+                try await object("role", "reader")["rules"] == [["apiGroups": [""], "resources": ["pods", "configmaps"], "verbs": ["get", "list"]]])
             let binding = try await object("rolebinding", "reader")
             #expect(binding["subjects"] == [["kind": "ServiceAccount", "name": "robot", "namespace": "test"]])
             #expect(try await object("job", "once")[path: "spec", "template", "spec", "containers"]?[0]?["command"] == ["echo", "hi"])
@@ -57,8 +58,11 @@ import Testing
             #expect(try await object("pdb", "web")[path: "spec", "minAvailable"] == 1)
             let hpa = try await object("hpa", "web")
             #expect(hpa["apiVersion"] == "autoscaling/v2")
-            #expect(hpa[path: "spec", "metrics"] == [["type": "Resource", "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": 80]]]],
-                    "autoscaling/v1's target CPU is v2's CPU utilization metric: \(hpa)")
+            #expect(
+                hpa[path: "spec", "metrics"] == [
+                    ["type": "Resource", "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": 80]]]
+                ],
+                "autoscaling/v1's target CPU is v2's CPU utilization metric: \(hpa)")
             let nodes = try await kubectl.succeed(["get", "nodes"])
             #expect(nodes.contains("sandbox") && nodes.contains("Ready"), "\(nodes)")
         }

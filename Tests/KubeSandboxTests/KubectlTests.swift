@@ -68,8 +68,10 @@ let widget = """
         try await withSandbox { sandbox in
             let kubectl = Kubectl(sandbox)
             let applied = try await kubectl.succeed(["apply", "-f", "-"], stdin: manifest)
-            for line in ["namespace/demo created", "deployment.apps/web created", "service/web created", "configmap/settings created",
-                         "customresourcedefinition.apiextensions.k8s.io/widgets.example.com created"] {
+            for line in [
+                "namespace/demo created", "deployment.apps/web created", "service/web created", "configmap/settings created",
+                "customresourcedefinition.apiextensions.k8s.io/widgets.example.com created",
+            ] {
                 #expect(applied.contains(line), "\(applied)")
             }
             #expect(try await kubectl.succeed(["apply", "-f", "-"], stdin: widget).contains("widget.example.com/w1 created"))
@@ -114,10 +116,14 @@ let widget = """
             let kubectl = Kubectl(sandbox)
             try await kubectl.succeed(["apply", "-f", "-"], stdin: manifest)
             try await kubectl.succeed(["patch", "deploy", "web", "-n", "demo", "--type", "merge", "-p", #"{"metadata":{"labels":{"m":"1"}}}"#])
-            try await kubectl.succeed(["patch", "deploy", "web", "-n", "demo", "--type", "json", "-p",
-                                       #"[{"op":"add","path":"/metadata/labels/j","value":"2"}]"#])
-            try await kubectl.succeed(["patch", "deploy", "web", "-n", "demo", "-p",
-                                       #"{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"web:2"}]}}}}"#])
+            try await kubectl.succeed([
+                "patch", "deploy", "web", "-n", "demo", "--type", "json", "-p",
+                #"[{"op":"add","path":"/metadata/labels/j","value":"2"}]"#,
+            ])
+            try await kubectl.succeed([
+                "patch", "deploy", "web", "-n", "demo", "-p",
+                #"{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"web:2"}]}}}}"#,
+            ])
             try await kubectl.succeed(["set", "image", "deploy/web", "-n", "demo", "web=web:3"])
             try await kubectl.succeed(["scale", "deploy/web", "-n", "demo", "--replicas=4"])
             try await kubectl.succeed(["label", "deploy", "web", "-n", "demo", "tier=front"])
@@ -139,8 +145,10 @@ let widget = """
             try await kubectl.succeed(["apply", "-f", "-"], stdin: manifest)
             let status = try await kubectl.succeed(["rollout", "status", "deploy/web", "-n", "demo", "--timeout=20s"])
             #expect(status.contains("successfully rolled out"))
-            try await kubectl.succeed(["patch", "deploy", "web", "-n", "demo", "-p",
-                                       #"{"spec":{"progressDeadlineSeconds":1,"template":{"metadata":{"annotations":{"sandbox.serin.dev/never-ready":"true"}}}}}"#])
+            try await kubectl.succeed([
+                "patch", "deploy", "web", "-n", "demo", "-p",
+                #"{"spec":{"progressDeadlineSeconds":1,"template":{"metadata":{"annotations":{"sandbox.serin.dev/never-ready":"true"}}}}}"#,
+            ])
             let stuck = try await kubectl.run(["rollout", "status", "deploy/web", "-n", "demo", "--timeout=20s"])
             #expect(stuck.status != 0)
             #expect(stuck.stderr.contains("exceeded its progress deadline"), "\(stuck)")
@@ -155,8 +163,10 @@ let widget = """
             let (process, output) = try kubectl.start(["get", "widgets", "-n", "demo", "-w"])
             defer { ProcessGroup.stopInBackground(process) }
             try await Task.sleep(for: .milliseconds(700))
-            try await kubectl.succeed(["patch", "widget", "w1", "-n", "demo", "--subresource", "status", "--type", "merge", "-p",
-                                       #"{"status":{"phase":"Ready"}}"#])
+            try await kubectl.succeed([
+                "patch", "widget", "w1", "-n", "demo", "--subresource", "status", "--type", "merge", "-p",
+                #"{"status":{"phase":"Ready"}}"#,
+            ])
             try await Task.sleep(for: .milliseconds(700))
             await ProcessGroup.stop(process)
             let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -199,22 +209,26 @@ let widget = """
             let kubectl = Kubectl(sandbox)
             try await kubectl.succeed(["apply", "-f", "-"], stdin: manifest)
             let uid = try await kubectl.succeed(["get", "deploy", "web", "-n", "demo", "-o", "jsonpath={.metadata.uid}"])
-            try await kubectl.succeed(["apply", "-f", "-"], stdin: """
-                apiVersion: v1
-                kind: ConfigMap
-                metadata:
-                  name: owned
-                  namespace: demo
-                  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: "\(uid)", controller: true}]
-                ---
-                apiVersion: v1
-                kind: ConfigMap
-                metadata: {name: held, namespace: demo, finalizers: [example.com/hold]}
-                """)
+            try await kubectl.succeed(
+                ["apply", "-f", "-"],
+                stdin: """
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata:
+                      name: owned
+                      namespace: demo
+                      ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: "\(uid)", controller: true}]
+                    ---
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: held, namespace: demo, finalizers: [example.com/hold]}
+                    """)
             try await kubectl.succeed(["delete", "cm", "held", "-n", "demo", "--wait=false"])
             let stamp = try await kubectl.succeed(["get", "cm", "held", "-n", "demo", "-o", "jsonpath={.metadata.deletionTimestamp}"])
             #expect(!stamp.isEmpty, "a finalizer keeps the object, marked for deletion")
-            try await kubectl.succeed(["patch", "cm", "held", "-n", "demo", "--type", "json", "-p", #"[{"op":"remove","path":"/metadata/finalizers"}]"#])
+            try await kubectl.succeed([
+                "patch", "cm", "held", "-n", "demo", "--type", "json", "-p", #"[{"op":"remove","path":"/metadata/finalizers"}]"#,
+            ])
             #expect(try await kubectl.run(["get", "cm", "held", "-n", "demo"]).stderr.contains("NotFound"))
 
             try await kubectl.succeed(["delete", "deploy", "web", "-n", "demo", "--cascade=orphan"])
@@ -230,14 +244,16 @@ let widget = """
             let kubectl = Kubectl(sandbox)
             try await kubectl.succeed(["apply", "-f", "-"], stdin: manifest)
             let uid = try await kubectl.succeed(["get", "deploy", "web", "-n", "demo", "-o", "jsonpath={.metadata.uid}"])
-            try await kubectl.succeed(["create", "-f", "-"], stdin: """
-                apiVersion: v1
-                kind: ConfigMap
-                metadata:
-                  name: owned
-                  namespace: demo
-                  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: "\(uid)"}]
-                """)
+            try await kubectl.succeed(
+                ["create", "-f", "-"],
+                stdin: """
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata:
+                      name: owned
+                      namespace: demo
+                      ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: "\(uid)"}]
+                    """)
             try await kubectl.succeed(["delete", "deploy", "web", "-n", "demo"])
             #expect(try await eventually { try await kubectl.run(["get", "cm", "owned", "-n", "demo"]).status != 0 })
         }

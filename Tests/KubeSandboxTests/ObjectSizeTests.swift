@@ -21,12 +21,16 @@ import Testing
 
     /// A ConfigMap whose one value is `bytes` long.
     static func configMap(_ name: String, bytes: Int) -> JSONValue {
-        ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": "default"],
-         "data": ["big": .string(String(repeating: "x", count: bytes))]]
+        [
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": "default"],
+            "data": ["big": .string(String(repeating: "x", count: bytes))],
+        ]
     }
 
-    func send(_ method: HTTPMethod, _ path: String, _ body: JSONValue, contentType: String = "application/json",
-              to sandbox: Sandbox) async throws -> (status: Int, body: JSONValue) {
+    func send(
+        _ method: HTTPMethod, _ path: String, _ body: JSONValue, contentType: String = "application/json",
+        to sandbox: Sandbox
+    ) async throws -> (status: Int, body: JSONValue) {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = http.shutdown() }
         var request = HTTPClientRequest(url: sandbox.url.absoluteString + path)
@@ -40,8 +44,9 @@ import Testing
 
     @Test func aBodyOverThreeMebibytesIsRefusedWith413() async throws {
         try await withSandbox(ObjectSizeTests.options) { sandbox in
-            let answer = try await send(.POST, "/api/v1/namespaces/default/configmaps", ObjectSizeTests.configMap("huge", bytes: 3 << 20),
-                                        to: sandbox)
+            let answer = try await send(
+                .POST, "/api/v1/namespaces/default/configmaps", ObjectSizeTests.configMap("huge", bytes: 3 << 20),
+                to: sandbox)
             #expect(answer.status == 413)
             #expect(answer.body["reason"] == "RequestEntityTooLarge")
             #expect(answer.body["message"] == "Request entity too large: limit is 3145728")
@@ -53,17 +58,20 @@ import Testing
 
     @Test func anObjectOverEtcdsLimitIsRefusedAsARealAPIServerPassesItOn() async throws {
         try await withSandbox(ObjectSizeTests.options) { sandbox in
-            let answer = try await send(.POST, "/api/v1/namespaces/default/configmaps", ObjectSizeTests.configMap("big", bytes: 2_000_000),
-                                        to: sandbox)
+            let answer = try await send(
+                .POST, "/api/v1/namespaces/default/configmaps", ObjectSizeTests.configMap("big", bytes: 2_000_000),
+                to: sandbox)
             #expect(answer.status == 500)
             #expect(answer.body["message"] == "etcdserver: request is too large")
             #expect(answer.body["reason"] == nil, "kube-apiserver does not map etcd's error to a reason")
-            let fits = try await send(.POST, "/api/v1/namespaces/default/configmaps", ObjectSizeTests.configMap("fits", bytes: 1_000_000),
-                                      to: sandbox)
+            let fits = try await send(
+                .POST, "/api/v1/namespaces/default/configmaps", ObjectSizeTests.configMap("fits", bytes: 1_000_000),
+                to: sandbox)
             #expect(fits.status == 201)
             let grow: JSONValue = ["data": ["more": .string(String(repeating: "y", count: 1_000_000))]]
-            let grown = try await send(.PATCH, "/api/v1/namespaces/default/configmaps/fits", grow, contentType: "application/merge-patch+json",
-                                       to: sandbox)
+            let grown = try await send(
+                .PATCH, "/api/v1/namespaces/default/configmaps/fits", grow, contentType: "application/merge-patch+json",
+                to: sandbox)
             #expect(grown.status == 500 && grown.body["message"] == "etcdserver: request is too large")
             let client = sandbox.client()
             defer { Task { try await client.shutdown() } }

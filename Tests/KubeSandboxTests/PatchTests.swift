@@ -37,8 +37,10 @@ import Testing
     }
 
     @Test func aFailedTestLeavesTheDocumentUntouched() {
-        let patch: JSONValue = [["op": "test", "path": "/metadata/finalizers/0", "value": "someone-else"],
-                                ["op": "remove", "path": "/metadata/finalizers/0"]]
+        let patch: JSONValue = [
+            ["op": "test", "path": "/metadata/finalizers/0", "value": "someone-else"],
+            ["op": "remove", "path": "/metadata/finalizers/0"],
+        ]
         #expect(throws: JSONPatchApplier.Failure.self) { try JSONPatchApplier.apply(patch, to: document) }
     }
 
@@ -54,13 +56,19 @@ import Testing
 
 @Suite struct StrategicMergePatchTests {
     let deployment: JSONValue = [
-        "spec": ["template": ["spec": [
-            "containers": [
-                ["name": "app", "image": "app:1", "env": [["name": "A", "value": "1"], ["name": "B", "value": "2"]],
-                 "ports": [["containerPort": 80, "protocol": "TCP"]]],
-                ["name": "sidecar", "image": "proxy:1"],
-            ],
-        ]]],
+        "spec": [
+            "template": [
+                "spec": [
+                    "containers": [
+                        [
+                            "name": "app", "image": "app:1", "env": [["name": "A", "value": "1"], ["name": "B", "value": "2"]],
+                            "ports": [["containerPort": 80, "protocol": "TCP"]],
+                        ],
+                        ["name": "sidecar", "image": "proxy:1"],
+                    ]
+                ]
+            ]
+        ],
         "metadata": ["finalizers": ["x"]],
     ]
 
@@ -91,8 +99,9 @@ import Testing
             ["spec": ["template": ["spec": ["$setElementOrder/containers": [["name": "sidecar"], ["name": "app"]]]]]], to: deployment)
         #expect(containers(reordered).compactMap { $0["name"]?.stringValue } == ["sidecar", "app"])
 
-        let retained = StrategicMergePatch.apply(["spec": ["$retainKeys": ["type"], "type": "Recreate"]],
-                                                 to: ["spec": ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": 1]]])
+        let retained = StrategicMergePatch.apply(
+            ["spec": ["$retainKeys": ["type"], "type": "Recreate"]],
+            to: ["spec": ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": 1]]])
         #expect(retained == ["spec": ["type": "Recreate"]])
     }
 
@@ -118,8 +127,10 @@ import Testing
     }
 
     @Test func printerColumnPathsReadNestedValuesAndLists() {
-        let object: JSONValue = ["status": ["phase": "Progressing", "conditions": [["type": "Promoted"], ["type": "Ready"]]],
-                                 "spec": ["hosts": ["a", "b"]]]
+        let object: JSONValue = [
+            "status": ["phase": "Progressing", "conditions": [["type": "Promoted"], ["type": "Ready"]]],
+            "spec": ["hosts": ["a", "b"]],
+        ]
         #expect(SimpleJSONPath.evaluate(".status.phase", in: object) == "Progressing")
         #expect(SimpleJSONPath.evaluate(".status.conditions[1].type", in: object) == "Ready")
         #expect(SimpleJSONPath.evaluate(".status.conditions[*].type", in: object) == "Promoted,Ready")
@@ -129,13 +140,16 @@ import Testing
 
     @Test func requestPathsAreParsedLikeTheAPIServer() {
         typealias Path = RequestTarget.ResourcePath
-        #expect(RequestTarget(path: "/api/v1/namespaces/demo/services/web") ==
-                .resource(Path(group: "", version: "v1", plural: "services", namespace: "demo", name: "web")))
+        #expect(
+            RequestTarget(path: "/api/v1/namespaces/demo/services/web")
+                == .resource(Path(group: "", version: "v1", plural: "services", namespace: "demo", name: "web")))
         #expect(RequestTarget(path: "/api/v1/namespaces/demo") == .resource(Path(group: "", version: "v1", plural: "namespaces", name: "demo")))
-        #expect(RequestTarget(path: "/api/v1/namespaces/demo/status") ==
-                .resource(Path(group: "", version: "v1", plural: "namespaces", name: "demo", subresource: "status")))
-        #expect(RequestTarget(path: "/apis/apps/v1/namespaces/x/deployments/y/scale") ==
-                .resource(Path(group: "apps", version: "v1", plural: "deployments", namespace: "x", name: "y", subresource: "scale")))
+        #expect(
+            RequestTarget(path: "/api/v1/namespaces/demo/status")
+                == .resource(Path(group: "", version: "v1", plural: "namespaces", name: "demo", subresource: "status")))
+        #expect(
+            RequestTarget(path: "/apis/apps/v1/namespaces/x/deployments/y/scale")
+                == .resource(Path(group: "apps", version: "v1", plural: "deployments", namespace: "x", name: "y", subresource: "scale")))
         #expect(RequestTarget(path: "/apis/apps/v1/deployments") == .resource(Path(group: "apps", version: "v1", plural: "deployments")))
         #expect(RequestTarget(path: "/apis/apps/v1") == .groupVersion("apps", "v1"))
         #expect(RequestTarget(path: "/openapi/v3/apis/apps/v1") == .openAPIGroupVersion("apps", "v1"))

@@ -8,8 +8,10 @@ import Testing
 
 let protobufDeployment: JSONValue = [
     "apiVersion": "apps/v1", "kind": "Deployment",
-    "metadata": ["name": "web", "namespace": "demo", "labels": ["app": "web"], "creationTimestamp": "2026-12-02T00:00:00Z",
-                 "generation": 3],
+    "metadata": [
+        "name": "web", "namespace": "demo", "labels": ["app": "web"], "creationTimestamp": "2026-12-02T00:00:00Z",
+        "generation": 3,
+    ],
     "spec": [
         "replicas": 0, "paused": true,
         "selector": ["matchLabels": ["app": "web"]],
@@ -18,13 +20,15 @@ let protobufDeployment: JSONValue = [
             "metadata": ["labels": ["app": "web"]],
             "spec": [
                 "automountServiceAccountToken": false,
-                "containers": [[
-                    "name": "web", "image": "web:1", "args": ["--port", "80"],
-                    "ports": [["containerPort": 80, "protocol": "TCP"]],
-                    "resources": ["limits": ["cpu": "500m", "memory": "128Mi"]],
-                    "readinessProbe": ["httpGet": ["path": "/healthz", "port": "http"], "periodSeconds": 5],
-                    "env": [["name": "A", "value": "1"]],
-                ]],
+                "containers": [
+                    [
+                        "name": "web", "image": "web:1", "args": ["--port", "80"],
+                        "ports": [["containerPort": 80, "protocol": "TCP"]],
+                        "resources": ["limits": ["cpu": "500m", "memory": "128Mi"]],
+                        "readinessProbe": ["httpGet": ["path": "/healthz", "port": "http"], "periodSeconds": 5],
+                        "env": [["name": "A", "value": "1"]],
+                    ]
+                ],
                 "volumes": [["name": "config", "configMap": ["name": "settings", "defaultMode": 420]]],
             ],
         ],
@@ -41,30 +45,34 @@ let protobufDeployment: JSONValue = [
     @Test func aDeploymentSurvivesProtobufAndBackWithEveryKindOfField() throws {
         let again = try roundTrip(protobufDeployment)
         #expect(again == protobufDeployment, "\(again.jsonString)")
-        #expect(again[path: "spec", "template", "spec", "volumes"]?[0]?[path: "configMap", "name"] == "settings",
-                "an inlined VolumeSource sits in the Volume")
-        #expect(again[path: "spec", "template", "spec", "containers"]?[0]?[path: "readinessProbe", "httpGet", "port"] == "http",
-                "a named IntOrString port; the probe's handler is inlined")
+        #expect(
+            again[path: "spec", "template", "spec", "volumes"]?[0]?[path: "configMap", "name"] == "settings",
+            "an inlined VolumeSource sits in the Volume")
+        #expect(
+            again[path: "spec", "template", "spec", "containers"]?[0]?[path: "readinessProbe", "httpGet", "port"] == "http",
+            "a named IntOrString port; the probe's handler is inlined")
     }
 
     @Test func secretsKeepBytesAsBase64AndZeroPointersSurvive() throws {
-        let secret: JSONValue = ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "s"], "immutable": false,
-                                 "data": ["key": .string(Data([0, 1, 2, 255]).base64EncodedString())], "type": "Opaque"]
+        let secret: JSONValue = [
+            "apiVersion": "v1", "kind": "Secret", "metadata": ["name": "s"], "immutable": false,
+            "data": ["key": .string(Data([0, 1, 2, 255]).base64EncodedString())], "type": "Opaque",
+        ]
         #expect(try roundTrip(secret) == secret)
     }
 
     @Test func goZeroValuesThatAreNotPointersAreDroppedAsGoDoes() throws {
         var writer = ProtobufWire.Writer()
         writer.bytes(1, Array("c".utf8))  // name
-        writer.bytes(2, Array("".utf8))   // generateName: empty, omitempty → dropped
-        writer.varint(7, 0)               // generation 0 → dropped
+        writer.bytes(2, Array("".utf8))  // generateName: empty, omitempty → dropped
+        writer.varint(7, 0)  // generation 0 → dropped
         var unknown = ProtobufWire.Writer()
         var typeMeta = ProtobufWire.Writer()
         typeMeta.bytes(1, Array("v1".utf8))
         typeMeta.bytes(2, Array("ConfigMap".utf8))
         var configMap = ProtobufWire.Writer()
         configMap.bytes(1, writer.bytes)
-        configMap.varint(99, 7)           // an unknown field is skipped
+        configMap.varint(99, 7)  // an unknown field is skipped
         unknown.bytes(1, typeMeta.bytes)
         unknown.bytes(2, configMap.bytes)
         let object = try ProtobufCodec.object(fromBody: ProtobufCodec.magic + unknown.bytes)

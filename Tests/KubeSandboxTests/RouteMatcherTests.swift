@@ -6,8 +6,10 @@ import Testing
 /// The sandbox picks HTTP routes as Istio does, so what a strategy routes is what the traffic sees.
 @Suite struct RouteMatcherTests {
     let abRoutes: [JSONValue] = [
-        ["match": [["headers": ["x-canary": ["exact": "insider"]]], ["headers": ["cookie": ["regex": "^(.*?;)?(canary=always)(;.*)?$"]]]],
-         "route": [["destination": ["host": "canary"]]]],
+        [
+            "match": [["headers": ["x-canary": ["exact": "insider"]]], ["headers": ["cookie": ["regex": "^(.*?;)?(canary=always)(;.*)?$"]]]],
+            "route": [["destination": ["host": "canary"]]],
+        ],
         ["route": [["destination": ["host": "primary"]]]],
     ]
 
@@ -38,13 +40,19 @@ import Testing
         let cluster = try await InMemoryCluster.start()
         let client = cluster.client()
         defer { Task { try await client.shutdown() } }
-        let virtualServices = KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "VirtualService", plural: "virtualservices", namespaced: true)
+        let virtualServices = KubeResource(
+            group: "networking.istio.io", version: "v1beta1", kind: "VirtualService", plural: "virtualservices", namespaced: true)
         for (name, labels) in [("podinfo-primary", "podinfo-primary"), ("podinfo", "podinfo")] {
-            let deployment: JSONValue = ["metadata": ["name": .string(name)],
-                                         "spec": ["replicas": 1, "selector": ["matchLabels": ["app": .string(labels)]],
-                                                  "template": ["metadata": ["labels": ["app": .string(labels)]], "spec": ["containers": [["name": "app", "image": "x"]]]]]]
+            let deployment: JSONValue = [
+                "metadata": ["name": .string(name)],
+                "spec": [
+                    "replicas": 1, "selector": ["matchLabels": ["app": .string(labels)]],
+                    "template": ["metadata": ["labels": ["app": .string(labels)]], "spec": ["containers": [["name": "app", "image": "x"]]]],
+                ],
+            ]
             _ = try await client.resource(.deployments, as: JSONValue.self).create(deployment, namespace: "default")
-            _ = try await client.resource(.deployments, as: JSONValue.self).patch(name, namespace: "default",
+            _ = try await client.resource(.deployments, as: JSONValue.self).patch(
+                name, namespace: "default",
                 patch: .merge(["status": ["replicas": 1, "readyReplicas": 1, "availableReplicas": 1]]), subresource: "status")
             _ = try await client.resource(.services, as: JSONValue.self).create(
                 ["metadata": ["name": .string(name)], "spec": ["selector": ["app": .string(labels)], "ports": [["port": 80]]]], namespace: "default")
@@ -52,8 +60,20 @@ import Testing
         _ = try await client.resource(virtualServices, as: JSONValue.self).create(
             ["metadata": ["name": "root"], "spec": ["hosts": ["app.example.com"], "http": [["delegate": ["name": "podinfo"]]]]], namespace: "default")
         _ = try await client.resource(virtualServices, as: JSONValue.self).create(
-            ["metadata": ["name": "podinfo"], "spec": ["hosts": [], "http": [["route": [["destination": ["host": "podinfo-primary"], "weight": 30],
-                                                                                     ["destination": ["host": "podinfo"], "weight": 70]]]]]],
+            [
+                "metadata": ["name": "podinfo"],
+                "spec": [
+                    "hosts": [],
+                    "http": [
+                        [
+                            "route": [
+                                ["destination": ["host": "podinfo-primary"], "weight": 30],
+                                ["destination": ["host": "podinfo"], "weight": 70],
+                            ]
+                        ]
+                    ],
+                ],
+            ],
             namespace: "default")
         guard case .weighted(let routing) = await ServiceResolver(store: cluster.store).resolve(host: "app.example.com", port: nil) else {
             Issue.record("the root host is not routed by its VirtualService")
@@ -67,7 +87,9 @@ import Testing
         let cluster = try await InMemoryCluster.start()
         let client = cluster.client()
         defer { Task { try await client.shutdown() } }
-        let istio = { (kind: String, plural: String) in KubeResource(group: "networking.istio.io", version: "v1beta1", kind: kind, plural: plural, namespaced: true) }
+        let istio = { (kind: String, plural: String) in
+            KubeResource(group: "networking.istio.io", version: "v1beta1", kind: kind, plural: plural, namespaced: true)
+        }
         let gatewayLabels: JSONValue = ["istio": "ingressgateway"]
         _ = try await client.resource(.services, as: JSONValue.self).create(
             ["metadata": ["name": "istio-ingressgateway"], "spec": ["selector": gatewayLabels, "ports": [["port": 80]]]], namespace: "default")
@@ -79,8 +101,13 @@ import Testing
         _ = try await client.resource(istio("VirtualService", "virtualservices"), as: JSONValue.self).create(
             ["metadata": ["name": "unbound"], "spec": ["hosts": ["*"], "http": [route]]], namespace: "default")
         _ = try await client.resource(istio("VirtualService", "virtualservices"), as: JSONValue.self).create(
-            ["metadata": ["name": "bound"], "spec": ["hosts": ["shop.example.com"], "gateways": ["default/public"],
-                                                    "http": [["match": [["uri": ["prefix": "/shop"]]], "route": [["destination": ["host": "web"], "weight": 100]]]]]],
+            [
+                "metadata": ["name": "bound"],
+                "spec": [
+                    "hosts": ["shop.example.com"], "gateways": ["default/public"],
+                    "http": [["match": [["uri": ["prefix": "/shop"]]], "route": [["destination": ["host": "web"], "weight": 100]]]],
+                ],
+            ],
             namespace: "default")
         let resolver = ServiceResolver(store: cluster.store)
         let shop = RequestAttributes(method: "GET", path: "/shop", headers: ["host": "shop.example.com"])

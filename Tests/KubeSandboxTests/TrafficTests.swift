@@ -12,7 +12,8 @@ import Testing
 enum FlaggerQueries {
     static func successRate(namespace: String, target: String, interval: String) -> String {
         let selector = #"reporter="destination",destination_workload_namespace="\#(namespace)",destination_workload=~"\#(target)""#
-        return #"sum(rate(istio_requests_total{\#(selector),response_code!~"5.*"}[\#(interval)])) / sum(rate(istio_requests_total{\#(selector)}[\#(interval)])) * 100"#
+        return
+            #"sum(rate(istio_requests_total{\#(selector),response_code!~"5.*"}[\#(interval)])) / sum(rate(istio_requests_total{\#(selector)}[\#(interval)])) * 100"#
     }
 
     static func duration(namespace: String, target: String, interval: String) -> String {
@@ -85,8 +86,10 @@ let meshManifest = """
             let primary = await sandbox.metrics.requestCount(workload: "web-primary", namespace: "demo")
             let canary = await sandbox.metrics.requestCount(workload: "web", namespace: "demo")
             #expect(abs(primary - 300) < 0.01 && abs(canary - 200) < 0.01, "50 rps for 10 s split 60/40: \(primary) / \(canary)")
-            try await Kubectl(sandbox).succeed(["patch", "virtualservice", "web", "-n", "demo", "--type", "json", "-p",
-                                                #"[{"op":"replace","path":"/spec/http/0/route/0/weight","value":100},{"op":"replace","path":"/spec/http/0/route/1/weight","value":0}]"#])
+            try await Kubectl(sandbox).succeed([
+                "patch", "virtualservice", "web", "-n", "demo", "--type", "json", "-p",
+                #"[{"op":"replace","path":"/spec/http/0/route/0/weight","value":100},{"op":"replace","path":"/spec/http/0/route/1/weight","value":0}]"#,
+            ])
             for _ in 0..<10 { await sandbox.stepTraffic(seconds: 1) }
             #expect(await sandbox.metrics.requestCount(workload: "web", namespace: "demo") - canary < 0.01, "weight 0 gets nothing")
         }
@@ -112,17 +115,19 @@ let meshManifest = """
 
     @Test func aHostHeaderForASelectorlessServiceIsForwardedToItsLoopbackEndpoint() async throws {
         try await withSandbox { sandbox in
-            try await Kubectl(sandbox).succeed(["apply", "-f", "-"], stdin: """
-                apiVersion: v1
-                kind: Service
-                metadata: {name: api-server, namespace: default}
-                spec: {ports: [{port: 80}]}
-                ---
-                apiVersion: v1
-                kind: Endpoints
-                metadata: {name: api-server, namespace: default}
-                subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{port: \(sandbox.port)}]}]
-                """)
+            try await Kubectl(sandbox).succeed(
+                ["apply", "-f", "-"],
+                stdin: """
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: api-server, namespace: default}
+                    spec: {ports: [{port: 80}]}
+                    ---
+                    apiVersion: v1
+                    kind: Endpoints
+                    metadata: {name: api-server, namespace: default}
+                    subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{port: \(sandbox.port)}]}]
+                    """)
             var request = HTTPClientRequest(url: sandbox.trafficURL.absoluteString + "/version")
             request.headers.replaceOrAdd(name: "Host", value: "api-server.default")
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
@@ -158,8 +163,10 @@ let meshManifest = """
             let primaryP99 = FlaggerQueries.duration(namespace: "demo", target: "web-primary", interval: "30s")
             var values: (Double?, Double?, Double?, Double?) = (nil, nil, nil, nil)
             let settled = try await eventually(timeout: .seconds(40)) {
-                values = (try await prometheus.value(of: canaryRate), try await prometheus.value(of: primaryRate),
-                          try await prometheus.value(of: canaryP99), try await prometheus.value(of: primaryP99))
+                values = (
+                    try await prometheus.value(of: canaryRate), try await prometheus.value(of: primaryRate),
+                    try await prometheus.value(of: canaryP99), try await prometheus.value(of: primaryP99)
+                )
                 guard let rate = values.0, let primaryRate = values.1, let canary = values.2, let primary = values.3 else { return false }
                 // Wait for what is asserted: a P99 over the first few dozen samples can land a bucket higher
                 // (one slow sample in a hundred is 1%), so the window must fill first.

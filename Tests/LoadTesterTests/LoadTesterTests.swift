@@ -30,14 +30,16 @@ func withLoadTester<T>(_ options: LoadTesterOptions, _ body: (LoadTester, String
 
 /// The answer as "<status> <body>".
 func post(_ url: String, _ body: String, headers: [(String, String)] = []) async throws -> String {
-    let response = try await OutboundHTTP(proxies: ProxySettings()).send(.POST, url, headers: [("Content-Type", "application/json")] + headers,
-                                                                       body: Array(body.utf8), timeout: .seconds(20))
+    let response = try await OutboundHTTP(proxies: ProxySettings()).send(
+        .POST, url, headers: [("Content-Type", "application/json")] + headers,
+        body: Array(body.utf8), timeout: .seconds(20))
     return "\(response.status) \(response.text)"
 }
 
 func payload(name: String = "httpbin", namespace: String = "demo", phase: String = "Progressing", metadata: [String: String] = [:]) -> String {
     let fields = metadata.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\"\($0.value.replacingOccurrences(of: "\"", with: "\\\""))\"" }
-    return #"{"name":"\#(name)","namespace":"\#(namespace)","phase":"\#(phase)","checksum":"abc","type":"rollout","metadata":{\#(fields.joined(separator: ","))}}"#
+    return
+        #"{"name":"\#(name)","namespace":"\#(namespace)","phase":"\#(phase)","checksum":"abc","type":"rollout","metadata":{\#(fields.joined(separator: ","))}}"#
 }
 
 func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
@@ -90,7 +92,9 @@ func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
 @Suite struct TaskTests {
     @Test func bashTasksRunToCompletionAndTheExitStatusIsTheAnswer() async throws {
         try await withLoadTester { (_, url) async throws in
-            #expect(try await post(url + "/", payload(metadata: ["type": "bash", "cmd": "echo -n hello; exit 0", "returnCmdOutput": "true"])) == "200 hello")
+            #expect(
+                try await post(url + "/", payload(metadata: ["type": "bash", "cmd": "echo -n hello; exit 0", "returnCmdOutput": "true"]))
+                    == "200 hello")
             let failed = try await post(url + "/", payload(metadata: ["type": "bash", "cmd": "echo broken >&2; exit 3"]))
             #expect(failed.hasPrefix("500 ") && failed.contains("exit status 3") && failed.contains("broken"))
         }
@@ -112,8 +116,9 @@ func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
     }
 
     @Test func aCommandNoLongerCalledForIsStoppedAfterItsLease() async throws {
-        let tasks = CommandTasks(policy: CommandPolicy(), timeout: .seconds(3600), environment: ProcessInfo.processInfo.environment,
-                                 logger: Logger(label: "test"))
+        let tasks = CommandTasks(
+            policy: CommandPolicy(), timeout: .seconds(3600), environment: ProcessInfo.processInfo.environment,
+            logger: Logger(label: "test"))
         let start = ContinuousClock.now
         guard case .started(let pid) = await tasks.call(canary: "httpbin.demo", command: "sleep 60", logOutput: false, now: start) else {
             Issue.record("not started"); return
@@ -126,9 +131,12 @@ func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
     }
 
     @Test func aCommandThatFailedIsReportedOnTheNextCallThenStartedAgain() async throws {
-        let tasks = CommandTasks(policy: CommandPolicy(), timeout: .seconds(3600), environment: ProcessInfo.processInfo.environment,
-                                 logger: Logger(label: "test"))
-        guard case .started = await tasks.call(canary: "c.ns", command: "echo nope; exit 4", logOutput: true) else { Issue.record("not started"); return }
+        let tasks = CommandTasks(
+            policy: CommandPolicy(), timeout: .seconds(3600), environment: ProcessInfo.processInfo.environment,
+            logger: Logger(label: "test"))
+        guard case .started = await tasks.call(canary: "c.ns", command: "echo nope; exit 4", logOutput: true) else {
+            Issue.record("not started"); return
+        }
         for _ in 0..<100 where !(await tasks.pids.isEmpty) {
             await tasks.sweep()
             try await Task.sleep(for: .milliseconds(20))
@@ -137,17 +145,21 @@ func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
             Issue.record("the failure was not reported"); return
         }
         #expect(reason.contains("exited with status 4") && reason.contains("nope"))
-        guard case .started = await tasks.call(canary: "c.ns", command: "echo nope; exit 4", logOutput: true) else { Issue.record("not restarted"); return }
+        guard case .started = await tasks.call(canary: "c.ns", command: "echo nope; exit 4", logOutput: true) else {
+            Issue.record("not restarted"); return
+        }
     }
 
     @Test func anAllowlistRunsOnlyNamedProgramsWithoutAShell() async throws {
         let policy = CommandPolicy(allowed: ["hey", "echo"])
-        #expect(policy.invocation(of: "hey -z 1m -q 10 'http://httpbin-canary.demo:8000/headers'", shell: "sh")
-            == .success(.init(executable: "hey", arguments: ["-z", "1m", "-q", "10", "http://httpbin-canary.demo:8000/headers"])))
+        #expect(
+            policy.invocation(of: "hey -z 1m -q 10 'http://httpbin-canary.demo:8000/headers'", shell: "sh")
+                == .success(.init(executable: "hey", arguments: ["-z", "1m", "-q", "10", "http://httpbin-canary.demo:8000/headers"])))
         #expect(throws: CommandPolicy.Refusal.self) { _ = try policy.invocation(of: "curl http://x", shell: "sh").get() }
         #expect(throws: CommandPolicy.Refusal.self) { _ = try policy.invocation(of: "hey http://x; rm -rf /", shell: "sh").get() }
         #expect(throws: CommandPolicy.Refusal.self) { _ = try policy.invocation(of: "echo $(id)", shell: "sh").get() }
-        #expect(CommandPolicy().invocation(of: "hey x | tee y", shell: "sh") == .success(.init(executable: "sh", arguments: ["-c", "hey x | tee y"])))
+        #expect(
+            CommandPolicy().invocation(of: "hey x | tee y", shell: "sh") == .success(.init(executable: "sh", arguments: ["-c", "hey x | tee y"])))
         var options = LoadTesterOptions()
         options.policy = policy
         try await withLoadTester(options) { (_, url) async throws in

@@ -15,7 +15,8 @@ import Testing
     let template = QueryTemplate(values: ["namespace": "demo", "target": "httpbin", "interval": "1m"], variables: ["threshold": "0.5"])
 
     @Test func rendersFlaggersPlaceholdersAndCollapsesWhitespace() throws {
-        let rendered = try template.render("""
+        let rendered = try template.render(
+            """
             sum(rate(x{ns="{{ namespace }}",w=~"{{target}}"}[{{ interval }}]))
               > {{ variables.threshold }}
             """)
@@ -74,9 +75,10 @@ import Testing
             return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
         }
         try await StubServer.serve(responder) { port throws in
-            let provider = PrometheusProvider(address: "http://127.0.0.1:\(port)/", authorization: "Bearer s3cret",
-                                              headers: ["X-Scope": ["tenant-a"]], timeout: .seconds(60),
-                                              http: OutboundHTTP(proxies: ProxySettings()))
+            let provider = PrometheusProvider(
+                address: "http://127.0.0.1:\(port)/", authorization: "Bearer s3cret",
+                headers: ["X-Scope": ["tenant-a"]], timeout: .seconds(60),
+                http: OutboundHTTP(proxies: ProxySettings()))
             #expect(try await provider.query(#"sum(rate(x{a="b"}[1m]))"#) == 42)
         }
         let request = seen.withLock { $0 }
@@ -96,8 +98,9 @@ import Testing
         }
         let query = #"sum(rate(x{pod=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"}[1m])) + vector(1)"#
         try await StubServer.serve(responder) { port throws in
-            let provider = PrometheusProvider(address: "http://127.0.0.1:\(port)", authorization: nil, headers: [:], timeout: .seconds(60),
-                                              http: OutboundHTTP(proxies: ProxySettings()))
+            let provider = PrometheusProvider(
+                address: "http://127.0.0.1:\(port)", authorization: nil, headers: [:], timeout: .seconds(60),
+                http: OutboundHTTP(proxies: ProxySettings()))
             #expect(try await provider.query(query) == 3)
         }
         #expect(seen.withLock { $0 } == query)
@@ -106,8 +109,9 @@ import Testing
 
 /// The pure half of the analysis: thresholds and Flagger's texts, without a provider.
 @Suite struct MetricJudgeTests {
-    let canary = Canary(metadata: ObjectMeta(name: "podinfo", namespace: "test"),
-                        spec: CanarySpec(targetRef: TargetReference(apiVersion: "apps/v1", kind: "Deployment", name: "podinfo")))
+    let canary = Canary(
+        metadata: ObjectMeta(name: "podinfo", namespace: "test"),
+        spec: CanarySpec(targetRef: TargetReference(apiVersion: "apps/v1", kind: "Deployment", name: "podinfo")))
 
     @Test func aSuccessRateBelowItsMinimumHaltsWithFlaggersText() {
         let metric = CanaryMetric(name: "request-success-rate", thresholdRange: ThresholdRange(min: 99))
@@ -126,7 +130,10 @@ import Testing
     @Test func noValuesNamesTheMeshAndInfinityIsNotASuccess() {
         let rate = CanaryMetric(name: "request-success-rate", thresholdRange: ThresholdRange(min: 99))
         let none = MetricJudge.builtin(rate, canary: canary, mesh: "istio", outcome: .failure(.noValues))
-        #expect(none.failure == "Halt advancement no values found for istio metric request-success-rate probably podinfo.test is not receiving traffic: no values found")
+        #expect(
+            none.failure
+                == "Halt advancement no values found for istio metric request-success-rate probably podinfo.test is not receiving traffic: no values found"
+        )
         let custom = CanaryMetric(name: "errors", thresholdRange: ThresholdRange(min: 1))
         let infinite = MetricJudge.custom(custom, canary: canary, outcome: .failure(.notFinite("+Inf")))
         #expect(infinite.failure == "Halt podinfo.test advancement errors: the query returned +Inf, not a finite number")

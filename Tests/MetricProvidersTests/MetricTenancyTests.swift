@@ -60,13 +60,16 @@ import Testing
             for (name, values) in headers { fields[name] = .array(values.map(JSONValue.string)) }
             provider["headers"] = fields
         }
-        let object: JSONValue = ["metadata": ["name": "errors", "namespace": "platform"], "spec": ["provider": provider, "query": .string(alwaysFails)]]
+        let object: JSONValue = [
+            "metadata": ["name": "errors", "namespace": "platform"], "spec": ["provider": provider, "query": .string(alwaysFails)],
+        ]
         return try object.decode(as: MetricTemplate.self)
     }
 
     static func canary(metricsServer: String?) -> Canary {
-        var canary = Canary(metadata: ObjectMeta(name: "podinfo", namespace: "team-a"),
-                            spec: CanarySpec(targetRef: TargetReference(apiVersion: "apps/v1", kind: "Deployment", name: "podinfo")))
+        var canary = Canary(
+            metadata: ObjectMeta(name: "podinfo", namespace: "team-a"),
+            spec: CanarySpec(targetRef: TargetReference(apiVersion: "apps/v1", kind: "Deployment", name: "podinfo")))
         canary.spec.metricsServer = metricsServer
         return canary
     }
@@ -100,7 +103,8 @@ import Testing
         metric.templateVariables = ["job": "podinfo"]
         #expect(MetricAnalysis.unsafeVariable(metric, template: template, canary: Self.canary(metricsServer: nil)) == nil)
         metric.templateVariables = [:]
-        #expect(MetricAnalysis.unsafeVariable(metric, template: template, canary: Self.canary(metricsServer: nil)) == nil,
-                "a missing variable fails the check at run time, as in Flagger")
+        #expect(
+            MetricAnalysis.unsafeVariable(metric, template: template, canary: Self.canary(metricsServer: nil)) == nil,
+            "a missing variable fails the check at run time, as in Flagger")
     }
 }

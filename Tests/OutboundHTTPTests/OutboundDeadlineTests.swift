@@ -6,8 +6,11 @@ import Testing
 /// One deadline covers a whole outbound call, body included: a server that sends its headers and then stalls
 /// or trickles its body fails the call at the deadline, frees the connection, and starves no other request,
 /// to another host or to the same one.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
-                "wall-clock deadlines of about 1 s; make test runs it alone")) struct OutboundDeadlineTests {
+@Suite(
+    .enabled(
+        if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
+        "wall-clock deadlines of about 1 s; make test runs it alone")) struct OutboundDeadlineTests
+{
     let http = OutboundHTTP(proxies: ProxySettings())
 
     @Test func aBodyThatStallsAfterTheHeadersFailsAtTheDeadlineAndFreesTheConnection() async throws {

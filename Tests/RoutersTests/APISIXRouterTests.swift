@@ -9,24 +9,36 @@ import Testing
     static let user: JSONValue = [
         "apiVersion": "apisix.apache.org/v2", "kind": "ApisixRoute",
         "metadata": ["name": "podinfo", "namespace": "test", "labels": ["app": "podinfo"]],
-        "spec": ["http": [
-            ["name": "static", "match": ["hosts": ["app.example.com"], "paths": ["/static/*"]], "backends": [["serviceName": "assets", "servicePort": 80]]],
-            ["name": "method", "match": ["hosts": ["app.example.com"], "methods": ["GET"], "paths": ["/*"]],
-             "backends": [["serviceName": "podinfo", "servicePort": 80]],
-             "plugins": [["name": "prometheus", "enable": true, "config": ["disable": false, "prefer_name": true]]]],
-        ]],
+        "spec": [
+            "http": [
+                [
+                    "name": "static", "match": ["hosts": ["app.example.com"], "paths": ["/static/*"]],
+                    "backends": [["serviceName": "assets", "servicePort": 80]],
+                ],
+                [
+                    "name": "method", "match": ["hosts": ["app.example.com"], "methods": ["GET"], "paths": ["/*"]],
+                    "backends": [["serviceName": "podinfo", "servicePort": 80]],
+                    "plugins": [["name": "prometheus", "enable": true, "config": ["disable": false, "prefer_name": true]]],
+                ],
+            ]
+        ],
     ]
 
     static func canary() throws -> Canary {
-        try JSONValue(parsing: Array("""
-            {"apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": {"name": "podinfo", "namespace": "test", "uid": "c-1"},
-             "spec": {"provider": "apisix", "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
-                      "routeRef": {"apiVersion": "apisix.apache.org/v2", "kind": "ApisixRoute", "name": "podinfo"},
-                      "service": {"port": 80, "targetPort": 9898}, "analysis": {"interval": "10s", "threshold": 10, "stepWeight": 10, "maxWeight": 50}}}
-            """.utf8)).decode(as: Canary.self)
+        try JSONValue(
+            parsing: Array(
+                """
+                {"apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": {"name": "podinfo", "namespace": "test", "uid": "c-1"},
+                 "spec": {"provider": "apisix", "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
+                          "routeRef": {"apiVersion": "apisix.apache.org/v2", "kind": "ApisixRoute", "name": "podinfo"},
+                          "service": {"port": 80, "targetPort": 9898}, "analysis": {"interval": "10s", "threshold": 10, "stepWeight": 10, "maxWeight": 50}}}
+                """.utf8)
+        ).decode(as: Canary.self)
     }
 
-    static let context = ValidationContext(meshProvider: .apisix, routers: [.apisix, .kubernetes], implementedRouters: [.istio, .kubernetes, .apisix]).routed
+    static let context = ValidationContext(
+        meshProvider: .apisix, routers: [.apisix, .kubernetes], implementedRouters: [.istio, .kubernetes, .apisix]
+    ).routed
 
     @Test func theCanaryRouteCopiesTheUsersHTTPRouteAtTheTopPriorityWithNoTrafficYet() throws {
         let canary = try Self.canary()

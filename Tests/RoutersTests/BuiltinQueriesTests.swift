@@ -11,28 +11,42 @@ import Testing
 
     @Test func theIstioRouterCarriesFlaggersIstioPromQL() throws {
         let rate = try template.render(IstioRouter.queries.successRate)
-        #expect(rate == #"sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="demo",destination_workload=~"httpbin",response_code!~"5.*"}[1m])) / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="demo",destination_workload=~"httpbin"}[1m])) * 100"#)
+        #expect(
+            rate
+                == #"sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="demo",destination_workload=~"httpbin",response_code!~"5.*"}[1m])) / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="demo",destination_workload=~"httpbin"}[1m])) * 100"#
+        )
         let duration = try template.render(IstioRouter.queries.requestDuration)
-        #expect(duration == #"histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="demo",destination_workload=~"httpbin"}[1m])) by (le))"#)
+        #expect(
+            duration
+                == #"histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="demo",destination_workload=~"httpbin"}[1m])) by (le))"#
+        )
         #expect(IstioRouter.queries.durationToMilliseconds == 1)
     }
 
     @Test func theKubernetesProviderQueriesTheApplicationsHistogramInSeconds() throws {
         let rate = try template.render(NoMeshRouter.queries.successRate)
-        #expect(rate == #"sum(rate(http_request_duration_seconds_count{kubernetes_namespace="demo",kubernetes_pod_name=~"httpbin-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)",status!~"5.*"}[1m])) / sum(rate(http_request_duration_seconds_count{kubernetes_namespace="demo",kubernetes_pod_name=~"httpbin-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"}[1m])) * 100"#)
+        #expect(
+            rate
+                == #"sum(rate(http_request_duration_seconds_count{kubernetes_namespace="demo",kubernetes_pod_name=~"httpbin-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)",status!~"5.*"}[1m])) / sum(rate(http_request_duration_seconds_count{kubernetes_namespace="demo",kubernetes_pod_name=~"httpbin-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"}[1m])) * 100"#
+        )
         #expect(NoMeshRouter.queries.durationToMilliseconds == 1000)
         #expect(NoMeshRouter.queries.query(for: "request-duration") == NoMeshRouter.queries.requestDuration)
         #expect(NoMeshRouter.queries.query(for: "my-metric") == nil)
     }
 
     @Test func everyRegisteredRouterDeclaresTheCRDsOfWhatItWatches() {
-        #expect(RouterRegistry.implemented == [.istio, .kubernetes, .gatewayAPIV1, .gatewayAPIV1beta1, .nginx, .linkerd, .osm, .contour, .traefik, .apisix, .gloo])
+        #expect(
+            RouterRegistry.implemented == [
+                .istio, .kubernetes, .gatewayAPIV1, .gatewayAPIV1beta1, .nginx, .linkerd, .osm, .contour, .traefik, .apisix, .gloo,
+            ])
         #expect(RouterRegistry.registration(for: .linkerd)?.resources.compactMap(\.crd) == ["trafficsplits.split.smi-spec.io"])
         #expect(RouterRegistry.registration(for: .nginx)?.resources.map(\.crd) == [nil], "Ingress is built in")
-        #expect(RouterRegistry.registration(for: .gatewayAPIV1)?.resources.compactMap(\.crd)
+        #expect(
+            RouterRegistry.registration(for: .gatewayAPIV1)?.resources.compactMap(\.crd)
                 == ["httproutes.gateway.networking.k8s.io", "grpcroutes.gateway.networking.k8s.io"])
-        #expect(RouterRegistry.registration(for: .gatewayAPIV1beta1)?.resources.compactMap(\.crd) == ["httproutes.gateway.networking.k8s.io"],
-                "GRPCRoute has no v1beta1")
+        #expect(
+            RouterRegistry.registration(for: .gatewayAPIV1beta1)?.resources.compactMap(\.crd) == ["httproutes.gateway.networking.k8s.io"],
+            "GRPCRoute has no v1beta1")
         let istio = RouterRegistry.registration(for: .istio)?.resources.compactMap(\.crd) ?? []
         #expect(istio == ["virtualservices.networking.istio.io", "destinationrules.networking.istio.io"])
         #expect(RouterRegistry.registration(for: .kubernetes)?.resources.isEmpty == true)
@@ -46,7 +60,9 @@ import Testing
     @Test func theRegistriesSayWhatSerinImplements() {
         #expect(MetricProviderRegistry.implemented == [.prometheus])
         #expect(TargetRegistry.implemented == [.deployment, .daemonSet])
-        #expect(NotifierRegistry.implemented == [.slack, .discord, .rocket, .msteams, .gchat, .wecom, .dingtalk, .feishu, .lark, .webhook], "Flagger's five and Serin's")
+        #expect(
+            NotifierRegistry.implemented == [.slack, .discord, .rocket, .msteams, .gchat, .wecom, .dingtalk, .feishu, .lark, .webhook],
+            "Flagger's five and Serin's")
         #expect(Set(AlertProviderType.allCases) == NotifierRegistry.implemented, "every type of the CRD has its notifier")
     }
 

@@ -6,13 +6,19 @@ import Testing
 /// The pure half of config tracking: which configs a pod spec uses, their checksums, the primary's spec.
 @Suite struct ConfigTrackerTests {
     static let spec: JSONValue = [
-        "volumes": [["name": "a", "configMap": ["name": "settings"]],
-                    ["name": "b", "projected": ["sources": [["configMap": ["name": "extra", "optional": true]], ["secret": ["name": "keys"]]]]],
-                    ["name": "c", "emptyDir": [:]]],
+        "volumes": [
+            ["name": "a", "configMap": ["name": "settings"]],
+            ["name": "b", "projected": ["sources": [["configMap": ["name": "extra", "optional": true]], ["secret": ["name": "keys"]]]]],
+            ["name": "c", "emptyDir": [:]],
+        ],
         "initContainers": [["name": "init", "envFrom": [["configMapRef": ["name": "settings"]]]]],
-        "containers": [["name": "app",
-                        "env": [["name": "A", "value": "1"], ["name": "B", "valueFrom": ["secretKeyRef": ["name": "db", "key": "password"]]]],
-                        "envFrom": [["secretRef": ["name": "keys"]]]]],
+        "containers": [
+            [
+                "name": "app",
+                "env": [["name": "A", "value": "1"], ["name": "B", "valueFrom": ["secretKeyRef": ["name": "db", "key": "password"]]]],
+                "envFrom": [["secretRef": ["name": "keys"]]],
+            ]
+        ],
     ]
 
     @Test func everyConfigAPodSpecUsesIsFoundOnceWithWhetherItIsRequired() {
@@ -44,32 +50,53 @@ import Testing
     }
 
     @Test func aCopyHasTheSourcesDataTypeAndIncludedLabelsButNeverImmutability() throws {
-        let source: JSONValue = ["metadata": ["name": "keys", "labels": ["team": "web", "other": "x", "kustomize.toolkit.fluxcd.io/name": "app"]],
-                                 "type": "kubernetes.io/tls", "data": ["tls.crt": "Y2VydA=="], "immutable": true]
+        let source: JSONValue = [
+            "metadata": ["name": "keys", "labels": ["team": "web", "other": "x", "kustomize.toolkit.fluxcd.io/name": "app"]],
+            "type": "kubernetes.io/tls", "data": ["tls.crt": "Y2VydA=="], "immutable": true,
+        ]
         let copy = ConfigTracker.desiredCopy(source, kind: .secret, live: nil, labels: LabelCopier(flag: "team, kustomize"))
-        #expect(copy == ["apiVersion": "v1", "kind": "Secret", "metadata": ["labels": ["team": "web"]], "data": ["tls.crt": "Y2VydA=="],
-                         "type": "kubernetes.io/tls"])
+        #expect(
+            copy == [
+                "apiVersion": "v1", "kind": "Secret", "metadata": ["labels": ["team": "web"]], "data": ["tls.crt": "Y2VydA=="],
+                "type": "kubernetes.io/tls",
+            ])
         #expect(LabelCopier(flag: "*").included(["a": "1", "kustomize.toolkit.fluxcd.io/name": "x"]) == ["a": "1"])
         #expect(LabelCopier(flag: "").included(["a": "1"]).isEmpty)
     }
 
     @Test func primaryScalerQueriesReplaceTheTriggersQueriesByName() throws {
-        var canary = try JSONValue(parsing: #"{"metadata":{"name":"podinfo","namespace":"demo"},"spec":{"targetRef":{"kind":"Deployment","name":"podinfo"},"autoscalerRef":{"kind":"ScaledObject","name":"so","primaryScalerQueries":{"requests":"vector(1)"},"primaryScalerReplicas":{"maxReplicas":3}}}}"#).decode(as: Canary.self)
-        let source: JSONValue = ["metadata": ["name": "so", "annotations": ["autoscaling.keda.sh/paused-replicas": "0", "team": "web"]],
-                                 "spec": ["scaleTargetRef": ["name": "podinfo"], "maxReplicaCount": 10, "triggers": [
-                                    ["name": "requests", "type": "prometheus", "metadata": ["query": "sum(podinfo)"]],
-                                    ["name": "cpu", "type": "cpu", "metadata": ["value": "80"]]]]]
+        var canary = try JSONValue(
+            parsing:
+                #"{"metadata":{"name":"podinfo","namespace":"demo"},"spec":{"targetRef":{"kind":"Deployment","name":"podinfo"},"autoscalerRef":{"kind":"ScaledObject","name":"so","primaryScalerQueries":{"requests":"vector(1)"},"primaryScalerReplicas":{"maxReplicas":3}}}}"#
+        ).decode(as: Canary.self)
+        let source: JSONValue = [
+            "metadata": ["name": "so", "annotations": ["autoscaling.keda.sh/paused-replicas": "0", "team": "web"]],
+            "spec": [
+                "scaleTargetRef": ["name": "podinfo"], "maxReplicaCount": 10,
+                "triggers": [
+                    ["name": "requests", "type": "prometheus", "metadata": ["query": "sum(podinfo)"]],
+                    ["name": "cpu", "type": "cpu", "metadata": ["value": "80"]],
+                ],
+            ],
+        ]
         let primary = ScaledObjectScaler.desiredPrimary(canary, source: source)
         try Golden.check(primary, "scaledobject-primary")
         #expect(primary[path: "spec", "triggers"]?[0]?[path: "metadata", "query"] == "vector(1)")
         #expect(primary[path: "spec", "maxReplicaCount"] == 3 && primary[path: "metadata", "annotations"] == ["team": "web"], "not paused")
         canary.spec.autoscalerRef?.primaryScalerQueries = nil
-        #expect(ScaledObjectScaler.desiredPrimary(canary, source: source)[path: "spec", "triggers"]?[0]?[path: "metadata", "query"] == "sum(podinfo-primary)")
+        #expect(
+            ScaledObjectScaler.desiredPrimary(canary, source: source)[path: "spec", "triggers"]?[0]?[path: "metadata", "query"]
+                == "sum(podinfo-primary)")
     }
 
     @Test func aPrimaryAnotherOperatorPromotedIsRecognisedByItsTemplate() {
-        let target: JSONValue = ["metadata": ["labels": ["app": "podinfo"]], "spec": ["volumes": [["name": "c", "configMap": ["name": "cfg"]]],
-                                                                                     "containers": [["name": "app", "image": "podinfo:1"]]]]
+        let target: JSONValue = [
+            "metadata": ["labels": ["app": "podinfo"]],
+            "spec": [
+                "volumes": [["name": "c", "configMap": ["name": "cfg"]]],
+                "containers": [["name": "app", "image": "podinfo:1"]],
+            ],
+        ]
         var flaggers = WorkloadTemplate.primary(target, key: "app", value: "podinfo", id: "a-uuid-flagger-chose", configs: ["configmap/cfg"])
         #expect(WorkloadTemplate.runs(primary: flaggers, target: target, key: "app", value: "podinfo", configs: ["configmap/cfg"]))
         #expect(!WorkloadTemplate.runs(primary: flaggers, target: target, key: "app", value: "podinfo", configs: []), "copies named differently")
@@ -77,4 +104,3 @@ import Testing
         #expect(!WorkloadTemplate.runs(primary: flaggers, target: target, key: "app", value: "podinfo", configs: ["configmap/cfg"]))
     }
 }
-

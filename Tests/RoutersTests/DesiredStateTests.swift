@@ -7,25 +7,27 @@ import Testing
 
 /// A Canary using every field the Istio router and the Services write.
 func fullCanary() throws -> Canary {
-    try JSONValue(parsing: #"""
-        {"apiVersion": "flagger.app/v1beta1", "kind": "Canary",
-         "metadata": {"name": "podinfo", "namespace": "test", "uid": "c-1"},
-         "spec": {
-           "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
-           "service": {
-             "port": 9898, "targetPort": "http", "portName": "web", "appProtocol": "http",
-             "gateways": ["public-gateway.istio-system.svc.cluster.local"], "hosts": ["app.example.com"],
-             "match": [{"uri": {"prefix": "/api"}}], "rewrite": {"uri": "/"}, "timeout": "5s",
-             "retries": {"attempts": 3, "perTryTimeout": "1s", "retryOn": "gateway-error,connect-failure"},
-             "headers": {"request": {"add": {"x-envoy-upstream-rq-timeout-ms": "15000"}}},
-             "corsPolicy": {"allowOrigins": [{"exact": "https://example.com"}], "allowMethods": ["GET"]},
-             "trafficPolicy": {"tls": {"mode": "ISTIO_MUTUAL"}},
-             "apex": {"labels": {"team": "web"}, "annotations": {"note": "apex"}},
-             "canary": {"labels": {"track": "canary"}}
-           },
-           "analysis": {"interval": "1m", "threshold": 5, "stepWeight": 10, "maxWeight": 50}
-         }}
-        """#).decode(as: Canary.self)
+    try JSONValue(
+        parsing: #"""
+            {"apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+             "metadata": {"name": "podinfo", "namespace": "test", "uid": "c-1"},
+             "spec": {
+               "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
+               "service": {
+                 "port": 9898, "targetPort": "http", "portName": "web", "appProtocol": "http",
+                 "gateways": ["public-gateway.istio-system.svc.cluster.local"], "hosts": ["app.example.com"],
+                 "match": [{"uri": {"prefix": "/api"}}], "rewrite": {"uri": "/"}, "timeout": "5s",
+                 "retries": {"attempts": 3, "perTryTimeout": "1s", "retryOn": "gateway-error,connect-failure"},
+                 "headers": {"request": {"add": {"x-envoy-upstream-rq-timeout-ms": "15000"}}},
+                 "corsPolicy": {"allowOrigins": [{"exact": "https://example.com"}], "allowMethods": ["GET"]},
+                 "trafficPolicy": {"tls": {"mode": "ISTIO_MUTUAL"}},
+                 "apex": {"labels": {"team": "web"}, "annotations": {"note": "apex"}},
+                 "canary": {"labels": {"track": "canary"}}
+               },
+               "analysis": {"interval": "1m", "threshold": 5, "stepWeight": 10, "maxWeight": 50}
+             }}
+            """#
+    ).decode(as: Canary.self)
 }
 
 /// Each desired-state builder's output for a fresh object and for a live one with fields Serin does not
@@ -33,12 +35,20 @@ func fullCanary() throws -> Canary {
 @Suite struct DesiredStateTests {
     let target: JSONValue = [
         "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": ["name": "podinfo", "namespace": "test",
-                     "annotations": ["kubectl.kubernetes.io/last-applied-configuration": "{}", "kustomize.toolkit.fluxcd.io/name": "apps",
-                                     "owner": "web-team"]],
-        "spec": ["replicas": 3, "minReadySeconds": 5, "selector": ["matchLabels": ["app": "podinfo"]],
-                 "template": ["metadata": ["labels": ["app": "podinfo"]],
-                              "spec": ["containers": [["name": "podinfo", "image": "ghcr.io/stefanprodan/podinfo:6.0.0"]]]]],
+        "metadata": [
+            "name": "podinfo", "namespace": "test",
+            "annotations": [
+                "kubectl.kubernetes.io/last-applied-configuration": "{}", "kustomize.toolkit.fluxcd.io/name": "apps",
+                "owner": "web-team",
+            ],
+        ],
+        "spec": [
+            "replicas": 3, "minReadySeconds": 5, "selector": ["matchLabels": ["app": "podinfo"]],
+            "template": [
+                "metadata": ["labels": ["app": "podinfo"]],
+                "spec": ["containers": [["name": "podinfo", "image": "ghcr.io/stefanprodan/podinfo:6.0.0"]]],
+            ],
+        ],
     ]
 
     @Test func aNewVirtualServiceRoutesEverythingToThePrimary() throws {
@@ -49,11 +59,19 @@ func fullCanary() throws -> Canary {
         let live: JSONValue = [
             "apiVersion": "networking.istio.io/v1beta1", "kind": "VirtualService",
             "metadata": ["name": "podinfo", "namespace": "test", "resourceVersion": "42", "annotations": ["other.io/x": "1"]],
-            "spec": ["hosts": ["old.example.com"], "exportTo": ["."],
-                     "http": [["fault": ["delay": ["fixedDelay": "1s"]], "timeout": "30s",
-                               "route": [["destination": ["host": "podinfo-primary"], "weight": 70],
-                                         ["destination": ["host": "podinfo-canary"], "weight": 30]]],
-                              ["name": "legacy", "route": [["destination": ["host": "legacy"]]]]]],
+            "spec": [
+                "hosts": ["old.example.com"], "exportTo": ["."],
+                "http": [
+                    [
+                        "fault": ["delay": ["fixedDelay": "1s"]], "timeout": "30s",
+                        "route": [
+                            ["destination": ["host": "podinfo-primary"], "weight": 70],
+                            ["destination": ["host": "podinfo-canary"], "weight": 30],
+                        ],
+                    ],
+                    ["name": "legacy", "route": [["destination": ["host": "legacy"]]]],
+                ],
+            ],
         ]
         let desired = IstioRouter.desiredVirtualService(try fullCanary(), live: live)
         try Golden.check(desired, "virtualservice-live")
@@ -94,8 +112,10 @@ func fullCanary() throws -> Canary {
         let apex = KubernetesServiceRouter.roles(canary, selector: ("app", "podinfo"))[0]
         let live: JSONValue = [
             "metadata": ["name": "podinfo", "labels": ["team": "ops", "env": "prod"]],
-            "spec": ["type": "NodePort", "clusterIP": "10.0.0.7", "selector": ["app": "podinfo"],
-                     "ports": [["name": "web", "port": 9898, "targetPort": "http", "nodePort": 30080, "protocol": "TCP"]]],
+            "spec": [
+                "type": "NodePort", "clusterIP": "10.0.0.7", "selector": ["app": "podinfo"],
+                "ports": [["name": "web", "port": 9898, "targetPort": "http", "nodePort": 30080, "protocol": "TCP"]],
+            ],
         ]
         let desired = KubernetesServiceRouter.desiredService(canary, role: apex, live: live)
         #expect(desired[path: "spec", "ports"] == live[path: "spec", "ports"], "same port and targetPort: the node port stays")
@@ -111,15 +131,18 @@ func fullCanary() throws -> Canary {
         let primary = DeploymentTarget.desiredPrimary(target, key: "app", value: "podinfo", live: nil, id: "00000000-0000-0000-0000-000000000001")
         try Golden.check(primary, "deployment-primary-new")
         let live: JSONValue = ["spec": ["replicas": 7]]
-        #expect(DeploymentTarget.desiredPrimary(target, key: "app", value: "podinfo", live: live, id: "x") == live,
-                "an existing primary changes only by promotion")
+        #expect(
+            DeploymentTarget.desiredPrimary(target, key: "app", value: "podinfo", live: live, id: "x") == live,
+            "an existing primary changes only by promotion")
     }
 
     @Test func thePrimaryHPAScalesThePrimaryWithTheTargetHPAsSpec() throws {
         let source: JSONValue = [
             "metadata": ["name": "podinfo"],
-            "spec": ["scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"], "minReplicas": 2, "maxReplicas": 4,
-                     "metrics": [["type": "Resource", "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": 80]]]]],
+            "spec": [
+                "scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"], "minReplicas": 2, "maxReplicas": 4,
+                "metrics": [["type": "Resource", "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": 80]]]],
+            ],
         ]
         try Golden.check(AutoscalerTarget.desiredPrimary(try fullCanary(), source: source, live: nil), "hpa-primary-new")
         let live: JSONValue = ["metadata": ["name": "podinfo-primary", "labels": ["keep": "me"]], "spec": ["maxReplicas": 9, "behavior": [:]]]
@@ -133,7 +156,9 @@ func fullCanary() throws -> Canary {
         var canary = try fullCanary()
         canary.spec.analysis?.stepWeight = nil
         canary.spec.analysis?.iterations = 10
-        canary.spec.analysis?.match = [["headers": ["x-canary": ["exact": "insider"]]], ["headers": ["cookie": ["regex": "^(.*?;)?(canary=always)(;.*)?$"]]]]
+        canary.spec.analysis?.match = [
+            ["headers": ["x-canary": ["exact": "insider"]]], ["headers": ["cookie": ["regex": "^(.*?;)?(canary=always)(;.*)?$"]]],
+        ]
         let desired = IstioRouter.desiredVirtualService(canary, live: nil)
         try Golden.check(desired, "virtualservice-ab")
         let http = desired[path: "spec", "http"]?.arrayValue ?? []
@@ -171,16 +196,31 @@ func fullCanary() throws -> Canary {
         var canary = try fullCanary()
         canary.spec.service?.portDiscovery = true
         canary.spec.service?.targetPort = .int(9898)
-        let target: JSONValue = ["spec": ["template": ["spec": ["containers": [
-            ["name": "podinfo", "ports": [["name": "http", "containerPort": 9898], ["containerPort": 9797], ["name": "grpc", "containerPort": 9999]]],
-            ["name": "istio-proxy", "ports": [["name": "http-envoy-prom", "containerPort": 15090]]],
-        ]]]]]
+        let target: JSONValue = [
+            "spec": [
+                "template": [
+                    "spec": [
+                        "containers": [
+                            [
+                                "name": "podinfo",
+                                "ports": [
+                                    ["name": "http", "containerPort": 9898], ["containerPort": 9797], ["name": "grpc", "containerPort": 9999],
+                                ],
+                            ],
+                            ["name": "istio-proxy", "ports": [["name": "http-envoy-prom", "containerPort": 15090]]],
+                        ]
+                    ]
+                ]
+            ]
+        ]
         let apex = KubernetesServiceRouter.roles(canary, selector: ("app", "podinfo"), target: target)[0]
         let created = KubernetesServiceRouter.desiredService(canary, role: apex, live: nil)
         try Golden.check(created[path: "spec", "ports"] ?? .null, "service-ports-discovered")
         #expect((created[path: "spec", "ports"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue } == ["web", "tcp-podinfo-1", "grpc"])
         var live = created
-        live[path: "spec", "ports"] = [["name": "web", "port": 9898, "targetPort": 9898, "nodePort": 30001], ["name": "grpc", "port": 9999, "nodePort": 30002]]
+        live[path: "spec", "ports"] = [
+            ["name": "web", "port": 9898, "targetPort": 9898, "nodePort": 30001], ["name": "grpc", "port": 9999, "nodePort": 30002],
+        ]
         let corrected = KubernetesServiceRouter.desiredService(canary, role: apex, live: live)[path: "spec", "ports"]?.arrayValue ?? []
         #expect(corrected.count == 3)
         #expect(corrected.compactMap { $0["nodePort"]?.intValue } == [30001, 30002], "node ports stay, by name")
@@ -197,8 +237,15 @@ func fullCanary() throws -> Canary {
         #expect(desired[path: "spec", "http"] == nil)
         #expect(desired[path: "spec", "tcp"]?[0]?["match"] == [["port": 9898]])
         var live = desired
-        live[path: "spec", "tcp"] = [["match": [["port": 9898]], "route": [["destination": ["host": "podinfo-primary"], "weight": 60],
-                                                                            ["destination": ["host": "podinfo-canary"], "weight": 40]]]]
+        live[path: "spec", "tcp"] = [
+            [
+                "match": [["port": 9898]],
+                "route": [
+                    ["destination": ["host": "podinfo-primary"], "weight": 60],
+                    ["destination": ["host": "podinfo-canary"], "weight": 40],
+                ],
+            ]
+        ]
         let weights = IstioRouter.desiredVirtualService(canary, live: live)[path: "spec", "tcp"]?[0]?["route"]
         #expect(weights?[1]?["weight"] == 40, "reconcile keeps the live TCP weights")
         canary.spec.analysis?.iterations = 2
@@ -219,7 +266,9 @@ func fullCanary() throws -> Canary {
         #expect(IstioRouter.desiredVirtualService(canary, live: live)[path: "spec", "http"] == mirrored, "reconcile keeps the live mirror")
         let stopped = try #require(IstioRouter.routed(live, canary: canary, routes: Routes(primary: 0, canary: 100)))
         #expect(stopped[0]?["mirror"] == nil && stopped[0]?["mirrorPercentage"] == nil)
-        let users: JSONValue = ["spec": ["http": [["mirror": ["host": "shadow"], "route": [["destination": ["host": "podinfo-primary"], "weight": 100]]]]]]
+        let users: JSONValue = [
+            "spec": ["http": [["mirror": ["host": "shadow"], "route": [["destination": ["host": "podinfo-primary"], "weight": 100]]]]]
+        ]
         let kept = try #require(IstioRouter.routed(users, canary: canary, routes: .allPrimary))
         #expect(kept[0]?["mirror"] == ["host": "shadow"], "a user's own mirror stays")
     }
@@ -274,7 +323,8 @@ func fullCanary() throws -> Canary {
         #expect(pinned[2]?["route"]?[0]?[path: "headers", "response", "add", "Set-Cookie"] == "flagger-primary=klmnopqrst; Max-Age=30")
         var live = service
         live[path: "spec", "http"] = pinned
-        #expect(IstioRouter.weights(in: live, canary: canary) == Routes(primary: 90, canary: 10), "both sticky routes are skipped when reading weights")
+        #expect(
+            IstioRouter.weights(in: live, canary: canary) == Routes(primary: 90, canary: 10), "both sticky routes are skipped when reading weights")
         #expect(IstioRouter.routed(live, canary: canary, routes: Routes(primary: 90, canary: 10)) == pinned, "routing again changes nothing")
 
         status.canaryWeight = 0

@@ -7,14 +7,18 @@ import Testing
 /// The Gloo router's Upstreams and RouteTable (Flagger's Gloo tutorial Canary), against golden JSON.
 @Suite struct GlooRouterTests {
     static func canary(analysis: String = #"{"interval": "10s", "threshold": 5, "stepWeight": 10, "maxWeight": 50}"#) throws -> Canary {
-        try JSONValue(parsing: Array("""
-            {"apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": {"name": "podinfo", "namespace": "test", "uid": "c-1"},
-             "spec": {"provider": "gloo", "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
-                      "service": {"port": 9898}, "analysis": \(analysis)}}
-            """.utf8)).decode(as: Canary.self)
+        try JSONValue(
+            parsing: Array(
+                """
+                {"apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": {"name": "podinfo", "namespace": "test", "uid": "c-1"},
+                 "spec": {"provider": "gloo", "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
+                          "service": {"port": 9898}, "analysis": \(analysis)}}
+                """.utf8)
+        ).decode(as: Canary.self)
     }
 
-    static let context = ValidationContext(meshProvider: .gloo, routers: [.gloo, .kubernetes], implementedRouters: [.istio, .kubernetes, .gloo]).routed
+    static let context = ValidationContext(meshProvider: .gloo, routers: [.gloo, .kubernetes], implementedRouters: [.istio, .kubernetes, .gloo])
+        .routed
 
     @Test func theUpstreamsNameTheServicesAndCopyTheReferencedUpstreamsSettings() throws {
         let canary = try Self.canary()
@@ -36,10 +40,11 @@ import Testing
     }
 
     @Test func anABTestMatchesAnyBlockAndSendsTheRestToThePrimary() throws {
-        let canary = try Self.canary(analysis: #"""
-            {"interval": "10s", "threshold": 5, "iterations": 10,
-             "match": [{"headers": {"x-canary": {"exact": "insider"}}}, {"headers": {"user-agent": {"regex": ".*Firefox.*"}}}]}
-            """#)
+        let canary = try Self.canary(
+            analysis: #"""
+                {"interval": "10s", "threshold": 5, "iterations": 10,
+                 "match": [{"headers": {"x-canary": {"exact": "insider"}}}, {"headers": {"user-agent": {"regex": ".*Firefox.*"}}}]}
+                """#)
         #expect(canary.validate(Self.context).isEmpty, "\(canary.validate(Self.context))")
         let routes = GlooRouter.routes(canary, Routes(primary: 0, canary: 100))
         #expect(routes.count == 2 && routes[0]["matchers"]?.arrayValue?.count == 2, "one matcher per block: \(routes)")
@@ -52,7 +57,10 @@ import Testing
         canary.spec.upstreamRef = TargetReference()
         canary.spec.upstreamRef?.kind = "Service"
         let issues = canary.validate(Self.context).map(\.description).joined(separator: "\n")
-        for expected in ["spec.service.timeout: not supported by the gloo router", #"spec.upstreamRef.kind: "Service" is not Upstream"#, "spec.upstreamRef.name: required"] {
+        for expected in [
+            "spec.service.timeout: not supported by the gloo router", #"spec.upstreamRef.kind: "Service" is not Upstream"#,
+            "spec.upstreamRef.name: required",
+        ] {
             #expect(issues.contains(expected), "\(expected) in \(issues)")
         }
     }

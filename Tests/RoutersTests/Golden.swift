@@ -9,8 +9,9 @@ enum Golden {
 
     static func check(_ value: JSONValue, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let file = directory.appendingPathComponent("\(name).json")
-        let pretty = try JSONSerialization.data(withJSONObject: JSONSerialization.jsonObject(with: Data(value.serialized())),
-                                                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        let pretty = try JSONSerialization.data(
+            withJSONObject: JSONSerialization.jsonObject(with: Data(value.serialized())),
+            options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         if ProcessInfo.processInfo.environment["SERIN_UPDATE_GOLDEN"] == "1" {
             try (String(decoding: pretty, as: UTF8.self) + "\n").write(to: file, atomically: true, encoding: .utf8)
             return
@@ -20,7 +21,8 @@ enum Golden {
             return
         }
         let expected = try JSONValue(parsing: Array(stored))
-        #expect(value.canonical == expected.canonical,
-                "\(name).json differs; got:\n\(String(decoding: pretty, as: UTF8.self))", sourceLocation: sourceLocation)
+        #expect(
+            value.canonical == expected.canonical,
+            "\(name).json differs; got:\n\(String(decoding: pretty, as: UTF8.self))", sourceLocation: sourceLocation)
     }
 }

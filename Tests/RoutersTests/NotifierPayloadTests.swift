@@ -7,10 +7,13 @@ import Testing
 /// Flagger's five chat payloads, member by member in the order of Flagger's Go structs, for an alert Flagger
 /// would send (`alertMetadata` fields and the `--cluster-name` field).
 @Suite struct NotifierPayloadTests {
-    static let alert = Alert(canary: "podinfo", namespace: "test", message: "New revision detected, progressing canary analysis.",
-                             fields: [("Cluster", "prod-eu"), ("Target", "Deployment/podinfo.test"), ("Failed checks threshold", "5"),
-                                      ("Progress deadline", "600s"), ("Traffic routing", "Weight step: 10 max: 50")],
-                             severity: .info)
+    static let alert = Alert(
+        canary: "podinfo", namespace: "test", message: "New revision detected, progressing canary analysis.",
+        fields: [
+            ("Cluster", "prod-eu"), ("Target", "Deployment/podinfo.test"), ("Failed checks threshold", "5"),
+            ("Progress deadline", "600s"), ("Traffic routing", "Weight step: 10 max: 50"),
+        ],
+        severity: .info)
 
     static func text(_ value: JSONValue) -> String { String(decoding: value.serialized(), as: UTF8.self) }
 
@@ -18,7 +21,10 @@ import Testing
         let config = NotifierConfig(address: "https://hooks.slack.com/services/x", channel: "releases", username: "flagger")
         let slack = SlackNotifier.payload(Self.alert, config: config)
         try Golden.check(slack, "notifier-slack")
-        #expect(Self.text(slack).hasPrefix(#"{"channel":"releases","username":"flagger","icon_url":"","icon_emoji":":rocket:","attachments":[{"color":"good","author_name":"podinfo.test","#))
+        #expect(
+            Self.text(slack).hasPrefix(
+                #"{"channel":"releases","username":"flagger","icon_url":"","icon_emoji":":rocket:","attachments":[{"color":"good","author_name":"podinfo.test","#
+            ))
         #expect(slack[path: "attachments"]?[0]?["fields"]?[1] == ["title": "Target", "value": "Deployment/podinfo.test", "short": false])
         var failed = Self.alert
         failed.severity = .error
@@ -32,13 +38,18 @@ import Testing
         #expect(rocket[path: "attachments"]?[0]?["color"] == "#0076D7" && rocket["channel"] == "general" && rocket["username"] == "flagger")
         let teams = MSTeamsNotifier.payload(Self.alert)
         try Golden.check(teams, "notifier-msteams")
-        #expect(Self.text(teams).hasPrefix(#"{"@type":"MessageCard","@context":"http://schema.org/extensions","themeColor":"0076D7","summary":"podinfo.test","#))
+        #expect(
+            Self.text(teams).hasPrefix(
+                #"{"@type":"MessageCard","@context":"http://schema.org/extensions","themeColor":"0076D7","summary":"podinfo.test","#))
         var failed = Self.alert
         failed.severity = .error
-        #expect(MSTeamsNotifier.payload(failed)["themeColor"] == "FF0000" && RocketNotifier.payload(failed, config: config)[path: "attachments"]?[0]?["color"] == "#FF0000")
+        #expect(
+            MSTeamsNotifier.payload(failed)["themeColor"] == "FF0000"
+                && RocketNotifier.payload(failed, config: config)[path: "attachments"]?[0]?["color"] == "#FF0000")
         let chat = GChatNotifier.payload(Self.alert)
         try Golden.check(chat, "notifier-gchat")
-        #expect(chat[path: "cards"]?[0]?["header"] == ["title": "Flagger", "subtitle": "podinfo.test", "imageUrl": "https://flagger.app/favicon.png"])
+        #expect(
+            chat[path: "cards"]?[0]?["header"] == ["title": "Flagger", "subtitle": "podinfo.test", "imageUrl": "https://flagger.app/favicon.png"])
         #expect(chat[path: "cards"]?[0]?["sections"]?.arrayValue?.count == 6, "the message, then one paragraph per field")
     }
 
@@ -48,12 +59,13 @@ import Testing
         try Golden.check(wecom, "notifier-wecom")
         #expect(wecom["msgtype"] == "markdown" && wecom.objectValue?.count == 2)
         let content = try #require(wecom[path: "markdown", "content"]?.stringValue)
-        #expect(content.split(separator: "\n").map(String.init) == [
-            #"<font color="info">**podinfo.test**</font>"#, "New revision detected, progressing canary analysis.",
-            #"> Cluster: <font color="comment">prod-eu</font>"#, #"> Target: <font color="comment">Deployment/podinfo.test</font>"#,
-            #"> Failed checks threshold: <font color="comment">5</font>"#, #"> Progress deadline: <font color="comment">600s</font>"#,
-            #"> Traffic routing: <font color="comment">Weight step: 10 max: 50</font>"#,
-        ])
+        #expect(
+            content.split(separator: "\n").map(String.init) == [
+                #"<font color="info">**podinfo.test**</font>"#, "New revision detected, progressing canary analysis.",
+                #"> Cluster: <font color="comment">prod-eu</font>"#, #"> Target: <font color="comment">Deployment/podinfo.test</font>"#,
+                #"> Failed checks threshold: <font color="comment">5</font>"#, #"> Progress deadline: <font color="comment">600s</font>"#,
+                #"> Traffic routing: <font color="comment">Weight step: 10 max: 50</font>"#,
+            ])
         var failed = Self.alert
         failed.severity = .error
         failed.message = String(repeating: "告警", count: 2_000)  // 12,000 bytes of UTF-8
@@ -69,12 +81,17 @@ import Testing
         #expect(dingtalk["msgtype"] == "markdown")
         #expect(dingtalk[path: "markdown", "title"] == "podinfo.test: New revision detected, progressing canary analysis.")
         let text = try #require(dingtalk[path: "markdown", "text"]?.stringValue)
-        #expect(text.components(separatedBy: "\n\n").prefix(3) == ["#### <font color=#2EB886>podinfo.test</font>",
-                                                                  "New revision detected, progressing canary analysis.", "> **Cluster**: prod-eu"])
+        #expect(
+            text.components(separatedBy: "\n\n").prefix(3) == [
+                "#### <font color=#2EB886>podinfo.test</font>",
+                "New revision detected, progressing canary analysis.", "> **Cluster**: prod-eu",
+            ])
         // printf '1700000000000\nSECtest' | openssl dgst -sha256 -hmac 'SECtest' -binary | base64
-        #expect(RobotSignature.dingTalk(timestampMilliseconds: 1_700_000_000_000, secret: "SECtest") == "aZLLrriXgn05YbwaGR7knYsLeJADjr9NwLaNNKpxh4g=")
+        #expect(
+            RobotSignature.dingTalk(timestampMilliseconds: 1_700_000_000_000, secret: "SECtest") == "aZLLrriXgn05YbwaGR7knYsLeJADjr9NwLaNNKpxh4g=")
         let query = DingTalkNotifier.signature(secret: "SECtest", now: Date(timeIntervalSince1970: 1_700_000_000))
-        #expect(query.map(\.name) == ["timestamp", "sign"] && query.map(\.value) == ["1700000000000", "aZLLrriXgn05YbwaGR7knYsLeJADjr9NwLaNNKpxh4g="])
+        #expect(
+            query.map(\.name) == ["timestamp", "sign"] && query.map(\.value) == ["1700000000000", "aZLLrriXgn05YbwaGR7knYsLeJADjr9NwLaNNKpxh4g="])
         #expect(DingTalkNotifier.signature(secret: nil, now: Date()).isEmpty, "no secret, no signature")
     }
 
@@ -100,7 +117,10 @@ import Testing
     @Test func theGenericWebhookPostsSerinsDocumentedBody() throws {
         let body = WebhookNotifier.payload(Self.alert)
         try Golden.check(body, "notifier-webhook")
-        #expect(Self.text(body).hasPrefix(#"{"name":"podinfo","namespace":"test","severity":"info","message":"New revision detected, progressing canary analysis.","fields":[{"name":"Cluster","value":"prod-eu"}"#))
+        #expect(
+            Self.text(body).hasPrefix(
+                #"{"name":"podinfo","namespace":"test","severity":"info","message":"New revision detected, progressing canary analysis.","fields":[{"name":"Cluster","value":"prod-eu"}"#
+            ))
     }
 
     @Test func aProviderWithoutUsableSettingsIsRefusedWithoutShowingItsAddress() {

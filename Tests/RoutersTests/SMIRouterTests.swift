@@ -7,14 +7,19 @@ import Testing
 /// The SMI router's TrafficSplit (Flagger's linkerd example), against golden JSON.
 @Suite struct SMIRouterTests {
     static func canary(analysis: String = #"{"interval": "15s", "threshold": 10, "stepWeight": 5, "maxWeight": 50}"#) throws -> Canary {
-        try JSONValue(parsing: Array("""
-            {"apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": {"name": "podinfo", "namespace": "test", "uid": "c-1"},
-             "spec": {"provider": "linkerd", "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
-                      "service": {"name": "podinfo", "port": 80, "targetPort": 9898}, "analysis": \(analysis)}}
-            """.utf8)).decode(as: Canary.self)
+        try JSONValue(
+            parsing: Array(
+                """
+                {"apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": {"name": "podinfo", "namespace": "test", "uid": "c-1"},
+                 "spec": {"provider": "linkerd", "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
+                          "service": {"name": "podinfo", "port": 80, "targetPort": 9898}, "analysis": \(analysis)}}
+                """.utf8)
+        ).decode(as: Canary.self)
     }
 
-    static let context = ValidationContext(meshProvider: .linkerd, routers: [.linkerd, .kubernetes], implementedRouters: [.istio, .kubernetes, .linkerd]).routed
+    static let context = ValidationContext(
+        meshProvider: .linkerd, routers: [.linkerd, .kubernetes], implementedRouters: [.istio, .kubernetes, .linkerd]
+    ).routed
 
     @Test func aNewTrafficSplitSendsEverythingToThePrimary() throws {
         let canary = try Self.canary()
@@ -39,27 +44,36 @@ import Testing
     }
 
     @Test func whatATrafficSplitCannotCarryIsRefusedByName() throws {
-        var canary = try Self.canary(analysis: #"""
-            {"interval": "15s", "threshold": 10, "iterations": 5, "mirror": true, "match": [{"headers": {"x-canary": {"exact": "insider"}}}]}
-            """#)
+        var canary = try Self.canary(
+            analysis: #"""
+                {"interval": "15s", "threshold": 10, "iterations": 5, "mirror": true, "match": [{"headers": {"x-canary": {"exact": "insider"}}}]}
+                """#)
         canary.spec.service?.timeout = "10s"
         canary.spec.service?.hosts = ["podinfo", "podinfo.example.com"]
         let issues = canary.validate(Self.context).map(\.description).joined(separator: "\n")
-        for expected in ["spec.analysis.match: A/B testing is not supported by the linkerd provider", "spec.analysis.mirror: not supported by the linkerd provider",
-                         "spec.service.timeout: not supported by the linkerd provider", "spec.service.hosts: a TrafficSplit splits one Service"] {
+        for expected in [
+            "spec.analysis.match: A/B testing is not supported by the linkerd provider",
+            "spec.analysis.mirror: not supported by the linkerd provider",
+            "spec.service.timeout: not supported by the linkerd provider", "spec.service.hosts: a TrafficSplit splits one Service",
+        ] {
             #expect(issues.contains(expected), "\(expected) in \(issues)")
         }
     }
 
     @Test func theBuiltinQueriesAreFlaggersOverTheInboundProxies() {
-        #expect(SMIRouter.linkerdQueries.successRate.contains(#"response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",classification!="failure",direction="inbound"}"#))
+        #expect(
+            SMIRouter.linkerdQueries.successRate.contains(
+                #"response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",classification!="failure",direction="inbound"}"#))
         #expect(SMIRouter.linkerdQueries.requestDuration.hasPrefix("histogram_quantile(0.99, sum(rate(response_latency_ms_bucket{"))
     }
 
     @Test func osmIsTheSameTrafficSplitJudgedByOSMsTelemetry() throws {
         let registration = try #require(RouterRegistry.registration(for: .osm))
         #expect(registration.resources.compactMap(\.crd) == ["trafficsplits.split.smi-spec.io"])
-        #expect(SMIRouter.osmQueries.successRate.contains(#"osm_request_total{destination_namespace="{{ namespace }}",destination_kind="Deployment",destination_name="{{ target }}",response_code!~"5.*"}"#))
+        #expect(
+            SMIRouter.osmQueries.successRate.contains(
+                #"osm_request_total{destination_namespace="{{ namespace }}",destination_kind="Deployment",destination_name="{{ target }}",response_code!~"5.*"}"#
+            ))
         var canary = try Self.canary()
         canary.spec.provider = "osm"
         let context = ValidationContext(meshProvider: .osm, routers: [.osm, .kubernetes], implementedRouters: [.istio, .kubernetes, .osm]).routed

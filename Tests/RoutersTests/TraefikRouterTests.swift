@@ -7,14 +7,19 @@ import Testing
 /// The Traefik router's TraefikService (Flagger's Traefik tutorial Canary), against golden JSON.
 @Suite struct TraefikRouterTests {
     static func canary(analysis: String = #"{"interval": "10s", "threshold": 10, "stepWeight": 5, "maxWeight": 50}"#) throws -> Canary {
-        try JSONValue(parsing: Array("""
-            {"apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": {"name": "podinfo", "namespace": "test", "uid": "c-1"},
-             "spec": {"provider": "traefik", "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
-                      "service": {"port": 80, "targetPort": 9898}, "analysis": \(analysis)}}
-            """.utf8)).decode(as: Canary.self)
+        try JSONValue(
+            parsing: Array(
+                """
+                {"apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": {"name": "podinfo", "namespace": "test", "uid": "c-1"},
+                 "spec": {"provider": "traefik", "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
+                          "service": {"port": 80, "targetPort": 9898}, "analysis": \(analysis)}}
+                """.utf8)
+        ).decode(as: Canary.self)
     }
 
-    static let context = ValidationContext(meshProvider: .traefik, routers: [.traefik, .kubernetes], implementedRouters: [.istio, .kubernetes, .traefik]).routed
+    static let context = ValidationContext(
+        meshProvider: .traefik, routers: [.traefik, .kubernetes], implementedRouters: [.istio, .kubernetes, .traefik]
+    ).routed
 
     @Test func aNewTraefikServiceWeighsOnlyThePrimary() throws {
         let canary = try Self.canary()
@@ -36,12 +41,15 @@ import Testing
     }
 
     @Test func whatATraefikServiceCannotCarryIsRefusedByName() throws {
-        var canary = try Self.canary(analysis: #"{"interval": "10s", "threshold": 10, "iterations": 5, "match": [{"headers": {"x-canary": {"exact": "insider"}}}]}"#)
+        var canary = try Self.canary(
+            analysis: #"{"interval": "10s", "threshold": 10, "iterations": 5, "match": [{"headers": {"x-canary": {"exact": "insider"}}}]}"#)
         canary.spec.service?.timeout = "10s"
         canary.spec.service?.hosts = ["app.example.com"]
         let issues = canary.validate(Self.context).map(\.description).joined(separator: "\n")
-        for expected in ["spec.analysis.match: A/B testing is not supported by the traefik router", "spec.service.timeout: not supported by the traefik router",
-                         "spec.service.hosts: not used by the traefik router"] {
+        for expected in [
+            "spec.analysis.match: A/B testing is not supported by the traefik router", "spec.service.timeout: not supported by the traefik router",
+            "spec.service.hosts: not used by the traefik router",
+        ] {
             #expect(issues.contains(expected), "\(expected) in \(issues)")
         }
     }

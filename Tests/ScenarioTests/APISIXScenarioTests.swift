@@ -31,11 +31,14 @@ import Testing
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests)
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
             let route = try await world.json(["get", "apisixroute", "podinfo-podinfo-canary", "-n", "test"])
-            #expect(route[path: "spec", "http"]?[0]?["priority"] == 10000 && route[path: "spec", "http"]?[0]?[path: "backends"]?[1]?["serviceName"] == "podinfo-canary",
-                    "\(route)")
+            #expect(
+                route[path: "spec", "http"]?[0]?["priority"] == 10000
+                    && route[path: "spec", "http"]?[0]?[path: "backends"]?[1]?["serviceName"] == "podinfo-canary",
+                "\(route)")
             #expect(try await world.visit("http://app.example.com/").workload == "podinfo-primary", "the canary route wins, on the primary")
 
-            try await world.promotesThenRollsBack(metric: "request-success-rate", query: #"apisix_http_status{route=~"test_podinfo-podinfo-canary_.+""#)
+            try await world.promotesThenRollsBack(
+                metric: "request-success-rate", query: #"apisix_http_status{route=~"test_podinfo-podinfo-canary_.+""#)
             let backends = try await world.json(["get", "apisixroute", "podinfo-podinfo-canary", "-n", "test"])[path: "spec", "http"]?[0]?["backends"]
             #expect(backends?[0]?["weight"] == 100 && backends?[1]?["weight"] == 0, "back on the primary: \(String(describing: backends))")
             let user = try await world.json(["get", "apisixroute", "podinfo", "-n", "test"])

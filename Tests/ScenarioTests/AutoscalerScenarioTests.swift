@@ -64,13 +64,19 @@ import Testing
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests)
             #expect(try await world.waitForPhase("Initialized", name: "worker"))
             #expect(try await Self.get(world, "scaledobject", "worker-primary", ".spec.scaleTargetRef.name") == "worker-primary")
-            #expect(try await Self.get(world, "scaledobject", "worker-primary", ".spec.triggers[0].metadata.query") == #"sum(queue_depth{deployment="worker-primary"})"#)
+            #expect(
+                try await Self.get(world, "scaledobject", "worker-primary", ".spec.triggers[0].metadata.query")
+                    == #"sum(queue_depth{deployment="worker-primary"})"#)
             #expect(try await Self.get(world, "scaledobject", "worker-primary", ".spec.minReplicaCount") == "2")
             #expect(try await Self.paused(world), "the target's ScaledObject is paused while the target is at zero")
-            #expect(try await Self.get(world, "deploy", "worker-primary", ".metadata.labels") == #"{"app":"worker-primary","team.example.com/owner":"payments"}"#,
-                    "only labels with an included prefix reach the primary")
+            #expect(
+                try await Self.get(world, "deploy", "worker-primary", ".metadata.labels")
+                    == #"{"app":"worker-primary","team.example.com/owner":"payments"}"#,
+                "only labels with an included prefix reach the primary")
 
-            try await world.kubectl.succeed(["patch", "scaledobject", "worker", "-n", "demo", "--type=merge", "-p", #"{"spec":{"maxReplicaCount":8}}"#])
+            try await world.kubectl.succeed([
+                "patch", "scaledobject", "worker", "-n", "demo", "--type=merge", "-p", #"{"spec":{"maxReplicaCount":8}}"#,
+            ])
             try await world.kubectl.succeed(["set", "image", "deploy/worker", "-n", "demo", "worker=example/worker:2"])
             #expect(try await world.waitForPhase("Progressing", name: "worker", timeout: .seconds(10)))
             #expect(try await !Self.paused(world), "resumed for the analysis")
@@ -79,9 +85,12 @@ import Testing
             #expect(try await Self.get(world, "scaledobject", "worker-primary", ".spec.maxReplicaCount") == "8", "the promotion copied it")
             #expect(try await eventually(timeout: .seconds(10)) { try await Self.paused(world) }, "paused again after the promotion")
 
-            try await world.kubectl.succeed(["patch", "deploy", "worker", "-n", "demo", "-p", """
+            try await world.kubectl.succeed([
+                "patch", "deploy", "worker", "-n", "demo", "-p",
+                """
                 {"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}},"spec":{"containers":[{"name":"worker","image":"example/worker:3"}]}}}}
-                """])
+                """,
+            ])
             #expect(try await world.waitForPhase("Progressing", name: "worker", timeout: .seconds(10)))
             #expect(try await world.waitForPhase("Failed", name: "worker", timeout: .seconds(60)))
             #expect(try await Self.get(world, "deploy", "worker-primary", ".spec.template.spec.containers[0].image") == "example/worker:2")

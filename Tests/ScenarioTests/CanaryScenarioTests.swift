@@ -48,8 +48,10 @@ import Testing
         try await Scenario.run { world in
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Manifests.example(prometheus: world.prometheus.url))
             #expect(try await world.waitForPhase("Initialized"))
-            try await world.kubectl.succeed(["patch", "deploy", "httpbin", "-n", "demo", "-p",
-                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#])
+            try await world.kubectl.succeed([
+                "patch", "deploy", "httpbin", "-n", "demo", "-p",
+                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#,
+            ])
             #expect(try await world.waitForPhase("Failed"))
             let status = try await world.status()
             #expect(status["canaryWeight"] == 0 && status["failedChecks"] == 3)
@@ -70,8 +72,10 @@ import Testing
         try await Scenario.run { world in
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Manifests.example(prometheus: world.prometheus.url))
             #expect(try await world.waitForPhase("Initialized"))
-            try await world.kubectl.succeed(["patch", "deploy", "httpbin", "-n", "demo", "-p",
-                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/latency-ms":"900","sandbox.serin.dev/latency-p99-ms":"2000"}}}}}"#])
+            try await world.kubectl.succeed([
+                "patch", "deploy", "httpbin", "-n", "demo", "-p",
+                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/latency-ms":"900","sandbox.serin.dev/latency-p99-ms":"2000"}}}}}"#,
+            ])
             #expect(try await world.waitForPhase("Failed"))
             #expect(try await world.events().contains { $0.hasPrefix("Halt httpbin.demo advancement latency ") && $0.hasSuffix("> 500") })
         }
@@ -81,13 +85,16 @@ import Testing
         try await Scenario.run { world in
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Manifests.example(prometheus: world.prometheus.url, progressDeadline: 2))
             #expect(try await world.waitForPhase("Initialized"))
-            try await world.kubectl.succeed(["patch", "deploy", "httpbin", "-n", "demo", "-p",
-                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/never-ready":"true"}}}}}"#])
+            try await world.kubectl.succeed([
+                "patch", "deploy", "httpbin", "-n", "demo", "-p",
+                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/never-ready":"true"}}}}}"#,
+            ])
             #expect(try await world.waitForPhase("Failed"))
             let events = try await world.events()
             #expect(events.contains("canary deployment httpbin.demo not ready: deployment \"httpbin\" exceeded its progress deadline"))
-            #expect(events.contains("Rolling back httpbin.demo progress deadline exceeded deployment \"httpbin\" exceeded its progress deadline"),
-                    "\(events)")
+            #expect(
+                events.contains("Rolling back httpbin.demo progress deadline exceeded deployment \"httpbin\" exceeded its progress deadline"),
+                "\(events)")
         }
     }
 }

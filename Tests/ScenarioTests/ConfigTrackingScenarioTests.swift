@@ -77,8 +77,10 @@ import Testing
         try await Scenario.run { world in
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests)
             #expect(try await world.waitForPhase("Initialized", name: "webapp"))
-            let mounted = try await world.kubectl.succeed(["get", "deploy", "webapp-primary", "-n", "demo", "-o",
-                                                           "jsonpath={.spec.template.spec.volumes[*].configMap.name}"])
+            let mounted = try await world.kubectl.succeed([
+                "get", "deploy", "webapp-primary", "-n", "demo", "-o",
+                "jsonpath={.spec.template.spec.volumes[*].configMap.name}",
+            ])
             #expect(mounted == "webapp-config-primary webapp-flags", "the primary mounts the copy; the opted-out ConfigMap is shared")
 
             try await world.kubectl.succeed(["patch", "configmap", "webapp-config", "-n", "demo", "-p", #"{"data":{"app.yaml":"color: green"}}"#])
@@ -90,14 +92,19 @@ import Testing
             #expect(promoted, "\(story)")
             #expect(try await Self.primaryCopy(world)?["app.yaml"] == "color: green", "promotion gave the primary the new data")
 
-            try await world.kubectl.succeed(["patch", "configmap", "webapp-config", "-n", "demo", "-p",
-                                             #"{"data":{"app.yaml":"color: red","sandbox.serin.dev/error-ratio":"0.5"}}"#])
+            try await world.kubectl.succeed([
+                "patch", "configmap", "webapp-config", "-n", "demo", "-p",
+                #"{"data":{"app.yaml":"color: red","sandbox.serin.dev/error-ratio":"0.5"}}"#,
+            ])
             #expect(try await world.waitForPhase("Failed", name: "webapp", timeout: .seconds(60)), "the bad config is rolled back")
             #expect(try await world.events("webapp").contains { $0.hasPrefix("Halt webapp.demo advancement success rate") })
-            #expect(try await Self.primaryCopy(world) == ["app.yaml": "color: green", "sandbox.serin.dev/error-ratio": "0"], "the primary never got it")
+            #expect(
+                try await Self.primaryCopy(world) == ["app.yaml": "color: green", "sandbox.serin.dev/error-ratio": "0"], "the primary never got it")
 
-            try await world.kubectl.succeed(["patch", "configmap", "webapp-config", "-n", "demo", "-p",
-                                             #"{"data":{"app.yaml":"color: yellow","sandbox.serin.dev/error-ratio":"0"}}"#])
+            try await world.kubectl.succeed([
+                "patch", "configmap", "webapp-config", "-n", "demo", "-p",
+                #"{"data":{"app.yaml":"color: yellow","sandbox.serin.dev/error-ratio":"0"}}"#,
+            ])
             let fixed = try await world.waitForPhase("Succeeded", name: "webapp", timeout: .seconds(60))
             let fixedStory = try await Self.story(world)
             #expect(fixed, "the fixed config is released: \(fixedStory)")

@@ -45,7 +45,9 @@ import Testing
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests())
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
             let route = try await world.json(["get", "httpproxy", "podinfo", "-n", "test"])[path: "spec", "routes"]?[0]
-            #expect(route?["timeoutPolicy"] == ["response": "15s", "idle": "5m"] && route?[path: "retryPolicy", "count"] == 3, "\(String(describing: route))")
+            #expect(
+                route?["timeoutPolicy"] == ["response": "15s", "idle": "5m"] && route?[path: "retryPolicy", "count"] == 3,
+                "\(String(describing: route))")
             #expect(try await world.visit("http://app.example.com/").workload == "podinfo-primary", "the root proxy includes Serin's")
 
             try await world.promotesThenRollsBack(metric: "request-success-rate", query: #"envoy_cluster_name=~"test_podinfo-canary_[0-9a-zA-Z-]+""#)
@@ -68,8 +70,10 @@ import Testing
             try await world.releasePodinfo()
             #expect(try await world.waitForPhase("WaitingPromotion", name: "podinfo", namespace: "test", timeout: .seconds(60)), "held by the gate")
             for _ in 0..<10 {
-                #expect(try await world.visit("http://app.example.com/", headers: [("X-Canary", "insider")]).workload == "podinfo", "the header's block")
-                #expect(try await world.visit("http://app.example.com/", cookie: "session=1; canary=always").workload == "podinfo", "the cookie's block")
+                #expect(
+                    try await world.visit("http://app.example.com/", headers: [("X-Canary", "insider")]).workload == "podinfo", "the header's block")
+                #expect(
+                    try await world.visit("http://app.example.com/", cookie: "session=1; canary=always").workload == "podinfo", "the cookie's block")
                 #expect(try await world.visit("http://app.example.com/").workload == "podinfo-primary", "everyone else")
             }
             #expect(try await world.loadTester("/gate/open", name: "podinfo", namespace: "test") == 202)

@@ -57,16 +57,20 @@ import Testing
             #expect(try await world.waitForPhase("Succeeded", name: "agent", timeout: .seconds(60)))
             #expect(try await Self.image(world, "agent-primary") == "fluent/fluentd:v1.17")
 
-            try await world.kubectl.succeed(["patch", "ds", "agent", "-n", "demo", "-p", """
+            try await world.kubectl.succeed([
+                "patch", "ds", "agent", "-n", "demo", "-p",
+                """
                 {"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}},"spec":{"containers":[{"name":"agent","image":"fluent/fluentd:v1.18"}]}}}}
-                """])
+                """,
+            ])
             #expect(try await world.waitForPhase("Progressing", name: "agent", timeout: .seconds(10)))
             #expect(try await world.waitForPhase("Failed", name: "agent", timeout: .seconds(60)))
             #expect(try await world.events("agent").contains("Rolling back agent.demo failed checks threshold reached 3"))
             #expect(try await Self.image(world, "agent-primary") == "fluent/fluentd:v1.17", "the primary is untouched")
-            #expect(try await eventually(timeout: .seconds(10)) {
-                try await world.kubectl.succeed(["get", "ds", "agent", "-n", "demo", "-o", "jsonpath={.status.desiredNumberScheduled}"]) == "0"
-            }, "the failed canary is taken off the node again")
+            #expect(
+                try await eventually(timeout: .seconds(10)) {
+                    try await world.kubectl.succeed(["get", "ds", "agent", "-n", "demo", "-o", "jsonpath={.status.desiredNumberScheduled}"]) == "0"
+                }, "the failed canary is taken off the node again")
         }
     }
 }

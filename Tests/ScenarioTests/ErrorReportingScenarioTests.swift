@@ -29,22 +29,29 @@ import Testing
 
     @Test func eachKindOfErrorIsShownOnTheCanaryAndClearsWhenItsCauseDoes() async throws {
         try await Scenario.run { world in
-            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n"
-                + Manifests.plain("first", interval: "1s"))
+            try await world.kubectl.succeed(
+                ["apply", "-f", "-"],
+                stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n"
+                    + Manifests.plain("first", interval: "1s"))
             #expect(try await world.waitForPhase("Initialized", name: "first"))
 
             // Terminal: another Canary's primary is not taken over.
-            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: """
-                apiVersion: flagger.app/v1beta1
-                kind: Canary
-                metadata: {name: twin, namespace: demo}
-                spec:
-                  targetRef: {apiVersion: apps/v1, kind: Deployment, name: first}
-                  service: {name: twin, port: 9898}
-                  analysis: {interval: 1s, threshold: 2, stepWeight: 10}
-                """)
-            #expect(try await Self.refused(world, "twin", reason: "ReconcileFailed",
-                                           "failed to create the primary first-primary: failed to take over Deployment demo/first-primary: it is controlled by Canary first"))
+            try await world.kubectl.succeed(
+                ["apply", "-f", "-"],
+                stdin: """
+                    apiVersion: flagger.app/v1beta1
+                    kind: Canary
+                    metadata: {name: twin, namespace: demo}
+                    spec:
+                      targetRef: {apiVersion: apps/v1, kind: Deployment, name: first}
+                      service: {name: twin, port: 9898}
+                      analysis: {interval: 1s, threshold: 2, stepWeight: 10}
+                    """)
+            #expect(
+                try await Self.refused(
+                    world, "twin", reason: "ReconcileFailed",
+                    "failed to create the primary first-primary: failed to take over Deployment demo/first-primary: it is controlled by Canary first")
+            )
 
             // Terminal: the API server refuses the routing object; a change to the Canary tries again.
             await world.sandbox.faults.fail(verb: "create", plural: "virtualservices", code: 422, count: 2)
@@ -67,16 +74,21 @@ import Testing
 
             // Terminal until the object it names appears: a MetricTemplate that does not exist.
             let templated = Manifests.plain("templated", interval: "1s").replacingOccurrences(
-                of: "stepWeight: 10}", with: "stepWeight: 10, metrics: [{name: errors, templateRef: {name: ghost}, thresholdRange: {max: 1}, interval: 1m}]}")
+                of: "stepWeight: 10}",
+                with: "stepWeight: 10, metrics: [{name: errors, templateRef: {name: ghost}, thresholdRange: {max: 1}, interval: 1m}]}")
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: templated)
-            #expect(try await Self.refused(world, "templated", reason: "InvalidReference",
-                                           "spec.analysis.metrics[0].templateRef: metrictemplate.flagger.app \"ghost\" not found in namespace demo"))
-            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: """
-                apiVersion: flagger.app/v1beta1
-                kind: MetricTemplate
-                metadata: {name: ghost, namespace: demo}
-                spec: {provider: {type: prometheus, address: "http://127.0.0.1:1"}, query: "vector(0)"}
-                """)
+            #expect(
+                try await Self.refused(
+                    world, "templated", reason: "InvalidReference",
+                    "spec.analysis.metrics[0].templateRef: metrictemplate.flagger.app \"ghost\" not found in namespace demo"))
+            try await world.kubectl.succeed(
+                ["apply", "-f", "-"],
+                stdin: """
+                    apiVersion: flagger.app/v1beta1
+                    kind: MetricTemplate
+                    metadata: {name: ghost, namespace: demo}
+                    spec: {provider: {type: prometheus, address: "http://127.0.0.1:1"}, query: "vector(0)"}
+                    """)
             #expect(try await world.waitForPhase("Initialized", name: "templated"), "creating the template reconciles the Canary")
         }
     }

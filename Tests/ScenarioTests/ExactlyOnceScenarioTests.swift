@@ -17,14 +17,18 @@ import Testing
         setup.auditLog = true
         try await Scenario.run(setup) { world in
             let names = (1...ExactlyOnceScenarioTests.rollouts).map { "app\($0)" }
-            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n"
-                + names.map { Manifests.plain($0, interval: "1s") }.joined(separator: "\n---\n"))
+            try await world.kubectl.succeed(
+                ["apply", "-f", "-"],
+                stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n"
+                    + names.map { Manifests.plain($0, interval: "1s") }.joined(separator: "\n---\n"))
             for name in names { #expect(try await world.waitForPhase("Initialized", name: name)) }
             let retry = RetryPolicy(attempts: 20)
             let deployments = world.client.resource(.deployments)
             await world.sandbox.faults.chaos(rate: 0.1, seed: 7)
             for name in names {
-                let patch: JSONValue = ["spec": ["template": ["spec": ["containers": [["name": .string(name), "image": "kennethreitz/httpbin:v2"]]]]]]
+                let patch: JSONValue = [
+                    "spec": ["template": ["spec": ["containers": [["name": .string(name), "image": "kennethreitz/httpbin:v2"]]]]]
+                ]
                 _ = try await retry.run { try await deployments.patch(name, namespace: "demo", patch: .strategicMerge(patch)) }
             }
             var kills = 0
@@ -38,8 +42,9 @@ import Testing
             }
             let injected = await world.sandbox.faults.chaosInjected
             await world.sandbox.faults.reset()
-            #expect(try await eventually(timeout: .seconds(60)) { try await ExactlyOnceScenarioTests.allSucceeded(world, names, retry: retry) },
-                    "every rollout promoted")
+            #expect(
+                try await eventually(timeout: .seconds(60)) { try await ExactlyOnceScenarioTests.allSucceeded(world, names, retry: retry) },
+                "every rollout promoted")
             #expect(kills >= 8, "the operator was killed \(kills) times")
             #expect(injected >= 50, "\(injected) faults were injected")
             let writes = await world.sandbox.audit?.writes(of: "virtualservices") ?? []
@@ -62,7 +67,10 @@ import Testing
     static func stepMessages(_ name: String) -> [String] {
         ["New revision detected! Scaling up \(name).demo", "Starting canary analysis for \(name).demo"]
             + weights.map { "Advance \(name).demo canary weight \($0)" }
-            + ["Copying \(name).demo template spec to \(name)-primary.demo", "Routing all traffic to primary", "Promotion completed! Scaling down \(name).demo"]
+            + [
+                "Copying \(name).demo template spec to \(name)-primary.demo", "Routing all traffic to primary",
+                "Promotion completed! Scaling down \(name).demo",
+            ]
     }
 
     static func allSucceeded(_ world: Scenario, _ names: [String], retry: RetryPolicy) async throws -> Bool {

@@ -43,26 +43,44 @@ import Testing
         let spec = example.canary["spec"] ?? [:]
         let target = spec[path: "targetRef", "name"]?.stringValue ?? "podinfo"
         var objects: [JSONValue] = [["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(example.namespace)]]]
-        let ports: JSONValue = [["name": "http", "containerPort": 9898], ["name": "http-metrics", "containerPort": 9797], ["name": "grpc", "containerPort": 9999]]
-        let template: JSONValue = ["metadata": ["labels": ["app": .string(target)], "annotations": ["sandbox.serin.dev/ready-after": "100ms"]],
-                                   "spec": ["containers": [["name": "podinfod", "image": "ghcr.io/stefanprodan/podinfo:6.0.0", "ports": ports]]]]
+        let ports: JSONValue = [
+            ["name": "http", "containerPort": 9898], ["name": "http-metrics", "containerPort": 9797], ["name": "grpc", "containerPort": 9999],
+        ]
+        let template: JSONValue = [
+            "metadata": ["labels": ["app": .string(target)], "annotations": ["sandbox.serin.dev/ready-after": "100ms"]],
+            "spec": ["containers": [["name": "podinfod", "image": "ghcr.io/stefanprodan/podinfo:6.0.0", "ports": ports]]],
+        ]
         let kind = spec[path: "targetRef", "kind"]?.stringValue ?? "Deployment"
-        objects.append(["apiVersion": "apps/v1", "kind": .string(kind == "DaemonSet" ? "DaemonSet" : "Deployment"),
-                        "metadata": ["name": .string(target), "namespace": .string(example.namespace), "labels": ["app": .string(target)]],
-                        "spec": ["selector": ["matchLabels": ["app": .string(target)]], "template": template]])
+        objects.append([
+            "apiVersion": "apps/v1", "kind": .string(kind == "DaemonSet" ? "DaemonSet" : "Deployment"),
+            "metadata": ["name": .string(target), "namespace": .string(example.namespace), "labels": ["app": .string(target)]],
+            "spec": ["selector": ["matchLabels": ["app": .string(target)]], "template": template],
+        ])
         if let scaler = spec["autoscalerRef"], let name = scaler["name"]?.stringValue {
-            objects.append(scaler["kind"] == "ScaledObject"
-                ? ["apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": ["name": .string(name), "namespace": .string(example.namespace)],
-                   "spec": ["scaleTargetRef": ["name": .string(target)], "triggers": [["type": "cpu", "metadata": ["value": "80"]]]]]
-                : ["apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": ["name": .string(name), "namespace": .string(example.namespace)],
-                   "spec": ["scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(target)], "minReplicas": 2, "maxReplicas": 4]])
+            objects.append(
+                scaler["kind"] == "ScaledObject"
+                    ? [
+                        "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+                        "metadata": ["name": .string(name), "namespace": .string(example.namespace)],
+                        "spec": ["scaleTargetRef": ["name": .string(target)], "triggers": [["type": "cpu", "metadata": ["value": "80"]]]],
+                    ]
+                    : [
+                        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                        "metadata": ["name": .string(name), "namespace": .string(example.namespace)],
+                        "spec": [
+                            "scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(target)], "minReplicas": 2,
+                            "maxReplicas": 4,
+                        ],
+                    ])
         }
         for metric in spec[path: "analysis", "metrics"]?.arrayValue ?? [] {
             guard let name = metric[path: "templateRef", "name"]?.stringValue else { continue }
             let namespace = metric[path: "templateRef", "namespace"]?.stringValue ?? example.namespace
             objects.append(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])
-            objects.append(["apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate", "metadata": ["name": .string(name), "namespace": .string(namespace)],
-                            "spec": ["provider": ["type": "prometheus", "address": "http://prometheus.istio-system:9090"], "query": "vector(1)"]])
+            objects.append([
+                "apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate", "metadata": ["name": .string(name), "namespace": .string(namespace)],
+                "spec": ["provider": ["type": "prometheus", "address": "http://prometheus.istio-system:9090"], "query": "vector(1)"],
+            ])
         }
         return objects
     }

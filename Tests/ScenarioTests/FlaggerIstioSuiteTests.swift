@@ -15,8 +15,9 @@ import Testing
     /// `install.sh` and `test/workloads/init.sh`: Prometheus by its cluster name, the ingress gateway's
     /// Service, the podinfo workload.
     static func install(_ world: Scenario) async throws {
-        try await world.kubectl.exposeOnLoopback(service: "prometheus", namespace: "istio-system", port: 9090,
-                                                 localPort: URL(string: world.prometheus.url)!.port!)
+        try await world.kubectl.exposeOnLoopback(
+            service: "prometheus", namespace: "istio-system", port: 9090,
+            localPort: URL(string: world.prometheus.url)!.port!)
         try await apply(world, "istio-ingressgateway.yaml", "workloads.yaml")
     }
 
@@ -63,41 +64,50 @@ import Testing
             try await Self.apply(world, "canary-blue-green.yaml")
             try await Self.release(world, "6.0.2")
             #expect(try await Self.promoted(world, "6.0.2"), "B/G promotion")
-            #expect(try await world.events("podinfo", namespace: "test").contains("Pre-rollout check http-acceptance-test passed"),
-                    "curl reached podinfo-canary.test through the proxy")
+            #expect(
+                try await world.events("podinfo", namespace: "test").contains("Pre-rollout check http-acceptance-test passed"),
+                "curl reached podinfo-canary.test through the proxy")
 
             try await Self.apply(world, "canary-ab-testing.yaml")
             try await Self.release(world, "6.0.3")
-            #expect(try await eventually(timeout: .seconds(30)) {
-                try await Self.visit(world, "http://podinfo.test/", cookie: "type=insider").workload == "podinfo"
-            }, "during the A/B test an insider's cookie reaches the canary")
+            #expect(
+                try await eventually(timeout: .seconds(30)) {
+                    try await Self.visit(world, "http://podinfo.test/", cookie: "type=insider").workload == "podinfo"
+                }, "during the A/B test an insider's cookie reaches the canary")
             #expect(try await Self.visit(world, "http://podinfo.test/").workload == "podinfo-primary", "everyone else the primary")
             #expect(try await Self.promoted(world, "6.0.3"), "A/B testing promotion")
             let events = try await world.events("podinfo", namespace: "test")
             #expect(events.contains("Confirm-promotion check promote-gate passed") && events.contains("Post-rollout check post passed"), "\(events)")
 
             try await Self.apply(world, "canary-revert-on-deletion.yaml")
-            #expect(try await eventually(timeout: .seconds(20)) {
-                try await world.kubectl.succeed(["-n", "test", "get", "canary", "podinfo", "-o", "jsonpath={.metadata.finalizers}"]).contains("finalizer.flagger.app")
-            }, "finalizers present")
+            #expect(
+                try await eventually(timeout: .seconds(20)) {
+                    try await world.kubectl.succeed(["-n", "test", "get", "canary", "podinfo", "-o", "jsonpath={.metadata.finalizers}"]).contains(
+                        "finalizer.flagger.app")
+                }, "finalizers present")
             try await world.kubectl.succeed(["-n", "test", "delete", "canary", "podinfo"])
-            #expect(try await eventually(timeout: .seconds(30)) {
-                try await world.kubectl.succeed(["-n", "test", "get", "deployment", "podinfo", "-o", "jsonpath={.spec.replicas}"]) == "1"
-            }, "Delete testing: the target scaled back up")
+            #expect(
+                try await eventually(timeout: .seconds(30)) {
+                    try await world.kubectl.succeed(["-n", "test", "get", "deployment", "podinfo", "-o", "jsonpath={.spec.replicas}"]) == "1"
+                }, "Delete testing: the target scaled back up")
 
             try await Self.apply(world, "canary-user-objects.yaml")
             #expect(try await Self.waitFor(world, "Initialized"))
             try await world.kubectl.succeed(["-n", "test", "delete", "canary", "podinfo"])
-            #expect(try await eventually(timeout: .seconds(30)) {
-                let names = try await world.kubectl.succeed(["-n", "test", "get", "svc/podinfo", "vs/podinfo", "-o", "jsonpath={range .items[*]}{.metadata.name}{'\\n'}{end}"])
-                return names.split(separator: "\n").count == 2
-            }, "Revert testing: the user's Service and VirtualService are still there")
+            #expect(
+                try await eventually(timeout: .seconds(30)) {
+                    let names = try await world.kubectl.succeed([
+                        "-n", "test", "get", "svc/podinfo", "vs/podinfo", "-o", "jsonpath={range .items[*]}{.metadata.name}{'\\n'}{end}",
+                    ])
+                    return names.split(separator: "\n").count == 2
+                }, "Revert testing: the user's Service and VirtualService are still there")
             let service = try await world.json(["-n", "test", "get", "svc", "podinfo"])
             #expect(service[path: "spec", "selector"] == ["app": "podinfo"] && service[path: "spec", "ports"]?[0]?["port"] == 9898, "\(service)")
             let virtualService = try await world.json(["-n", "test", "get", "vs", "podinfo"])
             #expect(virtualService[path: "spec", "hosts"] == ["app.example.com", "podinfo"])
             #expect(virtualService[path: "spec", "http"]?[0]?["route"] == [["destination": ["host": "podinfo"]]])
-            #expect(try await Self.visit(world, "http://podinfo.test:9898/").workload == "podinfo", "the user's objects answer again, from the target")
+            #expect(
+                try await Self.visit(world, "http://podinfo.test:9898/").workload == "podinfo", "the user's objects answer again, from the target")
         }
     }
 
@@ -109,15 +119,21 @@ import Testing
             try await Self.release(world, "6.0.1")
             #expect(try await Self.promoted(world, "6.0.1"), "Canary promotion")
             let events = try await world.events("podinfo", namespace: "test")
-            #expect(events.contains("Promotion completed! Canary analysis was skipped for podinfo.test") && !events.contains { $0.contains("canary weight") })
+            #expect(
+                events.contains("Promotion completed! Canary analysis was skipped for podinfo.test")
+                    && !events.contains { $0.contains("canary weight") })
 
             // A bad release: an image that does not exist (the sandbox pulls none: never ready).
-            try await world.kubectl.succeed(["-n", "test", "patch", "deployment", "podinfo", "-p", """
+            try await world.kubectl.succeed([
+                "-n", "test", "patch", "deployment", "podinfo", "-p",
+                """
                 {"spec":{"progressDeadlineSeconds":2,"template":{"metadata":{"annotations":{"sandbox.serin.dev/never-ready":"true"}},\
                 "spec":{"containers":[{"name":"podinfod","image":"stefanprodan/potato:1.0.0"}]}}}}
-                """])
+                """,
+            ])
             #expect(try await Self.waitFor(world, "Failed"), "Canary failed")
-            #expect(try await world.kubectl.succeed(["-n", "test", "get", "deployment", "podinfo-primary", "-o", "jsonpath={.spec.replicas}"]) == "1")
+            #expect(
+                try await world.kubectl.succeed(["-n", "test", "get", "deployment", "podinfo-primary", "-o", "jsonpath={.spec.replicas}"]) == "1")
             #expect(try await Self.image(world, "podinfo-primary") == "ghcr.io/stefanprodan/podinfo:6.0.1", "the primary keeps the good version")
         }
     }
@@ -129,8 +145,9 @@ import Testing
             #expect(try await Self.waitFor(world, "Initialized"))
             let delegate = try await world.json(["-n", "test", "get", "vs", "podinfo"])
             #expect(delegate[path: "spec", "hosts"] == [] && delegate[path: "spec", "gateways"] == [], "a delegate has no hosts or gateways")
-            #expect(try await Self.visit(world, "http://istio-ingressgateway.istio-system/podinfo").workload == "podinfo-primary",
-                    "the gateway's root VirtualService delegates to the primary")
+            #expect(
+                try await Self.visit(world, "http://istio-ingressgateway.istio-system/podinfo").workload == "podinfo-primary",
+                "the gateway's root VirtualService delegates to the primary")
             try await Self.release(world, "6.0.1")
             var reached = false
             // Several visits per look: a fast analysis leaves few looks while traffic is split.
@@ -143,8 +160,9 @@ import Testing
             #expect(promoted && reached, "the canary was reached through the root VirtualService during the analysis")
             #expect(try await Self.waitFor(world, "Succeeded"), "Canary promotion")
             let hey = #"sum(istio_requests_total{destination_workload="podinfo",destination_workload_namespace="test"})"#
-            #expect(try await eventually(timeout: .seconds(20)) { try await world.prometheus.value(of: hey) ?? 0 > 0 },
-                    "the requests through the gateway reached the canary's metrics")
+            #expect(
+                try await eventually(timeout: .seconds(20)) { try await world.prometheus.value(of: hey) ?? 0 > 0 },
+                "the requests through the gateway reached the canary's metrics")
         }
     }
 
@@ -154,8 +172,11 @@ import Testing
             try await Self.apply(world, "session-affinity.yaml")
             #expect(try await Self.waitFor(world, "Initialized"))
             try await Self.release(world, "6.0.1")
-            #expect(try await eventually(timeout: .seconds(30)) { (try await world.status("podinfo", namespace: "test")["canaryWeight"]?.intValue ?? 0) >= 10 },
-                    "initial traffic shift")
+            #expect(
+                try await eventually(timeout: .seconds(30)) {
+                    (try await world.status("podinfo", namespace: "test")["canaryWeight"]?.intValue ?? 0) >= 10
+                },
+                "initial traffic shift")
 
             // verify_session_affinity.go: visit until each version answers with its cookie, then stay pinned.
             let gateway = "http://istio-ingressgateway.istio-system/"

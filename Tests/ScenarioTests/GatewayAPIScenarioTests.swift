@@ -41,8 +41,11 @@ import Testing
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests())
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
             let route = try await world.json(["get", "httproute", "podinfo", "-n", "test"])
-            #expect(route[path: "spec", "parentRefs"] == [["group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "gateway", "namespace": "test"]],
-                    "the CRD's defaults for gatewayRefs, carried over")
+            #expect(
+                route[path: "spec", "parentRefs"] == [
+                    ["group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "gateway", "namespace": "test"]
+                ],
+                "the CRD's defaults for gatewayRefs, carried over")
             #expect(route[path: "spec", "hostnames"] == ["www.example.com"])
             let backends = route[path: "spec", "rules"]?[0]?["backendRefs"]
             #expect(backends?[0]?["name"] == "podinfo-primary" && backends?[0]?["weight"] == 100 && backends?[1]?["weight"] == 0, "\(route)")
@@ -80,7 +83,8 @@ import Testing
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests(analysis: analysis))
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
             try await world.releasePodinfo()
-            let canaryRequests = #"sum(http_request_duration_seconds_count{kubernetes_namespace="test",kubernetes_pod_name=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"})"#
+            let canaryRequests =
+                #"sum(http_request_duration_seconds_count{kubernetes_namespace="test",kubernetes_pod_name=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"})"#
             var shapes: [String] = [], reachedWhileMirrored = false, phase: String?
             let finished = try await eventually(timeout: .seconds(90)) {
                 let shape = try await Self.shape(world)
@@ -115,7 +119,9 @@ import Testing
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests(analysis: analysis))
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
             try await world.releasePodinfo()
-            #expect(try await world.waitForPhase("WaitingPromotion", name: "podinfo", namespace: "test", timeout: .seconds(60)), "held at 50% by the gate")
+            #expect(
+                try await world.waitForPhase("WaitingPromotion", name: "podinfo", namespace: "test", timeout: .seconds(60)), "held at 50% by the gate"
+            )
             let status = try await world.status("podinfo", namespace: "test")
             let canaryCookie = try #require(status["sessionAffinityCookie"]?.stringValue)
             let primaryCookie = try #require(status["primarySessionAffinityCookie"]?.stringValue)
@@ -127,8 +133,11 @@ import Testing
             #expect(fromCanary.allSatisfy { $0.setCookie == "\(canaryCookie); Max-Age=600" }, "\(fromCanary.map(\.setCookie))")
             #expect(fromPrimary.allSatisfy { $0.setCookie == "\(primaryCookie); Max-Age=1" }, "the primary cookie lives one interval")
             for _ in 0..<20 {
-                #expect(try await world.visit("http://www.example.com/", cookie: "session=1; \(canaryCookie)").workload == "podinfo", "pinned to the canary")
-                #expect(try await world.visit("http://www.example.com/", cookie: primaryCookie).workload == "podinfo-primary", "pinned to the primary")
+                #expect(
+                    try await world.visit("http://www.example.com/", cookie: "session=1; \(canaryCookie)").workload == "podinfo",
+                    "pinned to the canary")
+                #expect(
+                    try await world.visit("http://www.example.com/", cookie: primaryCookie).workload == "podinfo-primary", "pinned to the primary")
             }
 
             #expect(try await world.loadTester("/gate/open", name: "podinfo", namespace: "test") == 202)
@@ -159,21 +168,27 @@ import Testing
                     backendRefs: [{name: health, port: 8080}]
                   - backendRefs: [{name: podinfo, port: 9898}]
                 """
-            let manifests = Self.manifests().replacingOccurrences(of: "  provider: gatewayapi:v1\n", with: "  provider: gatewayapi:v1\n  revertOnDeletion: true\n")
+            let manifests = Self.manifests().replacingOccurrences(
+                of: "  provider: gatewayapi:v1\n", with: "  provider: gatewayapi:v1\n  revertOnDeletion: true\n")
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: manifests + "\n---\n" + users)
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
             let original = try await world.json(["get", "httproute", "podinfo", "-n", "test"])
             let rules = original[path: "spec", "rules"]?.arrayValue ?? []
             #expect(rules.count == 3 && rules[0][path: "backendRefs"]?[0]?["name"] == "podinfo-primary", "Serin's weighted rule first: \(rules)")
             #expect(rules[1][path: "backendRefs"]?[0]?["name"] == "health", "the user's health rule kept")
-            #expect(original[path: "metadata", "annotations", "team"] == "web" && original[path: "metadata", "annotations", "serin.dev/original-configuration"] != nil)
+            #expect(
+                original[path: "metadata", "annotations", "team"] == "web"
+                    && original[path: "metadata", "annotations", "serin.dev/original-configuration"] != nil)
 
             try await world.kubectl.succeed(["delete", "canary", "podinfo", "-n", "test", "--wait=false"])
-            #expect(try await eventually(timeout: .seconds(20)) { try await world.kubectl.run(["get", "canary", "podinfo", "-n", "test"]).status != 0 })
+            #expect(
+                try await eventually(timeout: .seconds(20)) { try await world.kubectl.run(["get", "canary", "podinfo", "-n", "test"]).status != 0 })
             let restored = try await world.json(["get", "httproute", "podinfo", "-n", "test"])
             let names = (restored[path: "spec", "rules"]?.arrayValue ?? []).compactMap { $0[path: "backendRefs"]?[0]?["name"]?.stringValue }
             #expect(names == ["health", "podinfo"], "the user's rules, as they were: \(restored)")
-            #expect(restored[path: "metadata", "annotations", "serin.dev/original-configuration"] == nil && restored[path: "metadata", "annotations", "team"] == "web")
+            #expect(
+                restored[path: "metadata", "annotations", "serin.dev/original-configuration"] == nil
+                    && restored[path: "metadata", "annotations", "team"] == "web")
         }
     }
 

@@ -33,11 +33,15 @@ import Testing
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
             let upstream = try await world.json(["get", "upstreams.gloo.solo.io", "test-podinfo-canaryupstream-9898", "-n", "test"])
             #expect(upstream[path: "spec", "kube", "serviceName"] == "podinfo-canary", "\(upstream)")
-            #expect(try await world.visit("http://app.example.com/").workload == "podinfo-primary", "the VirtualService delegates to Serin's RouteTable")
+            #expect(
+                try await world.visit("http://app.example.com/").workload == "podinfo-primary", "the VirtualService delegates to Serin's RouteTable")
 
-            try await world.promotesThenRollsBack(metric: "request-success-rate", query: #"envoy_cluster_name=~"test-podinfo-canaryupstream-[0-9a-zA-Z-]+_[0-9a-zA-Z-]+""#)
-            let destinations = try await world.json(["get", "routetable", "podinfo", "-n", "test"])[path: "spec", "routes"]?[0]?[path: "routeAction", "multi", "destinations"]
-            #expect(destinations?[0]?["weight"] == 100 && destinations?[1]?["weight"] == 0, "back on the primary: \(String(describing: destinations))")
+            try await world.promotesThenRollsBack(
+                metric: "request-success-rate", query: #"envoy_cluster_name=~"test-podinfo-canaryupstream-[0-9a-zA-Z-]+_[0-9a-zA-Z-]+""#)
+            let destinations = try await world.json(["get", "routetable", "podinfo", "-n", "test"])[path: "spec", "routes"]?[0]?[
+                path: "routeAction", "multi", "destinations"]
+            #expect(
+                destinations?[0]?["weight"] == 100 && destinations?[1]?["weight"] == 0, "back on the primary: \(String(describing: destinations))")
         }
     }
 }

@@ -25,7 +25,9 @@ import Testing
         var setup = Scenario.Setup(loadTester: true)
         setup.meshProvider = "kubernetes"
         try await Scenario.run(setup) { world in
-            let manifests = Podinfo.workload + "\n---\n" + Podinfo.canary(provider: "kubernetes", service: "{port: 9898, targetPort: 9898}", analysis: Self.analysis)
+            let manifests =
+                Podinfo.workload + "\n---\n"
+                + Podinfo.canary(provider: "kubernetes", service: "{port: 9898, targetPort: 9898}", analysis: Self.analysis)
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: manifests)
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
             try await world.releasePodinfo()
@@ -34,12 +36,17 @@ import Testing
             #expect(events.contains("Advance podinfo.test canary iteration 4/4"), "\(events)")
             let journal = try await world.status("podinfo", namespace: "test")["journal"]?.arrayValue ?? []
             let rate = journal.flatMap { $0["metrics"]?.arrayValue ?? [] }.last { $0["name"] == "request-success-rate" }
-            #expect(rate?["passed"] == true && rate?["query"]?.stringValue?.contains("http_request_duration_seconds_count") == true, "\(String(describing: rate))")
-            #expect(try await world.json(["get", "service", "podinfo", "-n", "test"])[path: "spec", "selector"] == ["app": "podinfo-primary"],
-                    "the apex Service stays on the primary")
+            #expect(
+                rate?["passed"] == true && rate?["query"]?.stringValue?.contains("http_request_duration_seconds_count") == true,
+                "\(String(describing: rate))")
+            #expect(
+                try await world.json(["get", "service", "podinfo", "-n", "test"])[path: "spec", "selector"] == ["app": "podinfo-primary"],
+                "the apex Service stays on the primary")
 
-            try await world.kubectl.succeed(["patch", "deploy", "podinfo", "-n", "test", "-p",
-                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#])
+            try await world.kubectl.succeed([
+                "patch", "deploy", "podinfo", "-n", "test", "-p",
+                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#,
+            ])
             #expect(try await world.waitForPhase("Failed", name: "podinfo", namespace: "test", timeout: .seconds(120)))
             #expect(try await world.events("podinfo", namespace: "test").contains { $0.hasPrefix("Halt podinfo.test advancement success rate") })
         }

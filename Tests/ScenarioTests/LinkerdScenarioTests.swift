@@ -19,7 +19,9 @@ import Testing
     static func weights(_ world: Scenario) async throws -> [String: Int] {
         let split = try await world.json(["get", "trafficsplit", "podinfo", "-n", "test"])
         var weights: [String: Int] = [:]
-        for backend in split[path: "spec", "backends"]?.arrayValue ?? [] { weights[backend["service"]?.stringValue ?? ""] = backend["weight"]?.intValue }
+        for backend in split[path: "spec", "backends"]?.arrayValue ?? [] {
+            weights[backend["service"]?.stringValue ?? ""] = backend["weight"]?.intValue
+        }
         return weights
     }
 
@@ -43,7 +45,8 @@ import Testing
         try await Scenario.run(setup) { world in
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.trafficSplitManifests(provider: "osm"))
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
-            try await world.promotesThenRollsBack(metric: "request-success-rate", query: #"osm_request_total{destination_namespace="test",destination_kind="Deployment""#)
+            try await world.promotesThenRollsBack(
+                metric: "request-success-rate", query: #"osm_request_total{destination_namespace="test",destination_kind="Deployment""#)
             #expect(try await Self.weights(world) == ["podinfo-primary": 100, "podinfo-canary": 0], "traffic back on the primary")
         }
     }
@@ -95,7 +98,8 @@ import Testing
         var setup = Scenario.Setup()
         setup.meshProvider = "gatewayapi:v1beta1"
         try await Scenario.run(setup) { world in
-            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.tutorial.replacingOccurrences(of: "PROMETHEUS", with: world.prometheus.url))
+            try await world.kubectl.succeed(
+                ["apply", "-f", "-"], stdin: Self.tutorial.replacingOccurrences(of: "PROMETHEUS", with: world.prometheus.url))
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
             let route = try await world.json(["get", "httproutes.v1beta1.gateway.networking.k8s.io", "podinfo", "-n", "test"])
             #expect(route[path: "spec", "parentRefs"]?[0]?["kind"] == "Service" && route[path: "spec", "hostnames"] == nil, "\(route)")

@@ -54,20 +54,28 @@ import Testing
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests())
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
             let ingress = try await world.json(["get", "ingress", "podinfo-canary", "-n", "test"])
-            #expect(ingress[path: "spec", "rules"]?[0]?[path: "http", "paths"]?[0]?[path: "backend", "service", "name"] == "podinfo-canary", "\(ingress)")
+            #expect(
+                ingress[path: "spec", "rules"]?[0]?[path: "http", "paths"]?[0]?[path: "backend", "service", "name"] == "podinfo-canary", "\(ingress)")
             #expect(ingress[path: "metadata", "annotations", "nginx.ingress.kubernetes.io/canary-weight"] == "0")
-            #expect(ingress[path: "metadata", "annotations", "nginx.ingress.kubernetes.io/proxy-body-size"] == "8m", "the user's annotations carried over")
-            try await world.kubectl.succeed(["annotate", "ingress", "podinfo", "-n", "test", "nginx.ingress.kubernetes.io/proxy-body-size=16m", "--overwrite"])
-            #expect(try await eventually(timeout: .seconds(10)) {
-                try await Self.annotations(world)["nginx.ingress.kubernetes.io/proxy-body-size"] == "16m"
-            }, "a change to the user's Ingress reaches the canary Ingress")
+            #expect(
+                ingress[path: "metadata", "annotations", "nginx.ingress.kubernetes.io/proxy-body-size"] == "8m", "the user's annotations carried over"
+            )
+            try await world.kubectl.succeed([
+                "annotate", "ingress", "podinfo", "-n", "test", "nginx.ingress.kubernetes.io/proxy-body-size=16m", "--overwrite",
+            ])
+            #expect(
+                try await eventually(timeout: .seconds(10)) {
+                    try await Self.annotations(world)["nginx.ingress.kubernetes.io/proxy-body-size"] == "16m"
+                }, "a change to the user's Ingress reaches the canary Ingress")
 
-            try await world.promotesThenRollsBack(metric: "request-success-rate", query: #"nginx_ingress_controller_requests{namespace="test",ingress="podinfo",canary!="""#)
+            try await world.promotesThenRollsBack(
+                metric: "request-success-rate", query: #"nginx_ingress_controller_requests{namespace="test",ingress="podinfo",canary!="""#)
             #expect(try await Self.annotations(world)["nginx.ingress.kubernetes.io/canary-weight"] == "0", "traffic back on the primary")
             let events = try await world.events("podinfo", namespace: "test")
             #expect(events.contains { $0.hasPrefix("Halt podinfo.test advancement success rate") }, "\(events)")
             let user = try await world.json(["get", "ingress", "podinfo", "-n", "test"])
-            #expect(user[path: "spec", "rules"]?[0]?[path: "http", "paths"]?[0]?[path: "backend", "service", "name"] == "podinfo"
+            #expect(
+                user[path: "spec", "rules"]?[0]?[path: "http", "paths"]?[0]?[path: "backend", "service", "name"] == "podinfo"
                     && user[path: "metadata", "annotations", "nginx.ingress.kubernetes.io/canary"] == nil, "the user's Ingress is untouched: \(user)")
         }
     }
@@ -87,7 +95,9 @@ import Testing
             #expect(try await world.waitForPhase("WaitingPromotion", name: "podinfo", namespace: "test", timeout: .seconds(60)), "held by the gate")
             #expect(try await Self.annotations(world)["nginx.ingress.kubernetes.io/canary-by-cookie"] == "canary")
             for _ in 0..<10 {
-                #expect(try await world.visit("http://app.example.com/", cookie: "session=1; canary=always").workload == "podinfo", "the cookie's users on the canary")
+                #expect(
+                    try await world.visit("http://app.example.com/", cookie: "session=1; canary=always").workload == "podinfo",
+                    "the cookie's users on the canary")
                 #expect(try await world.visit("http://app.example.com/").workload == "podinfo-primary", "everyone else on the primary")
             }
             #expect(try await world.loadTester("/gate/open", name: "podinfo", namespace: "test") == 202)
@@ -102,10 +112,13 @@ import Testing
             let manifests = Self.manifests()
             let withoutIngress = manifests.components(separatedBy: "---\n").filter { !$0.contains("\nkind: Ingress\n") }.joined(separator: "---\n")
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: withoutIngress)
-            #expect(try await eventually(timeout: .seconds(20)) {
-                try await world.events("podinfo", namespace: "test").contains { $0.contains("ingress podinfo.test not found (spec.ingressRef)") }
-            }, "a Warning names the missing Ingress")
-            let valid = try await world.kubectl.succeed(["get", "canary", "podinfo", "-n", "test", "-o", "jsonpath={.status.conditions[?(@.type=='Valid')].message}"])
+            #expect(
+                try await eventually(timeout: .seconds(20)) {
+                    try await world.events("podinfo", namespace: "test").contains { $0.contains("ingress podinfo.test not found (spec.ingressRef)") }
+                }, "a Warning names the missing Ingress")
+            let valid = try await world.kubectl.succeed([
+                "get", "canary", "podinfo", "-n", "test", "-o", "jsonpath={.status.conditions[?(@.type=='Valid')].message}",
+            ])
             #expect(valid.contains("ingress podinfo.test not found"), "the condition says it too: \(valid)")
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: manifests)
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"), "the Ingress's creation reconciles the Canary")

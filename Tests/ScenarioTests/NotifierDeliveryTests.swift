@@ -10,8 +10,9 @@ import Testing
 /// signatures verify as their robots verify them, and a refused delivery (a status, or a robot's `errcode`)
 /// is an error that names the reason but never the address.
 @Suite struct NotifierDeliveryTests {
-    static let alert = Alert(canary: "podinfo", namespace: "test", message: "Failed checks threshold reached 2", fields: [("Cluster", "prod")],
-                             severity: .error)
+    static let alert = Alert(
+        canary: "podinfo", namespace: "test", message: "Failed checks threshold reached 2", fields: [("Cluster", "prod")],
+        severity: .error)
 
     /// DingTalk's check of a signed post: `sign` is base64(HMAC-SHA256(secret, "timestamp\nsecret")) and the
     /// timestamp is within an hour of now.
@@ -22,7 +23,8 @@ import Testing
             if parts.count == 2 { items[parts[0]] = parts[1].removingPercentEncoding }
         }
         guard let timestamp = items["timestamp"], let milliseconds = Double(timestamp), let sign = items["sign"],
-              abs(Date().timeIntervalSince1970 - milliseconds / 1000) < 3600 else { return false }
+            abs(Date().timeIntervalSince1970 - milliseconds / 1000) < 3600
+        else { return false }
         let expected = HMAC<Crypto.SHA256>.authenticationCode(for: Data("\(timestamp)\n\(secret)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
         return Data(expected).base64EncodedString() == sign
     }
@@ -30,7 +32,8 @@ import Testing
     /// Feishu's check of a signed body: `sign` is base64(HMAC-SHA256(key "timestamp\nsecret", empty)).
     static func feishuAccepts(_ body: JSONValue, secret: String) -> Bool {
         guard let timestamp = body["timestamp"]?.stringValue, let seconds = Double(timestamp), let sign = body["sign"]?.stringValue,
-              abs(Date().timeIntervalSince1970 - seconds) < 3600 else { return false }
+            abs(Date().timeIntervalSince1970 - seconds) < 3600
+        else { return false }
         let expected = HMAC<Crypto.SHA256>.authenticationCode(for: Data(), using: SymmetricKey(data: Data("\(timestamp)\n\(secret)".utf8)))
         return Data(expected).base64EncodedString() == sign
     }
@@ -64,13 +67,15 @@ import Testing
         } catch {
             #expect("\(error)" == "sending notification refused: errcode 93000: invalid webhook url")
         }
-        let feishu = try await RecordingReceiver(answer: #"{"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time"}"#)
+        let feishu = try await RecordingReceiver(
+            answer: #"{"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time"}"#)
         defer { feishu.stop() }
         await #expect(throws: NotifierError.self) { try await FeishuNotifier(NotifierConfig(address: feishu.url)).post(Self.alert) }
     }
     @Test func eachNotifierPostsItsPayloadToItsReceiver() async throws {
-        let alert = Alert(canary: "podinfo", namespace: "test", message: "Canary analysis completed successfully, promotion finished.",
-                          fields: [("Target", "Deployment/podinfo.test")], severity: .info)
+        let alert = Alert(
+            canary: "podinfo", namespace: "test", message: "Canary analysis completed successfully, promotion finished.",
+            fields: [("Target", "Deployment/podinfo.test")], severity: .info)
         let receiver = try await RecordingReceiver()
         defer { receiver.stop() }
         let config = NotifierConfig(address: "\(receiver.url)hooks/abc", channel: "releases", username: "serin", token: "t0ken")
@@ -79,8 +84,11 @@ import Testing
         try await RocketNotifier(config).post(alert)
         try await MSTeamsNotifier(config).post(alert)
         try await GChatNotifier(config).post(alert)
-        #expect(receiver.bodies == [SlackNotifier.payload(alert, config: config), DiscordNotifier.payload(alert, config: config),
-                                    RocketNotifier.payload(alert, config: config), MSTeamsNotifier.payload(alert), GChatNotifier.payload(alert)])
+        #expect(
+            receiver.bodies == [
+                SlackNotifier.payload(alert, config: config), DiscordNotifier.payload(alert, config: config),
+                RocketNotifier.payload(alert, config: config), MSTeamsNotifier.payload(alert), GChatNotifier.payload(alert),
+            ])
         #expect(receiver.requests.map(\.path) == ["/hooks/abc", "/hooks/abc/slack", "/hooks/abc", "/hooks/abc", "/hooks/abc"])
         #expect(receiver.requests.map(\.authorization) == ["Bearer t0ken", nil, nil, nil, nil], "only Slack sends the provider's token")
     }

@@ -28,17 +28,23 @@ import Testing
             #expect(weight >= 20, "\(during)")
             #expect(Self.value("flagger_canary_weight", [#"workload="httpbin-primary""#], in: during) == 100 - weight)
             #expect(Self.value("flagger_canary_status", [#"name="httpbin""#, #"namespace="demo""#], in: during) == 0, "0 while progressing")
-            let rate = try #require(Self.value("flagger_canary_metric_analysis", [#"metric="request-success-rate""#, #"name="httpbin""#], in: during))
+            let rate = try #require(
+                Self.value("flagger_canary_metric_analysis", [#"metric="request-success-rate""#, #"name="httpbin""#], in: during))
             #expect(rate >= 99)
             #expect(during.contains("flagger_canary_duration_seconds_bucket{"))
             #expect(Self.value("flagger_canary_total", [#"namespace="demo""#], in: during) == 1)
             #expect(Self.value("flagger_info", [#"mesh_provider="istio""#], in: during) == 1)
-            #expect(Self.value("process_resident_memory_bytes", [], in: during.replacingOccurrences(of: "process_resident_memory_bytes ", with: "process_resident_memory_bytes{} ")) ?? 0 > 1_000_000)
+            #expect(
+                Self.value(
+                    "process_resident_memory_bytes", [],
+                    in: during.replacingOccurrences(of: "process_resident_memory_bytes ", with: "process_resident_memory_bytes{} ")) ?? 0 > 1_000_000)
 
             #expect(try await world.waitForPhase("Succeeded"))
             let after = try await world.operatorEndpoint("/metrics").text
-            #expect(Self.value("flagger_canary_successes_total", [#"name="httpbin""#, #"analysis_status="completed""#, #"deployment_strategy="canary""#],
-                               in: after) == 1)
+            #expect(
+                Self.value(
+                    "flagger_canary_successes_total", [#"name="httpbin""#, #"analysis_status="completed""#, #"deployment_strategy="canary""#],
+                    in: after) == 1)
             #expect(Self.value("flagger_canary_status", [#"name="httpbin""#], in: after) == 1)
             #expect(Self.value("flagger_canary_weight", [#"workload="httpbin""#], in: after) == 0)
             // The Grafana dashboard only asks for series the operator exposes (failures appear with the first rollback).

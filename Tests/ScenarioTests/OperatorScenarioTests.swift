@@ -33,8 +33,9 @@ import Testing
             let checked = after.flatMap { $0["metrics"]?.arrayValue ?? [] }
             let rate = try #require(checked.last { $0["name"] == "request-success-rate" }, "\(after)")
             #expect(rate["passed"] == true && (rate["value"]?.doubleValue ?? 0) >= 99 && rate["threshold"] == ">= 99", "\(rate)")
-            #expect(rate["query"]?.stringValue?.contains(#"istio_requests_total{"#) == true && rate["query"]?.stringValue?.contains("{{") == false,
-                    "the query as sent, rendered: \(rate)")
+            #expect(
+                rate["query"]?.stringValue?.contains(#"istio_requests_total{"#) == true && rate["query"]?.stringValue?.contains("{{") == false,
+                "the query as sent, rendered: \(rate)")
             #expect(after.last?["to"] == "Succeeded 0%" && after.count <= 10)
             for weight in [20, 40, 60, 80, 100] {
                 let advances = try await world.eventObjects().filter { $0["message"]?.stringValue == "Advance httpbin.demo canary weight \(weight)" }
@@ -93,8 +94,9 @@ import Testing
                 #expect(condition?["status"] == "False", "\(name)")
                 #expect(condition?["message"]?.stringValue?.contains(message) == true, "\(name): \(String(describing: condition))")
                 // The Warning is written after the condition: wait for it too.
-                #expect(try await eventually { try await world.events(name).contains { $0.hasPrefix("invalid canary spec: ") && $0.contains(message) } },
-                        "\(name)")
+                #expect(
+                    try await eventually { try await world.events(name).contains { $0.hasPrefix("invalid canary spec: ") && $0.contains(message) } },
+                    "\(name)")
             }
             #expect(try await world.waitForPhase("Initialized"), "the valid canary is not held up")
             try await world.kubectl.succeed(["set", "image", "deploy/httpbin", "-n", "demo", "httpbin=kennethreitz/httpbin:v2"])
@@ -106,8 +108,10 @@ import Testing
         try await Scenario.run { world in
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Manifests.example(prometheus: world.prometheus.url, threshold: 5))
             #expect(try await world.waitForPhase("Initialized"))
-            try await world.kubectl.succeed(["patch", "virtualservice", "httpbin", "-n", "demo", "--type", "json", "-p",
-                #"[{"op":"add","path":"/spec/http/0/fault","value":{"delay":{"percentage":{"value":0.1},"fixedDelay":"5s"}}},{"op":"add","path":"/spec/exportTo","value":["."]}]"#])
+            try await world.kubectl.succeed([
+                "patch", "virtualservice", "httpbin", "-n", "demo", "--type", "json", "-p",
+                #"[{"op":"add","path":"/spec/http/0/fault","value":{"delay":{"percentage":{"value":0.1},"fixedDelay":"5s"}}},{"op":"add","path":"/spec/exportTo","value":["."]}]"#,
+            ])
             try await world.kubectl.succeed(["set", "image", "deploy/httpbin", "-n", "demo", "httpbin=kennethreitz/httpbin:v2"])
             #expect(try await world.waitForPhase("Succeeded"))
             let service = try await world.json(["get", "virtualservice", "httpbin", "-n", "demo"])
@@ -153,16 +157,18 @@ import Testing
             #expect(finalizers == ["finalizer.flagger.app"])
             #expect(try await world.json(["get", "deploy", "httpbin", "-n", "demo"])[path: "spec", "replicas"] == 0)
             try await world.kubectl.succeed(["delete", "canary", "httpbin", "-n", "demo", "--wait=false"])
-            #expect(try await eventually(timeout: .seconds(20)) {
-                try await world.kubectl.run(["get", "canary", "httpbin", "-n", "demo"]).status != 0
-            }, "the finalizer is removed once the target serves again")
+            #expect(
+                try await eventually(timeout: .seconds(20)) {
+                    try await world.kubectl.run(["get", "canary", "httpbin", "-n", "demo"]).status != 0
+                }, "the finalizer is removed once the target serves again")
             let target = try await world.json(["get", "deploy", "httpbin", "-n", "demo"])
             #expect(target[path: "spec", "replicas"] == 2 && target[path: "status", "readyReplicas"] == 2)
             let events = try await world.events()
             #expect(events.contains("Terminating canary httpbin.demo") && events.contains("Terminated canary httpbin.demo"))
-            #expect(try await eventually(timeout: .seconds(10)) {
-                try await world.kubectl.run(["get", "deploy", "httpbin-primary", "-n", "demo"]).status != 0
-            }, "what the Canary owned is garbage-collected")
+            #expect(
+                try await eventually(timeout: .seconds(10)) {
+                    try await world.kubectl.run(["get", "deploy", "httpbin-primary", "-n", "demo"]).status != 0
+                }, "what the Canary owned is garbage-collected")
         }
     }
 
@@ -185,8 +191,11 @@ import Testing
                 ---
 
                 """
-            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: users
-                + Manifests.plain("web", interval: "1s").replacingOccurrences(of: "  service: {port: 9898}", with: "  service: {port: 9898}\n  revertOnDeletion: true"))
+            try await world.kubectl.succeed(
+                ["apply", "-f", "-"],
+                stdin: users
+                    + Manifests.plain("web", interval: "1s").replacingOccurrences(
+                        of: "  service: {port: 9898}", with: "  service: {port: 9898}\n  revertOnDeletion: true"))
             #expect(try await world.waitForPhase("Initialized", name: "web"))
             #expect(try await world.json(["get", "service", "web", "-n", "demo"])[path: "spec", "selector"] == ["app": "web-primary"])
             let proxy = OutboundHTTP(proxies: ProxySettings(httpProxy: world.sandbox.trafficURL))
@@ -194,17 +203,19 @@ import Testing
 
             try await world.kubectl.succeed(["delete", "canary", "web", "-n", "demo", "--wait=false"])
             #expect(try await eventually(timeout: .seconds(20)) { try await world.kubectl.run(["get", "canary", "web", "-n", "demo"]).status != 0 })
-            #expect(try await eventually(timeout: .seconds(10)) {
-                try await world.kubectl.run(["get", "deploy", "web-primary", "-n", "demo"]).status != 0
-            }, "the primary Serin created is garbage-collected")
+            #expect(
+                try await eventually(timeout: .seconds(10)) {
+                    try await world.kubectl.run(["get", "deploy", "web-primary", "-n", "demo"]).status != 0
+                }, "the primary Serin created is garbage-collected")
             let service = try await world.json(["get", "service", "web", "-n", "demo"])
             #expect(service[path: "spec", "selector"] == ["app": "web"], "the user's selector is back")
             #expect(service[path: "metadata", "annotations", "serin.dev/original-configuration"] == nil)
             let routes = try await world.json(["get", "virtualservice", "web", "-n", "demo"])[path: "spec"]
             #expect(routes == ["hosts": ["web"], "http": [["timeout": "7s", "route": [["destination": ["host": "web"]]]]]])
-            #expect(try await eventually(timeout: .seconds(10)) {
-                (try? await proxy.send(.GET, "http://web.demo:9898/", timeout: .seconds(5)).status) == 200
-            }, "the user's Service answers through the target again")
+            #expect(
+                try await eventually(timeout: .seconds(10)) {
+                    (try? await proxy.send(.GET, "http://web.demo:9898/", timeout: .seconds(5)).status) == 200
+                }, "the user's Service answers through the target again")
         }
     }
 }

@@ -17,31 +17,70 @@ import Testing
     static let target = "targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}, service: {port: 9898}"
 
     static let pills: [(name: String, spec: String, message: String)] = [
-        ("interval-overflow", "{\(target), analysis: {interval: 2562047h47m16.854775808s, stepWeight: 10}}", "spec.analysis.interval: invalid duration"),
-        ("interval-huge", "{\(target), analysis: {interval: 2540400h, stepWeight: 10}}", "spec.analysis.interval: 2540400h is longer than the maximum"),
-        ("timeout-huge", "{\(target), analysis: {interval: 1m, stepWeight: 10, webhooks: [{name: w, url: 'http://a.test/', timeout: 9223372036s}]}}",
-         "spec.analysis.webhooks[0].timeout"),
-        ("ready-threshold", "{\(target), analysis: {interval: 1m, stepWeight: 10, canaryReadyThreshold: 9223372036854775807}}",
-         "spec.analysis.canaryReadyThreshold: 9223372036854775807 is out of range"),
-        ("webhook-port", "{\(target), analysis: {interval: 1m, stepWeight: 10, webhooks: [{name: w, url: 'http://a.test:99999/'}]}}",
-         "spec.analysis.webhooks[0].url: port 99999 is out of range"),
-        ("webhook-url", "{\(target), analysis: {interval: 1m, stepWeight: 10, webhooks: [{name: w, url: 'podinfo-loadtester/'}]}}",
-         "spec.analysis.webhooks[0].url: \"podinfo-loadtester/\" is not an http(s) URL with a host"),
+        (
+            "interval-overflow", "{\(target), analysis: {interval: 2562047h47m16.854775808s, stepWeight: 10}}",
+            "spec.analysis.interval: invalid duration"
+        ),
+        (
+            "interval-huge", "{\(target), analysis: {interval: 2540400h, stepWeight: 10}}",
+            "spec.analysis.interval: 2540400h is longer than the maximum"
+        ),
+        (
+            "timeout-huge",
+            "{\(target), analysis: {interval: 1m, stepWeight: 10, webhooks: [{name: w, url: 'http://a.test/', timeout: 9223372036s}]}}",
+            "spec.analysis.webhooks[0].timeout"
+        ),
+        (
+            "ready-threshold", "{\(target), analysis: {interval: 1m, stepWeight: 10, canaryReadyThreshold: 9223372036854775807}}",
+            "spec.analysis.canaryReadyThreshold: 9223372036854775807 is out of range"
+        ),
+        (
+            "webhook-port", "{\(target), analysis: {interval: 1m, stepWeight: 10, webhooks: [{name: w, url: 'http://a.test:99999/'}]}}",
+            "spec.analysis.webhooks[0].url: port 99999 is out of range"
+        ),
+        (
+            "webhook-url", "{\(target), analysis: {interval: 1m, stepWeight: 10, webhooks: [{name: w, url: 'podinfo-loadtester/'}]}}",
+            "spec.analysis.webhooks[0].url: \"podinfo-loadtester/\" is not an http(s) URL with a host"
+        ),
         ("mesh-unknown", "{\(target), provider: istio2, analysis: {interval: 1m, stepWeight: 10}}", "spec.provider: \"istio2\" is not a known value"),
-        ("keda", "{\(target), autoscalerRef: {apiVersion: keda.sh/v1alpha1, kind: ScaledObject, name: podinfo}, analysis: {interval: 1m, stepWeight: 10}}",
-         "ScaledObject demo/podinfo not found"),
-        ("missing-hpa", "{\(target), autoscalerRef: {apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, name: ghost}, analysis: {interval: 1m, stepWeight: 10}}",
-         "HorizontalPodAutoscaler demo/ghost not found"),
-        ("scaler-replicas", "{\(target), autoscalerRef: {apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, name: podinfo, primaryScalerReplicas: {minReplicas: 3, maxReplicas: 1}}, analysis: {interval: 1m, stepWeight: 10}}",
-         "spec.autoscalerRef.primaryScalerReplicas: minReplicas 3 is above maxReplicas 1"),
-        ("long-target", "{targetRef: {apiVersion: apps/v1, kind: Deployment, name: \(String(repeating: "a", count: 60))}, service: {port: 80}, analysis: {interval: 1m, stepWeight: 10}}",
-         "spec.targetRef.name"),
-        ("other-namespace", "{targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo, namespace: prod}, service: {port: 80}, analysis: {interval: 1m, stepWeight: 10}}",
-         "spec.targetRef.namespace: not supported"),
-        ("negative-threshold", "{\(target), analysis: {interval: 1m, stepWeight: 10, threshold: -3}}", "spec.analysis.threshold: -3 must not be negative"),
-        ("negative-deadline", "{\(target), progressDeadlineSeconds: -1, analysis: {interval: 1m, stepWeight: 10}}", "spec.progressDeadlineSeconds: -1 is out of range"),
-        ("fractional-port", "{targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}, service: {port: 8000.5}, analysis: {interval: 1m, stepWeight: 10}}",
-         "spec.service.port: expected an integer, got 8000.5"),
+        (
+            "keda",
+            "{\(target), autoscalerRef: {apiVersion: keda.sh/v1alpha1, kind: ScaledObject, name: podinfo}, analysis: {interval: 1m, stepWeight: 10}}",
+            "ScaledObject demo/podinfo not found"
+        ),
+        (
+            "missing-hpa",
+            "{\(target), autoscalerRef: {apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, name: ghost}, analysis: {interval: 1m, stepWeight: 10}}",
+            "HorizontalPodAutoscaler demo/ghost not found"
+        ),
+        (
+            "scaler-replicas",
+            "{\(target), autoscalerRef: {apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, name: podinfo, primaryScalerReplicas: {minReplicas: 3, maxReplicas: 1}}, analysis: {interval: 1m, stepWeight: 10}}",
+            "spec.autoscalerRef.primaryScalerReplicas: minReplicas 3 is above maxReplicas 1"
+        ),
+        (
+            "long-target",
+            "{targetRef: {apiVersion: apps/v1, kind: Deployment, name: \(String(repeating: "a", count: 60))}, service: {port: 80}, analysis: {interval: 1m, stepWeight: 10}}",
+            "spec.targetRef.name"
+        ),
+        (
+            "other-namespace",
+            "{targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo, namespace: prod}, service: {port: 80}, analysis: {interval: 1m, stepWeight: 10}}",
+            "spec.targetRef.namespace: not supported"
+        ),
+        (
+            "negative-threshold", "{\(target), analysis: {interval: 1m, stepWeight: 10, threshold: -3}}",
+            "spec.analysis.threshold: -3 must not be negative"
+        ),
+        (
+            "negative-deadline", "{\(target), progressDeadlineSeconds: -1, analysis: {interval: 1m, stepWeight: 10}}",
+            "spec.progressDeadlineSeconds: -1 is out of range"
+        ),
+        (
+            "fractional-port",
+            "{targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}, service: {port: 8000.5}, analysis: {interval: 1m, stepWeight: 10}}",
+            "spec.service.port: expected an integer, got 8000.5"
+        ),
         ("huge-step", "{\(target), analysis: {interval: 1m, stepWeight: 1e30}}", "spec.analysis.stepWeight: 1e+30 is out of range for Int"),
     ]
 
@@ -49,14 +88,20 @@ import Testing
         var setup = Scenario.Setup()
         setup.validateCustomResources = false
         try await Scenario.run(setup) { world in
-            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n"
-                + Manifests.plain("podinfo", interval: "1s"))
-            try await world.kubectl.succeed(["apply", "--validate=false", "-f", "-"],
-                                            stdin: PoisonPillScenarioTests.pills.map { PoisonPillScenarioTests.canary($0.name, $0.spec) }.joined())
+            try await world.kubectl.succeed(
+                ["apply", "-f", "-"],
+                stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n"
+                    + Manifests.plain("podinfo", interval: "1s"))
+            try await world.kubectl.succeed(
+                ["apply", "--validate=false", "-f", "-"],
+                stdin: PoisonPillScenarioTests.pills.map { PoisonPillScenarioTests.canary($0.name, $0.spec) }.joined())
             let nested = String(repeating: "{\"a\":", count: 600) + "1" + String(repeating: "}", count: 600)
             let deep = FileManager.default.temporaryDirectory.appendingPathComponent("deep-\(UUID().uuidString).json")
-            try Data(#"{"apiVersion":"flagger.app/v1beta1","kind":"Canary","metadata":{"name":"deep","namespace":"demo"},"spec":{"targetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"podinfo"},"service":{"port":9898,"trafficPolicy":\#(nested)},"analysis":{"interval":"1m","stepWeight":10}}}"#.utf8)
-                .write(to: deep)
+            try Data(
+                #"{"apiVersion":"flagger.app/v1beta1","kind":"Canary","metadata":{"name":"deep","namespace":"demo"},"spec":{"targetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"podinfo"},"service":{"port":9898,"trafficPolicy":\#(nested)},"analysis":{"interval":"1m","stepWeight":10}}}"#
+                    .utf8
+            )
+            .write(to: deep)
             defer { try? FileManager.default.removeItem(at: deep) }
             try await world.kubectl.succeed(["apply", "--validate=false", "-f", deep.path])
 
@@ -69,13 +114,20 @@ import Testing
                 }
                 let status = try await world.status(pill.name)
                 #expect(named, "\(pill.name): \(status)")
-                #expect(try await eventually { try await world.events(pill.name).contains { $0.contains(pill.message) } }, "\(pill.name) has a Warning")
+                #expect(
+                    try await eventually { try await world.events(pill.name).contains { $0.contains(pill.message) } }, "\(pill.name) has a Warning")
             }
-            #expect(try await eventually { try await world.events("deep").contains { $0.contains("cannot be read and is skipped until it changes: nesting deeper than 512 levels") } })
+            #expect(
+                try await eventually {
+                    try await world.events("deep").contains {
+                        $0.contains("cannot be read and is skipped until it changes: nesting deeper than 512 levels")
+                    }
+                })
             #expect(try await world.operatorEndpoint("/readyz").text.contains("canaries demo/deep: nesting deeper than 512 levels"))
             #expect(try await world.waitForPhase("Succeeded", name: "podinfo", timeout: .seconds(30)), "the bystander promotes")
             try await world.kubectl.succeed(["delete", "canary", "deep", "-n", "demo"])
-            #expect(try await eventually { try await !world.operatorEndpoint("/readyz").text.contains("skipped") }, "a deleted poison pill is forgotten")
+            #expect(
+                try await eventually { try await !world.operatorEndpoint("/readyz").text.contains("skipped") }, "a deleted poison pill is forgotten")
         }
     }
 
@@ -108,9 +160,11 @@ import Testing
 
     @Test func anInfiniteMetricOrAnImpossiblePortHaltsAndRollsBackWithoutACrash() async throws {
         try await Scenario.run { world in
-            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n"
-                + PoisonPillScenarioTests.metricCanary("infinite", query: "vector(1)/vector(0)", address: world.prometheus.url) + "\n---\n"
-                + PoisonPillScenarioTests.metricCanary("bad-port", query: "vector(100)", address: "http://prometheus.istio-system:99999"))
+            try await world.kubectl.succeed(
+                ["apply", "-f", "-"],
+                stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n"
+                    + PoisonPillScenarioTests.metricCanary("infinite", query: "vector(1)/vector(0)", address: world.prometheus.url) + "\n---\n"
+                    + PoisonPillScenarioTests.metricCanary("bad-port", query: "vector(100)", address: "http://prometheus.istio-system:99999"))
             for name in ["infinite", "bad-port"] { #expect(try await world.waitForPhase("Initialized", name: name)) }
             for name in ["infinite", "bad-port"] { try await world.release("v2", name: name) }
             for name in ["infinite", "bad-port"] { #expect(try await world.waitForPhase("Failed", name: name, timeout: .seconds(40)), "\(name)") }

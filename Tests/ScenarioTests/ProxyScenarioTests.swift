@@ -17,8 +17,9 @@ import Testing
             let proxies = ProxySettings(httpProxy: world.sandbox.trafficURL)
             let provider = PrometheusProvider(address: "http://prometheus.istio-system:9090", http: OutboundHTTP(proxies: proxies))
             #expect(try await provider.query("vector(1)") == 1)
-            let direct = PrometheusProvider(address: "http://prometheus.istio-system:9090", timeout: .seconds(2),
-                                            http: OutboundHTTP(proxies: ProxySettings()))
+            let direct = PrometheusProvider(
+                address: "http://prometheus.istio-system:9090", timeout: .seconds(2),
+                http: OutboundHTTP(proxies: ProxySettings()))
             await #expect(throws: MetricError.self, "without the proxy the cluster name does not resolve") {
                 _ = try await direct.query("vector(1)")
             }

@@ -22,7 +22,8 @@ import Testing
     @Test func aUserWhoReachedTheCanaryStaysOnItAndTheCookieExpiresAfterPromotion() async throws {
         try await Scenario.run(Scenario.Setup(loadTester: true)) { world in
             let manifests = StrategyScenarioTests.manifests("sticky", analysis: Self.analysis)
-            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n" + manifests)
+            try await world.kubectl.succeed(
+                ["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n" + manifests)
             #expect(try await world.waitForPhase("Initialized", name: "sticky"))
             try await world.kubectl.succeed(["set", "image", "deploy/sticky", "-n", "demo", "sticky=kennethreitz/httpbin:v2"])
             #expect(try await world.waitForPhase("WaitingPromotion", name: "sticky", timeout: .seconds(60)), "held at 50% by the closed gate")
@@ -48,7 +49,9 @@ import Testing
             #expect(after["previousSessionAffinityCookie"]?.stringValue == canaryCookie && after["sessionAffinityCookie"] == nil)
             let expired = try await Self.visit(world, cookie: canaryCookie)
             #expect(expired.workload == "sticky-primary" && expired.setCookie == "\(canaryCookie); Max-Age=-1", "\(expired)")
-            let image = try await world.kubectl.succeed(["get", "deploy", "sticky-primary", "-n", "demo", "-o", "jsonpath={.spec.template.spec.containers[0].image}"])
+            let image = try await world.kubectl.succeed([
+                "get", "deploy", "sticky-primary", "-n", "demo", "-o", "jsonpath={.spec.template.spec.containers[0].image}",
+            ])
             #expect(image == "kennethreitz/httpbin:v2")
         }
     }

@@ -17,8 +17,10 @@ import Testing
         let receiver = try await RecordingReceiver()
         defer { receiver.stop() }
         try await Scenario.run(Scenario.Setup(tracesURL: "\(receiver.url)v1/traces")) { world in
-            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n"
-                + Manifests.plain("traced", interval: "1s"))
+            try await world.kubectl.succeed(
+                ["apply", "-f", "-"],
+                stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n"
+                    + Manifests.plain("traced", interval: "1s"))
             #expect(try await world.waitForPhase("Initialized", name: "traced"))
             try await world.kubectl.succeed(["set", "image", "deploy/traced", "-n", "demo", "traced=kennethreitz/httpbin:v2"])
             #expect(try await world.waitForPhase("Succeeded", name: "traced", timeout: .seconds(60)))
@@ -40,24 +42,33 @@ import Testing
             #expect(steps.allSatisfy { start($0) >= start(root) }, "the rollout span starts with its first step")
 
             // A bad rollout: its own trace, its rollout span failed, its webhook check a failed span.
-            try await world.kubectl.succeed(["patch", "canary", "traced", "-n", "demo", "--type=merge", "-p",
-                                             #"{"spec":{"analysis":{"webhooks":[{"name":"smoke","url":"http://127.0.0.1:1/","timeout":"1s"}]}}}"#])
+            try await world.kubectl.succeed([
+                "patch", "canary", "traced", "-n", "demo", "--type=merge", "-p",
+                #"{"spec":{"analysis":{"webhooks":[{"name":"smoke","url":"http://127.0.0.1:1/","timeout":"1s"}]}}}"#,
+            ])
             try await world.kubectl.succeed(["set", "image", "deploy/traced", "-n", "demo", "traced=kennethreitz/httpbin:v3"])
             #expect(try await world.waitForPhase("Failed", name: "traced", timeout: .seconds(60)))
             #expect(try await eventually(timeout: .seconds(10)) { Self.spans(receiver).filter { $0["name"] == "rollout demo/traced" }.count == 2 })
             let failed = try #require(Self.spans(receiver).last { $0["name"] == "rollout demo/traced" })
             #expect(failed["traceId"]?.stringValue != trace && failed["status"]?["code"] == 2)
-            #expect(failed["status"]?["message"]?.stringValue?.hasPrefix("Rolling back traced.demo failed checks threshold reached 2") == true, "\(failed)")
+            #expect(
+                failed["status"]?["message"]?.stringValue?.hasPrefix("Rolling back traced.demo failed checks threshold reached 2") == true,
+                "\(failed)")
             #expect(Self.spans(receiver).contains { $0["name"] == "webhooks rollout" && $0["traceId"] == failed["traceId"] })
         }
     }
 
     @Test func theStandardVariablesConfigureTheExporterAndABadOneIsRefusedByName() throws {
         #expect(try OTLPSettings.from(environment: [:]) == nil, "off unless configured")
-        let settings = try OTLPSettings.from(environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", "OTEL_SERVICE_NAME": "serin-prod",
-                                                           "OTEL_EXPORTER_OTLP_HEADERS": "x-tenant=a,authorization=Bearer%20t"])
-        #expect(settings == OTLPSettings(endpoint: "http://collector:4318/v1/traces", headers: [("x-tenant", "a"), ("authorization", "Bearer t")],
-                                         serviceName: "serin-prod"))
+        let settings = try OTLPSettings.from(environment: [
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", "OTEL_SERVICE_NAME": "serin-prod",
+            "OTEL_EXPORTER_OTLP_HEADERS": "x-tenant=a,authorization=Bearer%20t",
+        ])
+        #expect(
+            settings
+                == OTLPSettings(
+                    endpoint: "http://collector:4318/v1/traces", headers: [("x-tenant", "a"), ("authorization", "Bearer t")],
+                    serviceName: "serin-prod"))
         #expect(try OTLPSettings.from(environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_TRACES_EXPORTER": "none"]) == nil)
         #expect(throws: OTLPSettings.SettingsError.self) {
             try OTLPSettings.from(environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4317", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"])

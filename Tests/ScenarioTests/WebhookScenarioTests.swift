@@ -13,8 +13,10 @@ extension Scenario {
     func loadTester(_ path: String, name: String = "httpbin", namespace: String = "demo") async throws -> Int {
         let http = OutboundHTTP(proxies: ProxySettings(httpProxy: sandbox.trafficURL))
         let body = #"{"name":"\#(name)","namespace":"\#(namespace)"}"#
-        return try await http.send(.POST, "http://flagger-loadtester.test\(path)", headers: [("Content-Type", "application/json")],
-                                   body: Array(body.utf8), timeout: .seconds(10)).status
+        return try await http.send(
+            .POST, "http://flagger-loadtester.test\(path)", headers: [("Content-Type", "application/json")],
+            body: Array(body.utf8), timeout: .seconds(10)
+        ).status
     }
 
     func release(_ image: String, name: String = "httpbin") async throws {
@@ -24,8 +26,10 @@ extension Scenario {
     /// Replaces the Canary's webhooks.
     func setWebhooks(_ hooks: [JSONValue]) async throws {
         let patch: JSONValue = ["spec": ["analysis": ["webhooks": .array(hooks)]]]
-        try await kubectl.succeed(["patch", "canary", "httpbin", "-n", "demo", "--type", "merge", "-p",
-                                   String(decoding: patch.serialized(), as: UTF8.self)])
+        try await kubectl.succeed([
+            "patch", "canary", "httpbin", "-n", "demo", "--type", "merge", "-p",
+            String(decoding: patch.serialized(), as: UTF8.self),
+        ])
     }
 
     /// Stays in `phase` for a while (several intervals).
@@ -43,7 +47,8 @@ extension Scenario {
 @Suite(.serialized) struct WebhookScenarioTests {
     @Test func theUsersLoadTestRunsRealHeyDuringTheAnalysisAndStopsAfterwards() async throws {
         try await Scenario.run(Scenario.Setup(loadTester: true)) { world in
-            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Manifests.example(prometheus: world.prometheus.url, webhooks: Manifests.loadTest))
+            try await world.kubectl.succeed(
+                ["apply", "-f", "-"], stdin: Manifests.example(prometheus: world.prometheus.url, webhooks: Manifests.loadTest))
             #expect(try await world.waitForPhase("Initialized"))
             let tester = try #require(world.loadTester)
             #expect(await tester.runningCommands.isEmpty, "no load test before the analysis")
@@ -52,8 +57,9 @@ extension Scenario {
             let pids = await tester.runningCommands
             #expect(try await world.waitForPhase("Succeeded"))
             let query = #"sum(istio_requests_total{destination_service_name="httpbin-canary",destination_workload_namespace="demo"})"#
-            #expect(try await eventually(timeout: .seconds(20)) { (try await world.prometheus.value(of: query) ?? 0) > 0 },
-                    "hey's requests to httpbin-canary.demo:8000 reached the sandbox and Prometheus")
+            #expect(
+                try await eventually(timeout: .seconds(20)) { (try await world.prometheus.value(of: query) ?? 0) > 0 },
+                "hey's requests to httpbin-canary.demo:8000 reached the sandbox and Prometheus")
             #expect(try await eventually(timeout: .seconds(30)) { await tester.runningCommands.isEmpty }, "hey stopped once the calls stopped")
             #expect(pids.allSatisfy { kill($0, 0) != 0 }, "no hey process left: \(pids)")
         }
@@ -62,7 +68,8 @@ extension Scenario {
     @Test func gatesHoldTheRolloutUntilOpened() async throws {
         try await Scenario.run(Scenario.Setup(loadTester: true)) { world in
             let gate = { (type: String) in "- {name: approval, type: \(type), url: http://flagger-loadtester.test/gate/check}" }
-            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Manifests.example(prometheus: world.prometheus.url, webhooks: gate("confirm-rollout")))
+            try await world.kubectl.succeed(
+                ["apply", "-f", "-"], stdin: Manifests.example(prometheus: world.prometheus.url, webhooks: gate("confirm-rollout")))
             #expect(try await world.waitForPhase("Initialized"))
 
             try await world.release("v2")
@@ -81,9 +88,10 @@ extension Scenario {
             try await world.setWebhooks([gateJSON("confirm-traffic-increase")])
             try await world.release("v3")
             #expect(try await world.waitForPhase("Progressing", timeout: .seconds(20)))
-            #expect(try await eventually(timeout: .seconds(20)) {
-                try await world.events().contains("Halt httpbin.demo advancement waiting for traffic increase approval approval")
-            })
+            #expect(
+                try await eventually(timeout: .seconds(20)) {
+                    try await world.events().contains("Halt httpbin.demo advancement waiting for traffic increase approval approval")
+                })
             #expect(try await world.holds("Progressing"))
             #expect(try await world.status()["canaryWeight"] == 0, "no traffic moves while closed")
             try await world.loadTester("/gate/open")
@@ -108,15 +116,17 @@ extension Scenario {
 
     @Test func aFailingPreRolloutHookCountsFailedChecksThenRollsBack() async throws {
         try await Scenario.run(Scenario.Setup(loadTester: true)) { world in
-            let hook = #"- {name: db-check, type: pre-rollout, url: http://flagger-loadtester.test/, metadata: {type: bash, cmd: "echo schema mismatch; exit 1"}}"#
+            let hook =
+                #"- {name: db-check, type: pre-rollout, url: http://flagger-loadtester.test/, metadata: {type: bash, cmd: "echo schema mismatch; exit 1"}}"#
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Manifests.example(prometheus: world.prometheus.url, webhooks: hook))
             #expect(try await world.waitForPhase("Initialized"))
             try await world.release("v2")
             #expect(try await world.waitForPhase("Failed"))
             #expect(try await world.status()["failedChecks"] == 3)
             let events = try await world.events()
-            #expect(events.contains { $0.hasPrefix("Halt httpbin.demo advancement pre-rollout check db-check failed") && $0.contains("schema mismatch") },
-                    "\(events)")
+            #expect(
+                events.contains { $0.hasPrefix("Halt httpbin.demo advancement pre-rollout check db-check failed") && $0.contains("schema mismatch") },
+                "\(events)")
             #expect(events.contains("Rolling back httpbin.demo failed checks threshold reached 3"))
             #expect(!events.contains { $0.hasPrefix("Advance httpbin.demo canary weight") }, "no traffic moved")
         }
@@ -171,10 +181,13 @@ extension Scenario {
             try await world.release("v2")
             #expect(try await world.waitForPhase("Succeeded"))
             let last = "Promotion completed! Scaling down httpbin.demo"
-            #expect(try await eventually(timeout: .seconds(10)) { receiver.bodies.contains { $0[path: "metadata", "eventMessage"]?.stringValue == last } })
+            #expect(
+                try await eventually(timeout: .seconds(10)) { receiver.bodies.contains { $0[path: "metadata", "eventMessage"]?.stringValue == last } }
+            )
             let bodies = receiver.bodies
             let messages = bodies.compactMap { $0[path: "metadata", "eventMessage"]?.stringValue }
-            let story = ["Initialization done! httpbin.demo", "New revision detected! Scaling up httpbin.demo", "Starting canary analysis for httpbin.demo"]
+            let story =
+                ["Initialization done! httpbin.demo", "New revision detected! Scaling up httpbin.demo", "Starting canary analysis for httpbin.demo"]
                 + [20, 40, 60, 80, 100].map { "Advance httpbin.demo canary weight \($0)" }
                 + ["Copying httpbin.demo template spec to httpbin-primary.demo", "Routing all traffic to primary", last]
             #expect(messages.filter(story.contains) == story, "in order, each once: \(messages)")

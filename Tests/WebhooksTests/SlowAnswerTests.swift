@@ -29,25 +29,28 @@ final class SlowReceiver: Sendable {
             var request = request
             _ = try await request.collectBody(upTo: 1 << 20)
             calls.count.withLock { $0 += 1 }
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: "{"))
-                switch pace {
-                case .stall: try await Task.sleep(for: .seconds(30))
-                case .trickle:
-                    for _ in 0..<1000 {
-                        try await Task.sleep(for: .milliseconds(200))
-                        try await writer.write(ByteBuffer(string: " "))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: "{"))
+                    switch pace {
+                    case .stall: try await Task.sleep(for: .seconds(30))
+                    case .trickle:
+                        for _ in 0..<1000 {
+                            try await Task.sleep(for: .milliseconds(200))
+                            try await writer.write(ByteBuffer(string: " "))
+                        }
                     }
-                }
-                try await writer.write(ByteBuffer(string: "}"))
-                try await writer.finish(nil)
-            })
+                    try await writer.write(ByteBuffer(string: "}"))
+                    try await writer.finish(nil)
+                })
         }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var quiet = Logger(label: "slow-receiver")
         quiet.logLevel = .critical
-        let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: quiet)
+        let app = Application(
+            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: quiet)
         server = Task { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = ports.makeAsyncIterator()
         port = await iterator.next() ?? 0
@@ -60,8 +63,11 @@ final class SlowReceiver: Sendable {
     func stop() { server.cancel() }
 }
 
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
-                "wall-clock deadlines of about 1 s; make test runs it alone")) struct SlowAnswerTests {
+@Suite(
+    .enabled(
+        if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1",
+        "wall-clock deadlines of about 1 s; make test runs it alone")) struct SlowAnswerTests
+{
     @Test func aWebhookWhoseAnswerStallsFailsAtItsTimeout() async throws {
         let receiver = try await SlowReceiver(.stall)
         defer { receiver.stop() }

@@ -37,8 +37,9 @@ final class Receiver: Sendable {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var quiet = Logger(label: "webhook-receiver")
         quiet.logLevel = .critical
-        let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: quiet)
+        let app = Application(
+            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: quiet)
         server = Task { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = ports.makeAsyncIterator()
         port = await iterator.next() ?? 0
@@ -102,8 +103,9 @@ let canary: Canary = {
         let closed = try await Receiver(plan: [(403, .zero), (200, .zero)])
         defer { closed.stop() }
         let gate = webhook("http://127.0.0.1:\(closed.port)/", retries: 2)
-        #expect(await client.call(gate, payload: WebhookPayload(canary: canary, webhook: gate, phase: .progressing)) != .success,
-                "a closed gate (4xx) is an answer, not retried")
+        #expect(
+            await client.call(gate, payload: WebhookPayload(canary: canary, webhook: gate, phase: .progressing)) != .success,
+            "a closed gate (4xx) is an answer, not retried")
         #expect(closed.bodies.count == 1)
     }
 

@@ -55,7 +55,9 @@ public struct OTLPSettings: Sendable, Equatable {
         var headers: [(String, String)] = []
         for pair in (value("OTEL_EXPORTER_OTLP_TRACES_HEADERS") ?? value("OTEL_EXPORTER_OTLP_HEADERS") ?? "").split(separator: ",") {
             let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, !parts[0].isEmpty else { throw SettingsError(description: "OTEL_EXPORTER_OTLP_HEADERS: \"\(pair)\" is not key=value") }
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw SettingsError(description: "OTEL_EXPORTER_OTLP_HEADERS: \"\(pair)\" is not key=value")
+            }
             headers.append((parts[0], parts[1].removingPercentEncoding ?? parts[1]))
         }
         return OTLPSettings(endpoint: endpoint, headers: headers, serviceName: value("OTEL_SERVICE_NAME") ?? "serin")
@@ -87,15 +89,22 @@ final class OTLPExporter: Sendable {
 
     /// The OTLP/JSON `ExportTraceServiceRequest` of `spans`. Pure.
     func body(_ spans: [TraceSpan]) -> JSONValue {
-        ["resourceSpans": [["resource": ["attributes": [["key": "service.name", "value": ["stringValue": .string(settings.serviceName)]]]],
-                            "scopeSpans": [["scope": ["name": "serin", "version": .string(version)], "spans": .array(spans.map(\.otlp))]]]]]
+        [
+            "resourceSpans": [
+                [
+                    "resource": ["attributes": [["key": "service.name", "value": ["stringValue": .string(settings.serviceName)]]]],
+                    "scopeSpans": [["scope": ["name": "serin", "version": .string(version)], "spans": .array(spans.map(\.otlp))]],
+                ]
+            ]
+        ]
     }
 
     func run() async {
         for await spans in queue {
             let headers = [("Content-Type", "application/json")] + settings.headers
             do {
-                let response = try await http.send(.POST, settings.endpoint, headers: headers, body: Array(body(spans).serialized()), timeout: .seconds(10))
+                let response = try await http.send(
+                    .POST, settings.endpoint, headers: headers, body: Array(body(spans).serialized()), timeout: .seconds(10))
                 if !(200..<300).contains(response.status) {
                     logger.warning("spans not exported", metadata: ["status": "\(response.status)", "spans": "\(spans.count)"])
                 }

@@ -34,7 +34,8 @@ struct RolloutTracing: Sendable {
         guard let exporter, let step else { return }
         let before = canary.status ?? CanaryStatus()
         guard CanaryStateMachine.isAnalysing(before.phase) || CanaryStateMachine.isAnalysing(after.phase), after.journal != before.journal,
-              let last = after.journal?.last else { return }
+            let last = after.journal?.last
+        else { return }
         let root = RolloutTracing.ids(canary, revision: after.lastAppliedSpec)
         let start = step.children.map(\.start).min() ?? now
         var spans = step.children.map { child in
@@ -42,15 +43,21 @@ struct RolloutTracing: Sendable {
             child.traceID = root.traceID
             return child
         }
-        spans.append(TraceSpan(traceID: root.traceID, spanID: step.spanID, parentSpanID: root.spanID, name: "step: \(last.to)", start: start, end: now,
-                               attributes: ["canary": "\(canary.namespace)/\(canary.metadata.name ?? "")", "from": last.from, "to": last.to,
-                                            "decision": events.joined(separator: "\n")]))
+        spans.append(
+            TraceSpan(
+                traceID: root.traceID, spanID: step.spanID, parentSpanID: root.spanID, name: "step: \(last.to)", start: start, end: now,
+                attributes: [
+                    "canary": "\(canary.namespace)/\(canary.metadata.name ?? "")", "from": last.from, "to": last.to,
+                    "decision": events.joined(separator: "\n"),
+                ]))
         if CanaryStateMachine.finishedRollout(from: before.phase, to: after.phase) {
             let began = RolloutTracing.rolloutStart(after.journal ?? []) ?? start
-            spans.append(TraceSpan(traceID: root.traceID, spanID: root.spanID, parentSpanID: nil,
-                                   name: "rollout \(canary.namespace)/\(canary.metadata.name ?? "")", start: began, end: now,
-                                   attributes: ["revision": after.lastAppliedSpec ?? "", "result": after.phase?.rawValue ?? ""],
-                                   error: after.phase == .failed ? events.last { $0.hasPrefix("Rolling back") } ?? "rolled back" : nil))
+            spans.append(
+                TraceSpan(
+                    traceID: root.traceID, spanID: root.spanID, parentSpanID: nil,
+                    name: "rollout \(canary.namespace)/\(canary.metadata.name ?? "")", start: began, end: now,
+                    attributes: ["revision": after.lastAppliedSpec ?? "", "result": after.phase?.rawValue ?? ""],
+                    error: after.phase == .failed ? events.last { $0.hasPrefix("Rolling back") } ?? "rolled back" : nil))
         }
         exporter.export(spans)
     }

@@ -18,10 +18,13 @@ struct TraceSpan: Sendable, Equatable {
     /// texts redacted (``Redaction``). Pure.
     var otlp: JSONValue {
         func nanos(_ date: Date) -> JSONValue { .string(String(UInt64(max(0, date.timeIntervalSince1970) * 1e9))) }
-        var span: JSONValue = ["traceId": .string(traceID), "spanId": .string(spanID), "name": .string(name), "kind": 1,
-                               "startTimeUnixNano": nanos(start), "endTimeUnixNano": nanos(max(start, end)),
-                               "attributes": .array(attributes.sorted { $0.key < $1.key }.map { ["key": .string($0.key), "value": ["stringValue": .string(Redaction.scrub($0.value))]] }),
-                               "status": error.map { ["code": 2, "message": .string(Redaction.scrub($0))] } ?? ["code": 1]]
+        var span: JSONValue = [
+            "traceId": .string(traceID), "spanId": .string(spanID), "name": .string(name), "kind": 1,
+            "startTimeUnixNano": nanos(start), "endTimeUnixNano": nanos(max(start, end)),
+            "attributes": .array(
+                attributes.sorted { $0.key < $1.key }.map { ["key": .string($0.key), "value": ["stringValue": .string(Redaction.scrub($0.value))]] }),
+            "status": error.map { ["code": 2, "message": .string(Redaction.scrub($0))] } ?? ["code": 1],
+        ]
         if let parentSpanID { span["parentSpanId"] = .string(parentSpanID) }
         return span
     }
@@ -54,12 +57,16 @@ final class StepTrace: Sendable {
         let start = Date()
         do {
             let result = try await body()
-            record(TraceSpan(traceID: traceID, spanID: TraceSpan.randomSpanID(), parentSpanID: spanID, name: name, start: start, end: Date(),
-                             attributes: attributes))
+            record(
+                TraceSpan(
+                    traceID: traceID, spanID: TraceSpan.randomSpanID(), parentSpanID: spanID, name: name, start: start, end: Date(),
+                    attributes: attributes))
             return result
         } catch {
-            record(TraceSpan(traceID: traceID, spanID: TraceSpan.randomSpanID(), parentSpanID: spanID, name: name, start: start, end: Date(),
-                             attributes: attributes, error: "\(error)"))
+            record(
+                TraceSpan(
+                    traceID: traceID, spanID: TraceSpan.randomSpanID(), parentSpanID: spanID, name: name, start: start, end: Date(),
+                    attributes: attributes, error: "\(error)"))
             throw error
         }
     }

@@ -102,8 +102,11 @@ extension KubeClient {
                 TransportRequest(method: request.method, url: url, headers: headers, body: request.body, timeout: timeout), logger: logger)
             requestMetrics.record(verb: request.verb, code: Int(response.status.code), duration: ContinuousClock.now - started)
             logger.trace(
-                "request", metadata: ["verb": "\(request.verb)", "url": "\(url)", "code": "\(response.status.code)",
-                                      "duration": "\(ContinuousClock.now - started)"])
+                "request",
+                metadata: [
+                    "verb": "\(request.verb)", "url": "\(url)", "code": "\(response.status.code)",
+                    "duration": "\(ContinuousClock.now - started)",
+                ])
             return response
         } catch {
             requestMetrics.record(verb: request.verb, code: 0, duration: ContinuousClock.now - started)
@@ -120,7 +123,8 @@ extension KubeClient {
         } catch {
             logger.debug("could not read an error body", metadata: ["url": "\(url)", "error": "\(error)"])
         }
-        var status = KubeClient.decodeStatus(bytes)
+        var status =
+            KubeClient.decodeStatus(bytes)
             ?? KubeStatus(code: code, reason: response.status.reasonPhrase, message: String(decoding: bytes.prefix(512), as: UTF8.self))
         if status.code == nil { status.code = code }
         let retryAfter = response.headers.first(name: "Retry-After").flatMap(Int.init).map {

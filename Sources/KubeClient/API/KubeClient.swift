@@ -68,7 +68,9 @@ public final class KubeClient: Sendable {
     }
 
     /// Creates a client from the configuration ``ClientConfiguration/infer(explicitKubeconfig:context:environment:)`` finds.
-    public convenience init(kubeconfig: String? = nil, context: String? = nil, logger: Logger = Logger(label: "serin.kube-client"))
+    public convenience init(
+        kubeconfig: String? = nil, context: String? = nil, logger: Logger = Logger(label: "serin.kube-client")
+    )
         throws(KubeconfigError)
     {
         self.init(configuration: try .infer(explicitKubeconfig: kubeconfig, context: context), logger: logger)
@@ -88,14 +90,18 @@ public final class KubeClient: Sendable {
     func observed(write answer: JSONValue, of resource: KubeResource) {
         let observers = writeObservers.withLock { $0 }
         guard !observers.isEmpty, let name = answer[path: "metadata", "name"]?.stringValue,
-              let version = answer[path: "metadata", "resourceVersion"]?.stringValue else { return }
-        let write = ObjectWrite(resource: resource, namespace: answer[path: "metadata", "namespace"]?.stringValue, name: name,
-                                resourceVersion: version)
+            let version = answer[path: "metadata", "resourceVersion"]?.stringValue
+        else { return }
+        let write = ObjectWrite(
+            resource: resource, namespace: answer[path: "metadata", "namespace"]?.stringValue, name: name,
+            resourceVersion: version)
         for observer in observers { observer.didWrite(write) }
     }
 
     /// A client for one kind of resource, decoding objects as `Object`.
-    public func resource<Object: Codable & Sendable>(_ resource: KubeResource, as type: Object.Type = DynamicObject.self)
+    public func resource<Object: Codable & Sendable>(
+        _ resource: KubeResource, as type: Object.Type = DynamicObject.self
+    )
         -> ResourceClient<Object>
     {
         ResourceClient(client: self, resource: resource)

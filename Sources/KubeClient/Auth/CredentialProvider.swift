@@ -62,7 +62,9 @@ public actor CredentialProvider {
         return fetched.header
     }
 
-    private static func fetch(_ authentication: Authentication, now: @Sendable () -> Date) async throws
+    private static func fetch(
+        _ authentication: Authentication, now: @Sendable () -> Date
+    ) async throws
         -> (header: String, expires: Date?)
     {
         switch authentication {

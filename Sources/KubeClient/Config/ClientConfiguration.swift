@@ -35,8 +35,10 @@ public struct ClientConfiguration: Sendable {
     /// Where the configuration came from, for messages: `kubeconfig /path (context kind-dev)` or `in-cluster`.
     public var source: String
 
-    public init(server: URL, tls: TLSSettings = TLSSettings(), authentication: Authentication = .none,
-                namespace: String = "default", source: String) {
+    public init(
+        server: URL, tls: TLSSettings = TLSSettings(), authentication: Authentication = .none,
+        namespace: String = "default", source: String
+    ) {
         self.server = server
         self.tls = tls
         self.authentication = authentication

@@ -117,7 +117,9 @@ extension KubeconfigLoader {
         }
     }
 
-    private func authentication(_ user: Sourced<User>, cluster: Sourced<Cluster>, server: URL)
+    private func authentication(
+        _ user: Sourced<User>, cluster: Sourced<Cluster>, server: URL
+    )
         throws(KubeconfigError) -> Authentication
     {
         let value = user.value
@@ -142,7 +144,9 @@ extension KubeconfigLoader {
         return .none
     }
 
-    private func execAuthentication(_ exec: ExecConfig, user: Sourced<User>, cluster: Sourced<Cluster>, server: URL)
+    private func execAuthentication(
+        _ exec: ExecConfig, user: Sourced<User>, cluster: Sourced<Cluster>, server: URL
+    )
         throws(KubeconfigError) -> Authentication
     {
         let key = "\(user.key).exec"

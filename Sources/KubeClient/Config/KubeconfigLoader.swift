@@ -41,7 +41,9 @@ public struct KubeconfigLoader: Sendable {
     /// Loads the kubeconfig kubectl would use: `explicitPath`, else `KUBECONFIG`, else `~/.kube/config`.
     ///
     /// - Parameter environment: the process environment (injected for tests).
-    public init(explicitPath: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment)
+    public init(
+        explicitPath: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    )
         throws(KubeconfigError)
     {
         try self.init(files: KubeconfigLoader.files(explicitPath: explicitPath, environment: environment))

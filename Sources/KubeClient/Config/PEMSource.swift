@@ -8,7 +8,9 @@ struct PEMSource {
     var key: String
 
     /// Reads the data key if set, else the path key; `nil` when neither is set.
-    static func load(data: String?, dataKey: String, path: String?, pathKey: String, file: String)
+    static func load(
+        data: String?, dataKey: String, path: String?, pathKey: String, file: String
+    )
         throws(KubeconfigError) -> PEMSource?
     {
         if let data, !data.isEmpty {

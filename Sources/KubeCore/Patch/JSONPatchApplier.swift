@@ -91,7 +91,9 @@ public enum JSONPatchApplier {
                 throw Failure(description: "index out of range: \(token)")
             }
             if rest.isEmpty {
-                if insert { elements.insert(value, at: index) } else {
+                if insert {
+                    elements.insert(value, at: index)
+                } else {
                     guard index < elements.count else { throw Failure(description: "index out of range: \(token)") }
                     elements[index] = value
                 }

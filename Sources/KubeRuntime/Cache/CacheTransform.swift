@@ -11,7 +11,8 @@ public enum CacheTransform {
     /// the server; a full update from it would drop the annotation, so writes must be patches.)
     @Sendable public static func dropBookkeeping(_ object: DynamicObject) -> DynamicObject {
         guard let metadata = object.json["metadata"],
-              metadata["managedFields"] != nil || metadata[path: "annotations", lastAppliedAnnotation] != nil else { return object }
+            metadata["managedFields"] != nil || metadata[path: "annotations", lastAppliedAnnotation] != nil
+        else { return object }
         var trimmed = object
         trimmed.json[path: "metadata", "managedFields"] = nil
         if metadata[path: "annotations", lastAppliedAnnotation] != nil {

@@ -58,7 +58,8 @@ public final class Reflector<Object: KubeObject>: Service, Sendable {
                 let (changes, targets) = subscribers.withLock { subscribers in (cache.apply(event), Array(subscribers.values)) }
                 for subscriber in targets { for change in changes { subscriber.yield(change) } }
             }
-        } onGracefulShutdown: {}
+        } onGracefulShutdown: {
+        }
         // Finish outside the lock: `finish()` runs `onTermination` synchronously, which takes the lock too.
         let ended = subscribers.withLock { subscribers in
             defer { subscribers.removeAll() }
@@ -81,7 +82,9 @@ public final class Reflector<Object: KubeObject>: Service, Sendable {
     ///
     /// - Parameter mapping: turns each change into what the stream buffers, in the reflector's task: a
     ///   subscriber that needs only keys buffers keys, not objects, however far behind it falls.
-    public func subscribeWithSnapshot<Mapped: Sendable>(mapping: @escaping @Sendable (CacheChange<Object>) -> Mapped)
+    public func subscribeWithSnapshot<Mapped: Sendable>(
+        mapping: @escaping @Sendable (CacheChange<Object>) -> Mapped
+    )
         -> (current: [Object], changes: AsyncStream<Mapped>)
     {
         subscribe(mapping: mapping, snapshot: true, yieldingSnapshot: false)

@@ -32,8 +32,10 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
     let inFlight = InFlightTriggers()
     private let triggers: [@Sendable (Controller) async -> Void]
 
-    init(name: String, primary: Reflector<Object>, reconciler: any Reconciler, config: ControllerConfig, logger: Logger,
-         metrics: RuntimeMetrics, clock: C, triggers: [@Sendable (Controller) async -> Void]) {
+    init(
+        name: String, primary: Reflector<Object>, reconciler: any Reconciler, config: ControllerConfig, logger: Logger,
+        metrics: RuntimeMetrics, clock: C, triggers: [@Sendable (Controller) async -> Void]
+    ) {
         self.name = name
         self.primary = primary
         self.reconciler = reconciler
@@ -52,8 +54,9 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
         name: String, primary: Reflector<Object>, reconciler: any Reconciler, config: ControllerConfig = ControllerConfig(),
         logger: Logger = Logger(label: "serin.controller"), metrics: RuntimeMetrics = .shared, clock: C
     ) {
-        self.init(name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics, clock: clock,
-                  triggers: [])
+        self.init(
+            name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics, clock: clock,
+            triggers: [])
     }
 
     /// Also reconciles an object's controlling owner of this kind when the object changes.
@@ -68,21 +71,25 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
             })
             for await triggers in keys { for trigger in triggers { await controller.add(trigger) } }
         }
-        return Controller(name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics,
-                          clock: clock, triggers: triggers + [trigger])
+        return Controller(
+            name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics,
+            clock: clock, triggers: triggers + [trigger])
     }
 
     /// Also reconciles the keys `mapper` returns when an object of another kind changes (for example, a
     /// Deployment → the Canaries that target it).
-    public func watches<Related: KubeObject>(_ reflector: Reflector<Related>, mapper: @escaping @Sendable (Related) -> [ReconcileRequest])
+    public func watches<Related: KubeObject>(
+        _ reflector: Reflector<Related>, mapper: @escaping @Sendable (Related) -> [ReconcileRequest]
+    )
         -> Controller
     {
         let trigger: @Sendable (Controller) async -> Void = { controller in
             let keys = reflector.subscribe(mapping: { change in controller.triggers(mapper(change.object), by: change, in: reflector.resource) })
             for await triggers in keys { for trigger in triggers { await controller.add(trigger) } }
         }
-        return Controller(name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics,
-                          clock: clock, triggers: triggers + [trigger])
+        return Controller(
+            name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics,
+            clock: clock, triggers: triggers + [trigger])
     }
 
     /// Reconciles until cancelled or until graceful shutdown, then lets in-flight reconciles finish.
@@ -140,8 +147,9 @@ extension Controller where C == ContinuousClock {
         name: String, primary: Reflector<Object>, reconciler: any Reconciler, config: ControllerConfig = ControllerConfig(),
         logger: Logger = Logger(label: "serin.controller"), metrics: RuntimeMetrics = .shared
     ) {
-        self.init(name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics,
-                  clock: ContinuousClock(), triggers: [])
+        self.init(
+            name: name, primary: primary, reconciler: reconciler, config: config, logger: logger, metrics: metrics,
+            clock: ContinuousClock(), triggers: [])
     }
 }
 

@@ -65,8 +65,9 @@ public final class OwnWrites: WriteObserver {
         guard let writer = ReconcileScope.key else { return }
         // Kept hashed: a few words per write instead of its strings (10,000 Canaries write about 100,000
         // objects while they initialise). A false match needs two 64-bit hashes to collide.
-        let written = Fingerprint(identity: OwnWrites.identity(write.resource, namespace: write.namespace, name: write.name),
-                                  version: write.resourceVersion.hashValue)
+        let written = Fingerprint(
+            identity: OwnWrites.identity(write.resource, namespace: write.namespace, name: write.name),
+            version: write.resourceVersion.hashValue)
         let now = ContinuousClock.now
         state.withLock { state in
             state.rotate(now: now, every: retention)

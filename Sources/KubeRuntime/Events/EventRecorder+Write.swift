@@ -14,7 +14,8 @@ extension EventRecorder {
             let count = existing.count + 1
             do {
                 _ = try await retry.run {
-                    try await events.patch(existing.name, namespace: namespace, patch: .merge(["count": .int(count), "lastTimestamp": .string(time)]))
+                    try await events.patch(
+                        existing.name, namespace: namespace, patch: .merge(["count": .int(count), "lastTimestamp": .string(time)]))
                 }
                 state.withLock { $0.written[key] = (existing.name, count) }
                 return
@@ -26,7 +27,8 @@ extension EventRecorder {
             }
         }
         // As client-go: the time in nanoseconds, so that names sort in the order the events happened.
-        let name = EventRecorder.eventName(pending.reference, suffix: String(format: "%016llx", UInt64(saturating: pending.at.timeIntervalSince1970 * 1_000_000_000)))
+        let name = EventRecorder.eventName(
+            pending.reference, suffix: String(format: "%016llx", UInt64(saturating: pending.at.timeIntervalSince1970 * 1_000_000_000)))
         do {
             _ = try await retry.run { try await events.create(event(pending, name: name), namespace: namespace) }
             state.withLock { $0.written[key] = (name, 1) }
@@ -52,8 +54,10 @@ extension EventRecorder {
     ///
     /// - Throws: a transient error (conflict, server error, rate limit, broken connection) that outlasted
     ///   the retries, or cancellation: the caller should try again later.
-    public func recordOnce(_ reference: EventObjectReference, type: EventType, reason: String, message: String,
-                           key: String) async throws -> RecordOutcome {
+    public func recordOnce(
+        _ reference: EventObjectReference, type: EventType, reason: String, message: String,
+        key: String
+    ) async throws -> RecordOutcome {
         let pending = Pending(reference: reference, type: type, reason: reason, message: message, at: now())
         let name = EventRecorder.eventName(reference, suffix: key)
         do {

@@ -23,8 +23,9 @@ public struct EventObjectReference: Sendable, Hashable {
 
     /// The reference of an object of `resource`.
     public init(_ object: some KubeObject, resource: KubeResource) {
-        self.init(apiVersion: resource.apiVersion, kind: resource.kind, namespace: object.namespace, name: object.name ?? "",
-                  uid: object.uid)
+        self.init(
+            apiVersion: resource.apiVersion, kind: resource.kind, namespace: object.namespace, name: object.name ?? "",
+            uid: object.uid)
     }
 }
 
@@ -112,8 +113,11 @@ public final class EventRecorder: Service, Sendable {
             logger.debug("event dropped by the rate limit", metadata: ["object": "\(reference.kind)/\(reference.name)", "reason": "\(reason)"])
             return
         }
-        if case .dropped = input.yield(Pending(reference: reference, type: type, reason: reason, message: message, at: now(),
-                                                  scope: ReconcileScope.key)) {
+        if case .dropped = input.yield(
+            Pending(
+                reference: reference, type: type, reason: reason, message: message, at: now(),
+                scope: ReconcileScope.key))
+        {
             metrics.eventDropped(reason: "queue_full")
             finished()
         }

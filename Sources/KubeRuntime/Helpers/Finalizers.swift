@@ -32,16 +32,23 @@ public enum Finalizers {
     public static func add<Object: KubeObject>(_ finalizer: String, to object: Object, in resource: ResourceClient<Object>) async throws -> Object {
         let current = object.metadata.finalizers ?? []
         guard !current.contains(finalizer) else { return object }
-        let operations: [JSONPatchOperation] = current.isEmpty
-            ? [JSONPatchOperation(.test, path: "/metadata/finalizers", value: .null),
-               JSONPatchOperation(.add, path: "/metadata/finalizers", value: [.string(finalizer)])]
-            : [JSONPatchOperation(.test, path: "/metadata/finalizers", value: .array(current.map(JSONValue.string))),
-               JSONPatchOperation(.add, path: "/metadata/finalizers/-", value: .string(finalizer))]
+        let operations: [JSONPatchOperation] =
+            current.isEmpty
+            ? [
+                JSONPatchOperation(.test, path: "/metadata/finalizers", value: .null),
+                JSONPatchOperation(.add, path: "/metadata/finalizers", value: [.string(finalizer)]),
+            ]
+            : [
+                JSONPatchOperation(.test, path: "/metadata/finalizers", value: .array(current.map(JSONValue.string))),
+                JSONPatchOperation(.add, path: "/metadata/finalizers/-", value: .string(finalizer)),
+            ]
         return try await resource.patch(object.name ?? "", namespace: object.namespace, patch: .json(operations))
     }
 
     /// Removes `finalizer` if present.
-    public static func remove<Object: KubeObject>(_ finalizer: String, from object: Object, in resource: ResourceClient<Object>) async throws -> Object? {
+    public static func remove<Object: KubeObject>(
+        _ finalizer: String, from object: Object, in resource: ResourceClient<Object>
+    ) async throws -> Object? {
         guard let index = (object.metadata.finalizers ?? []).firstIndex(of: finalizer) else { return object }
         let operations = [
             JSONPatchOperation(.test, path: "/metadata/finalizers/\(index)", value: .string(finalizer)),

@@ -32,8 +32,10 @@ public struct OwnedObjectApplier: Sendable {
     /// `serin.dev/original-configuration`.
     public static let defaultOriginalAnnotation = "serin.dev/original-configuration"
 
-    public init(client: ResourceClient<JSONValue>, cache: ObjectCache<DynamicObject>,
-                originalAnnotation: String = OwnedObjectApplier.defaultOriginalAnnotation) {
+    public init(
+        client: ResourceClient<JSONValue>, cache: ObjectCache<DynamicObject>,
+        originalAnnotation: String = OwnedObjectApplier.defaultOriginalAnnotation
+    ) {
         self.client = client
         self.cache = cache
         self.originalAnnotation = originalAnnotation
@@ -41,8 +43,10 @@ public struct OwnedObjectApplier: Sendable {
 
     /// Creates, patches or adopts `namespace/name` towards `desired(live)`.
     @discardableResult
-    public func apply(namespace: String, name: String, owner: OwnerReference,
-                      desired: (_ live: JSONValue?) throws -> JSONValue) async throws -> Outcome {
+    public func apply(
+        namespace: String, name: String, owner: OwnerReference,
+        desired: (_ live: JSONValue?) throws -> JSONValue
+    ) async throws -> Outcome {
         guard let live = cache.get(namespace: namespace, name: name)?.json else {
             var object = try desired(nil)
             object[path: "metadata", "name"] = .string(name)
@@ -55,8 +59,9 @@ public struct OwnedObjectApplier: Sendable {
         }
         let controllers = (live[path: "metadata", "ownerReferences"]?.arrayValue ?? []).filter { $0["controller"]?.boolValue == true }
         if let other = controllers.first(where: { $0["uid"]?.stringValue != owner.uid }) {
-            throw OwnershipError(object: "\(client.resource.kind) \(namespace)/\(name)",
-                                 controller: "\(other["kind"]?.stringValue ?? "") \(other["name"]?.stringValue ?? "")")
+            throw OwnershipError(
+                object: "\(client.resource.kind) \(namespace)/\(name)",
+                controller: "\(other["kind"]?.stringValue ?? "") \(other["name"]?.stringValue ?? "")")
         }
         var target = try desired(live)
         let adopting = controllers.isEmpty
@@ -78,7 +83,8 @@ public struct OwnedObjectApplier: Sendable {
     @discardableResult
     public func restore(namespace: String, name: String) async throws -> Bool {
         guard let live = cache.get(namespace: namespace, name: name)?.json,
-              let text = live[path: "metadata", "annotations", originalAnnotation]?.stringValue else { return false }
+            let text = live[path: "metadata", "annotations", originalAnnotation]?.stringValue
+        else { return false }
         let original: JSONValue
         do { original = try JSONValue(parsing: text) } catch {
             throw RestoreError(object: "\(client.resource.kind) \(namespace)/\(name)", annotation: originalAnnotation, cause: error)

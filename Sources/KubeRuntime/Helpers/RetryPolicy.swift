@@ -13,8 +13,10 @@ public struct RetryPolicy: Sendable {
     public var backoff: Backoff
     let sleep: @Sendable (Duration) async throws -> Void
 
-    public init(attempts: Int = 5, backoff: Backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(2), jitter: 0.2),
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+    public init(
+        attempts: Int = 5, backoff: Backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(2), jitter: 0.2),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
         self.attempts = attempts
         self.backoff = backoff
         self.sleep = sleep
@@ -35,7 +37,7 @@ public struct RetryPolicy: Sendable {
             attempt += 1
             do {
                 return try await body()
-            } catch where attempt < attempts && RetryPolicy.isTransient(error) {
+            } catch  where attempt < attempts && RetryPolicy.isTransient(error) {
                 let delay = backoff.nextDelay()
                 try await sleep(max(delay, (error as? KubeAPIError)?.retryAfter ?? .zero))
             }

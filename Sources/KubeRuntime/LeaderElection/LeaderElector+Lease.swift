@@ -76,8 +76,10 @@ extension LeaderElector {
             let lease: JSONValue = [
                 "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
                 "metadata": ["name": .string(config.leaseName), "namespace": .string(config.namespace)],
-                "spec": ["holderIdentity": .string(config.identity), "leaseDurationSeconds": .int(duration),
-                         "acquireTime": .string(time), "renewTime": .string(time), "leaseTransitions": 0],
+                "spec": [
+                    "holderIdentity": .string(config.identity), "leaseDurationSeconds": .int(duration),
+                    "acquireTime": .string(time), "renewTime": .string(time), "leaseTransitions": 0,
+                ],
             ]
             do {
                 _ = try await leases.create(lease, namespace: config.namespace)
@@ -130,7 +132,8 @@ extension LeaderElector {
         asking[path: "metadata", "annotations", LeaderElector.handOverAnnotation] = .string(config.identity)
         do {
             _ = try await leases.update(asking, name: config.leaseName, namespace: config.namespace)
-            logger.info("asked the holder to hand the lease over", metadata: ["holder": "\(current[path: "spec", "holderIdentity"]?.stringValue ?? "")"])
+            logger.info(
+                "asked the holder to hand the lease over", metadata: ["holder": "\(current[path: "spec", "holderIdentity"]?.stringValue ?? "")"])
         } catch {
             logger.debug("failed to ask for the lease; asking again", metadata: ["error": "\(error)"])
         }

@@ -40,8 +40,10 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
 
     /// - Parameters:
     ///   - backoff: the per-key back-off for ``addRateLimited(_:)`` (default 5 ms doubling to 5 minutes).
-    public init(name: String, clock: C, backoff: Backoff = Backoff(initial: .milliseconds(5), maximum: .seconds(300)),
-                metrics: QueueMetrics? = nil) {
+    public init(
+        name: String, clock: C, backoff: Backoff = Backoff(initial: .milliseconds(5), maximum: .seconds(300)),
+        metrics: QueueMetrics? = nil
+    ) {
         self.clock = clock
         self.backoffTemplate = backoff
         self.metrics = metrics ?? QueueMetrics(name: name)

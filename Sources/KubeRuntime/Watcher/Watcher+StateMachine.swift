@@ -90,7 +90,8 @@ extension Watcher.Iterator {
 
     private func logSkipped(_ skip: SkippedObject) {
         watcher.metrics.objectSkipped(resource: "\(watcher.resource.resource)")
-        watcher.logger.warning("skipped an object that cannot be decoded", metadata: ["object": "\(skip.namespace ?? "")/\(skip.name)", "error": "\(skip.reason)"])
+        watcher.logger.warning(
+            "skipped an object that cannot be decoded", metadata: ["object": "\(skip.namespace ?? "")/\(skip.name)", "error": "\(skip.reason)"])
     }
 
     /// Logs and counts a restart, then waits the back-off (unless the restart is a plain relist).

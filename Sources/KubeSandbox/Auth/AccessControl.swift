@@ -64,8 +64,8 @@ public actor AccessControl {
         guard let user = await tokens.user(token: String(header.dropFirst("Bearer ".count))) else { return nil }
         if let account = user.serviceAccount {
             guard let type = await store.registryLookup(group: "", version: "v1", plural: "serviceaccounts"),
-                  let current = try? await store.get(type, namespace: account.namespace, name: account.name),
-                  current[path: "metadata", "uid"]?.stringValue == user.uid
+                let current = try? await store.get(type, namespace: account.namespace, name: account.name),
+                current[path: "metadata", "uid"]?.stringValue == user.uid
             else { return nil }
         }
         return user
@@ -73,8 +73,9 @@ public actor AccessControl {
 
     /// Whether `user` may do what `attributes` describe; a refusal is recorded.
     func authorize(_ user: SandboxUser, _ attributes: RBACAuthorizer.Attributes) async -> Bool {
-        let grant = Grant(verb: attributes.verb, group: attributes.group,
-                          resource: attributes.subresource.map { "\(attributes.resource)/\($0)" } ?? attributes.resource)
+        let grant = Grant(
+            verb: attributes.verb, group: attributes.group,
+            resource: attributes.subresource.map { "\(attributes.resource)/\($0)" } ?? attributes.resource)
         if await authorizer().allows(user, attributes) {
             allowed[user.name, default: []].insert(grant)
             return true

@@ -14,8 +14,9 @@ public struct SandboxUser: Sendable, Equatable, CustomStringConvertible {
 
     /// A ServiceAccount, named and grouped as Kubernetes names it.
     public static func serviceAccount(namespace: String, name: String, uid: String) -> SandboxUser {
-        SandboxUser(name: "system:serviceaccount:\(namespace):\(name)", uid: uid,
-                    groups: ["system:serviceaccounts", "system:serviceaccounts:\(namespace)", "system:authenticated"])
+        SandboxUser(
+            name: "system:serviceaccount:\(namespace):\(name)", uid: uid,
+            groups: ["system:serviceaccounts", "system:serviceaccounts:\(namespace)", "system:authenticated"])
     }
 
     /// The ServiceAccount this user is, if it is one.

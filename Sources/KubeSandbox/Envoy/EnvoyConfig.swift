@@ -25,16 +25,21 @@ enum EnvoyConfig {
 
     /// The clusters, by name, each with its backend's port.
     static func clusters(_ ports: [(name: String, port: Int)]) -> JSONValue {
-        .object(["resources": .array(ports.map { name, port in
-            [
-                "@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster",
-                "name": .string(name), "type": "STATIC", "connect_timeout": "1s",
-                "load_assignment": [
-                    "cluster_name": .string(name),
-                    "endpoints": [["lb_endpoints": [["endpoint": ["address": ["socket_address": ["address": "127.0.0.1", "port_value": .int(port)]]]]]]],
-                ],
-            ]
-        })])
+        .object([
+            "resources": .array(
+                ports.map { name, port in
+                    [
+                        "@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster",
+                        "name": .string(name), "type": "STATIC", "connect_timeout": "1s",
+                        "load_assignment": [
+                            "cluster_name": .string(name),
+                            "endpoints": [
+                                ["lb_endpoints": [["endpoint": ["address": ["socket_address": ["address": "127.0.0.1", "port_value": .int(port)]]]]]]
+                            ],
+                        ],
+                    ]
+                })
+        ])
     }
 
     /// The listener on `port`; its routes come from `routesPath` (RDS), so a change of routes reaches
@@ -43,26 +48,44 @@ enum EnvoyConfig {
         let manager: JSONValue = [
             "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
             "stat_prefix": "mesh", "strip_any_host_port": true,
-            "rds": ["route_config_name": "mesh",
-                    "config_source": ["resource_api_version": "V3", "path_config_source": ["path": .string(routesPath)]]],
-            "http_filters": [["name": "envoy.filters.http.router",
-                              "typed_config": ["@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"]]],
+            "rds": [
+                "route_config_name": "mesh",
+                "config_source": ["resource_api_version": "V3", "path_config_source": ["path": .string(routesPath)]],
+            ],
+            "http_filters": [
+                [
+                    "name": "envoy.filters.http.router",
+                    "typed_config": ["@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"],
+                ]
+            ],
         ]
-        return ["resources": [[
-            "@type": "type.googleapis.com/envoy.config.listener.v3.Listener", "name": "mesh",
-            "address": ["socket_address": ["address": "127.0.0.1", "port_value": .int(port)]],
-            "filter_chains": [["filters": [["name": "envoy.filters.network.http_connection_manager", "typed_config": manager]]]],
-        ]]]
+        return [
+            "resources": [
+                [
+                    "@type": "type.googleapis.com/envoy.config.listener.v3.Listener", "name": "mesh",
+                    "address": ["socket_address": ["address": "127.0.0.1", "port_value": .int(port)]],
+                    "filter_chains": [["filters": [["name": "envoy.filters.network.http_connection_manager", "typed_config": manager]]]],
+                ]
+            ]
+        ]
     }
 
     /// The routes (RDS), to the clusters `names` gives each upstream.
     static func routeConfiguration(_ mesh: EnvoyMesh, names index: [EnvoyMesh.Upstream: String]) -> JSONValue {
         let hosts: [JSONValue] = mesh.virtualHosts.map { host in
-            ["name": .string(host.name), "domains": .array(host.domains.map(JSONValue.string)),
-             "routes": .array(host.routes.flatMap { routes($0, index: index) })]
+            [
+                "name": .string(host.name), "domains": .array(host.domains.map(JSONValue.string)),
+                "routes": .array(host.routes.flatMap { routes($0, index: index) }),
+            ]
         }
-        return ["resources": [["@type": "type.googleapis.com/envoy.config.route.v3.RouteConfiguration", "name": "mesh",
-                               "virtual_hosts": .array(hosts)]]]
+        return [
+            "resources": [
+                [
+                    "@type": "type.googleapis.com/envoy.config.route.v3.RouteConfiguration", "name": "mesh",
+                    "virtual_hosts": .array(hosts),
+                ]
+            ]
+        ]
     }
 
     /// One Envoy route per `match` block (Envoy's routes hold one match each), all with the same action.
@@ -83,11 +106,18 @@ enum EnvoyConfig {
         }
         var action: JSONValue = ["weighted_clusters": ["clusters": .array(clusters.filter { $0["weight"] != 0 })]]
         if let mirror = route.mirror, !mirror.upstreams.isEmpty {
-            action["request_mirror_policies"] = .array(mirror.upstreams.map { upstream in
-                ["cluster": .string(index[upstream] ?? "unknown"),
-                 "runtime_fraction": ["default_value": ["numerator": .int(Int(mirror.percent * 100 / Double(mirror.upstreams.count))),
-                                                        "denominator": "TEN_THOUSAND"]]]
-            })
+            action["request_mirror_policies"] = .array(
+                mirror.upstreams.map { upstream in
+                    [
+                        "cluster": .string(index[upstream] ?? "unknown"),
+                        "runtime_fraction": [
+                            "default_value": [
+                                "numerator": .int(Int(mirror.percent * 100 / Double(mirror.upstreams.count))),
+                                "denominator": "TEN_THOUSAND",
+                            ]
+                        ],
+                    ]
+                })
         }
         return blocks.map { block in ["match": match(block), "route": action] }
     }
@@ -135,6 +165,9 @@ enum EnvoyConfig {
     }
 
     private static func headers(_ added: [String: String]) -> JSONValue {
-        .array(added.sorted { $0.key < $1.key }.map { ["header": ["key": .string($0.key), "value": .string($0.value)], "append_action": "APPEND_IF_EXISTS_OR_ADD"] })
+        .array(
+            added.sorted { $0.key < $1.key }.map {
+                ["header": ["key": .string($0.key), "value": .string($0.value)], "append_action": "APPEND_IF_EXISTS_OR_ADD"]
+            })
     }
 }

@@ -42,20 +42,24 @@ public actor EnvoyDataPlane {
             try EnvoyDataPlane.write(EnvoyConfig.routeConfiguration(EnvoyMesh(), names: [:]), to: folder + "/rds.json")
             try EnvoyDataPlane.write(EnvoyConfig.listener(port: listener, routesPath: folder + "/rds.json"), to: folder + "/lds.json")
             try EnvoyDataPlane.write(EnvoyConfig.clusters([]), to: folder + "/cds.json")
-            try EnvoyDataPlane.write(EnvoyConfig.bootstrap(adminPort: admin, listenersPath: folder + "/lds.json", clustersPath: folder + "/cds.json"),
-                                     to: folder + "/bootstrap.json")
+            try EnvoyDataPlane.write(
+                EnvoyConfig.bootstrap(adminPort: admin, listenersPath: folder + "/lds.json", clustersPath: folder + "/cds.json"),
+                to: folder + "/bootstrap.json")
         } catch {
             throw SandboxError(step: step, reason: "failed to write its configuration in \(folder): \(error)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [binary, "-c", folder + "/bootstrap.json", "--disable-hot-restart", "--concurrency", "1", "--log-level", "error", "--drain-time-s", "1",
-                             "--log-path", folder + "/envoy.log"]
+        process.arguments = [
+            binary, "-c", folder + "/bootstrap.json", "--disable-hot-restart", "--concurrency", "1", "--log-level", "error", "--drain-time-s", "1",
+            "--log-path", folder + "/envoy.log",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         do { try process.run() } catch { throw SandboxError(step: step, reason: "\(error)") }
-        let plane = EnvoyDataPlane(listenerPort: listener, adminPort: admin, folder: folder, store: store, metrics: metrics, logger: logger,
-                                   process: process)
+        let plane = EnvoyDataPlane(
+            listenerPort: listener, adminPort: admin, folder: folder, store: store, metrics: metrics, logger: logger,
+            process: process)
         do {
             try await plane.waitUntilLive(step: step)
         } catch {
@@ -65,8 +69,10 @@ public actor EnvoyDataPlane {
         return plane
     }
 
-    private init(listenerPort: Int, adminPort: Int, folder: String, store: ObjectStore, metrics: TrafficMetrics, logger: Logger,
-                 process: Process) {
+    private init(
+        listenerPort: Int, adminPort: Int, folder: String, store: ObjectStore, metrics: TrafficMetrics, logger: Logger,
+        process: Process
+    ) {
         self.metrics = metrics
         self.listenerPort = listenerPort
         self.adminPort = adminPort
@@ -121,8 +127,9 @@ public actor EnvoyDataPlane {
         let current = await resolver.mesh()
         for upstream in current.upstreams where names[upstream] == nil {
             do {
-                backends[upstream] = try await LoopbackServer.start(EnvoyBackend(upstream: upstream, resolver: resolver, metrics: metrics).responder, port: 0,
-                                                                    logger: logger)
+                backends[upstream] = try await LoopbackServer.start(
+                    EnvoyBackend(upstream: upstream, resolver: resolver, metrics: metrics).responder, port: 0,
+                    logger: logger)
             } catch {
                 logger.warning("failed to start a backend for Envoy", metadata: ["upstream": "\(upstream)", "error": "\(error)"])
                 return
@@ -192,14 +199,18 @@ struct EnvoyBackend: Sendable {
             let latency = behaviour.sampleLatency(using: &generator)
             try? await Task.sleep(for: .milliseconds(Int64(min(latency, 10_000))))
             let failed = Double.random(in: 0..<1) < behaviour.errorRatio
-            await metrics.recordApplication(workload: upstream.workload, namespace: upstream.namespace, code: failed ? 500 : 200,
-                                            latencyMilliseconds: latency)
-            let body: JSONValue = ["workload": .string(upstream.workload), "namespace": .string(upstream.namespace),
-                                   "service": .string(upstream.serviceName)]
+            await metrics.recordApplication(
+                workload: upstream.workload, namespace: upstream.namespace, code: failed ? 500 : 200,
+                latencyMilliseconds: latency)
+            let body: JSONValue = [
+                "workload": .string(upstream.workload), "namespace": .string(upstream.namespace),
+                "service": .string(upstream.serviceName),
+            ]
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
-            return Response(status: failed ? .internalServerError : .ok, headers: headers,
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: body.jsonString + "\n")))
+            return Response(
+                status: failed ? .internalServerError : .ok, headers: headers,
+                body: ResponseBody(byteBuffer: ByteBuffer(string: body.jsonString + "\n")))
         }
     }
 }

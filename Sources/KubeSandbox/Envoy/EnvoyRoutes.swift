@@ -64,7 +64,8 @@ extension ServiceResolver {
         var mesh = EnvoyMesh()
         var claimed: Set<String> = []
         if let type = await store.types.first(where: { $0.resource.group == "networking.istio.io" && $0.resource.plural == "virtualservices" }),
-           let page = try? await store.list(type, namespace: nil) {
+            let page = try? await store.list(type, namespace: nil)
+        {
             for virtualService in page.items {
                 let namespace = virtualService[path: "metadata", "namespace"]?.stringValue ?? "default"
                 let domains = (virtualService[path: "spec", "hosts"]?.arrayValue ?? []).compactMap(\.stringValue)
@@ -79,19 +80,25 @@ extension ServiceResolver {
                     routes.append(translated.route)
                 }
                 let name = "\(namespace)/\(virtualService[path: "metadata", "name"]?.stringValue ?? "")"
-                mesh.virtualHosts.append(.init(name: name, domains: domains, routes: routes,
-                                               requestsPerSecond: rates.max() ?? TrafficSimulator.defaultRequestsPerSecond))
+                mesh.virtualHosts.append(
+                    .init(
+                        name: name, domains: domains, routes: routes,
+                        requestsPerSecond: rates.max() ?? TrafficSimulator.defaultRequestsPerSecond))
             }
         }
         guard let services = await store.types.first(where: { $0.resource.group == "" && $0.resource.plural == "services" }),
-              let page = try? await store.list(services, namespace: nil) else { return mesh }
+            let page = try? await store.list(services, namespace: nil)
+        else { return mesh }
         for service in page.items {
-            let name = service[path: "metadata", "name"]?.stringValue ?? "", namespace = service[path: "metadata", "namespace"]?.stringValue ?? "default"
+            let name = service[path: "metadata", "name"]?.stringValue ?? "",
+                namespace = service[path: "metadata", "namespace"]?.stringValue ?? "default"
             let domains = EnvoyMesh.domains(name, namespace: namespace).filter { !claimed.contains($0) }
             guard !domains.isEmpty, case .backends(let backends) = await serviceRoute(name: name, namespace: namespace, port: nil) else { continue }
             let upstreams = backends.map { EnvoyMesh.Upstream(namespace: $0.namespace, serviceName: $0.serviceName, workload: $0.workload) }
-            mesh.virtualHosts.append(.init(name: "\(namespace)/\(name)", domains: domains,
-                                           routes: [.init(matches: [], destinations: [.init(weight: 100, upstreams: upstreams)])]))
+            mesh.virtualHosts.append(
+                .init(
+                    name: "\(namespace)/\(name)", domains: domains,
+                    routes: [.init(matches: [], destinations: [.init(weight: 100, upstreams: upstreams)])]))
         }
         return mesh
     }
@@ -101,8 +108,11 @@ extension ServiceResolver {
         func upstreams(_ backends: [Backend]) -> [EnvoyMesh.Upstream] {
             backends.map { .init(namespace: $0.namespace, serviceName: $0.serviceName, workload: $0.workload) }
         }
-        let destinations = routing.destinations.map { EnvoyMesh.Destination(weight: $0.weight, upstreams: upstreams($0.backends),
-                                                                            responseHeaders: $0.responseHeaders) }
+        let destinations = routing.destinations.map {
+            EnvoyMesh.Destination(
+                weight: $0.weight, upstreams: upstreams($0.backends),
+                responseHeaders: $0.responseHeaders)
+        }
         let mirror = routing.mirror.map { EnvoyMesh.Mirror(percent: $0.percent, upstreams: upstreams($0.backends)) }
         let rates = routing.destinations.flatMap(\.backends).compactMap(\.behaviour.requestsPerSecond)
         return (.init(matches: route["match"]?.arrayValue ?? [], destinations: destinations, mirror: mirror), rates)

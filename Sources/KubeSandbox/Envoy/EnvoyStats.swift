@@ -28,10 +28,15 @@ enum EnvoyStats {
             default: continue
             }
         }
-        return (["# HELP istio_requests_total Requests by destination and response code (Envoy's upstream_rq).",
-                 "# TYPE istio_requests_total counter"] + requests
-            + ["# HELP istio_request_duration_milliseconds Request duration by destination (Envoy's upstream_rq_time).",
-               "# TYPE istio_request_duration_milliseconds histogram"] + durations).joined(separator: "\n") + "\n"
+        return
+            ([
+                "# HELP istio_requests_total Requests by destination and response code (Envoy's upstream_rq).",
+                "# TYPE istio_requests_total counter",
+            ] + requests
+            + [
+                "# HELP istio_request_duration_milliseconds Request duration by destination (Envoy's upstream_rq_time).",
+                "# TYPE istio_request_duration_milliseconds histogram",
+            ] + durations).joined(separator: "\n") + "\n"
     }
 
     /// `a="1",b="x"` → labels (Envoy writes no escaped quotes in these).

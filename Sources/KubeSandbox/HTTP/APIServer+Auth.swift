@@ -26,9 +26,10 @@ extension APIServer {
         if type.resource.plural == "namespaces" { attributes.namespace = path.name }  // as the API server's request info does
         if APIServer.selfReviews.contains(type.resource.plural) && verb == "create" { return }  // system:basic-user
         guard await access.authorize(user, attributes) else {
-            throw APIError(status: KubeStatus(
-                code: 403, reason: "Forbidden", message: AccessControl.forbiddenMessage(user, attributes),
-                details: .init(name: path.name, group: type.resource.group, kind: type.resource.plural)))
+            throw APIError(
+                status: KubeStatus(
+                    code: 403, reason: "Forbidden", message: AccessControl.forbiddenMessage(user, attributes),
+                    details: .init(name: path.name, group: type.resource.group, kind: type.resource.plural)))
         }
     }
 
@@ -49,8 +50,9 @@ extension APIServer {
             let subject = type.resource.plural == "subjectaccessreviews" ? APIServer.subject(of: object) : user
             object["status"] = APIServer.accessReview(object, subject: subject, authorizer: authorizer)
         case "selfsubjectrulesreviews":
-            object["status"] = APIServer.rulesReview(user: user, namespace: object[path: "spec", "namespace"]?.stringValue,
-                                                     authorizer: authorizer)
+            object["status"] = APIServer.rulesReview(
+                user: user, namespace: object[path: "spec", "namespace"]?.stringValue,
+                authorizer: authorizer)
         case "selfsubjectreviews": object["status"] = ["userInfo": APIServer.userInfo(user)]
         case "tokenreviews":
             let reviewed = await access?.authenticate("Bearer " + (object[path: "spec", "token"]?.stringValue ?? ""))
@@ -64,7 +66,9 @@ extension APIServer {
             let seconds = object[path: "spec", "expirationSeconds"]?.intValue ?? 3600
             object["apiVersion"] = "authentication.k8s.io/v1"
             object["kind"] = "TokenRequest"
-            object["status"] = ["token": .string(token), "expirationTimestamp": .string(KubeTime(Date().addingTimeInterval(Double(seconds))).description)]
+            object["status"] = [
+                "token": .string(token), "expirationTimestamp": .string(KubeTime(Date().addingTimeInterval(Double(seconds))).description),
+            ]
         }
         object[path: "metadata", "creationTimestamp"] = .null
         return APIServer.json(object, status: 201)
@@ -83,24 +87,34 @@ extension APIServer {
     }
 
     static func rulesReview(user: SandboxUser, namespace: String?, authorizer: RBACAuthorizer) -> JSONValue {
-        let rules: [JSONValue] = user.groups.contains("system:masters")
+        let rules: [JSONValue] =
+            user.groups.contains("system:masters")
             ? [["verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]]]
             : authorizer.rules(for: user, namespace: namespace)
         return [
-            "resourceRules": .array(rules.map { rule in
-                var kept: JSONObject = [:]
-                for key in ["verbs", "apiGroups", "resources", "resourceNames"] { kept[key] = rule[key] }
-                return .object(kept)
-            }),
-            "nonResourceRules": [["verbs": ["get"], "nonResourceURLs": ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez",
-                                                                        "/openapi", "/openapi/*", "/readyz", "/version", "/version/"]]],
+            "resourceRules": .array(
+                rules.map { rule in
+                    var kept: JSONObject = [:]
+                    for key in ["verbs", "apiGroups", "resources", "resourceNames"] { kept[key] = rule[key] }
+                    return .object(kept)
+                }),
+            "nonResourceRules": [
+                [
+                    "verbs": ["get"],
+                    "nonResourceURLs": [
+                        "/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez",
+                        "/openapi", "/openapi/*", "/readyz", "/version", "/version/",
+                    ],
+                ]
+            ],
             "incomplete": false,
         ]
     }
 
     static func subject(of review: JSONValue) -> SandboxUser {
-        SandboxUser(name: review[path: "spec", "user"]?.stringValue ?? "", uid: review[path: "spec", "uid"]?.stringValue ?? "",
-                    groups: (review[path: "spec", "groups"]?.arrayValue ?? []).compactMap(\.stringValue))
+        SandboxUser(
+            name: review[path: "spec", "user"]?.stringValue ?? "", uid: review[path: "spec", "uid"]?.stringValue ?? "",
+            groups: (review[path: "spec", "groups"]?.arrayValue ?? []).compactMap(\.stringValue))
     }
 
     static func userInfo(_ user: SandboxUser) -> JSONValue {

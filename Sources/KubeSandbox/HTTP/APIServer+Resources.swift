@@ -19,8 +19,9 @@ extension APIServer {
         if let audit, APIServer.writeVerbs.contains(verb), response.status.code < 300 {
             let name = path.name ?? (try? APIServer.parse(body))?[path: "metadata", "name"]?.stringValue ?? ""
             let stored = try? await store.get(type, namespace: path.namespace, name: name)
-            await audit.record(verb: verb, plural: path.plural, namespace: path.namespace, name: name, subresource: path.subresource,
-                               userAgent: request.headers[.userAgent] ?? "", object: stored ?? .null)
+            await audit.record(
+                verb: verb, plural: path.plural, namespace: path.namespace, name: name, subresource: path.subresource,
+                userAgent: request.headers[.userAgent] ?? "", object: stored ?? .null)
         }
         if let fault, fault.moment == .afterCommit { try await APIServer.strike(fault, type: type, name: path.name ?? "") }
         return response
@@ -34,8 +35,10 @@ extension APIServer {
         if fault.code > 0 { throw APIServer.injected(fault.code, type: type, name: name) }
     }
 
-    private func serve(_ verb: String, type: ResourceType, path: RequestTarget.ResourcePath, request: Request, query: QueryParameters,
-                       body: [UInt8]) async throws -> Response {
+    private func serve(
+        _ verb: String, type: ResourceType, path: RequestTarget.ResourcePath, request: Request, query: QueryParameters,
+        body: [UInt8]
+    ) async throws -> Response {
         let wantsTable = request.headers[.accept]?.contains("as=Table") ?? false
         switch verb {
         case "watch": return try await watch(type, path: path, query: query, table: wantsTable)
@@ -45,25 +48,30 @@ extension APIServer {
             if path.subresource == "scale" { return APIServer.json(try await store.scale(type, namespace: path.namespace, name: name)) }
             let object = output(type, try await store.get(type, namespace: path.namespace, name: name))
             guard wantsTable else { return APIServer.json(object) }
-            return APIServer.json(TableConverter.table(
-                type, objects: [object], resourceVersion: object[path: "metadata", "resourceVersion"]?.stringValue,
-                includeObject: query["includeObject"], now: Date()))
+            return APIServer.json(
+                TableConverter.table(
+                    type, objects: [object], resourceVersion: object[path: "metadata", "resourceVersion"]?.stringValue,
+                    includeObject: query["includeObject"], now: Date()))
         case "create":
-            let object = try await store.create(type, namespace: path.namespace, object: type.stored(try APIServer.parse(body), current: nil),
-                                                fields: .update(APIServer.manager(request, query)))
+            let object = try await store.create(
+                type, namespace: path.namespace, object: type.stored(try APIServer.parse(body), current: nil),
+                fields: .update(APIServer.manager(request, query)))
             return APIServer.json(output(type, object), status: 201)
         case "update":
             let name = path.name ?? ""
             if path.subresource == "scale" {
-                return APIServer.json(try await store.updateScale(type, namespace: path.namespace, name: name, scale: try APIServer.parse(body),
-                                                                  manager: APIServer.manager(request, query)))
+                return APIServer.json(
+                    try await store.updateScale(
+                        type, namespace: path.namespace, name: name, scale: try APIServer.parse(body),
+                        manager: APIServer.manager(request, query)))
             }
             var proposed = try APIServer.parse(body)
             if type.conversion != nil {
                 proposed = type.stored(proposed, current: try await store.get(type, namespace: path.namespace, name: name))
             }
-            let object = try await store.update(type, namespace: path.namespace, name: name, object: proposed, subresource: path.subresource,
-                                                manager: APIServer.manager(request, query))
+            let object = try await store.update(
+                type, namespace: path.namespace, name: name, object: proposed, subresource: path.subresource,
+                manager: APIServer.manager(request, query))
             return APIServer.json(output(type, object))
         case "patch": return try await patch(type, path: path, request: request, query: query, body: body)
         case "delete":
@@ -79,8 +87,9 @@ extension APIServer {
         case "deletecollection":
             let page = try await store.list(type, namespace: path.namespace, labelSelector: try labels(query))
             for object in page.items {
-                _ = try? await store.delete(type, namespace: object[path: "metadata", "namespace"]?.stringValue,
-                                            name: object[path: "metadata", "name"]?.stringValue ?? "")
+                _ = try? await store.delete(
+                    type, namespace: object[path: "metadata", "namespace"]?.stringValue,
+                    name: object[path: "metadata", "name"]?.stringValue ?? "")
             }
             return APIServer.json(["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success"])
         default:
@@ -111,8 +120,9 @@ extension APIServer {
             limit: query["limit"].flatMap(Int.init), continue: query["continue"])
         let items = page.items.map { output(type, $0) }
         if table {
-            var result = TableConverter.table(type, objects: items, resourceVersion: page.resourceVersion,
-                                              includeObject: query["includeObject"], now: Date())
+            var result = TableConverter.table(
+                type, objects: items, resourceVersion: page.resourceVersion,
+                includeObject: query["includeObject"], now: Date())
             result[path: "metadata", "continue"] = page.continue.map(JSONValue.string)
             return APIServer.json(result)
         }
@@ -125,13 +135,18 @@ extension APIServer {
         ])
     }
 
-    private func patch(_ type: ResourceType, path: RequestTarget.ResourcePath, request: Request, query: QueryParameters, body: [UInt8])
+    private func patch(
+        _ type: ResourceType, path: RequestTarget.ResourcePath, request: Request, query: QueryParameters, body: [UInt8]
+    )
         async throws -> Response
     {
-        let contentType = (request.headers[.contentType] ?? "").split(separator: ";").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+        let contentType =
+            (request.headers[.contentType] ?? "").split(separator: ";").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
         guard let format = PatchFormat(rawValue: contentType) else {
-            throw APIError.unsupportedMediaType("the body of the request was in an unknown format (\(contentType)); accepted: "
-                + "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml")
+            throw APIError.unsupportedMediaType(
+                "the body of the request was in an unknown format (\(contentType)); accepted: "
+                    + "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml"
+            )
         }
         let object = try await store.patch(
             type, namespace: path.namespace, name: path.name ?? "", format: format, body: body, subresource: path.subresource,
@@ -176,8 +191,11 @@ extension APIServer {
         switch code {
         case 409: return APIError.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again")
         case 410: return APIError.gone("injected fault: resource version expired")
-        case 429: return APIError(status: KubeStatus(code: 429, reason: "TooManyRequests", message: "injected fault: too many requests",
-                                                     details: .init(retryAfterSeconds: 1)))
+        case 429:
+            return APIError(
+                status: KubeStatus(
+                    code: 429, reason: "TooManyRequests", message: "injected fault: too many requests",
+                    details: .init(retryAfterSeconds: 1)))
         default: return APIError(status: KubeStatus(code: code, reason: "InternalError", message: "injected fault (\(code))"))
         }
     }

@@ -8,8 +8,10 @@ extension APIServer {
     /// Streams watch events as JSON lines, with periodic bookmarks and an end after `timeoutSeconds`.
     func watch(_ type: ResourceType, path: RequestTarget.ResourcePath, query: QueryParameters, table: Bool) async throws -> Response {
         if APIServer.answersProtobuf {
-            throw APIError(status: KubeStatus(code: 406, reason: "NotAcceptable",
-                                              message: "the sandbox streams watch events as JSON only; accept application/json"))
+            throw APIError(
+                status: KubeStatus(
+                    code: 406, reason: "NotAcceptable",
+                    message: "the sandbox streams watch events as JSON only; accept application/json"))
         }
         let labelSelector = try labels(query)
         let fieldSelector = try fields(query)
@@ -52,8 +54,9 @@ extension APIServer {
                 for await event in subscription.stream {
                     var object = event.type == "BOOKMARK" ? event.object : self.output(type, event.object)
                     if table, event.type != "BOOKMARK" {
-                        object = TableConverter.table(type, objects: [object], resourceVersion: object[path: "metadata", "resourceVersion"]?.stringValue,
-                                                      includeObject: query["includeObject"], headers: headers, now: Date())
+                        object = TableConverter.table(
+                            type, objects: [object], resourceVersion: object[path: "metadata", "resourceVersion"]?.stringValue,
+                            includeObject: query["includeObject"], headers: headers, now: Date())
                         headers = false
                     }
                     let line: JSONValue = ["type": .string(event.type), "object": object]
@@ -75,8 +78,10 @@ extension ObjectStore {
         _ type: ResourceType, namespace: String?, labelSelector: LabelSelectorQuery?, fieldSelector: FieldSelector?, resourceVersion: String?
     ) -> Result<(stream: AsyncStream<WatchEventOut>, id: Int), APIError> {
         do {
-            return .success(try watch(type, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector,
-                                      resourceVersion: resourceVersion))
+            return .success(
+                try watch(
+                    type, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector,
+                    resourceVersion: resourceVersion))
         } catch {
             return .failure(error)
         }
@@ -85,8 +90,11 @@ extension ObjectStore {
     /// Sends a BOOKMARK at the current revision to one watcher, in order with its other events.
     func bookmark(watcher id: Int, kind: String, apiVersion: String) {
         guard let watcher = watchers[id] else { return }
-        watcher.continuation.yield(WatchEventOut(type: "BOOKMARK", object: [
-            "kind": .string(kind), "apiVersion": .string(apiVersion), "metadata": ["resourceVersion": .string(String(revision))],
-        ]))
+        watcher.continuation.yield(
+            WatchEventOut(
+                type: "BOOKMARK",
+                object: [
+                    "kind": .string(kind), "apiVersion": .string(apiVersion), "metadata": ["resourceVersion": .string(String(revision))],
+                ]))
     }
 }

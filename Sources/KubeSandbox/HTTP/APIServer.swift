@@ -25,8 +25,10 @@ public struct APIServer: Sendable {
     /// The largest request body served; a larger one gets 413 RequestEntityTooLarge.
     public let maximumRequestBytes: Int
 
-    public init(store: ObjectStore, faults: FaultInjector = FaultInjector(), audit: AuditLog? = nil, bookmarkInterval: Duration = .seconds(5),
-                access: AccessControl? = nil, maximumRequestBytes: Int = APIServer.defaultMaximumRequestBytes, logger: Logger) {
+    public init(
+        store: ObjectStore, faults: FaultInjector = FaultInjector(), audit: AuditLog? = nil, bookmarkInterval: Duration = .seconds(5),
+        access: AccessControl? = nil, maximumRequestBytes: Int = APIServer.defaultMaximumRequestBytes, logger: Logger
+    ) {
         self.store = store
         self.maximumRequestBytes = maximumRequestBytes
         self.access = access
@@ -59,7 +61,8 @@ public struct APIServer: Sendable {
                 }
             }
             for warning in warnings.all {
-                response.headers.append(HTTPField(name: HTTPField.Name("Warning")!, value: "299 - \"\(warning.replacingOccurrences(of: "\"", with: "\\\""))\""))
+                response.headers.append(
+                    HTTPField(name: HTTPField.Name("Warning")!, value: "299 - \"\(warning.replacingOccurrences(of: "\"", with: "\\\""))\""))
             }
             return response
         }
@@ -123,8 +126,11 @@ public struct APIServer: Sendable {
                     return Response(status: .init(code: status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
                 }
             } catch {
-                return json(["kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 500, "reason": "InternalError",
-                             "message": .string("\(error)")], status: 500)
+                return json(
+                    [
+                        "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 500, "reason": "InternalError",
+                        "message": .string("\(error)"),
+                    ], status: 500)
             }
         }
         fields[.contentType] = "application/json"

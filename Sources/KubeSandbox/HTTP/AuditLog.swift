@@ -50,8 +50,9 @@ public actor AuditLog {
     }
 
     func record(verb: String, plural: String, namespace: String?, name: String, subresource: String?, userAgent: String, object: JSONValue) {
-        let entry = Entry(sequence: entries.count + 1, time: Date(), verb: verb, plural: plural, namespace: namespace, name: name,
-                          subresource: subresource, userAgent: userAgent, object: object)
+        let entry = Entry(
+            sequence: entries.count + 1, time: Date(), verb: verb, plural: plural, namespace: namespace, name: name,
+            subresource: subresource, userAgent: userAgent, object: object)
         entries.append(entry)
         file?.write(Data(entry.json.serialized() + [UInt8(ascii: "\n")]))
     }

@@ -10,8 +10,10 @@ enum Discovery {
     }
 
     static func coreVersions(serverAddress: String) -> JSONValue {
-        ["kind": "APIVersions", "versions": ["v1"],
-         "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": .string(serverAddress)]]]
+        [
+            "kind": "APIVersions", "versions": ["v1"],
+            "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": .string(serverAddress)]],
+        ]
     }
 
     static func groupList(_ groups: [(group: String, versions: [String])]) -> JSONValue {
@@ -22,8 +24,10 @@ enum Discovery {
         let versions: [JSONValue] = entry.versions.map { version in
             ["groupVersion": .string("\(entry.group)/\(version)"), "version": .string(version)]
         }
-        return ["kind": "APIGroup", "apiVersion": "v1", "name": .string(entry.group), "versions": .array(versions),
-                "preferredVersion": versions.first ?? .null]
+        return [
+            "kind": "APIGroup", "apiVersion": "v1", "name": .string(entry.group), "versions": .array(versions),
+            "preferredVersion": versions.first ?? .null,
+        ]
     }
 
     static func resourceList(groupVersion: String, types: [ResourceType]) -> JSONValue {

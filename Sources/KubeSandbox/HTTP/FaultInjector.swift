@@ -25,8 +25,10 @@ public actor FaultInjector {
         /// Only requests whose `User-Agent` contains this (one client among several).
         public var client: String?
 
-        public init(verb: String? = nil, plural: String? = nil, subresource: String? = nil, code: Int, count: Int = 1, delay: Duration = .zero,
-                    moment: Moment = .beforeServing, client: String? = nil) {
+        public init(
+            verb: String? = nil, plural: String? = nil, subresource: String? = nil, code: Int, count: Int = 1, delay: Duration = .zero,
+            moment: Moment = .beforeServing, client: String? = nil
+        ) {
             self.client = client
             self.verb = verb
             self.plural = plural
@@ -38,7 +40,8 @@ public actor FaultInjector {
         }
 
         func matches(verb: String, plural: String, subresource: String?, userAgent: String) -> Bool {
-            (client.map { userAgent.contains($0) } ?? true) && (self.verb == nil || self.verb == verb) && (self.plural == nil || self.plural == plural)
+            (client.map { userAgent.contains($0) } ?? true) && (self.verb == nil || self.verb == verb)
+                && (self.plural == nil || self.plural == plural)
                 && (self.subresource == nil || self.subresource == subresource)
         }
     }
@@ -56,15 +59,19 @@ public actor FaultInjector {
     public init() {}
 
     /// Makes the next `count` matching requests fail with `code` (409, 429 with `Retry-After: 1`, 500, …).
-    public func fail(verb: String? = nil, plural: String? = nil, subresource: String? = nil, code: Int, count: Int = 1,
-                     moment: Moment = .beforeServing) {
+    public func fail(
+        verb: String? = nil, plural: String? = nil, subresource: String? = nil, code: Int, count: Int = 1,
+        moment: Moment = .beforeServing
+    ) {
         rules.append(Rule(verb: verb, plural: plural, subresource: subresource, code: code, count: count, moment: moment))
     }
 
     /// Delays the next `count` matching requests by `delay`: before they are served, or after (a slow answer
     /// to a request that has already taken effect).
-    public func delay(verb: String? = nil, plural: String? = nil, by delay: Duration, count: Int = 1, moment: Moment = .beforeServing,
-                      client: String? = nil) {
+    public func delay(
+        verb: String? = nil, plural: String? = nil, by delay: Duration, count: Int = 1, moment: Moment = .beforeServing,
+        client: String? = nil
+    ) {
         rules.append(Rule(verb: verb, plural: plural, code: 0, count: count, delay: delay, moment: moment, client: client))
     }
 

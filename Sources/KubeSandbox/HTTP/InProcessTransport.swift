@@ -25,13 +25,15 @@ public struct InProcessTransport: KubeTransport {
         let method = HTTPRequest.Method(request.method.rawValue) ?? .get
         let head = HTTPRequest(method: method, scheme: "http", authority: url.host ?? "in-memory", path: path, headerFields: fields)
         let body = request.body ?? []
-        let response = body.count > server.maximumRequestBytes
+        let response =
+            body.count > server.maximumRequestBytes
             ? APIServer.status(APIServer.tooLarge(limit: server.maximumRequestBytes))
             : await server.respond(Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: body))), body: body)
         var headers = HTTPHeaders()
         for field in response.headers { headers.add(name: field.name.rawName, value: field.value) }
-        return HTTPClientResponse(status: HTTPResponseStatus(statusCode: response.status.code), headers: headers,
-                                  body: .stream(InProcessTransport.stream(response.body)))
+        return HTTPClientResponse(
+            status: HTTPResponseStatus(statusCode: response.status.code), headers: headers,
+            body: .stream(InProcessTransport.stream(response.body)))
     }
 
     public func shutdown() async throws {}

@@ -19,29 +19,38 @@ enum OpenAPI {
         var paths = JSONObject()
         for type in types {
             let resource = type.resource
-            let path = resource.namespaced
+            let path =
+                resource.namespaced
                 ? "\(resource.groupVersionPath)/namespaces/{namespace}/\(resource.plural)/{name}"
                 : "\(resource.groupVersionPath)/\(resource.plural)/{name}"
             paths[path] = [
                 "patch": [
                     "x-kubernetes-action": "patch",
-                    "x-kubernetes-group-version-kind": ["group": .string(resource.group), "version": .string(resource.version), "kind": .string(resource.kind)],
+                    "x-kubernetes-group-version-kind": [
+                        "group": .string(resource.group), "version": .string(resource.version), "kind": .string(resource.kind),
+                    ],
                     "parameters": [["name": "fieldValidation", "in": "query", "schema": ["type": "string"]]],
                     "responses": ["200": ["description": "OK"]],
-                ],
+                ]
             ]
         }
         var schemas = JSONObject()
         for type in types {
             let resource = type.resource
             var schema = type.schema ?? outline(type)
-            schema["x-kubernetes-group-version-kind"] = [["group": .string(resource.group), "version": .string(resource.version),
-                                                         "kind": .string(resource.kind)]]
+            schema["x-kubernetes-group-version-kind"] = [
+                [
+                    "group": .string(resource.group), "version": .string(resource.version),
+                    "kind": .string(resource.kind),
+                ]
+            ]
             let prefix = resource.group.isEmpty ? "io.k8s.api.core" : resource.group.split(separator: ".").reversed().joined(separator: ".")
             schemas["\(prefix).\(resource.version).\(resource.kind)"] = schema
         }
-        return ["openapi": "3.0.0", "info": ["title": "Kubernetes (serin sandbox)", "version": "v1.32.0"], "paths": .object(paths),
-                "components": ["schemas": .object(schemas)]]
+        return [
+            "openapi": "3.0.0", "info": ["title": "Kubernetes (serin sandbox)", "version": "v1.32.0"], "paths": .object(paths),
+            "components": ["schemas": .object(schemas)],
+        ]
     }
 
     /// The top level of a built-in kind's schema (the sandbox does not carry Kubernetes' full schemas).

@@ -21,8 +21,9 @@ enum OpenAPIV2 {
         guard accept?.contains("application/com.github.proto-openapi.spec.v2") == true else {
             return APIServer.json(["swagger": "2.0", "info": ["title": .string(title), "version": .string(version)], "paths": [:]])
         }
-        return Response(status: .ok, headers: [.contentType: protobufMediaType],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: protobufDocument)))
+        return Response(
+            status: .ok, headers: [.contentType: protobufMediaType],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: protobufDocument)))
     }
 
     /// `openapi.v2.Document{swagger: "2.0", info: {title, version}, paths: {}}`.

@@ -3,13 +3,13 @@ import Foundation
 enum RequestTarget: Equatable {
     case version
     case health(String)
-    case coreVersions                   // /api
-    case groups                         // /apis
-    case group(String)                  // /apis/{group}
-    case groupVersion(String, String)   // /api/v1, /apis/{group}/{version}
+    case coreVersions  // /api
+    case groups  // /apis
+    case group(String)  // /apis/{group}
+    case groupVersion(String, String)  // /api/v1, /apis/{group}/{version}
     case resource(ResourcePath)
-    case openAPIV2                      // /openapi/v2
-    case openAPIRoot                    // /openapi/v3
+    case openAPIV2  // /openapi/v2
+    case openAPIRoot  // /openapi/v3
     case openAPIGroupVersion(String, String)  // /openapi/v3/api/v1, /openapi/v3/apis/{group}/{version}
     case unknown
 

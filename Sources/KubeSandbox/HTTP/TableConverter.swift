@@ -3,8 +3,10 @@ import KubeCore
 
 /// Builds `meta.k8s.io/v1` Tables, the form `kubectl get` asks for (`Accept: …;as=Table;…`).
 enum TableConverter {
-    static func table(_ type: ResourceType, objects: [JSONValue], resourceVersion: String?, includeObject: String?,
-                      headers: Bool = true, now: Date) -> JSONValue {
+    static func table(
+        _ type: ResourceType, objects: [JSONValue], resourceVersion: String?, includeObject: String?,
+        headers: Bool = true, now: Date
+    ) -> JSONValue {
         var table: JSONValue = ["kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": ["resourceVersion": .string(resourceVersion ?? "")]]
         table["columnDefinitions"] = headers ? columnDefinitions(type) : []
         table["rows"] = .array(objects.map { row(type, $0, includeObject: includeObject, now: now) })
@@ -12,10 +14,12 @@ enum TableConverter {
     }
 
     static func columnDefinitions(_ type: ResourceType) -> JSONValue {
-        var columns: [JSONValue] = [[
-            "name": "Name", "type": "string", "format": "name", "priority": 0,
-            "description": "Name must be unique within a namespace.",
-        ]]
+        var columns: [JSONValue] = [
+            [
+                "name": "Name", "type": "string", "format": "name", "priority": 0,
+                "description": "Name must be unique within a namespace.",
+            ]
+        ]
         for column in type.columns {
             columns.append([
                 "name": .string(column.name), "type": .string(column.type == "date" ? "string" : column.type), "format": "",

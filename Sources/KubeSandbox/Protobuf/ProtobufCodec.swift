@@ -49,7 +49,7 @@ enum ProtobufCodec {
     /// `value` as a protobuf body, when it names a built-in kind; `nil` otherwise (a custom resource, a Table, discovery).
     static func body(for value: JSONValue, schema: ProtobufSchema = .shared) throws(ProtobufEncoder.EncodingError) -> [UInt8]? {
         guard let apiVersion = value["apiVersion"]?.stringValue, let kind = value["kind"]?.stringValue,
-              let message = schema.message(apiVersion: apiVersion, kind: kind)
+            let message = schema.message(apiVersion: apiVersion, kind: kind)
         else { return nil }
         var typeMeta = ProtobufWire.Writer()
         typeMeta.bytes(1, Array(apiVersion.utf8))

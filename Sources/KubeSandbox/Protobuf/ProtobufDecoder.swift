@@ -12,7 +12,9 @@ struct ProtobufDecoder {
     /// Deeper nesting than this is refused rather than recursed into.
     var maximumDepth = 200
 
-    func decode(_ bytes: ArraySlice<UInt8>, as message: ProtobufSchema.Message, depth: Int = 0) throws(ProtobufWire.MalformedError)
+    func decode(
+        _ bytes: ArraySlice<UInt8>, as message: ProtobufSchema.Message, depth: Int = 0
+    ) throws(ProtobufWire.MalformedError)
         -> JSONValue
     {
         guard depth < maximumDepth else { throw .init(reason: "nested deeper than \(maximumDepth) messages") }
@@ -49,7 +51,9 @@ struct ProtobufDecoder {
         return .object(object)
     }
 
-    private func elements(_ field: ProtobufSchema.Field, _ raw: ProtobufWire.Value, depth: Int) throws(ProtobufWire.MalformedError)
+    private func elements(
+        _ field: ProtobufSchema.Field, _ raw: ProtobufWire.Value, depth: Int
+    ) throws(ProtobufWire.MalformedError)
         -> [JSONValue]
     {
         // Packed numbers: one length-delimited run of values.
@@ -57,11 +61,12 @@ struct ProtobufDecoder {
             var reader = ProtobufWire.Reader(run)
             var values: [JSONValue] = []
             while !reader.isAtEnd {
-                let element: ProtobufWire.Value = switch field.type {
-                case .double: .fixed64(try reader.fixed(8))
-                case .float: .fixed32(UInt32(truncatingIfNeeded: try reader.fixed(4)))
-                default: .varint(try reader.varint())
-                }
+                let element: ProtobufWire.Value =
+                    switch field.type {
+                    case .double: .fixed64(try reader.fixed(8))
+                    case .float: .fixed32(UInt32(truncatingIfNeeded: try reader.fixed(4)))
+                    default: .varint(try reader.varint())
+                    }
                 values.append(try value(field.type, element, field: field, depth: depth))
             }
             return values
@@ -69,7 +74,9 @@ struct ProtobufDecoder {
         return [try value(field.type, raw, field: field, depth: depth)]
     }
 
-    private func entry(_ raw: ProtobufWire.Value, key: ProtobufSchema.FieldType, value valueType: ProtobufSchema.FieldType, depth: Int)
+    private func entry(
+        _ raw: ProtobufWire.Value, key: ProtobufSchema.FieldType, value valueType: ProtobufSchema.FieldType, depth: Int
+    )
         throws(ProtobufWire.MalformedError) -> (String, JSONValue)
     {
         guard case .bytes(let bytes) = raw else { throw .init(reason: "a map entry is not length-delimited") }
@@ -83,7 +90,9 @@ struct ProtobufDecoder {
         return (key, value)
     }
 
-    private func value(_ type: ProtobufSchema.FieldType, _ raw: ProtobufWire.Value, field: ProtobufSchema.Field?, depth: Int)
+    private func value(
+        _ type: ProtobufSchema.FieldType, _ raw: ProtobufWire.Value, field: ProtobufSchema.Field?, depth: Int
+    )
         throws(ProtobufWire.MalformedError) -> JSONValue
     {
         let name = field?.json ?? "map value"

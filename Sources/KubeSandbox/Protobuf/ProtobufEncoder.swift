@@ -30,7 +30,9 @@ struct ProtobufEncoder {
         return writer.bytes
     }
 
-    private func write(_ field: ProtobufSchema.Field, _ value: JSONValue, into writer: inout ProtobufWire.Writer, path: String)
+    private func write(
+        _ field: ProtobufSchema.Field, _ value: JSONValue, into writer: inout ProtobufWire.Writer, path: String
+    )
         throws(EncodingError)
     {
         if field.repeated {
@@ -51,9 +53,10 @@ struct ProtobufEncoder {
         }
     }
 
-    private func scalar(_ type: ProtobufSchema.FieldType, _ value: JSONValue, number: Int, into writer: inout ProtobufWire.Writer,
-                        path: String) throws(EncodingError)
-    {
+    private func scalar(
+        _ type: ProtobufSchema.FieldType, _ value: JSONValue, number: Int, into writer: inout ProtobufWire.Writer,
+        path: String
+    ) throws(EncodingError) {
         func integer() throws(EncodingError) -> Int64 {
             guard let integer = value.int64Value else { throw EncodingError(path: path, reason: "expected an integer") }
             return integer
@@ -85,7 +88,9 @@ struct ProtobufEncoder {
     }
 
     /// The kinds whose JSON is not their fields; `false` when `name` is an ordinary message.
-    private func special(_ name: String, _ value: JSONValue, into writer: inout ProtobufWire.Writer, path: String)
+    private func special(
+        _ name: String, _ value: JSONValue, into writer: inout ProtobufWire.Writer, path: String
+    )
         throws(EncodingError) -> Bool
     {
         switch name {

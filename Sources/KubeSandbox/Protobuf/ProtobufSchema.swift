@@ -84,8 +84,9 @@ struct ProtobufSchema: Sendable {
         let parts = word[word.index(after: equals)...].split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 2, let type = fieldType(parts[1]) else { return nil }
         let flags = parts.count > 2 ? parts[2] : ""
-        return Field(number: number, json: parts[0], type: type, repeated: flags.contains("*"), pointer: flags.contains("p"),
-                     omitEmpty: flags.contains("o"), inline: flags.contains("i"))
+        return Field(
+            number: number, json: parts[0], type: type, repeated: flags.contains("*"), pointer: flags.contains("p"),
+            omitEmpty: flags.contains("o"), inline: flags.contains("i"))
     }
 
     private static func fieldType(_ code: String) -> FieldType? {

@@ -18,7 +18,9 @@ enum APISIXRouting {
 extension ServiceResolver {
     /// Every HTTP route of every ApisixRoute, with the name its metrics carry.
     func apisixHTTPRoutes() async -> [(route: String, namespace: String, http: JSONValue)] {
-        guard let type = await type("apisixroutes", group: "apisix.apache.org"), let page = try? await store.list(type, namespace: nil) else { return [] }
+        guard let type = await type("apisixroutes", group: "apisix.apache.org"), let page = try? await store.list(type, namespace: nil) else {
+            return []
+        }
         return page.items.flatMap { item in
             let namespace = item[path: "metadata", "namespace"]?.stringValue ?? "default", name = item[path: "metadata", "name"]?.stringValue ?? ""
             return (item[path: "spec", "http"]?.arrayValue ?? []).map { http in
@@ -35,9 +37,11 @@ extension ServiceResolver {
         var destinations: [Destination] = []
         for backend in chosen.http["backends"]?.arrayValue ?? [] {
             let name = backend["serviceName"]?.stringValue ?? ""
-            destinations.append(Destination(weight: backend["weight"]?.doubleValue ?? 100,
-                                            backends: await backends(of: "\(name).\(chosen.namespace)", namespace: chosen.namespace),
-                                            via: .apisixRoute(chosen.route)))
+            destinations.append(
+                Destination(
+                    weight: backend["weight"]?.doubleValue ?? 100,
+                    backends: await backends(of: "\(name).\(chosen.namespace)", namespace: chosen.namespace),
+                    via: .apisixRoute(chosen.route)))
         }
         return Routing(destinations: destinations, mirror: nil)
     }

@@ -30,7 +30,9 @@ enum ContourRouting {
 extension ServiceResolver {
     /// Every HTTPProxy in every namespace.
     func httpProxies() async -> [JSONValue] {
-        guard let type = await type("httpproxies", group: "projectcontour.io"), let page = try? await store.list(type, namespace: nil) else { return [] }
+        guard let type = await type("httpproxies", group: "projectcontour.io"), let page = try? await store.list(type, namespace: nil) else {
+            return []
+        }
         return page.items
     }
 
@@ -44,9 +46,11 @@ extension ServiceResolver {
         for include in root[path: "spec", "includes"]?.arrayValue ?? [] {
             guard (include["conditions"]?.arrayValue ?? []).allSatisfy({ ContourRouting.holds($0, for: request) }) else { continue }
             let namespace = include["namespace"]?.stringValue ?? rootNamespace
-            guard let included = proxies.first(where: {
-                $0[path: "metadata", "name"] == include["name"] && $0[path: "metadata", "namespace"]?.stringValue == namespace
-            }), let routing = await routing(ofHTTPProxy: included, request: request) else { continue }
+            guard
+                let included = proxies.first(where: {
+                    $0[path: "metadata", "name"] == include["name"] && $0[path: "metadata", "namespace"]?.stringValue == namespace
+                }), let routing = await routing(ofHTTPProxy: included, request: request)
+            else { continue }
             return routing
         }
         return nil
@@ -63,8 +67,10 @@ extension ServiceResolver {
             let name = service["name"]?.stringValue ?? "", port = service["port"]?.intValue ?? 80
             // Contour splits equally when no weight is set.
             let weight = total > 0 ? (service["weight"]?.doubleValue ?? 0) * 100 / total : 100 / Double(services.count)
-            destinations.append(Destination(weight: weight, backends: await backends(of: "\(name).\(namespace)", namespace: namespace),
-                                            via: .envoyCluster("\(namespace)_\(name)_\(port)")))
+            destinations.append(
+                Destination(
+                    weight: weight, backends: await backends(of: "\(name).\(namespace)", namespace: namespace),
+                    via: .envoyCluster("\(namespace)_\(name)_\(port)")))
         }
         return Routing(destinations: destinations, mirror: nil)
     }

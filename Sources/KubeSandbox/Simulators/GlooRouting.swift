@@ -12,10 +12,13 @@ enum GlooRouting {
         for header in matcher["headers"]?.arrayValue ?? [] {
             guard let value = request.headers[(header["name"]?.stringValue ?? "").lowercased()] else { return false }
             let expected = header["value"]?.stringValue ?? ""
-            let matches = header["regex"]?.boolValue == true ? value.range(of: "^(?:\(expected))$", options: .regularExpression) != nil : value == expected
+            let matches =
+                header["regex"]?.boolValue == true ? value.range(of: "^(?:\(expected))$", options: .regularExpression) != nil : value == expected
             if !matches { return false }
         }
-        if let methods = matcher["methods"]?.arrayValue, !methods.isEmpty, let method = request.method, !methods.contains(.string(method)) { return false }
+        if let methods = matcher["methods"]?.arrayValue, !methods.isEmpty, let method = request.method, !methods.contains(.string(method)) {
+            return false
+        }
         return true
     }
 
@@ -42,14 +45,18 @@ extension ServiceResolver {
         for entry in route[path: "routeAction", "multi", "destinations"]?.arrayValue ?? [] {
             let name = entry[path: "destination", "upstream", "name"]?.stringValue ?? ""
             let upstreamNamespace = entry[path: "destination", "upstream", "namespace"]?.stringValue ?? namespace
-            guard let upstream = upstreams.first(where: {
-                $0[path: "metadata", "name"]?.stringValue == name && $0[path: "metadata", "namespace"]?.stringValue == upstreamNamespace
-            }) else { continue }
+            guard
+                let upstream = upstreams.first(where: {
+                    $0[path: "metadata", "name"]?.stringValue == name && $0[path: "metadata", "namespace"]?.stringValue == upstreamNamespace
+                })
+            else { continue }
             let service = upstream[path: "spec", "kube", "serviceName"]?.stringValue ?? ""
             let serviceNamespace = upstream[path: "spec", "kube", "serviceNamespace"]?.stringValue ?? upstreamNamespace
-            destinations.append(Destination(weight: entry["weight"]?.doubleValue ?? 0,
-                                            backends: await backends(of: "\(service).\(serviceNamespace)", namespace: serviceNamespace),
-                                            via: .envoyCluster("\(name)_\(upstreamNamespace)")))
+            destinations.append(
+                Destination(
+                    weight: entry["weight"]?.doubleValue ?? 0,
+                    backends: await backends(of: "\(service).\(serviceNamespace)", namespace: serviceNamespace),
+                    via: .envoyCluster("\(name)_\(upstreamNamespace)")))
         }
         return Routing(destinations: destinations, mirror: nil)
     }
@@ -58,13 +65,19 @@ extension ServiceResolver {
     func glooRouting(host: String, request: RequestAttributes) async -> Routing? {
         let bare = String(host.split(separator: ":").first ?? "")
         let services = await gloo("virtualservices", group: "gateway.solo.io")
-        guard let service = services.first(where: { ($0[path: "spec", "virtualHost", "domains"]?.arrayValue ?? []).contains { [bare, "*"].contains($0.stringValue ?? "") } }),
-              let route = GlooRouting.firstRoute(service[path: "spec", "virtualHost", "routes"]?.arrayValue ?? [], for: request),
-              let reference = route[path: "delegateAction", "ref"] ?? route["delegateAction"], let name = reference["name"]?.stringValue else { return nil }
+        guard
+            let service = services.first(where: {
+                ($0[path: "spec", "virtualHost", "domains"]?.arrayValue ?? []).contains { [bare, "*"].contains($0.stringValue ?? "") }
+            }),
+            let route = GlooRouting.firstRoute(service[path: "spec", "virtualHost", "routes"]?.arrayValue ?? [], for: request),
+            let reference = route[path: "delegateAction", "ref"] ?? route["delegateAction"], let name = reference["name"]?.stringValue
+        else { return nil }
         let namespace = reference["namespace"]?.stringValue ?? service[path: "metadata", "namespace"]?.stringValue ?? "default"
-        guard let table = await gloo("routetables", group: "gateway.solo.io").first(where: {
-            $0[path: "metadata", "name"]?.stringValue == name && $0[path: "metadata", "namespace"]?.stringValue == namespace
-        }) else { return .none }
+        guard
+            let table = await gloo("routetables", group: "gateway.solo.io").first(where: {
+                $0[path: "metadata", "name"]?.stringValue == name && $0[path: "metadata", "namespace"]?.stringValue == namespace
+            })
+        else { return .none }
         return await routing(ofRouteTable: table, request: request, upstreams: await gloo("upstreams", group: "gloo.solo.io"))
     }
 }

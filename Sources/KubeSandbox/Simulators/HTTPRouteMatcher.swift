@@ -48,7 +48,8 @@ extension ServiceResolver {
         var routes: [JSONValue] = []
         for plural in ["httproutes", "grpcroutes"] {
             guard let type = await store.types.first(where: { $0.resource.group == "gateway.networking.k8s.io" && $0.resource.plural == plural }),
-                  let page = try? await store.list(type, namespace: nil) else { continue }
+                let page = try? await store.list(type, namespace: nil)
+            else { continue }
             routes += page.items
         }
         return routes
@@ -76,16 +77,20 @@ extension ServiceResolver {
         for backend in backends where total > 0 {
             let name = backend["name"]?.stringValue ?? "", backendNamespace = backend["namespace"]?.stringValue ?? namespace
             let headers = ruleHeaders.merging(HTTPRouteMatcher.responseHeaders(backend["filters"])) { $1 }
-            destinations.append(Destination(weight: (backend["weight"]?.doubleValue ?? 1) * 100 / total,
-                                            backends: await self.backends(of: "\(name).\(backendNamespace)", namespace: backendNamespace),
-                                            responseHeaders: headers))
+            destinations.append(
+                Destination(
+                    weight: (backend["weight"]?.doubleValue ?? 1) * 100 / total,
+                    backends: await self.backends(of: "\(name).\(backendNamespace)", namespace: backendNamespace),
+                    responseHeaders: headers))
         }
         var mirror: (Double, [Backend])?
         if let filter = (rule["filters"]?.arrayValue ?? []).first(where: { $0["type"] == "RequestMirror" }) {
             let reference = filter[path: "requestMirror", "backendRef"] ?? [:]
             let mirrorNamespace = reference["namespace"]?.stringValue ?? namespace, name = reference["name"]?.stringValue ?? ""
-            mirror = (HTTPRouteMatcher.mirrorPercent(filter["requestMirror"] ?? [:]),
-                      await self.backends(of: "\(name).\(mirrorNamespace)", namespace: mirrorNamespace))
+            mirror = (
+                HTTPRouteMatcher.mirrorPercent(filter["requestMirror"] ?? [:]),
+                await self.backends(of: "\(name).\(mirrorNamespace)", namespace: mirrorNamespace)
+            )
         }
         return Routing(destinations: destinations, mirror: mirror)
     }

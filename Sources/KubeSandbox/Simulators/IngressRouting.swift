@@ -35,7 +35,8 @@ enum IngressRouting {
                     guard exact ? path == value : (path == value || path.hasPrefix(prefix) || value == "/") else { continue }
                 }
                 guard let service = item[path: "backend", "service", "name"]?.stringValue else { continue }
-                let port = item[path: "backend", "service", "port", "number"]?.intValue.map(String.init)
+                let port =
+                    item[path: "backend", "service", "port", "number"]?.intValue.map(String.init)
                     ?? item[path: "backend", "service", "port", "name"]?.stringValue ?? ""
                 return (service, port, ruleHost)
             }
@@ -47,10 +48,15 @@ enum IngressRouting {
     /// Whether a proxied request is sent to the canary by its header or cookie; `nil` when neither decides.
     static func decision(_ annotations: JSONObject, request: RequestAttributes) -> Bool? {
         if let header = annotations["\(prefix)/canary-by-header"]?.stringValue, let value = request.headers[header.lowercased()] {
-            if let wanted = annotations["\(prefix)/canary-by-header-value"]?.stringValue { if value == wanted { return true } }
-            else if let pattern = annotations["\(prefix)/canary-by-header-pattern"]?.stringValue {
+            if let wanted = annotations["\(prefix)/canary-by-header-value"]?.stringValue {
+                if value == wanted { return true }
+            } else if let pattern = annotations["\(prefix)/canary-by-header-pattern"]?.stringValue {
                 if value.range(of: pattern, options: .regularExpression) != nil { return true }
-            } else if value == "always" { return true } else if value == "never" { return false }
+            } else if value == "always" {
+                return true
+            } else if value == "never" {
+                return false
+            }
         }
         if let name = annotations["\(prefix)/canary-by-cookie"]?.stringValue, let cookies = request.headers["cookie"] {
             for pair in cookies.split(separator: ";") {
@@ -67,7 +73,9 @@ enum IngressRouting {
 extension ServiceResolver {
     /// Every Ingress in every namespace.
     func ingresses() async -> [JSONValue] {
-        guard let type = await type("ingresses", group: "networking.k8s.io"), let page = try? await store.list(type, namespace: nil) else { return [] }
+        guard let type = await type("ingresses", group: "networking.k8s.io"), let page = try? await store.list(type, namespace: nil) else {
+            return []
+        }
         return page.items
     }
 
@@ -82,21 +90,31 @@ extension ServiceResolver {
             let namespace = ingress[path: "metadata", "namespace"]?.stringValue ?? "default"
             let name = ingress[path: "metadata", "name"]?.stringValue ?? ""
             let mainHop = IngressRouting.Hop(ingress: name, namespace: namespace, service: primary.service, canary: "")
-            var destinations = [Destination(weight: 100, backends: await backends(of: "\(primary.service).\(namespace)", namespace: namespace), via: .ingress(mainHop))]
+            var destinations = [
+                Destination(
+                    weight: 100, backends: await backends(of: "\(primary.service).\(namespace)", namespace: namespace), via: .ingress(mainHop))
+            ]
             let canaries = all.filter { IngressRouting.isCanary($0) && $0[path: "metadata", "namespace"]?.stringValue == namespace }
-            if let canary = canaries.first(where: { IngressRouting.backend(of: $0, host: primary.host.isEmpty ? bare : primary.host, path: request.path) != nil }),
-               let alternative = IngressRouting.backend(of: canary, host: primary.host.isEmpty ? bare : primary.host, path: request.path) {
+            if let canary = canaries.first(where: {
+                IngressRouting.backend(of: $0, host: primary.host.isEmpty ? bare : primary.host, path: request.path) != nil
+            }),
+                let alternative = IngressRouting.backend(of: canary, host: primary.host.isEmpty ? bare : primary.host, path: request.path)
+            {
                 let annotations = canary[path: "metadata", "annotations"]?.objectValue ?? [:]
-                let hop = IngressRouting.Hop(ingress: name, namespace: namespace, service: alternative.service,
-                                             canary: "\(namespace)-\(alternative.service)-\(alternative.port)")
-                let canaryDestination = Destination(weight: 0, backends: await backends(of: "\(alternative.service).\(namespace)", namespace: namespace), via: .ingress(hop))
+                let hop = IngressRouting.Hop(
+                    ingress: name, namespace: namespace, service: alternative.service,
+                    canary: "\(namespace)-\(alternative.service)-\(alternative.port)")
+                let canaryDestination = Destination(
+                    weight: 0, backends: await backends(of: "\(alternative.service).\(namespace)", namespace: namespace), via: .ingress(hop))
                 switch IngressRouting.decision(annotations, request: request) {
                 case true?: destinations = [Destination(weight: 100, backends: canaryDestination.backends, via: .ingress(hop))]
                 case false?: break
                 case nil:
                     let weight = min(max(Double(annotations["\(IngressRouting.prefix)/canary-weight"]?.stringValue ?? "0") ?? 0, 0), 100)
-                    destinations = [Destination(weight: 100 - weight, backends: destinations[0].backends, via: .ingress(mainHop)),
-                                    Destination(weight: weight, backends: canaryDestination.backends, via: .ingress(hop))]
+                    destinations = [
+                        Destination(weight: 100 - weight, backends: destinations[0].backends, via: .ingress(mainHop)),
+                        Destination(weight: weight, backends: canaryDestination.backends, via: .ingress(hop)),
+                    ]
                 }
             }
             return Routing(destinations: destinations, mirror: nil)

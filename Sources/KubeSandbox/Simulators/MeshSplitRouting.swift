@@ -7,7 +7,9 @@ import KubeCore
 extension ServiceResolver {
     /// Every TrafficSplit in `namespace` (every namespace for `nil`).
     func trafficSplits(namespace: String? = nil) async -> [JSONValue] {
-        guard let type = await type("trafficsplits", group: "split.smi-spec.io"), let page = try? await store.list(type, namespace: namespace) else { return [] }
+        guard let type = await type("trafficsplits", group: "split.smi-spec.io"), let page = try? await store.list(type, namespace: namespace) else {
+            return []
+        }
         return page.items
     }
 
@@ -39,7 +41,8 @@ extension ServiceResolver {
     /// Whether an HTTPRoute has the Service `name` as a parent (`kind: Service`, group `""` or `core`).
     static func isAttached(_ route: JSONValue, toService name: String) -> Bool {
         (route[path: "spec", "parentRefs"]?.arrayValue ?? []).contains { parent in
-            parent["kind"]?.stringValue == "Service" && ["", "core"].contains(parent["group"]?.stringValue ?? "") && parent["name"]?.stringValue == name
+            parent["kind"]?.stringValue == "Service" && ["", "core"].contains(parent["group"]?.stringValue ?? "")
+                && parent["name"]?.stringValue == name
         }
     }
 }

@@ -66,7 +66,9 @@ struct ServiceResolver: Sendable {
         if let (virtualService, owner) = await virtualService(forExternalHost: host) {
             return .weighted(await routing(of: virtualService, namespace: owner, request: request))
         }
-        if let httpRoute = await httpRoute(forHost: request.host ?? host) { return .weighted(await routing(ofHTTPRoute: httpRoute, request: request)) }
+        if let httpRoute = await httpRoute(forHost: request.host ?? host) {
+            return .weighted(await routing(ofHTTPRoute: httpRoute, request: request))
+        }
         if let contour = await contourRouting(host: request.host ?? host, request: request) { return .weighted(contour) }
         if let traefik = await traefikRouting(host: request.host ?? host, request: request) { return .weighted(traefik) }
         if let apisix = await apisixRouting(host: request.host ?? host, request: request) { return .weighted(apisix) }
@@ -91,22 +93,27 @@ struct ServiceResolver: Sendable {
     /// host or `*`, as the gateway's Envoy does.
     private func ingressVirtualService(service name: String, namespace: String, host: String) async -> (JSONValue, String)? {
         guard let gatewayType = await type("gateways", group: "networking.istio.io"), let serviceType = await type("services"),
-              let service = try? await store.get(serviceType, namespace: namespace, name: name),
-              let selector = service[path: "spec", "selector"]?.objectValue, !selector.isEmpty,
-              let gateways = try? await store.list(gatewayType, namespace: nil) else { return nil }
+            let service = try? await store.get(serviceType, namespace: namespace, name: name),
+            let selector = service[path: "spec", "selector"]?.objectValue, !selector.isEmpty,
+            let gateways = try? await store.list(gatewayType, namespace: nil)
+        else { return nil }
         let bound = gateways.items.filter { gateway in
             let wanted = gateway[path: "spec", "selector"]?.objectValue ?? [:]
             return !wanted.isEmpty && wanted.allSatisfy { selector[$0.key] == $0.value }
         }
         guard !bound.isEmpty, let type = await type("virtualservices", group: "networking.istio.io"),
-              let page = try? await store.list(type, namespace: nil) else { return nil }
+            let page = try? await store.list(type, namespace: nil)
+        else { return nil }
         let bareHost = String(host.split(separator: ":").first ?? "")
         for gateway in bound {
-            let gatewayName = gateway[path: "metadata", "name"]?.stringValue ?? "", gatewayNamespace = gateway[path: "metadata", "namespace"]?.stringValue ?? "default"
+            let gatewayName = gateway[path: "metadata", "name"]?.stringValue ?? "",
+                gatewayNamespace = gateway[path: "metadata", "namespace"]?.stringValue ?? "default"
             for virtualService in page.items {
                 let owner = virtualService[path: "metadata", "namespace"]?.stringValue ?? "default"
                 let names = (virtualService[path: "spec", "gateways"]?.arrayValue ?? []).compactMap(\.stringValue)
-                guard names.contains("\(gatewayNamespace)/\(gatewayName)") || (owner == gatewayNamespace && names.contains(gatewayName)) else { continue }
+                guard names.contains("\(gatewayNamespace)/\(gatewayName)") || (owner == gatewayNamespace && names.contains(gatewayName)) else {
+                    continue
+                }
                 let hosts = (virtualService[path: "spec", "hosts"]?.arrayValue ?? []).compactMap(\.stringValue)
                 if hosts.contains("*") || hosts.contains(bareHost) { return (virtualService, owner) }
             }
@@ -117,14 +124,16 @@ struct ServiceResolver: Sendable {
     /// A VirtualService in any namespace naming `host` exactly (a gateway's host such as `app.example.com`).
     private func virtualService(forExternalHost host: String) async -> (JSONValue, String)? {
         guard host.contains("."), let type = await type("virtualservices", group: "networking.istio.io"),
-              let page = try? await store.list(type, namespace: nil) else { return nil }
+            let page = try? await store.list(type, namespace: nil)
+        else { return nil }
         guard let service = page.items.first(where: { ($0[path: "spec", "hosts"]?.arrayValue ?? []).contains(.string(host)) }) else { return nil }
         return (service, service[path: "metadata", "namespace"]?.stringValue ?? "default")
     }
 
     private func virtualService(for name: String, namespace: String) async -> JSONValue? {
         guard let type = await type("virtualservices", group: "networking.istio.io"),
-              let page = try? await store.list(type, namespace: namespace) else { return nil }
+            let page = try? await store.list(type, namespace: namespace)
+        else { return nil }
         let forms: Set<String> = [name, "\(name).\(namespace)", "\(name).\(namespace).svc", "\(name).\(namespace).svc.cluster.local"]
         return page.items.first { service in
             (service[path: "spec", "hosts"]?.arrayValue ?? []).contains { forms.contains($0.stringValue ?? "") }
@@ -139,7 +148,8 @@ struct ServiceResolver: Sendable {
         if let delegate = route[path: "delegate", "name"]?.stringValue {
             let delegateNamespace = route[path: "delegate", "namespace"]?.stringValue ?? namespace
             guard depth < 4, let type = await type("virtualservices", group: "networking.istio.io"),
-                  let target = try? await store.get(type, namespace: delegateNamespace, name: delegate) else { return .none }
+                let target = try? await store.get(type, namespace: delegateNamespace, name: delegate)
+            else { return .none }
             return await routing(of: target, namespace: delegateNamespace, request: request, depth: depth + 1)
         }
         return await routing(ofRoute: route, namespace: namespace)
@@ -188,8 +198,10 @@ struct ServiceResolver: Sendable {
             let labels = DynamicObject(json: ["metadata": deployment[path: "spec", "template", "metadata"] ?? [:]]).labels
             guard selector.allSatisfy({ labels[$0.key] == $0.value.stringValue }) else { continue }
             let behaviour = WorkloadBehaviour(workload: deployment, configuration: await configuration(of: deployment, namespace: namespace))
-            backends.append(Backend(workload: deployment[path: "metadata", "name"]?.stringValue ?? "", namespace: namespace,
-                                    serviceName: serviceName, behaviour: behaviour))
+            backends.append(
+                Backend(
+                    workload: deployment[path: "metadata", "name"]?.stringValue ?? "", namespace: namespace,
+                    serviceName: serviceName, behaviour: behaviour))
         }
         return backends
     }
@@ -226,7 +238,8 @@ struct ServiceResolver: Sendable {
             }
         }
         if let type = await type("endpointslices", group: "discovery.k8s.io"),
-           let page = try? await store.list(type, namespace: namespace, labelSelector: try? LabelSelectorQuery("kubernetes.io/service-name=\(name)")) {
+            let page = try? await store.list(type, namespace: namespace, labelSelector: try? LabelSelectorQuery("kubernetes.io/service-name=\(name)"))
+        {
             for slice in page.items {
                 let address = slice["endpoints"]?[0]?["addresses"]?[0]?.stringValue
                 if let address, address.hasPrefix("127."), let port = slice["ports"]?[0]?["port"]?.intValue { return (address, port) }

@@ -35,9 +35,11 @@ extension ServiceResolver {
         for entry in service[path: "spec", "weighted", "services"]?.arrayValue ?? [] {
             let name = entry["name"]?.stringValue ?? "", entryNamespace = entry["namespace"]?.stringValue ?? namespace
             let port = entry["port"]?.intValue ?? 80
-            destinations.append(Destination(weight: entry["weight"]?.doubleValue ?? 1,
-                                            backends: await backends(of: "\(name).\(entryNamespace)", namespace: entryNamespace),
-                                            via: .traefikService(TraefikRouting.serviceName(namespace: entryNamespace, name: name, port: port))))
+            destinations.append(
+                Destination(
+                    weight: entry["weight"]?.doubleValue ?? 1,
+                    backends: await backends(of: "\(name).\(entryNamespace)", namespace: entryNamespace),
+                    via: .traefikService(TraefikRouting.serviceName(namespace: entryNamespace, name: name, port: port))))
         }
         return Routing(destinations: destinations, mirror: nil)
     }
@@ -50,18 +52,25 @@ extension ServiceResolver {
             let namespace = ingressRoute[path: "metadata", "namespace"]?.stringValue ?? "default"
             for route in ingressRoute[path: "spec", "routes"]?.arrayValue ?? [] {
                 guard TraefikRouting.holds(route["match"]?.stringValue ?? "", host: bare, path: request.path),
-                      let target = route["services"]?[0], let name = target["name"]?.stringValue else { continue }
+                    let target = route["services"]?[0], let name = target["name"]?.stringValue
+                else { continue }
                 let targetNamespace = target["namespace"]?.stringValue ?? namespace
                 if target["kind"]?.stringValue == "TraefikService" {
-                    guard let service = services.first(where: {
-                        $0[path: "metadata", "name"]?.stringValue == name && $0[path: "metadata", "namespace"]?.stringValue == targetNamespace
-                    }) else { return .none }
+                    guard
+                        let service = services.first(where: {
+                            $0[path: "metadata", "name"]?.stringValue == name && $0[path: "metadata", "namespace"]?.stringValue == targetNamespace
+                        })
+                    else { return .none }
                     return await routing(ofTraefikService: service)
                 }
                 let port = target["port"]?.intValue ?? 80
-                return Routing(destinations: [Destination(weight: 100, backends: await backends(of: "\(name).\(targetNamespace)", namespace: targetNamespace),
-                                                          via: .traefikService(TraefikRouting.serviceName(namespace: targetNamespace, name: name, port: port)))],
-                               mirror: nil)
+                return Routing(
+                    destinations: [
+                        Destination(
+                            weight: 100, backends: await backends(of: "\(name).\(targetNamespace)", namespace: targetNamespace),
+                            via: .traefikService(TraefikRouting.serviceName(namespace: targetNamespace, name: name, port: port)))
+                    ],
+                    mirror: nil)
             }
         }
         return nil

@@ -14,33 +14,47 @@ extension TrafficMetrics {
         }
         var responses: [Workload: [Int: Double]] = [:]
         for (key, count) in requests {
-            responses[Workload(namespace: key.destination.namespace, deployment: key.destination.workload), default: [:]][key.code, default: 0] += count
+            responses[Workload(namespace: key.destination.namespace, deployment: key.destination.workload), default: [:]][key.code, default: 0] +=
+                count
         }
         var latencies: [Workload: TrafficHistogram] = [:]
         for (destination, histogram) in durations {
-            latencies[Workload(namespace: destination.namespace, deployment: destination.workload), default: TrafficHistogram(bounds: TrafficMetrics.buckets)]
-                .merge(histogram)
+            latencies[
+                Workload(namespace: destination.namespace, deployment: destination.workload),
+                default: TrafficHistogram(bounds: TrafficMetrics.buckets)
+            ]
+            .merge(histogram)
         }
-        var lines = ["# HELP response_total Total count of HTTP responses (serin sandbox, as Linkerd's proxy counts them).",
-                     "# TYPE response_total counter"]
+        var lines = [
+            "# HELP response_total Total count of HTTP responses (serin sandbox, as Linkerd's proxy counts them).",
+            "# TYPE response_total counter",
+        ]
         for (workload, codes) in responses.sorted(by: { $0.key < $1.key }) {
             for (code, count) in codes.sorted(by: { $0.key < $1.key }) {
                 let classification = code >= 500 ? "failure" : "success"
                 lines.append("response_total{\(workload.labels),classification=\"\(classification)\",status_code=\"\(code)\"} \(format(count))")
             }
         }
-        lines += ["# HELP response_latency_ms Elapsed times between a request's headers being received and its response stream completing (serin sandbox).",
-                  "# TYPE response_latency_ms histogram"]
-        for (workload, histogram) in latencies.sorted(by: { $0.key < $1.key }) { lines += histogram.lines("response_latency_ms", labels: workload.labels) }
-        lines += ["# HELP osm_request_total Requests by destination and response code (serin sandbox, as OSM's proxies count them).",
-                  "# TYPE osm_request_total counter"]
+        lines += [
+            "# HELP response_latency_ms Elapsed times between a request's headers being received and its response stream completing (serin sandbox).",
+            "# TYPE response_latency_ms histogram",
+        ]
+        for (workload, histogram) in latencies.sorted(by: { $0.key < $1.key }) {
+            lines += histogram.lines("response_latency_ms", labels: workload.labels)
+        }
+        lines += [
+            "# HELP osm_request_total Requests by destination and response code (serin sandbox, as OSM's proxies count them).",
+            "# TYPE osm_request_total counter",
+        ]
         for (workload, codes) in responses.sorted(by: { $0.key < $1.key }) {
             for (code, count) in codes.sorted(by: { $0.key < $1.key }) {
                 lines.append("osm_request_total{\(workload.osmLabels),response_code=\"\(code)\"} \(format(count))")
             }
         }
         lines += ["# HELP osm_request_duration_ms Request durations (serin sandbox).", "# TYPE osm_request_duration_ms histogram"]
-        for (workload, histogram) in latencies.sorted(by: { $0.key < $1.key }) { lines += histogram.lines("osm_request_duration_ms", labels: workload.osmLabels) }
+        for (workload, histogram) in latencies.sorted(by: { $0.key < $1.key }) {
+            lines += histogram.lines("osm_request_duration_ms", labels: workload.osmLabels)
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

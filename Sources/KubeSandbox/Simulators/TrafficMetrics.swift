@@ -8,7 +8,9 @@ import Foundation
 /// `destination_workload_namespace`, `destination_service`, `response_code`, …).
 public actor TrafficMetrics {
     /// Istio's default duration buckets, in milliseconds.
-    public static let buckets: [Double] = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1_800_000, 3_600_000]
+    public static let buckets: [Double] = [
+        0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1_800_000, 3_600_000,
+    ]
 
     /// Who answered a request.
     public struct Destination: Hashable, Sendable {
@@ -21,7 +23,6 @@ public actor TrafficMetrics {
         var destination: Destination
         var code: Int
     }
-
 
     var requests: [SeriesKey: Double] = [:]
     var durations: [Destination: TrafficHistogram] = [:]
@@ -65,8 +66,9 @@ public actor TrafficMetrics {
 
     /// Records `count` requests with the same code and latency.
     public func record(_ destination: Destination, code: Int, latencyMilliseconds: Double, count: Double = 1) {
-        recordApplication(workload: destination.workload, namespace: destination.namespace, code: code,
-                          latencyMilliseconds: latencyMilliseconds, count: count)
+        recordApplication(
+            workload: destination.workload, namespace: destination.namespace, code: code,
+            latencyMilliseconds: latencyMilliseconds, count: count)
         requests[SeriesKey(destination: destination, code: code), default: 0] += count
         durations[destination, default: TrafficHistogram(bounds: TrafficMetrics.buckets)].observe(latencyMilliseconds, count: count)
     }
@@ -84,18 +86,21 @@ public actor TrafficMetrics {
         let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
         func letters(_ count: Int, _ seed: UInt64) -> String {
             var value = seed
-            return String((0..<count).map { _ in
-                defer { value /= UInt64(alphabet.count) }
-                return alphabet[Int(value % UInt64(alphabet.count))]
-            })
+            return String(
+                (0..<count).map { _ in
+                    defer { value /= UInt64(alphabet.count) }
+                    return alphabet[Int(value % UInt64(alphabet.count))]
+                })
         }
         return "\(workload)-\(letters(10, hash))-\(letters(5, hash >> 17 &* 31))"
     }
 
     /// The applications' series alone (with a real data plane, the mesh's come from Envoy).
     public func applicationExposition() -> String {
-        var lines = ["# HELP http_request_duration_seconds Request duration by pod and status, as the application measures it (serin sandbox).",
-                     "# TYPE http_request_duration_seconds histogram"]
+        var lines = [
+            "# HELP http_request_duration_seconds Request duration by pod and status, as the application measures it (serin sandbox).",
+            "# TYPE http_request_duration_seconds histogram",
+        ]
         for (key, histogram) in application.sorted(by: { "\($0.key)" < "\($1.key)" }) {
             let base = "kubernetes_namespace=\"\(key.namespace)\",kubernetes_pod_name=\"\(key.pod)\",status=\"\(key.status)\""
             lines += histogram.lines("http_request_duration_seconds", labels: base)
@@ -110,8 +115,10 @@ public actor TrafficMetrics {
 
     /// The exposition text.
     public func exposition() -> String {
-        var lines = ["# HELP istio_requests_total Requests by destination and response code (serin sandbox).",
-                     "# TYPE istio_requests_total counter"]
+        var lines = [
+            "# HELP istio_requests_total Requests by destination and response code (serin sandbox).",
+            "# TYPE istio_requests_total counter",
+        ]
         for (key, value) in requests.sorted(by: { "\($0.key)" < "\($1.key)" }) {
             lines.append("istio_requests_total{\(TrafficMetrics.labels(key.destination)),response_code=\"\(key.code)\"} \(format(value))")
         }
@@ -120,7 +127,8 @@ public actor TrafficMetrics {
         for (destination, histogram) in durations.sorted(by: { "\($0.key)" < "\($1.key)" }) {
             lines += histogram.lines("istio_request_duration_milliseconds", labels: TrafficMetrics.labels(destination))
         }
-        return lines.joined(separator: "\n") + "\n" + applicationExposition() + ingressExposition() + smiExposition() + envoyClusterExposition() + traefikExposition()
+        return lines.joined(separator: "\n") + "\n" + applicationExposition() + ingressExposition() + smiExposition() + envoyClusterExposition()
+            + traefikExposition()
             + apisixExposition()
     }
 

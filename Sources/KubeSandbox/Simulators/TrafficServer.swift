@@ -51,7 +51,8 @@ struct TrafficServer: Sendable {
                 Task { _ = await answer(from: copy, host: host) }  // the mirrored copy: counted, its answer dropped
             }
             let destination = pick(routing.destinations)
-            return await answer(from: destination?.backends.randomElement(), host: host, headers: destination?.responseHeaders ?? [:], via: destination?.via)
+            return await answer(
+                from: destination?.backends.randomElement(), host: host, headers: destination?.responseHeaders ?? [:], via: destination?.via)
         case .backends(let backends):
             return await answer(from: backends.randomElement(), host: host)
         case .forward(let address, let port):
@@ -73,7 +74,9 @@ struct TrafficServer: Sendable {
     /// What the mesh matches routes on: method, path, query and headers (names in lower case).
     static func attributes(of request: Request) -> RequestAttributes {
         var headers: [String: String] = [:]
-        for field in request.headers { headers[field.name.canonicalName] = headers[field.name.canonicalName].map { "\($0), \(field.value)" } ?? field.value }
+        for field in request.headers {
+            headers[field.name.canonicalName] = headers[field.name.canonicalName].map { "\($0), \(field.value)" } ?? field.value
+        }
         if headers["host"] == nil, let authority = request.head.authority ?? request.uri.host { headers["host"] = authority }
         var query: [String: String] = [:]
         for item in URLComponents(string: "http://x/?\(request.uri.query ?? "")")?.queryItems ?? [] { query[item.name] = item.value ?? "" }
@@ -97,8 +100,10 @@ struct TrafficServer: Sendable {
 
     /// A synthetic answer with the workload's staged latency and error ratio, counted in the metrics, with
     /// the headers the route adds to it.
-    private func answer(from backend: ServiceResolver.Backend?, host: String, headers added: [String: String] = [:],
-                        via hop: TrafficMetrics.Hop? = nil) async -> Response {
+    private func answer(
+        from backend: ServiceResolver.Backend?, host: String, headers added: [String: String] = [:],
+        via hop: TrafficMetrics.Hop? = nil
+    ) async -> Response {
         guard let backend else { return text("no healthy upstream for \(host)\n", status: 503) }
         var generator = SystemRandomNumberGenerator()
         let latency = backend.behaviour.sampleLatency(using: &generator)

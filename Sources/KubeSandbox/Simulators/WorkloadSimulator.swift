@@ -83,8 +83,10 @@ public actor WorkloadSimulator {
     }
 
     /// Rewrites the status from the latest object, retrying on conflicts.
-    private static func write(_ store: ObjectStore, _ type: ResourceType, _ namespace: String?, _ name: String,
-                              _ status: @Sendable (JSONValue) -> JSONValue) async {
+    private static func write(
+        _ store: ObjectStore, _ type: ResourceType, _ namespace: String?, _ name: String,
+        _ status: @Sendable (JSONValue) -> JSONValue
+    ) async {
         for _ in 0..<5 {
             guard let latest = try? await store.get(type, namespace: namespace, name: name) else { return }
             var updated = latest

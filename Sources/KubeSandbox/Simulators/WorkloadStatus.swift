@@ -6,31 +6,37 @@ enum WorkloadStatus {
     static func progressing(_ object: JSONValue, since: Date, keepReady: Bool) -> JSONValue {
         let desired = desiredReplicas(object)
         let ready = keepReady ? min(object[path: "status", "readyReplicas"]?.intValue ?? 0, desired) : 0
-        return status(object, desired: desired, ready: ready, progressing: [
-            "type": "Progressing", "status": "True", "reason": "ReplicaSetUpdated",
-            "message": .string("ReplicaSet \"\(replicaSetName(object))\" is progressing."),
-            "lastUpdateTime": .string(KubeTime(since).description), "lastTransitionTime": .string(KubeTime(since).description),
-        ])
+        return status(
+            object, desired: desired, ready: ready,
+            progressing: [
+                "type": "Progressing", "status": "True", "reason": "ReplicaSetUpdated",
+                "message": .string("ReplicaSet \"\(replicaSetName(object))\" is progressing."),
+                "lastUpdateTime": .string(KubeTime(since).description), "lastTransitionTime": .string(KubeTime(since).description),
+            ])
     }
 
     static func available(_ object: JSONValue) -> JSONValue {
         let desired = desiredReplicas(object)
         let now = KubeTime(Date()).description
-        return status(object, desired: desired, ready: desired, progressing: [
-            "type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
-            "message": .string("ReplicaSet \"\(replicaSetName(object))\" has successfully progressed."),
-            "lastUpdateTime": .string(now), "lastTransitionTime": .string(now),
-        ])
+        return status(
+            object, desired: desired, ready: desired,
+            progressing: [
+                "type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
+                "message": .string("ReplicaSet \"\(replicaSetName(object))\" has successfully progressed."),
+                "lastUpdateTime": .string(now), "lastTransitionTime": .string(now),
+            ])
     }
 
     static func deadlineExceeded(_ object: JSONValue) -> JSONValue {
         let desired = desiredReplicas(object)
         let now = KubeTime(Date()).description
-        return status(object, desired: desired, ready: object[path: "status", "readyReplicas"]?.intValue ?? 0, progressing: [
-            "type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
-            "message": .string("ReplicaSet \"\(replicaSetName(object))\" has timed out progressing."),
-            "lastUpdateTime": .string(now), "lastTransitionTime": .string(now),
-        ])
+        return status(
+            object, desired: desired, ready: object[path: "status", "readyReplicas"]?.intValue ?? 0,
+            progressing: [
+                "type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
+                "message": .string("ReplicaSet \"\(replicaSetName(object))\" has timed out progressing."),
+                "lastUpdateTime": .string(now), "lastTransitionTime": .string(now),
+            ])
     }
 
     /// The labels of the sandbox's one node: a DaemonSet runs a pod there when its node selector matches.
@@ -45,9 +51,11 @@ enum WorkloadStatus {
     private static func status(_ object: JSONValue, desired: Int, ready: Int, progressing: JSONValue) -> JSONValue {
         let generation = object[path: "metadata", "generation"] ?? 1
         if object["kind"]?.stringValue == "DaemonSet" {
-            return ["observedGeneration": generation, "currentNumberScheduled": .int(desired), "desiredNumberScheduled": .int(desired),
-                    "numberMisscheduled": 0, "numberReady": .int(ready), "updatedNumberScheduled": .int(desired),
-                    "numberAvailable": .int(ready), "numberUnavailable": .int(desired - ready)]
+            return [
+                "observedGeneration": generation, "currentNumberScheduled": .int(desired), "desiredNumberScheduled": .int(desired),
+                "numberMisscheduled": 0, "numberReady": .int(ready), "updatedNumberScheduled": .int(desired),
+                "numberAvailable": .int(ready), "numberUnavailable": .int(desired - ready),
+            ]
         }
         let now = KubeTime(Date()).description
         let available: JSONValue = [

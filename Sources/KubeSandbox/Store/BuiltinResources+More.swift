@@ -6,34 +6,44 @@ import KubeCore
 extension BuiltinResources {
     static var batchAndNetworking: [ResourceType] {
         [
-            ResourceType(KubeResource(group: "batch", version: "v1", kind: "Job", plural: "jobs", namespaced: true),
-                         categories: ["all"], subresources: ["status"], columns: [
-                            PrinterColumn(name: "Status") { _ in "Pending" },
-                            PrinterColumn(name: "Completions") { object in
-                                .string("\(object[path: "status", "succeeded"]?.intValue ?? 0)/\(object[path: "spec", "completions"]?.intValue ?? 1)")
-                            },
-                            age,
-                         ]),
-            ResourceType(KubeResource(group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs", namespaced: true),
-                         shortNames: ["cj"], categories: ["all"], subresources: ["status"], columns: [
-                            PrinterColumn(name: "Schedule") { $0[path: "spec", "schedule"] ?? "" },
-                            PrinterColumn(name: "Suspend") { .string(($0[path: "spec", "suspend"]?.boolValue ?? false) ? "True" : "False") },
-                            PrinterColumn(name: "Active", type: "integer") { .int($0[path: "status", "active"]?.arrayValue?.count ?? 0) },
-                            age,
-                         ]),
-            ResourceType(KubeResource(group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", namespaced: true),
-                         shortNames: ["ing"], subresources: ["status"], columns: [
-                            PrinterColumn(name: "Class") { $0[path: "spec", "ingressClassName"] ?? "<none>" },
-                            PrinterColumn(name: "Hosts") { object in
-                                let hosts = (object[path: "spec", "rules"]?.arrayValue ?? []).map { $0["host"]?.stringValue ?? "*" }
-                                return .string(hosts.isEmpty ? "*" : hosts.joined(separator: ","))
-                            },
-                            age,
-                         ]),
-            ResourceType(KubeResource(group: "networking.k8s.io", version: "v1", kind: "IngressClass", plural: "ingressclasses",
-                                      namespaced: false), columns: [age]),
-            ResourceType(KubeResource(group: "networking.k8s.io", version: "v1", kind: "NetworkPolicy", plural: "networkpolicies",
-                                      namespaced: true), shortNames: ["netpol"], columns: [age]),
+            ResourceType(
+                KubeResource(group: "batch", version: "v1", kind: "Job", plural: "jobs", namespaced: true),
+                categories: ["all"], subresources: ["status"],
+                columns: [
+                    PrinterColumn(name: "Status") { _ in "Pending" },
+                    PrinterColumn(name: "Completions") { object in
+                        .string("\(object[path: "status", "succeeded"]?.intValue ?? 0)/\(object[path: "spec", "completions"]?.intValue ?? 1)")
+                    },
+                    age,
+                ]),
+            ResourceType(
+                KubeResource(group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs", namespaced: true),
+                shortNames: ["cj"], categories: ["all"], subresources: ["status"],
+                columns: [
+                    PrinterColumn(name: "Schedule") { $0[path: "spec", "schedule"] ?? "" },
+                    PrinterColumn(name: "Suspend") { .string(($0[path: "spec", "suspend"]?.boolValue ?? false) ? "True" : "False") },
+                    PrinterColumn(name: "Active", type: "integer") { .int($0[path: "status", "active"]?.arrayValue?.count ?? 0) },
+                    age,
+                ]),
+            ResourceType(
+                KubeResource(group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", namespaced: true),
+                shortNames: ["ing"], subresources: ["status"],
+                columns: [
+                    PrinterColumn(name: "Class") { $0[path: "spec", "ingressClassName"] ?? "<none>" },
+                    PrinterColumn(name: "Hosts") { object in
+                        let hosts = (object[path: "spec", "rules"]?.arrayValue ?? []).map { $0["host"]?.stringValue ?? "*" }
+                        return .string(hosts.isEmpty ? "*" : hosts.joined(separator: ","))
+                    },
+                    age,
+                ]),
+            ResourceType(
+                KubeResource(
+                    group: "networking.k8s.io", version: "v1", kind: "IngressClass", plural: "ingressclasses",
+                    namespaced: false), columns: [age]),
+            ResourceType(
+                KubeResource(
+                    group: "networking.k8s.io", version: "v1", kind: "NetworkPolicy", plural: "networkpolicies",
+                    namespaced: true), shortNames: ["netpol"], columns: [age]),
         ]
     }
 
@@ -57,8 +67,9 @@ extension BuiltinResources {
     /// HorizontalPodAutoscalers through `autoscaling/v1` (what `kubectl autoscale` writes), stored as `autoscaling/v2`.
     static var autoscalingV1: ResourceType {
         var type = ResourceType(
-            KubeResource(group: "autoscaling", version: "v1", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers",
-                         namespaced: true),
+            KubeResource(
+                group: "autoscaling", version: "v1", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers",
+                namespaced: true),
             shortNames: ["hpa"], categories: ["all"], subresources: ["status"], columns: hpaColumns)
         type.conversion = .autoscalingV1
         return type
@@ -78,13 +89,20 @@ extension BuiltinResources {
     static func node(created: String) -> JSONValue {
         [
             "apiVersion": "v1", "kind": "Node",
-            "metadata": ["name": "sandbox", "labels": [
-                "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": "sandbox",
-            ]],
+            "metadata": [
+                "name": "sandbox",
+                "labels": [
+                    "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": "sandbox",
+                ],
+            ],
             "spec": [:],
             "status": [
-                "conditions": [["type": "Ready", "status": "True", "reason": "KubeletReady", "message": "the sandbox is ready",
-                                "lastHeartbeatTime": .string(created), "lastTransitionTime": .string(created)]],
+                "conditions": [
+                    [
+                        "type": "Ready", "status": "True", "reason": "KubeletReady", "message": "the sandbox is ready",
+                        "lastHeartbeatTime": .string(created), "lastTransitionTime": .string(created),
+                    ]
+                ],
                 "nodeInfo": ["kubeletVersion": "v1.32.0-sandbox", "operatingSystem": "linux", "architecture": "amd64"],
                 "capacity": ["cpu": "2", "memory": "8Gi", "pods": "110"],
                 "allocatable": ["cpu": "2", "memory": "8Gi", "pods": "110"],

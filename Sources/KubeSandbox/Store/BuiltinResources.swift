@@ -5,63 +5,90 @@ import KubeCore
 enum BuiltinResources {
     static var all: [ResourceType] {
         [
-            ResourceType(.namespaces, shortNames: ["ns"], subresources: ["status"], columns: [
-                PrinterColumn(name: "Status") { .string($0[path: "status", "phase"]?.stringValue ?? "Active") }, age,
-            ]),
+            ResourceType(
+                .namespaces, shortNames: ["ns"], subresources: ["status"],
+                columns: [
+                    PrinterColumn(name: "Status") { .string($0[path: "status", "phase"]?.stringValue ?? "Active") }, age,
+                ]),
             ResourceType(.services, shortNames: ["svc"], categories: ["all"], subresources: ["status"], columns: serviceColumns),
             ResourceType(.endpoints, shortNames: ["ep"], columns: [age]),
             ResourceType(
                 KubeResource(group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice", plural: "endpointslices", namespaced: true),
                 columns: [age]),
-            ResourceType(.configMaps, shortNames: ["cm"], columns: [
-                PrinterColumn(name: "Data", type: "integer") { .int($0["data"]?.objectValue?.count ?? 0) }, age,
-            ]),
-            ResourceType(.secrets, columns: [
-                PrinterColumn(name: "Type") { $0["type"] ?? "Opaque" },
-                PrinterColumn(name: "Data", type: "integer") { .int($0["data"]?.objectValue?.count ?? 0) }, age,
-            ]),
+            ResourceType(
+                .configMaps, shortNames: ["cm"],
+                columns: [
+                    PrinterColumn(name: "Data", type: "integer") { .int($0["data"]?.objectValue?.count ?? 0) }, age,
+                ]),
+            ResourceType(
+                .secrets,
+                columns: [
+                    PrinterColumn(name: "Type") { $0["type"] ?? "Opaque" },
+                    PrinterColumn(name: "Data", type: "integer") { .int($0["data"]?.objectValue?.count ?? 0) }, age,
+                ]),
             ResourceType(.serviceAccounts, shortNames: ["sa"], subresources: ["token"], columns: [age]),
             ResourceType(.pods, shortNames: ["po"], categories: ["all"], subresources: ["status"], columns: [age]),
             ResourceType(.events, shortNames: ["ev"], columns: eventColumns),
             ResourceType(
                 KubeResource(group: "events.k8s.io", version: "v1", kind: "Event", plural: "events", namespaced: true),
                 shortNames: ["ev"], columns: [age]),
-            ResourceType(.deployments, shortNames: ["deploy"], categories: ["all"], subresources: ["status", "scale"],
-                         columns: deploymentColumns),
+            ResourceType(
+                .deployments, shortNames: ["deploy"], categories: ["all"], subresources: ["status", "scale"],
+                columns: deploymentColumns),
             ResourceType(
                 KubeResource(group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", namespaced: true),
                 shortNames: ["rs"], categories: ["all"], subresources: ["status", "scale"], columns: [age]),
             ResourceType(.daemonSets, shortNames: ["ds"], categories: ["all"], subresources: ["status"], columns: daemonSetColumns),
-            ResourceType(.horizontalPodAutoscalers, shortNames: ["hpa"], categories: ["all"], subresources: ["status"],
-                         columns: hpaColumns),
+            ResourceType(
+                .horizontalPodAutoscalers, shortNames: ["hpa"], categories: ["all"], subresources: ["status"],
+                columns: hpaColumns),
             autoscalingV1,
-            ResourceType(KubeResource(group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", plural: "roles", namespaced: true),
-                         columns: [age]),
-            ResourceType(KubeResource(group: "rbac.authorization.k8s.io", version: "v1", kind: "RoleBinding", plural: "rolebindings",
-                                      namespaced: true), columns: [age]),
-            ResourceType(KubeResource(group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRole", plural: "clusterroles",
-                                      namespaced: false), columns: [age]),
-            ResourceType(KubeResource(group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding",
-                                      plural: "clusterrolebindings", namespaced: false), columns: [age]),
-            ResourceType(KubeResource(group: "policy", version: "v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets",
-                                      namespaced: true), shortNames: ["pdb"], subresources: ["status"], columns: [age]),
-            ResourceType(.leases, columns: [
-                PrinterColumn(name: "Holder") { $0[path: "spec", "holderIdentity"] ?? "" }, age,
-            ]),
-            ResourceType(KubeResource(group: "", version: "v1", kind: "Node", plural: "nodes", namespaced: false), shortNames: ["no"],
-                         subresources: ["status"], columns: nodeColumns),
-            ResourceType(KubeResource(group: "", version: "v1", kind: "PersistentVolumeClaim", plural: "persistentvolumeclaims",
-                                      namespaced: true), shortNames: ["pvc"], subresources: ["status"], columns: [age]),
-            ResourceType(KubeResource(group: "", version: "v1", kind: "ResourceQuota", plural: "resourcequotas", namespaced: true),
-                         shortNames: ["quota"], subresources: ["status"], columns: [age]),
-            ResourceType(KubeResource(group: "", version: "v1", kind: "LimitRange", plural: "limitranges", namespaced: true),
-                         shortNames: ["limits"], columns: [age]),
-            ResourceType(KubeResource(group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", namespaced: true),
-                         shortNames: ["sts"], categories: ["all"], subresources: ["status", "scale"], columns: [age]),
+            ResourceType(
+                KubeResource(group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", plural: "roles", namespaced: true),
+                columns: [age]),
+            ResourceType(
+                KubeResource(
+                    group: "rbac.authorization.k8s.io", version: "v1", kind: "RoleBinding", plural: "rolebindings",
+                    namespaced: true), columns: [age]),
+            ResourceType(
+                KubeResource(
+                    group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRole", plural: "clusterroles",
+                    namespaced: false), columns: [age]),
+            ResourceType(
+                KubeResource(
+                    group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding",
+                    plural: "clusterrolebindings", namespaced: false), columns: [age]),
+            ResourceType(
+                KubeResource(
+                    group: "policy", version: "v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets",
+                    namespaced: true), shortNames: ["pdb"], subresources: ["status"], columns: [age]),
+            ResourceType(
+                .leases,
+                columns: [
+                    PrinterColumn(name: "Holder") { $0[path: "spec", "holderIdentity"] ?? "" }, age,
+                ]),
+            ResourceType(
+                KubeResource(group: "", version: "v1", kind: "Node", plural: "nodes", namespaced: false), shortNames: ["no"],
+                subresources: ["status"], columns: nodeColumns),
+            ResourceType(
+                KubeResource(
+                    group: "", version: "v1", kind: "PersistentVolumeClaim", plural: "persistentvolumeclaims",
+                    namespaced: true), shortNames: ["pvc"], subresources: ["status"], columns: [age]),
+            ResourceType(
+                KubeResource(group: "", version: "v1", kind: "ResourceQuota", plural: "resourcequotas", namespaced: true),
+                shortNames: ["quota"], subresources: ["status"], columns: [age]),
+            ResourceType(
+                KubeResource(group: "", version: "v1", kind: "LimitRange", plural: "limitranges", namespaced: true),
+                shortNames: ["limits"], columns: [age]),
+            ResourceType(
+                KubeResource(group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", namespaced: true),
+                shortNames: ["sts"], categories: ["all"], subresources: ["status", "scale"], columns: [age]),
         ] + BuiltinResources.batchAndNetworking + BuiltinResources.reviews + [
-            ResourceType(.customResourceDefinitions, shortNames: ["crd", "crds"], subresources: ["status"], columns: [
-                PrinterColumn(name: "Created At") { $0[path: "metadata", "creationTimestamp"] ?? .null },
-            ], strategicMerge: false),
+            ResourceType(
+                .customResourceDefinitions, shortNames: ["crd", "crds"], subresources: ["status"],
+                columns: [
+                    PrinterColumn(name: "Created At") { $0[path: "metadata", "creationTimestamp"] ?? .null }
+                ], strategicMerge: false)
         ]
     }
 
@@ -100,7 +127,9 @@ enum BuiltinResources {
 
     static let hpaColumns: [PrinterColumn] = [
         PrinterColumn(name: "Reference") { object in
-            .string("\(object[path: "spec", "scaleTargetRef", "kind"]?.stringValue ?? "")/\(object[path: "spec", "scaleTargetRef", "name"]?.stringValue ?? "")")
+            .string(
+                "\(object[path: "spec", "scaleTargetRef", "kind"]?.stringValue ?? "")/\(object[path: "spec", "scaleTargetRef", "name"]?.stringValue ?? "")"
+            )
         },
         PrinterColumn(name: "Minpods", type: "integer") { $0[path: "spec", "minReplicas"] ?? 1 },
         PrinterColumn(name: "Maxpods", type: "integer") { $0[path: "spec", "maxReplicas"] ?? 0 },
@@ -113,7 +142,9 @@ enum BuiltinResources {
         PrinterColumn(name: "Type") { $0["type"] ?? "" },
         PrinterColumn(name: "Reason") { $0["reason"] ?? "" },
         PrinterColumn(name: "Object") { object in
-            .string("\(object[path: "involvedObject", "kind"]?.stringValue?.lowercased() ?? "")/\(object[path: "involvedObject", "name"]?.stringValue ?? "")")
+            .string(
+                "\(object[path: "involvedObject", "kind"]?.stringValue?.lowercased() ?? "")/\(object[path: "involvedObject", "name"]?.stringValue ?? "")"
+            )
         },
         PrinterColumn(name: "Message") { $0["message"] ?? "" },
     ]

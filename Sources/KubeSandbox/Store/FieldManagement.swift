@@ -72,7 +72,8 @@ struct FieldManagement: Sendable {
     func afterUpdate(old: JSONValue?, new: JSONValue, subresource: String?) -> JSONValue {
         let status = subresource == "status"
         // Only what differs: an equal subtree's fields are neither changed nor removed.
-        let (before, after) = old.map { FieldSet.differing($0, new, associativeLists: associativeLists, status: status) }
+        let (before, after) =
+            old.map { FieldSet.differing($0, new, associativeLists: associativeLists, status: status) }
             ?? (FieldSet(), FieldSet(of: new, associativeLists: associativeLists, status: status))
         let (changed, removed) = FieldManagement.changes(from: old, to: new, before: before, after: after)
         if changed.isEmpty && removed.isEmpty { return old?[path: "metadata", "managedFields"] ?? .array([]) }
@@ -85,8 +86,10 @@ struct FieldManagement: Sendable {
             entries[index].fields = entries[index].fields.union(changed)
             entries[index].time = time
         } else if !changed.isEmpty {
-            entries.append(Entry(manager: manager, operation: "Update", apiVersion: apiVersion, time: time, subresource: subresource,
-                                 fields: changed))
+            entries.append(
+                Entry(
+                    manager: manager, operation: "Update", apiVersion: apiVersion, time: time, subresource: subresource,
+                    fields: changed))
         }
         return .array(entries.filter { !$0.fields.isEmpty }.map(\.json))
     }
@@ -94,10 +97,11 @@ struct FieldManagement: Sendable {
     /// What a write from `old` to `new` changed and removed, given fields of each (`before`, `after`).
     static func changes(from old: JSONValue?, to new: JSONValue, before: FieldSet, after: FieldSet) -> (changed: FieldSet, removed: FieldSet) {
         // A list item itself changes only by appearing; what changes inside it is its fields'.
-        let changed = FieldSet(after.paths.filter { path in
-            if FieldSet.isItem(path) { return !before.contains(path) }
-            return old.map { FieldSet.value(at: path, in: $0) != FieldSet.value(at: path, in: new) } ?? true
-        })
+        let changed = FieldSet(
+            after.paths.filter { path in
+                if FieldSet.isItem(path) { return !before.contains(path) }
+                return old.map { FieldSet.value(at: path, in: $0) != FieldSet.value(at: path, in: new) } ?? true
+            })
         return (changed, before.subtracting(after))
     }
 
@@ -109,7 +113,9 @@ struct FieldManagement: Sendable {
     }
 
     /// The object after `manager` applied `configuration` to `live` (nil: it does not exist yet), merged by `merge`.
-    func apply(_ configuration: JSONValue, to live: JSONValue?, force: Bool, merge: (JSONValue, JSONValue) -> JSONValue)
+    func apply(
+        _ configuration: JSONValue, to live: JSONValue?, force: Bool, merge: (JSONValue, JSONValue) -> JSONValue
+    )
         -> Result<JSONValue, ConflictError>
     {
         let applied = FieldSet(of: configuration, associativeLists: associativeLists)
@@ -139,8 +145,10 @@ struct FieldManagement: Sendable {
             object = FieldSet.removing(path, from: object)  // an item goes whole, not field by field
         }
         let unchanged = previousEntry.map { $0.fields == applied } ?? false  // a repeated apply keeps its time: no write at all
-        entries.append(Entry(manager: manager, operation: "Apply", apiVersion: apiVersion, time: unchanged ? previousEntry!.time : time,
-                             subresource: nil, fields: applied))
+        entries.append(
+            Entry(
+                manager: manager, operation: "Apply", apiVersion: apiVersion, time: unchanged ? previousEntry!.time : time,
+                subresource: nil, fields: applied))
         object[path: "metadata", "managedFields"] = .array(entries.filter { !$0.fields.isEmpty }.map(\.json))
         return .success(object)
     }
@@ -154,7 +162,11 @@ struct FieldManagement: Sendable {
             var groups: [(String, [Conflict])] = []
             for conflict in conflicts {
                 let owner = "\"\(conflict.manager)\" using \(conflict.apiVersion)"
-                if let index = groups.firstIndex(where: { $0.0 == owner }) { groups[index].1.append(conflict) } else { groups.append((owner, [conflict])) }
+                if let index = groups.firstIndex(where: { $0.0 == owner }) {
+                    groups[index].1.append(conflict)
+                } else {
+                    groups.append((owner, [conflict]))
+                }
             }
             let parts = groups.map { owner, items in
                 items.count == 1
@@ -165,8 +177,11 @@ struct FieldManagement: Sendable {
         }
 
         var causes: [KubeStatus.Cause] {
-            conflicts.map { .init(reason: "FieldManagerConflict", message: "conflict with \"\($0.manager)\" using \($0.apiVersion)",
-                                  field: FieldSet.describe($0.path)) }
+            conflicts.map {
+                .init(
+                    reason: "FieldManagerConflict", message: "conflict with \"\($0.manager)\" using \($0.apiVersion)",
+                    field: FieldSet.describe($0.path))
+            }
         }
     }
 }

@@ -42,8 +42,9 @@ struct FieldSet: Sendable, Equatable {
         let oldMembers = tracked(old, status: status), newMembers = tracked(new, status: status)
         var before: Set<Path> = [], after: Set<Path> = []
         for key in Set(oldMembers.keys).union(newMembers.keys) where oldMembers[key] != newMembers[key] {
-            collectDiffering(oldMembers[key], newMembers[key], at: ["f:" + key], field: key, associative: associativeLists,
-                             before: &before, after: &after)
+            collectDiffering(
+                oldMembers[key], newMembers[key], at: ["f:" + key], field: key, associative: associativeLists,
+                before: &before, after: &after)
         }
         return (FieldSet(before), FieldSet(after))
     }
@@ -63,13 +64,16 @@ struct FieldSet: Sendable, Equatable {
         return tracked
     }
 
-    private static func collectDiffering(_ old: JSONValue?, _ new: JSONValue?, at path: Path, field: String, associative: Bool,
-                                         before: inout Set<Path>, after: inout Set<Path>) {
+    private static func collectDiffering(
+        _ old: JSONValue?, _ new: JSONValue?, at path: Path, field: String, associative: Bool,
+        before: inout Set<Path>, after: inout Set<Path>
+    ) {
         // Two non-empty objects: `collect` goes member by member, so equal members can be left out.
         if case .object(let oldMembers)? = old, !oldMembers.isEmpty, case .object(let newMembers)? = new, !newMembers.isEmpty {
             for (key, member) in oldMembers where newMembers[key] != member {
-                collectDiffering(member, newMembers[key], at: path + ["f:" + key], field: key, associative: associative,
-                                 before: &before, after: &after)
+                collectDiffering(
+                    member, newMembers[key], at: path + ["f:" + key], field: key, associative: associative,
+                    before: &before, after: &after)
             }
             for (key, member) in newMembers where oldMembers[key] == nil {
                 collect(member, at: path + ["f:" + key], field: key, associative: associative, into: &after)
@@ -80,8 +84,10 @@ struct FieldSet: Sendable, Equatable {
         if let new { collect(new, at: path, field: field, associative: associative, into: &after) }
     }
 
-    static let serverMetadata = ["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
-                                 "deletionGracePeriodSeconds", "managedFields", "selfLink", "generateName"]
+    static let serverMetadata = [
+        "name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
+        "deletionGracePeriodSeconds", "managedFields", "selfLink", "generateName",
+    ]
 
     private static func collect(_ value: JSONValue, at path: Path, field: String, associative: Bool, into paths: inout Set<Path>) {
         switch value {

@@ -6,16 +6,19 @@ import KubeCore
 enum ObjectDefaults {
     static func validateName(_ type: ResourceType, _ name: String) throws(APIError) {
         guard !name.isEmpty else {
-            throw APIError.invalid(type, name, causes: [.init(reason: "FieldValueRequired", message: "name or generateName is required", field: "metadata.name")])
+            throw APIError.invalid(
+                type, name, causes: [.init(reason: "FieldValueRequired", message: "name or generateName is required", field: "metadata.name")])
         }
         let label = ["namespaces", "services"].contains(type.resource.plural)
         let allowed = name.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" || (!label && $0 == ".") }
         let edges = name.first.map { $0.isLetter || $0.isNumber } == true && name.last.map { $0.isLetter || $0.isNumber } == true
         guard allowed, edges, name.count <= (label ? 63 : 253) else {
-            let rule = label
+            let rule =
+                label
                 ? "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"
                 : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
-            throw APIError.invalid(type, name, causes: [.init(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(rule)", field: "metadata.name")])
+            throw APIError.invalid(
+                type, name, causes: [.init(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(rule)", field: "metadata.name")])
         }
     }
 
@@ -78,11 +81,18 @@ enum ObjectDefaults {
         let labels = DynamicObject(json: ["metadata": object[path: "spec", "template", "metadata"] ?? [:]]).labels
         let parsed = (try? selector.decode(as: LabelSelector.self)) ?? LabelSelector()
         guard !parsed.requirements.isEmpty, parsed.matches(labels) else {
-            throw APIError.invalid(type, name, causes: [.init(
-                reason: "FieldValueInvalid", message: "Invalid value: `selector` does not match template `labels`", field: "spec.template.metadata.labels")])
+            throw APIError.invalid(
+                type, name,
+                causes: [
+                    .init(
+                        reason: "FieldValueInvalid", message: "Invalid value: `selector` does not match template `labels`",
+                        field: "spec.template.metadata.labels")
+                ])
         }
-        let defaults: [(String, JSONValue)] = [("replicas", 1), ("revisionHistoryLimit", 10), ("progressDeadlineSeconds", 600),
-                                              ("strategy", ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": "25%", "maxUnavailable": "25%"]])]
+        let defaults: [(String, JSONValue)] = [
+            ("replicas", 1), ("revisionHistoryLimit", 10), ("progressDeadlineSeconds", 600),
+            ("strategy", ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": "25%", "maxUnavailable": "25%"]]),
+        ]
         for (field, value) in defaults where object[path: "spec", field] == nil || object[path: "spec", field] == [:] {
             object[path: "spec", field] = value
         }
@@ -94,11 +104,12 @@ enum ObjectDefaults {
     private static func defaultContainer(_ container: JSONValue) -> JSONValue {
         var container = container
         if let ports = container["ports"]?.arrayValue {
-            container["ports"] = .array(ports.map { port in
-                var port = port
-                if port["protocol"] == nil { port["protocol"] = "TCP" }
-                return port
-            })
+            container["ports"] = .array(
+                ports.map { port in
+                    var port = port
+                    if port["protocol"] == nil { port["protocol"] = "TCP" }
+                    return port
+                })
         }
         return container
     }

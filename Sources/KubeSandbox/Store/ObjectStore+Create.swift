@@ -18,9 +18,10 @@ extension ObjectStore {
     /// Defaults, schema validation, field ownership and the size check run outside the store's isolation: a
     /// write of a big object holds the store only to check the name is free and to commit, so other writes
     /// go on meanwhile (a Service, whose defaults need the store's ClusterIP allocator, is prepared inside).
-    public nonisolated func create(_ type: ResourceType, namespace: String?, object input: JSONValue,
-                                   fields: ManagedFieldsWrite = .update(nil)) async throws(APIError) -> JSONValue
-    {
+    public nonisolated func create(
+        _ type: ResourceType, namespace: String?, object input: JSONValue,
+        fields: ManagedFieldsWrite = .update(nil)
+    ) async throws(APIError) -> JSONValue {
         var pending = try pendingCreate(type, namespace: namespace, object: input)
         try await checkCreatable(type, pending)
         if !ObjectDefaults.needsStore(type) {
@@ -31,7 +32,9 @@ extension ObjectStore {
     }
 
     /// ``create(_:namespace:object:fields:)`` within the store's isolation (server-side apply creating its object).
-    func createNow(_ type: ResourceType, namespace: String?, object input: JSONValue, fields: ManagedFieldsWrite) throws(APIError)
+    func createNow(
+        _ type: ResourceType, namespace: String?, object input: JSONValue, fields: ManagedFieldsWrite
+    ) throws(APIError)
         -> JSONValue
     {
         try commitCreate(type, try pendingCreate(type, namespace: namespace, object: input), fields: fields)
@@ -71,7 +74,9 @@ extension ObjectStore {
     }
 
     /// Defaults, schema validation, `managedFields` and the size limit.
-    private nonisolated func complete(_ type: ResourceType, _ object: inout JSONValue, fields: ManagedFieldsWrite, clusterIP: String?)
+    private nonisolated func complete(
+        _ type: ResourceType, _ object: inout JSONValue, fields: ManagedFieldsWrite, clusterIP: String?
+    )
         throws(APIError)
     {
         try ObjectDefaults.prepareCreate(type, &object, clusterIP: clusterIP)

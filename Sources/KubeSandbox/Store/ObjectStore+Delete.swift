@@ -25,7 +25,9 @@ extension ObjectStore {
     /// removed, its dependents are garbage-collected per `propagationPolicy` (default Background), and `nil`
     /// is returned.
     @discardableResult
-    public func delete(_ type: ResourceType, namespace: String?, name: String, options: DeleteRequest = DeleteRequest())
+    public func delete(
+        _ type: ResourceType, namespace: String?, name: String, options: DeleteRequest = DeleteRequest()
+    )
         throws(APIError) -> JSONValue?
     {
         let namespace = scoped(type, namespace)

@@ -48,26 +48,31 @@ extension ObjectStore {
     }
 
     /// Server-side apply of `configuration` onto `live` by `manager`.
-    private func applied(_ configuration: JSONValue, to live: JSONValue?, type: ResourceType, name: String, manager: String?, force: Bool)
+    private func applied(
+        _ configuration: JSONValue, to live: JSONValue?, type: ResourceType, name: String, manager: String?, force: Bool
+    )
         throws(APIError) -> JSONValue
     {
-        let management = FieldManagement(manager: manager ?? "unknown", apiVersion: type.resource.apiVersion, time: timestamp(),
-                                         associativeLists: type.strategicMerge)
+        let management = FieldManagement(
+            manager: manager ?? "unknown", apiVersion: type.resource.apiVersion, time: timestamp(),
+            associativeLists: type.strategicMerge)
         let result = management.apply(configuration, to: live, force: force) { live, configuration in
             type.strategicMerge ? StrategicMergePatch.apply(configuration, to: live) : live.applyingMergePatch(configuration)
         }
         switch result {
         case .success(let object): return object
         case .failure(let conflict):
-            throw APIError(status: KubeStatus(code: 409, reason: "Conflict", message: conflict.message,
-                                              details: .init(name: name, group: type.resource.group, kind: type.resource.plural,
-                                                             causes: conflict.causes)))
+            throw APIError(
+                status: KubeStatus(
+                    code: 409, reason: "Conflict", message: conflict.message,
+                    details: .init(
+                        name: name, group: type.resource.group, kind: type.resource.plural,
+                        causes: conflict.causes)))
         }
     }
 
     /// `current` with a JSON, merge or strategic merge `patch` applied (an apply to a subresource merges).
-    private func patched(_ current: JSONValue, type: ResourceType, format: PatchFormat, patch: JSONValue) throws(APIError) -> JSONValue
-    {
+    private func patched(_ current: JSONValue, type: ResourceType, format: PatchFormat, patch: JSONValue) throws(APIError) -> JSONValue {
         var patched: JSONValue
         switch format {
         case .merge: patched = current.applyingMergePatch(patch)
@@ -92,23 +97,30 @@ extension ObjectStore {
     }
 
     /// Sets the replicas of an object through its scale subresource.
-    public func updateScale(_ type: ResourceType, namespace: String?, name: String, scale: JSONValue, manager: String? = nil)
+    public func updateScale(
+        _ type: ResourceType, namespace: String?, name: String, scale: JSONValue, manager: String? = nil
+    )
         throws(APIError) -> JSONValue
     {
         let current = try get(type, namespace: namespace, name: name)
-        return try patchScale(type, current: current, format: .merge, patch: ["spec": ["replicas": scale[path: "spec", "replicas"] ?? .null]],
-                              manager: manager)
+        return try patchScale(
+            type, current: current, format: .merge, patch: ["spec": ["replicas": scale[path: "spec", "replicas"] ?? .null]],
+            manager: manager)
     }
 
-    private func patchScale(_ type: ResourceType, current: JSONValue, format: PatchFormat, patch: JSONValue, manager: String?)
+    private func patchScale(
+        _ type: ResourceType, current: JSONValue, format: PatchFormat, patch: JSONValue, manager: String?
+    )
         throws(APIError) -> JSONValue
     {
         let scale = ObjectStore.scale(of: current, type)
         let patched = format == .json ? ((try? JSONPatchApplier.apply(patch, to: scale)) ?? scale) : scale.applyingMergePatch(patch)
         guard let replicas = patched[path: "spec", "replicas"]?.int64Value, replicas >= 0 else {
-            throw APIError.invalid(type, current[path: "metadata", "name"]?.stringValue ?? "", causes: [
-                .init(reason: "FieldValueInvalid", message: "must be a non-negative integer", field: "spec.replicas"),
-            ])
+            throw APIError.invalid(
+                type, current[path: "metadata", "name"]?.stringValue ?? "",
+                causes: [
+                    .init(reason: "FieldValueInvalid", message: "must be a non-negative integer", field: "spec.replicas")
+                ])
         }
         var object = current
         object[pathComponents: ObjectStore.path(type.scalePaths?.spec ?? ".spec.replicas")[...]] = .int(replicas)

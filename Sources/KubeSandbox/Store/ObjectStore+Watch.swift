@@ -96,7 +96,9 @@ extension ObjectStore {
 
     /// What a watcher with these filters sees of an event: an update that moves an object into its selector
     /// is an ADDED, one that moves it out is a DELETED, as the API server does.
-    private func visibleEvent(_ event: StoredEvent, namespace: String?, _ labels: LabelSelectorQuery?, _ fields: FieldSelector?)
+    private func visibleEvent(
+        _ event: StoredEvent, namespace: String?, _ labels: LabelSelectorQuery?, _ fields: FieldSelector?
+    )
         -> WatchEventOut?
     {
         if let namespace, event.object[path: "metadata", "namespace"]?.stringValue != namespace { return nil }

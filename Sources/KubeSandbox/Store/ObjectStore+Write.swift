@@ -3,9 +3,10 @@ import KubeCore
 
 extension ObjectStore {
     /// Replaces an object (or its `status`), enforcing `resourceVersion` when the body carries one.
-    public func update(_ type: ResourceType, namespace: String?, name: String, object input: JSONValue, subresource: String? = nil,
-                       manager: String? = nil) throws(APIError) -> JSONValue
-    {
+    public func update(
+        _ type: ResourceType, namespace: String?, name: String, object input: JSONValue, subresource: String? = nil,
+        manager: String? = nil
+    ) throws(APIError) -> JSONValue {
         let namespace = scoped(type, namespace)
         let current = try get(type, namespace: namespace, name: name)
         var object = input
@@ -22,9 +23,10 @@ extension ObjectStore {
     }
 
     /// Stores `proposed` as the new state of `current`, keeping what the caller may not change.
-    func commitUpdate(_ type: ResourceType, current: JSONValue, proposed object: inout JSONValue, subresource: String?,
-                      fields: ManagedFieldsWrite = .update(nil)) throws(APIError) -> JSONValue
-    {
+    func commitUpdate(
+        _ type: ResourceType, current: JSONValue, proposed object: inout JSONValue, subresource: String?,
+        fields: ManagedFieldsWrite = .update(nil)
+    ) throws(APIError) -> JSONValue {
         let name = current[path: "metadata", "name"]?.stringValue ?? ""
         let namespace = current[path: "metadata", "namespace"]?.stringValue
         if subresource == "status" {

@@ -51,8 +51,10 @@ public actor ObjectStore {
     ///   - validatesSchemas: check custom resources against their CRD's schema, as the API server does; off, the
     ///     store takes what a CRD without a schema (`x-kubernetes-preserve-unknown-fields`) would.
     ///   - maximumObjectBytes: the largest object stored, as JSON; a larger one is refused as etcd refuses it.
-    public init(types: [ResourceType]? = nil, historyLimit: Int = 10_000, validatesSchemas: Bool = true,
-                maximumObjectBytes: Int = ObjectStore.defaultMaximumObjectBytes, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        types: [ResourceType]? = nil, historyLimit: Int = 10_000, validatesSchemas: Bool = true,
+        maximumObjectBytes: Int = ObjectStore.defaultMaximumObjectBytes, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.registry = ResourceRegistry(builtins: types ?? BuiltinResources.all)
         self.historyLimit = historyLimit
         self.validatesSchemas = validatesSchemas

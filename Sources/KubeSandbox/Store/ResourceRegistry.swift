@@ -60,9 +60,11 @@ struct CRDDefinition {
         let name = crd[path: "metadata", "name"]?.stringValue ?? ""
         func required(_ path: String...) throws(APIError) -> String {
             guard let value = crd[pathComponents: path[...]]?.stringValue, !value.isEmpty else {
-                throw APIError.invalid(CRDDefinition.crdType, name, causes: [
-                    .init(reason: "FieldValueRequired", message: "Required value", field: path.joined(separator: ".")),
-                ])
+                throw APIError.invalid(
+                    CRDDefinition.crdType, name,
+                    causes: [
+                        .init(reason: "FieldValueRequired", message: "Required value", field: path.joined(separator: "."))
+                    ])
             }
             return value
         }
@@ -70,9 +72,11 @@ struct CRDDefinition {
         plural = try required("spec", "names", "plural")
         let kind = try required("spec", "names", "kind")
         guard name == "\(plural).\(group)" else {
-            throw APIError.invalid(CRDDefinition.crdType, name, causes: [
-                .init(reason: "FieldValueInvalid", message: "must be spec.names.plural+\".\"+spec.group", field: "metadata.name"),
-            ])
+            throw APIError.invalid(
+                CRDDefinition.crdType, name,
+                causes: [
+                    .init(reason: "FieldValueInvalid", message: "must be spec.names.plural+\".\"+spec.group", field: "metadata.name")
+                ])
         }
         let namespaced = (crd[path: "spec", "scope"]?.stringValue ?? "Namespaced") == "Namespaced"
         let names = crd[path: "spec", "names"] ?? [:]
@@ -88,16 +92,20 @@ struct CRDDefinition {
             if version[path: "subresources", "status"] != nil { type.subresources.insert("status") }
             if let scale = version[path: "subresources", "scale"] {
                 type.subresources.insert("scale")
-                type.scalePaths = (scale["specReplicasPath"]?.stringValue ?? ".spec.replicas",
-                                   scale["statusReplicasPath"]?.stringValue ?? ".status.replicas")
+                type.scalePaths = (
+                    scale["specReplicasPath"]?.stringValue ?? ".spec.replicas",
+                    scale["statusReplicasPath"]?.stringValue ?? ".status.replicas"
+                )
             }
             type.schema = version[path: "schema", "openAPIV3Schema"]
             types.append(type)
         }
         guard !types.isEmpty else {
-            throw APIError.invalid(CRDDefinition.crdType, name, causes: [
-                .init(reason: "FieldValueRequired", message: "must have at least one served version", field: "spec.versions"),
-            ])
+            throw APIError.invalid(
+                CRDDefinition.crdType, name,
+                causes: [
+                    .init(reason: "FieldValueRequired", message: "must have at least one served version", field: "spec.versions")
+                ])
         }
         self.types = types
     }

@@ -102,8 +102,10 @@ struct SchemaValidator {
         var causes: [KubeStatus.Cause] = []
         if let allowed = schema["enum"]?.arrayValue, !allowed.contains(value) {
             let list = allowed.map { $0.jsonString }.joined(separator: ", ")
-            causes.append(.init(reason: "FieldValueNotSupported", message: "Unsupported value: \(value.jsonString): supported values: \(list)",
-                                field: path))
+            causes.append(
+                .init(
+                    reason: "FieldValueNotSupported", message: "Unsupported value: \(value.jsonString): supported values: \(list)",
+                    field: path))
         }
         causes += bounds(value, schema: schema, path: path)
         if case .object(let members) = value {
@@ -122,13 +124,17 @@ struct SchemaValidator {
             if let minimum = schema["minimum"]?.doubleValue {
                 let exclusive = schema["exclusiveMinimum"]?.boolValue == true
                 if exclusive ? double <= minimum : double < minimum {
-                    causes.append(invalid(path, value, "\(path) in body should be greater than \(exclusive ? "" : "or equal to ")\(schema["minimum"]!.jsonString)"))
+                    causes.append(
+                        invalid(
+                            path, value, "\(path) in body should be greater than \(exclusive ? "" : "or equal to ")\(schema["minimum"]!.jsonString)"))
                 }
             }
             if let maximum = schema["maximum"]?.doubleValue {
                 let exclusive = schema["exclusiveMaximum"]?.boolValue == true
                 if exclusive ? double >= maximum : double > maximum {
-                    causes.append(invalid(path, value, "\(path) in body should be less than \(exclusive ? "" : "or equal to ")\(schema["maximum"]!.jsonString)"))
+                    causes.append(
+                        invalid(path, value, "\(path) in body should be less than \(exclusive ? "" : "or equal to ")\(schema["maximum"]!.jsonString)")
+                    )
                 }
             }
         }
@@ -145,7 +151,8 @@ struct SchemaValidator {
         }
         if case .array(let elements) = value {
             if let limit = schema["maxItems"]?.intValue, elements.count > limit {
-                causes.append(.init(reason: "FieldValueTooMany", message: "Too many: \(elements.count): must have at most \(limit) items", field: path))
+                causes.append(
+                    .init(reason: "FieldValueTooMany", message: "Too many: \(elements.count): must have at most \(limit) items", field: path))
             }
             if let limit = schema["minItems"]?.intValue, elements.count < limit {
                 causes.append(invalid(path, value, "\(path) in body should have at least \(limit) items"))
@@ -153,7 +160,8 @@ struct SchemaValidator {
         }
         if case .object(let members) = value {
             if let limit = schema["maxProperties"]?.intValue, members.count > limit {
-                causes.append(.init(reason: "FieldValueTooMany", message: "Too many: \(members.count): must have at most \(limit) items", field: path))
+                causes.append(
+                    .init(reason: "FieldValueTooMany", message: "Too many: \(members.count): must have at most \(limit) items", field: path))
             }
             if let limit = schema["minProperties"]?.intValue, members.count < limit {
                 causes.append(invalid(path, value, "\(path) in body should have at least \(limit) properties"))
@@ -213,12 +221,15 @@ struct SchemaValidator {
 
     /// `spec.x: Invalid value: "string": spec.x in body must be of type integer: "string"`.
     private static func typeError(_ path: String, _ value: JSONValue, _ type: String) -> KubeStatus.Cause {
-        .init(reason: "FieldValueTypeInvalid",
-              message: "Invalid value: \"\(typeName(value))\": \(path) in body must be of type \(type): \"\(typeName(value))\"", field: path)
+        .init(
+            reason: "FieldValueTypeInvalid",
+            message: "Invalid value: \"\(typeName(value))\": \(path) in body must be of type \(type): \"\(typeName(value))\"", field: path)
     }
 
     private static func invalid(_ path: String, _ value: JSONValue, _ detail: String) -> KubeStatus.Cause {
-        let shown = value.stringValue.map { "\"\($0)\"" } ?? (value.objectValue != nil || value.arrayValue != nil ? "\"\(typeName(value))\"" : value.jsonString)
+        let shown =
+            value.stringValue.map { "\"\($0)\"" }
+            ?? (value.objectValue != nil || value.arrayValue != nil ? "\"\(typeName(value))\"" : value.jsonString)
         return .init(reason: "FieldValueInvalid", message: "Invalid value: \(shown): \(detail)", field: path)
     }
 
@@ -239,8 +250,9 @@ extension ObjectStore {
             switch SchemaValidator.fieldValidation {
             case "Strict":
                 let kind = type.resource.kind
-                throw APIError.badRequest("\(kind) in version \"\(type.resource.version)\" cannot be handled as a \(kind): strict decoding error: "
-                    + fields.joined(separator: ", "))
+                throw APIError.badRequest(
+                    "\(kind) in version \"\(type.resource.version)\" cannot be handled as a \(kind): strict decoding error: "
+                        + fields.joined(separator: ", "))
             case "Ignore": break
             default: for field in fields { SchemaValidator.warnings?.add(field) }
             }

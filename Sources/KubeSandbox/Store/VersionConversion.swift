@@ -16,8 +16,9 @@ public struct VersionConversion: Sendable {
             stored["apiVersion"] = "autoscaling/v2"
             var metrics = (current?[path: "spec", "metrics"]?.arrayValue ?? []).filter { !isCPUUtilization($0) }
             if let target = object[path: "spec", "targetCPUUtilizationPercentage"] {
-                metrics.insert(["type": "Resource", "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": target]]],
-                               at: 0)
+                metrics.insert(
+                    ["type": "Resource", "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": target]]],
+                    at: 0)
             }
             stored[path: "spec", "targetCPUUtilizationPercentage"] = nil
             stored[path: "spec", "metrics"] = metrics.isEmpty ? nil : .array(metrics)

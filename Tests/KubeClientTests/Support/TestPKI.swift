@@ -30,13 +30,18 @@ struct TestPKI: Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         func read(_ name: String) throws -> String { try String(contentsOfFile: folder + "/" + name, encoding: .utf8) }
         for ca in ["ca", "other-ca"] {
-            try run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(ca).key", "-out", "\(ca).crt",
-                     "-days", "2", "-subj", "/CN=serin-\(ca)"], in: folder)
+            try run(
+                [
+                    "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(ca).key", "-out", "\(ca).crt",
+                    "-days", "2", "-subj", "/CN=serin-\(ca)",
+                ], in: folder)
         }
-        try issue("server", key: ["genpkey", "-algorithm", "RSA", "-out", "server.key"],
-                  subject: "/CN=server", san: "IP:127.0.0.1,DNS:localhost", in: folder)
-        try issue("named", key: ["genpkey", "-algorithm", "RSA", "-out", "named.key"],
-                  subject: "/CN=kube.test", san: "DNS:kube.test", in: folder)
+        try issue(
+            "server", key: ["genpkey", "-algorithm", "RSA", "-out", "server.key"],
+            subject: "/CN=server", san: "IP:127.0.0.1,DNS:localhost", in: folder)
+        try issue(
+            "named", key: ["genpkey", "-algorithm", "RSA", "-out", "named.key"],
+            subject: "/CN=kube.test", san: "DNS:kube.test", in: folder)
         try issue("rsa-pkcs1", key: ["genrsa", "-traditional", "-out", "rsa-pkcs1.key", "2048"], subject: "/CN=alice", san: nil, in: folder)
         try issue("rsa-pkcs8", key: ["genpkey", "-algorithm", "RSA", "-out", "rsa-pkcs8.key"], subject: "/CN=bob", san: nil, in: folder)
         try issue("ec", key: ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ec.key"], subject: "/CN=carol", san: nil, in: folder)
@@ -51,8 +56,10 @@ struct TestPKI: Sendable {
     private static func issue(_ name: String, key: [String], subject: String, san: String?, in folder: String) throws {
         try run(["openssl"] + key, in: folder)
         try run(["openssl", "req", "-new", "-key", "\(name).key", "-out", "\(name).csr", "-subj", subject], in: folder)
-        var sign = ["openssl", "x509", "-req", "-in", "\(name).csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-                    "-out", "\(name).crt", "-days", "2"]
+        var sign = [
+            "openssl", "x509", "-req", "-in", "\(name).csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "\(name).crt", "-days", "2",
+        ]
         if let san {
             try "subjectAltName=\(san)\n".write(toFile: "\(folder)/\(name).ext", atomically: true, encoding: .utf8)
             sign += ["-extfile", "\(name).ext"]

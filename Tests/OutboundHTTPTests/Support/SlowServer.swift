@@ -52,8 +52,10 @@ final class SlowServer: Sendable {
     var counts: Counts { state.lock.withLock { $0.counts } }
 
     /// Runs `body` with a server, shut down when it ends.
-    static func with<T>(stall: Duration = .seconds(30), trickleInterval: Duration = .milliseconds(500),
-                        _ body: (SlowServer) async throws -> T) async throws -> T {
+    static func with<T>(
+        stall: Duration = .seconds(30), trickleInterval: Duration = .milliseconds(500),
+        _ body: (SlowServer) async throws -> T
+    ) async throws -> T {
         let server = try await SlowServer(stall: stall, trickleInterval: trickleInterval)
         do {
             let result = try await body(server)

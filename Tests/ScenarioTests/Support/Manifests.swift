@@ -11,8 +11,10 @@ enum Manifests {
             cmd: "hey -z 1m -q 10 -c 2 http://httpbin-canary.demo:8000/headers"
         """
 
-    static func example(prometheus: String, interval: String = "3s", threshold: Int = 3, progressDeadline: Int = 60,
-                        metricInterval: String = "10s", webhooks: String? = nil) -> String {
+    static func example(
+        prometheus: String, interval: String = "3s", threshold: Int = 3, progressDeadline: Int = 60,
+        metricInterval: String = "10s", webhooks: String? = nil
+    ) -> String {
         """
         apiVersion: v1
         kind: Namespace
@@ -80,7 +82,8 @@ enum Manifests {
 
     /// A second workload and a Canary without metrics: each step passes as soon as it is due.
     static func plain(_ name: String, interval: String) -> String {
-        Fixtures.documents(Fixtures.workload(name),
-                           Fixtures.canary(name, port: 9898, analysis: "interval: \(interval), threshold: 2, maxWeight: 50, stepWeight: 10"))
+        Fixtures.documents(
+            Fixtures.workload(name),
+            Fixtures.canary(name, port: 9898, analysis: "interval: \(interval), threshold: 2, maxWeight: 50, stepWeight: 10"))
     }
 }

@@ -38,8 +38,10 @@ enum Podinfo {
 
 extension Podinfo {
     /// The tutorials' Canary `podinfo` for `provider`, with `references` (such as `routeRef: {…}`) and `service`.
-    static func canary(provider: String, references: String = "", service: String = "{port: 80, targetPort: 9898}",
-                       analysis: String = Podinfo.tutorialAnalysis) -> String {
+    static func canary(
+        provider: String, references: String = "", service: String = "{port: 80, targetPort: 9898}",
+        analysis: String = Podinfo.tutorialAnalysis
+    ) -> String {
         """
         apiVersion: flagger.app/v1beta1
         kind: Canary
@@ -65,13 +67,19 @@ extension Scenario {
     func promotesThenRollsBack(metric: String, query: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         try await releasePodinfo()
         var weights: [Int] = []
-        #expect(try await waitForPhase("Succeeded", name: "podinfo", namespace: "test", weights: &weights), "weights: \(weights)", sourceLocation: sourceLocation)
+        #expect(
+            try await waitForPhase("Succeeded", name: "podinfo", namespace: "test", weights: &weights), "weights: \(weights)",
+            sourceLocation: sourceLocation)
         #expect(weights.contains(10) && weights.contains(50), "the weights moved: \(weights)", sourceLocation: sourceLocation)
         let journal = try await status("podinfo", namespace: "test")["journal"]?.arrayValue ?? []
         let check = journal.flatMap { $0["metrics"]?.arrayValue ?? [] }.last { $0["name"]?.stringValue == metric }
-        #expect(check?["passed"] == true && check?["query"]?.stringValue?.contains(query) == true, "\(String(describing: check))", sourceLocation: sourceLocation)
-        try await kubectl.succeed(["patch", "deploy", "podinfo", "-n", "test", "-p",
-                                   #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#])
+        #expect(
+            check?["passed"] == true && check?["query"]?.stringValue?.contains(query) == true, "\(String(describing: check))",
+            sourceLocation: sourceLocation)
+        try await kubectl.succeed([
+            "patch", "deploy", "podinfo", "-n", "test", "-p",
+            #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#,
+        ])
         #expect(try await waitForPhase("Failed", name: "podinfo", namespace: "test"), "a bad release is rolled back", sourceLocation: sourceLocation)
     }
 }

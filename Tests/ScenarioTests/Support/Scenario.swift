@@ -132,7 +132,9 @@ final class Scenario: Sendable {
 
     /// The operator reaches cluster names (webhooks) through the sandbox's proxy, as an operator outside a
     /// cluster would with `HTTP_PROXY`.
-    static func startOperator(client: KubeClient, prometheus: String, proxy: URL, setup: Setup) -> (task: Task<Void, any Error>, instance: CanaryOperator) {
+    static func startOperator(
+        client: KubeClient, prometheus: String, proxy: URL, setup: Setup
+    ) -> (task: Task<Void, any Error>, instance: CanaryOperator) {
         var options = OperatorOptions(metricsServer: prometheus)
         options.minimumInterval = .milliseconds(500)
         options.eventRefill = .milliseconds(500)  // time runs 20 times faster here (3 s intervals for 1 m)
@@ -159,13 +161,17 @@ final class Scenario: Sendable {
 
     /// The Canary's status, read through the API.
     func status(_ name: String = "httpbin", namespace: String = "demo") async throws -> JSONValue {
-        try await client.resource(KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true),
-                                  as: JSONValue.self).get(name, namespace: namespace)["status"] ?? [:]
+        try await client.resource(
+            KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true),
+            as: JSONValue.self
+        ).get(name, namespace: namespace)["status"] ?? [:]
     }
 
     /// Waits for a phase, recording every canary weight seen on the way.
-    func waitForPhase(_ phase: String, name: String = "httpbin", namespace: String = "demo", timeout: Duration = .seconds(90),
-                      weights: inout [Int]) async throws -> Bool {
+    func waitForPhase(
+        _ phase: String, name: String = "httpbin", namespace: String = "demo", timeout: Duration = .seconds(90),
+        weights: inout [Int]
+    ) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let status = try await status(name, namespace: namespace)
