@@ -93,14 +93,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Metric providers are leaves: a provider reads its template's settings and answers a query, nothing more.
         .target(
             name: "MetricProviders",
             dependencies: [
-                "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "OutboundHTTP", "PrometheusAPI",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                "CanaryAPI", "KubeCore", "OutboundHTTP", "PrometheusAPI",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The analysis engine: templates from the cache, their Secrets, rendering, the provider, the verdict.
+        .target(
+            name: "Analysis",
+            dependencies: ["CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "MetricProviders", "OutboundHTTP"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -124,8 +129,8 @@ let package = Package(
         .target(
             name: "CanaryController",
             dependencies: [
-                "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "MetricProviders", "Notifiers", "OutboundHTTP", "Routers",
-                "Targets", "Webhooks",
+                "Analysis", "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "MetricProviders", "Notifiers", "OutboundHTTP",
+                "Routers", "Targets", "Webhooks",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -186,7 +191,8 @@ let package = Package(
         .target(
             name: "Demo",
             dependencies: [
-                "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeSandbox", "LoadTester", "LocalCluster", "MetricProviders",
+                "Analysis", "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeSandbox", "LoadTester", "LocalCluster",
+                "MetricProviders",
                 "OutboundHTTP", "Routers",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -321,8 +327,8 @@ let package = Package(
         .testTarget(
             name: "RoutersTests",
             dependencies: [
-                "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "KubeSandbox", "MetricProviders", "Routers", "Targets",
-                "Notifiers",
+                "Analysis", "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "KubeSandbox", "MetricProviders", "Routers",
+                "Targets", "Notifiers",
             ],
             resources: [.copy("Golden")],
             swiftSettings: swiftSettings
@@ -330,7 +336,7 @@ let package = Package(
         .testTarget(
             name: "MetricProvidersTests",
             dependencies: [
-                "CanaryAPI", "CanaryCore", "KubeClient", "KubeCore", "KubeRuntime", "MetricProviders", "OutboundHTTP", "SerinTesting",
+                "Analysis", "CanaryAPI", "CanaryCore", "KubeClient", "KubeCore", "KubeRuntime", "MetricProviders", "OutboundHTTP", "SerinTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

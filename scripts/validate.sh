@@ -20,6 +20,30 @@ if missing:
     sys.exit(1)
 print(f"validate: the {len(targets)} targets are in docs/development.md")
 PY
+# The layers of docs/development.md, as Package.swift declares them: the Kubernetes layer imports no canary code,
+# and the providers' targets are leaves (their API, the HTTP seam, no caches or controllers).
+python3 - "$manifest" <<'PY'
+import json, sys
+targets = {t["name"]: t for t in json.load(open(sys.argv[1]))["targets"]}
+def local(target):
+    names = set()
+    for dependency in target.get("dependencies", []):
+        for kind in ("byName", "target"):
+            if kind in dependency and dependency[kind][0] in targets:
+                names.add(dependency[kind][0])
+    return names
+kube = {"KubeCore", "KubeClient", "KubeRuntime", "KubeSandbox"}
+allowed = {name: kube for name in kube}
+for leaf in ("MetricProviders", "Notifiers"):
+    allowed[leaf] = {"CanaryAPI", "KubeCore", "OutboundHTTP", "PrometheusAPI"}
+problems = [f"{name} depends on {sorted(local(targets[name]) - allowed[name])}, outside its layer ({sorted(allowed[name])})"
+            for name in allowed if name in targets and local(targets[name]) - allowed[name]]
+for problem in problems:
+    print(f"validate: {problem}")
+if problems:
+    sys.exit(1)
+print(f"validate: the Kubernetes layer and the provider leaves ({len(allowed)} targets) depend only within their layers")
+PY
 # `swift format format -i -r Sources Tests Benchmarks Package.swift` fixes what this finds (but long end-of-line
 # comments: move them above their line).
 if ! swift format lint --strict -r Sources Tests Benchmarks Package.swift; then

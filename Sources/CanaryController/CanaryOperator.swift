@@ -1,11 +1,12 @@
+import Analysis
 import CanaryAPI
-import Notifiers
 import Foundation
 import KubeClient
 import KubeCore
 import KubeRuntime
 import Logging
 import MetricProviders
+import Notifiers
 import OutboundHTTP
 import Prometheus
 import Routers

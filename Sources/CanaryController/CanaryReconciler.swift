@@ -1,3 +1,4 @@
+import Analysis
 import CanaryAPI
 import CanaryCore
 import Foundation

@@ -1,3 +1,4 @@
+import Analysis
 import CanaryCore
 import Foundation
 import KubeClient

@@ -1,3 +1,4 @@
+@testable import Analysis
 import CanaryAPI
 import Foundation
 import HTTPTypes
@@ -7,8 +8,8 @@ import KubeCore
 @testable import MetricProviders
 import NIOCore
 import OutboundHTTP
-import Synchronization
 import SerinTesting
+import Synchronization
 import Testing
 
 @Suite struct QueryTemplateTests {

@@ -1,3 +1,4 @@
+@testable import Analysis
 import CanaryAPI
 import KubeCore
 @testable import MetricProviders

@@ -1,3 +1,4 @@
+import Analysis
 import CanaryAPI
 import CanaryCore
 import Foundation
@@ -8,8 +9,8 @@ import KubeCore
 import KubeRuntime
 import MetricProviders
 import NIOCore
-import Synchronization
 import SerinTesting
+import Synchronization
 import Testing
 
 /// `noData` and `minRequests` against a Prometheus stand-in over real HTTP: the request count decides

@@ -1,9 +1,10 @@
+import Analysis
 import CanaryAPI
 import CanaryCore
 import MetricProviders
 import Notifiers
-import Targets
 import Routers
+import Targets
 import Testing
 
 @Suite struct BuiltinQueriesTests {

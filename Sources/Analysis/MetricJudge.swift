@@ -1,6 +1,7 @@
 import CanaryAPI
 import Foundation
 import KubeCore
+import MetricProviders
 
 /// Judges one metric's outcome against its thresholds and words a failure as Flagger does.
 ///

@@ -1,11 +1,12 @@
 import CanaryAPI
 import CanaryCore
 import Foundation
-import Synchronization
 import KubeClient
 import KubeCore
 import KubeRuntime
+import MetricProviders
 import OutboundHTTP
+import Synchronization
 
 /// Runs a Canary's metric checks for one analysis step: resolves templates and secrets, queries the
 /// providers, and hands each outcome to ``MetricJudge``.

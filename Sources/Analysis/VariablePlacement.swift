@@ -1,3 +1,5 @@
+import MetricProviders
+
 /// Where a template variable stands in a query, and whether a value may stand there without changing the
 /// query's structure. Tracks string literals as PromQL (and the JSON, Flux, NRQL and SQL-like languages of
 /// the other providers) write them: `"…"` and `'…'` with backslash escapes, and raw `` `…` ``.

@@ -1,5 +1,6 @@
 import CanaryAPI
 import KubeCore
+import MetricProviders
 
 /// Who controls what when a Canary uses a MetricTemplate, possibly another namespace's: the template's owner
 /// chooses the query, the provider, the address and the credentials; the Canary's author chooses only the
