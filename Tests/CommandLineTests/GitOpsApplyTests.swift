@@ -55,7 +55,7 @@ import Testing
                 "operator", "--kubeconfig", sandbox.kubeconfigPath, "--port", "\(port)",
                 "--min-analysis-interval", "500ms", "--metrics-server", "http://127.0.0.1:1",
             ])
-            defer { if process.isRunning { process.terminate() } }
+            defer { ProcessGroup.stopInBackground(process) }
             func get(_ kind: String, _ name: String, _ path: String) async throws -> String {
                 try await kubectl.succeed(["get", kind, name, "-n", "demo", "-o", "jsonpath={\(path)}"])
             }

@@ -14,7 +14,7 @@ import Testing
         try await Sandbox.with { sandbox in  // the sandbox's API port is the port in use
             let port = sandbox.port
             let (process, log) = try SerinBinary.start(command + ["\(port)"])
-            defer { if process.isRunning { process.terminate() } }
+            defer { ProcessGroup.stopInBackground(process) }
             let exited = try await eventually(timeout: .seconds(20)) { !process.isRunning }
             #expect(exited, "it exits instead of waiting")
             guard exited else { return }

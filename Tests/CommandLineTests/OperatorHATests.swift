@@ -35,7 +35,7 @@ import Testing
                 ])
             }
             var processes = [try start(ports[0]), try start(ports[1])]
-            defer { for (process, _) in processes where process.isRunning { process.terminate() } }
+            defer { for (process, _) in processes { ProcessGroup.stopInBackground(process) } }
             #expect(
                 try await eventually(timeout: .seconds(30)) {
                     let states = await [Self.readiness(port: ports[0]), Self.readiness(port: ports[1])]

@@ -40,7 +40,7 @@ struct OperatorRBACTests {
                 "--leader-election-namespace", "serin-system", "--port", "\(port)", "--min-analysis-interval", "500ms",
                 "--metrics-server", "http://127.0.0.1:1",
             ])
-            defer { if process.isRunning { process.terminate() } }
+            defer { ProcessGroup.stopInBackground(process) }
             try await Self.rollOut(kubectl, provider: provider, log: log)
 
             let denials = await access.denials

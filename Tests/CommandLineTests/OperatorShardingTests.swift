@@ -43,7 +43,7 @@ struct OperatorShardingTests {
                     "--metrics-server", "http://127.0.0.1:1",
                 ]).0
             }
-            defer { for process in processes where process.isRunning { process.terminate() } }
+            defer { for process in processes { ProcessGroup.stopInBackground(process) } }
             #expect(
                 try await eventually(timeout: .seconds(60)) {  // three processes starting in a loaded full suite
                     let states = await Self.readiness(ports)
@@ -86,6 +86,8 @@ struct OperatorShardingTests {
                     #expect(count == 1, "\(message) happened \(count) times")
                 }
             }
+            // The replicas end (and are waited for) while the sandbox they release their Leases to still answers.
+            for process in processes { await ProcessGroup.stop(process) }
             try await client.shutdown()
         }
     }

@@ -21,7 +21,7 @@ import Testing
             try await Kubectl(sandbox).succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
             let port = try PrometheusServer.freePort()
             let (first, firstLog) = try SerinBinary.start(OperatorStartupTests.operatorArguments(sandbox, port: port))
-            defer { if first.isRunning { first.terminate() } }
+            defer { ProcessGroup.stopInBackground(first) }
             let listening = try await eventually(timeout: .seconds(20)) { await OperatorHATests.readiness(port: port).contains("OK") }
             let firstOutput = try String(contentsOf: firstLog, encoding: .utf8)
             #expect(listening, "the first operator listens: \(firstOutput)")
@@ -37,7 +37,7 @@ import Testing
             await sandbox.faults.fail(verb: "list", plural: "canaries", code: 500, count: 3)
             let port = try PrometheusServer.freePort()
             let (retrying, retryingLog) = try SerinBinary.start(OperatorStartupTests.operatorArguments(sandbox, port: port))
-            defer { if retrying.isRunning { retrying.terminate() } }
+            defer { ProcessGroup.stopInBackground(retrying) }
             #expect(
                 try await eventually(timeout: .seconds(30)) { await OperatorHATests.readiness(port: port).contains("OK") },
                 "three 500s during the CRD check are waited out")
@@ -78,7 +78,7 @@ import Testing
             let port = try PrometheusServer.freePort()
             let (process, log) = try SerinBinary.start(
                 OperatorStartupTests.operatorArguments(sandbox, port: port) + ["--mesh-provider", "kubernetes"])
-            defer { if process.isRunning { process.terminate() } }
+            defer { ProcessGroup.stopInBackground(process) }
             let ready = try await eventually(timeout: .seconds(20)) { await OperatorHATests.readiness(port: port).contains("OK") }
             let startLog = try String(contentsOf: log, encoding: .utf8)
             #expect(ready, "\(startLog)")

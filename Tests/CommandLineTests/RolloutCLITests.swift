@@ -55,7 +55,7 @@ import Testing
                     "operator", "--kubeconfig", sandbox.kubeconfigPath, "--port", "0",
                     "--min-analysis-interval", "500ms", "--metrics-server", "http://127.0.0.1:1",
                 ])
-                defer { process.terminate() }
+                defer { ProcessGroup.stopInBackground(process) }
                 try await kubectl.succeed(["apply", "--server-side", "-f", "-"], stdin: RolloutCLITests.manifest)
                 let world = World(sandbox: sandbox, kubectl: kubectl, client: sandbox.client(), path: try RolloutCLITests.pluginPath())
                 let initialized = try await eventually(timeout: .seconds(30)) { try await world.phase() == "Initialized" }

@@ -30,7 +30,7 @@ import Testing
         let ready = try await eventually(timeout: .seconds(20)) {
             (try? String(contentsOf: log, encoding: .utf8))?.contains("press Ctrl-C to stop") == true
         }
-        if !ready { process.terminate() }
+        if !ready { ProcessGroup.stopInBackground(process) }
         try #require(ready, "the sandbox started")
         return process
     }
@@ -42,7 +42,7 @@ import Testing
         let kubeconfig = directory.appendingPathComponent("kubeconfig").path
         let audit = directory.appendingPathComponent("audit.jsonl").path
         let audited = try await SandboxCommandTests.startSandbox(["--audit-log", audit], kubeconfig: kubeconfig)
-        defer { audited.terminate() }
+        defer { ProcessGroup.stopInBackground(audited) }
         let applied = try await SandboxCommandTests.kubectl(
             kubeconfig, ["apply", "-f", "-"],
             stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: audited, namespace: default}\n")
@@ -53,7 +53,7 @@ import Testing
 
         let faultyConfig = directory.appendingPathComponent("faulty").path
         let faulty = try await SandboxCommandTests.startSandbox(["--fault-rate", "1"], kubeconfig: faultyConfig)
-        defer { faulty.terminate() }
+        defer { ProcessGroup.stopInBackground(faulty) }
         let failed = try await SandboxCommandTests.kubectl(faultyConfig, ["get", "configmaps", "-n", "default"])
         #expect(failed.status != 0 && failed.output.contains("injected fault"), "\(failed.output)")
 

@@ -44,7 +44,7 @@ struct SecretLeakTests {
                     "SLACK_URL": "http://127.0.0.1:\(closed)/services/T0/B0/\(Self.planted["slack hook"]!)",
                     "SLACK_TOKEN": Self.planted["slack token"]!,
                 ])
-            defer { if process.isRunning { process.terminate() } }
+            defer { ProcessGroup.stopInBackground(process) }
             try await kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests(closedPort: closed))
             let canary = { try await kubectl.succeed(["get", "canary", "httpbin", "-n", "demo", "-o", "json"]) }
             let initialized =
