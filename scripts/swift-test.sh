@@ -7,9 +7,15 @@
 # The run is a session of its own. Swift Testing's event stream (one JSON line per event, written as it
 # happens) tells which tests started and never ended. At the deadline those are printed with how long each has
 # run, and the whole session gets SIGTERM, then SIGKILL 10 s later. (A thread backtrace would not help: a
-# hung test is a suspended task, not a blocked thread, and Swift's backtracer shows only the signalled thread.) A program a test started and left behind (Envoy, Prometheus, kubectl -w, hey) is named and
-# ended when the run ends, so it cannot hold the pipe of `make test | tee` open.
+# hung test is a suspended task, not a blocked thread, and Swift's backtracer shows only the signalled thread.)
+# A program a test started and left behind (Envoy, Prometheus, kubectl -w, hey) is named and ended when the run
+# ends, so it cannot hold the pipe of `make test | tee` open.
 set -uo pipefail
+
+# What the watchdog needs: without one of these it could not stop a hung run or find what a run left behind.
+for tool in setsid stdbuf pgrep pkill python3; do
+    command -v "$tool" >/dev/null || { echo "swift-test: $tool is missing (util-linux, coreutils, procps, python3)" >&2; exit 1; }
+done
 
 deadline=1200
 if [ "${1:-}" = "--deadline" ]; then
