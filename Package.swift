@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "KubeCore", targets: ["KubeCore"]),
         .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
+        .library(name: "KubeAPIServer", targets: ["KubeAPIServer"]),
         .library(name: "KubeSandbox", targets: ["KubeSandbox"]),
     ],
     // `Sandbox` (on by default) builds `serin sandbox` and `serin demo` into the binary: an embedded API server,
@@ -155,12 +156,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "KubeSandbox",
+            name: "KubeAPIServer",
             dependencies: [
+                "ChildProcesses",
                 "KubeCore",
                 "KubeClient",
-                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -172,6 +174,28 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Simulated cluster (meshes, workloads, traffic, Envoy) around the API server; never in the image
+        .target(
+            name: "KubeSandbox",
+            dependencies: [
+                "ChildProcesses",
+                "KubeAPIServer",
+                "KubeCore",
+                "KubeClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ChildProcesses",
             swiftSettings: swiftSettings
         ),
 
@@ -191,7 +215,7 @@ let package = Package(
         .target(
             name: "Demo",
             dependencies: [
-                "Analysis", "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeSandbox", "LoadTester", "LocalCluster",
+                "KubeAPIServer", "Analysis", "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeSandbox", "LoadTester", "LocalCluster",
                 "MetricProviders",
                 "OutboundHTTP", "Routers",
                 .product(name: "Logging", package: "swift-log"),
@@ -205,7 +229,7 @@ let package = Package(
         .target(
             name: "LocalCluster",
             dependencies: [
-                "KubeCore", "KubeSandbox",
+                "ChildProcesses", "KubeCore", "KubeSandbox",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -267,7 +291,7 @@ let package = Package(
         .executableTarget(
             name: "serin-bench",
             dependencies: [
-                "KubeCore",
+                "KubeAPIServer", "KubeCore",
                 "KubeClient",
                 "KubeRuntime",
                 "KubeSandbox",
@@ -299,7 +323,8 @@ let package = Package(
         .testTarget(
             name: "CanaryControllerTests",
             dependencies: [
-                "CanaryAPI", "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeRuntime", "KubeSandbox", "Notifiers", "SerinTesting",
+                "KubeAPIServer", "CanaryAPI", "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeRuntime", "KubeSandbox", "Notifiers",
+                "SerinTesting",
                 "Targets",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -311,7 +336,8 @@ let package = Package(
         .testTarget(
             name: "ScenarioTests",
             dependencies: [
-                "KubeCore", "KubeClient", "KubeSandbox", "CanaryController", "SerinTesting", "MetricProviders", "OutboundHTTP",
+                "KubeAPIServer", "ChildProcesses", "KubeCore", "KubeClient", "KubeSandbox", "CanaryController", "SerinTesting", "MetricProviders",
+                "OutboundHTTP",
                 "LoadTester", "Webhooks", "Notifiers", "CanaryAPI", "KubeRuntime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -358,7 +384,8 @@ let package = Package(
         .testTarget(
             name: "CommandLineTests",
             dependencies: [
-                "CanaryAPI", "CanaryController", "KubeClient", "KubeCore", "KubeRuntime", "KubeSandbox", "LocalCluster", "Routers", "SerinTesting",
+                "KubeAPIServer", "ChildProcesses", "CanaryAPI", "CanaryController", "KubeClient", "KubeCore", "KubeRuntime", "KubeSandbox",
+                "LocalCluster", "Routers", "SerinTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -391,7 +418,7 @@ let package = Package(
         .testTarget(
             name: "KubeRuntimeTests",
             dependencies: [
-                "KubeCore", "KubeClient", "KubeRuntime", "KubeSandbox", "SerinTesting",
+                "KubeAPIServer", "KubeCore", "KubeClient", "KubeRuntime", "KubeSandbox", "SerinTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -403,7 +430,7 @@ let package = Package(
         .testTarget(
             name: "KubeSandboxTests",
             dependencies: [
-                "KubeCore", "KubeClient", "KubeSandbox", "LocalCluster", "SerinTesting",
+                "KubeAPIServer", "ChildProcesses", "KubeCore", "KubeClient", "KubeSandbox", "LocalCluster", "SerinTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Checks that a serin binary built without the `Sandbox` trait holds no part of the embedded cluster: no symbol
-# of the modules KubeSandbox, LocalCluster or Demo (Swift mangles a module name as its length then the name),
+# of the modules KubeAPIServer, KubeSandbox, LocalCluster or Demo (Swift mangles a module name as its length then the name),
 # and no `sandbox` or `demo` subcommand.
 #
 #   scripts/check-no-sandbox.sh PATH-TO-SERIN
 set -euo pipefail
 bin=$1
 failed=0
-for module in KubeSandbox LocalCluster Demo; do
+for module in KubeAPIServer KubeSandbox LocalCluster Demo; do
     count=$(nm "$bin" 2>/dev/null | grep -c "\$s${#module}${module}" || true)
     echo "check-no-sandbox: symbols of $module: $count"
     [ "$count" -eq 0 ] || failed=1

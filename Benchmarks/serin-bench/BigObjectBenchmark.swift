@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import KubeAPIServer
 import KubeClient
 import KubeCore
 import KubeSandbox

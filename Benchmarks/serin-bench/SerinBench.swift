@@ -16,7 +16,7 @@ extension Sandbox.Options {
     /// The API server alone: no Istio CRDs, no workload or traffic simulation, so a benchmark measures the API path.
     static var apiServerOnly: Sandbox.Options {
         var options = Sandbox.Options()
-        options.istio = false
+        options.meshes = SimulatedMesh.defaults.removing("istio", "keda")
         options.simulateTraffic = false
         options.simulateWorkloads = false
         return options

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KubeAPIServer
 import KubeCore
 import KubeSandbox
 import Logging

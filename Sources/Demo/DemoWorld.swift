@@ -1,5 +1,6 @@
 import CanaryController
 import Foundation
+import KubeAPIServer
 import KubeClient
 import KubeSandbox
 import LoadTester

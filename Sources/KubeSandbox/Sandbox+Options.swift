@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KubeAPIServer
 import KubeClient
 import KubeCore
 import Logging
@@ -11,8 +12,9 @@ extension Sandbox {
         public var port: Int = 0
         /// Where to write the kubeconfig; `nil` writes one in a temporary folder.
         public var kubeconfigPath: String?
-        /// Install Istio's networking CRDs and the `istio-system` namespace, as installing Istio would.
-        public var istio = true
+        /// The meshes, gateways and add-ons installed (their CRDs and namespaces) and simulated (their routing):
+        /// ``SimulatedMesh/defaults`` unless changed, such as `SimulatedMesh.defaults.removing("istio")`.
+        public var meshes = SimulatedMesh.defaults
         /// How many past changes watches can resume from (older resumes get 410 Gone).
         public var historyLimit = 10_000
         /// How often watches that asked for bookmarks get one.
@@ -36,19 +38,6 @@ extension Sandbox {
         /// synthetic requests and the proxy's — then goes through Envoy, configured from the VirtualServices, and
         /// the traffic port's `/metrics` is Envoy's own statistics as Istio names them (``EnvoyDataPlane``).
         public var envoy: String?
-        /// Install the Gateway API's standard CRDs (GatewayClass, Gateway, HTTPRoute, GRPCRoute, ReferenceGrant).
-        public var gatewayAPI = true
-        /// Install the SMI TrafficSplit CRD, as linkerd-smi does.
-        public var smi = true
-        /// Install Contour's HTTPProxy CRD.
-        public var contour = true
-        /// Install Traefik's IngressRoute, TraefikService and Middleware CRDs.
-        public var traefik = true
-        /// Install APISIX's ApisixRoute CRD.
-        public var apisix = true
-        /// Install Gloo Edge's Upstream, VirtualService and RouteTable CRDs (off by default: Gloo's VirtualService
-        /// has Istio's kind and short name, so `kubectl get virtualservice` would have two meanings).
-        public var gloo = false
         /// Authentication (bearer tokens) and RBAC on every request; off: everyone may do anything.
         public var authorization = false
         /// Check custom resources against their CRD's schema (pruning, defaults, types, patterns…), as the API

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KubeAPIServer
 import KubeClient
 import KubeCore
 import Logging
@@ -32,6 +33,8 @@ public final class Sandbox: Sendable {
     public let trafficURL: URL
     /// The Istio metrics of all traffic served so far.
     public let metrics: TrafficMetrics
+    /// The meshes installed and simulated.
+    public let meshes: [SimulatedMesh]
     private let servers: [LoopbackServer]
     private let simulators: Task<Void, Never>
 
@@ -40,9 +43,7 @@ public final class Sandbox: Sendable {
         let store = ObjectStore(
             historyLimit: options.historyLimit, validatesSchemas: options.validateCustomResources,
             maximumObjectBytes: options.maximumObjectBytes)
-        try await seed(
-            store, istio: options.istio, gatewayAPI: options.gatewayAPI, smi: options.smi, contour: options.contour, traefik: options.traefik,
-            apisix: options.apisix, gloo: options.gloo)
+        try await ClusterSeed(meshes: options.meshes).install(into: store)
         let faults = FaultInjector()
         await faults.chaos(rate: options.faultRate, seed: options.faultSeed)
         let audit = options.auditLog || options.auditLogPath != nil ? try AuditLog(path: options.auditLogPath) : nil
@@ -60,7 +61,8 @@ public final class Sandbox: Sendable {
         let envoy: EnvoyDataPlane?
         do {
             if let binary = options.envoy {
-                envoy = try await EnvoyDataPlane.start(binary: binary, store: store, metrics: metrics, logger: options.logger)
+                envoy = try await EnvoyDataPlane.start(
+                    binary: binary, store: store, meshes: options.meshes, metrics: metrics, logger: options.logger)
             } else {
                 envoy = nil
             }
@@ -68,7 +70,7 @@ public final class Sandbox: Sendable {
             await apiServer.stop()
             throw error
         }
-        let traffic = TrafficServer(resolver: ServiceResolver(store: store), metrics: metrics, envoy: envoy)
+        let traffic = TrafficServer(resolver: ServiceResolver(store: store, meshes: options.meshes), metrics: metrics, envoy: envoy)
         let trafficServer: LoopbackServer
         do {
             trafficServer = try await LoopbackServer.start(traffic.responder, port: options.metricsPort, logger: options.logger)
@@ -79,7 +81,7 @@ public final class Sandbox: Sendable {
         }
         let trafficPort = trafficServer.port
         let workloads = WorkloadSimulator(store: store)
-        let simulator = TrafficSimulator(store: store, metrics: metrics, tick: options.trafficTick)
+        let simulator = TrafficSimulator(store: store, meshes: options.meshes, metrics: metrics, tick: options.trafficTick)
         let simulateTraffic = options.simulateTraffic
         let simulateWorkloads = options.simulateWorkloads
         let envoyTraffic = envoy.map { EnvoyTraffic(plane: $0, tick: options.trafficTick) }
@@ -100,7 +102,8 @@ public final class Sandbox: Sendable {
         return Sandbox(
             store: store, faults: faults, audit: audit, access: access, certificate: certificate, envoy: envoy, url: url, port: port,
             kubeconfigPath: path,
-            trafficURL: URL(string: "http://127.0.0.1:\(trafficPort)")!, metrics: metrics, servers: [apiServer, trafficServer],
+            trafficURL: URL(string: "http://127.0.0.1:\(trafficPort)")!, metrics: metrics, meshes: options.meshes,
+            servers: [apiServer, trafficServer],
             simulators: simulators)
     }
 
@@ -120,7 +123,7 @@ public final class Sandbox: Sendable {
     private init(
         store: ObjectStore, faults: FaultInjector, audit: AuditLog?, access: AccessControl?, certificate: SandboxCertificate?,
         envoy: EnvoyDataPlane?, url: URL, port: Int, kubeconfigPath: String,
-        trafficURL: URL, metrics: TrafficMetrics, servers: [LoopbackServer], simulators: Task<Void, Never>
+        trafficURL: URL, metrics: TrafficMetrics, meshes: [SimulatedMesh], servers: [LoopbackServer], simulators: Task<Void, Never>
     ) {
         self.store = store
         self.faults = faults
@@ -133,6 +136,7 @@ public final class Sandbox: Sendable {
         self.kubeconfigPath = kubeconfigPath
         self.trafficURL = trafficURL
         self.metrics = metrics
+        self.meshes = meshes
         self.servers = servers
         self.simulators = simulators
     }
@@ -153,8 +157,8 @@ public final class Sandbox: Sendable {
 
     /// Sends `seconds` worth of synthetic traffic now (for tests that run with `simulateTraffic` off).
     public func stepTraffic(seconds: Double) async {
-        let simulator = TrafficSimulator(store: store, metrics: metrics)
-        await simulator.step(seconds: seconds, resolver: ServiceResolver(store: store))
+        let simulator = TrafficSimulator(store: store, meshes: meshes, metrics: metrics)
+        await simulator.step(seconds: seconds, resolver: ServiceResolver(store: store, meshes: meshes))
     }
 
     /// Stops serving and ends every watch.
@@ -164,49 +168,6 @@ public final class Sandbox: Sendable {
         for server in servers { await server.stop() }
         _ = await simulators.result
         await envoy?.stop()
-    }
-
-    static func seed(
-        _ store: ObjectStore, istio: Bool, gatewayAPI: Bool = true, smi: Bool = true, contour: Bool = true, traefik: Bool = true,
-        apisix: Bool = true, gloo: Bool = false
-    ) async throws {
-        let namespaces = istio ? ["default", "kube-system", "kube-public", "istio-system"] : ["default", "kube-system", "kube-public"]
-        let namespaceType = await store.types.first { $0.resource.plural == "namespaces" }!
-        for name in namespaces {
-            _ = try await store.create(namespaceType, namespace: nil, object: ["metadata": ["name": .string(name)]])
-        }
-        if let nodeType = await store.types.first(where: { $0.resource.plural == "nodes" }) {
-            let node = BuiltinResources.node(created: KubeTime(Date()).description)
-            _ = try await store.create(nodeType, namespace: nil, object: node)
-            _ = try await store.update(nodeType, namespace: nil, name: "sandbox", object: node, subresource: "status")
-        }
-        if let clusterRoles = await store.types.first(where: { $0.resource.plural == "clusterroles" }),
-            let bindings = await store.types.first(where: { $0.resource.plural == "clusterrolebindings" })
-        {
-            _ = try await store.create(
-                clusterRoles, namespace: nil,
-                object: [
-                    "metadata": ["name": "cluster-admin"],
-                    "rules": [["apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]], ["nonResourceURLs": ["*"], "verbs": ["*"]]],
-                ])
-            _ = try await store.create(
-                bindings, namespace: nil,
-                object: [
-                    "metadata": ["name": "cluster-admin"],
-                    "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"],
-                    "subjects": [["apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:masters"]],
-                ])
-        }
-        let crdType = await store.types.first { $0.resource.plural == "customresourcedefinitions" }!
-        var crds: [JSONValue] = []
-        for (installed, bundle) in [
-            (istio, IstioCRDs.all + KedaCRDs.all), (gatewayAPI, GatewayAPICRDs.all), (smi, SMICRDs.all),
-            (contour, ContourCRDs.all), (traefik, TraefikCRDs.all), (apisix, APISIXCRDs.all),
-            (gloo, GlooCRDs.all),
-        ] where installed {
-            crds += bundle
-        }
-        for crd in crds { _ = try await store.create(crdType, namespace: nil, object: crd) }
     }
 
     /// Writes a kubeconfig that authenticates as a ServiceAccount (with a token issued now), for a client that
@@ -251,11 +212,4 @@ public final class Sandbox: Sendable {
             throw SandboxError(step: "write the kubeconfig \(path)", reason: error.localizedDescription)
         }
     }
-}
-
-/// A sandbox that could not start or be driven.
-public struct SandboxError: Error, Sendable, CustomStringConvertible {
-    public var step: String
-    public var reason: String
-    public var description: String { "failed to \(step): \(reason)" }
 }

@@ -22,6 +22,12 @@ struct SandboxCommand: AsyncParsableCommand {
     var noIstio = false
 
     @Option(
+        help: ArgumentHelp(
+            "The simulated meshes, gateways and add-ons to install, comma-separated (default: all but gloo).",
+            valueName: "names"))
+    var meshes: String?
+
+    @Option(
         help: "Append every write the API server serves to this file, one JSON line each (sequence, time, verb, resource, name, userAgent, object).")
     var auditLog: String?
 
@@ -48,13 +54,29 @@ struct SandboxCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1, not \(faultRate)") }
+        _ = try selectedMeshes()
+    }
+
+    /// The meshes `--meshes` names (every name known), without Istio and KEDA under `--no-istio`.
+    func selectedMeshes() throws -> [SimulatedMesh] {
+        var selected = SimulatedMesh.defaults
+        if let meshes {
+            selected = try meshes.split(separator: ",").map { name in
+                let name = name.trimmingCharacters(in: .whitespaces)
+                guard let mesh = SimulatedMesh.named(name) else {
+                    throw ValidationError("--meshes: unknown mesh \"\(name)\" (known: \(SimulatedMesh.all.map(\.name).joined(separator: ", ")))")
+                }
+                return mesh
+            }
+        }
+        return noIstio ? selected.removing("istio", "keda") : selected
     }
 
     func run() async throws {
         var options = Sandbox.Options()
         options.port = port
         options.kubeconfigPath = (kubeconfig as NSString).standardizingPath
-        options.istio = !noIstio
+        options.meshes = try selectedMeshes()
         options.metricsPort = metricsPort
         options.auditLogPath = auditLog.map { ($0 as NSString).standardizingPath }
         options.faultRate = faultRate

@@ -1,5 +1,5 @@
-@testable import CanaryController
 import Foundation
+import KubeAPIServer
 import KubeClient
 import KubeCore
 import KubeRuntime
@@ -8,6 +8,7 @@ import Logging
 import SerinTesting
 import Synchronization
 import Testing
+@testable import CanaryController
 
 /// The fast tier: the operator's reconciler called directly, one reconcile at a time, against an
 /// in-memory cluster (the sandbox's API server without a socket or simulators) through a real client.
@@ -34,7 +35,9 @@ final class ReconcilerHarness: Sendable {
         options: OperatorOptions = OperatorOptions(metricsServer: "http://127.0.0.1:1"), istio: Bool = true,
         _ body: (ReconcilerHarness) async throws -> Void
     ) async throws {
-        let harness = ReconcilerHarness(cluster: try await InMemoryCluster.start(istio: istio), options: options)
+        let harness = ReconcilerHarness(
+            cluster: try await InMemoryCluster.start(meshes: istio ? SimulatedMesh.defaults : SimulatedMesh.defaults.removing("istio", "keda")),
+            options: options)
         let crds = harness.client.resource(.customResourceDefinitions, as: JSONValue.self)
         for file in ["canaries.flagger.app.yaml", "metrictemplates.flagger.app.yaml", "alertproviders.flagger.app.yaml"] {
             let text = try String(contentsOf: repository.appendingPathComponent("crds/\(file)"), encoding: .utf8)

@@ -1,5 +1,6 @@
 import CanaryAPI
 import CanaryController
+import KubeAPIServer
 import KubeClient
 import KubeCore
 import KubeRuntime

@@ -1,11 +1,12 @@
 import CanaryAPI
 import Foundation
-@testable import CanaryController
+import KubeAPIServer
 import KubeClient
 import KubeCore
 import KubeRuntime
 import KubeSandbox
 import Testing
+@testable import CanaryController
 
 /// `kubectl serin promote|abort|retry` through the operator's reconciler: each request gives exactly one
 /// Event, also when a reconcile sees the request again after the status write that handled it.

@@ -1,6 +1,7 @@
 import CanaryAPI
 import CanaryController
 import Foundation
+import KubeAPIServer
 import KubeCore
 import KubeRuntime
 import KubeSandbox

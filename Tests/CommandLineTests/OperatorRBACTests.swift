@@ -1,4 +1,6 @@
+import ChildProcesses
 import Foundation
+import KubeAPIServer
 import KubeCore
 import KubeRuntime
 import KubeSandbox

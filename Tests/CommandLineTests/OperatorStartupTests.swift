@@ -1,4 +1,6 @@
+import ChildProcesses
 import Foundation
+import KubeAPIServer
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -64,8 +66,7 @@ import Testing
 
     @Test func anOperatorWhoseMeshProviderNeedsNoIstioCRDStartsWithoutThemAndNamesWhatItCannotRoute() async throws {
         var options = Sandbox.Options()
-        options.istio = false
-        options.smi = false
+        options.meshes = SimulatedMesh.defaults.removing("istio", "keda", "smi")
         try await Sandbox.with(options) { sandbox in
             let kubectl = Kubectl(sandbox)
             try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import KubeSandbox
 import SerinTesting
@@ -59,5 +60,23 @@ import Testing
 
         let (status, output) = try await SerinBinary.run(["sandbox", "--fault-rate", "2"])
         #expect(status != 0 && output.contains("--fault-rate must be between 0 and 1"), "\(output)")
+    }
+
+    @Test func meshesInstallsTheNamedMeshesOnlyAndRefusesAnUnknownOne() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serin-meshes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let kubeconfig = directory.appendingPathComponent("kubeconfig").path
+        let sandbox = try await SandboxCommandTests.startSandbox(["--meshes", "gloo,traefik"], kubeconfig: kubeconfig)
+        defer { ProcessGroup.stopInBackground(sandbox) }
+        for resource in ["upstreams.gloo.solo.io", "ingressroutes.traefik.io"] {
+            let listed = try await SandboxCommandTests.kubectl(kubeconfig, ["get", resource, "-A"])
+            #expect(listed.status == 0, "\(resource): \(listed.output)")
+        }
+        let istio = try await SandboxCommandTests.kubectl(kubeconfig, ["get", "virtualservices.networking.istio.io", "-A"])
+        #expect(istio.status != 0 && istio.output.contains("the server doesn't have a resource type"), "\(istio.output)")
+
+        let (status, output) = try await SerinBinary.run(["sandbox", "--meshes", "istio,linkerd"])
+        #expect(status != 0 && output.contains("unknown mesh \"linkerd\"") && output.contains("gateway-api"), "\(output)")
     }
 }

@@ -1,3 +1,4 @@
+import KubeAPIServer
 import KubeClient
 import KubeCore
 import KubeRuntime

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIServer
 import KubeClient
 import KubeCore
 import KubeRuntime

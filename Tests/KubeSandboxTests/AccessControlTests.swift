@@ -1,4 +1,5 @@
 import Foundation
+@testable import KubeAPIServer
 import KubeCore
 import LocalCluster
 import SerinTesting

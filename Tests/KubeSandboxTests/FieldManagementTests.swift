@@ -1,3 +1,4 @@
+@testable import KubeAPIServer
 import KubeCore
 import Testing
 @testable import KubeSandbox

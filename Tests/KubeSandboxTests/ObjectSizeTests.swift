@@ -13,7 +13,7 @@ import Testing
 @Suite struct ObjectSizeTests {
     static var options: Sandbox.Options {
         var options = Sandbox.Options()
-        options.istio = false
+        options.meshes = SimulatedMesh.defaults.removing("istio", "keda")
         options.simulateTraffic = false
         options.simulateWorkloads = false
         return options

@@ -1,7 +1,8 @@
+@testable import KubeAPIServer
 import KubeCore
-@testable import KubeSandbox
 import SerinTesting
 import Testing
+@testable import KubeSandbox
 
 @Suite struct MergePatchTests {
     @Test func mergesObjectsRemovesNullsAndReplacesArrays() {

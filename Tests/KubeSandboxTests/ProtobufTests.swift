@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+@testable import KubeAPIServer
 import KubeCore
 import NIOCore
 import NIOHTTP1

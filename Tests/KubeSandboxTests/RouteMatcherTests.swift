@@ -1,7 +1,8 @@
+@testable import KubeAPIServer
 import KubeClient
 import KubeCore
-@testable import KubeSandbox
 import Testing
+@testable import KubeSandbox
 
 /// The sandbox picks HTTP routes as Istio does, so what a strategy routes is what the traffic sees.
 @Suite struct RouteMatcherTests {
@@ -75,7 +76,10 @@ import Testing
                 ],
             ],
             namespace: "default")
-        guard case .weighted(let routing) = await ServiceResolver(store: cluster.store).resolve(host: "app.example.com", port: nil) else {
+        guard
+            case .weighted(let routing) = await ServiceResolver(store: cluster.store, meshes: SimulatedMesh.defaults).resolve(
+                host: "app.example.com", port: nil)
+        else {
             Issue.record("the root host is not routed by its VirtualService")
             return
         }
@@ -109,7 +113,7 @@ import Testing
                 ],
             ],
             namespace: "default")
-        let resolver = ServiceResolver(store: cluster.store)
+        let resolver = ServiceResolver(store: cluster.store, meshes: SimulatedMesh.defaults)
         let shop = RequestAttributes(method: "GET", path: "/shop", headers: ["host": "shop.example.com"])
         guard case .weighted(let routing) = await resolver.resolve(host: "istio-ingressgateway", port: 80, request: shop) else {
             Issue.record("the gateway's Service is not routed by the bound VirtualService")

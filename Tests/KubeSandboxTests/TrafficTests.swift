@@ -1,10 +1,12 @@
 import AsyncHTTPClient
+import ChildProcesses
 import Foundation
+import KubeAPIServer
 import KubeClient
 import KubeCore
+import KubeSandbox
 import NIOCore
 import NIOHTTP1
-import KubeSandbox
 import SerinTesting
 import Testing
 

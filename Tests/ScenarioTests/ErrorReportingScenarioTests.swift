@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIServer
 import KubeCore
 import KubeSandbox
 import SerinTesting

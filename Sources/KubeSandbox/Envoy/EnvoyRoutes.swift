@@ -1,3 +1,4 @@
+import KubeAPIServer
 import KubeCore
 
 /// The mesh as Envoy is told it: a virtual host per VirtualService (its hosts as domains, its HTTP routes in

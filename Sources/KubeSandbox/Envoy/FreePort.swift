@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIServer
 
 /// A TCP port on loopback that nobody listens on now (bound, read, released), for a process that binds it itself.
 public enum FreePort {

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIServer
 import KubeCore
 
 /// Sends synthetic requests through every mesh's and ingress's routing objects (``ServiceResolver/syntheticRoutings()``),
@@ -12,19 +13,21 @@ public actor TrafficSimulator {
     public static let defaultRequestsPerSecond = 10.0
 
     private let store: ObjectStore
+    private let meshes: [SimulatedMesh]
     private let metrics: TrafficMetrics
     private let tick: Duration
     private var generator = SplitMix(seed: 42)
 
-    public init(store: ObjectStore, metrics: TrafficMetrics, tick: Duration = .milliseconds(250)) {
+    public init(store: ObjectStore, meshes: [SimulatedMesh], metrics: TrafficMetrics, tick: Duration = .milliseconds(250)) {
         self.store = store
+        self.meshes = meshes
         self.metrics = metrics
         self.tick = tick
     }
 
     /// Generates traffic every tick until cancelled.
     public func run() async {
-        let resolver = ServiceResolver(store: store)
+        let resolver = ServiceResolver(store: store, meshes: meshes)
         var last = ContinuousClock.now
         while !Task.isCancelled {
             do { try await Task.sleep(for: tick) } catch { return }
@@ -69,18 +72,5 @@ public actor TrafficSimulator {
                 if let hop { await metrics.record(hop, code: 500, latencyMilliseconds: latency, count: each * behaviour.errorRatio) }
             }
         }
-    }
-}
-
-/// SplitMix64: a small seeded generator, so synthetic traffic is the same run to run.
-struct SplitMix: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

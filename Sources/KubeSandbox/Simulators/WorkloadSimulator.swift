@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIServer
 import KubeCore
 
 /// Moves Deployment and DaemonSet status the way the deployment and daemon-set controllers would.

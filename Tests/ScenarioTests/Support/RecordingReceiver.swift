@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
-import KubeSandbox
+import KubeAPIServer
 import KubeCore
+import KubeSandbox
 import Logging
 import NIOCore
 import Synchronization

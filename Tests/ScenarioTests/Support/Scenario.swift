@@ -1,16 +1,17 @@
 import CanaryAPI
 import CanaryController
 import Foundation
+import KubeAPIServer
 import KubeClient
 import KubeCore
 import KubeSandbox
 import LoadTester
-import Notifiers
 import Logging
 import NIOHTTP1
+import Notifiers
 import OutboundHTTP
-import Synchronization
 import SerinTesting
+import Synchronization
 import Testing
 
 /// A whole world for one scenario: the sandbox, a real Prometheus scraping its traffic, the CRDs, and the
@@ -58,7 +59,7 @@ final class Scenario: Sendable {
         options.trafficTick = .milliseconds(100)
         options.auditLog = setup.auditLog
         options.validateCustomResources = setup.validateCustomResources
-        options.gloo = setup.gloo
+        if setup.gloo { options.meshes.append(.gloo) }
         options.envoy = setup.envoy
         return try await Sandbox.with(options) { sandbox in
             let prometheus = try await PrometheusServer.start(scraping: ["127.0.0.1:\(sandbox.trafficURL.port!)"])

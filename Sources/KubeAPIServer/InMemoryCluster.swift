@@ -1,0 +1,34 @@
+import Foundation
+import KubeClient
+import KubeCore
+import Logging
+
+/// The sandbox's API server without a socket or a simulator: objects change only when a test (or the
+/// code under test) writes them. For the fast tier: controllers reconcile against it through a real
+/// ``KubeClient`` (``InProcessTransport``), with the sandbox's fault injection, and the test sets
+/// workload status itself.
+public final class InMemoryCluster: Sendable {
+    public let store: ObjectStore
+    public let faults: FaultInjector
+    public let server: APIServer
+
+    /// A cluster holding `seed` (the sandbox's `InMemoryCluster.start(meshes:)` seeds the simulated meshes' CRDs).
+    public static func start(seed: ClusterSeed, logger: Logger = Logger(label: "serin.in-memory")) async throws -> InMemoryCluster {
+        let store = ObjectStore(historyLimit: 10_000)
+        try await seed.install(into: store)
+        return InMemoryCluster(store: store, faults: FaultInjector(), logger: logger)
+    }
+
+    init(store: ObjectStore, faults: FaultInjector, logger: Logger) {
+        self.store = store
+        self.faults = faults
+        self.server = APIServer(store: store, faults: faults, bookmarkInterval: .seconds(1), logger: logger)
+    }
+
+    /// A client whose requests this cluster serves in-process, without a client-side rate limit.
+    public func client(logger: Logger = Logger(label: "serin.kube-client")) -> KubeClient {
+        var configuration = ClientConfiguration(server: URL(string: "http://in-memory")!, source: "in-memory cluster")
+        configuration.qps = 0
+        return KubeClient(configuration: configuration, logger: logger, transport: InProcessTransport(server: server))
+    }
+}
