@@ -128,9 +128,27 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "OTLPTracing",
+            dependencies: [
+                "CanaryAPI", "CanaryCore", "KubeCore", "OutboundHTTP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Alerting",
+            dependencies: [
+                "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "Notifiers",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CanaryController",
             dependencies: [
-                "Analysis", "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "MetricProviders", "Notifiers", "OutboundHTTP",
+                "Alerting", "OTLPTracing", "Analysis", "CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "MetricProviders",
+                "Notifiers", "OutboundHTTP",
                 "Routers", "Targets", "Webhooks",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -250,7 +268,7 @@ let package = Package(
         .executableTarget(
             name: "serin",
             dependencies: [
-                "LoadTester",
+                "OTLPTracing", "LoadTester",
                 .target(name: "Demo", condition: .when(traits: ["Sandbox"])),
                 "Webhooks",
                 "CanaryAPI",
@@ -323,7 +341,8 @@ let package = Package(
         .testTarget(
             name: "CanaryControllerTests",
             dependencies: [
-                "KubeAPIServer", "CanaryAPI", "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeRuntime", "KubeSandbox", "Notifiers",
+                "OTLPTracing", "Alerting", "KubeAPIServer", "CanaryAPI", "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeRuntime",
+                "KubeSandbox", "Notifiers",
                 "SerinTesting",
                 "Targets",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -336,7 +355,8 @@ let package = Package(
         .testTarget(
             name: "ScenarioTests",
             dependencies: [
-                "KubeAPIServer", "ChildProcesses", "KubeCore", "KubeClient", "KubeSandbox", "CanaryController", "SerinTesting", "MetricProviders",
+                "OTLPTracing", "KubeAPIServer", "ChildProcesses", "KubeCore", "KubeClient", "KubeSandbox", "CanaryController", "SerinTesting",
+                "MetricProviders",
                 "OutboundHTTP",
                 "LoadTester", "Webhooks", "Notifiers", "CanaryAPI", "KubeRuntime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

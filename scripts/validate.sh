@@ -38,6 +38,9 @@ allowed = {name: kube for name in kube}
 allowed["KubeAPIServer"] = {"ChildProcesses", "KubeCore", "KubeClient"}
 for leaf in ("MetricProviders", "Notifiers"):
     allowed[leaf] = {"CanaryAPI", "KubeCore", "OutboundHTTP", "PrometheusAPI"}
+# Alert delivery and tracing sit beside the reconciler, never on top of it.
+allowed["Alerting"] = {"CanaryAPI", "CanaryCore", "KubeCore", "KubeClient", "KubeRuntime", "Notifiers"}
+allowed["OTLPTracing"] = {"CanaryAPI", "CanaryCore", "KubeCore", "OutboundHTTP"}
 problems = [f"{name} depends on {sorted(local(targets[name]) - allowed[name])}, outside its layer ({sorted(allowed[name])})"
             for name in allowed if name in targets and local(targets[name]) - allowed[name]]
 for problem in problems:

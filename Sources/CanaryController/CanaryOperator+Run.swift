@@ -1,8 +1,10 @@
+import Alerting
 import CanaryAPI
 import KubeClient
 import KubeCore
 import KubeRuntime
 import Logging
+import OTLPTracing
 import Routers
 import ServiceLifecycle
 import Synchronization

@@ -1,3 +1,4 @@
+import Alerting
 import Analysis
 import CanaryAPI
 import Foundation
@@ -13,6 +14,7 @@ import Routers
 import ServiceLifecycle
 import Synchronization
 import Targets
+import OTLPTracing
 import Webhooks
 
 /// The canary operator: watch-fed caches of everything a Canary touches, and a controller that reconciles

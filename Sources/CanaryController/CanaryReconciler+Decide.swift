@@ -4,6 +4,7 @@ import CanaryCore
 import Logging
 import MetricProviders
 import Routers
+import OTLPTracing
 import Webhooks
 
 /// A decision that kept asking for checks: a bug in the state machine, never a user error.

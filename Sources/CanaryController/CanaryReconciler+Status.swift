@@ -1,3 +1,4 @@
+import Alerting
 import CanaryAPI
 import CanaryCore
 import Foundation

@@ -1,3 +1,4 @@
+import Alerting
 import Analysis
 import CanaryAPI
 import CanaryCore
@@ -9,6 +10,7 @@ import Logging
 import MetricProviders
 import Routers
 import Targets
+import OTLPTracing
 import Webhooks
 
 /// Reconciles one Canary: observe (from caches) → run the checks the step needs → decide (pure) → act.

@@ -107,7 +107,7 @@ public final class OperatorMetrics: Sendable {
 
     /// One alert's fate at one provider (`ns/name` of an AlertProvider, or the global flag's provider type):
     /// `sent`, `failed` (after its retries) or `dropped` (its lane was full).
-    func alert(provider: String, result: String) {
+    public func alert(provider: String, result: String) {
         registry.makeCounter(
             descriptor: Self.descriptor("serin_alerts_total", "Alerts by provider and result: sent, failed, dropped"),
             labels: [("provider", provider), ("result", result)]

@@ -3,6 +3,7 @@ import Notifiers
 import OutboundHTTP
 import Routers
 import Targets
+import OTLPTracing
 import Webhooks
 
 /// How the canary operator runs.

@@ -11,6 +11,7 @@ import Notifiers
 import Prometheus
 import Routers
 import ServiceLifecycle
+import OTLPTracing
 import UnixSignals
 import Webhooks
 

@@ -1,4 +1,4 @@
-@testable import CanaryController
+@testable import Alerting
 import CanaryAPI
 import CanaryCore
 import Foundation
@@ -9,6 +9,7 @@ import NIOCore
 import Notifiers
 import SerinTesting
 import Testing
+@testable import CanaryController
 
 /// An alert receiver that answers its headers at once and trickles its body (a byte every 200 ms) gets a
 /// failed delivery at the notifier's 5 s deadline, counted `failed` (the branch that records `AlertFailed`),

@@ -1,6 +1,6 @@
+@testable import Alerting
 import CanaryAPI
 import CanaryCore
-@testable import CanaryController
 import Foundation
 import KubeCore
 import Logging
@@ -8,6 +8,7 @@ import Notifiers
 import SerinTesting
 import Synchronization
 import Testing
+@testable import CanaryController
 
 /// The alert queue: Flagger's alert for an event, routed by severity to the Canary's providers or the
 /// global ones, never repeated back to back, a long-closed gate reminded once, a failing receiver retried

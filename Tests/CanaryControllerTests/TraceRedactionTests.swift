@@ -1,7 +1,8 @@
-@testable import CanaryController
 import Foundation
 import KubeCore
 import Testing
+@testable import OTLPTracing
+@testable import CanaryController
 
 /// What a span exports (OTLP/JSON to a collector) carries no credential, whatever failed inside it.
 @Suite struct TraceRedactionTests {

@@ -3,6 +3,7 @@ import Foundation
 import KubeCore
 import SerinTesting
 import Testing
+import OTLPTracing
 
 /// Rollout traces over OTLP/HTTP JSON to a local receiver: one trace per rollout, a root span, a span per
 /// step under it, and under each step a span per check and write.

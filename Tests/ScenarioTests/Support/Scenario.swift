@@ -13,6 +13,7 @@ import OutboundHTTP
 import SerinTesting
 import Synchronization
 import Testing
+import OTLPTracing
 
 /// A whole world for one scenario: the sandbox, a real Prometheus scraping its traffic, the CRDs, and the
 /// canary operator running in-process against the sandbox over HTTP.

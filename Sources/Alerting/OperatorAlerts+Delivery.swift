@@ -5,7 +5,7 @@ import Notifiers
 
 extension OperatorAlerts {
     /// Delivers until cancelled: one ordered lane per destination.
-    func run() async {
+    public func run() async {
         await withDiscardingTaskGroup { group in
             var lanes: [AlertDestination: AsyncStream<Delivery>.Continuation] = [:]
             for await delivery in queue {

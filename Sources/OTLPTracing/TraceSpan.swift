@@ -42,8 +42,8 @@ struct TraceSpan: Sendable, Equatable {
 }
 
 /// The spans of one reconcile step, collected while it runs.
-final class StepTrace: Sendable {
-    let traceID: String
+public final class StepTrace: Sendable {
+    public let traceID: String
     let spanID: String
     private let spans = Mutex<[TraceSpan]>([])
 
@@ -53,7 +53,7 @@ final class StepTrace: Sendable {
     }
 
     /// Runs `body` as a child span of the step named `name`.
-    func measure<T>(_ name: String, attributes: [String: String] = [:], _ body: () async throws -> T) async throws -> T {
+    public func measure<T>(_ name: String, attributes: [String: String] = [:], _ body: () async throws -> T) async throws -> T {
         let start = Date()
         do {
             let result = try await body()

@@ -15,11 +15,13 @@ import KubeCore
 /// ## Caveats
 /// - The root span is exported when the rollout ends, its start read from the journal; steps arrive
 ///   before it (OTLP receivers assemble them).
-struct RolloutTracing: Sendable {
+public struct RolloutTracing: Sendable {
     let exporter: OTLPExporter?
 
+    public init(exporter: OTLPExporter?) { self.exporter = exporter }
+
     /// The trace of the step about to run on `canary`; `nil` when tracing is off.
-    func begin(_ canary: Canary) -> StepTrace? {
+    public func begin(_ canary: Canary) -> StepTrace? {
         guard exporter != nil else { return nil }
         return StepTrace(traceID: RolloutTracing.ids(canary, revision: canary.status?.lastAppliedSpec).traceID)
     }
@@ -30,7 +32,7 @@ struct RolloutTracing: Sendable {
 
     /// Exports the step (when it belongs to a rollout and changed the status) and, when the rollout ended,
     /// its root span.
-    func finish(_ step: StepTrace?, canary: Canary, after: CanaryStatus, events: [String], now: Date) {
+    public func finish(_ step: StepTrace?, canary: Canary, after: CanaryStatus, events: [String], now: Date) {
         guard let exporter, let step else { return }
         let before = canary.status ?? CanaryStatus()
         guard CanaryStateMachine.isAnalysing(before.phase) || CanaryStateMachine.isAnalysing(after.phase), after.journal != before.journal,
@@ -74,7 +76,7 @@ struct RolloutTracing: Sendable {
 }
 
 /// Runs `body` as a child span of `trace`, or just runs it without one.
-func measured<T>(_ trace: StepTrace?, _ name: String, attributes: [String: String] = [:], _ body: () async throws -> T) async throws -> T {
+public func measured<T>(_ trace: StepTrace?, _ name: String, attributes: [String: String] = [:], _ body: () async throws -> T) async throws -> T {
     guard let trace else { return try await body() }
     return try await trace.measure(name, attributes: attributes, body)
 }

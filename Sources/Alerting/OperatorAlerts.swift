@@ -26,7 +26,7 @@ import Synchronization
 /// - What was last sent is kept in memory: after a restart or a leader change, a repeated alert may be
 ///   sent once more and the stuck-gate clock starts again.
 /// - A lane holds at most ``laneCapacity`` alerts; beyond that new ones are dropped and counted.
-final class OperatorAlerts: Sendable {
+public final class OperatorAlerts: Sendable {
     static let laneCapacity = 1_000
 
     struct Delivery: Sendable {
@@ -51,16 +51,17 @@ final class OperatorAlerts: Sendable {
     let retries: Int
     let retryDelay: Duration
     let events: EventRecorder?
-    let metrics: OperatorMetrics?
+    let metrics: (any AlertDeliveryCounter)?
     let logger: Logger
     let now: @Sendable () -> Date
     let queue: AsyncStream<Delivery>
     let input: AsyncStream<Delivery>.Continuation
     private let last = Mutex<[String: Last]>([:])
 
-    init(
+    public init(
         globals: [AlertProviderType: any Notifier], resolver: AlertProviderResolver?, clusterName: String, stuckGateAfter: Duration? = nil,
-        retries: Int = 2, retryDelay: Duration = .seconds(1), events: EventRecorder? = nil, metrics: OperatorMetrics? = nil, logger: Logger,
+        retries: Int = 2, retryDelay: Duration = .seconds(1), events: EventRecorder? = nil, metrics: (any AlertDeliveryCounter)? = nil,
+        logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.globals = globals
@@ -91,14 +92,14 @@ final class OperatorAlerts: Sendable {
     }
 
     /// Enqueues the alert of an event of `canary`, when the event has one.
-    func post(_ event: CanaryAction, canary: Canary) {
+    public func post(_ event: CanaryAction, canary: Canary) {
         guard case .event(_, let message) = event, let decided = CanaryAlerts.alert(for: message, canary: canary) else { return }
         guard let decided = admitted(decided, canary: canary) else { return }
         enqueue(decided, canary: canary)
     }
 
     /// Enqueues Serin's alert for a Canary found invalid (`message` says why).
-    func postInvalid(_ message: String, canary: Canary) {
+    public func postInvalid(_ message: String, canary: Canary) {
         guard let decided = admitted(CanaryAlerts.invalid(message), canary: canary) else { return }
         enqueue(decided, canary: canary)
     }

@@ -66,7 +66,7 @@ public struct OTLPSettings: Sendable, Equatable {
 
 /// Exports spans over OTLP/HTTP JSON, off the reconcile path: ``export(_:)`` enqueues, ``run()`` posts one
 /// request per batch, in order. A receiver that is down loses spans (logged once per failure), never a step.
-final class OTLPExporter: Sendable {
+public final class OTLPExporter: Sendable {
     let settings: OTLPSettings
     let version: String
     let http: OutboundHTTP
@@ -74,7 +74,7 @@ final class OTLPExporter: Sendable {
     private let queue: AsyncStream<[TraceSpan]>
     private let input: AsyncStream<[TraceSpan]>.Continuation
 
-    init(settings: OTLPSettings, version: String, http: OutboundHTTP, logger: Logger) {
+    public init(settings: OTLPSettings, version: String, http: OutboundHTTP, logger: Logger) {
         self.settings = settings
         self.version = version
         self.http = http
@@ -99,7 +99,7 @@ final class OTLPExporter: Sendable {
         ]
     }
 
-    func run() async {
+    public func run() async {
         for await spans in queue {
             let headers = [("Content-Type", "application/json")] + settings.headers
             do {

@@ -6,11 +6,11 @@ import Notifiers
 /// Builds the notifier of an AlertProvider as Flagger does at each alert: the provider read from the API,
 /// its Secret (in the provider's namespace) read too, the Secret's `address` replacing `spec.address`, its
 /// `token` sent as a Bearer token, its `signingSecret` signing the robots' posts.
-struct AlertProviderResolver: Sendable {
+public struct AlertProviderResolver: Sendable {
     let providers: ResourceClient<JSONValue>
     let secrets: ResourceClient<JSONValue>
 
-    init(client: KubeClient) {
+    public init(client: KubeClient) {
         providers = client.resource(AlertProvider.resource, as: JSONValue.self)
         secrets = client.resource(.secrets, as: JSONValue.self)
     }

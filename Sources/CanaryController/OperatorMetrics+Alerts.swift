@@ -1,0 +1,3 @@
+import Alerting
+
+extension OperatorMetrics: AlertDeliveryCounter {}
