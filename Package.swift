@@ -334,6 +334,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ChildProcessesTests",
+            dependencies: ["ChildProcesses", "SerinTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KubeCoreTests",
             dependencies: ["KubeCore"],
             swiftSettings: swiftSettings

@@ -16,8 +16,6 @@ public enum ProcessGroup {
     /// Ends `process` and its process group and waits (bounded) for it, on a thread of its own.
     public static func stop(_ process: Process, grace: Duration = .seconds(5)) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            // SAFETY: the process is only signalled and polled here, after it was started.
-            nonisolated(unsafe) let process = process
             Thread.detachNewThread {
                 stopNow(process, grace: grace)
                 continuation.resume()
@@ -34,8 +32,6 @@ public enum ProcessGroup {
         let pid = process.processIdentifier
         guard pid > 0 else { return afterwards() }
         signal(pid, SIGTERM)
-        // SAFETY: the process is only signalled and polled here, after it was started.
-        nonisolated(unsafe) let process = process
         Thread.detachNewThread {
             stopNow(process, grace: grace)
             afterwards()
@@ -56,7 +52,8 @@ public enum ProcessGroup {
     }
 
     /// Waits for `process` to exit, polling without holding a thread, and returns its status. A program still
-    /// running after `timeout` is stopped (``stop(_:grace:)``) and this throws ``ProcessTimeout`` naming it.
+    /// running after `timeout` is stopped (``stop(_:grace:)``) and this throws ``ProcessTimeout`` naming it; when
+    /// the waiting task is cancelled, the program is stopped too and this throws `CancellationError`.
     public static func exitStatus(of process: Process, within timeout: Duration) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
@@ -66,7 +63,12 @@ public enum ProcessGroup {
                     command: ([process.executableURL?.lastPathComponent ?? "?"] + (process.arguments ?? [])).joined(separator: " "),
                     timeout: timeout)
             }
-            try await Task.sleep(for: .milliseconds(20))
+            do {
+                try await Task.sleep(for: .milliseconds(20))
+            } catch {
+                stopInBackground(process, grace: .seconds(1))  // a cancelled caller leaves no program behind
+                throw error
+            }
         }
         return process.terminationStatus
     }

@@ -42,33 +42,9 @@ public struct Kubectl: Sendable {
     public static let timeout: Duration = .seconds(120)
 
     private func execute(_ arguments: [String], stdin: String?, environment: [String: String]) async throws -> Result {
-        let folder = NSTemporaryDirectory() + "kubectl-run-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["kubectl"] + arguments
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
-        // Files, not pipes, and a polled exit with a deadline: no thread blocks on a read or on
-        // `waitUntilExit`, and a kubectl that never ends fails its caller instead of hanging it.
-        let input = folder + "/stdin", output = folder + "/stdout", errors = folder + "/stderr"
-        for file in [input, output, errors] where !FileManager.default.createFile(atPath: file, contents: nil) {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file])
-        }
-        if let stdin { try Data(stdin.utf8).write(to: URL(fileURLWithPath: input)) }
-        let handles = try (
-            FileHandle(forReadingFrom: URL(fileURLWithPath: input)),
-            FileHandle(forWritingTo: URL(fileURLWithPath: output)),
-            FileHandle(forWritingTo: URL(fileURLWithPath: errors))
-        )
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : handles.0
-        process.standardOutput = handles.1
-        process.standardError = handles.2
-        defer { for handle in [handles.0, handles.1, handles.2] { try? handle.close() } }  // the child has its own
-        try process.run()
-        let status = try await ProcessGroup.exitStatus(of: process, within: Kubectl.timeout)
-        let text = { (file: String) in String(decoding: try Data(contentsOf: URL(fileURLWithPath: file)), as: UTF8.self) }
-        return Result(status: status, stdout: try text(output), stderr: try text(errors))
+        // Files, not pipes, and a polled exit with a deadline: a kubectl that never ends fails its caller instead of hanging it.
+        let result = try await Command("kubectl", arguments, stdin: stdin, environment: environment).run(within: Kubectl.timeout)
+        return Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     /// Runs kubectl and fails unless it exits 0.

@@ -14,22 +14,13 @@ import Testing
     /// Lints and renders the chart with `values`: the exit status, the output, and the manifests.
     static func render(_ values: String, namespace: String) async throws -> (status: Int32, output: String, manifests: String) {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("chart-\(UUID().uuidString).yaml")
-        // Output to a file and polling, so that no thread of the shared pool blocks while Helm works.
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("chart-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", SerinBinary.repository.appendingPathComponent("charts/tests/render.py").path, chart.path, values, namespace, out.path,
-        ]
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let status = try await ProcessGroup.exitStatus(of: process, within: .seconds(300))
-        let output = try String(contentsOf: log, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: out) }
+        var command = Command(
+            "python3", [SerinBinary.repository.appendingPathComponent("charts/tests/render.py").path, chart.path, values, namespace, out.path])
+        command.mergesErrors = true
+        let result = try await command.run(within: .seconds(300))
         let manifests = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
-        return (status, output, manifests)
+        return (result.status, result.stdout, manifests)
     }
 
     @Test func theChartsCRDsAreTheRepositorysCRDs() throws {

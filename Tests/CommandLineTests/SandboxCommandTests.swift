@@ -8,21 +8,10 @@ import Testing
 @Suite(.serialized) struct SandboxCommandTests {
     /// Runs `kubectl ARGS` against `kubeconfig`: the exit status and the output.
     static func kubectl(_ kubeconfig: String, _ arguments: [String], stdin: String = "") async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["kubectl", "--kubeconfig", kubeconfig] + arguments
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("kubectl-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let status = try await ProcessGroup.exitStatus(of: process, within: .seconds(120))
-        return (status, try String(contentsOf: output, encoding: .utf8))
+        var command = Command("kubectl", ["--kubeconfig", kubeconfig] + arguments, stdin: stdin)
+        command.mergesErrors = true
+        let result = try await command.run(within: .seconds(120))
+        return (result.status, result.stdout)
     }
 
     /// Starts `serin sandbox ARGS` and waits until its kubeconfig exists.

@@ -25,7 +25,9 @@ enum SerinBinary {
         process.currentDirectoryURL = repository
         process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("serin-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+            throw CommandLineTestFailure(description: "failed to create the log \(log.path)")
+        }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
@@ -35,9 +37,11 @@ enum SerinBinary {
 
     /// Runs `serin ARGS` to completion: the exit status and the output.
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
-        let (process, log) = try start(arguments, environment: environment)
-        let status = try await ProcessGroup.exitStatus(of: process, within: .seconds(300))
-        return (status, try String(contentsOf: log, encoding: .utf8))
+        var command = Command(try url().path, arguments, environment: environment)
+        command.directory = repository
+        command.mergesErrors = true
+        let result = try await command.run(within: .seconds(300))
+        return (result.status, result.stdout)
     }
 }
 

@@ -9,9 +9,11 @@ import Testing
 
     func certificates(_ pem: String) throws -> [NIOSSLCertificate] { try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)) }
 
-    func fetch(_ server: TestAPIServer, tls: TLSSettings) async throws -> DynamicObject {
+    /// GETs the namespace `default`. A handshake that should fail gets a short `connectTimeout`; one that should
+    /// succeed gets a long one, as a loaded machine may need it.
+    func fetch(_ server: TestAPIServer, tls: TLSSettings, connectTimeout: Duration = .seconds(30)) async throws -> DynamicObject {
         var configuration = ClientConfiguration(server: server.url, tls: tls, source: "test")
-        configuration.connectTimeout = .seconds(1)
+        configuration.connectTimeout = connectTimeout
         configuration.requestTimeout = .seconds(120)
         return try await using(KubeClient(configuration: configuration)) { try await $0.resource(.namespaces).get("default") }
     }
@@ -29,7 +31,7 @@ import Testing
         try await withTestServer(tls: try pki.serverTLS(), handler: TLSTests.okNamespace) { server in
             let started = ContinuousClock.now
             let error = await #expect(throws: KubeClientError.self) {
-                try await fetch(server, tls: TLSSettings(trustRoots: try certificates(pki.otherCACertificate)))
+                try await fetch(server, tls: TLSSettings(trustRoots: try certificates(pki.otherCACertificate)), connectTimeout: .seconds(1))
             }
             #expect(error?.isTransport == true)
             #expect(error?.description.contains("https://127.0.0.1:\(server.port)/api/v1/namespaces/default") == true)
@@ -51,7 +53,7 @@ import Testing
         try await withTestServer(tls: try pki.serverTLS(named: true), handler: TLSTests.okNamespace) { server in
             let roots = try certificates(pki.caCertificate)
             await #expect(throws: KubeClientError.self, "the certificate names kube.test, not 127.0.0.1") {
-                try await fetch(server, tls: TLSSettings(trustRoots: roots))
+                try await fetch(server, tls: TLSSettings(trustRoots: roots), connectTimeout: .seconds(1))
             }
             let object = try await fetch(server, tls: TLSSettings(trustRoots: roots, serverName: "kube.test"))
             #expect(object.name == "default")
@@ -80,7 +82,7 @@ import Testing
         let pki = try await TestPKI.shared.get()
         try await withTestServer(tls: try pki.serverTLS(requireClientCertificate: true), handler: TLSTests.okNamespace) { server in
             await #expect(throws: KubeClientError.self) {
-                try await fetch(server, tls: TLSSettings(trustRoots: try certificates(pki.caCertificate)))
+                try await fetch(server, tls: TLSSettings(trustRoots: try certificates(pki.caCertificate)), connectTimeout: .seconds(1))
             }
             #expect(await server.requests.isEmpty)
         }
