@@ -36,7 +36,7 @@ extension OperatorAlerts {
         for await delivery in lane {
             let wait = window.delay(at: now())
             if wait > 0 {
-                do { try await Task.sleep(for: .seconds(wait)) } catch { return }  // cancelled: the lane ends with the operator
+                do { try await clock.sleep(for: .seconds(wait)) } catch { return }  // cancelled: the lane ends with the operator
             }
             let label = delivery.destination.metricLabel
             do {
@@ -69,7 +69,7 @@ extension OperatorAlerts {
             do {
                 return try await notifier.post(delivery.alert)
             } catch let error as NotifierError where error.retryable && attempt < retries {
-                try await Task.sleep(for: delay)
+                try await clock.sleep(for: delay)
                 delay *= 2
             }
         }

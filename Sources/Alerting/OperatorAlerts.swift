@@ -53,7 +53,10 @@ public final class OperatorAlerts: Sendable {
     let events: EventRecorder?
     let metrics: (any AlertDeliveryCounter)?
     let logger: Logger
-    let now: @Sendable () -> Date
+    let clock: OperatorClock
+
+    /// The wall date now, on the operator's clock.
+    func now() -> Date { clock.date }
     let queue: AsyncStream<Delivery>
     let input: AsyncStream<Delivery>.Continuation
     private let last = Mutex<[String: Last]>([:])
@@ -62,7 +65,7 @@ public final class OperatorAlerts: Sendable {
         globals: [AlertProviderType: any Notifier], resolver: AlertProviderResolver?, clusterName: String, stuckGateAfter: Duration? = nil,
         retries: Int = 2, retryDelay: Duration = .seconds(1), events: EventRecorder? = nil, metrics: (any AlertDeliveryCounter)? = nil,
         logger: Logger,
-        now: @escaping @Sendable () -> Date = { Date() }
+        clock: OperatorClock = .system
     ) {
         self.globals = globals
         self.globalTypes = AlertProviderType.allCases.filter { globals[$0] != nil }
@@ -74,7 +77,7 @@ public final class OperatorAlerts: Sendable {
         self.events = events
         self.metrics = metrics
         self.logger = logger
-        self.now = now
+        self.clock = clock
         (queue, input) = AsyncStream.makeStream(of: Delivery.self)
     }
 

@@ -49,10 +49,10 @@ extension CanaryOperator {
     /// target uses it, an object a router reads for a Canary (the nginx provider's Ingress) the Canaries naming
     /// it, and an owned object (primary, Services, routing, config copies) its Canary.
     static func triggers(
-        of controller: Controller<DynamicObject, ContinuousClock>, canaries canaryCache: ObjectCache<DynamicObject>,
+        of controller: Controller<DynamicObject, OperatorClock>, canaries canaryCache: ObjectCache<DynamicObject>,
         watched: [WatchedResource], targets: [TargetRegistration], routers: [RouterRegistration] = [], configTracking: Bool,
         follow: (KubeResource) -> Reflector<DynamicObject>
-    ) -> Controller<DynamicObject, ContinuousClock> {
+    ) -> Controller<DynamicObject, OperatorClock> {
         var controller = controller
         if configTracking {
             let targetCaches = targets.map { follow($0.resource.resource).cache }

@@ -40,7 +40,7 @@ public final class CanaryOperator: Service, Sendable {
     let alerts: OperatorAlerts
     /// The OTLP exporter of rollout traces (`OTEL_EXPORTER_OTLP_*`); `nil` when tracing is off.
     let traces: OTLPExporter?
-    public let controller: Controller<DynamicObject, ContinuousClock>
+    public let controller: Controller<DynamicObject, OperatorClock>
     /// The controller's reconciler, for calling it directly (the fast test tier).
     let reconciler: CanaryReconciler
     public let metrics: OperatorMetrics
@@ -60,10 +60,11 @@ public final class CanaryOperator: Service, Sendable {
     ///   - shards: leases per shard (`--shard N/M`) instead of `elector`; `client` must carry it as its write
     ///     fence, so that each Canary is written only by the holder of its shard.
     ///   - registry: where `/metrics` comes from; the command also bootstraps swift-metrics on it.
+    ///   - clock: the operator's one clock, for requeues and for the times it records (a test's virtual time).
     public init(
         client: KubeClient, options: OperatorOptions, elector: LeaderElector? = nil, shards: ShardedLeadership? = nil,
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger = Logger(label: "serin.operator"),
-        now: @escaping @Sendable () -> Date = { Date() }
+        clock: OperatorClock = .system
     ) {
         self.client = client
         self.options = options
@@ -73,7 +74,7 @@ public final class CanaryOperator: Service, Sendable {
         let namespace = options.namespace
         let events = EventRecorder(
             client: client, component: options.component, burst: options.eventBurst, refill: options.eventRefill,
-            logger: logger)
+            logger: logger, clock: clock)
         self.events = events
         // Canaries stay decoded (listed by triggers and /metrics); what is read by key is held as JSON.
         func reflector(_ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = [], encoded: Bool = true) -> Reflector<DynamicObject> {
@@ -111,7 +112,7 @@ public final class CanaryOperator: Service, Sendable {
         alerts = OperatorAlerts(
             globals: CanaryOperator.globalNotifiers(options, logger: logger), resolver: AlertProviderResolver(client: client),
             clusterName: options.clusterName, stuckGateAfter: options.stuckGateAfter, retries: options.alertRetries,
-            retryDelay: options.alertRetryDelay, events: events, metrics: metrics, logger: logger, now: now)
+            retryDelay: options.alertRetryDelay, events: events, metrics: metrics, logger: logger, clock: clock)
         let traces = options.tracing.map { OTLPExporter(settings: $0, version: options.version, http: http, logger: logger) }
         self.traces = traces
         let reconciler = CanaryReconciler(
@@ -128,7 +129,7 @@ public final class CanaryOperator: Service, Sendable {
                 targets: TargetRegistry.implemented),
             analysis: MetricAnalysis(client: client, templates: caches[MetricTemplate.resource], metricsServer: options.metricsServer, http: http),
             hooks: WebhookRunner(client: webhooks), events: events, eventHooks: eventHooks, alerts: alerts, metrics: metrics, options: options,
-            now: now,
+            clock: clock,
             tracing: RolloutTracing(exporter: traces))
         self.reconciler = reconciler
         let healthCaches = ([canaries] + related).map { reflector in (reflector.resourceName, reflector.cache) }
@@ -139,7 +140,8 @@ public final class CanaryOperator: Service, Sendable {
         client.observeWrites(ownWrites)  // a step's own writes do not reconcile its Canary again
         controllerConfig.ownWrites = ownWrites
         if let shards { controllerConfig.owns = { shards.owns($0) } }
-        let controller = Controller(name: "canary", primary: canaries, reconciler: reconciler, config: controllerConfig, logger: logger)
+        let controller = Controller(
+            name: "canary", primary: canaries, reconciler: reconciler, config: controllerConfig, logger: logger, clock: clock)
         self.controller = CanaryOperator.triggers(
             of: controller, canaries: canaryCache, watched: watched, targets: targetRegistrations, routers: routerRegistrations,
             configTracking: options.configTracking, follow: follow)

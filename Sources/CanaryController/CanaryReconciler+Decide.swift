@@ -1,10 +1,11 @@
 import Analysis
 import CanaryAPI
 import CanaryCore
+import Foundation
 import Logging
 import MetricProviders
-import Routers
 import OTLPTracing
+import Routers
 import Webhooks
 
 /// A decision that kept asking for checks: a bug in the state machine, never a user error.
@@ -30,7 +31,7 @@ extension CanaryReconciler {
         trace: StepTrace? = nil
     ) async throws -> (Decision, Observation) {
         var observation = observation
-        let started = ContinuousClock.now
+        let started = now()
         var decision = CanaryStateMachine.decide(observation)
         var rounds = 0
         while let check = decision.pending {
@@ -51,7 +52,7 @@ extension CanaryReconciler {
             decision = CanaryStateMachine.decide(observation)
         }
         if let checks = observation.checks {
-            metrics.analysis(observation.canary, values: checks.values, duration: ContinuousClock.now - started)
+            metrics.analysis(observation.canary, values: checks.values, duration: .seconds(now().timeIntervalSince(started)))
         }
         return (decision, observation)
     }

@@ -33,7 +33,7 @@ public struct CanaryReconciler: Reconciler {
     let alerts: OperatorAlerts
     let metrics: OperatorMetrics
     let options: OperatorOptions
-    let now: @Sendable () -> Date
+    let clock: OperatorClock
     /// Each rollout's trace (OTLP), when configured.
     var tracing = RolloutTracing(exporter: nil)
     let written = WrittenVersions()
@@ -41,6 +41,9 @@ public struct CanaryReconciler: Reconciler {
     let validSpecs = ValidSpecs()
     /// Retries of the status write (conflicts, server errors, rate limits).
     let retry = RetryPolicy()
+
+    /// The wall date now, on the operator's clock.
+    func now() -> Date { clock.date }
 
     public func reconcile(_ request: ReconcileRequest, context: ReconcileContext) async throws -> ReconcileAction {
         guard let object = canaries.get(request) else {

@@ -29,12 +29,6 @@ import Testing
         var messages: [String] { alerts.withLock { $0.map(\.message) } }
     }
 
-    final class Clock: Sendable {
-        let time = Mutex(Date(timeIntervalSince1970: 1_700_000_000))
-        func advance(_ seconds: TimeInterval) { time.withLock { $0 += seconds } }
-        var now: Date { time.withLock { $0 } }
-    }
-
     static func canary(_ analysis: String = "") throws -> Canary {
         try JSONValue(
             parsing:
@@ -94,17 +88,17 @@ import Testing
 
     @Test func aGateClosedLongerThanTheLimitIsRemindedOnce() async throws {
         let recorder = Recorder()
-        let clock = Clock()
+        let time = VirtualTime(start: Date(timeIntervalSince1970: 1_700_000_000))
         let alerts = OperatorAlerts(
             globals: [.slack: recorder], resolver: nil, clusterName: "", stuckGateAfter: .seconds(3600),
-            logger: Logger(label: "test.alerts"), now: { clock.now })
+            logger: Logger(label: "test.alerts"), clock: .virtual(time))
         let canary = try Self.canary()
         let delivery = Task { await alerts.run() }
         defer { delivery.cancel() }
         let halt = CanaryAction.event(.warning, "Halt podinfo.test advancement waiting for promotion approval release-manager")
         for _ in 0..<6 {  // every 15 minutes for 75 minutes
             alerts.post(halt, canary: canary)
-            clock.advance(900)
+            time.advance(by: .seconds(900))
         }
         #expect(try await eventually(timeout: .seconds(5)) { recorder.messages.count == 2 })
         #expect(
@@ -112,7 +106,7 @@ import Testing
                 "Canary promotion is waiting for approval.",
                 "Canary promotion is waiting for approval for 1h0m0s (webhook release-manager).",
             ])
-        for _ in 0..<4 { alerts.post(halt, canary: canary); clock.advance(3600) }
+        for _ in 0..<4 { alerts.post(halt, canary: canary); time.advance(by: .seconds(3600)) }
         try await Task.sleep(for: .milliseconds(100))
         #expect(recorder.messages.count == 2, "one reminder, not one an hour")
     }

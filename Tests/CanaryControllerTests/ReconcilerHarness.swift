@@ -17,7 +17,7 @@ final class ReconcilerHarness: Sendable {
     let cluster: InMemoryCluster
     let client: KubeClient
     let canaryOperator: CanaryOperator
-    private let clock = TestClock()
+    private let time = VirtualTime()
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let canaries = KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true)
@@ -25,8 +25,7 @@ final class ReconcilerHarness: Sendable {
     private init(cluster: InMemoryCluster, options: OperatorOptions) {
         self.cluster = cluster
         client = cluster.client()
-        let clock = self.clock
-        canaryOperator = CanaryOperator(client: client, options: options, logger: Logger(label: "test.operator")) { clock.now }
+        canaryOperator = CanaryOperator(client: client, options: options, logger: Logger(label: "test.operator"), clock: .virtual(time))
     }
 
     /// Runs `body` with Serin's CRDs installed, the namespace `demo`, and the operator's caches and event
@@ -54,9 +53,9 @@ final class ReconcilerHarness: Sendable {
         try await harness.client.shutdown()
     }
 
-    var now: Date { clock.now }
+    var now: Date { time.date }
 
-    func advance(by seconds: TimeInterval) { clock.advance(by: seconds) }
+    func advance(by seconds: TimeInterval) { time.advance(by: .milliseconds(Int64(seconds * 1000))) }
 
     /// Waits until every cache holds what the API server holds, then reconciles the Canary once.
     func reconcile(_ name: String) async throws -> ReconcileAction {
@@ -131,11 +130,4 @@ final class ReconcilerHarness: Sendable {
             ],
         ]
     }
-}
-
-/// The reconciler's wall clock, moved by the test.
-final class TestClock: Sendable {
-    private let date = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-    var now: Date { date.withLock { $0 } }
-    func advance(by seconds: TimeInterval) { date.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }

@@ -5,15 +5,6 @@ import SerinTesting
 import Synchronization
 import Testing
 
-/// A wall clock the test moves by hand.
-final class ManualWallClock: @unchecked Sendable {
-    // SAFETY: guarded by `lock`.
-    private let lock = NSLock()
-    private var current = Date(timeIntervalSince1970: 1_800_000_000)
-    var now: Date { lock.withLock { current } }
-    func advance(by seconds: TimeInterval) { lock.withLock { current += seconds } }
-}
-
 /// A shell-script exec plugin that counts its runs and returns `tok-<run>` expiring at `$EXPIRES`.
 func writePlugin(in folder: TemporaryFolder, version: String = ExecCredentialPlugin.v1) throws -> String {
     try folder.write(
@@ -40,14 +31,14 @@ func execConfig(_ folder: TemporaryFolder, command: String, expires: String) -> 
     @Test func theTokenIsReusedUntilItExpiresThenThePluginRunsAgain() async throws {
         let folder = try TemporaryFolder()
         let script = try writePlugin(in: folder)
-        let clock = ManualWallClock()
-        let expires = KubeTime(clock.now.addingTimeInterval(3600)).description
+        let time = VirtualTime()
+        let expires = KubeTime(time.date.addingTimeInterval(3600)).description
         let provider = CredentialProvider(
-            authentication: .exec(execConfig(folder, command: script, expires: expires), clusterInfo: nil), now: { clock.now })
+            authentication: .exec(execConfig(folder, command: script, expires: expires), clusterInfo: nil), clock: .virtual(time))
         #expect(try await provider.authorizationHeader() == "Bearer tok-1")
-        clock.advance(by: 3000)
+        time.advance(by: .seconds(3000))
         #expect(try await provider.authorizationHeader() == "Bearer tok-1", "still valid: no new run")
-        clock.advance(by: 600 - CredentialProvider.execRefreshMargin + 1)
+        time.advance(by: .seconds(600 - CredentialProvider.execRefreshMargin + 1))
         #expect(try await provider.authorizationHeader() == "Bearer tok-2", "refreshed before expirationTimestamp")
         #expect(try folder.read("count").trimmingCharacters(in: .whitespacesAndNewlines) == "2")
         let info = try JSONValue(parsing: folder.read("info"))
@@ -122,13 +113,13 @@ func execConfig(_ folder: TemporaryFolder, command: String, expires: String) -> 
     @Test func theFileIsReadAgainAfterAMinute() async throws {
         let folder = try TemporaryFolder()
         let path = try folder.write("token", "first\n")
-        let clock = ManualWallClock()
-        let provider = CredentialProvider(authentication: .tokenFile(path: path), now: { clock.now })
+        let time = VirtualTime()
+        let provider = CredentialProvider(authentication: .tokenFile(path: path), clock: .virtual(time))
         #expect(try await provider.authorizationHeader() == "Bearer first")
         try folder.write("token", "rotated")
-        clock.advance(by: 30)
+        time.advance(by: .seconds(30))
         #expect(try await provider.authorizationHeader() == "Bearer first")
-        clock.advance(by: CredentialProvider.tokenFileRefreshInterval)
+        time.advance(by: .seconds(CredentialProvider.tokenFileRefreshInterval))
         #expect(try await provider.authorizationHeader() == "Bearer rotated")
     }
 
@@ -154,13 +145,13 @@ func execConfig(_ folder: TemporaryFolder, command: String, expires: String) -> 
 
     @Test func normalRequestsDoNotWaitBehindBackgroundOnes() async throws {
         // On a clock that moves only when told: every request is queued before any time passes.
-        let clock = ManualClock()
-        let limiter = RateLimiter(qps: 100, burst: 1, clock: clock)
+        let time = VirtualTime()
+        let limiter = RateLimiter(qps: 100, burst: 1, clock: OperatorClock.virtual(time))
         let done = Completions()
         let total = 63
         /// Until every request not yet through is waiting on the clock.
         func settled() async throws -> Bool {
-            try await eventually(timeout: .seconds(30)) { clock.sleeperCount == total - done.order.withLock { $0.count } }
+            try await eventually(timeout: .seconds(30)) { time.sleepers.count == total - done.order.withLock { $0.count } }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<60 {
@@ -170,7 +161,7 @@ func execConfig(_ folder: TemporaryFolder, command: String, expires: String) -> 
                 }
             }
             #expect(
-                try await eventually(timeout: .seconds(30)) { done.order.withLock { $0.count } == 1 && clock.sleeperCount == 59 },
+                try await eventually(timeout: .seconds(30)) { done.order.withLock { $0.count } == 1 && time.sleepers.count == 59 },
                 "one background request took the burst, the others wait")
             for _ in 0..<3 {
                 group.addTask {
@@ -180,7 +171,7 @@ func execConfig(_ folder: TemporaryFolder, command: String, expires: String) -> 
             }
             #expect(try await settled(), "the normal requests queued too")
             while done.order.withLock({ $0.count }) < total {
-                clock.advance(by: .milliseconds(10))  // one token
+                time.advance(by: .milliseconds(10))  // one token
                 #expect(try await settled())
             }
             try await group.waitForAll()

@@ -138,24 +138,26 @@ func barrier(
                 if request.name == "failing" { throw Flaky() }
                 return .requeue(after: .seconds(3600))
             }
-            let clock = ManualClock()
+            let clock = VirtualTime()
             var config = ControllerConfig()
             config.backoff = Backoff(initial: .seconds(10), maximum: .seconds(10), jitter: 0)
-            let controller = Controller(name: "clocked", primary: reflector, reconciler: reconciler, config: config, clock: clock)
+            let controller = Controller(
+                name: "clocked", primary: reflector, reconciler: reconciler, config: config, clock: OperatorClock.virtual(clock))
             func count(_ name: String) -> Int { log.calls.filter { $0 == name }.count }
             try await running([reflector.run, controller.run]) {
                 // Generous wall-clock waits for the sandbox and the first reconciles (a loaded CI machine took 5 s);
                 // the times under test are all on the manual clock.
                 #expect(
-                    await eventually(timeout: .seconds(30)) { count("hourly") == 1 && count("failing") == 1 && clock.sleeperCount == 2 },
+                    await eventually(timeout: .seconds(30)) { count("hourly") == 1 && count("failing") == 1 && clock.sleepers.count == 2 },
                     "both keys wait on the clock")
                 clock.advance(by: .seconds(9))
-                try await Task.sleep(for: .milliseconds(100))
-                #expect(count("failing") == 1, "the back-off has not passed on the clock")
+                // No timer is due: both keys still sleep (advancing wakes a due sleeper at once), so none can run.
+                #expect(clock.sleepers.count == 2, "the back-off has not passed on the clock")
+                #expect(count("failing") == 1)
                 clock.advance(by: .seconds(1))
                 #expect(await eventually(timeout: .seconds(20)) { count("failing") == 2 }, "retried when the clock reaches the back-off")
                 #expect(count("hourly") == 1)
-                #expect(await eventually(timeout: .seconds(20)) { clock.sleeperCount == 2 }, "the retry waits on the clock again")
+                #expect(await eventually(timeout: .seconds(20)) { clock.sleepers.count == 2 }, "the retry waits on the clock again")
                 clock.advance(by: .seconds(3590))
                 #expect(await eventually(timeout: .seconds(20)) { count("hourly") == 2 }, "an hour's requeue passes without an hour of waiting")
             }
@@ -243,8 +245,10 @@ func barrier(
             var config = ControllerConfig()
             config.ownWrites = writes
             config.concurrency = 1
-            let controller = Controller(name: "echoes", primary: primary, reconciler: reconciler, config: config, clock: ManualClock())
-                .owns(children, ownerKind: "ConfigMap")
+            let controller = Controller(
+                name: "echoes", primary: primary, reconciler: reconciler, config: config, clock: OperatorClock.virtual(VirtualTime())
+            )
+            .owns(children, ownerKind: "ConfigMap")
             // As the operator does: the controller starts once every cache has its first list. (Started at
             // once, a loaded machine can deliver the owned cache's list after the first reconcile wrote the
             // child, and that list's older version is rightly a change.)

@@ -1,10 +1,11 @@
+import KubeCore
 import KubeRuntime
 import SerinTesting
 import Testing
 
 @Suite struct WorkQueueTests {
-    func makeQueue(_ clock: ManualClock = ManualClock()) -> WorkQueue<String, ManualClock> {
-        WorkQueue(name: "test", clock: clock, backoff: Backoff(initial: .seconds(1), maximum: .seconds(8)))
+    func makeQueue(_ clock: VirtualTime = VirtualTime()) -> WorkQueue<String, OperatorClock> {
+        WorkQueue(name: "test", clock: .virtual(clock), backoff: Backoff(initial: .seconds(1), maximum: .seconds(8)))
     }
 
     @Test func aKeyAddedManyTimesIsHandedOutOnce() async {
@@ -48,7 +49,7 @@ import Testing
     }
 
     @Test func delayedKeysWaitForTheClockAndTheEarliestDeadlineWins() async throws {
-        let clock = ManualClock()
+        let clock = VirtualTime()
         let queue = makeQueue(clock)
         await queue.add("a", after: .seconds(10))
         await queue.add("a", after: .seconds(30))
@@ -72,7 +73,7 @@ import Testing
     }
 
     @Test func rateLimitedAddsBackOffExponentiallyAndForgetResets() async throws {
-        let clock = ManualClock()
+        let clock = VirtualTime()
         let queue = makeQueue(clock)
         for (attempt, wait) in [(1, 1), (2, 2), (3, 4), (4, 8), (5, 8)] {
             await queue.addRateLimited("a")
@@ -145,8 +146,8 @@ import Testing
         #expect(await queue.depth == 0)
     }
 
-    private func waitForSleepers(_ clock: ManualClock, _ count: Int) async throws {
-        #expect(await eventually { clock.sleeperCount >= count })
+    private func waitForSleepers(_ clock: VirtualTime, _ count: Int) async throws {
+        #expect(await eventually { clock.sleepers.count >= count })
     }
 }
 

@@ -80,21 +80,4 @@ import Testing
             #expect(try await world.events().contains { $0.hasPrefix("Halt httpbin.demo advancement latency ") && $0.hasSuffix("> 500") })
         }
     }
-
-    @Test func aCanaryThatNeverBecomesReadyRollsBackAfterItsProgressDeadline() async throws {
-        try await Scenario.run { world in
-            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Manifests.example(prometheus: world.prometheus.url, progressDeadline: 2))
-            #expect(try await world.waitForPhase("Initialized"))
-            try await world.kubectl.succeed([
-                "patch", "deploy", "httpbin", "-n", "demo", "-p",
-                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/never-ready":"true"}}}}}"#,
-            ])
-            #expect(try await world.waitForPhase("Failed"))
-            let events = try await world.events()
-            #expect(events.contains("canary deployment httpbin.demo not ready: deployment \"httpbin\" exceeded its progress deadline"))
-            #expect(
-                events.contains("Rolling back httpbin.demo progress deadline exceeded deployment \"httpbin\" exceeded its progress deadline"),
-                "\(events)")
-        }
-    }
 }

@@ -16,14 +16,14 @@ public actor CredentialProvider {
     public static let execRefreshMargin: TimeInterval = 10
 
     private let authentication: Authentication
-    private let now: @Sendable () -> Date
+    private let clock: OperatorClock
     private var cached: (header: String, expires: Date?)?
     private var pending: Task<(header: String, expires: Date?), any Error>?
 
-    /// - Parameter now: the wall clock (injected so tests can move time).
-    public init(authentication: Authentication, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// - Parameter clock: the clock expiries are read on (a test's virtual time moves them).
+    public init(authentication: Authentication, clock: OperatorClock = .system) {
         self.authentication = authentication
-        self.now = now
+        self.clock = clock
     }
 
     /// Whether the credential can be fetched again after the server rejects it.
@@ -51,10 +51,10 @@ public actor CredentialProvider {
     }
 
     private func refreshableHeader() async throws -> String {
-        if let cached, let expires = cached.expires, now() < expires { return cached.header }
+        if let cached, let expires = cached.expires, clock.date < expires { return cached.header }
         if let cached, cached.expires == nil { return cached.header }
         if let pending { return try await pending.value.header }
-        let task = Task { [authentication, now] in try await CredentialProvider.fetch(authentication, now: now) }
+        let task = Task { [authentication, clock] in try await CredentialProvider.fetch(authentication, clock: clock) }
         pending = task
         defer { pending = nil }
         let fetched = try await task.value
@@ -63,7 +63,7 @@ public actor CredentialProvider {
     }
 
     private static func fetch(
-        _ authentication: Authentication, now: @Sendable () -> Date
+        _ authentication: Authentication, clock: OperatorClock
     ) async throws
         -> (header: String, expires: Date?)
     {
@@ -74,7 +74,7 @@ public actor CredentialProvider {
             }
             let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !token.isEmpty else { throw CredentialError(step: "read token file \(path)", reason: "the file is empty") }
-            return ("Bearer \(token)", now().addingTimeInterval(tokenFileRefreshInterval))
+            return ("Bearer \(token)", clock.date.addingTimeInterval(tokenFileRefreshInterval))
         case .exec(let config, let clusterInfo):
             let credential = try await ExecCredentialPlugin(config: config, clusterInfo: clusterInfo).run()
             let expires = credential.expiration.map { $0.addingTimeInterval(-execRefreshMargin) }

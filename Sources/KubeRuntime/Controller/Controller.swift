@@ -132,6 +132,9 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
     /// Enqueues a key now (for tests and manual triggers).
     public func enqueue(_ request: ReconcileRequest) async { await queue.add(request) }
 
+    /// Whether the controller has nothing to do until its clock moves or an object changes (``WorkQueue/isIdle``).
+    public var isIdle: Bool { get async { await queue.isIdle } }
+
     /// Enqueues every cached object whose key `matches` (a shard just taken over).
     public func enqueueAll(where matches: (ReconcileRequest) -> Bool) async {
         for object in primary.cache.list() {

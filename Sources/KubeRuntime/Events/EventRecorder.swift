@@ -64,7 +64,10 @@ public final class EventRecorder: Service, Sendable {
     let events: ResourceClient<JSONValue>
     let logger: Logger
     let metrics: RuntimeMetrics
-    let now: @Sendable () -> Date
+    let clock: OperatorClock
+
+    /// The wall date now, on the recorder's clock.
+    func now() -> Date { clock.date }
     /// Event writes are retried on conflicts, server errors and rate limits.
     let retry: RetryPolicy
     let stream: AsyncStream<Pending>
@@ -87,7 +90,7 @@ public final class EventRecorder: Service, Sendable {
 
     public init(
         client: KubeClient, component: String, burst: Int = 25, refill: Duration = .seconds(10),
-        logger: Logger = Logger(label: "serin.events"), metrics: RuntimeMetrics = .shared, now: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "serin.events"), metrics: RuntimeMetrics = .shared, clock: OperatorClock = .system,
         retry: RetryPolicy = RetryPolicy()
     ) {
         self.retry = retry
@@ -97,7 +100,7 @@ public final class EventRecorder: Service, Sendable {
         self.events = client.resource(.events, as: JSONValue.self)
         self.logger = logger
         self.metrics = metrics
-        self.now = now
+        self.clock = clock
         (stream, input) = AsyncStream.makeStream(of: Pending.self, bufferingPolicy: .bufferingNewest(1000))
     }
 

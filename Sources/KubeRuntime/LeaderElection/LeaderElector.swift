@@ -50,27 +50,30 @@ public final class LeaderElector: Sendable {
     public let fence: LeadershipFence
     let leases: ResourceClient<JSONValue>
     let logger: Logger
-    let now: @Sendable () -> Date
-    let sleep: @Sendable (Duration) async throws -> Void
+    let clock: OperatorClock
     let observed = ObservedLease()
 
     /// - Parameter client: the client for the Lease itself (it must not carry ``fence``).
     public init(
         client: KubeClient, config: Config, logger: Logger = Logger(label: "serin.leader-election"),
-        now: @escaping @Sendable () -> Date = { Date() },
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        clock: OperatorClock = .system
     ) {
         precondition(config.renewDeadline < config.leaseDuration, "renewDeadline must be shorter than leaseDuration")
         self.config = config
-        self.fence = LeadershipFence(now: now)
+        self.fence = LeadershipFence(clock: clock)
         self.leases = client.resource(.leases, as: JSONValue.self)
         var logger = logger
         logger[metadataKey: "lease"] = "\(config.namespace)/\(config.leaseName)"
         logger[metadataKey: "identity"] = "\(config.identity)"
         self.logger = logger
-        self.now = now
-        self.sleep = sleep
+        self.clock = clock
     }
+
+    /// The wall date now, on the elector's clock.
+    func now() -> Date { clock.date }
+
+    /// Waits `duration` on the elector's clock.
+    func sleep(_ duration: Duration) async throws { try await clock.sleep(for: duration) }
 
     /// The Lease annotation naming the candidate that asked for the lease.
     public static let handOverAnnotation = "serin.dev/hand-over-to"

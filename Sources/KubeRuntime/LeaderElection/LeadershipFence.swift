@@ -1,5 +1,6 @@
 import Foundation
 import KubeClient
+import KubeCore
 import Synchronization
 
 /// Allows writes only while this replica surely leads: until the time its lease renewal could last be
@@ -10,9 +11,11 @@ import Synchronization
 public final class LeadershipFence: WriteFence, Sendable {
     private let validUntil = Mutex<Date?>(nil)
 
-    private let now: @Sendable () -> Date
+    private let clock: OperatorClock
 
-    public init(now: @escaping @Sendable () -> Date = { Date() }) { self.now = now }
+    public init(clock: OperatorClock = .system) { self.clock = clock }
+
+    private func now() -> Date { clock.date }
 
     /// Whether writes are allowed now.
     public var isOpen: Bool { validUntil.withLock { $0.map { now() < $0 } ?? false } }

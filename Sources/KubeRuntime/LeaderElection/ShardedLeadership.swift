@@ -89,7 +89,7 @@ public final class ShardedLeadership: WriteFence, Sendable {
                 // An API error while standing by (a 500, a refused connection): every replica campaigns for
                 // every shard, so one hiccup must not end them all. Nothing is led here: the fence is closed.
                 logger.warning("failed to campaign for a shard; retrying", metadata: ["shard": "\(shard)", "error": "\(error)"])
-                do { try await Task.sleep(for: electors[shard].config.retryPeriod) } catch { return }
+                do { try await electors[shard].sleep(electors[shard].config.retryPeriod) } catch { return }
             }
         }
     }

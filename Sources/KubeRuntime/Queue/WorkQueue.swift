@@ -172,6 +172,13 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     /// Keys waiting for a delay.
     public var scheduledCount: Int { scheduled.count }
 
+    /// Whether the queue has nothing to do until its clock moves: no key ready, processed or dirty, and no
+    /// delayed key whose time has come (its timer may not have fired yet).
+    public var isIdle: Bool {
+        let now = clock.now
+        return ready.isEmpty && waiting.isEmpty && processing.isEmpty && dirty.isEmpty && !scheduled.values.contains { $0.deadline <= now }
+    }
+
     private func fire(_ key: Key, deadline: C.Instant) {
         guard let entry = scheduled[key], entry.deadline == deadline else { return }
         scheduled.removeValue(forKey: key)

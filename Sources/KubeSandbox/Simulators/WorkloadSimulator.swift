@@ -26,10 +26,17 @@ public actor WorkloadSimulator {
     }
 
     private let store: ObjectStore
+    private let clock: OperatorClock
     private var seen: [String: Seen] = [:]
     private var pending: [String: Task<Void, Never>] = [:]
 
-    public init(store: ObjectStore) { self.store = store }
+    /// - Parameter clock: the time the readiness delay and the progress deadline run on, and the status's
+    ///   timestamps come from: the machine's, or a test's virtual time (then a workload becomes ready when the
+    ///   test moves time past its delay).
+    public init(store: ObjectStore, clock: OperatorClock = .system) {
+        self.store = store
+        self.clock = clock
+    }
 
     /// Follows workload changes until cancelled.
     public func run() async {
@@ -59,28 +66,30 @@ public actor WorkloadSimulator {
         let templateChanged = seen[key]?.template != current.template
         seen[key] = current
         pending.removeValue(forKey: key)?.cancel()
-        let store = self.store
+        let store = self.store, clock = self.clock
         pending[key] = Task {
-            await WorkloadSimulator.rollOut(store: store, type: type, object: object, templateChanged: templateChanged)
+            await WorkloadSimulator.rollOut(store: store, type: type, object: object, templateChanged: templateChanged, clock: clock)
         }
     }
 
-    private static func rollOut(store: ObjectStore, type: ResourceType, object: JSONValue, templateChanged: Bool) async {
+    private static func rollOut(
+        store: ObjectStore, type: ResourceType, object: JSONValue, templateChanged: Bool, clock: OperatorClock
+    ) async {
         let name = object[path: "metadata", "name"]?.stringValue ?? ""
         let namespace = object[path: "metadata", "namespace"]?.stringValue
         let annotations = DynamicObject(json: ["metadata": object[path: "spec", "template", "metadata"] ?? [:]]).metadata.annotations ?? [:]
         let neverReady = annotations[Annotation.neverReady] == "true"
         let delay = annotations[Annotation.readyAfter].flatMap { try? GoDuration(parsing: $0).duration } ?? defaultReadyAfter
-        let started = Date()
+        let started = clock.date
         await write(store, type, namespace, name) { WorkloadStatus.progressing($0, since: started, keepReady: !templateChanged) }
         if neverReady {
             let deadline = Double(object[path: "spec", "progressDeadlineSeconds"]?.intValue ?? 600)
-            guard (try? await Task.sleep(for: .seconds(deadline))) != nil else { return }
-            await write(store, type, namespace, name) { WorkloadStatus.deadlineExceeded($0) }
+            guard (try? await clock.sleep(for: .seconds(deadline))) != nil else { return }
+            await write(store, type, namespace, name) { WorkloadStatus.deadlineExceeded($0, at: clock.date) }
             return
         }
-        guard (try? await Task.sleep(for: delay)) != nil else { return }
-        await write(store, type, namespace, name) { WorkloadStatus.available($0) }
+        guard (try? await clock.sleep(for: delay)) != nil else { return }
+        await write(store, type, namespace, name) { WorkloadStatus.available($0, at: clock.date) }
     }
 
     /// Rewrites the status from the latest object, retrying on conflicts.

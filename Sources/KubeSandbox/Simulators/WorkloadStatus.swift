@@ -4,10 +4,11 @@ import KubeCore
 /// The status documents a Deployment or DaemonSet goes through in the workload simulator.
 enum WorkloadStatus {
     static func progressing(_ object: JSONValue, since: Date, keepReady: Bool) -> JSONValue {
+        let now = since
         let desired = desiredReplicas(object)
         let ready = keepReady ? min(object[path: "status", "readyReplicas"]?.intValue ?? 0, desired) : 0
         return status(
-            object, desired: desired, ready: ready,
+            object, desired: desired, ready: ready, now: now,
             progressing: [
                 "type": "Progressing", "status": "True", "reason": "ReplicaSetUpdated",
                 "message": .string("ReplicaSet \"\(replicaSetName(object))\" is progressing."),
@@ -15,11 +16,11 @@ enum WorkloadStatus {
             ])
     }
 
-    static func available(_ object: JSONValue) -> JSONValue {
+    static func available(_ object: JSONValue, at date: Date) -> JSONValue {
         let desired = desiredReplicas(object)
-        let now = KubeTime(Date()).description
+        let now = KubeTime(date).description
         return status(
-            object, desired: desired, ready: desired,
+            object, desired: desired, ready: desired, now: date,
             progressing: [
                 "type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
                 "message": .string("ReplicaSet \"\(replicaSetName(object))\" has successfully progressed."),
@@ -27,11 +28,11 @@ enum WorkloadStatus {
             ])
     }
 
-    static func deadlineExceeded(_ object: JSONValue) -> JSONValue {
+    static func deadlineExceeded(_ object: JSONValue, at date: Date) -> JSONValue {
         let desired = desiredReplicas(object)
-        let now = KubeTime(Date()).description
+        let now = KubeTime(date).description
         return status(
-            object, desired: desired, ready: object[path: "status", "readyReplicas"]?.intValue ?? 0,
+            object, desired: desired, ready: object[path: "status", "readyReplicas"]?.intValue ?? 0, now: date,
             progressing: [
                 "type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
                 "message": .string("ReplicaSet \"\(replicaSetName(object))\" has timed out progressing."),
@@ -48,7 +49,7 @@ enum WorkloadStatus {
         return selector.allSatisfy { nodeLabels[$0.key] == $0.value.stringValue } ? 1 : 0
     }
 
-    private static func status(_ object: JSONValue, desired: Int, ready: Int, progressing: JSONValue) -> JSONValue {
+    private static func status(_ object: JSONValue, desired: Int, ready: Int, now date: Date, progressing: JSONValue) -> JSONValue {
         let generation = object[path: "metadata", "generation"] ?? 1
         if object["kind"]?.stringValue == "DaemonSet" {
             return [
@@ -57,7 +58,7 @@ enum WorkloadStatus {
                 "numberAvailable": .int(ready), "numberUnavailable": .int(desired - ready),
             ]
         }
-        let now = KubeTime(Date()).description
+        let now = KubeTime(date).description
         let available: JSONValue = [
             "type": "Available", "status": ready >= desired ? "True" : "False",
             "reason": ready >= desired ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",

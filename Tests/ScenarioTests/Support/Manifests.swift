@@ -12,7 +12,7 @@ enum Manifests {
         """
 
     static func example(
-        prometheus: String, interval: String = "3s", threshold: Int = 3, progressDeadline: Int = 60,
+        prometheus: String, interval: String = "3s", threshold: Int = 3,
         metricInterval: String = "10s", webhooks: String? = nil
     ) -> String {
         """
@@ -57,7 +57,7 @@ enum Manifests {
         metadata: {name: httpbin, namespace: demo}
         spec:
           targetRef: {apiVersion: apps/v1, kind: Deployment, name: httpbin}
-          progressDeadlineSeconds: \(progressDeadline)
+          progressDeadlineSeconds: 60
           autoscalerRef: {apiVersion: autoscaling/v2beta1, kind: HorizontalPodAutoscaler, name: httpbin}
           service:
             port: 8000
