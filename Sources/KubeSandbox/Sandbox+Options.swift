@@ -23,7 +23,7 @@ extension Sandbox {
         public var metricsPort: Int = 0
         /// Send synthetic traffic through every VirtualService.
         public var simulateTraffic = true
-        /// Move Deployment and DaemonSet status as their controllers would.
+        /// Move the status of every ``SimulatedWorkload`` (Deployments, DaemonSets) as their controllers would.
         public var simulateWorkloads = true
         /// How often synthetic traffic is sent.
         public var trafficTick: Duration = .milliseconds(250)

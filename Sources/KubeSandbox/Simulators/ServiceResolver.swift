@@ -86,12 +86,14 @@ struct ServiceResolver: Sendable {
         return backends
     }
 
-    /// The Deployments and DaemonSets with ready pods whose template `selector` selects.
+    /// The workloads (each ``SimulatedWorkload`` kind) with ready pods whose template `selector` selects.
     func readyWorkloads(selector: JSONObject, namespace: String, serviceName: String) async -> [Backend] {
         var workloads: [JSONValue] = []
-        for (plural, ready) in [("deployments", "readyReplicas"), ("daemonsets", "numberReady")] {
-            guard let type = await type(plural, group: "apps"), let page = try? await store.list(type, namespace: namespace) else { continue }
-            workloads += page.items.filter { ($0[path: "status", ready]?.intValue ?? 0) > 0 }
+        for kind in SimulatedWorkload.all {
+            guard let type = await type(kind.plural, group: kind.group), let page = try? await store.list(type, namespace: namespace) else {
+                continue
+            }
+            workloads += page.items.filter { ($0[path: "status", kind.readyField]?.intValue ?? 0) > 0 }
         }
         var backends: [Backend] = []
         for deployment in workloads {
@@ -106,10 +108,11 @@ struct ServiceResolver: Sendable {
         return backends
     }
 
-    /// How a Deployment (or DaemonSet) answers now, from its pod template and its configs.
+    /// How a workload answers now, from its pod template and its configs.
     func behaviour(workload name: String, namespace: String) async -> WorkloadBehaviour? {
-        for plural in ["deployments", "daemonsets"] {
-            guard let type = await type(plural, group: "apps"), let workload = try? await store.get(type, namespace: namespace, name: name) else {
+        for kind in SimulatedWorkload.all {
+            guard let type = await type(kind.plural, group: kind.group), let workload = try? await store.get(type, namespace: namespace, name: name)
+            else {
                 continue
             }
             return WorkloadBehaviour(workload: workload, configuration: await configuration(of: workload, namespace: namespace))

@@ -2,7 +2,7 @@ import Foundation
 import KubeAPIServer
 import KubeCore
 
-/// Moves Deployment and DaemonSet status the way the deployment and daemon-set controllers would.
+/// Moves the status of every ``SimulatedWorkload`` (Deployments, DaemonSets) the way their controllers would.
 ///
 /// When a workload's template, replicas or generation changes, its status immediately reflects the new
 /// generation with the new replicas not yet ready; after the pod template's
@@ -42,7 +42,7 @@ public actor WorkloadSimulator {
     public func run() async {
         let (events, continuation) = AsyncStream.makeStream(of: (String, ResourceType, JSONValue).self)
         await store.observe { type, resource, object in
-            guard resource.resource.group == "apps", ["deployments", "daemonsets"].contains(resource.resource.plural) else { return }
+            guard SimulatedWorkload.simulates(group: resource.resource.group, plural: resource.resource.plural) else { return }
             continuation.yield((type, resource, object))
         }
         for await (type, resource, object) in events {

@@ -1,7 +1,8 @@
 import Foundation
 import KubeCore
 
-/// The status documents a Deployment or DaemonSet goes through in the workload simulator.
+/// The status documents a workload goes through in the workload simulator (each kind's shape is its
+/// ``SimulatedWorkload``'s).
 enum WorkloadStatus {
     static func progressing(_ object: JSONValue, since: Date, keepReady: Bool) -> JSONValue {
         let now = since
@@ -40,39 +41,14 @@ enum WorkloadStatus {
             ])
     }
 
-    /// The labels of the sandbox's one node: a DaemonSet runs a pod there when its node selector matches.
-    static let nodeLabels: [String: String] = ["kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": "sandbox"]
-
     static func desiredReplicas(_ object: JSONValue) -> Int {
-        guard object["kind"]?.stringValue == "DaemonSet" else { return object[path: "spec", "replicas"]?.intValue ?? 1 }
-        let selector = object[path: "spec", "template", "spec", "nodeSelector"]?.objectValue ?? [:]
-        return selector.allSatisfy { nodeLabels[$0.key] == $0.value.stringValue } ? 1 : 0
+        SimulatedWorkload.of(object)?.desiredReplicas(object) ?? object[path: "spec", "replicas"]?.intValue ?? 1
     }
 
+    /// The status of `object`'s kind (``SimulatedWorkload/status``).
     private static func status(_ object: JSONValue, desired: Int, ready: Int, now date: Date, progressing: JSONValue) -> JSONValue {
-        let generation = object[path: "metadata", "generation"] ?? 1
-        if object["kind"]?.stringValue == "DaemonSet" {
-            return [
-                "observedGeneration": generation, "currentNumberScheduled": .int(desired), "desiredNumberScheduled": .int(desired),
-                "numberMisscheduled": 0, "numberReady": .int(ready), "updatedNumberScheduled": .int(desired),
-                "numberAvailable": .int(ready), "numberUnavailable": .int(desired - ready),
-            ]
-        }
-        let now = KubeTime(date).description
-        let available: JSONValue = [
-            "type": "Available", "status": ready >= desired ? "True" : "False",
-            "reason": ready >= desired ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
-            "message": ready >= desired ? "Deployment has minimum availability." : "Deployment does not have minimum availability.",
-            "lastUpdateTime": .string(now), "lastTransitionTime": .string(now),
-        ]
-        var status: JSONValue = [
-            "observedGeneration": generation, "replicas": .int(desired), "updatedReplicas": .int(desired),
-            "readyReplicas": .int(ready), "availableReplicas": .int(ready), "unavailableReplicas": .int(desired - ready),
-            "conditions": [available, progressing],
-        ]
-        if ready == 0 { status["readyReplicas"] = nil; status["availableReplicas"] = nil }
-        if desired - ready == 0 { status["unavailableReplicas"] = nil }
-        return status
+        let workload = SimulatedWorkload.of(object) ?? .deployment
+        return workload.status(object, desired, ready, date, progressing)
     }
 
     /// `<name>-<hash of the pod template>`, as the deployment controller names ReplicaSets.
