@@ -204,10 +204,11 @@ final class Scenario: Sendable {
     }
 
     /// One request through the sandbox's proxy, as a user's client sends it: who answered (the sandbox
-    /// names the workload in its answer), and the answer's `Set-Cookie`.
+    /// names the workload in its answer), and the answer's `Set-Cookie`. It may take 30 s: a loaded CI machine
+    /// once needed more than 10.
     func visit(_ url: String, cookie: String? = nil, headers: [(String, String)] = []) async throws -> (workload: String, setCookie: String?) {
         let http = OutboundHTTP(proxies: ProxySettings(httpProxy: sandbox.trafficURL))
-        let response = try await http.send(.GET, url, headers: headers + (cookie.map { [("Cookie", $0)] } ?? []), timeout: .seconds(10))
+        let response = try await http.send(.GET, url, headers: headers + (cookie.map { [("Cookie", $0)] } ?? []), timeout: .seconds(30))
         let workload = (try? JSONValue(parsing: response.text))?["workload"]?.stringValue ?? "status \(response.status): \(response.text)"
         return (workload, response.headers(named: "Set-Cookie").first)
     }
