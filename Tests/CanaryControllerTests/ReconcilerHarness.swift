@@ -37,11 +37,7 @@ final class ReconcilerHarness: Sendable {
         let harness = ReconcilerHarness(
             cluster: try await InMemoryCluster.start(meshes: istio ? SimulatedMesh.defaults : SimulatedMesh.defaults.removing("istio", "keda")),
             options: options)
-        let crds = harness.client.resource(.customResourceDefinitions, as: JSONValue.self)
-        for file in ["canaries.flagger.app.yaml", "metrictemplates.flagger.app.yaml", "alertproviders.flagger.app.yaml"] {
-            let text = try String(contentsOf: repository.appendingPathComponent("crds/\(file)"), encoding: .utf8)
-            for document in try YAMLBridge.documents(text) { _ = try await crds.create(document, namespace: nil) }
-        }
+        try await installSerinCRDs(harness.client)
         _ = try await harness.client.resource(.namespaces, as: JSONValue.self).create(["metadata": ["name": "demo"]], namespace: nil)
         let op = harness.canaryOperator
         let services: [@Sendable () async throws -> Void] =
@@ -51,6 +47,15 @@ final class ReconcilerHarness: Sendable {
         try await op.waitUntilSynced()
         try await body(harness)
         try await harness.client.shutdown()
+    }
+
+    /// Creates Serin's CRDs (Canary, MetricTemplate, AlertProvider) from the repository's `crds/`.
+    static func installSerinCRDs(_ client: KubeClient) async throws {
+        let crds = client.resource(.customResourceDefinitions, as: JSONValue.self)
+        for file in ["canaries.flagger.app.yaml", "metrictemplates.flagger.app.yaml", "alertproviders.flagger.app.yaml"] {
+            let text = try String(contentsOf: repository.appendingPathComponent("crds/\(file)"), encoding: .utf8)
+            for document in try YAMLBridge.documents(text) { _ = try await crds.create(document, namespace: nil) }
+        }
     }
 
     var now: Date { time.date }

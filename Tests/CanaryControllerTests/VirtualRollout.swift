@@ -33,11 +33,7 @@ final class VirtualRollout: Sendable {
     /// Runs `body` with the operator running on virtual time, Serin's CRDs installed and the namespace `demo`.
     static func with(_ body: (VirtualRollout) async throws -> Void) async throws {
         let rollout = VirtualRollout(cluster: try await InMemoryCluster.start())
-        let crds = rollout.client.resource(.customResourceDefinitions, as: JSONValue.self)
-        for file in ["canaries.flagger.app.yaml", "metrictemplates.flagger.app.yaml", "alertproviders.flagger.app.yaml"] {
-            let text = try String(contentsOf: ReconcilerHarness.repository.appendingPathComponent("crds/\(file)"), encoding: .utf8)
-            for document in try YAMLBridge.documents(text) { _ = try await crds.create(document, namespace: nil) }
-        }
+        try await ReconcilerHarness.installSerinCRDs(rollout.client)
         _ = try await rollout.client.resource(.namespaces, as: JSONValue.self).create(["metadata": ["name": "demo"]], namespace: nil)
         let prometheus = CallbackResponder<BasicRequestContext> { _, _ in
             let value = rollout.metricValue.withLock { $0 }
