@@ -257,9 +257,11 @@ let package = Package(
         .target(
             name: "SerinTesting",
             dependencies: [
-                "LocalCluster", "KubeSandbox",
+                "KubeAPIServer", "KubeCore", "LocalCluster", "KubeSandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -346,7 +348,8 @@ let package = Package(
         .testTarget(
             name: "CanaryControllerTests",
             dependencies: [
-                "OTLPTracing", "Alerting", "KubeAPIServer", "CanaryAPI", "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeRuntime",
+                "OutboundHTTP", "LoadTester", "OTLPTracing", "Alerting", "KubeAPIServer", "CanaryAPI", "CanaryController", "CanaryCore", "KubeClient",
+                "KubeCore", "KubeRuntime",
                 "KubeSandbox", "Notifiers",
                 "SerinTesting",
                 "Targets",
@@ -354,6 +357,7 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

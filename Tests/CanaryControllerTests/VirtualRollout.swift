@@ -25,14 +25,28 @@ final class VirtualRollout: Sendable {
     /// The value the scripted Prometheus answers to every query.
     let metricValue = Mutex(100.0)
 
-    private init(cluster: InMemoryCluster) {
+    /// The port of `serin loadtester` on loopback, when the story asked for one.
+    let loadTesterPort: Int?
+
+    private init(cluster: InMemoryCluster, loadTesterPort: Int?) {
         self.cluster = cluster
+        self.loadTesterPort = loadTesterPort
         client = cluster.client()
     }
 
+    /// What a story runs with besides the operator.
+    struct Setup {
+        /// Runs `serin loadtester` on loopback (gates, rollback gates, `cmd` and `bash` tasks).
+        var loadTester = false
+        /// Changes the operator's options (such as `eventWebhook`).
+        var options: @Sendable (inout OperatorOptions) -> Void = { _ in }
+    }
+
     /// Runs `body` with the operator running on virtual time, Serin's CRDs installed and the namespace `demo`.
-    static func with(_ body: (VirtualRollout) async throws -> Void) async throws {
-        let rollout = VirtualRollout(cluster: try await InMemoryCluster.start())
+    static func with(_ setup: Setup = Setup(), _ body: (VirtualRollout) async throws -> Void) async throws {
+        let tester = setup.loadTester ? try await startLoadTester() : nil
+        defer { tester?.task.cancel() }
+        let rollout = VirtualRollout(cluster: try await InMemoryCluster.start(), loadTesterPort: tester?.port)
         try await ReconcilerHarness.installSerinCRDs(rollout.client)
         _ = try await rollout.client.resource(.namespaces, as: JSONValue.self).create(["metadata": ["name": "demo"]], namespace: nil)
         let prometheus = CallbackResponder<BasicRequestContext> { _, _ in
@@ -42,8 +56,10 @@ final class VirtualRollout: Sendable {
         }
         try await StubServer.serve(prometheus) { port in
             let clock = OperatorClock.virtual(rollout.time)
+            var options = OperatorOptions(metricsServer: "http://127.0.0.1:\(port)")
+            setup.options(&options)
             let canaryOperator = CanaryOperator(
-                client: rollout.client, options: OperatorOptions(metricsServer: "http://127.0.0.1:\(port)"),
+                client: rollout.client, options: options,
                 logger: Logger(label: "test.virtual"), clock: clock)
             let workloads = WorkloadSimulator(store: rollout.cluster.store, clock: clock)
             let tasks = [Task { await workloads.run() }, Task { try await canaryOperator.run() }]

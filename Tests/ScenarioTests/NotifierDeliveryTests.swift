@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import KubeCore
 import Notifiers
+import SerinTesting
 import Testing
 
 /// The notifiers posting to local receivers over real HTTP: the body is the provider's payload, Discord's

@@ -2,15 +2,14 @@ import Foundation
 import Hummingbird
 import KubeAPIServer
 import KubeCore
-import KubeSandbox
 import Logging
 import NIOCore
 import Synchronization
 
 /// A local HTTP receiver that records every JSON body posted to it and answers after `delay`: `status`
 /// with `answer` (default "OK", or "no such hook" for an error), `503` to the first `failing` requests.
-final class RecordingReceiver: Sendable {
-    let port: Int
+public final class RecordingReceiver: Sendable {
+    public let port: Int
     private let server: LoopbackServer
     private let recorded: Bodies
 
@@ -21,7 +20,7 @@ final class RecordingReceiver: Sendable {
         let queries = Mutex<[String]>([])
     }
 
-    init(delay: Duration = .zero, status: HTTPResponse.Status = .ok, answer: String? = nil, failing: Int = 0) async throws {
+    public init(delay: Duration = .zero, status: HTTPResponse.Status = .ok, answer: String? = nil, failing: Int = 0) async throws {
         let recorded = Bodies()
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             var request = request
@@ -43,14 +42,14 @@ final class RecordingReceiver: Sendable {
         self.recorded = recorded
     }
 
-    var url: String { "http://127.0.0.1:\(port)/" }
-    var bodies: [JSONValue] { recorded.bodies.withLock { $0 } }
-    var requests: [(path: String, authorization: String?)] { recorded.requests.withLock { $0 } }
+    public var url: String { "http://127.0.0.1:\(port)/" }
+    public var bodies: [JSONValue] { recorded.bodies.withLock { $0 } }
+    public var requests: [(path: String, authorization: String?)] { recorded.requests.withLock { $0 } }
     /// Each request's query string (percent-encoded as sent).
-    var queries: [String] { recorded.queries.withLock { $0 } }
+    public var queries: [String] { recorded.queries.withLock { $0 } }
 
     /// Stops gracefully in the background (a call still arriving is answered, never dropped mid-accept).
-    func stop() {
+    public func stop() {
         let server = self.server
         Task { await server.stop() }
     }
