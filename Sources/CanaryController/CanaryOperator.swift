@@ -115,21 +115,29 @@ public final class CanaryOperator: Service, Sendable {
             retryDelay: options.alertRetryDelay, events: events, metrics: metrics, logger: logger, clock: clock)
         let traces = options.tracing.map { OTLPExporter(settings: $0, version: options.version, http: http, logger: logger) }
         self.traces = traces
-        let reconciler = CanaryReconciler(
-            canaries: canaries.cache, canaryClient: client.resource(Canary.resource, as: JSONValue.self),
-            canaryObjects: client.resource(Canary.resource, as: DynamicObject.self),
+        let observer = CanaryObserver(
+            canaries: canaries.cache,
             targets: Dictionary(
                 targetRegistrations.map { ($0.kind, $0.make(client, caches, options.targetOptions)) }, uniquingKeysWith: { first, _ in first }),
-            autoscaler: AutoscalerTarget(client: client, cache: caches[.horizontalPodAutoscalers]),
-            services: KubernetesServiceRouter(client: client, cache: caches[.services]),
             routers: Dictionary(
                 routerRegistrations.map { ($0.provider, $0.make(client, caches, options.routerSettings)) }, uniquingKeysWith: { first, _ in first }),
             validation: RouterRegistry.validationContext(
                 meshProvider: options.meshProvider, routers: Set(routerRegistrations.map(\.provider)),
                 targets: TargetRegistry.implemented),
+            minimumInterval: options.minimumInterval, clock: clock)
+        let hooks = WebhookRunner(client: webhooks)
+        let checks = CanaryCheckRunner(
             analysis: MetricAnalysis(client: client, templates: caches[MetricTemplate.resource], metricsServer: options.metricsServer, http: http),
-            hooks: WebhookRunner(client: webhooks), events: events, eventHooks: eventHooks, alerts: alerts, metrics: metrics, options: options,
-            clock: clock,
+            hooks: hooks, metrics: metrics, clock: clock)
+        let actions = CanaryActionExecutor(
+            canaries: canaries.cache, canaryObjects: client.resource(Canary.resource, as: DynamicObject.self),
+            autoscaler: AutoscalerTarget(client: client, cache: caches[.horizontalPodAutoscalers]),
+            services: KubernetesServiceRouter(client: client, cache: caches[.services]), hooks: hooks, events: events,
+            eventHooks: eventHooks, alerts: alerts, clock: clock)
+        let status = CanaryStatusRecorder(
+            canaries: client.resource(Canary.resource, as: JSONValue.self), events: events, alerts: alerts, clock: clock)
+        let reconciler = CanaryReconciler(
+            observer: observer, checks: checks, actions: actions, status: status, metrics: metrics, clock: clock,
             tracing: RolloutTracing(exporter: traces))
         self.reconciler = reconciler
         let healthCaches = ([canaries] + related).map { reflector in (reflector.resourceName, reflector.cache) }

@@ -1,6 +1,7 @@
 import Analysis
 import CanaryAPI
 import CanaryCore
+import KubeCore
 import Foundation
 import Logging
 import MetricProviders
@@ -14,10 +15,27 @@ struct UndecidedError: Error, CustomStringConvertible {
     var description: String { "failed to decide: still waiting for \(pending) after every check ran" }
 }
 
-extension CanaryReconciler {
+/// Runs the checks a decision asks for: the webhooks of a step and the metric analysis, deciding again with
+/// each outcome. The only part of a reconcile that waits on the network outside the API server.
+struct CanaryCheckRunner: Sendable {
+    let analysis: MetricAnalysis
+    let hooks: WebhookRunner
+    let metrics: OperatorMetrics
+    let clock: OperatorClock
+
     /// The most checks one decision can ask for (rollback, pre-rollout or rollout hooks, metrics, the two
     /// gates), with room to spare.
     static let maximumChecks = 8
+
+    /// The metric templates and providers a Canary names that cannot be used, checked before a rollout starts.
+    /// Throws them as an ``InvalidCanary`` (`InvalidReference`); during a rollout they fail the check as in Flagger.
+    func checkReferences(_ canary: Canary) throws(InvalidCanary) {
+        guard !CanaryStateMachine.isAnalysing(canary.status?.phase) else { return }
+        let issues = analysis.referenceIssues(canary)
+        guard issues.isEmpty else {
+            throw InvalidCanary(reason: "InvalidReference", message: issues.map(\.description).joined(separator: "; "))
+        }
+    }
 
     /// Decides, running each check the state machine asks for (webhooks, metrics) and deciding again with
     /// its outcome, until nothing is pending. Returns the decision and the observation holding the checks'
@@ -26,16 +44,16 @@ extension CanaryReconciler {
     /// The clock is read again after each check: a step's time (`lastTransitionTime`, from which the next
     /// interval runs) is when it acted, not when a slow check started, so two steps are never closer than
     /// the interval.
-    func decideRunningChecks(
+    func decide(
         _ observation: Observation, parts: CanaryParts, logger: Logger,
         trace: StepTrace? = nil
     ) async throws -> (Decision, Observation) {
         var observation = observation
-        let started = now()
+        let started = clock.date
         var decision = CanaryStateMachine.decide(observation)
         var rounds = 0
         while let check = decision.pending {
-            guard rounds < CanaryReconciler.maximumChecks else { throw UndecidedError(pending: check) }
+            guard rounds < CanaryCheckRunner.maximumChecks else { throw UndecidedError(pending: check) }
             rounds += 1
             switch check {
             case .hooks(let type, let phase):
@@ -48,11 +66,11 @@ extension CanaryReconciler {
                 let checks = try await measured(trace, "metrics") { await analysis.run(canary, mesh: parts.provider, queries: parts.router.queries) }
                 observation.checks = checks
             }
-            observation.now = now()
+            observation.now = clock.date
             decision = CanaryStateMachine.decide(observation)
         }
         if let checks = observation.checks {
-            metrics.analysis(observation.canary, values: checks.values, duration: .seconds(now().timeIntervalSince(started)))
+            metrics.analysis(observation.canary, values: checks.values, duration: .seconds(clock.date.timeIntervalSince(started)))
         }
         return (decision, observation)
     }

@@ -6,9 +6,31 @@ import KubeClient
 import KubeCore
 import KubeRuntime
 
-extension CanaryReconciler {
+/// Records what reconciles decide and why a Canary cannot be reconciled: the status through the status
+/// subresource, the `Valid` condition, the Warning events of failures and the handled request's removal.
+///
+/// It remembers its own writes: a reconcile never decides from a cache that has not seen the last status
+/// written, and a status whose write failed after its step acted is written by the next reconcile instead
+/// of the step being taken again.
+struct CanaryStatusRecorder: Sendable {
+    let canaries: ResourceClient<JSONValue>
+    let events: EventRecorder
+    let alerts: OperatorAlerts
+    let clock: OperatorClock
+    let written = WrittenVersions()
+    let unwritten = UnwrittenStatuses()
+    /// Retries of the status write (conflicts, server errors, rate limits).
+    let retry = RetryPolicy()
+
     /// The condition Serin adds next to Flagger's `Promoted`: whether the spec and its references can be used.
     static let validCondition = "Valid"
+
+    /// Whether the cached Canary is older than our last status write: its watch event (an echo not dropped,
+    /// since nothing is scheduled) triggers the next reconcile.
+    func isStale(_ key: ObjectKey, cachedVersion: String?) -> Bool { written.isStale(key, cachedVersion: cachedVersion) }
+
+    /// The status a step acted on but could not write, when the Canary still has the status it started from.
+    func unwrittenStatus(_ key: ObjectKey, current: CanaryStatus?) -> CanaryStatus? { unwritten.take(key, current: current) }
 
     /// Writes the status through the status subresource: one merge patch of the whole status, with `null`
     /// for what the status had and no longer has (a cookie of the last analysis, a config no longer used),
@@ -20,7 +42,7 @@ extension CanaryReconciler {
         let json = Redaction.scrub(try JSONValue(encoding: status)).replacing(try previous.map { try JSONValue(encoding: $0) })
         do {
             let stored = try await retry.run {
-                try await canaryClient.patch(
+                try await canaries.patch(
                     canary.metadata.name ?? "", namespace: canary.namespace, patch: .merge(["status": json]),
                     subresource: "status")
             }
@@ -46,7 +68,7 @@ extension CanaryReconciler {
         var status = (try? object.json["status"]?.decode(as: CanaryStatus.self)) ?? CanaryStatus()
         let before = status
         if status.phase == nil { status.phase = .initializing }
-        status.conditions = CanaryReconciler.withValid(status.conditions, valid: false, message: message, reason: reason, now: now())
+        status.conditions = CanaryStatusRecorder.withValid(status.conditions, valid: false, message: message, reason: reason, now: clock.date)
         let reference = EventObjectReference(
             apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: object.namespace,
             name: object.name ?? "", uid: object.uid)
@@ -54,10 +76,10 @@ extension CanaryReconciler {
         guard status != before else { return }
         let json = try JSONValue(encoding: status)
         let stored = try await retry.run {
-            try await canaryClient.patch(object.name ?? "", namespace: object.namespace, patch: .merge(["status": json]), subresource: "status")
+            try await canaries.patch(object.name ?? "", namespace: object.namespace, patch: .merge(["status": json]), subresource: "status")
         }
         written.record(ObjectKey(object), resourceVersion: stored[path: "metadata", "resourceVersion"]?.stringValue)
-        alerts.postInvalid(message, canary: CanaryReconciler.alertable(object))
+        alerts.postInvalid(message, canary: CanaryStatusRecorder.alertable(object))
     }
 
     /// The Canary to route an invalid Canary's alert by: the object as a Canary, or (when it cannot be read
@@ -82,5 +104,21 @@ extension CanaryReconciler {
             message: valid ? "The canary spec is valid." : message, lastUpdateTime: stamp,
             lastTransitionTime: existing?.status == status ? existing?.lastTransitionTime : stamp)
         return (conditions ?? []).filter { $0.type != validCondition } + [condition]
+    }
+
+    /// Shows a failure on the Canary. A terminal one is a `Valid=False` condition and a Warning event, and
+    /// the Canary waits for a change (to it, or to an object it owns or names); a retryable one is a
+    /// Warning event (aggregated and rate-limited by the recorder) and is thrown again for back-off.
+    func report(_ failure: ActingError, object: DynamicObject) async throws -> ReconcileAction {
+        if failure.isTerminal {
+            let message = failure.description + failure.canaryFieldsNote
+            try await markInvalid(object, reason: "ReconcileFailed", message: message, event: message)
+            return .awaitChange
+        }
+        let reference = EventObjectReference(
+            apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: object.namespace,
+            name: object.name ?? "", uid: object.uid)
+        events.record(reference, type: .warning, reason: "Synced", message: "\(failure.description) (retrying)")
+        throw failure
     }
 }

@@ -5,7 +5,7 @@ import KubeCore
 import KubeRuntime
 import Logging
 
-extension CanaryReconciler {
+extension CanaryStatusRecorder {
     /// The JSON pointer of the `serin.dev/request` annotation.
     static let requestPointer =
         "/metadata/annotations/"
@@ -23,9 +23,9 @@ extension CanaryReconciler {
     func removeRequest(of canary: Canary, logger: Logger) async throws {
         guard let value = canary.metadata.annotations?[ControlRequest.annotation] else { return }
         let name = canary.metadata.name ?? ""
-        let pointer = CanaryReconciler.requestPointer
+        let pointer = CanaryStatusRecorder.requestPointer
         do {
-            let stored = try await canaryClient.patch(
+            let stored = try await canaries.patch(
                 name, namespace: canary.namespace,
                 patch: .json([
                     JSONPatchOperation(.test, path: pointer, value: .string(value)), JSONPatchOperation(.remove, path: pointer),

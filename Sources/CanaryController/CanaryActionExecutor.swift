@@ -2,18 +2,12 @@ import Alerting
 import CanaryAPI
 import CanaryCore
 import Foundation
+import KubeClient
 import KubeCore
 import KubeRuntime
 import Routers
 import Targets
 import Webhooks
-
-/// The providers one Canary is reconciled with: its target kind's and its router's.
-struct CanaryParts {
-    var target: any CanaryTarget
-    var router: any TrafficRouter
-    var provider: MeshProvider
-}
 
 /// What the actions of one step share.
 struct StepActions {
@@ -23,13 +17,25 @@ struct StepActions {
     /// cookies are decided with the step).
     var routing: Canary?
     var phase: CanaryPhase
-    /// For a step that changes the status: the key its Events are named by (``CanaryReconciler/transitionKey(of:)``).
+    /// For a step that changes the status: the key its Events are named by (``CanaryActionExecutor/transitionKey(of:)``).
     var transition: String?
     /// How many Events the step has written so far.
     var events = 0
 }
 
-extension CanaryReconciler {
+/// Carries out what a reconcile decided: the objects a Canary owns, routes, scaling, promotion, webhooks,
+/// the finalizer, and each step's Events (with their copies to the event webhooks and alerts).
+struct CanaryActionExecutor: Sendable {
+    let canaries: ObjectCache<DynamicObject>
+    let canaryObjects: ResourceClient<DynamicObject>
+    let autoscaler: AutoscalerTarget
+    let services: KubernetesServiceRouter
+    let hooks: WebhookRunner
+    let events: EventRecorder
+    let eventHooks: EventWebhooks
+    let alerts: OperatorAlerts
+    let clock: OperatorClock
+
     /// Carries out one action of a decision.
     func execute(_ action: CanaryAction, in step: inout StepActions) async throws {
         let canary = step.canary
@@ -50,11 +56,11 @@ extension CanaryReconciler {
             try await acting("promote \(canary.targetName) to \(canary.primaryName)") {
                 guard let target = workload.target(of: canary) else { throw TargetError("target \(canary.dottedName) not found") }
                 try await workload.promote(
-                    canary, target: target, copyReplicas: canary.spec.autoscalerRef == nil, owner: CanaryReconciler.owner(canary))
+                    canary, target: target, copyReplicas: canary.spec.autoscalerRef == nil, owner: CanaryActionExecutor.owner(canary))
             }
             if canary.spec.autoscalerRef != nil {
                 try await acting("update the primary autoscaler") {
-                    try await autoscaler.reconcile(canary, owner: CanaryReconciler.owner(canary), promoting: true)
+                    try await autoscaler.reconcile(canary, owner: CanaryActionExecutor.owner(canary), promoting: true)
                 }
             }
         case .event(let severity, let message):
@@ -100,7 +106,7 @@ extension CanaryReconciler {
 
     /// An Event's copies beyond the API: the event webhooks, and the alert Flagger sends for it.
     private func announce(_ action: CanaryAction, _ step: StepActions) {
-        eventHooks.post(action, canary: step.canary, phase: step.phase, now: now())
+        eventHooks.post(action, canary: step.canary, phase: step.phase, now: clock.date)
         alerts.post(action, canary: step.canary)
     }
 
