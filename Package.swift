@@ -257,7 +257,7 @@ let package = Package(
         .target(
             name: "SerinTesting",
             dependencies: [
-                "KubeAPIServer", "KubeCore", "LocalCluster", "KubeSandbox",
+                "KubeClient", "KubeAPIServer", "KubeCore", "LocalCluster", "KubeSandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

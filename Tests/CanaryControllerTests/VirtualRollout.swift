@@ -22,8 +22,6 @@ final class VirtualRollout: Sendable {
     let cluster: InMemoryCluster
     let client: KubeClient
     let time = VirtualTime()
-    /// The value the scripted Prometheus answers to every query.
-    let metricValue = Mutex(100.0)
 
     /// The port of `serin loadtester` on loopback, when the story asked for one.
     let loadTesterPort: Int?
@@ -49,12 +47,7 @@ final class VirtualRollout: Sendable {
         let rollout = VirtualRollout(cluster: try await InMemoryCluster.start(), loadTesterPort: tester?.port)
         try await ReconcilerHarness.installSerinCRDs(rollout.client)
         _ = try await rollout.client.resource(.namespaces, as: JSONValue.self).create(["metadata": ["name": "demo"]], namespace: nil)
-        let prometheus = CallbackResponder<BasicRequestContext> { _, _ in
-            let value = rollout.metricValue.withLock { $0 }
-            let body = #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"\#(value)"]}]}}"#
-            return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
-        }
-        try await StubServer.serve(prometheus) { port in
+        try await StubServer.serve(ScriptedPrometheus(store: rollout.cluster.store).responder) { port in
             let clock = OperatorClock.virtual(rollout.time)
             var options = OperatorOptions(metricsServer: "http://127.0.0.1:\(port)")
             setup.options(&options)
@@ -143,4 +136,14 @@ final class VirtualRollout: Sendable {
 
 struct VirtualRolloutError: Error, CustomStringConvertible {
     var description: String
+}
+
+extension VirtualRollout: RolloutBackend {
+    var storyInterval: Duration { .seconds(60) }
+    var storyMetricInterval: Duration { .seconds(60) }
+
+    func progress(_ canary: String, until condition: @escaping @Sendable (JSONValue) -> Bool) async throws -> RolloutProgress {
+        let outcome = try await advance(canary, until: condition)
+        return RolloutProgress(reached: outcome.reached, seen: outcome.seen, elapsed: outcome.elapsed)
+    }
 }

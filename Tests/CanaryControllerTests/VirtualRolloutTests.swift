@@ -13,54 +13,29 @@ import Testing
         "metrics": [["name": "request-success-rate", "thresholdRange": ["min": 99], "interval": "1m"]],
     ]
 
+    /// The shared story (``RolloutStories``), and what only virtual time can promise: every state is seen,
+    /// and each step comes no later than one time step after its interval.
     @Test func aGoodReleaseStepsOncePerIntervalToMaxWeightAndIsPromoted() async throws {
         try await VirtualRollout.with { rollout in
-            try await rollout.create(.deployments, ReconcilerHarness.deployment("podinfo"))
-            try await rollout.create(ReconcilerHarness.canaries, ReconcilerHarness.canary("podinfo", analysis: Self.analysis))
-            let initialized = try await rollout.advance("podinfo") { $0["phase"] == "Initialized" }
-            #expect(initialized.reached, "\(initialized.seen)")
-
-            try await rollout.release("podinfo", image: "ghcr.io/stefanprodan/podinfo:6.0.1")
-            let promoted = try await rollout.advance("podinfo") { $0["phase"] == "Succeeded" }
-            let final = try await rollout.status("podinfo")
-            #expect(promoted.reached, "\(promoted.seen) \(final)")
+            let promoted = try await RolloutStories.aGoodReleaseIsPromotedStepByStep(on: rollout)
             // Finalizing may pass between two looks; every other state is seen.
             #expect(
                 promoted.seen.filter { !$0.hasPrefix("Finalizing") }
                     == ["Progressing 0", "Progressing 10", "Progressing 20", "Progressing 30", "Promoting 30", "Succeeded 0"])
-            // Each step after the first comes one interval after the one before: never sooner, and no later than
-            // the interval plus one time step of the story.
-            let times = Self.journalTimes(final, steps: ["Progressing 10%", "Progressing 20%", "Progressing 30%", "Promoting"])
-            #expect(times.count == 4, "\(final)")
+            let final = try await rollout.status("podinfo")
+            let times = RolloutStories.journalTimes(final, steps: ["Progressing 10%", "Progressing 20%", "Progressing 30%", "Promoting"])
             for (earlier, later) in zip(times, times.dropFirst()) {
                 #expect((60...65).contains(later.timeIntervalSince(earlier)), "\(earlier) → \(later)")
             }
-
-            let primary = try await rollout.client.resource(.deployments, as: JSONValue.self).get("podinfo-primary", namespace: "demo")
-            #expect(primary[path: "spec", "template", "spec", "containers"]?[0]?["image"] == "ghcr.io/stefanprodan/podinfo:6.0.1")
         }
     }
 
+    /// The shared story, and its timing: two failed checks (threshold 2), an interval apart, after the first step.
     @Test func aReleaseFailingItsSuccessRateRollsBackAtTheThresholdAndKeepsThePrimary() async throws {
         try await VirtualRollout.with { rollout in
-            try await rollout.create(.deployments, ReconcilerHarness.deployment("podinfo"))
-            try await rollout.create(ReconcilerHarness.canaries, ReconcilerHarness.canary("podinfo", analysis: Self.analysis))
-            let initialized = try await rollout.advance("podinfo") { $0["phase"] == "Initialized" }
-            #expect(initialized.reached, "\(initialized.seen)")
-
-            rollout.metricValue.withLock { $0 = 50 }
-            try await rollout.release("podinfo", image: "ghcr.io/stefanprodan/podinfo:6.0.1")
-            let failed = try await rollout.advance("podinfo") { $0["phase"] == "Failed" }
-            #expect(failed.reached, "\(failed.seen)")
+            let failed = try await RolloutStories.aFailingReleaseRollsBackAtTheThresholdAndThePrimaryKeepsItsVersion(on: rollout)
             #expect(failed.seen.last == "Failed 0", "traffic back on the primary: \(failed.seen)")
-            #expect(!failed.seen.contains { $0.hasPrefix("Promoting") }, "\(failed.seen)")
-            // Two failed checks (threshold 2), an interval apart, after the first step.
             #expect(failed.elapsed >= .seconds(2 * 60) && failed.elapsed <= .seconds(5 * 60), "\(failed.elapsed)")
-
-            let primary = try await rollout.client.resource(.deployments, as: JSONValue.self).get("podinfo-primary", namespace: "demo")
-            #expect(primary[path: "spec", "template", "spec", "containers"]?[0]?["image"] == "ghcr.io/stefanprodan/podinfo:6.0.0")
-            let canary = try await rollout.client.resource(.deployments, as: JSONValue.self).get("podinfo", namespace: "demo")
-            #expect(canary[path: "spec", "replicas"] == 0, "the canary is scaled to zero")
         }
     }
 
@@ -86,16 +61,6 @@ import Testing
             let recorded = try await eventually { try await Set(expected).isSubset(of: rollout.events("podinfo")) }
             let events = try await rollout.events("podinfo")
             #expect(recorded, "\(events)")
-        }
-    }
-
-    /// When the journal's entries whose `to` starts with each of `steps` were taken, in that order.
-    static func journalTimes(_ status: JSONValue, steps: [String]) -> [Date] {
-        let journal = status["journal"]?.arrayValue ?? []
-        return steps.compactMap { step in
-            journal.first { $0["to"]?.stringValue?.hasPrefix(step) == true }.flatMap { $0["time"]?.stringValue }.flatMap {
-                KubeTime(rfc3339: $0)?.date
-            }
         }
     }
 }

@@ -44,27 +44,15 @@ import Testing
         }
     }
 
-    @Test func aBadRevisionHaltsThenRollsBackAndThePrimaryKeepsServing() async throws {
+    /// The stories of ``RolloutStories`` on the live backend; `CanaryControllerTests/VirtualRolloutTests`
+    /// tells the same two on virtual time.
+    @Test func theGoodReleaseStory() async throws {
+        try await Scenario.run { world in try await RolloutStories.aGoodReleaseIsPromotedStepByStep(on: world) }
+    }
+
+    @Test func theFailingReleaseStory() async throws {
         try await Scenario.run { world in
-            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Manifests.example(prometheus: world.prometheus.url))
-            #expect(try await world.waitForPhase("Initialized"))
-            try await world.kubectl.succeed([
-                "patch", "deploy", "httpbin", "-n", "demo", "-p",
-                #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#,
-            ])
-            #expect(try await world.waitForPhase("Failed"))
-            let status = try await world.status()
-            #expect(status["canaryWeight"] == 0 && status["failedChecks"] == 3)
-            let events = try await world.events()
-            #expect(events.contains { $0.hasPrefix("Halt httpbin.demo advancement success rate") }, "\(events)")
-            #expect(events.contains("Rolling back httpbin.demo failed checks threshold reached 3"))
-            #expect(events.contains("Canary failed! Scaling down httpbin.demo"))
-            #expect(try await world.json(["get", "deploy", "httpbin", "-n", "demo"])[path: "spec", "replicas"] == 0)
-            let routes = try await world.json(["get", "virtualservice", "httpbin", "-n", "demo"])[path: "spec", "http"]?[0]?["route"]
-            #expect(routes?[0]?["weight"] == 100 && routes?[1]?["weight"] == 0)
-            let primary = try await world.json(["get", "deploy", "httpbin-primary", "-n", "demo"])
-            #expect(primary[path: "spec", "template", "metadata", "annotations", "sandbox.serin.dev/error-ratio"] == nil, "primary untouched")
-            #expect(primary[path: "status", "readyReplicas"] == 2)
+            try await RolloutStories.aFailingReleaseRollsBackAtTheThresholdAndThePrimaryKeepsItsVersion(on: world)
         }
     }
 

@@ -1,0 +1,26 @@
+import KubeCore
+import SerinTesting
+
+/// The live backend of ``RolloutStories``: the sandbox over HTTP, its traffic simulator, a real Prometheus
+/// scraping it, and the wall clock.
+extension Scenario: RolloutBackend {
+    var storyInterval: Duration { .seconds(3) }
+    /// Ten seconds of a Prometheus that scrapes every second.
+    var storyMetricInterval: Duration { .seconds(10) }
+
+    /// Samples the Canary's status every 100 ms for at most three minutes.
+    func progress(_ canary: String, until condition: @escaping @Sendable (JSONValue) -> Bool) async throws -> RolloutProgress {
+        let start = ContinuousClock.now
+        var seen: [String] = []
+        while true {
+            let status = try await status(canary)
+            let state = RolloutProgress.state(of: status)
+            if seen.last != state { seen.append(state) }
+            if condition(status) { return RolloutProgress(reached: true, seen: seen, elapsed: ContinuousClock.now - start) }
+            guard ContinuousClock.now - start < .seconds(180) else {
+                return RolloutProgress(reached: false, seen: seen, elapsed: ContinuousClock.now - start)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}
