@@ -35,7 +35,7 @@ struct ServiceResolver: Sendable {
         var backends: [Backend]
         var responseHeaders: [String: String] = [:]
         /// The proxy in front of the workload that counts the request in its own series (ingress-nginx, Contour's Envoy).
-        var via: TrafficMetrics.Hop?
+        var via: ProxyHop?
     }
 
     enum Route: Sendable {

@@ -29,28 +29,12 @@ public actor TrafficMetrics {
     /// The applications' own instrumentation (podinfo's `http_request_duration_seconds`), by pod and status.
     private var application: [ApplicationKey: TrafficHistogram] = [:]
 
-    /// ingress-nginx's own series, by hop and status (`TrafficMetrics+Ingress.swift`).
-    var ingressSeries: [IngressKey: TrafficHistogram] = [:]
+    /// Each proxy's own series (``ProxySeries``), by series name: the series and its histograms by hop and code.
+    private var proxies: [String: (series: ProxySeries, histograms: [ProxyKey: TrafficHistogram])] = [:]
 
-    /// Contour's Envoy cluster statistics, by cluster and code (`TrafficMetrics+Proxies.swift`).
-    var envoyClusterSeries: [ProxySeriesKey: TrafficHistogram] = [:]
-
-    /// Traefik's service series, by service and code (`TrafficMetrics+Proxies.swift`).
-    var traefikSeries: [ProxySeriesKey: TrafficHistogram] = [:]
-    /// APISIX's prometheus plugin series, by route and code (`TrafficMetrics+Proxies.swift`).
-    var apisixSeries: [ProxySeriesKey: TrafficHistogram] = [:]
-    /// Traefik's default duration buckets, in seconds.
-    static let traefikBuckets: [Double] = [0.1, 0.3, 1.2, 5]
-
-    /// A proxy's series key: the upstream as the proxy names it, and the response code.
-    struct ProxySeriesKey: Hashable {
-        var upstream: String
+    private struct ProxyKey: Hashable {
+        var labels: [String: String]
         var code: Int
-    }
-
-    struct IngressKey: Hashable {
-        var hop: IngressRouting.Hop
-        var status: Int
     }
 
     private struct ApplicationKey: Hashable {
@@ -127,9 +111,26 @@ public actor TrafficMetrics {
         for (destination, histogram) in durations.sorted(by: { "\($0.key)" < "\($1.key)" }) {
             lines += histogram.lines("istio_request_duration_milliseconds", labels: TrafficMetrics.labels(destination))
         }
-        return lines.joined(separator: "\n") + "\n" + applicationExposition() + ingressExposition() + smiExposition() + envoyClusterExposition()
-            + traefikExposition()
-            + apisixExposition()
+        return lines.joined(separator: "\n") + "\n" + applicationExposition() + smiExposition() + proxyExposition()
+    }
+
+    /// Records `count` requests a proxy passed, in its own series.
+    func record(_ hop: ProxyHop, code: Int, latencyMilliseconds: Double, count: Double) {
+        let value = hop.series.seconds ? latencyMilliseconds / 1000 : latencyMilliseconds
+        proxies[hop.series.name, default: (hop.series, [:])]
+            .histograms[ProxyKey(labels: hop.labels, code: code), default: TrafficHistogram(bounds: hop.series.bounds)]
+            .observe(value, count: count)
+    }
+
+    /// Each proxy series recorded, in the order of their names, its samples sorted by labels and code.
+    func proxyExposition() -> String {
+        proxies.sorted { $0.key < $1.key }.map { _, entry in
+            let samples = entry.histograms.map { ProxySample(labels: $0.key.labels, code: $0.key.code, histogram: $0.value) }
+            func order(_ sample: ProxySample) -> String {
+                sample.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            }
+            return entry.series.exposition(samples.sorted { (order($0), $0.code) < (order($1), $1.code) })
+        }.joined()
     }
 
     static func labels(_ destination: Destination) -> String {

@@ -102,7 +102,7 @@ struct TrafficServer: Sendable {
     /// the headers the route adds to it.
     private func answer(
         from backend: ServiceResolver.Backend?, host: String, headers added: [String: String] = [:],
-        via hop: TrafficMetrics.Hop? = nil
+        via hop: ProxyHop? = nil
     ) async -> Response {
         guard let backend else { return text("no healthy upstream for \(host)\n", status: 503) }
         var generator = SystemRandomNumberGenerator()

@@ -58,7 +58,7 @@ public actor TrafficSimulator {
         }
     }
 
-    private func send(_ requests: Double, to backend: ServiceResolver.Backend, via hop: TrafficMetrics.Hop? = nil) async {
+    private func send(_ requests: Double, to backend: ServiceResolver.Backend, via hop: ProxyHop? = nil) async {
         let target = TrafficMetrics.Destination(workload: backend.workload, namespace: backend.namespace, serviceName: backend.serviceName)
         let samples = max(1, Int(requests.rounded()))
         let behaviour = backend.behaviour
