@@ -80,6 +80,18 @@ public struct MetricAnalysis: Sendable {
         ]
     }
 
+    /// The names with every non-word character as `_` (the interval as it is), for ``BuiltinQueries/wordCharactersOnly``.
+    public static func wordCharactersOnly(_ values: [String: String]) -> [String: String] {
+        var encoded = values
+        for (key, value) in values where key != "interval" {
+            encoded[key] = String(
+                value.unicodeScalars.map { scalar in
+                    scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_") ? Character(scalar) : "_"
+                })
+        }
+        return encoded
+    }
+
     private func judge(_ metric: CanaryMetric, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> MetricJudge.Verdict {
         let server = canary.spec.metricsServer ?? metricsServer
         let interval = metric.interval ?? CanaryDefaults.metricInterval
@@ -95,8 +107,9 @@ public struct MetricAnalysis: Sendable {
         guard let query = queries.query(for: metric.name) else {
             return MetricJudge.Verdict(failure: "Metric query failed for no usable metrics template and query were configured", value: nil)
         }
+        let names = queries.wordCharactersOnly ? MetricAnalysis.wordCharactersOnly(values) : values
         if let minimum = metric.minRequests, minimum > 0, let countQuery = queries.requestCount {
-            switch await self.outcome(of: countQuery, template: QueryTemplate(values: values), type: .prometheus, config: prometheus) {
+            switch await self.outcome(of: countQuery, template: QueryTemplate(values: names), type: .prometheus, config: prometheus) {
             case .success(let count) where count < Double(minimum):
                 return MetricJudge.tooFewRequests(metric, canary: canary, count: count, interval: interval)
             case .failure(let error) where error.kind == .noValues:
@@ -106,7 +119,7 @@ public struct MetricAnalysis: Sendable {
             case .success: break
             }
         }
-        let outcome = await outcome(of: query, template: QueryTemplate(values: values), type: .prometheus, config: prometheus)
+        let outcome = await outcome(of: query, template: QueryTemplate(values: names), type: .prometheus, config: prometheus)
         return MetricJudge.builtin(
             metric, canary: canary, mesh: mesh.rawValue, outcome: outcome,
             durationToMilliseconds: queries.durationToMilliseconds)

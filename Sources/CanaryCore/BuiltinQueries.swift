@@ -10,6 +10,9 @@ public struct BuiltinQueries: Sendable, Equatable {
     public var durationToMilliseconds: Double
     /// How many requests the target served in the interval (for `minRequests`).
     public var requestCount: String?
+    /// Whether the names the queries are rendered with (namespace, name, target, service, ingress) have every
+    /// non-word character replaced by `_`, as Skipper names its routes (Flagger's `encodeModelForSkipper`).
+    public var wordCharactersOnly = false
 
     public init(successRate: String, requestDuration: String, durationToMilliseconds: Double = 1, requestCount: String? = nil) {
         self.successRate = successRate

@@ -70,7 +70,7 @@ public enum RouterRegistry {
         GatewayAPIRouter.registration(.gatewayAPIV1, version: "v1"), GatewayAPIRouter.registration(.gatewayAPIV1beta1, version: "v1beta1"),
         NginxRouter.registration, SMIRouter.registration(.linkerd, queries: SMIRouter.linkerdQueries),
         SMIRouter.registration(.osm, queries: SMIRouter.osmQueries), ContourRouter.registration,
-        TraefikRouter.registration, APISIXRouter.registration, GlooRouter.registration,
+        TraefikRouter.registration, APISIXRouter.registration, GlooRouter.registration, SkipperRouter.registration,
     ]
 
     /// The registration of `provider`; `nil` when Serin cannot route it yet.

@@ -31,7 +31,7 @@ struct OperatorCommand: AsyncParsableCommand {
 
     @Option(
         help:
-            "The provider of Canaries without spec.provider (supported: istio, gatewayapi:v1, gatewayapi:v1beta1, nginx, linkerd, osm, contour, traefik, apisix, gloo, kubernetes)."
+            "The provider of Canaries without spec.provider (supported: istio, gatewayapi:v1, gatewayapi:v1beta1, nginx, skipper, linkerd, osm, contour, traefik, apisix, gloo, kubernetes)."
     )
     var meshProvider = "istio"
 

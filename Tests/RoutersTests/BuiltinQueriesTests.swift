@@ -38,7 +38,7 @@ import Testing
     @Test func everyRegisteredRouterDeclaresTheCRDsOfWhatItWatches() {
         #expect(
             RouterRegistry.implemented == [
-                .istio, .kubernetes, .gatewayAPIV1, .gatewayAPIV1beta1, .nginx, .linkerd, .osm, .contour, .traefik, .apisix, .gloo,
+                .istio, .kubernetes, .gatewayAPIV1, .gatewayAPIV1beta1, .nginx, .linkerd, .osm, .contour, .traefik, .apisix, .gloo, .skipper,
             ])
         #expect(RouterRegistry.registration(for: .linkerd)?.resources.compactMap(\.crd) == ["trafficsplits.split.smi-spec.io"])
         #expect(RouterRegistry.registration(for: .nginx)?.resources.map(\.crd) == [nil], "Ingress is built in")

@@ -5,19 +5,7 @@ extension Canary {
     /// What the NGINX router needs (`ingressRef`), what an ingress-nginx canary can express (one header, by
     /// value or pattern, and one cookie), and the mesh fields it does not carry (refused, never ignored).
     func validateNginx(into issues: inout ValidationIssues) {
-        guard let reference = spec.ingressRef else { return issues.add("spec.ingressRef", "required by the nginx provider") }
-        if (reference.name ?? "").isEmpty { issues.add("spec.ingressRef.name", "required") }
-        if let kind = reference.kind, kind != "Ingress" { issues.add("spec.ingressRef.kind", "\"\(kind)\" is not Ingress") }
-        // Flagger reads the Ingress as networking.k8s.io/v1 whatever the reference says (its tutorials still
-        // write extensions/v1beta1); the older names of the same kind are taken the same way.
-        if let version = reference.apiVersion, !["networking.k8s.io/v1", "networking.k8s.io/v1beta1", "extensions/v1beta1"].contains(version) {
-            issues.add("spec.ingressRef.apiVersion", "\"\(version)\" is not networking.k8s.io/v1")
-        }
-        let service = spec.service ?? CanaryService()
-        for (field, set) in meshRouteFields() + [("spec.service.hosts", !(service.hosts ?? []).isEmpty)] where set {
-            issues.add(field, "not supported by the nginx router (the Ingress holds the routing)")
-        }
-        if service.appProtocol?.lowercased() == "tcp" { issues.add("spec.service.appProtocol", "an Ingress routes HTTP only") }
+        guard validateIngressReference(provider: "nginx", into: &issues) else { return }
         validateNginxMatch(into: &issues)
     }
 

@@ -18,6 +18,15 @@ enum IngressRouting {
         var canary: String
     }
 
+    /// Whether ingress-nginx serves `ingress`: no class, or the class `nginx` (by `ingressClassName` or the
+    /// `kubernetes.io/ingress.class` annotation); another controller's Ingress is not its to route.
+    static func serves(_ ingress: JSONValue) -> Bool {
+        let name =
+            ingress[path: "spec", "ingressClassName"]?.stringValue
+            ?? ingress[path: "metadata", "annotations", "kubernetes.io/ingress.class"]?.stringValue
+        return name == nil || name == "nginx"
+    }
+
     static func isCanary(_ ingress: JSONValue) -> Bool {
         ingress[path: "metadata", "annotations", "\(prefix)/canary"]?.stringValue == "true"
     }
@@ -83,7 +92,7 @@ extension ServiceResolver {
     /// How the ingress controller sends a request for `host` (`nil`: synthetic traffic to `main`), when a main
     /// Ingress has a rule for it: to the main backend, or to the canary Ingress's by header, cookie or weight.
     func ingressRouting(host: String?, request: RequestAttributes, main: JSONValue? = nil) async -> Routing? {
-        let all = await ingresses()
+        let all = await ingresses().filter(IngressRouting.serves)
         let bare = host.map { String($0.split(separator: ":").first ?? "") }
         let candidates = main.map { [$0] } ?? all.filter { !IngressRouting.isCanary($0) }
         for ingress in candidates {

@@ -6,7 +6,7 @@ extension SimulatedMesh {
         routesHosts: { await $0.ingressRouting(host: $1.requestHost, request: $1.request) },
         syntheticRoutings: { resolver in
             var routings: [ServiceResolver.Routing] = []
-            for ingress in await resolver.ingresses() where !IngressRouting.isCanary(ingress) {
+            for ingress in await resolver.ingresses() where IngressRouting.serves(ingress) && !IngressRouting.isCanary(ingress) {
                 if let routing = await resolver.ingressRouting(host: nil, request: .synthetic, main: ingress) { routings.append(routing) }
             }
             return routings
