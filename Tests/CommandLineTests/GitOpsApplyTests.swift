@@ -62,7 +62,7 @@ import Testing
                 try await kubectl.succeed(["get", kind, name, "-n", "demo", "-o", "jsonpath={\(path)}"])
             }
             #expect(
-                try await eventually(timeout: .seconds(30)) { try await get("canary", "web", ".status.phase") == "Initialized" },
+                try await eventually(timeout: .seconds(90)) { try await get("canary", "web", ".status.phase") == "Initialized" },
                 "\(OperatorRBACTests.tail(log))")
             #expect(try await get("deploy", "web", ".spec.replicas") == "0", "the target is scaled down")
 
@@ -70,14 +70,14 @@ import Testing
             #expect(try await get("deploy", "web", ".spec.replicas") == "0", "the apply does not revert the scale-down")
 
             try await apply("kennethreitz/httpbin:v2")  // a commit: the new release
-            #expect(try await eventually(timeout: .seconds(30)) { Int(try await get("canary", "web", ".status.canaryWeight")) ?? 0 >= 20 })
+            #expect(try await eventually(timeout: .seconds(90)) { Int(try await get("canary", "web", ".status.canaryWeight")) ?? 0 >= 20 })
             let generation = try await get("deploy", "web", ".metadata.generation")
             try await apply("kennethreitz/httpbin:v2")  // reconciled again mid-rollout
             #expect(try await get("deploy", "web", ".metadata.generation") == generation, "an unchanged apply is no change")
             let weight = Int(try await get("canary", "web", ".status.canaryWeight")) ?? 0
             #expect(weight >= 20, "the analysis goes on where it was")
             #expect(
-                try await eventually(timeout: .seconds(60)) { try await get("canary", "web", ".status.phase") == "Succeeded" },
+                try await eventually(timeout: .seconds(120)) { try await get("canary", "web", ".status.phase") == "Succeeded" },
                 "\(OperatorRBACTests.tail(log))")
             try await apply("kennethreitz/httpbin:v2")
             #expect(try await get("deploy", "web", ".spec.replicas") == "0")

@@ -20,7 +20,7 @@ import Testing
     @Test(arguments: [
         (
             ["--mesh-provider", "kuma"],
-            "--mesh-provider: \"kuma\" is not supported yet (supported: apisix, contour, gatewayapi:v1, gatewayapi:v1beta1, gloo, istio, kubernetes, linkerd, nginx, osm, traefik)"
+            "--mesh-provider: \"kuma\" is not supported yet (supported: apisix, contour, gatewayapi:v1, gatewayapi:v1beta1, gloo, istio, kubernetes, linkerd, nginx, osm, skipper, traefik)"
         ),
         (["--mesh-provider", "istio2"], "--mesh-provider: \"istio2\" is not a known value (known: apisix, appmesh,"),
         (["--log-format", "yaml"], "--log-format: \"yaml\" is not text or json"),
