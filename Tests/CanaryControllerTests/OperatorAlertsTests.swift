@@ -107,8 +107,10 @@ import Testing
                 "Canary promotion is waiting for approval for 1h0m0s (webhook release-manager).",
             ])
         for _ in 0..<4 { alerts.post(halt, canary: canary); time.advance(by: .seconds(3600)) }
-        try await Task.sleep(for: .milliseconds(100))
-        #expect(recorder.messages.count == 2, "one reminder, not one an hour")
+        // A barrier, not a sleep: an alert posted after them arrives, so any reminder they queued came before it.
+        alerts.postInvalid("sentinel", canary: canary)
+        #expect(try await eventually(timeout: .seconds(5)) { recorder.messages.contains { $0.hasSuffix("sentinel") } })
+        #expect(recorder.messages.count == 3, "one reminder, not one an hour: \(recorder.messages)")
     }
 
     @Test func aReceiverThatDoesNotAnswerIsRetriedThenCountedAsFailed() async throws {

@@ -82,7 +82,7 @@ import Testing
             try await apply("kennethreitz/httpbin:v2")
             #expect(try await get("deploy", "web", ".spec.replicas") == "0")
             #expect(try await get("deploy", "web-primary", ".spec.template.spec.containers[0].image") == "kennethreitz/httpbin:v2")
-            try await Task.sleep(for: .seconds(2))
+            #expect(try await kubectl.operatorBarrier(canary: "web", namespace: "demo"), "the operator reconciled after the apply")
             #expect(try await get("canary", "web", ".status.phase") == "Succeeded", "no new rollout after the last apply")
 
             let managers = try await get("deploy", "web", ".metadata.managedFields[*].manager")

@@ -115,7 +115,10 @@ func barrier(
             try await running([reflector.run, controller.run]) {
                 #expect(await eventually(timeout: .seconds(30)) { log.calls.filter { $0 == "flaky" }.count == 3 }, "retried until it succeeds")
                 #expect(await eventually(timeout: .seconds(30)) { log.calls.filter { $0 == "periodic" }.count >= 4 }, "requeued without any change")
-                try await Task.sleep(for: .milliseconds(200))
+                // A barrier on the controller's own progress, not a sleep: four more periodic reconciles, 50 ms
+                // apart, outlast any back-off (at most 40 ms), so a retry of `flaky` or `broken` would have come.
+                let periodic = log.calls.filter { $0 == "periodic" }.count
+                #expect(await eventually(timeout: .seconds(30)) { log.calls.filter { $0 == "periodic" }.count >= periodic + 4 })
             }
             #expect(log.calls.filter { $0 == "flaky" }.count == 3, "not retried after success")
             #expect(log.calls.filter { $0 == "broken" }.count == 1, "terminal errors are not retried")

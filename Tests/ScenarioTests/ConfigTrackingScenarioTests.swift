@@ -117,7 +117,7 @@ import Testing
             #expect(token == Data("second".utf8).base64EncodedString())
 
             try await world.kubectl.succeed(["patch", "configmap", "webapp-flags", "-n", "demo", "-p", #"{"data":{"beta":"on"}}"#])
-            try await Task.sleep(for: .seconds(3))
+            #expect(try await world.kubectl.operatorBarrier(canary: "webapp", namespace: "demo"), "the operator reconciled after the edit")
             #expect(try await Self.revisions(world) == before + 1, "an opted-out ConfigMap starts nothing")
             #expect(try await world.status("webapp")["phase"] == "Succeeded")
         }
