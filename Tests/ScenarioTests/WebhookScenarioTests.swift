@@ -67,7 +67,8 @@ extension Scenario {
             #expect(try await eventually(timeout: .seconds(40)) { try await world.events().contains { $0.hasPrefix(halt) } })
             let elapsed = ContinuousClock.now - called
             #expect(elapsed >= .seconds(14) && elapsed < .seconds(40), "cut at the 15 s timeout, not before: \(elapsed)")
-            #expect(try await world.status()["failedChecks"] == 1)
+            // A step writes its Events before the status that records it: the count follows the Halt event.
+            #expect(try await eventually(timeout: .seconds(10)) { try await world.status()["failedChecks"] == 1 })
         }
     }
 }
