@@ -22,15 +22,9 @@ struct ProxySample: Sendable {
 }
 
 /// A proxy in front of a workload that counts a request in its own series, and the upstream's labels.
-struct ProxyHop: Sendable, Hashable {
+struct ProxyHop: Sendable {
     var series: ProxySeries
     var labels: [String: String]
-
-    static func == (lhs: ProxyHop, rhs: ProxyHop) -> Bool { lhs.series.name == rhs.series.name && lhs.labels == rhs.labels }
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(series.name)
-        hasher.combine(labels)
-    }
 }
 
 extension ProxySeries {
