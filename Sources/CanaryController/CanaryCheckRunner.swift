@@ -29,12 +29,14 @@ struct CanaryCheckRunner: Sendable {
 
     /// The metric templates and providers a Canary names that cannot be used, checked before a rollout starts.
     /// Throws them as an ``InvalidCanary`` (`InvalidReference`); during a rollout they fail the check as in Flagger.
-    func checkReferences(_ canary: Canary) throws(InvalidCanary) {
-        guard !CanaryStateMachine.isAnalysing(canary.status?.phase) else { return }
+    /// Returns what is allowed but unsafe (TLS verification turned off), for Warning events.
+    func checkReferences(_ canary: Canary) throws(InvalidCanary) -> [String] {
+        guard !CanaryStateMachine.isAnalysing(canary.status?.phase) else { return [] }
         let issues = analysis.referenceIssues(canary)
         guard issues.isEmpty else {
             throw InvalidCanary(reason: "InvalidReference", message: issues.map(\.description).joined(separator: "; "))
         }
+        return analysis.unverifiedTLS(canary)
     }
 
     /// Decides, running each check the state machine asks for (webhooks, metrics) and deciding again with

@@ -127,7 +127,9 @@ public final class CanaryOperator: Service, Sendable {
             minimumInterval: options.minimumInterval, clock: clock)
         let hooks = WebhookRunner(client: webhooks)
         let checks = CanaryCheckRunner(
-            analysis: MetricAnalysis(client: client, templates: caches[MetricTemplate.resource], metricsServer: options.metricsServer, http: http),
+            analysis: MetricAnalysis(
+                client: client, templates: caches[MetricTemplate.resource], metricsServer: options.metricsServer, http: http, clock: clock,
+                environment: options.providerEnvironment),
             hooks: hooks, metrics: metrics, clock: clock)
         let actions = CanaryActionExecutor(
             canaries: canaries.cache, canaryObjects: client.resource(Canary.resource, as: DynamicObject.self),

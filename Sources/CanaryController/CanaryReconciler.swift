@@ -50,7 +50,8 @@ public struct CanaryReconciler: Reconciler {
         if try await acting("update the finalizer", { try await actions.syncFinalizer(canary, object: object) }) { return .awaitChange }
         let (target, selector) = try observer.target(of: canary, parts: parts)
         // Before a rollout starts, a template that cannot be used is named; during one, it fails the check as in Flagger.
-        try checks.checkReferences(canary)
+        let unsafe = try checks.checkReferences(canary)
+        try await acting("record a warning") { try await actions.warnOnce(unsafe, canary: canary) }
         try await actions.reconcileOwned(canary, target: target, selector: selector, parts: parts)
         return try await step(canary, target: target, parts: parts, logger: logger)
     }

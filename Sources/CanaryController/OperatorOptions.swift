@@ -1,4 +1,5 @@
 import CanaryAPI
+import Foundation
 import Notifiers
 import OutboundHTTP
 import Routers
@@ -47,6 +48,8 @@ public struct OperatorOptions: Sendable {
     public var eventRefill: Duration = .seconds(10)
     /// Proxies for webhooks and metric providers (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`).
     public var proxies: ProxySettings = .fromEnvironment()
+    /// The environment metric providers read cloud credentials from (CloudWatch's `AWS_*`, as the AWS SDKs do).
+    public var providerEnvironment: [String: String] = ProcessInfo.processInfo.environment
     /// Receives every event of Canaries without `event` webhooks (`--event-webhook`, `EVENT_WEBHOOK_URL`).
     public var eventWebhook: String?
     /// Bearer tokens for webhook URLs (`--webhook-token`).

@@ -1,8 +1,10 @@
 import CanaryAPI
+import Foundation
+import KubeCore
 import OutboundHTTP
 
-/// Answers one query with one number. One conforming type per provider type, one file each, registered in
-/// ``MetricProviderRegistry``; the analysis engine calls only this protocol.
+/// Answers one query with one number. One conforming type per provider type, each in its own folder,
+/// registered in ``MetricProviderRegistry``; the analysis engine calls only this protocol.
 public protocol MetricProvider: Sendable {
     /// Runs a rendered query and returns its single value.
     func query(_ query: String) async throws(MetricError) -> Double
@@ -13,17 +15,63 @@ public protocol MetricProvider: Sendable {
 
 /// What a MetricTemplate (or the operator's `--metrics-server`) says about where and how to query.
 public struct MetricProviderConfig: Sendable {
+    /// `provider.address`, or what the provider's ``AddressPolicy`` chose without one.
     public var address: String
     /// The decoded data of `provider.secretRef`, `nil` without one; each provider reads its own keys.
     public var secret: [String: String]?
     public var headers: [String: [String]]
-    /// Outbound HTTP, with the operator's proxies.
+    /// Outbound HTTP, with the operator's proxies; `verifiesCertificates` is off for `insecureSkipVerify`.
     public var http: OutboundHTTP
+    /// The metric's `interval` (Go duration): providers that query a window (Datadog, New Relic, Dynatrace,
+    /// CloudWatch, Splunk) size it from this, as Flagger does.
+    public var interval: String
+    /// `provider.region` (CloudWatch).
+    public var region: String?
+    /// The operator's clock: where a query window ends, and how long a rate-limited provider is waited for.
+    public var clock: OperatorClock
+    /// The operator's environment: cloud credentials found as the vendors' SDKs find them (CloudWatch's
+    /// `AWS_*`), and their endpoint overrides.
+    public var environment: [String: String]
 
-    public init(address: String, secret: [String: String]? = nil, headers: [String: [String]] = [:], http: OutboundHTTP = OutboundHTTP()) {
+    public init(
+        address: String, secret: [String: String]? = nil, headers: [String: [String]] = [:], http: OutboundHTTP = OutboundHTTP(),
+        interval: String = CanaryDefaults.metricInterval, region: String? = nil, clock: OperatorClock = .system,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.address = address
         self.secret = secret
         self.headers = headers
         self.http = http
+        self.interval = interval
+        self.region = region
+        self.clock = clock
+        self.environment = environment
     }
+
+    /// The secret's value of `key`, or "<provider> credentials does not contain <key>" (Flagger's text).
+    public func credential(_ key: String, of provider: MetricProviderType) throws(MetricError) -> String {
+        guard let value = secret?[key], !value.isEmpty else {
+            throw MetricError.configuration("\(provider) credentials does not contain \(key)")
+        }
+        return value
+    }
+
+    /// The metric's interval, or "error parsing metric interval: …".
+    public func parsedInterval() throws(MetricError) -> Duration {
+        do { return try GoDuration(parsing: interval).duration } catch {
+            throw MetricError.configuration("error parsing metric interval: \(error)")
+        }
+    }
+}
+
+/// Where a provider's queries go when its template has no `provider.address`.
+public enum AddressPolicy: Sendable, Equatable {
+    /// The Canary's `spec.metricsServer`, else the operator's `--metrics-server` (Prometheus).
+    case metricsServer
+    /// The vendor's public API (Datadog's, New Relic's).
+    case vendorDefault(String)
+    /// None: the template must name one.
+    case required
+    /// The provider does not use an address (CloudWatch's comes from its region).
+    case unused
 }

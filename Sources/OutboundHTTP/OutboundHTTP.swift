@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// Outbound HTTP for metric providers and webhooks, honouring ``ProxySettings`` as Go programs do:
 /// `https://` through a proxy is tunnelled with `CONNECT`; `http://` through a proxy is sent to the proxy in
@@ -26,6 +27,9 @@ public struct OutboundHTTP: Sendable {
     public var proxies: ProxySettings
     /// The largest body read into memory.
     public var maximumBodySize = 16 << 20
+    /// Whether `https://` servers must present a certificate the system trusts; `false` only where a user
+    /// asked for it (`provider.insecureSkipVerify`).
+    public var verifiesCertificates = true
 
     public init(proxies: ProxySettings = .fromEnvironment()) { self.proxies = proxies }
 
@@ -73,10 +77,17 @@ public struct OutboundHTTP: Sendable {
         // fires first, this is only a backstop.
         let backstop = NIODeadline.now() + OutboundHTTP.timeAmount(timeout) + .seconds(1)
         guard let proxy, let proxyHost = proxy.host else {
-            return try await OutboundHTTP.read(try await OutboundHTTP.client.execute(request, deadline: backstop), limit: maximumBodySize)
+            let client = verifiesCertificates ? OutboundHTTP.client : OutboundHTTP.unverifiedClient
+            return try await OutboundHTTP.read(try await client.execute(request, deadline: backstop), limit: maximumBodySize)
         }
         // HTTPS through a proxy: a CONNECT tunnel, as AsyncHTTPClient does it.
-        let client = HTTPClient(configuration: .init(proxy: .server(host: proxyHost, port: proxy.port ?? 80)))
+        var configuration = HTTPClient.Configuration(proxy: .server(host: proxyHost, port: proxy.port ?? 80))
+        if !verifiesCertificates {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.certificateVerification = .none
+            configuration.tlsConfiguration = tls
+        }
+        let client = HTTPClient(configuration: configuration)
         defer { _ = client.shutdown() }
         return try await OutboundHTTP.read(try await client.execute(request, deadline: backstop), limit: maximumBodySize)
     }

@@ -70,6 +70,11 @@ final class VirtualRollout: Sendable {
         try await body(self)
     }
 
+    /// Whether the operator's cache of `resource` (a plural such as `metrictemplates`) holds an object in `demo`.
+    func cached(_ resource: String) -> Bool {
+        running.withLock { $0 }?.related.contains { $0.resourceName.hasPrefix(resource) && !$0.cache.list(namespace: "demo").isEmpty } ?? false
+    }
+
     func create(_ resource: KubeResource, _ object: JSONValue) async throws {
         _ = try await client.resource(resource, as: JSONValue.self).create(object, namespace: "demo")
     }

@@ -59,7 +59,7 @@ import Testing
 
 @Suite struct RegistryTests {
     @Test func theRegistriesSayWhatSerinImplements() {
-        #expect(MetricProviderRegistry.implemented == [.prometheus])
+        #expect(MetricProviderRegistry.implemented == [.prometheus, .datadog, .newrelic, .dynatrace, .graphite, .influxdb, .cloudwatch])
         #expect(TargetRegistry.implemented == [.deployment, .daemonSet])
         #expect(
             NotifierRegistry.implemented == [.slack, .discord, .rocket, .msteams, .gchat, .wecom, .dingtalk, .feishu, .lark, .webhook],
@@ -68,8 +68,11 @@ import Testing
     }
 
     @Test func aMetricProviderTypeSerinCannotQueryIsAConfigurationErrorNamingWhatIsSupported() {
-        #expect(throws: MetricError.configuration("provider not supported yet (supported: prometheus)")) {
-            try MetricProviderRegistry.make(.datadog, MetricProviderConfig(address: "https://api.datadoghq.com"))
+        #expect(
+            throws: MetricError.configuration(
+                "provider not supported yet (supported: cloudwatch, datadog, dynatrace, graphite, influxdb, newrelic, prometheus)")
+        ) {
+            try MetricProviderRegistry.make(.stackdriver, MetricProviderConfig(address: ""))
         }
         #expect(throws: MetricError.configuration("the secret has neither token nor username and password")) {
             try MetricProviderRegistry.make(.prometheus, MetricProviderConfig(address: "http://prometheus:9090", secret: ["user": "x"]))

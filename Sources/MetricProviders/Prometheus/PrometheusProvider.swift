@@ -9,7 +9,7 @@ import PrometheusAPI
 /// answer.
 public struct PrometheusProvider: MetricProvider {
     /// Prometheus for ``MetricProviderRegistry``.
-    public static let registration = MetricProviderRegistration(type: .prometheus) { config throws(MetricError) in
+    public static let registration = MetricProviderRegistration(type: .prometheus, address: .metricsServer) { config throws(MetricError) in
         try PrometheusProvider(config: config)
     }
 

@@ -1,0 +1,105 @@
+import CanaryAPI
+import Foundation
+import NIOHTTP1
+import OutboundHTTP
+
+/// Graphite's render API (`GET /render?<query>&format=json`), as Flagger's `graphite` provider queries
+/// it: the query is the render call's own parameters (`target=…&from=-2min`), whitespace collapsed; Basic
+/// auth from the Secret's `username` and `password`; the last non-null point of any target is the value.
+public struct GraphiteProvider: MetricProvider {
+    public static let registration = MetricProviderRegistration(type: .graphite, address: .required) {
+        config throws(MetricError) in try GraphiteProvider(config: config)
+    }
+
+    let config: MetricProviderConfig
+    let authorization: String?
+
+    public init(config: MetricProviderConfig) throws(MetricError) {
+        guard let url = URL(string: config.address), url.scheme != nil, url.host != nil else {
+            throw MetricError.configuration("graphite address \(config.address) is not a valid URL")
+        }
+        self.config = config
+        if config.secret != nil {
+            let user = try config.credential("username", of: .graphite)
+            let password = try config.credential("password", of: .graphite)
+            authorization = "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+        } else {
+            authorization = nil
+        }
+    }
+
+    /// The render call's URL for `query`: its parameters decoded as a form, `format=json` set, sorted by
+    /// name (Go's `url.Values.Encode`, as Flagger sends them).
+    func url(for query: String) -> String {
+        let collapsed = query.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        var pairs: [(String, String)] = collapsed.split(separator: "&").compactMap { field in
+            let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decoded(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            return parts.isEmpty ? nil : (decoded(parts[0]), parts.count > 1 ? decoded(parts[1]) : "")
+        }
+        pairs.removeAll { $0.0 == "format" }
+        pairs.append(("format", "json"))
+        let sorted = pairs.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element)
+        return "\(config.baseAddress)/render?\(formQuery(sorted))"
+    }
+
+    public func query(_ query: String) async throws(MetricError) -> Double {
+        var headers = [("Accept", "application/json")]
+        if let authorization { headers.append(("Authorization", authorization)) }
+        let api = config.api(.graphite)
+        let body = try await api.send(.GET, url(for: query), headers: headers, accepting: { $0 < 400 })
+        return try GraphiteProvider.value(from: body, api: api)
+    }
+
+    /// `target=test` answers, with values or without.
+    public func isOnline() async -> Bool {
+        do {
+            _ = try await query("target=test")
+            return true
+        } catch {
+            return error.kind == .noValues
+        }
+    }
+
+    /// The last non-null point over every target. A point is `[value, timestamp]`; Graphite writes a
+    /// value as a number, `null`, or (some versions) a numeric string.
+    static func value(from body: [UInt8], api: VendorAPI) throws(MetricError) -> Double {
+        let targets = try api.decode([Target].self, from: body)
+        var last: Double?
+        for target in targets {
+            for point in target.datapoints ?? [] {
+                guard let value = point.first else { continue }
+                switch value {
+                case .number(let number): last = number
+                case .string(let text): if let number = Double(text) { last = number }
+                case .null: break
+                }
+            }
+        }
+        guard let last else { throw MetricError.noValues }
+        guard last.isFinite else { throw MetricError.notFinite("\(last)") }
+        return last
+    }
+
+    struct Target: Decodable {
+        var target: String?
+        var datapoints: [[PointValue]]?
+    }
+
+    enum PointValue: Decodable {
+        case number(Double), string(String), null
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() {
+                self = .null
+            } else if let number = try? container.decode(Double.self) {
+                self = .number(number)
+            } else {
+                self = .string(try container.decode(String.self))
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import ChildProcesses
+import Foundation
+import KubeCore
+import SerinTesting
+import Testing
+
+/// The stand-ins' answers read by each vendor's own client library from PyPI (`Tests/VendorClients/check.py`):
+/// if a stand-in drifted from the vendor's documented format, the official client would fail to parse it.
+/// `make deps` installs the clients; a missing one fails the test.
+@Suite struct VendorClientTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("VendorClients/check.py").path
+
+    static func check(_ arguments: [String]) async throws -> JSONValue {
+        let result = try await Command("python3", [script] + arguments).run(within: .seconds(120))
+        try #require(result.status == 0, "check.py \(arguments.first ?? ""): \(result.stderr)")
+        return try JSONValue(parsing: result.stdout)
+    }
+
+    @Test func datadogsOfficialClientReadsTheStandInsSeriesAndErrors() async throws {
+        let standIn = DatadogStandIn(apiKey: "dd-api", applicationKey: "dd-app") { query in query.contains("empty") ? nil : 99.5 }
+        try await StubServer.serve(standIn.responder) { port in
+            let url = "http://127.0.0.1:\(port)"
+            let answer = try await Self.check(["datadog", url, "dd-api", "dd-app", "sum:x{*}.as_count()", "1800000000", "1800000600"])
+            #expect(answer["value"]?.doubleValue == 99.5 && answer["points"]?.intValue == 11 && answer["valid"] == true, "\(answer)")
+            let empty = try await Self.check(["datadog", url, "dd-api", "dd-app", "sum:empty{*}", "1800000000", "1800000600"])
+            #expect(empty["value"] == .null && empty["points"]?.intValue == 0, "\(empty)")
+            let forbidden = try await Self.check(["datadog", url, "wrong", "dd-app", "sum:x{*}", "1800000000", "1800000600"])
+            #expect(forbidden["status"]?.intValue == 403 && forbidden[path: "error", "errors"] == ["Forbidden"], "\(forbidden)")
+            standIn.state.throttle(next: 1, retryAfter: 7)
+            let limited = try await Self.check(["datadog", url, "dd-api", "dd-app", "sum:x{*}", "1800000000", "1800000600"])
+            #expect(limited["status"]?.intValue == 429, "\(limited)")
+        }
+    }
+
+    @Test func influxDBsOfficialClientReadsTheStandInsTablesAndErrors() async throws {
+        let standIn = InfluxDBStandIn(token: "t0k3n", organisation: "acme") { flux in flux.contains("empty") ? nil : 1.4 }
+        try await StubServer.serve(standIn.responder) { port in
+            let url = "http://127.0.0.1:\(port)"
+            let answer = try await Self.check(["influxdb", url, "t0k3n", "acme", #"from(bucket: "default") |> range(start: -2h)"#])
+            #expect(answer["value"]?.doubleValue == 1.4 && answer["records"]?.intValue == 1, "\(answer)")
+            let empty = try await Self.check(["influxdb", url, "t0k3n", "acme", #"from(bucket: "empty")"#])
+            #expect(empty["records"]?.intValue == 0, "\(empty)")
+            let unauthorized = try await Self.check(["influxdb", url, "wrong", "acme", "x"])
+            #expect(unauthorized["status"]?.intValue == 401 && unauthorized[path: "error", "code"] == "unauthorized", "\(unauthorized)")
+        }
+    }
+}
+
+extension VendorClientTests {
+    @Test func boto3ReadsTheCloudWatchStandInsDataAndErrorsAndSTSsCredentials() async throws {
+        let standIn = CloudWatchStandIn(accessKeyID: "AKIACHECK", webIdentityToken: "eyJ.token", assumedKeyID: "ASIACHECK") { _ in 0.5 }
+        try await StubServer.serve(standIn.responder) { port in
+            let url = "http://127.0.0.1:\(port)"
+            let answer = try await Self.check(["cloudwatch", url, "AKIACHECK", "eyJ.token"])
+            #expect(answer["value"]?.doubleValue == 0.5 && answer["id"] == "q" && answer["status_code"] == "Complete", "\(answer)")
+            #expect(answer["assumed_key"] == "ASIACHECK", "\(answer)")
+            let refused = try await Self.check(["cloudwatch", url, "AKIAWRONG", "wrong"])
+            #expect(refused["status"]?.intValue == 400 && refused["error"] == "UnrecognizedClientException", "\(refused)")
+            #expect(refused["sts_error"] == "InvalidIdentityToken", "\(refused)")
+        }
+    }
+}
