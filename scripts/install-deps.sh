@@ -30,6 +30,7 @@ pip_package() {
         datadog-api-client) echo datadog-api-client ;;
         influxdb-client) echo influxdb-client ;;
         boto3) echo boto3 ;;
+        google-cloud-monitoring) echo google-cloud-monitoring ;;
         *) echo "" ;;
     esac
 }
@@ -41,6 +42,7 @@ present() {
         datadog-api-client) python3 -c "import datadog_api_client" >/dev/null 2>&1 ;;
         influxdb-client) python3 -c "import influxdb_client" >/dev/null 2>&1 ;;
         boto3) python3 -c "import boto3" >/dev/null 2>&1 ;;
+        google-cloud-monitoring) python3 -c "from google.cloud import monitoring_v3" >/dev/null 2>&1 ;;
         *) command -v "$1" >/dev/null 2>&1 ;;
     esac
 }

@@ -4,6 +4,8 @@
 /// unsupported type fails the check naming it (Flagger falls back to Prometheus).
 public enum MetricProviderType: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
     case prometheus, influxdb, datadog, externalmetrics, stackdriver, cloudwatch, newrelic, graphite, dynatrace, keptn, splunk
+    /// Serin's: any JSON endpoint, one number read by a JSONPath (`docs/metrics.md`).
+    case web
 
     public init(parsing text: String) throws(UnknownValueError) {
         guard let type = MetricProviderType(rawValue: text) else {

@@ -40,14 +40,14 @@ extension CanaryActionExecutor {
         try await acting("reconcile the \(parts.provider) routing") { try await parts.router.reconcile(canary, owner: owner) }
     }
 
-    /// Records each of `warnings` once per generation of the Canary (Warning events named after it), so a
-    /// reconcile that finds the same thing again writes nothing.
-    func warnOnce(_ warnings: [String], canary: Canary) async throws {
+    /// Records each of `warnings` once per generation of the Canary (Warning events named after `kind` and
+    /// the generation), so a reconcile that finds the same thing again writes nothing.
+    func warnOnce(_ warnings: [String], kind: String, canary: Canary) async throws {
         let reference = EventObjectReference(
             apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, namespace: canary.namespace,
             name: canary.metadata.name ?? "", uid: canary.metadata.uid)
         for (index, message) in warnings.enumerated() {
-            let key = "warning-\(canary.metadata.generation ?? 0)-\(index)"
+            let key = "\(kind)-\(canary.metadata.generation ?? 0)-\(index)"
             _ = try await events.recordOnce(reference, type: .warning, reason: "Synced", message: message, key: key)
         }
     }

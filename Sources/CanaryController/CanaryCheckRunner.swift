@@ -39,6 +39,9 @@ struct CanaryCheckRunner: Sendable {
         return analysis.unverifiedTLS(canary)
     }
 
+    /// The metric providers of the Canary's templates that do not answer (Flagger's start-up `IsOnline`).
+    func unavailableProviders(_ canary: Canary) async -> [String] { await analysis.unavailableProviders(canary) }
+
     /// Decides, running each check the state machine asks for (webhooks, metrics) and deciding again with
     /// its outcome, until nothing is pending. Returns the decision and the observation holding the checks'
     /// outcomes (for the journal).

@@ -51,7 +51,11 @@ public struct CanaryReconciler: Reconciler {
         let (target, selector) = try observer.target(of: canary, parts: parts)
         // Before a rollout starts, a template that cannot be used is named; during one, it fails the check as in Flagger.
         let unsafe = try checks.checkReferences(canary)
-        try await acting("record a warning") { try await actions.warnOnce(unsafe, canary: canary) }
+        try await acting("record a warning") { try await actions.warnOnce(unsafe, kind: "tls", canary: canary) }
+        if canary.status?.phase == nil || canary.status?.phase == .initializing {
+            let unavailable = await checks.unavailableProviders(canary)
+            try await acting("record a warning") { try await actions.warnOnce(unavailable, kind: "online", canary: canary) }
+        }
         try await actions.reconcileOwned(canary, target: target, selector: selector, parts: parts)
         return try await step(canary, target: target, parts: parts, logger: logger)
     }

@@ -85,7 +85,41 @@ import Testing
                 let s = CloudWatchStandIn(accessKeyID: "AKIAROLLOUT", signal: $0); return (s.responder, s.state)
             },
             provider: ["region": "eu-west-1"], environment: ["AWS_ACCESS_KEY_ID": "AKIAROLLOUT", "AWS_SECRET_ACCESS_KEY": "rollout-secret"]),
+        Vendor(
+            type: "stackdriver",
+            query: """
+                fetch k8s_container
+                | metric 'istio.io/service/server/request_count'
+                | filter (metric.destination_workload_name == '{{ target }}.{{ namespace }}')
+                | align rate(1m) | every 1m
+                """,
+            secret: ["project": "serin-tests", "serviceAccountKey": VendorMetricRolloutTests.serviceAccountKey],
+            standIn: {
+                // The fixture's key, checked by the stand-in's token endpoint.
+                let s = try! GoogleMonitoringStandIn(
+                    project: "serin-tests", email: "serin-test@serin-tests.iam.gserviceaccount.com",
+                    publicKeyPEM: VendorMetricRolloutTests.fixture("pub.pem"), signal: $0)
+                return (s.responder, s.state)
+            }),
+        Vendor(
+            type: "web",
+            query: #"{"path": "/api/v1/slo?service={{ target }}.{{ namespace }}", "jsonPath": "$.data.value"}"#,
+            secret: ["Authorization": "Bearer slo-token"],
+            standIn: {
+                let s = JSONEndpointStandIn(token: "slo-token", signal: $0); return (s.responder, s.state)
+            }),
     ]
+
+    static func fixture(_ name: String) -> String {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "VendorClients/google")
+        return (try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)) ?? ""
+    }
+
+    /// The test service account's key, its `token_uri` on the stand-in (`PORT` is replaced when planted).
+    static var serviceAccountKey: String {
+        fixture("service-account.json").replacingOccurrences(of: "https://oauth2.googleapis.com/token", with: "http://127.0.0.1:PORT/token")
+    }
 
     static let analysis: JSONValue = [
         "interval": "1m", "threshold": 2, "stepWeight": 10, "maxWeight": 30,
@@ -110,6 +144,7 @@ import Testing
                 let warning =
                     "metric template success-rate.demo sets provider.insecureSkipVerify: the TLS certificate of http://127.0.0.1:\(port) is not verified"
                 #expect(afterPromotion.filter { $0.hasPrefix(warning) }.count == 1, "said once: \(afterPromotion)")
+                #expect(!afterPromotion.contains { $0.contains("not available") }, "the provider answered its start-up check: \(afterPromotion)")
                 #expect(
                     standIn.requests.contains { $0.body.contains("podinfo.demo") || $0.parameters.values.contains { $0.contains("podinfo.demo") } })
 
@@ -123,14 +158,29 @@ import Testing
         }
     }
 
+    /// Flagger's start-up check: a provider that refuses its check is named in a Warning, and the Canary goes on.
+    @Test func aProviderThatFailsItsStartUpCheckIsNamedOnce() async throws {
+        var vendor = try #require(Self.vendors.first { $0.type == "datadog" })
+        vendor.secret["datadog_api_key"] = "revoked"
+        try await VirtualRollout.with { rollout in
+            let (responder, _) = vendor.standIn { _ in 100 }
+            try await StubServer.serve(responder) { port in
+                try await Self.plant(vendor, address: "http://127.0.0.1:\(port)", on: rollout)
+                try await rollout.create(.deployments, ReconcilerHarness.deployment("podinfo"))
+                try await rollout.create(ReconcilerHarness.canaries, ReconcilerHarness.canary("podinfo", analysis: Self.analysis))
+                #expect(try await rollout.progress("podinfo") { $0["phase"] == "Initialized" }.reached)
+                let events = try await rollout.events("podinfo")
+                let expected = "datadog in metric template success-rate.demo not available: http://127.0.0.1:\(port) did not answer its check"
+                #expect(events.filter { $0 == expected }.count == 1, "\(events)")
+            }
+        }
+    }
+
     /// The Secret and the template, once the operator's template cache holds the template.
     static func plant(_ vendor: Vendor, address: String, on rollout: VirtualRollout) async throws {
-        try await rollout.create(
-            .secrets,
-            [
-                "metadata": ["name": "vendor"],
-                "stringData": JSONValue.object(JSONObject(uniqueKeysWithValues: vendor.secret.map { ($0.key, JSONValue.string($0.value)) })),
-            ])
+        let port = URL(string: address)?.port.map(String.init) ?? ""
+        let data = vendor.secret.map { ($0.key, JSONValue.string($0.value.replacingOccurrences(of: "PORT", with: port))) }
+        try await rollout.create(.secrets, ["metadata": ["name": "vendor"], "stringData": .object(JSONObject(uniqueKeysWithValues: data))])
         try await rollout.create(
             MetricTemplate.resource,
             [

@@ -61,3 +61,20 @@ extension VendorClientTests {
         }
     }
 }
+
+extension VendorClientTests {
+    @Test func googlesMonitoringClientReadsTheStandInsTimeSeriesAndErrors() async throws {
+        let standIn = try GoogleMonitoringStandIn(project: "serin-tests") { mql in mql.contains("empty") ? nil : 12.5 }
+        try await StubServer.serve(standIn.responder) { port in
+            let url = "http://127.0.0.1:\(port)"
+            let answer = try await Self.check(["stackdriver", url, "serin-tests", "ya29.standin-token", "fetch k8s_container"])
+            #expect(answer["value"]?.doubleValue == 12.5 && answer["series"]?.intValue == 1, "\(answer)")
+            let empty = try await Self.check(["stackdriver", url, "serin-tests", "ya29.standin-token", "fetch empty"])
+            #expect(empty["series"]?.intValue == 0, "\(empty)")
+            let refused = try await Self.check(["stackdriver", url, "serin-tests", "wrong", "fetch x"])
+            #expect(refused["status"]?.intValue == 401 && refused["error"] == "Unauthorized", "\(refused)")
+            let invalid = try await Self.check(["stackdriver", url, "serin-tests", "ya29.standin-token", ""])
+            #expect(invalid["status"]?.intValue == 400 && invalid["error"] == "BadRequest", "\(invalid)")
+        }
+    }
+}

@@ -59,7 +59,10 @@ import Testing
 
 @Suite struct RegistryTests {
     @Test func theRegistriesSayWhatSerinImplements() {
-        #expect(MetricProviderRegistry.implemented == [.prometheus, .datadog, .newrelic, .dynatrace, .graphite, .influxdb, .cloudwatch])
+        #expect(
+            MetricProviderRegistry.implemented == [
+                .prometheus, .datadog, .newrelic, .dynatrace, .graphite, .influxdb, .cloudwatch, .stackdriver, .web,
+            ])
         #expect(TargetRegistry.implemented == [.deployment, .daemonSet])
         #expect(
             NotifierRegistry.implemented == [.slack, .discord, .rocket, .msteams, .gchat, .wecom, .dingtalk, .feishu, .lark, .webhook],
@@ -70,9 +73,9 @@ import Testing
     @Test func aMetricProviderTypeSerinCannotQueryIsAConfigurationErrorNamingWhatIsSupported() {
         #expect(
             throws: MetricError.configuration(
-                "provider not supported yet (supported: cloudwatch, datadog, dynatrace, graphite, influxdb, newrelic, prometheus)")
+                "provider not supported yet (supported: cloudwatch, datadog, dynatrace, graphite, influxdb, newrelic, prometheus, stackdriver, web)")
         ) {
-            try MetricProviderRegistry.make(.stackdriver, MetricProviderConfig(address: ""))
+            try MetricProviderRegistry.make(.splunk, MetricProviderConfig(address: ""))
         }
         #expect(throws: MetricError.configuration("the secret has neither token nor username and password")) {
             try MetricProviderRegistry.make(.prometheus, MetricProviderConfig(address: "http://prometheus:9090", secret: ["user": "x"]))

@@ -78,7 +78,7 @@ import Testing
                 "patch", "scaledobject", "worker", "-n", "demo", "--type=merge", "-p", #"{"spec":{"maxReplicaCount":8}}"#,
             ])
             try await world.kubectl.succeed(["set", "image", "deploy/worker", "-n", "demo", "worker=example/worker:2"])
-            #expect(try await world.waitForPhase("Progressing", name: "worker", timeout: .seconds(10)))
+            #expect(try await world.waitForPhase("Progressing", name: "worker", timeout: .seconds(30)))
             #expect(try await !Self.paused(world), "resumed for the analysis")
             #expect(try await Self.get(world, "scaledobject", "worker-primary", ".spec.maxReplicaCount") == "5", "not before the promotion")
             #expect(try await world.waitForPhase("Succeeded", name: "worker", timeout: .seconds(60)))
@@ -91,7 +91,7 @@ import Testing
                 {"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}},"spec":{"containers":[{"name":"worker","image":"example/worker:3"}]}}}}
                 """,
             ])
-            #expect(try await world.waitForPhase("Progressing", name: "worker", timeout: .seconds(10)))
+            #expect(try await world.waitForPhase("Progressing", name: "worker", timeout: .seconds(30)))
             #expect(try await world.waitForPhase("Failed", name: "worker", timeout: .seconds(60)))
             #expect(try await Self.get(world, "deploy", "worker-primary", ".spec.template.spec.containers[0].image") == "example/worker:2")
             #expect(try await eventually(timeout: .seconds(10)) { try await Self.paused(world) }, "paused again after the rollback")

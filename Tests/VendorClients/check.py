@@ -4,6 +4,7 @@ a dialect only Serin understands. Run by VendorClientTests:
     python3 check.py datadog  <url> <api key> <application key> <query> <from> <to>
     python3 check.py influxdb <url> <token> <org> <flux>
     python3 check.py cloudwatch <url> <access key id> <web identity token>
+    python3 check.py stackdriver <url> <project> <access token> <mql>
 
 Prints one JSON object: what the client parsed ("value", "valid"), or the status and parsed error body of
 the exception the client raised ("status", "error").
@@ -89,6 +90,25 @@ def cloudwatch(url, access_key, token):
     return result
 
 
+def stackdriver(url, project, token, mql):
+    """google-cloud-monitoring's QueryServiceClient speaks only gRPC, so the REST answer is read with the
+    library's own message type (protobuf's JSON mapping, which is the REST format; unknown fields refused)
+    and its errors with google-api-core's mapping of HTTP errors."""
+    import requests
+    from google.api_core import exceptions
+    from google.cloud import monitoring_v3
+
+    response = requests.post(
+        f"{url}/v3/projects/{project}/timeSeries:query", json={"query": mql},
+        headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    if response.status_code != 200:
+        error = exceptions.from_http_response(response)
+        return {"status": error.code, "error": type(error).__name__, "message": error.message}
+    answer = monitoring_v3.QueryTimeSeriesResponse.from_json(response.text, ignore_unknown_fields=False)
+    values = [point.values[0].double_value for item in answer.time_series_data for point in item.point_data]
+    return {"value": values[0] if values else None, "series": len(answer.time_series_data)}
+
+
 if __name__ == "__main__":
     vendor, *arguments = sys.argv[1:]
-    print(json.dumps({"datadog": datadog, "influxdb": influxdb, "cloudwatch": cloudwatch}[vendor](*arguments)))
+    print(json.dumps({"datadog": datadog, "influxdb": influxdb, "cloudwatch": cloudwatch, "stackdriver": stackdriver}[vendor](*arguments)))
