@@ -17,6 +17,8 @@ import Synchronization
 public struct MetricAnalysis: Sendable {
     let templates: ObjectCache<DynamicObject>
     let secrets: ResourceClient<JSONValue>
+    /// The operator's own access to its cluster (External Metrics).
+    let cluster: ClusterAccess
     /// `--metrics-server`: where built-in metrics and templates without an address are queried.
     let metricsServer: String
     /// Outbound HTTP to metric providers (proxies from the operator's options).
@@ -33,6 +35,7 @@ public struct MetricAnalysis: Sendable {
         self.environment = environment
         self.templates = templates
         self.secrets = client.resource(.secrets, as: JSONValue.self)
+        self.cluster = MetricAnalysis.clusterAccess(client)
         self.metricsServer = metricsServer
         self.http = http
         self.clock = clock
@@ -176,7 +179,7 @@ public struct MetricAnalysis: Sendable {
         return MetricProviderConfig(
             address: address, headers: template.spec.provider.headers ?? [:], http: http,
             interval: metric.interval ?? CanaryDefaults.metricInterval, region: template.spec.provider.region, clock: clock,
-            environment: environment)
+            environment: environment, cluster: cluster)
     }
 
     /// Renders and runs one query.

@@ -9,7 +9,8 @@ import Targets
 extension CanaryOperator {
     /// What every operator needs whatever its providers: Canaries watched, their finalizer and handled
     /// requests patched, their status patched; MetricTemplates watched; AlertProviders and the Secrets that
-    /// templates and providers name (`secretRef`) read one by one; Events written.
+    /// templates and providers name (`secretRef`) read one by one; Events written; external metrics listed
+    /// (the `externalmetrics` provider asks the operator's own API server; each metric is a resource).
     public static let coreRules = [
         PolicyRule(Canary.resource, verbs: ["list", "watch", "patch"]),
         PolicyRule(Canary.resource, subresource: "status", verbs: ["patch"]),
@@ -17,6 +18,7 @@ extension CanaryOperator {
         PolicyRule(AlertProvider.resource, verbs: ["get"]),
         PolicyRule(.secrets, verbs: ["get"]),
         PolicyRule.eventRecording,
+        PolicyRule(apiGroups: ["external.metrics.k8s.io"], resources: ["*"], verbs: ["list"]),
     ]
 
     /// Every rule of an operator with `meshProvider` as its provider, and config tracking on or off; the

@@ -13,16 +13,20 @@ public final class InMemoryCluster: Sendable {
     public let server: APIServer
 
     /// A cluster holding `seed` (the sandbox's `InMemoryCluster.start(meshes:)` seeds the simulated meshes' CRDs).
-    public static func start(seed: ClusterSeed, logger: Logger = Logger(label: "serin.in-memory")) async throws -> InMemoryCluster {
+    /// `aggregated` makes the API groups it serves from the store (the sandbox's External Metrics adapter).
+    public static func start(
+        seed: ClusterSeed, aggregated: @Sendable (ObjectStore) -> [any AggregatedAPI] = { _ in [] },
+        logger: Logger = Logger(label: "serin.in-memory")
+    ) async throws -> InMemoryCluster {
         let store = ObjectStore(historyLimit: 10_000)
         try await seed.install(into: store)
-        return InMemoryCluster(store: store, faults: FaultInjector(), logger: logger)
+        return InMemoryCluster(store: store, faults: FaultInjector(), aggregated: aggregated(store), logger: logger)
     }
 
-    init(store: ObjectStore, faults: FaultInjector, logger: Logger) {
+    init(store: ObjectStore, faults: FaultInjector, aggregated: [any AggregatedAPI] = [], logger: Logger) {
         self.store = store
         self.faults = faults
-        self.server = APIServer(store: store, faults: faults, bookmarkInterval: .seconds(1), logger: logger)
+        self.server = APIServer(store: store, faults: faults, bookmarkInterval: .seconds(1), aggregated: aggregated, logger: logger)
     }
 
     /// A client whose requests this cluster serves in-process, without a client-side rate limit.

@@ -52,7 +52,7 @@ public final class Sandbox: Sendable {
         await access?.watchRBAC()
         let api = APIServer(
             store: store, faults: faults, audit: audit, bookmarkInterval: options.bookmarkInterval, access: access,
-            maximumRequestBytes: options.maximumRequestBytes, logger: options.logger)
+            maximumRequestBytes: options.maximumRequestBytes, aggregated: [ExternalMetricsAdapter(store: store)], logger: options.logger)
         let certificate = options.authorization ? try await SandboxCertificate.make() : nil
         let apiServer = try await LoopbackServer.start(
             api.responder, port: options.port, tls: certificate?.serverConfiguration,

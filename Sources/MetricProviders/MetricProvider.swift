@@ -32,11 +32,13 @@ public struct MetricProviderConfig: Sendable {
     /// The operator's environment: cloud credentials found as the vendors' SDKs find them (CloudWatch's
     /// `AWS_*`), and their endpoint overrides.
     public var environment: [String: String]
+    /// The operator's own access to its cluster, for providers the cluster serves (External Metrics).
+    public var cluster: ClusterAccess?
 
     public init(
         address: String, secret: [String: String]? = nil, headers: [String: [String]] = [:], http: OutboundHTTP = OutboundHTTP(),
         interval: String = CanaryDefaults.metricInterval, region: String? = nil, clock: OperatorClock = .system,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, cluster: ClusterAccess? = nil
     ) {
         self.address = address
         self.secret = secret
@@ -46,6 +48,7 @@ public struct MetricProviderConfig: Sendable {
         self.region = region
         self.clock = clock
         self.environment = environment
+        self.cluster = cluster
     }
 
     /// The secret's value of `key`, or "<provider> credentials does not contain <key>" (Flagger's text).
@@ -62,6 +65,25 @@ public struct MetricProviderConfig: Sendable {
             throw MetricError.configuration("error parsing metric interval: \(error)")
         }
     }
+}
+
+/// The operator's own access to the Kubernetes API (its service account), for metrics the cluster serves.
+public struct ClusterAccess: Sendable {
+    /// An error the API server answered, or the reason it could not be reached.
+    public struct Failure: Error, Sendable {
+        /// The HTTP status, when the API server answered.
+        public var status: Int?
+        public var message: String
+        public init(status: Int?, message: String) {
+            self.status = status
+            self.message = message
+        }
+    }
+
+    /// Lists `resource` in `namespace` with an optional label selector, returning the list's `items`.
+    public var list: @Sendable (_ resource: KubeResource, _ namespace: String, _ labelSelector: String?) async throws(Failure) -> [JSONValue]
+
+    public init(list: @escaping @Sendable (KubeResource, String, String?) async throws(Failure) -> [JSONValue]) { self.list = list }
 }
 
 /// Where a provider's queries go when its template has no `provider.address`.

@@ -158,6 +158,36 @@ import Testing
         }
     }
 
+    /// `externalmetrics` without an address asks the operator's own API server, where the sandbox serves the
+    /// External Metrics API from its workloads' traffic.
+    @Test func externalMetricsFromTheClustersAdapterPromoteAndRollBack() async throws {
+        try await VirtualRollout.with { rollout in
+            try await rollout.create(
+                MetricTemplate.resource,
+                [
+                    "apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate", "metadata": ["name": "success-rate"],
+                    "spec": [
+                        "provider": ["type": "externalmetrics"],
+                        "query": "{{ namespace }}/request-success-rate?labelSelector=deployment%3D{{ target }}",
+                    ],
+                ])
+            #expect(try await eventually { rollout.cached("metrictemplates") })
+            try await rollout.create(.deployments, ReconcilerHarness.deployment("podinfo"))
+            try await rollout.create(ReconcilerHarness.canaries, ReconcilerHarness.canary("podinfo", analysis: Self.analysis))
+            #expect(try await rollout.progress("podinfo") { $0["phase"] == "Initialized" }.reached)
+            try await rollout.release("podinfo", image: "ghcr.io/stefanprodan/podinfo:6.0.1")
+            let promoted = try await rollout.progress("podinfo") { $0["phase"] == "Succeeded" }
+            let afterPromotion = try await rollout.events("podinfo")
+            #expect(promoted.reached, "\(promoted.seen) \(afterPromotion)")
+            #expect(!afterPromotion.contains { $0.contains("not available") }, "\(afterPromotion)")
+            try await rollout.annotateTemplate("podinfo", [WorkloadBehaviour.Annotation.errorRatio: "0.5"])
+            let failed = try await rollout.progress("podinfo") { $0["phase"] == "Failed" }
+            let events = try await rollout.events("podinfo")
+            #expect(failed.reached, "\(failed.seen) \(events)")
+            #expect(events.contains("Halt podinfo.demo advancement success-rate 50.00 < 99"), "\(events)")
+        }
+    }
+
     /// Flagger's start-up check: a provider that refuses its check is named in a Warning, and the Canary goes on.
     @Test func aProviderThatFailsItsStartUpCheckIsNamedOnce() async throws {
         var vendor = try #require(Self.vendors.first { $0.type == "datadog" })

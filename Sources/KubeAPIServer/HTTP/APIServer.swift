@@ -24,12 +24,16 @@ public struct APIServer: Sendable {
     public static let defaultMaximumRequestBytes = 3 << 20
     /// The largest request body served; a larger one gets 413 RequestEntityTooLarge.
     public let maximumRequestBytes: Int
+    /// API groups served by other code (`/apis/<group>/…`), as aggregated APIs are.
+    public let aggregated: [any AggregatedAPI]
 
     public init(
         store: ObjectStore, faults: FaultInjector = FaultInjector(), audit: AuditLog? = nil, bookmarkInterval: Duration = .seconds(5),
-        access: AccessControl? = nil, maximumRequestBytes: Int = APIServer.defaultMaximumRequestBytes, logger: Logger
+        access: AccessControl? = nil, maximumRequestBytes: Int = APIServer.defaultMaximumRequestBytes, aggregated: [any AggregatedAPI] = [],
+        logger: Logger
     ) {
         self.store = store
+        self.aggregated = aggregated
         self.maximumRequestBytes = maximumRequestBytes
         self.access = access
         self.faults = faults
@@ -83,6 +87,7 @@ public struct APIServer: Sendable {
     }
 
     func respond(_ request: Request, body: [UInt8]) async -> Response {
+        if let answer = await aggregatedAnswer(request) { return answer }
         let target = RequestTarget(path: request.uri.path)
         let query = QueryParameters(request.uri.query ?? "")
         do {
@@ -115,6 +120,18 @@ public struct APIServer: Sendable {
         } catch {
             return APIServer.status(APIError(status: KubeStatus(code: 500, reason: "InternalError", message: "\(error)")))
         }
+    }
+
+    /// The answer of the aggregated API whose group the request's path names, if one does (GET only).
+    private func aggregatedAnswer(_ request: Request) async -> Response? {
+        let segments = request.uri.path.split(separator: "/").map(String.init)
+        guard segments.count >= 2, segments[0] == "apis", let api = aggregated.first(where: { $0.group == segments[1] }) else { return nil }
+        guard request.method == .get else {
+            return APIServer.status(
+                APIError(status: KubeStatus(code: 405, reason: "MethodNotAllowed", message: "the server does not allow this method")))
+        }
+        let (status, answer) = await api.get(Array(segments.dropFirst(2)), parameters: QueryParameters(request.uri.query ?? "").all)
+        return APIServer.json(answer, status: status)
     }
 
     static func json(_ value: JSONValue, status: Int = 200, headers: HTTPFields = [:]) -> Response {
@@ -150,6 +167,9 @@ public struct APIServer: Sendable {
 /// Decoded query parameters.
 struct QueryParameters {
     private var values: [String: String] = [:]
+
+    /// Every parameter, decoded.
+    var all: [String: String] { values }
 
     init(_ query: String) {
         var components = URLComponents()

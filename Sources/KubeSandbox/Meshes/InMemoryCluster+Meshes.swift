@@ -8,6 +8,6 @@ extension InMemoryCluster {
     ) async throws
         -> InMemoryCluster
     {
-        try await start(seed: ClusterSeed(meshes: meshes), logger: logger)
+        try await start(seed: ClusterSeed(meshes: meshes), aggregated: { [ExternalMetricsAdapter(store: $0)] }, logger: logger)
     }
 }
