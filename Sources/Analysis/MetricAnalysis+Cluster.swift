@@ -3,18 +3,30 @@ import KubeCore
 import MetricProviders
 
 extension MetricAnalysis {
-    /// Lists through the operator's own client: its credentials, its TLS settings, its API server.
+    /// Reads and writes through the operator's own client: its credentials, its TLS settings, its API server.
     static func clusterAccess(_ client: KubeClient) -> ClusterAccess {
-        ClusterAccess { resource, namespace, labelSelector throws(ClusterAccess.Failure) in
-            do {
-                return try await client.resource(resource, as: JSONValue.self).list(
-                    namespace: namespace, options: ListOptions(labelSelector: labelSelector)
-                ).items
-            } catch let error as KubeAPIError {
-                throw ClusterAccess.Failure(status: error.status.code, message: "\(error)")
-            } catch {
-                throw ClusterAccess.Failure(status: nil, message: "\(error)")
-            }
+        @Sendable func failure(_ error: any Error) -> ClusterAccess.Failure {
+            if let error = error as? KubeAPIError { return ClusterAccess.Failure(status: error.status.code, message: "\(error)") }
+            return ClusterAccess.Failure(status: nil, message: "\(error)")
         }
+        return ClusterAccess(
+            list: { resource, namespace, labelSelector throws(ClusterAccess.Failure) in
+                do {
+                    return try await client.resource(resource, as: JSONValue.self).list(
+                        namespace: namespace, options: ListOptions(labelSelector: labelSelector)
+                    ).items
+                } catch { throw failure(error) }
+            },
+            get: { resource, namespace, name throws(ClusterAccess.Failure) in
+                do { return try await client.resource(resource, as: JSONValue.self).get(name, namespace: namespace) } catch { throw failure(error) }
+            },
+            create: { resource, namespace, object throws(ClusterAccess.Failure) in
+                do { return try await client.resource(resource, as: JSONValue.self).create(object, namespace: namespace) } catch {
+                    throw failure(error)
+                }
+            },
+            delete: { resource, namespace, name throws(ClusterAccess.Failure) in
+                do { _ = try await client.resource(resource, as: JSONValue.self).delete(name, namespace: namespace) } catch { throw failure(error) }
+            })
     }
 }

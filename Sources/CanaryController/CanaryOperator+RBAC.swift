@@ -10,7 +10,8 @@ extension CanaryOperator {
     /// What every operator needs whatever its providers: Canaries watched, their finalizer and handled
     /// requests patched, their status patched; MetricTemplates watched; AlertProviders and the Secrets that
     /// templates and providers name (`secretRef`) read one by one; Events written; external metrics listed
-    /// (the `externalmetrics` provider asks the operator's own API server; each metric is a resource).
+    /// (the `externalmetrics` provider asks the operator's own API server; each metric is a resource); Keptn's
+    /// KeptnMetrics read, and the Analyses the `keptn` provider creates read and deleted.
     public static let coreRules = [
         PolicyRule(Canary.resource, verbs: ["list", "watch", "patch"]),
         PolicyRule(Canary.resource, subresource: "status", verbs: ["patch"]),
@@ -19,6 +20,8 @@ extension CanaryOperator {
         PolicyRule(.secrets, verbs: ["get"]),
         PolicyRule.eventRecording,
         PolicyRule(apiGroups: ["external.metrics.k8s.io"], resources: ["*"], verbs: ["list"]),
+        PolicyRule(apiGroups: ["metrics.keptn.sh"], resources: ["keptnmetrics"], verbs: ["get", "list"]),
+        PolicyRule(apiGroups: ["metrics.keptn.sh"], resources: ["analyses"], verbs: ["create", "get", "delete"]),
     ]
 
     /// Every rule of an operator with `meshProvider` as its provider, and config tracking on or off; the

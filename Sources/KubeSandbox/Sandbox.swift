@@ -81,13 +81,17 @@ public final class Sandbox: Sendable {
         }
         let trafficPort = trafficServer.port
         let workloads = WorkloadSimulator(store: store)
+        let keptn = KeptnSimulator(store: store)
         let simulator = TrafficSimulator(store: store, meshes: options.meshes, metrics: metrics, tick: options.trafficTick)
         let simulateTraffic = options.simulateTraffic
         let simulateWorkloads = options.simulateWorkloads
         let envoyTraffic = envoy.map { EnvoyTraffic(plane: $0, tick: options.trafficTick) }
         let simulators = Task {
             await withDiscardingTaskGroup { group in
-                if simulateWorkloads { group.addTask { await workloads.run() } }
+                if simulateWorkloads {
+                    group.addTask { await workloads.run() }
+                    group.addTask { await keptn.run() }
+                }
                 if let envoy {
                     group.addTask { await envoy.run() }
                     if simulateTraffic, let envoyTraffic { group.addTask { await envoyTraffic.run() } }

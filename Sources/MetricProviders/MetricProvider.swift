@@ -82,8 +82,30 @@ public struct ClusterAccess: Sendable {
 
     /// Lists `resource` in `namespace` with an optional label selector, returning the list's `items`.
     public var list: @Sendable (_ resource: KubeResource, _ namespace: String, _ labelSelector: String?) async throws(Failure) -> [JSONValue]
+    /// Reads one object.
+    public var get: @Sendable (_ resource: KubeResource, _ namespace: String, _ name: String) async throws(Failure) -> JSONValue
+    /// Creates an object, returning it as stored.
+    public var create: @Sendable (_ resource: KubeResource, _ namespace: String, _ object: JSONValue) async throws(Failure) -> JSONValue
+    /// Deletes one object.
+    public var delete: @Sendable (_ resource: KubeResource, _ namespace: String, _ name: String) async throws(Failure) -> Void
 
-    public init(list: @escaping @Sendable (KubeResource, String, String?) async throws(Failure) -> [JSONValue]) { self.list = list }
+    public init(
+        list: @escaping @Sendable (KubeResource, String, String?) async throws(Failure) -> [JSONValue],
+        get: @escaping @Sendable (KubeResource, String, String) async throws(Failure) -> JSONValue = { _, _, _ throws(Failure) in
+            throw Failure(status: nil, message: "not available")
+        },
+        create: @escaping @Sendable (KubeResource, String, JSONValue) async throws(Failure) -> JSONValue = { _, _, _ throws(Failure) in
+            throw Failure(status: nil, message: "not available")
+        },
+        delete: @escaping @Sendable (KubeResource, String, String) async throws(Failure) -> Void = { _, _, _ throws(Failure) in
+            throw Failure(status: nil, message: "not available")
+        }
+    ) {
+        self.list = list
+        self.get = get
+        self.create = create
+        self.delete = delete
+    }
 }
 
 /// Where a provider's queries go when its template has no `provider.address`.

@@ -23,7 +23,8 @@ public enum MetricProviderRegistry {
     public static let registrations: [MetricProviderRegistration] = [
         PrometheusProvider.registration, DatadogProvider.registration, NewRelicProvider.registration,
         DynatraceProvider.registration, GraphiteProvider.registration, InfluxDBProvider.registration, CloudWatchProvider.registration,
-        StackdriverProvider.registration, ExternalMetricsProvider.registration, WebProvider.registration,
+        StackdriverProvider.registration, ExternalMetricsProvider.registration, KeptnProvider.registration,
+        WebProvider.registration,
     ]
 
     public static var implemented: Set<MetricProviderType> { Set(registrations.map(\.type)) }

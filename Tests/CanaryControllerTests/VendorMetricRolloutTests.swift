@@ -3,6 +3,7 @@ import CanaryController
 import Foundation
 import Hummingbird
 import KubeAPIServer
+import KubeClient
 import KubeCore
 import KubeSandbox
 import SerinTesting
@@ -185,6 +186,56 @@ import Testing
             let events = try await rollout.events("podinfo")
             #expect(failed.reached, "\(failed.seen) \(events)")
             #expect(events.contains("Halt podinfo.demo advancement success-rate 50.00 < 99"), "\(events)")
+        }
+    }
+
+    /// `keptn` reads the cluster's Keptn resources, which the sandbox's Keptn simulator keeps current: a
+    /// KeptnMetric's value, and an Analysis created per check (passed is 1), then deleted.
+    @Test(arguments: [
+        "keptnmetric/demo/podinfo-success-rate",
+        "analysis/demo/success-rate/2m/workload={{ target }};min=99",
+    ])
+    func keptnMetricsAndAnalysesPromoteAndRollBack(query: String) async throws {
+        try await VirtualRollout.with { rollout in
+            try await rollout.create(
+                KubeResource(group: "metrics.keptn.sh", version: "v1beta1", kind: "KeptnMetric", plural: "keptnmetrics", namespaced: true),
+                [
+                    "apiVersion": "metrics.keptn.sh/v1beta1", "kind": "KeptnMetric", "metadata": ["name": "podinfo-success-rate"],
+                    "spec": ["provider": ["name": "sandbox"], "query": "request-success-rate deployment=podinfo", "fetchIntervalSeconds": 10],
+                ])
+            let threshold: JSONValue = query.hasPrefix("analysis") ? ["min": 1] : ["min": 99]
+            let analysis: JSONValue = [
+                "interval": "1m", "threshold": 2, "stepWeight": 10, "maxWeight": 30,
+                "metrics": [["name": "success-rate", "templateRef": ["name": "success-rate"], "thresholdRange": threshold, "interval": "1m"]],
+            ]
+            try await rollout.create(
+                MetricTemplate.resource,
+                [
+                    "apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate", "metadata": ["name": "success-rate"],
+                    "spec": ["provider": ["type": "keptn"], "query": .string(query)],
+                ])
+            #expect(try await eventually { rollout.cached("metrictemplates") })
+            try await rollout.create(.deployments, ReconcilerHarness.deployment("podinfo"))
+            try await rollout.create(ReconcilerHarness.canaries, ReconcilerHarness.canary("podinfo", analysis: analysis))
+            #expect(try await rollout.progress("podinfo") { $0["phase"] == "Initialized" }.reached)
+            try await rollout.release("podinfo", image: "ghcr.io/stefanprodan/podinfo:6.0.1")
+            let promoted = try await rollout.progress("podinfo") { $0["phase"] == "Succeeded" }
+            let afterPromotion = try await rollout.events("podinfo")
+            #expect(promoted.reached, "\(promoted.seen) \(afterPromotion)")
+            #expect(!afterPromotion.contains { $0.contains("not available") }, "\(afterPromotion)")
+            try await rollout.annotateTemplate("podinfo", [WorkloadBehaviour.Annotation.errorRatio: "0.5"])
+            let failed = try await rollout.progress("podinfo") { $0["phase"] == "Failed" }
+            let events = try await rollout.events("podinfo")
+            #expect(failed.reached, "\(failed.seen) \(events)")
+            let halt =
+                query.hasPrefix("analysis")
+                ? "Halt podinfo.demo advancement success-rate 0.00 < 1" : "Halt podinfo.demo advancement success-rate 50.00 < 99"
+            #expect(events.contains(halt), "\(events)")
+            let left = try await rollout.client.resource(
+                KubeResource(group: "metrics.keptn.sh", version: "v1beta1", kind: "Analysis", plural: "analyses", namespaced: true),
+                as: JSONValue.self
+            ).list(namespace: "demo").items
+            #expect(left.isEmpty, "every Analysis is deleted after its check: \(left.count) left")
         }
     }
 

@@ -55,7 +55,8 @@ final class VirtualRollout: Sendable {
                 client: rollout.client, options: options,
                 logger: Logger(label: "test.virtual"), clock: clock)
             let workloads = WorkloadSimulator(store: rollout.cluster.store, clock: clock)
-            let tasks = [Task { await workloads.run() }, Task { try await canaryOperator.run() }]
+            let keptn = KeptnSimulator(store: rollout.cluster.store, clock: clock)
+            let tasks = [Task { await workloads.run() }, Task { await keptn.run() }, Task { try await canaryOperator.run() }]
             defer { for task in tasks { task.cancel() } }
             try await canaryOperator.waitUntilSynced()
             try await rollout.withOperator(canaryOperator, body)
