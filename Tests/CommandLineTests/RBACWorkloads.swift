@@ -11,7 +11,8 @@ enum RBACWorkloads {
 
     /// `web`: a Deployment with an HPA, a ConfigMap and a Secret (config tracking), alerts through an
     /// AlertProvider whose address is in a Secret, and `revertOnDeletion` (a finalizer); `agent`: a DaemonSet;
-    /// `worker`: a Deployment scaled by a KEDA ScaledObject.
+    /// `worker`: a Deployment scaled by a KEDA ScaledObject, judged by External Metrics, a KeptnMetric and a
+    /// Keptn Analysis (the sandbox serves all three).
     static func manifests(provider: String) -> String {
         let objects = """
             apiVersion: v1
@@ -69,6 +70,28 @@ enum RBACWorkloads {
             spec:
               scaleTargetRef: {name: worker}
               triggers: [{type: prometheus, metadata: {serverAddress: "http://127.0.0.1:1", query: 'sum(queue{deployment="worker"})', threshold: "10"}}]
+            ---
+            apiVersion: flagger.app/v1beta1
+            kind: MetricTemplate
+            metadata: {name: external, namespace: demo}
+            spec:
+              provider: {type: externalmetrics}
+              query: "demo/request-success-rate?labelSelector=deployment%3D{{ target }}"
+            ---
+            apiVersion: metrics.keptn.sh/v1beta1
+            kind: KeptnMetric
+            metadata: {name: worker-success-rate, namespace: demo}
+            spec: {provider: {name: sandbox}, query: "request-success-rate deployment=worker", fetchIntervalSeconds: 10}
+            ---
+            apiVersion: flagger.app/v1beta1
+            kind: MetricTemplate
+            metadata: {name: keptn-metric, namespace: demo}
+            spec: {provider: {type: keptn}, query: keptnmetric/demo/worker-success-rate}
+            ---
+            apiVersion: flagger.app/v1beta1
+            kind: MetricTemplate
+            metadata: {name: keptn-analysis, namespace: demo}
+            spec: {provider: {type: keptn}, query: "analysis/demo/success-rate/1m/workload={{ target }}"}
             """
         let canaries = [
             canary(
@@ -84,6 +107,13 @@ enum RBACWorkloads {
                 extra: """
                       targetRef: {apiVersion: apps/v1, kind: Deployment, name: worker}
                       autoscalerRef: {apiVersion: keda.sh/v1alpha1, kind: ScaledObject, name: worker}
+                    """,
+                metrics: """
+                        metrics:
+                        - {name: external, templateRef: {name: external}, thresholdRange: {min: 99}}
+                        - {name: keptn-metric, templateRef: {name: keptn-metric}, thresholdRange: {min: 99}}
+                        - {name: keptn-analysis, templateRef: {name: keptn-analysis}, thresholdRange: {min: 1}}
+
                     """),
         ]
         return ([objects] + canaries).joined(separator: "\n---\n")
@@ -91,7 +121,7 @@ enum RBACWorkloads {
 
     /// A Canary of `name` (its spec's `extra` lines), with what `provider` needs: an Ingress for nginx,
     /// iterations for kubernetes (which cannot shift weights).
-    static func canary(_ name: String, port: Int, provider: String, extra: String, alerts: String = "") -> String {
+    static func canary(_ name: String, port: Int, provider: String, extra: String, alerts: String = "", metrics: String = "") -> String {
         let steps = provider == "kubernetes" ? "    iterations: 2\n" : "    maxWeight: 50\n    stepWeight: 25\n"
         let extra = extra.hasSuffix("\n") ? extra : extra + "\n"
         var routing = "", objects = ""
@@ -118,6 +148,6 @@ enum RBACWorkloads {
                 interval: 1s
                 threshold: 2
 
-            """ + steps + alerts
+            """ + steps + alerts + metrics
     }
 }

@@ -130,7 +130,16 @@ public struct APIServer: Sendable {
             return APIServer.status(
                 APIError(status: KubeStatus(code: 405, reason: "MethodNotAllowed", message: "the server does not allow this method")))
         }
-        let (status, answer) = await api.get(Array(segments.dropFirst(2)), parameters: QueryParameters(request.uri.query ?? "").all)
+        let path = Array(segments.dropFirst(2))
+        if let access, let user = APIServer.requestUser, path.count == 4, path[1] == "namespaces" {
+            // A namespaced list of the aggregated group, authorized as kube-apiserver does before it proxies.
+            let attributes = RBACAuthorizer.Attributes(verb: "list", group: api.group, resource: path[3], namespace: path[2])
+            guard await access.authorize(user, attributes) else {
+                return APIServer.status(
+                    APIError(status: KubeStatus(code: 403, reason: "Forbidden", message: AccessControl.forbiddenMessage(user, attributes))))
+            }
+        }
+        let (status, answer) = await api.get(path, parameters: QueryParameters(request.uri.query ?? "").all)
         return APIServer.json(answer, status: status)
     }
 
