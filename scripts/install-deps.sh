@@ -13,6 +13,7 @@ apt_package() {
     case "$1" in
         openssl) echo openssl ;;
         prometheus|promtool) echo prometheus ;;
+        victoria-metrics) echo victoria-metrics ;;
         hey) echo hey ;;
         curl) echo curl ;;
         tmux) echo tmux ;;

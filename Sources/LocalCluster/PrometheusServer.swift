@@ -9,16 +9,24 @@ import NIOHTTP1
 import Glibc
 #endif
 
-/// A real Prometheus (the Debian package) on loopback, scraping given targets every second.
+/// A real Prometheus (the Debian package) on loopback, scraping given targets every second — or, as a
+/// second PromQL engine, VictoriaMetrics (Debian's `victoria-metrics`) scraping them the same way.
 ///
 /// The scenario tests and `serin demo` use it; `make test` and `make demo` install Prometheus.
 public final class PrometheusServer: Sendable {
+    /// Which server answers PromQL.
+    public enum Engine: Sendable {
+        case prometheus
+        /// VictoriaMetrics single-node, with its 30 s `-search.latencyOffset` off so that fresh samples count.
+        case victoriaMetrics
+    }
+
     public let url: String
     private let process: Process
     private let dataDirectory: String
 
-    /// Starts Prometheus scraping `targets` (`host:port`) at `/metrics`.
-    public static func start(scraping targets: [String]) async throws -> PrometheusServer {
+    /// Starts Prometheus (or `engine`) scraping `targets` (`host:port`) at `/metrics`.
+    public static func start(scraping targets: [String], engine: Engine = .prometheus) async throws -> PrometheusServer {
         let folder = NSTemporaryDirectory() + "serin-prometheus-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder + "/data", withIntermediateDirectories: true)
         let config = """
@@ -31,20 +39,29 @@ public final class PrometheusServer: Sendable {
         let port = try freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "prometheus", "--config.file=\(folder)/prometheus.yml", "--storage.tsdb.path=\(folder)/data",
-            "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
-        ]
+        switch engine {
+        case .prometheus:
+            process.arguments = [
+                "prometheus", "--config.file=\(folder)/prometheus.yml", "--storage.tsdb.path=\(folder)/data",
+                "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
+            ]
+        case .victoriaMetrics:
+            process.arguments = [
+                "victoria-metrics", "-promscrape.config=\(folder)/prometheus.yml", "-storageDataPath=\(folder)/data",
+                "-httpListenAddr=127.0.0.1:\(port)", "-loggerLevel=ERROR", "-search.latencyOffset=0s",
+                "-promscrape.config.strictParse=false",
+            ]
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
         let server = PrometheusServer(url: "http://127.0.0.1:\(port)", process: process, dataDirectory: folder)
-        for _ in 0..<100 {
-            if (try? await server.get("/-/ready")) != nil { return server }
+        for _ in 0..<100 where process.isRunning {
+            if (try? await server.get(engine == .prometheus ? "/-/ready" : "/health")) != nil { return server }
             try await Task.sleep(for: .milliseconds(100))
         }
         server.stop()
-        throw SetupFailure(description: "Prometheus did not become ready on port \(port)")
+        throw SetupFailure(description: "\(engine == .prometheus ? "Prometheus" : "VictoriaMetrics") did not become ready on port \(port)")
     }
 
     private init(url: String, process: Process, dataDirectory: String) {

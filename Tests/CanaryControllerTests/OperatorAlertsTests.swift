@@ -47,7 +47,7 @@ import Testing
         for _ in 0..<5 { alerts.post(.event(.warning, "Halt podinfo.test advancement waiting for approval gate"), canary: canary) }
         alerts.post(.event(.warning, "Halt podinfo.test advancement success rate 80% < 99%"), canary: canary)  // no alert for it
         alerts.post(.event(.warning, "Rolling back podinfo.test failed checks threshold reached 3"), canary: canary)
-        #expect(try await eventually(timeout: .seconds(5)) { recorder.alerts.withLock { $0.count } == 2 })
+        #expect(try await eventually(timeout: .seconds(30)) { recorder.alerts.withLock { $0.count } == 2 })
         let sent = recorder.alerts.withLock { $0 }
         #expect(sent.map(\.message) == ["Canary is waiting for approval.", "Failed checks threshold reached 3"])
         #expect(sent.map(\.severity) == [.warn, .error] && sent[0].fields.map(\.name) == ["Cluster"] && sent[0].canary == "podinfo")
@@ -100,7 +100,7 @@ import Testing
             alerts.post(halt, canary: canary)
             time.advance(by: .seconds(900))
         }
-        #expect(try await eventually(timeout: .seconds(5)) { recorder.messages.count == 2 })
+        #expect(try await eventually(timeout: .seconds(30)) { recorder.messages.count == 2 })
         #expect(
             recorder.messages == [
                 "Canary promotion is waiting for approval.",
@@ -109,7 +109,7 @@ import Testing
         for _ in 0..<4 { alerts.post(halt, canary: canary); time.advance(by: .seconds(3600)) }
         // A barrier, not a sleep: an alert posted after them arrives, so any reminder they queued came before it.
         alerts.postInvalid("sentinel", canary: canary)
-        #expect(try await eventually(timeout: .seconds(5)) { recorder.messages.contains { $0.hasSuffix("sentinel") } })
+        #expect(try await eventually(timeout: .seconds(30)) { recorder.messages.contains { $0.hasSuffix("sentinel") } })
         #expect(recorder.messages.count == 3, "one reminder, not one an hour: \(recorder.messages)")
     }
 

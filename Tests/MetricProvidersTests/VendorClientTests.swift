@@ -6,8 +6,13 @@ import Testing
 
 /// The stand-ins' answers read by each vendor's own client library from PyPI (`Tests/VendorClients/check.py`):
 /// if a stand-in drifted from the vendor's documented format, the official client would fail to parse it.
-/// `make deps` installs the clients; a missing one fails the test.
-@Suite struct VendorClientTests {
+/// `make deps` installs the clients; a missing one fails the test. Each check starts a Python process that
+/// imports a large client library (a few seconds of both cores), so `make test` runs the suite alone, one
+/// check at a time, where it cannot starve the main run's wall-clock waits.
+@Suite(
+    .serialized,
+    .enabled(if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1", "Python clients load both cores; make test runs it alone"))
+struct VendorClientTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("VendorClients/check.py").path
 

@@ -42,6 +42,8 @@ final class Scenario: Sendable {
         var envoy: String?
         /// The operator's `--mesh-provider` (Istio when unset).
         var meshProvider: String?
+        /// The PromQL engine behind `--metrics-server`: Prometheus, or VictoriaMetrics.
+        var metricsEngine: PrometheusServer.Engine = .prometheus
     }
 
     let sandbox: Sandbox
@@ -63,7 +65,7 @@ final class Scenario: Sendable {
         if setup.gloo { options.meshes.append(.gloo) }
         options.envoy = setup.envoy
         return try await Sandbox.with(options) { sandbox in
-            let prometheus = try await PrometheusServer.start(scraping: ["127.0.0.1:\(sandbox.trafficURL.port!)"])
+            let prometheus = try await PrometheusServer.start(scraping: ["127.0.0.1:\(sandbox.trafficURL.port!)"], engine: setup.metricsEngine)
             defer { prometheus.stop() }
             let kubectl = Kubectl(sandbox)
             try await kubectl.succeed(["apply", "-f", repository.appendingPathComponent("crds").path])
