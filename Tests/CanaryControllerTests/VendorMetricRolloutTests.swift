@@ -11,8 +11,10 @@ import Testing
 
 /// Each SaaS provider through whole rollouts on virtual time: a MetricTemplate of that provider, its Secret,
 /// and the vendor's stand-in answering from the sandbox's traffic (the success rate of the workload the
-/// query names). A good release is promoted; a release failing half its requests is rolled back.
-@Suite struct VendorMetricRolloutTests {
+/// query names). A good release is promoted; a release failing half its requests is rolled back. One rollout
+/// at a time: each is a whole operator with its caches and a stand-in server, and ten at once add hundreds of
+/// sockets and threads to the main run's peak.
+@Suite(.serialized) struct VendorMetricRolloutTests {
     /// One provider: its template's query (naming the workload as `<target>.<namespace>`), the Secret's keys,
     /// and its stand-in.
     struct Vendor: Sendable, CustomTestStringConvertible {
