@@ -282,9 +282,7 @@ import Testing
     /// The success rate (percent) of the workload a query names as `<name>.demo`, from its behaviour
     /// annotations, as the sandbox's traffic would measure it.
     static func successRate(_ query: String, store: ObjectStore) async -> Double? {
-        guard let match = query.firstMatch(of: /([a-z0-9-]+)\.demo\b/), let deployments = await store.type(plural: "deployments", group: "apps")
-        else { return nil }
-        guard let workload = try? await store.get(deployments, namespace: "demo", name: String(match.1)) else { return nil }
-        return 100 * (1 - WorkloadBehaviour(workload: workload).errorRatio)
+        guard let match = query.firstMatch(of: /([a-z0-9-]+)\.demo\b/) else { return nil }
+        return await WorkloadBehaviour.ofDeployment(String(match.1), namespace: "demo", in: store)?.successPercent
     }
 }

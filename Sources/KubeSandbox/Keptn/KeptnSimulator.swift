@@ -45,7 +45,7 @@ public actor KeptnSimulator {
                 let namespace = metric[path: "metadata", "namespace"]?.stringValue, let name = metric[path: "metadata", "name"]?.stringValue,
                 let behaviour = await behaviour(Self.deployment(in: query), namespace: namespace)
             else { continue }
-            let value = query.contains("request-duration") ? behaviour.p99Milliseconds : 100 * (1 - behaviour.errorRatio)
+            let value = query.contains("request-duration") ? behaviour.p99Milliseconds : behaviour.successPercent
             let text = value == value.rounded() ? String(Int64(value)) : String(value)
             guard metric[path: "status", "value"]?.stringValue != text else { continue }
             var updated = metric
@@ -64,7 +64,7 @@ public actor KeptnSimulator {
             else { continue }
             let minimum = analysis[path: "spec", "args", "min"]?.stringValue.flatMap(Double.init) ?? 99
             let behaviour = await behaviour(analysis[path: "spec", "args", "workload"]?.stringValue, namespace: namespace)
-            let pass = behaviour.map { 100 * (1 - $0.errorRatio) >= minimum } ?? false
+            let pass = behaviour.map { $0.successPercent >= minimum } ?? false
             var updated = analysis
             updated["status"] = ["state": "Completed", "pass": .bool(pass), "warning": false, "raw": .string(pass ? "passed" : "failed")]
             _ = try? await store.update(analyses, namespace: namespace, name: name, object: updated, subresource: "status")
@@ -72,8 +72,8 @@ public actor KeptnSimulator {
     }
 
     private func behaviour(_ name: String?, namespace: String) async -> WorkloadBehaviour? {
-        guard let name, let deployments = await store.type(plural: "deployments", group: "apps") else { return nil }
-        do { return WorkloadBehaviour(workload: try await store.get(deployments, namespace: namespace, name: name)) } catch { return nil }
+        guard let name else { return nil }
+        return await WorkloadBehaviour.ofDeployment(name, namespace: namespace, in: store)
     }
 
     /// The Deployment a query names as `deployment=<name>`.

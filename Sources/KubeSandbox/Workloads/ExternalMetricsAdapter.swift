@@ -32,20 +32,16 @@ public struct ExternalMetricsAdapter: AggregatedAPI {
             return Self.notFound("unable to get external metric \(namespace)/\(metric)/nil: no metric \(metric) is served by the sandbox")
         }
         var items: [JSONValue] = []
-        if let name = Self.deployment(selectedBy: parameters["labelSelector"] ?? ""), let behaviour = await behaviour(of: name, namespace: namespace)
+        if let name = Self.deployment(selectedBy: parameters["labelSelector"] ?? ""),
+            let behaviour = await WorkloadBehaviour.ofDeployment(name, namespace: namespace, in: store)
         {
-            let value = metric == "request-success-rate" ? 100 * (1 - behaviour.errorRatio) : behaviour.p99Milliseconds
+            let value = metric == "request-success-rate" ? behaviour.successPercent : behaviour.p99Milliseconds
             items.append([
                 "metricName": .string(metric), "metricLabels": ["deployment": .string(name)],
                 "timestamp": .string(KubeTime(Date()).description), "value": .string(Self.quantity(value)),
             ])
         }
         return (200, ["kind": "ExternalMetricValueList", "apiVersion": "external.metrics.k8s.io/v1beta1", "metadata": [:], "items": .array(items)])
-    }
-
-    private func behaviour(of name: String, namespace: String) async -> WorkloadBehaviour? {
-        guard let deployments = await store.type(plural: "deployments", group: "apps") else { return nil }
-        do { return WorkloadBehaviour(workload: try await store.get(deployments, namespace: namespace, name: name)) } catch { return nil }
     }
 
     /// The Deployment an equality selector names (`deployment=x` or `app=x`, among other terms).
