@@ -45,7 +45,7 @@ let package = Package(
         // MARK: Kubernetes layer (never imports canary code)
         .target(
             name: "KubeCore",
-            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
+            dependencies: [.product(name: "OrderedCollections", package: "swift-collections"), .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(

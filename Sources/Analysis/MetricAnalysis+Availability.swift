@@ -22,7 +22,7 @@ extension MetricAnalysis {
                 case .success(let address) = MetricAnalysis.address(of: template, canary: canary, metricsServer: metricsServer)
             else { continue }
             let prefix = "\(type) in metric template \(reference.name).\(namespace) not available"
-            var config = providerConfig(template, metric: metric, address: address)
+            var config = providerConfig(template, metric: metric, canary: canary, address: address)
             if let secret = template.spec.provider.secretRef?.name {
                 do { config.secret = try await secrets.secretData(secret, namespace: namespace) } catch {
                     messages.append("\(prefix): secret \(secret): \(error)")

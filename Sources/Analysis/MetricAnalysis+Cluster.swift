@@ -26,7 +26,11 @@ extension MetricAnalysis {
                 }
             },
             delete: { resource, namespace, name throws(ClusterAccess.Failure) in
-                do { _ = try await client.resource(resource, as: JSONValue.self).delete(name, namespace: namespace) } catch { throw failure(error) }
+                // In the background: a Job's pods go with it (the API's default for Jobs orphans them).
+                do {
+                    _ = try await client.resource(resource, as: JSONValue.self).delete(
+                        name, namespace: namespace, options: DeleteOptions(propagationPolicy: .background))
+                } catch { throw failure(error) }
             })
     }
 }

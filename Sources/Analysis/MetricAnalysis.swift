@@ -78,7 +78,8 @@ public struct MetricAnalysis: Sendable {
         _ metric: CanaryMetric, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries
     ) async -> (verdict: MetricJudge.Verdict, query: String?) {
         let sent = QuerySink()
-        let verdict = await TaskLocalQuery.$sink.withValue(sent) { await judge(metric, canary: canary, mesh: mesh, queries: queries) }
+        var verdict = await TaskLocalQuery.$sink.withValue(sent) { await judge(metric, canary: canary, mesh: mesh, queries: queries) }
+        if let failure = verdict.failure, let explanation = sent.explanation { verdict.failure = "\(failure): \(explanation)" }
         return (verdict, sent.query)
     }
 
@@ -158,7 +159,7 @@ public struct MetricAnalysis: Sendable {
         case .success(let chosen): address = chosen
         case .failure(let refusal): return failed(refusal.message)
         }
-        var config = providerConfig(template, metric: metric, address: address)
+        var config = providerConfig(template, metric: metric, canary: canary, address: address)
         if let secret = template.spec.provider.secretRef?.name {
             do { config.secret = try await secretData(secret, namespace: namespace) } catch {
                 return failed("secret \(secret) error: \(error)")
@@ -173,13 +174,14 @@ public struct MetricAnalysis: Sendable {
 
     /// A template's provider settings for one metric; without `provider.address`, the address its
     /// provider's policy chose.
-    func providerConfig(_ template: MetricTemplate, metric: CanaryMetric, address: String) -> MetricProviderConfig {
+    func providerConfig(_ template: MetricTemplate, metric: CanaryMetric, canary: Canary, address: String) -> MetricProviderConfig {
         var http = self.http
         http.verifiesCertificates = !(template.spec.provider.insecureSkipVerify ?? false)
         return MetricProviderConfig(
             address: address, headers: template.spec.provider.headers ?? [:], http: http,
             interval: metric.interval ?? CanaryDefaults.metricInterval, region: template.spec.provider.region, clock: clock,
-            environment: environment, cluster: cluster)
+            environment: environment, cluster: cluster,
+            subject: CheckSubject(namespace: canary.namespace, canary: canary.metadata.name ?? "", uid: canary.metadata.uid, metric: metric.name))
     }
 
     /// Renders and runs one query.
@@ -189,9 +191,12 @@ public struct MetricAnalysis: Sendable {
     ) async -> Result<Double, MetricError> {
         do {
             let provider = try MetricProviderRegistry.make(type, config)
-            let rendered = try template.render(query)
+            let rendered = try template.render(
+                query, collapsingWhitespace: !(MetricProviderRegistry.registration(of: type)?.queryIsDocument ?? false))
             TaskLocalQuery.sink?.record(rendered)
-            return .success(try await provider.query(rendered))
+            let reading = try await provider.reading(rendered)
+            if let explanation = reading.explanation { TaskLocalQuery.sink?.explain(explanation) }
+            return .success(reading.value)
         } catch {
             return .failure(error)
         }
@@ -255,9 +260,11 @@ enum TaskLocalQuery {
     @TaskLocal static var sink: QuerySink?
 }
 
-/// The last query sent by one check.
+/// The last query sent by one check, and what its provider said about the answer.
 final class QuerySink: Sendable {
-    private let sent = Mutex<String?>(nil)
-    func record(_ query: String) { sent.withLock { $0 = query } }
-    var query: String? { sent.withLock { $0 } }
+    private let sent = Mutex<(query: String?, explanation: String?)>((nil, nil))
+    func record(_ query: String) { sent.withLock { $0.query = query } }
+    func explain(_ explanation: String) { sent.withLock { $0.explanation = explanation } }
+    var query: String? { sent.withLock { $0.query } }
+    var explanation: String? { sent.withLock { $0.explanation } }
 }

@@ -3,7 +3,7 @@ import MetricProviders
 
 /// Renders Flagger's query templates: `{{ namespace }}`, `{{ name }}`, `{{ target }}`, `{{ service }}`,
 /// `{{ ingress }}`, `{{ route }}`, `{{ interval }}` and `{{ variables.key }}`. Whitespace runs collapse to one
-/// space, as Flagger does before sending a query.
+/// space, as Flagger does before sending a query, except for providers whose query is a document (`job`'s YAML).
 ///
 /// A `templateVariables` value is the Canary author's, a shared template is its owner's policy: a value may
 /// fill a place in the query but never change the query's structure (``VariablePlacement``). Inside a string
@@ -20,7 +20,7 @@ public struct QueryTemplate: Sendable {
 
     /// - Throws: ``MetricError`` naming an unknown placeholder, a missing variable, or a variable whose value
     ///   would change the query's structure (``MetricError/variable`` set).
-    public func render(_ template: String) throws(MetricError) -> String {
+    public func render(_ template: String, collapsingWhitespace: Bool = true) throws(MetricError) -> String {
         var output = ""
         var rest = Substring(template)
         var literal = VariablePlacement()
@@ -44,7 +44,7 @@ public struct QueryTemplate: Sendable {
             rest = rest[close.upperBound...]
         }
         output += rest
-        return output.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return collapsingWhitespace ? output.split(whereSeparator: \.isWhitespace).joined(separator: " ") : output
     }
 
     /// Whether `template` has the placeholder `{{ name }}`.

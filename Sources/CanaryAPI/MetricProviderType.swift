@@ -6,6 +6,8 @@ public enum MetricProviderType: String, CaseIterable, Sendable, Hashable, Custom
     case prometheus, influxdb, datadog, externalmetrics, stackdriver, cloudwatch, newrelic, graphite, dynatrace, keptn, splunk
     /// Serin's: any JSON endpoint, one number read by a JSONPath (`docs/metrics.md`).
     case web
+    /// Serin's: a Kubernetes Job per check, 1 when it succeeds and 0 when it fails (`docs/metrics.md`).
+    case job
 
     public init(parsing text: String) throws(UnknownValueError) {
         guard let type = MetricProviderType(rawValue: text) else {

@@ -22,6 +22,7 @@ extension CanaryOperator {
         PolicyRule(apiGroups: ["external.metrics.k8s.io"], resources: ["*"], verbs: ["list"]),
         PolicyRule(apiGroups: ["metrics.keptn.sh"], resources: ["keptnmetrics"], verbs: ["get", "list"]),
         PolicyRule(apiGroups: ["metrics.keptn.sh"], resources: ["analyses"], verbs: ["create", "get", "delete"]),
+        PolicyRule(apiGroups: ["batch"], resources: ["jobs"], verbs: ["create", "get", "list", "delete"]),
     ]
 
     /// Every rule of an operator with `meshProvider` as its provider, and config tracking on or off; the

@@ -82,6 +82,7 @@ public final class Sandbox: Sendable {
         let trafficPort = trafficServer.port
         let workloads = WorkloadSimulator(store: store)
         let keptn = KeptnSimulator(store: store)
+        let jobs = JobSimulator(store: store, meshes: options.meshes)
         let simulator = TrafficSimulator(store: store, meshes: options.meshes, metrics: metrics, tick: options.trafficTick)
         let simulateTraffic = options.simulateTraffic
         let simulateWorkloads = options.simulateWorkloads
@@ -91,6 +92,7 @@ public final class Sandbox: Sendable {
                 if simulateWorkloads {
                     group.addTask { await workloads.run() }
                     group.addTask { await keptn.run() }
+                    group.addTask { await jobs.run() }
                 }
                 if let envoy {
                     group.addTask { await envoy.run() }

@@ -11,6 +11,43 @@ public protocol MetricProvider: Sendable {
 
     /// Whether the provider answers at all (Flagger's `IsOnline`).
     func isOnline() async -> Bool
+
+    /// Runs a rendered query: its value and, where the provider has one, what explains it (a Job's failure
+    /// reason). By default ``query(_:)`` without an explanation.
+    func reading(_ query: String) async throws(MetricError) -> MetricReading
+}
+
+extension MetricProvider {
+    public func reading(_ query: String) async throws(MetricError) -> MetricReading {
+        MetricReading(value: try await self.query(query))
+    }
+}
+
+/// One check's value, and why it is what it is when the provider can say (shown with a failed check).
+public struct MetricReading: Sendable, Equatable {
+    public var value: Double
+    public var explanation: String?
+
+    public init(value: Double, explanation: String? = nil) {
+        self.value = value
+        self.explanation = explanation
+    }
+}
+
+/// Whose check a query is: providers that create objects for it (`job`) put them in the Canary's namespace,
+/// named and labelled after it, and owned by it.
+public struct CheckSubject: Sendable, Equatable {
+    public var namespace: String
+    public var canary: String
+    public var uid: String?
+    public var metric: String
+
+    public init(namespace: String, canary: String, uid: String?, metric: String) {
+        self.namespace = namespace
+        self.canary = canary
+        self.uid = uid
+        self.metric = metric
+    }
 }
 
 /// What a MetricTemplate (or the operator's `--metrics-server`) says about where and how to query.
@@ -34,12 +71,16 @@ public struct MetricProviderConfig: Sendable {
     public var environment: [String: String]
     /// The operator's own access to its cluster, for providers the cluster serves (External Metrics).
     public var cluster: ClusterAccess?
+    /// The Canary and metric the check is for.
+    public var subject: CheckSubject?
 
     public init(
         address: String, secret: [String: String]? = nil, headers: [String: [String]] = [:], http: OutboundHTTP = OutboundHTTP(),
         interval: String = CanaryDefaults.metricInterval, region: String? = nil, clock: OperatorClock = .system,
-        environment: [String: String] = ProcessInfo.processInfo.environment, cluster: ClusterAccess? = nil
+        environment: [String: String] = ProcessInfo.processInfo.environment, cluster: ClusterAccess? = nil,
+        subject: CheckSubject? = nil
     ) {
+        self.subject = subject
         self.address = address
         self.secret = secret
         self.headers = headers

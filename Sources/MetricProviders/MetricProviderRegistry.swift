@@ -5,14 +5,17 @@ public struct MetricProviderRegistration: Sendable {
     public var type: MetricProviderType
     /// Where its queries go without `provider.address`.
     public var address: AddressPolicy
+    /// Whether the query is a document whose layout matters (`job`'s YAML): rendered without collapsing whitespace.
+    public var queryIsDocument: Bool
     public var make: @Sendable (MetricProviderConfig) throws(MetricError) -> any MetricProvider
 
     public init(
-        type: MetricProviderType, address: AddressPolicy,
+        type: MetricProviderType, address: AddressPolicy, queryIsDocument: Bool = false,
         make: @escaping @Sendable (MetricProviderConfig) throws(MetricError) -> any MetricProvider
     ) {
         self.type = type
         self.address = address
+        self.queryIsDocument = queryIsDocument
         self.make = make
     }
 }
@@ -24,7 +27,7 @@ public enum MetricProviderRegistry {
         PrometheusProvider.registration, DatadogProvider.registration, NewRelicProvider.registration,
         DynatraceProvider.registration, GraphiteProvider.registration, InfluxDBProvider.registration, CloudWatchProvider.registration,
         StackdriverProvider.registration, ExternalMetricsProvider.registration, KeptnProvider.registration,
-        WebProvider.registration,
+        WebProvider.registration, JobProvider.registration,
     ]
 
     public static var implemented: Set<MetricProviderType> { Set(registrations.map(\.type)) }

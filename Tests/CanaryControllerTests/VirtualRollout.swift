@@ -56,7 +56,10 @@ final class VirtualRollout: Sendable {
                 logger: Logger(label: "test.virtual"), clock: clock)
             let workloads = WorkloadSimulator(store: rollout.cluster.store, clock: clock)
             let keptn = KeptnSimulator(store: rollout.cluster.store, clock: clock)
-            let tasks = [Task { await workloads.run() }, Task { await keptn.run() }, Task { try await canaryOperator.run() }]
+            let jobs = JobSimulator(store: rollout.cluster.store, clock: clock)
+            let tasks = [
+                Task { await workloads.run() }, Task { await keptn.run() }, Task { await jobs.run() }, Task { try await canaryOperator.run() },
+            ]
             defer { for task in tasks { task.cancel() } }
             try await canaryOperator.waitUntilSynced()
             try await rollout.withOperator(canaryOperator, body)

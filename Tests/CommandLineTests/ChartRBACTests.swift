@@ -68,7 +68,11 @@ import Testing
         #expect(!istio.contains { $0.resource == "secrets" && $0.verb != "get" }, "without config tracking, Secrets are only read one by one")
         let deletes = istio.filter { ["delete", "deletecollection", "update", "*"].contains($0.verb) }
         #expect(
-            deletes == [PolicyRule.Permission(group: "metrics.keptn.sh", resource: "analyses", verb: "delete")],
-            "nothing deletes or replaces, but the Keptn Analyses the keptn provider creates")
+            Set(deletes)
+                == [
+                    PolicyRule.Permission(group: "metrics.keptn.sh", resource: "analyses", verb: "delete"),
+                    PolicyRule.Permission(group: "batch", resource: "jobs", verb: "delete"),
+                ],
+            "nothing deletes or replaces, but the Keptn Analyses and the Jobs the keptn and job providers create")
     }
 }

@@ -92,6 +92,16 @@ enum RBACWorkloads {
             kind: MetricTemplate
             metadata: {name: keptn-analysis, namespace: demo}
             spec: {provider: {type: keptn}, query: "analysis/demo/success-rate/1m/workload={{ target }}"}
+            ---
+            apiVersion: flagger.app/v1beta1
+            kind: MetricTemplate
+            metadata: {name: smoke-test, namespace: demo}
+            spec:
+              provider: {type: job}
+              query: |
+                template:
+                  metadata: {annotations: {sandbox.serin.dev/smoke-test: "{{ target }}-canary.{{ namespace }}"}}
+                  spec: {containers: [{name: smoke, image: curlimages/curl:8.10.1}]}
             """
         let canaries = [
             canary(
@@ -113,6 +123,7 @@ enum RBACWorkloads {
                         - {name: external, templateRef: {name: external}, thresholdRange: {min: 99}}
                         - {name: keptn-metric, templateRef: {name: keptn-metric}, thresholdRange: {min: 99}}
                         - {name: keptn-analysis, templateRef: {name: keptn-analysis}, thresholdRange: {min: 1}}
+                        - {name: smoke-test, templateRef: {name: smoke-test}, thresholdRange: {min: 1}}
 
                     """),
         ]

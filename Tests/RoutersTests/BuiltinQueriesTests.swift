@@ -61,7 +61,7 @@ import Testing
     @Test func theRegistriesSayWhatSerinImplements() {
         #expect(
             MetricProviderRegistry.implemented == [
-                .prometheus, .datadog, .newrelic, .dynatrace, .graphite, .influxdb, .cloudwatch, .stackdriver, .externalmetrics, .keptn, .web,
+                .prometheus, .datadog, .newrelic, .dynatrace, .graphite, .influxdb, .cloudwatch, .stackdriver, .externalmetrics, .keptn, .web, .job,
             ])
         #expect(TargetRegistry.implemented == [.deployment, .daemonSet])
         #expect(
@@ -73,7 +73,7 @@ import Testing
     @Test func aMetricProviderTypeSerinCannotQueryIsAConfigurationErrorNamingWhatIsSupported() {
         #expect(
             throws: MetricError.configuration(
-                "provider not supported yet (supported: cloudwatch, datadog, dynatrace, externalmetrics, graphite, influxdb, keptn, newrelic, prometheus, stackdriver, web)"
+                "provider not supported yet (supported: cloudwatch, datadog, dynatrace, externalmetrics, graphite, influxdb, job, keptn, newrelic, prometheus, stackdriver, web)"
             )
         ) {
             try MetricProviderRegistry.make(.splunk, MetricProviderConfig(address: ""))

@@ -2,7 +2,7 @@ import KubeCore
 
 /// Jobs, CronJobs, Ingresses, NetworkPolicies, the `autoscaling/v1` view of HorizontalPodAutoscalers and Nodes: the
 /// kinds kubectl's generators (`create job`, `create cronjob`, `create ingress`, `autoscale`) and a Flagger user's
-/// manifests touch. No controller runs them: a Job is never started, a CronJob never fires.
+/// manifests touch. No controller runs them here (the sandbox's `JobSimulator` runs Jobs); a CronJob never fires.
 extension BuiltinResources {
     static var batchAndNetworking: [ResourceType] {
         [
@@ -10,7 +10,13 @@ extension BuiltinResources {
                 KubeResource(group: "batch", version: "v1", kind: "Job", plural: "jobs", namespaced: true),
                 categories: ["all"], subresources: ["status"],
                 columns: [
-                    PrinterColumn(name: "Status") { _ in "Pending" },
+                    PrinterColumn(name: "Status") { object in
+                        let holding = (object[path: "status", "conditions"]?.arrayValue ?? []).filter { $0["status"]?.stringValue == "True" }
+                        let types = holding.compactMap { $0["type"]?.stringValue }
+                        if types.contains("Complete") { return "Complete" }
+                        if types.contains("Failed") { return "Failed" }
+                        return object[path: "status", "startTime"] == nil ? "Pending" : "Running"
+                    },
                     PrinterColumn(name: "Completions") { object in
                         .string("\(object[path: "status", "succeeded"]?.intValue ?? 0)/\(object[path: "spec", "completions"]?.intValue ?? 1)")
                     },

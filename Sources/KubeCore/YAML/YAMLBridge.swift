@@ -1,4 +1,3 @@
-import KubeCore
 import Yams
 
 /// Converts YAML (as Yams reads it) into JSON values, keeping mapping order.
