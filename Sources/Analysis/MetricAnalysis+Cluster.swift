@@ -31,6 +31,26 @@ extension MetricAnalysis {
                     _ = try await client.resource(resource, as: JSONValue.self).delete(
                         name, namespace: namespace, options: DeleteOptions(propagationPolicy: .background))
                 } catch { throw failure(error) }
+            },
+            watch: { resource, namespace, name, resourceVersion throws(ClusterAccess.Failure) in
+                let events: WatchStream<JSONValue>
+                do {
+                    events = try await client.resource(resource, as: JSONValue.self).watch(
+                        namespace: namespace,
+                        options: WatchOptions(fieldSelector: "metadata.name=\(name)", resourceVersion: resourceVersion, allowWatchBookmarks: false))
+                } catch { throw failure(error) }
+                return AsyncThrowingStream { continuation in
+                    let pump = Task {
+                        do {
+                            for try await event in events {
+                                if case .deleted = event { break }
+                                if let object = event.object { continuation.yield(object) }
+                            }
+                            continuation.finish()
+                        } catch { continuation.finish(throwing: error) }
+                    }
+                    continuation.onTermination = { _ in pump.cancel() }
+                }
             })
     }
 }

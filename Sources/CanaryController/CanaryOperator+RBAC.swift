@@ -21,8 +21,8 @@ extension CanaryOperator {
         PolicyRule.eventRecording,
         PolicyRule(apiGroups: ["external.metrics.k8s.io"], resources: ["*"], verbs: ["list"]),
         PolicyRule(apiGroups: ["metrics.keptn.sh"], resources: ["keptnmetrics"], verbs: ["get", "list"]),
-        PolicyRule(apiGroups: ["metrics.keptn.sh"], resources: ["analyses"], verbs: ["create", "get", "delete"]),
-        PolicyRule(apiGroups: ["batch"], resources: ["jobs"], verbs: ["create", "get", "list", "delete"]),
+        PolicyRule(apiGroups: ["metrics.keptn.sh"], resources: ["analyses"], verbs: ["create", "watch", "delete"]),
+        PolicyRule(apiGroups: ["batch"], resources: ["jobs"], verbs: ["create", "list", "watch", "delete"]),
     ]
 
     /// Every rule of an operator with `meshProvider` as its provider, and config tracking on or off; the

@@ -129,6 +129,11 @@ public struct ClusterAccess: Sendable {
     public var create: @Sendable (_ resource: KubeResource, _ namespace: String, _ object: JSONValue) async throws(Failure) -> JSONValue
     /// Deletes one object.
     public var delete: @Sendable (_ resource: KubeResource, _ namespace: String, _ name: String) async throws(Failure) -> Void
+    /// The versions of one object after `resourceVersion`, as a watch sends them; the stream ends when the object
+    /// is deleted or the watch closes.
+    public var watch:
+        @Sendable (_ resource: KubeResource, _ namespace: String, _ name: String, _ resourceVersion: String?) async throws(Failure) ->
+            AsyncThrowingStream<JSONValue, any Error>
 
     public init(
         list: @escaping @Sendable (KubeResource, String, String?) async throws(Failure) -> [JSONValue],
@@ -140,12 +145,16 @@ public struct ClusterAccess: Sendable {
         },
         delete: @escaping @Sendable (KubeResource, String, String) async throws(Failure) -> Void = { _, _, _ throws(Failure) in
             throw Failure(status: nil, message: "not available")
+        },
+        watch: @escaping @Sendable (KubeResource, String, String, String?) async throws(Failure) -> AsyncThrowingStream<JSONValue, any Error> = {
+            _, _, _, _ throws(Failure) in throw Failure(status: nil, message: "not available")
         }
     ) {
         self.list = list
         self.get = get
         self.create = create
         self.delete = delete
+        self.watch = watch
     }
 }
 

@@ -86,30 +86,41 @@ import Testing
         #expect(JobProvider.outcome(of: running, path: "demo/j") == nil)
     }
 
-    /// A check against a cluster: the Job is created, read until it fails, and deleted; pods are never read.
+    /// A check against a cluster: the Job is created, watched from its creation until it fails, and deleted; pods are
+    /// never read.
     @Test func aCheckCreatesReadsAndDeletesItsJob() async throws {
         let created = Mutex<JSONValue?>(nil)
         let deleted = Mutex<[String]>([])
+        let watchedFrom = Mutex<String?>(nil)
         let cluster = ClusterAccess(
             list: { resource, _, _ throws(ClusterAccess.Failure) in
                 guard resource.plural == "jobs" else { throw ClusterAccess.Failure(status: 403, message: "forbidden") }
                 return []
             },
-            get: { _, _, _ throws(ClusterAccess.Failure) in
-                var job = created.withLock { $0 } ?? [:]
-                job["status"] = ["conditions": [["type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"]]]
-                return job
-            },
             create: { _, _, object throws(ClusterAccess.Failure) in
-                created.withLock { $0 = object }
-                return object
+                var stored = object
+                stored[path: "metadata", "resourceVersion"] = "41"
+                created.withLock { $0 = stored }
+                return stored
             },
-            delete: { _, _, name throws(ClusterAccess.Failure) in deleted.withLock { $0.append(name) } })
+            delete: { _, _, name throws(ClusterAccess.Failure) in deleted.withLock { $0.append(name) } },
+            watch: { _, _, _, version throws(ClusterAccess.Failure) in
+                watchedFrom.withLock { $0 = version }
+                var job = created.withLock { $0 } ?? [:]
+                let running = job
+                job["status"] = ["conditions": [["type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"]]]
+                return AsyncThrowingStream { continuation in
+                    continuation.yield(running)
+                    continuation.yield(job)
+                    continuation.finish()
+                }
+            })
         let provider = try JobProvider(config: MetricProviderConfig(address: "", interval: "1m", cluster: cluster, subject: Self.subject))
         let reading = try await provider.reading("template: {spec: {containers: [{name: t, image: curlimages/curl}]}}")
         let name = try #require(created.withLock { $0 }?[path: "metadata", "name"]?.stringValue)
         #expect(reading == MetricReading(value: 0, explanation: "Job demo/\(name) failed: BackoffLimitExceeded"))
         #expect(deleted.withLock { $0 } == [name])
+        #expect(watchedFrom.withLock { $0 } == "41", "followed from the version it was created at")
         #expect(await provider.isOnline())
         #expect(throws: MetricError.self) { try JobProvider(config: MetricProviderConfig(address: "")) }
     }

@@ -38,10 +38,11 @@ public struct JobProvider: MetricProvider {
         let suffix = String(UUID().uuidString.lowercased().prefix(6))
         let job = try JobManifest(query: query, subject: subject, interval: try config.parsedInterval(), suffix: suffix)
         let path = "\(subject.namespace)/\(job.name)"
-        do { _ = try await cluster.create(Self.jobs, subject.namespace, job.object) } catch {
+        let created: JSONValue
+        do { created = try await cluster.create(Self.jobs, subject.namespace, job.object) } catch {
             throw MetricError.query("job: could not create Job \(path): \(error.message)")
         }
-        let outcome = await waitForCompletion(job)
+        let outcome = await waitForCompletion(job, createdAt: created[path: "metadata", "resourceVersion"]?.stringValue)
         do { try await cluster.delete(Self.jobs, subject.namespace, job.name) } catch {
             // Left behind, named, when it passed; a failed check already says what went wrong.
             if case .success(let reading) = outcome, reading.value == 1 {
@@ -59,19 +60,21 @@ public struct JobProvider: MetricProvider {
         } catch { return false }
     }
 
-    /// Reads the Job every second on the operator's clock until it completes or fails, or its deadline passes.
-    private func waitForCompletion(_ job: JobManifest) async -> Result<MetricReading, MetricError> {
+    /// Follows the Job until it completes or fails, or its deadline passes on the operator's clock.
+    private func waitForCompletion(_ job: JobManifest, createdAt version: String?) async -> Result<MetricReading, MetricError> {
         let path = "\(subject.namespace)/\(job.name)"
-        let deadline = config.clock.now.advanced(by: job.deadline + Self.grace)
-        while config.clock.now < deadline {
-            let object: JSONValue
-            do { object = try await cluster.get(Self.jobs, subject.namespace, job.name) } catch {
-                return .failure(MetricError.query("job: could not read Job \(path): \(error.message)"))
+        do {
+            switch try await cluster.wait(
+                for: Self.jobs, namespace: subject.namespace, name: job.name, after: version, clock: config.clock, timeout: job.deadline + Self.grace,
+                outcome: { JobProvider.outcome(of: $0, path: path) })
+            {
+            case .finished(let reading): return .success(reading)
+            case .deadline: return .success(MetricReading(value: 0, explanation: "Job \(path) did not finish within \(GoDuration(job.deadline))"))
+            case .ended: return .success(MetricReading(value: 0, explanation: "Job \(path) was deleted before it finished"))
             }
-            if let finished = JobProvider.outcome(of: object, path: path) { return .success(finished) }
-            do { try await config.clock.sleep(for: .seconds(1)) } catch { return .failure(MetricError.query("job: cancelled")) }
+        } catch {
+            return .failure(MetricError.query("job: could not watch Job \(path): \(error.message)"))
         }
-        return .success(MetricReading(value: 0, explanation: "Job \(path) did not finish within \(GoDuration(job.deadline))"))
     }
 
     /// 1 for a Job whose `Complete` condition is true, 0 with its reason for a `Failed` one, `nil` while it runs. Pure.

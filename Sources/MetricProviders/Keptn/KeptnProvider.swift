@@ -4,7 +4,7 @@ import KubeCore
 
 /// Keptn's metrics (`metrics.keptn.sh/v1beta1`), as Flagger's `keptn` provider reads them from the cluster:
 /// `keptnmetric/<namespace>/<name>` is a KeptnMetric's `status.value`; `analysis/<namespace>/<definition>/<timeframe>/<k=v;…>`
-/// creates an Analysis of that AnalysisDefinition over the timeframe, waits up to 10 s for it to complete, and is
+/// creates an Analysis of that AnalysisDefinition over the timeframe, follows it (a watch) up to 10 s until it completes, and is
 /// 1 when it passed, 0 when it did not; the Analysis is deleted afterwards. Keptn itself is archived (2025);
 /// this reads the CRDs of existing installations.
 public struct KeptnProvider: MetricProvider {
@@ -70,10 +70,11 @@ public struct KeptnProvider: MetricProvider {
                 "args": .object(JSONObject(arguments.map { ($0.0, JSONValue.string($0.1)) }, uniquingKeysWith: { $1 })),
             ],
         ]
-        do { _ = try await cluster.create(Self.analyses, namespace, object) } catch {
+        let created: JSONValue
+        do { created = try await cluster.create(Self.analyses, namespace, object) } catch {
             throw MetricError.query("keptn: could not create Keptn Analysis \(namespace)/\(name): \(error.message)")
         }
-        let outcome = await waitForCompletion(namespace: namespace, name: name)
+        let outcome = await waitForCompletion(namespace: namespace, name: name, createdAt: created[path: "metadata", "resourceVersion"]?.stringValue)
         do { try await cluster.delete(Self.analyses, namespace, name) } catch {
             // Left behind, named: the check's verdict stands, and the Warning says what to clean up.
             if case .success = outcome {
@@ -83,19 +84,28 @@ public struct KeptnProvider: MetricProvider {
         return try outcome.get()
     }
 
-    /// Polls the Analysis every second on the operator's clock until it is `Completed` with `pass`, or the timeout.
-    private func waitForCompletion(namespace: String, name: String) async -> Result<Double, MetricError> {
-        let deadline = config.clock.now.advanced(by: Self.analysisTimeout)
-        while config.clock.now < deadline {
-            let object: JSONValue
-            do { object = try await cluster.get(Self.analyses, namespace, name) } catch {
-                return .failure(MetricError.query("keptn: could not check status of created Keptn Analysis \(namespace)/\(name): \(error.message)"))
+    /// Follows the Analysis until it is `Completed`, or the timeout passes on the operator's clock.
+    private func waitForCompletion(namespace: String, name: String, createdAt version: String?) async -> Result<Double, MetricError> {
+        let path = "\(namespace)/\(name)"
+        do {
+            switch try await cluster.wait(
+                for: Self.analyses, namespace: namespace, name: name, after: version, clock: config.clock, timeout: Self.analysisTimeout,
+                outcome: KeptnProvider.outcome(of:))
+            {
+            case .finished(let value): return .success(value)
+            case .deadline, .ended:
+                return .failure(MetricError.query("keptn: encountered timeout while waiting for Keptn Analysis \(path) to be finished"))
             }
-            if object[path: "status", "state"]?.stringValue == "Completed", case .bool(let pass) = object[path: "status", "pass"] {
-                return .success(pass ? 1 : 0)
-            }
-            do { try await config.clock.sleep(for: .seconds(1)) } catch { return .failure(MetricError.query("keptn: cancelled")) }
+        } catch {
+            return .failure(MetricError.query("keptn: could not check status of created Keptn Analysis \(path): \(error.message)"))
         }
-        return .failure(MetricError.query("keptn: encountered timeout while waiting for Keptn Analysis \(namespace)/\(name) to be finished"))
+    }
+
+    /// 1 for a `Completed` Analysis that passed, 0 for one that did not, `nil` while it runs. Pure.
+    static func outcome(of analysis: JSONValue) -> Double? {
+        guard analysis[path: "status", "state"]?.stringValue == "Completed", case .bool(let pass) = analysis[path: "status", "pass"] else {
+            return nil
+        }
+        return pass ? 1 : 0
     }
 }
