@@ -36,9 +36,14 @@ pip_package() {
     esac
 }
 
+# Splunk's `signalfx` library pins protobuf below 4.21, which google-cloud-monitoring cannot use: it lives in
+# its own virtualenv (VendorClientTests runs its check with this interpreter).
+SIGNALFX_VENV="${SERIN_SIGNALFX_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/serin/signalfx-venv}"
+
 # A command on PATH, or (helm-python and the vendors' clients) a Python module.
 present() {
     case "$1" in
+        signalfx) "$SIGNALFX_VENV/bin/python" -c "import signalfx.signalflow" >/dev/null 2>&1 ;;
         helm-python) python3 -c "import helm_python" >/dev/null 2>&1 ;;
         datadog-api-client) python3 -c "import datadog_api_client" >/dev/null 2>&1 ;;
         influxdb-client) python3 -c "import influxdb_client" >/dev/null 2>&1 ;;
@@ -50,7 +55,14 @@ present() {
 
 missing=()
 for command in "$@"; do
-    present "$command" || missing+=("$command")
+    present "$command" && continue
+    if [ "$command" = signalfx ]; then
+        echo "install-deps: installing signalfx from PyPI into $SIGNALFX_VENV (its own virtualenv)"
+        python3 -m venv "$SIGNALFX_VENV" && "$SIGNALFX_VENV/bin/python" -m pip install --quiet --disable-pip-version-check signalfx
+        present signalfx || { echo "install-deps: signalfx still missing in $SIGNALFX_VENV after pip install" >&2; exit 1; }
+        continue
+    fi
+    missing+=("$command")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -27,7 +27,7 @@ public enum MetricProviderRegistry {
         PrometheusProvider.registration, DatadogProvider.registration, NewRelicProvider.registration,
         DynatraceProvider.registration, GraphiteProvider.registration, InfluxDBProvider.registration, CloudWatchProvider.registration,
         StackdriverProvider.registration, ExternalMetricsProvider.registration, KeptnProvider.registration,
-        WebProvider.registration, JobProvider.registration,
+        WebProvider.registration, JobProvider.registration, SplunkProvider.registration,
     ]
 
     public static var implemented: Set<MetricProviderType> { Set(registrations.map(\.type)) }

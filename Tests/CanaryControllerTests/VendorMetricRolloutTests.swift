@@ -21,12 +21,22 @@ import Testing
         var type: String
         var query: String
         var secret: [String: String]
-        var standIn: @Sendable (@escaping VendorStandIn.Signal) -> (CallbackResponder<BasicRequestContext>, VendorStandIn)
+        /// An HTTP stand-in; `nil` for Splunk's, a WebSocket server (``SignalFlowStandIn``).
+        var standIn: (@Sendable (@escaping VendorStandIn.Signal) -> (CallbackResponder<BasicRequestContext>, VendorStandIn))?
         /// More of the template's `provider` (CloudWatch's `region`).
         var provider: JSONObject = [:]
         /// The operator's environment (CloudWatch's credentials).
         var environment: [String: String] = [:]
         var testDescription: String { type }
+
+        /// Serves the stand-in on loopback while `body` runs with its port.
+        func serve(_ signal: @escaping VendorStandIn.Signal, _ body: (Int, VendorStandIn) async throws -> Void) async throws {
+            guard let standIn else {
+                return try await SignalFlowStandIn.serve(token: secret["sf_token_key"] ?? "", signal: signal, body)
+            }
+            let (responder, state) = standIn(signal)
+            try await StubServer.serve(responder) { port in try await body(port, state) }
+        }
     }
 
     static let vendors: [Vendor] = [
@@ -105,6 +115,13 @@ import Testing
                 return (s.responder, s.state)
             }),
         Vendor(
+            type: "splunk",
+            query: """
+                (data('spans.count', filter=filter('sf_service', '{{ target }}.{{ namespace }}') and filter('sf_error', 'false'), rollup='delta').sum()
+                  / data('spans.count', filter=filter('sf_service', '{{ target }}.{{ namespace }}'), rollup='delta').sum() * 100).publish()
+                """,
+            secret: ["sf_token_key": "sf-token"], standIn: nil),
+        Vendor(
             type: "web",
             query: #"{"path": "/api/v1/slo?service={{ target }}.{{ namespace }}", "jsonPath": "$.data.value"}"#,
             secret: ["Authorization": "Bearer slo-token"],
@@ -133,8 +150,7 @@ import Testing
         let environment = vendor.environment
         try await VirtualRollout.with(.init(options: { $0.providerEnvironment = environment })) { rollout in
             let store = rollout.cluster.store
-            let (responder, standIn) = vendor.standIn { query in await Self.successRate(query, store: store) }
-            try await StubServer.serve(responder) { port in
+            try await vendor.serve({ query in await Self.successRate(query, store: store) }) { port, standIn in
                 try await Self.plant(vendor, address: "http://127.0.0.1:\(port)", on: rollout)
                 try await rollout.create(.deployments, ReconcilerHarness.deployment("podinfo"))
                 try await rollout.create(ReconcilerHarness.canaries, ReconcilerHarness.canary("podinfo", analysis: Self.analysis))
@@ -166,8 +182,7 @@ import Testing
         var vendor = try #require(Self.vendors.first { $0.type == "datadog" })
         vendor.secret["datadog_api_key"] = "revoked"
         try await VirtualRollout.with { rollout in
-            let (responder, _) = vendor.standIn { _ in 100 }
-            try await StubServer.serve(responder) { port in
+            try await vendor.serve({ _ in 100 }) { port, _ in
                 try await Self.plant(vendor, address: "http://127.0.0.1:\(port)", on: rollout)
                 try await rollout.create(.deployments, ReconcilerHarness.deployment("podinfo"))
                 try await rollout.create(ReconcilerHarness.canaries, ReconcilerHarness.canary("podinfo", analysis: Self.analysis))

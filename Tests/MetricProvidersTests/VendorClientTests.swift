@@ -83,3 +83,32 @@ extension VendorClientTests {
         }
     }
 }
+
+extension VendorClientTests {
+    /// The interpreter of the virtualenv `scripts/install-deps.sh signalfx` made (the library pins an old protobuf).
+    static var signalfxPython: String {
+        let environment = ProcessInfo.processInfo.environment
+        let cache = environment["XDG_CACHE_HOME"] ?? (NSHomeDirectory() + "/.cache")
+        return (environment["SERIN_SIGNALFX_VENV"] ?? "\(cache)/serin/signalfx-venv") + "/bin/python"
+    }
+
+    @Test func splunksOfficialClientRunsAComputationOnTheStandInsStream() async throws {
+        try await SignalFlowStandIn.serve(token: "sf-token", signal: { $0.contains("empty") ? nil : 99.5 }) { port, _ in
+            let url = "http://127.0.0.1:\(port)"
+            func check(_ token: String, _ program: String) async throws -> JSONValue {
+                let result = try await Command(Self.signalfxPython, [Self.script, "splunk", url, token, program]).run(within: .seconds(120))
+                try #require(result.status == 0, "check.py splunk: \(result.stderr)")
+                return try JSONValue(parsing: result.stdout)
+            }
+            let answer = try await check("sf-token", "data('spans.count').sum().publish()")
+            #expect(answer["values"] == [99.5, 99.5, 99.5] && answer["metadata"] == ["AAAAAAAAACo": "service.request.count"], "\(answer)")
+            #expect(answer["handle"] == "SANDBOXJOB" && answer["state"]?.intValue == 4 && answer["online"]?.intValue == 1, "\(answer)")
+            let empty = try await check("sf-token", "data('empty').publish()")
+            #expect(empty["values"] == [] && empty["state"]?.intValue == 4, "\(empty)")
+            let refused = try await check("sf-token", "data('x'.publish()")
+            #expect(refused["error"] == "SignalFlowException" && refused["code"]?.intValue == 400, "\(refused)")
+            let unauthorized = try await check("wrong", "data('x').publish()")
+            #expect(unauthorized["code"]?.intValue == 4401, "\(unauthorized)")
+        }
+    }
+}

@@ -62,6 +62,7 @@ import Testing
         #expect(
             MetricProviderRegistry.implemented == [
                 .prometheus, .datadog, .newrelic, .dynatrace, .graphite, .influxdb, .cloudwatch, .stackdriver, .externalmetrics, .keptn, .web, .job,
+                .splunk,
             ])
         #expect(TargetRegistry.implemented == [.deployment, .daemonSet])
         #expect(
@@ -70,13 +71,10 @@ import Testing
         #expect(Set(AlertProviderType.allCases) == NotifierRegistry.implemented, "every type of the CRD has its notifier")
     }
 
-    @Test func aMetricProviderTypeSerinCannotQueryIsAConfigurationErrorNamingWhatIsSupported() {
-        #expect(
-            throws: MetricError.configuration(
-                "provider not supported yet (supported: cloudwatch, datadog, dynatrace, externalmetrics, graphite, influxdb, job, keptn, newrelic, prometheus, stackdriver, web)"
-            )
-        ) {
-            try MetricProviderRegistry.make(.splunk, MetricProviderConfig(address: ""))
+    @Test func everyProviderTypeOfTheCRDIsQueriedAndAProviderRefusesWhatItCannotUse() {
+        #expect(MetricProviderRegistry.implemented == Set(MetricProviderType.allCases), "no provider type is refused any more")
+        #expect(throws: MetricError.configuration("splunk endpoint is not set")) {
+            try MetricProviderRegistry.make(.splunk, MetricProviderConfig(address: "", secret: ["sf_token_key": "t"]))
         }
         #expect(throws: MetricError.configuration("the secret has neither token nor username and password")) {
             try MetricProviderRegistry.make(.prometheus, MetricProviderConfig(address: "http://prometheus:9090", secret: ["user": "x"]))

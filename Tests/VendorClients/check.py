@@ -5,6 +5,7 @@ a dialect only Serin understands. Run by VendorClientTests:
     python3 check.py influxdb <url> <token> <org> <flux>
     python3 check.py cloudwatch <url> <access key id> <web identity token>
     python3 check.py stackdriver <url> <project> <access token> <mql>
+    <signalfx venv>/bin/python check.py splunk <url> <token> <program>
 
 Prints one JSON object: what the client parsed ("value", "valid"), or the status and parsed error body of
 the exception the client raised ("status", "error").
@@ -109,6 +110,33 @@ def stackdriver(url, project, token, mql):
     return {"value": values[0] if values else None, "series": len(answer.time_series_data)}
 
 
+def splunk(url, token, program):
+    """Splunk's official `signalfx` library (its own virtualenv: it pins protobuf below 4.21) runs a SignalFlow
+    computation on the stand-in's WebSocket and reads its messages: data (series id to value), metadata, the
+    job's handle and state; a program error or a refused token as the exception the library raises."""
+    import time
+    import signalfx
+    from signalfx.signalflow import messages
+
+    now = int(time.time() * 1000)
+    flow = signalfx.SignalFx(stream_endpoint=url).signalflow(token, compress=False)
+    try:
+        computation = flow.execute(program, start=now - 600000, stop=now, immediate=True)
+        values, metadata = [], {}
+        for message in computation.stream():
+            if isinstance(message, messages.DataMessage):
+                values += list(message.data.values())
+            elif isinstance(message, messages.MetadataMessage):
+                metadata[message.tsid] = message.properties.get("sf_metric")
+        return {"values": values, "metadata": metadata, "handle": computation.id, "state": computation.state,
+                "online": signalfx.SignalFx(api_endpoint=url).rest(token).search_metrics(query="", limit=1)["count"]}
+    except Exception as error:  # the library's SignalFlowException carries the code and message
+        return {"error": type(error).__name__, "code": getattr(error, "code", None), "message": str(error)}
+    finally:
+        flow.close()
+
+
 if __name__ == "__main__":
     vendor, *arguments = sys.argv[1:]
-    print(json.dumps({"datadog": datadog, "influxdb": influxdb, "cloudwatch": cloudwatch, "stackdriver": stackdriver}[vendor](*arguments)))
+    print(json.dumps({"datadog": datadog, "influxdb": influxdb, "cloudwatch": cloudwatch, "stackdriver": stackdriver,
+                      "splunk": splunk}[vendor](*arguments)))

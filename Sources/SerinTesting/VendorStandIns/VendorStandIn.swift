@@ -39,6 +39,11 @@ public final class VendorStandIn: Sendable {
     /// Answers the next `count` requests with `429 Too Many Requests`, asking for `seconds` of patience.
     public func throttle(next count: Int, retryAfter seconds: Int) { throttled.withLock { $0 = (count, seconds) } }
 
+    /// Records a message that arrived other than as an HTTP request (a WebSocket message).
+    func record(method: String, path: String, body: String) {
+        log.withLock { $0.append(Request(method: method, path: path, parameters: [:], headers: [:], body: body)) }
+    }
+
     /// Records `request` and reads its body; a 429 to send instead of an answer, while throttled.
     func receive(_ request: Hummingbird.Request) async -> (Request, throttle: Int?) {
         var parameters: [String: String] = [:]
