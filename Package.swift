@@ -408,6 +408,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            exclude: ["FlaggerTemplates"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
