@@ -8,6 +8,16 @@ extension GraphiteServer {
     static let python = "/usr/bin/python3"
     static let carbonCache = "/usr/bin/carbon-cache"
     static let djangoAdmin = "/usr/bin/django-admin"
+    /// Python code that runs the script `argv[1]` as `__main__` with the rest as its arguments (and its folder
+    /// first on `sys.path`, as `python3 script` has it), after unblocking every signal. A child inherits the signal mask of the thread that starts it, and the threads of a Swift
+    /// program's concurrency pool block SIGTERM (carbon and graphite-web were seen with it blocked); Go
+    /// programs such as Prometheus unblock it, Python does not, so ``ProcessGroup``'s SIGTERM would do nothing
+    /// and every stop would wait for its SIGKILL.
+    static let runUnblocked = """
+        import os, runpy, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); sys.argv = sys.argv[1:]; \
+        sys.path[0] = os.path.dirname(sys.argv[0]); runpy.run_path(sys.argv[0], run_name='__main__')
+        """
+
     /// The module that overrides graphite-web's settings (`GRAPHITE_SETTINGS_MODULE`), in `<folder>/pylib`.
     static let settingsModule = "serin_graphite_settings"
 

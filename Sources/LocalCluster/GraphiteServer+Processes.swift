@@ -18,7 +18,8 @@ extension GraphiteServer {
         return Ports(line: ports[0], query: ports[1], web: ports[2])
     }
 
-    /// Starts `/usr/bin/python3 arguments` in `folder`, its output in `<folder>/<name>.out`.
+    /// Starts the Python script `arguments[0]` with the rest as its arguments in `folder`, signals unblocked
+    /// (``runUnblocked``), its output in `<folder>/<name>.out`.
     static func launch(_ name: String, _ arguments: [String], folder: String) throws -> Process {
         let output = "\(folder)/\(name).out"
         guard FileManager.default.createFile(atPath: output, contents: nil), let handle = FileHandle(forWritingAtPath: output) else {
@@ -27,7 +28,7 @@ extension GraphiteServer {
         defer { try? handle.close() }  // the child has its own
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
+        process.arguments = ["-c", runUnblocked] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment(folder)) { _, ours in ours }
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
         process.standardInput = FileHandle.nullDevice

@@ -40,6 +40,16 @@ public final class GraphiteServer: Sendable {
         try await start(ports: freePorts())
     }
 
+    /// Starts a Graphite, runs `body` with it, and ends it, waited for, whether `body` returns or throws: no
+    /// program outlives the test, even when the test process exits right after.
+    public static func with<T>(_ body: (GraphiteServer) async throws -> T) async throws -> T {
+        let server = try await start()
+        let outcome: Result<T, any Error>
+        do { outcome = .success(try await body(server)) } catch { outcome = .failure(error) }
+        await server.stopAndWait()
+        return try outcome.get()
+    }
+
     /// ``start()`` on given ports.
     static func start(ports: Ports) async throws -> GraphiteServer {
         for program in [python, carbonCache, djangoAdmin] where !FileManager.default.isExecutableFile(atPath: program) {

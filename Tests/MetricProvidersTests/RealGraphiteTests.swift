@@ -12,8 +12,17 @@ import Testing
 /// by `GraphiteServer`): the answers Graphite itself writes, not a stand-in's.
 @Suite struct RealGraphiteTests {
     @Test func theProviderReadsWhatARealGraphiteAnswers() async throws {
-        let graphite = try await GraphiteServer.start()
-        defer { graphite.stop() }
+        let stopped = try await GraphiteServer.with { graphite in
+            try await Self.checkAnswers(of: graphite)
+            return graphite
+        }
+        // SIGTERM ended both programs, not the SIGKILL that ProcessGroup sends when SIGTERM is ignored.
+        for process in [stopped.carbon, stopped.web] {
+            #expect(!process.isRunning && !(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL))
+        }
+    }
+
+    static func checkAnswers(of graphite: GraphiteServer) async throws {
         // Three seconds of a workload answering 5 requests a second, half of them errors; one huge point.
         let now = Int(Date().timeIntervalSince1970)
         let points = (1...3).flatMap { ago in
@@ -59,7 +68,7 @@ import Testing
         try await StubServer.serve(responder) { taken in
             let ports = GraphiteServer.Ports(line: taken, query: try FreePort.next(), web: try FreePort.next())
             let started = ContinuousClock.now
-            let failure = await #expect(throws: SetupFailure.self) { try await GraphiteServer.start(ports: ports).stop() }
+            let failure = await #expect(throws: SetupFailure.self) { await (try await GraphiteServer.start(ports: ports)).stopAndWait() }
             let text = failure?.description ?? ""
             #expect(text.hasPrefix("failed to start carbon-cache: it exited") && text.contains("Address already in use"), "\(text)")
             #expect(ContinuousClock.now - started < GraphiteServer.startTimeout / 2, "not a timeout")

@@ -67,15 +67,15 @@ import Testing
 
     @Test func aGoodReleaseIsPromotedAndAFailingOneRolledBackJudgedByGraphite() async throws {
         try await Scenario.run { world in
-            let graphite = try await GraphiteServer.start()
-            defer { graphite.stop() }
-            let feed = GraphiteTrafficFeed(from: world.sandbox.metrics, to: graphite)
-            // The canary has no traffic before its first step: its series must exist by its first check.
-            try await feed.announce(namespace: "test", workload: "podinfo")
-            try await feed.whileRunning {
-                try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests(graphite: graphite.url))
-                #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
-                try await world.promotesThenRollsBack(metric: Self.metric, query: "sumSeries(sandbox.test.podinfo.requests.total)")
+            try await GraphiteServer.with { graphite in
+                let feed = GraphiteTrafficFeed(from: world.sandbox.metrics, to: graphite)
+                // The canary has no traffic before its first step: its series must exist by its first check.
+                try await feed.announce(namespace: "test", workload: "podinfo")
+                try await feed.whileRunning {
+                    try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests(graphite: graphite.url))
+                    #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
+                    try await world.promotesThenRollsBack(metric: Self.metric, query: "sumSeries(sandbox.test.podinfo.requests.total)")
+                }
             }
             // Every halt was Graphite's number below the threshold: never "no values", never a failed query.
             let events = try await world.events("podinfo", namespace: "test")
