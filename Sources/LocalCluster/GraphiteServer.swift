@@ -14,6 +14,13 @@ import NIOPosix
 /// The scenario tests query it through Serin's `graphite` metric provider; `make test` installs both
 /// packages (`scripts/install-deps.sh carbon-cache`).
 ///
+/// ```swift
+/// try await GraphiteServer.with { graphite in
+///     try await graphite.write([.init(path: "app.requests", value: 5, timestamp: now)])
+///     // a MetricTemplate with `provider: {type: graphite, address: graphite.url}`
+/// }
+/// ```
+///
 /// ## Guarantees
 /// - Points written are readable at once (graphite-web asks carbon's cache), but a brand-new series only
 ///   once carbon has made its file: poll for it (``render(_:from:)``), as the feed's `announce` does.
@@ -73,7 +80,7 @@ public final class GraphiteServer: Sendable {
         } catch {
             // The error holds the programs' output already: nothing of them stays.
             for process in started { await ProcessGroup.stop(process) }
-            try? FileManager.default.removeItem(atPath: folder)  // best effort, as in stop()
+            try? FileManager.default.removeItem(atPath: folder)  // best effort, as in stopAndWait()
             throw error
         }
     }
@@ -87,24 +94,15 @@ public final class GraphiteServer: Sendable {
         linePort = ports.line
     }
 
-    /// Ends both programs (their process groups) and then removes the folder, in the background: returns at
-    /// once, so that `defer { graphite.stop() }` holds no thread of the concurrency pool.
-    public func stop() {
-        let (web, folder) = (web, folder)
-        ProcessGroup.stopInBackground(web)
-        ProcessGroup.stopInBackground(carbon) {
-            ProcessGroup.stopNow(web)  // signalled above already: this waits for it
-            // Best effort: a temporary folder, and nobody to tell in a background cleanup.
-            try? FileManager.default.removeItem(atPath: folder)
-        }
-    }
-
-    /// Ends both programs (their process groups, waited for, bounded) and removes the folder.
+    /// Ends both programs (their process groups, waited for, bounded: SIGTERM, SIGKILL after 5 s) and removes
+    /// the folder. There is no background `stop()` as Prometheus has: a stop that has not finished when the test
+    /// process exits leaves the programs behind (``with(_:)`` calls this).
     public func stopAndWait() async {
         async let webStopped: Void = ProcessGroup.stop(web)
         async let carbonStopped: Void = ProcessGroup.stop(carbon)
         _ = await (webStopped, carbonStopped)
-        try? FileManager.default.removeItem(atPath: folder)  // best effort, as in stop()
+        // Best effort: a temporary folder, and the programs' output is in no error to come.
+        try? FileManager.default.removeItem(atPath: folder)
     }
 
     /// Sends `points` to carbon's plaintext receiver, over one TCP connection.
