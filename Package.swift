@@ -255,6 +255,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -401,7 +402,7 @@ let package = Package(
             name: "MetricProvidersTests",
             dependencies: [
                 "Analysis", "CanaryAPI", "CanaryCore", "ChildProcesses", "KubeAPIServer", "KubeClient", "KubeCore", "KubeRuntime",
-                "MetricProviders", "OutboundHTTP", "SerinTesting",
+                "KubeSandbox", "LocalCluster", "MetricProviders", "OutboundHTTP", "SerinTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -14,6 +14,8 @@ apt_package() {
         openssl) echo openssl ;;
         prometheus|promtool) echo prometheus ;;
         victoria-metrics) echo victoria-metrics ;;
+        # Graphite: carbon-cache takes points, graphite-web answers the render API (LocalCluster/GraphiteServer)
+        carbon-cache) echo "graphite-carbon graphite-web" ;;
         hey) echo hey ;;
         curl) echo curl ;;
         tmux) echo tmux ;;
@@ -49,6 +51,10 @@ present() {
         influxdb-client) python3 -c "import influxdb_client" >/dev/null 2>&1 ;;
         boto3) python3 -c "import boto3" >/dev/null 2>&1 ;;
         google-cloud-monitoring) python3 -c "from google.cloud import monitoring_v3" >/dev/null 2>&1 ;;
+        # Debian's own Python (not a pyenv's `python3`) runs both, and must have graphite-web's Django app
+        carbon-cache)
+            [ -x /usr/bin/carbon-cache ] && [ -x /usr/bin/django-admin ] && /usr/bin/python3 -c \
+                "import sys, importlib.util as u; sys.exit(not (u.find_spec('django') and u.find_spec('graphite.settings')))" >/dev/null 2>&1 ;;
         *) command -v "$1" >/dev/null 2>&1 ;;
     esac
 }
@@ -96,7 +102,8 @@ for command in "${missing[@]}"; do
         echo "install-deps: don't know how to install '$command'; install it and retry" >&2
         exit 1
     fi
-    packages+=("$package")
+    read -ra names <<< "$package"
+    packages+=("${names[@]}")
 done
 
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
@@ -110,5 +117,5 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 for command in "${missing[@]}"; do
-    command -v "$command" >/dev/null 2>&1 || { echo "install-deps: '$command' still missing after install" >&2; exit 1; }
+    present "$command" || { echo "install-deps: '$command' still missing after install" >&2; exit 1; }
 done

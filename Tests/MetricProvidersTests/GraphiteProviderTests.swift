@@ -41,6 +41,23 @@ import Testing
         #expect(throws: MetricError.self) { try value("[") }
     }
 
+    /// graphite-web writes infinity as `1e9999`, a number no JSON decoder reads as a Double (`RealGraphiteTests`
+    /// gets this answer from a real graphite-web).
+    @Test func anInfinityAsGraphiteWebWritesItIsNotFiniteAndAnEarlierOneDoesNotSpoilTheAnswer() throws {
+        let api = VendorAPI(provider: .graphite, config: MetricProviderConfig(address: ""), timeout: .seconds(5))
+        func value(_ json: String) throws(MetricError) -> Double { try GraphiteProvider.value(from: Array(json.utf8), api: api) }
+        let real = #"""
+            [{"target": "scale(scale(x.inf,1e+308),10)", "tags": {"name": "x.inf", "scale": "10.0"}, "datapoints": [[1e9999, 1796541610], [1e9999, 1796541611], [null, 1796541613]]}]
+            """#
+        #expect(throws: MetricError.notFinite("inf")) { try value(real) }
+        #expect(throws: MetricError.notFinite("-inf")) { try value(#"[{"target": "a", "datapoints": [[1, 1], [-1e9999, 2]]}]"#) }
+        #expect(try value(#"[{"target": "a", "datapoints": [[1e9999, 1], [-1e9999, 2], [3.5, 3], [null, 4]]}]"#) == 3.5)
+        // Only numbers change: a string holding the same text (and escaped quotes) stays as it was.
+        let named = #"[{"target": "x \"1e9999\" 1e9999", "datapoints": [[-2.5e3, 1], [1e308, 2]]}]"#
+        #expect(GraphiteProvider.quotingOverflows(Array(named.utf8)) == Array(named.utf8))
+        #expect(try value(named) == 1e308)
+    }
+
     @Test func aBadAddressAndAnIncompleteSecretAreRefused() {
         #expect(throws: MetricError.configuration("graphite address ::: is not a valid URL")) {
             try GraphiteProvider(config: MetricProviderConfig(address: ":::"))

@@ -97,6 +97,28 @@ public actor TrafficMetrics {
         requests.filter { $0.key.destination.workload == workload && $0.key.destination.namespace == namespace }.values.reduce(0, +)
     }
 
+    /// What one workload has answered so far: every request, and those answered with a 5xx.
+    public struct WorkloadRequests: Hashable, Sendable {
+        public var namespace: String
+        public var workload: String
+        public var total: Double
+        public var serverErrors: Double
+    }
+
+    /// Every workload's requests so far (all its Services together), sorted by namespace and workload: for
+    /// tests that carry the traffic to another metrics system (Graphite).
+    public func requestsByWorkload() -> [WorkloadRequests] {
+        var byWorkload: [[String]: WorkloadRequests] = [:]
+        for (key, count) in requests {
+            let name = [key.destination.namespace, key.destination.workload]
+            var entry = byWorkload[name] ?? WorkloadRequests(namespace: name[0], workload: name[1], total: 0, serverErrors: 0)
+            entry.total += count
+            if (500..<600).contains(key.code) { entry.serverErrors += count }
+            byWorkload[name] = entry
+        }
+        return byWorkload.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.value)
+    }
+
     /// The exposition text.
     public func exposition() -> String {
         var lines = [

@@ -65,9 +65,10 @@ public struct GraphiteProvider: MetricProvider {
     }
 
     /// The last non-null point over every target. A point is `[value, timestamp]`; Graphite writes a
-    /// value as a number, `null`, or (some versions) a numeric string.
+    /// value as a number, `null`, or (some versions) a numeric string, and graphite-web an infinite one as
+    /// `1e9999` (``quotingOverflows(_:)``).
     static func value(from body: [UInt8], api: VendorAPI) throws(MetricError) -> Double {
-        let targets = try api.decode([Target].self, from: body)
+        let targets = try api.decode([Target].self, from: quotingOverflows(body))
         var last: Double?
         for target in targets {
             for point in target.datapoints ?? [] {
@@ -82,6 +83,42 @@ public struct GraphiteProvider: MetricProvider {
         guard let last else { throw MetricError.noValues }
         guard last.isFinite else { throw MetricError.notFinite("\(last)") }
         return last
+    }
+
+    /// graphite-web writes an infinite value as the number `1e9999` (`-1e9999`), which no JSON decoder reads
+    /// as a `Double`: the whole answer would fail, even when the last point is finite. This turns each number
+    /// too large for a `Double`, outside strings, into the string `"inf"` (`"-inf"`), which ``PointValue``
+    /// reads as a numeric string, so the value is the last point as ever, and an infinite one is "not finite".
+    static func quotingOverflows(_ body: [UInt8]) -> [UInt8] {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        let numeral = Set("+-.0123456789eE".utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(body.count)
+        var index = 0
+        var inString = false
+        while index < body.count {
+            let byte = body[index]
+            if inString || byte == quote {
+                let escaped = inString && byte == backslash && index + 1 < body.count
+                output += body[index...(escaped ? index + 1 : index)]
+                if byte == quote { inString.toggle() }  // an escaped quote went with its backslash
+                index += escaped ? 2 : 1
+            } else if byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                var end = index + 1
+                while end < body.count, numeral.contains(body[end]) { end += 1 }
+                let literal = body[index..<end]
+                if let number = Double(String(decoding: literal, as: UTF8.self)), number.isInfinite {
+                    output += Array((number < 0 ? #""-inf""# : #""inf""#).utf8)
+                } else {
+                    output += literal
+                }
+                index = end
+            } else {
+                output.append(byte)
+                index += 1
+            }
+        }
+        return output
     }
 
     struct Target: Decodable {
