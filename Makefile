@@ -67,6 +67,7 @@ fuzz:
 ## bench: benchmarks (release build); results go in docs/benchmarks.md by hand, with this command
 bench:
 	$(SWIFT) run -c release serin-bench json --count 10000
+	$(SWIFT) run -c release serin-bench judge --rollouts 200 --seed 1
 	$(SWIFT) run -c release serin-bench sandbox --count 10000 --watchers 5 --updates 2000
 	$(SWIFT) run -c release serin-bench big-object --keys 100000 --encoding json
 	$(SWIFT) run -c release serin-bench big-object --keys 100000 --encoding protobuf

@@ -321,7 +321,7 @@ let package = Package(
         .executableTarget(
             name: "serin-bench",
             dependencies: [
-                "KubeAPIServer", "KubeCore",
+                "CanaryCore", "KubeAPIServer", "KubeCore",
                 "KubeClient",
                 "KubeRuntime",
                 "KubeSandbox",
