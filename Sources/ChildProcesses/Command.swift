@@ -14,7 +14,7 @@ public struct Command: Sendable {
     /// Variables set on top of this process's environment.
     public var environment: [String: String] = [:]
     public var directory: URL?
-    /// What the program reads; `nil` gives it `/dev/null`.
+    /// What the program reads; `nil` gives it an empty input.
     public var stdin: String?
     /// Whether standard error goes into the same file as standard output, interleaved as a terminal shows them.
     public var mergesErrors = false
@@ -52,20 +52,14 @@ public struct Command: Sendable {
             errors: FileHandle(forWritingTo: files.errors)
         )
         defer { for handle in [handles.input, handles.output, handles.errors] { try? handle.close() } }  // the child has its own
-        let process = Process()
-        if executable.contains("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [executable] + arguments
-        }
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
-        process.currentDirectoryURL = directory
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : handles.input
-        process.standardOutput = handles.output
-        process.standardError = mergesErrors ? handles.output : handles.errors
-        try process.run()
+        // Through /usr/bin/env: it finds a bare name in PATH and enters `directory` (`-C`). Without `stdin` the
+        // program reads the empty input file.
+        let prefix = directory.map { ["-C", $0.path] } ?? []
+        let inherited = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let process = try SpawnedProcess(
+            path: "/usr/bin/env", arguments: prefix + [executable] + arguments, environment: inherited,
+            standardInput: handles.input.fileDescriptor, standardOutput: handles.output.fileDescriptor,
+            standardError: mergesErrors ? handles.output.fileDescriptor : handles.errors.fileDescriptor)
         let status = try await ProcessGroup.exitStatus(of: process, within: timeout)
         let text = { (file: URL) in String(decoding: try Data(contentsOf: file), as: UTF8.self) }
         return Result(status: status, stdout: try text(files.output), stderr: mergesErrors ? "" : try text(files.errors))

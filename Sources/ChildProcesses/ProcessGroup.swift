@@ -14,7 +14,7 @@ public enum ProcessGroup {
     static let reapPatience: Duration = .seconds(5)
 
     /// Ends `process` and its process group and waits (bounded) for it, on a thread of its own.
-    public static func stop(_ process: Process, grace: Duration = .seconds(5)) async {
+    public static func stop(_ process: some ChildProcess, grace: Duration = .seconds(5)) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             Thread.detachNewThread {
                 stopNow(process, grace: grace)
@@ -26,7 +26,7 @@ public enum ProcessGroup {
     /// Sends `SIGTERM` now and does the rest of ``stop(_:grace:)`` on a thread of its own, then runs
     /// `afterwards` (removing the program's files, say). Returns at once: for `defer` in async code.
     public static func stopInBackground(
-        _ process: Process, grace: Duration = .seconds(5),
+        _ process: some ChildProcess, grace: Duration = .seconds(5),
         afterwards: @escaping @Sendable () -> Void = {}
     ) {
         let pid = process.processIdentifier
@@ -40,7 +40,7 @@ public enum ProcessGroup {
 
     /// ``stop(_:grace:)``, blocking the calling thread for at most `grace` plus ``reapPatience``. Not for
     /// async code.
-    public static func stopNow(_ process: Process, grace: Duration = .seconds(5)) {
+    public static func stopNow(_ process: some ChildProcess, grace: Duration = .seconds(5)) {
         let pid = process.processIdentifier
         guard pid > 0 else { return }  // never started
         signal(pid, SIGTERM)
@@ -54,14 +54,12 @@ public enum ProcessGroup {
     /// Waits for `process` to exit, polling without holding a thread, and returns its status. A program still
     /// running after `timeout` is stopped (``stop(_:grace:)``) and this throws ``ProcessTimeout`` naming it; when
     /// the waiting task is cancelled, the program is stopped too and this throws `CancellationError`.
-    public static func exitStatus(of process: Process, within timeout: Duration) async throws -> Int32 {
+    public static func exitStatus(of process: some ChildProcess, within timeout: Duration) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             guard ContinuousClock.now < deadline else {
                 await stop(process, grace: .seconds(1))
-                throw ProcessTimeout(
-                    command: ([process.executableURL?.lastPathComponent ?? "?"] + (process.arguments ?? [])).joined(separator: " "),
-                    timeout: timeout)
+                throw ProcessTimeout(command: process.commandLine, timeout: timeout)
             }
             do {
                 try await Task.sleep(for: .milliseconds(20))
@@ -74,7 +72,7 @@ public enum ProcessGroup {
     }
 
     /// Polls `isRunning` until it turns false or `patience` has passed; whether it ended.
-    private static func waitForExit(_ process: Process, within patience: Duration) -> Bool {
+    private static func waitForExit(_ process: some ChildProcess, within patience: Duration) -> Bool {
         let deadline = ContinuousClock.now + patience
         while process.isRunning {
             guard ContinuousClock.now < deadline else { return false }

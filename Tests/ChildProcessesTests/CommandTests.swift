@@ -42,6 +42,17 @@ import Testing
         #expect(try await eventually(timeout: .seconds(10)) { !isAlive(pid) }, "the program is stopped")
     }
 
+    /// Started without Foundation's `Process` (swift-corelibs-foundation#5472): in its own directory when asked,
+    /// in a process group of its own, with no signal blocked (a blocked `SIGTERM` would make every stop a kill).
+    @Test func aProgramStartsInItsDirectoryGroupAndWithSignalsUnblocked() async throws {
+        var command = Command("sh", ["-c", "pwd; grep -E '^SigBlk' /proc/self/status; ps -o pgid= -p $$; echo $$"])
+        command.directory = URL(fileURLWithPath: "/tmp")
+        let lines = try await command.run(within: .seconds(30)).stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines.first == "/tmp", "\(lines)")
+        #expect(lines.dropFirst().first == "SigBlk:\t0000000000000000", "\(lines)")
+        #expect(lines.count == 4 && lines[2] == lines[3], "the leader of its own group: \(lines)")
+    }
+
     private func temporaryFile() -> String { NSTemporaryDirectory() + "serin-command-test-\(UUID().uuidString)" }
 
     /// Whether `pid` is a live process (not gone, not a zombie waiting to be reaped).
