@@ -111,6 +111,8 @@ public final class GraphiteServer: Sendable {
         do {
             let channel = try await GraphiteServer.connect(port: linePort)
             try await channel.executeThenClose { _, outbound in try await outbound.write(ByteBuffer(string: text)) }
+        } catch let cancelled as CancellationError {
+            throw cancelled
         } catch {
             throw SetupFailure(description: "failed to write \(points.count) points to carbon on port \(linePort): \(error)")
         }

@@ -65,7 +65,11 @@ public struct GraphiteTrafficFeed: Sendable {
             try await Task.sleep(for: period)
             let current = await metrics.requestsByWorkload()
             let points = GraphiteTrafficFeed.points(since: previous, now: current, timestamp: Int(Date().timeIntervalSince1970))
-            if !points.isEmpty { try await graphite.write(points) }
+            // Cancelled mid-write (the body is done): whatever the write reports then is the cancellation's doing.
+            do { if !points.isEmpty { try await graphite.write(points) } } catch {
+                if Task.isCancelled { return }
+                throw error
+            }
             previous = current
         }
     }
