@@ -141,6 +141,14 @@ public struct CanaryAnalysis: Codable, Sendable, Equatable {
     public var webhooks: [CanaryWebhook]?
     public var alerts: [CanaryAlert]?
     public var sessionAffinity: SessionAffinity?
+    /// Serin: a baseline workload for compared metrics (``CanaryBaseline``).
+    public var baseline: CanaryBaseline?
+    /// Serin: how a step's compared metrics are scored (``ScoreThresholds``).
+    public var scoreThresholds: ScoreThresholds?
+    /// Serin: inconclusive steps in a row before the Canary pauses for `kubectl serin promote`, `abort` or `retry`.
+    public var inconclusiveLimit: Int?
+    /// Serin: passed steps in a row before the first weight increase.
+    public var consecutiveSuccessLimit: Int?
 
     public init(interval: String? = nil, threshold: Int? = nil, maxWeight: Int? = nil, stepWeight: Int? = nil) {
         self.interval = interval
@@ -166,6 +174,10 @@ public struct CanaryMetric: Codable, Sendable, Equatable {
     /// Serin: the fewest requests the target must have served in `interval` for a built-in metric to be
     /// judged; fewer is "no data" (``noData``).
     public var minRequests: Int?
+    /// Serin: evaluated, journaled and shown, never deciding: a team can trial a check on live releases.
+    public var dryRun: Bool?
+    /// Serin: judge the metric by comparing the canary with the baseline (``MetricComparison``).
+    public var compare: MetricComparison?
 
     /// What a metric query without values means.
     public enum NoDataPolicy: String, Sendable, CaseIterable {

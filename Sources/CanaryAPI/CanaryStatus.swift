@@ -41,6 +41,10 @@ public struct CanaryStatus: Codable, Sendable, Equatable {
     /// operator handled, written with the status that carries the request out (or refuses it): a request
     /// seen again — its removal not yet observed, or failed — is only removed, never decided twice.
     public var lastHandledRequest: String?
+    /// Serin: inconclusive steps in a row (compared metrics); at `inconclusiveLimit` the Canary pauses.
+    public var inconclusiveSteps: Int?
+    /// Serin: passed steps in a row at weight 0, counted toward `consecutiveSuccessLimit`.
+    public var consecutiveSuccesses: Int?
 
     public init(phase: CanaryPhase? = nil) { self.phase = phase }
 
@@ -51,6 +55,8 @@ public struct CanaryStatus: Codable, Sendable, Equatable {
         status.canaryWeight = canaryWeight.map { min(max($0, 0), 100) }
         status.failedChecks = failedChecks.map { min(max($0, 0), Int(Int32.max)) }
         status.iterations = iterations.map { min(max($0, 0), Int(Int32.max)) }
+        status.inconclusiveSteps = inconclusiveSteps.map { min(max($0, 0), Int(Int32.max)) }
+        status.consecutiveSuccesses = consecutiveSuccesses.map { min(max($0, 0), Int(Int32.max)) }
         return status
     }
 
