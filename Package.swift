@@ -402,7 +402,7 @@ let package = Package(
             name: "MetricProvidersTests",
             dependencies: [
                 "Analysis", "CanaryAPI", "CanaryCore", "ChildProcesses", "KubeAPIServer", "KubeClient", "KubeCore", "KubeRuntime",
-                "KubeSandbox", "LocalCluster", "MetricProviders", "OutboundHTTP", "SerinTesting",
+                "KubeSandbox", "LocalCluster", "MetricProviders", "OutboundHTTP", "PrometheusAPI", "SerinTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -47,22 +47,42 @@ public struct MetricAnalysis: Sendable {
     ///   - mesh: the Canary's provider, as Flagger names it in "no values found for <mesh> metric".
     ///   - queries: what the built-in metrics mean for that provider's telemetry.
     public func run(_ canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> CheckResults {
-        var values: [String: Double] = [:]
-        var records: [JournalEntry.Metric] = []
-        var held: [String] = []
+        var results = CheckResults(failures: [])
+        var judged: [StepVerdict.Judged] = []
         for metric in canary.spec.analysis?.metrics ?? [] {
-            let (judged, query) = await check(metric, canary: canary, mesh: mesh, queries: queries)
-            let verdict = MetricJudge.applying(metric.noDataPolicy ?? .fail, to: judged, metric: metric.name, canary: canary)
-            if let value = verdict.value { values[metric.name] = value }
-            let note = verdict.hold ?? (verdict.noData && verdict.failure == nil ? "no data: skipped (noData: skip)" : nil)
-            records.append(
-                JournalEntry.Metric(
+            let decides = metric.dryRun != true
+            if metric.compare == nil || metric.threshold != nil || metric.thresholdRange != nil {
+                let (checked, query) = await check(metric, canary: canary, mesh: mesh, queries: queries)
+                let verdict = MetricJudge.applying(metric.noDataPolicy ?? .fail, to: checked, metric: metric.name, canary: canary)
+                if let value = verdict.value { results.values[metric.name] = value }
+                let note = verdict.hold ?? (verdict.noData && verdict.failure == nil ? "no data: skipped (noData: skip)" : nil)
+                var record = JournalEntry.Metric(
                     name: metric.name, query: query, value: verdict.value, threshold: MetricAnalysis.threshold(of: metric),
-                    passed: verdict.failure == nil && verdict.hold == nil, message: verdict.failure ?? note))
-            if let failure = verdict.failure { return CheckResults(failures: [failure], values: values, records: records) }
-            if let hold = verdict.hold { held.append(hold) }
+                    passed: verdict.failure == nil && verdict.hold == nil, message: verdict.failure ?? note)
+                record.dryRun = decides ? nil : true
+                results.records.append(record)
+                if decides, let failure = verdict.failure { return results.failing(failure) }
+                if decides, let hold = verdict.hold { results.held.append(hold) }
+            }
+            guard let compare = metric.compare else { continue }
+            let compared = await self.compare(metric, compare, canary: canary, mesh: mesh, queries: queries)
+            results.records.append(compared.record)
+            guard decides else { continue }
+            if let failure = compared.failure { return results.failing(failure) }
+            if let hold = compared.hold { results.held.append(hold) }
+            if let one = compared.judged { judged.append(one) }
         }
-        return CheckResults(failures: [], values: values, records: records, held: held)
+        guard !judged.isEmpty else { return results }
+        let thresholds = canary.spec.analysis?.scoreThresholds
+        let verdict = StepVerdict(
+            judged, pass: thresholds?.pass ?? ScoreThresholds.defaultPass, marginal: thresholds?.marginal ?? ScoreThresholds.defaultMarginal)
+        results.verdict = verdict
+        guard verdict.outcome == .fail else { return results }
+        let failed = results.records.filter { $0.comparison != nil && !$0.passed && $0.dryRun != true }.compactMap { record in
+            record.message.map { "\(record.name) \($0)" }
+        }
+        return results.failing(
+            "Halt \(canary.dottedName) advancement: the judge fails the step (\(verdict.reason)): \(failed.joined(separator: "; "))")
     }
 
     /// A metric's bounds as the journal shows them: `>= 99`, `<= 500`, `>= 1 and <= 5`. Pure.
@@ -88,7 +108,7 @@ public struct MetricAnalysis: Sendable {
         // `{{ ingress }}` and `{{ route }}` are `ingressRef`'s and `routeRef`'s names, else the target's (Flagger's `toMetricModel`).
         [
             "name": canary.metadata.name ?? "", "namespace": canary.namespace, "target": canary.targetName,
-            "service": canary.serviceName, "interval": metric.interval ?? CanaryDefaults.metricInterval,
+            "service": canary.serviceName, "variant": canary.targetName, "interval": metric.interval ?? CanaryDefaults.metricInterval,
             "ingress": canary.spec.ingressRef?.name ?? canary.targetName, "route": canary.spec.routeRef?.name ?? canary.targetName,
         ]
     }
@@ -142,9 +162,25 @@ public struct MetricAnalysis: Sendable {
         _ metric: CanaryMetric, reference: TemplateReference, canary: Canary,
         values: [String: String]
     ) async -> MetricJudge.Verdict {
+        let source: TemplateSource
+        switch await templateSource(metric, reference: reference, canary: canary) {
+        case .success(let found): source = found
+        case .failure(let failure): return MetricJudge.Verdict(failure: failure.message, value: nil)
+        }
+        let outcome = await outcome(
+            of: source.template.spec.query, template: QueryTemplate(values: values, variables: metric.templateVariables ?? [:]),
+            type: source.type, config: source.config)
+        if case .failure(let error) = outcome, error.kind == .configuration {
+            return MetricJudge.Verdict(failure: source.failure("provider \(source.type) error: \(error)").message, value: nil)
+        }
+        return MetricJudge.custom(metric, canary: canary, outcome: outcome)
+    }
+
+    /// A metric's template, its provider type and settings (secret read), or why they cannot be used.
+    func templateSource(_ metric: CanaryMetric, reference: TemplateReference, canary: Canary) async -> Result<TemplateSource, TemplateFailure> {
         let namespace = reference.namespace ?? canary.namespace
-        func failed(_ message: String) -> MetricJudge.Verdict {
-            MetricJudge.Verdict(failure: "Metric template \(reference.name).\(namespace) \(message)", value: nil)
+        func failed(_ message: String) -> Result<TemplateSource, TemplateFailure> {
+            .failure(TemplateFailure(message: "Metric template \(reference.name).\(namespace) \(message)"))
         }
         guard let object = templates.get(namespace: namespace, name: reference.name) else {
             return failed("error: metrictemplate.flagger.app \"\(reference.name)\" not found")
@@ -165,11 +201,7 @@ public struct MetricAnalysis: Sendable {
                 return failed("secret \(secret) error: \(error)")
             }
         }
-        let outcome = await outcome(
-            of: template.spec.query, template: QueryTemplate(values: values, variables: metric.templateVariables ?? [:]),
-            type: type, config: config)
-        if case .failure(let error) = outcome, error.kind == .configuration { return failed("provider \(type) error: \(error)") }
-        return MetricJudge.custom(metric, canary: canary, outcome: outcome)
+        return .success(TemplateSource(reference: "\(reference.name).\(namespace)", template: template, type: type, config: config))
     }
 
     /// A template's provider settings for one metric; without `provider.address`, the address its
@@ -185,7 +217,7 @@ public struct MetricAnalysis: Sendable {
     }
 
     /// Renders and runs one query.
-    private func outcome(
+    func outcome(
         of query: String, template: QueryTemplate, type: MetricProviderType,
         config: MetricProviderConfig
     ) async -> Result<Double, MetricError> {
@@ -205,8 +237,8 @@ public struct MetricAnalysis: Sendable {
     /// The metric templates the Canary names that cannot be used: missing, unreadable, asking for what
     /// Serin does not do yet, or of a provider type it cannot query. Checked from the cache before a
     /// rollout starts, so the Canary says so instead of failing its first analysis.
-    public func referenceIssues(_ canary: Canary) -> [ValidationIssue] {
-        var issues: [ValidationIssue] = []
+    public func referenceIssues(_ canary: Canary, queries: BuiltinQueries? = nil) -> [ValidationIssue] {
+        var issues = queries.map { MetricAnalysis.comparisonIssues(canary, queries: $0) } ?? []
         for (index, metric) in (canary.spec.analysis?.metrics ?? []).enumerated() {
             guard let reference = metric.templateRef else { continue }
             let namespace = reference.namespace ?? canary.namespace
@@ -232,6 +264,14 @@ public struct MetricAnalysis: Sendable {
             }
             do {
                 let type = try MetricProviderType(parsing: template.spec.provider.type)
+                if metric.compare != nil, MetricProviderRegistry.registration(of: type)?.series == false {
+                    issues.append(
+                        ValidationIssue(
+                            field: "spec.analysis.metrics[\(index)].compare",
+                            message:
+                                "metric template \(reference.name).\(namespace) provider \(type) has no series API Serin queries yet (compared metrics: \(MetricProviderRegistry.registrations.filter(\.series).map(\.type.rawValue).joined(separator: ", ")))"
+                        ))
+                }
                 if !MetricProviderRegistry.implemented.contains(type) {
                     let supported = MetricProviderRegistry.implemented.map(\.rawValue).sorted().joined(separator: ", ")
                     add("metric template \(reference.name).\(namespace) provider \(type) is not supported yet (supported: \(supported))")

@@ -18,6 +18,7 @@ extension Canary {
         if let steps = analysis.stepWeights, steps != steps.sorted() || steps.contains(where: { $0 <= 0 || $0 > 100 }) {
             issues.add("spec.analysis.stepWeights", "must be increasing weights between 1 and 100")
         }
+        validateJudge(analysis, into: &issues)
         analysis.sessionAffinity?.validate(into: &issues, strategy: strategy, tcp: spec.service?.appProtocol?.lowercased() == "tcp")
         for (index, metric) in (analysis.metrics ?? []).enumerated() { validate(metric, field: "spec.analysis.metrics[\(index)]", into: &issues) }
         for (index, webhook) in (analysis.webhooks ?? []).enumerated() {

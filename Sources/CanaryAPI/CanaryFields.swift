@@ -63,15 +63,15 @@ extension Canary {
             ("spec.analysis.metrics[].templateRef", .implemented), ("spec.analysis.metrics[].templateRef.name", .implemented),
             ("spec.analysis.metrics[].templateRef.namespace", .implemented), ("spec.analysis.metrics[].templateVariables", .implemented),
             ("spec.analysis.metrics[].noData", .implemented), ("spec.analysis.metrics[].minRequests", .implemented),
-            ("spec.analysis.metrics[].dryRun", .refused("not implemented yet (issue #35)")),
-            ("spec.analysis.metrics[].compare", .refused("not implemented yet (issue #35)")),
+            ("spec.analysis.metrics[].dryRun", .implemented),
+            ("spec.analysis.metrics[].compare", .checked),
             ("spec.analysis.baseline", .refused("not implemented yet (issue #35)")),
             ("spec.analysis.baseline.enabled", .refused("not implemented yet (issue #35)")),
-            ("spec.analysis.scoreThresholds", .refused("not implemented yet (issue #35)")),
-            ("spec.analysis.inconclusiveLimit", .refused("not implemented yet (issue #35)")),
-            ("spec.analysis.consecutiveSuccessLimit", .refused("not implemented yet (issue #35)")),
-            ("spec.analysis.scoreThresholds.pass", .refused("not implemented yet (issue #35)")),
-            ("spec.analysis.scoreThresholds.marginal", .refused("not implemented yet (issue #35)")),
+            ("spec.analysis.scoreThresholds", .implemented),
+            ("spec.analysis.inconclusiveLimit", .implemented),
+            ("spec.analysis.consecutiveSuccessLimit", .checked),
+            ("spec.analysis.scoreThresholds.pass", .implemented),
+            ("spec.analysis.scoreThresholds.marginal", .implemented),
             ("spec.analysis.webhooks", .implemented), ("spec.analysis.webhooks[].name", .implemented),
             ("spec.analysis.webhooks[].type", .implemented),
             ("spec.analysis.webhooks[].url", .implemented), ("spec.analysis.webhooks[].timeout", .implemented),
@@ -92,7 +92,7 @@ extension Canary {
             ("spec.upstreamRef.name", .implemented), ("spec.upstreamRef.namespace", .implemented),
         ]
         for field in ["direction", "maxIncrease", "maxDecrease", "minSamples", "confidence", "weight", "critical", "resolution"] {
-            fields.append(("spec.analysis.metrics[].compare.\(field)", .refused("not implemented yet (issue #35)")))
+            fields.append(("spec.analysis.metrics[].compare.\(field)", .implemented))
         }
         for field in [".cookieName", ".domain", ".httpOnly", ".maxAge", ".partitioned", ".path", ".sameSite", ".secure"] {
             fields.append(("spec.analysis.sessionAffinity\(field)", .implemented))

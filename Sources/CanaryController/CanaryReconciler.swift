@@ -1,3 +1,4 @@
+import Routers
 import CanaryAPI
 import CanaryCore
 import Foundation
@@ -50,7 +51,7 @@ public struct CanaryReconciler: Reconciler {
         if try await acting("update the finalizer", { try await actions.syncFinalizer(canary, object: object) }) { return .awaitChange }
         let (target, selector) = try observer.target(of: canary, parts: parts)
         // Before a rollout starts, a template that cannot be used is named; during one, it fails the check as in Flagger.
-        let unsafe = try checks.checkReferences(canary)
+        let unsafe = try checks.checkReferences(canary, queries: parts.router.queries)
         try await acting("record a warning") { try await actions.warnOnce(unsafe, kind: "tls", canary: canary) }
         if canary.status?.phase == nil || canary.status?.phase == .initializing {
             let unavailable = await checks.unavailableProviders(canary)

@@ -100,6 +100,10 @@ public enum CanaryAlerts {
         if let who = after("Retrying the analysis of \(name) requested by ") {
             return Decided(message: "Analysis retried, requested by \(who).", severity: .info, withMetadata: false)
         }
+        if message.hasPrefix("Halt \(name) advancement: the analysis is inconclusive after ") {
+            return Decided(
+                message: "Canary analysis is inconclusive, waiting for promote, abort or retry.", severity: .warn, withMetadata: false)
+        }
         if let reason = after("Promotion of \(name) failed, primary not ready: ") {
             return Decided(message: "Promotion failed, primary not ready: \(reason)", severity: .error, withMetadata: false)
         }

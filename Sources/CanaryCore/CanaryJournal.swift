@@ -21,9 +21,11 @@ public enum CanaryJournal {
             }
         }
         let records = observation.checks?.records ?? []
-        let entry = JournalEntry(
+        var entry = JournalEntry(
             time: KubeTime(observation.now).description, from: describe(before), to: describe(status),
             metrics: records.isEmpty ? nil : records, webhooks: webhooks.isEmpty ? nil : webhooks, decision: decision.events)
+        entry.verdict = observation.checks?.verdict?.outcome.rawValue
+        entry.score = observation.checks?.verdict?.score
         status.journal = Array(((before.journal ?? []) + [entry]).suffix(JournalEntry.kept))
         return status
     }

@@ -34,6 +34,7 @@ extension CanaryStateMachine {
         let routes = enforce(analysisRoutes(canary, status), observation)
         if let paused = paused(observation, routes: routes) { return paused }
         if canary.skipsAnalysis { return promoteWithoutAnalysis(observation, status: status) }
+        if pausedInconclusive(canary, status) { return Decision(actions: routes, status: status) }
         let weight = status.canaryWeight ?? 0
         let wait = remainingWait(observation)
         guard wait == .zero else { return Decision(actions: routes, status: status, requeueAfter: wait) }
@@ -70,13 +71,15 @@ extension CanaryStateMachine {
                 status: status.transitioned(to: status.phase ?? .progressing, now: observation.now),
                 requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
         }
-        return advance(observation, status: status, first: actions)
+        if let reason = checks.inconclusive { return inconclusiveStep(observation, status: status, actions: actions, reason: reason) }
+        return passedStep(observation, status: status, actions: actions)
     }
 
     /// One more failed check; at the threshold, the rollback.
     static func failedCheck(_ observation: Observation, status: CanaryStatus, actions: [CanaryAction]) -> Decision {
         var failed = status.transitioned(to: status.phase ?? .progressing, now: observation.now)
         failed.failedChecks = (status.failedChecks ?? 0) + 1
+        (failed.inconclusiveSteps, failed.consecutiveSuccesses) = (nil, nil)
         if (failed.failedChecks ?? 0) >= observation.canary.threshold {
             // Serin rolls back on the check that reaches the threshold (Flagger waits one more interval).
             return rollback(observation, status: failed, first: actions)

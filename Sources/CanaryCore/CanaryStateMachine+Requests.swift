@@ -61,9 +61,16 @@ extension CanaryStateMachine {
                 actions: enforce(.allPrimary, observation) + [
                     .event(.normal, "Retrying the analysis of \(canary.dottedName) requested by \(request.by)"), .scaleTargetUp,
                 ], status: progressing, requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
+        case (.retry, .progressing), (.retry, .waitingPromotion):
+            guard pausedInconclusive(canary, status) else { fallthrough }
+            var resumed = status.transitioned(to: phase, now: observation.now)
+            resumed.inconclusiveSteps = nil
+            decision = Decision(
+                actions: [.event(.normal, "Retrying the analysis of \(canary.dottedName) requested by \(request.by): inconclusive steps forgotten")],
+                status: resumed, requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
         case (.retry, _):
             return refused(
-                "Request to \(asked) ignored: only a Failed rollout of the target's current revision can be retried (the Canary is \(phase.rawValue))"
+                "Request to \(asked) ignored: only a Failed rollout of the target's current revision, or an analysis paused as inconclusive, can be retried (the Canary is \(phase.rawValue))"
             )
         default:
             return refused("Request to \(asked) ignored: no analysis is under way (the Canary is \(phase.rawValue))")

@@ -46,6 +46,7 @@ extension CanaryStatus {
         status.canaryWeight = 0
         status.iterations = 0
         status.failedChecks = 0
+        (status.inconclusiveSteps, status.consecutiveSuccesses) = (nil, nil)
         return status.applying(target)
     }
 

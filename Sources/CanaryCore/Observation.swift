@@ -94,13 +94,28 @@ public struct CheckResults: Sendable, Equatable {
     public var records: [JournalEntry.Metric]
     /// Metrics without data under `noData: hold`: the step waits (no advance, no failed check).
     public var held: [String]
+    /// The verdict over the compared metrics, `nil` without any.
+    public var verdict: StepVerdict?
 
-    public init(failures: [String], values: [String: Double] = [:], records: [JournalEntry.Metric] = [], held: [String] = []) {
+    public init(
+        failures: [String], values: [String: Double] = [:], records: [JournalEntry.Metric] = [], held: [String] = [], verdict: StepVerdict? = nil
+    ) {
         self.failures = failures
         self.values = values
         self.records = records
         self.held = held
+        self.verdict = verdict
     }
 
+    /// Why the step is inconclusive (the compared metrics could not tell), `nil` when it is not.
+    public var inconclusive: String? { verdict.flatMap { $0.outcome == .inconclusive ? $0.reason : nil } }
+
     public var passed: Bool { failures.isEmpty }
+
+    /// These results with `failure` as the step's failure.
+    public func failing(_ failure: String) -> CheckResults {
+        var failed = self
+        failed.failures = [failure]
+        return failed
+    }
 }

@@ -15,11 +15,19 @@ public protocol MetricProvider: Sendable {
     /// Runs a rendered query: its value and, where the provider has one, what explains it (a Job's failure
     /// reason). By default ``query(_:)`` without an explanation.
     func reading(_ query: String) async throws(MetricError) -> MetricReading
+
+    /// Runs a rendered query as a series (compared metrics): one value per `resolution` over the `window` that
+    /// ends at the provider's clock. Only providers registered with ``MetricProviderRegistration/series`` have it.
+    func series(_ query: String, window: Duration, resolution: Duration) async throws(MetricError) -> [Double]
 }
 
 extension MetricProvider {
     public func reading(_ query: String) async throws(MetricError) -> MetricReading {
         MetricReading(value: try await self.query(query))
+    }
+
+    public func series(_ query: String, window: Duration, resolution: Duration) async throws(MetricError) -> [Double] {
+        throw MetricError.configuration("the provider has no series API: a compared metric needs one")
     }
 }
 

@@ -7,15 +7,18 @@ public struct MetricProviderRegistration: Sendable {
     public var address: AddressPolicy
     /// Whether the query is a document whose layout matters (`job`'s YAML): rendered without collapsing whitespace.
     public var queryIsDocument: Bool
+    /// Whether it answers a query as a series (``MetricProvider/series(_:window:resolution:)``): a compared metric needs it.
+    public var series: Bool
     public var make: @Sendable (MetricProviderConfig) throws(MetricError) -> any MetricProvider
 
     public init(
-        type: MetricProviderType, address: AddressPolicy, queryIsDocument: Bool = false,
+        type: MetricProviderType, address: AddressPolicy, queryIsDocument: Bool = false, series: Bool = false,
         make: @escaping @Sendable (MetricProviderConfig) throws(MetricError) -> any MetricProvider
     ) {
         self.type = type
         self.address = address
         self.queryIsDocument = queryIsDocument
+        self.series = series
         self.make = make
     }
 }

@@ -30,4 +30,17 @@ public enum PrometheusAnswer {
         guard value.isFinite else { throw .notFinite(text) }
         return value
     }
+
+    /// The values of a range query's answer (`resultType: matrix`) with exactly one series, NaN points
+    /// dropped: no series (or no number) is "no values", several are "multiple values".
+    public static func series(from body: [UInt8]) throws(Problem) -> [Double] {
+        let json: JSONValue
+        do { json = try JSONValue(parsing: body) } catch { throw .notJSON("\(error)") }
+        guard json["status"]?.stringValue == "success" else { throw .failed(json["error"]?.stringValue ?? "the query failed") }
+        let results = json[path: "data", "result"]?.arrayValue ?? []
+        guard results.count <= 1 else { throw .multipleValues }
+        let values = (results.first?["values"]?.arrayValue ?? []).compactMap { $0[1]?.stringValue.flatMap(Double.init) }.filter { !$0.isNaN }
+        guard !values.isEmpty else { throw .noValues }
+        return values
+    }
 }

@@ -36,16 +36,26 @@ struct ExplainCommand: AsyncParsableCommand {
             lines.append("")
             lines.append("\(entry.time)  \(entry.from) → \(entry.to)")
             for metric in entry.metrics ?? [] {
+                let mark = metric.passed ? "✓" : metric.dryRun == true ? "~" : "✗"
+                if let comparison = metric.comparison {
+                    lines.append("  \(mark) \(comparisonLine(metric, comparison))")
+                    lines.append(comparisonDetail(comparison))
+                    if queries, let query = metric.query { lines.append("      query: \(query)") }
+                    continue
+                }
                 let value = metric.value.map { String(format: "%.4g", $0) } ?? "no value"
                 lines.append(
-                    "  \(metric.passed ? "✓" : "✗") metric \(metric.name) = \(value)  (\(metric.threshold ?? "no threshold"))"
-                        + (metric.passed ? "" : ": \(metric.message ?? "failed")"))
+                    "  \(mark) metric \(metric.name) = \(value)  (\(metric.threshold ?? "no threshold"))"
+                        + (metric.passed ? "" : ": \(metric.message ?? "failed")") + (metric.dryRun == true ? " (dry run, not deciding)" : ""))
                 if queries, let query = metric.query {
                     lines.append("      query: \(query.split(whereSeparator: \.isNewline).joined(separator: " "))")
                 }
             }
             for hook in entry.webhooks ?? [] {
                 lines.append("  \(hook.passed ? "✓" : "✗") webhook \(hook.name) (\(hook.type))" + (hook.message.map { ": \($0)" } ?? ""))
+            }
+            if let verdict = entry.verdict {
+                lines.append("  judge: \(verdict)" + (entry.score.map { " (score \(String(format: "%.0f", $0)))" } ?? ""))
             }
             for event in entry.decision { lines.append("  → \(event)") }
         }

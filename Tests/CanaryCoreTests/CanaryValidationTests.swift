@@ -74,3 +74,46 @@ import Testing
         #expect(canary.analysisInterval() == .seconds(60))
     }
 }
+
+/// The judge's fields (Serin's) refused by name when they cannot work.
+@Suite struct JudgeValidationTests {
+    @Test func comparedMetricsAndLimitsAreCheckedByName() {
+        var canary = makeCanary()
+        var metric = CanaryMetric(name: "request-duration", interval: "1m")
+        var compare = MetricComparison(direction: "sideways", maxIncrease: -1, minSamples: 30, resolution: "5s")
+        compare.confidence = 1.5
+        compare.weight = .infinity
+        metric.compare = compare
+        canary.spec.analysis?.metrics = [metric]
+        canary.spec.analysis?.scoreThresholds = ScoreThresholds(pass: 70, marginal: 80)
+        canary.spec.analysis?.inconclusiveLimit = 0
+        let issues = canary.validate().map(\.description)
+        for expected in [
+            "spec.analysis.metrics[0].compare.direction: \"sideways\" is not one of increase, decrease, either",
+            "spec.analysis.metrics[0].compare.maxIncrease: -1.0 is not a number between 0 and 1000000",
+            "spec.analysis.metrics[0].compare.weight: inf is not a number between 0 and 1000000",
+            "spec.analysis.metrics[0].compare.confidence: 1.5 is not between 0.5 and 0.9999",
+            "spec.analysis.metrics[0].compare.resolution: 5s gives 12 points in the metric's interval 1m, fewer than minSamples 30: every step would be inconclusive",
+            "spec.analysis.scoreThresholds: marginal 80.0 is above pass 70.0",
+        ] {
+            #expect(issues.contains(expected), "\(issues)")
+        }
+        #expect(issues.contains { $0.hasPrefix("spec.analysis.inconclusiveLimit:") }, "\(issues)")
+    }
+
+    @Test func aGoodComparisonIsValidAndConsecutiveSuccessesNeedTheCanaryStrategy() {
+        var canary = makeCanary()
+        var metric = CanaryMetric(name: "request-duration", interval: "1m")
+        metric.compare = MetricComparison(direction: "either", maxIncrease: 10, minSamples: 10, resolution: "3s")
+        metric.dryRun = true
+        canary.spec.analysis?.metrics = [metric]
+        canary.spec.analysis?.consecutiveSuccessLimit = 3
+        #expect(canary.validate().isEmpty, "\(canary.validate())")
+        canary.spec.analysis?.stepWeight = nil
+        canary.spec.analysis?.iterations = 5
+        #expect(
+            canary.validate().map(\.description).contains(
+                "spec.analysis.consecutiveSuccessLimit: holds the first weight of the canary strategy; this Canary is blue-green"),
+            "\(canary.validate())")
+    }
+}

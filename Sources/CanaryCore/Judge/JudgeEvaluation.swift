@@ -1,3 +1,4 @@
+import CanaryAPI
 import Foundation
 
 /// Seeded, simulated rollouts that measure how often a way of judging rolls back a bad release (detection) and a
@@ -38,7 +39,10 @@ public enum JudgeEvaluation {
     public static let points = 20
     public static let threshold = 2
     /// The judge's rule for latency, and the significance for error counts.
-    public static let rule = Comparison.Rule(direction: .increase, maxIncrease: 5, minSamples: 10, confidence: 0.99)
+    /// The defaults of a compared metric (`metrics[].compare`), so the figures are those a Canary gets.
+    public static let rule = Comparison.Rule(
+        direction: .increase, maxIncrease: MetricComparison.Defaults.maxIncrease, maxDecrease: MetricComparison.Defaults.maxDecrease,
+        minSamples: MetricComparison.Defaults.minSamples, confidence: MetricComparison.Defaults.confidence)
     /// The thresholds a Flagger user would set for this service: P99 at most about 20% over its usual (its scrapes'
     /// P99s average about 200 ms), success at least 99%.
     public static let maxP99 = 240.0
@@ -74,9 +78,13 @@ public enum JudgeEvaluation {
             using: &generator)
         if let fixed = kind.canaryFixedErrors { canary.errors = step < 2 ? fixed : 0 }
         let latency = Comparison(baseline: baseline.p99s, canary: canary.p99s, rule: rule)
-        let errors = CountTest.pGreater(
-            canaryErrors: canary.errors, canaryTotal: canary.requests, baselineErrors: baseline.errors, baselineTotal: baseline.requests)
-        let judge = latency.classification == .high || errors < 1 - rule.confidence
+        let errors = Comparison(
+            baselineErrors: baseline.errors, baselineTotal: baseline.requests, canaryErrors: canary.errors, canaryTotal: canary.requests, rule: rule)
+        // The step as a Canary's analysis decides it: both metrics compared, scored with the default thresholds.
+        let verdict = StepVerdict(
+            [.init(name: "latency", classification: latency.classification), .init(name: "errors", classification: errors.classification)],
+            pass: ScoreThresholds.defaultPass, marginal: ScoreThresholds.defaultMarginal)
+        let judge = verdict.outcome == .fail
         let success = canary.requests > 0 ? 100 * Double(canary.requests - canary.errors) / Double(canary.requests) : 100
         let thresholds = canary.windowP99 > maxP99 || success < minSuccess
         return (judge, thresholds)

@@ -1,0 +1,159 @@
+import CanaryAPI
+import CanaryCore
+import Foundation
+import KubeCore
+import MetricProviders
+
+/// Compared metrics (`metrics[].compare`): the canary's series against the baseline's (or the primary's), judged by
+/// ``Comparison``. Built-in metrics render `{{ target }}` as each side's workload, every query `{{ variant }}`; the
+/// built-in success rate is compared as error counts where the router can count requests.
+extension MetricAnalysis {
+    /// One compared metric's outcome: its journal record and, unless its data was missing, how the score sees it.
+    struct Compared: Sendable {
+        var record: JournalEntry.Metric
+        var judged: StepVerdict.Judged?
+        var failure: String?
+        var hold: String?
+    }
+
+    /// Compared built-in metrics the router's telemetry cannot split by workload (its query has no
+    /// `{{ target }}`): comparing them would hold the canary against itself. Pure.
+    static func comparisonIssues(_ canary: Canary, queries: BuiltinQueries) -> [ValidationIssue] {
+        (canary.spec.analysis?.metrics ?? []).enumerated().compactMap { index, metric in
+            guard metric.compare != nil, metric.query == nil, metric.templateRef == nil, let query = queries.query(for: metric.name),
+                !QueryTemplate.uses("target", in: query)
+            else { return nil }
+            return ValidationIssue(
+                field: "spec.analysis.metrics[\(index)].compare",
+                message:
+                    "the \(canary.spec.provider ?? "istio") router's built-in \(metric.name) cannot tell the canary's workload from the baseline's: compare a MetricTemplate that selects {{ variant }} instead"
+            )
+        }
+    }
+
+    /// What the canary is held against: `<target>-baseline` with a baseline, else the primary.
+    static func reference(of canary: Canary) -> (workload: String, name: String) {
+        canary.spec.analysis?.runsBaseline == true ? ("\(canary.targetName)-baseline", "baseline") : (canary.primaryName, "primary")
+    }
+
+    /// The judge's rule from the metric's fields and their defaults. Pure.
+    static func rule(_ compare: MetricComparison) -> Comparison.Rule {
+        let defaults = MetricComparison.Defaults.self
+        return Comparison.Rule(
+            direction: Comparison.Rule.Direction(rawValue: compare.direction ?? defaults.direction) ?? .increase,
+            maxIncrease: compare.maxIncrease ?? defaults.maxIncrease, maxDecrease: compare.maxDecrease ?? defaults.maxDecrease,
+            minSamples: compare.minSamples ?? defaults.minSamples, confidence: compare.confidence ?? defaults.confidence)
+    }
+
+    /// The series' window (the metric's interval) and resolution (`resolution`, else a twentieth of the window,
+    /// no finer than one second). Pure.
+    static func window(_ metric: CanaryMetric, _ compare: MetricComparison) -> (window: Duration, resolution: Duration) {
+        let window = (try? GoDuration(parsing: metric.interval ?? CanaryDefaults.metricInterval).duration) ?? .seconds(60)
+        if let text = compare.resolution, let resolution = try? GoDuration(parsing: text).duration, resolution > .zero {
+            return (window, resolution)
+        }
+        return (window, max(window / MetricComparison.Defaults.pointsPerWindow, .seconds(1)))
+    }
+
+    /// A duration as PromQL writes one: `2s`, or `1500ms` when it is not whole seconds. Pure.
+    static func promQLDuration(_ duration: Duration) -> String {
+        let milliseconds = Int64((duration.seconds * 1000).rounded())
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
+    }
+
+    /// Runs one compared metric for both sides and judges it; `nodata` goes through the metric's `noData`.
+    func compare(_ metric: CanaryMetric, _ compare: MetricComparison, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> Compared {
+        let rule = MetricAnalysis.rule(compare)
+        let reference = MetricAnalysis.reference(of: canary)
+        let sent = QuerySink()
+        let byCounts = metric.name == "request-success-rate" && metric.query == nil && metric.templateRef == nil && queries.requestCount != nil
+        let result = await TaskLocalQuery.$sink.withValue(sent) { () async -> Result<Comparison, MetricError> in
+            if byCounts, let count = queries.requestCount {
+                return await counts(metric, canary: canary, queries: queries, count: count, reference: reference.workload, rule: rule)
+            }
+            return await series(metric, compare, canary: canary, queries: queries, reference: reference.workload, rule: rule)
+        }
+        var record = JournalEntry.Metric(
+            name: metric.name, query: sent.query, value: nil, threshold: MetricAnalysis.describe(rule), passed: false, message: nil)
+        record.dryRun = metric.dryRun == true ? true : nil
+        let comparison: Comparison
+        switch result {
+        case .success(let judged): comparison = judged
+        case .failure(let error) where error.kind == .noValues:
+            comparison = Comparison(baseline: [], canary: [], rule: rule)
+        case .failure(let error):
+            let failure = "Metric query failed for \(metric.name): \(error)"
+            record.message = failure
+            return Compared(record: record, failure: failure)
+        }
+        record.value = comparison.canaryMedian
+        record.comparison = MetricAnalysis.journaled(comparison, against: reference.name, rule: rule, compare: compare)
+        record.comparison?.errorCounts = byCounts ? true : nil
+        record.passed = comparison.classification == .pass
+        record.message = comparison.classification == .pass ? nil : "\(comparison.classification.rawValue): \(comparison.reason)"
+        return judged(comparison, metric: metric, compare: compare, record: record, canary: canary)
+    }
+
+    /// The outcome of a comparison under the metric's `noData` when it has no data.
+    private func judged(
+        _ comparison: Comparison, metric: CanaryMetric, compare: MetricComparison, record: JournalEntry.Metric, canary: Canary
+    )
+        -> Compared
+    {
+        var record = record
+        guard comparison.classification == .nodata else {
+            let judged = StepVerdict.Judged(
+                name: metric.name, classification: comparison.classification, weight: compare.weight ?? MetricComparison.Defaults.weight,
+                critical: compare.critical == true)
+            return Compared(record: record, judged: judged)
+        }
+        let failure = "Halt advancement no values found for compared metric \(metric.name): \(comparison.reason)"
+        switch metric.noDataPolicy ?? .fail {
+        case .fail:
+            record.message = failure
+            return Compared(record: record, failure: failure)
+        case .skip:
+            record.message = "no data: skipped (noData: skip)"
+            return Compared(record: record)
+        case .hold:
+            let hold = "Halt \(canary.dottedName) advancement: \(metric.name) has no data, holding (noData: hold): \(comparison.reason)"
+            record.message = hold
+            return Compared(record: record, hold: hold)
+        }
+    }
+
+    /// The built-in success rate as error counts over the metric's interval: the rate and the request count of
+    /// each side, errors = requests × (100 − rate) / 100.
+    private func counts(
+        _ metric: CanaryMetric, canary: Canary, queries: BuiltinQueries, count: String, reference: String, rule: Comparison.Rule
+    ) async -> Result<Comparison, MetricError> {
+        let prometheus = MetricProviderConfig(
+            address: canary.spec.metricsServer ?? metricsServer, http: http, interval: metric.interval ?? CanaryDefaults.metricInterval, clock: clock)
+        var sides: [(errors: Int, total: Int)] = []
+        for workload in [reference, canary.targetName] {
+            var values = MetricAnalysis.placeholderValues(canary, metric: metric)
+            (values["target"], values["variant"]) = (workload, workload)
+            let names = queries.wordCharactersOnly ? MetricAnalysis.wordCharactersOnly(values) : values
+            let total: Double
+            switch await outcome(of: count, template: QueryTemplate(values: names), type: .prometheus, config: prometheus) {
+            case .success(let value): total = value
+            case .failure(let error) where error.kind == .noValues: total = 0
+            case .failure(let error): return .failure(error)
+            }
+            var rate = 100.0
+            if total > 0 {
+                switch await outcome(of: queries.successRate, template: QueryTemplate(values: names), type: .prometheus, config: prometheus) {
+                case .success(let value): rate = min(max(value, 0), 100)
+                case .failure(let error) where error.kind == .noValues: rate = 100
+                case .failure(let error): return .failure(error)
+                }
+            }
+            let requests = total.isFinite ? min(max(total.rounded(), 0), 1e12) : 0
+            sides.append((Int((requests * (100 - rate) / 100).rounded()), Int(requests)))
+        }
+        return .success(
+            Comparison(
+                baselineErrors: sides[0].errors, baselineTotal: sides[0].total, canaryErrors: sides[1].errors, canaryTotal: sides[1].total, rule: rule
+            ))
+    }
+}

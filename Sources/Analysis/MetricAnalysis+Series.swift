@@ -1,0 +1,82 @@
+import CanaryAPI
+import CanaryCore
+import Foundation
+import KubeCore
+import MetricProviders
+
+extension MetricAnalysis {
+    /// A compared metric's query as series for the reference and the canary, judged by the rank-sum test.
+    func series(
+        _ metric: CanaryMetric, _ compare: MetricComparison, canary: Canary, queries: BuiltinQueries, reference: String, rule: Comparison.Rule
+    ) async -> Result<Comparison, MetricError> {
+        let (window, resolution) = MetricAnalysis.window(metric, compare)
+        var values = MetricAnalysis.placeholderValues(canary, metric: metric)
+        values["interval"] = MetricAnalysis.promQLDuration(resolution)
+        let source: (query: String, type: MetricProviderType, config: MetricProviderConfig, builtin: Bool, scale: Double)
+        let prometheus = MetricProviderConfig(
+            address: canary.spec.metricsServer ?? metricsServer, http: http, interval: metric.interval ?? CanaryDefaults.metricInterval, clock: clock)
+        if let reference = metric.templateRef {
+            switch await templateSource(metric, reference: reference, canary: canary) {
+            case .success(let found): source = (found.template.spec.query, found.type, found.config, false, 1)
+            case .failure(let failure): return .failure(.configuration(failure.message))
+            }
+        } else if let query = metric.query {
+            source = (query, .prometheus, prometheus, false, 1)
+        } else if let query = queries.query(for: metric.name) {
+            source = (query, .prometheus, prometheus, true, metric.name == "request-duration" ? queries.durationToMilliseconds : 1)
+        } else {
+            return .failure(.configuration("no usable metrics template and query were configured"))
+        }
+        var samples: [[Double]] = []
+        for workload in [reference, canary.targetName] {
+            var rendered = values
+            rendered["variant"] = workload
+            if source.builtin { rendered["target"] = workload }
+            if source.builtin, queries.wordCharactersOnly { rendered = MetricAnalysis.wordCharactersOnly(rendered) }
+            do {
+                let provider = try MetricProviderRegistry.make(source.type, source.config)
+                let query = try QueryTemplate(values: rendered, variables: metric.templateVariables ?? [:]).render(source.query)
+                TaskLocalQuery.sink?.record(query)
+                samples.append(try await provider.series(query, window: window, resolution: resolution).map { $0 * source.scale })
+            } catch  where error.kind == .noValues {
+                samples.append([])
+            } catch {
+                return .failure(error)
+            }
+        }
+        return .success(Comparison(baseline: samples[0], canary: samples[1], rule: rule))
+    }
+
+    /// The rule as the journal's threshold column shows it: `compare increase <= +5.0% (99%)`. Pure.
+    static func describe(_ rule: Comparison.Rule) -> String {
+        let confidence = String(format: "%g%%", rule.confidence * 100)
+        switch rule.direction {
+        case .increase: return "compare: increase <= \(percent(rule.maxIncrease)) (\(confidence))"
+        case .decrease: return "compare: decrease <= \(percent(-rule.maxDecrease)) (\(confidence))"
+        case .either: return "compare: within \(percent(-rule.maxDecrease))..\(percent(rule.maxIncrease)) (\(confidence))"
+        }
+    }
+
+    static func percent(_ value: Double) -> String { String(format: "%+.1f%%", value).replacingOccurrences(of: "+-", with: "-") }
+
+    /// A comparison as the journal keeps it. Pure.
+    static func journaled(_ comparison: Comparison, against: String, rule: Comparison.Rule, compare: MetricComparison) -> JournalEntry.Comparison {
+        var entry = JournalEntry.Comparison(
+            against: against, classification: comparison.classification.rawValue, baselineCount: comparison.baselineCount,
+            canaryCount: comparison.canaryCount, reason: comparison.reason)
+        // JSON has no NaN or infinity: a number that is not finite is left out.
+        func finite(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? $0 : nil } }
+        entry.baselineMedian = finite(comparison.baselineMedian)
+        entry.canaryMedian = finite(comparison.canaryMedian)
+        (entry.shift, entry.shiftLow, entry.shiftHigh) = (
+            finite(comparison.shift?.estimate), finite(comparison.shift?.low), finite(comparison.shift?.high)
+        )
+        (entry.relativeShift, entry.relativeLow, entry.relativeHigh) =
+            (finite(comparison.relativeShift?.estimate), finite(comparison.relativeShift?.low), finite(comparison.relativeShift?.high))
+        entry.p = finite(comparison.p)
+        entry.confidence = rule.confidence
+        entry.weight = compare.weight ?? MetricComparison.Defaults.weight
+        entry.critical = compare.critical == true ? true : nil
+        return entry
+    }
+}
