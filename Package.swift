@@ -237,7 +237,8 @@ let package = Package(
         .target(
             name: "Demo",
             dependencies: [
-                "KubeAPIServer", "Analysis", "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeSandbox", "LoadTester", "LocalCluster",
+                "KubeAPIServer", "Analysis", "CanaryAPI", "CanaryController", "CanaryCore", "KubeClient", "KubeCore", "KubeSandbox", "LoadTester",
+                "LocalCluster",
                 "MetricProviders",
                 "OutboundHTTP", "Routers",
                 .product(name: "Logging", package: "swift-log"),

@@ -33,7 +33,7 @@ extension MetricAnalysis {
 
     /// What the canary is held against: `<target>-baseline` with a baseline, else the primary.
     static func reference(of canary: Canary) -> (workload: String, name: String) {
-        canary.spec.analysis?.runsBaseline == true ? ("\(canary.targetName)-baseline", "baseline") : (canary.primaryName, "primary")
+        canary.spec.analysis?.runsBaseline == true ? (canary.baselineName, "baseline") : (canary.primaryName, "primary")
     }
 
     /// The judge's rule from the metric's fields and their defaults. Pure.
@@ -45,14 +45,11 @@ extension MetricAnalysis {
             minSamples: compare.minSamples ?? defaults.minSamples, confidence: compare.confidence ?? defaults.confidence)
     }
 
-    /// The series' window (the metric's interval) and resolution (`resolution`, else a twentieth of the window,
-    /// no finer than one second). Pure.
+    /// The series' window and resolution (``MetricComparison/window(interval:)``); validation has refused a
+    /// duration that cannot be read, so one here falls back to a minute. Pure.
     static func window(_ metric: CanaryMetric, _ compare: MetricComparison) -> (window: Duration, resolution: Duration) {
-        let window = (try? GoDuration(parsing: metric.interval ?? CanaryDefaults.metricInterval).duration) ?? .seconds(60)
-        if let text = compare.resolution, let resolution = try? GoDuration(parsing: text).duration, resolution > .zero {
-            return (window, resolution)
-        }
-        return (window, max(window / MetricComparison.Defaults.pointsPerWindow, .seconds(1)))
+        guard let found = compare.window(interval: metric.interval), found.resolution > .zero else { return (.seconds(60), .seconds(6)) }
+        return found
     }
 
     /// A duration as PromQL writes one: `2s`, or `1500ms` when it is not whole seconds. Pure.
@@ -130,8 +127,11 @@ extension MetricAnalysis {
         let prometheus = MetricProviderConfig(
             address: canary.spec.metricsServer ?? metricsServer, http: http, interval: metric.interval ?? CanaryDefaults.metricInterval, clock: clock)
         var sides: [(errors: Int, total: Int)] = []
+        let full = MetricAnalysis.window(metric, MetricComparison()).window
+        let window = max(MetricAnalysis.since(canary.status?.analysisStarted, now: clock.date, window: full), .seconds(1))
         for workload in [reference, canary.targetName] {
             var values = MetricAnalysis.placeholderValues(canary, metric: metric)
+            if window < full { values["interval"] = MetricAnalysis.promQLDuration(window) }
             (values["target"], values["variant"]) = (workload, workload)
             let names = queries.wordCharactersOnly ? MetricAnalysis.wordCharactersOnly(values) : values
             let total: Double

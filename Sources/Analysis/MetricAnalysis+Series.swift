@@ -9,7 +9,8 @@ extension MetricAnalysis {
     func series(
         _ metric: CanaryMetric, _ compare: MetricComparison, canary: Canary, queries: BuiltinQueries, reference: String, rule: Comparison.Rule
     ) async -> Result<Comparison, MetricError> {
-        let (window, resolution) = MetricAnalysis.window(metric, compare)
+        let (full, resolution) = MetricAnalysis.window(metric, compare)
+        let window = MetricAnalysis.since(canary.status?.analysisStarted, now: clock.date, window: full)
         var values = MetricAnalysis.placeholderValues(canary, metric: metric)
         values["interval"] = MetricAnalysis.promQLDuration(resolution)
         let source: (query: String, type: MetricProviderType, config: MetricProviderConfig, builtin: Bool, scale: Double)
@@ -44,7 +45,20 @@ extension MetricAnalysis {
                 return .failure(error)
             }
         }
-        return .success(Comparison(baseline: samples[0], canary: samples[1], rule: rule))
+        var comparison = Comparison(baseline: samples[0], canary: samples[1], rule: rule)
+        if comparison.classification == .nodata, window < full {
+            // The analysis is younger than the window: no values yet is too few to tell, not missing data.
+            (comparison.classification, comparison.reason) = (.inconclusive, "\(comparison.reason) yet, \(GoDuration(window)) into the analysis")
+        }
+        return .success(comparison)
+    }
+
+    /// The part of a `window` ending `now` that falls after the analysis started (`status.analysisStarted`): the
+    /// previous revision's canary and baseline, under the same names, are not this one. Pure.
+    static func since(_ started: String?, now: Date, window: Duration) -> Duration {
+        guard let started = started.flatMap(KubeTime.init(rfc3339:))?.date else { return window }
+        let elapsed = Duration.clampedSeconds(max(now.timeIntervalSince(started), 0))
+        return min(window, elapsed)
     }
 
     /// The rule as the journal's threshold column shows it: `compare increase <= +5.0% (99%)`. Pure.

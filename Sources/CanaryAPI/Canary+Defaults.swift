@@ -7,6 +7,9 @@ public enum CanaryDefaults {
     public static let minimumAnalysisInterval: Duration = .seconds(10)
     public static let threshold = 1
     public static let maxWeight = 100
+    /// The highest canary weight with `analysis.baseline` (the baseline takes the same again): the default
+    /// and the limit.
+    public static let maxWeightWithBaseline = 50
     public static let progressDeadlineSeconds = 600
     public static let readyThreshold = 100
     public static let portName = "http"
@@ -21,6 +24,10 @@ extension Canary {
     public var targetName: String { spec.targetRef?.name ?? "" }
     /// The primary workload's name: `<target>-primary`.
     public var primaryName: String { "\(targetName)-primary" }
+    /// The baseline workload's name (`analysis.baseline`): `<target>-baseline`.
+    public var baselineName: String { "\(targetName)-baseline" }
+    /// The baseline's Service: `<service>-baseline`, beside `<service>-canary`.
+    public var baselineServiceName: String { "\(serviceName)-baseline" }
     /// The apex Service's name: `service.name`, else the target's name.
     public var serviceName: String { spec.service?.name.flatMap { $0.isEmpty ? nil : $0 } ?? targetName }
     public var namespace: String { metadata.namespace ?? "default" }
@@ -33,10 +40,12 @@ extension Canary {
 
     public var threshold: Int { max(spec.analysis?.threshold ?? 0, 0) == 0 ? CanaryDefaults.threshold : spec.analysis!.threshold! }
 
-    /// The highest canary weight: the last of `stepWeights` when set, else `maxWeight` (default 100).
+    /// The highest canary weight: the last of `stepWeights` when set, else `maxWeight` (default 100; 50 with
+    /// `analysis.baseline`, which takes as much again).
     public var maxWeight: Int {
         if let steps = spec.analysis?.stepWeights, let last = steps.last, (spec.analysis?.stepWeight ?? 0) == 0 { return min(100, last) }
-        return spec.analysis?.maxWeight.flatMap { $0 > 0 ? $0 : nil } ?? CanaryDefaults.maxWeight
+        let unset = spec.analysis?.runsBaseline == true ? CanaryDefaults.maxWeightWithBaseline : CanaryDefaults.maxWeight
+        return spec.analysis?.maxWeight.flatMap { $0 > 0 ? $0 : nil } ?? unset
     }
 
     public var progressDeadlineSeconds: Int { spec.progressDeadlineSeconds ?? CanaryDefaults.progressDeadlineSeconds }

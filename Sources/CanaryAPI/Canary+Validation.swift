@@ -90,6 +90,7 @@ extension Canary {
         validateService(into: &issues)
         issues.range(spec.progressDeadlineSeconds, 1...ValidationLimits.maximumProgressDeadlineSeconds, "spec.progressDeadlineSeconds")
         if let analysis = spec.analysis { validate(analysis, into: &issues) }
+        validateBaseline(into: &issues, context: context)
         unsupportedValues(into: &issues)
         return issues.all
     }

@@ -34,20 +34,22 @@ extension Canary {
             issues.add("\(field).confidence", "\(confidence) is not between 0.5 and 0.9999")
         }
         issues.range(compare.minSamples, 1...100_000, "\(field).minSamples")
-        guard let text = compare.resolution else { return }
-        let resolution: Duration
-        do { resolution = try GoDuration(parsing: text).duration } catch {
-            issues.add("\(field).resolution", "\(error)")
-            return
+        if let text = compare.resolution {
+            do {
+                guard try GoDuration(parsing: text).duration > .zero else { return issues.add("\(field).resolution", "must be longer than 0") }
+            } catch {
+                return issues.add("\(field).resolution", "\(error)")
+            }
         }
-        let window = (try? GoDuration(parsing: metric.interval ?? CanaryDefaults.metricInterval).duration) ?? .zero
-        guard resolution > .zero else { return issues.add("\(field).resolution", "must be longer than 0") }
+        // The built-in success rate is compared as error counts where the router counts requests: minSamples counts requests.
+        let counted = metric.name == "request-success-rate" && metric.query == nil && metric.templateRef == nil
+        guard !counted, let (window, resolution) = compare.window(interval: metric.interval), resolution > .zero else { return }
         let points = Int((window / resolution).rounded(.down))
         let minimum = compare.minSamples ?? MetricComparison.Defaults.minSamples
-        if window > .zero, points < minimum {
+        if points < minimum {
             issues.add(
-                "\(field).resolution",
-                "\(text) gives \(points) points in the metric's interval \(metric.interval ?? CanaryDefaults.metricInterval), fewer than minSamples \(minimum): every step would be inconclusive"
+                compare.resolution == nil ? "\(field).minSamples" : "\(field).resolution",
+                "a resolution of \(GoDuration(resolution)) gives \(points) points in the metric's interval \(metric.interval ?? CanaryDefaults.metricInterval), fewer than minSamples \(minimum): every step would be inconclusive"
             )
         }
     }

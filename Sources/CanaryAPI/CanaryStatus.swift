@@ -41,6 +41,9 @@ public struct CanaryStatus: Codable, Sendable, Equatable {
     /// operator handled, written with the status that carries the request out (or refuses it): a request
     /// seen again — its removal not yet observed, or failed — is only removed, never decided twice.
     public var lastHandledRequest: String?
+    /// Serin: when the analysis of the current revision started (RFC 3339): a compared metric's window never
+    /// reaches back before it, into the previous revision's data.
+    public var analysisStarted: String?
     /// Serin: inconclusive steps in a row (compared metrics); at `inconclusiveLimit` the Canary pauses.
     public var inconclusiveSteps: Int?
     /// Serin: passed steps in a row at weight 0, counted toward `consecutiveSuccessLimit`.

@@ -19,7 +19,8 @@ public struct MetricComparison: Codable, Sendable, Equatable {
     /// A critical metric that fails fails the step alone, whatever the score.
     public var critical: Bool?
     /// The series' resolution (Prometheus `query_range`'s `step`); `{{ interval }}` renders as it, so each point
-    /// covers its own slice of the window. At least twice the scrape interval.
+    /// covers its own slice of the window. At least twice the scrape interval; by default the window (the metric's
+    /// `interval`) divided by `minSamples`, no finer than one second.
     public var resolution: String?
 
     public init(direction: String? = nil, maxIncrease: Double? = nil, minSamples: Int? = nil, resolution: String? = nil) {
@@ -37,8 +38,17 @@ public struct MetricComparison: Codable, Sendable, Equatable {
         public static let minSamples = 10
         public static let confidence = 0.99
         public static let weight = 1.0
-        /// The resolution when unset: the window divided by this, no finer than one second.
-        public static let pointsPerWindow = 20
+    }
+
+    /// The series' window (the metric's `interval`) and resolution (``resolution``, else the window divided by
+    /// `minSamples`, no finer than one second); `nil` for a duration that cannot be read. Pure.
+    public func window(interval: String?) -> (window: Duration, resolution: Duration)? {
+        guard let window = try? GoDuration(parsing: interval ?? CanaryDefaults.metricInterval).duration else { return nil }
+        if let text = resolution {
+            guard let parsed = try? GoDuration(parsing: text).duration else { return nil }
+            return (window, parsed)
+        }
+        return (window, max(window / max(minSamples ?? Defaults.minSamples, 1), .seconds(1)))
     }
 
     /// The directions `direction` may name.

@@ -8,9 +8,16 @@ public struct RouterRules: Sendable {
     /// The spec fields this router uses that not every router does. Set on a Canary of a provider whose
     /// rules do not list it, such a field is refused by name (set, never ignored).
     public var fields: [ProviderField]
+    /// Whether the router splits traffic three ways (primary, canary and baseline), so that it can route
+    /// `analysis.baseline`; a Canary of a router that cannot is refused by name.
+    public var splitsThreeWays: Bool
 
-    public init(fields: [ProviderField] = [], check: @escaping @Sendable (Canary, inout ValidationIssues) -> Void = { _, _ in }) {
+    public init(
+        fields: [ProviderField] = [], splitsThreeWays: Bool = false,
+        check: @escaping @Sendable (Canary, inout ValidationIssues) -> Void = { _, _ in }
+    ) {
         self.fields = fields
+        self.splitsThreeWays = splitsThreeWays
         self.check = check
     }
 }

@@ -15,7 +15,8 @@ struct ActingError: Error, CustomStringConvertible {
     /// Everything else (conflicts, server errors, rate limits, a connection lost, RBAC being fixed) is retried.
     var isTerminal: Bool {
         switch cause {
-        case is OwnershipError, is TargetError: true
+        case is OwnershipError: true
+        case let error as TargetError: error.terminal
         case let error as RouterError: error.terminal
         case let error as KubeAPIError: error.reason == .invalid || error.reason == .badRequest
         default: false

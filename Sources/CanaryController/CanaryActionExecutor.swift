@@ -23,8 +23,8 @@ struct StepActions {
     var events = 0
 }
 
-/// Carries out what a reconcile decided: the objects a Canary owns, routes, scaling, promotion, webhooks,
-/// the finalizer, and each step's Events (with their copies to the event webhooks and alerts).
+/// Carries out what a reconcile decided: the objects a Canary owns, routes, scaling, promotion, the
+/// baseline, webhooks, the finalizer, and each step's Events (with their copies to the event webhooks and alerts).
 struct CanaryActionExecutor: Sendable {
     let canaries: ObjectCache<DynamicObject>
     let canaryObjects: ResourceClient<DynamicObject>
@@ -42,7 +42,7 @@ struct CanaryActionExecutor: Sendable {
         let workload = step.parts.target
         switch action {
         case .setRoutes(let routes):
-            try await acting("set the \(step.parts.provider) routes to \(routes.primary)/\(routes.canary)") {
+            try await acting("set the \(step.parts.provider) routes to \(routes)") {
                 try await step.parts.router.setRoutes(step.routing ?? canary, routes)
             }
         case .scaleTargetToZero:
@@ -63,6 +63,8 @@ struct CanaryActionExecutor: Sendable {
                     try await autoscaler.reconcile(canary, owner: CanaryActionExecutor.owner(canary), promoting: true)
                 }
             }
+        case .applyBaseline: try await applyBaseline(canary, workload: workload)
+        case .deleteBaseline: try await deleteBaseline(canary, workload: workload)
         case .event(let severity, let message):
             // Redacted once here, so the Event, the event webhooks and the alert all carry the same safe text.
             let safe = Redaction.scrub(message)

@@ -22,6 +22,8 @@ struct CanaryObserver: Sendable {
     let targets: [TargetKind: any CanaryTarget]
     /// The routers this operator runs, by provider.
     let routers: [MeshProvider: any TrafficRouter]
+    /// The Canaries' Services (the baseline's is looked up).
+    let services: KubernetesServiceRouter
     /// What validation accepts: the operator's default provider, its routers and target kinds.
     let validation: ValidationContext
     let minimumInterval: Duration
@@ -86,16 +88,24 @@ struct CanaryObserver: Sendable {
             primary: workload.primary(of: canary).map { workload.state(primary: $0, canary: canary, now: time) },
             routes: parts.router.routes(canary))
         observation.splitsTraffic = parts.router.splitsTraffic
+        observation.baseline = baseline(of: canary, parts: parts, now: time)
         return observation
+    }
+
+    /// The baseline's Deployment and Service, those the Canary controls (`analysis.baseline`).
+    func baseline(of canary: Canary, parts: CanaryParts, now: Date) -> BaselineState {
+        BaselineState(workload: (parts.target as? any BaselineTarget)?.baseline(of: canary, now: now), service: services.hasBaseline(canary))
     }
 
     /// What the termination of a Canary being deleted is decided from: its target, if there is one.
     func observeTermination(_ canary: Canary, parts: CanaryParts) -> Observation {
         let time = clock.date
         let workload = parts.target
-        return Observation(
+        var observation = Observation(
             now: time, canary: canary, minimumInterval: minimumInterval,
             target: workload.target(of: canary).map { workload.state(target: $0, canary: canary, now: time) },
             primary: nil, routes: nil)
+        observation.baseline = baseline(of: canary, parts: parts, now: time)
+        return observation
     }
 }

@@ -25,9 +25,11 @@ extension CanaryOperator {
         PolicyRule(apiGroups: ["batch"], resources: ["jobs"], verbs: ["create", "list", "watch", "delete"]),
     ]
 
-    /// Every rule of an operator with `meshProvider` as its provider, and config tracking on or off; the
+    /// Every rule of an operator with `meshProvider` as its provider, and config tracking on or off (and,
+    /// when that provider's router splits traffic three ways, the deletes of `analysis.baseline`); the
     /// Lease's are apart (``PolicyRule/leaderElection``, in one namespace).
     public static func rules(meshProvider: MeshProvider, configTracking: Bool) -> [PolicyRule] {
-        coreRules + TargetRegistry.rules(configTracking: configTracking) + RouterRegistry.rules(meshProvider: meshProvider)
+        let baseline = RouterRegistry.registration(for: meshProvider)?.validation.splitsThreeWays == true ? TargetRegistry.baselineRules : []
+        return coreRules + TargetRegistry.rules(configTracking: configTracking) + RouterRegistry.rules(meshProvider: meshProvider) + baseline
     }
 }

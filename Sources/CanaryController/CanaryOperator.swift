@@ -115,12 +115,14 @@ public final class CanaryOperator: Service, Sendable {
             retryDelay: options.alertRetryDelay, events: events, metrics: metrics, logger: logger, clock: clock)
         let traces = options.tracing.map { OTLPExporter(settings: $0, version: options.version, http: http, logger: logger) }
         self.traces = traces
+        let services = KubernetesServiceRouter(client: client, cache: caches[.services])
         let observer = CanaryObserver(
             canaries: canaries.cache,
             targets: Dictionary(
                 targetRegistrations.map { ($0.kind, $0.make(client, caches, options.targetOptions)) }, uniquingKeysWith: { first, _ in first }),
             routers: Dictionary(
                 routerRegistrations.map { ($0.provider, $0.make(client, caches, options.routerSettings)) }, uniquingKeysWith: { first, _ in first }),
+            services: services,
             validation: RouterRegistry.validationContext(
                 meshProvider: options.meshProvider, routers: Set(routerRegistrations.map(\.provider)),
                 targets: TargetRegistry.implemented),
@@ -134,7 +136,7 @@ public final class CanaryOperator: Service, Sendable {
         let actions = CanaryActionExecutor(
             canaries: canaries.cache, canaryObjects: client.resource(Canary.resource, as: DynamicObject.self),
             autoscaler: AutoscalerTarget(client: client, cache: caches[.horizontalPodAutoscalers]),
-            services: KubernetesServiceRouter(client: client, cache: caches[.services]), hooks: hooks, events: events,
+            services: services, hooks: hooks, events: events,
             eventHooks: eventHooks, alerts: alerts, clock: clock)
         let status = CanaryStatusRecorder(
             canaries: client.resource(Canary.resource, as: JSONValue.self), events: events, alerts: alerts, clock: clock)

@@ -102,10 +102,12 @@ public struct CanaryReconciler: Reconciler {
     /// The span of an action: what it writes.
     static func spanName(_ action: CanaryAction) -> String {
         switch action {
-        case .setRoutes(let routes): "set routes \(routes.primary)/\(routes.canary)"
+        case .setRoutes(let routes): "set routes \(routes)"
         case .scaleTargetToZero: "scale target to zero"
         case .scaleTargetUp: "scale target up"
         case .promote: "promote"
+        case .applyBaseline: "apply baseline"
+        case .deleteBaseline: "delete baseline"
         case .event: "record event"
         case .runHooks(let type, _): "webhooks \(type.rawValue)"
         case .removeFinalizer: "remove finalizer"

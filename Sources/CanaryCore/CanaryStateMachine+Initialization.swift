@@ -22,7 +22,7 @@ extension CanaryStateMachine {
                 status: status.phase == nil ? status.transitioned(to: .initializing, now: observation.now) : status,
                 requeueAfter: .seconds(1))
         }
-        var done = status.restarted(target: target).transitioned(to: .initialized, now: observation.now)
+        var done = status.restarted(target: target, now: observation.now).transitioned(to: .initialized, now: observation.now)
         done.lastPromotedSpec = target.templateHash
         var actions: [CanaryAction] = []
         if target.replicas > 0 { actions.append(.scaleTargetToZero) }
@@ -65,7 +65,7 @@ extension CanaryStateMachine {
             return Decision(actions: routes + events, status: status.transitioned(to: .waiting, now: observation.now), requeueAfter: interval)
         case .passed(let events): actions += events
         }
-        let progressing = status.restarted(target: target).transitioned(to: .progressing, now: observation.now)
+        let progressing = status.restarted(target: target, now: observation.now).transitioned(to: .progressing, now: observation.now)
         actions += [
             .event(.normal, "New revision detected! Scaling up \(canary.dottedName)"),
             .scaleTargetUp,

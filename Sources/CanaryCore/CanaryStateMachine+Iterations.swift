@@ -3,7 +3,7 @@ import Foundation
 
 extension CanaryStateMachine {
     /// Where the analysis keeps traffic for the Canary's strategy and status: the weights for a canary
-    /// strategy (with `mirror`, first one step of all traffic on the primary and copied to the canary:
+    /// strategy (the baseline's too, ``weighted(_:_:phase:mirrored:)``; with `mirror`, first one step of all traffic on the primary and copied to the canary:
     /// `iterations` counts that step); all on the primary for blue/green until its iterations are done, then all on the canary;
     /// for A/B testing, the matching requests on the canary from the first iteration (the router keeps the
     /// others on the primary).
@@ -11,7 +11,7 @@ extension CanaryStateMachine {
         switch canary.strategy {
         case .canary:
             let weight = status.canaryWeight ?? 0
-            return Routes(primary: 100 - weight, canary: weight, mirrored: mirrorStep(canary, status))
+            return weighted(canary, weight, phase: status.phase, mirrored: mirrorStep(canary, status))
         case .blueGreen:
             if (status.iterations ?? 0) > canary.iterations { return Routes(primary: 0, canary: 100) }
             // With `mirror`, the canary gets a copy of the primary's requests from the first iteration.

@@ -11,7 +11,7 @@ extension CanaryStateMachine {
         let status = canary.status ?? CanaryStatus()
         guard let target = observation.target else { return Decision(status: status) }
         if target.templateHash != status.lastAppliedSpec {
-            let restarted = status.restarted(target: target).transitioned(to: .progressing, now: observation.now)
+            let restarted = status.restarted(target: target, now: observation.now).transitioned(to: .progressing, now: observation.now)
             return Decision(
                 actions: enforce(.allPrimary, observation) + [.event(.normal, "New revision detected! Restarting analysis for \(canary.dottedName)")],
                 status: restarted, requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
@@ -31,6 +31,7 @@ extension CanaryStateMachine {
                 requeueAfter: .seconds(5))
         case .ready: break
         }
+        if let waiting = waitForBaseline(observation, status: status) { return waiting }
         let routes = enforce(analysisRoutes(canary, status), observation)
         if let paused = paused(observation, routes: routes) { return paused }
         if canary.skipsAnalysis { return promoteWithoutAnalysis(observation, status: status) }
@@ -118,7 +119,7 @@ extension CanaryStateMachine {
             advanced.canaryWeight = next
             let actions =
                 first.filter { if case .setRoutes = $0 { return false } else { return true } }
-                + [.setRoutes(Routes(primary: 100 - next, canary: next)), .event(.normal, "Advance \(canary.dottedName) canary weight \(next)")]
+                + [.setRoutes(weighted(canary, next, phase: .progressing)), .event(.normal, "Advance \(canary.dottedName) canary weight \(next)")]
             return Decision(actions: actions, status: advanced, requeueAfter: interval)
         }
         switch hooks(.confirmPromotion, phase: .progressing, observation) {

@@ -56,7 +56,7 @@ extension CanaryStateMachine {
             decision = rollback(observation, status: status, first: [.event(.warning, "Rolling back \(canary.dottedName): aborted by \(request.by)")])
         case (.retry, .failed) where observation.target?.templateHash == status.lastAppliedSpec:
             guard let target = observation.target else { return nil }
-            let progressing = status.restarted(target: target).transitioned(to: .progressing, now: observation.now)
+            let progressing = status.restarted(target: target, now: observation.now).transitioned(to: .progressing, now: observation.now)
             decision = Decision(
                 actions: enforce(.allPrimary, observation) + [
                     .event(.normal, "Retrying the analysis of \(canary.dottedName) requested by \(request.by)"), .scaleTargetUp,

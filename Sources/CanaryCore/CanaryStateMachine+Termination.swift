@@ -9,7 +9,8 @@ extension CanaryStateMachine {
     /// primary and the routing objects are garbage-collected.
     ///
     /// Terminating → the target is scaled back up (to the primary's replicas) → once it is ready,
-    /// Terminated and the finalizer is removed. (Flagger declares Terminated but never sets it.)
+    /// Terminated, the baseline (if any) deleted and the finalizer removed. (Flagger declares Terminated but
+    /// never sets it.)
     public static func terminate(_ observation: Observation) -> Decision {
         let canary = observation.canary
         var status = canary.status ?? CanaryStatus()
@@ -18,16 +19,17 @@ extension CanaryStateMachine {
             status = status.transitioned(to: .terminating, now: observation.now)
             actions.append(.event(.normal, "Terminating canary \(canary.dottedName)"))
         }
+        let last: [CanaryAction] = (observation.baseline.exists ? [.deleteBaseline] : []) + [.removeFinalizer]
         guard let target = observation.target else {
             // Nothing to give back: the target is gone.
             return Decision(
-                actions: actions + [.event(.normal, "Terminated canary \(canary.dottedName)"), .removeFinalizer],
+                actions: actions + [.event(.normal, "Terminated canary \(canary.dottedName)")] + last,
                 status: status.transitioned(to: .terminated, now: observation.now))
         }
         if target.replicas == 0 { return Decision(actions: actions + [.scaleTargetUp], status: status, requeueAfter: .seconds(1)) }
         guard target.readiness == .ready else { return Decision(actions: actions, status: status, requeueAfter: .seconds(1)) }
         return Decision(
-            actions: actions + [.event(.normal, "Terminated canary \(canary.dottedName)"), .removeFinalizer],
+            actions: actions + [.event(.normal, "Terminated canary \(canary.dottedName)")] + last,
             status: status.transitioned(to: .terminated, now: observation.now))
     }
 }

@@ -41,8 +41,9 @@ extension CanaryStatus {
     }
 
     /// A fresh analysis run of `target`'s revision: weights, iterations and failed checks back to zero.
-    func restarted(target: WorkloadState) -> CanaryStatus {
+    func restarted(target: WorkloadState, now: Date) -> CanaryStatus {
         var status = self
+        status.analysisStarted = KubeTime(now, precision: .microseconds).description
         status.canaryWeight = 0
         status.iterations = 0
         status.failedChecks = 0

@@ -49,6 +49,11 @@ public enum CanaryAction: Sendable, Equatable {
     case event(EventSeverity, String)
     /// Call the Canary's webhooks of a type (post-rollout) and report each outcome as an event.
     case runHooks(WebhookType, phase: CanaryPhase)
+    /// Create the baseline (`analysis.baseline`) if missing: `<target>-baseline` running the primary's
+    /// template at the canary's size, and its Service; or resize it to the canary's replicas.
+    case applyBaseline
+    /// Delete the baseline's Deployment and Service (those the Canary controls).
+    case deleteBaseline
     /// Remove Serin's finalizer, letting the API server delete the Canary (and collect what it owns).
     case removeFinalizer
 }

@@ -23,6 +23,8 @@ public struct Observation: Sendable {
     public var checks: CheckResults?
     /// The outcome of the webhooks of each type that ran (``Check/hooks(_:phase:)``), in call order.
     public var hooks: [WebhookType: [HookResult]] = [:]
+    /// The baseline workload and Service (`analysis.baseline`) the Canary owns, as found.
+    public var baseline = BaselineState()
 
     public init(
         now: Date, canary: Canary, minimumInterval: Duration = .seconds(10), target: WorkloadState?, primary: WorkloadState?,
@@ -65,23 +67,49 @@ public enum Readiness: Sendable, Equatable {
     case failed(String)
 }
 
+/// The baseline (`analysis.baseline`) as the decision sees it: only objects the Canary controls count, so a
+/// user's object of the same name is never taken for it (nor deleted).
+public struct BaselineState: Sendable, Equatable {
+    /// The `<target>-baseline` Deployment, `nil` when it does not exist.
+    public var workload: WorkloadState?
+    /// Whether the `<service>-baseline` Service exists.
+    public var service: Bool
+
+    public init(workload: WorkloadState? = nil, service: Bool = false) {
+        self.workload = workload
+        self.service = service
+    }
+
+    /// Whether anything of it exists.
+    public var exists: Bool { workload != nil || service }
+}
+
 /// Traffic weights in percent.
 public struct Routes: Sendable, Equatable, CustomStringConvertible {
     public var primary: Int
     public var canary: Int
+    /// The baseline's weight (`analysis.baseline`): the canary's during an analysis, else 0.
+    public var baseline: Int
     /// Whether the primary's requests are also copied to the canary (mirroring; the copies' answers are
     /// discarded).
     public var mirrored: Bool
 
-    public init(primary: Int, canary: Int, mirrored: Bool = false) {
+    public init(primary: Int, canary: Int, baseline: Int = 0, mirrored: Bool = false) {
         self.primary = primary
         self.canary = canary
+        self.baseline = baseline
         self.mirrored = mirrored
     }
 
     public static let allPrimary = Routes(primary: 100, canary: 0)
 
-    public var description: String { "\(primary)/\(canary)\(mirrored ? " mirrored" : "")" }
+    /// `primary/canary`, then `/baseline` when the baseline has weight.
+    public var description: String { "\(primary)/\(canary)\(baseline > 0 ? "/\(baseline)" : "")\(mirrored ? " mirrored" : "")" }
+
+    /// These routes with the baseline's share given to the primary.
+    public var withoutBaseline: Routes {
+        Routes(primary: primary + baseline, canary: canary, mirrored: mirrored)
+    }
 }
 
 /// The outcome of one analysis step's checks.

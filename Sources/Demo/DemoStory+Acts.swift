@@ -5,7 +5,7 @@ import LocalCluster
 import MetricProviders
 
 extension DemoStory {
-    /// The three acts.
+    /// The four acts.
     static func tell(_ options: DemoOptions, world: DemoWorld, console: DemoConsole) async throws -> Outcome {
         var outcome = Outcome()
         let kubectl = "kubectl --kubeconfig \(world.sandbox.kubeconfigPath)"
@@ -66,6 +66,7 @@ extension DemoStory {
             console.ok("the primary kept serving v2: success rate \(String(format: "%.2f", rate))% during the bad release")
         }
         outcome.loadTestRequests = try await world.prometheus.value(of: #"sum(istio_requests_total{destination_service_name="httpbin-canary"})"#)
+        outcome.judgedRelease = try await judgedRelease(options, world: world, console: console, follower: follower)
         return outcome
     }
 

@@ -6,7 +6,8 @@ import LocalCluster
 /// `serin demo`: a whole rollout story on an embedded cluster, explained as it goes.
 ///
 /// 1. the user's example is applied and initialized; 2. a good release is promoted step by step; 3. a bad
-/// release (half its requests fail) is rolled back while the primary keeps serving. ``run(_:console:)``
+/// release (half its requests fail) is rolled back while the primary keeps serving; 4. a release a fifth slower,
+/// far under the P99 threshold, is rolled back by the judge comparing it with a baseline. ``run(_:console:)``
 /// returns the exit status: 0 only when the story happened as expected.
 public enum DemoStory {
     /// What the story saw, for the summary.
@@ -17,11 +18,13 @@ public enum DemoStory {
         var primaryImage: String?
         var primarySuccessRate: Double?
         var loadTestRequests: Double?
+        var judgedRelease: (phase: String, took: Duration, verdict: String?)?
         var problems: [String] = []
 
         var succeeded: Bool {
             problems.isEmpty && goodRelease?.phase == "Succeeded" && badRelease?.phase == "Failed"
-                && primaryImage == "kennethreitz/httpbin:v2"
+                && primaryImage == "kennethreitz/httpbin:v2" && judgedRelease?.phase == "Failed"
+                && judgedRelease?.verdict?.hasSuffix("→ high") == true
         }
     }
 
@@ -94,6 +97,11 @@ public enum DemoStory {
         if let bad = outcome.badRelease {
             console.line(
                 "   bad release (v3)      \(bad.phase == "Failed" ? "rolled back" : bad.phase) in \(seconds(bad.took)) after \(bad.failedChecks) failed checks"
+            )
+        }
+        if let judged = outcome.judgedRelease {
+            console.line(
+                "   slower release (v4)   \(judged.phase == "Failed" && judged.verdict?.hasSuffix("→ high") == true ? "rolled back by the judge" : judged.phase) in \(seconds(judged.took))"
             )
         }
         if let image = outcome.primaryImage { console.line("   primary now runs      \(image)") }

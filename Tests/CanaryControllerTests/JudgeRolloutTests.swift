@@ -9,12 +9,13 @@ import Testing
 /// workload's P99 annotation.
 @Suite struct JudgeRolloutTests {
     /// A P99 latency compared with the primary, an absolute `max` of 500 ms the releases never reach.
-    static func analysis(compare: JSONValue = [:], dryRun: Bool = false, extra: JSONObject = [:]) -> JSONValue {
+    static func analysis(compare: JSONValue = [:], dryRun: Bool = false, comparedErrors: Bool = false, extra: JSONObject = [:]) -> JSONValue {
         var metric: JSONObject = ["name": "request-duration", "interval": "1m", "thresholdRange": ["max": 500], "compare": compare]
         if dryRun { metric["dryRun"] = true }
+        var success: JSONObject = ["name": "request-success-rate", "thresholdRange": ["min": 99], "interval": "1m"]
+        if comparedErrors { success["compare"] = [:] }
         var analysis: JSONObject = [
-            "interval": "1m", "threshold": 2, "stepWeight": 10, "maxWeight": 30,
-            "metrics": .array([["name": "request-success-rate", "thresholdRange": ["min": 99], "interval": "1m"], .object(metric)]),
+            "interval": "1m", "threshold": 2, "stepWeight": 10, "maxWeight": 30, "metrics": .array([.object(success), .object(metric)]),
         ]
         for (key, value) in extra { analysis[key] = value }
         return .object(analysis)
@@ -79,11 +80,12 @@ import Testing
         }
     }
 
-    @Test func inconclusiveStepsPauseTheAnalysisUntilPromoteIsRequested() async throws {
+    @Test func marginalStepsPauseTheAnalysisUntilPromoteIsRequested() async throws {
         try await VirtualRollout.with { rollout in
-            // 21 points a minute never reach 1,000 samples: every step is inconclusive.
-            try await Self.initialized(rollout, analysis: Self.analysis(compare: ["minSamples": 1000], extra: ["inconclusiveLimit": 2]))
-            try await rollout.release("podinfo", image: "ghcr.io/stefanprodan/podinfo:6.0.1")
+            // Errors compared as counts pass, the latency is high: a score of 50, marginal under pass 100.
+            let limits: JSONObject = ["inconclusiveLimit": 2, "scoreThresholds": ["pass": 100, "marginal": 50]]
+            try await Self.initialized(rollout, analysis: Self.analysis(comparedErrors: true, extra: limits))
+            try await rollout.annotateTemplate("podinfo", ["sandbox.serin.dev/latency-p99-ms": "36"])
             let paused = try await rollout.advance("podinfo") { $0["inconclusiveSteps"]?.intValue == 2 }
             #expect(paused.reached, "\(paused.seen)")
             // Paused: more intervals pass and nothing moves.
@@ -100,6 +102,10 @@ import Testing
                 patch: .merge(["metadata": ["annotations": [.init(ControlRequest.annotation): .string(String(decoding: request, as: UTF8.self))]]]))
             let promoted = try await rollout.advance("podinfo") { $0["phase"] == "Succeeded" }
             #expect(promoted.reached, "\(promoted.seen)")
+            let journal = try (try await rollout.status("podinfo")["journal"] ?? []).decode(as: [JournalEntry].self)
+            #expect(journal.contains { $0.verdict == "inconclusive" && $0.score == 50 }, "\(journal.map { ($0.verdict, $0.score) })")
+            let errors = journal.flatMap { $0.metrics ?? [] }.last { $0.name == "request-success-rate" && $0.comparison != nil }?.comparison
+            #expect(errors?.errorCounts == true && errors?.classification == "pass" && errors?.canaryCount == 600, "\(String(describing: errors))")
         }
     }
 

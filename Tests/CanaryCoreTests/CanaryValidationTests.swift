@@ -93,12 +93,18 @@ import Testing
             "spec.analysis.metrics[0].compare.maxIncrease: -1.0 is not a number between 0 and 1000000",
             "spec.analysis.metrics[0].compare.weight: inf is not a number between 0 and 1000000",
             "spec.analysis.metrics[0].compare.confidence: 1.5 is not between 0.5 and 0.9999",
-            "spec.analysis.metrics[0].compare.resolution: 5s gives 12 points in the metric's interval 1m, fewer than minSamples 30: every step would be inconclusive",
+            "spec.analysis.metrics[0].compare.resolution: a resolution of 5s gives 12 points in the metric's interval 1m, fewer than minSamples 30: every step would be inconclusive",
             "spec.analysis.scoreThresholds: marginal 80.0 is above pass 70.0",
         ] {
             #expect(issues.contains(expected), "\(issues)")
         }
         #expect(issues.contains { $0.hasPrefix("spec.analysis.inconclusiveLimit:") }, "\(issues)")
+        // Without a resolution, the window divided by minSamples (no finer than 1 s) must still give minSamples points.
+        canary.spec.analysis?.metrics?[0].compare = MetricComparison(minSamples: 100)
+        #expect(
+            canary.validate().map(\.description).contains(
+                "spec.analysis.metrics[0].compare.minSamples: a resolution of 1s gives 60 points in the metric's interval 1m, fewer than minSamples 100: every step would be inconclusive"
+            ), "\(canary.validate())")
     }
 
     @Test func aGoodComparisonIsValidAndConsecutiveSuccessesNeedTheCanaryStrategy() {

@@ -15,6 +15,8 @@ import Testing
             "** alert [info] httpbin.demo: New revision detected, progressing canary analysis.",
             "** alert [info] httpbin.demo: Canary analysis completed successfully, promotion finished.",
             "** alert [error] httpbin.demo: Failed checks threshold reached 3",
+            "the P99 check passed every step", "the judge: mean-latency vs baseline: canary +", "→ high",
+            "slower release (v4)   rolled back by the judge",
         ] {
             #expect(text.contains(expected), "missing \"\(expected)\" in:\n\(text)")
         }

@@ -145,8 +145,9 @@ struct OperatorRBACTests {
         let operatorKubectl = Kubectl(kubeconfig: kubeconfig)
         for (command, refusal) in [
             (
-                ["delete", "deployment", "web", "-n", "demo"],
-                #"deployments.apps "web" is forbidden: User "system:serviceaccount:serin-system:serin" cannot delete resource "deployments" in API group "apps" in the namespace "demo""#
+                // (Deployments and Services it may delete with Istio: the baselines of analysis.baseline.)
+                ["delete", "daemonset", "agent", "-n", "demo"],
+                #"daemonsets.apps "agent" is forbidden: User "system:serviceaccount:serin-system:serin" cannot delete resource "daemonsets" in API group "apps" in the namespace "demo""#
             ),
             (
                 ["create", "clusterrolebinding", "escalate", "--clusterrole=cluster-admin", "--serviceaccount=serin-system:serin"],

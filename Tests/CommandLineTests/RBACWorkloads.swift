@@ -1,7 +1,7 @@
 import SerinTesting
 
 /// What ``OperatorRBACTests`` rolls out: three Canaries between them using every grant the chart makes
-/// whatever the provider.
+/// whatever the provider (with Istio, `worker` runs a baseline).
 enum RBACWorkloads {
     /// The Canaries and their targets' kinds (for `kubectl set image`).
     static let canaries = [("web", "deployment"), ("agent", "daemonset"), ("worker", "deployment")]
@@ -131,9 +131,11 @@ enum RBACWorkloads {
     }
 
     /// A Canary of `name` (its spec's `extra` lines), with what `provider` needs: an Ingress for nginx,
-    /// iterations for kubernetes (which cannot shift weights).
+    /// iterations for kubernetes (which cannot shift weights), and for `worker` with Istio a baseline (whose
+    /// Deployment and Service are deleted after the analysis).
     static func canary(_ name: String, port: Int, provider: String, extra: String, alerts: String = "", metrics: String = "") -> String {
-        let steps = provider == "kubernetes" ? "    iterations: 2\n" : "    maxWeight: 50\n    stepWeight: 25\n"
+        var steps = provider == "kubernetes" ? "    iterations: 2\n" : "    maxWeight: 50\n    stepWeight: 25\n"
+        if provider == "istio" && name == "worker" { steps += "    baseline: {enabled: true}\n" }
         let extra = extra.hasSuffix("\n") ? extra : extra + "\n"
         var routing = "", objects = ""
         if provider == "nginx" {

@@ -52,6 +52,25 @@ import Testing
         }
     }
 
+    @Test func withoutAdoptionAUsersObjectIsRefusedAndOnlyOwnedObjectsAreDeleted() async throws {
+        try await withApplier { applier, maps, cache in
+            _ = try await maps.create(
+                ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "mine"], "data": ["color": "green"]], namespace: "default")
+            #expect(await cached(cache, "mine"))
+            await #expect(throws: OwnershipError.self) {
+                try await applier.apply(namespace: "default", name: "mine", owner: owner, adopting: false) { Self.desired($0, color: "blue") }
+            }
+            #expect(try await applier.deleteOwned(namespace: "default", name: "mine", ownerUID: owner.uid) == false, "a user's object stays")
+            #expect(try await maps.get("mine", namespace: "default")["data"] == ["color": "green"])
+            #expect(
+                try await applier.apply(namespace: "default", name: "made", owner: owner, adopting: false) { Self.desired($0, color: "blue") }
+                    == .created)
+            #expect(await cached(cache, "made"))
+            #expect(try await applier.deleteOwned(namespace: "default", name: "made", ownerUID: owner.uid))
+            #expect(await eventually { cache.get(namespace: "default", name: "made") == nil }, "deleted")
+        }
+    }
+
     @Test func aUsersObjectIsAdoptedWithItsOriginalRecordedAndItsMetadataKept() async throws {
         try await withApplier { applier, maps, cache in
             let users: JSONValue = [

@@ -41,10 +41,12 @@ public struct OwnedObjectApplier: Sendable {
         self.originalAnnotation = originalAnnotation
     }
 
-    /// Creates, patches or adopts `namespace/name` towards `desired(live)`.
+    /// Creates, patches or adopts `namespace/name` towards `desired(live)`. With `adopting: false` an object
+    /// no controller owns is refused (``OwnershipError``) rather than adopted: for objects the owner
+    /// deletes, so that a user's object of the same name is never taken over, nor deleted later.
     @discardableResult
     public func apply(
-        namespace: String, name: String, owner: OwnerReference,
+        namespace: String, name: String, owner: OwnerReference, adopting: Bool = true,
         desired: (_ live: JSONValue?) throws -> JSONValue
     ) async throws -> Outcome {
         guard let live = cache.get(namespace: namespace, name: name)?.json else {
@@ -63,6 +65,9 @@ public struct OwnedObjectApplier: Sendable {
                 object: "\(client.resource.kind) \(namespace)/\(name)",
                 controller: "\(other["kind"]?.stringValue ?? "") \(other["name"]?.stringValue ?? "")")
         }
+        if controllers.isEmpty && !adopting {
+            throw OwnershipError(object: "\(client.resource.kind) \(namespace)/\(name)", controller: nil)
+        }
         var target = try desired(live)
         let adopting = controllers.isEmpty
         if adopting {
@@ -75,6 +80,26 @@ public struct OwnedObjectApplier: Sendable {
         guard let patch = live.mergePatch(to: target) else { return .unchanged }
         _ = try await client.patch(name, namespace: namespace, patch: .merge(patch))
         return adopting ? .adopted : .patched
+    }
+
+    /// Whether `object` is controlled by the owner with `uid` (its controlling owner reference).
+    public static func isControlled(_ object: JSONValue, by uid: String) -> Bool {
+        (object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).contains {
+            $0["controller"]?.boolValue == true && $0["uid"]?.stringValue == uid
+        }
+    }
+
+    /// Deletes `namespace/name` if it exists and `uid` controls it (with that object's uid as a
+    /// precondition, so an object recreated meanwhile is not deleted); gone already is done. Returns
+    /// whether it sent a delete.
+    @discardableResult
+    public func deleteOwned(namespace: String, name: String, ownerUID uid: String) async throws -> Bool {
+        guard let live = cache.get(namespace: namespace, name: name)?.json, OwnedObjectApplier.isControlled(live, by: uid) else { return false }
+        let options = DeleteOptions(propagationPolicy: .background, preconditionUID: live[path: "metadata", "uid"]?.stringValue)
+        do { _ = try await client.delete(name, namespace: namespace, options: options) } catch let error as KubeAPIError where error.isNotFound {
+            return true
+        }
+        return true
     }
 
     /// Gives an adopted object back as it was: its content and its labels and annotations from
@@ -133,11 +158,18 @@ public struct RestoreError: Error, Sendable, CustomStringConvertible {
     public var description: String { "failed to restore \(object): its annotation \(annotation) is not JSON: \(cause)" }
 }
 
-/// An object another controller owns: Serin does not take it over.
+/// An object another controller owns (or, where adopting is not allowed, one nobody controls): Serin does
+/// not take it over.
 public struct OwnershipError: Error, Sendable, CustomStringConvertible {
     public var object: String
-    public var controller: String
+    /// The controller owning it; `nil` for an object without one that may not be adopted.
+    public var controller: String?
+    public init(object: String, controller: String?) {
+        self.object = object
+        self.controller = controller
+    }
     public var description: String {
-        "failed to take over \(object): it is controlled by \(controller); delete it or let that owner go"
+        guard let controller else { return "failed to take over \(object): it exists and was not created for this owner; rename or delete it" }
+        return "failed to take over \(object): it is controlled by \(controller); delete it or let that owner go"
     }
 }

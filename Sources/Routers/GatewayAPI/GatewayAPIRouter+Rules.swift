@@ -47,9 +47,9 @@ extension GatewayAPIRouter {
         return blocks.isEmpty ? [["path": ["type": "PathPrefix", "value": "/"]]] : blocks.map(match)
     }
 
-    /// Whether a live rule is Serin's: one of its backends is `-primary` or `-canary`.
+    /// Whether a live rule is Serin's: one of its backends is `-primary`, `-canary` or `-baseline`.
     static func isSerins(_ rule: JSONValue, canary: Canary) -> Bool {
-        let names: Set<String> = ["\(canary.serviceName)-primary", "\(canary.serviceName)-canary"]
+        let names: Set<String> = ["\(canary.serviceName)-primary", "\(canary.serviceName)-canary", canary.baselineServiceName]
         return (rule["backendRefs"]?.arrayValue ?? []).contains { names.contains($0["name"]?.stringValue ?? "") }
     }
 
@@ -63,6 +63,7 @@ extension GatewayAPIRouter {
             let weight = backend["weight"]?.intValue ?? 1
             if backend["name"]?.stringValue == "\(canary.serviceName)-primary" { routes.primary = weight }
             if backend["name"]?.stringValue == "\(canary.serviceName)-canary" { routes.canary = weight }
+            if backend["name"]?.stringValue == canary.baselineServiceName { routes.baseline = weight }
         }
         routes.mirrored = (weighted["filters"]?.arrayValue ?? []).contains {
             $0["type"] == "RequestMirror" && $0[path: "requestMirror", "backendRef", "name"]?.stringValue == "\(canary.serviceName)-canary"
@@ -70,8 +71,12 @@ extension GatewayAPIRouter {
         return routes
     }
 
+    /// The weighted backends: `-primary` and `-canary`, and `-baseline` while it has weight (an analysis with
+    /// `analysis.baseline`; a missing backend reads as weight 0).
     static func backends(_ canary: Canary, _ routes: Routes) -> JSONValue {
-        [backend("\(canary.serviceName)-primary", routes.primary, canary), backend("\(canary.serviceName)-canary", routes.canary, canary)]
+        var all = [backend("\(canary.serviceName)-primary", routes.primary, canary), backend("\(canary.serviceName)-canary", routes.canary, canary)]
+        if routes.baseline > 0 { all.append(backend(canary.baselineServiceName, routes.baseline, canary)) }
+        return .array(all)
     }
 
     /// A backend as the API server stores it (its defaults written), so a reconcile compares equal.

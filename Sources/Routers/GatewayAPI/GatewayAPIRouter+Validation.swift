@@ -196,6 +196,6 @@ extension GatewayAPIRouter {
             ProviderField("spec.service.backendTimeout", usedBy: users) { $0.spec.service?.backendTimeout != nil },
             ProviderField("spec.service.mirror", usedBy: users) { !($0.spec.service?.mirror ?? []).isEmpty },
         ]
-        return RouterRules(fields: fields) { canary, issues in canary.validateGatewayAPI(into: &issues, provider: provider) }
+        return RouterRules(fields: fields, splitsThreeWays: true) { canary, issues in canary.validateGatewayAPI(into: &issues, provider: provider) }
     }
 }

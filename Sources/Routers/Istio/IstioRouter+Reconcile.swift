@@ -5,6 +5,8 @@ import KubeCore
 import KubeRuntime
 
 extension IstioRouter {
+    /// The weighted destinations: `-primary` and `-canary`, and `-baseline` while it has weight (an analysis
+    /// with `analysis.baseline`; a missing destination reads as weight 0).
     static func destinations(_ canary: Canary, _ routes: Routes) -> JSONValue {
         let port = canary.spec.service?.port.map { JSONValue.int($0) }
         func destination(_ host: String, _ weight: Int) -> JSONValue {
@@ -14,7 +16,9 @@ extension IstioRouter {
             }
             return entry
         }
-        return [destination("\(canary.serviceName)-primary", routes.primary), destination("\(canary.serviceName)-canary", routes.canary)]
+        var all = [destination("\(canary.serviceName)-primary", routes.primary), destination("\(canary.serviceName)-canary", routes.canary)]
+        if routes.baseline > 0 { all.append(destination(canary.baselineServiceName, routes.baseline)) }
+        return .array(all)
     }
 
     /// The members of the VirtualService spec Serin owns, for the given weights.
@@ -83,7 +87,7 @@ extension IstioRouter {
         first["match"] = ports.isEmpty ? nil : .array(ports.map { ["port": $0] })
         first["route"] = desired.route["route"]
         if tcp.isEmpty { tcp = [.object(first)] } else { tcp[0] = .object(first) }
-        let ours = Set(["\(canary.serviceName)-primary", "\(canary.serviceName)-canary"])
+        let ours = Set(["\(canary.serviceName)-primary", "\(canary.serviceName)-canary", canary.baselineServiceName])
         let http = (service[path: "spec", "http"]?.arrayValue ?? []).filter { route in
             !(route["route"]?.arrayValue ?? []).allSatisfy { ours.contains($0[path: "destination", "host"]?.stringValue ?? "") }
         }

@@ -129,5 +129,5 @@ extension Canary {
 
 extension IstioRouter {
     /// What the istio router checks of a Canary it routes, and the fields only it uses (``RouterRules``).
-    static let validation = RouterRules { canary, issues in canary.validateIstio(into: &issues) }
+    static let validation = RouterRules(splitsThreeWays: true) { canary, issues in canary.validateIstio(into: &issues) }
 }

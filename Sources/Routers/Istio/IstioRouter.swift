@@ -82,15 +82,17 @@ public struct IstioRouter: TrafficRouter {
             let weight = destination["weight"]?.intValue ?? (route.count == 1 ? 100 : 0)
             if host == "\(canary.serviceName)-primary" { routes.primary = weight; found = true }
             if host == "\(canary.serviceName)-canary" { routes.canary = weight; found = true }
+            if host == canary.baselineServiceName { routes.baseline = weight }
         }
         routes.mirrored = all.first?[path: "mirror", "host"]?.stringValue == "\(canary.serviceName)-canary"
         // A route to neither (a VirtualService being adopted) has no Serin weights yet.
         return found ? routes : nil
     }
 
-    /// Creates or corrects the DestinationRules and the VirtualService.
+    /// Creates or corrects the DestinationRules (`<svc>-baseline`'s too with `analysis.baseline`) and the
+    /// VirtualService.
     public func reconcile(_ canary: Canary, owner: OwnerReference) async throws {
-        for suffix in ["primary", "canary"] { try await reconcileDestinationRule(canary, host: "\(canary.serviceName)-\(suffix)", owner: owner) }
+        for host in IstioRouter.destinationHosts(canary) { try await reconcileDestinationRule(canary, host: host, owner: owner) }
         try await reconcileVirtualService(canary, owner: owner)
     }
 
@@ -132,9 +134,14 @@ public struct IstioRouter: TrafficRouter {
     /// restored from its recorded original. Those Serin created are owned by the Canary and go with it.
     public func finalize(_ canary: Canary) async throws {
         try await virtualServiceApplier.restore(namespace: canary.namespace, name: canary.serviceName)
-        for suffix in ["primary", "canary"] {
-            try await destinationRuleApplier.restore(namespace: canary.namespace, name: "\(canary.serviceName)-\(suffix)")
-        }
+        for host in IstioRouter.destinationHosts(canary) { try await destinationRuleApplier.restore(namespace: canary.namespace, name: host) }
+    }
+
+    /// The hosts Serin writes a DestinationRule for: `<svc>-primary`, `<svc>-canary`, and with
+    /// `analysis.baseline` `<svc>-baseline` (kept between analyses, like the canary's; the Canary owns it).
+    static func destinationHosts(_ canary: Canary) -> [String] {
+        ["\(canary.serviceName)-primary", "\(canary.serviceName)-canary"]
+            + (canary.spec.analysis?.runsBaseline == true ? [canary.baselineServiceName] : [])
     }
 }
 
