@@ -125,6 +125,11 @@ struct CanaryStatusTree {
         let status = canary["status"] ?? [:]
         let phase = status["phase"]?.stringValue ?? "Initializing"
         if let by = pausedBy { return "paused by \(by): no step until `kubectl serin resume`" }
+        if let steps = status["inconclusiveSteps"]?.intValue,
+            steps >= (canary[path: "spec", "analysis", "inconclusiveLimit"]?.intValue ?? 3), ["Progressing", "WaitingPromotion"].contains(phase)
+        {
+            return "paused: \(steps) inconclusive steps in a row; `kubectl serin promote`, `abort` or `retry` decides"
+        }
         guard ["Progressing", "WaitingPromotion", "Waiting"].contains(phase) else { return "nothing due: waiting for a new revision" }
         let interval = (canary[path: "spec", "analysis", "interval"]?.stringValue).flatMap { try? GoDuration(parsing: $0) }?.seconds ?? 60
         guard let since = status["lastTransitionTime"]?.stringValue.flatMap({ KubeTime(rfc3339: $0)?.date }) else {

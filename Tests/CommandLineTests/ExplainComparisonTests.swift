@@ -34,8 +34,11 @@ import Testing
         try await Sandbox.with { sandbox in
             let kubectl = Kubectl(sandbox)
             try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
-            try await kubectl.succeed(["apply", "-f", "-"], stdin: TestManifests.plain("podinfo", port: 9898, analysis: "interval: 1m, threshold: 2, stepWeight: 10"))
-            let status = String(decoding: try JSONValue.object(["status": ["journal": try Self.step()]]).serialized(), as: UTF8.self)
+            try await kubectl.succeed(
+                ["apply", "-f", "-"], stdin: TestManifests.plain("podinfo", port: 9898, analysis: "interval: 1m, threshold: 2, stepWeight: 10"))
+            let status = String(
+                decoding: try JSONValue.object(["status": ["phase": "Progressing", "inconclusiveSteps": 3, "journal": try Self.step()]]).serialized(),
+                as: UTF8.self)
             try await kubectl.succeed(["patch", "canary", "podinfo", "-n", "demo", "--subresource=status", "--type=merge", "-p", status])
             let (code, text) = try await SerinBinary.run(["explain", "podinfo", "-n", "demo", "--kubeconfig", sandbox.kubeconfigPath])
             #expect(code == 0, "\(text)")
@@ -48,6 +51,8 @@ import Testing
             ] {
                 #expect(text.contains(expected), "missing \"\(expected)\" in:\n\(text)")
             }
+            let tree = try await SerinBinary.run(["status", "podinfo", "-n", "demo", "--kubeconfig", sandbox.kubeconfigPath]).output
+            #expect(tree.contains("paused: 3 inconclusive steps in a row; `kubectl serin promote`, `abort` or `retry` decides"), "\(tree)")
         }
     }
 }
