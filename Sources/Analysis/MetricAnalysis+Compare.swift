@@ -151,9 +151,11 @@ extension MetricAnalysis {
             let requests = total.isFinite ? min(max(total.rounded(), 0), 1e12) : 0
             sides.append((Int((requests * (100 - rate) / 100).rounded()), Int(requests)))
         }
-        return .success(
-            Comparison(
-                baselineErrors: sides[0].errors, baselineTotal: sides[0].total, canaryErrors: sides[1].errors, canaryTotal: sides[1].total, rule: rule
-            ))
+        var comparison = Comparison(
+            baselineErrors: sides[0].errors, baselineTotal: sides[0].total, canaryErrors: sides[1].errors, canaryTotal: sides[1].total, rule: rule)
+        if comparison.classification == .nodata, window < full {
+            (comparison.classification, comparison.reason) = (.inconclusive, "\(comparison.reason) yet, \(GoDuration(window)) into the analysis")
+        }
+        return .success(comparison)
     }
 }
