@@ -34,7 +34,8 @@ import Testing
         try await Sandbox.with { sandbox in
             let kubectl = Kubectl(sandbox)
             try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
-            try await kubectl.succeed(["apply", "-f", "-"], stdin: TestManifests.plain("podinfo", port: 9898, analysis: "interval: 1m, threshold: 2, stepWeight: 10"))
+            try await kubectl.succeed(
+                ["apply", "-f", "-"], stdin: TestManifests.plain("podinfo", port: 9898, analysis: "interval: 1m, threshold: 2, stepWeight: 10"))
             let status = String(decoding: try JSONValue.object(["status": ["journal": try Self.step()]]).serialized(), as: UTF8.self)
             try await kubectl.succeed(["patch", "canary", "podinfo", "-n", "demo", "--subresource=status", "--type=merge", "-p", status])
             let (code, text) = try await SerinBinary.run(["explain", "podinfo", "-n", "demo", "--kubeconfig", sandbox.kubeconfigPath])
