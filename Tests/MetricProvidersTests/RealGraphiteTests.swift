@@ -54,6 +54,11 @@ import Testing
             )&from=-1min
             """
         #expect(try await provider.query(successRate) == 50)
+        // As a series the window replaces the query's `from` (Unix seconds): the three points, nulls dropped.
+        let series = try await provider.series("target=app.requests.total&from=-1s", window: .seconds(60), resolution: .seconds(1))
+        #expect(series == [5, 5, 5])
+        let summarized = try await provider.series("target=summarize(app.requests.errors,'1s','sum')", window: .seconds(60), resolution: .seconds(1))
+        #expect(summarized == [2.5, 2.5, 2.5], "`{{ interval }}` renders as `1s`, a step graphite-web reads")
         await #expect(throws: MetricError.noValues) { try await provider.query("target=app.nothing&from=-1min") }
         // graphite-web writes the overflow as `1e9999`.
         await #expect(throws: MetricError.notFinite("inf")) { try await provider.query("target=scale(app.huge,10)&from=-1min") }

@@ -9,10 +9,15 @@ import OutboundHTTP
 /// is the first value (the newest) of the first result. `provider.region` is required; credentials come from
 /// the operator's environment as the AWS SDKs find them (``AWSCredentialChain``), never from a Secret.
 ///
+/// As a series (compared metrics) the window is the comparison's, the points come oldest first
+/// (`ScanBy: TimestampAscending`, at most ``SeriesPoints/limit``), and the answer is every value of the first
+/// result. The step stays the query's own `Period`: CloudWatch takes only whole minutes (or 1, 5, 10, 30 s
+/// for high-resolution metrics), so `resolution` does not override it; set the two alike.
+///
 /// Serin speaks CloudWatch's JSON protocol (`X-Amz-Target: GraniteServiceVersion20100801.GetMetricData`),
 /// signed with SigV4; Flagger's Go SDK sends the same operation in the older query protocol.
 public struct CloudWatchProvider: MetricProvider {
-    public static let registration = MetricProviderRegistration(type: .cloudwatch, address: .unused) {
+    public static let registration = MetricProviderRegistration(type: .cloudwatch, address: .unused, series: true) {
         config throws(MetricError) in try CloudWatchProvider(config: config)
     }
 
@@ -37,15 +42,32 @@ public struct CloudWatchProvider: MetricProvider {
     }
 
     public func query(_ query: String) async throws(MetricError) -> Double {
-        let queries = try CloudWatchQuery.metricDataQueries(from: query)
-        let (from, to) = try config.window(intervals: 10, perSecond: 1)
-        let request: JSONValue = ["MetricDataQueries": .array(queries), "StartTime": .int(from), "EndTime": .int(to), "MaxDatapoints": 20]
-        let api = config.api(.cloudwatch)
-        let body = try await send(request, api: api, accepting: { $0 == 200 })
-        let answer = try api.decode(Answer.self, from: body)
-        guard let first = answer.MetricDataResults?.first, let value = first.Values?.first else { throw MetricError.noValues }
+        let values = try await firstResult(query, over: try config.window(intervals: 10, perSecond: 1), extra: ["MaxDatapoints": 20])
+        guard let value = values.first else { throw MetricError.noValues }
         guard value.isFinite else { throw MetricError.notFinite("\(value)") }
         return value
+    }
+
+    /// The queries over `window` ending at the clock's date (`StartTime`/`EndTime` in Unix seconds), oldest
+    /// point first; `resolution` is not sent (the step is each query's `Period`).
+    public func series(_ query: String, window: Duration, resolution: Duration) async throws(MetricError) -> [Double] {
+        let extra: JSONObject = ["MaxDatapoints": .int(Int64(SeriesPoints.limit)), "ScanBy": "TimestampAscending"]
+        return try SeriesPoints.finish(
+            try await firstResult(query, over: try config.window(window, perSecond: 1), extra: extra).lazy.map { Optional($0) })
+    }
+
+    /// `GetMetricData` of the query's `MetricDataQueries` over a window with `extra` members: the values of the
+    /// first result (Flagger's choice).
+    private func firstResult(_ query: String, over window: (from: Int64, to: Int64), extra: JSONObject) async throws(MetricError) -> [Double] {
+        var request: JSONObject = [
+            "MetricDataQueries": .array(try CloudWatchQuery.metricDataQueries(from: query)), "StartTime": .int(window.from),
+            "EndTime": .int(window.to),
+        ]
+        for (key, value) in extra { request[key] = value }
+        let api = config.api(.cloudwatch)
+        let answer = try api.decode(Answer.self, from: try await send(.object(request), api: api, accepting: { $0 == 200 }))
+        guard let values = answer.MetricDataResults?.first?.Values else { throw MetricError.noValues }
+        return values
     }
 
     /// An empty `GetMetricData` reaches AWS and is refused as invalid (400): signed and authorised (Flagger's check).

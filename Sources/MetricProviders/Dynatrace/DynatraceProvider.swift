@@ -5,9 +5,11 @@ import OutboundHTTP
 
 /// Dynatrace's Metrics API v2 (`GET /api/v2/metrics/query`), as Flagger's `dynatrace` provider queries it:
 /// the query as `metricSelector`, the Secret's `dynatrace_token` as `Authorization: Api-Token`, a window of
-/// ten metric intervals in milliseconds with `resolution=Inf`, and the first value of the last series.
+/// ten metric intervals in milliseconds with `resolution=Inf`, and the first value of the last series. As a
+/// series (compared metrics) the window is the comparison's and `resolution` is sent in whole minutes (at
+/// least `1m`, Dynatrace's finest), and the answer is every value of the last series.
 public struct DynatraceProvider: MetricProvider {
-    public static let registration = MetricProviderRegistration(type: .dynatrace, address: .required) {
+    public static let registration = MetricProviderRegistration(type: .dynatrace, address: .required, series: true) {
         config throws(MetricError) in try DynatraceProvider(config: config)
     }
 
@@ -24,19 +26,36 @@ public struct DynatraceProvider: MetricProvider {
     var headers: [(String, String)] { [("Accept", "application/json"), ("Authorization", "Api-Token \(token)")] }
 
     public func query(_ query: String) async throws(MetricError) -> Double {
-        let window = try config.window(intervals: 10, perSecond: 1000)
+        let series = try await lastSeries(query, over: try config.window(intervals: 10, perSecond: 1000), resolution: "Inf")
+        // Dynatrace writes `null` for a window without data; Flagger reads that as 0, Serin as no values.
+        guard let first = series.first, let value = first else { throw MetricError.noValues }
+        guard value.isFinite else { throw MetricError.notFinite("\(value)") }
+        return value
+    }
+
+    /// The selector over `window` ending at the clock's date (milliseconds), at `resolution` rounded up to
+    /// whole minutes: every non-null value of the last series, oldest first.
+    public func series(_ query: String, window: Duration, resolution: Duration) async throws(MetricError) -> [Double] {
+        let values = try await lastSeries(query, over: try config.window(window, perSecond: 1000), resolution: Self.resolution(resolution))
+        return try SeriesPoints.finish(values)
+    }
+
+    /// Dynatrace's `resolution` for a step: whole minutes, rounded up, at least `1m`. Pure.
+    static func resolution(_ step: Duration) -> String {
+        let milliseconds = SeriesPoints.count(step, perSecond: 1000)
+        return "\(max(1, min(milliseconds / 60_000 + (milliseconds % 60_000 == 0 ? 0 : 1), 525_600)))m"
+    }
+
+    /// `GET /api/v2/metrics/query`: the values of the last series of the first result (Flagger's choice).
+    private func lastSeries(_ query: String, over window: (from: Int64, to: Int64), resolution: String) async throws(MetricError) -> [Double?] {
         let parameters = formQuery([
-            ("from", "\(window.from)"), ("metricSelector", query), ("resolution", "Inf"), ("to", "\(window.to)"),
+            ("from", "\(window.from)"), ("metricSelector", query), ("resolution", resolution), ("to", "\(window.to)"),
         ])
         let api = config.api(.dynatrace)
         let body = try await api.send(.GET, "\(config.baseAddress)/api/v2/metrics/query?\(parameters)", headers: headers)
         let answer = try api.decode(Answer.self, from: body)
-        // Dynatrace writes `null` for a window without data; Flagger reads that as 0, Serin as no values.
-        guard let series = answer.result?.first?.data?.last, let first = series.values?.first, let value = first else {
-            throw MetricError.noValues
-        }
-        guard value.isFinite else { throw MetricError.notFinite("\(value)") }
-        return value
+        guard let values = answer.result?.first?.data?.last?.values else { throw MetricError.noValues }
+        return values
     }
 
     /// `GET /api/v2/metrics?pageSize=1` answers 200 for a valid token.

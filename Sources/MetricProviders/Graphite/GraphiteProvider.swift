@@ -5,9 +5,12 @@ import OutboundHTTP
 
 /// Graphite's render API (`GET /render?<query>&format=json`), as Flagger's `graphite` provider queries
 /// it: the query is the render call's own parameters (`target=…&from=-2min`), whitespace collapsed; Basic
-/// auth from the Secret's `username` and `password`; the last non-null point of any target is the value.
+/// auth from the Secret's `username` and `password`; the last non-null point of any target is the value. As a
+/// series (compared metrics) the query's `from` and `until` give way to the comparison's window in Unix
+/// seconds, and the answer is the non-null points of its one target; the step is the target's own (its
+/// storage schema, or `summarize(…, '{{ interval }}', 'avg')`).
 public struct GraphiteProvider: MetricProvider {
-    public static let registration = MetricProviderRegistration(type: .graphite, address: .required) {
+    public static let registration = MetricProviderRegistration(type: .graphite, address: .required, series: true) {
         config throws(MetricError) in try GraphiteProvider(config: config)
     }
 
@@ -28,9 +31,9 @@ public struct GraphiteProvider: MetricProvider {
         }
     }
 
-    /// The render call's URL for `query`: its parameters decoded as a form, `format=json` set, sorted by
-    /// name (Go's `url.Values.Encode`, as Flagger sends them).
-    func url(for query: String) -> String {
+    /// The render call's URL for `query`: its parameters decoded as a form, `format=json` set, `replacing`
+    /// the query's own parameters of those names, sorted by name (Go's `url.Values.Encode`, as Flagger sends them).
+    func url(for query: String, replacing: [(String, String)] = []) -> String {
         let collapsed = query.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         var pairs: [(String, String)] = collapsed.split(separator: "&").compactMap { field in
             let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -40,18 +43,30 @@ public struct GraphiteProvider: MetricProvider {
             }
             return parts.isEmpty ? nil : (decoded(parts[0]), parts.count > 1 ? decoded(parts[1]) : "")
         }
-        pairs.removeAll { $0.0 == "format" }
-        pairs.append(("format", "json"))
+        let set = [("format", "json")] + replacing
+        pairs.removeAll { pair in set.contains { $0.0 == pair.0 } }
+        pairs += set
         let sorted = pairs.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element)
         return "\(config.baseAddress)/render?\(formQuery(sorted))"
     }
 
     public func query(_ query: String) async throws(MetricError) -> Double {
+        try GraphiteProvider.value(from: try await render(url(for: query)), api: config.api(.graphite))
+    }
+
+    /// The render call over `window` ending at the clock's date (`from` and `until` in Unix seconds, in place
+    /// of the query's); `resolution` is not sent, the render API has no step parameter.
+    public func series(_ query: String, window: Duration, resolution: Duration) async throws(MetricError) -> [Double] {
+        let span = try config.window(window, perSecond: 1)
+        let body = try await render(url(for: query, replacing: [("from", "\(span.from)"), ("until", "\(span.to)")]))
+        return try GraphiteProvider.series(from: body, api: config.api(.graphite))
+    }
+
+    /// `GET` of a render URL with the provider's headers.
+    private func render(_ url: String) async throws(MetricError) -> [UInt8] {
         var headers = [("Accept", "application/json")]
         if let authorization { headers.append(("Authorization", authorization)) }
-        let api = config.api(.graphite)
-        let body = try await api.send(.GET, url(for: query), headers: headers, accepting: { $0 < 400 })
-        return try GraphiteProvider.value(from: body, api: api)
+        return try await config.api(.graphite).send(.GET, url, headers: headers, accepting: { $0 < 400 })
     }
 
     /// `target=test` answers, with values or without.
@@ -69,20 +84,18 @@ public struct GraphiteProvider: MetricProvider {
     /// `1e9999` (``quotingOverflows(_:)``).
     static func value(from body: [UInt8], api: VendorAPI) throws(MetricError) -> Double {
         let targets = try api.decode([Target].self, from: quotingOverflows(body))
-        var last: Double?
-        for target in targets {
-            for point in target.datapoints ?? [] {
-                guard let value = point.first else { continue }
-                switch value {
-                case .number(let number): last = number
-                case .string(let text): if let number = Double(text) { last = number }
-                case .null: break
-                }
-            }
-        }
+        let last = targets.lazy.flatMap { $0.datapoints ?? [] }.compactMap { $0.first?.number }.last
         guard let last else { throw MetricError.noValues }
         guard last.isFinite else { throw MetricError.notFinite("\(last)") }
         return last
+    }
+
+    /// The non-null points of the answer's one target, oldest first (as Graphite lists them); several
+    /// targets are ``MetricError/multipleValues`` (the single value's "last of any target" is no series).
+    static func series(from body: [UInt8], api: VendorAPI) throws(MetricError) -> [Double] {
+        let targets = try api.decode([Target].self, from: quotingOverflows(body))
+        guard targets.count <= 1 else { throw MetricError.multipleValues }
+        return try SeriesPoints.finish((targets.first?.datapoints ?? []).lazy.map { $0.first?.number })
     }
 
     /// graphite-web writes an infinite value as the number `1e9999` (`-1e9999`), which no JSON decoder reads
@@ -128,6 +141,16 @@ public struct GraphiteProvider: MetricProvider {
 
     enum PointValue: Decodable {
         case number(Double), string(String), null
+
+        /// The value as a number: a numeric string read as one, `nil` for null or any other string.
+        var number: Double? {
+            switch self {
+            case .number(let number): number
+            case .string(let text): Double(text)
+            case .null: nil
+            }
+        }
+
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
             if container.decodeNil() {

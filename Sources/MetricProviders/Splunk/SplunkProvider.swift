@@ -9,8 +9,11 @@ import OutboundHTTP
 /// with the Secret's `sf_token_key`, executed on channel `ch-1` over ten metric intervals back from now with
 /// `immediate: true`; the value is the last non-null point, and points of more than one series are refused.
 /// `provider.address` is the realm's API (`https://api.<realm>.signalfx.com`) or its stream address.
+/// As a series (compared metrics) the program runs over the comparison's window with `resolution` in
+/// milliseconds (SignalFlow's minimum data resolution), and the answer is every non-null point of its one
+/// series, in the order the data messages arrive.
 public struct SplunkProvider: MetricProvider {
-    public static let registration = MetricProviderRegistration(type: .splunk, address: .required) {
+    public static let registration = MetricProviderRegistration(type: .splunk, address: .required, series: true) {
         config throws(MetricError) in try SplunkProvider(config: config)
     }
 
@@ -53,11 +56,21 @@ public struct SplunkProvider: MetricProvider {
     }
 
     public func query(_ query: String) async throws(MetricError) -> Double {
-        let window = try config.window(intervals: 10, perSecond: 1000)
+        try SplunkProvider.value(of: try await execute(query, over: try config.window(intervals: 10, perSecond: 1000), resolution: 0))
+    }
+
+    /// The program over `window` ending at the clock's date, at `resolution` (both in milliseconds).
+    public func series(_ query: String, window: Duration, resolution: Duration) async throws(MetricError) -> [Double] {
+        let step = SeriesPoints.count(resolution, perSecond: 1000)
+        return try SplunkProvider.series(of: try await execute(query, over: try config.window(window, perSecond: 1000), resolution: step))
+    }
+
+    /// Runs the program on channel `ch-1` over a window in Unix milliseconds and reads the stream to its end.
+    private func execute(_ query: String, over window: (from: Int64, to: Int64), resolution: Int64) async throws(MetricError) -> Outcome {
         let authenticate: JSONValue = ["type": "authenticate", "token": .string(token)]
         let execute: JSONValue = [
             "type": "execute", "program": .string(query), "channel": "ch-1", "start": .int(window.from), "stop": .int(window.to),
-            "resolution": 0, "maxDelay": 0, "immediate": true, "timezone": "",
+            "resolution": .int(resolution), "maxDelay": 0, "immediate": true, "timezone": "",
         ]
         let outcome: Outcome
         do {
@@ -69,7 +82,7 @@ public struct SplunkProvider: MetricProvider {
         } catch {
             throw MetricError.query("splunk: failed to query \(VendorAPI.site(of: stream)): \(config.api(.splunk).scrubbed(error.reason))")
         }
-        return try SplunkProvider.value(of: outcome)
+        return outcome
     }
 
     /// `GET /v2/metric?limit=1` with `X-SF-Token` answers 200.
@@ -89,7 +102,8 @@ public struct SplunkProvider: MetricProvider {
         case malformed(MetricError)
     }
 
-    /// Reads the stream until the channel ends, SignalFlow reports an error, or the server closes it.
+    /// Reads the stream until the channel ends, SignalFlow reports an error, or the server closes it; points
+    /// beyond ``SeriesPoints/limit`` are not kept (the value is then the last kept).
     static func collect(_ session: OutboundWebSocket.Session) async throws -> Outcome {
         var points: [SignalFlowMessage.Point] = []
         while let message = try await session.receive() {
@@ -101,7 +115,7 @@ public struct SplunkProvider: MetricProvider {
                 }
             } catch { return .malformed(error) }
             switch decoded {
-            case .data(_, let batch): points += batch
+            case .data(_, let batch): points += batch.prefix(max(0, SeriesPoints.limit - points.count))
             case .control("END_OF_CHANNEL", _): return .ended(points)
             case .control("CHANNEL_ABORT", let reason): return .aborted(reason)
             case .error(let code, let type, let message): return .failed(code: code, type: type, message: message)
@@ -113,13 +127,25 @@ public struct SplunkProvider: MetricProvider {
 
     /// The computation's value, as Flagger takes it: the last non-null point of the only series. Pure.
     static func value(of outcome: Outcome) throws(MetricError) -> Double {
+        let points = try SplunkProvider.points(of: outcome)
+        guard let last = points.last?.value, !last.isNaN else { throw MetricError.noValues }
+        guard Set(points.map(\.tsid)).count == 1 else { throw MetricError.multipleValues }
+        guard last.isFinite else { throw MetricError.notFinite("\(last)") }
+        return last
+    }
+
+    /// The computation's non-null points of its only series, in order; points of several are
+    /// ``MetricError/multipleValues``. Pure.
+    static func series(of outcome: Outcome) throws(MetricError) -> [Double] {
+        let points = try SplunkProvider.points(of: outcome)
+        guard Set(points.map(\.tsid)).count <= 1 else { throw MetricError.multipleValues }
+        return try SeriesPoints.finish(points.lazy.map(\.value))
+    }
+
+    /// The points with a value of a computation that ended; how it ended otherwise, as an error. Pure.
+    static func points(of outcome: Outcome) throws(MetricError) -> [SignalFlowMessage.Point] {
         switch outcome {
-        case .ended(let all):
-            let points = all.filter { $0.value != nil }
-            guard let last = points.last?.value, !last.isNaN else { throw MetricError.noValues }
-            guard Set(points.map(\.tsid)).count == 1 else { throw MetricError.multipleValues }
-            guard last.isFinite else { throw MetricError.notFinite("\(last)") }
-            return last
+        case .ended(let all): return all.filter { $0.value != nil }
         case .aborted(let reason):
             throw MetricError.query("splunk: the computation was aborted\(reason.map { ": \($0)" } ?? "")")
         case .failed(let code, let type, let message):

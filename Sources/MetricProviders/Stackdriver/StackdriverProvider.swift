@@ -9,8 +9,14 @@ import OutboundHTTP
 /// metadata server); the value is the first value of the first point (the newest) of the first series.
 /// Serin calls the REST form of the API (`POST /v3/projects/<project>/timeSeries:query`); Flagger's Go
 /// client calls the same method over gRPC.
+///
+/// As a series (compared metrics) the answer is every point of the first series (Flagger's choice for the
+/// value), oldest first. The MQL sets its own step and window (`| every {{ interval }} | within 5m`): the
+/// query method takes no interval beside the query, so `window` and `resolution` are not sent.
 public struct StackdriverProvider: MetricProvider {
-    public static let registration = MetricProviderRegistration(type: .stackdriver, address: .vendorDefault("https://monitoring.googleapis.com")) {
+    public static let registration = MetricProviderRegistration(
+        type: .stackdriver, address: .vendorDefault("https://monitoring.googleapis.com"), series: true
+    ) {
         config throws(MetricError) in try StackdriverProvider(config: config)
     }
 
@@ -33,14 +39,36 @@ public struct StackdriverProvider: MetricProvider {
     }
 
     public func query(_ query: String) async throws(MetricError) -> Double {
-        let api = config.api(.stackdriver)
-        let answer = try api.decode(Answer.self, from: try await send(query, api: api, accepting: { $0 == 200 }))
-        guard let point = answer.timeSeriesData?.first?.pointData?.first, let typed = point.values?.first else { throw MetricError.noValues }
-        guard let value = typed.doubleValue ?? typed.int64Value.flatMap(Double.init) ?? typed.boolValue.map({ $0 ? 1 : 0 }) else {
-            throw MetricError.query("stackdriver: the point is not a number (a distribution or a string)")
-        }
+        guard let point = try await firstSeries(query).first else { throw MetricError.noValues }
+        guard let value = try StackdriverProvider.number(point) else { throw MetricError.noValues }
         guard value.isFinite else { throw MetricError.notFinite("\(value)") }
         return value
+    }
+
+    /// The MQL query as it is written: the first series' points, oldest first (the API lists the newest first).
+    public func series(_ query: String, window: Duration, resolution: Duration) async throws(MetricError) -> [Double] {
+        let points = try await firstSeries(query).prefix(SeriesPoints.limit)
+        var values: [Double?] = []
+        for point in points.reversed() { values.append(try StackdriverProvider.number(point)) }
+        return try SeriesPoints.finish(values)
+    }
+
+    /// `timeSeries:query`: the points of the first series, as the API lists them.
+    private func firstSeries(_ query: String) async throws(MetricError) -> [Answer.Point] {
+        let api = config.api(.stackdriver)
+        let answer = try api.decode(Answer.self, from: try await send(query, api: api, accepting: { $0 == 200 }))
+        return answer.timeSeriesData?.first?.pointData ?? []
+    }
+
+    /// A point's first value as a number (a bool as 0 or 1), `nil` without one (a value with no member set);
+    /// a distribution or a string is refused by name.
+    static func number(_ point: Answer.Point) throws(MetricError) -> Double? {
+        guard let typed = point.values?.first else { return nil }
+        if let value = typed.doubleValue ?? typed.int64Value.flatMap(Double.init) ?? typed.boolValue.map({ $0 ? 1 : 0 }) { return value }
+        guard typed.stringValue == nil, typed.distributionValue == nil else {
+            throw MetricError.query("stackdriver: the point is not a number (a distribution or a string)")
+        }
+        return nil
     }
 
     /// An empty query is refused as invalid (400) once the call is authorised (Flagger's check).
@@ -68,7 +96,11 @@ public struct StackdriverProvider: MetricProvider {
             var doubleValue: Double?
             var int64Value: String?
             var boolValue: Bool?
+            var stringValue: String?
+            var distributionValue: Distribution?
         }
+        /// A `Distribution`: only whether there is one matters.
+        struct Distribution: Decodable {}
         var timeSeriesData: [Series]?
     }
 }
