@@ -124,8 +124,7 @@ extension MetricAnalysis {
     private func counts(
         _ metric: CanaryMetric, canary: Canary, queries: BuiltinQueries, count: String, reference: String, rule: Comparison.Rule
     ) async -> Result<Comparison, MetricError> {
-        let prometheus = MetricProviderConfig(
-            address: canary.spec.metricsServer ?? metricsServer, http: http, interval: metric.interval ?? CanaryDefaults.metricInterval, clock: clock)
+        let prometheus = prometheusConfig(canary, metric: metric)
         var sides: [(errors: Int, total: Int)] = []
         let full = MetricAnalysis.window(metric, MetricComparison()).window
         let window = max(MetricAnalysis.since(canary.status?.analysisStarted, now: clock.date, window: full), .seconds(1))
@@ -151,11 +150,8 @@ extension MetricAnalysis {
             let requests = total.isFinite ? min(max(total.rounded(), 0), 1e12) : 0
             sides.append((Int((requests * (100 - rate) / 100).rounded()), Int(requests)))
         }
-        var comparison = Comparison(
+        let comparison = Comparison(
             baselineErrors: sides[0].errors, baselineTotal: sides[0].total, canaryErrors: sides[1].errors, canaryTotal: sides[1].total, rule: rule)
-        if comparison.classification == .nodata, window < full {
-            (comparison.classification, comparison.reason) = (.inconclusive, "\(comparison.reason) yet, \(GoDuration(window)) into the analysis")
-        }
-        return .success(comparison)
+        return .success(MetricAnalysis.early(comparison, window: window, full: full))
     }
 }

@@ -14,8 +14,7 @@ extension MetricAnalysis {
         var values = MetricAnalysis.placeholderValues(canary, metric: metric)
         values["interval"] = MetricAnalysis.promQLDuration(resolution)
         let source: (query: String, type: MetricProviderType, config: MetricProviderConfig, builtin: Bool, scale: Double)
-        let prometheus = MetricProviderConfig(
-            address: canary.spec.metricsServer ?? metricsServer, http: http, interval: metric.interval ?? CanaryDefaults.metricInterval, clock: clock)
+        let prometheus = prometheusConfig(canary, metric: metric)
         if let reference = metric.templateRef {
             switch await templateSource(metric, reference: reference, canary: canary) {
             case .success(let found): source = (found.template.spec.query, found.type, found.config, false, 1)
@@ -28,6 +27,8 @@ extension MetricAnalysis {
         } else {
             return .failure(.configuration("no usable metrics template and query were configured"))
         }
+        let provider: any MetricProvider
+        do { provider = try MetricProviderRegistry.make(source.type, source.config) } catch { return .failure(error) }
         var samples: [[Double]] = []
         for workload in [reference, canary.targetName] {
             var rendered = values
@@ -35,7 +36,6 @@ extension MetricAnalysis {
             if source.builtin { rendered["target"] = workload }
             if source.builtin, queries.wordCharactersOnly { rendered = MetricAnalysis.wordCharactersOnly(rendered) }
             do {
-                let provider = try MetricProviderRegistry.make(source.type, source.config)
                 let query = try QueryTemplate(values: rendered, variables: metric.templateVariables ?? [:]).render(source.query)
                 TaskLocalQuery.sink?.record(query)
                 samples.append(try await provider.series(query, window: window, resolution: resolution).map { $0 * source.scale })
@@ -45,12 +45,16 @@ extension MetricAnalysis {
                 return .failure(error)
             }
         }
-        var comparison = Comparison(baseline: samples[0], canary: samples[1], rule: rule)
-        if comparison.classification == .nodata, window < full {
-            // The analysis is younger than the window: no values yet is too few to tell, not missing data.
-            (comparison.classification, comparison.reason) = (.inconclusive, "\(comparison.reason) yet, \(GoDuration(window)) into the analysis")
-        }
-        return .success(comparison)
+        return .success(MetricAnalysis.early(Comparison(baseline: samples[0], canary: samples[1], rule: rule), window: window, full: full))
+    }
+
+    /// A comparison made while the analysis is younger than the window: no values yet on a side is too few to
+    /// tell (`inconclusive`), not missing data. Pure.
+    static func early(_ comparison: Comparison, window: Duration, full: Duration) -> Comparison {
+        guard comparison.classification == .nodata, window < full else { return comparison }
+        var early = comparison
+        (early.classification, early.reason) = (.inconclusive, "\(comparison.reason) yet, \(GoDuration(window)) into the analysis")
+        return early
     }
 
     /// The part of a `window` ending `now` that falls after the analysis started (`status.analysisStarted`): the
@@ -65,13 +69,11 @@ extension MetricAnalysis {
     static func describe(_ rule: Comparison.Rule) -> String {
         let confidence = String(format: "%g%%", rule.confidence * 100)
         switch rule.direction {
-        case .increase: return "compare: increase <= \(percent(rule.maxIncrease)) (\(confidence))"
-        case .decrease: return "compare: decrease <= \(percent(-rule.maxDecrease)) (\(confidence))"
-        case .either: return "compare: within \(percent(-rule.maxDecrease))..\(percent(rule.maxIncrease)) (\(confidence))"
+        case .increase: return "compare: increase <= \(Comparison.percent(rule.maxIncrease)) (\(confidence))"
+        case .decrease: return "compare: decrease <= \(Comparison.percent(-rule.maxDecrease)) (\(confidence))"
+        case .either: return "compare: within \(Comparison.percent(-rule.maxDecrease))..\(Comparison.percent(rule.maxIncrease)) (\(confidence))"
         }
     }
-
-    static func percent(_ value: Double) -> String { String(format: "%+.1f%%", value).replacingOccurrences(of: "+-", with: "-") }
 
     /// A comparison as the journal keeps it. Pure.
     static func journaled(_ comparison: Comparison, against: String, rule: Comparison.Rule, compare: MetricComparison) -> JournalEntry.Comparison {

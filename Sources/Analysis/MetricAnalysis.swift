@@ -126,10 +126,9 @@ public struct MetricAnalysis: Sendable {
     }
 
     private func judge(_ metric: CanaryMetric, canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> MetricJudge.Verdict {
-        let server = canary.spec.metricsServer ?? metricsServer
         let interval = metric.interval ?? CanaryDefaults.metricInterval
         let values = MetricAnalysis.placeholderValues(canary, metric: metric)
-        let prometheus = MetricProviderConfig(address: server, http: http, interval: interval, clock: clock)
+        let prometheus = prometheusConfig(canary, metric: metric)
         if let reference = metric.templateRef {
             return await templated(metric, reference: reference, canary: canary, values: values)
         }
@@ -202,6 +201,12 @@ public struct MetricAnalysis: Sendable {
             }
         }
         return .success(TemplateSource(reference: "\(reference.name).\(namespace)", template: template, type: type, config: config))
+    }
+
+    /// Where built-in metrics and inline queries go: `spec.metricsServer`, else `--metrics-server`.
+    func prometheusConfig(_ canary: Canary, metric: CanaryMetric) -> MetricProviderConfig {
+        MetricProviderConfig(
+            address: canary.spec.metricsServer ?? metricsServer, http: http, interval: metric.interval ?? CanaryDefaults.metricInterval, clock: clock)
     }
 
     /// A template's provider settings for one metric; without `provider.address`, the address its

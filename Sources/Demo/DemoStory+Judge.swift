@@ -30,20 +30,10 @@ extension DemoStory {
         if let p99 = records.last(where: { $0.name == "latency" })?.value {
             console.ok("the P99 check passed every step: \(String(format: "%.0f", p99)) ms ≤ 500 ms")
         }
-        let verdict = records.last { $0.name == "mean-latency" }?.comparison.map(describe)
+        let verdict = records.last { $0.name == "mean-latency" }?.comparisonLine
         if let verdict { console.ok("the judge: \(verdict)") }
         console.note("kubectl serin explain httpbin -n demo shows every step's comparison.")
         return (outcome.phase, ContinuousClock.now - started, verdict)
-    }
-
-    /// One comparison as `kubectl serin explain` words it.
-    static func describe(_ comparison: JournalEntry.Comparison) -> String {
-        let shift = comparison.relativeShift.map { String(format: "%+.1f%%", $0) } ?? "?"
-        let interval = comparison.relativeLow.flatMap { low in
-            comparison.relativeHigh.map { String(format: " (%.0f%% CI %+.1f..%+.1f%%)", (comparison.confidence ?? 0.99) * 100, low, $0) }
-        }
-        let p = comparison.p.map { String(format: ", p=%.2g", $0) } ?? ""
-        return "mean-latency vs \(comparison.against): canary \(shift)\(interval ?? "")\(p) → \(comparison.classification)"
     }
 
     /// The mean latency of each side (`{{ variant }}`), over slices of `{{ interval }}`.

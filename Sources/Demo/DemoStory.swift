@@ -24,7 +24,7 @@ public enum DemoStory {
         var succeeded: Bool {
             problems.isEmpty && goodRelease?.phase == "Succeeded" && badRelease?.phase == "Failed"
                 && primaryImage == "kennethreitz/httpbin:v2" && judgedRelease?.phase == "Failed"
-                && judgedRelease?.verdict?.hasSuffix("→ high") == true
+                && judgedRelease?.verdict?.contains("→ high") == true
         }
     }
 
@@ -101,7 +101,7 @@ public enum DemoStory {
         }
         if let judged = outcome.judgedRelease {
             console.line(
-                "   slower release (v4)   \(judged.phase == "Failed" && judged.verdict?.hasSuffix("→ high") == true ? "rolled back by the judge" : judged.phase) in \(seconds(judged.took))"
+                "   slower release (v4)   \(judged.phase == "Failed" && judged.verdict?.contains("→ high") == true ? "rolled back by the judge" : judged.phase) in \(seconds(judged.took))"
             )
         }
         if let image = outcome.primaryImage { console.line("   primary now runs      \(image)") }

@@ -37,9 +37,9 @@ struct ExplainCommand: AsyncParsableCommand {
             lines.append("\(entry.time)  \(entry.from) → \(entry.to)")
             for metric in entry.metrics ?? [] {
                 let mark = metric.passed ? "✓" : metric.dryRun == true ? "~" : "✗"
-                if let comparison = metric.comparison {
-                    lines.append("  \(mark) \(comparisonLine(metric, comparison))")
-                    lines.append(comparisonDetail(comparison))
+                if let comparison = metric.comparison, let line = metric.comparisonLine {
+                    lines.append("  \(mark) \(line)")
+                    lines.append(JournalEntry.Metric.comparisonDetail(comparison))
                     if queries, let query = metric.query { lines.append("      query: \(query)") }
                     continue
                 }

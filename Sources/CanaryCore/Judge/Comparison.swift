@@ -103,7 +103,8 @@ public struct Comparison: Sendable, Equatable {
         return (.pass, p, "no difference beyond the tolerance")
     }
 
-    static func percent(_ value: Double) -> String { String(format: "%+.1f%%", value).replacingOccurrences(of: "+-", with: "-") }
+    /// `+5.0%`, `-3.2%`.
+    public static func percent(_ value: Double) -> String { String(format: "%+.1f%%", value).replacingOccurrences(of: "+-", with: "-") }
     static func number(_ value: Double) -> String { String(format: "%.3g", value) }
 
     public static func == (lhs: Comparison, rhs: Comparison) -> Bool {
