@@ -257,6 +257,18 @@ let widget = """
                     """)
             try await kubectl.succeed(["delete", "deploy", "web", "-n", "demo"])
             #expect(try await eventually { try await kubectl.run(["get", "cm", "owned", "-n", "demo"]).status != 0 })
+            // Created after its owner went (a controller's stale cache): collected as Kubernetes' collector does.
+            try await kubectl.succeed(
+                ["create", "-f", "-"],
+                stdin: """
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata:
+                      name: late
+                      namespace: demo
+                      ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: "\(uid)"}]
+                    """)
+            #expect(try await eventually { try await kubectl.run(["get", "cm", "late", "-n", "demo"]).status != 0 })
         }
     }
 }

@@ -97,6 +97,7 @@ extension ObjectStore {
         object[path: "metadata", "resourceVersion"] = .string(String(nextRevision()))
         collections[type.storageKey, default: [:]][pending.key] = object
         publish(type, "ADDED", object, previous: nil)
+        collectIfOwnerRemoved(type, object)
         return object
     }
 }

@@ -71,7 +71,9 @@ extension ObjectStore {
         publish(type, "DELETED", gone, previous: object)
         // Background garbage collection, however the object went (a delete, or its last finalizer removed).
         // Orphan and Foreground deletes have already detached or deleted the dependents.
-        deleteDependents(of: object[path: "metadata", "uid"]?.stringValue ?? "")
+        let uid = object[path: "metadata", "uid"]?.stringValue ?? ""
+        if !uid.isEmpty, removedUIDs.count < ObjectStore.removedUIDLimit { removedUIDs.insert(uid) }
+        deleteDependents(of: uid)
         if let namespace { finishNamespaceIfEmpty(namespace) }
     }
 
@@ -94,6 +96,14 @@ extension ObjectStore {
             guard let name = object[path: "metadata", "name"]?.stringValue else { continue }
             _ = try? delete(type, namespace: object[path: "metadata", "namespace"]?.stringValue, name: name)
         }
+    }
+
+    /// A new object whose owner was removed before it was created (a controller acting on a stale cache) is
+    /// collected at once, as Kubernetes' garbage collector does when it finds the owner absent.
+    func collectIfOwnerRemoved(_ type: ResourceType, _ object: JSONValue) {
+        let owners = (object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).compactMap { $0["uid"]?.stringValue }
+        guard owners.contains(where: removedUIDs.contains), let name = object[path: "metadata", "name"]?.stringValue else { return }
+        _ = try? delete(type, namespace: object[path: "metadata", "namespace"]?.stringValue, name: name)
     }
 
     private func orphanDependents(of uid: String) {

@@ -27,6 +27,10 @@ public actor ObjectStore {
 
     var registry: ResourceRegistry
     var collections: [StorageKey: [String: JSONValue]] = [:]
+    /// The uids of removed objects (at most ``removedUIDLimit``): an object created later with one of them as
+    /// its owner is garbage-collected at once, as Kubernetes' collector deletes a dependent whose owner is gone.
+    var removedUIDs: Set<String> = []
+    static let removedUIDLimit = 200_000
     var revision: Int64 = 1
     var history: Deque<StoredEvent> = []
     /// Watches may resume from any revision at or after this one; older ones get 410 Gone.
