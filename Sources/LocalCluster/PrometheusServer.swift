@@ -19,6 +19,8 @@ public final class PrometheusServer: Sendable {
         case prometheus
         /// VictoriaMetrics single-node, with its 30 s `-search.latencyOffset` off so that fresh samples count.
         case victoriaMetrics
+
+        var name: String { self == .prometheus ? "Prometheus" : "VictoriaMetrics" }
     }
 
     public let url: String
@@ -26,6 +28,10 @@ public final class PrometheusServer: Sendable {
     private let dataDirectory: String
 
     /// Starts Prometheus (or `engine`) scraping `targets` (`host:port`) at `/metrics`.
+    ///
+    /// The free port is only free when it was picked: a server that exits at once (another process took the
+    /// port meanwhile) is started again on a new one. A loaded machine can take seconds to open the TSDB, so
+    /// readiness is awaited for up to 60 s; a failure names the server's last error line.
     public static func start(scraping targets: [String], engine: Engine = .prometheus) async throws -> PrometheusServer {
         let folder = NSTemporaryDirectory() + "serin-prometheus-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder + "/data", withIntermediateDirectories: true)
@@ -36,7 +42,20 @@ public final class PrometheusServer: Sendable {
               static_configs: [{targets: [\(targets.map { "'\($0)'" }.joined(separator: ", "))]}]
             """
         try config.write(toFile: folder + "/prometheus.yml", atomically: true, encoding: .utf8)
-        let port = try freePort()
+        var failure = ""
+        for _ in 0..<3 {
+            let port = try freePort()
+            let process = try launch(engine, folder: folder, port: port)
+            let server = PrometheusServer(url: "http://127.0.0.1:\(port)", process: process, dataDirectory: folder)
+            if try await server.awaitReady(engine) { return server }
+            await ProcessGroup.stop(process)
+            failure = "\(engine.name) did not become ready on port \(port)\(lastErrorLine(in: folder))"
+        }
+        try? FileManager.default.removeItem(atPath: folder)
+        throw SetupFailure(description: failure)
+    }
+
+    private static func launch(_ engine: Engine, folder: String, port: Int) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         switch engine {
@@ -52,16 +71,29 @@ public final class PrometheusServer: Sendable {
                 "-promscrape.config.strictParse=false",
             ]
         }
+        let log = folder + "/server.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: log)
         try process.run()
-        let server = PrometheusServer(url: "http://127.0.0.1:\(port)", process: process, dataDirectory: folder)
-        for _ in 0..<100 where process.isRunning {
-            if (try? await server.get(engine == .prometheus ? "/-/ready" : "/health")) != nil { return server }
+        return process
+    }
+
+    /// Polls the readiness endpoint until it answers (true), the process exits or 60 s pass (false).
+    private func awaitReady(_ engine: Engine) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while process.isRunning, ContinuousClock.now < deadline {
+            if (try? await get(engine == .prometheus ? "/-/ready" : "/health")) != nil { return true }
             try await Task.sleep(for: .milliseconds(100))
         }
-        server.stop()
-        throw SetupFailure(description: "\(engine == .prometheus ? "Prometheus" : "VictoriaMetrics") did not become ready on port \(port)")
+        return false
+    }
+
+    private static func lastErrorLine(in folder: String) -> String {
+        guard let text = try? String(contentsOfFile: folder + "/server.log", encoding: .utf8),
+            let line = text.split(separator: "\n").last
+        else { return "" }
+        return ": " + line.prefix(300)
     }
 
     private init(url: String, process: Process, dataDirectory: String) {
