@@ -12,6 +12,8 @@ public struct ValidationContext: Sendable {
     /// Each router's own checks and fields (``RouterRules``), from its registration. A provider without
     /// rules here gets the provider-neutral checks only.
     public var routerRules: [MeshProvider: RouterRules]
+    /// Whether references may name other namespaces; `false` with `--no-cross-namespace-refs`.
+    public var crossNamespaceRefs = true
 
     public init(
         meshProvider: MeshProvider = .default, routers: Set<MeshProvider> = [.istio, .kubernetes],

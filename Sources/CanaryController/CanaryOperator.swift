@@ -123,9 +123,7 @@ public final class CanaryOperator: Service, Sendable {
             routers: Dictionary(
                 routerRegistrations.map { ($0.provider, $0.make(client, caches, options.routerSettings)) }, uniquingKeysWith: { first, _ in first }),
             services: services,
-            validation: RouterRegistry.validationContext(
-                meshProvider: options.meshProvider, routers: Set(routerRegistrations.map(\.provider)),
-                targets: TargetRegistry.implemented),
+            validation: options.validationContext(routers: Set(routerRegistrations.map(\.provider))),
             minimumInterval: options.minimumInterval, clock: clock)
         let hooks = WebhookRunner(client: webhooks)
         let checks = CanaryCheckRunner(

@@ -58,6 +58,8 @@ public struct OperatorOptions: Sendable {
     /// The provider of Canaries without `spec.provider` (`--mesh-provider`). The operator watches only what
     /// this provider's router (and the `kubernetes` one, which needs no CRD) reads.
     public var meshProvider = MeshProvider.default
+    /// References to other namespaces allowed; `false` with `--no-cross-namespace-refs` (Flagger's flag).
+    public var crossNamespaceRefs = true
     /// What some routers take: ingress-nginx's annotation prefix, Contour's ingress class.
     public var routerSettings = RouterSettings()
     /// The port of `/metrics`, `/healthz` and `/readyz` (`--port`, 0 picks a free one); `nil` serves none.
@@ -80,4 +82,14 @@ public struct OperatorOptions: Sendable {
     public var version = "dev"
 
     public init(metricsServer: String) { self.metricsServer = metricsServer }
+}
+
+extension OperatorOptions {
+    /// What validation needs of these options: the default provider, the routers run, and whether references
+    /// may leave a Canary's namespace.
+    func validationContext(routers: Set<MeshProvider>) -> ValidationContext {
+        var context = RouterRegistry.validationContext(meshProvider: meshProvider, routers: routers, targets: TargetRegistry.implemented)
+        context.crossNamespaceRefs = crossNamespaceRefs
+        return context
+    }
 }

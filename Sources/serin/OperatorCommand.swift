@@ -52,6 +52,9 @@ struct OperatorCommand: AsyncParsableCommand {
         help: "Track the ConfigMaps and Secrets a target uses: a change to one is a new revision, analysed before the primary gets it.")
     var configTracking = true
 
+    @Flag(help: "Refuse Canaries whose MetricTemplates, AlertProviders, Gloo upstream or webhook Services are in another namespace.")
+    var noCrossNamespaceRefs = false
+
     @Flag(help: "Run as one of several replicas: only the holder of the Lease drives Canaries.")
     var enableLeaderElection = false
 
@@ -176,6 +179,7 @@ struct OperatorCommand: AsyncParsableCommand {
         options.configTracking = configTracking
         options.includeLabelPrefixes = OperatorFlags.list(includeLabelPrefix)
         options.meshProvider = try OperatorFlags.meshProvider(meshProvider)
+        options.crossNamespaceRefs = !noCrossNamespaceRefs
         options.routerSettings.ingressAnnotationsPrefix = try OperatorFlags.annotationPrefix(ingressAnnotationsPrefix)
         options.routerSettings.ingressClass = ingressClass
         options.concurrency = concurrency

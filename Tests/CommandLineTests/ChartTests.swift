@@ -42,7 +42,10 @@ import Testing
             #"{"namespace": "apps", "leaderElection": {"enabled": true}, "replicaCount": 2, "podDisruptionBudget": {"enabled": true}, "loadtester": {"enabled": true, "allow": ["hey"], "tokenSecret": "loadtester-token"}, "eventWebhook": "http://events.example/"}"#,
             "apps"
         ),
-        (#"{"meshProvider": "nginx", "ingressAnnotationsPrefix": "custom.nginx.org", "ingressClass": "contour"}"#, "ingress"),
+        (
+            #"{"meshProvider": "nginx", "ingressAnnotationsPrefix": "custom.nginx.org", "ingressClass": "contour", "noCrossNamespaceRefs": true}"#,
+            "ingress"
+        ),
         (
             #"{"logFormat": "text", "configTracking": {"enabled": false}, "extraArgs": ["--min-analysis-interval=30s"], "serviceAccount": {"create": false, "name": "ops"}, "rbac": {"create": false}, "clusterName": "prod", "slack": {"url": "https://hooks.slack.com/services/T0/B0/x", "channel": "deploys"}, "alerts": {"existingSecret": "chat-robots", "stuckGateAfter": "30m"}}"#,
             "ops"
@@ -83,7 +86,7 @@ import Testing
             if namespace == "ingress" {
                 #expect(
                     arguments.contains("--mesh-provider=nginx") && arguments.contains("--ingress-annotations-prefix=custom.nginx.org")
-                        && arguments.contains("--ingress-class=contour"), "\(arguments)")
+                        && arguments.contains("--ingress-class=contour") && arguments.contains("--no-cross-namespace-refs"), "\(arguments)")
             }
             if namespace == "apps" {
                 #expect(arguments.contains("--enable-leader-election") && arguments.contains("--namespace=apps"))
