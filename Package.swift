@@ -416,7 +416,7 @@ let package = Package(
         .testTarget(
             name: "WebhooksTests",
             dependencies: [
-                "CanaryAPI", "KubeCore", "Notifiers", "OutboundHTTP", "Webhooks",
+                "CanaryAPI", "KubeAPIServer", "KubeCore", "Notifiers", "OutboundHTTP", "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -91,6 +91,7 @@ extension Canary {
         issues.range(spec.progressDeadlineSeconds, 1...ValidationLimits.maximumProgressDeadlineSeconds, "spec.progressDeadlineSeconds")
         if let analysis = spec.analysis { validate(analysis, into: &issues) }
         validateBaseline(into: &issues, context: context)
+        validateNamespaceReferences(into: &issues, context: context)
         unsupportedValues(into: &issues)
         return issues.all
     }

@@ -84,6 +84,12 @@ public struct CustomMetadata: Codable, Sendable, Equatable {
     public var annotations: [String: String]?
 }
 
+/// `spec.service.unmanagedMetadata`: metadata keys Serin leaves to others.
+public struct UnmanagedMetadata: Codable, Sendable, Equatable {
+    public var labels: [String]?
+    public var annotations: [String]?
+}
+
 /// `spec.service`: the generated Services and the mesh routing around them.
 ///
 /// Istio pass-through fields (`trafficPolicy`, `match`, `rewrite`, `retries`, `headers`, `corsPolicy`) are kept
@@ -116,6 +122,11 @@ public struct CanaryService: Codable, Sendable, Equatable {
     public var apex: CustomMetadata?
     public var primary: CustomMetadata?
     public var canary: CustomMetadata?
+    /// `PreferClose`, `PreferSameZone` or `PreferSameNode`: the generated Services' `spec.trafficDistribution`.
+    public var trafficDistribution: String?
+    /// Label and annotation keys of the generated Services that other tools own: set from `apex`, `primary`
+    /// or `canary` when Serin creates the Service, never written again.
+    public var unmanagedMetadata: UnmanagedMetadata?
 
     public init(port: Int? = nil, targetPort: IntOrString? = nil) {
         self.port = port

@@ -29,14 +29,14 @@ struct CanaryCheckRunner: Sendable {
 
     /// The metric templates and providers a Canary names that cannot be used, checked before a rollout starts.
     /// Throws them as an ``InvalidCanary`` (`InvalidReference`); during a rollout they fail the check as in Flagger.
-    /// Returns what is allowed but unsafe (TLS verification turned off), for Warning events.
+    /// Returns what is allowed but unsafe (TLS verification turned off by a template or a webhook), for Warning events.
     func checkReferences(_ canary: Canary, queries: BuiltinQueries) throws(InvalidCanary) -> [String] {
         guard !CanaryStateMachine.isAnalysing(canary.status?.phase) else { return [] }
         let issues = analysis.referenceIssues(canary, queries: queries)
         guard issues.isEmpty else {
             throw InvalidCanary(reason: "InvalidReference", message: issues.map(\.description).joined(separator: "; "))
         }
-        return analysis.unverifiedTLS(canary)
+        return analysis.unverifiedTLS(canary) + WebhookClient.unverifiedTLS(canary)
     }
 
     /// The metric providers of the Canary's templates that do not answer (Flagger's start-up `IsOnline`).

@@ -58,7 +58,13 @@ public struct CanaryReconciler: Reconciler {
             try await acting("record a warning") { try await actions.warnOnce(unavailable, kind: "online", canary: canary) }
         }
         try await actions.reconcileOwned(canary, target: target, selector: selector, parts: parts)
-        return try await step(canary, target: target, parts: parts, logger: logger)
+        switch parts.router.readiness(canary) {
+        case .ready: return try await step(canary, target: target, parts: parts, logger: logger)
+        case .pending(let reason):
+            logger.debug("waiting for the data plane", metadata: ["reason": "\(reason)"])
+            return .requeue(after: .seconds(1))
+        case .refused(let reason): throw ActingError(step: "route traffic", cause: RouterError(reason))
+        }
     }
 
     /// One decision and its actions, then the status that records them.

@@ -11,7 +11,7 @@ public struct KubernetesServiceRouter: Sendable {
     let applier: OwnedObjectApplier
 
     public init(client: KubeClient, cache: ObjectCache<DynamicObject>) {
-        applier = OwnedObjectApplier(client: client.resource(.services, as: JSONValue.self), cache: cache)
+        applier = OwnedObjectApplier(client: client.resource(.services, as: JSONValue.self), cache: cache, markers: OwnedObjectApplier.fluxMarkers)
     }
 
     /// One Service's part: its name, the pods it selects, its metadata from `service.apex/primary/canary`,
@@ -105,32 +105,46 @@ public struct KubernetesServiceRouter: Sendable {
 
     /// The Service Serin wants for `role`, from the live one (`nil`: none yet). Pure.
     ///
-    /// Serin owns the selector, the first port's `port` and `targetPort` (the ports are replaced only when
-    /// those differ, so node ports and extra ports survive otherwise) and its role's labels (merged into
-    /// the live ones). `clusterIP: None` (headless) is set at creation only: it cannot change.
+    /// Serin owns the selector, `trafficDistribution`, the first port's `port` and `targetPort` (the ports are
+    /// replaced only when those differ, so node ports and extra ports survive otherwise) and the labels and
+    /// annotations of its role (`service.apex/primary/canary` and the label naming the Service), written over the
+    /// live ones on every reconcile. Keys it does not write stay as they are, and so do the keys
+    /// `service.unmanagedMetadata` lists, once the Service exists. `clusterIP: None` (headless) is set at
+    /// creation only: it cannot change.
     public static func desiredService(_ canary: Canary, role: Role, live: JSONValue?) -> JSONValue {
+        let service = canary.spec.service
         var labels = role.metadata?.labels ?? [:]
         labels[role.label.key] = role.label.value
         let ports = role.ports
-        guard var service = live else {
+        guard var object = live else {
             var spec: JSONValue = ["type": "ClusterIP", "ports": ports, "selector": stringMap(role.selector)]
-            if canary.spec.service?.headless == true { spec["clusterIP"] = "None" }
+            if service?.headless == true { spec["clusterIP"] = "None" }
+            if let distribution = service?.trafficDistribution { spec["trafficDistribution"] = .string(distribution) }
             return [
                 "apiVersion": "v1", "kind": "Service",
                 "metadata": ["labels": stringMap(labels), "annotations": stringMap(role.metadata?.annotations ?? [:])], "spec": spec,
             ]
         }
-        service[path: "spec", "selector"] = stringMap(role.selector)
-        if canary.spec.service?.portDiscovery == true {
-            service[path: "spec", "ports"] = withNodePorts(ports, from: service[path: "spec", "ports"])
+        object[path: "spec", "selector"] = stringMap(role.selector)
+        if let distribution = service?.trafficDistribution { object[path: "spec", "trafficDistribution"] = .string(distribution) }
+        if service?.portDiscovery == true {
+            object[path: "spec", "ports"] = withNodePorts(ports, from: object[path: "spec", "ports"])
         } else {
-            let first = service[path: "spec", "ports"]?[0]
-            if first?["port"] != ports[0]?["port"] || first?["targetPort"] != ports[0]?["targetPort"] { service[path: "spec", "ports"] = ports }
+            let first = object[path: "spec", "ports"]?[0]
+            if first?["port"] != ports[0]?["port"] || first?["targetPort"] != ports[0]?["targetPort"] { object[path: "spec", "ports"] = ports }
         }
-        var current = service[path: "metadata", "labels"]?.objectValue ?? [:]
-        for (key, value) in labels.sorted(by: { $0.key < $1.key }) { current[key] = .string(value) }
-        service[path: "metadata", "labels"] = .object(current)
-        return service
+        let unmanaged = service?.unmanagedMetadata
+        merge(labels, into: &object, field: "labels", except: Set(unmanaged?.labels ?? []))
+        merge(role.metadata?.annotations ?? [:], into: &object, field: "annotations", except: Set(unmanaged?.annotations ?? []))
+        return object
+    }
+
+    /// Writes `values` over the object's `metadata.<field>`, but for the keys in `except`.
+    static func merge(_ values: [String: String], into object: inout JSONValue, field: String, except: Set<String>) {
+        guard values.keys.contains(where: { !except.contains($0) }) else { return }
+        var current = object[path: "metadata", field]?.objectValue ?? [:]
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) where !except.contains(key) { current[key] = .string(value) }
+        object[path: "metadata", field] = .object(current)
     }
 
     /// `ports`, each carrying the node port the live port of the same name has (Serin owns every port

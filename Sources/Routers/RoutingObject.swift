@@ -14,14 +14,18 @@ struct RoutingObject: Sendable {
     let resource: KubeResource
     /// The object's name for a Canary.
     let name: @Sendable (Canary) -> String
+    /// Whether it carries `service.apex`'s labels and annotations (the routes Flagger writes for the apex:
+    /// VirtualService, HTTPRoute, HTTPProxy, TraefikService, RouteTable, TrafficRoute).
+    let carriesApexMetadata: Bool
 
     init(
         client: KubeClient, cache: ObjectCache<DynamicObject>, resource: KubeResource,
-        name: @escaping @Sendable (Canary) -> String = { $0.serviceName }
+        name: @escaping @Sendable (Canary) -> String = { $0.serviceName }, carriesApexMetadata: Bool = false
     ) {
+        self.carriesApexMetadata = carriesApexMetadata
         self.client = client.resource(resource, as: JSONValue.self)
         self.cache = cache
-        self.applier = OwnedObjectApplier(client: self.client, cache: cache)
+        self.applier = OwnedObjectApplier(client: self.client, cache: cache, markers: OwnedObjectApplier.fluxMarkers)
         self.resource = resource
         self.name = name
     }
@@ -31,7 +35,19 @@ struct RoutingObject: Sendable {
 
     /// Creates, corrects or adopts the object towards `desired(live)`.
     func apply(_ canary: Canary, owner: OwnerReference, desired: (JSONValue?) -> JSONValue) async throws {
-        _ = try await applier.apply(namespace: canary.namespace, name: name(canary), owner: owner, desired: desired)
+        _ = try await applier.apply(namespace: canary.namespace, name: name(canary), owner: owner) { live in
+            var object = desired(live)
+            if carriesApexMetadata { RoutingObject.writeApexMetadata(canary, into: &object) }
+            return object
+        }
+    }
+
+    /// Writes `service.apex`'s labels and annotations over the object's (keys it does not name stay). An
+    /// adopted object keeps its own metadata (``OwnedObjectApplier``). Pure.
+    static func writeApexMetadata(_ canary: Canary, into object: inout JSONValue) {
+        let apex = canary.spec.service?.apex
+        KubernetesServiceRouter.merge(apex?.labels ?? [:], into: &object, field: "labels", except: [])
+        KubernetesServiceRouter.merge(apex?.annotations ?? [:], into: &object, field: "annotations", except: [])
     }
 
     /// Merges `patch` into the object; a ``RouterError`` when it has not been observed yet.

@@ -29,4 +29,22 @@ public protocol TrafficRouter: Sendable {
 
     /// Hands routing back when the Canary is deleted with `revertOnDeletion`.
     func finalize(_ canary: Canary) async throws
+
+    /// Whether the routing objects carry traffic as written: a router whose data plane reports on its
+    /// objects (Gateway API's `Accepted`) says when it has not caught up or refuses them. No step is taken
+    /// until it is ``RoutingReadiness/ready``.
+    func readiness(_ canary: Canary) -> RoutingReadiness
+}
+
+extension TrafficRouter {
+    public func readiness(_ canary: Canary) -> RoutingReadiness { .ready }
+}
+
+/// What the data plane says of a Canary's routing objects.
+public enum RoutingReadiness: Sendable, Equatable {
+    case ready
+    /// The data plane has not looked at the latest version yet: wait a moment, quietly.
+    case pending(String)
+    /// The data plane refuses the routing (a Gateway that does not admit the route): a Warning, retried.
+    case refused(String)
 }

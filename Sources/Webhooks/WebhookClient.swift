@@ -11,6 +11,8 @@ import OutboundHTTP
 ///   retried as a connection error is.
 /// - `retries` more attempts follow a connection error, a 5xx or a 429, with exponential back-off from 1 s
 ///   (capped at 30 s), as Flagger's retrying client does.
+/// - `disableTLS: true` skips verifying the webhook's certificate (Flagger's `InsecureSkipVerify`), through a
+///   connection pool of its own; the Canary gets a Warning saying so (``WebhookClient/unverifiedTLS(_:)``).
 /// - Success is any 2xx answer. Flagger accepts only up to 202 (quirk 4): 203–299 succeed here
 ///   (`docs/compatibility.md`).
 public struct WebhookClient: Sendable {
@@ -45,6 +47,8 @@ public struct WebhookClient: Sendable {
         if let credential = credentials.first(where: { webhook.url.hasPrefix($0.urlPrefix) }) {
             headers.append(("Authorization", "Bearer \(credential.token)"))
         }
+        var http = self.http
+        if webhook.disableTLS == true { http.verifiesCertificates = false }
         var backoff = WebhookClient.initialBackoff
         var attempt = 0
         while true {
@@ -66,6 +70,16 @@ public struct WebhookClient: Sendable {
             guard retryable, attempt <= (webhook.retries ?? 0) else { return outcome }
             do { try await sleep(backoff) } catch { return outcome }
             backoff = min(backoff * 2, WebhookClient.maximumBackoff)
+        }
+    }
+
+    /// The Canary's webhooks that turn TLS verification off (`disableTLS`) on an `https` URL, each as the
+    /// Warning Serin records for it: honoured, and said out loud. Pure.
+    public static func unverifiedTLS(_ canary: Canary) -> [String] {
+        (canary.spec.analysis?.webhooks ?? []).compactMap { webhook in
+            guard webhook.disableTLS == true, webhook.url.lowercased().hasPrefix("https:") else { return nil }
+            return "webhook \(webhook.name) sets disableTLS: the TLS certificate of \(Redaction.url(webhook.url)) is not verified, "
+                + "so anyone on the path can answer it"
         }
     }
 

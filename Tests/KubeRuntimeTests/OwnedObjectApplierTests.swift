@@ -105,6 +105,40 @@ import Testing
         }
     }
 
+    /// Flux's markers (what routers pass) on every object written: created, patched and adopted; an adopted
+    /// object restored gets its own annotations back, without them.
+    @Test func markersAreWrittenOnEveryObjectAndGoWhenAnAdoptedOneIsRestored() async throws {
+        try await withApplier { plain, maps, cache in
+            let applier = OwnedObjectApplier(client: maps, cache: cache, markers: OwnedObjectApplier.fluxMarkers)
+            func annotations(_ name: String) async throws -> JSONValue? {
+                try await maps.get(name, namespace: "default")[path: "metadata", "annotations"]
+            }
+            #expect(try await applier.apply(namespace: "default", name: "made", owner: owner) { Self.desired($0, color: "blue") } == .created)
+            #expect(try await annotations("made")?["kustomize.toolkit.fluxcd.io/reconcile"] == "disabled")
+            #expect(try await annotations("made")?["helm.toolkit.fluxcd.io/driftDetection"] == "disabled")
+            #expect(await cached(cache, "made"))
+            #expect(try await applier.apply(namespace: "default", name: "made", owner: owner) { Self.desired($0, color: "blue") } == .unchanged)
+
+            let users: JSONValue = [
+                "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "mine", "annotations": ["owner": "team-web"]],
+                "data": ["color": "green"],
+            ]
+            let stored = try await maps.create(users, namespace: "default")
+            #expect(await cached(cache, "mine", version: stored[path: "metadata", "resourceVersion"]?.stringValue))
+            #expect(try await applier.apply(namespace: "default", name: "mine", owner: owner) { Self.desired($0, color: "blue") } == .adopted)
+            let adopted = try await annotations("mine")
+            #expect(adopted?["kustomize.toolkit.fluxcd.io/reconcile"] == "disabled", "Flux must skip an adopted object")
+            #expect(adopted?["owner"] == "team-web")
+            let original = try JSONValue(parsing: adopted?[plain.originalAnnotation]?.stringValue ?? "")
+            #expect(original[path: "metadata", "annotations"] == ["owner": "team-web"], "the original is the user's, without the markers")
+
+            #expect(await eventually { cache.get(namespace: "default", name: "mine")?.json[path: "metadata", "annotations"] == adopted })
+            #expect(try await applier.restore(namespace: "default", name: "mine"))
+            #expect(try await annotations("mine") == ["owner": "team-web"], "restored: Flux reconciles the user's object again")
+            #expect(try await maps.get("mine", namespace: "default")[path: "data", "color"] == "green")
+        }
+    }
+
     @Test func anObjectAnotherControllerOwnsIsRefusedByName() async throws {
         try await withApplier { applier, maps, cache in
             let other = OwnerReference(apiVersion: "example.dev/v1", kind: "Widget", name: "other", uid: "uid-2", controller: true)

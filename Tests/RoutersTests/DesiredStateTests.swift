@@ -127,6 +127,32 @@ func fullCanary() throws -> Canary {
         #expect(KubernetesServiceRouter.desiredService(canary, role: apex, live: moved)[path: "spec", "ports"]?[0]?["nodePort"] == nil)
     }
 
+    /// `service.apex` follows the Canary on every reconcile, but for the keys `unmanagedMetadata` leaves to other
+    /// tools; keys Serin does not write stay; `trafficDistribution` is kept in step.
+    @Test func unmanagedKeysAreSetAtCreationOnlyAndTrafficDistributionFollowsTheCanary() throws {
+        var json = try JSONValue(encoding: try fullCanary())
+        json[path: "spec", "service", "apex"] = ["labels": ["team": "web", "cost": "a"], "annotations": ["note": "apex", "dns": "app.test"]]
+        json[path: "spec", "service", "unmanagedMetadata"] = ["labels": ["cost"], "annotations": ["dns"]]
+        json[path: "spec", "service", "trafficDistribution"] = "PreferClose"
+        let canary = try json.decode(as: Canary.self)
+        let apex = KubernetesServiceRouter.roles(canary, selector: ("app", "podinfo"))[0]
+        let created = KubernetesServiceRouter.desiredService(canary, role: apex, live: nil)
+        #expect(created[path: "metadata", "labels", "cost"] == "a", "an unmanaged key is set when the Service is created")
+        #expect(created[path: "metadata", "annotations", "dns"] == "app.test")
+        #expect(created[path: "spec", "trafficDistribution"] == "PreferClose")
+        let live: JSONValue = [
+            "metadata": [
+                "name": "podinfo", "labels": ["team": "ops", "cost": "b", "app": "podinfo"],
+                "annotations": ["note": "old", "dns": "external-dns.test", "lb": "cloud"],
+            ],
+            "spec": ["selector": ["app": "podinfo"], "ports": created[path: "spec", "ports"] ?? [], "trafficDistribution": "PreferSameNode"],
+        ]
+        let desired = KubernetesServiceRouter.desiredService(canary, role: apex, live: live)
+        #expect(desired[path: "metadata", "labels"] == ["team": "web", "cost": "b", "app": "podinfo"], "cost is another tool's")
+        #expect(desired[path: "metadata", "annotations"] == ["note": "apex", "dns": "external-dns.test", "lb": "cloud"])
+        #expect(desired[path: "spec", "trafficDistribution"] == "PreferClose")
+    }
+
     @Test func thePrimaryDeploymentIsTheTargetWithPrimaryLabelsAndNoToolingAnnotations() throws {
         let primary = DeploymentTarget.desiredPrimary(target, key: "app", value: "podinfo", live: nil, id: "00000000-0000-0000-0000-000000000001")
         try Golden.check(primary, "deployment-primary-new")

@@ -179,6 +179,8 @@ import Testing
             #expect(
                 original[path: "metadata", "annotations", "team"] == "web"
                     && original[path: "metadata", "annotations", "serin.dev/original-configuration"] != nil)
+            #expect(
+                original[path: "metadata", "annotations", "kustomize.toolkit.fluxcd.io/reconcile"] == "disabled", "Flux skips it while Serin routes")
 
             try await world.kubectl.succeed(["delete", "canary", "podinfo", "-n", "test", "--wait=false"])
             #expect(
@@ -189,6 +191,37 @@ import Testing
             #expect(
                 restored[path: "metadata", "annotations", "serin.dev/original-configuration"] == nil
                     && restored[path: "metadata", "annotations", "team"] == "web")
+            #expect(restored[path: "metadata", "annotations", "kustomize.toolkit.fluxcd.io/reconcile"] == nil, "Flux's again")
+        }
+    }
+
+    /// A Gateway that does not admit the route (its listener takes routes from its own namespace only) holds
+    /// the Canary with a Warning naming the parent and the reason; once the Gateway admits it, the Canary goes on.
+    @Test func aGatewayThatDoesNotAcceptTheRouteHoldsTheCanaryUntilItDoes() async throws {
+        var setup = Scenario.Setup()
+        setup.meshProvider = "gatewayapi:v1"
+        try await Scenario.run(setup) { world in
+            let manifests = Self.manifests().replacingOccurrences(of: "{namespaces: {from: All}}", with: "{namespaces: {from: Same}}")
+                .replacingOccurrences(of: "namespace: test}\nspec:\n  gatewayClassName", with: "namespace: edge}\nspec:\n  gatewayClassName")
+                .replacingOccurrences(of: "gatewayRefs: [{name: gateway, namespace: test}]", with: "gatewayRefs: [{name: gateway, namespace: edge}]")
+            try await world.kubectl.succeed(["create", "namespace", "edge"])
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: manifests)
+            let refused = "failed to route traffic: HTTPRoute podinfo.test parent gateway is not ready (status: False, NotAllowedByListeners"
+            let held = try await eventually(timeout: .seconds(60)) {
+                try await world.events("podinfo", namespace: "test").contains { $0.hasPrefix(refused) }
+            }
+            let events = try await world.events("podinfo", namespace: "test")
+            #expect(held, "\(events)")
+            let phase = try await world.json(["get", "canary", "podinfo", "-n", "test"])[path: "status", "phase"]?.stringValue
+            #expect(phase != "Initialized", "no step while the Gateway refuses the route")
+
+            try await world.kubectl.succeed([
+                "patch", "gateways.gateway.networking.k8s.io", "gateway", "-n", "edge", "--type", "json", "-p",
+                #"[{"op":"replace","path":"/spec/listeners/0/allowedRoutes/namespaces/from","value":"All"}]"#,
+            ])
+            #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
+            let route = try await world.json(["get", "httproute", "podinfo", "-n", "test"])
+            #expect(route[path: "status", "parents"]?[0]?["conditions"]?[0]?["status"] == "True")
         }
     }
 

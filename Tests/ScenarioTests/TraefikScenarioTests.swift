@@ -35,6 +35,20 @@ import Testing
             try await world.promotesThenRollsBack(metric: "request-duration", query: "traefik_service_request_duration_seconds_bucket")
             let services = try await world.json(["get", "traefikservice", "podinfo", "-n", "test"])[path: "spec", "weighted", "services"]
             #expect(services?.arrayValue?.count == 1 && services?[0]?["weight"] == 100, "back on the primary alone: \(String(describing: services))")
+
+            // Flagger's Traefik router writes `service.apex`'s labels and annotations, and Flux's markers.
+            try await world.kubectl.succeed([
+                "patch", "canary", "podinfo", "-n", "test", "--type", "merge", "-p",
+                #"{"spec":{"service":{"apex":{"labels":{"team":"web"},"annotations":{"note":"apex"}}}}}"#,
+            ])
+            #expect(
+                try await eventually(timeout: .seconds(30)) {
+                    try await world.json(["get", "traefikservice", "podinfo", "-n", "test"])[path: "metadata", "labels", "team"] == "web"
+                })
+            let metadata = try await world.json(["get", "traefikservice", "podinfo", "-n", "test"])["metadata"]
+            #expect(metadata?[path: "annotations", "note"] == "apex")
+            #expect(metadata?[path: "annotations", "kustomize.toolkit.fluxcd.io/reconcile"] == "disabled")
+            #expect(metadata?[path: "annotations", "helm.toolkit.fluxcd.io/driftDetection"] == "disabled")
         }
     }
 }

@@ -2,6 +2,7 @@ import CanaryAPI
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KubeAPIServer
 import KubeCore
 import Logging
 import NIOCore
@@ -89,6 +90,34 @@ let canary: Canary = {
         let outcome = await client.call(hook, payload: WebhookPayload(canary: canary, webhook: hook, phase: .progressing))
         #expect((outcome == .success) == succeeds)
         if !succeeds { #expect(outcome == .failure("gate closed"), "the failure carries the answer's body") }
+    }
+
+    /// `disableTLS`: off, a receiver behind a self-signed certificate is refused before anything is sent; on, it
+    /// is called, and the Canary is told that the certificate is not verified.
+    @Test func aSelfSignedReceiverIsCalledOnlyWithDisableTLS() async throws {
+        let calls = Mutex(0)
+        let responder = CallbackResponder<BasicRequestContext> { _, _ in
+            calls.withLock { $0 += 1 }
+            return Response(status: .ok)
+        }
+        let certificate = try await SandboxCertificate.make()
+        let server = try await LoopbackServer.start(responder, port: 0, tls: certificate.serverConfiguration, logger: Logger(label: "test.tls"))
+        var hook = webhook("https://127.0.0.1:\(server.port)/")
+        let refused = await client.call(hook, payload: WebhookPayload(canary: canary, webhook: hook, phase: .progressing))
+        #expect(refused != .success && calls.withLock { $0 } == 0, "\(refused)")
+
+        hook.disableTLS = true
+        #expect(await client.call(hook, payload: WebhookPayload(canary: canary, webhook: hook, phase: .progressing)) == .success)
+        #expect(calls.withLock { $0 } == 1)
+        var insecure = canary
+        insecure.spec.analysis = CanaryAnalysis()
+        insecure.spec.analysis?.webhooks = [hook, webhook("http://plain.test/")]
+        let warnings = WebhookClient.unverifiedTLS(insecure)
+        #expect(
+            warnings == [
+                "webhook gate sets disableTLS: the TLS certificate of https://127.0.0.1:\(server.port)/ is not verified, so anyone on the path can answer it"
+            ], "\(warnings)")
+        await server.stop()
     }
 
     @Test func serverErrorsAreRetriedUpToRetriesWithBackOff() async throws {

@@ -18,6 +18,10 @@ import KubeCore
 /// - **refuses** an object another controller owns, with ``OwnershipError`` (terminal: waiting does not
 ///   help).
 ///
+/// Every object it creates, patches or adopts carries ``markers`` among its annotations (a router's applier
+/// passes ``fluxMarkers``, so that Flux leaves what Serin routes alone); restoring an adopted object gives back
+/// its own annotations, without them.
+///
 /// ## Caveats
 /// Reads come from the cache: a create that finds the object already there (the cache had not seen it)
 /// returns ``Outcome/unchanged``, and its watch event reconciles again.
@@ -31,14 +35,22 @@ public struct OwnedObjectApplier: Sendable {
     public let originalAnnotation: String
     /// `serin.dev/original-configuration`.
     public static let defaultOriginalAnnotation = "serin.dev/original-configuration"
+    /// Annotations every object written carries.
+    public let markers: [String: String]
+    /// What Flagger writes on every routing object and Service: Flux's kustomize-controller then skips the
+    /// object (an adopted apex Service keeps Serin's selector) and helm-controller ignores its drift.
+    public static let fluxMarkers = [
+        "kustomize.toolkit.fluxcd.io/reconcile": "disabled", "helm.toolkit.fluxcd.io/driftDetection": "disabled",
+    ]
 
     public init(
         client: ResourceClient<JSONValue>, cache: ObjectCache<DynamicObject>,
-        originalAnnotation: String = OwnedObjectApplier.defaultOriginalAnnotation
+        originalAnnotation: String = OwnedObjectApplier.defaultOriginalAnnotation, markers: [String: String] = [:]
     ) {
         self.client = client
         self.cache = cache
         self.originalAnnotation = originalAnnotation
+        self.markers = markers
     }
 
     /// Creates, patches or adopts `namespace/name` towards `desired(live)`. With `adopting: false` an object
@@ -54,6 +66,7 @@ public struct OwnedObjectApplier: Sendable {
             object[path: "metadata", "name"] = .string(name)
             object[path: "metadata", "namespace"] = .string(namespace)
             object[path: "metadata", "ownerReferences"] = [owner.json]
+            mark(&object)
             do { _ = try await client.create(object, namespace: namespace) } catch let error as KubeAPIError where error.isAlreadyExists {
                 return .unchanged
             }
@@ -77,9 +90,16 @@ public struct OwnedObjectApplier: Sendable {
                 target[path: "metadata", "annotations", originalAnnotation] = .string(original(of: live))
             }
         }
+        mark(&target)
         guard let patch = live.mergePatch(to: target) else { return .unchanged }
         _ = try await client.patch(name, namespace: namespace, patch: .merge(patch))
         return adopting ? .adopted : .patched
+    }
+
+    private func mark(_ object: inout JSONValue) {
+        for (key, value) in markers.sorted(by: { $0.key < $1.key }) {
+            object[path: "metadata", "annotations", key] = .string(value)
+        }
     }
 
     /// Whether `object` is controlled by the owner with `uid` (its controlling owner reference).

@@ -31,7 +31,7 @@ public struct ContourRouter: TrafficRouter {
     }
 
     public init(client: KubeClient, cache: ObjectCache<DynamicObject>, ingressClass: String? = nil) {
-        proxy = RoutingObject(client: client, cache: cache, resource: ContourRouter.resource)
+        proxy = RoutingObject(client: client, cache: cache, resource: ContourRouter.resource, carriesApexMetadata: true)
         self.ingressClass = ingressClass
     }
 

@@ -41,13 +41,13 @@ public struct GatewayAPIRouter: TrafficRouter {
     }
 
     public init(client: KubeClient, cache: ObjectCache<DynamicObject>, grpcCache: ObjectCache<DynamicObject>? = nil, version: String) {
-        route = RoutingObject(client: client, cache: cache, resource: GatewayAPIRouter.httpRoutes(version))
+        route = RoutingObject(client: client, cache: cache, resource: GatewayAPIRouter.httpRoutes(version), carriesApexMetadata: true)
         grpcRoute = grpcCache.map { RoutingObject(client: client, cache: $0, resource: GatewayAPIRouter.grpcRoutes) }
         self.version = version
     }
 
     /// The object routing `canary` and the route Serin wants of it (from the live one, at the given weights).
-    private func routing(_ canary: Canary) -> (object: RoutingObject, desired: @Sendable (JSONValue?, Routes?) -> JSONValue) {
+    func routing(_ canary: Canary) -> (object: RoutingObject, desired: @Sendable (JSONValue?, Routes?) -> JSONValue) {
         let version = version
         if GatewayAPIRouter.isGRPC(canary), let grpcRoute {
             return (grpcRoute, { GatewayAPIRouter.desiredGRPCRoute(canary, live: $0, routes: $1) })

@@ -37,10 +37,10 @@ public struct GlooRouter: TrafficRouter {
     }
 
     public init(client: KubeClient, tables: ObjectCache<DynamicObject>, upstreams: ObjectCache<DynamicObject>) {
-        table = RoutingObject(client: client, cache: tables, resource: GlooRouter.routeTables)
+        table = RoutingObject(client: client, cache: tables, resource: GlooRouter.routeTables, carriesApexMetadata: true)
         self.upstreams = client.resource(GlooRouter.upstreamResource, as: JSONValue.self)
         upstreamCache = upstreams
-        upstreamApplier = OwnedObjectApplier(client: self.upstreams, cache: upstreams)
+        upstreamApplier = OwnedObjectApplier(client: self.upstreams, cache: upstreams, markers: OwnedObjectApplier.fluxMarkers)
     }
 
     /// Flagger's Gloo queries over Envoy's cluster statistics for the canary upstream (`<upstream>_<namespace>`).

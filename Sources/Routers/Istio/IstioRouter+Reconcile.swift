@@ -135,7 +135,9 @@ extension IstioRouter {
 
     func reconcileVirtualService(_ canary: Canary, owner: OwnerReference) async throws {
         try await virtualServiceApplier.apply(namespace: canary.namespace, name: canary.serviceName, owner: owner) { live in
-            IstioRouter.desiredVirtualService(canary, live: live)
+            var service = IstioRouter.desiredVirtualService(canary, live: live)
+            RoutingObject.writeApexMetadata(canary, into: &service)
+            return service
         }
     }
 

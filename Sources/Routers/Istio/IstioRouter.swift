@@ -62,8 +62,9 @@ public struct IstioRouter: TrafficRouter {
         self.destinationRules = client.resource(IstioRouter.destinationRules, as: JSONValue.self)
         self.virtualServiceCache = virtualServices
         self.destinationRuleCache = destinationRules
-        self.virtualServiceApplier = OwnedObjectApplier(client: self.virtualServices, cache: virtualServices)
-        self.destinationRuleApplier = OwnedObjectApplier(client: self.destinationRules, cache: destinationRules)
+        self.virtualServiceApplier = OwnedObjectApplier(client: self.virtualServices, cache: virtualServices, markers: OwnedObjectApplier.fluxMarkers)
+        self.destinationRuleApplier = OwnedObjectApplier(
+            client: self.destinationRules, cache: destinationRules, markers: OwnedObjectApplier.fluxMarkers)
     }
 
     /// The live weights, `nil` when the VirtualService does not exist yet.

@@ -27,7 +27,7 @@ public struct TraefikRouter: TrafficRouter {
     }
 
     public init(client: KubeClient, cache: ObjectCache<DynamicObject>) {
-        service = RoutingObject(client: client, cache: cache, resource: TraefikRouter.resource)
+        service = RoutingObject(client: client, cache: cache, resource: TraefikRouter.resource, carriesApexMetadata: true)
     }
 
     /// Flagger's Traefik queries over Traefik's service histogram for the canary (`<ns>-<target>-canary-<port>@kubernetescrd`).
