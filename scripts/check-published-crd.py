@@ -4,7 +4,8 @@
 Usage: scripts/check-published-crd.py <published-crd.yaml> <golden.json>...
 
 For each golden object, the spec is walked against the openAPIV3Schema of the CRD version its apiVersion
-names: unknown fields (where the schema does not keep them), enum values, required members, string
+names (or, for an `apiextensions.k8s.io/v1beta1` CRD such as SMI's `crds/split.yaml`, its top-level
+`validation`): unknown fields (where the schema does not keep them), enum values, required members, string
 patterns and scalar types. CEL rules (x-kubernetes-validations) are not evaluated. The published CRDs are
 not kept in the repository: fetch them from the project at the version to check (docs/routers.md names
 the versions checked).
@@ -29,6 +30,7 @@ def check(value, schema, path, problems):
         if not isinstance(value,str): problems.append(f"{path}: not a string: {value!r}")
         elif 'pattern' in schema and not re.search(schema['pattern'], value): problems.append(f"{path}: {value!r} !~ {schema['pattern']}")
     elif t=='integer' and not isinstance(value,int): problems.append(f"{path}: not an integer")
+    elif t=='number' and (isinstance(value,bool) or not isinstance(value,(int,float))): problems.append(f"{path}: not a number")
     elif t=='boolean' and not isinstance(value,bool): problems.append(f"{path}: not a boolean")
 crd=yaml.safe_load(open(sys.argv[1]))
 for f in sys.argv[2:]:
@@ -37,5 +39,10 @@ for f in sys.argv[2:]:
     v=[x for x in crd['spec']['versions'] if x['name']==ver]
     if not v: print(f, 'no version', ver); continue
     problems=[]
-    check(obj.get('spec',{}), v[0]['schema']['openAPIV3Schema']['properties']['spec'], 'spec', problems)
+    schema=(v[0].get('schema') or crd['spec'].get('validation'))['openAPIV3Schema']
+    check(obj.get('spec',{}), schema['properties']['spec'], 'spec', problems)
+    for k,v in obj.items():  # members beside the spec (Kuma's top-level mesh)
+        if k in ('apiVersion','kind','metadata','spec','status'): continue
+        if k not in schema.get('properties',{}): problems.append(f"{k}: unknown field")
+        else: check(v, schema['properties'][k], k, problems)
     print(f.split('/')[-1], 'OK' if not problems else problems)

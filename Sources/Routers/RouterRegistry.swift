@@ -68,9 +68,13 @@ public enum RouterRegistry {
     public static let registrations: [RouterRegistration] = [
         IstioRouter.registration, NoMeshRouter.registration,
         GatewayAPIRouter.registration(.gatewayAPIV1, version: "v1"), GatewayAPIRouter.registration(.gatewayAPIV1beta1, version: "v1beta1"),
-        NginxRouter.registration, SMIRouter.registration(.linkerd, queries: SMIRouter.linkerdQueries),
-        SMIRouter.registration(.osm, queries: SMIRouter.osmQueries), ContourRouter.registration,
+        NginxRouter.registration, SMIRouter.registration(.linkerd, version: .v1alpha1, queries: SMIRouter.linkerdQueries),
+        SMIRouter.registration(.osm, version: .v1alpha2, queries: SMIRouter.osmQueries),
+        SMIRouter.registration(.smiV1alpha1, version: .v1alpha1, queries: IstioRouter.queries),
+        SMIRouter.registration(.smiV1alpha2, version: .v1alpha2, queries: IstioRouter.queries),
+        SMIRouter.registration(.smiV1alpha3, version: .v1alpha3, queries: IstioRouter.queries), ContourRouter.registration,
         TraefikRouter.registration, APISIXRouter.registration, GlooRouter.registration, SkipperRouter.registration,
+        KumaRouter.registration,
     ]
 
     /// The registration of `provider`; `nil` when Serin cannot route it yet.

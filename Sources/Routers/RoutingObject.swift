@@ -4,9 +4,9 @@ import KubeCore
 import KubeRuntime
 
 /// The one routing object a router owns for a Canary, in its namespace and named `<svc>` unless told (a
-/// TrafficSplit, an HTTPProxy, a TraefikService, an HTTPRoute; NGINX's `<ingress>-canary`): read from its
-/// cache, created and corrected through one ``OwnedObjectApplier``, its routing members patched, restored on
-/// finalization when it was adopted.
+/// TrafficSplit, an HTTPProxy, a TraefikService, an HTTPRoute; NGINX's `<ingress>-canary`; Kuma's
+/// cluster-scoped TrafficRoute, outside any namespace): read from its cache, created and corrected through one
+/// ``OwnedObjectApplier``, its routing members patched, restored on finalization when it was adopted.
 struct RoutingObject: Sendable {
     let client: ResourceClient<JSONValue>
     let cache: ObjectCache<DynamicObject>
@@ -30,12 +30,25 @@ struct RoutingObject: Sendable {
         self.name = name
     }
 
+    /// The Canary's namespace, or `""` for a cluster-scoped resource.
+    func namespace(_ canary: Canary) -> String { resource.namespaced ? canary.namespace : "" }
+
     /// The object as the cache has it; `nil` before it is observed.
-    func live(_ canary: Canary) -> JSONValue? { cache.get(namespace: canary.namespace, name: name(canary))?.json }
+    func live(_ canary: Canary) -> JSONValue? { cache.get(namespace: namespace(canary), name: name(canary))?.json }
+
+    /// The owner as the object records it: the Canary's reference, or for a cluster-scoped object (which
+    /// names its owner by ``KubeRuntime/OwnedObjectApplier/ownerAnnotation``) the Canary's `<namespace>/<name>`,
+    /// so that a Canary deleted and created again takes its object back, as Flagger does.
+    func owner(_ canary: Canary, _ reference: OwnerReference) -> OwnerReference {
+        guard !resource.namespaced else { return reference }
+        var owner = reference
+        owner.uid = "\(canary.namespace)/\(canary.metadata.name ?? "")"
+        return owner
+    }
 
     /// Creates, corrects or adopts the object towards `desired(live)`.
     func apply(_ canary: Canary, owner: OwnerReference, desired: (JSONValue?) -> JSONValue) async throws {
-        _ = try await applier.apply(namespace: canary.namespace, name: name(canary), owner: owner) { live in
+        _ = try await applier.apply(namespace: namespace(canary), name: name(canary), owner: self.owner(canary, owner)) { live in
             var object = desired(live)
             if carriesApexMetadata { RoutingObject.writeApexMetadata(canary, into: &object) }
             return object
@@ -53,11 +66,17 @@ struct RoutingObject: Sendable {
     /// Merges `patch` into the object; a ``RouterError`` when it has not been observed yet.
     func patch(_ canary: Canary, _ patch: JSONValue) async throws {
         guard live(canary) != nil else { throw RouterError("\(resource.kind.lowercased()) \(name(canary)).\(canary.namespace) not found") }
-        _ = try await client.patch(name(canary), namespace: canary.namespace, patch: .merge(patch))
+        _ = try await client.patch(name(canary), namespace: namespace(canary), patch: .merge(patch))
     }
 
     /// Gives an adopted object back as it was (Serin's own goes with the Canary).
     func restore(_ canary: Canary) async throws {
-        _ = try await applier.restore(namespace: canary.namespace, name: name(canary))
+        _ = try await applier.restore(namespace: namespace(canary), name: name(canary))
+    }
+
+    /// Deletes the cluster-scoped object if `canary` controls it (garbage collection does not take it).
+    func deleteOwned(_ canary: Canary) async throws {
+        guard !resource.namespaced else { return }
+        _ = try await applier.deleteOwned(namespace: "", name: name(canary), ownerUID: "\(canary.namespace)/\(canary.metadata.name ?? "")")
     }
 }

@@ -38,7 +38,8 @@ import Testing
     @Test func everyRegisteredRouterDeclaresTheCRDsOfWhatItWatches() {
         #expect(
             RouterRegistry.implemented == [
-                .istio, .kubernetes, .gatewayAPIV1, .gatewayAPIV1beta1, .nginx, .linkerd, .osm, .contour, .traefik, .apisix, .gloo, .skipper,
+                .istio, .kubernetes, .gatewayAPIV1, .gatewayAPIV1beta1, .nginx, .linkerd, .osm, .smiV1alpha1, .smiV1alpha2, .smiV1alpha3,
+                .contour, .traefik, .apisix, .gloo, .skipper, .kuma,
             ])
         #expect(RouterRegistry.registration(for: .linkerd)?.resources.compactMap(\.crd) == ["trafficsplits.split.smi-spec.io"])
         #expect(RouterRegistry.registration(for: .nginx)?.resources.map(\.crd) == [nil], "Ingress is built in")
@@ -51,7 +52,7 @@ import Testing
         let istio = RouterRegistry.registration(for: .istio)?.resources.compactMap(\.crd) ?? []
         #expect(istio == ["virtualservices.networking.istio.io", "destinationrules.networking.istio.io"])
         #expect(RouterRegistry.registration(for: .kubernetes)?.resources.isEmpty == true)
-        #expect(RouterRegistry.registration(for: .kuma) == nil)
+        #expect(RouterRegistry.registration(for: .knative) == nil)
         #expect(RouterRegistry.enabled(meshProvider: .kubernetes).map(\.provider) == [.kubernetes])
         #expect(RouterRegistry.enabled(meshProvider: .istio).map(\.provider) == [.istio, .kubernetes])
     }

@@ -1,6 +1,7 @@
 import CanaryAPI
 import CanaryCore
 import KubeCore
+import KubeRuntime
 @testable import Routers
 import Testing
 
@@ -21,24 +22,62 @@ import Testing
         meshProvider: .linkerd, routers: [.linkerd, .kubernetes], implementedRouters: [.istio, .kubernetes, .linkerd]
     ).routed
 
-    @Test func aNewTrafficSplitSendsEverythingToThePrimary() throws {
+    @Test(arguments: SMIRouter.Version.allCases)
+    func aNewTrafficSplitSendsEverythingToThePrimary(version: SMIRouter.Version) throws {
         let canary = try Self.canary()
         #expect(canary.validate(Self.context).isEmpty, "\(canary.validate(Self.context))")
-        let split = SMIRouter.desiredTrafficSplit(canary, live: nil)
-        try Golden.check(split, "trafficsplit-new")
+        let split = SMIRouter.desiredTrafficSplit(canary, version: version, live: nil)
+        try Golden.check(split, "trafficsplit-\(version.rawValue)-new")
+        #expect(split["apiVersion"] == .string("split.smi-spec.io/\(version.rawValue)"))
         #expect(SMIRouter.weights(in: split, canary: canary) == .allPrimary)
+    }
+
+    @Test func v1alpha1WeightsAreQuantityStringsAsFlaggerMarshalsThemAndLaterVersionsIntegers() throws {
+        let canary = try Self.canary()
+        let routes = Routes(primary: 55, canary: 45)
+        #expect(SMIRouter.backends(canary, routes, version: .v1alpha1)[0]?["weight"] == "45")
+        #expect(SMIRouter.backends(canary, routes, version: .v1alpha2)[0]?["weight"] == 45)
+        #expect(SMIRouter.backends(canary, routes, version: .v1alpha3)[1]?["weight"] == 55)
+    }
+
+    @Test func eachProviderWritesTheVersionFlaggersFactoryGivesIt() throws {
+        let expected: [(MeshProvider, String)] = [
+            (.linkerd, "v1alpha1"), (.osm, "v1alpha2"), (.smiV1alpha1, "v1alpha1"), (.smiV1alpha2, "v1alpha2"), (.smiV1alpha3, "v1alpha3"),
+        ]
+        for (provider, version) in expected {
+            let registration = try #require(RouterRegistry.registration(for: provider), "\(provider) is routed")
+            #expect(registration.resources.map(\.resource.version) == [version], "\(provider)")
+            #expect(registration.resources.compactMap(\.crd) == ["trafficsplits.split.smi-spec.io"])
+        }
+    }
+
+    @Test(arguments: [MeshProvider.smiV1alpha1, .smiV1alpha2, .smiV1alpha3])
+    func theSMIProvidersAreJudgedByFlaggersDefaultIstioQueriesAndRefuseMatchesByName(provider: MeshProvider) throws {
+        var canary = try Self.canary(
+            analysis: #"{"interval": "15s", "threshold": 10, "iterations": 5, "match": [{"headers": {"x-canary": {"exact": "insider"}}}]}"#)
+        canary.spec.provider = provider.rawValue
+        let context = ValidationContext(meshProvider: provider, routers: [provider, .kubernetes], implementedRouters: [.kubernetes, provider]).routed
+        let issues = canary.validate(context).map(\.description)
+        #expect(issues == ["spec.analysis.match: A/B testing is not supported by the \(provider) provider (SMI TrafficSplit)"], "\(issues)")
+        canary.spec.analysis?.match = nil
+        canary.spec.analysis?.iterations = nil
+        canary.spec.analysis?.stepWeight = 10
+        canary.spec.analysis?.maxWeight = 50
+        #expect(canary.validate(context).isEmpty, "\(canary.validate(context))")
+        let registration = try #require(RouterRegistry.registration(for: provider))
+        #expect(registration.resources.first?.resource.version == String(provider.rawValue.dropFirst("smi:".count)))
     }
 
     @Test func aReconcileKeepsTheLiveWeightsIncludingAFlaggerV1alpha1Quantity() throws {
         let canary = try Self.canary()
-        var live = SMIRouter.desiredTrafficSplit(canary, live: nil)
+        var live = SMIRouter.desiredTrafficSplit(canary, version: .v1alpha2, live: nil)
         live[path: "metadata", "annotations"] = ["owner": "platform"]
         live[path: "spec", "backends"] = [["service": "podinfo-canary", "weight": "30"], ["service": "podinfo-primary", "weight": "70"]]
         #expect(SMIRouter.weights(in: live, canary: canary) == Routes(primary: 70, canary: 30), "weights written by Flagger as quantities")
-        let desired = SMIRouter.desiredTrafficSplit(canary, live: live)
-        #expect(desired[path: "spec", "backends"] == SMIRouter.backends(canary, Routes(primary: 70, canary: 30)))
+        let desired = SMIRouter.desiredTrafficSplit(canary, version: .v1alpha2, live: live)
+        #expect(desired[path: "spec", "backends"] == SMIRouter.backends(canary, Routes(primary: 70, canary: 30), version: .v1alpha2))
         #expect(desired[path: "metadata", "annotations", "owner"] == "platform")
-        #expect(SMIRouter.desiredTrafficSplit(canary, live: desired) == desired, "a second reconcile changes nothing")
+        #expect(SMIRouter.desiredTrafficSplit(canary, version: .v1alpha2, live: desired) == desired, "a second reconcile changes nothing")
         live[path: "spec", "backends"] = [["service": "podinfo-canary", "weight": "300m"]]
         #expect(SMIRouter.weights(in: live, canary: canary) == nil, "a fractional quantity is no weight Serin reads")
     }

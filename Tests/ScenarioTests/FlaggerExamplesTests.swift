@@ -124,4 +124,29 @@ import Testing
             #expect(examples.filter(\.supported).count >= 13, "the Istio, kubernetes and KEDA tutorials among them")
         }
     }
+
+    /// The examples of meshes the Istio operator above does not run (or, without `spec.provider`, runs as
+    /// Istio), on an operator whose `--mesh-provider` is theirs, as their tutorials install Flagger.
+    static let byProvider: [(provider: String, files: [String])] = [
+        ("kuma", ["kuma-canary-1.yaml", "kuma-progressive-delivery-1.yaml"]), ("linkerd", ["linkerd-canary-1.yaml", "linkerd-canary-steps-1.yaml"]),
+    ]
+
+    @Test(.serialized, arguments: byProvider.map(\.provider))
+    func theExamplesOfAMeshAreInitializedOnAnOperatorRunningIt(provider: String) async throws {
+        let files = Self.byProvider.first { $0.provider == provider }?.files ?? []
+        let examples = try Self.examples().filter { files.contains($0.file) }
+        #expect(examples.count == files.count, "\(examples.map(\.file))")
+        var setup = Scenario.Setup()
+        setup.meshProvider = provider
+        try await Scenario.run(setup) { world in
+            // One at a time: both Kuma examples are `podinfo`, and a TrafficRoute is cluster-scoped.
+            for example in examples {
+                let documents = (Self.prerequisites(example) + [example.canary]).map { String(decoding: $0.serialized(), as: UTF8.self) }
+                try await world.kubectl.succeed(["apply", "-f", "-"], stdin: documents.joined(separator: "\n"))
+                #expect(try await world.waitForPhase("Initialized", name: example.name, namespace: example.namespace), "\(example.file)")
+                try await world.kubectl.succeed(["delete", "canary", example.name, "-n", example.namespace])
+                try await world.kubectl.succeed(["delete", "trafficroute", example.name, "--ignore-not-found"])
+            }
+        }
+    }
 }

@@ -16,11 +16,12 @@ import Testing
         """
     }
 
-    static func weights(_ world: Scenario) async throws -> [String: Int] {
-        let split = try await world.json(["get", "trafficsplit", "podinfo", "-n", "test"])
+    /// The backends' weights, read through `version` (integers, or v1alpha1's quantity strings).
+    static func weights(_ world: Scenario, version: String = "v1alpha1") async throws -> [String: Int] {
+        let split = try await world.json(["get", "trafficsplits.\(version).split.smi-spec.io", "podinfo", "-n", "test"])
         var weights: [String: Int] = [:]
         for backend in split[path: "spec", "backends"]?.arrayValue ?? [] {
-            weights[backend["service"]?.stringValue ?? ""] = backend["weight"]?.intValue
+            weights[backend["service"]?.stringValue ?? ""] = backend["weight"]?.intValue ?? backend["weight"]?.stringValue.flatMap { Int($0) }
         }
         return weights
     }
@@ -32,7 +33,9 @@ import Testing
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.trafficSplitManifests())
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
             #expect(try await Self.weights(world) == ["podinfo-primary": 100, "podinfo-canary": 0])
-            #expect(try await world.json(["get", "trafficsplit", "podinfo", "-n", "test"])[path: "spec", "service"] == "podinfo")
+            let split = try await world.json(["get", "trafficsplits.v1alpha1.split.smi-spec.io", "podinfo", "-n", "test"])
+            #expect(split[path: "spec", "service"] == "podinfo")
+            #expect(split[path: "spec", "backends"]?[1]?["weight"] == "100", "Flagger's v1alpha1 quantity, as Go marshals it: \(split)")
 
             try await world.promotesThenRollsBack(metric: "request-duration", query: "response_latency_ms_bucket")
             #expect(try await Self.weights(world) == ["podinfo-primary": 100, "podinfo-canary": 0], "traffic back on the primary")
@@ -47,7 +50,22 @@ import Testing
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
             try await world.promotesThenRollsBack(
                 metric: "request-success-rate", query: #"osm_request_total{destination_namespace="test",destination_kind="Deployment""#)
-            #expect(try await Self.weights(world) == ["podinfo-primary": 100, "podinfo-canary": 0], "traffic back on the primary")
+            #expect(
+                try await Self.weights(world, version: "v1alpha2") == ["podinfo-primary": 100, "podinfo-canary": 0], "traffic back on the primary")
+        }
+    }
+
+    @Test func smiV1alpha3SplitsByItsOwnVersionAndIsJudgedByFlaggersDefaultIstioQueries() async throws {
+        var setup = Scenario.Setup()
+        setup.meshProvider = "smi:v1alpha3"
+        try await Scenario.run(setup) { world in
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.trafficSplitManifests(provider: "smi:v1alpha3"))
+            #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
+            let split = try await world.json(["get", "trafficsplits.v1alpha3.split.smi-spec.io", "podinfo", "-n", "test"])
+            #expect(split[path: "spec", "backends"]?[1]?["weight"] == 100, "an integer weight: \(split)")
+            try await world.promotesThenRollsBack(metric: "request-success-rate", query: #"istio_requests_total{reporter="destination""#)
+            #expect(
+                try await Self.weights(world, version: "v1alpha3") == ["podinfo-primary": 100, "podinfo-canary": 0], "traffic back on the primary")
         }
     }
 

@@ -42,6 +42,12 @@ public struct OwnedObjectApplier: Sendable {
     public static let fluxMarkers = [
         "kustomize.toolkit.fluxcd.io/reconcile": "disabled", "helm.toolkit.fluxcd.io/driftDetection": "disabled",
     ]
+    /// The annotation naming the owner of an object that cannot carry an owner reference to it (a
+    /// cluster-scoped object of a namespaced owner, which Kubernetes' garbage collector refuses) by the
+    /// owner reference's `uid` (an identity the caller chooses: Serin's routers give the Canary's
+    /// `<namespace>/<name>`, so that a Canary created again takes its object back). It stands for the
+    /// controlling reference; garbage collection does not take such an object.
+    public static let ownerAnnotation = "serin.dev/owner"
 
     public init(
         client: ResourceClient<JSONValue>, cache: ObjectCache<DynamicObject>,
@@ -55,7 +61,9 @@ public struct OwnedObjectApplier: Sendable {
 
     /// Creates, patches or adopts `namespace/name` towards `desired(live)`. With `adopting: false` an object
     /// no controller owns is refused (``OwnershipError``) rather than adopted: for objects the owner
-    /// deletes, so that a user's object of the same name is never taken over, nor deleted later.
+    /// deletes, so that a user's object of the same name is never taken over, nor deleted later. An object of
+    /// a cluster-scoped resource (`namespace` ignored) names its owner by ``ownerAnnotation`` instead of an
+    /// owner reference.
     @discardableResult
     public func apply(
         namespace: String, name: String, owner: OwnerReference, adopting: Bool = true,
@@ -64,15 +72,19 @@ public struct OwnedObjectApplier: Sendable {
         guard let live = cache.get(namespace: namespace, name: name)?.json else {
             var object = try desired(nil)
             object[path: "metadata", "name"] = .string(name)
-            object[path: "metadata", "namespace"] = .string(namespace)
-            object[path: "metadata", "ownerReferences"] = [owner.json]
+            if client.resource.namespaced {
+                object[path: "metadata", "namespace"] = .string(namespace)
+                object[path: "metadata", "ownerReferences"] = [owner.json]
+            } else {
+                object[path: "metadata", "annotations", OwnedObjectApplier.ownerAnnotation] = .string(owner.uid)
+            }
             mark(&object)
             do { _ = try await client.create(object, namespace: namespace) } catch let error as KubeAPIError where error.isAlreadyExists {
                 return .unchanged
             }
             return .created
         }
-        let controllers = (live[path: "metadata", "ownerReferences"]?.arrayValue ?? []).filter { $0["controller"]?.boolValue == true }
+        let controllers = OwnedObjectApplier.controllers(of: live)
         if let other = controllers.first(where: { $0["uid"]?.stringValue != owner.uid }) {
             throw OwnershipError(
                 object: "\(client.resource.kind) \(namespace)/\(name)",
@@ -102,11 +114,16 @@ public struct OwnedObjectApplier: Sendable {
         }
     }
 
-    /// Whether `object` is controlled by the owner with `uid` (its controlling owner reference).
+    /// Whether `object` is controlled by the owner with `uid` (its controlling owner reference, or ``ownerAnnotation``).
     public static func isControlled(_ object: JSONValue, by uid: String) -> Bool {
-        (object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).contains {
-            $0["controller"]?.boolValue == true && $0["uid"]?.stringValue == uid
-        }
+        controllers(of: object).contains { $0["uid"]?.stringValue == uid }
+    }
+
+    /// The controlling owner references of `object`, with the owner ``ownerAnnotation`` names as one.
+    static func controllers(of object: JSONValue) -> [JSONValue] {
+        let references = (object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).filter { $0["controller"]?.boolValue == true }
+        guard let uid = object[path: "metadata", "annotations", ownerAnnotation]?.stringValue else { return references }
+        return references + [["uid": .string(uid), "kind": "owner", "name": .string(uid), "controller": true]]
     }
 
     /// Deletes `namespace/name` if it exists and `uid` controls it (with that object's uid as a

@@ -1,8 +1,9 @@
 import CanaryAPI
 
 extension Canary {
-    /// What an SMI TrafficSplit can carry (`linkerd`, `osm`): weights for one Service. The mesh fields, A/B matches, mirroring
-    /// and session affinity are refused by name (Linkerd's HTTPRoutes do those: `gatewayapi:v1beta1`).
+    /// What an SMI TrafficSplit can carry (`linkerd`, `osm`, `smi:*`): weights for one Service. The mesh fields, A/B
+    /// matches (Flagger's v1alpha3 TrafficSplit writes no HTTPRouteGroup `matches` either), mirroring and session
+    /// affinity are refused by name (Linkerd's HTTPRoutes do those: `gatewayapi:v1beta1`).
     func validateSMI(into issues: inout ValidationIssues, provider: MeshProvider) {
         let service = spec.service ?? CanaryService()
         for (field, set) in meshRouteFields() where set {
@@ -32,7 +33,7 @@ extension Canary {
 }
 
 extension SMIRouter {
-    /// What the SMI (linkerd, osm) router checks of a Canary it routes, and the fields only it uses (``RouterRules``).
+    /// What the SMI (linkerd, osm, smi:*) router checks of a Canary it routes, and the fields only it uses (``RouterRules``).
     static func validation(_ provider: MeshProvider) -> RouterRules {
         RouterRules { canary, issues in canary.validateSMI(into: &issues, provider: provider) }
     }

@@ -4,34 +4,53 @@ import KubeClient
 import KubeCore
 import KubeRuntime
 
-/// SMI routing for a Canary, as Flagger does it for `provider: linkerd` and `provider: osm`: the SMI
-/// TrafficSplit `<svc>`, which the mesh (linkerd-smi, Open Service Mesh) turns into the split of the Service
+/// SMI routing for a Canary, as Flagger does it for `provider: linkerd`, `osm` and `smi:v1alpha1`,
+/// `smi:v1alpha2`, `smi:v1alpha3`: the SMI TrafficSplit `<svc>` of the provider's API version (``Version``),
+/// which the mesh (linkerd-smi, Open Service Mesh, any SMI implementation) turns into the split of the Service
 /// `service.hosts[0]` (else the apex `<svc>`) between the `<svc>-canary` and `<svc>-primary` backends by
-/// weight. The meshes differ only in their telemetry (``queries``).
+/// weight. The providers differ in that version and in their telemetry (``queries``).
 ///
 /// ## Guarantees
 /// - Reconcile keeps the live weights: only ``setRoutes(_:_:)`` moves traffic.
 /// - Serin owns `spec.service` and `spec.backends`; other members of the TrafficSplit survive.
-/// - Weights are read as integers or integer strings (v1alpha1's quantities), written as integers (v1alpha2).
+/// - Weights are read as integers or integer strings (v1alpha1's quantities), written as the version has
+///   them: v1alpha1's quantities as strings (`"50"`, as Go's `resource.Quantity` marshals), integers after.
 public struct SMIRouter: TrafficRouter {
     let split: RoutingObject
+    let version: Version
     public let queries: BuiltinQueries
 
-    public static let resource = KubeResource(
-        group: "split.smi-spec.io", version: "v1alpha2", kind: "TrafficSplit", plural: "trafficsplits", namespaced: true)
+    /// The TrafficSplit API versions Flagger writes.
+    public enum Version: String, Sendable, CaseIterable {
+        /// Weights as Kubernetes quantities (Flagger's `linkerd` and `smi:v1alpha1`).
+        case v1alpha1
+        /// Integer weights (Flagger's `osm` and `smi:v1alpha2`).
+        case v1alpha2
+        /// Integer weights, optional HTTPRouteGroup `matches` Flagger never writes (`smi:v1alpha3`).
+        case v1alpha3
 
-    /// The `linkerd` or `osm` provider for ``RouterRegistry``: the TrafficSplits it owns, judged by that mesh's telemetry.
-    public static func registration(_ provider: MeshProvider, queries: BuiltinQueries) -> RouterRegistration {
+        /// The TrafficSplit resource of this version.
+        public var resource: KubeResource {
+            KubeResource(group: "split.smi-spec.io", version: rawValue, kind: "TrafficSplit", plural: "trafficsplits", namespaced: true)
+        }
+
+        /// A weight as this version writes it.
+        func weight(_ value: Int) -> JSONValue { self == .v1alpha1 ? .string(String(value)) : .int(value) }
+    }
+
+    /// A provider for ``RouterRegistry``: the TrafficSplits of `version` it owns, judged by `queries`.
+    public static func registration(_ provider: MeshProvider, version: Version, queries: BuiltinQueries) -> RouterRegistration {
         RouterRegistration(
-            provider: provider, resources: [WatchedResource(resource, crd: "trafficsplits.split.smi-spec.io", owned: true)],
+            provider: provider, resources: [WatchedResource(version.resource, crd: "trafficsplits.split.smi-spec.io", owned: true)],
             validation: validation(provider)
         ) { client, caches, _ in
-            SMIRouter(client: client, cache: caches[resource], queries: queries)
+            SMIRouter(client: client, cache: caches[version.resource], version: version, queries: queries)
         }
     }
 
-    public init(client: KubeClient, cache: ObjectCache<DynamicObject>, queries: BuiltinQueries) {
-        split = RoutingObject(client: client, cache: cache, resource: SMIRouter.resource)
+    public init(client: KubeClient, cache: ObjectCache<DynamicObject>, version: Version, queries: BuiltinQueries) {
+        split = RoutingObject(client: client, cache: cache, resource: version.resource)
+        self.version = version
         self.queries = queries
     }
 
@@ -66,29 +85,30 @@ public struct SMIRouter: TrafficRouter {
     public func routes(_ canary: Canary) -> Routes? { split.live(canary).flatMap { SMIRouter.weights(in: $0, canary: canary) } }
 
     public func reconcile(_ canary: Canary, owner: OwnerReference) async throws {
-        try await split.apply(canary, owner: owner) { SMIRouter.desiredTrafficSplit(canary, live: $0) }
+        try await split.apply(canary, owner: owner) { SMIRouter.desiredTrafficSplit(canary, version: version, live: $0) }
     }
 
     public func setRoutes(_ canary: Canary, _ routes: Routes) async throws {
-        try await split.patch(canary, ["spec": ["backends": SMIRouter.backends(canary, routes)]])
+        try await split.patch(canary, ["spec": ["backends": SMIRouter.backends(canary, routes, version: version)]])
     }
 
     public func finalize(_ canary: Canary) async throws { try await split.restore(canary) }
 
-    /// The TrafficSplit `<svc>` Serin wants, from the live one (`nil`: none yet), keeping the live weights. Pure.
-    public static func desiredTrafficSplit(_ canary: Canary, live: JSONValue?) -> JSONValue {
+    /// The TrafficSplit `<svc>` of `version` Serin wants, from the live one (`nil`: none yet), keeping the live
+    /// weights. Pure.
+    public static func desiredTrafficSplit(_ canary: Canary, version: Version, live: JSONValue?) -> JSONValue {
         let routes = live.flatMap { weights(in: $0, canary: canary) } ?? .allPrimary
-        var split = live ?? ["apiVersion": .string(resource.apiVersion), "kind": "TrafficSplit"]
+        var split = live ?? ["apiVersion": .string(version.resource.apiVersion), "kind": "TrafficSplit"]
         split[path: "spec", "service"] = .string(canary.spec.service?.hosts?.first ?? canary.serviceName)
-        split[path: "spec", "backends"] = backends(canary, routes)
+        split[path: "spec", "backends"] = backends(canary, routes, version: version)
         return split
     }
 
     /// Flagger's order: the canary, then the primary.
-    static func backends(_ canary: Canary, _ routes: Routes) -> JSONValue {
+    static func backends(_ canary: Canary, _ routes: Routes, version: Version) -> JSONValue {
         [
-            ["service": .string("\(canary.serviceName)-canary"), "weight": .int(routes.canary)],
-            ["service": .string("\(canary.serviceName)-primary"), "weight": .int(routes.primary)],
+            ["service": .string("\(canary.serviceName)-canary"), "weight": version.weight(routes.canary)],
+            ["service": .string("\(canary.serviceName)-primary"), "weight": version.weight(routes.primary)],
         ]
     }
 
