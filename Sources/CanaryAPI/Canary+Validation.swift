@@ -92,6 +92,7 @@ extension Canary {
         if let analysis = spec.analysis { validate(analysis, into: &issues) }
         validateBaseline(into: &issues, context: context)
         validateNamespaceReferences(into: &issues, context: context)
+        validateServiceTarget(into: &issues, context: context)
         unsupportedValues(into: &issues)
         return issues.all
     }

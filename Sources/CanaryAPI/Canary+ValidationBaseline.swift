@@ -13,6 +13,9 @@ extension Canary {
         if targetKind == .daemonSet {
             issues.add(field, "a DaemonSet runs one pod per node, so a baseline at the canary's size cannot be made: use a Deployment target")
         }
+        if targetKind == .service {
+            issues.add(field, "a Service target has no workload to copy at the canary's size: use a Deployment target")
+        }
         if let provider = meshProvider(default: context.meshProvider), context.routerRules[provider]?.splitsThreeWays != true {
             let able = context.routerRules.filter(\.value.splitsThreeWays).keys.map(\.rawValue).sorted().joined(separator: ", ")
             issues.add(field, "the \(provider) router cannot split traffic three ways (primary, canary, baseline); routers that can: \(able)")

@@ -33,4 +33,12 @@ public protocol CanaryTarget: Sendable {
 
     /// The replicas to scale the target up to.
     func scaleUpReplicas(_ canary: Canary) -> Int
+
+    /// Whether the target writes the `-primary` and `-canary` Services itself (a Service target), so that the
+    /// apex, `-primary` and `-canary` Services of a workload are not written for it.
+    var managesServices: Bool { get }
+}
+
+extension CanaryTarget {
+    public var managesServices: Bool { false }
 }

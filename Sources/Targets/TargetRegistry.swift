@@ -45,7 +45,9 @@ extension ConfigTracker {
 
 /// The target kinds Serin ships. Adding one is a file with a ``CanaryTarget`` and its registration here.
 public enum TargetRegistry {
-    public static let registrations: [TargetRegistration] = [DeploymentTarget.registration, DaemonSetTarget.registration]
+    public static let registrations: [TargetRegistration] = [
+        DeploymentTarget.registration, DaemonSetTarget.registration, ServiceTarget.registration,
+    ]
 
     public static func registration(for kind: TargetKind) -> TargetRegistration? { registrations.first { $0.kind == kind } }
 
