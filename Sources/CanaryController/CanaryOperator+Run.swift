@@ -13,8 +13,11 @@ import Webhooks
 /// A CRD the operator needs is not installed.
 public struct MissingCRDError: Error, CustomStringConvertible {
     public var crd: String
+    /// Where it is missing when that is not the operator's cluster (the service mesh's cluster).
+    public var cluster: String?
     public var description: String {
-        "failed to start: the CRD \(crd) is not installed; apply Serin's CRDs first (kubectl apply -f crds/, or install the Helm chart)"
+        if let cluster { return "failed to start: the CRD \(crd) is not installed in \(cluster); install the service mesh's CRDs there" }
+        return "failed to start: the CRD \(crd) is not installed; apply Serin's CRDs first (kubectl apply -f crds/, or install the Helm chart)"
     }
 }
 
@@ -127,10 +130,12 @@ extension CanaryOperator {
         for (crd, resource) in requiredResources {
             while true {
                 do {
-                    _ = try await client.resource(resource, as: DynamicObject.self).list(namespace: options.namespace, options: ListOptions(limit: 1))
+                    let source = meshResources.contains(resource) ? meshClient ?? client : client
+                    _ = try await source.resource(resource, as: DynamicObject.self).list(namespace: options.namespace, options: ListOptions(limit: 1))
                     break
                 } catch let error as KubeAPIError where error.isNotFound {
-                    throw MissingCRDError(crd: crd)
+                    let mesh = meshResources.contains(resource) ? meshClient.map { "the service mesh cluster (\($0.configuration.source))" } : nil
+                    throw MissingCRDError(crd: crd, cluster: mesh)
                 } catch let error as KubeAPIError where [.unauthorized, .forbidden].contains(error.reason) {
                     throw error  // a credential or RBAC problem does not pass by waiting
                 } catch {

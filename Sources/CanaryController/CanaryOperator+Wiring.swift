@@ -44,6 +44,13 @@ extension CanaryOperator {
         return all.filter { seen.insert($0.resource).inserted }
     }
 
+    /// What lives in the service mesh's own cluster (`--kubeconfig-service-mesh`): the custom resources of the
+    /// routers whose objects are all custom resources (Istio's, SMI's, Gateway API's…), as Flagger writes them
+    /// through its mesh client. Routers of core objects (`nginx`, `skipper`: Ingresses) stay beside the Canaries.
+    static func meshResources(of routers: [RouterRegistration]) -> Set<KubeResource> {
+        Set(routers.filter { !$0.resources.isEmpty && $0.resources.allSatisfy { $0.crd != nil } }.flatMap { $0.resources.map(\.resource) })
+    }
+
     /// The controller's triggers: a target changing reconciles the Canaries targeting it, an HPA those
     /// naming it, a MetricTemplate those using it, a ConfigMap or Secret (with config tracking) those whose
     /// target uses it, an object a router reads for a Canary (the nginx provider's Ingress) the Canaries naming
@@ -81,6 +88,15 @@ extension CanaryOperator {
         }
         for watchedResource in watched where watchedResource.owned {
             controller = controller.owns(follow(watchedResource.resource), ownerKind: Canary.resource.kind)
+            guard watchedResource.crd != nil else { continue }
+            // A routing object that cannot carry an owner reference (cluster-scoped, or in the mesh's own cluster)
+            // names its Canary `<namespace>/<name>` by annotation.
+            controller = controller.watches(follow(watchedResource.resource)) { object in
+                guard let owner = object.metadata.annotations?[OwnedObjectApplier.ownerAnnotation], let slash = owner.firstIndex(of: "/") else {
+                    return []
+                }
+                return [ObjectKey(namespace: String(owner[..<slash]), name: String(owner[owner.index(after: slash)...]))]
+            }
         }
         return controller
     }

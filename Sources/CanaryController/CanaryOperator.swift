@@ -30,6 +30,11 @@ import Webhooks
 public final class CanaryOperator: Service, Sendable {
 
     public let client: KubeClient
+    /// The client of the service mesh's control-plane cluster (`--kubeconfig-service-mesh`), where the routers'
+    /// custom resources live; `nil` when they live beside the Canaries.
+    public let meshClient: KubeClient?
+    /// The resources read and written through ``meshClient``.
+    let meshResources: Set<KubeResource>
     public let options: OperatorOptions
     let canaries: Reflector<DynamicObject>
     let related: [Reflector<DynamicObject>]
@@ -61,12 +66,15 @@ public final class CanaryOperator: Service, Sendable {
     ///     fence, so that each Canary is written only by the holder of its shard.
     ///   - registry: where `/metrics` comes from; the command also bootstraps swift-metrics on it.
     ///   - clock: the operator's one clock, for requeues and for the times it records (a test's virtual time).
+    ///   - meshClient: the service mesh's cluster (``meshClient``), with the same write fence as `client`.
     public init(
-        client: KubeClient, options: OperatorOptions, elector: LeaderElector? = nil, shards: ShardedLeadership? = nil,
+        client: KubeClient, meshClient: KubeClient? = nil, options: OperatorOptions, elector: LeaderElector? = nil,
+        shards: ShardedLeadership? = nil,
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger = Logger(label: "serin.operator"),
         clock: OperatorClock = .system
     ) {
         self.client = client
+        self.meshClient = meshClient
         self.options = options
         self.elector = elector
         self.shards = shards
@@ -77,9 +85,13 @@ public final class CanaryOperator: Service, Sendable {
             logger: logger, clock: clock)
         self.events = events
         // Canaries stay decoded (listed by triggers and /metrics); what is read by key is held as JSON.
+        let routerRegistrations = RouterRegistry.enabled(meshProvider: options.meshProvider)
+        let meshResources = meshClient == nil ? [] : CanaryOperator.meshResources(of: routerRegistrations)
+        self.meshResources = meshResources
         func reflector(_ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = [], encoded: Bool = true) -> Reflector<DynamicObject> {
             Reflector(
-                client: client, resource: resource, namespace: namespace, indexes: indexes, logger: logger,
+                client: meshResources.contains(resource) ? meshClient ?? client : client, resource: resource, namespace: namespace, indexes: indexes,
+                logger: logger,
                 transform: CacheTransform.dropBookkeeping, encoding: encoded ? .json : nil
             ) { skip in
                 CanaryOperator.reportSkipped(skip, resource: resource, events: events)
@@ -91,7 +103,6 @@ public final class CanaryOperator: Service, Sendable {
             canaryCache.list().reduce(into: [:]) { counts, canary in counts[canary.namespace ?? "", default: 0] += 1 }
         }
         self.metrics = metrics
-        let routerRegistrations = RouterRegistry.enabled(meshProvider: options.meshProvider)
         let targetRegistrations = TargetRegistry.registrations
         watched = CanaryOperator.watchedResources(routers: routerRegistrations, targets: targetRegistrations, configTracking: options.configTracking)
         var reflectors: [KubeResource: Reflector<DynamicObject>] = [:]
@@ -121,7 +132,10 @@ public final class CanaryOperator: Service, Sendable {
             targets: Dictionary(
                 targetRegistrations.map { ($0.kind, $0.make(client, caches, options.targetOptions)) }, uniquingKeysWith: { first, _ in first }),
             routers: Dictionary(
-                routerRegistrations.map { ($0.provider, $0.make(client, caches, options.routerSettings)) }, uniquingKeysWith: { first, _ in first }),
+                routerRegistrations.map { registration in
+                    let routing = registration.resources.contains { meshResources.contains($0.resource) } ? meshClient ?? client : client
+                    return (registration.provider, registration.make(routing, caches, options.routerSettings))
+                }, uniquingKeysWith: { first, _ in first }),
             services: services,
             validation: options.validationContext(routers: Set(routerRegistrations.map(\.provider))),
             minimumInterval: options.minimumInterval, clock: clock)
@@ -148,6 +162,7 @@ public final class CanaryOperator: Service, Sendable {
         controllerConfig.executors = options.executors
         let ownWrites = OwnWrites()
         client.observeWrites(ownWrites)  // a step's own writes do not reconcile its Canary again
+        meshClient?.observeWrites(ownWrites)
         controllerConfig.ownWrites = ownWrites
         if let shards { controllerConfig.owns = { shards.owns($0) } }
         let controller = Controller(

@@ -36,15 +36,11 @@ struct RoutingObject: Sendable {
     /// The object as the cache has it; `nil` before it is observed.
     func live(_ canary: Canary) -> JSONValue? { cache.get(namespace: namespace(canary), name: name(canary))?.json }
 
-    /// The owner as the object records it: the Canary's reference, or for a cluster-scoped object (which
-    /// names its owner by ``KubeRuntime/OwnedObjectApplier/ownerAnnotation``) the Canary's `<namespace>/<name>`,
-    /// so that a Canary deleted and created again takes its object back, as Flagger does.
-    func owner(_ canary: Canary, _ reference: OwnerReference) -> OwnerReference {
-        guard !resource.namespaced else { return reference }
-        var owner = reference
-        owner.uid = "\(canary.namespace)/\(canary.metadata.name ?? "")"
-        return owner
-    }
+    /// The owner as the object records it: the Canary's reference, or for an object that names its owner by
+    /// annotation (``KubeRuntime/OwnedObjectApplier/annotatesOwner``: cluster-scoped, or in the mesh's own
+    /// cluster) the Canary's `<namespace>/<name>`, so that a Canary deleted and created again takes its object
+    /// back, as Flagger does.
+    func owner(_ canary: Canary, _ reference: OwnerReference) -> OwnerReference { applier.owner(for: canary, reference) }
 
     /// Creates, corrects or adopts the object towards `desired(live)`.
     func apply(_ canary: Canary, owner: OwnerReference, desired: (JSONValue?) -> JSONValue) async throws {
@@ -69,14 +65,39 @@ struct RoutingObject: Sendable {
         _ = try await client.patch(name(canary), namespace: namespace(canary), patch: .merge(patch))
     }
 
-    /// Gives an adopted object back as it was (Serin's own goes with the Canary).
+    /// Gives an adopted object back as it was. Serin's own goes with the Canary: by garbage collection, or
+    /// here when it names its owner by annotation (garbage collection does not take it).
     func restore(_ canary: Canary) async throws {
-        _ = try await applier.restore(namespace: namespace(canary), name: name(canary))
+        try await applier.restoreOrDelete(canary, namespace: namespace(canary), name: name(canary))
     }
 
-    /// Deletes the cluster-scoped object if `canary` controls it (garbage collection does not take it).
+    /// Deletes the object if it names `canary` as its owner by annotation (cluster-scoped, or in the mesh's own
+    /// cluster: garbage collection does not take it).
     func deleteOwned(_ canary: Canary) async throws {
-        guard !resource.namespaced else { return }
-        _ = try await applier.deleteOwned(namespace: "", name: name(canary), ownerUID: "\(canary.namespace)/\(canary.metadata.name ?? "")")
+        guard applier.annotatesOwner else { return }
+        _ = try await applier.deleteOwned(namespace: namespace(canary), name: name(canary), ownerUID: applier.owner(for: canary, nil).uid)
+    }
+}
+
+extension OwnedObjectApplier {
+    /// The owner objects of this applier record for `canary`: its owner reference (`reference`, else one built
+    /// from the Canary), with the Canary's `<namespace>/<name>` as the identity when objects name their owner
+    /// by annotation (``annotatesOwner``).
+    func owner(for canary: Canary, _ reference: OwnerReference?) -> OwnerReference {
+        var owner =
+            reference
+            ?? OwnerReference(
+                apiVersion: Canary.resource.apiVersion, kind: Canary.resource.kind, name: canary.metadata.name ?? "",
+                uid: canary.metadata.uid ?? "", controller: true, blockOwnerDeletion: true)
+        if annotatesOwner { owner.uid = "\(canary.namespace)/\(canary.metadata.name ?? "")" }
+        return owner
+    }
+
+    /// Gives `namespace/name` back as it was if it was adopted; else deletes it if it names `canary` as its
+    /// owner by annotation, which garbage collection does not take.
+    func restoreOrDelete(_ canary: Canary, namespace: String, name: String) async throws {
+        if try await restore(namespace: namespace, name: name) { return }
+        guard annotatesOwner else { return }
+        _ = try await deleteOwned(namespace: namespace, name: name, ownerUID: owner(for: canary, nil).uid)
     }
 }

@@ -52,6 +52,12 @@ struct OperatorCommand: AsyncParsableCommand {
         help: "Track the ConfigMaps and Secrets a target uses: a change to one is a new revision, analysed before the primary gets it.")
     var configTracking = true
 
+    @Option(
+        help: ArgumentHelp(
+            "A kubeconfig for the service mesh's control-plane cluster, where the routing objects (VirtualServices, HTTPRoutes, TrafficSplits…) are written; they name their Canary by annotation.",
+            valueName: "path"))
+    var kubeconfigServiceMesh: String?
+
     @Flag(help: "Refuse Canaries whose MetricTemplates, AlertProviders, Gloo upstream or webhook Services are in another namespace.")
     var noCrossNamespaceRefs = false
 
@@ -143,11 +149,14 @@ struct OperatorCommand: AsyncParsableCommand {
             }
         }
         let client = KubeClient(configuration: configuration, logger: logger)
-        let canaryOperator = CanaryOperator(client: client, options: options, elector: elector, shards: shards, registry: registry, logger: logger)
+        let meshClient = try meshConfiguration(fencedLike: configuration).map { KubeClient(configuration: $0, logger: logger) }
+        let canaryOperator = CanaryOperator(
+            client: client, meshClient: meshClient, options: options, elector: elector, shards: shards, registry: registry, logger: logger)
         logger.info(
             "starting",
             metadata: [
-                "cluster": "\(configuration.source)", "metricsServer": "\(Redaction.url(metricsServer))", "port": "\(port)",
+                "cluster": "\(configuration.source)", "serviceMesh": "\(meshClient?.configuration.source ?? "the same")",
+                "metricsServer": "\(Redaction.url(metricsServer))", "port": "\(port)",
                 "leaderElection": "\(enableLeaderElection)", "shard": "\(shard ?? "none")", "version": "\(SerinVersion.current)",
                 "executor": "\(eventLoopExecutor ? "event loops" : "default")",
             ])
@@ -161,11 +170,31 @@ struct OperatorCommand: AsyncParsableCommand {
         let outcome: Result<Void, any Error>
         do { try await group.run(); outcome = .success(()) } catch { outcome = .failure(error) }
         try await client.shutdown()
+        try await meshClient?.shutdown()
         try await leaseClient?.shutdown()
         if case .failure(let error) = outcome {
             Console.error("error: \(error)")
             throw ExitCode.failure
         }
+    }
+
+    /// The service mesh cluster's client configuration (`--kubeconfig-service-mesh`), with the operator's rate
+    /// limits and write fence; `nil` without the flag or when it names the operator's own API server. A file that
+    /// cannot be used is named with the key at fault, then exit 1.
+    func meshConfiguration(fencedLike main: ClientConfiguration) throws -> ClientConfiguration? {
+        guard let path = kubeconfigServiceMesh else { return nil }
+        var mesh: ClientConfiguration
+        do { mesh = try ClientConfiguration.infer(explicitKubeconfig: path, context: nil) } catch {
+            Console.error("error: --kubeconfig-service-mesh: \(error)")
+            throw ExitCode.failure
+        }
+        guard mesh.server != main.server else { return nil }
+        mesh.qps = main.qps
+        mesh.burst = main.burst
+        mesh.userAgent = main.userAgent
+        mesh.writeFence = main.writeFence  // only the leader (or the shard's holder) writes, in either cluster
+        mesh.separateCluster = true
+        return mesh
     }
 
     /// How long a graceful shutdown may take before the rest is cancelled.

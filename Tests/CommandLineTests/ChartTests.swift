@@ -47,7 +47,7 @@ import Testing
             "ingress"
         ),
         (
-            #"{"logFormat": "text", "configTracking": {"enabled": false}, "extraArgs": ["--min-analysis-interval=30s"], "serviceAccount": {"create": false, "name": "ops"}, "rbac": {"create": false}, "clusterName": "prod", "slack": {"url": "https://hooks.slack.com/services/T0/B0/x", "channel": "deploys"}, "alerts": {"existingSecret": "chat-robots", "stuckGateAfter": "30m"}}"#,
+            #"{"logFormat": "text", "configTracking": {"enabled": false}, "extraArgs": ["--min-analysis-interval=30s"], "serviceAccount": {"create": false, "name": "ops"}, "rbac": {"create": false}, "clusterName": "prod", "slack": {"url": "https://hooks.slack.com/services/T0/B0/x", "channel": "deploys"}, "alerts": {"existingSecret": "chat-robots", "stuckGateAfter": "30m"}, "controlplane": {"kubeconfig": {"secretName": "istio-cp", "key": "config"}}}"#,
             "ops"
         ),
     ])
@@ -79,6 +79,10 @@ import Testing
                 #expect(
                     !arguments.contains { $0.hasPrefix("--slack-url") } && arguments.contains("--slack-channel=deploys"), "hook URLs never in args")
                 #expect(arguments.contains("--alert-stuck-gate-after=30m") && arguments.contains("--cluster-name=prod"))
+                #expect(arguments.contains("--kubeconfig-service-mesh=/etc/serin/controlplane/config"), "\(arguments)")
+                #expect(
+                    deployment[path: "spec", "template", "spec", "volumes"]?[0]?[path: "secret", "secretName"] == "istio-cp"
+                        && container["volumeMounts"]?[0]?["mountPath"] == "/etc/serin/controlplane", "the mesh's kubeconfig from its Secret")
                 #expect(
                     container["envFrom"] == [["secretRef": ["name": "serin-hook-urls"]], ["secretRef": ["name": "chat-robots"]]],
                     "the hook URLs and the robots' secrets come from Secrets")

@@ -34,6 +34,10 @@ public struct ClientConfiguration: Sendable {
     public var userName: String?
     /// Where the configuration came from, for messages: `kubeconfig /path (context kind-dev)` or `in-cluster`.
     public var source: String
+    /// Whether this cluster is another than the one holding the owners of what is written through it (the
+    /// service mesh's control-plane cluster, `--kubeconfig-service-mesh`): an owner reference cannot cross
+    /// clusters, so owned objects name their owner by annotation (``KubeRuntime/OwnedObjectApplier``).
+    public var separateCluster = false
 
     public init(
         server: URL, tls: TLSSettings = TLSSettings(), authentication: Authentication = .none,

@@ -62,8 +62,8 @@ public struct OwnedObjectApplier: Sendable {
     /// Creates, patches or adopts `namespace/name` towards `desired(live)`. With `adopting: false` an object
     /// no controller owns is refused (``OwnershipError``) rather than adopted: for objects the owner
     /// deletes, so that a user's object of the same name is never taken over, nor deleted later. An object of
-    /// a cluster-scoped resource (`namespace` ignored) names its owner by ``ownerAnnotation`` instead of an
-    /// owner reference.
+    /// a cluster-scoped resource (`namespace` ignored), or one written to another cluster, names its owner by
+    /// ``ownerAnnotation`` instead of an owner reference (``annotatesOwner``).
     @discardableResult
     public func apply(
         namespace: String, name: String, owner: OwnerReference, adopting: Bool = true,
@@ -72,11 +72,11 @@ public struct OwnedObjectApplier: Sendable {
         guard let live = cache.get(namespace: namespace, name: name)?.json else {
             var object = try desired(nil)
             object[path: "metadata", "name"] = .string(name)
-            if client.resource.namespaced {
-                object[path: "metadata", "namespace"] = .string(namespace)
-                object[path: "metadata", "ownerReferences"] = [owner.json]
-            } else {
+            if client.resource.namespaced { object[path: "metadata", "namespace"] = .string(namespace) }
+            if annotatesOwner {
                 object[path: "metadata", "annotations", OwnedObjectApplier.ownerAnnotation] = .string(owner.uid)
+            } else {
+                object[path: "metadata", "ownerReferences"] = [owner.json]
             }
             mark(&object)
             do { _ = try await client.create(object, namespace: namespace) } catch let error as KubeAPIError where error.isAlreadyExists {
@@ -107,6 +107,10 @@ public struct OwnedObjectApplier: Sendable {
         _ = try await client.patch(name, namespace: namespace, patch: .merge(patch))
         return adopting ? .adopted : .patched
     }
+
+    /// Whether objects name their owner by ``ownerAnnotation``: those of a cluster-scoped resource, and all those
+    /// written to another cluster than their owner's (``KubeClient/ClientConfiguration/separateCluster``).
+    public var annotatesOwner: Bool { !client.resource.namespaced || client.client.configuration.separateCluster }
 
     private func mark(_ object: inout JSONValue) {
         for (key, value) in markers.sorted(by: { $0.key < $1.key }) {

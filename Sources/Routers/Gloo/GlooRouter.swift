@@ -72,7 +72,9 @@ public struct GlooRouter: TrafficRouter {
             settings = upstream["spec"]
         }
         for role in ["primary", "canary"] {
-            _ = try await upstreamApplier.apply(namespace: canary.namespace, name: GlooRouter.upstreamName(canary, role), owner: owner) { live in
+            _ = try await upstreamApplier.apply(
+                namespace: canary.namespace, name: GlooRouter.upstreamName(canary, role), owner: upstreamApplier.owner(for: canary, owner)
+            ) { live in
                 GlooRouter.desiredUpstream(canary, role: role, settings: settings, live: live)
             }
         }
@@ -86,7 +88,7 @@ public struct GlooRouter: TrafficRouter {
     public func finalize(_ canary: Canary) async throws {
         try await table.restore(canary)
         for role in ["primary", "canary"] {
-            _ = try await upstreamApplier.restore(namespace: canary.namespace, name: GlooRouter.upstreamName(canary, role))
+            try await upstreamApplier.restoreOrDelete(canary, namespace: canary.namespace, name: GlooRouter.upstreamName(canary, role))
         }
     }
 }

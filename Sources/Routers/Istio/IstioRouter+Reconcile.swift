@@ -134,7 +134,9 @@ extension IstioRouter {
     }
 
     func reconcileVirtualService(_ canary: Canary, owner: OwnerReference) async throws {
-        try await virtualServiceApplier.apply(namespace: canary.namespace, name: canary.serviceName, owner: owner) { live in
+        try await virtualServiceApplier.apply(
+            namespace: canary.namespace, name: canary.serviceName, owner: virtualServiceApplier.owner(for: canary, owner)
+        ) { live in
             var service = IstioRouter.desiredVirtualService(canary, live: live)
             RoutingObject.writeApexMetadata(canary, into: &service)
             return service
@@ -142,7 +144,8 @@ extension IstioRouter {
     }
 
     func reconcileDestinationRule(_ canary: Canary, host: String, owner: OwnerReference) async throws {
-        try await destinationRuleApplier.apply(namespace: canary.namespace, name: host, owner: owner) { live in
+        try await destinationRuleApplier.apply(namespace: canary.namespace, name: host, owner: destinationRuleApplier.owner(for: canary, owner)) {
+            live in
             IstioRouter.desiredDestinationRule(canary, host: host, live: live)
         }
     }

@@ -134,8 +134,10 @@ public struct IstioRouter: TrafficRouter {
     /// Gives back what Serin adopted: a VirtualService or DestinationRule that existed before the Canary is
     /// restored from its recorded original. Those Serin created are owned by the Canary and go with it.
     public func finalize(_ canary: Canary) async throws {
-        try await virtualServiceApplier.restore(namespace: canary.namespace, name: canary.serviceName)
-        for host in IstioRouter.destinationHosts(canary) { try await destinationRuleApplier.restore(namespace: canary.namespace, name: host) }
+        try await virtualServiceApplier.restoreOrDelete(canary, namespace: canary.namespace, name: canary.serviceName)
+        for host in IstioRouter.destinationHosts(canary) {
+            try await destinationRuleApplier.restoreOrDelete(canary, namespace: canary.namespace, name: host)
+        }
     }
 
     /// The hosts Serin writes a DestinationRule for: `<svc>-primary`, `<svc>-canary`, and with
