@@ -74,6 +74,7 @@ import Testing
                         ],
                     ])
         }
+        objects += routingPrerequisites(example)
         for metric in spec[path: "analysis", "metrics"]?.arrayValue ?? [] {
             guard let name = metric[path: "templateRef", "name"]?.stringValue else { continue }
             let namespace = metric[path: "templateRef", "namespace"]?.stringValue ?? example.namespace
@@ -81,6 +82,37 @@ import Testing
             objects.append([
                 "apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate", "metadata": ["name": .string(name), "namespace": .string(namespace)],
                 "spec": ["provider": ["type": "prometheus", "address": "http://prometheus.istio-system:9090"], "query": "vector(1)"],
+            ])
+        }
+        return objects
+    }
+
+    /// What the tutorial's ingress or gateway needs of the user: the Ingress `ingressRef` names (a path to the
+    /// apex Service), the ApisixRoute of `routeRef`.
+    static func routingPrerequisites(_ example: Example) -> [JSONValue] {
+        let spec = example.canary["spec"] ?? [:]
+        let service = spec[path: "service", "name"]?.stringValue ?? spec[path: "targetRef", "name"]?.stringValue ?? "podinfo"
+        let port = spec[path: "service", "port"] ?? 80
+        let metadata = { (name: String) -> JSONValue in ["name": .string(name), "namespace": .string(example.namespace)] }
+        var objects: [JSONValue] = []
+        if let name = spec[path: "ingressRef", "name"]?.stringValue {
+            let backend: JSONValue = ["service": ["name": .string(service), "port": ["number": port]]]
+            objects.append([
+                "apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata(name),
+                "spec": ["rules": [["host": "app.example.com", "http": ["paths": [["path": "/", "pathType": "Prefix", "backend": backend]]]]]],
+            ])
+        }
+        if let name = spec[path: "routeRef", "name"]?.stringValue, spec[path: "routeRef", "kind"] == "ApisixRoute" {
+            objects.append([
+                "apiVersion": "apisix.apache.org/v2", "kind": "ApisixRoute", "metadata": metadata(name),
+                "spec": [
+                    "http": [
+                        [
+                            "name": "method", "match": ["hosts": ["app.example.com"], "paths": ["/*"]],
+                            "backends": [["serviceName": .string(service), "servicePort": port]],
+                        ]
+                    ]
+                ],
             ])
         }
         return objects
@@ -129,6 +161,15 @@ import Testing
     /// Istio), on an operator whose `--mesh-provider` is theirs, as their tutorials install Flagger.
     static let byProvider: [(provider: String, files: [String])] = [
         ("kuma", ["kuma-canary-1.yaml", "kuma-progressive-delivery-1.yaml"]), ("linkerd", ["linkerd-canary-1.yaml", "linkerd-canary-steps-1.yaml"]),
+        (
+            "gatewayapi:v1",
+            (1...4).map { "gatewayapi-progressive-delivery-\($0).yaml" }
+        ),
+        ("gatewayapi:v1beta1", ["linkerd-progressive-delivery-1.yaml"]),
+        ("nginx", ["nginx-progressive-delivery-1.yaml", "linkerd-progressive-delivery-2.yaml"]),
+        ("skipper", ["skipper-progressive-delivery-1.yaml"]), ("traefik", ["traefik-progressive-delivery-1.yaml"]),
+        ("contour", ["contour-progressive-delivery-1.yaml"]), ("apisix", ["apisix-progressive-delivery-1.yaml"]),
+        ("gloo", ["gloo-progressive-delivery-1.yaml"]),
     ]
 
     @Test(.serialized, arguments: byProvider.map(\.provider))
@@ -138,6 +179,7 @@ import Testing
         #expect(examples.count == files.count, "\(examples.map(\.file))")
         var setup = Scenario.Setup()
         setup.meshProvider = provider
+        setup.gloo = provider == "gloo"
         try await Scenario.run(setup) { world in
             // One at a time: both Kuma examples are `podinfo`, and a TrafficRoute is cluster-scoped.
             for example in examples {
@@ -145,7 +187,7 @@ import Testing
                 try await world.kubectl.succeed(["apply", "-f", "-"], stdin: documents.joined(separator: "\n"))
                 #expect(try await world.waitForPhase("Initialized", name: example.name, namespace: example.namespace), "\(example.file)")
                 try await world.kubectl.succeed(["delete", "canary", example.name, "-n", example.namespace])
-                try await world.kubectl.succeed(["delete", "trafficroute", example.name, "--ignore-not-found"])
+                if provider == "kuma" { try await world.kubectl.succeed(["delete", "trafficroute", example.name, "--ignore-not-found"]) }
             }
         }
     }
