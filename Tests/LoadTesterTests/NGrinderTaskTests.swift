@@ -25,7 +25,7 @@ import Testing
         let ngrinder = Self.standIn(["READY", "TESTING", "FINISHED"])
         try await StubServer.serve(ngrinder.responder) { port in
             try await withLoadTester { (tester, url) async throws in
-                let call = payload(metadata: Self.metadata(port: port))
+                let call = payload(metadata: Self.metadata(port: port, ["pollInterval": "300ms"]))  // 900 ms to call again
                 #expect(try await post(url + "/", call) == "202 ngrinder test started")
                 #expect(try await post(url + "/", call) == "202 ngrinder test already running")
                 #expect(try await Self.idle(tester))
