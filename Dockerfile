@@ -1,4 +1,4 @@
-# Serin's image: one static binary (`serin operator`, `serin loadtester`) on a slim Debian with hey.
+# Serin's image: one static binary (`serin operator`, `serin loadtester`) on a slim Debian with hey and wrk.
 # Build: make image   (docker build -t ghcr.io/serin-dev/serin:<version> .)
 
 FROM swift:6.3-bookworm AS build
@@ -13,9 +13,10 @@ RUN swift build -c release --product serin --static-swift-stdlib --disable-defau
     && install -D -s "$(swift build -c release --show-bin-path)/serin" /out/serin
 
 FROM debian:bookworm-slim
-# hey for the load tester (as Flagger's load tester image), curl for gate recipes, CA certificates for HTTPS webhooks.
+# hey and wrk for the load tester (as Flagger's load tester image; its ghz and grpc_health_probe are in no registry
+# this image is built from), curl for gate recipes, CA certificates for HTTPS webhooks.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates curl hey libstdc++6 zlib1g \
+    && apt-get install -y --no-install-recommends ca-certificates curl hey wrk libstdc++6 zlib1g \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin serin
 COPY --from=build /out/serin /usr/local/bin/serin

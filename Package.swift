@@ -224,11 +224,13 @@ let package = Package(
         .target(
             name: "LoadTester",
             dependencies: [
-                "KubeCore",
+                "KubeCore", "KubeRuntime", "OutboundHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -436,7 +438,9 @@ let package = Package(
         .testTarget(
             name: "LoadTesterTests",
             dependencies: [
-                "KubeCore", "LoadTester", "OutboundHTTP",
+                "KubeCore", "LoadTester", "OutboundHTTP", "SerinTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -17,6 +17,8 @@ apt_package() {
         # Graphite: carbon-cache takes points, graphite-web answers the render API (LocalCluster/GraphiteServer)
         carbon-cache) echo "graphite-carbon graphite-web" ;;
         hey) echo hey ;;
+        # wrk: Flagger's load tester image bundles it; LoadTesterTests runs it from a task
+        wrk) echo wrk ;;
         curl) echo curl ;;
         tmux) echo tmux ;;
         *) echo "" ;;

@@ -1,6 +1,7 @@
 import CanaryAPI
 import CanaryCore
 import Foundation
+import KubeRuntime
 import Prometheus
 import Synchronization
 
@@ -118,16 +119,7 @@ public final class OperatorMetrics: Sendable {
     public func exposition() -> String {
         refreshCanaryTotals()
         registry.makeGauge(descriptor: Self.descriptor("process_resident_memory_bytes", "Resident memory size in bytes"))
-            .set(Double(Self.residentMemory() ?? 0))
+            .set(Double(ProcessStats.residentMemory() ?? 0))
         return registry.emitToString() + perCanary.exposition()
-    }
-
-    /// Resident memory from `/proc/self/statm` (Linux), `nil` elsewhere.
-    static func residentMemory() -> Int? {
-        let text: String
-        do { text = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8) } catch { return nil }  // not Linux
-        let fields = text.split(separator: " ")
-        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 }

@@ -39,16 +39,18 @@ actor CommandTasks {
     let policy: CommandPolicy
     let timeout: Duration
     let environment: [String: String]
+    let metrics: LoadTesterMetrics
     let logger: Logger
     private var running: [String: Running] = [:]
     /// Commands being stopped (still alive until their group is gone), by process id.
     private var stopping: Set<Int32> = []
     private var failures: [String: String] = [:]
 
-    init(policy: CommandPolicy, timeout: Duration, environment: [String: String], logger: Logger) {
+    init(policy: CommandPolicy, timeout: Duration, environment: [String: String], metrics: LoadTesterMetrics, logger: Logger) {
         self.policy = policy
         self.timeout = timeout
         self.environment = environment
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -74,6 +76,7 @@ actor CommandTasks {
             return .refused("failed to start \(invocation.executable): \(error)")
         }
         running[key] = Running(canary: canary, command: command, process: process, started: now, lastCall: now, logOutput: logOutput)
+        metrics.started("cmd")
         logger.info("command started", metadata: ["canary": "\(canary)", "cmd": "\(command)", "pid": "\(process.pid)"])
         return .started(pid: process.pid)
     }
@@ -89,6 +92,7 @@ actor CommandTasks {
             if let exit = task.process.ended {
                 running[key] = nil
                 report(task, exit)
+                if exit.status == 0 { metrics.succeeded("cmd") } else { metrics.failed("cmd") }
                 if exit.status != 0 && !exit.signalled {
                     failures[key] = "command \"\(task.command)\" exited with status \(exit.status): \(exit.output.suffix(500))"
                 }
@@ -99,6 +103,9 @@ actor CommandTasks {
             }
         }
     }
+
+    /// How many commands run now.
+    var count: Int { running.count }
 
     /// The process ids of the commands still alive: running, or being stopped.
     var pids: [Int32] { running.values.map(\.process.pid) + stopping }

@@ -5,10 +5,18 @@ import Logging
 import NIOCore
 
 extension LoadTester {
-    /// One request: authentication, then the route.
+    /// One request, counted in the metrics by path and status.
     func respond(_ request: Request, body: [UInt8]) async -> Response {
+        let response = await route(request, body: body)
+        metrics.answered(path: request.uri.path, status: response.status.code)
+        return response
+    }
+
+    /// Authentication, then the route.
+    private func route(_ request: Request, body: [UInt8]) async -> Response {
         let path = request.uri.path
         if path == "/healthz" { return text(.ok, "OK") }
+        if path == "/metrics" { return await metricsPage() }
         if let token = options.token, request.headers[.authorization] != "Bearer \(token)" {
             return text(.unauthorized, "a bearer token is required (Authorization: Bearer <token>)")
         }
@@ -18,7 +26,10 @@ extension LoadTester {
         if let pattern = options.namespacePattern, !LoadTester.matches(payload.namespace, pattern) {
             return text(.forbidden, "namespace \"\(payload.namespace)\" is not served (--namespace-regexp)")
         }
-        if TaskPayload.finishedPhases.contains(payload.phase) { await tasks.finished(canary: payload.canary) }
+        if TaskPayload.finishedPhases.contains(payload.phase) {
+            await tasks.finished(canary: payload.canary)
+            await runs.finished(canary: payload.canary)
+        }
         switch path {
         case "/": return await task(payload)
         case "/gate/approve": return text(.ok, "Approved")
@@ -57,6 +68,7 @@ extension LoadTester {
         switch type {
         case "cmd":
             guard let command = payload.metadata["cmd"], !command.isEmpty else { return text(.badRequest, "cmd not found in metadata") }
+            if let refusal = UnbundledTools.refusal(for: command, path: tasks.environment["PATH"] ?? "") { return text(.badRequest, refusal) }
             switch await tasks.call(canary: payload.canary, command: command, logOutput: payload.metadata["logCmdOutput"] == "true") {
             case .started: return text(.accepted, "command started")
             case .alreadyRunning: return text(.accepted, "command already running")
@@ -65,8 +77,9 @@ extension LoadTester {
             }
         case "bash":
             guard let command = payload.metadata["cmd"], !command.isEmpty else { return text(.badRequest, "cmd not found in metadata") }
+            if let refusal = UnbundledTools.refusal(for: command, path: tasks.environment["PATH"] ?? "") { return text(.badRequest, refusal) }
             return await runToCompletion(
-                options.policy.invocation(of: command, shell: "bash"), command: command,
+                options.policy.invocation(of: command, shell: "bash"), type: "bash", command: command,
                 returnOutput: payload.metadata["returnCmdOutput"] == "true")
         case "kubectl", "helm", "helmv3":
             guard let command = payload.metadata["cmd"], !command.isEmpty else { return text(.badRequest, "cmd not found in metadata") }
@@ -76,17 +89,23 @@ extension LoadTester {
                 options.policy.allowed.map { $0.contains(program) } == false
                 ? .failure(CommandPolicy.Refusal(description: "program \"\(program)\" is not allowed (--allow)"))
                 : .success(CommandPolicy.Invocation(executable: program, arguments: words))
-            return await runToCompletion(invocation, command: "\(program) \(command)", returnOutput: payload.metadata["returnCmdOutput"] == "true")
+            return await runToCompletion(
+                invocation, type: program, command: "\(program) \(command)", returnOutput: payload.metadata["returnCmdOutput"] == "true")
         case "concord", "ngrinder":
-            return text(.badRequest, "task type \(type) is not supported by serin loadtester (supported: cmd, bash, kubectl, helm, helmv3)")
+            // They read a file and send it to, or call, a server the payload names: with an allowlist, only when named.
+            if let allowed = options.policy.allowed, !allowed.contains(type) {
+                return text(
+                    .forbidden, "task type \(type) is not allowed (--allow \(allowed.sorted().joined(separator: ",")); add \(type) to allow it)")
+            }
+            return type == "concord" ? await concord(payload) : await ngrinder(payload)
         default:
-            return text(.badRequest, "unknown task type \"\(type)\" (supported: cmd, bash, kubectl, helm, helmv3)")
+            return text(.badRequest, "unknown task type \"\(type)\" (supported: cmd, bash, kubectl, helm, helmv3, concord, ngrinder)")
         }
     }
 
     /// Runs a command to completion within the task timeout: 200 on exit status 0, else 500 with its output.
     private func runToCompletion(
-        _ invocation: Result<CommandPolicy.Invocation, CommandPolicy.Refusal>, command: String,
+        _ invocation: Result<CommandPolicy.Invocation, CommandPolicy.Refusal>, type: String, command: String,
         returnOutput: Bool
     ) async -> Response {
         let found: CommandPolicy.Invocation
@@ -98,6 +117,9 @@ extension LoadTester {
         do { process = try ChildProcess(executable: found.executable, arguments: found.arguments, environment: tasks.environment) } catch {
             return text(.internalServerError, "failed to start \(found.executable): \(error)")
         }
+        metrics.started(type)
+        metrics.running(type, 1)
+        defer { metrics.running(type, -1) }
         let timeout = options.timeout
         let exit = await withTaskGroup(of: ChildProcess.Exit?.self) { group in
             group.addTask { await process.wait() }
@@ -110,10 +132,12 @@ extension LoadTester {
             group.cancelAll()
             return first
         }
-        guard let exit else { return text(.internalServerError, "command \"\(command)\" timed out after \(timeout)") }
-        guard exit.status == 0, !exit.signalled else {
+        guard let exit, exit.status == 0, !exit.signalled else {
+            metrics.failed(type)
+            guard let exit else { return text(.internalServerError, "command \"\(command)\" timed out after \(timeout)") }
             return text(.internalServerError, "command \"\(command)\" failed with exit status \(exit.status): \(exit.output)")
         }
+        metrics.succeeded(type)
         return text(.ok, returnOutput ? exit.output : "")
     }
 

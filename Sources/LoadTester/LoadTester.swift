@@ -3,16 +3,23 @@ import Synchronization
 import Hummingbird
 import Logging
 import NIOCore
+import OutboundHTTP
 import ServiceLifecycle
 
 /// `serin loadtester`: a drop-in for Flagger's load tester. Canary webhooks post Flagger's payload to it; it
-/// runs load tests (`cmd` tasks in the background, `bash`, `kubectl` and `helm` tasks to completion) and
-/// keeps manual gates (`/gate/*`, `/rollback/*`).
+/// runs load tests (`cmd` and `ngrinder` tasks in the background, `bash`, `kubectl`, `helm` and `concord` tasks to
+/// completion), keeps manual gates (`/gate/*`, `/rollback/*`) and serves its metrics (`/metrics`).
 public final class LoadTester: Service, Sendable {
     let options: LoadTesterOptions
     let logger: Logger
     let tasks: CommandTasks
+    /// The background runs of tasks that call another service (`ngrinder`).
+    let runs: BackgroundRuns
     let gates = GateStore()
+    /// What `/metrics` serves.
+    public let metrics = LoadTesterMetrics()
+    /// Requests to Concord and nGrinder (honouring `HTTPS_PROXY`/`NO_PROXY` as Flagger's Go client does).
+    let http = OutboundHTTP()
     /// The directory of the `hey` shim that adds `-x <proxy>`, when `heyProxy` is set.
     let shimDirectory: URL?
 
@@ -34,7 +41,8 @@ public final class LoadTester: Service, Sendable {
         } else {
             shimDirectory = nil
         }
-        tasks = CommandTasks(policy: options.policy, timeout: options.timeout, environment: environment, logger: logger)
+        tasks = CommandTasks(policy: options.policy, timeout: options.timeout, environment: environment, metrics: metrics, logger: logger)
+        runs = BackgroundRuns(metrics: metrics, logger: logger)
     }
 
     /// The largest request body read (a task payload is a few hundred bytes).
@@ -90,6 +98,7 @@ public final class LoadTester: Service, Sendable {
         }
         // However it ended (shutdown, cancellation, an error), no command outlives the load tester.
         await tasks.stopAll()
+        await runs.stopAll()
         if let shimDirectory {
             do { try FileManager.default.removeItem(at: shimDirectory) } catch {
                 logger.warning("failed to remove the hey shim", metadata: ["path": "\(shimDirectory.path)", "error": "\(error)"])

@@ -10,7 +10,7 @@ public struct LoadTesterOptions: Sendable {
     public var timeout: Duration = .seconds(3600)
     /// Which commands run (`--allow`).
     public var policy = CommandPolicy()
-    /// When set, every request but `/healthz` needs `Authorization: Bearer <token>` (`--token-file`).
+    /// When set, every request but `/healthz` and `/metrics` needs `Authorization: Bearer <token>` (`--token-file`).
     public var token: String?
     /// Only payloads whose namespace matches are served (Flagger's `-namespace-regexp`).
     public var namespacePattern: String?

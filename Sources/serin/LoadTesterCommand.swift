@@ -13,8 +13,9 @@ struct LoadTesterCommand: AsyncParsableCommand {
         abstract: "Run load tests and manual gates for Canary webhooks (a drop-in for Flagger's load tester).",
         discussion: """
             POST / runs the task in the payload's metadata: type cmd (default; in the background, once per canary and \
-            command), bash, kubectl or helm (to completion). /gate/{check,open,close,approve,halt} and \
-            /rollback/{check,open,close} keep manual gates per canary.
+            command), bash, kubectl or helm (to completion), concord (a Concord process, to completion) or ngrinder \
+            (an nGrinder test, in the background). /gate/{check,open,close,approve,halt} and \
+            /rollback/{check,open,close} keep manual gates per canary. GET /metrics serves Prometheus metrics.
 
             Without --allow and --token-file, anyone who can reach the port can run any command as this process: \
             restrict both in shared clusters (NetworkPolicy, --allow hey, a token).
@@ -29,7 +30,10 @@ struct LoadTesterCommand: AsyncParsableCommand {
     @Option(help: "The longest a command runs, as a Go duration.")
     var timeout = "1h"
 
-    @Option(help: "Only run these programs, without a shell (comma-separated, e.g. hey,curl). Default: anything through sh -c.")
+    @Option(
+        help:
+            "Only run these programs, without a shell (comma-separated, e.g. hey,curl); concord and ngrinder tasks only when named. Default: anything through sh -c."
+    )
     var allow: String?
 
     @Option(help: "Require 'Authorization: Bearer <token>' with the token in this file (env SERIN_LOADTESTER_TOKEN_FILE).")

@@ -66,8 +66,7 @@ func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
             #expect(try await post(url + "/", "{not json").hasPrefix("400 "))
             #expect(try await post(url + "/", payload()) == "400 metadata not found in payload")
             let unknown = try await post(url + "/", payload(metadata: ["type": "grpc", "cmd": "x"]))
-            #expect(unknown == "400 unknown task type \"grpc\" (supported: cmd, bash, kubectl, helm, helmv3)")
-            #expect(try await post(url + "/", payload(metadata: ["type": "concord"])).contains("not supported by serin loadtester"))
+            #expect(unknown == "400 unknown task type \"grpc\" (supported: cmd, bash, kubectl, helm, helmv3, concord, ngrinder)")
             #expect(try await post(url + "/", payload(metadata: ["type": "cmd"])) == "400 cmd not found in metadata")
             let huge = payload(metadata: ["type": "cmd", "cmd": String(repeating: "x", count: LoadTester.maximumBodySize)])
             #expect(try await post(url + "/", huge) == "413 request body larger than 1048576 bytes")
@@ -118,7 +117,7 @@ func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
     @Test func aCommandNoLongerCalledForIsStoppedAfterItsLease() async throws {
         let tasks = CommandTasks(
             policy: CommandPolicy(), timeout: .seconds(3600), environment: ProcessInfo.processInfo.environment,
-            logger: Logger(label: "test"))
+            metrics: LoadTesterMetrics(), logger: Logger(label: "test"))
         let start = ContinuousClock.now
         guard case .started(let pid) = await tasks.call(canary: "httpbin.demo", command: "sleep 60", logOutput: false, now: start) else {
             Issue.record("not started"); return
@@ -133,7 +132,7 @@ func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
     @Test func aCommandThatFailedIsReportedOnTheNextCallThenStartedAgain() async throws {
         let tasks = CommandTasks(
             policy: CommandPolicy(), timeout: .seconds(3600), environment: ProcessInfo.processInfo.environment,
-            logger: Logger(label: "test"))
+            metrics: LoadTesterMetrics(), logger: Logger(label: "test"))
         guard case .started = await tasks.call(canary: "c.ns", command: "echo nope; exit 4", logOutput: true) else {
             Issue.record("not started"); return
         }
