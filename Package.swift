@@ -380,7 +380,7 @@ let package = Package(
                 "OTLPTracing", "KubeAPIServer", "ChildProcesses", "KubeCore", "KubeClient", "KubeSandbox", "CanaryController", "SerinTesting",
                 "MetricProviders",
                 "OutboundHTTP",
-                "LoadTester", "Webhooks", "Notifiers", "CanaryAPI", "KubeRuntime",
+                "LoadTester", "Webhooks", "Notifiers", "CanaryAPI", "KubeRuntime", "Routers",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -85,7 +85,7 @@ public final class CanaryOperator: Service, Sendable {
             logger: logger, clock: clock)
         self.events = events
         // Canaries stay decoded (listed by triggers and /metrics); what is read by key is held as JSON.
-        let routerRegistrations = RouterRegistry.enabled(meshProvider: options.meshProvider)
+        let routerRegistrations = RouterRegistry.enabled(meshProvider: options.meshProvider, settings: options.routerSettings)
         let meshResources = meshClient == nil ? [] : CanaryOperator.meshResources(of: routerRegistrations)
         self.meshResources = meshResources
         func reflector(_ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = [], encoded: Bool = true) -> Reflector<DynamicObject> {

@@ -58,6 +58,13 @@ public struct RouterSettings: Sendable, Equatable {
     public var ingressAnnotationsPrefix = NginxRouter.defaultPrefix
     /// The `ingressClassName` of the HTTPProxies Serin writes (`--ingress-class`); `nil` writes none.
     public var ingressClass: String?
+    /// What the `kuma` provider writes (`--kuma-policy`): Flagger's TrafficRoute, or Kuma 2.x's MeshHTTPRoute.
+    public var kumaPolicy = KumaPolicy.trafficRoute
+
+    /// The Kuma policy the `kuma` provider writes.
+    public enum KumaPolicy: String, Sendable, CaseIterable {
+        case trafficRoute = "TrafficRoute", meshHTTPRoute = "MeshHTTPRoute"
+    }
 
     public init() {}
 }
@@ -103,7 +110,9 @@ public enum RouterRegistry {
 
     /// The routers an operator with `meshProvider` as its default runs: that one, and `kubernetes`
     /// (which needs nothing but Services), as Flagger lets any Canary pick `provider: kubernetes`.
-    public static func enabled(meshProvider: MeshProvider) -> [RouterRegistration] {
-        registrations.filter { $0.provider == meshProvider || $0.provider == .kubernetes }
+    public static func enabled(meshProvider: MeshProvider, settings: RouterSettings = RouterSettings()) -> [RouterRegistration] {
+        registrations.filter { $0.provider == meshProvider || $0.provider == .kubernetes }.map { registration in
+            registration.provider == .kuma && settings.kumaPolicy == .meshHTTPRoute ? KumaMeshHTTPRouter.registration : registration
+        }
     }
 }

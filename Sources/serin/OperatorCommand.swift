@@ -41,6 +41,9 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "The ingressClassName of the HTTPProxies the contour provider writes (default: none).")
     var ingressClass: String?
 
+    @Option(help: "What the kuma provider writes: TrafficRoute (Flagger's) or MeshHTTPRoute (Kuma 2.x).")
+    var kumaPolicy = "TrafficRoute"
+
     @Option(help: "Comma-separated label keys that name a workload's pods, first match wins.")
     var selectorLabels = "app,name,app.kubernetes.io/name"
 
@@ -211,6 +214,7 @@ struct OperatorCommand: AsyncParsableCommand {
         options.crossNamespaceRefs = !noCrossNamespaceRefs
         options.routerSettings.ingressAnnotationsPrefix = try OperatorFlags.annotationPrefix(ingressAnnotationsPrefix)
         options.routerSettings.ingressClass = ingressClass
+        options.routerSettings.kumaPolicy = try OperatorFlags.kumaPolicy(kumaPolicy)
         options.concurrency = concurrency
         // Reconciles and watches on the loops that also serve the API client's connections (the endpoints
         // keep a thread of their own). Nothing they run blocks a thread: credential plugins have their own.

@@ -10,6 +10,7 @@ enum OperatorFlags {
     static func check(_ command: OperatorCommand) throws {
         _ = try meshProvider(command.meshProvider)
         _ = try annotationPrefix(command.ingressAnnotationsPrefix)
+        _ = try kumaPolicy(command.kumaPolicy)
         guard URL(string: command.metricsServer)?.host != nil else {
             throw ValidationError("--metrics-server: \"\(Redaction.url(command.metricsServer))\" is not a URL")
         }
@@ -40,6 +41,15 @@ enum OperatorFlags {
             throw ValidationError("--min-analysis-interval: \(error)")
         }
         _ = try command.webhookCredentials()
+    }
+
+    /// `--kuma-policy`: `TrafficRoute` or `MeshHTTPRoute`.
+    static func kumaPolicy(_ text: String) throws -> RouterSettings.KumaPolicy {
+        guard let policy = RouterSettings.KumaPolicy(rawValue: text) else {
+            let known = RouterSettings.KumaPolicy.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--kuma-policy: \"\(text)\" is not a known value (known: \(known))")
+        }
+        return policy
     }
 
     /// `--mesh-provider`: one of Flagger's providers that Serin routes.

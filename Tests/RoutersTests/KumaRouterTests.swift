@@ -34,6 +34,29 @@ import Testing
         #expect(KumaRouter.weights(in: route, canary: canary) == .allPrimary)
     }
 
+    /// Kuma 2.x (`--kuma-policy MeshHTTPRoute`): the MeshHTTPRoute `<svc>` in the Canary's namespace, every
+    /// dataplane's requests for the apex MeshService split between the primary's and the canary's.
+    @Test func aNewMeshHTTPRouteSplitsTheApexMeshServiceAndAReconcileKeepsItsWeights() throws {
+        let canary = try Self.canary()
+        let route = KumaMeshHTTPRouter.desiredMeshHTTPRoute(canary, live: nil)
+        try Golden.check(route, "meshhttproute-new")
+        #expect(route[path: "spec", "to"]?[0]?[path: "targetRef", "labels", "kuma.io/display-name"] == "podinfo")
+        #expect(KumaMeshHTTPRouter.weights(in: route, canary: canary) == .allPrimary)
+        var live = route
+        live[path: "spec", "to"] = KumaMeshHTTPRouter.to(canary, Routes(primary: 70, canary: 30))
+        live[path: "metadata", "labels", "kuma.io/mesh"] = "payments"
+        let desired = KumaMeshHTTPRouter.desiredMeshHTTPRoute(canary, live: live)
+        #expect(KumaMeshHTTPRouter.weights(in: desired, canary: canary) == Routes(primary: 70, canary: 30), "a reconcile keeps the weights")
+        #expect(desired[path: "metadata", "labels", "kuma.io/mesh"] == "payments", "the mesh is set at creation only")
+        let settings = { () -> RouterSettings in
+            var settings = RouterSettings()
+            settings.kumaPolicy = .meshHTTPRoute
+            return settings
+        }()
+        let enabled = RouterRegistry.enabled(meshProvider: .kuma, settings: settings).flatMap { $0.resources.compactMap(\.crd) }
+        #expect(enabled == ["meshhttproutes.kuma.io"], "the operator then watches MeshHTTPRoutes only: \(enabled)")
+    }
+
     @Test func aReconcileKeepsTheLiveWeightsTheMeshAndOthersMetadata() throws {
         let canary = try Self.canary()
         var live = KumaRouter.desiredTrafficRoute(canary, live: nil)

@@ -26,10 +26,17 @@ public struct KumaRouter: TrafficRouter {
     /// The `kuma` provider for ``RouterRegistry``: the TrafficRoutes it owns (and deletes on finalization).
     public static let registration = RouterRegistration(
         provider: .kuma, resources: [WatchedResource(resource, crd: "trafficroutes.kuma.io", owned: true)],
-        rules: [PolicyRule(resource, verbs: ["list", "watch", "create", "patch", "delete"])], validation: validation
+        rules: policyRules, validation: validation
     ) { client, caches, _ in
         KumaRouter(client: client, cache: caches[resource])
     }
+
+    /// What either Kuma policy needs (one chart grant serves `--kuma-policy TrafficRoute` and `MeshHTTPRoute`):
+    /// the TrafficRoutes and MeshHTTPRoutes listed, watched, created, patched, and deleted on finalization.
+    public static let policyRules = [
+        PolicyRule(resource, verbs: ["list", "watch", "create", "patch", "delete"]),
+        PolicyRule(KumaMeshHTTPRouter.resource, verbs: ["list", "watch", "create", "patch", "delete"]),
+    ]
 
     public init(client: KubeClient, cache: ObjectCache<DynamicObject>) {
         route = RoutingObject(client: client, cache: cache, resource: KumaRouter.resource)

@@ -10,6 +10,7 @@ import Logging
 import NIOHTTP1
 import Notifiers
 import OutboundHTTP
+import Routers
 import SerinTesting
 import Synchronization
 import Testing
@@ -42,6 +43,8 @@ final class Scenario: Sendable {
         var envoy: String?
         /// The operator's `--mesh-provider` (Istio when unset).
         var meshProvider: String?
+        /// The operator's `--kuma-policy`.
+        var kumaPolicy = RouterSettings.KumaPolicy.trafficRoute
         /// The PromQL engine behind `--metrics-server`: Prometheus, or VictoriaMetrics.
         var metricsEngine: PrometheusServer.Engine = .prometheus
     }
@@ -152,6 +155,7 @@ final class Scenario: Sendable {
         options.httpPort = 0
         options.httpHost = "127.0.0.1"
         if let provider = setup.meshProvider, let parsed = try? MeshProvider(parsing: provider) { options.meshProvider = parsed }
+        options.routerSettings.kumaPolicy = setup.kumaPolicy
         var logger = Logger(label: "scenario.operator")
         logger.logLevel = .warning
         let canaryOperator = CanaryOperator(client: client, options: options, logger: logger)

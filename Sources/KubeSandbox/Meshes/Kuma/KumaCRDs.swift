@@ -2,7 +2,8 @@ import KubeAPIServer
 import KubeCore
 
 /// Kuma's TrafficRoute CRD as Kuma's Helm chart installs it (`kuma.io/v1alpha1`, cluster-scoped, category
-/// `kuma`): the mesh at the top level (`mesh`), the policy in a `spec` that keeps whatever it holds.
+/// `kuma`): the mesh at the top level (`mesh`), the policy in a `spec` that keeps whatever it holds; and Kuma
+/// 2.x's MeshHTTPRoute (namespaced, the mesh in the `kuma.io/mesh` label).
 enum KumaCRDs {
     static var all: [JSONValue] {
         var crd = CRDManifest(
@@ -14,6 +15,9 @@ enum KumaCRDs {
             return version
         }
         crd[path: "spec", "versions"] = .array(versions)
-        return [crd]
+        let meshHTTPRoute = CRDManifest(
+            group: "kuma.io", kind: "MeshHTTPRoute", plural: "meshhttproutes", namespaced: true, versions: ["v1alpha1"], categories: ["kuma"]
+        ).json
+        return [crd, meshHTTPRoute]
     }
 }

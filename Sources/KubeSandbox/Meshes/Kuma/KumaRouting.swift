@@ -37,8 +37,42 @@ extension ServiceResolver {
         return Routing(destinations: destinations, mirror: nil)
     }
 
-    /// The routing of requests for the Service `name` in `namespace`, when a TrafficRoute's destination is its tag.
+    /// Every MeshHTTPRoute.
+    func meshHTTPRoutes() async -> [JSONValue] {
+        guard let type = await type("meshhttproutes", group: "kuma.io"), let page = try? await store.list(type, namespace: nil) else { return [] }
+        return page.items
+    }
+
+    /// How a MeshHTTPRoute's first rule for a MeshService sends its requests: each backend MeshService (the
+    /// Service its `kuma.io/display-name` and `k8s.kuma.io/namespace` labels name) by its weight, through its
+    /// dataplane.
+    func routing(ofMeshHTTPRoute route: JSONValue) async -> Routing {
+        let namespace = route[path: "metadata", "namespace"]?.stringValue ?? ""
+        var destinations: [Destination] = []
+        let backends = route[path: "spec", "to"]?[0]?["rules"]?[0]?[path: "default", "backendRefs"]?.arrayValue ?? []
+        for backend in backends where backend["kind"]?.stringValue == "MeshService" {
+            guard let name = backend[path: "labels", "kuma.io/display-name"]?.stringValue, let port = backend["port"]?.intValue else { continue }
+            let serviceNamespace = backend[path: "labels", "k8s.kuma.io/namespace"]?.stringValue ?? namespace
+            destinations.append(
+                Destination(
+                    weight: backend["weight"]?.doubleValue ?? 1,
+                    backends: await self.backends(of: "\(name).\(serviceNamespace)", namespace: serviceNamespace),
+                    via: .kumaDataplane(tag: "\(name)_\(serviceNamespace)_svc_\(port)", port: port)))
+        }
+        return Routing(destinations: destinations, mirror: nil)
+    }
+
+    /// The routing of requests for the Service `name` in `namespace`, when a TrafficRoute's destination is its
+    /// tag or a MeshHTTPRoute's `to` is its MeshService.
     func kumaSplit(service name: String, namespace: String) async -> Routing? {
+        let meshRoute = await meshHTTPRoutes().first { route in
+            (route[path: "spec", "to"]?.arrayValue ?? []).contains { to in
+                to[path: "targetRef", "kind"] == "MeshService" && to[path: "targetRef", "labels", "kuma.io/display-name"]?.stringValue == name
+                    && (to[path: "targetRef", "labels", "k8s.kuma.io/namespace"]?.stringValue ?? route[path: "metadata", "namespace"]?.stringValue)
+                        == namespace
+            }
+        }
+        if let meshRoute { return await routing(ofMeshHTTPRoute: meshRoute) }
         let route = await trafficRoutes().first { route in
             (route[path: "spec", "destinations"]?.arrayValue ?? []).contains { destination in
                 let tag = destination[path: "match", "kuma.io/service"]?.stringValue ?? ""
