@@ -87,7 +87,9 @@ extension Canary {
         validateTarget(into: &issues, context: context)
         validateProvider(into: &issues, context: context)
         if let server = spec.metricsServer { issues.url(server, "spec.metricsServer") }
-        validateService(into: &issues)
+        // A Knative Service is its own route: Flagger reads nothing of `spec.service` for it.
+        if targetKind != .knativeService { validateService(into: &issues) }
+        validateKnativeTarget(into: &issues, context: context)
         issues.range(spec.progressDeadlineSeconds, 1...ValidationLimits.maximumProgressDeadlineSeconds, "spec.progressDeadlineSeconds")
         if let analysis = spec.analysis { validate(analysis, into: &issues) }
         validateBaseline(into: &issues, context: context)

@@ -92,7 +92,7 @@ public final class CanaryOperator: Service, Sendable {
         }
         self.metrics = metrics
         let routerRegistrations = RouterRegistry.enabled(meshProvider: options.meshProvider)
-        let targetRegistrations = TargetRegistry.registrations
+        let targetRegistrations = TargetRegistry.enabled(meshProvider: options.meshProvider)
         watched = CanaryOperator.watchedResources(routers: routerRegistrations, targets: targetRegistrations, configTracking: options.configTracking)
         var reflectors: [KubeResource: Reflector<DynamicObject>] = [:]
         let targetResources = Set(targetRegistrations.map(\.resource.resource))

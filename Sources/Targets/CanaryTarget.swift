@@ -33,4 +33,12 @@ public protocol CanaryTarget: Sendable {
 
     /// The replicas to scale the target up to.
     func scaleUpReplicas(_ canary: Canary) -> Int
+
+    /// Whether the Canary gets the apex, `-primary` and `-canary` Services (Flagger's Kubernetes router);
+    /// `false` for a kind that routes itself (a Knative Service).
+    var needsServices: Bool { get }
+}
+
+extension CanaryTarget {
+    public var needsServices: Bool { true }
 }
