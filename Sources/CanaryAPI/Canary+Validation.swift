@@ -104,10 +104,10 @@ extension Canary {
             if !context.targets.contains(kind) {
                 issues.add(
                     "spec.targetRef.kind",
-                    "\"\(kind)\" is not supported yet (supported: \(context.targets.map(\.rawValue).sorted().joined(separator: ", ")))")
+                    "\"\(kind)\" is not supported yet (supported: \(context.targets.map(\.description).sorted().joined(separator: ", ")))")
             }
         } else {
-            let known = TargetKind.allCases.map(\.rawValue).joined(separator: ", ")
+            let known = TargetKind.allCases.filter { $0 != .knativeService }.map(\.rawValue).joined(separator: ", ")
             issues.add("spec.targetRef.kind", "\"\(spec.targetRef?.kind ?? "")\" is not a known kind (known: \(known))")
         }
         if let namespace = spec.targetRef?.namespace, namespace != self.namespace {

@@ -5,7 +5,7 @@ public enum TargetKind: String, CaseIterable, Sendable, Hashable, CustomStringCo
     /// A Knative Service (`serving.knative.dev/v1` `Service`, Flagger's `IsKnativeService`).
     case knativeService = "Service.serving.knative.dev"
 
-    public var description: String { rawValue }
+    public var description: String { self == .knativeService ? "Service (\(KnativeServing.apiVersion))" : rawValue }
 }
 
 extension Canary {
