@@ -52,11 +52,19 @@ import Testing
             "spec": ["containers": [["name": "podinfod", "image": "ghcr.io/stefanprodan/podinfo:6.0.0", "ports": ports]]],
         ]
         let kind = spec[path: "targetRef", "kind"]?.stringValue ?? "Deployment"
-        objects.append([
-            "apiVersion": "apps/v1", "kind": .string(kind == "DaemonSet" ? "DaemonSet" : "Deployment"),
-            "metadata": ["name": .string(target), "namespace": .string(example.namespace), "labels": ["app": .string(target)]],
-            "spec": ["selector": ["matchLabels": ["app": .string(target)]], "template": template],
-        ])
+        if spec[path: "targetRef", "apiVersion"] == "serving.knative.dev/v1" {
+            // A Knative Service: the simulated Knative makes its first revision.
+            objects.append([
+                "apiVersion": "serving.knative.dev/v1", "kind": "Service",
+                "metadata": ["name": .string(target), "namespace": .string(example.namespace)], "spec": ["template": template],
+            ])
+        } else {
+            objects.append([
+                "apiVersion": "apps/v1", "kind": .string(kind == "DaemonSet" ? "DaemonSet" : "Deployment"),
+                "metadata": ["name": .string(target), "namespace": .string(example.namespace), "labels": ["app": .string(target)]],
+                "spec": ["selector": ["matchLabels": ["app": .string(target)]], "template": template],
+            ])
+        }
         if let scaler = spec["autoscalerRef"], let name = scaler["name"]?.stringValue {
             objects.append(
                 scaler["kind"] == "ScaledObject"
@@ -129,6 +137,7 @@ import Testing
     /// Istio), on an operator whose `--mesh-provider` is theirs, as their tutorials install Flagger.
     static let byProvider: [(provider: String, files: [String])] = [
         ("kuma", ["kuma-canary-1.yaml", "kuma-progressive-delivery-1.yaml"]), ("linkerd", ["linkerd-canary-1.yaml", "linkerd-canary-steps-1.yaml"]),
+        ("knative", ["knative-progressive-delivery-1.yaml"]),
     ]
 
     @Test(.serialized, arguments: byProvider.map(\.provider))
