@@ -64,6 +64,21 @@ import Testing
         #expect(promoted == [["revisionName": "podinfo-00002", "percent": 100, "latestRevision": false]], "one entry for one revision")
     }
 
+    @Test func aTaggedEntryWithoutTrafficIsKeptAndAStaleGenerationWaits() throws {
+        let tagged: JSONValue = [
+            ["revisionName": "podinfo-00001", "percent": 100], ["revisionName": "podinfo-00001", "tag": "stable", "percent": 0],
+            ["latestRevision": true, "tag": "latest"],
+        ]
+        let traffic = try KnativeRouter.traffic(of: Self.service(traffic: tagged), Routes(primary: 80, canary: 20))
+        #expect(traffic.arrayValue?.count == 4, "\(traffic)")
+        #expect(traffic[2] == ["revisionName": "podinfo-00001", "tag": "stable", "percent": 0])
+        #expect(traffic[3] == ["latestRevision": true, "tag": "latest"])
+        var service = Self.service()
+        #expect(KnativeRouter.readiness(of: service) == .ready)
+        service[path: "metadata", "generation"] = 3
+        #expect(KnativeRouter.readiness(of: service) == .pending("Knative has observed generation 2 of 3"))
+    }
+
     @Test func trafficNotPinnedToThePrimaryIsNotThePrimarys() throws {
         #expect(KnativeRouter.weights(in: Self.service()) == Routes(primary: 0, canary: 100), "Knative's default: all to the latest")
         let flaggers: JSONValue = [

@@ -13,7 +13,8 @@ import KubeRuntime
 /// - Both entries name their revision (`latestRevision: false`): traffic stays on the revisions analysed, and
 ///   a revision Knative creates meanwhile gets none until Serin routes it. (Flagger's canary entry is
 ///   `latestRevision: true`, which hands a newer revision the canary's share at once.)
-/// - ``setRoutes(_:_:)`` is a merge patch of `spec.traffic` only: the template and every other field survive.
+/// - ``setRoutes(_:_:)`` is a merge patch of `spec.traffic` only: the template and every other field survive,
+///   and so do tagged entries without traffic (Flagger replaces the whole list).
 /// - No step is taken while Knative has not observed the Service's generation (``readiness(_:)``).
 public struct KnativeRouter: TrafficRouter {
     let services: ObjectCache<DynamicObject>
@@ -80,15 +81,18 @@ public struct KnativeRouter: TrafficRouter {
     }
 
     /// Pending while Knative has not observed the Service's latest generation (its traffic not applied yet).
-    public func readiness(_ canary: Canary) -> RoutingReadiness {
-        guard let service = service(of: canary) else { return .ready }
+    public func readiness(_ canary: Canary) -> RoutingReadiness { service(of: canary).map(KnativeRouter.readiness(of:)) ?? .ready }
+
+    /// Pending while `status.observedGeneration` is behind `metadata.generation`. Pure.
+    public static func readiness(of service: JSONValue) -> RoutingReadiness {
         let generation = service[path: "metadata", "generation"]?.intValue ?? 0
         let observed = service[path: "status", "observedGeneration"]?.intValue ?? 0
         return observed >= generation ? .ready : .pending("Knative has observed generation \(observed) of \(generation)")
     }
 
     /// The `spec.traffic` that sends `routes` to the primary and the latest created revision: both named,
-    /// the primary first, one entry when they are the same revision. Pure.
+    /// the primary first, one entry when they are the same revision; then the user's tagged entries that carry
+    /// no traffic (a `tag` for its URL only), kept. Pure.
     public static func traffic(of service: JSONValue, _ routes: Routes) throws(RouterError) -> JSONValue {
         let name = service[path: "metadata", "name"]?.stringValue ?? ""
         guard let primary = KnativeServing.primaryRevision(of: service) else {
@@ -100,8 +104,11 @@ public struct KnativeRouter: TrafficRouter {
         func entry(_ revision: String, _ percent: Int) -> JSONValue {
             ["revisionName": .string(revision), "percent": .int(percent), "latestRevision": false]
         }
-        if primary == canary { return [entry(primary, routes.primary + routes.canary)] }
-        return [entry(primary, routes.primary), entry(canary, routes.canary)]
+        let tagged = (service[path: "spec", "traffic"]?.arrayValue ?? []).filter {
+            !($0["tag"]?.stringValue ?? "").isEmpty && ($0["percent"]?.intValue ?? 0) == 0
+        }
+        if primary == canary { return .array([entry(primary, routes.primary + routes.canary)] + tagged) }
+        return .array([entry(primary, routes.primary), entry(canary, routes.canary)] + tagged)
     }
 
     /// The live split: the primary's weight is what the entries naming the primary revision carry, the
