@@ -106,10 +106,13 @@ public struct MetricAnalysis: Sendable {
     /// What a query template's placeholders stand for, for one metric of a Canary. Pure.
     static func placeholderValues(_ canary: Canary, metric: CanaryMetric) -> [String: String] {
         // `{{ ingress }}` and `{{ route }}` are `ingressRef`'s and `routeRef`'s names, else the target's (Flagger's `toMetricModel`).
-        [
+        // For a Knative Service `{{ route }}` is the canary revision: the one analysed (Flagger: the latest created).
+        let knativeRevision = canary.targetKind == .knativeService ? canary.status?.lastAppliedSpec.flatMap { $0.isEmpty ? nil : $0 } : nil
+        return [
             "name": canary.metadata.name ?? "", "namespace": canary.namespace, "target": canary.targetName,
             "service": canary.serviceName, "variant": canary.targetName, "interval": metric.interval ?? CanaryDefaults.metricInterval,
-            "ingress": canary.spec.ingressRef?.name ?? canary.targetName, "route": canary.spec.routeRef?.name ?? canary.targetName,
+            "ingress": canary.spec.ingressRef?.name ?? canary.targetName,
+            "route": knativeRevision ?? canary.spec.routeRef?.name ?? canary.targetName,
         ]
     }
 

@@ -87,7 +87,9 @@ extension Canary {
         validateTarget(into: &issues, context: context)
         validateProvider(into: &issues, context: context)
         if let server = spec.metricsServer { issues.url(server, "spec.metricsServer") }
-        validateService(into: &issues)
+        // A Knative Service is its own route: Flagger reads nothing of `spec.service` for it.
+        if targetKind != .knativeService { validateService(into: &issues) }
+        validateKnativeTarget(into: &issues, context: context)
         issues.range(spec.progressDeadlineSeconds, 1...ValidationLimits.maximumProgressDeadlineSeconds, "spec.progressDeadlineSeconds")
         if let analysis = spec.analysis { validate(analysis, into: &issues) }
         validateBaseline(into: &issues, context: context)
@@ -103,10 +105,10 @@ extension Canary {
             if !context.targets.contains(kind) {
                 issues.add(
                     "spec.targetRef.kind",
-                    "\"\(kind)\" is not supported yet (supported: \(context.targets.map(\.rawValue).sorted().joined(separator: ", ")))")
+                    "\"\(kind)\" is not supported yet (supported: \(context.targets.map(\.description).sorted().joined(separator: ", ")))")
             }
         } else {
-            let known = TargetKind.allCases.map(\.rawValue).joined(separator: ", ")
+            let known = TargetKind.allCases.filter { $0 != .knativeService }.map(\.rawValue).joined(separator: ", ")
             issues.add("spec.targetRef.kind", "\"\(spec.targetRef?.kind ?? "")\" is not a known kind (known: \(known))")
         }
         if let namespace = spec.targetRef?.namespace, namespace != self.namespace {

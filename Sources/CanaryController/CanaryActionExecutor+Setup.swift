@@ -36,7 +36,7 @@ extension CanaryActionExecutor {
             throw InvalidCanary(reason: "InvalidAutoscaler", message: error.description)
         } catch { throw ActingError(step: "reconcile the primary HorizontalPodAutoscaler", cause: error) }
         try await acting("create the primary \(canary.primaryName)") { try await parts.target.ensurePrimary(canary, target: target, owner: owner) }
-        if !parts.target.managesServices {
+        if parts.target.needsServices {
             try await acting("reconcile the Services") { try await services.reconcile(canary, selector: selector, target: target, owner: owner) }
         }
         try await acting("reconcile the \(parts.provider) routing") { try await parts.router.reconcile(canary, owner: owner) }

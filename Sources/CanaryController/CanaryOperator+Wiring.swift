@@ -46,9 +46,12 @@ extension CanaryOperator {
 
     /// What lives in the service mesh's own cluster (`--kubeconfig-service-mesh`): the custom resources of the
     /// routers whose objects are all custom resources (Istio's, SMI's, Gateway API's…), as Flagger writes them
-    /// through its mesh client. Routers of core objects (`nginx`, `skipper`: Ingresses) stay beside the Canaries.
+    /// through its mesh client. Routers of core objects (`nginx`, `skipper`: Ingresses) stay beside the Canaries,
+    /// and so does Knative's (its routing is the target Knative Service itself).
     static func meshResources(of routers: [RouterRegistration]) -> Set<KubeResource> {
-        Set(routers.filter { !$0.resources.isEmpty && $0.resources.allSatisfy { $0.crd != nil } }.flatMap { $0.resources.map(\.resource) })
+        Set(
+            routers.filter { $0.provider != .knative && !$0.resources.isEmpty && $0.resources.allSatisfy { $0.crd != nil } }
+                .flatMap { $0.resources.map(\.resource) })
     }
 
     /// The controller's triggers: a target changing reconciles the Canaries targeting it, an HPA those

@@ -103,7 +103,7 @@ public final class CanaryOperator: Service, Sendable {
             canaryCache.list().reduce(into: [:]) { counts, canary in counts[canary.namespace ?? "", default: 0] += 1 }
         }
         self.metrics = metrics
-        let targetRegistrations = TargetRegistry.registrations
+        let targetRegistrations = TargetRegistry.enabled(meshProvider: options.meshProvider)
         watched = CanaryOperator.watchedResources(routers: routerRegistrations, targets: targetRegistrations, configTracking: options.configTracking)
         var reflectors: [KubeResource: Reflector<DynamicObject>] = [:]
         let targetResources = Set(targetRegistrations.map(\.resource.resource))

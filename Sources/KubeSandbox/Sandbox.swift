@@ -82,6 +82,7 @@ public final class Sandbox: Sendable {
         let trafficPort = trafficServer.port
         let workloads = WorkloadSimulator(store: store)
         let keptn = KeptnSimulator(store: store)
+        let knative = KnativeSimulator(store: store)
         let jobs = JobSimulator(store: store, meshes: options.meshes)
         let gatewayStatus = options.meshes.contains { $0.name == SimulatedMesh.gatewayAPI.name } ? GatewayRouteStatus(store: store) : nil
         let simulator = TrafficSimulator(store: store, meshes: options.meshes, metrics: metrics, tick: options.trafficTick)
@@ -93,6 +94,7 @@ public final class Sandbox: Sendable {
                 if simulateWorkloads {
                     group.addTask { await workloads.run() }
                     group.addTask { await keptn.run() }
+                    group.addTask { await knative.run() }
                     group.addTask { await jobs.run() }
                     if let gatewayStatus { group.addTask { await gatewayStatus.run() } }
                 }

@@ -81,7 +81,7 @@ public enum RouterRegistry {
         SMIRouter.registration(.smiV1alpha2, version: .v1alpha2, queries: IstioRouter.queries),
         SMIRouter.registration(.smiV1alpha3, version: .v1alpha3, queries: IstioRouter.queries), ContourRouter.registration,
         TraefikRouter.registration, APISIXRouter.registration, GlooRouter.registration, SkipperRouter.registration,
-        KumaRouter.registration,
+        KumaRouter.registration, KnativeRouter.registration,
     ]
 
     /// The registration of `provider`; `nil` when Serin cannot route it yet.

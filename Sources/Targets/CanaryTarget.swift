@@ -34,11 +34,12 @@ public protocol CanaryTarget: Sendable {
     /// The replicas to scale the target up to.
     func scaleUpReplicas(_ canary: Canary) -> Int
 
-    /// Whether the target writes the `-primary` and `-canary` Services itself (a Service target), so that the
-    /// apex, `-primary` and `-canary` Services of a workload are not written for it.
-    var managesServices: Bool { get }
+    /// Whether the Canary gets the apex, `-primary` and `-canary` Services (Flagger's Kubernetes router);
+    /// `false` for a kind that routes itself (a Knative Service) or writes its own `-primary` and `-canary`
+    /// Services (a Kubernetes Service).
+    var needsServices: Bool { get }
 }
 
 extension CanaryTarget {
-    public var managesServices: Bool { false }
+    public var needsServices: Bool { true }
 }

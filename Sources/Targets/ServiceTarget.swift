@@ -12,7 +12,7 @@ import KubeRuntime
 /// ready when it exists.
 ///
 /// The target writes those two Services itself, so the apex, `-primary` and `-canary` Services a workload
-/// target gets are not written (``managesServices``).
+/// target gets are not written (``needsServices``).
 public struct ServiceTarget: CanaryTarget {
     /// Services for ``TargetRegistry``.
     public static let registration = TargetRegistration(kind: .service, resource: WatchedResource(.services, owned: true)) {
@@ -32,7 +32,7 @@ public struct ServiceTarget: CanaryTarget {
         self.labels = labels
     }
 
-    public var managesServices: Bool { true }
+    public var needsServices: Bool { false }
 
     public func target(of canary: Canary) -> JSONValue? { cache.get(namespace: canary.namespace, name: canary.targetName)?.json }
 

@@ -13,14 +13,18 @@ public struct TargetRegistration: Sendable {
     /// The RBAC rules the target's requests need: by default its cache's, and create and patch when it
     /// owns primaries (``PolicyRule/rule(for:)``).
     public var rules: [PolicyRule]
+    /// The provider whose router this kind needs (its resource is a CRD that provider installs): the kind is
+    /// enabled only on an operator running that router; `nil`: on every operator.
+    public var provider: MeshProvider?
 
     public init(
-        kind: TargetKind, resource: WatchedResource, rules: [PolicyRule]? = nil,
+        kind: TargetKind, resource: WatchedResource, rules: [PolicyRule]? = nil, provider: MeshProvider? = nil,
         make: @escaping @Sendable (KubeClient, ObjectCaches, TargetOptions) -> any CanaryTarget
     ) {
         self.kind = kind
         self.resource = resource
         self.rules = rules ?? [PolicyRule.rule(for: resource)]
+        self.provider = provider
         self.make = make
     }
 }
@@ -47,7 +51,14 @@ extension ConfigTracker {
 public enum TargetRegistry {
     public static let registrations: [TargetRegistration] = [
         DeploymentTarget.registration, DaemonSetTarget.registration, ServiceTarget.registration,
+        KnativeServiceTarget.registration,
     ]
+
+    /// The kinds an operator with `meshProvider` as its default runs: those every operator runs, and those
+    /// needing that provider's router.
+    public static func enabled(meshProvider: MeshProvider) -> [TargetRegistration] {
+        registrations.filter { $0.provider == nil || $0.provider == meshProvider }
+    }
 
     public static func registration(for kind: TargetKind) -> TargetRegistration? { registrations.first { $0.kind == kind } }
 

@@ -24,7 +24,9 @@ struct WatchCommand: AsyncParsableCommand {
         try await options.with { client, namespace, _ in
             let (changes, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for resource in [Canary.resource, .events] + TargetRegistry.registrations.map(\.resource.resource) {
+                // A kind needing a provider's CRD (Knative Services) is not followed: most clusters lack it.
+                let kinds = TargetRegistry.registrations.filter { $0.provider == nil }.map(\.resource.resource)
+                for resource in [Canary.resource, .events] + kinds {
                     group.addTask { try await WatchCommand.follow(resource, client: client, namespace: namespace, signal: signal) }
                 }
                 var shown = ""

@@ -160,7 +160,7 @@ import Testing
     @Test func refusedValuesSayWhy() async throws {
         let replicas = try await Self.render(#"{"replicaCount": 2}"#, namespace: "serin-system")
         #expect(replicas.status != 0 && replicas.output.contains("replicaCount > 1 needs leaderElection.enabled=true"), "\(replicas.output)")
-        let mesh = try await Self.render(#"{"meshProvider": "knative"}"#, namespace: "serin-system")
+        let mesh = try await Self.render(#"{"meshProvider": "appmesh"}"#, namespace: "serin-system")
         #expect(mesh.status != 0 && mesh.output.contains("meshProvider"), "\(mesh.output)")
     }
 }

@@ -19,8 +19,8 @@ import Testing
 
     @Test(arguments: [
         (
-            ["--mesh-provider", "knative"],
-            "--mesh-provider: \"knative\" is not supported yet (supported: apisix, contour, gatewayapi:v1, gatewayapi:v1beta1, gloo, istio, kubernetes, kuma, linkerd, nginx, osm, skipper, smi:v1alpha1, smi:v1alpha2, smi:v1alpha3, traefik)"
+            ["--mesh-provider", "appmesh"],
+            "--mesh-provider: \"appmesh\" is not supported yet (supported: apisix, contour, gatewayapi:v1, gatewayapi:v1beta1, gloo, istio, knative, kubernetes, kuma, linkerd, nginx, osm, skipper, smi:v1alpha1, smi:v1alpha2, smi:v1alpha3, traefik)"
         ),
         (["--mesh-provider", "istio2"], "--mesh-provider: \"istio2\" is not a known value (known: apisix, appmesh,"),
         (["--log-format", "yaml"], "--log-format: \"yaml\" is not text or json"),

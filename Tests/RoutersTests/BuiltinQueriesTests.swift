@@ -39,7 +39,7 @@ import Testing
         #expect(
             RouterRegistry.implemented == [
                 .istio, .kubernetes, .gatewayAPIV1, .gatewayAPIV1beta1, .nginx, .linkerd, .osm, .smiV1alpha1, .smiV1alpha2, .smiV1alpha3,
-                .contour, .traefik, .apisix, .gloo, .skipper, .kuma,
+                .contour, .traefik, .apisix, .gloo, .skipper, .kuma, .knative,
             ])
         #expect(RouterRegistry.registration(for: .linkerd)?.resources.compactMap(\.crd) == ["trafficsplits.split.smi-spec.io"])
         #expect(RouterRegistry.registration(for: .nginx)?.resources.map(\.crd) == [nil], "Ingress is built in")
@@ -52,7 +52,7 @@ import Testing
         let istio = RouterRegistry.registration(for: .istio)?.resources.compactMap(\.crd) ?? []
         #expect(istio == ["virtualservices.networking.istio.io", "destinationrules.networking.istio.io"])
         #expect(RouterRegistry.registration(for: .kubernetes)?.resources.isEmpty == true)
-        #expect(RouterRegistry.registration(for: .knative) == nil)
+        #expect(RouterRegistry.registration(for: .appmesh) == nil)
         #expect(RouterRegistry.enabled(meshProvider: .kubernetes).map(\.provider) == [.kubernetes])
         #expect(RouterRegistry.enabled(meshProvider: .istio).map(\.provider) == [.istio, .kubernetes])
     }
@@ -65,7 +65,7 @@ import Testing
                 .prometheus, .datadog, .newrelic, .dynatrace, .graphite, .influxdb, .cloudwatch, .stackdriver, .externalmetrics, .keptn, .web, .job,
                 .splunk,
             ])
-        #expect(TargetRegistry.implemented == [.deployment, .daemonSet, .service])
+        #expect(TargetRegistry.implemented == [.deployment, .daemonSet, .service, .knativeService])
         #expect(
             NotifierRegistry.implemented == [.slack, .discord, .rocket, .msteams, .gchat, .wecom, .dingtalk, .feishu, .lark, .webhook],
             "Flagger's five and Serin's")

@@ -52,11 +52,19 @@ import Testing
             "spec": ["containers": [["name": "podinfod", "image": "ghcr.io/stefanprodan/podinfo:6.0.0", "ports": ports]]],
         ]
         let kind = spec[path: "targetRef", "kind"]?.stringValue ?? "Deployment"
-        objects.append([
-            "apiVersion": "apps/v1", "kind": .string(kind == "DaemonSet" ? "DaemonSet" : "Deployment"),
-            "metadata": ["name": .string(target), "namespace": .string(example.namespace), "labels": ["app": .string(target)]],
-            "spec": ["selector": ["matchLabels": ["app": .string(target)]], "template": template],
-        ])
+        if spec[path: "targetRef", "apiVersion"] == "serving.knative.dev/v1" {
+            // A Knative Service: the simulated Knative makes its first revision.
+            objects.append([
+                "apiVersion": "serving.knative.dev/v1", "kind": "Service",
+                "metadata": ["name": .string(target), "namespace": .string(example.namespace)], "spec": ["template": template],
+            ])
+        } else {
+            objects.append([
+                "apiVersion": "apps/v1", "kind": .string(kind == "DaemonSet" ? "DaemonSet" : "Deployment"),
+                "metadata": ["name": .string(target), "namespace": .string(example.namespace), "labels": ["app": .string(target)]],
+                "spec": ["selector": ["matchLabels": ["app": .string(target)]], "template": template],
+            ])
+        }
         if let scaler = spec["autoscalerRef"], let name = scaler["name"]?.stringValue {
             objects.append(
                 scaler["kind"] == "ScaledObject"
@@ -170,6 +178,7 @@ import Testing
         ("skipper", ["skipper-progressive-delivery-1.yaml"]), ("traefik", ["traefik-progressive-delivery-1.yaml"]),
         ("contour", ["contour-progressive-delivery-1.yaml"]), ("apisix", ["apisix-progressive-delivery-1.yaml"]),
         ("gloo", ["gloo-progressive-delivery-1.yaml"]),
+        ("knative", ["knative-progressive-delivery-1.yaml"]),
     ]
 
     @Test(.serialized, arguments: byProvider.map(\.provider))
