@@ -5,6 +5,9 @@ extension Canary {
     func validateJudge(_ analysis: CanaryAnalysis, into issues: inout ValidationIssues) {
         issues.range(analysis.inconclusiveLimit, 1...1000, "spec.analysis.inconclusiveLimit")
         issues.range(analysis.consecutiveSuccessLimit, 1...1000, "spec.analysis.consecutiveSuccessLimit")
+        if let onFailure = analysis.onFailure, !["rollback", "freeze"].contains(onFailure) {
+            issues.add("spec.analysis.onFailure", "\"\(onFailure)\" is not a known value (known: rollback, freeze)")
+        }
         if (analysis.consecutiveSuccessLimit ?? 1) > 1, strategy != .canary {
             issues.add("spec.analysis.consecutiveSuccessLimit", "holds the first weight of the canary strategy; this Canary is \(strategy.rawValue)")
         }

@@ -160,6 +160,9 @@ public struct CanaryAnalysis: Codable, Sendable, Equatable {
     public var inconclusiveLimit: Int?
     /// Serin: passed steps in a row before the first weight increase.
     public var consecutiveSuccessLimit: Int?
+    /// Serin: what reaching `threshold` failed checks does: `rollback` (default, Flagger's) or `freeze` (hold the
+    /// weights and wait for `kubectl serin promote`, `abort`, `retry` or a new revision).
+    public var onFailure: String?
 
     public init(interval: String? = nil, threshold: Int? = nil, maxWeight: Int? = nil, stepWeight: Int? = nil) {
         self.interval = interval

@@ -66,7 +66,7 @@ extension Canary {
             ("spec.analysis.metrics[].compare", .checked),
             ("spec.analysis.baseline", .checked), ("spec.analysis.baseline.enabled", .implemented),
             ("spec.analysis.scoreThresholds", .implemented),
-            ("spec.analysis.inconclusiveLimit", .implemented),
+            ("spec.analysis.inconclusiveLimit", .implemented), ("spec.analysis.onFailure", .implemented),
             ("spec.analysis.consecutiveSuccessLimit", .checked),
             ("spec.analysis.scoreThresholds.pass", .implemented),
             ("spec.analysis.scoreThresholds.marginal", .implemented),

@@ -84,6 +84,8 @@ extension CanaryAnalysis {
     public var runsBaseline: Bool { baseline.map { $0.enabled != false } ?? false }
     /// Inconclusive steps in a row before the Canary pauses for a person (`inconclusiveLimit`, default 3).
     public var inconclusiveSteps: Int { inconclusiveLimit ?? 3 }
+    /// Whether reaching `threshold` failed checks freezes the analysis instead of rolling back (`onFailure: freeze`).
+    public var freezesOnFailure: Bool { onFailure == "freeze" }
     /// Passed steps in a row before the first weight increase (`consecutiveSuccessLimit`, default 1: as Flagger).
     public var successesBeforeFirstStep: Int { max(consecutiveSuccessLimit ?? 1, 1) }
 }

@@ -100,6 +100,12 @@ public enum CanaryAlerts {
         if let who = after("Retrying the analysis of \(name) requested by ") {
             return Decided(message: "Analysis retried, requested by \(who).", severity: .info, withMetadata: false)
         }
+        if let frozen = after("Halt \(name) advancement: failed checks threshold reached "), frozen.contains("(analysis.onFailure: freeze)") {
+            let checks = frozen.prefix { $0.isNumber }
+            return Decided(
+                message: "Canary analysis is frozen after \(checks) failed checks, waiting for promote, abort or retry.", severity: .error,
+                withMetadata: true)
+        }
         if message.hasPrefix("Halt \(name) advancement: the analysis is inconclusive after ") {
             return Decided(
                 message: "Canary analysis is inconclusive, waiting for promote, abort or retry.", severity: .warn, withMetadata: false)

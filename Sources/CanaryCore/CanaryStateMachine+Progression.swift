@@ -35,7 +35,7 @@ extension CanaryStateMachine {
         let routes = enforce(analysisRoutes(canary, status), observation)
         if let paused = paused(observation, routes: routes) { return paused }
         if canary.skipsAnalysis { return promoteWithoutAnalysis(observation, status: status) }
-        if pausedInconclusive(canary, status) { return Decision(actions: routes, status: status) }
+        if pausedInconclusive(canary, status) || frozen(canary, status) { return Decision(actions: routes, status: status) }
         let weight = status.canaryWeight ?? 0
         let wait = remainingWait(observation)
         guard wait == .zero else { return Decision(actions: routes, status: status, requeueAfter: wait) }
@@ -82,6 +82,7 @@ extension CanaryStateMachine {
         failed.failedChecks = (status.failedChecks ?? 0) + 1
         (failed.inconclusiveSteps, failed.consecutiveSuccesses) = (nil, nil)
         if (failed.failedChecks ?? 0) >= observation.canary.threshold {
+            if observation.canary.spec.analysis?.freezesOnFailure == true { return freeze(observation, status: failed, actions: actions) }
             // Serin rolls back on the check that reaches the threshold (Flagger waits one more interval).
             return rollback(observation, status: failed, first: actions)
         }

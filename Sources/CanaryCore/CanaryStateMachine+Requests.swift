@@ -62,15 +62,16 @@ extension CanaryStateMachine {
                     .event(.normal, "Retrying the analysis of \(canary.dottedName) requested by \(request.by)"), .scaleTargetUp,
                 ], status: progressing, requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
         case (.retry, .progressing), (.retry, .waitingPromotion):
-            guard pausedInconclusive(canary, status) else { fallthrough }
+            guard pausedInconclusive(canary, status) || frozen(canary, status) else { fallthrough }
             var resumed = status.transitioned(to: phase, now: observation.now)
-            resumed.inconclusiveSteps = nil
+            let forgotten = frozen(canary, status) ? "failed checks forgotten" : "inconclusive steps forgotten"
+            (resumed.inconclusiveSteps, resumed.failedChecks) = (nil, frozen(canary, status) ? 0 : status.failedChecks)
             decision = Decision(
-                actions: [.event(.normal, "Retrying the analysis of \(canary.dottedName) requested by \(request.by): inconclusive steps forgotten")],
+                actions: [.event(.normal, "Retrying the analysis of \(canary.dottedName) requested by \(request.by): \(forgotten)")],
                 status: resumed, requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
         case (.retry, _):
             return refused(
-                "Request to \(asked) ignored: only a Failed rollout of the target's current revision, or an analysis paused as inconclusive, can be retried (the Canary is \(phase.rawValue))"
+                "Request to \(asked) ignored: only a Failed rollout of the target's current revision, or an analysis paused as inconclusive or frozen, can be retried (the Canary is \(phase.rawValue))"
             )
         default:
             return refused("Request to \(asked) ignored: no analysis is under way (the Canary is \(phase.rawValue))")

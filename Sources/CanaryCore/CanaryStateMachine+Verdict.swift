@@ -24,6 +24,25 @@ extension CanaryStateMachine {
         return Decision(actions: actions + events, status: waiting, requeueAfter: canary.analysisInterval(minimum: observation.minimumInterval))
     }
 
+    /// Whether failed checks have frozen the analysis (`analysis.onFailure: freeze` at `threshold`): the weights
+    /// hold, and only `kubectl serin promote`, `abort` or `retry` (or a new revision) moves it on.
+    static func frozen(_ canary: Canary, _ status: CanaryStatus) -> Bool {
+        canary.spec.analysis?.freezesOnFailure == true && (status.failedChecks ?? 0) >= canary.threshold
+    }
+
+    /// The check that reaches the threshold under `onFailure: freeze`: the traffic stays where it is, with a
+    /// Warning (and an alert) saying how to go on.
+    static func freeze(_ observation: Observation, status: CanaryStatus, actions: [CanaryAction]) -> Decision {
+        let message = frozenMessage(observation.canary, failedChecks: status.failedChecks ?? 0, weight: status.canaryWeight ?? 0)
+        return Decision(actions: actions + [.event(.warning, message)], status: status)
+    }
+
+    /// The Warning (and alert) of an analysis frozen by failed checks.
+    public static func frozenMessage(_ canary: Canary, failedChecks: Int, weight: Int) -> String {
+        "Halt \(canary.dottedName) advancement: failed checks threshold reached \(failedChecks), frozen at canary weight \(weight) "
+            + "(analysis.onFailure: freeze), waiting for kubectl serin promote, abort or retry"
+    }
+
     /// The Warning (and alert) of an analysis paused by inconclusive steps.
     public static func inconclusivePause(_ canary: Canary, steps: Int) -> String {
         "Halt \(canary.dottedName) advancement: the analysis is inconclusive after \(steps) steps in a row, waiting for kubectl serin promote, abort or retry"

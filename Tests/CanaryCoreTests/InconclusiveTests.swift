@@ -49,7 +49,7 @@ import Testing
         // Not paused: retry during an analysis is refused, as before.
         let refused = CanaryStateMachine.decide(
             observe(ControlRequestTests.requesting(Self.canary(steps: 1), .retry), target: Self.v2, routes: Routes(primary: 80, canary: 20)))
-        #expect(refused.events.first?.contains("or an analysis paused as inconclusive, can be retried") == true, "\(refused.events)")
+        #expect(refused.events.first?.contains("or an analysis paused as inconclusive or frozen, can be retried") == true, "\(refused.events)")
     }
 
     @Test func aNewRevisionStartsOverWithItsOwnStartTime() {
