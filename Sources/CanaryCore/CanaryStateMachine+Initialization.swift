@@ -12,7 +12,10 @@ extension CanaryStateMachine {
             if status.phase != .initializing { waiting = status.transitioned(to: .initializing, now: observation.now) }
             let message: String
             switch primary.readiness {
-            case .waiting(let reason), .failed(let reason): message = "\(canary.primaryName).\(canary.namespace) not ready: \(reason)"
+            case .waiting(let reason), .failed(let reason):
+                // A Knative Service has no `-primary` workload: its primary is a revision of the target itself.
+                let primary = canary.targetKind == .knativeService ? canary.targetName : canary.primaryName
+                message = "\(primary).\(canary.namespace) not ready: \(reason)"
             case .ready: message = ""
             }
             return Decision(actions: [.event(.warning, message)], status: waiting, requeueAfter: .seconds(5))

@@ -54,6 +54,12 @@ func observe(
             observe(makeCanary(), primary: WorkloadState(templateHash: "v1", readiness: .waiting("0 of 1 ready"), replicas: 1)))
         #expect(waiting.status.phase == .initializing)
         #expect(waiting.events == ["httpbin-primary.demo not ready: 0 of 1 ready"])
+        var knative = makeCanary()
+        knative.spec.targetRef = TargetReference(apiVersion: "serving.knative.dev/v1", kind: "Service", name: "httpbin")
+        let revision = CanaryStateMachine.decide(
+            observe(
+                knative, primary: WorkloadState(templateHash: "v1", readiness: .waiting("Knative Revision httpbin-00001 is not ready"), replicas: 1)))
+        #expect(revision.events == ["httpbin.demo not ready: Knative Revision httpbin-00001 is not ready"], "a Knative Service has no -primary")
         let done = CanaryStateMachine.decide(observe(makeCanary()))
         #expect(done.status.phase == .initialized)
         #expect(done.status.lastAppliedSpec == "v1" && done.status.lastPromotedSpec == "v1")
