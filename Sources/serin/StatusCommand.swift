@@ -31,7 +31,7 @@ struct StatusCommand: AsyncParsableCommand {
         let canary = try await client.canary(name, namespace: namespace)
         let targetName = canary[path: "spec", "targetRef", "name"]?.stringValue ?? name
         // The target kind's resource, from its registration; a kind Serin does not ship shows as missing.
-        let kind = TargetKind(rawValue: canary[path: "spec", "targetRef", "kind"]?.stringValue ?? TargetKind.deployment.rawValue)
+        let kind = StatusCommand.targetKind(of: canary)
         let workloads = kind.flatMap(TargetRegistry.registration(for:)).map { client.resource($0.resource.resource, as: JSONValue.self) }
         async let target = optional { try await workloads?.get(targetName, namespace: namespace) }
         async let primary = optional { try await workloads?.get("\(targetName)-primary", namespace: namespace) }
@@ -46,6 +46,14 @@ struct StatusCommand: AsyncParsableCommand {
         return CanaryStatusTree(
             canary: canary, target: try await target, primary: try await primary, services: services,
             virtualService: try await virtualService, events: events, now: now)
+    }
+
+    /// The kind of the Canary's target, as validation reads it (a `Service` of `serving.knative.dev/v1` is a
+    /// Knative Service); `nil` for a kind Serin does not ship.
+    static func targetKind(of canary: JSONValue) -> TargetKind? {
+        let kind = canary[path: "spec", "targetRef", "kind"]?.stringValue ?? TargetKind.deployment.rawValue
+        if kind == "Service", canary[path: "spec", "targetRef", "apiVersion"]?.stringValue == KnativeServing.apiVersion { return .knativeService }
+        return TargetKind(rawValue: kind)
     }
 
     /// The object, or `nil` when the API says it (or its kind) does not exist.

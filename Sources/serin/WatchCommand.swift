@@ -24,8 +24,10 @@ struct WatchCommand: AsyncParsableCommand {
         try await options.with { client, namespace, _ in
             let (changes, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
             try await withThrowingTaskGroup(of: Void.self) { group in
-                // A kind needing a provider's CRD (Knative Services) is not followed: most clusters lack it.
-                let kinds = TargetRegistry.registrations.filter { $0.provider == nil }.map(\.resource.resource)
+                // A kind needing a provider's CRD (Knative Services) is followed only for a Canary targeting it:
+                // most clusters lack the CRD.
+                let own = StatusCommand.targetKind(of: try await client.canary(name, namespace: namespace))
+                let kinds = TargetRegistry.registrations.filter { $0.provider == nil || $0.kind == own }.map(\.resource.resource)
                 for resource in [Canary.resource, .events] + kinds {
                     group.addTask { try await WatchCommand.follow(resource, client: client, namespace: namespace, signal: signal) }
                 }

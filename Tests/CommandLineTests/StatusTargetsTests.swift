@@ -1,0 +1,55 @@
+import Foundation
+import KubeAPIServer
+import KubeCore
+import KubeSandbox
+import SerinTesting
+import Testing
+
+/// `serin status` shows the target of every kind Serin ships: a Kubernetes Service and a Knative Service (a
+/// `Service` of `serving.knative.dev/v1`), not the other one of the same kind name.
+@Suite struct StatusTargetsTests {
+    static func canary(_ name: String, apiVersion: String, provider: String) -> String {
+        """
+        apiVersion: flagger.app/v1beta1
+        kind: Canary
+        metadata: {name: \(name), namespace: test}
+        spec:
+          provider: \(provider)
+          targetRef: {apiVersion: \(apiVersion), kind: Service, name: \(name)}
+          analysis: {interval: 1m, threshold: 2, maxWeight: 50, stepWeight: 10}
+        """
+    }
+
+    @Test func theTargetOfAServiceOrAKnativeServiceIsShown() async throws {
+        try await Sandbox.with { sandbox in
+            let kubectl = Kubectl(sandbox)
+            try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
+            let manifests = """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: test}
+                ---
+                apiVersion: serving.knative.dev/v1
+                kind: Service
+                metadata: {name: hello, namespace: test}
+                spec: {template: {spec: {containers: [{image: "ghcr.io/knative/helloworld-go:latest"}]}}}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: test}
+                spec: {selector: {app: web}, ports: [{port: 80}]}
+                ---
+                \(Self.canary("hello", apiVersion: "serving.knative.dev/v1", provider: "knative"))
+                ---
+                \(Self.canary("web", apiVersion: "v1", provider: "istio"))
+                """
+            try await kubectl.succeed(["apply", "-f", "-"], stdin: manifests)
+            for (name, expected) in [
+                ("hello", "Service hello  0/0 ready  ghcr.io/knative/helloworld-go:latest  (the new version)"), ("web", "Service web"),
+            ] {
+                let (code, tree) = try await SerinBinary.run(["status", name, "-n", "test", "--kubeconfig", sandbox.kubeconfigPath])
+                #expect(code == 0 && tree.contains(expected), "\(name): \(tree)")
+            }
+        }
+    }
+}
