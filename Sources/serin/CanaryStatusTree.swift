@@ -130,6 +130,11 @@ struct CanaryStatusTree {
         {
             return "paused: \(steps) inconclusive steps in a row; `kubectl serin promote`, `abort` or `retry` decides"
         }
+        if canary[path: "spec", "analysis", "onFailure"] == "freeze", let failed = status["failedChecks"]?.intValue,
+            failed >= (canary[path: "spec", "analysis", "threshold"]?.intValue ?? 0), ["Progressing", "WaitingPromotion"].contains(phase)
+        {
+            return "frozen: \(failed) failed checks (onFailure: freeze); `kubectl serin promote`, `abort` or `retry` decides"
+        }
         guard ["Progressing", "WaitingPromotion", "Waiting"].contains(phase) else { return "nothing due: waiting for a new revision" }
         let interval = (canary[path: "spec", "analysis", "interval"]?.stringValue).flatMap { try? GoDuration(parsing: $0) }?.seconds ?? 60
         guard let since = status["lastTransitionTime"]?.stringValue.flatMap({ KubeTime(rfc3339: $0)?.date }) else {

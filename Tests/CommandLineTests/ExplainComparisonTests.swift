@@ -53,6 +53,17 @@ import Testing
             }
             let tree = try await SerinBinary.run(["status", "podinfo", "-n", "demo", "--kubeconfig", sandbox.kubeconfigPath]).output
             #expect(tree.contains("paused: 3 inconclusive steps in a row; `kubectl serin promote`, `abort` or `retry` decides"), "\(tree)")
+
+            // onFailure: freeze at the threshold.
+            try await kubectl.succeed([
+                "patch", "canary", "podinfo", "-n", "demo", "--type=merge", "-p", #"{"spec":{"analysis":{"onFailure":"freeze"}}}"#,
+            ])
+            try await kubectl.succeed([
+                "patch", "canary", "podinfo", "-n", "demo", "--subresource=status", "--type=merge", "-p",
+                #"{"status":{"inconclusiveSteps":null,"failedChecks":2}}"#,
+            ])
+            let frozen = try await SerinBinary.run(["status", "podinfo", "-n", "demo", "--kubeconfig", sandbox.kubeconfigPath]).output
+            #expect(frozen.contains("frozen: 2 failed checks (onFailure: freeze); `kubectl serin promote`, `abort` or `retry` decides"), "\(frozen)")
         }
     }
 }
