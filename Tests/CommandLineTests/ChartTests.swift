@@ -39,7 +39,7 @@ import Testing
     @Test(arguments: [
         ("{}", "serin-system"),
         (
-            #"{"namespace": "apps", "leaderElection": {"enabled": true}, "replicaCount": 2, "podDisruptionBudget": {"enabled": true}, "loadtester": {"enabled": true, "allow": ["hey"], "tokenSecret": "loadtester-token"}, "eventWebhook": "http://events.example/"}"#,
+            #"{"namespace": "apps", "leaderElection": {"enabled": true}, "replicaCount": 2, "podDisruptionBudget": {"enabled": true}, "loadtester": {"enabled": true, "allow": ["hey"], "tokenSecret": "loadtester-token", "secretMounts": ["concord-api"]}, "eventWebhook": "http://events.example/"}"#,
             "apps"
         ),
         (
@@ -97,7 +97,11 @@ import Testing
                 #expect(try await kubectl.run(["get", "role", "serin", "-n", "apps"]).status == 0, "a namespaced Role with --namespace")
                 #expect(try await kubectl.run(["get", "clusterrole", "serin"]).status != 0)
                 #expect(try await kubectl.run(["get", "role", "serin-leader-election", "-n", "apps"]).status == 0)
-                #expect(try await kubectl.run(["get", "deploy", "serin-loadtester", "-n", "apps"]).status == 0)
+                let loadTester = try JSONValue(parsing: try await kubectl.succeed(["get", "deploy", "serin-loadtester", "-n", "apps", "-o", "json"]))
+                let mounts = loadTester[path: "spec", "template", "spec", "containers"]?[0]?["volumeMounts"]?.arrayValue ?? []
+                #expect(
+                    mounts.contains { $0["mountPath"] == "/var/run/secrets/concord-api" && $0["readOnly"] == true },
+                    "a concord task's API key file from its Secret: \(mounts)")
                 #expect(try await kubectl.run(["get", "pdb", "serin", "-n", "apps"]).status == 0)
             }
         }
