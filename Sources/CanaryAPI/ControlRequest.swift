@@ -1,6 +1,6 @@
 import KubeCore
 
-/// A human's request about one Canary's rollout, written by `kubectl serin promote|abort|retry` as the
+/// A human's request about one Canary's rollout, written by `kubectl serin promote|abort|retry|undo` as the
 /// annotation `serin.dev/request` and carried out by the operator through its decisions, which then
 /// remove it. An annotation no manifest sets, written with its own field manager: a GitOps tool applying
 /// the Canary's manifest leaves it alone.
@@ -22,6 +22,9 @@ public struct ControlRequest: Sendable, Equatable {
         case abort
         /// Analyse again the revision that failed, without changing the spec.
         case retry
+        /// Give the primary back the last version promoted before the current one, marking the current one
+        /// failed (it is not promoted again until the target changes).
+        case undo
     }
 
     public static let annotation = "serin.dev/request"

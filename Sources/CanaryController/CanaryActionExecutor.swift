@@ -63,6 +63,8 @@ struct CanaryActionExecutor: Sendable {
                     try await autoscaler.reconcile(canary, owner: CanaryActionExecutor.owner(canary), promoting: true)
                 }
             }
+        case .restorePrevious:
+            try await acting("restore the previous version of \(canary.primaryName)") { try await workload.restorePrevious(canary) }
         case .applyBaseline: try await applyBaseline(canary, workload: workload)
         case .deleteBaseline: try await deleteBaseline(canary, workload: workload)
         case .event(let severity, let message):

@@ -112,6 +112,7 @@ public struct CanaryReconciler: Reconciler {
         case .scaleTargetToZero: "scale target to zero"
         case .scaleTargetUp: "scale target up"
         case .promote: "promote"
+        case .restorePrevious: "restore the previous version"
         case .applyBaseline: "apply baseline"
         case .deleteBaseline: "delete baseline"
         case .event: "record event"

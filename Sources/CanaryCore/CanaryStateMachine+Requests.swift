@@ -73,6 +73,8 @@ extension CanaryStateMachine {
             return refused(
                 "Request to \(asked) ignored: only a Failed rollout of the target's current revision, or an analysis paused as inconclusive or frozen, can be retried (the Canary is \(phase.rawValue))"
             )
+        case (.undo, _):
+            return undo(observation, request: request, refused: refused)
         default:
             return refused("Request to \(asked) ignored: no analysis is under way (the Canary is \(phase.rawValue))")
         }

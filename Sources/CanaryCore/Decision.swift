@@ -45,6 +45,8 @@ public enum CanaryAction: Sendable, Equatable {
     case scaleTargetUp
     /// Copy the target's pod template (and settings) to the primary.
     case promote
+    /// Give the primary back the template it ran before its last promotion (`kubectl serin undo`).
+    case restorePrevious
     /// Record a Kubernetes Event (reason `Synced`, as Flagger).
     case event(EventSeverity, String)
     /// Call the Canary's webhooks of a type (post-rollout) and report each outcome as an event.

@@ -49,6 +49,11 @@ public struct WorkloadState: Sendable, Equatable {
     public var replicas: Int
     /// The tracked ConfigMaps and Secrets (`configmap/<name>` → checksum), Flagger's `status.trackedConfigs`.
     public var configs: [String: String]
+    /// For the primary: the revision it ran before its last promotion, when Serin recorded it (what
+    /// `kubectl serin undo` gives back); `nil` otherwise.
+    public var previous: String?
+    /// Why `previous` cannot be given back (the last promotion changed tracked configs), when it cannot.
+    public var previousBlocked: String?
 
     public init(templateHash: String, readiness: Readiness, replicas: Int, configs: [String: String] = [:]) {
         self.templateHash = templateHash

@@ -38,8 +38,16 @@ public protocol CanaryTarget: Sendable {
     /// `false` for a kind that routes itself (a Knative Service) or writes its own `-primary` and `-canary`
     /// Services (a Kubernetes Service).
     var needsServices: Bool { get }
+
+    /// Gives the primary back the template it ran before its last promotion (`kubectl serin undo`): only
+    /// called when its state says there is one (``CanaryCore/WorkloadState/previous``).
+    func restorePrevious(_ canary: Canary) async throws
 }
 
 extension CanaryTarget {
     public var needsServices: Bool { true }
+
+    public func restorePrevious(_ canary: Canary) async throws {
+        throw TargetError("failed to undo \(canary.dottedName): its target kind keeps no previous version", terminal: false)
+    }
 }

@@ -53,12 +53,13 @@ extension DeploymentTarget {
     /// included prefix) to the primary; with config tracking, first the target's configs to their copies.
     public func promote(_ canary: Canary, target: JSONValue, copyReplicas: Bool, owner: OwnerReference) async throws {
         let (key, value) = try selectorLabel(of: target)
+        let snapshot = previousSnapshot(canary, target: target)  // before the config copies change
         let copied = try await configs?.syncPrimaryConfigs(canary, podSpec: target[path: "spec", "template", "spec"] ?? [:], owner: owner) ?? []
         var operations = [
             JSONPatchOperation(
                 .replace, path: "/spec/template",
                 value: DeploymentTarget.primaryTemplate(target, key: key, value: value, id: UUID().uuidString.lowercased(), configs: copied)),
-            JSONPatchOperation(.add, path: "/metadata/annotations", value: mergedAnnotations(canary, target: target)),
+            JSONPatchOperation(.add, path: "/metadata/annotations", value: mergedAnnotations(canary, target: target, snapshot: snapshot)),
             JSONPatchOperation(.add, path: "/metadata/labels", value: mergedLabels(canary, target: target, key: key, value: value)),
         ]
         for field in ["progressDeadlineSeconds", "minReadySeconds", "revisionHistoryLimit", "strategy"] {
@@ -82,11 +83,12 @@ extension DeploymentTarget {
     }
 
     /// The primary's annotations, with the target's that have an included prefix and the promoted revision.
-    private func mergedAnnotations(_ canary: Canary, target: JSONValue) -> JSONValue {
-        WorkloadTemplate.promoted(
+    private func mergedAnnotations(_ canary: Canary, target: JSONValue, snapshot: JSONObject) -> JSONValue {
+        var extra = snapshot
+        extra[DeploymentTarget.sourceHashAnnotation] = .string(revision(target, namespace: canary.namespace))
+        return WorkloadTemplate.promoted(
             primary(of: canary)?[path: "metadata", "annotations"]?.objectValue ?? [:],
-            target: target[path: "metadata", "annotations"]?.objectValue ?? [:], labels: labels,
-            extra: [DeploymentTarget.sourceHashAnnotation: .string(revision(target, namespace: canary.namespace))])
+            target: target[path: "metadata", "annotations"]?.objectValue ?? [:], labels: labels, extra: extra)
     }
 
     /// The primary's labels, with the target's that have an included prefix (its selector label kept).

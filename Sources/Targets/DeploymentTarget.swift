@@ -67,13 +67,15 @@ public struct DeploymentTarget: CanaryTarget {
     /// The primary as the decision sees it: its hash is the target revision it was promoted from (for a
     /// primary Serin did not promote, the target's revision when it runs the target's template).
     public func state(primary deployment: JSONValue, canary: Canary, now: Date) -> WorkloadState {
-        WorkloadState(
+        var state = WorkloadState(
             templateHash: deployment[path: "metadata", "annotations", DeploymentTarget.sourceHashAnnotation]?.stringValue
                 ?? adoptedRevision(deployment, canary: canary),
             readiness: DeploymentTarget.readiness(
                 deployment, threshold: canary.primaryReadyThreshold,
                 deadlineSeconds: canary.progressDeadlineSeconds, now: now),
             replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1)
+        (state.previous, state.previousBlocked) = DeploymentTarget.previous(of: deployment)
+        return state
     }
 
     /// The target's revision when `primary` (promoted by another operator) runs the target's template, else "".

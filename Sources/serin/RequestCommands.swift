@@ -4,7 +4,7 @@ import Foundation
 import KubeClient
 import KubeCore
 
-/// `serin promote|abort|retry NAME`: writes the request as the annotation `serin.dev/request` (server-side
+/// `serin promote|abort|retry|undo NAME`: writes the request as the annotation `serin.dev/request` (server-side
 /// apply, field manager `kubectl-serin`, so a GitOps tool applying the Canary's manifest leaves it alone);
 /// the operator carries it out through its decisions and removes it.
 struct RequestCommand {
@@ -61,6 +61,15 @@ struct RetryCommand: AsyncParsableCommand {
     @Argument(help: "The Canary.") var name: String
     @OptionGroup var options: CanaryCLIOptions
     func run() async throws { try await RequestCommand.request(.retry, name: name, options: options) }
+}
+
+struct UndoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "undo",
+        abstract: "Give the primary back the version promoted before the current one; the current one counts as failed.")
+    @Argument(help: "The Canary.") var name: String
+    @OptionGroup var options: CanaryCLIOptions
+    func run() async throws { try await RequestCommand.request(.undo, name: name, options: options) }
 }
 
 struct PauseCommand: AsyncParsableCommand {

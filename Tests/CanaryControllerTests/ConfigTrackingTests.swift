@@ -103,6 +103,10 @@ import Testing
             }
             #expect(phase == "Succeeded")
             #expect(try await harness.get(.configMaps, "podinfo-config-primary")["data"] == ["color": "green"], "promotion copied the new data")
+            // The earlier data is gone: `kubectl serin undo` is refused for this promotion, naming the config.
+            let annotations = try await harness.get(.deployments, "podinfo-primary")[path: "metadata", "annotations"]
+            #expect(annotations?["serin.dev/previous-configs-changed"] == "configmap/podinfo-config", "\(String(describing: annotations))")
+            #expect(annotations?["serin.dev/previous-template"] != nil && annotations?["serin.dev/previous-revision"] != nil)
         }
     }
 
