@@ -81,6 +81,9 @@ public final class SpawnedProcess: ChildProcess, @unchecked Sendable {
         return false
     }
 
+    /// Asks it to stop (`SIGTERM`), as Foundation's `Process.terminate()`.
+    public func terminate() { kill(processIdentifier, SIGTERM) }
+
     /// The exit code (or the signal that ended it); meaningful once ``isRunning`` is false.
     public var terminationStatus: Int32 {
         lock.lock()

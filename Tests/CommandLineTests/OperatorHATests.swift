@@ -28,7 +28,7 @@ import Testing
             let kubectl = Kubectl(sandbox)
             try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
             let ports = [try Self.freePort(), try Self.freePort(), try Self.freePort()]
-            func start(_ port: Int) throws -> (Process, URL) {
+            func start(_ port: Int) throws -> (SpawnedProcess, URL) {
                 try SerinBinary.start([
                     "operator", "--kubeconfig", sandbox.kubeconfigPath, "--enable-leader-election",
                     "--leader-election-namespace", "default", "--port", "\(port)", "--min-analysis-interval", "500ms",

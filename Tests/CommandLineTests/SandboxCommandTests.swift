@@ -15,7 +15,7 @@ import Testing
     }
 
     /// Starts `serin sandbox ARGS` and waits until its kubeconfig exists.
-    static func startSandbox(_ arguments: [String], kubeconfig: String) async throws -> Process {
+    static func startSandbox(_ arguments: [String], kubeconfig: String) async throws -> SpawnedProcess {
         let (process, log) = try SerinBinary.start(["sandbox", "--kubeconfig", kubeconfig] + arguments)
         let ready = try await eventually(timeout: .seconds(20)) {
             (try? String(contentsOf: log, encoding: .utf8))?.contains("press Ctrl-C to stop") == true

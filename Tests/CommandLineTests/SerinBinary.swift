@@ -17,21 +17,21 @@ enum SerinBinary {
             description: "no serin binary next to \(directory.path): run `swift build --product serin` first (make test does)")
     }
 
-    /// Starts `serin ARGS` with its output (stdout and stderr) in a file.
-    static func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (Process, URL) {
-        let process = Process()
-        process.executableURL = try url()
-        process.arguments = arguments
-        process.currentDirectoryURL = repository
-        process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
+    /// Starts `serin ARGS` in the repository with its output (stdout and stderr) in a file. Started with
+    /// `posix_spawn` (``SpawnedProcess``), not Foundation's `Process.run()`, which crashes a test process with
+    /// many open files (swift-corelibs-foundation#5472).
+    static func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (SpawnedProcess, URL) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("serin-\(UUID().uuidString).log")
         guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
             throw CommandLineTestFailure(description: "failed to create the log \(log.path)")
         }
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        let output = try FileHandle(forWritingTo: log)
+        let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/null"))
+        defer { for handle in [output, input] { try? handle.close() } }  // the child has its own
+        let process = try SpawnedProcess(
+            path: "/usr/bin/env", arguments: ["-C", repository.path, try url().path] + arguments,
+            environment: ProcessInfo.processInfo.environment.merging(extra) { _, new in new }, standardInput: input.fileDescriptor,
+            standardOutput: output.fileDescriptor, standardError: output.fileDescriptor)
         return (process, log)
     }
 
