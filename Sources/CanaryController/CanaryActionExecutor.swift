@@ -64,7 +64,9 @@ struct CanaryActionExecutor: Sendable {
                 }
             }
         case .restorePrevious:
-            try await acting("restore the previous version of \(canary.primaryName)") { try await workload.restorePrevious(canary) }
+            try await acting("restore the previous version of \(canary.primaryName)") {
+                try await workload.restorePrevious(canary, owner: CanaryActionExecutor.owner(canary))
+            }
         case .applyBaseline: try await applyBaseline(canary, workload: workload)
         case .deleteBaseline: try await deleteBaseline(canary, workload: workload)
         case .event(let severity, let message):

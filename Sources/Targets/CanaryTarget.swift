@@ -41,13 +41,13 @@ public protocol CanaryTarget: Sendable {
 
     /// Gives the primary back the template it ran before its last promotion (`kubectl serin undo`): only
     /// called when its state says there is one (``CanaryCore/WorkloadState/previous``).
-    func restorePrevious(_ canary: Canary) async throws
+    func restorePrevious(_ canary: Canary, owner: OwnerReference) async throws
 }
 
 extension CanaryTarget {
     public var needsServices: Bool { true }
 
-    public func restorePrevious(_ canary: Canary) async throws {
+    public func restorePrevious(_ canary: Canary, owner: OwnerReference) async throws {
         throw TargetError("failed to undo \(canary.dottedName): its target kind keeps no previous version", terminal: false)
     }
 }

@@ -9,44 +9,40 @@ extension DeploymentTarget {
     public static let previousRevisionAnnotation = "serin.dev/previous-revision"
     /// The pod template it ran before, as compact JSON.
     public static let previousTemplateAnnotation = "serin.dev/previous-template"
-    /// The tracked configs the promotion changed (`configmap/<name>`, comma-separated): undo cannot give their
-    /// data back, so it is refused.
+    /// Written by earlier versions: the tracked configs a promotion changed. Removed at the next promotion.
     public static let previousConfigsChangedAnnotation = "serin.dev/previous-configs-changed"
 
-    /// What the primary records of itself when `target` is promoted over it: its revision and template, and
-    /// which tracked configs the promotion changes. Empty when it runs `target`'s revision already (a promotion
-    /// done again keeps the first record) or was never promoted by Serin.
+    /// What the primary records of itself when `target` is promoted over it: its revision and template. Empty
+    /// when it runs `target`'s revision already (a promotion done again keeps the first record) or was never
+    /// promoted by Serin. The data of its config copies is kept beside them (``ConfigTracker/keepPrevious``).
     func previousSnapshot(_ canary: Canary, target: JSONValue) -> JSONObject {
         let next = revision(target, namespace: canary.namespace)
         guard let primary = primary(of: canary),
             let current = primary[path: "metadata", "annotations", DeploymentTarget.sourceHashAnnotation]?.stringValue, current != next,
             let template = primary[path: "spec", "template"]
         else { return [:] }
-        // The primary's copies are `<name>-primary`: compared with the target's configs by their names.
-        let copies = configs?.checksums(of: primary[path: "spec", "template", "spec"] ?? [:], namespace: canary.namespace) ?? [:]
-        let before = Dictionary(copies.map { ($0.key.hasSuffix("-primary") ? String($0.key.dropLast(8)) : $0.key, $0.value) }) { first, _ in first }
-        let after = trackedConfigs(target, namespace: canary.namespace)
-        let changed = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }
         return [
             DeploymentTarget.previousRevisionAnnotation: .string(current),
             DeploymentTarget.previousTemplateAnnotation: .string(String(decoding: template.canonical.serialized(), as: UTF8.self)),
-            DeploymentTarget.previousConfigsChangedAnnotation: changed.isEmpty ? .null : .string(changed.sorted().joined(separator: ",")),
+            DeploymentTarget.previousConfigsChangedAnnotation: .null,
         ]
     }
 
-    /// The primary's record for ``CanaryCore/WorkloadState``: the revision undo gives back, or why it cannot.
-    static func previous(of primary: JSONValue) -> (revision: String?, blocked: String?) {
+    /// The primary's record for ``CanaryCore/WorkloadState``: the revision undo gives back, or why it cannot
+    /// (a config copy whose earlier data was not kept, by a promotion before Serin kept it).
+    func previous(of primary: JSONValue, canary: Canary) -> (revision: String?, blocked: String?) {
         let annotations = primary[path: "metadata", "annotations"]
         guard let revision = annotations?[DeploymentTarget.previousRevisionAnnotation]?.stringValue,
-            annotations?[DeploymentTarget.previousTemplateAnnotation]?.stringValue != nil
+            let text = annotations?[DeploymentTarget.previousTemplateAnnotation]?.stringValue
         else { return (nil, nil) }
-        let changed = annotations?[DeploymentTarget.previousConfigsChangedAnnotation]?.stringValue
-        return (revision, changed.map { "the last promotion changed tracked configs (\($0)), whose earlier data Serin does not keep" })
+        let podSpec = (try? JSONValue(parsing: text))?[path: "spec"] ?? [:]  // unreadable: restorePrevious names it
+        let missing = configs?.missingPrevious(canary, podSpec: podSpec) ?? []
+        return (revision, missing.isEmpty ? nil : "the earlier data of \(missing.joined(separator: ", ")) was not kept")
     }
 
-    /// Gives the primary back its previous template and revision; the record goes with it (a second undo
-    /// has nothing to give back).
-    public func restorePrevious(_ canary: Canary) async throws {
+    /// Gives the primary back its previous template and revision, its config copies their kept data first;
+    /// the record goes with it (a second undo has nothing to give back).
+    public func restorePrevious(_ canary: Canary, owner: OwnerReference) async throws {
         guard let primary = primary(of: canary),
             let text = primary[path: "metadata", "annotations", DeploymentTarget.previousTemplateAnnotation]?.stringValue,
             let revision = primary[path: "metadata", "annotations", DeploymentTarget.previousRevisionAnnotation]?.stringValue
@@ -56,6 +52,7 @@ extension DeploymentTarget {
             throw TargetError(
                 "failed to undo \(canary.dottedName): its \(DeploymentTarget.previousTemplateAnnotation) annotation is not JSON: \(error)")
         }
+        try await configs?.restorePrevious(canary, podSpec: template[path: "spec"] ?? [:], owner: owner)
         var annotations = primary[path: "metadata", "annotations"]?.objectValue ?? [:]
         for key in [
             DeploymentTarget.previousTemplateAnnotation, DeploymentTarget.previousRevisionAnnotation,

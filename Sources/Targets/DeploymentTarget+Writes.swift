@@ -54,6 +54,9 @@ extension DeploymentTarget {
     public func promote(_ canary: Canary, target: JSONValue, copyReplicas: Bool, owner: OwnerReference) async throws {
         let (key, value) = try selectorLabel(of: target)
         let snapshot = previousSnapshot(canary, target: target)  // before the config copies change
+        if !snapshot.isEmpty, let podSpec = primary(of: canary)?[path: "spec", "template", "spec"] {
+            try await configs?.keepPrevious(canary, podSpec: podSpec, owner: owner)
+        }
         let copied = try await configs?.syncPrimaryConfigs(canary, podSpec: target[path: "spec", "template", "spec"] ?? [:], owner: owner) ?? []
         var operations = [
             JSONPatchOperation(

@@ -74,7 +74,7 @@ public struct DeploymentTarget: CanaryTarget {
                 deployment, threshold: canary.primaryReadyThreshold,
                 deadlineSeconds: canary.progressDeadlineSeconds, now: now),
             replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1)
-        (state.previous, state.previousBlocked) = DeploymentTarget.previous(of: deployment)
+        (state.previous, state.previousBlocked) = previous(of: deployment, canary: canary)
         return state
     }
 

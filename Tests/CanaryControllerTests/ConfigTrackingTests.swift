@@ -103,10 +103,22 @@ import Testing
             }
             #expect(phase == "Succeeded")
             #expect(try await harness.get(.configMaps, "podinfo-config-primary")["data"] == ["color": "green"], "promotion copied the new data")
-            // The earlier data is gone: `kubectl serin undo` is refused for this promotion, naming the config.
+            // The earlier data is kept beside the copy, and `kubectl serin undo` gives it back with the template.
+            #expect(try await harness.get(.configMaps, "podinfo-config-primary-previous")["data"] == ["color": "blue"])
             let annotations = try await harness.get(.deployments, "podinfo-primary")[path: "metadata", "annotations"]
-            #expect(annotations?["serin.dev/previous-configs-changed"] == "configmap/podinfo-config", "\(String(describing: annotations))")
             #expect(annotations?["serin.dev/previous-template"] != nil && annotations?["serin.dev/previous-revision"] != nil)
+            let revision = try await harness.status("podinfo")["lastAppliedSpec"]?.stringValue ?? ""
+            let undo = ControlRequest(action: .undo, revision: revision, by: "alice", at: "2026-12-06T15:30:00Z")
+            try await Self.edit(
+                harness, ReconcilerHarness.canaries, "podinfo",
+                ["metadata": ["annotations": [ControlRequest.annotation: .string(String(decoding: undo.json.serialized(), as: UTF8.self))]]])
+            _ = try await harness.reconcile("podinfo")
+            let undone = try await harness.status("podinfo")
+            let events = try await harness.client.resource(.events, as: JSONValue.self).list(namespace: "demo").items.compactMap {
+                $0["message"]?.stringValue
+            }
+            #expect(undone["phase"] == "Failed", "\(undone) \(events.suffix(3))")
+            #expect(try await harness.get(.configMaps, "podinfo-config-primary")["data"] == ["color": "blue"], "undo gave the old data back")
         }
     }
 
