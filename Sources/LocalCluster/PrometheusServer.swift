@@ -24,7 +24,7 @@ public final class PrometheusServer: Sendable {
     }
 
     public let url: String
-    private let process: Process
+    private let process: SpawnedProcess
     private let dataDirectory: String
 
     /// Starts Prometheus (or `engine`) scraping `targets` (`host:port`) at `/metrics`.
@@ -55,17 +55,18 @@ public final class PrometheusServer: Sendable {
         throw SetupFailure(description: failure)
     }
 
-    private static func launch(_ engine: Engine, folder: String, port: Int) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    /// Starts the server with posix_spawn (``SpawnedProcess``: Foundation's `Process.run()` can crash a process
+    /// with many open files), its errors in `server.log`.
+    private static func launch(_ engine: Engine, folder: String, port: Int) throws -> SpawnedProcess {
+        let arguments: [String]
         switch engine {
         case .prometheus:
-            process.arguments = [
+            arguments = [
                 "prometheus", "--config.file=\(folder)/prometheus.yml", "--storage.tsdb.path=\(folder)/data",
                 "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
             ]
         case .victoriaMetrics:
-            process.arguments = [
+            arguments = [
                 "victoria-metrics", "-promscrape.config=\(folder)/prometheus.yml", "-storageDataPath=\(folder)/data",
                 "-httpListenAddr=127.0.0.1:\(port)", "-loggerLevel=ERROR", "-search.latencyOffset=0s",
                 "-promscrape.config.strictParse=false",
@@ -73,10 +74,12 @@ public final class PrometheusServer: Sendable {
         }
         let log = folder + "/server.log"
         FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: log)
-        try process.run()
-        return process
+        let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        let null = try FileHandle(forUpdating: URL(fileURLWithPath: "/dev/null"))
+        defer { for handle in [errors, null] { try? handle.close() } }  // the child has its own
+        return try SpawnedProcess(
+            path: "/usr/bin/env", arguments: arguments, environment: ProcessInfo.processInfo.environment, standardInput: null.fileDescriptor,
+            standardOutput: null.fileDescriptor, standardError: errors.fileDescriptor)
     }
 
     /// Polls the readiness endpoint until it answers (true), the process exits or 60 s pass (false).
@@ -96,7 +99,7 @@ public final class PrometheusServer: Sendable {
         return ": " + line.prefix(300)
     }
 
-    private init(url: String, process: Process, dataDirectory: String) {
+    private init(url: String, process: SpawnedProcess, dataDirectory: String) {
         self.url = url
         self.process = process
         self.dataDirectory = dataDirectory

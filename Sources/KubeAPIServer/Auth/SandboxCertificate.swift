@@ -15,23 +15,17 @@ public struct SandboxCertificate: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: folder) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [
-                "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", folder + "/tls.key", "-out", folder + "/tls.crt", "-days", "2", "-subj", "/CN=serin-sandbox",
-                "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-addext", "basicConstraints=critical,CA:TRUE",
-                "-addext", "keyUsage=critical,digitalSignature,keyCertSign", "-addext", "extendedKeyUsage=serverAuth",
-            ]
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let status = try await ProcessGroup.exitStatus(of: process, within: .seconds(60))
-            guard status == 0 else {
-                let reason = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                throw SandboxError(step: step, reason: "openssl exited \(status): \(reason)")
-            }
+            let command = Command(
+                "openssl",
+                [
+                    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", folder + "/tls.key", "-out", folder + "/tls.crt", "-days", "2", "-subj", "/CN=serin-sandbox",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-addext", "basicConstraints=critical,CA:TRUE",
+                    "-addext", "keyUsage=critical,digitalSignature,keyCertSign", "-addext", "extendedKeyUsage=serverAuth",
+                ])
+            // posix_spawn through Command: Foundation's Process.run() can crash a process with many open files.
+            let result = try await command.run(within: .seconds(120))
+            guard result.status == 0 else { throw SandboxError(step: step, reason: "openssl exited \(result.status): \(result.stderr)") }
             let pem = try String(contentsOfFile: folder + "/tls.crt", encoding: .utf8)
             let certificate = try NIOSSLCertificate(bytes: Array(pem.utf8), format: .pem)
             let key = try NIOSSLPrivateKey(file: folder + "/tls.key", format: .pem)

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// A temporary folder for one test, removed when the value is released.
@@ -31,17 +32,19 @@ final class TemporaryFolder: @unchecked Sendable {
 /// Runs a command and fails the test setup if it does not exit 0.
 @discardableResult
 func run(_ arguments: [String], in folder: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: folder)
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
+    // posix_spawn (SpawnedProcess): Foundation's Process.run() can crash a test process with many open files.
+    let log = (folder as NSString).appendingPathComponent(".run-\(UUID().uuidString).log")
+    FileManager.default.createFile(atPath: log, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: log) }
+    let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+    let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/null"))
+    let process = try SpawnedProcess(
+        path: "/usr/bin/env", arguments: ["-C", folder] + arguments, environment: ProcessInfo.processInfo.environment,
+        standardInput: input.fileDescriptor, standardOutput: output.fileDescriptor, standardError: output.fileDescriptor)
+    try? output.close()
+    try? input.close()
+    while process.isRunning { usleep(5_000) }
+    let text = try String(contentsOfFile: log, encoding: .utf8)
     guard process.terminationStatus == 0 else {
         throw SetupError(description: "\(arguments.joined(separator: " ")) failed: \(text)")
     }
