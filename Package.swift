@@ -487,6 +487,7 @@ let package = Package(
         .testTarget(
             name: "KubeClientTests",
             dependencies: [
+                "ChildProcesses",
                 "KubeCore",
                 "KubeClient",
                 "SerinTesting",
