@@ -31,6 +31,26 @@ extension MetricAnalysis {
         }
     }
 
+    /// Built-in metrics of a bake whose query cannot select the primary's workload (no `{{ target }}`: the
+    /// router measures the canary's route, which has no traffic during the bake). Pure.
+    static func bakeIssues(_ canary: Canary, queries: BuiltinQueries) -> [ValidationIssue] {
+        guard canary.spec.analysis?.bake != nil else { return [] }
+        let metrics =
+            canary.spec.analysis?.bake?.metrics.map { ($0, "spec.analysis.bake.metrics") } ?? (
+                canary.spec.analysis?.metrics ?? [], "spec.analysis.metrics"
+            )
+        return metrics.0.enumerated().compactMap { index, metric in
+            guard metric.query == nil, metric.templateRef == nil, let query = queries.query(for: metric.name),
+                !QueryTemplate.uses("target", in: query)
+            else { return nil }
+            return ValidationIssue(
+                field: "\(metrics.1)[\(index)]",
+                message:
+                    "the \(canary.spec.provider ?? "istio") router's built-in \(metric.name) measures the canary's route, which has no traffic during the bake (spec.analysis.bake): use a MetricTemplate that selects {{ target }} (the primary during the bake)"
+            )
+        }
+    }
+
     /// What the canary is held against: `<target>-baseline` with a baseline, else the primary.
     static func reference(of canary: Canary) -> (workload: String, name: String) {
         canary.spec.analysis?.runsBaseline == true ? (canary.baselineName, "baseline") : (canary.primaryName, "primary")

@@ -49,7 +49,8 @@ public struct MetricAnalysis: Sendable {
     public func run(_ canary: Canary, mesh: MeshProvider, queries: BuiltinQueries) async -> CheckResults {
         var results = CheckResults(failures: [])
         var judged: [StepVerdict.Judged] = []
-        for metric in canary.spec.analysis?.metrics ?? [] {
+        // During a bake the new primary is analysed: the bake's metrics, `{{ target }}` rendered as the primary.
+        for metric in canary.isBaking ? canary.bakeMetrics : canary.spec.analysis?.metrics ?? [] {
             let decides = metric.dryRun != true
             if metric.compare == nil || metric.threshold != nil || metric.thresholdRange != nil {
                 let (checked, query) = await check(metric, canary: canary, mesh: mesh, queries: queries)
@@ -103,14 +104,16 @@ public struct MetricAnalysis: Sendable {
         return (verdict, sent.query)
     }
 
-    /// What a query template's placeholders stand for, for one metric of a Canary. Pure.
+    /// What a query template's placeholders stand for, for one metric of a Canary. Pure. During a bake
+    /// `{{ target }}` and `{{ variant }}` are the primary: it runs the new version at full traffic.
     static func placeholderValues(_ canary: Canary, metric: CanaryMetric) -> [String: String] {
         // `{{ ingress }}` and `{{ route }}` are `ingressRef`'s and `routeRef`'s names, else the target's (Flagger's `toMetricModel`).
         // For a Knative Service `{{ route }}` is the canary revision: the one analysed (Flagger: the latest created).
         let knativeRevision = canary.targetKind == .knativeService ? canary.status?.lastAppliedSpec.flatMap { $0.isEmpty ? nil : $0 } : nil
+        let analysed = canary.isBaking ? canary.primaryName : canary.targetName  // during a bake, the new primary
         return [
-            "name": canary.metadata.name ?? "", "namespace": canary.namespace, "target": canary.targetName,
-            "service": canary.serviceName, "variant": canary.targetName, "interval": metric.interval ?? CanaryDefaults.metricInterval,
+            "name": canary.metadata.name ?? "", "namespace": canary.namespace, "target": analysed,
+            "service": canary.serviceName, "variant": analysed, "interval": metric.interval ?? CanaryDefaults.metricInterval,
             "ingress": canary.spec.ingressRef?.name ?? canary.targetName,
             "route": knativeRevision ?? canary.spec.routeRef?.name ?? canary.targetName,
         ]

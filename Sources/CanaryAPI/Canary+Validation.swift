@@ -25,6 +25,8 @@ public enum ValidationLimits {
     public static let maximumWebhookRetries = 100
     /// The longest progress deadline: a year.
     public static let maximumProgressDeadlineSeconds = 365 * 24 * 3600
+    /// The longest bake: a week.
+    public static let maximumBake: Duration = .seconds(7 * 24 * 3600)
     /// A Service name is a DNS-1035 label: at most 63 characters.
     public static let maximumServiceName = 63
 }
@@ -93,6 +95,7 @@ extension Canary {
         issues.range(spec.progressDeadlineSeconds, 1...ValidationLimits.maximumProgressDeadlineSeconds, "spec.progressDeadlineSeconds")
         if let analysis = spec.analysis { validate(analysis, into: &issues) }
         validateBaseline(into: &issues, context: context)
+        validateBake(into: &issues, context: context)
         validateNamespaceReferences(into: &issues, context: context)
         validateServiceTarget(into: &issues, context: context)
         unsupportedValues(into: &issues)

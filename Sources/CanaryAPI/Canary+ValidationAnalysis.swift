@@ -21,6 +21,9 @@ extension Canary {
         validateJudge(analysis, into: &issues)
         analysis.sessionAffinity?.validate(into: &issues, strategy: strategy, tcp: spec.service?.appProtocol?.lowercased() == "tcp")
         for (index, metric) in (analysis.metrics ?? []).enumerated() { validate(metric, field: "spec.analysis.metrics[\(index)]", into: &issues) }
+        for (index, metric) in (analysis.bake?.metrics ?? []).enumerated() {
+            validate(metric, field: "spec.analysis.bake.metrics[\(index)]", into: &issues)
+        }
         for (index, webhook) in (analysis.webhooks ?? []).enumerated() {
             let field = "spec.analysis.webhooks[\(index)]"
             if webhook.kind == nil { issues.add("\(field).type", "unknown webhook type \"\(webhook.type ?? "")\"") }
@@ -30,7 +33,7 @@ extension Canary {
         }
     }
 
-    private func validate(_ metric: CanaryMetric, field: String, into issues: inout ValidationIssues) {
+    func validate(_ metric: CanaryMetric, field: String, into issues: inout ValidationIssues) {
         if metric.name.isEmpty { issues.add("\(field).name", "required") }
         issues.duration(metric.interval, maximum: ValidationLimits.maximumInterval, "\(field).interval")
         if metric.templateRef == nil, metric.query == nil, !CanaryDefaults.builtinMetrics.contains(metric.name) {

@@ -163,6 +163,8 @@ public struct CanaryAnalysis: Codable, Sendable, Equatable {
     /// Serin: what reaching `threshold` failed checks does: `rollback` (default, Flagger's) or `freeze` (hold the
     /// weights and wait for `kubectl serin promote`, `abort`, `retry` or a new revision).
     public var onFailure: String?
+    /// Serin: keep analysing the new primary at full traffic after promotion (``CanaryBake``).
+    public var bake: CanaryBake?
 
     public init(interval: String? = nil, threshold: Int? = nil, maxWeight: Int? = nil, stepWeight: Int? = nil) {
         self.interval = interval

@@ -67,6 +67,8 @@ extension Canary {
             ("spec.analysis.baseline", .checked), ("spec.analysis.baseline.enabled", .implemented),
             ("spec.analysis.scoreThresholds", .implemented),
             ("spec.analysis.inconclusiveLimit", .implemented), ("spec.analysis.onFailure", .implemented),
+            ("spec.analysis.bake", .checked), ("spec.analysis.bake.duration", .checked), ("spec.analysis.bake.interval", .checked),
+            ("spec.analysis.bake.metrics", .implemented), ("spec.analysis.bake.keepPrevious", .checked),
             ("spec.analysis.consecutiveSuccessLimit", .checked),
             ("spec.analysis.scoreThresholds.pass", .implemented),
             ("spec.analysis.scoreThresholds.marginal", .implemented),
@@ -102,6 +104,10 @@ extension Canary {
         }
         for part in ["apex", "primary", "canary"] {
             for field in ["", ".labels", ".annotations"] { fields.append(("spec.service.\(part)\(field)", .implemented)) }
+        }
+        // The bake's metrics are the analysis's, checked the same way.
+        fields += fields.filter { $0.0.hasPrefix("spec.analysis.metrics[].") }.map {
+            ("spec.analysis.bake." + $0.0.dropFirst("spec.analysis.".count), $0.1)
         }
         return fields
     }()

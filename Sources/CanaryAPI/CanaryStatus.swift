@@ -44,6 +44,9 @@ public struct CanaryStatus: Codable, Sendable, Equatable {
     /// Serin: when the analysis of the current revision started (RFC 3339): a compared metric's window never
     /// reaches back before it, into the previous revision's data.
     public var analysisStarted: String?
+    /// Serin: when the bake of the promoted revision started (RFC 3339; `analysis.bake`): set while the
+    /// Canary is `Finalising` with the new primary at full traffic, unset otherwise.
+    public var bakeStarted: String?
     /// Serin: inconclusive steps in a row (compared metrics); at `inconclusiveLimit` the Canary pauses.
     public var inconclusiveSteps: Int?
     /// Serin: passed steps in a row at weight 0, counted toward `consecutiveSuccessLimit`.

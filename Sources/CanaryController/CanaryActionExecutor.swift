@@ -69,6 +69,8 @@ struct CanaryActionExecutor: Sendable {
             }
         case .applyBaseline: try await applyBaseline(canary, workload: workload)
         case .deleteBaseline: try await deleteBaseline(canary, workload: workload)
+        case .applyPrevious: try await applyPrevious(canary, workload: workload)
+        case .deletePrevious: try await deletePrevious(canary, workload: workload)
         case .event(let severity, let message):
             // Redacted once here, so the Event, the event webhooks and the alert all carry the same safe text.
             let safe = Redaction.scrub(message)

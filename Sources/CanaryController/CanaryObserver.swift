@@ -89,12 +89,19 @@ struct CanaryObserver: Sendable {
             routes: parts.router.routes(canary))
         observation.splitsTraffic = parts.router.splitsTraffic
         observation.baseline = baseline(of: canary, parts: parts, now: time)
+        observation.previous = previous(of: canary, parts: parts, now: time)
         return observation
     }
 
     /// The baseline's Deployment and Service, those the Canary controls (`analysis.baseline`).
-    func baseline(of canary: Canary, parts: CanaryParts, now: Date) -> BaselineState {
-        BaselineState(workload: (parts.target as? any BaselineTarget)?.baseline(of: canary, now: now), service: services.hasBaseline(canary))
+    func baseline(of canary: Canary, parts: CanaryParts, now: Date) -> SideWorkloadState {
+        SideWorkloadState(workload: (parts.target as? any BaselineTarget)?.baseline(of: canary, now: now), service: services.has(.baseline, canary))
+    }
+
+    /// The previous version's Deployment and Service, those the Canary controls (`analysis.bake.keepPrevious`).
+    func previous(of canary: Canary, parts: CanaryParts, now: Date) -> SideWorkloadState {
+        SideWorkloadState(
+            workload: (parts.target as? any PreviousTarget)?.previousWorkload(of: canary, now: now), service: services.has(.previous, canary))
     }
 
     /// What the termination of a Canary being deleted is decided from: its target, if there is one.
@@ -106,6 +113,7 @@ struct CanaryObserver: Sendable {
             target: workload.target(of: canary).map { workload.state(target: $0, canary: canary, now: time) },
             primary: nil, routes: nil)
         observation.baseline = baseline(of: canary, parts: parts, now: time)
+        observation.previous = previous(of: canary, parts: parts, now: time)
         return observation
     }
 }

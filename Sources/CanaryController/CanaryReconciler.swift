@@ -115,6 +115,8 @@ public struct CanaryReconciler: Reconciler {
         case .restorePrevious: "restore the previous version"
         case .applyBaseline: "apply baseline"
         case .deleteBaseline: "delete baseline"
+        case .applyPrevious: "apply previous version"
+        case .deletePrevious: "delete previous version"
         case .event: "record event"
         case .runHooks(let type, _): "webhooks \(type.rawValue)"
         case .removeFinalizer: "remove finalizer"

@@ -77,6 +77,13 @@ public enum CanaryAlerts {
         if message == "Promotion completed! Scaling down \(name)" {
             return Decided(message: "Canary analysis completed successfully, promotion finished.", severity: .info, withMetadata: false)
         }
+        if let bake = after("Promotion of \(name) finished, baking: ") {
+            let length = bake.components(separatedBy: " at full traffic for ").last?.components(separatedBy: ",").first ?? ""
+            return Decided(message: "Promotion finished, baking the new version at full traffic for \(length).", severity: .info, withMetadata: false)
+        }
+        if let outcome = after("Bake of \(name) failed: ") {
+            return Decided(message: "Bake failed: \(outcome)", severity: .error, withMetadata: false)
+        }
         if message == "Promotion completed! Canary analysis was skipped for \(name)" {
             return Decided(message: "Canary analysis was skipped, promotion finished.", severity: .info, withMetadata: false)
         }

@@ -38,17 +38,11 @@ extension CanaryStateMachine {
             requeueAfter: .zero)
     }
 
-    /// Finalising: the canary is no longer needed.
+    /// Finalising: the canary is no longer needed. With `analysis.bake` the bake starts (or goes on) here.
     static func finalise(_ observation: Observation) -> Decision {
-        let canary = observation.canary
-        let status = canary.status ?? CanaryStatus()
-        var succeeded = status.transitioned(to: .succeeded, now: observation.now)
-        succeeded.canaryWeight = 0
-        succeeded.iterations = 0
-        succeeded.lastPromotedSpec = status.lastAppliedSpec
-        let actions =
-            enforce(.allPrimary, observation) + [.scaleTargetToZero, .event(.normal, "Promotion completed! Scaling down \(canary.dottedName)")]
-            + postRollout(canary, phase: .succeeded)
-        return Decision(actions: actions, status: succeeded)
+        let status = observation.canary.status ?? CanaryStatus()
+        if status.bakeStarted != nil { return bake(observation) }
+        if let baking = startBake(observation, status: status) { return baking }
+        return finished(observation, status: status, events: [])
     }
 }

@@ -52,6 +52,13 @@ extension CanaryStateMachine {
                     .event(.normal, "Promotion of \(canary.dottedName) requested by \(request.by): skipping the rest of the analysis"),
                     .event(.normal, "Copying \(canary.dottedName) template spec to \(canary.primaryName).\(canary.namespace)"), .promote,
                 ], status: promoting, requeueAfter: .seconds(5))
+        case (.promote, .finalising) where canary.isBaking:
+            decision = finished(
+                observation, status: status,
+                events: [.event(.normal, "Bake of \(canary.dottedName) ended early: promotion requested by \(request.by)")])
+        case (.abort, .finalising) where canary.isBaking:
+            decision = bakeRollback(
+                observation, status: status, first: [.event(.warning, "Rolling back \(canary.dottedName): aborted by \(request.by)")])
         case (.abort, .progressing), (.abort, .waitingPromotion):
             decision = rollback(observation, status: status, first: [.event(.warning, "Rolling back \(canary.dottedName): aborted by \(request.by)")])
         case (.retry, .failed) where observation.target?.templateHash == status.lastAppliedSpec:

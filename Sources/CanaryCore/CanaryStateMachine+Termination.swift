@@ -19,7 +19,8 @@ extension CanaryStateMachine {
             status = status.transitioned(to: .terminating, now: observation.now)
             actions.append(.event(.normal, "Terminating canary \(canary.dottedName)"))
         }
-        let last: [CanaryAction] = (observation.baseline.exists ? [.deleteBaseline] : []) + [.removeFinalizer]
+        let last: [CanaryAction] =
+            (observation.baseline.exists ? [.deleteBaseline] : []) + (observation.previous.exists ? [.deletePrevious] : []) + [.removeFinalizer]
         guard let target = observation.target else {
             // Nothing to give back: the target is gone.
             return Decision(

@@ -18,6 +18,10 @@ extension CanaryStateMachine {
                 first: [
                     .event(.warning, "Rolling back \(canary.dottedName): undo requested by \(request.by), the primary runs the last good version")
                 ])
+        case .finalising where canary.isBaking:
+            return bakeRollback(
+                observation, status: status,
+                first: [.event(.warning, "Rolling back \(canary.dottedName): undo requested by \(request.by) during the bake")])
         case .succeeded:
             guard let primary = observation.primary, let previous = primary.previous else {
                 return refused("Request to \(asked) ignored: \(canary.primaryName) records no earlier version (Serin records one at each promotion)")

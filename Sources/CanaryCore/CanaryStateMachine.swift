@@ -18,7 +18,7 @@ public enum CanaryStateMachine {
     /// Without routes (the routing objects were just created and are not observed yet) no weights are set,
     /// and the Canary is looked at again in a second.
     public static func decide(_ observation: Observation) -> Decision {
-        var decision = withBaseline(decidePhase(observation), observation: observation)
+        var decision = withPrevious(withBaseline(decidePhase(observation), observation: observation), observation: observation)
         if decision.pending == nil { decision.status = withSessionAffinity(decision.status, canary: observation.canary) }
         if handledAgain(observation) { decision.clearsRequest = true }  // a request handled before is only removed
         if observation.routes == nil, decision.pending == nil {
@@ -36,6 +36,7 @@ public enum CanaryStateMachine {
         if canary.spec.suspend == true {
             return Decision(actions: [.event(.normal, "skipping canary run as object is suspended")], status: status)
         }
+        if let restoring = restoringFromPrevious(observation) { return restoring }
         if let requested = request(observation) { return requested }
         switch status.phase ?? .initializing {
         case .initializing: return initialize(observation)
@@ -66,9 +67,10 @@ public enum CanaryStateMachine {
         remainingWait(observation) == .zero
     }
 
-    /// How long until the next step is due.
-    static func remainingWait(_ observation: Observation) -> Duration {
-        let interval = observation.canary.analysisInterval(minimum: observation.minimumInterval)
+    /// How long until the next step is due: `interval` (the analysis interval when `nil`) after the status
+    /// last changed.
+    static func remainingWait(_ observation: Observation, interval: Duration? = nil) -> Duration {
+        let interval = interval ?? observation.canary.analysisInterval(minimum: observation.minimumInterval)
         guard let text = observation.canary.status?.lastTransitionTime, let last = KubeTime(rfc3339: text)?.date else { return .zero }
         let elapsed = observation.now.timeIntervalSince(last)
         let remaining = interval.seconds - elapsed

@@ -40,6 +40,34 @@ extension CanaryStatus {
         return status
     }
 
+    /// Where a bake stands, for the `Baking` condition.
+    enum BakeState {
+        case running, passed, rolledBack, superseded
+
+        var condition: (status: String, reason: String) {
+            switch self {
+            case .running: ("True", "Baking")
+            case .passed: ("False", "Passed")
+            case .rolledBack: ("False", "RolledBack")
+            case .superseded: ("False", "Superseded")
+            }
+        }
+    }
+
+    /// This status with the `Baking` condition (Serin's, `analysis.bake`) saying where the bake stands.
+    func baking(_ state: BakeState, message: String, now: Date) -> CanaryStatus {
+        var status = self
+        let (conditionStatus, reason) = state.condition
+        let previous = condition("Baking")
+        let stamp = KubeTime(now).description
+        let changed = previous?.status != conditionStatus
+        let updated = CanaryCondition(
+            type: "Baking", status: conditionStatus, reason: reason, message: message, lastUpdateTime: stamp,
+            lastTransitionTime: changed ? stamp : previous?.lastTransitionTime ?? stamp)
+        status.conditions = (status.conditions ?? []).filter { $0.type != "Baking" } + [updated]
+        return status
+    }
+
     /// A fresh analysis run of `target`'s revision: weights, iterations and failed checks back to zero.
     func restarted(target: WorkloadState, now: Date) -> CanaryStatus {
         var status = self

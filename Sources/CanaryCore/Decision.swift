@@ -56,6 +56,11 @@ public enum CanaryAction: Sendable, Equatable {
     case applyBaseline
     /// Delete the baseline's Deployment and Service (those the Canary controls).
     case deleteBaseline
+    /// Create the previous version (`analysis.bake.keepPrevious`) if missing: `<target>-previous` running the
+    /// template the primary ran before its promotion, at the primary's size, and its Service; or resize it.
+    case applyPrevious
+    /// Delete the previous version's Deployment and Service (those the Canary controls).
+    case deletePrevious
     /// Remove Serin's finalizer, letting the API server delete the Canary (and collect what it owns).
     case removeFinalizer
 }

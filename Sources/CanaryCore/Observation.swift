@@ -24,7 +24,9 @@ public struct Observation: Sendable {
     /// The outcome of the webhooks of each type that ran (``Check/hooks(_:phase:)``), in call order.
     public var hooks: [WebhookType: [HookResult]] = [:]
     /// The baseline workload and Service (`analysis.baseline`) the Canary owns, as found.
-    public var baseline = BaselineState()
+    public var baseline = SideWorkloadState()
+    /// The previous version's workload and Service (`analysis.bake.keepPrevious`) the Canary owns, as found.
+    public var previous = SideWorkloadState()
 
     public init(
         now: Date, canary: Canary, minimumInterval: Duration = .seconds(10), target: WorkloadState?, primary: WorkloadState?,
@@ -72,9 +74,11 @@ public enum Readiness: Sendable, Equatable {
     case failed(String)
 }
 
-/// The baseline (`analysis.baseline`) as the decision sees it: only objects the Canary controls count, so a
-/// user's object of the same name is never taken for it (nor deleted).
-public struct BaselineState: Sendable, Equatable {
+/// A workload Serin runs beside the primary and the canary, with its Service — the baseline
+/// (`analysis.baseline`) or the previous version (`analysis.bake.keepPrevious`) — as the decision sees it:
+/// only objects the Canary controls count, so a user's object of the same name is never taken for it (nor
+/// deleted).
+public struct SideWorkloadState: Sendable, Equatable {
     /// The `<target>-baseline` Deployment, `nil` when it does not exist.
     public var workload: WorkloadState?
     /// Whether the `<service>-baseline` Service exists.
@@ -95,25 +99,34 @@ public struct Routes: Sendable, Equatable, CustomStringConvertible {
     public var canary: Int
     /// The baseline's weight (`analysis.baseline`): the canary's during an analysis, else 0.
     public var baseline: Int
+    /// The previous version's weight (`analysis.bake.keepPrevious`): 100 from a failed bake's rollback until
+    /// the primary runs the previous version again, else 0.
+    public var previous: Int
     /// Whether the primary's requests are also copied to the canary (mirroring; the copies' answers are
     /// discarded).
     public var mirrored: Bool
 
-    public init(primary: Int, canary: Int, baseline: Int = 0, mirrored: Bool = false) {
+    public init(primary: Int, canary: Int, baseline: Int = 0, previous: Int = 0, mirrored: Bool = false) {
         self.primary = primary
         self.canary = canary
         self.baseline = baseline
+        self.previous = previous
         self.mirrored = mirrored
     }
 
     public static let allPrimary = Routes(primary: 100, canary: 0)
 
-    /// `primary/canary`, then `/baseline` when the baseline has weight.
-    public var description: String { "\(primary)/\(canary)\(baseline > 0 ? "/\(baseline)" : "")\(mirrored ? " mirrored" : "")" }
+    /// All traffic to the previous version (a failed bake's instant rollback).
+    public static let allPrevious = Routes(primary: 0, canary: 0, previous: 100)
+
+    /// `primary/canary`, then `/baseline` when the baseline has weight, ` previous N` when the previous version has.
+    public var description: String {
+        "\(primary)/\(canary)\(baseline > 0 ? "/\(baseline)" : "")\(previous > 0 ? " previous \(previous)" : "")\(mirrored ? " mirrored" : "")"
+    }
 
     /// These routes with the baseline's share given to the primary.
     public var withoutBaseline: Routes {
-        Routes(primary: primary + baseline, canary: canary, mirrored: mirrored)
+        Routes(primary: primary + baseline, canary: canary, previous: previous, mirrored: mirrored)
     }
 }
 

@@ -38,6 +38,13 @@ public enum PodConfigReferences {
         return spec
     }
 
+    /// `podSpec` with the uses of the configs in `names` (by ``ConfigReference/key``) renamed to the name given.
+    public static func renamed(_ podSpec: JSONValue, _ names: [String: String]) -> JSONValue {
+        var spec = podSpec
+        visit(&spec) { kind, name, _ in names["\(kind.rawValue)/\(name)"] }
+        return spec
+    }
+
     /// Calls `body` with each reference (kind, name, optional); a non-nil answer renames it.
     private static func visit(_ podSpec: JSONValue, _ body: (ConfigReference.Kind, String, Bool) -> String?) {
         var copy = podSpec

@@ -135,6 +135,7 @@ struct CanaryStatusTree {
         {
             return "frozen: \(failed) failed checks (onFailure: freeze); `kubectl serin promote`, `abort` or `retry` decides"
         }
+        if phase == "Finalising", let baking = bakeLine(status) { return baking }
         guard ["Progressing", "WaitingPromotion", "Waiting"].contains(phase) else { return "nothing due: waiting for a new revision" }
         let interval = (canary[path: "spec", "analysis", "interval"]?.stringValue).flatMap { try? GoDuration(parsing: $0) }?.seconds ?? 60
         guard let since = status["lastTransitionTime"]?.stringValue.flatMap({ KubeTime(rfc3339: $0)?.date }) else {
@@ -142,6 +143,20 @@ struct CanaryStatusTree {
         }
         let due = since.addingTimeInterval(interval).timeIntervalSince(now)
         return due > 0 ? "next step in \(Int(due.rounded(.up))) s (every \(Int(interval)) s)" : "next step due now (every \(Int(interval)) s)"
+    }
+
+    /// A bake under way (`analysis.bake`): how long is left, the failed checks, whether a rollback is instant.
+    func bakeLine(_ status: JSONValue) -> String? {
+        guard let started = status["bakeStarted"]?.stringValue.flatMap({ KubeTime(rfc3339: $0)?.date }),
+            let duration = (canary[path: "spec", "analysis", "bake", "duration"]?.stringValue).flatMap({ try? GoDuration(parsing: $0) })
+        else { return nil }
+        let left = max(Int(started.addingTimeInterval(duration.seconds).timeIntervalSince(now).rounded(.up)), 0)
+        let failed = status["failedChecks"]?.intValue ?? 0
+        let threshold = canary[path: "spec", "analysis", "threshold"]?.intValue ?? 0
+        let instant =
+            canary[path: "spec", "analysis", "bake", "keepPrevious"]?.boolValue == true ? ", previous version kept for an instant rollback" : ""
+        return "baking the new primary at full traffic: \(left) s left of \(duration), \(failed)/\(threshold) failed checks\(instant); "
+            + "`kubectl serin promote` ends it, `abort` or `undo` rolls back"
     }
 
     var pausedBy: String? { ControlRequest.pausedBy(DynamicObject(json: canary).metadata.annotations) }

@@ -12,7 +12,7 @@ import Testing
         return canary
     }
 
-    static let ready = BaselineState(workload: WorkloadState(templateHash: "p1", readiness: .ready, replicas: 1), service: true)
+    static let ready = SideWorkloadState(workload: WorkloadState(templateHash: "p1", readiness: .ready, replicas: 1), service: true)
 
     /// The actions a decision takes on the baseline, in order.
     static func baselineActions(_ decision: Decision) -> [CanaryAction] {
@@ -30,10 +30,10 @@ import Testing
         let missing = CanaryStateMachine.decide(observe(Self.canary(phase: .progressing)))
         #expect(missing.status == Self.canary(phase: .progressing).status && missing.requeueAfter == .seconds(5))
         #expect(missing.actions == [.event(.normal, "Starting baseline httpbin-baseline.demo"), .applyBaseline])
-        let starting = BaselineState(workload: WorkloadState(templateHash: "p1", readiness: .waiting("0 of 1 ready"), replicas: 1), service: true)
+        let starting = SideWorkloadState(workload: WorkloadState(templateHash: "p1", readiness: .waiting("0 of 1 ready"), replicas: 1), service: true)
         let waiting = CanaryStateMachine.decide(observe(Self.canary(phase: .progressing)).with { $0.baseline = starting })
         #expect(waiting.actions == [.event(.warning, "baseline deployment httpbin-baseline.demo not ready: 0 of 1 ready")])
-        let noService = BaselineState(workload: Self.ready.workload, service: false)
+        let noService = SideWorkloadState(workload: Self.ready.workload, service: false)
         #expect(
             Self.baselineActions(CanaryStateMachine.decide(observe(Self.canary(phase: .progressing)).with { $0.baseline = noService })) == [
                 .applyBaseline
@@ -41,7 +41,8 @@ import Testing
     }
 
     @Test func aBaselineThatCannotBecomeReadyRollsBackAndGoes() {
-        let failed = BaselineState(workload: WorkloadState(templateHash: "p1", readiness: .failed("deadline exceeded"), replicas: 1), service: true)
+        let failed = SideWorkloadState(
+            workload: WorkloadState(templateHash: "p1", readiness: .failed("deadline exceeded"), replicas: 1), service: true)
         let decision = CanaryStateMachine.decide(
             observe(Self.canary(phase: .progressing, weight: 20), routes: Routes(primary: 60, canary: 20, baseline: 20)).with { $0.baseline = failed }
         )
@@ -114,7 +115,7 @@ import Testing
     func aLeftoverBaselineIsDeletedAfterItsTrafficWentBack(phase: CanaryPhase) {
         let decision = CanaryStateMachine.decide(
             observe(Self.canary(phase: phase), routes: Routes(primary: 60, canary: 20, baseline: 20)).with {
-                $0.baseline = BaselineState(service: true)
+                $0.baseline = SideWorkloadState(service: true)
             })
         #expect(decision.actions == [.setRoutes(.allPrimary), .deleteBaseline])
         let quiet = CanaryStateMachine.decide(observe(Self.canary(phase: phase)))

@@ -163,6 +163,40 @@ import Testing
         }
     }
 
+    @Test func getAndStatusShowABakeAndPromoteEndsIt() async throws {
+        try await World.with { world in
+            let analysis =
+                "interval: 1s, threshold: 2, maxWeight: 20, stepWeight: 10, metrics: [{name: request-success-rate, interval: 1m, thresholdRange: {min: 99}, dryRun: true}], bake: {duration: 1h, interval: 1s}"
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: TestManifests.plain("baked", port: 9898, analysis: analysis))
+            let canaries = world.client.resource(
+                KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true),
+                as: JSONValue.self)
+            func status() async throws -> JSONValue { try await canaries.get("baked", namespace: "demo")["status"] ?? [:] }
+            #expect(try await eventually(timeout: .seconds(30)) { try await status()["phase"] == "Initialized" })
+            try await world.kubectl.succeed(["set", "image", "deploy/baked", "-n", "demo", "baked=kennethreitz/httpbin:v2"])
+            var seen: [String] = []
+            var baking = false
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !baking, ContinuousClock.now < deadline {
+                let now = try await status()
+                let phase = "\(now["phase"]?.stringValue ?? "-") \(now["bakeStarted"]?.stringValue ?? "-") \(Date())"
+                if seen.last != phase { seen.append(phase) }
+                baking = now["phase"]?.stringValue == "Finalising" && now["bakeStarted"]?.stringValue != nil
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(baking, "a dry-run check never decides: the release is promoted and bakes: \(seen)")
+            let table = try await world.serin(["get"])
+            #expect(table.contains("Finalising") && table.contains("baking"), "\(table)")
+            let tree = try await world.serin(["status", "baked"])
+            #expect(tree.contains("baking the new primary at full traffic: ") && tree.contains(" s left of 1h0m0s, 0/2 failed checks"), "\(tree)")
+            _ = try await world.serin(["promote", "baked"])
+            #expect(try await eventually(timeout: .seconds(30)) { try await status()["phase"] == "Succeeded" }, "promote ends the bake")
+            let events = try await world.client.resource(.events, as: JSONValue.self).list(namespace: "demo").items
+                .filter { $0[path: "involvedObject", "name"] == "baked" }.compactMap { $0["message"]?.stringValue }
+            #expect(events.contains { $0.hasPrefix("Bake of baked.demo ended early: promotion requested by ") }, "\(events)")
+        }
+    }
+
     @Test func watchRedrawsTheTreeOnEachChangeAndDrawsBarsOnATerminal() async throws {
         try await World.with { world in
             async let watched = world.kubectl.runPlugin(["serin", "watch", "web", "-n", "demo", "--until", "Succeeded,Failed"], path: world.path)

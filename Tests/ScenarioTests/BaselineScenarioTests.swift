@@ -110,12 +110,12 @@ import Testing
         return (list["items"]?.arrayValue ?? []).first { $0[path: "metadata", "name"] == "podinfo-baseline" }
     }
 
-    /// Whether the baseline's Deployment and Service are both gone (waiting for it).
-    static func isGone(_ world: Scenario) async throws -> Bool {
+    /// Whether the Deployment and Service `name` (the baseline's) are both gone (waiting for it).
+    static func isGone(_ world: Scenario, name: String = "podinfo-baseline") async throws -> Bool {
         try await eventually(timeout: .seconds(20)) {
             let services = try await world.json(["get", "svc", "-n", "test"])["items"]?.arrayValue ?? []
-            let service = services.contains { $0[path: "metadata", "name"] == "podinfo-baseline" }
-            return try await baseline(world) == nil && !service
+            let deployments = try await world.json(["get", "deploy", "-n", "test"])["items"]?.arrayValue ?? []
+            return !(services + deployments).contains { $0[path: "metadata", "name"]?.stringValue == name }
         }
     }
 

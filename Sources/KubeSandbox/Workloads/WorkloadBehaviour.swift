@@ -4,7 +4,9 @@ import KubeCore
 /// How a workload answers requests, from its pod template's annotations:
 /// `sandbox.serin.dev/error-ratio` (share of 5xx), `sandbox.serin.dev/latency-ms` (typical latency),
 /// `sandbox.serin.dev/latency-p99-ms` (P99; three times the typical latency when absent) and
-/// `sandbox.serin.dev/rps` (synthetic requests per second for the service in front of it).
+/// `sandbox.serin.dev/rps` (synthetic requests per second for the service in front of it), and
+/// `sandbox.serin.dev/error-ratio-as-primary` (the share of 5xx once the template runs in a `-primary`
+/// Deployment: a fault that shows only after the promotion, at full traffic).
 /// The same keys in the data of a ConfigMap or Secret the pod template mounts or reads with `envFrom` win
 /// over the annotations, as an application reads its configuration: so a bad config makes a bad release.
 /// These names are a contract: tests and the demo use them.
@@ -14,6 +16,7 @@ public struct WorkloadBehaviour: Sendable, Equatable {
         public static let latency = "sandbox.serin.dev/latency-ms"
         public static let latencyP99 = "sandbox.serin.dev/latency-p99-ms"
         public static let rps = "sandbox.serin.dev/rps"
+        public static let errorRatioAsPrimary = "sandbox.serin.dev/error-ratio-as-primary"
     }
 
     public var errorRatio: Double = 0
@@ -29,6 +32,11 @@ public struct WorkloadBehaviour: Sendable, Equatable {
         let own = DynamicObject(json: ["metadata": workload[path: "spec", "template", "metadata"] ?? [:]]).metadata.annotations ?? [:]
         let annotations = own.merging(configuration) { _, configured in configured }
         if let ratio = annotations[Annotation.errorRatio].flatMap(Double.init) { errorRatio = min(max(ratio, 0), 1) }
+        if workload[path: "metadata", "name"]?.stringValue?.hasSuffix("-primary") == true,
+            let ratio = annotations[Annotation.errorRatioAsPrimary].flatMap(Double.init)
+        {
+            errorRatio = min(max(ratio, 0), 1)
+        }
         if let latency = annotations[Annotation.latency].flatMap(Double.init), latency > 0 { latencyMilliseconds = latency }
         p99Milliseconds = annotations[Annotation.latencyP99].flatMap(Double.init) ?? latencyMilliseconds * 3
         requestsPerSecond = annotations[Annotation.rps].flatMap(Double.init)

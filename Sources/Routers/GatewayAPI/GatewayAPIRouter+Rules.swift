@@ -47,9 +47,11 @@ extension GatewayAPIRouter {
         return blocks.isEmpty ? [["path": ["type": "PathPrefix", "value": "/"]]] : blocks.map(match)
     }
 
-    /// Whether a live rule is Serin's: one of its backends is `-primary`, `-canary` or `-baseline`.
+    /// Whether a live rule is Serin's: one of its backends is `-primary`, `-canary`, `-baseline` or `-previous`.
     static func isSerins(_ rule: JSONValue, canary: Canary) -> Bool {
-        let names: Set<String> = ["\(canary.serviceName)-primary", "\(canary.serviceName)-canary", canary.baselineServiceName]
+        let names: Set<String> = [
+            "\(canary.serviceName)-primary", "\(canary.serviceName)-canary", canary.baselineServiceName, canary.previousServiceName,
+        ]
         return (rule["backendRefs"]?.arrayValue ?? []).contains { names.contains($0["name"]?.stringValue ?? "") }
     }
 
@@ -64,6 +66,7 @@ extension GatewayAPIRouter {
             if backend["name"]?.stringValue == "\(canary.serviceName)-primary" { routes.primary = weight }
             if backend["name"]?.stringValue == "\(canary.serviceName)-canary" { routes.canary = weight }
             if backend["name"]?.stringValue == canary.baselineServiceName { routes.baseline = weight }
+            if backend["name"]?.stringValue == canary.previousServiceName { routes.previous = weight }
         }
         routes.mirrored = (weighted["filters"]?.arrayValue ?? []).contains {
             $0["type"] == "RequestMirror" && $0[path: "requestMirror", "backendRef", "name"]?.stringValue == "\(canary.serviceName)-canary"
@@ -71,11 +74,12 @@ extension GatewayAPIRouter {
         return routes
     }
 
-    /// The weighted backends: `-primary` and `-canary`, and `-baseline` while it has weight (an analysis with
-    /// `analysis.baseline`; a missing backend reads as weight 0).
+    /// The weighted backends: `-primary` and `-canary`, and `-baseline` or `-previous` while it has weight (an
+    /// analysis with `analysis.baseline`, a failed bake's rollback; a missing backend reads as weight 0).
     static func backends(_ canary: Canary, _ routes: Routes) -> JSONValue {
         var all = [backend("\(canary.serviceName)-primary", routes.primary, canary), backend("\(canary.serviceName)-canary", routes.canary, canary)]
         if routes.baseline > 0 { all.append(backend(canary.baselineServiceName, routes.baseline, canary)) }
+        if routes.previous > 0 { all.append(backend(canary.previousServiceName, routes.previous, canary)) }
         return .array(all)
     }
 

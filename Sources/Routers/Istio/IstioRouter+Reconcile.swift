@@ -5,8 +5,8 @@ import KubeCore
 import KubeRuntime
 
 extension IstioRouter {
-    /// The weighted destinations: `-primary` and `-canary`, and `-baseline` while it has weight (an analysis
-    /// with `analysis.baseline`; a missing destination reads as weight 0).
+    /// The weighted destinations: `-primary` and `-canary`, and `-baseline` or `-previous` while it has weight
+    /// (an analysis with `analysis.baseline`, a failed bake's rollback; a missing destination reads as weight 0).
     static func destinations(_ canary: Canary, _ routes: Routes) -> JSONValue {
         let port = canary.spec.service?.port.map { JSONValue.int($0) }
         func destination(_ host: String, _ weight: Int) -> JSONValue {
@@ -18,6 +18,7 @@ extension IstioRouter {
         }
         var all = [destination("\(canary.serviceName)-primary", routes.primary), destination("\(canary.serviceName)-canary", routes.canary)]
         if routes.baseline > 0 { all.append(destination(canary.baselineServiceName, routes.baseline)) }
+        if routes.previous > 0 { all.append(destination(canary.previousServiceName, routes.previous)) }
         return .array(all)
     }
 
@@ -87,7 +88,9 @@ extension IstioRouter {
         first["match"] = ports.isEmpty ? nil : .array(ports.map { ["port": $0] })
         first["route"] = desired.route["route"]
         if tcp.isEmpty { tcp = [.object(first)] } else { tcp[0] = .object(first) }
-        let ours = Set(["\(canary.serviceName)-primary", "\(canary.serviceName)-canary", canary.baselineServiceName])
+        let ours = Set([
+            "\(canary.serviceName)-primary", "\(canary.serviceName)-canary", canary.baselineServiceName, canary.previousServiceName,
+        ])
         let http = (service[path: "spec", "http"]?.arrayValue ?? []).filter { route in
             !(route["route"]?.arrayValue ?? []).allSatisfy { ours.contains($0[path: "destination", "host"]?.stringValue ?? "") }
         }

@@ -84,6 +84,7 @@ public struct IstioRouter: TrafficRouter {
             if host == "\(canary.serviceName)-primary" { routes.primary = weight; found = true }
             if host == "\(canary.serviceName)-canary" { routes.canary = weight; found = true }
             if host == canary.baselineServiceName { routes.baseline = weight }
+            if host == canary.previousServiceName { routes.previous = weight }
         }
         routes.mirrored = all.first?[path: "mirror", "host"]?.stringValue == "\(canary.serviceName)-canary"
         // A route to neither (a VirtualService being adopted) has no Serin weights yet.
@@ -141,10 +142,12 @@ public struct IstioRouter: TrafficRouter {
     }
 
     /// The hosts Serin writes a DestinationRule for: `<svc>-primary`, `<svc>-canary`, and with
-    /// `analysis.baseline` `<svc>-baseline` (kept between analyses, like the canary's; the Canary owns it).
+    /// `analysis.baseline` `<svc>-baseline`, with `analysis.bake.keepPrevious` `<svc>-previous` (kept between
+    /// analyses, like the canary's; the Canary owns them).
     static func destinationHosts(_ canary: Canary) -> [String] {
         ["\(canary.serviceName)-primary", "\(canary.serviceName)-canary"]
             + (canary.spec.analysis?.runsBaseline == true ? [canary.baselineServiceName] : [])
+            + (canary.spec.analysis?.bake?.keepPrevious == true ? [canary.previousServiceName] : [])
     }
 }
 
