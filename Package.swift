@@ -280,10 +280,24 @@ let package = Package(
         ),
 
         // MARK: Executables
+        // MARK: `serin dashboard`: a local web page, with the user's own kubeconfig
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                "CanaryAPI", "KubeCore", "KubeClient", "KubeRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "serin",
             dependencies: [
-                "OTLPTracing", "LoadTester",
+                "OTLPTracing", "LoadTester", "Dashboard",
                 .target(name: "Demo", condition: .when(traits: ["Sandbox"])),
                 "Webhooks",
                 "CanaryAPI",
@@ -330,6 +344,7 @@ let package = Package(
                 "KubeSandbox",
                 "CanaryController",
                 "LocalCluster",
+                "ChildProcesses",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -346,6 +361,11 @@ let package = Package(
         .testTarget(
             name: "FuzzTests",
             dependencies: ["FuzzTargets"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: ["Dashboard", "CanaryAPI", "KubeCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -378,6 +398,7 @@ let package = Package(
             name: "ScenarioTests",
             dependencies: [
                 "OTLPTracing", "KubeAPIServer", "ChildProcesses", "KubeCore", "KubeClient", "KubeSandbox", "CanaryController", "SerinTesting",
+                "Dashboard", "LocalCluster",
                 "MetricProviders",
                 "OutboundHTTP",
                 "LoadTester", "Webhooks", "Notifiers", "CanaryAPI", "KubeRuntime", "Routers",

@@ -21,6 +21,9 @@ apt_package() {
         wrk) echo wrk ;;
         curl) echo curl ;;
         tmux) echo tmux ;;
+        # the dashboard's browser tests: a real headless Chromium, driven over WebDriver
+        chromium) echo chromium ;;
+        chromedriver) echo chromium-driver ;;
         *) echo "" ;;
     esac
 }

@@ -8,7 +8,7 @@ struct SerinBench: AsyncParsableCommand {
         commandName: "serin-bench", abstract: "Serin's benchmarks (run with -c release).",
         subcommands: [
             JSONBenchmark.self, SandboxBenchmark.self, RuntimeBenchmark.self, OperatorBenchmark.self, StartupBenchmark.self, FleetBenchmark.self,
-            BigObjectBenchmark.self, JudgeBenchmark.self,
+            BigObjectBenchmark.self, JudgeBenchmark.self, DashboardBenchmark.self,
         ])
 }
 

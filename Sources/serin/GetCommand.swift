@@ -51,14 +51,9 @@ struct GetCommand: AsyncParsableCommand {
         .joined(separator: ", ")
     }
 
-    /// What holds the Canary besides its analysis: a pause, a pending request, `suspend`, a bake. Pure.
+    /// What holds the Canary besides its analysis (``CanaryHolds``). Pure.
     static func held(_ canary: JSONValue) -> String {
-        let annotations = DynamicObject(json: canary).metadata.annotations
-        var holds: [String] = []
-        if let by = ControlRequest.pausedBy(annotations) { holds.append("paused by \(by)") }
-        if case .request(let request) = ControlRequest.find(in: annotations) { holds.append("\(request.action.rawValue) requested") }
-        if canary[path: "spec", "suspend"]?.boolValue == true { holds.append("suspended") }
-        if canary[path: "status", "phase"] == "Finalising", canary[path: "status", "bakeStarted"] != nil { holds.append("baking") }
+        let holds = CanaryHolds.of(canary)
         return holds.isEmpty ? "-" : holds.joined(separator: ", ")
     }
 }

@@ -147,3 +147,22 @@ import Testing
         #expect(next.status.condition("Baking")?.reason == "Superseded")
     }
 }
+
+/// The bake's alerts: Flagger's success alert at the bake's end (not at the promotion), an info alert when it
+/// starts, an error when it fails.
+@Suite struct BakeAlertsTests {
+    @Test func theBakeAlertsWhenItStartsAndFailsAndSucceedsAtItsEnd() {
+        let canary = BakeTests.canary(.finalising)
+        let started = BakeTests.baking(canary, at: 1).events.compactMap { CanaryAlerts.alert(for: $0, canary: canary) }
+        #expect(started.map(\.message) == ["Promotion finished, baking the new version at full traffic for 5m0s."])
+        let failing = CheckResults(failures: ["Halt httpbin.demo advancement success rate 40.00% < 99%"])
+        let failed = BakeTests.baking(BakeTests.canary(.finalising, bakeStarted: t0, failed: 1), at: 61, checks: failing).events
+            .compactMap { CanaryAlerts.alert(for: $0, canary: canary) }
+        #expect(
+            failed.map(\.message) == ["Failed checks threshold reached 2", "Bake failed: httpbin-primary goes back to revision v1"]
+                && failed.allSatisfy { $0.severity == .error }, "\(failed)")
+        let passed = BakeTests.baking(BakeTests.canary(.finalising, bakeStarted: t0), at: 301).events
+            .compactMap { CanaryAlerts.alert(for: $0, canary: canary) }
+        #expect(passed.map(\.message) == ["Canary analysis completed successfully, promotion finished."])
+    }
+}

@@ -47,6 +47,8 @@ final class Scenario: Sendable {
         var kumaPolicy = RouterSettings.KumaPolicy.trafficRoute
         /// The PromQL engine behind `--metrics-server`: Prometheus, or VictoriaMetrics.
         var metricsEngine: PrometheusServer.Engine = .prometheus
+        /// Enforce RBAC (the sandbox's authorizer): clients other than the admin's get only what they are granted.
+        var authorization = false
     }
 
     let sandbox: Sandbox
@@ -67,6 +69,7 @@ final class Scenario: Sendable {
         options.validateCustomResources = setup.validateCustomResources
         if setup.gloo { options.meshes.append(.gloo) }
         options.envoy = setup.envoy
+        options.authorization = setup.authorization
         return try await Sandbox.with(options) { sandbox in
             let prometheus = try await PrometheusServer.start(scraping: ["127.0.0.1:\(sandbox.trafficURL.port!)"], engine: setup.metricsEngine)
             defer { prometheus.stop() }

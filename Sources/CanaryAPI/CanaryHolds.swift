@@ -1,0 +1,15 @@
+import KubeCore
+
+/// What holds a Canary besides its analysis, as `kubectl serin get` and the dashboard show it: a pause, a
+/// pending request, `suspend`, a bake. Pure.
+public enum CanaryHolds {
+    public static func of(_ canary: JSONValue) -> [String] {
+        let annotations = DynamicObject(json: canary).metadata.annotations
+        var holds: [String] = []
+        if let by = ControlRequest.pausedBy(annotations) { holds.append("paused by \(by)") }
+        if case .request(let request) = ControlRequest.find(in: annotations) { holds.append("\(request.action.rawValue) requested") }
+        if canary[path: "spec", "suspend"]?.boolValue == true { holds.append("suspended") }
+        if canary[path: "status", "phase"] == "Finalising", canary[path: "status", "bakeStarted"] != nil { holds.append("baking") }
+        return holds
+    }
+}
