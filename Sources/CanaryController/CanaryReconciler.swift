@@ -34,11 +34,21 @@ public struct CanaryReconciler: Reconciler {
             if object.metadata.deletionTimestamp != nil { return try await terminate(canary, object: object, parts: parts) }
             return try await reconcile(canary, object: object, parts: parts, logger: logger)
         } catch let invalid as InvalidCanary {
+            if CanaryReconciler.awaitsTarget(object, invalid, now: clock.date) { return .requeue(after: .seconds(1)) }
             try await status.markInvalid(object, reason: invalid.reason, message: invalid.message)
             return .awaitChange
         } catch let failure as ActingError {
             return try await status.report(failure, object: object)
         }
+    }
+
+    /// A Canary applied with its target in one go whose target the cache has not seen yet (its watch event can
+    /// come after the Canary's): looked at again in a second, for its first 3 s, before it is called invalid.
+    static func awaitsTarget(_ object: DynamicObject, _ invalid: InvalidCanary, now: Date) -> Bool {
+        guard invalid.reason == "TargetNotFound", object.json[path: "status", "phase"] == nil,
+            let created = object.metadata.creationTimestamp?.date
+        else { return false }
+        return now.timeIntervalSince(created) < 3
     }
 
     /// A valid Canary: its references, the primary, the HPA, the Services and the routing, then one step.
@@ -117,6 +127,8 @@ public struct CanaryReconciler: Reconciler {
         case .deleteBaseline: "delete baseline"
         case .applyPrevious: "apply previous version"
         case .deletePrevious: "delete previous version"
+        case .acquireSlot: "acquire rollout slot"
+        case .releaseSlot: "release rollout slot"
         case .event: "record event"
         case .runHooks(let type, _): "webhooks \(type.rawValue)"
         case .removeFinalizer: "remove finalizer"
