@@ -48,13 +48,15 @@ test: deps
 	$(ISOLATED_RUN) --filter PoolStarvationTests
 	$(ISOLATED_RUN) --filter EnvoyScenarioTests
 	# leases with deadlines of seconds on the wall clock: alone, so that load does not make a renewal miss
-	$(ISOLATED_RUN) --filter 'LeaderElectionTests|ShardedLeadershipTests|OperatorShardingTests'
+	$(ISOLATED_RUN) --filter 'LeaderElectionTests|ShardedLeadershipTests|OperatorShardingTests|FleetShardingTests'
 	# operator processes through whole rollouts (the chart's RBAC per provider, planted secrets): alone, so that
 	# their load does not starve the main run's wall-clock waits
 	$(ISOLATED_RUN) --filter 'OperatorRBACTests|SecretLeakTests'
 	# outbound deadlines of about a second on the wall clock, then 22 Helm renders: each alone, for the same reason
 	$(ISOLATED_RUN) --filter 'OutboundDeadlineTests|SlowAnswerTests|PrometheusStallTests|OperatorAlertsSlowReceiverTests'
 	$(ISOLATED_RUN) --filter ChartRBACTests
+	# 40 rollouts at once under a budget (docs/fleet.md): both cores busy, alone
+	$(ISOLATED_RUN) --filter FleetScenarioTests
 	# the vendors' own Python clients read the metric providers' stand-ins: each check loads both cores
 	$(ISOLATED_RUN) --filter VendorClientTests
 	scripts/fuzz.sh --seconds 5

@@ -1,7 +1,7 @@
 import KubeCore
 
 /// What holds a Canary besides its analysis, as `kubectl serin get` and the dashboard show it: a pause, a
-/// pending request, `suspend`, a bake. Pure.
+/// pending request, `suspend`, a bake, a wait for a rollout slot (``RolloutPolicy``). Pure.
 public enum CanaryHolds {
     public static func of(_ canary: JSONValue) -> [String] {
         let annotations = DynamicObject(json: canary).metadata.annotations
@@ -10,6 +10,8 @@ public enum CanaryHolds {
         if case .request(let request) = ControlRequest.find(in: annotations) { holds.append("\(request.action.rawValue) requested") }
         if canary[path: "spec", "suspend"]?.boolValue == true { holds.append("suspended") }
         if canary[path: "status", "phase"] == "Finalising", canary[path: "status", "bakeStarted"] != nil { holds.append("baking") }
+        let slot = (canary[path: "status", "conditions"]?.arrayValue ?? []).first { $0["type"] == "RolloutSlot" }
+        if slot?["reason"] == "Waiting", let message = slot?["message"]?.stringValue { holds.append(message) }
         return holds
     }
 }

@@ -35,6 +35,8 @@ struct CanaryActionExecutor: Sendable {
     let eventHooks: EventWebhooks
     let alerts: OperatorAlerts
     let clock: OperatorClock
+    /// Rollout budgets (`--rollout-policies`), `nil` when not followed.
+    let slots: RolloutSlotWriter?
 
     /// Carries out one action of a decision.
     func execute(_ action: CanaryAction, in step: inout StepActions) async throws {
@@ -79,6 +81,10 @@ struct CanaryActionExecutor: Sendable {
             for result in await hooks.run(type, canary: canary, phase: hookPhase) {
                 for event in CanaryStateMachine.hookEvents(type, result, canary: canary) { try await execute(event, in: &step) }
             }
+        case .acquireSlot:
+            try await acting("ask for a rollout slot") { try await slots?.acquire(canary) }
+        case .releaseSlot:
+            try await acting("give the rollout slot back") { try await slots?.release(canary) }
         case .removeFinalizer:
             try await acting("resume the target's autoscaler") { try await autoscaler.pauseTarget(canary, false) }
             try await acting("restore the Services") { try await services.finalize(canary) }

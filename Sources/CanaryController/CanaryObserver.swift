@@ -24,6 +24,8 @@ struct CanaryObserver: Sendable {
     let routers: [MeshProvider: any TrafficRouter]
     /// The Canaries' Services (the baseline's is looked up).
     let services: KubernetesServiceRouter
+    /// The rollout policies (`--rollout-policies`), `nil` when not followed.
+    let policies: ObjectCache<DynamicObject>?
     /// What validation accepts: the operator's default provider, its routers and target kinds.
     let validation: ValidationContext
     let minimumInterval: Duration
@@ -90,6 +92,10 @@ struct CanaryObserver: Sendable {
         observation.splitsTraffic = parts.router.splitsTraffic
         observation.baseline = baseline(of: canary, parts: parts, now: time)
         observation.previous = previous(of: canary, parts: parts, now: time)
+        if let policies {
+            observation.slots = RolloutSlots.standing(
+                of: "\(canary.namespace)/\(canary.metadata.name ?? "")", under: RolloutSlotWriter.governing(canary, in: policies))
+        }
         return observation
     }
 
@@ -114,6 +120,10 @@ struct CanaryObserver: Sendable {
             primary: nil, routes: nil)
         observation.baseline = baseline(of: canary, parts: parts, now: time)
         observation.previous = previous(of: canary, parts: parts, now: time)
+        if let policies {
+            observation.slots = RolloutSlots.standing(
+                of: "\(canary.namespace)/\(canary.metadata.name ?? "")", under: RolloutSlotWriter.governing(canary, in: policies))
+        }
         return observation
     }
 }

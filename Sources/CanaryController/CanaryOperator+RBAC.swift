@@ -28,8 +28,16 @@ extension CanaryOperator {
     /// Every rule of an operator with `meshProvider` as its provider, and config tracking on or off (and,
     /// when that provider's router splits traffic three ways, the deletes of `analysis.baseline`); the
     /// Lease's are apart (``PolicyRule/leaderElection``, in one namespace).
-    public static func rules(meshProvider: MeshProvider, configTracking: Bool) -> [PolicyRule] {
+    public static func rules(meshProvider: MeshProvider, configTracking: Bool, rolloutPolicies: Bool = false) -> [PolicyRule] {
         let baseline = RouterRegistry.registration(for: meshProvider)?.validation.splitsThreeWays == true ? TargetRegistry.baselineRules : []
         return coreRules + TargetRegistry.rules(configTracking: configTracking) + RouterRegistry.rules(meshProvider: meshProvider) + baseline
+            + (rolloutPolicies ? policyRules : [])
     }
+
+    /// Rollout budgets (`--rollout-policies`): the RolloutPolicies watched and read, their status (the slots)
+    /// written.
+    public static let policyRules = [
+        PolicyRule(RolloutPolicy.resource, verbs: ["get", "list", "watch"]),
+        PolicyRule(RolloutPolicy.resource, subresource: "status", verbs: ["update"]),
+    ]
 }

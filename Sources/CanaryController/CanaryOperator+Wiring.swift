@@ -31,7 +31,9 @@ extension CanaryOperator {
 
     /// What the operator watches besides Canaries, once per resource: the targets' kinds, the Services
     /// and HPAs every target gets, MetricTemplates, and what the enabled routers read.
-    static func watchedResources(routers: [RouterRegistration], targets: [TargetRegistration], configTracking: Bool) -> [WatchedResource] {
+    static func watchedResources(
+        routers: [RouterRegistration], targets: [TargetRegistration], configTracking: Bool, rolloutPolicies: Bool = false
+    ) -> [WatchedResource] {
         var seen = Set<KubeResource>()
         let all =
             targets.map(\.resource)
@@ -40,6 +42,7 @@ extension CanaryOperator {
                 WatchedResource(MetricTemplate.resource, crd: "metrictemplates.flagger.app"),
             ]
             + (configTracking ? ConfigTracker.resources : [])
+            + (rolloutPolicies ? [WatchedResource(RolloutPolicy.resource, crd: RolloutPolicy.crd)] : [])
             + routers.flatMap(\.resources)
         return all.filter { seen.insert($0.resource).inserted }
     }
@@ -80,6 +83,19 @@ extension CanaryOperator {
         controller = controller.watches(follow(.horizontalPodAutoscalers)) { hpa in
             canaryCache.list(namespace: hpa.namespace).filter { $0.json[path: "spec", "autoscalerRef", "name"]?.stringValue == hpa.name }
                 .map { ObjectKey($0) }
+        }
+        if watched.contains(where: { $0.resource == RolloutPolicy.resource }) {
+            // A policy's slots changed: its holders start, its queue asks again (a freed slot is granted in order).
+            controller = controller.watches(follow(RolloutPolicy.resource)) { policy in
+                let status = policy.json["status"]
+                let keys =
+                    (status?["holders"]?.arrayValue ?? []).compactMap { $0["canary"]?.stringValue }
+                    + (status?["queue"]?.arrayValue ?? []).compactMap(\.stringValue)
+                return keys.compactMap { key in
+                    guard let slash = key.firstIndex(of: "/") else { return nil }
+                    return ObjectKey(namespace: String(key[..<slash]), name: String(key[key.index(after: slash)...]))
+                }
+            }
         }
         controller = controller.watches(follow(MetricTemplate.resource)) { template in
             canaryCache.byIndex(templateIndex, "\(template.namespace ?? "")/\(template.name ?? "")").map { ObjectKey($0) }

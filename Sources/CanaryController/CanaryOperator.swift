@@ -104,7 +104,9 @@ public final class CanaryOperator: Service, Sendable {
         }
         self.metrics = metrics
         let targetRegistrations = TargetRegistry.enabled(meshProvider: options.meshProvider)
-        watched = CanaryOperator.watchedResources(routers: routerRegistrations, targets: targetRegistrations, configTracking: options.configTracking)
+        watched = CanaryOperator.watchedResources(
+            routers: routerRegistrations, targets: targetRegistrations, configTracking: options.configTracking,
+            rolloutPolicies: options.rolloutPolicies)
         var reflectors: [KubeResource: Reflector<DynamicObject>] = [:]
         let targetResources = Set(targetRegistrations.map(\.resource.resource))
         for watchedResource in watched where reflectors[watchedResource.resource] == nil {
@@ -136,7 +138,7 @@ public final class CanaryOperator: Service, Sendable {
                     let routing = registration.resources.contains { meshResources.contains($0.resource) } ? meshClient ?? client : client
                     return (registration.provider, registration.make(routing, caches, options.routerSettings))
                 }, uniquingKeysWith: { first, _ in first }),
-            services: services,
+            services: services, policies: options.rolloutPolicies ? caches[RolloutPolicy.resource] : nil,
             validation: options.validationContext(routers: Set(routerRegistrations.map(\.provider))),
             minimumInterval: options.minimumInterval, clock: clock)
         let hooks = WebhookRunner(client: webhooks)
@@ -149,9 +151,18 @@ public final class CanaryOperator: Service, Sendable {
             canaries: canaries.cache, canaryObjects: client.resource(Canary.resource, as: DynamicObject.self),
             autoscaler: AutoscalerTarget(client: client, cache: caches[.horizontalPodAutoscalers]),
             services: services, hooks: hooks, events: events,
-            eventHooks: eventHooks, alerts: alerts, clock: clock)
+            eventHooks: eventHooks, alerts: alerts, clock: clock,
+            slots: options.rolloutPolicies
+                ? RolloutSlotWriter(
+                    policies: client.resource(RolloutPolicy.resource, as: RolloutPolicy.self), cache: caches[RolloutPolicy.resource],
+                    canaries: canaryCache,
+                    clock: clock) : nil)
         let status = CanaryStatusRecorder(
             canaries: client.resource(Canary.resource, as: JSONValue.self), events: events, alerts: alerts, clock: clock)
+        if options.rolloutPolicies {
+            let policies = caches[RolloutPolicy.resource]
+            metrics.follow { policies.list().compactMap { try? $0.json.decode(as: RolloutPolicy.self) } }  // unreadable: not exported
+        }
         let reconciler = CanaryReconciler(
             observer: observer, checks: checks, actions: actions, status: status, metrics: metrics, clock: clock,
             tracing: RolloutTracing(exporter: traces))

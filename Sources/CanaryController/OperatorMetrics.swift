@@ -1,3 +1,4 @@
+import KubeCore
 import CanaryAPI
 import CanaryCore
 import Foundation
@@ -18,6 +19,8 @@ public final class OperatorMetrics: Sendable {
     let perCanary = GaugeFamilies()
     /// Namespaces reported so far, so that one whose last Canary went away reads 0.
     private let reportedNamespaces = Mutex<Set<String>>([])
+    /// The rollout policies' slots (`--rollout-policies`), read at each scrape.
+    private let policySlots = Mutex<(@Sendable () -> [RolloutPolicy])?>(nil)
 
     /// Flagger's default histogram buckets, in seconds.
     static let buckets: [Duration] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map { .milliseconds(Int64($0 * 1000)) }
@@ -115,9 +118,28 @@ public final class OperatorMetrics: Sendable {
         ).increment()
     }
 
+    /// Exports the slots of the rollout policies `source` lists at each scrape.
+    func follow(policies source: @escaping @Sendable () -> [RolloutPolicy]) { policySlots.withLock { $0 = source } }
+
+    /// `serin_rollout_slots`, `serin_rollout_slots_in_use` and `serin_rollout_slots_waiting` per policy.
+    private func refreshPolicySlots() {
+        guard let source = policySlots.withLock({ $0 }) else { return }
+        for policy in source() {
+            let labels = [("policy", policy.metadata.name ?? "")]
+            for (name, help, value) in [
+                ("serin_rollout_slots", "Rollouts a policy lets analyse at once", policy.spec.maxProgressing),
+                ("serin_rollout_slots_in_use", "Canaries analysing under a policy", policy.status?.holders?.count ?? 0),
+                ("serin_rollout_slots_waiting", "Canaries waiting for a slot of a policy", policy.status?.queue?.count ?? 0),
+            ] {
+                registry.makeGauge(descriptor: Self.descriptor(name, help), labels: labels).set(Double(value))
+            }
+        }
+    }
+
     /// The exposition text, with the Canary counts and the process's resident memory refreshed.
     public func exposition() -> String {
         refreshCanaryTotals()
+        refreshPolicySlots()
         registry.makeGauge(descriptor: Self.descriptor("process_resident_memory_bytes", "Resident memory size in bytes"))
             .set(Double(ProcessStats.residentMemory() ?? 0))
         return registry.emitToString() + perCanary.exposition()

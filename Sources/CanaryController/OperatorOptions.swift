@@ -19,6 +19,8 @@ public struct OperatorOptions: Sendable {
     public var selectorLabels = ["app", "name", "app.kubernetes.io/name"]
     /// ConfigMaps and Secrets the target uses are part of its revision (`--enable-config-tracking`, default).
     public var configTracking = true
+    /// Rollout budgets: follow Serin's RolloutPolicies (`--rollout-policies`; their CRD must be installed).
+    public var rolloutPolicies = false
     /// Prefixes of the target's labels and annotations copied to the primary (`--include-label-prefix`).
     public var includeLabelPrefixes: [String] = []
 

@@ -56,7 +56,7 @@ extension CanaryStateMachine {
             return Decision(actions: routes, status: synced)
         }
         if let paused = paused(observation, routes: routes) { return paused }
-        if status.phase == .waiting && !isDue(observation) {
+        if status.phase == .waiting && !waitsForSlot(status) && !isDue(observation) {
             return Decision(actions: routes, status: status, requeueAfter: remainingWait(observation))
         }
         let interval = canary.analysisInterval(minimum: observation.minimumInterval)
@@ -68,6 +68,7 @@ extension CanaryStateMachine {
             return Decision(actions: routes + events, status: status.transitioned(to: .waiting, now: observation.now), requeueAfter: interval)
         case .passed(let events): actions += events
         }
+        if !observation.slots.mayAnalyse { return waitForSlot(observation, status: status, actions: actions) }
         let progressing = status.restarted(target: target, now: observation.now).transitioned(to: .progressing, now: observation.now)
         actions += [
             .event(.normal, "New revision detected! Scaling up \(canary.dottedName)"),

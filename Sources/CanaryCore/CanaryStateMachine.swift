@@ -18,7 +18,8 @@ public enum CanaryStateMachine {
     /// Without routes (the routing objects were just created and are not observed yet) no weights are set,
     /// and the Canary is looked at again in a second.
     public static func decide(_ observation: Observation) -> Decision {
-        var decision = withPrevious(withBaseline(decidePhase(observation), observation: observation), observation: observation)
+        var decision = withSlots(
+            withPrevious(withBaseline(decidePhase(observation), observation: observation), observation: observation), observation: observation)
         if decision.pending == nil { decision.status = withSessionAffinity(decision.status, canary: observation.canary) }
         if handledAgain(observation) { decision.clearsRequest = true }  // a request handled before is only removed
         if observation.routes == nil, decision.pending == nil {

@@ -61,6 +61,10 @@ public enum CanaryAction: Sendable, Equatable {
     case applyPrevious
     /// Delete the previous version's Deployment and Service (those the Canary controls).
     case deletePrevious
+    /// Ask every rollout policy governing the Canary for a slot (joining its queue).
+    case acquireSlot
+    /// Give the slots (and queue places) of the rollout policies back.
+    case releaseSlot
     /// Remove Serin's finalizer, letting the API server delete the Canary (and collect what it owns).
     case removeFinalizer
 }

@@ -27,6 +27,8 @@ public struct Observation: Sendable {
     public var baseline = SideWorkloadState()
     /// The previous version's workload and Service (`analysis.bake.keepPrevious`) the Canary owns, as found.
     public var previous = SideWorkloadState()
+    /// Where the Canary stands under the rollout policies (``CanaryAPI/RolloutPolicy``) that govern it.
+    public var slots = SlotStanding()
 
     public init(
         now: Date, canary: Canary, minimumInterval: Duration = .seconds(10), target: WorkloadState?, primary: WorkloadState?,

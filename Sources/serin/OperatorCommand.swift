@@ -55,6 +55,9 @@ struct OperatorCommand: AsyncParsableCommand {
         help: "Track the ConfigMaps and Secrets a target uses: a change to one is a new revision, analysed before the primary gets it.")
     var configTracking = true
 
+    @Flag(help: "Follow Serin's RolloutPolicies: rollout budgets shared by the Canaries they select (needs the CRD rolloutpolicies.serin.dev).")
+    var rolloutPolicies = false
+
     @Option(
         help: ArgumentHelp(
             "A kubeconfig for the service mesh's control-plane cluster, where the routing objects (VirtualServices, HTTPRoutes, TrafficSplits…) are written; they name their Canary by annotation.",
@@ -209,6 +212,7 @@ struct OperatorCommand: AsyncParsableCommand {
         options.minimumInterval = try GoDuration(parsing: minAnalysisInterval).duration
         options.selectorLabels = OperatorFlags.list(selectorLabels)
         options.configTracking = configTracking
+        options.rolloutPolicies = rolloutPolicies
         options.includeLabelPrefixes = OperatorFlags.list(includeLabelPrefix)
         options.meshProvider = try OperatorFlags.meshProvider(meshProvider)
         options.crossNamespaceRefs = !noCrossNamespaceRefs

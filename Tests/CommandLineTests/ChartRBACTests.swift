@@ -56,6 +56,21 @@ import Testing
         #expect(Self.difference(granted: lease, declared: [.leaderElection]) == ([], []))
     }
 
+    @Test func rolloutPoliciesAddTheirGrantsAndFlagOnlyWhenEnabled() async throws {
+        let rendered = try await ChartTests.render(
+            #"{"meshProvider": "istio", "rolloutPolicies": {"enabled": true}, "leaderElection": {"enabled": true}}"#, namespace: "serin-system")
+        #expect(rendered.status == 0, "\(rendered.output)")
+        let granted = try #require(try Self.rules(in: rendered.manifests, named: "serin"))
+        let (extra, missing) = Self.difference(
+            granted: granted, declared: CanaryOperator.rules(meshProvider: .istio, configTracking: true, rolloutPolicies: true))
+        #expect(extra.isEmpty && missing.isEmpty, "extra \(extra), missing \(missing)")
+        #expect(rendered.manifests.contains("- --rollout-policies"))
+        let off = try await ChartTests.render(#"{"meshProvider": "istio"}"#, namespace: "serin-system")
+        let offRules = try #require(try Self.rules(in: off.manifests, named: "serin"))
+        #expect(
+            !off.manifests.contains("- --rollout-policies") && !PolicyRule.permissions(of: offRules).contains { "\($0)".contains("rolloutpolicies") })
+    }
+
     @Test func theChartOffersExactlyTheImplementedProviders() throws {
         let schema = try JSONValue(parsing: String(contentsOf: ChartTests.chart.appendingPathComponent("values.schema.json"), encoding: .utf8))
         let offered = (schema[path: "properties", "meshProvider", "enum"]?.arrayValue ?? []).compactMap(\.stringValue)

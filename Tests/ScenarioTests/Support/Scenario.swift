@@ -49,6 +49,8 @@ final class Scenario: Sendable {
         var metricsEngine: PrometheusServer.Engine = .prometheus
         /// Enforce RBAC (the sandbox's authorizer): clients other than the admin's get only what they are granted.
         var authorization = false
+        /// The operator's `--rollout-policies`.
+        var rolloutPolicies = false
     }
 
     let sandbox: Sandbox
@@ -159,6 +161,7 @@ final class Scenario: Sendable {
         options.httpHost = "127.0.0.1"
         if let provider = setup.meshProvider, let parsed = try? MeshProvider(parsing: provider) { options.meshProvider = parsed }
         options.routerSettings.kumaPolicy = setup.kumaPolicy
+        options.rolloutPolicies = setup.rolloutPolicies
         var logger = Logger(label: "scenario.operator")
         logger.logLevel = .warning
         let canaryOperator = CanaryOperator(client: client, options: options, logger: logger)

@@ -1,0 +1,80 @@
+import CanaryAPI
+import CanaryCore
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+
+/// Takes and gives back a Canary's rollout slots in the RolloutPolicies that govern it, through the API server:
+/// each change is a compare-and-swap write of the policy's status (its `resourceVersion`), retried on conflict,
+/// so any number of replicas and shards share one budget and none can overrun it.
+struct RolloutSlotWriter: Sendable {
+    let policies: ResourceClient<RolloutPolicy>
+    let cache: ObjectCache<DynamicObject>
+    /// The Canaries (a slot or queue place of one that no longer exists is dropped).
+    let canaries: ObjectCache<DynamicObject>
+    let clock: OperatorClock
+
+    /// The most conflicting writes one change retries.
+    static let attempts = 20
+
+    /// The policies that select the Canary, from the cache.
+    static func governing(_ canary: Canary, in cache: ObjectCache<DynamicObject>) -> [RolloutPolicy] {
+        cache.list().compactMap { object in
+            guard let policy = try? object.json.decode(as: RolloutPolicy.self) else { return nil }  // an unreadable policy selects nothing
+            return policy.selects(namespace: canary.namespace, labels: canary.metadata.labels ?? [:]) ? policy : nil
+        }
+    }
+
+    func acquire(_ canary: Canary) async throws {
+        let key = "\(canary.namespace)/\(canary.metadata.name ?? "")"
+        for policy in RolloutSlotWriter.governing(canary, in: cache) {
+            try await change(policy.metadata.name ?? "") { RolloutSlots.acquire($0, canary: key, now: clock.date, exists: exists) }
+        }
+    }
+
+    /// Gives back the slots and queue places of every policy that names the Canary (whether or not it still
+    /// selects it: a relabelled Canary gives its slot back too).
+    func release(_ canary: Canary) async throws {
+        let key = "\(canary.namespace)/\(canary.metadata.name ?? "")"
+        for object in cache.list() {
+            let status = object.json["status"]
+            let named =
+                (status?["holders"]?.arrayValue ?? []).contains { $0["canary"]?.stringValue == key }
+                || (status?["queue"]?.arrayValue ?? []).contains { $0.stringValue == key }
+            guard named, let name = object.name else { continue }
+            try await change(name) { RolloutSlots.release($0, canary: key, now: clock.date, exists: exists) }
+        }
+    }
+
+    private func exists(_ key: String) -> Bool {
+        guard let slash = key.firstIndex(of: "/") else { return false }
+        return canaries.get(namespace: String(key[..<slash]), name: String(key[key.index(after: slash)...])) != nil
+    }
+
+    /// Reads the policy, applies `update` to its status and writes it back if it changed, against the version
+    /// read; a conflict (another replica wrote first) reads again.
+    private func change(_ name: String, _ update: (RolloutPolicy) -> RolloutPolicy.Status) async throws {
+        for _ in 0..<RolloutSlotWriter.attempts {
+            var policy = try await policies.get(name)
+            let status = update(policy)
+            guard status != (policy.status ?? RolloutPolicy.Status()) else { return }
+            policy.status = status
+            do {
+                _ = try await policies.updateStatus(policy, name: name)
+                return
+            } catch let error as KubeAPIError where error.isConflict {
+                continue
+            }
+        }
+        throw RolloutSlotConflict(policy: name)
+    }
+}
+
+/// Too many replicas wrote the same policy at once: the step is taken again later.
+struct RolloutSlotConflict: Error, CustomStringConvertible {
+    var policy: String
+    var description: String {
+        "failed to update the slots of rollout policy \(policy): \(RolloutSlotWriter.attempts) conflicting writes in a row (retrying)"
+    }
+}

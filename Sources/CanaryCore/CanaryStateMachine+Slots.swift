@@ -1,0 +1,72 @@
+import CanaryAPI
+import Foundation
+import KubeCore
+
+/// Rollout budgets (``CanaryAPI/RolloutPolicy``): a governed Canary starts an analysis only holding a slot of
+/// each policy that selects it. Without one it waits in Flagger's `Waiting` phase, with Serin's `RolloutSlot`
+/// condition saying for what ("waiting for a rollout slot: 5 of 5 in use (policy shared-libs)"), and asks again
+/// until a slot is granted (first come, first served). The slot is given back by the first decision taken after
+/// the status that ends the analysis is written — or by any later one that finds it still held (a crash).
+extension CanaryStateMachine {
+    /// The condition type of a Canary's standing under its rollout policies.
+    public static let slotCondition = "RolloutSlot"
+
+    /// Whether the Canary waits for a rollout slot (and not for a gate).
+    static func waitsForSlot(_ status: CanaryStatus) -> Bool {
+        status.phase == .waiting && status.condition(slotCondition)?.reason == "Waiting"
+    }
+
+    /// No slot yet: `Waiting`, the condition and (once, on entering the wait) an Event saying why; asked again
+    /// soon, and at once when a policy changes.
+    static func waitForSlot(_ observation: Observation, status: CanaryStatus, actions: [CanaryAction]) -> Decision {
+        let canary = observation.canary
+        let message = "waiting for a rollout slot: \(observation.slots.waiting.joined(separator: "; "))"
+        var waiting = status.phase == .waiting ? status : status.transitioned(to: .waiting, now: observation.now)
+        let entering = !waitsForSlot(status)
+        waiting = waiting.slot(status: "False", reason: "Waiting", message: message, now: observation.now)
+        let event: [CanaryAction] = entering ? [.event(.normal, "Halt \(canary.dottedName) advancement \(message)")] : []
+        return Decision(actions: actions + event + [.acquireSlot], status: waiting, requeueAfter: .seconds(5))
+    }
+
+    /// The decision with the slots' actions added: a rollout that starts records its slot; one that is no
+    /// longer analysing (nor waiting for a slot) gives its slots back.
+    static func withSlots(_ decision: Decision, observation: Observation) -> Decision {
+        guard decision.pending == nil, !observation.slots.policies.isEmpty || decision.status.condition(slotCondition) != nil else { return decision }
+        var decision = decision
+        let asking = decision.actions.contains(.acquireSlot)
+        if isAnalysing(decision.status.phase), observation.slots.mayAnalyse, !observation.slots.policies.isEmpty {
+            let held = "holds a rollout slot of \(observation.slots.policies.map { "policy \($0)" }.joined(separator: ", "))"
+            if decision.status.condition(slotCondition)?.message != held {
+                decision.status = decision.status.slot(status: "True", reason: "Held", message: held, now: observation.now)
+            }
+            return decision
+        }
+        guard !asking, !isAnalysing(decision.status.phase) else { return decision }
+        if observation.slots.holdsOrWaits {
+            // Given back once the status that ends the analysis is written, never before: a slot is never
+            // free while its Canary still shows as analysing.
+            if isAnalysing(observation.canary.status?.phase) {
+                decision.requeueAfter = .zero
+            } else {
+                decision.actions.append(.releaseSlot)
+            }
+        }
+        decision.status.conditions?.removeAll { $0.type == slotCondition }
+        if decision.status.conditions?.isEmpty == true { decision.status.conditions = nil }
+        return decision
+    }
+}
+
+extension CanaryStatus {
+    /// This status with the `RolloutSlot` condition set.
+    func slot(status conditionStatus: String, reason: String, message: String, now: Date) -> CanaryStatus {
+        var status = self
+        let previous = condition(CanaryStateMachine.slotCondition)
+        let stamp = KubeTime(now).description
+        let updated = CanaryCondition(
+            type: CanaryStateMachine.slotCondition, status: conditionStatus, reason: reason, message: message, lastUpdateTime: stamp,
+            lastTransitionTime: previous?.status == conditionStatus ? previous?.lastTransitionTime ?? stamp : stamp)
+        status.conditions = (status.conditions ?? []).filter { $0.type != CanaryStateMachine.slotCondition } + [updated]
+        return status
+    }
+}

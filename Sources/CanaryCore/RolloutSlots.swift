@@ -1,0 +1,99 @@
+import CanaryAPI
+import Foundation
+import KubeCore
+
+/// The rollout budget of ``CanaryAPI/RolloutPolicy``, as pure functions over a policy's status: the executor
+/// applies them in a compare-and-swap loop, so that every replica and shard changes the one budget the API
+/// server holds.
+///
+/// First come, first served: a Canary asking for a slot joins the queue; slots are granted in queue order to
+/// every queued Canary that fits (`maxProgressing`, and `maxProgressingPerNamespace` — one blocked by its
+/// namespace keeps its place while those behind it from other namespaces go). Any change grants what fits, so
+/// a released slot goes to the head of the queue even before that Canary looks again.
+public enum RolloutSlots {
+    /// The status after `canary` asks for a slot (joining the queue if it holds none and is not queued),
+    /// with the Canaries that no longer exist (`exists`) dropped first.
+    public static func acquire(
+        _ policy: RolloutPolicy, canary: String, now: Date, exists: (String) -> Bool
+    ) -> RolloutPolicy.Status {
+        var status = pruned(policy.status ?? RolloutPolicy.Status(), exists: exists)
+        let holders = status.holders ?? []
+        if !holders.contains(where: { $0.canary == canary }) && !(status.queue ?? []).contains(canary) {
+            status.queue = (status.queue ?? []) + [canary]
+        }
+        return granted(status, spec: policy.spec, now: now)
+    }
+
+    /// The status after `canary` gives its slot back (or leaves the queue), the freed slot granted on.
+    public static func release(_ policy: RolloutPolicy, canary: String, now: Date, exists: (String) -> Bool) -> RolloutPolicy.Status {
+        var status = pruned(policy.status ?? RolloutPolicy.Status(), exists: exists)
+        status.holders = (status.holders ?? []).filter { $0.canary != canary }
+        status.queue = (status.queue ?? []).filter { $0 != canary }
+        return granted(status, spec: policy.spec, now: now)
+    }
+
+    /// Slots granted in queue order to every queued Canary that fits.
+    static func granted(_ status: RolloutPolicy.Status, spec: RolloutPolicy.Spec, now: Date) -> RolloutPolicy.Status {
+        var holders = status.holders ?? []
+        var queue: [String] = []
+        let since = KubeTime(now).description
+        for canary in status.queue ?? [] {
+            let namespace = namespace(of: canary)
+            let inNamespace = holders.filter { RolloutSlots.namespace(of: $0.canary) == namespace }.count
+            if holders.count < max(spec.maxProgressing, 0), inNamespace < spec.maxProgressingPerNamespace ?? Int.max {
+                holders.append(RolloutPolicy.SlotHolder(canary: canary, since: since))
+            } else {
+                queue.append(canary)
+            }
+        }
+        return RolloutPolicy.Status(holders: holders.isEmpty ? nil : holders, queue: queue.isEmpty ? nil : queue)
+    }
+
+    private static func pruned(_ status: RolloutPolicy.Status, exists: (String) -> Bool) -> RolloutPolicy.Status {
+        RolloutPolicy.Status(holders: status.holders?.filter { exists($0.canary) }, queue: status.queue?.filter(exists))
+    }
+
+    static func namespace(of key: String) -> String { key.split(separator: "/", maxSplits: 1).first.map(String.init) ?? "" }
+
+    /// Where a Canary stands under the policies that govern it (`policies`: those selecting it).
+    public static func standing(of canary: String, under policies: [RolloutPolicy]) -> SlotStanding {
+        var standing = SlotStanding()
+        for policy in policies.sorted(by: { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }) {
+            let name = policy.metadata.name ?? ""
+            standing.policies.append(name)
+            let holders = policy.status?.holders ?? []
+            if holders.contains(where: { $0.canary == canary }) {
+                standing.held.insert(name)
+                continue
+            }
+            let queue = policy.status?.queue ?? []
+            if let position = queue.firstIndex(of: canary) {
+                standing.queued = true
+                standing.waiting.append(
+                    "\(holders.count) of \(policy.spec.maxProgressing) in use, \(position) ahead in the queue (policy \(name))")
+            } else {
+                standing.waiting.append("\(holders.count) of \(policy.spec.maxProgressing) in use (policy \(name))")
+            }
+        }
+        return standing
+    }
+}
+
+/// A Canary's standing under the rollout policies that govern it, as a decision sees it.
+public struct SlotStanding: Sendable, Equatable {
+    /// The names of the policies that select it; empty when none does.
+    public var policies: [String] = []
+    /// Those in which it holds a slot.
+    public var held: Set<String> = []
+    /// Whether it waits in a policy's queue.
+    public var queued = false
+    /// For each policy where it holds no slot, how that policy stands ("5 of 5 in use (policy shared-libs)").
+    public var waiting: [String] = []
+
+    public init() {}
+
+    /// Whether it may analyse: governed by no policy, or holding a slot in each.
+    public var mayAnalyse: Bool { held.count == policies.count }
+    /// Whether it has anything to give back.
+    public var holdsOrWaits: Bool { !held.isEmpty || queued }
+}
