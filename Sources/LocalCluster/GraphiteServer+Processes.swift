@@ -20,22 +20,22 @@ extension GraphiteServer {
 
     /// Starts the Python script `arguments[0]` with the rest as its arguments in `folder`, signals unblocked
     /// (``runUnblocked``), its output in `<folder>/<name>.out`.
-    static func launch(_ name: String, _ arguments: [String], folder: String) throws -> Process {
+    /// Through posix_spawn (``SpawnedProcess``: Foundation's `Process.run()` can crash a process with many open
+    /// files) and `/usr/bin/env -C <folder>`.
+    static func launch(_ name: String, _ arguments: [String], folder: String) throws -> SpawnedProcess {
         let output = "\(folder)/\(name).out"
-        guard FileManager.default.createFile(atPath: output, contents: nil), let handle = FileHandle(forWritingAtPath: output) else {
+        guard FileManager.default.createFile(atPath: output, contents: nil), let handle = FileHandle(forWritingAtPath: output),
+            let null = FileHandle(forReadingAtPath: "/dev/null")
+        else {
             throw SetupFailure(description: "failed to start \(name): cannot create \(output)")
         }
-        defer { try? handle.close() }  // the child has its own
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", runUnblocked] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment(folder)) { _, ours in ours }
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
-        do { try process.run() } catch { throw SetupFailure(description: "failed to start \(name): \(error)") }
-        return process
+        defer { for file in [handle, null] { try? file.close() } }  // the child has its own
+        do {
+            return try SpawnedProcess(
+                path: "/usr/bin/env", arguments: ["-C", folder, python, "-c", runUnblocked] + arguments,
+                environment: ProcessInfo.processInfo.environment.merging(environment(folder)) { _, ours in ours },
+                standardInput: null.fileDescriptor, standardOutput: handle.fileDescriptor, standardError: handle.fileDescriptor)
+        } catch { throw SetupFailure(description: "failed to start \(name): \(error)") }
     }
 
     /// Creates graphite-web's SQLite tables (about 2 s): `/render` works without them, `/metrics/find` and

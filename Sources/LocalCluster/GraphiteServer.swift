@@ -35,8 +35,8 @@ public final class GraphiteServer: Sendable {
     public let linePort: Int
     let ports: Ports
     let folder: String
-    let carbon: Process
-    let web: Process
+    let carbon: SpawnedProcess
+    let web: SpawnedProcess
 
     /// How long carbon and graphite-web have to answer (a loaded machine needed 4 s for both, cold).
     public static let startTimeout: Duration = .seconds(60)
@@ -65,7 +65,7 @@ public final class GraphiteServer: Sendable {
         }
         let folder = NSTemporaryDirectory() + "serin-graphite-" + UUID().uuidString
         guard !folder.contains("'") else { throw SetupFailure(description: "failed to start Graphite: its folder \(folder) has a quote") }
-        var started: [Process] = []
+        var started: [SpawnedProcess] = []
         do {
             try writeConfiguration(in: folder, ports: ports)
             let carbon = try launch(
@@ -85,7 +85,7 @@ public final class GraphiteServer: Sendable {
         }
     }
 
-    init(ports: Ports, folder: String, carbon: Process, web: Process) {
+    init(ports: Ports, folder: String, carbon: SpawnedProcess, web: SpawnedProcess) {
         self.ports = ports
         self.folder = folder
         self.carbon = carbon

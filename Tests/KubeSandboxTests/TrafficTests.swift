@@ -142,13 +142,7 @@ let meshManifest = """
     }
 
     private func runHey(_ arguments: [String]) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["hey"] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let status = try await ProcessGroup.exitStatus(of: process, within: .seconds(120))
+        let status = try await Command("hey", arguments).run(within: .seconds(120)).status
         #expect(status == 0, "hey \(arguments.joined(separator: " "))")
     }
 

@@ -120,13 +120,8 @@ struct EnvoyScenarioTests {
 
     /// A GET through the sandbox's proxy.
     static func get(_ url: String, via proxy: URL, headers: [String: String]) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["curl", "-s", "-x", proxy.absoluteString, url] + headers.flatMap { ["-H", "\($0.key): \($0.value)"] }
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        _ = try await ProcessGroup.exitStatus(of: process, within: .seconds(60))
-        return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Command (posix_spawn): Foundation's Process.run() can crash a test process with many open files.
+        let arguments = ["-s", "-x", proxy.absoluteString, url] + headers.flatMap { ["-H", "\($0.key): \($0.value)"] }
+        return try await Command("curl", arguments).run(within: .seconds(60)).stdout
     }
 }

@@ -25,7 +25,7 @@ public actor EnvoyDataPlane {
     /// Where the workloads' own instrumentation is counted (`http_request_duration_seconds`).
     let metrics: TrafficMetrics
     let logger: Logger
-    private let process: Process
+    private let process: SpawnedProcess
     private var backends: [EnvoyMesh.Upstream: LoopbackServer] = [:]
     private(set) var mesh = EnvoyMesh()
     /// Every upstream seen, by the cluster name it keeps for good (`c0`, `c1`, …): a name is never reused, so
@@ -53,15 +53,19 @@ public actor EnvoyDataPlane {
         } catch {
             throw SandboxError(step: step, reason: "failed to write its configuration in \(folder): \(error)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            binary, "-c", folder + "/bootstrap.json", "--disable-hot-restart", "--concurrency", "1", "--log-level", "error", "--drain-time-s", "1",
-            "--log-path", folder + "/envoy.log",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        do { try process.run() } catch { throw SandboxError(step: step, reason: "\(error)") }
+        // posix_spawn (SpawnedProcess): Foundation's Process.run() can crash a process with many open files.
+        let process: SpawnedProcess
+        do {
+            let null = try FileHandle(forUpdating: URL(fileURLWithPath: "/dev/null"))
+            defer { try? null.close() }  // the child has its own
+            process = try SpawnedProcess(
+                path: "/usr/bin/env",
+                arguments: [
+                    binary, "-c", folder + "/bootstrap.json", "--disable-hot-restart", "--concurrency", "1", "--log-level", "error",
+                    "--drain-time-s", "1", "--log-path", folder + "/envoy.log",
+                ], environment: ProcessInfo.processInfo.environment, standardInput: null.fileDescriptor, standardOutput: null.fileDescriptor,
+                standardError: null.fileDescriptor)
+        } catch { throw SandboxError(step: step, reason: "\(error)") }
         let plane = EnvoyDataPlane(
             listenerPort: listener, adminPort: admin, folder: folder, store: store, meshes: meshes, metrics: metrics, logger: logger,
             process: process)
@@ -76,7 +80,7 @@ public actor EnvoyDataPlane {
 
     private init(
         listenerPort: Int, adminPort: Int, folder: String, store: ObjectStore, meshes: [SimulatedMesh], metrics: TrafficMetrics, logger: Logger,
-        process: Process
+        process: SpawnedProcess
     ) {
         self.metrics = metrics
         self.listenerPort = listenerPort
