@@ -55,8 +55,8 @@ test: deps
 	# outbound deadlines of about a second on the wall clock, then 22 Helm renders: each alone, for the same reason
 	$(ISOLATED_RUN) --filter 'OutboundDeadlineTests|SlowAnswerTests|PrometheusStallTests|OperatorAlertsSlowReceiverTests'
 	$(ISOLATED_RUN) --filter ChartRBACTests
-	# 40 rollouts at once under a budget (docs/fleet.md): both cores busy, alone
-	$(ISOLATED_RUN) --filter FleetScenarioTests
+	# 40 rollouts at once under a budget (docs/fleet.md), and a real Chromium: both cores busy, alone
+	$(ISOLATED_RUN) --filter 'FleetScenarioTests|DashboardScenarioTests'
 	# the vendors' own Python clients read the metric providers' stand-ins: each check loads both cores
 	$(ISOLATED_RUN) --filter VendorClientTests
 	scripts/fuzz.sh --seconds 5

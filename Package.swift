@@ -224,7 +224,7 @@ let package = Package(
         .target(
             name: "LoadTester",
             dependencies: [
-                "KubeCore", "KubeRuntime", "OutboundHTTP",
+                "ChildProcesses", "KubeCore", "KubeRuntime", "OutboundHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

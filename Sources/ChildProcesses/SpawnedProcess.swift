@@ -27,6 +27,7 @@ public final class SpawnedProcess: ChildProcess, @unchecked Sendable {
     public let commandLine: String
     private let lock = NSLock()
     private var status: Int32?
+    private var signalled = false
 
     /// Starts `path` with `arguments` (the program's name is added as `argv[0]`), `environment` as its whole
     /// environment, and the given descriptors as its standard input, output and error.
@@ -78,11 +79,20 @@ public final class SpawnedProcess: ChildProcess, @unchecked Sendable {
         // Exited: its code; killed by a signal: the signal's number, as Foundation reports an uncaught signal.
         let signal = raw & 0x7f
         status = reaped == -1 ? -1 : (signal == 0 ? (raw >> 8) & 0xff : signal)
+        signalled = reaped != -1 && signal != 0
         return false
     }
 
     /// Asks it to stop (`SIGTERM`), as Foundation's `Process.terminate()`.
     public func terminate() { kill(processIdentifier, SIGTERM) }
+
+    /// Whether a signal ended it (``terminationStatus`` is then the signal's number); meaningful once
+    /// ``isRunning`` is false.
+    public var terminatedBySignal: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return signalled
+    }
 
     /// The exit code (or the signal that ended it); meaningful once ``isRunning`` is false.
     public var terminationStatus: Int32 {

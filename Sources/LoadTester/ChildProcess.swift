@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Synchronization
 
@@ -21,28 +22,34 @@ final class ChildProcess: Sendable {
     }
 
     let pid: Int32
-    private let process: Process
+    private let process: SpawnedProcess
     private let state = State()
 
     /// Starts `executable` (a path or a name looked up in `PATH`) with `arguments`.
     ///
     /// The output goes to a temporary file read once the process exited: no pipe to drain, and a child the
     /// command left behind cannot keep the run from ending.
+    /// Started with posix_spawn (``ChildProcesses/SpawnedProcess``, in a process group of its own): Foundation's
+    /// `Process.run()` can crash a process with many open files. Its end is noticed by polling, every 20 ms.
     init(executable: String, arguments: [String], environment: [String: String]) throws {
-        let process = Process()
         let path = executable.contains("/") ? executable : ChildProcess.lookUp(executable, in: environment["PATH"] ?? "") ?? executable
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = environment
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("serin-task-\(UUID().uuidString).log")
-        guard FileManager.default.createFile(atPath: log.path, contents: nil), let output = FileHandle(forWritingAtPath: log.path) else {
+        guard FileManager.default.createFile(atPath: log.path, contents: nil), let output = FileHandle(forWritingAtPath: log.path),
+            let null = FileHandle(forReadingAtPath: "/dev/null")
+        else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: log.path])
         }
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
+        defer { for handle in [output, null] { try? handle.close() } }  // the child has its own copies
+        let process = try SpawnedProcess(
+            path: path, arguments: arguments, environment: environment, standardInput: null.fileDescriptor,
+            standardOutput: output.fileDescriptor, standardError: output.fileDescriptor)
+        self.process = process
+        pid = process.processIdentifier
         let state = self.state
-        process.terminationHandler = { process in
+        Task.detached {
+            while process.isRunning {
+                do { try await Task.sleep(for: .milliseconds(20)) } catch { break }
+            }
             var text: String
             do {
                 let data = try Data(contentsOf: log)
@@ -51,7 +58,7 @@ final class ChildProcess: Sendable {
             } catch {
                 text = "(output unavailable: \(error))"
             }
-            let ended = Exit(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal, output: text)
+            let ended = Exit(status: process.terminationStatus, signalled: process.terminatedBySignal, output: text)
             let waiters = state.exit.withLock { exit in
                 exit.done = ended
                 defer { exit.waiters = [] }
@@ -59,10 +66,6 @@ final class ChildProcess: Sendable {
             }
             for waiter in waiters { waiter.resume(returning: ended) }
         }
-        defer { try? output.close() }  // the child has its own copy
-        try process.run()
-        self.process = process
-        pid = process.processIdentifier
     }
 
     /// The exit, once the process has ended.
