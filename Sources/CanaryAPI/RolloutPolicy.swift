@@ -21,12 +21,17 @@ public struct RolloutPolicy: KubeObject, Equatable {
     public struct Spec: Codable, Sendable, Equatable {
         /// Which Canaries it governs.
         public var selector: CanarySelector?
-        /// The most Canaries analysing at once among those selected.
-        public var maxProgressing: Int
+        /// The most Canaries analysing at once among those selected (no budget when unset: a policy of freeze
+        /// windows only).
+        public var maxProgressing: Int?
         /// The most in one namespace; unset: no limit but `maxProgressing`.
         public var maxProgressingPerNamespace: Int?
+        /// When no new rollout starts (``FreezeWindow``).
+        public var freezeWindows: [FreezeWindow]?
+        /// What an open window does to the rollouts under way: `finish` (default), `pause` or `rollback`.
+        public var inFlight: String?
 
-        public init(selector: CanarySelector? = nil, maxProgressing: Int, maxProgressingPerNamespace: Int? = nil) {
+        public init(selector: CanarySelector? = nil, maxProgressing: Int? = nil, maxProgressingPerNamespace: Int? = nil) {
             self.selector = selector
             self.maxProgressing = maxProgressing
             self.maxProgressingPerNamespace = maxProgressingPerNamespace
@@ -79,6 +84,9 @@ public struct RolloutPolicy: KubeObject, Equatable {
         apiVersion = RolloutPolicy.resource.apiVersion
         kind = RolloutPolicy.resource.kind
     }
+
+    /// The budget: `maxProgressing`, unlimited when unset.
+    public var budget: Int { max(spec.maxProgressing ?? Int.max, 0) }
 
     /// Whether it governs a Canary in `namespace` with `labels`.
     public func selects(namespace: String, labels: [String: String]) -> Bool {

@@ -94,7 +94,7 @@ struct CanaryObserver: Sendable {
         observation.previous = previous(of: canary, parts: parts, now: time)
         if let policies {
             observation.slots = RolloutSlots.standing(
-                of: "\(canary.namespace)/\(canary.metadata.name ?? "")", under: RolloutSlotWriter.governing(canary, in: policies))
+                of: "\(canary.namespace)/\(canary.metadata.name ?? "")", under: RolloutSlotWriter.governing(canary, in: policies), now: time)
         }
         return observation
     }
@@ -120,10 +120,6 @@ struct CanaryObserver: Sendable {
             primary: nil, routes: nil)
         observation.baseline = baseline(of: canary, parts: parts, now: time)
         observation.previous = previous(of: canary, parts: parts, now: time)
-        if let policies {
-            observation.slots = RolloutSlots.standing(
-                of: "\(canary.namespace)/\(canary.metadata.name ?? "")", under: RolloutSlotWriter.governing(canary, in: policies))
-        }
         return observation
     }
 }

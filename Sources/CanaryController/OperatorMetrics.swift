@@ -126,11 +126,12 @@ public final class OperatorMetrics: Sendable {
         guard let source = policySlots.withLock({ $0 }) else { return }
         for policy in source() {
             let labels = [("policy", policy.metadata.name ?? "")]
-            for (name, help, value) in [
-                ("serin_rollout_slots", "Rollouts a policy lets analyse at once", policy.spec.maxProgressing),
+            var gauges = [
                 ("serin_rollout_slots_in_use", "Canaries analysing under a policy", policy.status?.holders?.count ?? 0),
                 ("serin_rollout_slots_waiting", "Canaries waiting for a slot of a policy", policy.status?.queue?.count ?? 0),
-            ] {
+            ]
+            if let budget = policy.spec.maxProgressing { gauges.append(("serin_rollout_slots", "Rollouts a policy lets analyse at once", budget)) }
+            for (name, help, value) in gauges {
                 registry.makeGauge(descriptor: Self.descriptor(name, help), labels: labels).set(Double(value))
             }
         }

@@ -68,7 +68,9 @@ extension CanaryStateMachine {
             return Decision(actions: routes + events, status: status.transitioned(to: .waiting, now: observation.now), requeueAfter: interval)
         case .passed(let events): actions += events
         }
+        if let frozen = waitForThaw(observation, status: status, actions: actions) { return frozen }
         if !observation.slots.mayAnalyse { return waitForSlot(observation, status: status, actions: actions) }
+        actions += freezeOverridden(observation)
         let progressing = status.restarted(target: target, now: observation.now).transitioned(to: .progressing, now: observation.now)
         actions += [
             .event(.normal, "New revision detected! Scaling up \(canary.dottedName)"),

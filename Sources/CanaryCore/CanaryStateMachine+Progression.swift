@@ -34,6 +34,7 @@ extension CanaryStateMachine {
         if let waiting = waitForBaseline(observation, status: status) { return waiting }
         let routes = enforce(analysisRoutes(canary, status), observation)
         if let paused = paused(observation, routes: routes) { return paused }
+        if let frozen = frozenInFlight(observation, status: status, routes: routes) { return frozen }
         if canary.skipsAnalysis { return promoteWithoutAnalysis(observation, status: status) }
         if pausedInconclusive(canary, status) || frozen(canary, status) { return Decision(actions: routes, status: status) }
         let weight = status.canaryWeight ?? 0

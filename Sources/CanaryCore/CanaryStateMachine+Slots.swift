@@ -11,9 +11,52 @@ extension CanaryStateMachine {
     /// The condition type of a Canary's standing under its rollout policies.
     public static let slotCondition = "RolloutSlot"
 
-    /// Whether the Canary waits for a rollout slot (and not for a gate).
+    /// Whether the Canary waits for a rollout slot or a freeze window's end (and not for a gate).
     static func waitsForSlot(_ status: CanaryStatus) -> Bool {
-        status.phase == .waiting && status.condition(slotCondition)?.reason == "Waiting"
+        status.phase == .waiting && ["Waiting", "Frozen"].contains(status.condition(slotCondition)?.reason ?? "")
+    }
+
+    /// A freeze window is open and the Canary has no override: `Waiting` (reason `Frozen`) until the window
+    /// closes; `nil` when nothing is frozen.
+    static func waitForThaw(_ observation: Observation, status: CanaryStatus, actions: [CanaryAction]) -> Decision? {
+        let canary = observation.canary
+        guard !observation.slots.frozen.isEmpty, FreezeOverride.find(in: canary.metadata.annotations) == nil else { return nil }
+        let message = "frozen: \(observation.slots.frozen.joined(separator: "; "))"
+        var waiting = status.phase == .waiting ? status : status.transitioned(to: .waiting, now: observation.now)
+        let entering = waiting.condition(slotCondition)?.message != message
+        waiting = waiting.slot(status: "False", reason: "Frozen", message: message, now: observation.now)
+        let event: [CanaryAction] = entering ? [.event(.normal, "Halt \(canary.dottedName) advancement \(message)")] : []
+        let left = observation.slots.thawsAt.map { $0.timeIntervalSince(observation.now) } ?? 60
+        return Decision(actions: actions + event, status: waiting, requeueAfter: .milliseconds(Int64(min(max(left, 1), 60) * 1000)))
+    }
+
+    /// The Event recording that a rollout starts in a freeze window because someone overrode it.
+    static func freezeOverridden(_ observation: Observation) -> [CanaryAction] {
+        guard !observation.slots.frozen.isEmpty, let override = FreezeOverride.find(in: observation.canary.metadata.annotations) else { return [] }
+        return [
+            .event(
+                .warning,
+                "Freeze overridden for \(observation.canary.dottedName) by \(override.by) (\(override.reason)): \(observation.slots.frozen.joined(separator: "; "))"
+            )
+        ]
+    }
+
+    /// During an analysis, an open freeze window whose policy says `pause` holds the weights, and `rollback`
+    /// rolls back; `nil` to go on (`finish`, an override, or no window open).
+    static func frozenInFlight(_ observation: Observation, status: CanaryStatus, routes: [CanaryAction]) -> Decision? {
+        let canary = observation.canary
+        guard !observation.slots.frozen.isEmpty, FreezeOverride.find(in: canary.metadata.annotations) == nil else { return nil }
+        let window = observation.slots.frozen.joined(separator: "; ")
+        switch observation.slots.inFlight {
+        case .finish: return nil
+        case .pause:
+            return Decision(
+                actions: routes + [.event(.normal, "Halt \(canary.dottedName) advancement: paused by \(window)")], status: status,
+                requeueAfter: .seconds(min(max(Int64(observation.slots.thawsAt?.timeIntervalSince(observation.now) ?? 60), 1), 60)))
+        case .rollback:
+            return rollback(
+                observation, status: status, first: [.event(.warning, "Rolling back \(canary.dottedName): \(window) (inFlight: rollback)")])
+        }
     }
 
     /// No slot yet: `Waiting`, the condition and (once, on entering the wait) an Event saying why; asked again
@@ -51,6 +94,7 @@ extension CanaryStateMachine {
                 decision.actions.append(.releaseSlot)
             }
         }
+        guard !waitsForSlot(decision.status) else { return decision }  // frozen: the condition says until when
         decision.status.conditions?.removeAll { $0.type == slotCondition }
         if decision.status.conditions?.isEmpty == true { decision.status.conditions = nil }
         return decision

@@ -21,7 +21,7 @@ public enum RolloutSlots {
         if !holders.contains(where: { $0.canary == canary }) && !(status.queue ?? []).contains(canary) {
             status.queue = (status.queue ?? []) + [canary]
         }
-        return granted(status, spec: policy.spec, now: now)
+        return granted(status, policy: policy, now: now)
     }
 
     /// The status after `canary` gives its slot back (or leaves the queue), the freed slot granted on.
@@ -29,18 +29,19 @@ public enum RolloutSlots {
         var status = pruned(policy.status ?? RolloutPolicy.Status(), exists: exists)
         status.holders = (status.holders ?? []).filter { $0.canary != canary }
         status.queue = (status.queue ?? []).filter { $0 != canary }
-        return granted(status, spec: policy.spec, now: now)
+        return granted(status, policy: policy, now: now)
     }
 
     /// Slots granted in queue order to every queued Canary that fits.
-    static func granted(_ status: RolloutPolicy.Status, spec: RolloutPolicy.Spec, now: Date) -> RolloutPolicy.Status {
+    static func granted(_ status: RolloutPolicy.Status, policy: RolloutPolicy, now: Date) -> RolloutPolicy.Status {
+        let (budget, perNamespace) = (policy.budget, policy.spec.maxProgressingPerNamespace ?? Int.max)
         var holders = status.holders ?? []
         var queue: [String] = []
         let since = KubeTime(now).description
         for canary in status.queue ?? [] {
             let namespace = namespace(of: canary)
             let inNamespace = holders.filter { RolloutSlots.namespace(of: $0.canary) == namespace }.count
-            if holders.count < max(spec.maxProgressing, 0), inNamespace < spec.maxProgressingPerNamespace ?? Int.max {
+            if holders.count < budget, inNamespace < perNamespace {
                 holders.append(RolloutPolicy.SlotHolder(canary: canary, since: since))
             } else {
                 queue.append(canary)
@@ -55,12 +56,23 @@ public enum RolloutSlots {
 
     static func namespace(of key: String) -> String { key.split(separator: "/", maxSplits: 1).first.map(String.init) ?? "" }
 
-    /// Where a Canary stands under the policies that govern it (`policies`: those selecting it).
-    public static func standing(of canary: String, under policies: [RolloutPolicy]) -> SlotStanding {
+    /// Where a Canary stands under the policies that govern it (`policies`: those selecting it) at `now`.
+    public static func standing(of canary: String, under policies: [RolloutPolicy], now: Date = .distantPast) -> SlotStanding {
         var standing = SlotStanding()
         for policy in policies.sorted(by: { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }) {
             let name = policy.metadata.name ?? ""
             standing.policies.append(name)
+            for window in policy.spec.freezeWindows ?? [] {
+                switch window.state(at: now) {
+                case .closed: continue
+                case .open(let until):
+                    standing.frozen.append("window \(window.name) of policy \(name) until \(KubeTime(until).description)")
+                    standing.thawsAt = min(standing.thawsAt ?? until, until)
+                case .unreadable(let why):
+                    standing.frozen.append("window \(window.name) of policy \(name) cannot be read (\(why)), so it counts as open")
+                }
+                standing.inFlight = max(standing.inFlight, SlotStanding.InFlight(rawValue: policy.spec.inFlight ?? "finish") ?? .finish)
+            }
             let holders = policy.status?.holders ?? []
             if holders.contains(where: { $0.canary == canary }) {
                 standing.held.insert(name)
@@ -70,9 +82,9 @@ public enum RolloutSlots {
             if let position = queue.firstIndex(of: canary) {
                 standing.queued = true
                 standing.waiting.append(
-                    "\(holders.count) of \(policy.spec.maxProgressing) in use, \(position) ahead in the queue (policy \(name))")
+                    "\(holders.count) of \(policy.budget) in use, \(position) ahead in the queue (policy \(name))")
             } else {
-                standing.waiting.append("\(holders.count) of \(policy.spec.maxProgressing) in use (policy \(name))")
+                standing.waiting.append("\(holders.count) of \(policy.budget) in use (policy \(name))")
             }
         }
         return standing
@@ -89,6 +101,25 @@ public struct SlotStanding: Sendable, Equatable {
     public var queued = false
     /// For each policy where it holds no slot, how that policy stands ("5 of 5 in use (policy shared-libs)").
     public var waiting: [String] = []
+    /// The freeze windows open now ("window quarter-end of policy shared-libs until …"); none when empty.
+    public var frozen: [String] = []
+    /// When the first open window closes (`nil`: none open, or only unreadable ones).
+    public var thawsAt: Date?
+    /// What the open windows do to a rollout under way: the strictest of their policies'.
+    public var inFlight = InFlight.finish
+
+    /// What a freeze window does to a rollout under way, from the mildest.
+    public enum InFlight: String, Sendable, Comparable {
+        case finish, pause, rollback
+        var rank: Int {
+            switch self {
+            case .finish: 0
+            case .pause: 1
+            case .rollback: 2
+            }
+        }
+        public static func < (a: InFlight, b: InFlight) -> Bool { a.rank < b.rank }
+    }
 
     public init() {}
 

@@ -61,7 +61,7 @@ public struct CanaryRequestWriter: Sendable {
     }
 
     /// Server-side applies `annotations` on the Canary as `kubectl-serin`.
-    func annotate(name: String, namespace: String, _ annotations: [String: JSONValue]) async throws {
+    public func annotate(name: String, namespace: String, _ annotations: [String: JSONValue]) async throws {
         let intent: JSONValue = [
             "apiVersion": .string(Canary.resource.apiVersion), "kind": "Canary",
             "metadata": [

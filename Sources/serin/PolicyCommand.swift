@@ -2,6 +2,7 @@ import ArgumentParser
 import CanaryAPI
 import Foundation
 import KubeClient
+import Dashboard
 import KubeCore
 
 /// `serin policy`: the RolloutPolicies, each with its budget, the Canaries holding its slots and those waiting.
@@ -35,5 +36,37 @@ struct PolicyCommand: AsyncParsableCommand {
             ])
         }
         return CanaryStatusTree.columns(rows)
+    }
+}
+
+/// `serin override NAME --reason "…"`: lets the Canary release during its policies' freeze windows, recording
+/// who asked and why; `--remove` takes the override back.
+struct OverrideCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "override", abstract: "Let one Canary release during a freeze window, with a recorded reason (docs/fleet.md).")
+
+    @Argument(help: "The Canary.") var name: String
+    @OptionGroup var options: CanaryCLIOptions
+    @Option(help: "Why the freeze does not apply to this release (recorded in an Event).") var reason: String?
+    @Flag(help: "Take the override back.") var remove = false
+
+    func run() async throws {
+        try await options.with { client, namespace, user in
+            _ = try await client.canary(name, namespace: namespace)
+            if remove {
+                _ = try await client.canaries.patch(
+                    name, namespace: namespace, patch: .merge(["metadata": ["annotations": .object([FreezeOverride.annotation: .null])]]))
+                Console.line("canary \(namespace)/\(name): freeze override removed")
+                return
+            }
+            guard let reason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                Console.error("error: --reason is required: say why the freeze does not apply")
+                throw ExitCode.failure
+            }
+            let value: JSONValue = ["by": .string(user), "reason": .string(reason), "at": .string(KubeTime(Date()).description)]
+            try await CanaryRequestWriter(client: client, user: user).annotate(
+                name: name, namespace: namespace, [FreezeOverride.annotation: .string(String(decoding: value.serialized(), as: UTF8.self))])
+            Console.line("canary \(namespace)/\(name) may release during freeze windows (by \(user): \(reason))")
+        }
     }
 }

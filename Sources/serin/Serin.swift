@@ -13,7 +13,7 @@ struct Serin: AsyncParsableCommand {
         subcommands: [OperatorCommand.self, LoadTesterCommand.self] + Serin.sandboxCommands + [
             ClusterInfo.self,
             GetCommand.self, StatusCommand.self, WatchCommand.self, ExplainCommand.self, PromoteCommand.self, AbortCommand.self, RetryCommand.self,
-            UndoCommand.self, PauseCommand.self, DashboardCommand.self, PolicyCommand.self,
+            UndoCommand.self, PauseCommand.self, DashboardCommand.self, PolicyCommand.self, OverrideCommand.self,
             ResumeCommand.self,
         ]
     )

@@ -52,7 +52,9 @@ final class ReconcilerHarness: Sendable {
     /// Creates Serin's CRDs (Canary, MetricTemplate, AlertProvider) from the repository's `crds/`.
     static func installSerinCRDs(_ client: KubeClient) async throws {
         let crds = client.resource(.customResourceDefinitions, as: JSONValue.self)
-        for file in ["canaries.flagger.app.yaml", "metrictemplates.flagger.app.yaml", "alertproviders.flagger.app.yaml"] {
+        for file in [
+            "canaries.flagger.app.yaml", "metrictemplates.flagger.app.yaml", "alertproviders.flagger.app.yaml", "rolloutpolicies.serin.dev.yaml",
+        ] {
             let text = try String(contentsOf: repository.appendingPathComponent("crds/\(file)"), encoding: .utf8)
             for document in try YAMLBridge.documents(text) { _ = try await crds.create(document, namespace: nil) }
         }
