@@ -297,7 +297,7 @@ let package = Package(
         .executableTarget(
             name: "serin",
             dependencies: [
-                "OTLPTracing", "LoadTester", "Dashboard",
+                "OTLPTracing", "LoadTester", "Dashboard", "CanaryCore",
                 .target(name: "Demo", condition: .when(traits: ["Sandbox"])),
                 "Webhooks",
                 "CanaryAPI",

@@ -30,6 +30,8 @@ public struct RolloutPolicy: KubeObject, Equatable {
         public var freezeWindows: [FreezeWindow]?
         /// What an open window does to the rollouts under way: `finish` (default), `pause` or `rollback`.
         public var inFlight: String?
+        /// Pause every selected Canary after this many rollbacks among them within a time (``StopTheLine``).
+        public var stopTheLine: StopTheLine?
 
         public init(selector: CanarySelector? = nil, maxProgressing: Int? = nil, maxProgressingPerNamespace: Int? = nil) {
             self.selector = selector
@@ -52,16 +54,43 @@ public struct RolloutPolicy: KubeObject, Equatable {
         }
     }
 
+    /// `stopTheLine`: after `rollbacks` rollbacks among the selected Canaries within `within`, every one of them
+    /// pauses (no new rollout, no step) until `kubectl serin policy resume`.
+    public struct StopTheLine: Codable, Sendable, Equatable {
+        public var rollbacks: Int
+        public var within: String
+
+        public init(rollbacks: Int, within: String) {
+            self.rollbacks = rollbacks
+            self.within = within
+        }
+    }
+
     /// Who holds the slots and who waits for one.
     public struct Status: Codable, Sendable, Equatable {
         /// The Canaries analysing under this policy.
         public var holders: [SlotHolder]?
         /// The Canaries waiting for a slot, in arrival order (`namespace/name`).
         public var queue: [String]?
+        /// The recent rollbacks among the selected Canaries (`stopTheLine`), each with when it happened.
+        public var rollbacks: [SlotHolder]?
+        /// Why the line is stopped, and since when; unset while it runs.
+        public var stopped: Stop?
 
         public init(holders: [SlotHolder]? = nil, queue: [String]? = nil) {
             self.holders = holders
             self.queue = queue
+        }
+    }
+
+    /// A stopped line.
+    public struct Stop: Codable, Sendable, Equatable {
+        public var at: String
+        public var reason: String
+
+        public init(at: String, reason: String) {
+            self.at = at
+            self.reason = reason
         }
     }
 

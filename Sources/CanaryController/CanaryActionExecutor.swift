@@ -84,7 +84,8 @@ struct CanaryActionExecutor: Sendable {
         case .acquireSlot:
             try await acting("ask for a rollout slot") { try await slots?.acquire(canary) }
         case .releaseSlot:
-            try await acting("give the rollout slot back") { try await slots?.release(canary) }
+            let stops = try await acting("give the rollout slot back") { try await slots?.release(canary) } ?? []
+            for stop in stops { try await execute(.event(.warning, stop), in: &step) }
         case .removeFinalizer:
             try await acting("resume the target's autoscaler") { try await autoscaler.pauseTarget(canary, false) }
             try await acting("restore the Services") { try await services.finalize(canary) }

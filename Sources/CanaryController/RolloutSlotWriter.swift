@@ -34,18 +34,28 @@ struct RolloutSlotWriter: Sendable {
     }
 
     /// Gives back the slots and queue places of every policy that names the Canary (whether or not it still
-    /// selects it: a relabelled Canary gives its slot back too).
-    func release(_ canary: Canary) async throws {
+    /// selects it: a relabelled Canary gives its slot back too); a Canary that ended `Failed` counts as a
+    /// rollback for `stopTheLine`. Returns what each policy that stopped its line because of it says.
+    func release(_ canary: Canary) async throws -> [String] {
         let key = "\(canary.namespace)/\(canary.metadata.name ?? "")"
+        let rolledBack = canary.status?.phase == .failed
+        var stops: [String] = []
         for object in cache.list() {
             let status = object.json["status"]
             let named =
                 (status?["holders"]?.arrayValue ?? []).contains { $0["canary"]?.stringValue == key }
                 || (status?["queue"]?.arrayValue ?? []).contains { $0.stringValue == key }
             guard named, let name = object.name else { continue }
-            try await change(name) { RolloutSlots.release($0, canary: key, now: clock.date, exists: exists) }
+            let after = try await change(name) { RolloutSlots.release($0, canary: key, rolledBack: rolledBack, now: clock.date, exists: exists) }
+            if let before = after.before, before.stopped == nil, let stop = after.status?.stopped {
+                stops.append("Stop the line: policy \(name) paused its Canaries after \(stop.reason)")
+            }
         }
+        return stops
     }
+
+    /// Starts a stopped line again (`kubectl serin policy resume`).
+    func resume(_ name: String) async throws { _ = try await change(name) { RolloutSlots.resumed($0) } }
 
     private func exists(_ key: String) -> Bool {
         guard let slash = key.firstIndex(of: "/") else { return false }
@@ -54,15 +64,20 @@ struct RolloutSlotWriter: Sendable {
 
     /// Reads the policy, applies `update` to its status and writes it back if it changed, against the version
     /// read; a conflict (another replica wrote first) reads again.
-    private func change(_ name: String, _ update: (RolloutPolicy) -> RolloutPolicy.Status) async throws {
+    /// Returns the status before and after the write (`status` `nil` when nothing changed).
+    @discardableResult
+    private func change(
+        _ name: String, _ update: (RolloutPolicy) -> RolloutPolicy.Status
+    ) async throws -> (before: RolloutPolicy.Status?, status: RolloutPolicy.Status?) {
         for _ in 0..<RolloutSlotWriter.attempts {
             var policy = try await policies.get(name)
+            let before = policy.status ?? RolloutPolicy.Status()
             let status = update(policy)
-            guard status != (policy.status ?? RolloutPolicy.Status()) else { return }
+            guard status != before else { return (before, nil) }
             policy.status = status
             do {
                 _ = try await policies.updateStatus(policy, name: name)
-                return
+                return (before, status)
             } catch let error as KubeAPIError where error.isConflict {
                 continue
             }

@@ -81,6 +81,9 @@ public enum CanaryAlerts {
             let length = bake.components(separatedBy: " at full traffic for ").last?.components(separatedBy: ",").first ?? ""
             return Decided(message: "Promotion finished, baking the new version at full traffic for \(length).", severity: .info, withMetadata: false)
         }
+        if message.hasPrefix("Stop the line: policy ") {
+            return Decided(message: message, severity: .error, withMetadata: false)
+        }
         if let outcome = after("Bake of \(name) failed: ") {
             return Decided(message: "Bake failed: \(outcome)", severity: .error, withMetadata: false)
         }

@@ -11,9 +11,21 @@ extension CanaryStateMachine {
     /// The condition type of a Canary's standing under its rollout policies.
     public static let slotCondition = "RolloutSlot"
 
-    /// Whether the Canary waits for a rollout slot or a freeze window's end (and not for a gate).
+    /// Whether the Canary waits for a rollout slot, a freeze window's end or a stopped line (and not for a gate).
     static func waitsForSlot(_ status: CanaryStatus) -> Bool {
-        status.phase == .waiting && ["Waiting", "Frozen"].contains(status.condition(slotCondition)?.reason ?? "")
+        status.phase == .waiting && ["Waiting", "Frozen", "Stopped"].contains(status.condition(slotCondition)?.reason ?? "")
+    }
+
+    /// A policy stopped the line (`stopTheLine`): no new rollout starts (`Waiting`, reason `Stopped`) until it is
+    /// resumed; `nil` when no line is stopped.
+    static func waitForResume(_ observation: Observation, status: CanaryStatus, actions: [CanaryAction]) -> Decision? {
+        guard !observation.slots.stopped.isEmpty else { return nil }
+        let message = "stopped: \(observation.slots.stopped.joined(separator: "; ")); kubectl serin policy resume starts it again"
+        var waiting = status.phase == .waiting ? status : status.transitioned(to: .waiting, now: observation.now)
+        let entering = waiting.condition(slotCondition)?.message != message
+        waiting = waiting.slot(status: "False", reason: "Stopped", message: message, now: observation.now)
+        let event: [CanaryAction] = entering ? [.event(.warning, "Halt \(observation.canary.dottedName) advancement \(message)")] : []
+        return Decision(actions: actions + event, status: waiting, requeueAfter: .seconds(30))
     }
 
     /// A freeze window is open and the Canary has no override: `Waiting` (reason `Frozen`) until the window
@@ -45,6 +57,10 @@ extension CanaryStateMachine {
     /// rolls back; `nil` to go on (`finish`, an override, or no window open).
     static func frozenInFlight(_ observation: Observation, status: CanaryStatus, routes: [CanaryAction]) -> Decision? {
         let canary = observation.canary
+        if !observation.slots.stopped.isEmpty {
+            let why = observation.slots.stopped.joined(separator: "; ")
+            return Decision(actions: routes + [.event(.warning, "Halt \(canary.dottedName) advancement: \(why)")], status: status)
+        }
         guard !observation.slots.frozen.isEmpty, FreezeOverride.find(in: canary.metadata.annotations) == nil else { return nil }
         let window = observation.slots.frozen.joined(separator: "; ")
         switch observation.slots.inFlight {

@@ -24,12 +24,40 @@ public enum RolloutSlots {
         return granted(status, policy: policy, now: now)
     }
 
-    /// The status after `canary` gives its slot back (or leaves the queue), the freed slot granted on.
-    public static func release(_ policy: RolloutPolicy, canary: String, now: Date, exists: (String) -> Bool) -> RolloutPolicy.Status {
+    /// The status after `canary` gives its slot back (or leaves the queue), the freed slot granted on. A
+    /// rollback (`rolledBack`) is counted for `stopTheLine`, which stops the line at its limit.
+    public static func release(
+        _ policy: RolloutPolicy, canary: String, rolledBack: Bool = false, now: Date, exists: (String) -> Bool
+    ) -> RolloutPolicy.Status {
         var status = pruned(policy.status ?? RolloutPolicy.Status(), exists: exists)
+        let held = (status.holders ?? []).contains { $0.canary == canary }
         status.holders = (status.holders ?? []).filter { $0.canary != canary }
         status.queue = (status.queue ?? []).filter { $0 != canary }
+        if rolledBack, held, let rule = policy.spec.stopTheLine { status = counted(status, rule: rule, canary: canary, now: now) }
         return granted(status, policy: policy, now: now)
+    }
+
+    /// The status with a rollback of `canary` counted, the ones older than the rule's window forgotten, and the
+    /// line stopped once `rollbacks` are within it.
+    static func counted(_ status: RolloutPolicy.Status, rule: RolloutPolicy.StopTheLine, canary: String, now: Date) -> RolloutPolicy.Status {
+        var status = status
+        let window = ValidationIssues.parsedDuration(rule.within)?.duration.seconds ?? 3600  // unreadable (the CRD checks it): an hour
+        let recent = (status.rollbacks ?? []).filter { (KubeTime(rfc3339: $0.since)?.date ?? .distantPast) > now.addingTimeInterval(-window) }
+        let rollbacks = recent + [RolloutPolicy.SlotHolder(canary: canary, since: KubeTime(now).description)]
+        status.rollbacks = rollbacks
+        if status.stopped == nil, rollbacks.count >= max(rule.rollbacks, 1) {
+            status.stopped = RolloutPolicy.Stop(
+                at: KubeTime(now).description,
+                reason: "\(rollbacks.count) rollbacks within \(rule.within): \(rollbacks.map(\.canary).joined(separator: ", "))")
+        }
+        return status
+    }
+
+    /// The status with the line running again (`kubectl serin policy resume`), its rollbacks forgotten.
+    public static func resumed(_ policy: RolloutPolicy) -> RolloutPolicy.Status {
+        var status = policy.status ?? RolloutPolicy.Status()
+        (status.stopped, status.rollbacks) = (nil, nil)
+        return status
     }
 
     /// Slots granted in queue order to every queued Canary that fits.
@@ -47,11 +75,15 @@ public enum RolloutSlots {
                 queue.append(canary)
             }
         }
-        return RolloutPolicy.Status(holders: holders.isEmpty ? nil : holders, queue: queue.isEmpty ? nil : queue)
+        var result = status
+        (result.holders, result.queue) = (holders.isEmpty ? nil : holders, queue.isEmpty ? nil : queue)
+        return result
     }
 
     private static func pruned(_ status: RolloutPolicy.Status, exists: (String) -> Bool) -> RolloutPolicy.Status {
-        RolloutPolicy.Status(holders: status.holders?.filter { exists($0.canary) }, queue: status.queue?.filter(exists))
+        var pruned = status
+        (pruned.holders, pruned.queue) = (status.holders?.filter { exists($0.canary) }, status.queue?.filter(exists))
+        return pruned
     }
 
     static func namespace(of key: String) -> String { key.split(separator: "/", maxSplits: 1).first.map(String.init) ?? "" }
@@ -62,6 +94,9 @@ public enum RolloutSlots {
         for policy in policies.sorted(by: { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }) {
             let name = policy.metadata.name ?? ""
             standing.policies.append(name)
+            if let stop = policy.status?.stopped {
+                standing.stopped.append("policy \(name) stopped the line at \(stop.at) after \(stop.reason)")
+            }
             for window in policy.spec.freezeWindows ?? [] {
                 switch window.state(at: now) {
                 case .closed: continue
@@ -105,6 +140,8 @@ public struct SlotStanding: Sendable, Equatable {
     public var frozen: [String] = []
     /// When the first open window closes (`nil`: none open, or only unreadable ones).
     public var thawsAt: Date?
+    /// The policies that stopped the line (`stopTheLine`), each with why; none when empty.
+    public var stopped: [String] = []
     /// What the open windows do to a rollout under way: the strictest of their policies'.
     public var inFlight = InFlight.finish
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CanaryAPI
+import CanaryCore
 import Foundation
 import KubeClient
 import Dashboard
@@ -12,11 +13,44 @@ struct PolicyCommand: AsyncParsableCommand {
 
     @OptionGroup var options: CanaryCLIOptions
 
+    @Argument(help: "Nothing to list the policies; `resume NAME` to start a policy's stopped line again.")
+    var words: [String] = []
+
     func run() async throws {
         try await options.with { client, _, _ in
+            if words.count == 2, words[0] == "resume" {
+                try await PolicyCommand.resume(words[1], client: client)
+                return
+            }
+            guard words.isEmpty else {
+                Console.error("error: say `kubectl serin policy` or `kubectl serin policy resume NAME`")
+                throw ExitCode.failure
+            }
             let policies = try await client.resource(RolloutPolicy.resource, as: JSONValue.self).list().items
             Console.line(PolicyCommand.table(policies))
         }
+    }
+
+    /// Clears the policy's stopped line and its counted rollbacks (compare-and-swap, retried on conflict).
+    static func resume(_ name: String, client: KubeClient) async throws {
+        let policies = client.resource(RolloutPolicy.resource, as: RolloutPolicy.self)
+        for _ in 0..<10 {
+            var policy = try await policies.get(name)
+            guard policy.status?.stopped != nil else {
+                Console.line("rollout policy \(name) is not stopped")
+                return
+            }
+            policy.status = RolloutSlots.resumed(policy)
+            do {
+                _ = try await policies.updateStatus(policy, name: name)
+                Console.line("rollout policy \(name) runs again: its Canaries go on")
+                return
+            } catch let error as KubeAPIError where error.isConflict {
+                continue
+            }
+        }
+        Console.error("error: rollout policy \(name) kept changing; try again")
+        throw ExitCode.failure
     }
 
     /// The table, in kubectl's style. Pure.

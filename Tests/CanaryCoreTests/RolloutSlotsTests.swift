@@ -82,3 +82,54 @@ import Testing
         #expect(after.actions.contains(.releaseSlot) && after.status.condition("RolloutSlot") == nil)
     }
 }
+
+/// Stop the line: rollbacks among a policy's Canaries are counted within a window; at the limit every selected
+/// Canary pauses — no new rollout starts, no step is taken — until the line is resumed.
+@Suite struct StopTheLineTests {
+    static func policy(holders: [String], rollbacks: [(String, String)] = []) -> RolloutPolicy {
+        var spec = RolloutPolicy.Spec(maxProgressing: 5)
+        spec.stopTheLine = RolloutPolicy.StopTheLine(rollbacks: 3, within: "1h")
+        var policy = RolloutPolicy(name: "shared-libs", spec: spec)
+        var status = RolloutPolicy.Status(holders: holders.map { RolloutPolicy.SlotHolder(canary: $0, since: "2026-12-06T15:00:00Z") })
+        status.rollbacks = rollbacks.isEmpty ? nil : rollbacks.map { RolloutPolicy.SlotHolder(canary: $0.0, since: $0.1) }
+        policy.status = status
+        return policy
+    }
+
+    static let now = KubeTime(rfc3339: "2026-12-06T16:00:00Z")?.date ?? .distantPast
+
+    @Test func theThirdRollbackWithinTheWindowStopsTheLine() {
+        let two = RolloutSlots.release(
+            Self.policy(holders: ["a/1", "a/2"], rollbacks: [("a/0", "2026-12-06T14:30:00Z")]), canary: "a/1", rolledBack: true, now: Self.now,
+            exists: { _ in true })
+        #expect(two.rollbacks?.map(\.canary) == ["a/1"] && two.stopped == nil, "a rollback older than an hour is forgotten")
+        let three = RolloutSlots.release(
+            Self.policy(holders: ["a/3"], rollbacks: [("a/1", "2026-12-06T15:30:00Z"), ("a/2", "2026-12-06T15:45:00Z")]), canary: "a/3",
+            rolledBack: true, now: Self.now, exists: { _ in true })
+        #expect(three.stopped?.reason == "3 rollbacks within 1h: a/1, a/2, a/3")
+        let promoted = RolloutSlots.release(Self.policy(holders: ["a/3"]), canary: "a/3", rolledBack: false, now: Self.now, exists: { _ in true })
+        #expect(promoted.rollbacks == nil, "a promotion is not counted")
+        var stopped = Self.policy(holders: [])
+        stopped.status = three
+        #expect(RolloutSlots.resumed(stopped).stopped == nil && RolloutSlots.resumed(stopped).rollbacks == nil)
+    }
+
+    @Test func aStoppedLineHoldsNewRolloutsAndStepsUntilResumed() {
+        var stopped = Self.policy(holders: ["demo/httpbin"])
+        stopped.status?.stopped = RolloutPolicy.Stop(at: "2026-12-06T15:59:00Z", reason: "3 rollbacks within 1h: a/1, a/2, a/3")
+        var observation = observe(
+            makeCanary(phase: .succeeded, applied: "v1"), target: WorkloadState(templateHash: "v2", readiness: .ready, replicas: 0))
+        observation.slots = RolloutSlots.standing(of: "demo/httpbin", under: [stopped], now: Self.now)
+        let waiting = CanaryStateMachine.decide(observation)
+        #expect(waiting.status.phase == .waiting && waiting.status.condition("RolloutSlot")?.reason == "Stopped")
+        #expect(waiting.events.first?.contains("policy shared-libs stopped the line at 2026-12-06T15:59:00Z after 3 rollbacks within 1h") == true)
+        var running = observe(
+            makeCanary(phase: .progressing, weight: 20, applied: "v2"), target: WorkloadState(templateHash: "v2", readiness: .ready, replicas: 1))
+        running.slots = observation.slots
+        let held = CanaryStateMachine.decide(running)
+        #expect(held.pending == nil && held.status.canaryWeight == 20 && held.status.phase == .progressing, "no step while stopped")
+        #expect(
+            CanaryAlerts.alert(for: "Stop the line: policy shared-libs paused its Canaries after 3 rollbacks within 1h: a/1", canary: running.canary)?
+                .severity == .error)
+    }
+}
