@@ -42,6 +42,12 @@ import Testing
         var gated = Self.canary
         gated[path: "status", "phase"] = "WaitingPromotion"
         #expect(DashboardPages.row(gated)["holds"] == ["paused by bob", "waiting for a gate"])
+        var slotted = Self.canary
+        slotted[path: "status", "conditions"] = [
+            ["type": "RolloutSlot", "status": "True", "reason": "Held", "message": "holds a rollout slot of policy shared-libs"]
+        ]
+        #expect(
+            DashboardPages.row(slotted)["holds"] == ["paused by bob", "holds a rollout slot of policy shared-libs"], "kubectl serin get says it too")
         let page = DashboardPages.overview([Self.canary], namespace: "test", token: "t0k")
         #expect(page.contains(#"<meta name="serin-token" content="t0k">"#) && page.contains(#"<script src="/static/dashboard.js" defer></script>"#))
         #expect(page.contains(#"<script type="application/json" id="initial">"#) && !page.contains("<script>"), "no inline script")
