@@ -97,6 +97,7 @@ extension Canary {
         validateBaseline(into: &issues, context: context)
         validateBake(into: &issues, context: context)
         validateNamespaceReferences(into: &issues, context: context)
+        validateDependsOn(into: &issues, context: context)
         validateServiceTarget(into: &issues, context: context)
         unsupportedValues(into: &issues)
         return issues.all

@@ -40,6 +40,8 @@ public struct CanarySpec: Codable, Sendable, Equatable {
     public var skipAnalysis: Bool?
     public var revertOnDeletion: Bool?
     public var suspend: Bool?
+    /// Serin: the Canaries whose release a new revision of this one waits for (``CanaryDependency``).
+    public var dependsOn: [CanaryDependency]?
 
     public init(targetRef: TargetReference? = nil, service: CanaryService? = nil, analysis: CanaryAnalysis? = nil) {
         self.targetRef = targetRef

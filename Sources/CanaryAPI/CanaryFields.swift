@@ -105,6 +105,12 @@ extension Canary {
         for part in ["apex", "primary", "canary"] {
             for field in ["", ".labels", ".annotations"] { fields.append(("spec.service.\(part)\(field)", .implemented)) }
         }
+        for field in [
+            "", "[].name", "[].namespace", "[].selector", "[].selector.matchLabels", "[].selector.matchExpressions",
+            "[].selector.matchExpressions[].key", "[].selector.matchExpressions[].operator", "[].selector.matchExpressions[].values",
+        ] {
+            fields.append(("spec.dependsOn\(field)", .checked))
+        }
         // The bake's metrics are the analysis's, checked the same way.
         fields += fields.filter { $0.0.hasPrefix("spec.analysis.metrics[].") }.map {
             ("spec.analysis.bake." + $0.0.dropFirst("spec.analysis.".count), $0.1)

@@ -92,6 +92,7 @@ struct CanaryObserver: Sendable {
         observation.splitsTraffic = parts.router.splitsTraffic
         observation.baseline = baseline(of: canary, parts: parts, now: time)
         observation.previous = previous(of: canary, parts: parts, now: time)
+        observation.dependencies = unmetDependencies(of: canary, target: target, now: time)
         if let policies {
             observation.slots = RolloutSlots.standing(
                 of: "\(canary.namespace)/\(canary.metadata.name ?? "")", under: RolloutSlotWriter.governing(canary, in: policies), now: time)

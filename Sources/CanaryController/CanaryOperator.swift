@@ -97,7 +97,7 @@ public final class CanaryOperator: Service, Sendable {
                 CanaryOperator.reportSkipped(skip, resource: resource, events: events)
             }
         }
-        canaries = reflector(Canary.resource, indexes: CanaryOperator.canaryIndexes, encoded: false)
+        canaries = reflector(Canary.resource, indexes: CanaryOperator.canaryIndexes + [CanaryOperator.dependentsIndexer], encoded: false)
         let canaryCache = canaries.cache
         let metrics = OperatorMetrics(registry: registry, version: options.version, meshProvider: options.meshProvider.rawValue) {
             canaryCache.list().reduce(into: [:]) { counts, canary in counts[canary.namespace ?? "", default: 0] += 1 }
@@ -179,7 +179,8 @@ public final class CanaryOperator: Service, Sendable {
         let controller = Controller(
             name: "canary", primary: canaries, reconciler: reconciler, config: controllerConfig, logger: logger, clock: clock)
         self.controller = CanaryOperator.triggers(
-            of: controller, canaries: canaryCache, watched: watched, targets: targetRegistrations, routers: routerRegistrations,
+            of: CanaryOperator.dependents(of: controller, canaries: canaries), canaries: canaryCache, watched: watched, targets: targetRegistrations,
+            routers: routerRegistrations,
             configTracking: options.configTracking, follow: follow)
     }
 

@@ -60,6 +60,7 @@ public struct CanaryReconciler: Reconciler {
         }
         if try await acting("update the finalizer", { try await actions.syncFinalizer(canary, object: object) }) { return .awaitChange }
         let (target, selector) = try observer.target(of: canary, parts: parts)
+        try observer.checkDependencyCycle(canary)
         // Before a rollout starts, a template that cannot be used is named; during one, it fails the check as in Flagger.
         let unsafe = try checks.checkReferences(canary, queries: parts.router.queries)
         try await acting("record a warning") { try await actions.warnOnce(unsafe, kind: "tls", canary: canary) }

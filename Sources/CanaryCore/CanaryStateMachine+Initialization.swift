@@ -68,6 +68,7 @@ extension CanaryStateMachine {
             return Decision(actions: routes + events, status: status.transitioned(to: .waiting, now: observation.now), requeueAfter: interval)
         case .passed(let events): actions += events
         }
+        if let ordered = waitForDependencies(observation, status: status, actions: actions) { return ordered }
         if let stopped = waitForResume(observation, status: status, actions: actions) { return stopped }
         if let frozen = waitForThaw(observation, status: status, actions: actions) { return frozen }
         if !observation.slots.mayAnalyse { return waitForSlot(observation, status: status, actions: actions) }

@@ -11,9 +11,10 @@ extension CanaryStateMachine {
     /// The condition type of a Canary's standing under its rollout policies.
     public static let slotCondition = "RolloutSlot"
 
-    /// Whether the Canary waits for a rollout slot, a freeze window's end or a stopped line (and not for a gate).
+    /// Whether the Canary waits for a rollout slot, a freeze window's end, a stopped line or its dependencies
+    /// (and not for a gate).
     static func waitsForSlot(_ status: CanaryStatus) -> Bool {
-        status.phase == .waiting && ["Waiting", "Frozen", "Stopped"].contains(status.condition(slotCondition)?.reason ?? "")
+        status.phase == .waiting && ["Waiting", "Frozen", "Stopped", "DependsOn"].contains(status.condition(slotCondition)?.reason ?? "")
     }
 
     /// A policy stopped the line (`stopTheLine`): no new rollout starts (`Waiting`, reason `Stopped`) until it is
@@ -93,7 +94,11 @@ extension CanaryStateMachine {
         guard decision.pending == nil, !observation.slots.policies.isEmpty || decision.status.condition(slotCondition) != nil else { return decision }
         var decision = decision
         let asking = decision.actions.contains(.acquireSlot)
-        if isAnalysing(decision.status.phase), observation.slots.mayAnalyse, !observation.slots.policies.isEmpty {
+        if isAnalysing(decision.status.phase), observation.slots.mayAnalyse, observation.slots.policies.isEmpty {
+            decision.status = decision.status.withoutSlot()  // it waited only for its dependencies
+            return decision
+        }
+        if isAnalysing(decision.status.phase), observation.slots.mayAnalyse {
             let held = "holds a rollout slot of \(observation.slots.policies.map { "policy \($0)" }.joined(separator: ", "))"
             if decision.status.condition(slotCondition)?.message != held {
                 decision.status = decision.status.slot(status: "True", reason: "Held", message: held, now: observation.now)
@@ -111,13 +116,20 @@ extension CanaryStateMachine {
             }
         }
         guard !waitsForSlot(decision.status) else { return decision }  // frozen: the condition says until when
-        decision.status.conditions?.removeAll { $0.type == slotCondition }
-        if decision.status.conditions?.isEmpty == true { decision.status.conditions = nil }
+        decision.status = decision.status.withoutSlot()
         return decision
     }
 }
 
 extension CanaryStatus {
+    /// This status without the `RolloutSlot` condition.
+    func withoutSlot() -> CanaryStatus {
+        var status = self
+        status.conditions?.removeAll { $0.type == CanaryStateMachine.slotCondition }
+        if status.conditions?.isEmpty == true { status.conditions = nil }
+        return status
+    }
+
     /// This status with the `RolloutSlot` condition set.
     func slot(status conditionStatus: String, reason: String, message: String, now: Date) -> CanaryStatus {
         var status = self

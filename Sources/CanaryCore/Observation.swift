@@ -29,6 +29,9 @@ public struct Observation: Sendable {
     public var previous = SideWorkloadState()
     /// Where the Canary stands under the rollout policies (``CanaryAPI/RolloutPolicy``) that govern it.
     public var slots = SlotStanding()
+    /// What a new revision still waits for among the Canaries it depends on (`spec.dependsOn`), one message
+    /// each (``CanaryDependencies/unmet(_:release:)``); empty when nothing.
+    public var dependencies: [String] = []
 
     public init(
         now: Date, canary: Canary, minimumInterval: Duration = .seconds(10), target: WorkloadState?, primary: WorkloadState?,
