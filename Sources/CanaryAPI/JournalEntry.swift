@@ -1,5 +1,6 @@
 /// One analysis step as `status.journal` keeps it: what was checked, what came back, and what was decided.
-/// The operator keeps the last ``JournalEntry/kept`` steps; `kubectl serin explain` reads them.
+/// The operator keeps the last ``JournalEntry/kept`` steps, each rendered query once (``Swift/Array/compacted``);
+/// `kubectl serin explain` reads them.
 public struct JournalEntry: Codable, Sendable, Equatable {
     /// How many steps the status keeps.
     public static let kept = 10
@@ -19,6 +20,8 @@ public struct JournalEntry: Codable, Sendable, Equatable {
         public var dryRun: Bool?
         /// Serin: the canary compared with the baseline (or the primary), for a compared metric.
         public var comparison: Comparison?
+        /// Serin: the query is this metric's query of the step before (kept once: ``Swift/Array/compacted``).
+        public var sameQuery: Bool?
 
         public init(name: String, query: String?, value: Double?, threshold: String?, passed: Bool, message: String?) {
             self.name = name

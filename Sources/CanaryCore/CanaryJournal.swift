@@ -3,7 +3,7 @@ import Foundation
 import KubeCore
 
 /// The decision journal (`status.journal`): one ``JournalEntry`` per step that changed the status, with
-/// the checks the step ran and what it decided; the last ``JournalEntry/kept`` are kept. Pure.
+/// the checks the step ran and what it decided; the last ``JournalEntry/kept`` are kept, each query once. Pure.
 public enum CanaryJournal {
     /// `decision`'s status with its step journaled, when the step changed the status.
     ///
@@ -26,7 +26,7 @@ public enum CanaryJournal {
             metrics: records.isEmpty ? nil : records, webhooks: webhooks.isEmpty ? nil : webhooks, decision: decision.events)
         entry.verdict = observation.checks?.verdict?.outcome.rawValue
         entry.score = observation.checks?.verdict?.score
-        status.journal = Array(((before.journal ?? []) + [entry]).suffix(JournalEntry.kept))
+        status.journal = Array(((before.journal ?? []).expanded + [entry]).suffix(JournalEntry.kept)).compacted
         return status
     }
 

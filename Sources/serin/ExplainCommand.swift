@@ -24,7 +24,7 @@ struct ExplainCommand: AsyncParsableCommand {
                 Console.error("error: status.journal of canary \(namespace)/\(name) cannot be read: \(error)")
                 throw ExitCode.failure
             }
-            Console.line(ExplainCommand.render(journal, canary: "\(namespace)/\(name)", queries: queries))
+            Console.line(ExplainCommand.render(journal.expanded, canary: "\(namespace)/\(name)", queries: queries))
         }
     }
 

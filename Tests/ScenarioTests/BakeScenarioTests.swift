@@ -130,8 +130,8 @@ import Testing
             #expect(events.contains { $0.hasPrefix("Promotion of podinfo.test finished, baking: podinfo-primary runs revision ") }, "\(events)")
             #expect(events.contains("Rolling back podinfo.test failed checks threshold reached 2"), "\(events)")
             #expect(events.contains { $0.hasPrefix("Bake of podinfo.test failed: podinfo-primary goes back to revision ") }, "\(events)")
-            let journal = try await world.status("podinfo", namespace: "test")["journal"]?.arrayValue ?? []
-            let query = journal.last?["metrics"]?[0]?["query"]?.stringValue ?? ""
+            let journal = try (try await world.status("podinfo", namespace: "test")["journal"] ?? []).decode(as: [JournalEntry].self).expanded
+            let query = journal.last?.metrics?.first?.query ?? ""
             #expect(query.contains(#"destination_workload=~"podinfo-primary""#), "the bake measured the primary: \(query)")
         }
     }

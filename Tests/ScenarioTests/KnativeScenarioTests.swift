@@ -57,7 +57,7 @@ import Testing
             var weights: [Int] = []
             #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", weights: &weights), "weights: \(weights)")
             #expect(weights.contains(10) && weights.contains(50), "the weights moved: \(weights)")
-            let journal = try await world.status("podinfo", namespace: "test")["journal"]?.arrayValue ?? []
+            let journal = try expandedJournal(try await world.status("podinfo", namespace: "test")["journal"])
             let check = journal.flatMap { $0["metrics"]?.arrayValue ?? [] }.last { $0["name"] == "request-success-rate" }
             #expect(check?["passed"] == true, "\(String(describing: check))")
             #expect(check?["query"]?.stringValue?.contains(#"envoy_cluster_upstream_rq{envoy_cluster_name=~"test/podinfo-00002""#) == true)

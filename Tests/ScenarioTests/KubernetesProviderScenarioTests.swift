@@ -34,7 +34,7 @@ import Testing
             #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", timeout: .seconds(120)))
             let events = try await world.events("podinfo", namespace: "test")
             #expect(events.contains("Advance podinfo.test canary iteration 4/4"), "\(events)")
-            let journal = try await world.status("podinfo", namespace: "test")["journal"]?.arrayValue ?? []
+            let journal = try expandedJournal(try await world.status("podinfo", namespace: "test")["journal"])
             let rate = journal.flatMap { $0["metrics"]?.arrayValue ?? [] }.last { $0["name"] == "request-success-rate" }
             #expect(
                 rate?["passed"] == true && rate?["query"]?.stringValue?.contains("http_request_duration_seconds_count") == true,

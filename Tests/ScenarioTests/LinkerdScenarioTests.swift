@@ -127,7 +127,7 @@ import Testing
             var weights: [Int] = []
             #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", weights: &weights), "weights: \(weights)")
             #expect(weights.contains(10) && weights.contains(50), "\(weights)")
-            let journal = try await world.status("podinfo", namespace: "test")["journal"]?.arrayValue ?? []
+            let journal = try expandedJournal(try await world.status("podinfo", namespace: "test")["journal"])
             let rate = journal.flatMap { $0["metrics"]?.arrayValue ?? [] }.last { $0["name"] == "success-rate" }
             #expect(rate?["passed"] == true && rate?["query"]?.stringValue?.contains(#"direction="inbound""#) == true, "\(String(describing: rate))")
         }

@@ -19,7 +19,7 @@ import Testing
             }
             world.killOperator()
             let frozen = try await world.status()["canaryWeight"]?.intValue ?? 0
-            let journal = try await world.status()["journal"]?.arrayValue ?? []
+            let journal = try expandedJournal(try await world.status()["journal"])
             try await Task.sleep(for: .seconds(5))  // longer than an interval: the next step is overdue at restart
             #expect(try await world.status()["canaryWeight"]?.intValue == frozen, "nothing moves while the operator is down")
             world.restartOperator()
@@ -27,7 +27,7 @@ import Testing
             let steps = weights.filter { $0 > 0 }
             #expect(steps == [20, 40, 60, 80, 100], "every step once, in order: \(weights)")
             // The decision journal is in the status: what the killed operator journaled is still there.
-            let after = try await world.status()["journal"]?.arrayValue ?? []
+            let after = try expandedJournal(try await world.status()["journal"])
             let lastBeforeKill = try #require(journal.last, "the killed operator journaled its steps")
             #expect(after.contains(lastBeforeKill), "the journal survives the restart")
             let checked = after.flatMap { $0["metrics"]?.arrayValue ?? [] }

@@ -71,7 +71,7 @@ extension Scenario {
             try await waitForPhase("Succeeded", name: "podinfo", namespace: "test", weights: &weights), "weights: \(weights)",
             sourceLocation: sourceLocation)
         #expect(weights.contains(10) && weights.contains(50), "the weights moved: \(weights)", sourceLocation: sourceLocation)
-        let journal = try await status("podinfo", namespace: "test")["journal"]?.arrayValue ?? []
+        let journal = try expandedJournal(try await status("podinfo", namespace: "test")["journal"])
         let check = journal.flatMap { $0["metrics"]?.arrayValue ?? [] }.last { $0["name"]?.stringValue == metric }
         #expect(
             check?["passed"] == true && check?["query"]?.stringValue?.contains(query) == true, "\(String(describing: check))",
