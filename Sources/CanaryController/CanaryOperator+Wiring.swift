@@ -64,7 +64,7 @@ extension CanaryOperator {
     static func triggers(
         of controller: Controller<DynamicObject, OperatorClock>, canaries canaryCache: ObjectCache<DynamicObject>,
         watched: [WatchedResource], targets: [TargetRegistration], routers: [RouterRegistration] = [], configTracking: Bool,
-        follow: (KubeResource) -> Reflector<DynamicObject>
+        events: EventRecorder? = nil, follow: (KubeResource) -> Reflector<DynamicObject>
     ) -> Controller<DynamicObject, OperatorClock> {
         var controller = controller
         if configTracking {
@@ -87,6 +87,7 @@ extension CanaryOperator {
         if watched.contains(where: { $0.resource == RolloutPolicy.resource }) {
             // A policy's slots changed: its holders start, its queue asks again (a freed slot is granted in order).
             controller = controller.watches(follow(RolloutPolicy.resource)) { policy in
+                if let events { reportUnreadable(policy, events: events) }
                 let status = policy.json["status"]
                 let keys =
                     (status?["holders"]?.arrayValue ?? []).compactMap { $0["canary"]?.stringValue }
@@ -118,6 +119,17 @@ extension CanaryOperator {
             }
         }
         return controller
+    }
+
+    /// A RolloutPolicy the operator cannot decode (possible only past the CRD's schema) selects nothing: a
+    /// Warning on it says so, until it changes.
+    static func reportUnreadable(_ policy: DynamicObject, events: EventRecorder) {
+        do { _ = try policy.json.decode(as: RolloutPolicy.self) } catch {
+            let skip = SkippedObject(
+                namespace: nil, name: policy.name ?? "", uid: policy.uid, resourceVersion: policy.resourceVersion,
+                reason: "\(error); it selects no Canary")
+            reportSkipped(skip, resource: RolloutPolicy.resource, events: events)
+        }
     }
 
     /// The Canaries in `namespace` whose target's pod template uses the ConfigMap or Secret `name`.

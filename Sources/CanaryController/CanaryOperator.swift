@@ -181,7 +181,7 @@ public final class CanaryOperator: Service, Sendable {
         self.controller = CanaryOperator.triggers(
             of: CanaryOperator.dependents(of: controller, canaries: canaries), canaries: canaryCache, watched: watched, targets: targetRegistrations,
             routers: routerRegistrations,
-            configTracking: options.configTracking, follow: follow)
+            configTracking: options.configTracking, events: events, follow: follow)
     }
 
     /// An object no cache can hold: a Warning event on it, so `kubectl describe` says why it is not acted on.

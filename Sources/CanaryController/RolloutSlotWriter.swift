@@ -21,7 +21,9 @@ struct RolloutSlotWriter: Sendable {
     /// The policies that select the Canary, from the cache.
     static func governing(_ canary: Canary, in cache: ObjectCache<DynamicObject>) -> [RolloutPolicy] {
         cache.list().compactMap { object in
-            guard let policy = try? object.json.decode(as: RolloutPolicy.self) else { return nil }  // an unreadable policy selects nothing
+            let policy: RolloutPolicy
+            // An unreadable policy selects nothing; a Warning on it says so (CanaryOperator.reportUnreadable).
+            do { policy = try object.json.decode(as: RolloutPolicy.self) } catch { return nil }
             return policy.selects(namespace: canary.namespace, labels: canary.metadata.labels ?? [:]) ? policy : nil
         }
     }

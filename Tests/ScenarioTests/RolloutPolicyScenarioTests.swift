@@ -103,4 +103,39 @@ import Testing
             #expect(try await world.waitForPhase("Succeeded", name: "good", namespace: "demo", timeout: .seconds(60)), "resumed, it ships")
         }
     }
+
+    static let uncheckedCRD = """
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata: {name: rolloutpolicies.serin.dev}
+        spec:
+          group: serin.dev
+          names: {kind: RolloutPolicy, listKind: RolloutPolicyList, plural: rolloutpolicies, singular: rolloutpolicy}
+          scope: Cluster
+          versions:
+          - name: v1alpha1
+            served: true
+            storage: true
+            subresources: {status: {}}
+            schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+        """
+
+    @Test func aPolicyTheOperatorCannotReadIsNamedInAWarning() async throws {
+        var setup = Scenario.Setup()
+        setup.rolloutPolicies = true
+        try await Scenario.run(setup) { world in
+            // A CRD that checks nothing (an install whose CRD and operator versions differ) lets in what the
+            // operator cannot read.
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.uncheckedCRD)
+            let manifest =
+                #"{"apiVersion":"serin.dev/v1alpha1","kind":"RolloutPolicy","metadata":{"name":"broken"},"spec":{"freezeWindows":[{"name":7}]}}"#
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: manifest)
+            let warned = try await eventually(timeout: .seconds(20)) {
+                let events =
+                    try await world.json(["get", "events", "-A", "--field-selector", "involvedObject.name=broken"])["items"]?.arrayValue ?? []
+                return events.contains { $0["type"] == "Warning" && $0["message"]?.stringValue?.contains("it selects no Canary") == true }
+            }
+            #expect(warned, "an unreadable policy is not silently ignored")
+        }
+    }
 }
