@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIServer
 import KubeCore
 import KubeSandbox
 import SerinTesting
@@ -200,6 +201,7 @@ import Testing
     @Test func aGatewayThatDoesNotAcceptTheRouteHoldsTheCanaryUntilItDoes() async throws {
         var setup = Scenario.Setup()
         setup.meshProvider = "gatewayapi:v1"
+        setup.auditLog = true
         try await Scenario.run(setup) { world in
             let manifests = Self.manifests().replacingOccurrences(of: "{namespaces: {from: All}}", with: "{namespaces: {from: Same}}")
                 .replacingOccurrences(of: "namespace: test}\nspec:\n  gatewayClassName", with: "namespace: edge}\nspec:\n  gatewayClassName")
@@ -212,8 +214,16 @@ import Testing
             }
             let events = try await world.events("podinfo", namespace: "test")
             #expect(held, "\(events)")
-            let phase = try await world.json(["get", "canary", "podinfo", "-n", "test"])[path: "status", "phase"]?.stringValue
-            #expect(phase != "Initialized", "no step while the Gateway refuses the route")
+            // A route the Gateway has not answered for yet counts as accepted (as in Flagger), so the Canary may
+            // have initialized before the refusal was written; once refused, it takes no step.
+            let writes = await world.sandbox.audit?.writes() ?? []
+            let refusedAt = writes.firstIndex { $0.plural == "events" && ($0.object["message"]?.stringValue ?? "").hasPrefix(refused) }
+            let initializedAt = writes.firstIndex { $0.plural == "canaries" && $0.object[path: "status", "phase"] == "Initialized" }
+            #expect(refusedAt != nil, "the refusal is in the audit log")
+            #expect(
+                initializedAt.map { $0 < (refusedAt ?? 0) } ?? true,
+                "no step while the Gateway refuses the route (initialized at write \(String(describing: initializedAt)), refused at \(String(describing: refusedAt)))"
+            )
 
             try await world.kubectl.succeed([
                 "patch", "gateways.gateway.networking.k8s.io", "gateway", "-n", "edge", "--type", "json", "-p",
