@@ -13,6 +13,9 @@ public struct CanaryDependency: Codable, Sendable, Equatable {
     /// Every Canary whose labels it matches (the Canary itself excepted).
     public var selector: LabelSelector?
 
+    /// The namespace it names or selects in, for a Canary in `namespace`.
+    public func scope(in namespace: String) -> String { self.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? namespace }
+
     public init(name: String? = nil, namespace: String? = nil, selector: LabelSelector? = nil) {
         self.name = name
         self.namespace = namespace

@@ -13,7 +13,7 @@ extension CanaryObserver {
     func dependencyKeys(_ dependencies: [CanaryDependency], namespace: String, self key: String) -> [String] {
         var keys: [String] = []
         for dependency in dependencies {
-            let scope = dependency.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? namespace
+            let scope = dependency.scope(in: namespace)
             if let name = dependency.name {
                 keys.append("\(scope)/\(name)")
             } else if let selector = dependency.selector {
@@ -30,11 +30,10 @@ extension CanaryObserver {
         let start = "\(canary.namespace)/\(canary.metadata.name ?? "")"
         let cycle = CanaryDependencies.cycle(from: start) { key in
             if key == start { return dependencyKeys(dependencies, namespace: canary.namespace, self: start) }
-            guard let (namespace, name) = CanaryObserver.split(key), let object = canaries.get(namespace: namespace, name: name),
-                let theirs = object.json[path: "spec", "dependsOn"]
+            guard let object = ObjectKey(namespaced: key).flatMap({ canaries.get($0) }), let theirs = object.json[path: "spec", "dependsOn"]
             else { return [] }
             do {
-                return dependencyKeys(try theirs.decode(as: [CanaryDependency].self), namespace: namespace, self: key)
+                return dependencyKeys(try theirs.decode(as: [CanaryDependency].self), namespace: object.namespace ?? "", self: key)
             } catch {
                 return []  // a Canary whose dependsOn cannot be read is refused on its own; it leads nowhere here
             }
@@ -54,7 +53,7 @@ extension CanaryObserver {
     /// How the Canary `key` stands as a dependency: its phase, the release its primary runs, and whether its
     /// target has a revision it has not promoted.
     func dependencyState(_ key: String, now: Date) -> DependencyState {
-        guard let (namespace, name) = CanaryObserver.split(key), let object = canaries.get(namespace: namespace, name: name) else {
+        guard let object = ObjectKey(namespaced: key).flatMap({ canaries.get($0) }) else {
             return DependencyState(key: key, standing: .missing)
         }
         let canary: Canary
@@ -73,10 +72,5 @@ extension CanaryObserver {
         return DependencyState(
             key: key, phase: canary.status?.phase, promotedRelease: primary.flatMap { ReleaseTag.of(workload: $0) },
             pending: !promoted.contains(revision))
-    }
-
-    static func split(_ key: String) -> (namespace: String, name: String)? {
-        guard let slash = key.firstIndex(of: "/") else { return nil }
-        return (String(key[..<slash]), String(key[key.index(after: slash)...]))
     }
 }

@@ -30,7 +30,7 @@ extension CanaryOperator {
         let dependencies: [CanaryDependency]
         do { dependencies = try entries.decode(as: [CanaryDependency].self) } catch { return false }  // refused on its own
         return dependencies.contains { dependency in
-            let scope = dependency.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? dependent.namespace ?? ""
+            let scope = dependency.scope(in: dependent.namespace ?? "")
             guard scope == canary.namespace ?? "" else { return false }
             if let name = dependency.name { return name == canary.name }
             return dependency.selector?.matches(canary.metadata.labels ?? [:]) ?? false

@@ -92,10 +92,7 @@ extension CanaryOperator {
                 let keys =
                     (status?["holders"]?.arrayValue ?? []).compactMap { $0["canary"]?.stringValue }
                     + (status?["queue"]?.arrayValue ?? []).compactMap(\.stringValue)
-                return keys.compactMap { key in
-                    guard let slash = key.firstIndex(of: "/") else { return nil }
-                    return ObjectKey(namespace: String(key[..<slash]), name: String(key[key.index(after: slash)...]))
-                }
+                return keys.compactMap { ObjectKey(namespaced: $0) }
             }
         }
         controller = controller.watches(follow(MetricTemplate.resource)) { template in
@@ -112,10 +109,7 @@ extension CanaryOperator {
             // A routing object that cannot carry an owner reference (cluster-scoped, or in the mesh's own cluster)
             // names its Canary `<namespace>/<name>` by annotation.
             controller = controller.watches(follow(watchedResource.resource)) { object in
-                guard let owner = object.metadata.annotations?[OwnedObjectApplier.ownerAnnotation], let slash = owner.firstIndex(of: "/") else {
-                    return []
-                }
-                return [ObjectKey(namespace: String(owner[..<slash]), name: String(owner[owner.index(after: slash)...]))]
+                object.metadata.annotations?[OwnedObjectApplier.ownerAnnotation].flatMap { ObjectKey(namespaced: $0) }.map { [$0] } ?? []
             }
         }
         return controller

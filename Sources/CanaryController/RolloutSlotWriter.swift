@@ -60,8 +60,7 @@ struct RolloutSlotWriter: Sendable {
     func resume(_ name: String) async throws { _ = try await change(name) { RolloutSlots.resumed($0) } }
 
     private func exists(_ key: String) -> Bool {
-        guard let slash = key.firstIndex(of: "/") else { return false }
-        return canaries.get(namespace: String(key[..<slash]), name: String(key[key.index(after: slash)...])) != nil
+        ObjectKey(namespaced: key).map { canaries.get($0) != nil } ?? false
     }
 
     /// Reads the policy, applies `update` to its status and writes it back if it changed, against the version

@@ -15,6 +15,13 @@ public struct ObjectKey: Hashable, Sendable, Comparable, CustomStringConvertible
         self.init(namespace: object.namespace, name: object.name ?? "")
     }
 
+    /// The key of a namespaced object written `namespace/name` (as ``description`` writes it); `nil` without a
+    /// slash.
+    public init?(namespaced text: String) {
+        guard let slash = text.firstIndex(of: "/") else { return nil }
+        self.init(namespace: String(text[..<slash]), name: String(text[text.index(after: slash)...]))
+    }
+
     /// `namespace/name`, or `name` for cluster-scoped objects.
     public var description: String { namespace.map { "\($0)/\(name)" } ?? name }
 
