@@ -121,17 +121,21 @@ public final class PrometheusServer: Sendable {
 
     /// The single value of an instant query, or `nil` when it has none.
     public func value(of query: String) async throws -> Double? {
+        let json = try await answer(to: query)
+        guard json["status"] == "success", let first = json[path: "data", "result"]?[0],
+            let text = first["value"]?[1]?.stringValue
+        else { return nil }
+        return Double(text)
+    }
+
+    /// The whole answer to an instant query (`/api/v1/query`).
+    public func answer(to query: String) async throws -> JSONValue {
         var components = URLComponents()
         components.queryItems = [URLQueryItem(name: "query", value: query)]
         // URLComponents leaves `+` as it is, and Prometheus (Go's form decoding) reads it as a space:
         // `[0-9a-z]+` or `a + b` would arrive broken.
         let encoded = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B") ?? ""
-        let body = try await get("/api/v1/query?" + encoded)
-        let json = try JSONValue(parsing: body)
-        guard json["status"] == "success", let first = json[path: "data", "result"]?[0],
-            let text = first["value"]?[1]?.stringValue
-        else { return nil }
-        return Double(text)
+        return try JSONValue(parsing: try await get("/api/v1/query?" + encoded))
     }
 
     private func get(_ path: String) async throws -> [UInt8] {

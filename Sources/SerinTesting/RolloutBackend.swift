@@ -16,6 +16,13 @@ public protocol RolloutBackend: Sendable {
     /// Lets the backend's time pass (virtual time moves; live, the wall clock runs) until `condition` holds
     /// of the status of the Canary `canary` in `demo`, or the backend's patience runs out.
     func progress(_ canary: String, until condition: @escaping @Sendable (JSONValue) -> Bool) async throws -> RolloutProgress
+    /// What the backend's metrics held for the workloads in `demo` over the last minute, for a failed story's
+    /// message: so that a check that found no values tells whether the traffic or the engine was missing.
+    func metricsEvidence() async -> String
+}
+
+extension RolloutBackend {
+    public func metricsEvidence() async -> String { "" }
 }
 
 /// How a Canary went while a backend's time passed.

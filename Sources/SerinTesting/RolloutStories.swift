@@ -21,7 +21,8 @@ public enum RolloutStories {
         try await patchTemplate(world, ["spec": ["containers": [["name": "podinfo", "image": .string(released)]]]])
         let promoted = try await world.progress("podinfo") { $0["phase"] == "Succeeded" }
         let status = try await status(world)
-        #expect(promoted.reached, "\(promoted.seen) \(status)")
+        let evidence = promoted.reached ? "" : await world.metricsEvidence()
+        #expect(promoted.reached, "\(promoted.seen) \(status) \(evidence)")
         let events = try await events(world)
         let advances = events.filter { $0.hasPrefix("Advance podinfo.demo canary weight") }
         #expect(advances.sorted() == [10, 20, 30].map { "Advance podinfo.demo canary weight \($0)" }, "each step once: \(events)")
@@ -55,7 +56,8 @@ public enum RolloutStories {
             ])
         let failed = try await world.progress("podinfo") { $0["phase"] == "Failed" }
         let status = try await status(world)
-        #expect(failed.reached, "\(failed.seen) \(status)")
+        let evidence = failed.reached ? "" : await world.metricsEvidence()
+        #expect(failed.reached, "\(failed.seen) \(status) \(evidence)")
         #expect(status["canaryWeight"] == 0 && status["failedChecks"] == 2, "\(status)")
         #expect(!failed.seen.contains { $0.hasPrefix("Promoting") }, "\(failed.seen)")
         let events = try await events(world)

@@ -115,8 +115,11 @@ import Testing
     }
 }
 
-/// `serin operator` with a fleet of 10,000 Canaries (and their Deployments) already there.
-@Suite struct FleetStartupTests {
+/// `serin operator` with a fleet of 10,000 Canaries (and their Deployments) already there. It loads both cores
+/// for a minute, enough to starve the live scenarios' wall-clock checks, so `make test` runs it alone
+/// (`SERIN_ISOLATED_TESTS=1 swift test --filter FleetStartupTests`).
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["SERIN_ISOLATED_TESTS"] == "1", "10,000 Canaries load both cores; make test runs it alone"))
+struct FleetStartupTests {
     static let canaryResource = KubeResource(group: "flagger.app", version: "v1beta1", kind: "Canary", plural: "canaries", namespaced: true)
 
     @Test func withTenThousandCanariesHealthzAnswersWithinTenSecondsAndThroughoutTheStartUp() async throws {

@@ -23,4 +23,23 @@ extension Scenario: RolloutBackend {
             try await Task.sleep(for: .milliseconds(100))
         }
     }
+
+    /// The samples per second the engine holds for each workload in `demo` and for its scrapes (`up`) over the
+    /// last minute, and the scrapes that failed.
+    func metricsEvidence() async -> String {
+        let queries = [
+            "count by (destination_workload, response_code) (count_over_time(istio_requests_total{destination_workload_namespace=\"demo\"}[60s]))",
+            "count_over_time(up[60s])", "count_over_time((up == 0)[60s:1s])",
+        ]
+        var evidence: [String] = []
+        for query in queries {
+            do {
+                let answer = try await prometheus.answer(to: query)
+                evidence.append("\(query) → \(answer[path: "data", "result"] ?? answer)")
+            } catch {
+                evidence.append("\(query) → failed: \(error)")
+            }
+        }
+        return "metrics: " + evidence.joined(separator: "; ")
+    }
 }
