@@ -66,9 +66,14 @@ extension GraphiteServer {
 
     private func checkRunning() throws {
         for (name, process) in [("carbon-cache", carbon), ("graphite-web", web)] where !process.isRunning {
-            throw SetupFailure(
+            throw ProgramExited(
                 description: "failed to start \(name): it exited with status \(process.terminationStatus); its output ends: \(output(name))")
         }
+    }
+
+    /// A program of Graphite's exited while it started.
+    struct ProgramExited: Error, CustomStringConvertible {
+        var description: String
     }
 
     /// Whether carbon's line and query ports accept and `/render?target=test` answers.

@@ -43,8 +43,15 @@ public final class GraphiteServer: Sendable {
 
     /// Starts carbon-cache, migrates graphite-web's database (its users and tags tables), starts graphite-web,
     /// and returns once carbon's ports and graphite-web's render API answer.
+    ///
+    /// A free port is only free when it was picked: when a program exits during the start (another process
+    /// took one of its ports meanwhile), Graphite is started again on three new ports, up to three times.
     public static func start() async throws -> GraphiteServer {
-        try await start(ports: freePorts())
+        var exited: ProgramExited?
+        for _ in 0..<3 {
+            do { return try await start(ports: freePorts()) } catch let error as ProgramExited { exited = error }
+        }
+        throw SetupFailure(description: exited?.description ?? "failed to start Graphite")
     }
 
     /// Starts a Graphite, runs `body` with it, and ends it, waited for, whether `body` returns or throws: no
