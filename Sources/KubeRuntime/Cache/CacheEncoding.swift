@@ -16,12 +16,23 @@ public struct CacheEncoding<Object: KubeObject>: Sendable {
 
 extension CacheEncoding where Object == DynamicObject {
     /// Compact JSON: about a seventh of the decoded object's memory, for a few microseconds per read.
+    ///
+    /// The bytes are kept in a buffer of their exact size: `serialized()` grows its buffer by doubling, which
+    /// would leave a quarter of a long-lived cache's bytes unused on average.
     public static var json: CacheEncoding {
         CacheEncoding(
-            encode: { $0.json.serialized() },
+            encode: { exactlySized($0.json.serialized()) },
             decode: { bytes in
                 do { return DynamicObject(json: try JSONValue(parsing: bytes)) } catch { return nil }
             })
+    }
+}
+
+/// A copy of `bytes` in a buffer of their size.
+func exactlySized(_ bytes: [UInt8]) -> [UInt8] {
+    guard bytes.capacity > bytes.count else { return bytes }
+    return [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+        count = buffer.initialize(fromContentsOf: bytes)
     }
 }
 
