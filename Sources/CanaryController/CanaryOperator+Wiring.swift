@@ -75,8 +75,11 @@ extension CanaryOperator {
                 }
             }
         }
+        // A workload's status alone (a canary becoming ready while the next step is scheduled) waits for the
+        // time a Canary whose decision waits for time alone asked for.
+        let workloads = Set(targets.map(\.resource.resource))
         for registration in targets {
-            controller = controller.watches(follow(registration.resource.resource)) { object in
+            controller = controller.watches(follow(registration.resource.resource), statusChanges: .waitForTime) { object in
                 canaryCache.byIndex(targetIndex, "\(object.namespace ?? "")/\(object.name ?? "")").map { ObjectKey($0) }
             }
         }
@@ -104,7 +107,9 @@ extension CanaryOperator {
             }
         }
         for watchedResource in watched where watchedResource.owned {
-            controller = controller.owns(follow(watchedResource.resource), ownerKind: Canary.resource.kind)
+            controller = controller.owns(
+                follow(watchedResource.resource), ownerKind: Canary.resource.kind,
+                statusChanges: workloads.contains(watchedResource.resource) ? .waitForTime : .wake)
             guard watchedResource.crd != nil else { continue }
             // A routing object that cannot carry an owner reference (cluster-scoped, or in the mesh's own cluster)
             // names its Canary `<namespace>/<name>` by annotation.

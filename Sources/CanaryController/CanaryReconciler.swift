@@ -113,6 +113,7 @@ public struct CanaryReconciler: Reconciler {
         }
         // After the status that records the request as handled: a reconcile that still sees it only removes it.
         if decision.clearsRequest { try await status.removeRequest(of: canary, logger: logger) }
+        if decision.waitsForTimeAlone { return .quiet(requeueAfter: decision.requeueAfter) }
         return decision.requeueAfter.map { .requeue(after: $0) } ?? .awaitChange
     }
 

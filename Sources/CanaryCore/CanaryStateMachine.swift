@@ -26,6 +26,7 @@ public enum CanaryStateMachine {
             decision.actions.removeAll { if case .setRoutes = $0 { return true } else { return false } }
             decision.requeueAfter = .seconds(1)
         }
+        decision.waitsForTimeAlone = waitsForTimeAlone(decision, observation)
         return decision
     }
 

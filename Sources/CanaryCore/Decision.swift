@@ -15,6 +15,10 @@ public struct Decision: Sendable, Equatable {
     /// The Canary's `serin.dev/request` was handled (carried out or refused now, recorded in
     /// `status.lastHandledRequest`; or before, and seen again): remove it after the status.
     public var clearsRequest = false
+    /// Nothing but time (or a change of the Canary or of a workload's spec) can change what comes next: a
+    /// workload's status changing before `requeueAfter` need not wake the Canary
+    /// (``CanaryStateMachine/waitsForTimeAlone(_:_:)``).
+    public var waitsForTimeAlone = false
 
     public init(actions: [CanaryAction] = [], status: CanaryStatus, requeueAfter: Duration? = nil) {
         self.actions = actions

@@ -12,7 +12,7 @@ extension DashboardRoutes {
     func overviewStream() -> Response {
         let changes = canaries.subscribe { change -> String in
             switch change {
-            case .applied(let object): return "event: row\ndata: \(DashboardPages.row(object.json).jsonString)\n\n"
+            case .applied(let object), .appliedStatus(let object): return "event: row\ndata: \(DashboardPages.row(object.json).jsonString)\n\n"
             case .deleted(let object):
                 let key = "\(object.metadata.namespace ?? "")/\(object.metadata.name ?? "")"
                 return "event: gone\ndata: \(["key": .string(key)] as JSONValue)\n\n"

@@ -13,6 +13,8 @@ public protocol KubeObject: Codable, Sendable {
     var uid: String? { get }
     /// `metadata.ownerReferences`, read on every watch event of an owned kind.
     var ownerReferences: [OwnerReference]? { get }
+    /// `metadata.generation`: moved by the API server when the spec changes, not the status or metadata.
+    var generation: Int64? { get }
 }
 
 extension KubeObject {
@@ -20,6 +22,7 @@ extension KubeObject {
     public var namespace: String? { metadata.namespace }
     public var resourceVersion: String? { metadata.resourceVersion }
     public var uid: String? { metadata.uid }
+    public var generation: Int64? { metadata.generation }
     public var ownerReferences: [OwnerReference]? { metadata.ownerReferences }
 }
 
@@ -56,6 +59,7 @@ public struct DynamicObject: KubeObject, JSONRepresentable, Equatable {
     public var namespace: String? { json[path: "metadata", "namespace"]?.stringValue }
     public var uid: String? { json[path: "metadata", "uid"]?.stringValue }
     public var resourceVersion: String? { json[path: "metadata", "resourceVersion"]?.stringValue }
+    public var generation: Int64? { json[path: "metadata", "generation"]?.int64Value }
     public var ownerReferences: [OwnerReference]? {
         json[path: "metadata", "ownerReferences"]?.arrayValue?.compactMap(OwnerReference.init(json:))
     }

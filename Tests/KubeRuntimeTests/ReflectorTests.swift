@@ -48,7 +48,7 @@ func withReflector<Object: KubeObject, T>(
             var deleted: [String] = []
             for await change in changes {
                 switch change {
-                case .applied(let object): applied[object.name ?? "", default: 0] += 1
+                case .applied(let object), .appliedStatus(let object): applied[object.name ?? "", default: 0] += 1
                 case .deleted(let object): deleted.append(object.name ?? "")
                 }
                 if deleted == ["m1"] { break }

@@ -136,6 +136,42 @@ import Testing
         #expect(await queue.depth == 1, "somebody else's change reconciles")
     }
 
+    @Test func aStatusChangeWaitsForAQuietKeysTimeAndAddsAnyOtherKey() async {
+        let queue = makeQueue()
+        await queue.setQuiet("stepping", true)
+        await queue.add("stepping", after: .seconds(60))
+        #expect(await queue.addStatusChange("stepping") == true, "waits for the step a minute from now")
+        #expect(await queue.depth == 0)
+        #expect(await queue.scheduledCount == 1)
+        await queue.setQuiet("resting", true)  // quiet with nothing scheduled: a new revision is what it waits for
+        #expect(await queue.addStatusChange("resting") == true)
+        #expect(await queue.addStatusChange("waiting") == false, "a key waiting for a workload gets its status change")
+        #expect(await queue.next() == "waiting")
+        await queue.add("stepping")  // a change of the spec, or of the Canary: reconciles at once
+        #expect(await queue.depth == 1)
+        #expect(await queue.scheduledCount == 0)
+    }
+
+    @Test func aStatusChangeDuringProcessingIsDecidedByWhatTheProcessingSaid() async {
+        let queue = makeQueue()
+        await queue.setQuiet("now-quiet", false)
+        await queue.setQuiet("no-longer-quiet", true)
+        await queue.add("now-quiet")
+        await queue.add("no-longer-quiet")
+        #expect(await queue.next() == "now-quiet")
+        #expect(await queue.next() == "no-longer-quiet")
+        #expect(await queue.addStatusChange("now-quiet") == false)
+        #expect(await queue.addStatusChange("no-longer-quiet") == false, "its last processing was quiet; this one decides")
+        await queue.setQuiet("now-quiet", true)  // the outcome: the next step is scheduled
+        await queue.add("now-quiet", after: .seconds(60))
+        await queue.done("now-quiet")
+        await queue.setQuiet("no-longer-quiet", false)  // the outcome: waiting for the canary to be ready
+        await queue.done("no-longer-quiet")
+        #expect(await queue.depth == 1)
+        #expect(await queue.next() == "no-longer-quiet")
+        #expect(await queue.scheduledCount == 1)
+    }
+
     @Test func shutdownReleasesWaitingWorkers() async {
         let queue = makeQueue()
         async let waiting = queue.next()

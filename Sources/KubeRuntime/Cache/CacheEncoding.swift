@@ -39,8 +39,8 @@ func exactlySized(_ bytes: [UInt8]) -> [UInt8] {
 /// An object as a cache holds it.
 enum CachedObject<Object: KubeObject>: Sendable {
     case decoded(Object)
-    /// The bytes, and a stamp unique within the cache to this stored version.
-    case encoded([UInt8], stamp: UInt64)
+    /// The bytes, a stamp unique within the cache to this stored version, and the object's generation.
+    case encoded([UInt8], stamp: UInt64, generation: Int64?)
 
     /// `object` as `bytes` (its encoding), or decoded without them.
     init(_ object: Object, bytes: [UInt8]?, stamp: inout UInt64) {
@@ -49,13 +49,21 @@ enum CachedObject<Object: KubeObject>: Sendable {
             return
         }
         stamp &+= 1
-        self = .encoded(bytes, stamp: stamp)
+        self = .encoded(bytes, stamp: stamp, generation: object.generation)
     }
 
     func object(_ encoding: CacheEncoding<Object>?) -> Object? {
         switch self {
         case .decoded(let object): return object
-        case .encoded(let bytes, _): return encoding?.decode(bytes)
+        case .encoded(let bytes, _, _): return encoding?.decode(bytes)
+        }
+    }
+
+    /// `metadata.generation`, without decoding.
+    var generation: Int64? {
+        switch self {
+        case .decoded(let object): return object.generation
+        case .encoded(_, _, let generation): return generation
         }
     }
 }

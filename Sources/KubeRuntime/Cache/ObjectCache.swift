@@ -47,7 +47,7 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
     /// One object.
     public func get(_ key: ObjectKey) -> Object? {
         guard let cached = state.withLock({ $0.objects[key] }) else { return nil }
-        guard case .encoded(_, let stamp) = cached, let memo = ReadMemo.current else { return cached.object(encoding) }
+        guard case .encoded(_, let stamp, _) = cached, let memo = ReadMemo.current else { return cached.object(encoding) }
         return memo.object(cache: ObjectIdentifier(self), key: key, stamp: stamp) { cached.object(encoding) }
     }
 
@@ -135,8 +135,10 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
                 let key = ObjectKey(object)
                 state.skipped[key] = nil
                 unindex(key, in: &state)
-                state.objects[key] = CachedObject(object, bytes: prepared?.bytes, stamp: &state.nextStamp)
+                let before = state.objects.updateValue(CachedObject(object, bytes: prepared?.bytes, stamp: &state.nextStamp), forKey: key)
                 index(key, prepared?.entries ?? [], in: &state)
+                let generation = object.generation
+                if let generation, before?.generation == generation { return ([.appliedStatus(object)], []) }
                 return ([.applied(object)], [])
             case .delete(let object):
                 let key = ObjectKey(object)
@@ -173,12 +175,17 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
 
 /// A change a cache went through, for triggering reconciles.
 public enum CacheChange<Object: Sendable>: Sendable {
+    /// A new object, or a new version whose spec may have changed (its `metadata.generation` moved, or it
+    /// has none).
     case applied(Object)
+    /// A new version of a cached object with the same `metadata.generation`: its status or its metadata
+    /// changed, not its spec.
+    case appliedStatus(Object)
     case deleted(Object)
 
     public var object: Object {
         switch self {
-        case .applied(let object), .deleted(let object): return object
+        case .applied(let object), .appliedStatus(let object), .deleted(let object): return object
         }
     }
 }

@@ -43,12 +43,17 @@ extension Controller {
         }
         let duration = ContinuousClock.now - started
         if case .failure = outcome, Task.isCancelled { return }  // shutting down: the next start reconciles again
+        if case .success(.quiet) = outcome { await queue.setQuiet(request, true) } else { await queue.setQuiet(request, false) }
         switch outcome {
         case .success(.awaitChange):
             await queue.forget(request)
             metrics.reconciled(controller: name, outcome: "success", duration: duration)
             logger.debug("reconciled", metadata: ["duration": "\(duration)"])
-        case .success(.requeue(let after)):
+        case .success(.quiet(.none)):
+            await queue.forget(request)
+            metrics.reconciled(controller: name, outcome: "success", duration: duration)
+            logger.debug("reconciled; quiet", metadata: ["duration": "\(duration)"])
+        case .success(.requeue(let after)), .success(.quiet(.some(let after))):
             await queue.forget(request)
             await queue.add(request, after: after)
             metrics.reconciled(controller: name, outcome: "requeue", duration: duration)

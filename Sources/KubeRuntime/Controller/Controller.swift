@@ -59,15 +59,16 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
             triggers: [])
     }
 
-    /// Also reconciles an object's controlling owner of this kind when the object changes.
-    public func owns<Owned: KubeObject>(_ reflector: Reflector<Owned>, ownerKind: String) -> Controller {
+    /// Also reconciles an object's controlling owner of this kind when the object changes (a change of its
+    /// status alone as `statusChanges` says).
+    public func owns<Owned: KubeObject>(_ reflector: Reflector<Owned>, ownerKind: String, statusChanges: StatusChanges = .wake) -> Controller {
         let trigger: @Sendable (Controller) async -> Void = { controller in
             // Mapped to keys in the reflector's task: a trigger that falls behind buffers keys, not objects.
             let keys = reflector.subscribe(mapping: { change -> [Trigger] in
                 let object = change.object
                 let requests = (object.ownerReferences ?? []).filter { $0.controller == true && $0.kind == ownerKind }
                     .map { ReconcileRequest(namespace: object.namespace, name: $0.name) }
-                return controller.triggers(requests, by: change, in: reflector.resource)
+                return controller.triggers(requests, by: change, in: reflector.resource, statusChanges: statusChanges)
             })
             for await triggers in keys { for trigger in triggers { await controller.add(trigger) } }
         }
@@ -77,14 +78,16 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
     }
 
     /// Also reconciles the keys `mapper` returns when an object of another kind changes (for example, a
-    /// Deployment → the Canaries that target it).
+    /// Deployment → the Canaries that target it); a change of its status alone as `statusChanges` says.
     public func watches<Related: KubeObject>(
-        _ reflector: Reflector<Related>, mapper: @escaping @Sendable (Related) -> [ReconcileRequest]
+        _ reflector: Reflector<Related>, statusChanges: StatusChanges = .wake, mapper: @escaping @Sendable (Related) -> [ReconcileRequest]
     )
         -> Controller
     {
         let trigger: @Sendable (Controller) async -> Void = { controller in
-            let keys = reflector.subscribe(mapping: { change in controller.triggers(mapper(change.object), by: change, in: reflector.resource) })
+            let keys = reflector.subscribe(mapping: { change in
+                controller.triggers(mapper(change.object), by: change, in: reflector.resource, statusChanges: statusChanges)
+            })
             for await triggers in keys { for trigger in triggers { await controller.add(trigger) } }
         }
         return Controller(

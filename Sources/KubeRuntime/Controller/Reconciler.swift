@@ -13,6 +13,11 @@ public enum ReconcileAction: Sendable, Equatable {
     case awaitChange
     /// Reconcile again after this long even if nothing changes (analysis intervals, polling external state).
     case requeue(after: Duration)
+    /// Reconcile again after `requeueAfter` (never, when `nil`) or when something changes, except that a
+    /// change of a related object's status alone, from a watch with ``StatusChanges/waitForTime``, waits
+    /// until then: the reconcile waits for time, not for that object (a workload becoming ready while the
+    /// next analysis step is scheduled).
+    case quiet(requeueAfter: Duration?)
 }
 
 /// What a reconcile knows about itself.

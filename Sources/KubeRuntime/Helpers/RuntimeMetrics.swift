@@ -28,6 +28,11 @@ public struct RuntimeMetrics: Sendable {
         Counter(label: "serin_reconcile_echoes_skipped_total", dimensions: [("controller", controller)], factory: factory).increment()
     }
 
+    /// A related object's status change that waited for a quiet key's scheduled time (``StatusChanges``).
+    func skippedStatusChange(controller: String) {
+        Counter(label: "serin_reconcile_status_changes_waited_total", dimensions: [("controller", controller)], factory: factory).increment()
+    }
+
     func objectSkipped(resource: String) {
         Counter(label: "serin_objects_skipped_total", dimensions: [("resource", resource)], factory: factory).increment()
     }

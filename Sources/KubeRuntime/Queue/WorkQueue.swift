@@ -13,6 +13,8 @@ import Foundation
 ///
 /// - **Echoes**: ``addEcho(_:)`` (the watch event of a key's own write) adds the key only when its last
 ///   processing did not schedule it again: the processing knew what it wrote and said when to look next.
+/// - **Quiet keys**: ``addStatusChange(_:)`` (a related object's status changed, not its spec) adds a key
+///   only when its last processing did not say it waits for time alone (``setQuiet(_:_:)``).
 /// - **Priority**: keys added with ``Priority/background`` (the start-up reconcile of every cached object)
 ///   are handed out only when no other key is ready; adding such a key normally moves it ahead.
 ///
@@ -31,6 +33,10 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     private var dirty: Set<Key> = []
     /// Keys whose own write's echo arrived while they were processed: decided in ``done(_:)``.
     private var echoed: Set<Key> = []
+    /// Keys whose last processing waits for time alone: a status change does not add them.
+    private var quiet: Set<Key> = []
+    /// Keys a status change arrived for while they were processed: decided in ``done(_:)``.
+    private var statusChanged: Set<Key> = []
     private var scheduled: [Key: (deadline: C.Instant, timer: Task<Void, Never>)] = [:]
     private var backoffs: [Key: Backoff] = [:]
     private var addedAt: [Key: C.Instant] = [:]
@@ -97,6 +103,26 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
         return true
     }
 
+    /// Adds a key for a status change of a related object: dropped while the key is quiet (its last
+    /// processing waits for time alone, whether or not it scheduled the key); while it is processed, decided
+    /// when it is done, by what that processing said. Returns whether it was dropped for a quiet key.
+    @discardableResult
+    public func addStatusChange(_ key: Key) -> Bool {
+        guard !shuttingDown, !queued.contains(key) else { return false }
+        if processing.contains(key) {
+            statusChanged.insert(key)
+            return false
+        }
+        guard !quiet.contains(key) else { return true }
+        add(key)
+        return false
+    }
+
+    /// Says whether `key` waits for time alone (a status change does not add it) until it is processed again.
+    public func setQuiet(_ key: Key, _ isQuiet: Bool) {
+        if isQuiet { quiet.insert(key) } else { quiet.remove(key) }
+    }
+
     /// Adds a key once `delay` has passed; an earlier deadline already scheduled wins.
     public func add(_ key: Key, after delay: Duration) {
         guard !shuttingDown else { return }
@@ -147,7 +173,8 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     public func done(_ key: Key) {
         processing.remove(key)
         let echo = echoed.remove(key) != nil
-        if dirty.remove(key) != nil || (echo && scheduled[key] == nil) { add(key) }
+        let status = statusChanged.remove(key) != nil
+        if dirty.remove(key) != nil || (echo && scheduled[key] == nil) || (status && !quiet.contains(key)) { add(key) }
     }
 
     /// Stops handing out keys: waiting ``next()`` calls return `nil`, delayed keys are dropped.
