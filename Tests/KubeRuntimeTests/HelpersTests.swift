@@ -2,7 +2,7 @@ import Foundation
 import KubeAPIServer
 import KubeClient
 import KubeCore
-import KubeRuntime
+@testable import KubeRuntime
 import KubeSandbox
 import Testing
 
@@ -79,6 +79,43 @@ import Testing
             #expect(advance.json["count"] == 4 && advance.json["type"] == "Normal")
             #expect(advance.json[path: "involvedObject", "kind"] == "Canary" && advance.json[path: "source", "component"] == "serin")
             #expect(events.first { $0.json["type"] == "Warning" }?.json["count"] == 1)
+        }
+    }
+
+    /// client-go's ten minutes: the same Event within them raises the count, after them it is a new Event, and
+    /// the recorder forgets what it no longer aggregates (before, every message of every object stayed).
+    @Test func anEventIsAggregatedForTenMinutesThenForgotten() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let time = VirtualTime()
+            let recorder = EventRecorder(client: client, component: "serin", clock: .virtual(time))
+            let service = Task { try await recorder.run() }
+            defer { service.cancel() }
+            let web = EventObjectReference(apiVersion: "flagger.app/v1beta1", kind: "Canary", namespace: "default", name: "web", uid: "u-1")
+            let api = EventObjectReference(apiVersion: "flagger.app/v1beta1", kind: "Canary", namespace: "default", name: "api", uid: "u-2")
+            recorder.record(web, type: .normal, reason: "Synced", message: "Advance web.default canary weight 20")
+            recorder.record(api, type: .normal, reason: "Synced", message: "Advance api.default canary weight 20")
+            await recorder.flush()
+            time.advance(by: .seconds(540))
+            recorder.record(web, type: .normal, reason: "Synced", message: "Advance web.default canary weight 20")
+            await recorder.flush()
+            #expect(recorder.rememberedCount == 2)
+            time.advance(by: .seconds(120))  // web's Event was written 2 minutes ago, api's 11
+            recorder.record(web, type: .normal, reason: "Synced", message: "Advance web.default canary weight 40")
+            await recorder.flush()
+            #expect(recorder.rememberedCount == 2, "api's Event is forgotten; web's two are remembered")
+            recorder.record(api, type: .normal, reason: "Synced", message: "Advance api.default canary weight 20")
+            await recorder.flush()
+            let events = try await client.resource(.events).list(namespace: "default").items
+            let counts = events.compactMap { event in
+                event.json["message"]?.stringValue.map { "\($0) ×\(event.json["count"]?.intValue ?? 0)" }
+            }.sorted()
+            #expect(
+                counts == [
+                    "Advance api.default canary weight 20 ×1", "Advance api.default canary weight 20 ×1",
+                    "Advance web.default canary weight 20 ×2", "Advance web.default canary weight 40 ×1",
+                ], "\(counts)")
         }
     }
 

@@ -7,35 +7,49 @@ import Synchronization
 extension EventRecorder {
     /// Writes one Event: a count increment of the aggregated one when it exists, else a new Event.
     func write(_ pending: Pending) async {
-        let key = AggregationKey(reference: pending.reference, type: pending.type, reason: pending.reason, message: pending.message)
+        let key = AggregationKey(reference: pending.reference, type: pending.type, reason: pending.reason, message: pending.message).digest
         let namespace = pending.reference.namespace ?? "default"
         let time = KubeTime(pending.at).description
         if let existing = state.withLock({ $0.written[key] }) {
             let count = existing.count + 1
+            let name = EventRecorder.eventName(pending.reference, stamp: existing.stamp)
             do {
                 _ = try await retry.run {
-                    try await events.patch(
-                        existing.name, namespace: namespace, patch: .merge(["count": .int(count), "lastTimestamp": .string(time)]))
+                    try await events.patch(name, namespace: namespace, patch: .merge(["count": .int(count), "lastTimestamp": .string(time)]))
                 }
-                state.withLock { $0.written[key] = (existing.name, count) }
+                remember(key, stamp: existing.stamp, count: count)
                 return
             } catch let error as KubeAPIError where error.isNotFound {
                 // The Event expired (the API server keeps Events for an hour): start a new one.
             } catch {
-                logger.warning("failed to update an event", metadata: ["error": "\(error)", "event": "\(existing.name)"])
+                logger.warning("failed to update an event", metadata: ["error": "\(error)", "event": "\(name)"])
                 return
             }
         }
         // As client-go: the time in nanoseconds, so that names sort in the order the events happened.
-        let name = EventRecorder.eventName(
-            pending.reference, suffix: String(format: "%016llx", UInt64(saturating: pending.at.timeIntervalSince1970 * 1_000_000_000)))
+        let stamp = UInt64(saturating: pending.at.timeIntervalSince1970 * 1_000_000_000)
+        let name = EventRecorder.eventName(pending.reference, stamp: stamp)
         do {
             _ = try await retry.run { try await events.create(event(pending, name: name), namespace: namespace) }
-            state.withLock { $0.written[key] = (name, 1) }
+            remember(key, stamp: stamp, count: 1)
         } catch let error as KubeAPIError where error.isAlreadyExists {
-            state.withLock { $0.written[key] = (name, 1) }  // a retry of a create that had landed
+            remember(key, stamp: stamp, count: 1)  // a retry of a create that had landed
         } catch {
             logger.warning("failed to create an event", metadata: ["error": "\(error)", "reason": "\(pending.reason)"])
+        }
+    }
+
+    /// The name of an Event about `reference` first written at `stamp` (nanoseconds since 1970).
+    static func eventName(_ reference: EventObjectReference, stamp: UInt64) -> String {
+        eventName(reference, suffix: String(format: "%016llx", stamp))
+    }
+
+    /// Remembers a written Event for aggregation, and forgets those out of the window.
+    private func remember(_ key: Int, stamp: UInt64, count: Int) {
+        let now = now()
+        state.withLock { state in
+            state.written[key] = (stamp, count, now)
+            EventRecorder.prune(&state, now: now, burst: burst, refill: refill)
         }
     }
 

@@ -74,9 +74,17 @@ public final class EventRecorder: Service, Sendable {
     let input: AsyncStream<Pending>.Continuation
     let state = Mutex(RecorderState())
 
+    /// How long an Event is remembered for aggregation after it was last written, as client-go's ten minutes:
+    /// the same Event again within it raises its count, after it (or after the API server's one-hour
+    /// expiry) it is a new Event. Without a bound, every distinct message of every object stayed in memory.
+    public static let aggregationWindow: Duration = .seconds(600)
+
     struct RecorderState {
-        var written: [AggregationKey: (name: String, count: Int)] = [:]
+        /// Each written Event by its key's ``AggregationKey/digest``: its name's stamp, its count, when last written.
+        var written: [Int: (stamp: UInt64, count: Int, at: Date)] = [:]
         var tokens: [EventObjectReference: (tokens: Double, at: Date)] = [:]
+        /// When `written` and `tokens` were last pruned.
+        var pruned = Date.distantPast
         var queued = 0
         var flushWaiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -86,6 +94,15 @@ public final class EventRecorder: Service, Sendable {
         var type: EventType
         var reason: String
         var message: String
+
+        /// The key in 64 bits, which is what is kept: the object's reference and the message took about
+        /// 400 bytes per Event, 28 MB after one rollout of 10,000 Canaries. Two of the 70,000 Events of such
+        /// a wave share a digest with a probability of about 10⁻¹⁰ (then the second raises the first's count).
+        var digest: Int {
+            var hasher = Hasher()
+            hash(into: &hasher)
+            return hasher.finalize()
+        }
     }
 
     public init(
@@ -125,6 +142,20 @@ public final class EventRecorder: Service, Sendable {
             finished()
         }
     }
+
+    /// Forgets the Events not written within ``aggregationWindow`` and the rate limits that have refilled,
+    /// at most once a minute.
+    static func prune(_ state: inout RecorderState, now: Date, burst: Int, refill: Duration) {
+        guard now.timeIntervalSince(state.pruned) >= 60 else { return }
+        state.pruned = now
+        let window = Double(aggregationWindow.components.seconds)
+        state.written = state.written.filter { now.timeIntervalSince($0.value.at) < window }
+        let full = Double(refill.components.seconds) * Double(max(burst, 1))
+        state.tokens = state.tokens.filter { now.timeIntervalSince($0.value.at) < full }
+    }
+
+    /// How many Events are remembered for aggregation (for tests).
+    var rememberedCount: Int { state.withLock { $0.written.count } }
 
     /// Waits until every Event queued so far has been written (or failed).
     public func flush() async {
