@@ -24,6 +24,9 @@ struct FleetBenchmark: AsyncParsableCommand {
     @Option(help: "How long the initialized fleet idles while the operator's API requests are counted, in seconds.")
     var idleSeconds = 10
 
+    @Option(help: "How long the fleet rests after the wave before its memory is read, in seconds.")
+    var settleSeconds = 70
+
     @Option(help: "Spread the wave's new images evenly over this many seconds (0: all at once, as fast as 8 writers go).")
     var spread = 0.0
 
@@ -69,6 +72,10 @@ struct FleetBenchmark: AsyncParsableCommand {
                 format: "idle: %.0f API requests in %d s with %d initialized Canaries; RSS %@", idleRequests, idleSeconds, canaries,
                 mib(serin.memory.resident)))
         try await wave(setup, serin: serin, tracker: tracker)
+        // Every Canary has rolled out once (its journal, its primary's new template): what the fleet holds at
+        // rest, once the operator has given free memory back (every minute by default).
+        try await Task.sleep(for: .seconds(settleSeconds))
+        print("idle \(settleSeconds) s after the wave: RSS \(mib(serin.memory.resident))")
         let health = serin.healthProbes
         print("/healthz: \(health.count) probes, \(health.failed) failed or unanswered within 1 s, slowest \(format(health.slowest))")
         probing.cancel()

@@ -104,6 +104,12 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "How many Canaries are reconciled at once.")
     var concurrency = 16
 
+    @Option(help: "glibc malloc arenas (0: glibc's default of 8 per core; MALLOC_ARENA_MAX wins).")
+    var mallocArenas = 2
+
+    @Option(help: "How often memory freed by the allocator is given back to the system (0s: never).")
+    var memoryTrimInterval = "60s"
+
     @Option(help: "The shortest analysis interval honoured, as a Go duration (Flagger: 10s).")
     var minAnalysisInterval = "10s"
 
@@ -124,6 +130,7 @@ struct OperatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ProcessMemory.limitArenas(to: mallocArenas)  // before the threads that would create arenas
         log.bootstrap()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))  // serin_* metrics on the same /metrics
@@ -173,6 +180,9 @@ struct OperatorCommand: AsyncParsableCommand {
         groupConfiguration.maximumGracefulShutdownDuration = OperatorCommand.shutdownDeadline
         groupConfiguration.maximumCancellationDuration = .seconds(3)
         let group = ServiceGroup(configuration: groupConfiguration)
+        let trimInterval = try GoDuration(parsing: memoryTrimInterval).duration
+        let trimming = trimInterval > .zero ? Task { await ProcessMemory.trimPeriodically(every: trimInterval, logger: logger) } : nil
+        defer { trimming?.cancel() }
         let outcome: Result<Void, any Error>
         do { try await group.run(); outcome = .success(()) } catch { outcome = .failure(error) }
         try await client.shutdown()

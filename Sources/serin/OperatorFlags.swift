@@ -37,6 +37,10 @@ enum OperatorFlags {
         guard command.kubeQps > 0 else { throw ValidationError("--kube-qps: must be more than 0") }
         guard command.kubeBurst >= 1 else { throw ValidationError("--kube-burst: must be at least 1") }
         guard command.concurrency >= 1 else { throw ValidationError("--concurrency: must be at least 1") }
+        guard command.mallocArenas >= 0 else { throw ValidationError("--malloc-arenas: must be 0 (glibc's default) or more") }
+        do { _ = try GoDuration(parsing: command.memoryTrimInterval) } catch {
+            throw ValidationError("--memory-trim-interval: \(error)")
+        }
         do { _ = try GoDuration(parsing: command.minAnalysisInterval) } catch {
             throw ValidationError("--min-analysis-interval: \(error)")
         }

@@ -11,7 +11,8 @@ import Testing
             "--enable-config-tracking", "--enable-leader-election", "--leader-election-namespace", "--port", "--log-level",
             "--log-format", "--cluster-name", "--slack-url", "--slack-channel", "--slack-user", "--msteams-url", "--wecom-url", "--dingtalk-url",
             "--dingtalk-signing-secret", "--feishu-url", "--feishu-signing-secret", "--alert-stuck-gate-after", "--event-webhook", "--kube-qps",
-            "--kube-burst", "--concurrency", "--shard", "--ingress-annotations-prefix", "--ingress-class", "EVENT_WEBHOOK_URL",
+            "--kube-burst", "--concurrency", "--malloc-arenas", "--memory-trim-interval", "--shard", "--ingress-annotations-prefix",
+            "--ingress-class", "EVENT_WEBHOOK_URL",
         ] {
             #expect(help.contains(flag), "\(flag) missing from --help")
         }
@@ -29,6 +30,8 @@ import Testing
         (["--port", "70000"], "--port: 70000 is not a port"),
         (["--kube-qps", "0"], "--kube-qps: must be more than 0"),
         (["--concurrency", "0"], "--concurrency: must be at least 1"),
+        (["--malloc-arenas=-1"], "--malloc-arenas: must be 0 (glibc's default) or more"),
+        (["--memory-trim-interval", "often"], "--memory-trim-interval:"),
         (["--namespace", "Not_A_Namespace"], "--namespace: \"Not_A_Namespace\" is not a namespace name"),
         (["--selector-labels", ","], "--selector-labels: \",\" must be comma-separated label keys"),
         (["--metrics-server", "prometheus"], "--metrics-server: \"prometheus\" is not a URL"),

@@ -33,6 +33,22 @@ import Testing
         }
     }
 
+    /// The allocator's free memory goes back to the system every `--memory-trim-interval` (docs/operations.md).
+    @Test func freeMemoryIsTrimmedEveryInterval() async throws {
+        try await Sandbox.with { sandbox in
+            try await Kubectl(sandbox).succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
+            let port = try PrometheusServer.freePort()
+            let arguments = OperatorStartupTests.operatorArguments(sandbox, port: port) + ["--memory-trim-interval", "1s", "--log-level", "debug"]
+            let (process, log) = try SerinBinary.start(arguments)
+            defer { ProcessGroup.stopInBackground(process) }
+            let trimmed = try await eventually(timeout: .seconds(30)) {
+                try String(contentsOf: log, encoding: .utf8).components(separatedBy: "trimmed free memory").count > 2
+            }
+            let output = try String(contentsOf: log, encoding: .utf8)
+            #expect(trimmed, "twice in a few seconds: \(output.suffix(2000))")
+        }
+    }
+
     @Test func transientFailuresAtStartUpAreRetriedAndSIGTERMEndsAStartUpThatCannotFinish() async throws {
         try await Sandbox.with { sandbox in
             try await Kubectl(sandbox).succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
