@@ -1,4 +1,5 @@
 import CanaryAPI
+import CanaryCore
 import KubeCore
 import KubeRuntime
 
@@ -34,6 +35,17 @@ extension CanaryOperator {
             guard scope == canary.namespace ?? "" else { return false }
             if let name = dependency.name { return name == canary.name }
             return dependency.selector?.matches(canary.metadata.labels ?? [:]) ?? false
+        }
+    }
+
+    /// How many of `canaries` a rollout slot, a freeze window, a stopped line or their dependencies hold, by
+    /// reason (`serin_canaries_held`).
+    static func heldCounts(_ canaries: [DynamicObject]) -> [String: Int] {
+        canaries.reduce(into: [:]) { counts, canary in
+            let slot = canary.json[path: "status", "conditions"]?.arrayValue?.first { $0["type"]?.stringValue == CanaryStateMachine.slotCondition }
+            let reason = CanaryStateMachine.heldReason(
+                phase: canary.json[path: "status", "phase"]?.stringValue, slotReason: slot?["reason"]?.stringValue)
+            if let reason { counts[reason, default: 0] += 1 }
         }
     }
 }

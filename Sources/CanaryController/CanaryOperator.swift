@@ -99,9 +99,10 @@ public final class CanaryOperator: Service, Sendable {
         }
         canaries = reflector(Canary.resource, indexes: CanaryOperator.canaryIndexes + [CanaryOperator.dependentsIndexer], encoded: false)
         let canaryCache = canaries.cache
-        let metrics = OperatorMetrics(registry: registry, version: options.version, meshProvider: options.meshProvider.rawValue) {
-            canaryCache.list().reduce(into: [:]) { counts, canary in counts[canary.namespace ?? "", default: 0] += 1 }
-        }
+        let metrics = OperatorMetrics(
+            registry: registry, version: options.version, meshProvider: options.meshProvider.rawValue,
+            canaryCounts: { canaryCache.list().reduce(into: [:]) { counts, canary in counts[canary.namespace ?? "", default: 0] += 1 } },
+            heldCounts: { CanaryOperator.heldCounts(canaryCache.list()) })
         self.metrics = metrics
         let targetRegistrations = TargetRegistry.enabled(meshProvider: options.meshProvider)
         watched = CanaryOperator.watchedResources(

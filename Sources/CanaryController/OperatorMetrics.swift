@@ -15,6 +15,8 @@ public final class OperatorMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     /// Canaries per namespace, read at scrape time (from the cache) rather than on every reconcile.
     let canaryCounts: @Sendable () -> [String: Int]
+    /// Canaries held before their analysis, by reason (``CanaryStateMachine/holdReasons``), read at scrape time.
+    let heldCounts: @Sendable () -> [String: Int]
     /// The gauges with a label set per Canary.
     let perCanary = GaugeFamilies()
     /// Namespaces reported so far, so that one whose last Canary went away reads 0.
@@ -27,10 +29,11 @@ public final class OperatorMetrics: Sendable {
 
     public init(
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), version: String, meshProvider: String,
-        canaryCounts: @escaping @Sendable () -> [String: Int] = { [:] }
+        canaryCounts: @escaping @Sendable () -> [String: Int] = { [:] }, heldCounts: @escaping @Sendable () -> [String: Int] = { [:] }
     ) {
         self.registry = registry
         self.canaryCounts = canaryCounts
+        self.heldCounts = heldCounts
         registry.makeGauge(
             descriptor: Self.descriptor("flagger_info", "Flagger (Serin) version and mesh provider"),
             labels: [("version", version), ("mesh_provider", meshProvider)]
@@ -137,9 +140,22 @@ public final class OperatorMetrics: Sendable {
         }
     }
 
+    /// `serin_canaries_held{reason}`: the Canaries a rollout slot, a freeze window, a stopped line or their
+    /// dependencies hold before their analysis; every reason, so that one no longer holding any reads 0.
+    private func refreshHeld() {
+        let counts = heldCounts()
+        for reason in CanaryStateMachine.holdReasons {
+            registry.makeGauge(
+                descriptor: Self.descriptor("serin_canaries_held", "Canaries held before their analysis, by reason"),
+                labels: [("reason", reason)]
+            ).set(Double(counts[reason] ?? 0))
+        }
+    }
+
     /// The exposition text, with the Canary counts and the process's resident memory refreshed.
     public func exposition() -> String {
         refreshCanaryTotals()
+        refreshHeld()
         refreshPolicySlots()
         registry.makeGauge(descriptor: Self.descriptor("process_resident_memory_bytes", "Resident memory size in bytes"))
             .set(Double(ProcessStats.residentMemory() ?? 0))

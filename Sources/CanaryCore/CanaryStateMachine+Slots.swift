@@ -11,10 +11,21 @@ extension CanaryStateMachine {
     /// The condition type of a Canary's standing under its rollout policies.
     public static let slotCondition = "RolloutSlot"
 
+    /// Why a Canary can be held before its analysis starts: a rollout slot, a freeze window's end, a stopped
+    /// line, its dependencies (the reasons of its `RolloutSlot=False` condition).
+    public static let holdReasons = ["Waiting", "Frozen", "Stopped", "DependsOn"]
+
     /// Whether the Canary waits for a rollout slot, a freeze window's end, a stopped line or its dependencies
     /// (and not for a gate).
     static func waitsForSlot(_ status: CanaryStatus) -> Bool {
-        status.phase == .waiting && ["Waiting", "Frozen", "Stopped", "DependsOn"].contains(status.condition(slotCondition)?.reason ?? "")
+        heldReason(phase: status.phase?.rawValue, slotReason: status.condition(slotCondition)?.reason) != nil
+    }
+
+    /// What holds a Canary in `phase` whose `RolloutSlot` condition has `slotReason` (one of ``holdReasons``),
+    /// or `nil` when nothing does.
+    public static func heldReason(phase: String?, slotReason: String?) -> String? {
+        guard phase == CanaryPhase.waiting.rawValue, let slotReason, holdReasons.contains(slotReason) else { return nil }
+        return slotReason
     }
 
     /// A policy stopped the line (`stopTheLine`): no new rollout starts (`Waiting`, reason `Stopped`) until it is

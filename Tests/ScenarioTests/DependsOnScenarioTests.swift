@@ -53,6 +53,13 @@ import Testing
         }
     }
 
+    /// `serin_canaries_held{reason="DependsOn"}` on the operator's `/metrics`.
+    static func heldByDependencies(_ world: Scenario) async throws -> Double? {
+        let prefix = #"serin_canaries_held{reason="DependsOn"} "#
+        let text = try await world.operatorEndpoint("/metrics").text
+        return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.dropFirst(prefix.count)) }
+    }
+
     static func all(_ world: Scenario, _ phase: String, count: Int) async throws -> Bool {
         let phases = try await phases(world)
         return phases.count == count && phases.values.allSatisfy { $0 == phase }
@@ -65,9 +72,13 @@ import Testing
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.services(release: "1.0.0"))
             #expect(try await eventually(timeout: .seconds(60)) { try await Self.all(world, "Initialized", count: 3) })
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.services(release: "2.0.0"))
+            let counted = try await eventually(timeout: .seconds(60)) { try await Self.heldByDependencies(world) ?? 0 >= 1 }
+            #expect(counted, "/metrics counts the dependents held while they wait")
             let done = try await eventually(timeout: .seconds(120)) { try await Self.all(world, "Succeeded", count: 3) }
             let phases = try await Self.phases(world)
             #expect(done, "every release finishes: \(phases)")
+            let heldAfter = try await Self.heldByDependencies(world)
+            #expect(heldAfter == 0, "none held once all are promoted: \(String(describing: heldAfter))")
 
             let audit = ReleaseOrder(await world.sandbox.audit?.writes() ?? [])
             for (before, after) in [("db", "api"), ("api", "web"), ("db", "web")] {
