@@ -173,8 +173,14 @@ import Testing
             #expect(try await world.status("podinfo", namespace: "test")["phase"] == "Failed")
             #expect(try await Self.primaryImage(world) == "ghcr.io/stefanprodan/podinfo:6.0.1", "the last good version")
             #expect(try await BaselineScenarioTests.isGone(world, name: "podinfo-previous"), "no orphan after the rollback")
-            let events = try await world.eventObjects("podinfo", namespace: "test")
-            let back = events.filter { ($0["message"]?.stringValue ?? "").hasPrefix("Routing all traffic back to podinfo-primary") }
+            // That step changes no status: its Event is queued, written asynchronously after the route change. Wait for it.
+            func routedBack() async throws -> [JSONValue] {
+                try await world.eventObjects("podinfo", namespace: "test").filter {
+                    ($0["message"]?.stringValue ?? "").hasPrefix("Routing all traffic back to podinfo-primary")
+                }
+            }
+            _ = try await eventually(timeout: .seconds(10)) { try await !routedBack().isEmpty }
+            let back = try await routedBack()
             #expect(back.count == 1 && back.first?["count"] == 1, "the rollback completes once: \(back)")
 
             let decided = try #require(failedAt.flatMap { KubeTime(rfc3339: $0)?.date })

@@ -102,8 +102,12 @@ import Testing
             let message = try await Self.validMessage(world, "left")
             #expect(refused && message == "spec.dependsOn: a dependency cycle: demo/left → demo/right → demo/left", "\(message)")
             #expect(try await Self.validMessage(world, "right") == "spec.dependsOn: a dependency cycle: demo/right → demo/left → demo/right")
+            // The Warning is queued by the recorder and written asynchronously, maybe after the condition: wait for it.
+            let warned = try await eventually(timeout: .seconds(10)) {
+                try await world.events("left", namespace: "demo").contains { $0.contains("spec.dependsOn: a dependency cycle") }
+            }
             let events = try await world.events("left", namespace: "demo")
-            #expect(events.contains { $0.contains("spec.dependsOn: a dependency cycle") }, "a Warning names it: \(events)")
+            #expect(warned, "a Warning names it: \(events)")
 
             try await world.kubectl.succeed([
                 "patch", "canary", "right", "-n", "demo", "--type=json", "-p", #"[{"op":"remove","path":"/spec/dependsOn"}]"#,

@@ -66,11 +66,15 @@ import Testing
             await world.sandbox.faults.fail(verb: "create", plural: "services", code: 500, count: 2)
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Manifests.plain("flaky", interval: "1s"))
             #expect(try await world.waitForPhase("Initialized", name: "flaky"))
-            let warned = try await world.eventObjects("flaky").contains {
-                $0["type"] == "Warning" && $0["message"]?.stringValue?.hasPrefix("failed to reconcile the Services: ") == true
-                    && $0["message"]?.stringValue?.hasSuffix("(retrying)") == true
+            // The retryable error's Warning is queued by the recorder and written asynchronously: wait for it.
+            let warned = try await eventually(timeout: .seconds(10)) {
+                try await world.eventObjects("flaky").contains {
+                    $0["type"] == "Warning" && $0["message"]?.stringValue?.hasPrefix("failed to reconcile the Services: ") == true
+                        && $0["message"]?.stringValue?.hasSuffix("(retrying)") == true
+                }
             }
-            #expect(warned)
+            let flakyEvents = try await world.events("flaky")
+            #expect(warned, "\(flakyEvents)")
             #expect(try await Self.valid(world, "flaky") == nil, "a retried error is not a condition")
 
             // Terminal until the object it names appears: a MetricTemplate that does not exist.

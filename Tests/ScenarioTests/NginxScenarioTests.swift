@@ -107,6 +107,12 @@ import Testing
         }
     }
 
+    static func validMessage(_ world: Scenario) async throws -> String {
+        try await world.kubectl.succeed([
+            "get", "canary", "podinfo", "-n", "test", "-o", "jsonpath={.status.conditions[?(@.type=='Valid')].message}",
+        ])
+    }
+
     @Test func aMissingIngressIsAnErrorOnTheCanaryUntilItAppears() async throws {
         try await Scenario.run(Self.setup()) { world in
             let manifests = Self.manifests()
@@ -116,10 +122,12 @@ import Testing
                 try await eventually(timeout: .seconds(20)) {
                     try await world.events("podinfo", namespace: "test").contains { $0.contains("ingress podinfo.test not found (spec.ingressRef)") }
                 }, "a Warning names the missing Ingress")
-            let valid = try await world.kubectl.succeed([
-                "get", "canary", "podinfo", "-n", "test", "-o", "jsonpath={.status.conditions[?(@.type=='Valid')].message}",
-            ])
-            #expect(valid.contains("ingress podinfo.test not found"), "the condition says it too: \(valid)")
+            // The Warning is queued and may be written before the condition's patch: wait for the condition too.
+            let conditionSays = try await eventually(timeout: .seconds(10)) {
+                try await Self.validMessage(world).contains("ingress podinfo.test not found")
+            }
+            let valid = try await Self.validMessage(world)
+            #expect(conditionSays, "the condition says it too: \(valid)")
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: manifests)
             #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"), "the Ingress's creation reconciles the Canary")
         }

@@ -163,8 +163,13 @@ import Testing
                 }, "the finalizer is removed once the target serves again")
             let target = try await world.json(["get", "deploy", "httpbin", "-n", "demo"])
             #expect(target[path: "spec", "replicas"] == 2 && target[path: "status", "readyReplicas"] == 2)
+            // Termination writes its status first and queues its Events, which the recorder writes asynchronously
+            // (the last one queued just before the finalizer is removed): wait for them.
+            let terminated = try await eventually(timeout: .seconds(10)) {
+                try await Set(["Terminating canary httpbin.demo", "Terminated canary httpbin.demo"]).isSubset(of: world.events())
+            }
             let events = try await world.events()
-            #expect(events.contains("Terminating canary httpbin.demo") && events.contains("Terminated canary httpbin.demo"))
+            #expect(terminated, "\(events)")
             #expect(
                 try await eventually(timeout: .seconds(10)) {
                     try await world.kubectl.run(["get", "deploy", "httpbin-primary", "-n", "demo"]).status != 0

@@ -70,6 +70,10 @@ import Testing
         }
     }
 
+    static func badEvents(_ world: Scenario) async throws -> [String] {
+        try await world.events("bad-1", namespace: "demo") + world.events("bad-2", namespace: "demo")
+    }
+
     @Test func twoRollbacksStopTheLineUntilThePolicyIsResumed() async throws {
         var setup = Scenario.Setup()
         setup.rolloutPolicies = true
@@ -88,10 +92,14 @@ import Testing
                 try await world.json(["get", "rolloutpolicy", "fleet"])[path: "status", "stopped"] != nil
             }
             #expect(stopped, "the line stops at the second rollback")
-            let events = try await world.events("bad-1", namespace: "demo") + world.events("bad-2", namespace: "demo")
-            #expect(
-                events.contains { $0.hasPrefix("Stop the line: policy fleet paused its Canaries after 2 rollbacks within 1h: demo/bad-") },
-                "\(events)")
+            // The Event follows the policy's status write: wait for it rather than read once.
+            let announced = try await eventually(timeout: .seconds(10)) {
+                try await Self.badEvents(world).contains {
+                    $0.hasPrefix("Stop the line: policy fleet paused its Canaries after 2 rollbacks within 1h: demo/bad-")
+                }
+            }
+            let events = try await Self.badEvents(world)
+            #expect(announced, "\(events)")
 
             try await Self.release(world, "good")
             let held = try await eventually(timeout: .seconds(10)) { try await Self.slotReason(world, "good") == "Stopped" }
