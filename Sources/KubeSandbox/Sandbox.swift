@@ -81,6 +81,7 @@ public final class Sandbox: Sendable {
         }
         let trafficPort = trafficServer.port
         let workloads = WorkloadSimulator(store: store)
+        let statefulSets = StatefulSetSimulator(store: store)
         let keptn = KeptnSimulator(store: store)
         let knative = KnativeSimulator(store: store)
         let jobs = JobSimulator(store: store, meshes: options.meshes)
@@ -93,6 +94,7 @@ public final class Sandbox: Sendable {
             await withDiscardingTaskGroup { group in
                 if simulateWorkloads {
                     group.addTask { await workloads.run() }
+                    group.addTask { await statefulSets.run() }
                     group.addTask { await keptn.run() }
                     group.addTask { await knative.run() }
                     group.addTask { await jobs.run() }

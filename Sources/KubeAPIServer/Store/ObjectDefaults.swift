@@ -42,6 +42,7 @@ enum ObjectDefaults {
         case ("", "services"):
             defaultService(&object, clusterIP: old[path: "spec", "clusterIP"]?.stringValue ?? "None")
         case ("apps", "deployments"): try defaultDeployment(type, &object)
+        case ("apps", "statefulsets"): try checkStatefulSetUpdate(type, object, old: old)
         case ("", "secrets"): defaultSecret(&object)
         case ("", "namespaces"): object["status"] = old["status"]
         default: break

@@ -16,6 +16,8 @@ struct ServiceResolver: Sendable {
         var namespace: String
         var serviceName: String
         var behaviour: WorkloadBehaviour
+        /// A StatefulSet pod's revision (``TrafficMetrics/Destination/revision``).
+        var revision: String?
     }
 
     /// Where a VirtualService sends one request: weighted destinations (weights in percent), and the
@@ -104,6 +106,27 @@ struct ServiceResolver: Sendable {
                 Backend(
                     workload: deployment[path: "metadata", "name"]?.stringValue ?? "", namespace: namespace,
                     serviceName: serviceName, behaviour: behaviour))
+        }
+        return backends + (await readyStatefulSetPods(selector: selector, namespace: namespace, serviceName: serviceName))
+    }
+
+    /// The ready pods of StatefulSets that `selector` selects, one backend each (a set's pods may run two
+    /// revisions, each answering as its own template says).
+    func readyStatefulSetPods(selector: JSONObject, namespace: String, serviceName: String) async -> [Backend] {
+        guard let type = await type("pods"), let page = try? await store.list(type, namespace: namespace) else { return [] }
+        var backends: [Backend] = []
+        for pod in page.items where StatefulSetSimulator.isReady(pod) {
+            guard let set = StatefulSetSimulator.owner(of: pod) else { continue }
+            let labels = DynamicObject(json: pod).labels
+            guard selector.allSatisfy({ labels[$0.key] == $0.value.stringValue }) else { continue }
+            let workload: JSONValue = [
+                "metadata": ["name": .string(set)], "spec": ["template": ["metadata": pod["metadata"] ?? [:], "spec": pod["spec"] ?? [:]]],
+            ]
+            let behaviour = WorkloadBehaviour(workload: workload, configuration: await configuration(of: workload, namespace: namespace))
+            backends.append(
+                Backend(
+                    workload: set, namespace: namespace, serviceName: serviceName, behaviour: behaviour,
+                    revision: labels[StatefulSetSimulator.revisionLabel]))
         }
         return backends
     }

@@ -17,6 +17,16 @@ public actor TrafficMetrics {
         public var workload: String
         public var namespace: String
         public var serviceName: String
+        /// The answering pods' `controller-revision-hash` (a StatefulSet's), carried as `controller_revision_hash`
+        /// as Prometheus's pod scrape maps pod labels; `nil` for the other workloads.
+        public var revision: String?
+
+        public init(workload: String, namespace: String, serviceName: String, revision: String? = nil) {
+            self.workload = workload
+            self.namespace = namespace
+            self.serviceName = serviceName
+            self.revision = revision
+        }
     }
 
     struct SeriesKey: Hashable {
@@ -41,6 +51,7 @@ public actor TrafficMetrics {
         var namespace: String
         var pod: String
         var status: Int
+        var revision: String?
     }
 
     /// The Prometheus client's default buckets, in seconds, as instrumented applications use them.
@@ -52,14 +63,16 @@ public actor TrafficMetrics {
     public func record(_ destination: Destination, code: Int, latencyMilliseconds: Double, count: Double = 1) {
         recordApplication(
             workload: destination.workload, namespace: destination.namespace, code: code,
-            latencyMilliseconds: latencyMilliseconds, count: count)
+            latencyMilliseconds: latencyMilliseconds, count: count, revision: destination.revision)
         requests[SeriesKey(destination: destination, code: code), default: 0] += count
         durations[destination, default: TrafficHistogram(bounds: TrafficMetrics.buckets)].observe(latencyMilliseconds, count: count)
     }
 
     /// Records requests as the workload's own instrumentation counts them (its pod's `http_request_duration_seconds`).
-    public func recordApplication(workload: String, namespace: String, code: Int, latencyMilliseconds: Double, count: Double = 1) {
-        let key = ApplicationKey(namespace: namespace, pod: TrafficMetrics.podName(workload), status: code)
+    public func recordApplication(
+        workload: String, namespace: String, code: Int, latencyMilliseconds: Double, count: Double = 1, revision: String? = nil
+    ) {
+        let key = ApplicationKey(namespace: namespace, pod: revision ?? TrafficMetrics.podName(workload), status: code, revision: revision)
         application[key, default: TrafficHistogram(bounds: TrafficMetrics.applicationBuckets)].observe(latencyMilliseconds / 1000, count: count)
     }
 
@@ -86,7 +99,8 @@ public actor TrafficMetrics {
             "# TYPE http_request_duration_seconds histogram",
         ]
         for (key, histogram) in application.sorted(by: { "\($0.key)" < "\($1.key)" }) {
-            let base = "kubernetes_namespace=\"\(key.namespace)\",kubernetes_pod_name=\"\(key.pod)\",status=\"\(key.status)\""
+            var base = "kubernetes_namespace=\"\(key.namespace)\",kubernetes_pod_name=\"\(key.pod)\",status=\"\(key.status)\""
+            if let revision = key.revision { base += ",controller_revision_hash=\"\(revision)\"" }
             lines += histogram.lines("http_request_duration_seconds", labels: base)
         }
         return lines.joined(separator: "\n") + "\n"
@@ -163,7 +177,7 @@ public actor TrafficMetrics {
             ("destination_service", service), ("destination_service_name", destination.serviceName),
             ("destination_service_namespace", destination.namespace), ("request_protocol", "http"),
             ("connection_security_policy", "mutual_tls"),
-        ].map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",")
+        ].map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",") + (destination.revision.map { ",controller_revision_hash=\"\($0)\"" } ?? "")
     }
 
     func format(_ value: Double) -> String { TrafficHistogram.format(value) }

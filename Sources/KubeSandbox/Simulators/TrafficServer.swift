@@ -109,7 +109,8 @@ struct TrafficServer: Sendable {
         let latency = backend.behaviour.sampleLatency(using: &generator)
         let failed = Double.random(in: 0..<1) < backend.behaviour.errorRatio
         try? await Task.sleep(for: .milliseconds(Int64(min(latency, 10_000))))
-        let destination = TrafficMetrics.Destination(workload: backend.workload, namespace: backend.namespace, serviceName: backend.serviceName)
+        let destination = TrafficMetrics.Destination(
+            workload: backend.workload, namespace: backend.namespace, serviceName: backend.serviceName, revision: backend.revision)
         await metrics.record(destination, code: failed ? 500 : 200, latencyMilliseconds: latency)
         if let hop { await metrics.record(hop, code: failed ? 500 : 200, latencyMilliseconds: latency, count: 1) }
         let body: JSONValue = ["workload": .string(backend.workload), "namespace": .string(backend.namespace), "host": .string(host)]

@@ -59,7 +59,8 @@ public actor TrafficSimulator {
     }
 
     private func send(_ requests: Double, to backend: ServiceResolver.Backend, via hop: ProxyHop? = nil) async {
-        let target = TrafficMetrics.Destination(workload: backend.workload, namespace: backend.namespace, serviceName: backend.serviceName)
+        let target = TrafficMetrics.Destination(
+            workload: backend.workload, namespace: backend.namespace, serviceName: backend.serviceName, revision: backend.revision)
         let samples = max(1, Int(requests.rounded()))
         let behaviour = backend.behaviour
         for _ in 0..<samples {
