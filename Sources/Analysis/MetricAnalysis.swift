@@ -116,6 +116,8 @@ public struct MetricAnalysis: Sendable {
             "service": canary.serviceName, "variant": analysed, "interval": metric.interval ?? CanaryDefaults.metricInterval,
             "ingress": canary.spec.ingressRef?.name ?? canary.targetName,
             "route": knativeRevision ?? canary.spec.routeRef?.name ?? canary.targetName,
+            // Serin's: the revision analysed, a StatefulSet's update revision (its pods' `controller-revision-hash`).
+            "revision": canary.status?.lastAppliedSpec ?? "",
         ]
     }
 

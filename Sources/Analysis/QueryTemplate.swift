@@ -2,7 +2,8 @@ import Foundation
 import MetricProviders
 
 /// Renders Flagger's query templates: `{{ namespace }}`, `{{ name }}`, `{{ target }}`, `{{ service }}`,
-/// `{{ ingress }}`, `{{ route }}`, `{{ interval }}` and `{{ variables.key }}`. Whitespace runs collapse to one
+/// `{{ ingress }}`, `{{ route }}`, `{{ interval }}`, `{{ revision }}` (Serin's: a StatefulSet's analysed revision)
+/// and `{{ variables.key }}`. Whitespace runs collapse to one
 /// space, as Flagger does before sending a query, except for providers whose query is a document (`job`'s YAML).
 ///
 /// A `templateVariables` value is the Canary author's, a shared template is its owner's policy: a value may

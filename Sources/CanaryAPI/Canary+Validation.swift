@@ -90,8 +90,10 @@ extension Canary {
         validateProvider(into: &issues, context: context)
         if let server = spec.metricsServer { issues.url(server, "spec.metricsServer") }
         // A Knative Service is its own route: Flagger reads nothing of `spec.service` for it.
-        if targetKind != .knativeService { validateService(into: &issues) }
+        // Nor for a StatefulSet: Serin leaves its Services as they are (refused below if set).
+        if targetKind != .knativeService && targetKind != .statefulSet { validateService(into: &issues) }
         validateKnativeTarget(into: &issues, context: context)
+        validateStatefulSetTarget(into: &issues)
         issues.range(spec.progressDeadlineSeconds, 1...ValidationLimits.maximumProgressDeadlineSeconds, "spec.progressDeadlineSeconds")
         if let analysis = spec.analysis { validate(analysis, into: &issues) }
         validateBaseline(into: &issues, context: context)
@@ -154,7 +156,8 @@ extension Canary {
             issues.add(
                 "spec.provider",
                 "\"\(provider)\" is not enabled on this operator (--mesh-provider \(context.meshProvider) enables: \(names(context.routers)))")
-        } else {
+        } else if targetKind != .statefulSet {
+            // A StatefulSet is not routed: its provider only says whose telemetry the built-in metrics read.
             context.routerRules[provider]?.check(self, &issues)
         }
         refuseOtherProvidersFields(into: &issues, provider: provider, context: context)

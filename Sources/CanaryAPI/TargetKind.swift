@@ -2,6 +2,8 @@
 /// `apiVersion` (a Knative Service is `serving.knative.dev/v1`).
 public enum TargetKind: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
     case deployment = "Deployment", daemonSet = "DaemonSet", service = "Service"
+    /// A StatefulSet, released through its own partitioned rolling update (Serin's; Flagger refuses it).
+    case statefulSet = "StatefulSet"
     /// A Knative Service (`serving.knative.dev/v1` `Service`, Flagger's `IsKnativeService`).
     case knativeService = "Service.serving.knative.dev"
 

@@ -66,6 +66,11 @@ struct CanaryObserver: Sendable {
             // Validation refuses a kind or provider this operator does not run; this is its backstop.
             throw InvalidCanary(reason: "InvalidSpec", message: "the target kind or provider is not enabled on this operator")
         }
+        // A StatefulSet is routed by its partition, whatever the provider.
+        if let statefulSet = workload as? StatefulSetTarget {
+            let partition = StatefulSetRouter(target: statefulSet, queries: StatefulSetQueries.queries(for: provider))
+            return (canary, CanaryParts(target: workload, router: partition, provider: provider))
+        }
         return (canary, CanaryParts(target: workload, router: router, provider: provider))
     }
 

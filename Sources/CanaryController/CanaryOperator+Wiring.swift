@@ -76,10 +76,11 @@ extension CanaryOperator {
             }
         }
         // A workload's status alone (a canary becoming ready while the next step is scheduled) waits for the
-        // time a Canary whose decision waits for time alone asked for.
+        // time a Canary whose decision waits for time alone asked for; unless it carries the revision.
         let workloads = Set(targets.map(\.resource.resource))
         for registration in targets {
-            controller = controller.watches(follow(registration.resource.resource), statusChanges: .waitForTime) { object in
+            let statusChanges: StatusChanges = registration.revisionInStatus ? .wake : .waitForTime
+            controller = controller.watches(follow(registration.resource.resource), statusChanges: statusChanges) { object in
                 canaryCache.byIndex(targetIndex, "\(object.namespace ?? "")/\(object.name ?? "")").map { ObjectKey($0) }
             }
         }

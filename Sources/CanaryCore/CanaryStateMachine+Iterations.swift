@@ -64,7 +64,7 @@ extension CanaryStateMachine {
             }
         }
         let promoting = status.transitioned(to: .promoting, now: observation.now)
-        let copy = "Copying \(canary.dottedName) template spec to \(canary.primaryName).\(canary.namespace)"
+        let copy = promotionMessage(canary)
         return Decision(
             actions: gated + enforce(analysisRoutes(canary, status), observation) + [.event(.normal, copy), .promote],
             status: promoting, requeueAfter: .seconds(5))

@@ -133,7 +133,7 @@ extension CanaryStateMachine {
         }
         var promoting = status.transitioned(to: .promoting, now: observation.now)
         promoting.canaryWeight = weight
-        let copy = "Copying \(canary.dottedName) template spec to \(canary.primaryName).\(canary.namespace)"
+        let copy = promotionMessage(canary)
         return Decision(actions: first + [.event(.normal, copy), .promote], status: promoting, requeueAfter: .seconds(5))
     }
 
@@ -145,7 +145,7 @@ extension CanaryStateMachine {
         succeeded.lastPromotedSpec = status.lastAppliedSpec
         let actions: [CanaryAction] =
             enforce(.allPrimary, observation) + [
-                .event(.normal, "Copying \(canary.dottedName) template spec to \(canary.primaryName).\(canary.namespace)"),
+                .event(.normal, promotionMessage(canary)),
                 .promote, .scaleTargetToZero,
                 .event(.normal, "Promotion completed! Canary analysis was skipped for \(canary.dottedName)"),
             ] + postRollout(canary, phase: .succeeded)

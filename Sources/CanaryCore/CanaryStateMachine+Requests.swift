@@ -50,7 +50,7 @@ extension CanaryStateMachine {
             decision = Decision(
                 actions: [
                     .event(.normal, "Promotion of \(canary.dottedName) requested by \(request.by): skipping the rest of the analysis"),
-                    .event(.normal, "Copying \(canary.dottedName) template spec to \(canary.primaryName).\(canary.namespace)"), .promote,
+                    .event(.normal, promotionMessage(canary)), .promote,
                 ], status: promoting, requeueAfter: .seconds(5))
         case (.promote, .finalising) where canary.isBaking:
             decision = finished(

@@ -79,6 +79,14 @@ public enum CanaryStateMachine {
         return remaining <= 0 ? .zero : .milliseconds(Int64(saturating: (remaining * 1000).rounded(.up)))
     }
 
+    /// The promotion's Event: Flagger's copy to the primary; for a StatefulSet (Serin's), the partition opened.
+    static func promotionMessage(_ canary: Canary) -> String {
+        guard canary.targetKind != .statefulSet else {
+            return "Promoting \(canary.dottedName): partition 0, every pod to the new revision"
+        }
+        return "Copying \(canary.dottedName) template spec to \(canary.primaryName).\(canary.namespace)"
+    }
+
     /// The routes a phase wants, added as an action only when the live ones differ.
     static func enforce(_ wanted: Routes, _ observation: Observation) -> [CanaryAction] {
         observation.routes == wanted || !observation.splitsTraffic ? [] : [.setRoutes(wanted)]

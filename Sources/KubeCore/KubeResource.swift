@@ -67,6 +67,8 @@ extension KubeResource {
     public static let deployments = KubeResource(
         group: "apps", version: "v1", kind: "Deployment", plural: "deployments", namespaced: true)
     public static let daemonSets = KubeResource(group: "apps", version: "v1", kind: "DaemonSet", plural: "daemonsets", namespaced: true)
+    public static let statefulSets = KubeResource(
+        group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", namespaced: true)
     public static let horizontalPodAutoscalers = KubeResource(
         group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", namespaced: true)
     public static let leases = KubeResource(group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", namespaced: true)

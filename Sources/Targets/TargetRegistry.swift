@@ -16,6 +16,9 @@ public struct TargetRegistration: Sendable {
     /// The provider whose router this kind needs (its resource is a CRD that provider installs): the kind is
     /// enabled only on an operator running that router; `nil`: on every operator.
     public var provider: MeshProvider?
+    /// Whether the kind's revision is read from the status its controller writes (a StatefulSet's
+    /// `updateRevision`): then a status change alone reconciles the Canaries targeting it at once.
+    public var revisionInStatus = false
 
     public init(
         kind: TargetKind, resource: WatchedResource, rules: [PolicyRule]? = nil, provider: MeshProvider? = nil,
@@ -51,7 +54,7 @@ extension ConfigTracker {
 public enum TargetRegistry {
     public static let registrations: [TargetRegistration] = [
         DeploymentTarget.registration, DaemonSetTarget.registration, ServiceTarget.registration,
-        KnativeServiceTarget.registration,
+        KnativeServiceTarget.registration, StatefulSetTarget.registration,
     ]
 
     /// The kinds an operator with `meshProvider` as its default runs: those every operator runs, and those

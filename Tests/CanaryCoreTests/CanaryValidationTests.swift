@@ -58,10 +58,10 @@ import Testing
         canary.spec.targetRef?.kind = "Service"
         #expect(
             canary.validate().map(\.description).contains("spec.targetRef.kind: \"Service\" is not supported yet (supported: DaemonSet, Deployment)"))
-        canary.spec.targetRef?.kind = "StatefulSet"
+        canary.spec.targetRef?.kind = "CronJob"
         #expect(
             canary.validate().map(\.description).contains(
-                "spec.targetRef.kind: \"StatefulSet\" is not a known kind (known: Deployment, DaemonSet, Service)"))
+                "spec.targetRef.kind: \"CronJob\" is not a known kind (known: Deployment, DaemonSet, Service, StatefulSet)"))
     }
 
     @Test func intervalsDefaultAndClamp() {

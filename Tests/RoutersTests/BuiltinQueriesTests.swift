@@ -65,7 +65,7 @@ import Testing
                 .prometheus, .datadog, .newrelic, .dynatrace, .graphite, .influxdb, .cloudwatch, .stackdriver, .externalmetrics, .keptn, .web, .job,
                 .splunk,
             ])
-        #expect(TargetRegistry.implemented == [.deployment, .daemonSet, .service, .knativeService])
+        #expect(TargetRegistry.implemented == [.deployment, .daemonSet, .service, .knativeService, .statefulSet])
         #expect(
             NotifierRegistry.implemented == [.slack, .discord, .rocket, .msteams, .gchat, .wecom, .dingtalk, .feishu, .lark, .webhook],
             "Flagger's five and Serin's")

@@ -142,8 +142,8 @@ import Testing
         let registration = try #require(RouterRegistry.registration(for: .knative))
         #expect(registration.resources.compactMap(\.crd) == ["services.serving.knative.dev", "revisions.serving.knative.dev"])
         #expect(PolicyRule.permissions(of: registration.rules).contains(.init(group: "serving.knative.dev", resource: "services", verb: "patch")))
-        #expect(TargetRegistry.enabled(meshProvider: .knative).map(\.kind) == [.deployment, .daemonSet, .service, .knativeService])
-        #expect(TargetRegistry.enabled(meshProvider: .istio).map(\.kind) == [.deployment, .daemonSet, .service])
+        #expect(TargetRegistry.enabled(meshProvider: .knative).map(\.kind) == [.deployment, .daemonSet, .service, .knativeService, .statefulSet])
+        #expect(TargetRegistry.enabled(meshProvider: .istio).map(\.kind) == [.deployment, .daemonSet, .service, .statefulSet])
     }
 
     @Test func aRevisionIsReadyByItsReadyConditionAndFailsPastTheDeadline() throws {
