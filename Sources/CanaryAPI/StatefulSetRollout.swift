@@ -13,6 +13,9 @@ public struct StatefulSetRollout: Sendable, Equatable {
     /// claim templates is refused by name (Kubernetes applies them to no existing claim; Serin never resizes
     /// nor deletes one).
     public static let claimTemplatesAnnotation = "serin.dev/volume-claim-templates"
+    /// The checksum of the ConfigMaps and Secrets the pods use (config tracking): on the pod template once a
+    /// config changed (a new revision, released through the partition), on the set when Serin took it over.
+    public static let configChecksumAnnotation = "serin.dev/config-checksum"
     /// The pod label naming a pod's revision, set by the StatefulSet controller.
     public static let revisionLabel = "controller-revision-hash"
 
@@ -41,6 +44,8 @@ public struct StatefulSetRollout: Sendable, Equatable {
     public var claimTemplates: String
     /// ``claimTemplatesAnnotation``: their hash when Serin took the set over.
     public var recordedClaimTemplates: String?
+    /// ``configChecksumAnnotation`` of the pod template, else of the set: the configs the pods were made with.
+    public var recordedConfigs: String?
 
     public init(_ object: JSONValue) {
         let spec = object["spec"] ?? [:], status = object["status"] ?? [:]
@@ -64,6 +69,9 @@ public struct StatefulSetRollout: Sendable, Equatable {
         promoting = annotations?[StatefulSetRollout.promotingAnnotation]?.stringValue
         claimTemplates = String((spec["volumeClaimTemplates"] ?? []).stableHash.prefix(16))
         recordedClaimTemplates = annotations?[StatefulSetRollout.claimTemplatesAnnotation]?.stringValue
+        recordedConfigs =
+            spec[path: "template", "metadata", "annotations", .init(StatefulSetRollout.configChecksumAnnotation)]?.stringValue
+            ?? annotations?[StatefulSetRollout.configChecksumAnnotation]?.stringValue
     }
 
     /// A count from the object, within Kubernetes' int32 (a hostile value cannot overflow the arithmetic).

@@ -27,9 +27,12 @@ struct CanaryStatusTree {
         header += color ? "  \(CanaryStatusTree.bar(weight))" : "  weight \(weight)%"
         header += "  failed checks \(status["failedChecks"]?.intValue ?? 0)/\(threshold)"
         if let revision = status["lastAppliedSpec"]?.stringValue { header += "  revision \(revision)" }
+        let set = target.flatMap { $0["kind"]?.stringValue == "StatefulSet" ? StatefulSetRollout($0) : nil }
         let lines: [(String, [String])] = [
-            ("target", [workload(target, role: "the new version")]), ("primary", [workload(primary, role: "serving")]),
-            ("services", [services.isEmpty ? "none yet" : services.joined(separator: ", ")]), ("routes", routes()),
+            ("target", [set.map { CanaryStatusTree.pods($0, current: false) } ?? workload(target, role: "the new version")]),
+            ("primary", [set.map { CanaryStatusTree.pods($0, current: true) } ?? workload(primary, role: "serving")]),
+            ("services", [services.isEmpty ? "none yet" : services.joined(separator: ", ")]),
+            ("routes", set.map { [CanaryStatusTree.partition($0)] } ?? routes()),
             ("metrics", metrics()), ("gates", gates()), ("next", [next()]), ("events", lastEvents()),
         ]
         var text = [header]
@@ -67,6 +70,21 @@ struct CanaryStatusTree {
         let images = (object[path: "spec", "template", "spec", "containers"]?.arrayValue ?? []).compactMap { $0["image"]?.stringValue }
         return
             "\(kind) \(object[path: "metadata", "name"]?.stringValue ?? "")  \(ready)/\(wanted) ready  \(images.joined(separator: ", "))  (\(role))"
+    }
+
+    /// A StatefulSet target's pods on one revision: the update revision (the new version) or the current one.
+    static func pods(_ set: StatefulSetRollout, current: Bool) -> String {
+        let revision = (current ? set.currentRevision : set.updateRevision) ?? "?"
+        let count = current ? set.replicas - (set.hasNewRevision ? set.updatedReplicas : 0) : (set.hasNewRevision ? set.updatedReplicas : 0)
+        let role = current ? "serving, \(set.readyReplicas)/\(set.replicas) ready" : "the new version"
+        return "StatefulSet \(set.name)  \(count)/\(set.replicas) pods on \(revision)  (\(role))"
+    }
+
+    /// What a StatefulSet's partition lets through.
+    static func partition(_ set: StatefulSetRollout) -> String {
+        guard set.partition < set.replicas else { return "partition \(set.partition): held, every pod on the current revision" }
+        let first = "\(set.name)-\(set.partition)", last = "\(set.name)-\(set.replicas - 1)"
+        return "partition \(set.partition): \(first == last ? first : "\(first) to \(last)") on the new revision"
     }
 
     /// The live weights of the VirtualService's first HTTP route (Istio), or what routes without one.

@@ -42,10 +42,29 @@ import Testing
                 \(Self.canary("hello", apiVersion: "serving.knative.dev/v1", provider: "knative"))
                 ---
                 \(Self.canary("web", apiVersion: "v1", provider: "istio"))
+                ---
+                apiVersion: apps/v1
+                kind: StatefulSet
+                metadata: {name: db, namespace: test}
+                spec:
+                  replicas: 2
+                  selector: {matchLabels: {app: db}}
+                  updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 1}}
+                  template:
+                    metadata: {labels: {app: db}}
+                    spec: {containers: [{name: db, image: "ghcr.io/example/db:1.0.0"}]}
+                ---
+                apiVersion: flagger.app/v1beta1
+                kind: Canary
+                metadata: {name: db, namespace: test}
+                spec:
+                  targetRef: {apiVersion: apps/v1, kind: StatefulSet, name: db}
+                  analysis: {interval: 1m, threshold: 2, stepWeights: [50]}
                 """
             try await kubectl.succeed(["apply", "-f", "-"], stdin: manifests)
             for (name, expected) in [
                 ("hello", "Service hello  0/0 ready  ghcr.io/knative/helloworld-go:latest  (the new version)"), ("web", "Service web"),
+                ("db", "partition 1: db-1 on the new revision"), ("db", "StatefulSet db  "),
             ] {
                 let (code, tree) = try await SerinBinary.run(["status", name, "-n", "test", "--kubeconfig", sandbox.kubeconfigPath])
                 #expect(code == 0 && tree.contains(expected), "\(name): \(tree)")

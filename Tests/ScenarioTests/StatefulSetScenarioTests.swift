@@ -10,7 +10,7 @@ import Testing
 /// the canary revision's own Istio series; a bad release rolled back after its first pod, the other pods never
 /// touched; an operator killed between steps resuming at the right ordinal.
 @Suite(.serialized) struct StatefulSetScenarioTests {
-    static func manifests(strategy: String = "RollingUpdate", deadline: Int = 60, policy: String = "OrderedReady") -> String {
+    static func manifests(strategy: String = "RollingUpdate", deadline: Int = 60, policy: String = "OrderedReady", config: Bool = false) -> String {
         """
         apiVersion: v1
         kind: Namespace
@@ -44,7 +44,7 @@ import Testing
               labels: {app: db}
               annotations: {sandbox.serin.dev/ready-after: 100ms, sandbox.serin.dev/rps: "100"}
             spec:
-              containers: [{name: db, image: "ghcr.io/example/db:1.0.0"}]
+              containers: [{name: db, image: "ghcr.io/example/db:1.0.0"\(config ? ", envFrom: [{configMapRef: {name: db-config}}]" : "")}]
           volumeClaimTemplates:
           - metadata: {name: data}
             spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
@@ -61,6 +61,17 @@ import Testing
             stepWeights: [20, 60]
             metrics:
             - {name: request-success-rate, thresholdRange: {min: 99}, interval: 10s}
+        """ + (config ? "\n---\n" + Self.config(errorRatio: "0") : "")
+    }
+
+    /// The ConfigMap the pods read at their start (`envFrom`), with the sandbox's error ratio.
+    static func config(errorRatio: String, mode: String = "safe") -> String {
+        """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: db-config, namespace: demo}
+        data: {sandbox.serin.dev/error-ratio: "\(errorRatio)", mode: \(mode)}
+
         """
     }
 
@@ -267,6 +278,31 @@ import Testing
             let handedBack = try await eventually(timeout: .seconds(20)) { try await Self.partition(world) == "0" }
             let annotations = try await world.json(["get", "sts", "db", "-n", "demo"])[path: "metadata", "annotations"]
             #expect(handedBack && annotations?["serin.dev/canary-weight"] == nil, "partition 0, Serin's annotations gone: \(annotations ?? .null)")
+        }
+    }
+
+    @Test func aConfigEditIsAReleaseThroughThePartitionAndABadOneStopsAtTheFirstPod() async throws {
+        try await Scenario.run(Self.setup()) { world in
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests(config: true))
+            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo", timeout: .seconds(30)))
+            let first = try await Self.revisions(world).current
+
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.config(errorRatio: "0", mode: "fast"))
+            #expect(try await world.waitForPhase("Succeeded", name: "db", namespace: "demo", timeout: .seconds(60)))
+            let second = try await Self.revisions(world).current
+            #expect(second != first, "the edit made a new revision of the set")
+            #expect(try await Self.allOn(world, second), "and every pod was made again with it")
+            #expect(await Self.partitionsWritten(world).suffix(4) == [4, 2, 0, 5], "through the partition's steps")
+
+            let before = try await Self.pods(world)
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.config(errorRatio: "0.5", mode: "fast"))
+            #expect(try await world.waitForPhase("Failed", name: "db", namespace: "demo", timeout: .seconds(60)))
+            let after = try await Self.pods(world)
+            for ordinal in 0..<4 {
+                #expect(after["db-\(ordinal)"]?.uid == before["db-\(ordinal)"]?.uid, "db-\(ordinal) never read the bad config")
+            }
+            let events = try await world.events("db", namespace: "demo")
+            #expect(events.contains("Rolling back db.demo failed checks threshold reached 2"), "\(events)")
         }
     }
 }

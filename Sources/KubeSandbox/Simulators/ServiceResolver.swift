@@ -111,7 +111,7 @@ struct ServiceResolver: Sendable {
     }
 
     /// The ready pods of StatefulSets that `selector` selects, one backend each (a set's pods may run two
-    /// revisions, each answering as its own template says).
+    /// revisions, each answering as its own template and the configs it started with say).
     func readyStatefulSetPods(selector: JSONObject, namespace: String, serviceName: String) async -> [Backend] {
         guard let type = await type("pods"), let page = try? await store.list(type, namespace: namespace) else { return [] }
         var backends: [Backend] = []
@@ -122,7 +122,8 @@ struct ServiceResolver: Sendable {
             let workload: JSONValue = [
                 "metadata": ["name": .string(set)], "spec": ["template": ["metadata": pod["metadata"] ?? [:], "spec": pod["spec"] ?? [:]]],
             ]
-            let behaviour = WorkloadBehaviour(workload: workload, configuration: await configuration(of: workload, namespace: namespace))
+            // A pod read its configs when it started (StatefulSetSimulator wrote them on it), as `envFrom` does.
+            let behaviour = WorkloadBehaviour(workload: workload)
             backends.append(
                 Backend(
                     workload: set, namespace: namespace, serviceName: serviceName, behaviour: behaviour,
@@ -144,7 +145,7 @@ struct ServiceResolver: Sendable {
     }
 
     /// The `sandbox.serin.dev/` settings in the data of the configs a workload uses (Secrets decoded).
-    private func configuration(of workload: JSONValue, namespace: String) async -> [String: String] {
+    func configuration(of workload: JSONValue, namespace: String) async -> [String: String] {
         var settings: [String: String] = [:]
         for (plural, name) in WorkloadBehaviour.configurationSources(of: workload[path: "spec", "template", "spec"] ?? [:]) {
             guard let type = await type(plural), let config = try? await store.get(type, namespace: namespace, name: name) else { continue }

@@ -21,7 +21,11 @@ extension StatefulSetSimulator {
                 ]
             ],
         ]
-        if let annotations = template[path: "metadata", "annotations"] { metadata["annotations"] = annotations }
+        // The configs' sandbox settings as the pod reads them at its start (`envFrom`): later edits reach only new pods.
+        let configured = await ServiceResolver(store: store, meshes: []).configuration(of: ["spec": ["template": template]], namespace: namespace)
+        var podAnnotations = template[path: "metadata", "annotations"]?.objectValue ?? [:]
+        for (key, value) in configured { podAnnotations[.init(key)] = .string(value) }
+        if !podAnnotations.isEmpty { metadata["annotations"] = .object(podAnnotations) }
         var podSpec = template["spec"] ?? [:]
         podSpec["hostname"] = .string("\(name)-\(ordinal)")
         if let service = set[path: "spec", "serviceName"] { podSpec["subdomain"] = service }

@@ -29,7 +29,8 @@ public struct StatefulSetTarget: CanaryTarget {
                 PolicyRule(.statefulSets, verbs: PolicyRule.readVerbs + ["patch"]), PolicyRule(.pods, verbs: ["list", "delete"]),
             ]
         ) { client, caches, options in
-            StatefulSetTarget(client: client, cache: caches[.statefulSets], options: options)
+            StatefulSetTarget(
+                client: client, cache: caches[.statefulSets], options: options, configs: WorkloadObjects.configTracker(client, caches, options))
         }
         registration.revisionInStatus = true  // `status.updateRevision`
         return registration
@@ -39,8 +40,13 @@ public struct StatefulSetTarget: CanaryTarget {
     let client: ResourceClient<JSONValue>
     let pods: ResourceClient<JSONValue>
     let selectorLabels: [String]
+    /// Config tracking (`nil` when disabled): a config edit is a new revision (``StatefulSetTarget/trackConfigs(_:rollout:)``).
+    let configs: ConfigTracker?
 
-    public init(client: KubeClient, cache: ObjectCache<DynamicObject>, options: TargetOptions = TargetOptions()) {
+    public init(
+        client: KubeClient, cache: ObjectCache<DynamicObject>, options: TargetOptions = TargetOptions(), configs: ConfigTracker? = nil
+    ) {
+        self.configs = configs
         self.cache = cache
         self.client = client.resource(.statefulSets, as: JSONValue.self)
         self.pods = client.resource(.pods, as: JSONValue.self)
@@ -82,12 +88,16 @@ public struct StatefulSetTarget: CanaryTarget {
         switch (rollout.weight, rollout.recordedClaimTemplates) {
         case (nil, _) where rollout.fullyRolledOut: partition = rollout.replicas
         case (.some, nil): partition = rollout.partition  // accepted claim templates (annotation removed): record them
+        case (.some, .some): return try await trackConfigs(canary, target: target, rollout: rollout)
         default: return
         }
-        let annotations: JSONValue = [
+        var annotations: JSONValue = [
             .init(StatefulSetRollout.weightAnnotation): .string(String(rollout.weight ?? 0)),
             .init(StatefulSetRollout.claimTemplatesAnnotation): .string(rollout.claimTemplates),
         ]
+        if rollout.weight == nil, let checksum = configChecksum(target, namespace: canary.namespace) {
+            annotations[StatefulSetRollout.configChecksumAnnotation] = .string(checksum)
+        }
         let patch: JSONValue = [
             "metadata": ["annotations": annotations],
             "spec": ["updateStrategy": ["type": "RollingUpdate", "rollingUpdate": ["partition": .int(partition)]]],
