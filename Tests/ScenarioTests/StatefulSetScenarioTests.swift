@@ -143,10 +143,10 @@ import Testing
         )
     }
 
-    /// Whether every pod runs `revision`.
-    static func allOn(_ world: Scenario, _ revision: String) async throws -> Bool {
+    /// Whether every pod (of `count`) runs `revision`.
+    static func allOn(_ world: Scenario, _ revision: String, count: Int = 5) async throws -> Bool {
         let pods = try await Self.pods(world)
-        return pods.count == 5 && pods.values.allSatisfy { $0.revision == revision }
+        return pods.count == count && pods.values.allSatisfy { $0.revision == revision }
     }
 
     @Test func aBadReleaseIsRolledBackAfterItsFirstPodWithTheOthersNeverTouched() async throws {
@@ -303,6 +303,20 @@ import Testing
             }
             let events = try await world.events("db", namespace: "demo")
             #expect(events.contains("Rolling back db.demo failed checks threshold reached 2"), "\(events)")
+        }
+    }
+
+    @Test func aSetScaledUpWhileHeldKeepsItsNewPodsOnTheCurrentRevision() async throws {
+        try await Scenario.run(Self.setup()) { world in
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests())
+            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo", timeout: .seconds(30)))
+            let good = try await Self.revisions(world).current
+            try await world.kubectl.succeed(["scale", "sts", "db", "-n", "demo", "--replicas=7"])
+            let held = try await eventually(timeout: .seconds(20)) { try await Self.revisions(world).partition == 7 }
+            #expect(held, "the partition follows the replicas")
+            let pods = try await eventually(timeout: .seconds(20)) { try await Self.allOn(world, good, count: 7) }
+            let revisions = try await Self.pods(world).mapValues(\.revision)
+            #expect(pods, "the new ordinals run the current revision: \(revisions)")
         }
     }
 }

@@ -22,6 +22,6 @@ extension StatefulSetTarget {
         let patch: JSONValue = [
             "metadata": ["annotations": annotation], "spec": ["template": ["metadata": ["annotations": annotation]]],
         ]
-        _ = try await client.patch(canary.targetName, namespace: canary.namespace, patch: .merge(patch))
+        try await self.patch(canary, patch)
     }
 }

@@ -9,7 +9,8 @@ import KubeRuntime
 extension StatefulSetTarget {
     /// The weights as Serin set them (``CanaryAPI/StatefulSetRollout/weightAnnotation``); while pods on the
     /// update revision sit below the partition (a rollback under way), their share, so that the decision asks
-    /// again for all on the primary until they are rolled back. `nil` before Serin holds the set.
+    /// again for all on the primary until they are rolled back; while the partition no longer matches the
+    /// replicas, the share it lets through. `nil` before Serin holds the set.
     public func routes(_ canary: Canary) -> Routes? {
         guard let target = target(of: canary) else { return nil }
         let rollout = StatefulSetRollout(target)
@@ -17,6 +18,13 @@ extension StatefulSetTarget {
         if rollout.stalePods > 0, rollout.replicas > 0 {
             let share = max(1, rollout.stalePods * 100 / rollout.replicas)
             return Routes(primary: 100 - share, canary: share)
+        }
+        if rollout.promoting == nil, rollout.partition != rollout.partition(forWeight: weight), rollout.replicas > 0 {
+            // Scaled since the partition was set (an autoscaler): what it now lets through, so that the decision
+            // sets it again (new ordinals would otherwise take the update revision unanalysed).
+            let allowed = max(0, rollout.replicas - rollout.partition)
+            let share = min(100, (allowed * 100 + rollout.replicas - 1) / rollout.replicas)
+            return Routes(primary: 100 - share, canary: share == weight ? min(100, share + 1) : share)
         }
         return Routes(primary: 100 - weight, canary: weight)
     }
@@ -27,6 +35,7 @@ extension StatefulSetTarget {
         guard let target = target(of: canary) else {
             throw TargetError("statefulset \(canary.namespace)/\(canary.targetName) not found", terminal: false)
         }
+        guard !writes.isBehind(target) else { return }  // the cache has not seen the last write: its event reconciles again
         let rollout = StatefulSetRollout(target)
         let partition = rollout.partition(forWeight: routes.canary)
         if rollout.partition != partition || rollout.weight != routes.canary || rollout.promoting != nil {
@@ -101,6 +110,6 @@ extension StatefulSetTarget {
             ],
             "spec": ["updateStrategy": ["rollingUpdate": ["partition": 0]]],
         ]
-        _ = try await client.patch(canary.targetName, namespace: canary.namespace, patch: .merge(patch))
+        try await self.patch(canary, patch)
     }
 }

@@ -40,6 +40,8 @@ public struct StatefulSetTarget: CanaryTarget {
     let client: ResourceClient<JSONValue>
     let pods: ResourceClient<JSONValue>
     let selectorLabels: [String]
+    /// Serin's last write to each set: nothing is written from a cache that has not seen it.
+    let writes = StatefulSetWrites()
     /// Config tracking (`nil` when disabled): a config edit is a new revision (``StatefulSetTarget/trackConfigs(_:rollout:)``).
     let configs: ConfigTracker?
 
@@ -83,6 +85,7 @@ public struct StatefulSetTarget: CanaryTarget {
     /// Holds the set (partition = replicas, weight 0) once the rollout Serin finds is done, until then nothing
     /// (initialization waits for the primary); records its claim templates when they are not recorded.
     public func ensurePrimary(_ canary: Canary, target: JSONValue, owner: OwnerReference) async throws {
+        guard !writes.isBehind(target) else { return }  // the cache has not seen the last write: its event reconciles again
         let rollout = StatefulSetRollout(target)
         let partition: Int
         switch (rollout.weight, rollout.recordedClaimTemplates) {
@@ -102,7 +105,7 @@ public struct StatefulSetTarget: CanaryTarget {
             "metadata": ["annotations": annotations],
             "spec": ["updateStrategy": ["type": "RollingUpdate", "rollingUpdate": ["partition": .int(partition)]]],
         ]
-        _ = try await client.patch(canary.targetName, namespace: canary.namespace, patch: .merge(patch))
+        try await self.patch(canary, patch)
     }
 
     public func state(target: JSONValue, canary: Canary, now: Date) -> WorkloadState {
@@ -142,6 +145,7 @@ public struct StatefulSetTarget: CanaryTarget {
 
     /// Partition 0: every pod takes the update revision, the StatefulSet controller rolling them in its order.
     public func promote(_ canary: Canary, target: JSONValue, copyReplicas: Bool, owner: OwnerReference) async throws {
+        guard !writes.isBehind(target) else { return }
         let rollout = StatefulSetRollout(target)
         guard let revision = rollout.updateRevision else {
             throw TargetError("statefulset \(rollout.dottedName) reports no update revision to promote", terminal: false)
@@ -155,6 +159,11 @@ public struct StatefulSetTarget: CanaryTarget {
 
     public func scaleUpReplicas(_ canary: Canary) -> Int { target(of: canary).map { StatefulSetRollout($0).replicas } ?? 0 }
 
+    /// Merge-patches the set, recording the version written (``StatefulSetWrites``).
+    func patch(_ canary: Canary, _ patch: JSONValue) async throws {
+        writes.record(try await client.patch(canary.targetName, namespace: canary.namespace, patch: .merge(patch)))
+    }
+
     /// Merge-patches the partition and Serin's annotations (`nil` `promoting` removes it).
     func write(_ canary: Canary, partition: Int, weight: Int, promoting: String?) async throws {
         let patch: JSONValue = [
@@ -166,6 +175,6 @@ public struct StatefulSetTarget: CanaryTarget {
             ],
             "spec": ["updateStrategy": ["type": "RollingUpdate", "rollingUpdate": ["partition": .int(partition)]]],
         ]
-        _ = try await client.patch(canary.targetName, namespace: canary.namespace, patch: .merge(patch))
+        try await self.patch(canary, patch)
     }
 }
