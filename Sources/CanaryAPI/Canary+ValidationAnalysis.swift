@@ -6,8 +6,11 @@ extension Canary {
         issues.duration(analysis.interval, maximum: ValidationLimits.maximumInterval, "spec.analysis.interval")
         if let threshold = analysis.threshold, threshold < 0 { issues.add("spec.analysis.threshold", "\(threshold) must not be negative") }
         issues.range(analysis.iterations, 0...Int(Int32.max), "spec.analysis.iterations")
-        if (analysis.iterations ?? 0) <= 0, (analysis.stepWeight ?? 0) <= 0 && (analysis.stepWeights ?? []).isEmpty && spec.skipAnalysis != true {
-            issues.add("spec.analysis", "one of stepWeight, stepWeights or iterations is required")
+        if (analysis.iterations ?? 0) <= 0,
+            (analysis.stepWeight ?? 0) <= 0 && (analysis.stepWeights ?? []).isEmpty && analysis.steps == nil
+                && spec.skipAnalysis != true
+        {
+            issues.add("spec.analysis", "one of stepWeight, stepWeights, iterations or steps is required")
         }
         issues.range(analysis.stepWeight, 0...100, "spec.analysis.stepWeight")
         issues.range(analysis.maxWeight, 1...100, "spec.analysis.maxWeight")

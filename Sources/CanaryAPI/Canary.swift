@@ -143,6 +143,8 @@ public struct CanaryAnalysis: Codable, Sendable, Equatable {
     public var maxWeight: Int?
     public var stepWeight: Int?
     public var stepWeights: [Int]?
+    /// Serin: the rollout as a script of steps (``CanaryStep``), instead of `stepWeight`/`stepWeights`/`iterations`.
+    public var steps: [CanaryStep]?
     public var stepWeightPromotion: Int?
     public var iterations: Int?
     public var mirror: Bool?

@@ -18,11 +18,13 @@ extension Canary {
     /// are (Istio's match, traffic policy, CORS and header operations) or refused as a whole.
     public static let wholeFields: Set<String> = [
         "spec.service.match", "spec.analysis.match", "spec.service.trafficPolicy", "spec.service.corsPolicy", "spec.service.headers",
-        "spec.service.gatewayRefs", "spec.service.mirror",
+        "spec.service.gatewayRefs", "spec.service.mirror", "spec.analysis.steps[].setCanaryScale", "spec.analysis.steps[].setHeaderRoute",
+        "spec.analysis.steps[].setMirrorRoute", "spec.analysis.steps[].analysis",
     ]
 
     public static let fields: [(path: String, support: FieldSupport)] = {
         let appMesh = FieldSupport.refused("App Mesh is not supported (its service is being retired by AWS)")
+        let laterStep = "not supported yet: steps are setWeight and pause"
         var fields: [(String, FieldSupport)] = [
             ("spec.provider", .checked), ("spec.metricsServer", .implemented),
             ("spec.targetRef", .implemented), ("spec.targetRef.apiVersion", .implemented), ("spec.targetRef.kind", .checked),
@@ -52,6 +54,10 @@ extension Canary {
             ("spec.analysis", .implemented), ("spec.analysis.interval", .implemented), ("spec.analysis.iterations", .implemented),
             ("spec.analysis.threshold", .implemented), ("spec.analysis.maxWeight", .implemented), ("spec.analysis.stepWeight", .implemented),
             ("spec.analysis.stepWeights", .implemented), ("spec.analysis.stepWeightPromotion", .implemented),
+            ("spec.analysis.steps", .checked), ("spec.analysis.steps[].setWeight", .checked), ("spec.analysis.steps[].pause", .checked),
+            ("spec.analysis.steps[].pause.duration", .checked), ("spec.analysis.steps[].setCanaryScale", .refused(laterStep)),
+            ("spec.analysis.steps[].setHeaderRoute", .refused(laterStep)), ("spec.analysis.steps[].setMirrorRoute", .refused(laterStep)),
+            ("spec.analysis.steps[].analysis", .refused(laterStep)),
             ("spec.analysis.mirror", .checked), ("spec.analysis.mirrorWeight", .checked),
             ("spec.analysis.primaryReadyThreshold", .implemented), ("spec.analysis.canaryReadyThreshold", .implemented),
             ("spec.analysis.match", .checked),

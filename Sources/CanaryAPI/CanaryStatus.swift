@@ -52,6 +52,11 @@ public struct CanaryStatus: Codable, Sendable, Equatable {
     /// Serin: passed steps in a row at weight 0, counted toward `consecutiveSuccessLimit`.
     public var consecutiveSuccesses: Int?
 
+    /// Serin: the index of the `analysis.steps` step under way (0-based); unset before the first and outside an analysis.
+    public var currentStep: Int?
+    /// Serin: when that step started (RFC 3339): a timed pause runs from it.
+    public var stepStarted: String?
+
     public init(phase: CanaryPhase? = nil) { self.phase = phase }
 
     /// This status with its numbers held to the ranges Serin writes (a weight within 0–100, counts within
@@ -63,6 +68,7 @@ public struct CanaryStatus: Codable, Sendable, Equatable {
         status.iterations = iterations.map { min(max($0, 0), Int(Int32.max)) }
         status.inconclusiveSteps = inconclusiveSteps.map { min(max($0, 0), Int(Int32.max)) }
         status.consecutiveSuccesses = consecutiveSuccesses.map { min(max($0, 0), Int(Int32.max)) }
+        status.currentStep = currentStep.map { min(max($0, 0), Int(Int32.max)) }
         return status
     }
 

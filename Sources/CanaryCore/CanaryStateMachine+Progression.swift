@@ -50,7 +50,7 @@ extension CanaryStateMachine {
                 observation, status: status, first: actions + [.event(.warning, "Rolling back \(canary.dottedName) manual webhook invoked")])
         }
         if (status.failedChecks ?? 0) >= canary.threshold { return rollback(observation, status: status, first: actions) }
-        if weight == 0 && (status.iterations ?? 0) == 0 {
+        if weight == 0 && (status.iterations ?? 0) == 0 && status.currentStep == nil {
             actions.append(.event(.normal, "Starting canary analysis for \(canary.dottedName)"))
             switch hooks(.preRollout, phase: .progressing, observation) {
             case .pending(let check): return .needs(check, status: status)
@@ -95,6 +95,7 @@ extension CanaryStateMachine {
     static func advance(_ observation: Observation, status: CanaryStatus, first: [CanaryAction]) -> Decision {
         let canary = observation.canary
         guard canary.strategy == .canary else { return iterate(observation, status: status, first: first) }
+        if let steps = script(canary) { return advanceScript(observation, status: status, first: first, steps: steps) }
         let weight = status.canaryWeight ?? 0
         let interval = canary.analysisInterval(minimum: observation.minimumInterval)
         var first = first
@@ -124,6 +125,16 @@ extension CanaryStateMachine {
                 + [.setRoutes(weighted(canary, next, phase: .progressing)), .event(.normal, "Advance \(canary.dottedName) canary weight \(next)")]
             return Decision(actions: actions, status: advanced, requeueAfter: interval)
         }
+        return promotion(observation, status: status, first: first)
+    }
+
+    /// At the end of the steps: the promotion, once the `confirm-promotion` gate allows it (else
+    /// `WaitingPromotion`, the analysis going on every interval).
+    static func promotion(_ observation: Observation, status: CanaryStatus, first: [CanaryAction]) -> Decision {
+        let canary = observation.canary
+        let weight = status.canaryWeight ?? 0
+        let interval = canary.analysisInterval(minimum: observation.minimumInterval)
+        var first = first
         switch hooks(.confirmPromotion, phase: .progressing, observation) {
         case .pending(let check): return .needs(check, status: status)
         case .failed(_, let events):

@@ -44,6 +44,9 @@ extension CanaryStateMachine {
         }
         let decision: Decision
         switch (request.action, phase) {
+        case (.promote, .progressing) where releasePause(observation, status: status, by: request.by) != nil:
+            guard let released = releasePause(observation, status: status, by: request.by) else { return nil }
+            decision = released
         case (.promote, .progressing), (.promote, .waitingPromotion):
             var promoting = status.transitioned(to: .promoting, now: observation.now)
             promoting.canaryWeight = status.canaryWeight ?? 0

@@ -76,6 +76,7 @@ extension CanaryStatus {
         status.iterations = 0
         status.failedChecks = 0
         (status.inconclusiveSteps, status.consecutiveSuccesses) = (nil, nil)
+        (status.currentStep, status.stepStarted) = (nil, nil)
         return status.applying(target)
     }
 

@@ -28,13 +28,14 @@ struct CanaryStatusTree {
         header += "  failed checks \(status["failedChecks"]?.intValue ?? 0)/\(threshold)"
         if let revision = status["lastAppliedSpec"]?.stringValue { header += "  revision \(revision)" }
         let set = target.flatMap { $0["kind"]?.stringValue == "StatefulSet" ? StatefulSetRollout($0) : nil }
-        let lines: [(String, [String])] = [
-            ("target", [set.map { CanaryStatusTree.pods($0, current: false) } ?? workload(target, role: "the new version")]),
-            ("primary", [set.map { CanaryStatusTree.pods($0, current: true) } ?? workload(primary, role: "serving")]),
-            ("services", [services.isEmpty ? "none yet" : services.joined(separator: ", ")]),
-            ("routes", set.map { [CanaryStatusTree.partition($0)] } ?? routes()),
-            ("metrics", metrics()), ("gates", gates()), ("next", [next()]), ("events", lastEvents()),
-        ]
+        let lines: [(String, [String])] =
+            (scriptStep().map { [("step", [$0])] } ?? []) + [
+                ("target", [set.map { CanaryStatusTree.pods($0, current: false) } ?? workload(target, role: "the new version")]),
+                ("primary", [set.map { CanaryStatusTree.pods($0, current: true) } ?? workload(primary, role: "serving")]),
+                ("services", [services.isEmpty ? "none yet" : services.joined(separator: ", ")]),
+                ("routes", set.map { [CanaryStatusTree.partition($0)] } ?? routes()),
+                ("metrics", metrics()), ("gates", gates()), ("next", [next()]), ("events", lastEvents()),
+            ]
         var text = [header]
         for (index, (label, values)) in lines.enumerated() {
             let last = index == lines.count - 1
@@ -70,6 +71,22 @@ struct CanaryStatusTree {
         let images = (object[path: "spec", "template", "spec", "containers"]?.arrayValue ?? []).compactMap { $0["image"]?.stringValue }
         return
             "\(kind) \(object[path: "metadata", "name"]?.stringValue ?? "")  \(ready)/\(wanted) ready  \(images.joined(separator: ", "))  (\(role))"
+    }
+
+    /// `step 2 of 5: pause 10m, 6m12s left`: the `analysis.steps` step under way; `nil` without one.
+    func scriptStep() -> String? {
+        let steps = canary[path: "spec", "analysis", "steps"]?.arrayValue ?? []
+        guard let index = canary[path: "status", "currentStep"]?.intValue, steps.indices.contains(index) else { return nil }
+        let step: CanaryStep
+        do { step = try steps[index].decode(as: CanaryStep.self) } catch { return "step \(index + 1) of \(steps.count)" }
+        var text = "step \(index + 1) of \(steps.count): \(step.summary)"
+        if case .pause(let duration?) = step.action,
+            let started = canary[path: "status", "stepStarted"]?.stringValue.flatMap({ KubeTime(rfc3339: $0)?.date })
+        {
+            let left = max(0, Int((duration.seconds - now.timeIntervalSince(started)).rounded(.up)))
+            text += ", \(GoDuration(.seconds(left))) left"
+        }
+        return text
     }
 
     /// A StatefulSet target's pods on one revision: the update revision (the new version) or the current one.

@@ -71,4 +71,36 @@ import Testing
             }
         }
     }
+
+    @Test func theStepOfAScriptUnderWayIsShownWithTheTimeLeftInItsPause() async throws {
+        try await Sandbox.with { sandbox in
+            let kubectl = Kubectl(sandbox)
+            try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
+            try await kubectl.succeed(
+                ["apply", "-f", "-"],
+                stdin: """
+                    apiVersion: v1
+                    kind: Namespace
+                    metadata: {name: test}
+                    ---
+                    apiVersion: flagger.app/v1beta1
+                    kind: Canary
+                    metadata: {name: app, namespace: test}
+                    spec:
+                      targetRef: {apiVersion: apps/v1, kind: Deployment, name: app}
+                      service: {port: 80}
+                      analysis:
+                        interval: 1m
+                        threshold: 2
+                        steps: [{setWeight: 10}, {pause: {duration: 10m}}, {setWeight: 50}]
+                    """)
+            let started = KubeTime(Date().addingTimeInterval(-228)).description
+            try await kubectl.succeed([
+                "patch", "canary", "app", "-n", "test", "--subresource=status", "--type=merge", "-p",
+                #"{"status":{"phase":"Progressing","canaryWeight":10,"currentStep":1,"stepStarted":"\#(started)"}}"#,
+            ])
+            let (code, tree) = try await SerinBinary.run(["status", "app", "-n", "test", "--kubeconfig", sandbox.kubeconfigPath])
+            #expect(code == 0 && tree.contains("step 2 of 3: pause 10m, 6m1"), "\(tree)")
+        }
+    }
 }

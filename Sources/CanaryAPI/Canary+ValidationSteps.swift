@@ -1,0 +1,37 @@
+extension Canary {
+    /// `analysis.steps` (Serin's): instead of the other schedules, each step exactly one known action, weights
+    /// within 0–100, pauses a Go duration of at most 30 days; the step kinds not built yet refused by name.
+    func validateSteps(into issues: inout ValidationIssues) {
+        guard let analysis = spec.analysis, let steps = analysis.steps else { return }
+        let field = "spec.analysis.steps"
+        if steps.isEmpty { issues.add(field, "list at least one step, or leave steps out") }
+        let others = [
+            ("stepWeight", analysis.stepWeight != nil), ("stepWeights", analysis.stepWeights != nil), ("iterations", analysis.iterations != nil),
+            ("maxWeight", analysis.maxWeight != nil), ("match", !(analysis.match ?? []).isEmpty),
+            ("consecutiveSuccessLimit", (analysis.consecutiveSuccessLimit ?? 1) > 1),
+        ]
+        for (name, set) in others where set {
+            issues.add(field, "use either steps or \(name), not both")
+        }
+        for other in ["mirror": analysis.mirror == true, "baseline": analysis.runsBaseline] where other.value {
+            issues.add(field, "steps cannot be combined with \(other.key) yet")
+        }
+        for (index, step) in steps.enumerated() {
+            let at = "\(field)[\(index)]"
+            let later = [
+                ("setCanaryScale", step.setCanaryScale), ("setHeaderRoute", step.setHeaderRoute), ("setMirrorRoute", step.setMirrorRoute),
+                ("analysis", step.analysis),
+            ]
+            // Those not built yet are refused by name with the fields table (``Canary/fields``).
+            let set = [step.setWeight != nil, step.pause != nil].filter { $0 }.count + later.filter { $0.1 != nil }.count
+            guard set == 1 else {
+                issues.add(at, "set exactly one of setWeight or pause (\(set) set)")
+                continue
+            }
+            if let weight = step.setWeight { issues.range(weight, 0...100, "\(at).setWeight") }
+            if let duration = step.pause?.duration {
+                issues.duration(duration, maximum: .seconds(30 * 24 * 3600), "\(at).pause.duration")
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import CanaryAPI
+import Foundation
+import KubeAPIServer
+import KubeCore
+import KubeSandbox
+import SerinTesting
+import Testing
+
+/// `analysis.steps` (Serin's) on Istio with a real Prometheus: a script of weights, a timed pause and a pause
+/// released by a promote request, each step judged, the routes following the script; an operator killed during
+/// the timed pause resumes with the time that was left.
+@Suite(.serialized) struct StepsScenarioTests {
+    static let analysis = """
+            interval: 2s
+            threshold: 3
+            steps:
+            - setWeight: 10
+            - pause: {duration: 8s}
+            - setWeight: 40
+            - pause: {}
+            - setWeight: 60
+            metrics:
+            - {name: request-success-rate, thresholdRange: {min: 99}, interval: 10s}
+        """
+
+    static func setup() -> Scenario.Setup {
+        var setup = Scenario.Setup()
+        setup.auditLog = true
+        return setup
+    }
+
+    static func step(_ world: Scenario) async throws -> Int? { try await world.status("podinfo", namespace: "test")["currentStep"]?.intValue }
+
+    /// The canary weights Serin wrote on the VirtualService, in order, each once.
+    static func weights(_ world: Scenario) async -> [Int] {
+        let writes = await (world.sandbox.audit?.writes() ?? []).filter { $0.plural == "virtualservices" && !$0.userAgent.hasPrefix("kubectl") }
+        var weights: [Int] = []
+        for write in writes {
+            let route = write.object[path: "spec", "http"]?[0]?["route"]?.arrayValue ?? []
+            let canary = route.first { $0[path: "destination", "host"]?.stringValue == "podinfo-canary" }?["weight"]?.intValue ?? 0
+            if weights.last != canary { weights.append(canary) }
+        }
+        return weights
+    }
+
+    @Test func aScriptOfWeightsAndPausesRunsInOrderAndAManualPauseWaitsForPromote() async throws {
+        try await Scenario.run(Self.setup()) { world in
+            try await world.kubectl.succeed(
+                ["apply", "-f", "-"], stdin: Podinfo.workload + "\n---\n" + Podinfo.canary(provider: "istio", analysis: Self.analysis))
+            let initialized = try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test")
+            if !initialized { Issue.record("not initialized: \(try await world.status("podinfo", namespace: "test"))") }
+            try await world.releasePodinfo()
+            let pausing = try await eventually(timeout: .seconds(30)) { try await Self.step(world) == 1 }
+            #expect(pausing, "the timed pause")
+            let pauseStarted = try await world.status("podinfo", namespace: "test")["stepStarted"]?.stringValue.flatMap {
+                KubeTime(rfc3339: $0)?.date
+            }
+            world.killOperator()  // during the pause: the next operator keeps its start time
+            world.restartOperator()
+            let manual = try await eventually(timeout: .seconds(40)) { try await Self.step(world) == 3 }
+            #expect(manual, "the manual pause")
+            let status = try await world.status("podinfo", namespace: "test")
+            let started = try #require(status["stepStarted"]?.stringValue.flatMap { KubeTime(rfc3339: $0)?.date })
+            let paused = try #require(pauseStarted)
+            #expect(
+                started.timeIntervalSince(paused) >= 8 + 2 - 0.5, "8 s of pause, then one interval at 40%: \(started.timeIntervalSince(paused)) s")
+            let pauseEvents = try await world.events("podinfo", namespace: "test")
+            #expect(
+                pauseEvents.contains("Pause podinfo.test at canary weight 40 until promoted (kubectl serin promote podinfo -n test): step 4 of 5"))
+            let held = try await eventually(timeout: .seconds(6)) { try await Self.step(world) != 3 }
+            #expect(!held, "held: no step for several intervals")
+            #expect(try await world.status("podinfo", namespace: "test")["stepStarted"]?.stringValue == KubeTime(started).description)
+
+            try await UndoScenarioTests.request(world, .promote)
+            #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", timeout: .seconds(60)))
+            let events = try await world.events("podinfo", namespace: "test")
+            #expect(events.contains("Pause of podinfo.test released by alice: step 4 of 5"), "\(events)")
+            #expect(events.contains("Pause podinfo.test at canary weight 10 for 8s: step 2 of 5"), "\(events)")
+            let weights = await Self.weights(world)
+            #expect(weights == [0, 10, 40, 60, 0], "the script's weights, each written once: \(weights)")
+        }
+    }
+}
