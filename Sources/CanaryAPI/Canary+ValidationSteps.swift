@@ -18,12 +18,10 @@ extension Canary {
         }
         for (index, step) in steps.enumerated() {
             let at = "\(field)[\(index)]"
-            let later = [
-                ("setCanaryScale", step.setCanaryScale), ("setHeaderRoute", step.setHeaderRoute), ("setMirrorRoute", step.setMirrorRoute),
-                ("analysis", step.analysis),
-            ]
+            let later = [("setCanaryScale", step.setCanaryScale), ("setHeaderRoute", step.setHeaderRoute), ("setMirrorRoute", step.setMirrorRoute)]
             // Those not built yet are refused by name with the fields table (``Canary/fields``).
             let set = [step.setWeight != nil, step.pause != nil].filter { $0 }.count + later.filter { $0.1 != nil }.count
+            if let checks = step.analysis { validate(checks, field: "\(at).analysis", into: &issues) }
             guard set == 1 else {
                 issues.add(at, "set exactly one of setWeight or pause (\(set) set)")
                 continue
@@ -32,6 +30,19 @@ extension Canary {
             if let duration = step.pause?.duration {
                 issues.duration(duration, maximum: .seconds(30 * 24 * 3600), "\(at).pause.duration")
             }
+        }
+    }
+
+    /// A step's own checks: metrics as the analysis's, rollout webhooks only, nothing else.
+    private func validate(_ checks: StepAnalysis, field: String, into issues: inout ValidationIssues) {
+        for key in checks.unknownFields { issues.add("\(field).\(key)", "not a field of a step's analysis (metrics, webhooks)") }
+        for (index, metric) in (checks.metrics ?? []).enumerated() { validate(metric, field: "\(field).metrics[\(index)]", into: &issues) }
+        for (index, webhook) in (checks.webhooks ?? []).enumerated() {
+            let at = "\(field).webhooks[\(index)]"
+            if webhook.kind != .rollout { issues.add("\(at).type", "only rollout webhooks run in a step (\"\(webhook.type ?? "")\")") }
+            issues.duration(webhook.timeout, maximum: ValidationLimits.maximumWebhookTimeout, "\(at).timeout")
+            issues.range(webhook.retries, 0...ValidationLimits.maximumWebhookRetries, "\(at).retries")
+            issues.url(webhook.url, "\(at).url")
         }
     }
 }

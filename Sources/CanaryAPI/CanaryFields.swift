@@ -24,7 +24,7 @@ extension Canary {
 
     public static let fields: [(path: String, support: FieldSupport)] = {
         let appMesh = FieldSupport.refused("App Mesh is not supported (its service is being retired by AWS)")
-        let laterStep = "not supported yet: steps are setWeight and pause"
+        let laterStep = "not supported yet: steps are setWeight and pause (with an analysis of their own)"
         var fields: [(String, FieldSupport)] = [
             ("spec.provider", .checked), ("spec.metricsServer", .implemented),
             ("spec.targetRef", .implemented), ("spec.targetRef.apiVersion", .implemented), ("spec.targetRef.kind", .checked),
@@ -57,7 +57,7 @@ extension Canary {
             ("spec.analysis.steps", .checked), ("spec.analysis.steps[].setWeight", .checked), ("spec.analysis.steps[].pause", .checked),
             ("spec.analysis.steps[].pause.duration", .checked), ("spec.analysis.steps[].setCanaryScale", .refused(laterStep)),
             ("spec.analysis.steps[].setHeaderRoute", .refused(laterStep)), ("spec.analysis.steps[].setMirrorRoute", .refused(laterStep)),
-            ("spec.analysis.steps[].analysis", .refused(laterStep)),
+            ("spec.analysis.steps[].analysis", .checked),
             ("spec.analysis.mirror", .checked), ("spec.analysis.mirrorWeight", .checked),
             ("spec.analysis.primaryReadyThreshold", .implemented), ("spec.analysis.canaryReadyThreshold", .implemented),
             ("spec.analysis.match", .checked),

@@ -12,7 +12,8 @@ public struct CanaryStep: Codable, Sendable, Equatable {
     public var setCanaryScale: JSONValue?
     public var setHeaderRoute: JSONValue?
     public var setMirrorRoute: JSONValue?
-    public var analysis: JSONValue?
+    /// Checks that run only while this step is under way, besides the analysis's.
+    public var analysis: StepAnalysis?
 
     public struct Pause: Codable, Sendable, Equatable {
         /// A Go duration (`10m`); none: until released.
@@ -21,9 +22,10 @@ public struct CanaryStep: Codable, Sendable, Equatable {
         public init(duration: String? = nil) { self.duration = duration }
     }
 
-    public init(setWeight: Int? = nil, pause: Pause? = nil) {
+    public init(setWeight: Int? = nil, pause: Pause? = nil, analysis: StepAnalysis? = nil) {
         self.setWeight = setWeight
         self.pause = pause
+        self.analysis = analysis
     }
 
     /// What a valid step does.

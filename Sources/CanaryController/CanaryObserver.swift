@@ -89,8 +89,9 @@ struct CanaryObserver: Sendable {
     func observe(_ canary: Canary, target: JSONValue, parts: CanaryParts) -> Observation {
         let time = clock.date
         let workload = parts.target
+        // The checks of an `analysis.steps` step under way join the analysis's for this decision.
         var observation = Observation(
-            now: time, canary: canary, minimumInterval: minimumInterval,
+            now: time, canary: canary.withStepChecks(), minimumInterval: minimumInterval,
             target: workload.state(target: target, canary: canary, now: time),
             primary: workload.primary(of: canary).map { workload.state(primary: $0, canary: canary, now: time) },
             routes: parts.router.routes(canary))

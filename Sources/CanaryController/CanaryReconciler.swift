@@ -62,7 +62,7 @@ public struct CanaryReconciler: Reconciler {
         let (target, selector) = try observer.target(of: canary, parts: parts)
         try observer.checkDependencyCycle(canary)
         // Before a rollout starts, a template that cannot be used is named; during one, it fails the check as in Flagger.
-        let unsafe = try checks.checkReferences(canary, queries: parts.router.queries)
+        let unsafe = try checks.checkReferences(canary.withEveryStepsChecks(), queries: parts.router.queries)
         try await acting("record a warning") { try await actions.warnOnce(unsafe, kind: "tls", canary: canary) }
         if canary.status?.phase == nil || canary.status?.phase == .initializing {
             let unavailable = await checks.unavailableProviders(canary)

@@ -109,4 +109,31 @@ import Testing
         let later: JSONValue = ["analysis": ["interval": "1m", "threshold": 1, "steps": [["setCanaryScale": ["replicas": 2]]]]]
         #expect(Canary.refusedFields(in: later).map(\.field) == ["spec.analysis.steps[0].setCanaryScale"], "not built yet: refused by name")
     }
+
+    @Test func aStepsOwnChecksJoinTheAnalysisOnlyWhileItIsUnderWay() throws {
+        var latency = CanaryMetric(name: "soak-latency", thresholdRange: ThresholdRange(max: 300))
+        latency.query = "vector(1)"
+        let soak = StepAnalysis(
+            metrics: [latency],
+            webhooks: [CanaryWebhook(name: "load-test", url: "http://loadtester.test/")])
+        var canary = Self.canary([CanaryStep(setWeight: 20), CanaryStep(pause: .init(duration: "5m"), analysis: soak)])
+        #expect(canary.withStepChecks().spec.analysis?.metrics?.count == 1, "before the script: the analysis's alone")
+        canary.status?.currentStep = 0
+        #expect(canary.withStepChecks() == canary, "a step without checks of its own")
+        canary.status?.currentStep = 1
+        let during = canary.withStepChecks()
+        #expect(during.spec.analysis?.metrics?.map(\.name) == ["request-success-rate", "soak-latency"])
+        #expect(during.webhooks(of: .rollout).map(\.name) == ["load-test"])
+        #expect(canary.withEveryStepsChecks().spec.analysis?.metrics?.count == 2)
+        #expect(canary.validate().isEmpty, "\(canary.validate())")
+
+        let decoded = try JSONValue(parsing: #"{"metrics": [], "templates": [{"templateName": "x"}]}"#).decode(as: StepAnalysis.self)
+        #expect(decoded.unknownFields == ["templates"])
+        var strange = Self.canary([CanaryStep(setWeight: 20, analysis: decoded)])
+        strange.spec.analysis?.steps?[0].analysis?.webhooks = [CanaryWebhook(name: "gate", type: "confirm-promotion", url: "http://gate.test/")]
+        let fields = strange.validate().map(\.field)
+        #expect(
+            fields.contains("spec.analysis.steps[0].analysis.templates") && fields.contains("spec.analysis.steps[0].analysis.webhooks[0].type"),
+            "\(fields)")
+    }
 }

@@ -16,6 +16,9 @@ import Testing
             steps:
             - setWeight: 10
             - pause: {duration: 8s}
+              analysis:
+                metrics:
+                - {name: soak-only, query: "sum(istio_requests_total) >= 0", thresholdRange: {min: 0}, interval: 10s}
             - setWeight: 40
             - pause: {}
             - setWeight: 60
@@ -27,6 +30,12 @@ import Testing
         var setup = Scenario.Setup()
         setup.auditLog = true
         return setup
+    }
+
+    /// The metrics each journaled step checked, oldest first (steps without checks left out).
+    static func checkedMetrics(_ world: Scenario) async throws -> [[String]] {
+        let journal = try await world.status("podinfo", namespace: "test")["journal"]?.arrayValue ?? []
+        return journal.map { ($0["metrics"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue } }.filter { !$0.isEmpty }
     }
 
     static func step(_ world: Scenario) async throws -> Int? { try await world.status("podinfo", namespace: "test")["currentStep"]?.intValue }
@@ -69,6 +78,10 @@ import Testing
                 pauseEvents.contains("Pause podinfo.test at canary weight 40 until promoted (kubectl serin promote podinfo -n test): step 4 of 5"))
             let held = try await eventually(timeout: .seconds(6)) { try await Self.step(world) != 3 }
             #expect(!held, "held: no step for several intervals")
+            // The timed pause's own check ran at its checks, and no longer runs at the manual pause's.
+            let checked = try await Self.checkedMetrics(world)
+            #expect(checked.contains { $0.contains("soak-only") }, "\(checked)")
+            #expect(checked.last.map { $0.contains("request-success-rate") && !$0.contains("soak-only") } == true, "\(checked)")
             #expect(try await world.status("podinfo", namespace: "test")["stepStarted"]?.stringValue == KubeTime(started).description)
 
             try await UndoScenarioTests.request(world, .promote)
