@@ -14,7 +14,8 @@ extension CanaryStateMachine {
             switch primary.readiness {
             case .waiting(let reason), .failed(let reason):
                 // A Knative Service has no `-primary` workload: its primary is a revision of the target itself.
-                let primary = canary.targetKind == .knativeService ? canary.targetName : canary.primaryName
+                // Nor has a StatefulSet: its primary is its current revision.
+                let primary = [.knativeService, .statefulSet].contains(canary.targetKind) ? canary.targetName : canary.primaryName
                 message = "\(primary).\(canary.namespace) not ready: \(reason)"
             case .ready: message = ""
             }

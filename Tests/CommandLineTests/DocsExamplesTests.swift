@@ -69,9 +69,13 @@ import Testing
             try await kubectl.succeed(["apply", "-f", SerinBinary.repository.appendingPathComponent("crds").path])
             let context = RouterRegistry.validationContext(routers: RouterRegistry.implemented, targets: Set(TargetKind.allCases))
             var canaries = 0
+            // Every namespace the examples use, made in one call.
+            let namespaces = try examples.reduce(into: Set<String>()) { $0.formUnion(try Self.namespaces(in: $1.text)) }
+            try await kubectl.succeed(
+                ["apply", "-f", "-"],
+                stdin: namespaces.sorted().map { "apiVersion: v1\nkind: Namespace\nmetadata: {name: \($0)}" }.joined(separator: "\n---\n"))
             for block in examples {
                 #expect(block.text.contains("apiVersion:") && block.text.contains("kind:"), "\(block): not an object; mark it \(Self.marker)")
-                for namespace in try Self.namespaces(in: block.text) { _ = try await kubectl.run(["create", "namespace", namespace]) }
                 let applied = try await kubectl.run(["apply", "-o", "json", "-f", "-"], stdin: block.text)
                 #expect(applied.status == 0, "\(block) is refused: \(applied.stderr)")
                 guard applied.status == 0 else { continue }

@@ -18,7 +18,7 @@ import Testing
 
     /// Waits until the load tester has no nGrinder run left.
     static func idle(_ tester: LoadTester) async throws -> Bool {
-        try await eventually { await tester.runs.counts.isEmpty }
+        try await eventually(timeout: .seconds(30)) { await tester.runs.counts.isEmpty }  // a loaded machine polls late
     }
 
     @Test func aTestIsClonedStartedAndPolledOnceWhileItRuns() async throws {

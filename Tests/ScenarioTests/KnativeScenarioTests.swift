@@ -70,7 +70,8 @@ import Testing
                 "patch", "ksvc", "podinfo", "-n", "test", "--type=merge", "-p",
                 #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#,
             ])
-            #expect(try await world.waitForPhase("Failed", name: "podinfo", namespace: "test"), "a bad release is rolled back")
+            #expect(
+                try await world.waitForPhase("Failed", name: "podinfo", namespace: "test", timeout: .seconds(150)), "a bad release is rolled back")
             service = try await world.json(["get", "ksvc", "podinfo", "-n", "test"])
             #expect(service[path: "metadata", "annotations", "flagger.app/primary-revision"] == "podinfo-00002")
             #expect(service[path: "status", "latestCreatedRevisionName"] == "podinfo-00003")

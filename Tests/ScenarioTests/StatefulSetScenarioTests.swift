@@ -36,6 +36,7 @@ import Testing
         spec:
           replicas: 5
           serviceName: db
+          minReadySeconds: 3
           podManagementPolicy: \(policy)
           selector: {matchLabels: {app: db}}
           updateStrategy: {type: \(strategy)}
@@ -57,7 +58,7 @@ import Testing
           progressDeadlineSeconds: \(deadline)
           analysis:
             interval: 3s
-            threshold: 2
+            threshold: 3
             stepWeights: [20, 60]
             metrics:
             - {name: request-success-rate, thresholdRange: {min: 99}, interval: 10s}
@@ -172,7 +173,7 @@ import Testing
             #expect(state.partition == 5 && state.current == good && state.update != good, "held, the bad template kept as written: \(state)")
             #expect(await Self.partitionsWritten(world) == [5, 4, 5], "one pod, then held")
             let events = try await world.events("db", namespace: "demo")
-            #expect(events.contains("Rolling back db.demo failed checks threshold reached 2"), "\(events)")
+            #expect(events.contains("Rolling back db.demo failed checks threshold reached 3"), "\(events)")
         }
     }
 
@@ -302,7 +303,7 @@ import Testing
                 #expect(after["db-\(ordinal)"]?.uid == before["db-\(ordinal)"]?.uid, "db-\(ordinal) never read the bad config")
             }
             let events = try await world.events("db", namespace: "demo")
-            #expect(events.contains("Rolling back db.demo failed checks threshold reached 2"), "\(events)")
+            #expect(events.contains("Rolling back db.demo failed checks threshold reached 3"), "\(events)")
         }
     }
 

@@ -113,7 +113,10 @@ struct ServiceResolver: Sendable {
     /// The ready pods of StatefulSets that `selector` selects, one backend each (a set's pods may run two
     /// revisions, each answering as its own template and the configs it started with say).
     func readyStatefulSetPods(selector: JSONObject, namespace: String, serviceName: String) async -> [Backend] {
-        guard let type = await type("pods"), let page = try? await store.list(type, namespace: namespace) else { return [] }
+        // Most namespaces have no StatefulSet: their pods (Jobs') are not listed on every request.
+        guard let sets = await type("statefulsets", group: "apps"), let found = try? await store.list(sets, namespace: namespace, limit: 1),
+            !found.items.isEmpty, let type = await type("pods"), let page = try? await store.list(type, namespace: namespace)
+        else { return [] }
         var backends: [Backend] = []
         for pod in page.items where StatefulSetSimulator.isReady(pod) {
             guard let set = StatefulSetSimulator.owner(of: pod) else { continue }

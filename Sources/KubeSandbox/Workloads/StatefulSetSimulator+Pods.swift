@@ -54,6 +54,15 @@ extension StatefulSetSimulator {
             latest[path: "metadata", "uid"] == pod[path: "metadata", "uid"]
         else { return }
         await write(latest, ready: true, podType: podType)
+        // Available only `minReadySeconds` after: the set's status is counted again then.
+        guard let set = StatefulSetSimulator.owner(of: latest), let namespace, let setType = await store.type(plural: "statefulsets", group: "apps"),
+            let minReady = try? await store.get(setType, namespace: namespace, name: set)[path: "spec", "minReadySeconds"]?.intValue, minReady > 0
+        else { return }
+        let clock = self.clock
+        Task {
+            guard (try? await clock.sleep(for: .seconds(minReady))) != nil else { return }
+            await self.reconcile(namespace: namespace, name: set)
+        }
     }
 
     /// Writes a pod's status as the kubelet would: `Running` and `Ready` once ready, `Pending` before.

@@ -64,14 +64,14 @@ public actor StatefulSetSimulator {
         "\(set)-\(WorkloadStatus.replicaSetName(["metadata": ["name": ""], "spec": ["template": template]]).dropFirst())"
     }
 
-    private func ordinal(_ pod: JSONValue, in set: String) -> Int? {
+    func ordinal(_ pod: JSONValue, in set: String) -> Int? {
         guard let name = pod[path: "metadata", "name"]?.stringValue, name.hasPrefix(set + "-") else { return nil }
         return Int(name.dropFirst(set.count + 1))
     }
 
     /// Takes a pod without an owner that the set's selector selects and whose name is one of its ordinals (a
     /// set deleted with `--cascade=orphan` and made again), as the controller adopts it.
-    private func adopt(_ pod: JSONValue, by set: JSONValue, podType: ResourceType) async -> JSONValue? {
+    func adopt(_ pod: JSONValue, by set: JSONValue, podType: ResourceType) async -> JSONValue? {
         let name = set[path: "metadata", "name"]?.stringValue ?? ""
         let selector = set[path: "spec", "selector", "matchLabels"]?.objectValue ?? [:]
         let labels = DynamicObject(json: pod).labels
@@ -87,64 +87,50 @@ public actor StatefulSetSimulator {
         return try? await store.update(podType, namespace: namespace, name: pod[path: "metadata", "name"]?.stringValue ?? "", object: adopted)
     }
 
-    private func reconcile(namespace: String, name: String) async {
+    /// One pass of the controller over a set; a status write that lost a race with another writer (the
+    /// operator's partition patch) is done again from the latest object, so no change is left unreported.
+    func reconcile(namespace: String, name: String, attempt: Int = 0) async {
         guard let setType = await store.type(plural: "statefulsets", group: "apps"), let podType = await store.type(plural: "pods"),
             let set = try? await store.get(setType, namespace: namespace, name: name)
         else { return }
-        let spec = set["spec"] ?? [:]
-        let template = spec["template"] ?? [:]
+        let template = set[path: "spec", "template"] ?? [:]
         let update = StatefulSetSimulator.revisionName(name, template: template)
         templates[update] = template
         var current = set[path: "status", "currentRevision"]?.stringValue ?? update
         if templates[current] == nil { current = update }
+        let pods = await ownedPods(of: set, podType: podType)
+        await step(set, pods: pods, current: current, update: update, podType: podType)
+        var next = set
+        next["status"] = StatefulSetSimulator.status(of: set, pods: pods, current: current, update: update, now: clock.date)
+        guard next["status"] != set["status"] else { return }
+        do {
+            _ = try await store.update(setType, namespace: namespace, name: name, object: next, subresource: "status")
+        } catch {
+            guard attempt < 5 else { return }
+            await reconcile(namespace: namespace, name: name, attempt: attempt + 1)
+        }
+    }
+
+    /// The controller's one move: a pod beyond the replicas deleted, a missing one created (in order unless
+    /// `Parallel`), or, once every pod is ready, the highest pod at or above the partition on another revision
+    /// deleted (it is made again from the update revision).
+    private func step(_ set: JSONValue, pods: [Int: JSONValue], current: String, update: String, podType: ResourceType) async {
+        let name = set[path: "metadata", "name"]?.stringValue ?? "", namespace = set[path: "metadata", "namespace"]?.stringValue
+        let spec = set["spec"] ?? [:]
         let replicas = max(spec["replicas"]?.intValue ?? 1, 0)
         let partition = max(spec[path: "updateStrategy", "rollingUpdate", "partition"]?.intValue ?? 0, 0)
         let parallel = spec["podManagementPolicy"]?.stringValue == "Parallel"
-        let uid = set[path: "metadata", "uid"]?.stringValue
-        let page = try? await store.list(podType, namespace: namespace)
-        var pods: [Int: JSONValue] = [:]
-        for orphan in page?.items ?? [] where StatefulSetSimulator.owner(of: orphan) == nil {
-            if let adopted = await adopt(orphan, by: set, podType: podType), let ordinal = ordinal(adopted, in: name) { pods[ordinal] = adopted }
-        }
-        for pod in page?.items ?? [] where StatefulSetSimulator.owner(of: pod) == name {
-            let owned = (pod[path: "metadata", "ownerReferences"]?.arrayValue ?? []).contains { $0["uid"]?.stringValue == uid }
-            guard owned, let ordinal = ordinal(pod, in: name) else { continue }
-            pods[ordinal] = pod
-        }
-        func revision(_ ordinal: Int) -> String? {
-            pods[ordinal]?[path: "metadata", "labels", .init(StatefulSetSimulator.revisionLabel)]?.stringValue
-        }
-        let steady = (0..<replicas).allSatisfy { pods[$0].map(StatefulSetSimulator.isReady) ?? false }
+        func ready(_ ordinal: Int) -> Bool { pods[ordinal].map(StatefulSetSimulator.isReady) ?? false }
         if let excess = pods.keys.filter({ $0 >= replicas }).max() {
             _ = try? await store.delete(podType, namespace: namespace, name: "\(name)-\(excess)")
-        } else if let missing = (0..<replicas).first(where: { pods[$0] == nil }),
-            parallel || (0..<missing).allSatisfy({ pods[$0].map(StatefulSetSimulator.isReady) ?? false })
-        {
-            let ordinals = parallel ? (0..<replicas).filter { pods[$0] == nil } : [missing]
-            for ordinal in ordinals {
+        } else if let missing = (0..<replicas).first(where: { pods[$0] == nil }), parallel || (0..<missing).allSatisfy(ready) {
+            for ordinal in parallel ? (0..<replicas).filter({ pods[$0] == nil }) : [missing] {
                 await create(set, ordinal: ordinal, revision: ordinal < partition ? current : update, podType: podType)
             }
-        } else if steady, let stale = (partition..<max(partition, replicas)).reversed().first(where: { revision($0) != update }) {
+        } else if (0..<replicas).allSatisfy(ready),
+            let stale = (partition..<max(partition, replicas)).reversed().first(where: { StatefulSetSimulator.revision(of: pods[$0]) != update })
+        {
             _ = try? await store.delete(podType, namespace: namespace, name: "\(name)-\(stale)")
         }
-        let inRange = (0..<replicas).compactMap { pods[$0] }
-        let updated = (0..<replicas).filter { revision($0) == update }.count
-        let ready = inRange.filter(StatefulSetSimulator.isReady).count
-        if updated == replicas && ready == replicas { current = update }
-        var status = set["status"] ?? [:]
-        let written = status
-        status["observedGeneration"] = set[path: "metadata", "generation"] ?? 1
-        status["replicas"] = .int(inRange.count)
-        status["readyReplicas"] = .int(ready)
-        status["availableReplicas"] = .int(ready)
-        status["currentReplicas"] = .int((0..<replicas).filter { revision($0) == current }.count)
-        status["updatedReplicas"] = .int(updated)
-        status["currentRevision"] = .string(current)
-        status["updateRevision"] = .string(update)
-        status["collisionCount"] = 0
-        guard status != written else { return }
-        var next = set
-        next["status"] = status
-        _ = try? await store.update(setType, namespace: namespace, name: name, object: next, subresource: "status")
     }
 }

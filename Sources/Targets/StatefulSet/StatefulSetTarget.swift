@@ -110,12 +110,15 @@ public struct StatefulSetTarget: CanaryTarget {
 
     public func state(target: JSONValue, canary: Canary, now: Date) -> WorkloadState {
         let rollout = StatefulSetRollout(target)
+        // A cache that has not seen Serin's last partition would call a step's rollout done before it began.
         let readiness: Readiness =
-            rollout.partitionedRolloutDone
-            ? .ready
-            : StatefulSetTarget.notReady(
-                "\(rollout.updatedReplicas) of \(rollout.allowedUpdates) updated pods, \(rollout.availableReplicas) of \(rollout.replicas) available",
-                rollout: rollout, canary: canary, now: now)
+            writes.isBehind(target)
+            ? .waiting("waiting for the StatefulSet's latest version")
+            : rollout.partitionedRolloutDone
+                ? .ready
+                : StatefulSetTarget.notReady(
+                    "\(rollout.updatedReplicas) of \(rollout.allowedUpdates) updated pods, \(rollout.availableReplicas) of \(rollout.replicas) available",
+                    rollout: rollout, canary: canary, now: now)
         return WorkloadState(templateHash: rollout.updateRevision ?? "", readiness: readiness, replicas: rollout.replicas)
     }
 
