@@ -18,12 +18,13 @@ extension Canary {
         }
         for (index, step) in steps.enumerated() {
             let at = "\(field)[\(index)]"
-            let later = [("setCanaryScale", step.setCanaryScale), ("setHeaderRoute", step.setHeaderRoute), ("setMirrorRoute", step.setMirrorRoute)]
+            let later = [("setHeaderRoute", step.setHeaderRoute), ("setMirrorRoute", step.setMirrorRoute)]
             // Those not built yet are refused by name with the fields table (``Canary/fields``).
-            let set = [step.setWeight != nil, step.pause != nil].filter { $0 }.count + later.filter { $0.1 != nil }.count
+            let set = [step.setWeight != nil, step.pause != nil, step.setCanaryScale != nil].filter { $0 }.count + later.filter { $0.1 != nil }.count
             if let checks = step.analysis { validate(checks, field: "\(at).analysis", into: &issues) }
+            if let scale = step.setCanaryScale { validate(scale, field: "\(at).setCanaryScale", into: &issues) }
             guard set == 1 else {
-                issues.add(at, "set exactly one of setWeight or pause (\(set) set)")
+                issues.add(at, "set exactly one of setWeight, pause or setCanaryScale (\(set) set)")
                 continue
             }
             if let weight = step.setWeight { issues.range(weight, 0...100, "\(at).setWeight") }
@@ -31,6 +32,20 @@ extension Canary {
                 issues.duration(duration, maximum: .seconds(30 * 24 * 3600), "\(at).pause.duration")
             }
         }
+    }
+
+    /// A canary scale: exactly one of its fields, within bounds; a Deployment target without an autoscaler.
+    private func validate(_ scale: CanaryScale, field: String, into issues: inout ValidationIssues) {
+        for key in scale.unknownFields { issues.add("\(field).\(key)", "not a field of setCanaryScale (replicas, weight, matchTrafficWeight)") }
+        let set = [scale.replicas != nil, scale.weight != nil, scale.matchTrafficWeight != nil].filter { $0 }.count
+        if set != 1 { issues.add(field, "set exactly one of replicas, weight or matchTrafficWeight (\(set) set)") }
+        issues.range(scale.replicas, 0...Int(Int32.max), "\(field).replicas")
+        issues.range(scale.weight, 0...100, "\(field).weight")
+        if scale.matchTrafficWeight == false { issues.add("\(field).matchTrafficWeight", "only true: leave the step out instead") }
+        if targetKind != .deployment {
+            issues.add(field, "sizes a Deployment target's canary only (this target is a \(targetKind?.description ?? "kind Serin does not know"))")
+        }
+        if spec.autoscalerRef != nil { issues.add(field, "not with autoscalerRef yet: the canary's autoscaler would resize it") }
     }
 
     /// A step's own checks: metrics as the analysis's, rollout webhooks only, nothing else.

@@ -8,8 +8,9 @@ public struct CanaryStep: Codable, Sendable, Equatable {
     /// Hold at the current weight: for `duration`, or until released (`kubectl serin promote`, or passing
     /// `confirm-promotion` webhooks) without one.
     public var pause: Pause?
+    /// Size the canary apart from its traffic; the step lasts one interval.
+    public var setCanaryScale: CanaryScale?
     /// Not implemented yet: decoded only to be refused by name.
-    public var setCanaryScale: JSONValue?
     public var setHeaderRoute: JSONValue?
     public var setMirrorRoute: JSONValue?
     /// Checks that run only while this step is under way, besides the analysis's.
@@ -22,9 +23,10 @@ public struct CanaryStep: Codable, Sendable, Equatable {
         public init(duration: String? = nil) { self.duration = duration }
     }
 
-    public init(setWeight: Int? = nil, pause: Pause? = nil, analysis: StepAnalysis? = nil) {
+    public init(setWeight: Int? = nil, pause: Pause? = nil, setCanaryScale: CanaryScale? = nil, analysis: StepAnalysis? = nil) {
         self.setWeight = setWeight
         self.pause = pause
+        self.setCanaryScale = setCanaryScale
         self.analysis = analysis
     }
 
@@ -33,15 +35,17 @@ public struct CanaryStep: Codable, Sendable, Equatable {
         case setWeight(Int)
         /// `nil`: until released.
         case pause(Duration?)
+        case setCanaryScale(CanaryScale)
     }
 
     /// The step's action; `nil` for a step validation refuses (none or several fields set, a bad duration).
     public var action: Action? {
-        switch (setWeight, pause) {
-        case (let weight?, nil): return (0...100).contains(weight) ? .setWeight(weight) : nil
-        case (nil, let pause?):
+        switch (setWeight, pause, setCanaryScale) {
+        case (let weight?, nil, nil): return (0...100).contains(weight) ? .setWeight(weight) : nil
+        case (nil, let pause?, nil):
             guard let text = pause.duration else { return .pause(nil) }
             do { return .pause(try GoDuration(parsing: text).duration) } catch { return nil }
+        case (nil, nil, let scale?): return scale.replicas(primary: 1, trafficWeight: 0) == nil ? nil : .setCanaryScale(scale)
         default: return nil
         }
     }
@@ -49,6 +53,7 @@ public struct CanaryStep: Codable, Sendable, Equatable {
     /// `setWeight 20`, `pause 10m`, `pause until promoted`: how status and Events name it.
     public var summary: String {
         if let setWeight { return "setWeight \(setWeight)" }
+        if let setCanaryScale { return "setCanaryScale \(setCanaryScale.summary)" }
         if let duration = pause?.duration { return "pause \(duration)" }
         return "pause until promoted"
     }

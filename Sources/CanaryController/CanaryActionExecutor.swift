@@ -54,6 +54,8 @@ struct CanaryActionExecutor: Sendable {
             try await acting("resume the target's autoscaler") { try await autoscaler.pauseTarget(canary, false) }
             let replicas = workload.scaleUpReplicas(canary)
             try await acting("scale \(canary.targetName) to \(replicas)") { try await workload.scaleTarget(canary, replicas: replicas) }
+        case .scaleTarget(let replicas):
+            try await acting("scale \(canary.targetName) to \(replicas)") { try await workload.scaleTarget(canary, replicas: replicas) }
         case .promote:
             try await acting("promote \(canary.targetName) to \(canary.primaryName)") {
                 guard let target = workload.target(of: canary) else { throw TargetError("target \(canary.dottedName) not found") }

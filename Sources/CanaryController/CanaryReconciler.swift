@@ -123,6 +123,7 @@ public struct CanaryReconciler: Reconciler {
         case .setRoutes(let routes): "set routes \(routes)"
         case .scaleTargetToZero: "scale target to zero"
         case .scaleTargetUp: "scale target up"
+        case .scaleTarget(let replicas): "scale target to \(replicas)"
         case .promote: "promote"
         case .restorePrevious: "restore the previous version"
         case .applyBaseline: "apply baseline"

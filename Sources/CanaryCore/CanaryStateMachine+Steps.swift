@@ -3,7 +3,7 @@ import Foundation
 import KubeCore
 
 /// `analysis.steps` (Serin's): the rollout as a script. The analysis's checks run every interval as in any
-/// canary analysis; a passed check moves the script on: a `setWeight` step lasts one interval, a timed pause
+/// canary analysis; a passed check moves the script on: a `setWeight` or `setCanaryScale` step lasts one interval, a timed pause
 /// until its duration has passed since the step started (``CanaryAPI/CanaryStatus/stepStarted``), a pause without
 /// one until released. After the last step comes the promotion, behind the `confirm-promotion` gate.
 extension CanaryStateMachine {
@@ -65,13 +65,20 @@ extension CanaryStateMachine {
                 }
             }
             stepped.canaryWeight = target
-            let actions =
+            var actions =
                 first.filter { if case .setRoutes = $0 { return false } else { return true } }
                 + [
                     .setRoutes(weighted(canary, target, phase: .progressing)),
                     .event(.normal, "Advance \(canary.dottedName) canary weight \(target)"),
                 ]
+            if let scale = scaleInForce(before: next, steps: steps), scale.matchTrafficWeight == true {
+                actions.append(.scaleTarget(scale.replicas(primary: observation.primary?.replicas ?? 1, trafficWeight: target) ?? 1))
+            }
             return Decision(actions: actions, status: stepped, requeueAfter: interval)
+        case .setCanaryScale(let scale):
+            let replicas = scale.replicas(primary: observation.primary?.replicas ?? 1, trafficWeight: weight) ?? 1
+            let text = "Scale \(canary.dottedName) canary to \(replicas) replicas (\(scale.summary)): step \(next + 1) of \(steps.count)"
+            return Decision(actions: first + [.scaleTarget(replicas), .event(.normal, text)], status: stepped, requeueAfter: interval)
         case .pause(let duration):
             let until =
                 duration == nil
@@ -80,6 +87,11 @@ extension CanaryStateMachine {
             let text = "Pause \(canary.dottedName) at canary weight \(weight) \(until): step \(next + 1) of \(steps.count)"
             return Decision(actions: first + [.event(.normal, text)], status: stepped, requeueAfter: interval)
         }
+    }
+
+    /// The last `setCanaryScale` before step `index`: the canary's size policy in force there.
+    static func scaleInForce(before index: Int, steps: [CanaryStep]) -> CanaryScale? {
+        steps.prefix(max(0, min(index, steps.count))).last { $0.setCanaryScale != nil }?.setCanaryScale
     }
 
     /// A promote request during a pause step releases that pause: the next step starts now. `nil` outside one.

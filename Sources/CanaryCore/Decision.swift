@@ -47,6 +47,8 @@ public enum CanaryAction: Sendable, Equatable {
     case scaleTargetToZero
     /// Scale the target up from zero (to its own replicas, else the primary's).
     case scaleTargetUp
+    /// Scale the target (the canary) to this many replicas (an `analysis.steps` `setCanaryScale`).
+    case scaleTarget(Int)
     /// Copy the target's pod template (and settings) to the primary.
     case promote
     /// Give the primary back the template it ran before its last promotion (`kubectl serin undo`).

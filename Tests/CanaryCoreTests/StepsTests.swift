@@ -106,8 +106,8 @@ import Testing
         let fields = bad.validate().map(\.field)
         #expect(fields.contains("spec.analysis.steps[0].setWeight") && fields.contains("spec.analysis.steps[1]"), "\(fields)")
         #expect(fields.contains("spec.analysis.steps[2].pause.duration"), "\(fields)")
-        let later: JSONValue = ["analysis": ["interval": "1m", "threshold": 1, "steps": [["setCanaryScale": ["replicas": 2]]]]]
-        #expect(Canary.refusedFields(in: later).map(\.field) == ["spec.analysis.steps[0].setCanaryScale"], "not built yet: refused by name")
+        let later: JSONValue = ["analysis": ["interval": "1m", "threshold": 1, "steps": [["setHeaderRoute": ["match": []]]]]]
+        #expect(Canary.refusedFields(in: later).map(\.field) == ["spec.analysis.steps[0].setHeaderRoute"], "not built yet: refused by name")
     }
 
     @Test func aStepsOwnChecksJoinTheAnalysisOnlyWhileItIsUnderWay() throws {
@@ -135,5 +135,40 @@ import Testing
         #expect(
             fields.contains("spec.analysis.steps[0].analysis.templates") && fields.contains("spec.analysis.steps[0].analysis.webhooks[0].type"),
             "\(fields)")
+    }
+
+    @Test func aCanaryIsSizedApartFromItsTrafficAndThenWithIt() {
+        let steps = [
+            CanaryStep(setCanaryScale: CanaryScale(replicas: 1)), CanaryStep(setWeight: 20),
+            CanaryStep(setCanaryScale: CanaryScale(matchTrafficWeight: true)), CanaryStep(setWeight: 60),
+            CanaryStep(setCanaryScale: CanaryScale(weight: 100)),
+        ]
+        var canary = Self.canary(steps)
+        var now = t0.addingTimeInterval(31)
+        func step() -> Decision {
+            let live = Routes(primary: 100 - (canary.status?.canaryWeight ?? 0), canary: canary.status?.canaryWeight ?? 0)
+            let primary = WorkloadState(templateHash: "v1", readiness: .ready, replicas: 4)
+            let decision = CanaryStateMachine.decide(observe(canary, now: now, routes: live, primary: primary, checks: CheckResults(failures: [])))
+            canary.status = decision.status
+            now += 31
+            return decision
+        }
+        let prewarm = step()
+        #expect(prewarm.actions.contains(.scaleTarget(1)) && canary.status?.canaryWeight == 0, "pre-warmed at 0% traffic")
+        let unmeasured = CanaryStateMachine.decide(
+            observe(canary, now: now, routes: .allPrimary, primary: WorkloadState(templateHash: "v1", readiness: .ready, replicas: 4)))
+        #expect(unmeasured.pending == nil, "no metrics at weight 0: the canary has no traffic to measure")
+        #expect(prewarm.events.contains("Scale httpbin.demo canary to 1 replicas (replicas 1): step 1 of 5"))
+        #expect(!step().actions.contains { if case .scaleTarget = $0 { true } else { false } }, "a weight alone keeps the size")
+        #expect(step().actions.contains(.scaleTarget(1)), "matching 20% of 4 replicas: 1")
+        #expect(step().actions.contains(.scaleTarget(3)), "matching 60% of 4 replicas: 3 (rounded up)")
+        #expect(step().actions.contains(.scaleTarget(4)), "100% of the primary's replicas")
+        #expect(step().status.phase == .promoting)
+
+        var hostile = Self.canary([CanaryStep(setCanaryScale: CanaryScale(replicas: 2, weight: 50))])
+        hostile.spec.autoscalerRef = TargetReference(apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", name: "httpbin")
+        let fields = hostile.validate().map(\.field)
+        #expect(fields.filter { $0 == "spec.analysis.steps[0].setCanaryScale" }.count == 2, "two fields set, and an autoscaler: \(fields)")
+        #expect(CanaryScale(weight: 50).replicas(primary: Int.max, trafficWeight: 0) == (Int(Int32.max) * 50 + 99) / 100, "no overflow")
     }
 }

@@ -14,6 +14,7 @@ import Testing
             interval: 2s
             threshold: 3
             steps:
+            - setCanaryScale: {replicas: 1}
             - setWeight: 10
             - pause: {duration: 8s}
               analysis:
@@ -59,14 +60,16 @@ import Testing
             let initialized = try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test")
             if !initialized { Issue.record("not initialized: \(try await world.status("podinfo", namespace: "test"))") }
             try await world.releasePodinfo()
-            let pausing = try await eventually(timeout: .seconds(30)) { try await Self.step(world) == 1 }
+            let pausing = try await eventually(timeout: .seconds(30)) { try await Self.step(world) == 2 }
             #expect(pausing, "the timed pause")
+            let canaryReplicas = try await world.json(["get", "deploy", "podinfo", "-n", "test"])[path: "spec", "replicas"]
+            #expect(canaryReplicas == 1, "the canary runs 1 replica of the primary's 2 (setCanaryScale)")
             let pauseStarted = try await world.status("podinfo", namespace: "test")["stepStarted"]?.stringValue.flatMap {
                 KubeTime(rfc3339: $0)?.date
             }
             world.killOperator()  // during the pause: the next operator keeps its start time
             world.restartOperator()
-            let manual = try await eventually(timeout: .seconds(40)) { try await Self.step(world) == 3 }
+            let manual = try await eventually(timeout: .seconds(40)) { try await Self.step(world) == 4 }
             #expect(manual, "the manual pause")
             let status = try await world.status("podinfo", namespace: "test")
             let started = try #require(status["stepStarted"]?.stringValue.flatMap { KubeTime(rfc3339: $0)?.date })
@@ -75,8 +78,8 @@ import Testing
                 started.timeIntervalSince(paused) >= 8 + 2 - 0.5, "8 s of pause, then one interval at 40%: \(started.timeIntervalSince(paused)) s")
             let pauseEvents = try await world.events("podinfo", namespace: "test")
             #expect(
-                pauseEvents.contains("Pause podinfo.test at canary weight 40 until promoted (kubectl serin promote podinfo -n test): step 4 of 5"))
-            let held = try await eventually(timeout: .seconds(6)) { try await Self.step(world) != 3 }
+                pauseEvents.contains("Pause podinfo.test at canary weight 40 until promoted (kubectl serin promote podinfo -n test): step 5 of 6"))
+            let held = try await eventually(timeout: .seconds(6)) { try await Self.step(world) != 4 }
             #expect(!held, "held: no step for several intervals")
             // The timed pause's own check ran at its checks, and no longer runs at the manual pause's.
             let checked = try await Self.checkedMetrics(world)
@@ -87,8 +90,8 @@ import Testing
             try await UndoScenarioTests.request(world, .promote)
             #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", timeout: .seconds(60)))
             let events = try await world.events("podinfo", namespace: "test")
-            #expect(events.contains("Pause of podinfo.test released by alice: step 4 of 5"), "\(events)")
-            #expect(events.contains("Pause podinfo.test at canary weight 10 for 8s: step 2 of 5"), "\(events)")
+            #expect(events.contains("Pause of podinfo.test released by alice: step 5 of 6"), "\(events)")
+            #expect(events.contains("Pause podinfo.test at canary weight 10 for 8s: step 3 of 6"), "\(events)")
             let weights = await Self.weights(world)
             #expect(weights == [0, 10, 40, 60, 0], "the script's weights, each written once: \(weights)")
         }
