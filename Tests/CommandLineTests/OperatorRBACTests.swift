@@ -108,6 +108,24 @@ struct OperatorRBACTests {
         let primaryConfig = try await kubectl.succeed(["get", "configmap", "web-config-primary", "-n", "demo", "-o", "jsonpath={.data.mode}"])
         #expect(primaryConfig == "b")
         try await repeatAWarning(kubectl)
+        try await rollBackAStatefulSet(kubectl, log: log)
+    }
+
+    /// A release of `db` whose pod never becomes ready: at the progress deadline the updated pod is deleted
+    /// (listed, then deleted) and made again from the good revision.
+    static func rollBackAStatefulSet(_ kubectl: Kubectl, log: URL) async throws {
+        try await kubectl.succeed([
+            "patch", "statefulset", "db", "-n", "demo", "--type=merge", "-p",
+            #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/never-ready":"true"}}}}}"#,
+        ])
+        func phase() async throws -> String {
+            try await kubectl.succeed(["get", "canary", "db", "-n", "demo", "-o", "jsonpath={.status.phase}"])
+        }
+        #expect(try await eventually(timeout: .seconds(60)) { try await phase() == "Failed" }, "\(Self.tail(log))")
+        func rolledBack() async throws -> Bool {
+            try await kubectl.succeed(["get", "statefulset", "db", "-n", "demo", "-o", "jsonpath={.status.updatedReplicas}"]) == "0"
+        }
+        #expect(try await eventually(timeout: .seconds(30)) { try await rolledBack() }, "the updated pod is made again from the good revision")
     }
 
     /// The same Warning twice, which the recorder writes as one Event whose count it patches: an invalid spec,
@@ -153,7 +171,8 @@ struct OperatorRBACTests {
                 ["create", "clusterrolebinding", "escalate", "--clusterrole=cluster-admin", "--serviceaccount=serin-system:serin"],
                 #"cannot create resource "clusterrolebindings" in API group "rbac.authorization.k8s.io" at the cluster scope"#
             ),
-            (["get", "pods", "-n", "demo"], #"cannot list resource "pods" in API group "" in the namespace "demo""#),
+            // (Pods it may list and delete: a StatefulSet's rollback.)
+            (["get", "nodes"], #"cannot list resource "nodes" in API group "" at the cluster scope"#),
             (["get", "ingresses", "-n", "demo"], #"cannot list resource "ingresses" in API group "networking.k8s.io" in the namespace "demo""#),
         ] {
             let result = try await operatorKubectl.run(command)

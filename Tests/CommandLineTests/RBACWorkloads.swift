@@ -1,10 +1,34 @@
 import SerinTesting
 
-/// What ``OperatorRBACTests`` rolls out: three Canaries between them using every grant the chart makes
+/// What ``OperatorRBACTests`` rolls out: four Canaries between them using every grant the chart makes
 /// whatever the provider (with Istio, `worker` runs a baseline).
 enum RBACWorkloads {
     /// The Canaries and their targets' kinds (for `kubectl set image`).
-    static let canaries = [("web", "deployment"), ("agent", "daemonset"), ("worker", "deployment")]
+    static let canaries = [("web", "deployment"), ("agent", "daemonset"), ("worker", "deployment"), ("db", "statefulset")]
+
+    /// `db`: a StatefulSet (Serin's): its partition patched, and after the releases a bad one rolled back,
+    /// which lists and deletes its updated pod.
+    static let statefulSet = """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: db, namespace: demo, labels: {app: db}}
+        spec:
+          replicas: 2
+          serviceName: db
+          selector: {matchLabels: {app: db}}
+          updateStrategy: {type: RollingUpdate}
+          template:
+            metadata: {labels: {app: db}, annotations: {sandbox.serin.dev/ready-after: 100ms}}
+            spec: {containers: [{name: db, image: "example/db:1"}]}
+        ---
+        apiVersion: flagger.app/v1beta1
+        kind: Canary
+        metadata: {name: db, namespace: demo}
+        spec:
+          targetRef: {apiVersion: apps/v1, kind: StatefulSet, name: db}
+          progressDeadlineSeconds: 3
+          analysis: {interval: 1s, threshold: 2, stepWeights: [50]}
+        """
 
     /// The kinds of routing object each provider's router owns.
     static let routingKinds = ["istio": ["virtualservices", "destinationrules"], "nginx": ["ingresses"]]
@@ -127,7 +151,7 @@ enum RBACWorkloads {
 
                     """),
         ]
-        return ([objects] + canaries).joined(separator: "\n---\n")
+        return ([objects] + canaries + [statefulSet]).joined(separator: "\n---\n")
     }
 
     /// A Canary of `name` (its spec's `extra` lines), with what `provider` needs: an Ingress for nginx,
