@@ -82,9 +82,11 @@ import Testing
         #expect(!istio.contains { $0.group == "gateway.networking.k8s.io" || $0.resource == "ingresses" || $0.resource == "configmaps" })
         #expect(!istio.contains { $0.resource == "secrets" && $0.verb != "get" }, "without config tracking, Secrets are only read one by one")
         let deletes = istio.filter { ["delete", "deletecollection", "update", "*"].contains($0.verb) }
+        // With the pods a StatefulSet's rollback deletes (the controller makes each again from the good revision).
         let created: Set<PolicyRule.Permission> = [
             PolicyRule.Permission(group: "metrics.keptn.sh", resource: "analyses", verb: "delete"),
             PolicyRule.Permission(group: "batch", resource: "jobs", verb: "delete"),
+            PolicyRule.Permission(group: "", resource: "pods", verb: "delete"),
         ]
         let baseline: Set<PolicyRule.Permission> = [
             PolicyRule.Permission(group: "apps", resource: "deployments", verb: "delete"),
@@ -92,7 +94,8 @@ import Testing
         ]
         #expect(
             Set(deletes) == created.union(baseline),
-            "nothing deletes or replaces, but the Keptn Analyses and the Jobs the keptn and job providers create and the baselines")
+            "nothing deletes or replaces, but the Keptn Analyses and the Jobs the keptn and job providers create, a StatefulSet's updated pods on rollback, and the baselines"
+        )
         let nginx = PolicyRule.permissions(of: CanaryOperator.rules(meshProvider: .nginx, configTracking: false))
         #expect(Set(nginx.filter { $0.verb == "delete" }) == created, "a router that cannot route a baseline deletes none")
     }
