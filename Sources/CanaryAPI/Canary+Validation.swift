@@ -94,7 +94,7 @@ extension Canary {
         if targetKind != .knativeService && targetKind != .statefulSet { validateService(into: &issues) }
         validateKnativeTarget(into: &issues, context: context)
         validateStatefulSetTarget(into: &issues)
-        validateSteps(into: &issues)
+        validateSteps(into: &issues, context: context)
         issues.range(spec.progressDeadlineSeconds, 1...ValidationLimits.maximumProgressDeadlineSeconds, "spec.progressDeadlineSeconds")
         if let analysis = spec.analysis { validate(analysis, into: &issues) }
         validateBaseline(into: &issues, context: context)

@@ -1,7 +1,8 @@
 extension Canary {
     /// `analysis.steps` (Serin's): instead of the other schedules, each step exactly one known action, weights
-    /// within 0–100, pauses a Go duration of at most 30 days; the step kinds not built yet refused by name.
-    func validateSteps(into issues: inout ValidationIssues) {
+    /// within 0–100, pauses a Go duration of at most 30 days, header and mirror routes on a router that
+    /// carries them.
+    func validateSteps(into issues: inout ValidationIssues, context: ValidationContext) {
         guard let analysis = spec.analysis, let steps = analysis.steps else { return }
         let field = "spec.analysis.steps"
         if steps.isEmpty { issues.add(field, "list at least one step, or leave steps out") }
@@ -18,18 +19,43 @@ extension Canary {
         }
         for (index, step) in steps.enumerated() {
             let at = "\(field)[\(index)]"
-            let later = [("setHeaderRoute", step.setHeaderRoute), ("setMirrorRoute", step.setMirrorRoute)]
-            // Those not built yet are refused by name with the fields table (``Canary/fields``).
-            let set = [step.setWeight != nil, step.pause != nil, step.setCanaryScale != nil].filter { $0 }.count + later.filter { $0.1 != nil }.count
             if let checks = step.analysis { validate(checks, field: "\(at).analysis", into: &issues) }
             if let scale = step.setCanaryScale { validate(scale, field: "\(at).setCanaryScale", into: &issues) }
-            guard set == 1 else {
-                issues.add(at, "set exactly one of setWeight, pause or setCanaryScale (\(set) set)")
+            if let route = step.setHeaderRoute { _ = HeaderRoute.parse(route, "\(at).setHeaderRoute", into: &issues) }
+            if let route = step.setMirrorRoute { _ = MirrorRoute.parse(route, "\(at).setMirrorRoute", into: &issues) }
+            guard step.actionsSet == 1 else {
+                issues.add(at, "set exactly one of setWeight, pause, setCanaryScale, setHeaderRoute or setMirrorRoute (\(step.actionsSet) set)")
                 continue
             }
             if let weight = step.setWeight { issues.range(weight, 0...100, "\(at).setWeight") }
             if let duration = step.pause?.duration {
                 issues.duration(duration, maximum: .seconds(30 * 24 * 3600), "\(at).pause.duration")
+            }
+        }
+        validateStepRoutes(steps, field: field, into: &issues, context: context)
+    }
+
+    /// Header and mirror routes: on a router that carries them, over HTTP, each name for one kind of route.
+    private func validateStepRoutes(_ steps: [CanaryStep], field: String, into issues: inout ValidationIssues, context: ValidationContext) {
+        var kinds: [String: String] = [:]
+        for (index, step) in steps.enumerated() {
+            let (kind, name): (String, String?)
+            switch step.action {
+            case .setHeaderRoute(let route): (kind, name) = ("setHeaderRoute", route.name)
+            case .setMirrorRoute(let route): (kind, name) = ("setMirrorRoute", route.name)
+            default: continue
+            }
+            let at = "\(field)[\(index)].\(kind)"
+            if let name, let other = kinds[name], other != kind {
+                issues.add("\(at).name", "\"\(name)\" names a route of \(other) already: give each route its own name")
+            }
+            if let name { kinds[name] = kind }
+            if spec.service?.appProtocol?.lowercased() == "tcp" {
+                issues.add(at, "matches HTTP requests; a TCP service (appProtocol: tcp) has none")
+            }
+            if let provider = meshProvider(default: context.meshProvider), context.routerRules[provider]?.stepRoutes != true {
+                let able = context.routerRules.filter(\.value.stepRoutes).keys.map(\.rawValue).sorted().joined(separator: ", ")
+                issues.add(at, "the \(provider) router cannot route requests by header or mirror them in a step; routers that can: \(able)")
             }
         }
     }

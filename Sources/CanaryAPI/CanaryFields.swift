@@ -24,7 +24,6 @@ extension Canary {
 
     public static let fields: [(path: String, support: FieldSupport)] = {
         let appMesh = FieldSupport.refused("App Mesh is not supported (its service is being retired by AWS)")
-        let laterStep = "not supported yet: steps are setWeight, pause and setCanaryScale (with an analysis of their own)"
         var fields: [(String, FieldSupport)] = [
             ("spec.provider", .checked), ("spec.metricsServer", .implemented),
             ("spec.targetRef", .implemented), ("spec.targetRef.apiVersion", .implemented), ("spec.targetRef.kind", .checked),
@@ -56,7 +55,7 @@ extension Canary {
             ("spec.analysis.stepWeights", .implemented), ("spec.analysis.stepWeightPromotion", .implemented),
             ("spec.analysis.steps", .checked), ("spec.analysis.steps[].setWeight", .checked), ("spec.analysis.steps[].pause", .checked),
             ("spec.analysis.steps[].pause.duration", .checked), ("spec.analysis.steps[].setCanaryScale", .checked),
-            ("spec.analysis.steps[].setHeaderRoute", .refused(laterStep)), ("spec.analysis.steps[].setMirrorRoute", .refused(laterStep)),
+            ("spec.analysis.steps[].setHeaderRoute", .checked), ("spec.analysis.steps[].setMirrorRoute", .checked),
             ("spec.analysis.steps[].analysis", .checked),
             ("spec.analysis.mirror", .checked), ("spec.analysis.mirrorWeight", .checked),
             ("spec.analysis.primaryReadyThreshold", .implemented), ("spec.analysis.canaryReadyThreshold", .implemented),

@@ -25,8 +25,7 @@ public struct CanaryScale: Codable, Sendable, Equatable {
         replicas = try container.decodeIfPresent(Int.self, forKey: .replicas)
         weight = try container.decodeIfPresent(Int.self, forKey: .weight)
         matchTrafficWeight = try container.decodeIfPresent(Bool.self, forKey: .matchTrafficWeight)
-        let known = Set(["replicas", "weight", "matchTrafficWeight"])
-        unknownFields = try decoder.container(keyedBy: StepAnalysis.AnyKey.self).allKeys.map(\.stringValue).filter { !known.contains($0) }.sorted()
+        unknownFields = try UnknownKeys.of(decoder, known: ["replicas", "weight", "matchTrafficWeight"])
     }
 
     public func encode(to encoder: any Encoder) throws {

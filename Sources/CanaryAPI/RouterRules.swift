@@ -11,13 +11,17 @@ public struct RouterRules: Sendable {
     /// Whether the router splits traffic three ways (primary, canary and baseline), so that it can route
     /// `analysis.baseline`; a Canary of a router that cannot is refused by name.
     public var splitsThreeWays: Bool
+    /// Whether the router carries a script's `setHeaderRoute` and `setMirrorRoute` steps (routes ahead of the
+    /// weighted one); a Canary of a router that cannot is refused by name.
+    public var stepRoutes: Bool
 
     public init(
-        fields: [ProviderField] = [], splitsThreeWays: Bool = false,
+        fields: [ProviderField] = [], splitsThreeWays: Bool = false, stepRoutes: Bool = false,
         check: @escaping @Sendable (Canary, inout ValidationIssues) -> Void = { _, _ in }
     ) {
         self.fields = fields
         self.splitsThreeWays = splitsThreeWays
+        self.stepRoutes = stepRoutes
         self.check = check
     }
 }

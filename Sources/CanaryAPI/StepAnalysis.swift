@@ -16,19 +16,11 @@ public struct StepAnalysis: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case metrics, webhooks }
 
-    struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         metrics = try container.decodeIfPresent([CanaryMetric].self, forKey: .metrics)
         webhooks = try container.decodeIfPresent([CanaryWebhook].self, forKey: .webhooks)
-        let known = Set(["metrics", "webhooks"])
-        unknownFields = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).filter { !known.contains($0) }.sorted()
+        unknownFields = try UnknownKeys.of(decoder, known: ["metrics", "webhooks"])
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -6,12 +6,16 @@ extension CanaryStateMachine {
     /// strategy (the baseline's too, ``weighted(_:_:phase:mirrored:)``; with `mirror`, first one step of all traffic on the primary and copied to the canary:
     /// `iterations` counts that step); all on the primary for blue/green until its iterations are done, then all on the canary;
     /// for A/B testing, the matching requests on the canary from the first iteration (the router keeps the
-    /// others on the primary).
+    /// others on the primary). A script's header and mirror routes in force join the canary strategy's weights.
     static func analysisRoutes(_ canary: Canary, _ status: CanaryStatus) -> Routes {
         switch canary.strategy {
         case .canary:
             let weight = status.canaryWeight ?? 0
-            return weighted(canary, weight, phase: status.phase, mirrored: mirrorStep(canary, status))
+            var routes = weighted(canary, weight, phase: status.phase, mirrored: mirrorStep(canary, status))
+            if let steps = script(canary), let index = status.currentStep {
+                (routes.headerRoutes, routes.mirrorRoutes) = steps.routes(through: index)
+            }
+            return routes
         case .blueGreen:
             if (status.iterations ?? 0) > canary.iterations { return Routes(primary: 0, canary: 100) }
             // With `mirror`, the canary gets a copy of the primary's requests from the first iteration.

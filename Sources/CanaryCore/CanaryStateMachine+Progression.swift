@@ -64,9 +64,12 @@ extension CanaryStateMachine {
         case .failed(_, let events): return failedCheck(observation, status: status, actions: actions + events)
         case .passed(let events): actions += events
         }
-        // A script's steps at weight 0 (a pre-warm, a pause before the first weight) send the canary no traffic:
-        // there is nothing to measure yet, so its metrics wait for the first weight (webhooks still run).
-        if weight == 0, script(canary) != nil { return passedStep(observation, status: status, actions: actions) }
+        // A script's steps at weight 0 (a pre-warm, a pause before the first weight) send the canary no traffic
+        // unless a header or mirror route does: there is nothing to measure yet, so its metrics wait (webhooks
+        // still run).
+        if weight == 0, script(canary) != nil, !analysisRoutes(canary, status).requestRouted {
+            return passedStep(observation, status: status, actions: actions)
+        }
         guard let checks = observation.checks else { return .needs(.metrics, status: status) }
         if !checks.passed { return failedCheck(observation, status: status, actions: actions + checks.failures.map { .event(.warning, $0) }) }
         if !checks.held.isEmpty {

@@ -66,10 +66,8 @@ extension CanaryStateMachine {
             }
             stepped.canaryWeight = target
             var actions =
-                first.filter { if case .setRoutes = $0 { return false } else { return true } }
-                + [
-                    .setRoutes(weighted(canary, target, phase: .progressing)),
-                    .event(.normal, "Advance \(canary.dottedName) canary weight \(target)"),
+                withoutRoutes(first) + [
+                    .setRoutes(analysisRoutes(canary, stepped)), .event(.normal, "Advance \(canary.dottedName) canary weight \(target)"),
                 ]
             if let scale = scaleInForce(before: next, steps: steps), scale.matchTrafficWeight == true {
                 actions.append(.scaleTarget(scale.replicas(primary: observation.primary?.replicas ?? 1, trafficWeight: target) ?? 1))
@@ -79,6 +77,11 @@ extension CanaryStateMachine {
             let replicas = scale.replicas(primary: observation.primary?.replicas ?? 1, trafficWeight: weight) ?? 1
             let text = "Scale \(canary.dottedName) canary to \(replicas) replicas (\(scale.summary)): step \(next + 1) of \(steps.count)"
             return Decision(actions: first + [.scaleTarget(replicas), .event(.normal, text)], status: stepped, requeueAfter: interval)
+        case .setHeaderRoute, .setMirrorRoute:
+            let text = "\(routeChange(action, canary)): step \(next + 1) of \(steps.count)"
+            return Decision(
+                actions: withoutRoutes(first) + [.setRoutes(analysisRoutes(canary, stepped)), .event(.normal, text)], status: stepped,
+                requeueAfter: interval)
         case .pause(let duration):
             let until =
                 duration == nil
@@ -87,6 +90,22 @@ extension CanaryStateMachine {
             let text = "Pause \(canary.dottedName) at canary weight \(weight) \(until): step \(next + 1) of \(steps.count)"
             return Decision(actions: first + [.event(.normal, text)], status: stepped, requeueAfter: interval)
         }
+    }
+
+    /// A header or mirror route step's Event, in words.
+    static func routeChange(_ action: CanaryStep.Action, _ canary: Canary) -> String {
+        switch action {
+        case .setHeaderRoute(let route) where route.match == nil: "Remove header route \(route.name) of \(canary.dottedName)"
+        case .setHeaderRoute(let route): "Route \(canary.dottedName) requests with header route \(route.summary) to the canary"
+        case .setMirrorRoute(let route) where route.match == nil: "Remove mirror route \(route.name) of \(canary.dottedName)"
+        case .setMirrorRoute(let route): "Mirror \(canary.dottedName) requests to the canary by mirror route \(route.summary)"
+        default: ""
+        }
+    }
+
+    /// `actions` without their route changes (the step sets its own).
+    static func withoutRoutes(_ actions: [CanaryAction]) -> [CanaryAction] {
+        actions.filter { if case .setRoutes = $0 { return false } else { return true } }
     }
 
     /// The last `setCanaryScale` before step `index`: the canary's size policy in force there.

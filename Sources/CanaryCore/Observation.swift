@@ -110,13 +110,24 @@ public struct Routes: Sendable, Equatable, CustomStringConvertible {
     /// Whether the primary's requests are also copied to the canary (mirroring; the copies' answers are
     /// discarded).
     public var mirrored: Bool
+    /// A script's header routes in force (`setHeaderRoute`), ahead of the weighted route: matching requests
+    /// go to the canary.
+    public var headerRoutes: [HeaderRoute]
+    /// A script's mirror routes in force (`setMirrorRoute`), after the header routes: matching requests are
+    /// answered by the primary and copied to the canary.
+    public var mirrorRoutes: [MirrorRoute]
 
-    public init(primary: Int, canary: Int, baseline: Int = 0, previous: Int = 0, mirrored: Bool = false) {
+    public init(
+        primary: Int, canary: Int, baseline: Int = 0, previous: Int = 0, mirrored: Bool = false, headerRoutes: [HeaderRoute] = [],
+        mirrorRoutes: [MirrorRoute] = []
+    ) {
         self.primary = primary
         self.canary = canary
         self.baseline = baseline
         self.previous = previous
         self.mirrored = mirrored
+        self.headerRoutes = headerRoutes
+        self.mirrorRoutes = mirrorRoutes
     }
 
     public static let allPrimary = Routes(primary: 100, canary: 0)
@@ -124,14 +135,22 @@ public struct Routes: Sendable, Equatable, CustomStringConvertible {
     /// All traffic to the previous version (a failed bake's instant rollback).
     public static let allPrevious = Routes(primary: 0, canary: 0, previous: 100)
 
-    /// `primary/canary`, then `/baseline` when the baseline has weight, ` previous N` when the previous version has.
+    /// `primary/canary`, then `/baseline` when the baseline has weight, ` previous N` when the previous version
+    /// has, then the names of the header and mirror routes.
     public var description: String {
-        "\(primary)/\(canary)\(baseline > 0 ? "/\(baseline)" : "")\(previous > 0 ? " previous \(previous)" : "")\(mirrored ? " mirrored" : "")"
+        let named = headerRoutes.map { " header \($0.name)" } + mirrorRoutes.map { " mirror \($0.name)" }
+        return "\(primary)/\(canary)\(baseline > 0 ? "/\(baseline)" : "")\(previous > 0 ? " previous \(previous)" : "")\(mirrored ? " mirrored" : "")"
+            + named.joined()
     }
+
+    /// Whether a header or mirror route sends the canary requests whatever its weight.
+    public var requestRouted: Bool { !headerRoutes.isEmpty || mirrorRoutes.contains { $0.percentage > 0 } }
 
     /// These routes with the baseline's share given to the primary.
     public var withoutBaseline: Routes {
-        Routes(primary: primary + baseline, canary: canary, previous: previous, mirrored: mirrored)
+        var routes = self
+        (routes.primary, routes.baseline) = (primary + baseline, 0)
+        return routes
     }
 }
 

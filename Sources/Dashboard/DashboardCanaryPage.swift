@@ -10,6 +10,8 @@ struct DashboardCanaryPage {
     var events: Result<[JSONValue], DashboardReadError>
     /// The objects Serin owns for it: kind and name, and their live state or why it could not be read.
     var objects: [(kind: String, name: String, state: String)]
+    /// When it is shown (a timed pause's time left).
+    var now = Date()
 
     func render() -> String {
         [summary(), charts(), lastChecks(), webhooks(), journal(), eventTable(), objectTable()].joined(separator: "\n")
@@ -32,10 +34,19 @@ struct DashboardCanaryPage {
             <dt>Canary weight</dt><dd><progress max="100" value="\(weight)" aria-label="canary weight">\(weight)%</progress> <span id="weight">\(weight)%</span></dd>\
             <dt>Failed checks</dt><dd id="failed">\(status["failedChecks"]?.intValue ?? 0) of \(threshold)</dd>\
             <dt>Holds</dt><dd id="holds">\(HTML.escape(holds))</dd>\
+            \(scriptStep())\
             <dt>In this phase since</dt><dd>\(HTML.escape(status["lastTransitionTime"]?.stringValue ?? "-"))</dd>\
             <dt>Revision</dt><dd>\(HTML.escape(status["lastAppliedSpec"]?.stringValue ?? "-"))</dd></dl>\
             <ul class="conditions">\(conditions)</ul></section>
             """
+    }
+
+    /// The `analysis.steps` step under way and the script's routes in force; empty without a script.
+    func scriptStep() -> String {
+        // Display only: a Canary that cannot be read as one shows no step.
+        guard let decoded = try? canary.decode(as: Canary.self), let progress = decoded.scriptProgress(now: now) else { return "" }
+        let routes = decoded.scriptRoutesInForce.map { "<dt>Routes in force</dt><dd id=\"step-routes\">\(HTML.escape($0))</dd>" } ?? ""
+        return "<dt>Step</dt><dd id=\"step\">\(HTML.escape(progress))</dd>\(routes)"
     }
 
     func charts() -> String {

@@ -9,14 +9,19 @@ struct DashboardReader: Sendable {
     let client: KubeClient
 
     /// The routing objects a page shows, by provider (the others' live state is in their routes' Events).
-    static let routes: [String: (resource: KubeResource, weights: @Sendable (JSONValue) -> String)] = [
+    static let routes: [String: (resource: KubeResource, weights: @Sendable (JSONValue, Set<String>) -> String)] = [
         "istio": (
             KubeResource(group: "networking.istio.io", version: "v1beta1", kind: "VirtualService", plural: "virtualservices", namespaced: true),
-            { object in weights(object[path: "spec", "http"]?[0]?["route"]?.arrayValue ?? [], name: { $0[path: "destination", "host"] }) }
+            { object, leading in
+                // The weighted route comes after the routes Serin puts ahead of it (a script's header and mirror routes).
+                let http = object[path: "spec", "http"]?.arrayValue ?? []
+                let weighted = http.first { !leading.contains($0["name"]?.stringValue ?? "") }
+                return weights(weighted?["route"]?.arrayValue ?? [], name: { $0[path: "destination", "host"] })
+            }
         ),
         "gatewayapi:v1": (
             KubeResource(group: "gateway.networking.k8s.io", version: "v1", kind: "HTTPRoute", plural: "httproutes", namespaced: true),
-            { object in weights(object[path: "spec", "rules"]?[0]?["backendRefs"]?.arrayValue ?? [], name: { $0["name"] }) }
+            { object, _ in weights(object[path: "spec", "rules"]?[0]?["backendRefs"]?.arrayValue ?? [], name: { $0["name"] }) }
         ),
     ]
 
@@ -65,7 +70,10 @@ struct DashboardReader: Sendable {
         }
         let provider = canary[path: "spec", "provider"]?.stringValue ?? "istio"
         if let route = DashboardReader.routes[provider] {
-            found.append((route.resource.kind, service, await state(route.resource, name: service, namespace: namespace, route.weights)))
+            // Display only: a Canary that cannot be read as one shows its routing object's first route.
+            let leading = (try? canary.decode(as: Canary.self))?.leadingRouteNames ?? []
+            found.append(
+                (route.resource.kind, service, await state(route.resource, name: service, namespace: namespace) { route.weights($0, leading) }))
         }
         return found
     }

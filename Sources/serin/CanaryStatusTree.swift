@@ -29,7 +29,7 @@ struct CanaryStatusTree {
         if let revision = status["lastAppliedSpec"]?.stringValue { header += "  revision \(revision)" }
         let set = target.flatMap { $0["kind"]?.stringValue == "StatefulSet" ? StatefulSetRollout($0) : nil }
         let lines: [(String, [String])] =
-            (scriptStep().map { [("step", [$0])] } ?? []) + [
+            (scriptStep().map { [("step", $0)] } ?? []) + [
                 ("target", [set.map { CanaryStatusTree.pods($0, current: false) } ?? workload(target, role: "the new version")]),
                 ("primary", [set.map { CanaryStatusTree.pods($0, current: true) } ?? workload(primary, role: "serving")]),
                 ("services", [services.isEmpty ? "none yet" : services.joined(separator: ", ")]),
@@ -73,20 +73,15 @@ struct CanaryStatusTree {
             "\(kind) \(object[path: "metadata", "name"]?.stringValue ?? "")  \(ready)/\(wanted) ready  \(images.joined(separator: ", "))  (\(role))"
     }
 
-    /// `step 2 of 5: pause 10m, 6m12s left`: the `analysis.steps` step under way; `nil` without one.
-    func scriptStep() -> String? {
+    /// `step 2 of 5: pause 10m, 6m12s left`, then the script's routes in force: the `analysis.steps` step under
+    /// way; `nil` without one.
+    func scriptStep() -> [String]? {
         let steps = canary[path: "spec", "analysis", "steps"]?.arrayValue ?? []
         guard let index = canary[path: "status", "currentStep"]?.intValue, steps.indices.contains(index) else { return nil }
-        let step: CanaryStep
-        do { step = try steps[index].decode(as: CanaryStep.self) } catch { return "step \(index + 1) of \(steps.count)" }
-        var text = "step \(index + 1) of \(steps.count): \(step.summary)"
-        if case .pause(let duration?) = step.action,
-            let started = canary[path: "status", "stepStarted"]?.stringValue.flatMap({ KubeTime(rfc3339: $0)?.date })
-        {
-            let left = max(0, Int((duration.seconds - now.timeIntervalSince(started)).rounded(.up)))
-            text += ", \(GoDuration(.seconds(left))) left"
-        }
-        return text
+        let decoded: Canary
+        do { decoded = try canary.decode(as: Canary.self) } catch { return ["step \(index + 1) of \(steps.count)"] }
+        guard let progress = decoded.scriptProgress(now: now) else { return nil }
+        return [progress] + (decoded.scriptRoutesInForce.map { ["routes in force: \($0)"] } ?? [])
     }
 
     /// A StatefulSet target's pods on one revision: the update revision (the new version) or the current one.
@@ -107,9 +102,15 @@ struct CanaryStatusTree {
     /// The live weights of the VirtualService's first HTTP route (Istio), or what routes without one.
     func routes() -> [String] {
         guard let service = virtualService else { return ["no VirtualService (the apex Service selects the primary)"] }
-        let destinations = service[path: "spec", "http"]?[0]?["route"]?.arrayValue ?? []
+        // Display only: a Canary that cannot be read as one shows the first route.
+        let leading = (try? canary.decode(as: Canary.self))?.leadingRouteNames ?? []
+        let http = service[path: "spec", "http"]?.arrayValue ?? []
+        let ahead = http.prefix { leading.contains($0["name"]?.stringValue ?? "") }
+        let destinations = http.dropFirst(ahead.count).first?["route"]?.arrayValue ?? []
         let weights = destinations.map { "\($0[path: "destination", "host"]?.stringValue ?? "?") \($0["weight"]?.intValue ?? 0)%" }
+        let named = ahead.compactMap { $0["name"]?.stringValue }.filter { !["sticky-route", "sticky-primary-route"].contains($0) }
         return ["VirtualService \(service[path: "metadata", "name"]?.stringValue ?? ""): " + weights.joined(separator: ", ")]
+            + (named.isEmpty ? [] : ["routes ahead of it: " + named.joined(separator: ", ")])
     }
 
     /// Each metric with its last value against its threshold and the verdict, from the journal.

@@ -92,15 +92,20 @@ import Testing
                       analysis:
                         interval: 1m
                         threshold: 2
-                        steps: [{setWeight: 10}, {pause: {duration: 10m}}, {setWeight: 50}]
+                        steps:
+                        - setWeight: 10
+                        - setHeaderRoute: {name: insiders, match: [{headerName: x-canary, headerValue: {exact: insider}}]}
+                        - pause: {duration: 10m}
+                        - setWeight: 50
                     """)
             let started = KubeTime(Date().addingTimeInterval(-228)).description
             try await kubectl.succeed([
                 "patch", "canary", "app", "-n", "test", "--subresource=status", "--type=merge", "-p",
-                #"{"status":{"phase":"Progressing","canaryWeight":10,"currentStep":1,"stepStarted":"\#(started)"}}"#,
+                #"{"status":{"phase":"Progressing","canaryWeight":10,"currentStep":2,"stepStarted":"\#(started)"}}"#,
             ])
             let (code, tree) = try await SerinBinary.run(["status", "app", "-n", "test", "--kubeconfig", sandbox.kubeconfigPath])
-            #expect(code == 0 && tree.contains("step 2 of 3: pause 10m, 6m1"), "\(tree)")
+            #expect(code == 0 && tree.contains("step 3 of 4: pause 10m, 6m1"), "\(tree)")
+            #expect(tree.contains("routes in force: header insiders (x-canary = insider)"), "\(tree)")
         }
     }
 }

@@ -62,6 +62,21 @@ import Testing
         #expect(!live.contains("<script>x</script>") && live.contains("&lt;script&gt;x&lt;/script&gt;"))
     }
 
+    @Test func aScriptsStepAndItsRoutesInForceAreShown() throws {
+        var scripted = Self.canary
+        scripted[path: "spec", "analysis", "steps"] = [
+            ["setHeaderRoute": ["name": "insiders", "match": [["headerName": "x-canary", "headerValue": ["exact": "<b>"]]]]],
+            ["pause": ["duration": "10m"]],
+        ]
+        scripted[path: "status", "currentStep"] = 1
+        scripted[path: "status", "stepStarted"] = "2026-12-06T16:00:00Z"
+        let now = try #require(KubeTime(rfc3339: "2026-12-06T16:03:48Z")?.date)
+        let live = DashboardCanaryPage(canary: scripted, events: .success([]), objects: [], now: now).render()
+        #expect(live.contains(#"<dd id="step">step 2 of 2: pause 10m, 6m12s left</dd>"#), "\(live)")
+        #expect(live.contains(#"<dd id="step-routes">header insiders (x-canary = &lt;b&gt;)</dd>"#))
+        #expect(!DashboardCanaryPage(canary: Self.canary, events: .success([]), objects: []).render().contains("id=\"step\""), "no script")
+    }
+
     @Test func theCanaryPageShowsValuesVerdictsGatesAndCharts() {
         let live = DashboardCanaryPage(
             canary: Self.canary, events: .failure(DashboardReadError(message: "events is forbidden")),

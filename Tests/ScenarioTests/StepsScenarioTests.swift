@@ -46,7 +46,9 @@ import Testing
         let writes = await (world.sandbox.audit?.writes() ?? []).filter { $0.plural == "virtualservices" && !$0.userAgent.hasPrefix("kubectl") }
         var weights: [Int] = []
         for write in writes {
-            let route = write.object[path: "spec", "http"]?[0]?["route"]?.arrayValue ?? []
+            // The weighted route: the first without a name (a script's header and mirror routes go ahead of it).
+            let weighted = write.object[path: "spec", "http"]?.arrayValue?.first { $0["name"] == nil }
+            let route = weighted?["route"]?.arrayValue ?? []
             let canary = route.first { $0[path: "destination", "host"]?.stringValue == "podinfo-canary" }?["weight"]?.intValue ?? 0
             if weights.last != canary { weights.append(canary) }
         }

@@ -55,7 +55,7 @@ extension IstioRouter {
         if routeKind(canary) == "tcp" { return desiredTCPVirtualService(canary, routes: routes, live: live) }
         let desired = desiredSpec(canary, routes: routes)
         var service = live ?? ["apiVersion": "networking.istio.io/v1beta1", "kind": "VirtualService"]
-        var http = withoutStickyRoute(service[path: "spec", "http"]?.arrayValue ?? [])
+        var http = withoutLeadingRoutes(service[path: "spec", "http"]?.arrayValue ?? [], canary: canary)
         var first = http.first?.objectValue ?? [:]
         for field in IstioRouter.ownedRouteFields { first[field] = desired.route[field] }
         if http.isEmpty { http = [.object(first)] } else { http[0] = .object(first) }
@@ -73,7 +73,7 @@ extension IstioRouter {
         }
         service[path: "spec", "hosts"] = desired.hosts
         service[path: "spec", "gateways"] = desired.gateways
-        service[path: "spec", "http"] = .array(withStickyRoute(http, canary: canary, routes: routes))
+        service[path: "spec", "http"] = .array(stepRoutes(canary, routes) + withStickyRoute(http, canary: canary, routes: routes))
         return service
     }
 

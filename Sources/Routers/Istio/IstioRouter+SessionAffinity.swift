@@ -8,9 +8,11 @@ extension IstioRouter {
     /// The name of the route keeping users with the primary cookie on the primary (`primaryCookieName`).
     static let stickyPrimaryRouteName = "sticky-primary-route"
 
-    /// `http` without its leading sticky routes (Serin's own, rebuilt from the status every time).
-    static func withoutStickyRoute(_ http: [JSONValue]) -> [JSONValue] {
-        Array(http.drop { [stickyRouteName, stickyPrimaryRouteName].contains($0["name"]?.stringValue ?? "") })
+    /// `http` without its leading routes of Serin's, rebuilt every time: the script's header and mirror routes
+    /// and the sticky routes.
+    static func withoutLeadingRoutes(_ http: [JSONValue], canary: Canary) -> [JSONValue] {
+        let names = canary.leadingRouteNames
+        return Array(http.drop { names.contains($0["name"]?.stringValue ?? "") })
     }
 
     /// Session affinity on the weighted route `http[0]`, as Flagger routes it. While traffic reaches the

@@ -29,6 +29,17 @@ extension Canary {
         if let retries = service.retries { validateIstioRetries(retries, into: &issues) }
         if let timeout = service.timeout { istioDuration(timeout, "spec.service.timeout", into: &issues) }
         if let cors = service.corsPolicy { validateIstioCORS(cors, into: &issues) }
+        for (index, step) in (spec.analysis?.steps ?? []).enumerated() {
+            let named: (String, String)? =
+                switch step.action {
+                case .setHeaderRoute(let route): ("setHeaderRoute", route.name)
+                case .setMirrorRoute(let route): ("setMirrorRoute", route.name)
+                default: nil
+                }
+            if let (kind, name) = named, [IstioRouter.stickyRouteName, IstioRouter.stickyPrimaryRouteName].contains(name) {
+                issues.add("spec.analysis.steps[\(index)].\(kind).name", "\"\(name)\" is the name of Flagger's session-affinity route")
+            }
+        }
     }
 
     /// One match block: each string match (uri, scheme, method, authority, headers, query parameters) holds
@@ -129,5 +140,5 @@ extension Canary {
 
 extension IstioRouter {
     /// What the istio router checks of a Canary it routes, and the fields only it uses (``RouterRules``).
-    static let validation = RouterRules(splitsThreeWays: true) { canary, issues in canary.validateIstio(into: &issues) }
+    static let validation = RouterRules(splitsThreeWays: true, stepRoutes: true) { canary, issues in canary.validateIstio(into: &issues) }
 }

@@ -74,7 +74,8 @@ public struct IstioRouter: TrafficRouter {
     }
 
     static func weights(in service: JSONValue, canary: Canary) -> Routes? {
-        let all = withoutStickyRoute(service[path: "spec", routeKind(canary)]?.arrayValue ?? [])
+        let http = service[path: "spec", routeKind(canary)]?.arrayValue ?? []
+        let all = withoutLeadingRoutes(http, canary: canary)
         guard let route = all.first?["route"]?.arrayValue else { return nil }
         var routes = Routes(primary: 0, canary: 0)
         var found = false
@@ -88,7 +89,9 @@ public struct IstioRouter: TrafficRouter {
         }
         routes.mirrored = all.first?[path: "mirror", "host"]?.stringValue == "\(canary.serviceName)-canary"
         // A route to neither (a VirtualService being adopted) has no Serin weights yet.
-        return found ? routes : nil
+        guard found else { return nil }
+        if routeKind(canary) == "http" { (routes.headerRoutes, routes.mirrorRoutes) = liveStepRoutes(http, canary: canary, weights: routes) }
+        return routes
     }
 
     /// Creates or corrects the DestinationRules (`<svc>-baseline`'s too with `analysis.baseline`) and the
@@ -111,10 +114,11 @@ public struct IstioRouter: TrafficRouter {
 
     /// The routes (`http` or `tcp`) of `service` with the first one's weights set to `routes`, and its
     /// `mirror` to the canary (with `mirrorPercentage` from `mirrorWeight`) set or, when it is Serin's,
-    /// removed. Pure; `nil`
-    /// when the VirtualService has no route yet.
+    /// removed; ahead of it the script's header and mirror routes in force. Pure; `nil` when the
+    /// VirtualService has no route yet.
     public static func routed(_ service: JSONValue, canary: Canary, routes: Routes) -> JSONValue? {
-        guard var all = service[path: "spec", routeKind(canary)]?.arrayValue.map(withoutStickyRoute), !all.isEmpty else { return nil }
+        guard var all = service[path: "spec", routeKind(canary)]?.arrayValue.map({ withoutLeadingRoutes($0, canary: canary) }), !all.isEmpty
+        else { return nil }
         var first = all[0].objectValue ?? [:]
         first["route"] = destinations(canary, routes)
         if routes.mirrored {
@@ -126,7 +130,7 @@ public struct IstioRouter: TrafficRouter {
             first["mirrorPercentage"] = nil
         }
         all[0] = .object(first)
-        return .array(routeKind(canary) == "http" ? withStickyRoute(all, canary: canary, routes: routes) : all)
+        return .array(routeKind(canary) == "http" ? stepRoutes(canary, routes) + withStickyRoute(all, canary: canary, routes: routes) : all)
     }
 
     /// `tcp` for `service.appProtocol: tcp` (weighted TCP routes), else `http`.
