@@ -18,7 +18,7 @@ ISOLATED_RUN := SERIN_ISOLATED_TESTS=1 scripts/swift-test.sh --deadline 600 --sk
 VERSION ?= $(shell sed -nE 's/.*static let current = "([^"]+)".*/\1/p' Sources/KubeClient/Config/ClientConfiguration.swift)
 IMAGE ?= ghcr.io/serin-dev/serin
 
-.PHONY: all build test fuzz bench deps demo image release-check clean
+.PHONY: all build test fuzz bench deps demo image release-check reference clean
 
 all: build
 
@@ -80,6 +80,11 @@ bench:
 	$(SWIFT) build -c release --product serin --static-swift-stdlib
 	$(SWIFT) run -c release serin-bench startup --binary $$($(SWIFT) build -c release --show-bin-path)/serin --canaries 0,1000
 	$(SWIFT) run -c release serin-bench fleet --binary $$($(SWIFT) build -c release --show-bin-path)/serin --canaries 1000 --interval 10 --spread 10 --operator-flags --kube-qps 5000 --kube-burst 10000
+
+## reference: regenerate the reference pages (docs/reference: every command and flag, every CRD field)
+reference:
+	$(SWIFT) build --product serin
+	$$($(SWIFT) build --show-bin-path)/serin reference --output docs/reference --crds crds
 
 ## image: the container image (needs a Docker engine)
 image:

@@ -14,7 +14,7 @@ struct Serin: AsyncParsableCommand {
             ClusterInfo.self,
             GetCommand.self, StatusCommand.self, WatchCommand.self, ExplainCommand.self, PromoteCommand.self, AbortCommand.self, RetryCommand.self,
             UndoCommand.self, PauseCommand.self, DashboardCommand.self, PolicyCommand.self, OverrideCommand.self,
-            ResumeCommand.self,
+            ResumeCommand.self, ReferenceCommand.self,
         ]
     )
 
