@@ -61,7 +61,9 @@ import Testing
             threshold: 3
             stepWeights: [20, 60]
             metrics:
-            - {name: request-success-rate, thresholdRange: {min: 99}, interval: 10s}
+            # A pod that just took the new revision has no series until Prometheus scrapes it twice: wait for it
+            # (three 3 s checks without data once rolled a good release back on a loaded machine).
+            - {name: request-success-rate, thresholdRange: {min: 99}, interval: 10s, noData: hold}
         """ + (config ? "\n---\n" + Self.config(errorRatio: "0") : "")
     }
 

@@ -104,4 +104,43 @@ import Testing
             #expect(sixty != nil && sixty?["webhooks"]?.arrayValue?.contains { $0["name"] == "insiders-load-test" } != true, "\(last)")
         }
     }
+
+    /// The same header route on the Gateway API: a rule ahead of the weighted one, through the Gateway.
+    @Test func aHeaderRouteOnTheGatewayAPISendsTheInsidersToTheCanary() async throws {
+        var setup = Scenario.Setup()
+        setup.meshProvider = "gatewayapi:v1"
+        let analysis = """
+                interval: 2s
+                threshold: 3
+                steps:
+                - setWeight: 20
+                - setHeaderRoute:
+                    name: insiders
+                    match: [{headerName: X-Canary, headerValue: {exact: insider}}]
+                - pause: {}
+                metrics:
+                - {name: request-success-rate, thresholdRange: {min: 99}, interval: 10s}
+            """
+        try await Scenario.run(setup) { world in
+            try await world.kubectl.succeed(["apply", "-f", "-"], stdin: GatewayAPIScenarioTests.manifests(analysis: analysis))
+            #expect(try await world.waitForPhase("Initialized", name: "podinfo", namespace: "test"))
+            try await world.releasePodinfo()
+            let paused = try await eventually(timeout: .seconds(60)) { try await StepsScenarioTests.step(world) == 2 }
+            if !paused { Issue.record("not at the pause: \(try await world.status("podinfo", namespace: "test"))") }
+            let rules = try await world.json(["get", "httproute", "podinfo", "-n", "test"])[path: "spec", "rules"]?.arrayValue ?? []
+            #expect(rules.count == 2 && rules[0]["backendRefs"]?.arrayValue?.map { $0["name"] } == ["podinfo-canary"], "\(rules)")
+            var insiders: [String] = [], others: [String] = []
+            for _ in 0..<10 {
+                insiders.append(try await world.visit("http://www.example.com/", headers: [("X-Canary", "insider")]).workload)
+                others.append(try await world.visit("http://www.example.com/").workload)
+                others.append(try await world.visit("http://www.example.com/").workload)
+            }
+            #expect(Set(insiders) == ["podinfo"], "every insider's request reaches the canary: \(insiders)")
+            #expect(others.contains("podinfo-primary"), "\(others)")
+            try await UndoScenarioTests.request(world, .promote)
+            #expect(try await world.waitForPhase("Succeeded", name: "podinfo", namespace: "test", timeout: .seconds(60)))
+            let after = try await world.json(["get", "httproute", "podinfo", "-n", "test"])[path: "spec", "rules"]?.arrayValue ?? []
+            #expect(after.count == 1, "no rule of the script outlives the analysis: \(after)")
+        }
+    }
 }

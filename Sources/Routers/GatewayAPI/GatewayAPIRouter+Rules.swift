@@ -18,7 +18,8 @@ extension GatewayAPIRouter {
     }
 
     /// Serin's rules at `routes`: the weighted rule (with its mirror, and for A/B testing the analysis matches
-    /// and a second rule to the primary), preceded by the sticky rules of session affinity.
+    /// and a second rule to the primary), preceded by the sticky rules of session affinity and the script's header
+    /// and mirror routes in force.
     static func rules(_ canary: Canary, routes: Routes) -> [JSONValue] {
         let matches = serviceMatches(canary)
         var weighted = rule(canary, matches: matches, backends: backends(canary, routes))
@@ -28,7 +29,7 @@ extension GatewayAPIRouter {
             weighted["matches"] = .array(merged(analysis, into: matches))
             return [weighted, rule(canary, matches: matches, backends: [backend("\(canary.serviceName)-primary", 100, canary)])]
         }
-        return withStickyRules(weighted, canary: canary, routes: routes)
+        return stepRules(canary, routes) + withStickyRules(weighted, canary: canary, routes: routes)
     }
 
     /// One rule of Serin's: `matches`, the Canary's filters, `backends` and its timeouts.
@@ -55,11 +56,13 @@ extension GatewayAPIRouter {
         return (rule["backendRefs"]?.arrayValue ?? []).contains { names.contains($0["name"]?.stringValue ?? "") }
     }
 
-    /// The weights of the weighted rule (Serin's first rule that is not a sticky one), and whether it mirrors
-    /// to the canary; `nil` when there is none.
+    /// The weights of the weighted rule (Serin's first rule that is neither a sticky one nor a script's), whether
+    /// it mirrors to the canary, and the script's routes in force; `nil` when there is none.
     static func weights(in route: JSONValue, canary: Canary) -> Routes? {
         let rules = route[path: "spec", "rules"]?.arrayValue ?? []
-        guard let weighted = rules.first(where: { isSerins($0, canary: canary) && !isSticky($0) }) else { return nil }
+        guard let weighted = rules.first(where: { isSerins($0, canary: canary) && !isSticky($0) && !isStepRule($0, canary: canary) }) else {
+            return nil
+        }
         var routes = Routes(primary: 0, canary: 0)
         for backend in weighted["backendRefs"]?.arrayValue ?? [] {
             let weight = backend["weight"]?.intValue ?? 1
@@ -71,6 +74,7 @@ extension GatewayAPIRouter {
         routes.mirrored = (weighted["filters"]?.arrayValue ?? []).contains {
             $0["type"] == "RequestMirror" && $0[path: "requestMirror", "backendRef", "name"]?.stringValue == "\(canary.serviceName)-canary"
         }
+        (routes.headerRoutes, routes.mirrorRoutes) = liveStepRoutes(rules.filter { isSerins($0, canary: canary) }, canary: canary, weights: routes)
         return routes
     }
 

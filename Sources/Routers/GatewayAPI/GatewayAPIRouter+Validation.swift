@@ -196,6 +196,38 @@ extension GatewayAPIRouter {
             ProviderField("spec.service.backendTimeout", usedBy: users) { $0.spec.service?.backendTimeout != nil },
             ProviderField("spec.service.mirror", usedBy: users) { !($0.spec.service?.mirror ?? []).isEmpty },
         ]
-        return RouterRules(fields: fields, splitsThreeWays: true) { canary, issues in canary.validateGatewayAPI(into: &issues, provider: provider) }
+        return RouterRules(fields: fields, splitsThreeWays: true, stepRoutes: true) { canary, issues in
+            canary.validateGatewayAPI(into: &issues, provider: provider)
+            canary.validateGatewayAPIStepRoutes(into: &issues)
+        }
+    }
+}
+
+extension Canary {
+    /// A script's header and mirror routes as HTTPRoute rules: HTTP only (not a GRPCRoute), a method matched
+    /// exactly (the Gateway API's method is one of the HTTP methods).
+    func validateGatewayAPIStepRoutes(into issues: inout ValidationIssues) {
+        for (index, step) in (spec.analysis?.steps ?? []).enumerated() {
+            let at = "spec.analysis.steps[\(index)]"
+            switch step.action {
+            case .setHeaderRoute, .setMirrorRoute:
+                if spec.service?.appProtocol?.lowercased() == "grpc" {
+                    issues.add(
+                        "\(at).\(step.setHeaderRoute != nil ? "setHeaderRoute" : "setMirrorRoute")", "not with appProtocol: grpc (a GRPCRoute) yet")
+                }
+            default: break
+            }
+            guard case .setMirrorRoute(let route) = step.action else { continue }
+            for (block, condition) in (route.match ?? []).enumerated() {
+                if let method = condition.method, case .exact(let name) = method {
+                    let methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]
+                    if !methods.contains(name) {
+                        issues.add("\(at).setMirrorRoute.match[\(block)].method.exact", "\"\(name)\" is not an HTTP method the Gateway API matches")
+                    }
+                } else if condition.method != nil {
+                    issues.add("\(at).setMirrorRoute.match[\(block)].method", "the Gateway API matches a method exactly: use exact")
+                }
+            }
+        }
     }
 }
