@@ -49,9 +49,10 @@ test: deps
 	$(ISOLATED_RUN) --filter EnvoyScenarioTests
 	# leases with deadlines of seconds on the wall clock: alone, so that load does not make a renewal miss
 	$(ISOLATED_RUN) --filter 'LeaderElectionTests|ShardedLeadershipTests|OperatorShardingTests|FleetShardingTests'
-	# operator processes through whole rollouts (the chart's RBAC per provider, planted secrets): alone, so that
+	# operator processes through whole rollouts (the chart's RBAC per provider, planted secrets, a kill -9 in a
+	# timed pause): alone, so that
 	# their load does not starve the main run's wall-clock waits
-	$(ISOLATED_RUN) --filter 'OperatorRBACTests|SecretLeakTests'
+	$(ISOLATED_RUN) --filter 'OperatorRBACTests|SecretLeakTests|StepsCrashTests'
 	# outbound deadlines of about a second on the wall clock, then 22 Helm renders: each alone, for the same reason
 	$(ISOLATED_RUN) --filter 'OutboundDeadlineTests|SlowAnswerTests|PrometheusStallTests|OperatorAlertsSlowReceiverTests'
 	$(ISOLATED_RUN) --filter ChartRBACTests
