@@ -60,8 +60,16 @@ public struct Command: Sendable {
             path: "/usr/bin/env", arguments: prefix + [executable] + arguments, environment: inherited,
             standardInput: handles.input.fileDescriptor, standardOutput: handles.output.fileDescriptor,
             standardError: mergesErrors ? handles.output.fileDescriptor : handles.errors.fileDescriptor)
-        let status = try await ProcessGroup.exitStatus(of: process, within: timeout)
         let text = { (file: URL) in String(decoding: try Data(contentsOf: file), as: UTF8.self) }
+        let status: Int32
+        do {
+            status = try await ProcessGroup.exitStatus(of: process, within: timeout)
+        } catch var timedOut as ProcessTimeout {
+            // What it printed so far says where it hung.
+            let printed = (try text(files.output)) + (mergesErrors ? "" : try text(files.errors))
+            timedOut.output = String(printed.suffix(2000))
+            throw timedOut
+        }
         return Result(status: status, stdout: try text(files.output), stderr: mergesErrors ? "" : try text(files.errors))
     }
 }

@@ -92,5 +92,9 @@ public enum ProcessGroup {
 public struct ProcessTimeout: Error, CustomStringConvertible {
     public var command: String
     public var timeout: Duration
-    public var description: String { "failed to wait for `\(command)`: still running after \(timeout), stopped" }
+    /// The end of what it printed before it was stopped, when it was captured (``Command/run(within:)``).
+    public var output = ""
+    public var description: String {
+        "failed to wait for `\(command)`: still running after \(timeout), stopped" + (output.isEmpty ? "" : "; it had printed: \(output)")
+    }
 }

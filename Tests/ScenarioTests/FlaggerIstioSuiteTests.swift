@@ -39,9 +39,15 @@ import Testing
 
     /// `kubectl describe deployment/podinfo-primary | grep <tag>`, then `get canary | grep Succeeded`.
     static func promoted(_ world: Scenario, _ tag: String) async throws -> Bool {
-        let copied = try await eventually(timeout: .seconds(90)) { try await image(world, "podinfo-primary").hasSuffix(":\(tag)") }
-        guard copied else { return false }
-        return try await waitFor(world, "Succeeded")
+        let copied = try await eventually(timeout: .seconds(150)) { try await image(world, "podinfo-primary").hasSuffix(":\(tag)") }
+        var succeeded = copied
+        if copied { succeeded = try await waitFor(world, "Succeeded") }
+        if !succeeded {
+            // What the Canary went through, for a failure on a loaded machine.
+            let status = try await world.status("podinfo", namespace: "test")
+            Issue.record("\(tag) not promoted: \(status["phase"] ?? .null), events \(try await world.events("podinfo", namespace: "test"))")
+        }
+        return succeeded
     }
 
     static func visit(_ world: Scenario, _ url: String, cookie: String? = nil) async throws -> (workload: String, setCookie: String?) {
