@@ -46,6 +46,29 @@ struct JSONBenchmark: ParsableCommand {
                 format: "decoded document held in memory: %.1f MB (%.1f KB per Deployment)",
                 Double(retained) / 1e6, Double(retained) / 1e3 / Double(count)))
         print(String(format: "peak resident memory (input, document and output; before the reference): %.1f MB", Double(peak) / 1e6))
+        try answers(decoded: try JSONValue(parsing: bytes))
+    }
+
+    /// A write's answer read for its `resourceVersion`: the full parse against ``ResourceVersionScanner``, on one
+    /// Deployment of the list as the API server answers a patch.
+    private func answers(decoded list: JSONValue) throws {
+        guard let first = list["items"]?[0] else { throw ValidationError("the fixture has no Deployment") }
+        let answer = first.serialized()
+        let repetitions = 10_000
+        var parsed: String?
+        let parse = try best {
+            for _ in 0..<repetitions { parsed = try JSONValue(parsing: answer)[path: "metadata", "resourceVersion"]?.stringValue }
+        }
+        var scanned: String?
+        let scan = best { for _ in 0..<repetitions { scanned = ResourceVersionScanner.resourceVersion(in: answer) } }
+        guard scanned != nil, scanned == parsed else {
+            throw ValidationError("the scanner read \(scanned ?? "nothing"), the parser \(parsed ?? "nothing")")
+        }
+        let perParse = parse / Double(repetitions) * 1e6, perScan = scan / Double(repetitions) * 1e6
+        print(
+            String(
+                format: "a %d-byte answer read for its resourceVersion: parsed %.2f µs, scanned %.2f µs (%.0f× faster)", answer.count, perParse,
+                perScan, perParse / perScan))
     }
 
     private func best(_ body: () throws -> Void) rethrows -> Double {

@@ -41,12 +41,13 @@ struct CanaryStatusRecorder: Sendable {
         // Credentials in messages and the journal (a URL with a password in a failed check) never reach the API.
         let json = Redaction.scrub(try JSONValue(encoding: status)).replacing(try previous.map { try JSONValue(encoding: $0) })
         do {
-            let stored = try await retry.run {
-                try await canaries.patch(
+            // The answer (the whole Canary, its journal included) is read for its resourceVersion alone.
+            let version = try await retry.run {
+                try await canaries.patchReadingVersion(
                     canary.metadata.name ?? "", namespace: canary.namespace, patch: .merge(["status": json]),
                     subresource: "status")
             }
-            written.record(key, resourceVersion: stored[path: "metadata", "resourceVersion"]?.stringValue)
+            written.record(key, resourceVersion: version)
         } catch {
             unwritten.remember(key, from: previous, to: status)
             throw StatusWriteError(canary: canary.dottedName, cause: error)
@@ -75,10 +76,11 @@ struct CanaryStatusRecorder: Sendable {
         events.record(reference, type: .warning, reason: "Synced", message: event ?? "invalid canary spec: \(message)")
         guard status != before else { return }
         let json = try JSONValue(encoding: status)
-        let stored = try await retry.run {
-            try await canaries.patch(object.name ?? "", namespace: object.namespace, patch: .merge(["status": json]), subresource: "status")
+        let version = try await retry.run {
+            try await canaries.patchReadingVersion(
+                object.name ?? "", namespace: object.namespace, patch: .merge(["status": json]), subresource: "status")
         }
-        written.record(ObjectKey(object), resourceVersion: stored[path: "metadata", "resourceVersion"]?.stringValue)
+        written.record(ObjectKey(object), resourceVersion: version)
         alerts.postInvalid(message, canary: CanaryStatusRecorder.alertable(object))
     }
 

@@ -62,7 +62,7 @@ struct RoutingObject: Sendable {
     /// Merges `patch` into the object; a ``RouterError`` when it has not been observed yet.
     func patch(_ canary: Canary, _ patch: JSONValue) async throws {
         guard live(canary) != nil else { throw RouterError("\(resource.kind.lowercased()) \(name(canary)).\(canary.namespace) not found") }
-        _ = try await client.patch(name(canary), namespace: namespace(canary), patch: .merge(patch))
+        try await client.patchReadingVersion(name(canary), namespace: namespace(canary), patch: .merge(patch))
     }
 
     /// Gives an adopted object back as it was. Serin's own goes with the Canary: by garbage collection, or

@@ -67,6 +67,6 @@ extension DaemonSetTarget {
         for field in ["minReadySeconds", "revisionHistoryLimit", "updateStrategy"] {
             if let setting = target[path: "spec", field] { operations.append(JSONPatchOperation(.add, path: "/spec/\(field)", value: setting)) }
         }
-        _ = try await daemonSets.patch(canary.primaryName, namespace: canary.namespace, patch: .json(operations))
+        try await daemonSets.patchReadingVersion(canary.primaryName, namespace: canary.namespace, patch: .json(operations))
     }
 }

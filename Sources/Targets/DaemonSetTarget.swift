@@ -97,7 +97,7 @@ public struct DaemonSetTarget: CanaryTarget {
     /// A DaemonSet has no replicas: zero keeps its pods off every node, anything else lets them back.
     public func scaleTarget(_ canary: Canary, replicas: Int) async throws {
         let value: JSONValue = replicas == 0 ? "true" : .null
-        _ = try await daemonSets.patch(
+        try await daemonSets.patchReadingVersion(
             canary.targetName, namespace: canary.namespace,
             patch: .merge(["spec": ["template": ["spec": ["nodeSelector": [.init(DaemonSetTarget.scaleDownSelector): value]]]]]))
     }

@@ -67,6 +67,6 @@ extension DeploymentTarget {
             JSONPatchOperation(.replace, path: "/spec/template", value: template),
             JSONPatchOperation(.add, path: "/metadata/annotations", value: .object(annotations)),
         ]
-        _ = try await deployments.patch(canary.primaryName, namespace: canary.namespace, patch: .json(operations))
+        try await deployments.patchReadingVersion(canary.primaryName, namespace: canary.namespace, patch: .json(operations))
     }
 }

@@ -71,12 +71,13 @@ extension DeploymentTarget {
         if copyReplicas, let replicas = target[path: "spec", "replicas"], (replicas.intValue ?? 0) > 0 {
             operations.append(JSONPatchOperation(.add, path: "/spec/replicas", value: replicas))
         }
-        _ = try await deployments.patch(canary.primaryName, namespace: canary.namespace, patch: .json(operations))
+        try await deployments.patchReadingVersion(canary.primaryName, namespace: canary.namespace, patch: .json(operations))
     }
 
     /// Sets the target's replicas.
     public func scaleTarget(_ canary: Canary, replicas: Int) async throws {
-        _ = try await deployments.patch(canary.targetName, namespace: canary.namespace, patch: .merge(["spec": ["replicas": .int(replicas)]]))
+        try await deployments.patchReadingVersion(
+            canary.targetName, namespace: canary.namespace, patch: .merge(["spec": ["replicas": .int(replicas)]]))
     }
 
     /// The replicas to scale a target up to: its own if above zero, else the primary's, else 1.

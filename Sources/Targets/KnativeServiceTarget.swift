@@ -87,7 +87,8 @@ public struct KnativeServiceTarget: CanaryTarget {
 
     private func annotate(_ canary: Canary, primary revision: String) async throws {
         let annotations: JSONValue = [.init(KnativeServing.primaryRevisionAnnotation): .string(revision)]
-        _ = try await client.patch(canary.targetName, namespace: canary.namespace, patch: .merge(["metadata": ["annotations": annotations]]))
+        try await client.patchReadingVersion(
+            canary.targetName, namespace: canary.namespace, patch: .merge(["metadata": ["annotations": annotations]]))
     }
 
     func readiness(of revision: String?, canary: Canary, now: Date) -> Readiness {

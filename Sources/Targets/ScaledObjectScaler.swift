@@ -45,7 +45,7 @@ public struct ScaledObjectScaler: Sendable {
         }
         let desired = ScaledObjectScaler.desiredPrimary(canary, source: source)
         guard live["spec"] != desired["spec"] else { return }
-        _ = try await client.patch(
+        try await client.patchReadingVersion(
             primaryName, namespace: canary.namespace, patch: .json([JSONPatchOperation(.replace, path: "/spec", value: desired["spec"] ?? [:])]))
     }
 
@@ -94,7 +94,7 @@ public struct ScaledObjectScaler: Sendable {
         let source = try await source(canary, name: name)
         let isPaused = source[path: "metadata", "annotations", ScaledObjectScaler.pausedAnnotation] != nil
         guard isPaused != paused else { return }
-        _ = try await client.patch(
+        try await client.patchReadingVersion(
             name, namespace: canary.namespace,
             patch: .merge(["metadata": ["annotations": [.init(ScaledObjectScaler.pausedAnnotation): paused ? "0" : .null]]]))
     }

@@ -1,6 +1,7 @@
 import KubeClient
 import KubeCore
 import KubeRuntime
+import KubeSandbox
 import Testing
 
 @Suite struct OwnWritesTests {
@@ -57,5 +58,26 @@ import Testing
         #expect(writes.count == 1, "both older windows dropped: \(writes.count) left")
         #expect(writes.isWrite(of: object("new", version: "1"), in: .configMaps, by: owner))
         #expect(!writes.isWrite(of: object("old-0", version: "1"), in: .configMaps, by: owner))
+    }
+
+    /// A patch read for its version alone tells the observers as a decoded one does, with the same version.
+    @Test func aPatchReadForItsVersionIsAnOwnWriteAsAnyOther() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let writes = OwnWrites()
+            client.observeWrites(writes)
+            let maps = client.resource(.configMaps)
+            _ = try await maps.create(object("child", version: ""), namespace: "default")
+            let version = try await ReconcileScope.$key.withValue(owner) {
+                try await maps.patchReadingVersion("child", namespace: "default", patch: .merge(["data": ["a": "1"]]))
+            }
+            let stored = try await maps.get("child", namespace: "default")
+            #expect(version != nil && version == stored.resourceVersion)
+            #expect(writes.isWrite(of: stored, in: .configMaps, by: owner))
+            await #expect(throws: KubeAPIError.self) {
+                try await maps.patchReadingVersion("missing", namespace: "default", patch: .merge(["data": ["a": "1"]]))
+            }
+        }
     }
 }

@@ -87,6 +87,10 @@ public final class KubeClient: Sendable {
     }
 
     /// Passes a write's answer to the observers.
+    func observed(_ write: ObjectWrite) {
+        for observer in writeObservers.withLock({ $0 }) { observer.didWrite(write) }
+    }
+
     func observed(write answer: JSONValue, of resource: KubeResource) {
         let observers = writeObservers.withLock { $0 }
         guard !observers.isEmpty, let name = answer[path: "metadata", "name"]?.stringValue,

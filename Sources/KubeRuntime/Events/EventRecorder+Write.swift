@@ -15,7 +15,8 @@ extension EventRecorder {
             let name = EventRecorder.eventName(pending.reference, stamp: existing.stamp)
             do {
                 _ = try await retry.run {
-                    try await events.patch(name, namespace: namespace, patch: .merge(["count": .int(count), "lastTimestamp": .string(time)]))
+                    try await events.patchReadingVersion(
+                        name, namespace: namespace, patch: .merge(["count": .int(count), "lastTimestamp": .string(time)]))
                 }
                 remember(key, stamp: existing.stamp, count: count)
                 return

@@ -104,7 +104,7 @@ public struct OwnedObjectApplier: Sendable {
         }
         mark(&target)
         guard let patch = live.mergePatch(to: target) else { return .unchanged }
-        _ = try await client.patch(name, namespace: namespace, patch: .merge(patch))
+        try await client.patchReadingVersion(name, namespace: namespace, patch: .merge(patch))
         return adopting ? .adopted : .patched
     }
 
@@ -167,7 +167,7 @@ public struct OwnedObjectApplier: Sendable {
         }
         restored[path: "metadata", "annotations"] = .object(annotations)
         guard let patch = live.mergePatch(to: restored) else { return true }
-        _ = try await client.patch(name, namespace: namespace, patch: .merge(patch))
+        try await client.patchReadingVersion(name, namespace: namespace, patch: .merge(patch))
         return true
     }
 

@@ -109,7 +109,7 @@ public struct IstioRouter: TrafficRouter {
         else {
             throw RouterError("virtualservice \(canary.serviceName).\(canary.namespace) not found")
         }
-        _ = try await virtualServices.patch(canary.serviceName, namespace: canary.namespace, patch: .merge(["spec": [kind: first]]))
+        try await virtualServices.patchReadingVersion(canary.serviceName, namespace: canary.namespace, patch: .merge(["spec": [kind: first]]))
     }
 
     /// The routes (`http` or `tcp`) of `service` with the first one's weights set to `routes`, and its

@@ -70,14 +70,15 @@ public struct KnativeRouter: TrafficRouter {
             throw RouterError("Knative Service \(canary.namespace)/\(canary.targetName) not found")
         }
         let traffic = try KnativeRouter.traffic(of: service, routes)
-        _ = try await client.patch(canary.targetName, namespace: canary.namespace, patch: .merge(["spec": ["traffic": traffic]]))
+        try await client.patchReadingVersion(canary.targetName, namespace: canary.namespace, patch: .merge(["spec": ["traffic": traffic]]))
     }
 
     /// Removes the primary-revision annotation, as Flagger does; `spec.traffic` stays as it was last set.
     public func finalize(_ canary: Canary) async throws {
         guard let service = service(of: canary), KnativeServing.primaryRevision(of: service) != nil else { return }
         let annotations: JSONValue = [.init(KnativeServing.primaryRevisionAnnotation): .null]
-        _ = try await client.patch(canary.targetName, namespace: canary.namespace, patch: .merge(["metadata": ["annotations": annotations]]))
+        try await client.patchReadingVersion(
+            canary.targetName, namespace: canary.namespace, patch: .merge(["metadata": ["annotations": annotations]]))
     }
 
     /// Pending while Knative has not observed the Service's latest generation (its traffic not applied yet).
