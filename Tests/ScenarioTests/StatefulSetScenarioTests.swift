@@ -113,13 +113,13 @@ import Testing
     @Test func aReleaseGoesOneThenThreeThenFivePodsJudgedByPrometheusAndIsPromoted() async throws {
         try await Scenario.run(Self.setup()) { world in
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests())
-            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo", timeout: .seconds(30)))
+            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo"))
             #expect(try await Self.partition(world) == "5", "the set is held: no pod takes a new revision")
             let before = try await Self.pods(world)
             #expect(before.count == 5)
 
             try await world.kubectl.succeed(["set", "image", "sts/db", "-n", "demo", "db=ghcr.io/example/db:1.1.0"])
-            #expect(try await world.waitForPhase("Succeeded", name: "db", namespace: "demo", timeout: .seconds(60)))
+            #expect(try await world.waitForPhase("Succeeded", name: "db", namespace: "demo", timeout: .seconds(120)))
             let set = try await world.json(["get", "sts", "db", "-n", "demo"])
             let revision = try #require(set[path: "status", "updateRevision"]?.stringValue)
             #expect(set[path: "status", "currentRevision"]?.stringValue == revision, "every pod runs the release")
@@ -155,7 +155,7 @@ import Testing
     @Test func aBadReleaseIsRolledBackAfterItsFirstPodWithTheOthersNeverTouched() async throws {
         try await Scenario.run(Self.setup()) { world in
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests())
-            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo", timeout: .seconds(30)))
+            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo"))
             let good = try await Self.revisions(world).current
             let before = try await Self.pods(world)
 
@@ -163,7 +163,7 @@ import Testing
                 "patch", "sts", "db", "-n", "demo", "--type=merge", "-p",
                 #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/error-ratio":"0.5"}}}}}"#,
             ])
-            #expect(try await world.waitForPhase("Failed", name: "db", namespace: "demo", timeout: .seconds(60)))
+            #expect(try await world.waitForPhase("Failed", name: "db", namespace: "demo", timeout: .seconds(120)))
             let back = try await eventually(timeout: .seconds(20)) { try await Self.allOn(world, good) }
             let after = try await Self.pods(world)
             #expect(back, "every pod runs the last good revision again: \(after.mapValues(\.revision))")
@@ -182,7 +182,7 @@ import Testing
     @Test func anOperatorKilledBetweenStepsResumesAtTheRightOrdinalAndRepeatsNoStep() async throws {
         try await Scenario.run(Self.setup()) { world in
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests())
-            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo", timeout: .seconds(30)))
+            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo"))
             try await world.kubectl.succeed(["set", "image", "sts/db", "-n", "demo", "db=ghcr.io/example/db:1.1.0"])
             let firstStep = try await eventually(timeout: .seconds(30)) { try await Self.revisions(world).partition == 4 }
             #expect(firstStep, "one pod updated")
@@ -192,7 +192,7 @@ import Testing
             let moved = Set(pods.filter { $0.value.revision == update }.keys)
             #expect(moved.isSubset(of: ["db-4"]), "only the highest ordinal takes the first step: \(moved)")
             world.restartOperator()
-            #expect(try await world.waitForPhase("Succeeded", name: "db", namespace: "demo", timeout: .seconds(60)))
+            #expect(try await world.waitForPhase("Succeeded", name: "db", namespace: "demo", timeout: .seconds(120)))
             let partitions = await Self.partitionsWritten(world)
             #expect(partitions == [5, 4, 2, 0, 5], "no step repeated: \(partitions)")
             let events = try await world.events("db", namespace: "demo")
@@ -222,7 +222,7 @@ import Testing
     @Test func changedClaimTemplatesAreRefusedByTheAPIServerAndInASetMadeAgainByName() async throws {
         try await Scenario.run { world in
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests())
-            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo", timeout: .seconds(30)))
+            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo"))
             let before = try await Self.pods(world)
             let bigger = Self.manifests().replacingOccurrences(of: "storage: 1Gi", with: "storage: 2Gi")
             let applied = try await world.kubectl.run(["apply", "-f", "-"], stdin: bigger)
@@ -255,13 +255,13 @@ import Testing
     func aPodThatNeverBecomesReadyIsRolledBackAtTheProgressDeadline(policy: String) async throws {
         try await Scenario.run(Self.setup()) { world in
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests(deadline: 5, policy: policy))
-            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo", timeout: .seconds(30)))
+            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo"))
             let good = try await Self.revisions(world).current
             try await world.kubectl.succeed([
                 "patch", "sts", "db", "-n", "demo", "--type=merge", "-p",
                 #"{"spec":{"template":{"metadata":{"annotations":{"sandbox.serin.dev/never-ready":"true"}}}}}"#,
             ])
-            #expect(try await world.waitForPhase("Failed", name: "db", namespace: "demo", timeout: .seconds(60)))
+            #expect(try await world.waitForPhase("Failed", name: "db", namespace: "demo", timeout: .seconds(120)))
             let back = try await eventually(timeout: .seconds(20)) { try await Self.allOn(world, good) }
             let pods = try await Self.pods(world)
             #expect(back, "the pod that never became ready runs the good revision again: \(pods.mapValues(\.revision))")
@@ -275,7 +275,7 @@ import Testing
             let manifests = Self.manifests().replacingOccurrences(
                 of: "  progressDeadlineSeconds: 60", with: "  progressDeadlineSeconds: 60\n  revertOnDeletion: true")
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: manifests)
-            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo", timeout: .seconds(30)))
+            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo"))
             #expect(try await Self.partition(world) == "5")
             try await world.kubectl.succeed(["delete", "canary", "db", "-n", "demo", "--wait=false"])
             let handedBack = try await eventually(timeout: .seconds(20)) { try await Self.partition(world) == "0" }
@@ -287,11 +287,11 @@ import Testing
     @Test func aConfigEditIsAReleaseThroughThePartitionAndABadOneStopsAtTheFirstPod() async throws {
         try await Scenario.run(Self.setup()) { world in
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests(config: true))
-            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo", timeout: .seconds(30)))
+            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo"))
             let first = try await Self.revisions(world).current
 
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.config(errorRatio: "0", mode: "fast"))
-            #expect(try await world.waitForPhase("Succeeded", name: "db", namespace: "demo", timeout: .seconds(60)))
+            #expect(try await world.waitForPhase("Succeeded", name: "db", namespace: "demo", timeout: .seconds(120)))
             let second = try await Self.revisions(world).current
             #expect(second != first, "the edit made a new revision of the set")
             #expect(try await Self.allOn(world, second), "and every pod was made again with it")
@@ -299,7 +299,7 @@ import Testing
 
             let before = try await Self.pods(world)
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.config(errorRatio: "0.5", mode: "fast"))
-            #expect(try await world.waitForPhase("Failed", name: "db", namespace: "demo", timeout: .seconds(60)))
+            #expect(try await world.waitForPhase("Failed", name: "db", namespace: "demo", timeout: .seconds(120)))
             let after = try await Self.pods(world)
             for ordinal in 0..<4 {
                 #expect(after["db-\(ordinal)"]?.uid == before["db-\(ordinal)"]?.uid, "db-\(ordinal) never read the bad config")
@@ -312,7 +312,7 @@ import Testing
     @Test func aSetScaledUpWhileHeldKeepsItsNewPodsOnTheCurrentRevision() async throws {
         try await Scenario.run(Self.setup()) { world in
             try await world.kubectl.succeed(["apply", "-f", "-"], stdin: Self.manifests())
-            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo", timeout: .seconds(30)))
+            #expect(try await world.waitForPhase("Initialized", name: "db", namespace: "demo"))
             let good = try await Self.revisions(world).current
             try await world.kubectl.succeed(["scale", "sts", "db", "-n", "demo", "--replicas=7"])
             let held = try await eventually(timeout: .seconds(20)) { try await Self.revisions(world).partition == 7 }
