@@ -53,6 +53,9 @@ extension Canary {
             if spec.service?.appProtocol?.lowercased() == "tcp" {
                 issues.add(at, "matches HTTP requests; a TCP service (appProtocol: tcp) has none")
             }
+            if targetKind == .statefulSet {
+                issues.add(at, "routes requests to a canary workload; a StatefulSet target updates its own pods in place")
+            }
             if let provider = meshProvider(default: context.meshProvider), context.routerRules[provider]?.stepRoutes != true {
                 let able = context.routerRules.filter(\.value.stepRoutes).keys.map(\.rawValue).sorted().joined(separator: ", ")
                 issues.add(at, "the \(provider) router cannot route requests by header or mirror them in a step; routers that can: \(able)")

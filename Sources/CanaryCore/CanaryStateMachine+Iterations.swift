@@ -12,7 +12,8 @@ extension CanaryStateMachine {
         case .canary:
             let weight = status.canaryWeight ?? 0
             var routes = weighted(canary, weight, phase: status.phase, mirrored: mirrorStep(canary, status))
-            if let steps = script(canary), let index = status.currentStep {
+            // A script's routes last while its steps run: the promotion (stepped or not) no longer has them.
+            if let steps = script(canary), let index = status.currentStep, [.progressing, .waitingPromotion].contains(status.phase) {
                 (routes.headerRoutes, routes.mirrorRoutes) = steps.routes(through: index)
             }
             return routes

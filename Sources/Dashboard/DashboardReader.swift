@@ -21,7 +21,14 @@ struct DashboardReader: Sendable {
         ),
         "gatewayapi:v1": (
             KubeResource(group: "gateway.networking.k8s.io", version: "v1", kind: "HTTPRoute", plural: "httproutes", namespaced: true),
-            { object, _ in weights(object[path: "spec", "rules"]?[0]?["backendRefs"]?.arrayValue ?? [], name: { $0["name"] }) }
+            { object, _ in
+                // The weighted rule splits to `-primary`: a script's header rule ahead of it has the canary alone.
+                let rules = object[path: "spec", "rules"]?.arrayValue ?? []
+                let weighted = rules.first {
+                    ($0["backendRefs"]?.arrayValue ?? []).contains { $0["name"]?.stringValue?.hasSuffix("-primary") == true }
+                }
+                return weights((weighted ?? rules.first)?["backendRefs"]?.arrayValue ?? [], name: { $0["name"] })
+            }
         ),
     ]
 

@@ -31,8 +31,10 @@ import Testing
         #expect(canary.validate(Self.istio).isEmpty, "\(canary.validate(Self.istio))")
         var live = Routes.allPrimary
         var now = t0.addingTimeInterval(31)
-        let header = try #require(HeaderRoute.parse(Self.insiders, "", into: &ignored))
-        let mirror = try #require(MirrorRoute.parse(Self.copy, "", into: &ignored))
+        var issues = ValidationIssues()
+        let header = try #require(HeaderRoute.parse(Self.insiders, "", into: &issues))
+        let mirror = try #require(MirrorRoute.parse(Self.copy, "", into: &issues))
+        #expect(issues.all.isEmpty)
         #expect(header.match == [HeaderRoute.Match(headerName: "x-canary", value: .exact("insider"))], "header names in lower case")
 
         let first = Self.step(&canary, at: now, live: &live)
@@ -56,6 +58,10 @@ import Testing
         now += 31
         _ = Self.step(&canary, at: now, live: &live)
         #expect(live.canary == 50 && live.mirrorRoutes == [mirror])
+
+        var promoting = canary.status ?? CanaryStatus()
+        promoting.phase = .promoting
+        #expect(CanaryStateMachine.analysisRoutes(canary, promoting) == Routes(primary: 50, canary: 50), "the promotion has no script route")
 
         // The analysis ends: a rollback routes everything to the primary, no route of the script kept.
         let threshold = canary.threshold
@@ -105,6 +111,9 @@ import Testing
         nginx.spec.provider = "kubernetes"
         let refused = nginx.validate(Self.istio).first { $0.field == "spec.analysis.steps[0].setHeaderRoute" }
         #expect(refused?.message == "the kubernetes router cannot route requests by header or mirror them in a step; routers that can: istio")
+        var stateful = StepsTests.canary([CanaryStep(setHeaderRoute: Self.insiders)])
+        stateful.spec.targetRef?.kind = "StatefulSet"
+        #expect(stateful.validate(Self.istio).contains { $0.field == "spec.analysis.steps[0].setHeaderRoute" && $0.message.contains("StatefulSet") })
         var tcp = StepsTests.canary([CanaryStep(setMirrorRoute: Self.copy)])
         tcp.spec.service?.appProtocol = "tcp"
         #expect(tcp.validate(Self.istio).contains { $0.field == "spec.analysis.steps[0].setMirrorRoute" && $0.message.contains("TCP") })
@@ -123,5 +132,3 @@ import Testing
         #expect(steps.routes(through: -1).header.isEmpty && steps.routes(through: 99).header.count == 2)
     }
 }
-
-nonisolated(unsafe) private var ignored = ValidationIssues()

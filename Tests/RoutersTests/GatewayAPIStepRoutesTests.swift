@@ -53,6 +53,25 @@ import Testing
         edited[path: "spec", "rules"] = .array([rules[0], first, rules[2]])
         let read = try #require(GatewayAPIRouter.weights(in: edited, canary: canary))
         #expect(read.canary == 20 && read.mirrorRoutes != routes.mirrorRoutes, "a rule edited by hand is rewritten")
+        let reconciled = GatewayAPIRouter.desiredHTTPRoute(canary, live: edited)[path: "spec", "rules"]?.arrayValue ?? []
+        #expect(reconciled.count == 2 && reconciled.allSatisfy { $0["matches"] != [] }, "the edited rule dropped, never written unmatched")
+
+        var timed = canary
+        timed.spec.service?.timeout = "9s"  // every rendering changes: the live header rule is no longer the script's
+        let afterEdit = try #require(GatewayAPIRouter.weights(in: route, canary: timed))
+        #expect(afterEdit.primary == 80 && afterEdit.canary == 20, "the header rule is never taken for the weighted one: \(afterEdit)")
+        let rewrittenRules = GatewayAPIRouter.desiredHTTPRoute(timed, live: route)[path: "spec", "rules"]?.arrayValue ?? []
+        #expect(rewrittenRules.last?["backendRefs"]?[1]?["weight"] == 20, "a reconcile keeps the weights")
+
+        var pruned = route, mirrorRule = rules[1]
+        mirrorRule[path: "filters"] = .array(
+            (mirrorRule["filters"]?.arrayValue ?? []).map { filter in
+                var filter = filter
+                filter[path: "requestMirror", "percent"] = nil
+                return filter
+            })
+        pruned[path: "spec", "rules"] = .array([rules[0], mirrorRule, rules[2]])
+        #expect(GatewayAPIRouter.weights(in: pruned, canary: canary) == routes, "a CRD that drops percent is no drift")
     }
 
     @Test func aMethodIsMatchedExactlyAndNotOnAGRPCRoute() throws {

@@ -50,6 +50,16 @@ import Testing
         #expect(read.headerRoutes == [HeaderRoute(name: "insiders", match: [])] && read != routes, "a route edited by hand is rewritten")
         let rewritten = try #require(IstioRouter.routed(edited, canary: canary, routes: routes)?.arrayValue)
         #expect(rewritten == http)
+        let reconciled = IstioRouter.desiredVirtualService(canary, live: edited)[path: "spec", "http"]?.arrayValue ?? []
+        #expect(reconciled.map { $0["name"]?.stringValue } == ["copy", nil], "a reconcile drops the edited route, never writes it unmatched")
+        #expect(reconciled.allSatisfy { $0["match"] != [] })
+
+        var renamed = canary
+        renamed.spec.analysis?.steps?[0].setHeaderRoute?["name"] = "testers"
+        let afterRename = try #require(IstioRouter.weights(in: live, canary: renamed))
+        #expect(
+            afterRename.canary == 20 && afterRename.headerRoutes.map(\.name) == ["insiders"], "a renamed step's route is still not the weighted one")
+        #expect(IstioRouter.routed(live, canary: renamed, routes: .allPrimary)?.arrayValue?.count == 1)
     }
 
     @Test func aStepRouteCannotTakeTheStickyRoutesName() throws {

@@ -60,7 +60,7 @@ extension GatewayAPIRouter {
     /// it mirrors to the canary, and the script's routes in force; `nil` when there is none.
     static func weights(in route: JSONValue, canary: Canary) -> Routes? {
         let rules = route[path: "spec", "rules"]?.arrayValue ?? []
-        guard let weighted = rules.first(where: { isSerins($0, canary: canary) && !isSticky($0) && !isStepRule($0, canary: canary) }) else {
+        guard let weighted = rules.first(where: { isSerins($0, canary: canary) && !isSticky($0) && !isStepShaped($0, canary: canary) }) else {
             return nil
         }
         var routes = Routes(primary: 0, canary: 0)

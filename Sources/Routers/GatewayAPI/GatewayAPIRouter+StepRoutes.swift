@@ -9,8 +9,11 @@ import KubeCore
 /// the number of header matches), not by order.
 extension GatewayAPIRouter {
     /// The rules of the script's routes in force, headers first. Pure.
+    /// A route without a match (what a rule edited by hand reads back as) is never written: it would take every
+    /// request.
     static func stepRules(_ canary: Canary, _ routes: Routes) -> [JSONValue] {
-        routes.headerRoutes.map { headerRule($0, canary) } + routes.mirrorRoutes.map { mirrorRule($0, canary, routes) }
+        routes.headerRoutes.filter { !($0.match ?? []).isEmpty }.map { headerRule($0, canary) }
+            + routes.mirrorRoutes.filter { !($0.match ?? []).isEmpty }.map { mirrorRule($0, canary, routes) }
     }
 
     /// A header route's rule: its matching requests to the canary.
@@ -50,26 +53,38 @@ extension GatewayAPIRouter {
         }
     }
 
-    /// The script's routes read back from the live rules of Serin's: each as the step that renders it exactly
-    /// at the live `weights`; a mirror rule no step renders (edited by hand) reads as a route with no match, so
-    /// that the next ``setRoutes(_:_:)`` rewrites it.
+    /// The script's routes read back from the live rules of Serin's: each as a step renders it at the live
+    /// `weights`, the routes in force at the step under way tried first and each taken once (rules carry no
+    /// name: two routes may render alike); any other rule shaped as a script's reads as a route with no match,
+    /// which no step wants and which is never written, so that the next ``setRoutes(_:_:)`` replaces it. A
+    /// mirror's `percent` is not compared: Gateway API CRDs before v1.3's standard channel drop it.
     static func liveStepRoutes(_ rules: [JSONValue], canary: Canary, weights: Routes) -> (header: [HeaderRoute], mirror: [MirrorRoute]) {
+        guard canary.spec.analysis?.steps != nil else { return ([], []) }
+        var (headers, mirrors) = stepRouteCandidates(canary)
         var header: [HeaderRoute] = [], mirror: [MirrorRoute] = []
-        let candidates = stepRouteCandidates(canary)
-        for rule in rules {
-            if let route = candidates.header.first(where: { headerRule($0, canary) == rule }) {
-                header.append(route)
-            } else if hasStepMirror(rule, canary: canary) {
-                mirror.append(candidates.mirror.first { mirrorRule($0, canary, weights) == rule } ?? MirrorRoute(name: "edited", match: []))
+        for rule in rules where isStepShaped(rule, canary: canary) {
+            if hasStepMirror(rule, canary: canary) {
+                let live = withoutPercent(rule)
+                if let index = mirrors.firstIndex(where: { withoutPercent(mirrorRule($0, canary, weights)) == live }) {
+                    mirror.append(mirrors.remove(at: index))
+                } else {
+                    mirror.append(MirrorRoute(name: "edited", match: []))
+                }
+            } else if let index = headers.firstIndex(where: { headerRule($0, canary) == rule }) {
+                header.append(headers.remove(at: index))
+            } else {
+                header.append(HeaderRoute(name: "edited", match: []))
             }
         }
         return (header, mirror)
     }
 
-    /// Whether `rule` is one of the script's: a header route's as the script renders it, or a mirror rule.
-    static func isStepRule(_ rule: JSONValue, canary: Canary) -> Bool {
-        let candidates = stepRouteCandidates(canary)
-        return hasStepMirror(rule, canary: canary) || candidates.header.contains { headerRule($0, canary) == rule }
+    /// Whether `rule` is shaped as a script's: every backend `-canary` (a header rule), or a mirror to the
+    /// canary (the weighted rule never mirrors while a script runs).
+    static func isStepShaped(_ rule: JSONValue, canary: Canary) -> Bool {
+        guard canary.spec.analysis?.steps != nil else { return false }
+        let names = (rule["backendRefs"]?.arrayValue ?? []).map { $0["name"]?.stringValue ?? "" }
+        return (!names.isEmpty && names.allSatisfy { $0 == "\(canary.serviceName)-canary" }) || hasStepMirror(rule, canary: canary)
     }
 
     /// Whether `rule` mirrors to the canary for a script (which cannot use `analysis.mirror`).
@@ -80,10 +95,25 @@ extension GatewayAPIRouter {
         }
     }
 
-    /// Every header and mirror route the script sets (not the removals).
+    private static func withoutPercent(_ rule: JSONValue) -> JSONValue {
+        var rule = rule
+        rule["filters"] = rule["filters"]?.arrayValue.map { filters in
+            .array(
+                filters.map { filter in
+                    var filter = filter
+                    if filter["type"] == "RequestMirror" { filter[path: "requestMirror", "percent"] = nil }
+                    return filter
+                })
+        }
+        return rule
+    }
+
+    /// Every header and mirror route the script sets (not the removals), those in force at the step under way
+    /// first.
     private static func stepRouteCandidates(_ canary: Canary) -> (header: [HeaderRoute], mirror: [MirrorRoute]) {
-        var header: [HeaderRoute] = [], mirror: [MirrorRoute] = []
-        for step in canary.spec.analysis?.steps ?? [] {
+        let steps = canary.spec.analysis?.steps ?? []
+        var (header, mirror) = canary.status?.currentStep.map { steps.routes(through: $0) } ?? ([], [])
+        for step in steps {
             switch step.action {
             case .setHeaderRoute(let route) where route.match != nil: header.append(route)
             case .setMirrorRoute(let route) where route.match != nil: mirror.append(route)

@@ -11,8 +11,13 @@ extension IstioRouter {
     /// `http` without its leading routes of Serin's, rebuilt every time: the script's header and mirror routes
     /// and the sticky routes.
     static func withoutLeadingRoutes(_ http: [JSONValue], canary: Canary) -> [JSONValue] {
-        let names = canary.leadingRouteNames
-        return Array(http.drop { names.contains($0["name"]?.stringValue ?? "") })
+        Array(http.drop { isLeading($0, canary: canary) })
+    }
+
+    /// Whether a route is one of those Serin puts ahead of the weighted route: named as one
+    /// (``CanaryAPI/Canary/leadingRouteNames``), or shaped as a script's (``isStepShaped(_:canary:)``).
+    static func isLeading(_ route: JSONValue, canary: Canary) -> Bool {
+        canary.leadingRouteNames.contains(route["name"]?.stringValue ?? "") || isStepShaped(route, canary: canary)
     }
 
     /// Session affinity on the weighted route `http[0]`, as Flagger routes it. While traffic reaches the

@@ -7,19 +7,34 @@ import KubeCore
 /// timeout, retries, headers and CORS) with the step's match. A header route sends its requests to the canary;
 /// a mirror route splits them by the live weights and copies `percentage` of them to the canary.
 extension IstioRouter {
-    /// The routes for a script's header and mirror routes in force, in order. Pure.
+    /// The routes for a script's header and mirror routes in force, in order. Pure. A route without a match
+    /// (what a route edited by hand reads back as) is never written: it would take every request.
     static func stepRoutes(_ canary: Canary, _ routes: Routes) -> [JSONValue] {
-        routes.headerRoutes.map { headerRoute($0, canary) } + routes.mirrorRoutes.map { mirrorRoute($0, canary, routes) }
+        routes.headerRoutes.filter { !($0.match ?? []).isEmpty }.map { headerRoute($0, canary) }
+            + routes.mirrorRoutes.filter { !($0.match ?? []).isEmpty }.map { mirrorRoute($0, canary, routes) }
+    }
+
+    /// Whether a leading route is shaped as a script's: every destination `<svc>-canary` (a header route), or a
+    /// mirror to `<svc>-canary` (a mirror route). The weighted route is neither while a script runs (it cannot
+    /// be combined with `analysis.mirror`), so a route of a step renamed or removed mid-analysis is still
+    /// recognised as one.
+    static func isStepShaped(_ route: JSONValue, canary: Canary) -> Bool {
+        guard canary.spec.analysis?.steps != nil else { return false }
+        let hosts = (route["route"]?.arrayValue ?? []).map { $0[path: "destination", "host"]?.stringValue ?? "" }
+        return (!hosts.isEmpty && hosts.allSatisfy { $0 == "\(canary.serviceName)-canary" })
+            || route[path: "mirror", "host"]?.stringValue == "\(canary.serviceName)-canary"
     }
 
     /// The script's routes read back from the leading routes of `http`: each as the step that renders it
-    /// exactly at the live `weights`; a route of a script's name that no step renders (edited by hand) reads
-    /// as a route with no match, which no step wants, so that the next ``setRoutes(_:_:)`` rewrites it.
+    /// exactly at the live `weights`; any other (edited by hand, or of a step renamed since) reads as a route
+    /// with no match, which no step wants and which is never written, so that the next ``setRoutes(_:_:)``
+    /// replaces it.
     static func liveStepRoutes(_ http: [JSONValue], canary: Canary, weights: Routes) -> (header: [HeaderRoute], mirror: [MirrorRoute]) {
-        let names = canary.leadingRouteNames.subtracting([stickyRouteName, stickyPrimaryRouteName])
-        guard !names.isEmpty else { return ([], []) }
+        guard canary.spec.analysis?.steps != nil else { return ([], []) }
+        let sticky: Set = [stickyRouteName, stickyPrimaryRouteName]
         var header: [HeaderRoute] = [], mirror: [MirrorRoute] = []
-        for route in http.prefix(while: { names.contains($0["name"]?.stringValue ?? "") }) {
+        let leading = http.prefix { isLeading($0, canary: canary) }.filter { !sticky.contains($0["name"]?.stringValue ?? "") }
+        for route in leading {
             let name = route["name"]?.stringValue ?? ""
             var found = false
             for step in canary.spec.analysis?.steps ?? [] {
