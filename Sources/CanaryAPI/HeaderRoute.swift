@@ -54,7 +54,7 @@ public struct HeaderRoute: Sendable, Equatable, Hashable {
     /// `insiders (x-canary = yes)`, or `insiders removed`: how Events and the status name it.
     public var summary: String {
         guard let match else { return "\(name) removed" }
-        return "\(name) (\(match.map { "\($0.headerName) \($0.value.summary)" }.joined(separator: " or ")))"
+        return "\(name) (\(match.map { $0.value.summary(header: $0.headerName) }.joined(separator: " or ")))"
     }
 }
 

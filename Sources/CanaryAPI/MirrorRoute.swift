@@ -80,7 +80,7 @@ public struct MirrorRoute: Sendable, Equatable, Hashable {
         guard let match else { return "\(name) removed" }
         let conditions = match.map { block in
             ([block.method.map { "method \($0.summary)" }, block.path.map { "path \($0.summary)" }].compactMap { $0 }
-                + block.headers.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.summary)" }).joined(separator: " and ")
+                + block.headers.sorted { $0.key < $1.key }.map { $0.value.summary(header: $0.key) }).joined(separator: " and ")
         }
         return "\(name) \(percentage)% (\(conditions.joined(separator: " or ")))"
     }

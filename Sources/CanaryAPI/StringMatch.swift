@@ -53,6 +53,13 @@ public enum StringMatch: Sendable, Equatable, Hashable {
         }
     }
 
+    /// `name = v`, or `name = REDACTED` for a header whose name says it holds a credential (`Authorization`,
+    /// `X-Api-Key`, `Cookie`): how Events, the status and the dashboard show a header's match.
+    public func summary(header name: String) -> String {
+        let secret = Redaction.isSensitiveParameter(name) || name.lowercased() == "cookie"
+        return secret ? "\(name) \(summary.prefix { $0 != " " }) \(Redaction.mask)" : "\(name) \(summary)"
+    }
+
     /// `= v`, `^= v`, `~ v`: how Events and the status show it.
     public var summary: String {
         switch self {

@@ -119,6 +119,16 @@ import Testing
         #expect(tcp.validate(Self.istio).contains { $0.field == "spec.analysis.steps[0].setMirrorRoute" && $0.message.contains("TCP") })
     }
 
+    @Test func aCredentialInAHeaderMatchNeverReachesAnEvent() throws {
+        var issues = ValidationIssues()
+        let token = try #require(
+            HeaderRoute.parse(["name": "ops", "match": [["headerName": "X-Api-Key", "headerValue": ["exact": "s3cr3t-v4lue"]]]], "", into: &issues))
+        #expect(token.summary == "ops (x-api-key = REDACTED)")
+        let mirror = try #require(MirrorRoute.parse(["name": "copy", "match": [["headers": ["Cookie": ["prefix": "sid="]]]]], "", into: &issues))
+        #expect(mirror.summary == "copy 100% (cookie ^= REDACTED)" && issues.all.isEmpty)
+        #expect(HeaderRoute.parse(Self.insiders, "", into: &issues)?.summary == "insiders (x-canary = insider)")
+    }
+
     @Test func aLaterStepReplacesARouteOfTheSameNameInPlace() throws {
         let wider: JSONValue = ["name": "insiders", "match": [["headerName": "x-canary", "headerValue": ["prefix": "in"]]]]
         let steps = [
