@@ -30,7 +30,7 @@ struct FleetBenchmark: AsyncParsableCommand {
     @Option(help: "Spread the wave's new images evenly over this many seconds (0: all at once, as fast as 8 writers go).")
     var spread = 0.0
 
-    @Flag(help: "Print the JSON size of each kind the operator caches, once the fleet is initialised.")
+    @Flag(help: "Print the JSON size of each kind the operator caches, once the fleet is initialised and again after the wave.")
     var sizes = false
 
     @Option(help: "Write every API write the sandbox serves to this file, as JSON lines.")
@@ -76,6 +76,7 @@ struct FleetBenchmark: AsyncParsableCommand {
         // rest, once the operator has given free memory back (every minute by default).
         try await Task.sleep(for: .seconds(settleSeconds))
         print("idle \(settleSeconds) s after the wave: RSS \(mib(serin.memory.resident))")
+        if sizes { try await printSizes(setup) }
         let health = serin.healthProbes
         print("/healthz: \(health.count) probes, \(health.failed) failed or unanswered within 1 s, slowest \(format(health.slowest))")
         probing.cancel()

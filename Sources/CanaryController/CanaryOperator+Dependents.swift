@@ -38,14 +38,12 @@ extension CanaryOperator {
         }
     }
 
-    /// How many of `canaries` a rollout slot, a freeze window, a stopped line or their dependencies hold, by
-    /// reason (`serin_canaries_held`).
-    static func heldCounts(_ canaries: [DynamicObject]) -> [String: Int] {
-        canaries.reduce(into: [:]) { counts, canary in
-            let slot = canary.json[path: "status", "conditions"]?.arrayValue?.first { $0["type"]?.stringValue == CanaryStateMachine.slotCondition }
-            let reason = CanaryStateMachine.heldReason(
-                phase: canary.json[path: "status", "phase"]?.stringValue, slotReason: slot?["reason"]?.stringValue)
-            if let reason { counts[reason, default: 0] += 1 }
-        }
+    static let heldIndex = "held"
+
+    /// Why a rollout slot, a freeze window, a stopped line or its dependencies hold `canary`, if they do
+    /// (``heldIndex``: `serin_canaries_held` counts by it).
+    static func heldReason(_ canary: DynamicObject) -> String? {
+        let slot = canary.json[path: "status", "conditions"]?.arrayValue?.first { $0["type"]?.stringValue == CanaryStateMachine.slotCondition }
+        return CanaryStateMachine.heldReason(phase: canary.json[path: "status", "phase"]?.stringValue, slotReason: slot?["reason"]?.stringValue)
     }
 }

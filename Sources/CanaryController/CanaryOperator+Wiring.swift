@@ -15,19 +15,34 @@ extension CanaryOperator {
         return PodConfigReferences.references(in: spec).map { "\(object.namespace ?? "")/\($0.kind.rawValue)/\($0.name)" }
     }
 
-    /// The Canary cache's indexes: by target (`ns/name`) and by each MetricTemplate named (`ns/name`).
-    static let canaryIndexes: [CacheIndex<DynamicObject>] = [
-        CacheIndex(name: targetIndex) { object in
-            object.json[path: "spec", "targetRef", "name"]?.stringValue.map { ["\(object.namespace ?? "")/\($0)"] } ?? []
-        },
-        CacheIndex(name: templateIndex) { object in
-            (object.json[path: "spec", "analysis", "metrics"]?.arrayValue ?? []).compactMap { metric in
-                metric[path: "templateRef", "name"]?.stringValue.map {
-                    "\(metric[path: "templateRef", "namespace"]?.stringValue ?? object.namespace ?? "")/\($0)"
+    static let autoscalerIndex = "autoscaler"
+
+    /// The Canary cache's indexes: by target (`ns/name`), by each MetricTemplate named (`ns/name`), by HPA
+    /// (`ns/name`), by each object a router reads for it (``referenceIndex(_:)``), by the reason it is held
+    /// (``heldIndex``) and whether it depends on others. Triggers and metrics read these, never a list: the
+    /// Canaries are held encoded, and a list decodes every one.
+    static func canaryIndexes(routers: [RouterRegistration] = []) -> [CacheIndex<DynamicObject>] {
+        let byName: @Sendable (DynamicObject, String?) -> [String] = { object, name in name.map { ["\(object.namespace ?? "")/\($0)"] } ?? [] }
+        return [
+            CacheIndex(name: targetIndex) { byName($0, $0.json[path: "spec", "targetRef", "name"]?.stringValue) },
+            CacheIndex(name: templateIndex) { object in
+                (object.json[path: "spec", "analysis", "metrics"]?.arrayValue ?? []).compactMap { metric in
+                    metric[path: "templateRef", "name"]?.stringValue.map {
+                        "\(metric[path: "templateRef", "namespace"]?.stringValue ?? object.namespace ?? "")/\($0)"
+                    }
                 }
+            },
+            CacheIndex(name: autoscalerIndex) { byName($0, $0.json[path: "spec", "autoscalerRef", "name"]?.stringValue) },
+            CacheIndex(name: heldIndex) { heldReason($0).map { [$0] } ?? [] },
+            dependentsIndexer,
+        ]
+            + routers.flatMap(\.references).map { reference in
+                CacheIndex(name: referenceIndex(reference.resource)) { object in reference.names(object.json).flatMap { byName(object, $0) } }
             }
-        },
-    ]
+    }
+
+    /// The index of the Canaries by the objects of `resource` a router reads for them (`ns/name`).
+    static func referenceIndex(_ resource: KubeResource) -> String { "reference:\(resource.plural).\(resource.group)" }
 
     /// What the operator watches besides Canaries, once per resource: the targets' kinds, the Services
     /// and HPAs every target gets, MetricTemplates, and what the enabled routers read.
@@ -81,12 +96,11 @@ extension CanaryOperator {
         for registration in targets {
             let statusChanges: StatusChanges = registration.revisionInStatus ? .wake : .waitForTime
             controller = controller.watches(follow(registration.resource.resource), statusChanges: statusChanges) { object in
-                canaryCache.byIndex(targetIndex, "\(object.namespace ?? "")/\(object.name ?? "")").map { ObjectKey($0) }
+                canaryCache.keys(byIndex: targetIndex, "\(object.namespace ?? "")/\(object.name ?? "")")
             }
         }
         controller = controller.watches(follow(.horizontalPodAutoscalers)) { hpa in
-            canaryCache.list(namespace: hpa.namespace).filter { $0.json[path: "spec", "autoscalerRef", "name"]?.stringValue == hpa.name }
-                .map { ObjectKey($0) }
+            canaryCache.keys(byIndex: autoscalerIndex, "\(hpa.namespace ?? "")/\(hpa.name ?? "")")
         }
         if watched.contains(where: { $0.resource == RolloutPolicy.resource }) {
             // A policy's slots changed: its holders start, its queue asks again (a freed slot is granted in order).
@@ -100,11 +114,11 @@ extension CanaryOperator {
             }
         }
         controller = controller.watches(follow(MetricTemplate.resource)) { template in
-            canaryCache.byIndex(templateIndex, "\(template.namespace ?? "")/\(template.name ?? "")").map { ObjectKey($0) }
+            canaryCache.keys(byIndex: templateIndex, "\(template.namespace ?? "")/\(template.name ?? "")")
         }
         for reference in routers.flatMap(\.references) {
             controller = controller.watches(follow(reference.resource)) { object in
-                canaryCache.list(namespace: object.namespace).filter { reference.names($0.json).contains(object.name ?? "") }.map { ObjectKey($0) }
+                canaryCache.keys(byIndex: referenceIndex(reference.resource), "\(object.namespace ?? "")/\(object.name ?? "")")
             }
         }
         for watchedResource in watched where watchedResource.owned {
@@ -140,6 +154,6 @@ extension CanaryOperator {
         targets: [ObjectCache<DynamicObject>]
     ) -> [ObjectKey] {
         let users = Set(targets.flatMap { $0.byIndex(configIndex.name, "\(namespace)/\(kind.rawValue)/\(name)") }.compactMap(\.name))
-        return Set(users.flatMap { canaries.byIndex(targetIndex, "\(namespace)/\($0)") }.map { ObjectKey($0) }).sorted()
+        return Set(users.flatMap { canaries.keys(byIndex: targetIndex, "\(namespace)/\($0)") }).sorted()
     }
 }

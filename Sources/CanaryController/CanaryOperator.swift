@@ -84,25 +84,25 @@ public final class CanaryOperator: Service, Sendable {
             client: client, component: options.component, burst: options.eventBurst, refill: options.eventRefill,
             logger: logger, clock: clock)
         self.events = events
-        // Canaries stay decoded (listed by triggers and /metrics); what is read by key is held as JSON.
+        // Every cache holds JSON: triggers and /metrics read the Canaries' indexes, never a list.
         let routerRegistrations = RouterRegistry.enabled(meshProvider: options.meshProvider, settings: options.routerSettings)
         let meshResources = meshClient == nil ? [] : CanaryOperator.meshResources(of: routerRegistrations)
         self.meshResources = meshResources
-        func reflector(_ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = [], encoded: Bool = true) -> Reflector<DynamicObject> {
+        func reflector(_ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = []) -> Reflector<DynamicObject> {
             Reflector(
                 client: meshResources.contains(resource) ? meshClient ?? client : client, resource: resource, namespace: namespace, indexes: indexes,
                 logger: logger,
-                transform: CacheTransform.dropBookkeeping, encoding: encoded ? .json : nil
+                transform: CacheTransform.dropBookkeeping, encoding: .compact()
             ) { skip in
                 CanaryOperator.reportSkipped(skip, resource: resource, events: events)
             }
         }
-        canaries = reflector(Canary.resource, indexes: CanaryOperator.canaryIndexes + [CanaryOperator.dependentsIndexer], encoded: false)
+        canaries = reflector(Canary.resource, indexes: CanaryOperator.canaryIndexes(routers: routerRegistrations))
         let canaryCache = canaries.cache
         let metrics = OperatorMetrics(
             registry: registry, version: options.version, meshProvider: options.meshProvider.rawValue,
-            canaryCounts: { canaryCache.list().reduce(into: [:]) { counts, canary in counts[canary.namespace ?? "", default: 0] += 1 } },
-            heldCounts: { CanaryOperator.heldCounts(canaryCache.list()) })
+            canaryCounts: { canaryCache.keys.reduce(into: [:]) { counts, key in counts[key.namespace ?? "", default: 0] += 1 } },
+            heldCounts: { canaryCache.counts(byIndex: CanaryOperator.heldIndex) })
         self.metrics = metrics
         let targetRegistrations = TargetRegistry.enabled(meshProvider: options.meshProvider)
         watched = CanaryOperator.watchedResources(

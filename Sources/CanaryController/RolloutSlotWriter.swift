@@ -60,7 +60,7 @@ struct RolloutSlotWriter: Sendable {
     func resume(_ name: String) async throws { _ = try await change(name) { RolloutSlots.resumed($0) } }
 
     private func exists(_ key: String) -> Bool {
-        ObjectKey(namespaced: key).map { canaries.get($0) != nil } ?? false
+        ObjectKey(namespaced: key).map { canaries.contains($0) } ?? false
     }
 
     /// Reads the policy, applies `update` to its status and writes it back if it changed, against the version

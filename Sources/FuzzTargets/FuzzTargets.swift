@@ -26,7 +26,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     }
 
     /// Parsing, pruned parsing, and a serialise → parse round trip that must give the same document; the
-    /// resourceVersion scanner agrees with the parser whenever it answers.
+    /// resourceVersion scanner agrees with the parser whenever it answers; the caches' compact form reads back
+    /// the same document, and the same bytes cut short read as nothing, without a trap.
     static func json(_ bytes: [UInt8]) -> [String] {
         _ = try? JSONValue(parsingPruningTooDeep: bytes)
         let scanned = ResourceVersionScanner.resourceVersion(in: bytes)
@@ -35,6 +36,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         if let scanned, scanned != value[path: "metadata", "resourceVersion"]?.stringValue {
             broken.append("the scanner read resourceVersion \(scanned), the parser \(value[path: "metadata", "resourceVersion"] ?? .null)")
         }
+        let compact = CompactJSONCodec()
+        let encoded = compact.encode(value)
+        if compact.decode(encoded) != value { broken.append("a document changed in the compact form") }
+        if encoded.count > 1, compact.decode(Array(encoded.dropLast())) != nil { broken.append("compact bytes cut short decoded") }
+        _ = compact.decode(bytes)
         guard let again = try? JSONValue(parsing: value.serialized()) else { return broken + ["a parsed document does not parse after serialising"] }
         return again == value ? broken : broken + ["a document changed in a serialise → parse round trip"]
     }

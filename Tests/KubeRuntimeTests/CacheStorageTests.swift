@@ -7,13 +7,15 @@ import Testing
 
 /// What a cache holds: encoded or decoded, the same reads; transformed objects without the bookkeeping.
 @Suite struct CacheStorageTests {
-    @Test func anEncodedCacheReadsTheSameAsADecodedOneThroughChangesDeletesAndARelist() async throws {
+    @Test(arguments: ["json", "compact"])
+    func anEncodedCacheReadsTheSameAsADecodedOneThroughChangesDeletesAndARelist(form: String) async throws {
         try await Sandbox.with { sandbox in
             let client = sandbox.client()
             defer { Task { try await client.shutdown() } }
             let byTeam = CacheIndex<DynamicObject>(name: "team") { object in object.labels["team"].map { [$0] } ?? [] }
             let plain = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default", indexes: [byTeam])
-            let encoded = Reflector<DynamicObject>(client: client, resource: .configMaps, namespace: "default", indexes: [byTeam], encoding: .json)
+            let encoded = Reflector<DynamicObject>(
+                client: client, resource: .configMaps, namespace: "default", indexes: [byTeam], encoding: form == "json" ? .json : .compact())
             let maps = client.resource(.configMaps)
             _ = try await maps.create(configMap("before", labels: ["team": "a"]), namespace: "default")
             try await withReflector(plain) {
@@ -35,6 +37,12 @@ import Testing
                     #expect(encoded.cache.byIndex("team", "a").compactMap(\.name) == ["before", "m3"], "unindexed on change and delete")
                     #expect(encoded.cache.get(namespace: "default", name: "m1")?.json["data"] == ["k": "v"])
                     #expect(encoded.cache.get(namespace: "default", name: "m2") == nil)
+                    // What triggers and metrics read without decoding an object.
+                    #expect(encoded.cache.keys(byIndex: "team", "b").map(\.name) == ["m1", "m4"])
+                    #expect(encoded.cache.counts(byIndex: "team") == ["a": 2, "b": 2])
+                    #expect(encoded.cache.keys.map(\.name) == ["before", "m1", "m3", "m4"])
+                    #expect(encoded.cache.contains(ObjectKey(namespace: "default", name: "m3")))
+                    #expect(!encoded.cache.contains(ObjectKey(namespace: "default", name: "m2")))
                 }
             }
         }

@@ -67,3 +67,12 @@ enum CachedObject<Object: KubeObject>: Sendable {
         }
     }
 }
+
+extension CacheEncoding where Object == DynamicObject {
+    /// The compact binary form (``CompactJSONCodec``), with a table of its own: about half the bytes of
+    /// compact JSON, and faster to read back.
+    public static func compact() -> CacheEncoding {
+        let codec = CompactJSONCodec()
+        return CacheEncoding(encode: { codec.encode($0.json) }, decode: { codec.decode($0).map(DynamicObject.init(json:)) })
+    }
+}

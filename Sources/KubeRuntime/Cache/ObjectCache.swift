@@ -70,6 +70,22 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
         return cached.compactMap { $0.object(encoding) }
     }
 
+    /// Whether an object of `key` is cached: it is not decoded.
+    public func contains(_ key: ObjectKey) -> Bool { state.withLock { $0.objects[key] != nil } }
+
+    /// The keys of every object, sorted: no object is decoded.
+    public var keys: [ObjectKey] { state.withLock { $0.objects.keys.sorted() } }
+
+    /// How many objects have each value of the index `name`: no object is decoded.
+    public func counts(byIndex name: String) -> [String: Int] {
+        state.withLock { state in (state.index[name] ?? [:]).compactMapValues { $0.isEmpty ? nil : $0.count } }
+    }
+
+    /// The keys of the objects whose index `name` has `value`, sorted: no object is decoded.
+    public func keys(byIndex name: String, _ value: String) -> [ObjectKey] {
+        state.withLock { state in (state.index[name]?[value] ?? []).sorted() }
+    }
+
     /// How many objects are cached.
     public var count: Int { state.withLock { $0.objects.count } }
 
@@ -169,7 +185,10 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
     }
 
     private func unindex(_ key: ObjectKey, in state: inout State) {
-        for entry in state.indexed.removeValue(forKey: key) ?? [] { state.index[entry.index]?[entry.value]?.remove(key) }
+        for entry in state.indexed.removeValue(forKey: key) ?? [] {
+            state.index[entry.index]?[entry.value]?.remove(key)
+            if state.index[entry.index]?[entry.value]?.isEmpty == true { state.index[entry.index]?[entry.value] = nil }
+        }
     }
 }
 

@@ -140,9 +140,8 @@ public final class Controller<Object: KubeObject, C: Clock & Sendable>: Service,
 
     /// Enqueues every cached object whose key `matches` (a shard just taken over).
     public func enqueueAll(where matches: (ReconcileRequest) -> Bool) async {
-        for object in primary.cache.list() {
-            let key = ObjectKey(object)
-            if matches(key) { await queue.add(key) }
+        for key in primary.cache.keys where matches(key) {
+            await queue.add(key)
         }
     }
 }
