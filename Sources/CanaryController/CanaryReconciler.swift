@@ -24,7 +24,10 @@ public struct CanaryReconciler: Reconciler {
     var tracing = RolloutTracing(exporter: nil)
 
     public func reconcile(_ request: ReconcileRequest, context: ReconcileContext) async throws -> ReconcileAction {
-        guard let object = observer.cached(request) else { return .awaitChange }
+        guard let object = observer.cached(request) else {
+            status.forget(request)  // gone: nothing to wait for
+            return .awaitChange
+        }
         // Our last status write has not reached the cache yet: its watch event triggers the next reconcile.
         if status.isStale(request, cachedVersion: object.resourceVersion) { return .awaitChange }
         var logger = context.logger

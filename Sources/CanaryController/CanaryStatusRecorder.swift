@@ -29,6 +29,9 @@ struct CanaryStatusRecorder: Sendable {
     /// since nothing is scheduled) triggers the next reconcile.
     func isStale(_ key: ObjectKey, cachedVersion: String?) -> Bool { written.isStale(key, cachedVersion: cachedVersion) }
 
+    /// Drops the last written version of a Canary that is gone, so a fleet's churn does not pile up.
+    func forget(_ key: ObjectKey) { written.forget(key) }
+
     /// The status a step acted on but could not write, when the Canary still has the status it started from.
     func unwrittenStatus(_ key: ObjectKey, current: CanaryStatus?) -> CanaryStatus? { unwritten.take(key, current: current) }
 

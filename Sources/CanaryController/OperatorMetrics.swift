@@ -18,7 +18,7 @@ public final class OperatorMetrics: Sendable {
     /// Canaries held before their analysis, by reason (``CanaryStateMachine/holdReasons``), read at scrape time.
     let heldCounts: @Sendable () -> [String: Int]
     /// The gauges with a label set per Canary.
-    let perCanary = GaugeFamilies()
+    let perCanary = MetricFamilies()
     /// Namespaces reported so far, so that one whose last Canary went away reads 0.
     private let reportedNamespaces = Mutex<Set<String>>([])
     /// The rollout policies' slots (`--rollout-policies`), read at each scrape.
@@ -81,10 +81,8 @@ public final class OperatorMetrics: Sendable {
     /// One analysis step: its duration and the value of each metric.
     func analysis(_ canary: Canary, values: [String: Double], duration: Duration) {
         let labels = [("name", canary.targetName), ("namespace", canary.namespace)]
-        registry.makeDurationHistogram(
-            descriptor: Self.descriptor("flagger_canary_duration_seconds", "Seconds spent performing canary analysis"),
-            labels: labels, buckets: Self.buckets
-        ).record(duration)
+        perCanary.observe(
+            "flagger_canary_duration_seconds", help: "Seconds spent performing canary analysis", labels: labels, buckets: Self.buckets, duration)
         for (metric, value) in values {
             perCanary.set(
                 "flagger_canary_metric_analysis", help: "Last canary analysis result per metric", labels: labels + [("metric", metric)], value)
@@ -99,15 +97,9 @@ public final class OperatorMetrics: Sendable {
         ]
         switch phase {
         case .succeeded:
-            registry.makeCounter(
-                descriptor: Self.descriptor("flagger_canary_successes_total", "Total number of canary successful deployments"),
-                labels: labels
-            ).increment()
+            perCanary.increment("flagger_canary_successes_total", help: "Total number of canary successful deployments", labels: labels)
         case .failed:
-            registry.makeCounter(
-                descriptor: Self.descriptor("flagger_canary_failures_total", "Total number of canary failed deployments"),
-                labels: labels
-            ).increment()
+            perCanary.increment("flagger_canary_failures_total", help: "Total number of canary failed deployments", labels: labels)
         default: break
         }
     }

@@ -11,6 +11,12 @@ final class WrittenVersions: Sendable {
         versions.withLock { $0[key] = max($0[key] ?? 0, version) }
     }
 
+    /// How many Canaries have a version kept.
+    var count: Int { versions.withLock { $0.count } }
+
+    /// Drops what was kept for a Canary that is gone.
+    func forget(_ key: ObjectKey) { _ = versions.withLock { $0.removeValue(forKey: key) } }
+
     /// Whether the cached object is older than our last write.
     func isStale(_ key: ObjectKey, cachedVersion: String?) -> Bool {
         guard let written = versions.withLock({ $0[key] }), let cached = cachedVersion.flatMap(Int64.init) else { return false }
