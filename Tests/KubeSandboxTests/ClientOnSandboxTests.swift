@@ -55,6 +55,28 @@ func configMap(_ name: String, namespace: String = "default", data: JSONValue = 
         }
     }
 
+    @Test func everyPageAnswersWithTheFirstPagesRevisionSoAWatchFromItMissesNothing() async throws {
+        try await withSandbox { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let maps = client.resource(.configMaps)
+            for name in ["b", "c", "d"] { _ = try await maps.create(configMap(name), namespace: "default") }
+            let first = try await maps.list(namespace: "default", options: ListOptions(limit: 2))
+            _ = try await maps.create(configMap("a"), namespace: "default")  // sorts before the pages already served
+            let last = try await maps.list(namespace: "default", options: ListOptions(limit: 2, continue: first.metadata.continue))
+            #expect(first.items.compactMap(\.name) + last.items.compactMap(\.name) == ["b", "c", "d"])
+            #expect(last.metadata.resourceVersion == first.metadata.resourceVersion, "the list's resourceVersion is the first page's")
+            let events = try await maps.watch(
+                namespace: "default", options: WatchOptions(resourceVersion: last.metadata.resourceVersion, timeoutSeconds: 1))
+            var added: [String] = []
+            for try await event in events {
+                if case .added(let object) = event { added.append(object.name ?? "") }
+                if !added.isEmpty { break }
+            }
+            #expect(added == ["a"], "the watch from the list's resourceVersion delivers what the pages missed")
+        }
+    }
+
     @Test func everyPatchKindAndTheStatusAndScaleSubresources() async throws {
         var options = Sandbox.Options()
         options.simulateWorkloads = false  // the test writes the status itself; the simulator would race it

@@ -111,12 +111,17 @@ public actor ObjectStore {
         fieldSelector: FieldSelector? = nil, limit: Int? = nil, continue token: String? = nil
     ) throws(APIError) -> ListPage {
         let namespace = scoped(type, namespace)
-        var after = ""
+        // A token carries the revision of the list's first page: every page answers with it, so a watch from
+        // the list's resourceVersion also delivers what changed in the pages already served (as Kubernetes,
+        // whose pages all come from the first page's snapshot).
+        var (after, listRevision) = ("", revision)
         if let token, !token.isEmpty {
             guard let data = Data(base64Encoded: token), let decoded = String(data: data, encoding: .utf8) else {
                 throw APIError.badRequest("invalid continue token")
             }
-            after = decoded
+            let parts = decoded.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, let first = Int64(parts[0]) else { throw APIError.badRequest("invalid continue token") }
+            (after, listRevision) = (String(parts[1]), first)
         }
         let prefix = namespace.map { "\($0)/" }
         let keys = (collections[type.storageKey] ?? [:]).keys
@@ -134,9 +139,9 @@ public actor ObjectStore {
             items.append(object)
             lastKey = key
         }
-        let next = remaining > 0 ? lastKey.map { Data($0.utf8).base64EncodedString() } : nil
+        let next = remaining > 0 ? lastKey.map { Data("\(listRevision)\n\($0)".utf8).base64EncodedString() } : nil
         return ListPage(
-            items: items, resourceVersion: String(revision), continue: next, remainingItemCount: remaining > 0 ? remaining : nil)
+            items: items, resourceVersion: String(listRevision), continue: next, remainingItemCount: remaining > 0 ? remaining : nil)
     }
 
     func matches(_ object: JSONValue, _ labels: LabelSelectorQuery?, _ fields: FieldSelector?) -> Bool {
