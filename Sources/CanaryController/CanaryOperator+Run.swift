@@ -117,10 +117,33 @@ extension CanaryOperator {
             }
             try await shards.run { shard in
                 self.logger.info("leading a shard", metadata: ["shard": "\(shard)", "of": "\(shards.assignment.count)"])
+                await self.cache(shard)
                 await self.controller.enqueueAll { shards.assignment.shard(of: $0) == shard }
-                while !self.controllerStopped.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(100)) }
+                do {
+                    while !self.controllerStopped.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(100)) }
+                } catch {
+                    self.uncache(shard)
+                    throw error
+                }
             }
         }
+    }
+
+    /// Caches a shard taken over (``ShardCaches``): its Canaries and what they own are listed before they are
+    /// reconciled; the time it took is logged.
+    func cache(_ shard: Int) async {
+        guard let shardCaches, shard != shardCaches.assignment.index else { return }
+        let started = ContinuousClock.now
+        await shardCaches.add(shard, canaries: canaries, related: related)
+        logger.info(
+            "cached a shard taken over",
+            metadata: ["shard": "\(shard)", "took": "\(ContinuousClock.now - started)", "canaries": "\(canaries.cache.count)"])
+    }
+
+    /// Drops a shard given up from the caches, in the background (not while shutting down).
+    func uncache(_ shard: Int) {
+        guard let shardCaches, shard != shardCaches.assignment.index, !controllerStopped.load(ordering: .relaxed) else { return }
+        Task { await shardCaches.remove(shard, canaries: canaries, related: related) }
     }
 
     /// Lists one object of each required resource: a 404 means its CRD is missing. Any other failure (the

@@ -53,6 +53,8 @@ public final class CanaryOperator: Service, Sendable {
     let elector: LeaderElector?
     /// Leases per shard (`--shard N/M`); `nil` unless sharded.
     let shards: ShardedLeadership?
+    /// What a sharded replica caches (its own shard and those it leads); `nil` unless sharded.
+    let shardCaches: ShardCaches?
     let boundPort = Mutex<Int?>(nil)
     /// Set once the controller has stopped: a shard's lease is released only then.
     let controllerStopped = Atomic<Bool>(false)
@@ -88,16 +90,27 @@ public final class CanaryOperator: Service, Sendable {
         let routerRegistrations = RouterRegistry.enabled(meshProvider: options.meshProvider, settings: options.routerSettings)
         let meshResources = meshClient == nil ? [] : CanaryOperator.meshResources(of: routerRegistrations)
         self.meshResources = meshResources
-        func reflector(_ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = []) -> Reflector<DynamicObject> {
+        let shardCaches = shards.map { ShardCaches(assignment: $0.assignment) }
+        self.shardCaches = shardCaches
+        var admitsCanary: (@Sendable (DynamicObject) -> Bool)?
+        var admitsRelated: (@Sendable (DynamicObject) -> Bool)?
+        if let shardCaches {
+            admitsCanary = { shardCaches.admitsCanary($0) }
+            admitsRelated = { shardCaches.admitsRelated($0) }
+        }
+        func reflector(
+            _ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = [], admits: (@Sendable (DynamicObject) -> Bool)? = nil
+        ) -> Reflector<DynamicObject> {
             Reflector(
                 client: meshResources.contains(resource) ? meshClient ?? client : client, resource: resource, namespace: namespace, indexes: indexes,
                 logger: logger,
-                transform: CacheTransform.dropBookkeeping, encoding: .compact()
+                transform: CacheTransform.dropBookkeeping, encoding: .compact(), admits: admits
             ) { skip in
                 CanaryOperator.reportSkipped(skip, resource: resource, events: events)
             }
         }
-        canaries = reflector(Canary.resource, indexes: CanaryOperator.canaryIndexes(routers: routerRegistrations))
+        canaries = reflector(
+            Canary.resource, indexes: CanaryOperator.canaryIndexes(routers: routerRegistrations), admits: admitsCanary)
         let canaryCache = canaries.cache
         let metrics = OperatorMetrics(
             registry: registry, version: options.version, meshProvider: options.meshProvider.rawValue,
@@ -112,7 +125,8 @@ public final class CanaryOperator: Service, Sendable {
         let targetResources = Set(targetRegistrations.map(\.resource.resource))
         for watchedResource in watched where reflectors[watchedResource.resource] == nil {
             let indexes = targetResources.contains(watchedResource.resource) ? [CanaryOperator.configIndex] : []
-            reflectors[watchedResource.resource] = reflector(watchedResource.resource, indexes: indexes)
+            reflectors[watchedResource.resource] = reflector(
+                watchedResource.resource, indexes: indexes, admits: admitsRelated)
         }
         related = watched.compactMap { reflectors[$0.resource] }
         let caches = ObjectCaches(reflectors.mapValues(\.cache))

@@ -32,6 +32,21 @@ struct OperatorShardingTests {
         return states
     }
 
+    /// How many Canaries of `demo` the replica on `port` caches (`flagger_canary_total`), or -1.
+    static func cachedCanaries(port: Int) async -> Int {
+        guard let url = URL(string: "http://127.0.0.1:\(port)/metrics"), let (data, _) = try? await URLSession.shared.data(from: url) else {
+            return -1
+        }
+        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(#"flagger_canary_total{namespace="demo"}"#) }
+        return line.flatMap { $0.split(separator: " ").last.flatMap { Double($0) }.map { Int($0) } } ?? 0
+    }
+
+    /// Whether one survivor caches shard 1's Canaries beside its own, and the other only its own.
+    static func tookShardOneOver(_ ports: [Int], perShard: [Int]) async -> Bool {
+        let survivors = [await cachedCanaries(port: ports[0]), await cachedCanaries(port: ports[1])]
+        return survivors == [perShard[0] + perShard[1], perShard[2]] || survivors == [perShard[0], perShard[1] + perShard[2]]
+    }
+
     @Test func threeShardedReplicasShareTheCanariesAndAKilledOnesShardsFinishWithEachStepOnce() async throws {
         try await Sandbox.with { sandbox in
             let kubectl = Kubectl(sandbox)
@@ -68,6 +83,10 @@ struct OperatorShardingTests {
                     try await canaries.list(namespace: "demo").items.allSatisfy { ($0[path: "status", "canaryWeight"]?.intValue ?? 0) >= 20 }
                 })
             let assignment = ShardAssignment(index: 0, count: 3)
+            let perShard = (0..<3).map { shard in Self.names.filter { assignment.shard(of: ObjectKey(namespace: "demo", name: $0)) == shard }.count }
+            var cached: [Int] = []
+            for port in ports { cached.append(await Self.cachedCanaries(port: port)) }
+            #expect(cached == perShard, "each replica caches its own shard's Canaries, not the fleet")
             let killed = 1
             let orphans = Self.names.filter { assignment.shard(of: ObjectKey(namespace: "demo", name: $0)) == killed }
             #expect(!orphans.isEmpty, "the killed replica drives some of the Canaries")
@@ -77,9 +96,14 @@ struct OperatorShardingTests {
                     let states = await Self.readiness([ports[0], ports[2]])
                     return states[0].contains("leading shards 0,1 of 3") || states[1].contains("leading shards 1,2 of 3")
                 }, "a surviving replica takes shard 1 over once its lease expires")
+            #expect(
+                try await eventually(timeout: .seconds(20)) { await Self.tookShardOneOver([ports[0], ports[2]], perShard: perShard) },
+                "the replica that took shard 1 over caches its Canaries too")
             #expect(try await eventually(timeout: .seconds(90)) { try await phases() == Array(repeating: "Succeeded", count: 6) })
 
             let events = try await client.resource(.events, as: JSONValue.self).list(namespace: "demo").items
+            let conflicts = events.compactMap { $0["message"]?.stringValue }.filter { $0.contains("already exists") }
+            #expect(conflicts.isEmpty, "a shard taken over is reconciled with what its Canaries own in the caches: \(conflicts)")
             for name in Self.names {
                 for weight in [20, 40, 60] {
                     let message = "Advance \(name).demo canary weight \(weight)"

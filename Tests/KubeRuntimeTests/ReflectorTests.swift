@@ -133,6 +133,82 @@ func withReflector<Object: KubeObject, T>(
         }
     }
 
+    @Test func anAdmissionFilterKeepsObjectsOutAndARelistTakesInWhatItNowAdmits() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let maps = client.resource(.configMaps)
+            let teams = Mutex<Set<String>>(["a"])
+            let reflector = Reflector<DynamicObject>(
+                client: client, resource: .configMaps, namespace: "default",
+                admits: { object in teams.withLock { $0.contains(object.labels["team"] ?? "") } })
+            for (name, team) in [("a1", "a"), ("b1", "b")] {
+                _ = try await maps.create(configMap(name, labels: ["team": .string(team)]), namespace: "default")
+            }
+            try await withReflector(reflector) {
+                await reflector.cache.waitUntilSynced()
+                #expect(reflector.cache.keys.map(\.name) == ["a1"], "the list leaves out what is not admitted")
+                let changes = reflector.subscribe()
+                _ = try await maps.create(configMap("b2", labels: ["team": "b"]), namespace: "default")
+                _ = try await maps.patch("a1", namespace: "default", patch: .merge(["metadata": ["labels": ["team": "b"]]]))
+                #expect(await eventually { reflector.cache.keys.isEmpty }, "a change to an object no longer admitted is its deletion")
+                teams.withLock { $0 = ["b"] }
+                await reflector.relist()
+                #expect(reflector.cache.keys.map(\.name) == ["a1", "b1", "b2"], "relist() returns once the new list is cached")
+                var seen: [String] = []
+                for await change in changes {
+                    if case .deleted(let object) = change {
+                        seen.append("-\(object.name ?? "")")
+                    } else {
+                        seen.append("+\(change.object.name ?? "")")
+                    }
+                    if seen.count == 4 { break }
+                }
+                #expect(seen.prefix(1) == ["-a1"] && Set(seen.dropFirst()) == ["+a1", "+b1", "+b2"], "\(seen)")
+                _ = try await maps.create(configMap("b3", labels: ["team": "b"]), namespace: "default")
+                #expect(await eventually { reflector.cache.count == 4 }, "the watch goes on after the relist")
+            }
+        }
+    }
+
+    @Test func relistsAskedAtOnceWhileObjectsChangeLeaveTheCacheEqualToWhatIsAdmitted() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let maps = client.resource(.configMaps)
+            let teams = Teams(["a"])
+            let reflector = Reflector<DynamicObject>(
+                client: client, resource: .configMaps, namespace: "default",
+                admits: { object in teams.value.withLock { $0.contains(object.labels["team"] ?? "") } })
+            for index in 0..<300 {
+                _ = try await maps.create(configMap("m\(index)", labels: ["team": .string(["a", "b", "c"][index % 3])]), namespace: "default")
+            }
+            try await withReflector(reflector) {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for round in 0..<12 {
+                        group.addTask {
+                            teams.value.withLock { $0 = round % 2 == 0 ? ["a", "b"] : ["a", "c"] }
+                            await reflector.relist()
+                        }
+                    }
+                    group.addTask {
+                        for index in 300..<360 {
+                            _ = try await maps.create(
+                                configMap("m\(index)", labels: ["team": .string(["a", "b", "c"][index % 3])]), namespace: "default")
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                teams.value.withLock { $0 = ["a", "b"] }
+                await reflector.relist()
+                let expected = (0..<360).filter { $0 % 3 != 2 }.map { "m\($0)" }.sorted()
+                #expect(await eventually { reflector.cache.keys.map(\.name).sorted() == expected }, "\(reflector.cache.count) of \(expected.count)")
+                _ = try await maps.create(configMap("late", labels: ["team": "a"]), namespace: "default")
+                #expect(await eventually { reflector.cache.contains(ObjectKey(namespace: "default", name: "late")) }, "the watch goes on")
+            }
+        }
+    }
+
     @Test func secondaryIndexesFindObjectsByLabelAndOwner() async throws {
         try await Sandbox.with { sandbox in
             let client = sandbox.client()
@@ -158,4 +234,10 @@ func withReflector<Object: KubeObject, T>(
             }
         }
     }
+}
+
+/// Which teams an admission filter lets in, shared by the tasks of a test.
+final class Teams: Sendable {
+    let value: Mutex<Set<String>>
+    init(_ teams: Set<String>) { value = Mutex(teams) }
 }

@@ -23,6 +23,8 @@ public final class Reflector<Object: KubeObject>: Service, Sendable {
     private let nextID = Atomic<Int>(0)
     private let onSkip: (@Sendable (SkippedObject) -> Void)?
     private let transform: (@Sendable (Object) -> Object)?
+    private let admits: (@Sendable (Object) -> Bool)?
+    let relists = RelistRequests()
 
     /// - Parameters:
     ///   - transform: applied to every object before it is cached (and before subscribers see it), as
@@ -30,35 +32,37 @@ public final class Reflector<Object: KubeObject>: Service, Sendable {
     ///   - encoding: hold the cached objects encoded (``ObjectCache``).
     ///   - onSkip: called for every object that cannot be decoded (listed, added or changed), so that the
     ///     operator can say so on the object itself; the cache names it in ``ObjectCache/skipped``.
+    ///   - admits: which objects the cache holds (after `transform`): one it does not admit is left out of
+    ///     a list, and a change to it reads as its deletion. When what it admits changes, ``relist()``.
     public init(
         client: KubeClient, resource: KubeResource, namespace: String? = nil, config: WatcherConfig = WatcherConfig(),
         indexes: [CacheIndex<Object>] = [], logger: Logger = Logger(label: "serin.reflector"), metrics: RuntimeMetrics = .shared,
         transform: (@Sendable (Object) -> Object)? = nil, encoding: CacheEncoding<Object>? = nil,
-        onSkip: (@Sendable (SkippedObject) -> Void)? = nil
+        admits: (@Sendable (Object) -> Bool)? = nil, onSkip: (@Sendable (SkippedObject) -> Void)? = nil
     ) {
         self.onSkip = onSkip
         self.transform = transform
+        self.admits = admits
         self.resource = resource
         cache = ObjectCache(indexes: indexes, encoding: encoding)
         watcher = Watcher(client.resource(resource, as: Object.self), namespace: namespace, config: config, logger: logger, metrics: metrics)
     }
 
-    /// Follows the watcher until cancelled (or graceful shutdown).
+    /// Follows the watcher until cancelled (or graceful shutdown); lists afresh on ``relist()``.
     public func run() async throws {
         await withGracefulShutdownHandler {
-            for await received in watcher.cancelOnGracefulShutdown() {
-                if case .skipped(let skip, deleted: false) = received { onSkip?(skip) }
-                let event = transform.map { received.map($0) } ?? received
-                // Applying and taking the list of subscribers under one lock makes `subscribe(includeCurrent:)`
-                // atomic: a new subscriber is either in the list (it gets the change) or subscribed after the
-                // change was applied (its snapshot contains it), never both. The changes are yielded outside
-                // the lock: yielding resumes a consumer, which takes that task's status lock, while cancelling
-                // a consumer holds its status lock and runs `onTermination`, which takes ours — yielding under
-                // the lock deadlocked an operator cancelled while events flowed.
-                let (changes, targets) = subscribers.withLock { subscribers in (cache.apply(event), Array(subscribers.values)) }
-                for subscriber in targets { for change in changes { subscriber.yield(change) } }
+            while !Task.isCancelled {
+                let requested = await withTaskGroup(of: Bool.self) { group in
+                    group.addTask { await self.follow() }
+                    group.addTask { await self.relists.next() }
+                    let requested = await group.next() ?? false
+                    group.cancelAll()
+                    return requested
+                }
+                guard requested else { break }
             }
         } onGracefulShutdown: {
+            self.relists.shutDown()
         }
         // Finish outside the lock: `finish()` runs `onTermination` synchronously, which takes the lock too.
         let ended = subscribers.withLock { subscribers in
@@ -66,6 +70,41 @@ public final class Reflector<Object: KubeObject>: Service, Sendable {
             return Array(subscribers.values)
         }
         for subscriber in ended { subscriber.finish() }
+        relists.shutDown()
+    }
+
+    /// Lists the resource afresh (what ``init(client:resource:namespace:config:indexes:logger:metrics:transform:encoding:admits:onSkip:)``'s
+    /// `admits` lets in has changed) and returns once the new list is in the cache, or the reflector stopped.
+    public func relist() async { await relists.request() }
+
+    /// Applies the watcher's events until cancelled; `false` when it ended (shutdown or cancellation).
+    private func follow() async -> Bool {
+        for await received in watcher.cancelOnGracefulShutdown() {
+            if case .skipped(let skip, deleted: false) = received { onSkip?(skip) }
+            let event = admitted(transform.map { received.map($0) } ?? received)
+            // Applying and taking the list of subscribers under one lock makes `subscribe(includeCurrent:)`
+            // atomic: a new subscriber is either in the list (it gets the change) or subscribed after the
+            // change was applied (its snapshot contains it), never both. The changes are yielded outside
+            // the lock: yielding resumes a consumer, which takes that task's status lock, while cancelling
+            // a consumer holds its status lock and runs `onTermination`, which takes ours — yielding under
+            // the lock deadlocked an operator cancelled while events flowed.
+            guard let event else { continue }
+            let (changes, targets) = subscribers.withLock { subscribers in (cache.apply(event), Array(subscribers.values)) }
+            for subscriber in targets { for change in changes { subscriber.yield(change) } }
+            if case .initDone = event { relists.listed() }
+        }
+        return false
+    }
+
+    /// The event as the cache takes it: an object it does not admit is left out of a list, and its change
+    /// is its deletion (a no-op when it is not cached).
+    private func admitted(_ event: WatcherEvent<Object>) -> WatcherEvent<Object>? {
+        guard let admits else { return event }
+        switch event {
+        case .initApply(let object): return admits(object) ? event : nil
+        case .apply(let object): return admits(object) ? event : .delete(object)
+        default: return event
+        }
     }
 
     /// A stream of every change from now on (unbounded: a subscriber must keep up).
