@@ -129,21 +129,19 @@ extension CanaryOperator {
         }
     }
 
-    /// Caches a shard taken over (``ShardCaches``): its Canaries and what they own are listed before they are
-    /// reconciled; the time it took is logged.
+    /// Caches a shard taken over (``ShardCaches``): what its Canaries own is listed before they are reconciled;
+    /// the time it took is logged.
     func cache(_ shard: Int) async {
         guard let shardCaches, shard != shardCaches.assignment.index else { return }
         let started = ContinuousClock.now
-        await shardCaches.add(shard, canaries: canaries, related: related)
-        logger.info(
-            "cached a shard taken over",
-            metadata: ["shard": "\(shard)", "took": "\(ContinuousClock.now - started)", "canaries": "\(canaries.cache.count)"])
+        await shardCaches.add(shard, related: related)
+        logger.info("cached a shard taken over", metadata: ["shard": "\(shard)", "took": "\(ContinuousClock.now - started)"])
     }
 
     /// Drops a shard given up from the caches, in the background (not while shutting down).
     func uncache(_ shard: Int) {
         guard let shardCaches, shard != shardCaches.assignment.index, !controllerStopped.load(ordering: .relaxed) else { return }
-        Task { await shardCaches.remove(shard, canaries: canaries, related: related) }
+        Task { await shardCaches.remove(shard, related: related) }
     }
 
     /// Lists one object of each required resource: a 404 means its CRD is missing. Any other failure (the

@@ -92,12 +92,8 @@ public final class CanaryOperator: Service, Sendable {
         self.meshResources = meshResources
         let shardCaches = shards.map { ShardCaches(assignment: $0.assignment) }
         self.shardCaches = shardCaches
-        var admitsCanary: (@Sendable (DynamicObject) -> Bool)?
         var admitsRelated: (@Sendable (DynamicObject) -> Bool)?
-        if let shardCaches {
-            admitsCanary = { shardCaches.admitsCanary($0) }
-            admitsRelated = { shardCaches.admitsRelated($0) }
-        }
+        if let shardCaches { admitsRelated = { shardCaches.admitsRelated($0) } }
         func reflector(
             _ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = [], admits: (@Sendable (DynamicObject) -> Bool)? = nil
         ) -> Reflector<DynamicObject> {
@@ -109,8 +105,7 @@ public final class CanaryOperator: Service, Sendable {
                 CanaryOperator.reportSkipped(skip, resource: resource, events: events)
             }
         }
-        canaries = reflector(
-            Canary.resource, indexes: CanaryOperator.canaryIndexes(routers: routerRegistrations), admits: admitsCanary)
+        canaries = reflector(Canary.resource, indexes: CanaryOperator.canaryIndexes(routers: routerRegistrations))
         let canaryCache = canaries.cache
         let metrics = OperatorMetrics(
             registry: registry, version: options.version, meshProvider: options.meshProvider.rawValue,
@@ -178,6 +173,8 @@ public final class CanaryOperator: Service, Sendable {
             let policies = caches[RolloutPolicy.resource]
             metrics.follow { policies.list().compactMap { try? $0.json.decode(as: RolloutPolicy.self) } }  // unreadable: not exported
         }
+        let cachedResources = ([canaries] + related).map { ($0.resourceName, $0.cache) }
+        metrics.follow(caches: { Dictionary(cachedResources.map { ($0, $1.count) }, uniquingKeysWith: +) })
         let reconciler = CanaryReconciler(
             observer: observer, checks: checks, actions: actions, status: status, metrics: metrics, clock: clock,
             tracing: RolloutTracing(exporter: traces))
@@ -190,7 +187,7 @@ public final class CanaryOperator: Service, Sendable {
         client.observeWrites(ownWrites)  // a step's own writes do not reconcile its Canary again
         meshClient?.observeWrites(ownWrites)
         controllerConfig.ownWrites = ownWrites
-        if let shards { controllerConfig.owns = { shards.owns($0) } }
+        if let shards { controllerConfig.owns = { shards.owns($0) && (shardCaches?.isReady($0) ?? true) } }
         let controller = Controller(
             name: "canary", primary: canaries, reconciler: reconciler, config: controllerConfig, logger: logger, clock: clock)
         self.controller = CanaryOperator.triggers(

@@ -3,35 +3,31 @@ import KubeCore
 import KubeRuntime
 import Synchronization
 
-/// What a sharded replica (`--shard N/M`) caches: the Canaries of its own shard and of every shard it leads,
-/// and the objects they own (by owner reference, or by ``OwnedObjectApplier/ownerAnnotation``). Objects no
-/// Canary owns (targets, ConfigMaps, Secrets, HPAs, MetricTemplates) are cached whoever reads them.
+/// What a sharded replica (`--shard N/M`) caches of what Canaries own (by owner reference, or by
+/// ``OwnedObjectApplier/ownerAnnotation``): the objects of its own shard's Canaries and of every shard it
+/// leads. The Canaries themselves, and what no Canary owns (targets, ConfigMaps, Secrets, HPAs,
+/// MetricTemplates), every replica caches: a fleet budget, `dependsOn` and their triggers read Canaries of
+/// other shards.
 ///
 /// ## Guarantees
 /// - A replica's own shard stays cached while another replica leads it: it is the shard the replica asks
 ///   back, so it takes it over warm.
-/// - Taking another shard over lists the owned objects first and the Canaries last, so a Canary of that
-///   shard is reconciled only once what it owns is cached (never created again for want of a cache entry).
-/// - A shard given up leaves the caches by a relist of its own, the Canaries first.
+/// - A shard taken over is ``isReady(_:)`` only once what its Canaries own is listed: until then its Canaries
+///   are not reconciled (never created again for want of a cache entry).
+/// - A shard given up leaves the caches by a relist.
 ///
 /// ## Caveats
-/// Memory divides by the shard count only for what Canaries own; taking a shard over costs a list of every
-/// watched resource (measured in `docs/benchmarks.md`).
+/// Taking a shard over costs a list of every watched resource but the Canaries (measured in
+/// `docs/benchmarks.md`).
 final class ShardCaches: Sendable {
     let assignment: ShardAssignment
-    private let canaryShards: Mutex<Set<Int>>
     private let ownedShards: Mutex<Set<Int>>
+    private let readyShards: Mutex<Set<Int>>
 
     init(assignment: ShardAssignment) {
         self.assignment = assignment
-        canaryShards = Mutex([assignment.index])
         ownedShards = Mutex([assignment.index])
-    }
-
-    /// Whether a Canary's cache holds `canary`.
-    func admitsCanary(_ canary: DynamicObject) -> Bool {
-        let shard = assignment.shard(of: ObjectKey(canary))
-        return canaryShards.withLock { $0.contains(shard) }
+        readyShards = Mutex([assignment.index])
     }
 
     /// Whether a related object's cache holds `object`: it is not a Canary's, or its Canary's shard is cached.
@@ -39,6 +35,12 @@ final class ShardCaches: Sendable {
         guard let owner = Self.owningCanary(of: object) else { return true }
         let shard = assignment.shard(of: owner)
         return ownedShards.withLock { $0.contains(shard) }
+    }
+
+    /// Whether the Canaries of `key`'s shard may be reconciled here: what they own is cached.
+    func isReady(_ key: ObjectKey) -> Bool {
+        let shard = assignment.shard(of: key)
+        return readyShards.withLock { $0.contains(shard) }
     }
 
     /// The Canary that owns `object`, if one does.
@@ -49,21 +51,16 @@ final class ShardCaches: Sendable {
         return object.metadata.annotations?[OwnedObjectApplier.ownerAnnotation].flatMap { ObjectKey(namespaced: $0) }
     }
 
-    /// The shards cached now, sorted.
-    var cachedShards: [Int] { canaryShards.withLock { $0.sorted() } }
-
-    /// Caches `shard`, taken over: what Canaries own first, then the Canaries; returns once both are listed.
-    func add(_ shard: Int, canaries: Reflector<DynamicObject>, related: [Reflector<DynamicObject>]) async {
+    /// Caches `shard`, taken over; returns once what its Canaries own is listed.
+    func add(_ shard: Int, related: [Reflector<DynamicObject>]) async {
         guard ownedShards.withLock({ $0.insert(shard).inserted }) else { return }
         await Self.relist(related)
-        canaryShards.withLock { _ = $0.insert(shard) }
-        await canaries.relist()
+        readyShards.withLock { _ = $0.insert(shard) }
     }
 
-    /// Drops `shard`, given up (never the replica's own): the Canaries first, then what they own.
-    func remove(_ shard: Int, canaries: Reflector<DynamicObject>, related: [Reflector<DynamicObject>]) async {
-        guard shard != assignment.index, canaryShards.withLock({ $0.remove(shard) != nil }) else { return }
-        await canaries.relist()
+    /// Drops `shard`, given up (never the replica's own).
+    func remove(_ shard: Int, related: [Reflector<DynamicObject>]) async {
+        guard shard != assignment.index, readyShards.withLock({ $0.remove(shard) != nil }) else { return }
         ownedShards.withLock { _ = $0.remove(shard) }
         await Self.relist(related)
     }

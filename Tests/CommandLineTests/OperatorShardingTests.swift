@@ -32,18 +32,18 @@ struct OperatorShardingTests {
         return states
     }
 
-    /// How many Canaries of `demo` the replica on `port` caches (`flagger_canary_total`), or -1.
-    static func cachedCanaries(port: Int) async -> Int {
+    /// How many Services the replica on `port` caches (`serin_cached_objects`), or -1.
+    static func cachedServices(port: Int) async -> Int {
         guard let url = URL(string: "http://127.0.0.1:\(port)/metrics"), let (data, _) = try? await URLSession.shared.data(from: url) else {
             return -1
         }
-        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(#"flagger_canary_total{namespace="demo"}"#) }
+        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(#"serin_cached_objects{resource="services"}"#) }
         return line.flatMap { $0.split(separator: " ").last.flatMap { Double($0) }.map { Int($0) } } ?? 0
     }
 
-    /// Whether one survivor caches shard 1's Canaries beside its own, and the other only its own.
+    /// Whether one survivor caches the Services of shard 1's Canaries beside its own, and the other only its own.
     static func tookShardOneOver(_ ports: [Int], perShard: [Int]) async -> Bool {
-        let survivors = [await cachedCanaries(port: ports[0]), await cachedCanaries(port: ports[1])]
+        let survivors = [await cachedServices(port: ports[0]), await cachedServices(port: ports[1])]
         return survivors == [perShard[0] + perShard[1], perShard[2]] || survivors == [perShard[0], perShard[1] + perShard[2]]
     }
 
@@ -83,10 +83,13 @@ struct OperatorShardingTests {
                     try await canaries.list(namespace: "demo").items.allSatisfy { ($0[path: "status", "canaryWeight"]?.intValue ?? 0) >= 20 }
                 })
             let assignment = ShardAssignment(index: 0, count: 3)
-            let perShard = (0..<3).map { shard in Self.names.filter { assignment.shard(of: ObjectKey(namespace: "demo", name: $0)) == shard }.count }
+            // Each Canary owns three Services (apex, -primary, -canary); nothing else makes Services here.
+            let perShard = (0..<3).map { shard in
+                3 * Self.names.filter { assignment.shard(of: ObjectKey(namespace: "demo", name: $0)) == shard }.count
+            }
             var cached: [Int] = []
-            for port in ports { cached.append(await Self.cachedCanaries(port: port)) }
-            #expect(cached == perShard, "each replica caches its own shard's Canaries, not the fleet")
+            for port in ports { cached.append(await Self.cachedServices(port: port)) }
+            #expect(cached == perShard, "each replica caches what its own shard's Canaries own, not the fleet's")
             let killed = 1
             let orphans = Self.names.filter { assignment.shard(of: ObjectKey(namespace: "demo", name: $0)) == killed }
             #expect(!orphans.isEmpty, "the killed replica drives some of the Canaries")
@@ -98,7 +101,7 @@ struct OperatorShardingTests {
                 }, "a surviving replica takes shard 1 over once its lease expires")
             #expect(
                 try await eventually(timeout: .seconds(20)) { await Self.tookShardOneOver([ports[0], ports[2]], perShard: perShard) },
-                "the replica that took shard 1 over caches its Canaries too")
+                "the replica that took shard 1 over caches what its Canaries own too")
             #expect(try await eventually(timeout: .seconds(90)) { try await phases() == Array(repeating: "Succeeded", count: 6) })
 
             let events = try await client.resource(.events, as: JSONValue.self).list(namespace: "demo").items
