@@ -56,7 +56,9 @@ extension LeaderElector {
             // A renewal answered after the renew deadline proves nothing: the fence it would open has passed.
             if renewed, now().timeIntervalSince(sent) < config.renewDeadline.seconds {
                 lastRenewal = sent
-                fence.open(until: sent.addingTimeInterval(config.renewDeadline.seconds))
+                // Extends only: a renewal still in flight when the body ended and the lease was released
+                // must not reopen the fence after it.
+                fence.extend(until: sent.addingTimeInterval(config.renewDeadline.seconds))
             } else if now().timeIntervalSince(lastRenewal) >= config.renewDeadline.seconds {
                 fence.close()  // first: no write may happen past this point
                 logger.error("lost leadership: renew deadline passed")

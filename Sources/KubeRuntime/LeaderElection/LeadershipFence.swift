@@ -24,6 +24,11 @@ public final class LeadershipFence: WriteFence, Sendable {
     /// already past leaves it closed.
     func open(until deadline: Date) { validUntil.withLock { $0 = deadline } }
 
+    /// Moves the deadline of a fence that was opened and not closed since (a renewal); a fence closed
+    /// explicitly stays closed, so a renewal answered after the lease was lost or released cannot reopen it.
+    func extend(until deadline: Date) { validUntil.withLock { if $0 != nil { $0 = deadline } } }
+
+    /// Closes the fence until the next ``open(until:)``; a later ``extend(until:)`` leaves it closed.
     func close() { validUntil.withLock { $0 = nil } }
 
     public func checkWrite(verb: String, url: String) throws {
