@@ -70,12 +70,12 @@ struct FleetBenchmark: AsyncParsableCommand {
         print(
             String(
                 format: "idle: %.0f API requests in %d s with %d initialized Canaries; RSS %@", idleRequests, idleSeconds, canaries,
-                mib(serin.memory.resident)))
+                mib(serin.memory.resident)) + serin.eachResident)
         try await wave(setup, serin: serin, tracker: tracker)
         // Every Canary has rolled out once (its journal, its primary's new template): what the fleet holds at
         // rest, once the operator has given free memory back (every minute by default).
         try await Task.sleep(for: .seconds(settleSeconds))
-        print("idle \(settleSeconds) s after the wave: RSS \(mib(serin.memory.resident))")
+        print("idle \(settleSeconds) s after the wave: RSS \(mib(serin.memory.resident))\(serin.eachResident)")
         if sizes { try await printSizes(setup) }
         let health = serin.healthProbes
         print("/healthz: \(health.count) probes, \(health.failed) failed or unanswered within 1 s, slowest \(format(health.slowest))")

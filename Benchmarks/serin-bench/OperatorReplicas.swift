@@ -53,6 +53,11 @@ final class OperatorReplicas: Sendable {
     /// The largest replica's RSS.
     var largestResident: Double { replicas.map(\.memory.resident).max() ?? 0 }
 
+    /// Each replica's RSS, in MiB, for a sharded run (empty for one replica).
+    var eachResident: String {
+        replicas.count > 1 ? " (" + replicas.map { String(format: "%.1f", $0.memory.resident) }.joined(separator: " + ") + " MiB)" : ""
+    }
+
     var cpuSeconds: Double { replicas.map(\.cpuSeconds).reduce(0, +) }
 
     func stop() async throws {

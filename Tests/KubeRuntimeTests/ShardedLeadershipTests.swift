@@ -92,6 +92,30 @@ extension ShardedLeadershipTests {
         }
     }
 
+    @Test func replicasStartedOneAfterAnotherEachTakeTheirOwnShardWithoutAHandOver() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let identities = ["a", "b", "c"]
+            let replicas = Replicas(
+                identities.indices.map {
+                    ShardedLeadership(client: client, config: electorConfig(identities[$0]), assignment: ShardAssignment(index: $0, count: 3))
+                })
+            let all = replicas.all.withLock { $0 }
+            let first = Task { try await all[0].run { _ in try await Task.sleep(for: .seconds(3600)) } }
+            defer { first.cancel() }
+            #expect(await eventually(timeout: .seconds(10)) { all[0].heldShards == [0] }, "the first replica takes its own shard at once")
+            let others = all.dropFirst().map { leadership in Task { try await leadership.run { _ in try await Task.sleep(for: .seconds(3600)) } } }
+            defer { for other in others { other.cancel() } }
+            #expect(await eventually(timeout: .seconds(10)) { replicas.held == [[0], [1], [2]] }, "each its own: \(replicas.held)")
+            for shard in 0..<3 {  // created by its own replica, and never held by another
+                let lease = try await client.resource(.leases).get("serin-shard-\(shard)-of-3", namespace: "default")
+                #expect(lease.json[path: "spec", "holderIdentity"]?.stringValue == identities[shard])
+                #expect(lease.json[path: "spec", "leaseTransitions"]?.intValue == 0, "shard \(shard) changed hands")
+            }
+        }
+    }
+
     @Test func aHandOverAskedForByAReplicaThatNeverComesIsTakenByAnotherAfterALeaseAndKept() async throws {
         try await Sandbox.with { sandbox in
             let client = sandbox.client()

@@ -11,6 +11,8 @@ import Synchronization
 /// ## Expected flow
 /// Every replica runs an elector per shard. It asks for its own shard at once (a holder hands it over at
 /// its next renewal); it stands by for the others and takes one over when its lease expires or is released.
+/// At start it waits a lease duration before it campaigns for another replica's shard, so replicas started
+/// together each take their own, and none lists and caches the whole fleet's shards first.
 /// ``run(whileLeading:)`` calls the body for each shard this replica holds, for as long as it holds it.
 ///
 /// ## Guarantees
@@ -20,7 +22,8 @@ import Synchronization
 ///   only while this replica holds that key's shard; so a key is never written by two replicas at once,
 ///   with the same margin as ``LeaderElector``. A write outside any reconcile is allowed while any shard is held.
 /// - A shard whose replica dies is taken over once its lease expires: none stays undriven longer than
-///   the lease duration plus a retry period.
+///   the lease duration plus a retry period (twice the lease duration for a shard whose replica never
+///   starts, or dies within a lease duration of this replica's start).
 ///
 /// ## Caveats
 /// Balance is by preference, not by load: a replica that took over shards keeps them until their own
@@ -75,6 +78,13 @@ public final class ShardedLeadership: WriteFence, Sendable {
     }
 
     private func campaign(_ shard: Int, body: @escaping @Sendable (Int) async throws -> Void) async throws {
+        if shard != assignment.index {
+            // Replicas start together: the first one up would otherwise take every shard, list what they own,
+            // and hand them back a moment later, keeping that memory. Its own replica has a lease duration to
+            // claim it; a lease nobody renews is taken over after that anyway.
+            let elector = electors[shard]
+            do { try await cancelWhenGracefulShutdown { try await elector.sleep(elector.config.leaseDuration) } } catch { return }
+        }
         while !Task.isCancelled {
             do {
                 try await electors[shard].run { try await body(shard) }
