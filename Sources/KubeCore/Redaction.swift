@@ -20,7 +20,7 @@ public enum Redaction {
 
     /// `text` with the credentials of every URL in it (and of `Bearer`/`Basic` words) masked.
     public static func scrub(_ text: String) -> String {
-        guard text.contains("://") || text.contains("Bearer ") || text.contains("Basic ") else { return text }
+        guard mayHoldCredential(text) else { return text }
         var output = ""
         var rest = Substring(text)
         while let start = nextURL(in: rest) {
@@ -79,13 +79,45 @@ public enum Redaction {
     }
 
     /// Every string in `value` scrubbed (keys are kept): for status and other JSON that leaves the process.
+    /// A value with no string that may hold a credential is returned as it is, without a copy.
     public static func scrub(_ value: JSONValue) -> JSONValue {
+        guard mayHoldCredential(value) else { return value }
         switch value {
         case .string(let text): return .string(scrub(text))
         case .array(let items): return .array(items.map(scrub))
         case .object(let object): return .object(object.mapValues(scrub))
         default: return value
         }
+    }
+
+    /// Whether `text` holds `://`, `Bearer ` or `Basic `: what ``scrub(_:)-(String)`` looks for first. One pass
+    /// over the UTF-8 bytes, without Foundation's string search (statuses and log lines pass here all the time).
+    static func mayHoldCredential(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        if let found = utf8.withContiguousStorageIfAvailable({ mayHoldCredential(bytes: $0) }) { return found }
+        return mayHoldCredential(bytes: Array(utf8))
+    }
+
+    private static func mayHoldCredential(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): mayHoldCredential(text)
+        case .array(let items): items.contains(where: mayHoldCredential)
+        case .object(let object): object.values.contains(where: mayHoldCredential)
+        default: false
+        }
+    }
+
+    private static func mayHoldCredential(bytes: some RandomAccessCollection<UInt8>) -> Bool {
+        let colon = UInt8(ascii: ":"), slash = UInt8(ascii: "/"), capitalB = UInt8(ascii: "B")
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            let rest = bytes[index...]
+            if byte == colon, rest.starts(with: [colon, slash, slash]) { return true }
+            if byte == capitalB, rest.starts(with: "Bearer ".utf8) || rest.starts(with: "Basic ".utf8) { return true }
+            index = bytes.index(after: index)
+        }
+        return false
     }
 
     /// Whether a query parameter's name says it holds a credential.

@@ -1,3 +1,4 @@
+import Foundation
 import KubeCore
 import Testing
 
@@ -58,6 +59,21 @@ import Testing
         #expect(scrubbed[path: "journal"]?[0]?["value"] == 1.5)
         #expect(scrubbed["http://k:v@key"] == true, "keys are field names, not data")
         #expect(scrubbed["phase"] == "Failed")
+    }
+
+    @Test func everyWayACredentialCanStartIsFoundWhereverItIsInTheText() {
+        // The first pass looks at bytes for `://`, `Bearer ` and `Basic `: at the start, the end, after
+        // multi-byte characters, and in a string Foundation bridged (not contiguous UTF-8).
+        for text in ["x://u:PW@h", "é😀 see http://u:PW@h", "…Bearer PW", "Basic PW", "ok: //no, then s://u:PW@h"] {
+            #expect(!Redaction.scrub(text).contains("PW"), "\(text)")
+            #expect(!Redaction.scrub(String(NSString(string: text))).contains("PW"), "bridged \(text)")
+        }
+        for text in ["", "a:/b", ": //", "Bearer", "Basics", "bearer x", "http:/ /x", "é😀"] {
+            #expect(Redaction.scrub(text) == text, "\(text)")
+        }
+        let clean: JSONValue = ["phase": "Progressing", "journal": [["message": "weight 10", "at": 3]]]
+        #expect(Redaction.scrub(clean) == clean)
+        #expect(Redaction.scrub(["a": [["b": ["Bearer DEEP"]]]])[path: "a"]?[0]?["b"]?[0] == "Bearer REDACTED")
     }
 
     @Test func anyTextGivesText() {

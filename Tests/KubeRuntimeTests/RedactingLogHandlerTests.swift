@@ -43,5 +43,32 @@ import Testing
         #expect(box.lines.withLock { $0.count } == 3)
     }
 
+    /// Counts how often it is described: a logger's metadata is redacted when an entry is written, not when set.
+    final class Described: CustomStringConvertible, Sendable {
+        let count = Atomic<Int>(0)
+        var description: String {
+            count.add(1, ordering: .relaxed)
+            return "https://user:LAZY-pw@host/x"
+        }
+    }
+
+    @Test func theLoggersOwnMetadataIsRedactedOnlyWhenAnEntryIsWritten() {
+        let box = Box()
+        var logger = Logger(label: "test") { _ in RedactingLogHandler(wrapping: Recording(box: box)) }
+        logger.logLevel = .info
+        let described = Described()
+        logger[metadataKey: "endpoint"] = .stringConvertible(described)
+        logger.debug("below the level: nothing is written")
+        #expect(described.count.load(ordering: .relaxed) == 0, "not described while nothing is written")
+        logger.info("state changed", metadata: ["endpoint": "http://a:ENTRY-pw@b"])  // the entry's own value wins
+        logger[metadataKey: "reconcileID"] = "r1"
+        logger.info("another")
+        let lines = box.lines.withLock { $0 }
+        #expect(lines.count == 2)
+        #expect(lines.first?.contains("http://a:REDACTED@b") == true && lines.last?.contains("https://user:REDACTED@host/x") == true, "\(lines)")
+        #expect(!lines.joined().contains("-pw") && lines.last?.contains("r1") == true, "\(lines)")
+        #expect(described.count.load(ordering: .relaxed) == 1, "described for the one entry that carries it")
+    }
+
     final class Box: Sendable { let lines = Mutex<[String]>([]) }
 }
