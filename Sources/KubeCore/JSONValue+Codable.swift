@@ -59,14 +59,13 @@ extension JSONValue {
         try JSONValueDecoder.decode(T.self, from: self, path: [])
     }
 
-    /// Encodes a typed value into a document.
+    /// Encodes a typed value into a document: the one `JSONEncoder` with `.sortedKeys` writes, built without
+    /// writing JSON text and parsing it back (``JSONValueEncoder``).
     public init<T: Encodable>(encoding value: T) throws {
         if let json = value as? JSONValue {
             self = json
             return
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        self = try JSONValue(parsing: encoder.encode(value))
+        self = try JSONValueEncoder.encode(value)
     }
 }

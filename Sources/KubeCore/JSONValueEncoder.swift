@@ -1,0 +1,135 @@
+import Foundation
+
+/// Encodes `Encodable` types straight into a ``JSONValue``, without writing JSON text and parsing it back.
+///
+/// ## Guarantees
+/// - The document is the one Foundation's `JSONEncoder` with `.sortedKeys` writes, parsed: members sorted by
+///   their UTF-8 bytes, a whole `Double` written as an integer, `Data` as base64, `URL` as its absolute string,
+///   `Decimal` as a number, `Date` as its own encoding (seconds since 2001); `JSONValueEncoderTests` compares
+///   both on the API's types.
+/// - A non-finite `Double` or `Float` is an `EncodingError.invalidValue` naming the path, as `JSONEncoder`'s.
+/// - A `JSONValue` member is taken as it is: member order and exact numbers kept (`JSONEncoder` sorts its
+///   members too).
+struct JSONValueEncoder: Encoder {
+    let slot: EncodingSlot
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        slot.makeObject()
+        return KeyedEncodingContainer(KeyedSlotContainer<Key>(slot: slot, codingPath: codingPath))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        slot.makeArray()
+        return UnkeyedSlotContainer(slot: slot, codingPath: codingPath)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer { SingleSlotContainer(slot: slot, codingPath: codingPath) }
+
+    /// Encodes a top-level value.
+    static func encode<T: Encodable>(_ value: T) throws -> JSONValue {
+        let slot = EncodingSlot()
+        try encode(value, into: slot, path: [])
+        guard let json = slot.json else {
+            throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "Top-level \(T.self) did not encode any values."))
+        }
+        return json
+    }
+
+    /// Encodes one value of any type into `slot`, with `JSONEncoder`'s special cases.
+    static func encode<T: Encodable>(_ value: T, into slot: EncodingSlot, path: [any CodingKey]) throws {
+        switch value {
+        case let json as JSONValue: slot.set(json)
+        case let text as String: slot.set(.string(text))
+        case let flag as Bool: slot.set(.bool(flag))
+        case let number as Int: slot.set(.number(.int(Int64(number))))
+        case let double as Double: slot.set(try number(double, path))
+        case let data as Data: slot.set(.string(data.base64EncodedString()))
+        case let url as URL: slot.set(.string(url.absoluteString))
+        case let decimal as Decimal: slot.set(.number(JSONValueEncoder.number(decimal)))
+        default: try value.encode(to: JSONValueEncoder(slot: slot, codingPath: path))
+        }
+    }
+
+    /// A `Double` as `JSONEncoder` writes it: a whole value as an integer; not-a-number and infinities refused.
+    static func number(_ value: Double, _ path: [any CodingKey]) throws -> JSONValue {
+        guard value.isFinite else {
+            throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "Unable to encode \(value) directly in JSON."))
+        }
+        // `JSONEncoder` writes a whole value below 1e16 without its `.0` (above, Swift writes an exponent).
+        if value == value.rounded(), abs(value) < 1e16, let whole = Int64(exactly: value) { return .number(.int(whole)) }
+        return .number(.double(value))
+    }
+
+    static func number(_ value: Decimal) -> JSONNumber {
+        let text = value.description
+        if let whole = Int64(text) { return .int(whole) }
+        if let whole = UInt64(text) { return .uint(whole) }
+        return .double(Double(text) ?? 0)
+    }
+}
+
+/// Where one encoded value goes: a value, or the members or elements containers add to it.
+final class EncodingSlot {
+    private enum Content {
+        case empty
+        case value(JSONValue)
+        case members([String: EncodingSlot])
+        case elements([EncodingSlot])
+    }
+
+    private var content = Content.empty
+
+    func set(_ value: JSONValue) { content = .value(value) }
+
+    /// Makes this slot an object, keeping the members of another keyed container on it.
+    func makeObject() {
+        if case .members = content {} else { content = .members([:]) }
+    }
+
+    /// Makes this slot an array, keeping the elements of another unkeyed container on it.
+    func makeArray() {
+        if case .elements = content {} else { content = .elements([]) }
+    }
+
+    func member(_ key: String) -> EncodingSlot {
+        let slot = EncodingSlot()
+        if case .members(var members) = content {
+            content = .empty  // keeps the dictionary uniquely referenced while it changes
+            members[key] = slot
+            content = .members(members)
+        }
+        return slot
+    }
+
+    func element() -> EncodingSlot {
+        let slot = EncodingSlot()
+        if case .elements(var elements) = content {
+            content = .empty
+            elements.append(slot)
+            content = .elements(elements)
+        }
+        return slot
+    }
+
+    var elementCount: Int {
+        if case .elements(let elements) = content { return elements.count }
+        return 0
+    }
+
+    /// The encoded value; `nil` when nothing was encoded into it.
+    var json: JSONValue? {
+        switch content {
+        case .empty: return nil
+        case .value(let value): return value
+        case .members(let members):
+            var object = JSONObject(minimumCapacity: members.count)
+            for key in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                object[key] = members[key]?.json ?? .object([:])
+            }
+            return .object(object)
+        case .elements(let elements): return .array(elements.map { $0.json ?? .object([:]) })
+        }
+    }
+}
