@@ -62,7 +62,7 @@ enum ProtobufCodec {
 
     /// Whether an `Accept` header takes protobuf but not JSON.
     static func wantsProtobufOnly(accept: String?) -> Bool {
-        guard let accept else { return false }
+        guard let accept, accept != "application/json" else { return false }  // what controllers send, on every request
         let types = accept.split(separator: ",").map { $0.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" }
         let takesJSON = types.contains { ["application/json", "*/*", "application/*"].contains($0) || $0.hasPrefix("application/json") }
         return !takesJSON && types.contains(mediaType)

@@ -234,9 +234,20 @@ struct SchemaValidator {
     }
 
     private static func matches(_ text: String, pattern: String) -> Bool {
-        guard let expression = try? NSRegularExpression(pattern: pattern) else { return true }  // an invalid pattern is the CRD's error
+        guard let expression = expression(pattern) else { return true }  // an invalid pattern is the CRD's error
         return expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
+
+    /// Each schema pattern compiled once (a CRD has a few; every write of its objects checks them), `nil` for
+    /// one that does not compile.
+    private static func expression(_ pattern: String) -> NSRegularExpression? {
+        if let known = compiled.withLock({ $0[pattern] }) { return known }
+        let expression = try? NSRegularExpression(pattern: pattern)
+        compiled.withLock { if $0.count < 1_000 { $0[pattern] = .some(expression) } }
+        return expression
+    }
+
+    private static let compiled = Mutex<[String: NSRegularExpression?]>([:])
 }
 
 extension ObjectStore {
