@@ -338,7 +338,7 @@ let package = Package(
         .executableTarget(
             name: "serin-bench",
             dependencies: [
-                "CanaryCore", "KubeAPIServer", "KubeCore",
+                "CanaryAPI", "CanaryCore", "KubeAPIServer", "KubeCore",
                 "KubeClient",
                 "KubeRuntime",
                 "KubeSandbox",

@@ -47,6 +47,7 @@ struct JSONBenchmark: ParsableCommand {
                 Double(retained) / 1e6, Double(retained) / 1e3 / Double(count)))
         print(String(format: "peak resident memory (input, document and output; before the reference): %.1f MB", Double(peak) / 1e6))
         try answers(decoded: try JSONValue(parsing: bytes))
+        try typed()
     }
 
     /// A write's answer read for its `resourceVersion`: the full parse against ``ResourceVersionScanner``, on one
@@ -71,7 +72,7 @@ struct JSONBenchmark: ParsableCommand {
                 perScan, perParse / perScan))
     }
 
-    private func best(_ body: () throws -> Void) rethrows -> Double {
+    func best(_ body: () throws -> Void) rethrows -> Double {
         var fastest = Double.infinity
         for _ in 0..<max(iterations, 1) {
             let start = ContinuousClock.now

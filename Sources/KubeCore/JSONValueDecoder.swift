@@ -29,51 +29,53 @@ struct JSONValueDecoder: Decoder {
         .typeMismatch(Any.self, .init(codingPath: path, debugDescription: "expected \(expected), got \(value.kindDescription)"))
     }
 
-    /// Decodes one value of any type, checking numbers.
-    static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, path: [any CodingKey]) throws -> T {
+    /// Decodes one value of any type, checking numbers. The path is built only when it is needed (an error,
+    /// or a type that decodes members of its own): most members are strings, numbers and flags.
+    static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, path: @autoclosure () -> [any CodingKey]) throws -> T {
+        // Metadata compared by identity: cheaper than a cast per candidate type, for every member decoded.
         if T.self == JSONValue.self { return value as! T }
-        switch type {
-        case is Bool.Type:
-            guard case .bool(let flag) = value else { throw mismatch("a boolean", value, path) }
-            return flag as! T
-        case is String.Type:
-            guard case .string(let text) = value else { throw mismatch("a string", value, path) }
+        if T.self == String.self {
+            guard case .string(let text) = value else { throw mismatch("a string", value, path()) }
             return text as! T
-        case is Double.Type: return try number(value, path).doubleValue as! T
-        case is Float.Type: return Float(try number(value, path).doubleValue) as! T
-        case is Int.Type: return try integer(Int.self, value, path) as! T
-        case is Int64.Type: return try integer(Int64.self, value, path) as! T
-        case is Int32.Type: return try integer(Int32.self, value, path) as! T
-        case is Int16.Type: return try integer(Int16.self, value, path) as! T
-        case is Int8.Type: return try integer(Int8.self, value, path) as! T
-        case is UInt.Type: return try integer(UInt.self, value, path) as! T
-        case is UInt64.Type: return try integer(UInt64.self, value, path) as! T
-        case is UInt32.Type: return try integer(UInt32.self, value, path) as! T
-        case is UInt16.Type: return try integer(UInt16.self, value, path) as! T
-        case is UInt8.Type: return try integer(UInt8.self, value, path) as! T
-        default: return try T(from: JSONValueDecoder(value: value, codingPath: path))
         }
+        if T.self == Bool.self {
+            guard case .bool(let flag) = value else { throw mismatch("a boolean", value, path()) }
+            return flag as! T
+        }
+        if T.self == Int.self { return try integer(Int.self, value, path()) as! T }
+        if T.self == Double.self { return try number(value, path()).doubleValue as! T }
+        if T.self == Float.self { return Float(try number(value, path()).doubleValue) as! T }
+        if T.self == Int64.self { return try integer(Int64.self, value, path()) as! T }
+        if T.self == Int32.self { return try integer(Int32.self, value, path()) as! T }
+        if T.self == Int16.self { return try integer(Int16.self, value, path()) as! T }
+        if T.self == Int8.self { return try integer(Int8.self, value, path()) as! T }
+        if T.self == UInt.self { return try integer(UInt.self, value, path()) as! T }
+        if T.self == UInt64.self { return try integer(UInt64.self, value, path()) as! T }
+        if T.self == UInt32.self { return try integer(UInt32.self, value, path()) as! T }
+        if T.self == UInt16.self { return try integer(UInt16.self, value, path()) as! T }
+        if T.self == UInt8.self { return try integer(UInt8.self, value, path()) as! T }
+        return try T(from: JSONValueDecoder(value: value, codingPath: path()))
     }
 
-    private static func number(_ value: JSONValue, _ path: [any CodingKey]) throws -> JSONNumber {
-        guard case .number(let number) = value else { throw mismatch("a number", value, path) }
+    private static func number(_ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> JSONNumber {
+        guard case .number(let number) = value else { throw mismatch("a number", value, path()) }
         return number
     }
 
-    private static func integer<I: FixedWidthInteger>(_ type: I.Type, _ value: JSONValue, _ path: [any CodingKey]) throws -> I {
-        let number = try number(value, path)
+    private static func integer<I: FixedWidthInteger>(_ type: I.Type, _ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> I {
+        let number = try number(value, path())
         let converted: I?
         switch number {
         case .int(let integer): converted = I(exactly: integer)
         case .uint(let integer): converted = I(exactly: integer)
         case .double(let double):
             guard double.isFinite, double == double.rounded() else {
-                throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "expected an integer, got \(number)"))
+                throw DecodingError.dataCorrupted(.init(codingPath: path(), debugDescription: "expected an integer, got \(number)"))
             }
             converted = I(exactly: double)
         }
         guard let converted else {
-            throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "\(number) is out of range for \(I.self)"))
+            throw DecodingError.dataCorrupted(.init(codingPath: path(), debugDescription: "\(number) is out of range for \(I.self)"))
         }
         return converted
     }
@@ -109,14 +111,17 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         guard let value = members[key.stringValue] else {
             throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "required"))
         }
-        if value == .null, T.self != JSONValue.self {
+        if case .null = value, T.self != JSONValue.self {
             throw DecodingError.valueNotFound(T.self, .init(codingPath: codingPath + [key], debugDescription: "required, got null"))
         }
         return try JSONValueDecoder.decode(T.self, from: value, path: codingPath + [key])
     }
 
-    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        guard let value = members[key.stringValue], value != .null || T.self == JSONValue.self else { return nil }
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? { try decodeIfPresentValue(T.self, forKey: key) }
+
+    func decodeIfPresentValue<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard let value = members[key.stringValue] else { return nil }
+        if case .null = value, T.self != JSONValue.self { return nil }
         return try JSONValueDecoder.decode(T.self, from: value, path: codingPath + [key])
     }
 

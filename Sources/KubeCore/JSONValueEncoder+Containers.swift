@@ -5,13 +5,14 @@ struct KeyedSlotContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let slot: EncodingSlot
     let codingPath: [any CodingKey]
 
-    func encodeNil(forKey key: Key) { slot.member(key.stringValue).set(.null) }
-    func encode(_ value: Bool, forKey key: Key) { slot.member(key.stringValue).set(.bool(value)) }
-    func encode(_ value: String, forKey key: Key) { slot.member(key.stringValue).set(.string(value)) }
-    func encode(_ value: Int, forKey key: Key) { slot.member(key.stringValue).set(.number(.int(Int64(value)))) }
-    func encode(_ value: Double, forKey key: Key) throws { slot.member(key.stringValue).set(try JSONValueEncoder.number(value, codingPath + [key])) }
+    func encodeNil(forKey key: Key) { slot.add(key.stringValue, .value(.null)) }
+    func encode(_ value: Bool, forKey key: Key) { slot.add(key.stringValue, .value(.bool(value))) }
+    func encode(_ value: String, forKey key: Key) { slot.add(key.stringValue, .value(.string(value))) }
+    func encode(_ value: Int, forKey key: Key) { slot.add(key.stringValue, .value(.number(.int(Int64(value))))) }
+    func encode(_ value: Double, forKey key: Key) throws { slot.add(key.stringValue, .value(try JSONValueEncoder.number(value, codingPath + [key]))) }
 
     func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        if let leaf = JSONValueEncoder.leaf(value) { return slot.add(key.stringValue, .value(leaf)) }
         try JSONValueEncoder.encode(value, into: slot.member(key.stringValue), path: codingPath + [key])
     }
 
@@ -40,13 +41,14 @@ struct UnkeyedSlotContainer: UnkeyedEncodingContainer {
 
     private var nextPath: [any CodingKey] { codingPath + [SlotKey(intValue: count)] }
 
-    func encodeNil() { slot.element().set(.null) }
-    func encode(_ value: Bool) { slot.element().set(.bool(value)) }
-    func encode(_ value: String) { slot.element().set(.string(value)) }
-    func encode(_ value: Int) { slot.element().set(.number(.int(Int64(value)))) }
-    func encode(_ value: Double) throws { slot.element().set(try JSONValueEncoder.number(value, nextPath)) }
+    func encodeNil() { slot.add(.value(.null)) }
+    func encode(_ value: Bool) { slot.add(.value(.bool(value))) }
+    func encode(_ value: String) { slot.add(.value(.string(value))) }
+    func encode(_ value: Int) { slot.add(.value(.number(.int(Int64(value))))) }
+    func encode(_ value: Double) throws { slot.add(.value(try JSONValueEncoder.number(value, nextPath))) }
 
     func encode<T: Encodable>(_ value: T) throws {
+        if let leaf = JSONValueEncoder.leaf(value) { return slot.add(.value(leaf)) }
         let path = nextPath
         try JSONValueEncoder.encode(value, into: slot.element(), path: path)
     }

@@ -37,6 +37,14 @@ struct JSONValueEncoder: Encoder {
         return json
     }
 
+    /// A string or an integer, kept as a value in its container (no slot, no path): most members are.
+    static func leaf<T: Encodable>(_ value: T) -> JSONValue? {
+        if let text = value as? String { return .string(text) }
+        if let number = value as? Int { return .number(.int(Int64(number))) }
+        if let json = value as? JSONValue { return json }
+        return nil
+    }
+
     /// Encodes one value of any type into `slot`, with `JSONEncoder`'s special cases.
     static func encode<T: Encodable>(_ value: T, into slot: EncodingSlot, path: [any CodingKey]) throws {
         switch value {
@@ -70,13 +78,26 @@ struct JSONValueEncoder: Encoder {
     }
 }
 
-/// Where one encoded value goes: a value, or the members or elements containers add to it.
+/// Where one encoded value goes: a value, or the members or elements containers add to it. Strings, numbers
+/// and flags are kept as values in their parent; only a member that is itself encoded gets a slot.
 final class EncodingSlot {
+    enum Entry {
+        case value(JSONValue)
+        case slot(EncodingSlot)
+
+        var json: JSONValue {
+            switch self {
+            case .value(let value): value
+            case .slot(let slot): slot.json ?? .object([:])
+            }
+        }
+    }
+
     private enum Content {
         case empty
         case value(JSONValue)
-        case members([String: EncodingSlot])
-        case elements([EncodingSlot])
+        case members([(key: String, entry: Entry)])
+        case elements([Entry])
     }
 
     private var content = Content.empty
@@ -85,7 +106,7 @@ final class EncodingSlot {
 
     /// Makes this slot an object, keeping the members of another keyed container on it.
     func makeObject() {
-        if case .members = content {} else { content = .members([:]) }
+        if case .members = content {} else { content = .members([]) }
     }
 
     /// Makes this slot an array, keeping the elements of another unkeyed container on it.
@@ -93,23 +114,30 @@ final class EncodingSlot {
         if case .elements = content {} else { content = .elements([]) }
     }
 
+    func add(_ key: String, _ entry: Entry) {
+        guard case .members(var members) = content else { return }
+        content = .empty  // keeps the array uniquely referenced while it grows
+        members.append((key, entry))
+        content = .members(members)
+    }
+
+    func add(_ entry: Entry) {
+        guard case .elements(var elements) = content else { return }
+        content = .empty
+        elements.append(entry)
+        content = .elements(elements)
+    }
+
+    /// A new slot for the member `key` (a later member of the same key replaces it).
     func member(_ key: String) -> EncodingSlot {
         let slot = EncodingSlot()
-        if case .members(var members) = content {
-            content = .empty  // keeps the dictionary uniquely referenced while it changes
-            members[key] = slot
-            content = .members(members)
-        }
+        add(key, .slot(slot))
         return slot
     }
 
     func element() -> EncodingSlot {
         let slot = EncodingSlot()
-        if case .elements(var elements) = content {
-            content = .empty
-            elements.append(slot)
-            content = .elements(elements)
-        }
+        add(.slot(slot))
         return slot
     }
 
@@ -124,12 +152,14 @@ final class EncodingSlot {
         case .empty: return nil
         case .value(let value): return value
         case .members(let members):
-            var object = JSONObject(minimumCapacity: members.count)
-            for key in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-                object[key] = members[key]?.json ?? .object([:])
+            // Sorted by UTF-8 as `.sortedKeys`; of two members with one key, the later one is kept.
+            let order = members.indices.sorted { a, b in
+                members[a].key == members[b].key ? a < b : members[a].key.utf8.lexicographicallyPrecedes(members[b].key.utf8)
             }
+            var object = JSONObject(minimumCapacity: members.count)
+            for index in order { object[members[index].key] = members[index].entry.json }
             return .object(object)
-        case .elements(let elements): return .array(elements.map { $0.json ?? .object([:]) })
+        case .elements(let elements): return .array(elements.map(\.json))
         }
     }
 }
