@@ -47,11 +47,9 @@ struct JSONValueEncoder: Encoder {
 
     /// Encodes one value of any type into `slot`, with `JSONEncoder`'s special cases.
     static func encode<T: Encodable>(_ value: T, into slot: EncodingSlot, path: [any CodingKey]) throws {
+        if let leaf = leaf(value) { return slot.set(leaf) }
         switch value {
-        case let json as JSONValue: slot.set(json)
-        case let text as String: slot.set(.string(text))
         case let flag as Bool: slot.set(.bool(flag))
-        case let number as Int: slot.set(.number(.int(Int64(number))))
         case let double as Double: slot.set(try number(double, path))
         case let data as Data: slot.set(.string(data.base64EncodedString()))
         case let url as URL: slot.set(.string(url.absoluteString))
