@@ -99,7 +99,10 @@ extension KubeClient {
         let started = ContinuousClock.now
         do {
             let response = try await transport.execute(
-                TransportRequest(method: request.method, url: url, headers: headers, body: request.body, timeout: timeout), logger: logger)
+                TransportRequest(
+                    method: request.method, url: url, headers: headers, body: request.body, timeout: timeout,
+                    streamsBody: request.verb == "WATCH"),
+                logger: logger)
             requestMetrics.record(verb: request.verb, code: Int(response.status.code), duration: ContinuousClock.now - started)
             logger.trace(
                 "request",

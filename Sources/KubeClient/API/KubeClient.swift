@@ -55,16 +55,27 @@ public final class KubeClient: Sendable {
             self.transport = transport
             return
         }
+        let tls = KubeClient.tlsConfiguration(configuration.tls)
         var http = HTTPClient.Configuration(
-            tlsConfiguration: KubeClient.tlsConfiguration(configuration.tls),
+            tlsConfiguration: tls,
             timeout: .init(connect: .nanoseconds(configuration.connectTimeout.clampedNanoseconds), read: nil),
             decompression: .disabled)
         http.dnsOverride = dnsOverride
+        http.tracing.tracer = nil  // no span per API request: computing its attributes cost 2% of a rollout's CPU
         http.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256  // each watch holds one connection
         if let proxy = configuration.proxy, let host = proxy.host {
             http.proxy = .server(host: host, port: proxy.port ?? 80)
         }
-        self.transport = HTTPTransport(client: HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http))
+        let fallback = HTTPTransport(client: HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http))
+        guard configuration.proxy == nil,
+            let endpoint = HTTP1Endpoint(baseURL: base, dnsOverride: dnsOverride, tls: tls, connectTimeout: configuration.connectTimeout),
+            let pooled = PooledHTTPTransport(
+                endpoint: endpoint, group: HTTPClient.defaultEventLoopGroup, maximumBodySize: KubeClient.maximumBodySize, fallback: fallback)
+        else {
+            self.transport = fallback
+            return
+        }
+        self.transport = pooled
     }
 
     /// Creates a client from the configuration ``ClientConfiguration/infer(explicitKubeconfig:context:environment:)`` finds.

@@ -12,6 +12,8 @@ public struct TransportRequest: Sendable {
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]?
     public var timeout: Duration
+    /// The answer's body is read as it streams (a watch), not collected: it may never end.
+    public var streamsBody = false
 }
 
 /// What carries a ``KubeClient``'s requests: HTTP(S) to the API server normally, or an in-process API

@@ -78,8 +78,12 @@ public final class Reflector<Object: KubeObject>: Service, Sendable {
     public func relist() async { await relists.request() }
 
     /// Applies the watcher's events until cancelled; `false` when it ended (shutdown or cancellation).
+    ///
+    /// A graceful shutdown ends it through ``run()``, which cancels it: the watcher is iterated here, in
+    /// this task, so that its events are parsed on the executor the reflector runs on (`cancelOnGracefulShutdown()`
+    /// would iterate it in an unstructured task of the global executor, a thread hop per event).
     private func follow() async -> Bool {
-        for await received in watcher.cancelOnGracefulShutdown() {
+        for await received in watcher {
             if case .skipped(let skip, deleted: false) = received { onSkip?(skip) }
             let event = admitted(transform.map { received.map($0) } ?? received)
             // Applying and taking the list of subscribers under one lock makes `subscribe(includeCurrent:)`
