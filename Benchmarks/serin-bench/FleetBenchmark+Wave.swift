@@ -18,6 +18,8 @@ extension FleetBenchmark {
                 try await Task.sleep(for: .milliseconds(250))
             }
         }
+        let counter = try callgrind.map { try CallgrindCounter(outputFile: $0, pids: serin.replicas.map(\.process.processIdentifier)) }
+        try counter?.start()
         let scaleUps = try await patchAll(client)
         print(
             String(
@@ -26,6 +28,7 @@ extension FleetBenchmark {
                 scaleUps.max() ?? 0))
         try await waitUntil(timeout: .seconds(interval * 12 + canaries / 20)) { tracker.count(inPhase: "Succeeded") == canaries }
         let took = ContinuousClock.now - started
+        let instructions = try counter?.stop()
         sampling.cancel()
         let cpu = serin.cpuSeconds - cpuBefore
         let requests = try await serin.counter("serin_kube_requests_total") - requestsBefore
@@ -42,6 +45,9 @@ extension FleetBenchmark {
                 format: "per Canary per step: %.2f API requests, %.2f reconciles, %.2f ms CPU; operator RSS during the wave: peak %@ (VmHWM %@)",
                 requests / Double(steps), reconciles / Double(steps), cpu * 1000 / Double(steps), mib(peak.withLock { $0 }),
                 mib(serin.memory.peak)))
+        if let instructions {
+            print(String(format: "callgrind: %.0f instructions per step (%.3g during the wave)", instructions / Double(steps), instructions))
+        }
     }
 
     /// Patches every target's image from 8 writers; returns each send → canary-scaled-up latency, in ms.

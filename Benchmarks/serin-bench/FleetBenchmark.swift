@@ -39,6 +39,12 @@ struct FleetBenchmark: AsyncParsableCommand {
     @Option(help: "Run this many operator replicas, replica i with --shard i/N (1: one replica, unsharded).")
     var shards = 1
 
+    @Option(
+        help: ArgumentHelp(
+            "Run the operator under valgrind's callgrind, counting its instructions during the wave only, into this file; prints the instructions per step.",
+            discussion: "Valgrind runs the operator about fifty times slower: use a small fleet (about 20 Canaries)."))
+    var callgrind: String?
+
     @Option(parsing: .remaining, help: "More flags for serin operator (after --).")
     var operatorFlags: [String] = []
 
@@ -54,11 +60,13 @@ struct FleetBenchmark: AsyncParsableCommand {
         print("fleet: \(canaries) Canaries and Deployments created in \(format(ContinuousClock.now - created))")
         let tracker = FleetTracker()
         let following = Task { try await tracker.follow(setup) }
-        let serin = try OperatorReplicas(binary: binary, kubeconfig: sandbox.kubeconfigPath, shards: shards, arguments: operatorFlags)
+        let wrapper = callgrind.map { CallgrindCounter.wrapper(outputFile: $0) } ?? []
+        let serin = try OperatorReplicas(
+            binary: binary, kubeconfig: sandbox.kubeconfigPath, shards: shards, arguments: operatorFlags, wrapper: wrapper)
         let probing = Task { await serin.probeHealth() }
         let ready = try await serin.waitUntilReady()
         print("start → ready: \(format(ready))\(shards > 1 ? " (each of \(shards) replicas leading its own shard)" : "")")
-        try await waitUntil(timeout: .seconds(120 + canaries / 10)) { tracker.count(inPhase: "Initialized") == canaries }
+        try await waitUntil(timeout: .seconds((callgrind == nil ? 120 : 600) + canaries / 10)) { tracker.count(inPhase: "Initialized") == canaries }
         print(
             "start → all \(canaries) Initialized: \(format(ContinuousClock.now - serin.started)), RSS \(mib(serin.memory.resident))"
                 + (shards > 1 ? " in all, \(mib(serin.largestResident)) for the largest replica" : ""))

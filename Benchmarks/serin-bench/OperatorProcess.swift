@@ -13,11 +13,15 @@ final class OperatorProcess: Sendable {
     /// `/healthz` probes: how many, how many failed or took over a second, and the slowest answer.
     private let probes = Mutex<(count: Int, failed: Int, slowest: Duration)>((0, 0, .zero))
 
-    init(binary: String, kubeconfig: String, port: Int, arguments: [String]) throws {
+    /// - Parameter wrapper: a command the operator runs under (its path, then its arguments), such as
+    ///   valgrind; the wrapper must run the operator in its own process (valgrind does), so that `/proc`
+    ///   still reads the operator.
+    init(binary: String, kubeconfig: String, port: Int, arguments: [String], wrapper: [String] = []) throws {
         process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: wrapper.first ?? binary)
         process.arguments =
-            [
+            (wrapper.isEmpty ? [] : Array(wrapper.dropFirst()) + [binary])
+            + [
                 "operator", "--kubeconfig", kubeconfig, "--port", "\(port)", "--log-level", "error",
                 "--metrics-server", "http://127.0.0.1:1",
             ] + arguments

@@ -6,10 +6,11 @@ import LocalCluster
 final class OperatorReplicas: Sendable {
     let replicas: [OperatorProcess]
 
-    init(binary: String, kubeconfig: String, shards: Int, arguments: [String]) throws {
+    init(binary: String, kubeconfig: String, shards: Int, arguments: [String], wrapper: [String] = []) throws {
         replicas = try (0..<max(shards, 1)).map { index in
             let sharding = shards > 1 ? ["--shard", "\(index)/\(shards)", "--leader-election-namespace", "default"] : []
-            return try OperatorProcess(binary: binary, kubeconfig: kubeconfig, port: try PrometheusServer.freePort(), arguments: sharding + arguments)
+            return try OperatorProcess(
+                binary: binary, kubeconfig: kubeconfig, port: try PrometheusServer.freePort(), arguments: sharding + arguments, wrapper: wrapper)
         }
     }
 
