@@ -24,7 +24,8 @@ enum RequestTarget: Equatable {
     }
 
     init(path: String) {
-        let parts = path.split(separator: "/").map { $0.removingPercentEncoding ?? String($0) }
+        // Most segments hold no escape: only those that do go through Foundation's decoding.
+        let parts = path.split(separator: "/").map { $0.utf8.contains(UInt8(ascii: "%")) ? $0.removingPercentEncoding ?? String($0) : String($0) }
         switch parts.first {
         case "version": self = .version
         case "healthz", "readyz", "livez": self = .health(parts[0])

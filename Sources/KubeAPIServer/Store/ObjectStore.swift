@@ -165,9 +165,23 @@ public actor ObjectStore {
     /// Refuses an object larger than etcd would store, with the error a real API server passes on from etcd
     /// (a 500 without a reason: kube-apiserver does not map it, kubernetes/kubernetes#112152).
     nonisolated func checkSize(_ object: JSONValue) throws(APIError) {
-        guard object.serialized().count > maximumObjectBytes else { return }
+        // The bound needs no allocation; only an object that might be too large is written out to count.
+        guard ObjectStore.serializedSizeBound(object) > maximumObjectBytes, object.serialized().count > maximumObjectBytes else { return }
         var status = KubeStatus(code: 500, reason: "", message: "etcdserver: request is too large")
         status.reason = nil
         throw APIError(status: status)
+    }
+
+    /// At least as many bytes as `value`'s JSON: every character of a string as if escaped (`\u00XX`, six
+    /// bytes), every number at its longest.
+    nonisolated static func serializedSizeBound(_ value: JSONValue) -> Int {
+        switch value {
+        case .null, .bool: return 5
+        case .number: return 32
+        case .string(let text): return 2 + 6 * text.utf8.count
+        case .array(let items): return items.reduce(2 + items.count) { $0 + serializedSizeBound($1) }
+        case .object(let members):
+            return members.reduce(2 + 2 * members.count) { $0 + 2 + 6 * $1.key.utf8.count + serializedSizeBound($1.value) }
+        }
     }
 }
