@@ -20,7 +20,7 @@ public struct KubeTime: Sendable, Hashable, Comparable, Codable, CustomStringCon
     /// Parses an RFC 3339 timestamp.
     public init?(rfc3339 text: String) {
         guard let date = KubeTime.parse(text) else { return nil }
-        self.init(date, precision: text.contains(".") ? .microseconds : .seconds)
+        self.init(date, precision: text.utf8.contains(UInt8(ascii: ".")) ? .microseconds : .seconds)
     }
 
     public init(from decoder: any Decoder) throws {

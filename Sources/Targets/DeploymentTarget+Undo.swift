@@ -36,7 +36,7 @@ extension DeploymentTarget {
             let text = annotations?[DeploymentTarget.previousTemplateAnnotation]?.stringValue
         else { return (nil, nil) }
         // Every reconcile looks: the template is parsed only when it can name a ConfigMap or Secret at all.
-        guard configs != nil, text.contains("configMap") || text.contains("secret") else { return (revision, nil) }
+        guard configs != nil, text.containsBytes("configMap") || text.containsBytes("secret") else { return (revision, nil) }
         let podSpec = (try? JSONValue(parsing: text))?[path: "spec"] ?? [:]  // unreadable: restorePrevious names it
         let missing = configs?.missingPrevious(canary, podSpec: podSpec) ?? []
         return (revision, missing.isEmpty ? nil : "the earlier data of \(missing.joined(separator: ", ")) was not kept")

@@ -14,7 +14,7 @@ public struct LabelCopier: Sendable, Equatable {
     /// The members of `metadata` whose keys have an included prefix. Pure.
     public func included(_ metadata: JSONObject) -> JSONObject {
         metadata.filter { key, _ in
-            !key.contains("toolkit.fluxcd.io") && prefixes.contains { $0 == "*" || key.hasPrefix($0) }
+            !key.containsBytes("toolkit.fluxcd.io") && prefixes.contains { $0 == "*" || key.hasPrefix($0) }
         }
     }
 }

@@ -47,7 +47,7 @@ extension ServiceTarget {
             copy[path: "metadata", "labels"] = target[path: "metadata", "labels"]
             var annotations = target[path: "metadata", "annotations"]?.objectValue ?? [:]
             annotations.removeValue(forKey: CacheTransform.lastAppliedAnnotation)
-            annotations = annotations.filter { !$0.key.contains("toolkit.fluxcd.io") }
+            annotations = annotations.filter { !$0.key.containsBytes("toolkit.fluxcd.io") }
             copy[path: "metadata", "annotations"] = annotations.isEmpty ? nil : .object(annotations)
         }
         return copy
@@ -57,7 +57,7 @@ extension ServiceTarget {
     private static func withOwnAnnotations(_ annotations: JSONValue?, live: JSONValue?) -> JSONValue {
         var result = annotations?.objectValue ?? [:]
         for (key, value) in live?[path: "metadata", "annotations"]?.objectValue ?? [:]
-        where key.hasPrefix("serin.dev/") || key.contains("toolkit.fluxcd.io") {
+        where key.hasPrefix("serin.dev/") || key.containsBytes("toolkit.fluxcd.io") {
             result[key] = value
         }
         return .object(result)

@@ -39,7 +39,7 @@ public enum WorkloadTemplate {
     /// `revision`, and its labels with an included prefix, the selector label pointing at the primary.
     public static func creationMetadata(_ target: JSONValue, key: String, value: String, revision: String, labels: LabelCopier) -> JSONValue {
         var annotations = (target[path: "metadata", "annotations"]?.objectValue ?? [:]).filter {
-            !$0.key.contains("toolkit.fluxcd.io") && $0.key != CacheTransform.lastAppliedAnnotation
+            !$0.key.containsBytes("toolkit.fluxcd.io") && $0.key != CacheTransform.lastAppliedAnnotation
         }
         annotations[DeploymentTarget.sourceHashAnnotation] = .string(revision)
         var metadataLabels = labels.included(target[path: "metadata", "labels"]?.objectValue ?? [:])

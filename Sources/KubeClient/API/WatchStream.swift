@@ -22,7 +22,11 @@ public struct WatchStream<Object: Decodable & Sendable>: AsyncSequence, Sendable
     public struct Iterator: AsyncIteratorProtocol {
         var chunks: HTTPClientResponse.Body.AsyncIterator
         let url: String
+        /// Received bytes; those before `start` were handed out already (dropped when the next chunk comes,
+        /// not once per line).
         var buffer: [UInt8] = []
+        var start = 0
+        /// Where the search for the next newline goes on: the bytes from `start` up to it hold none.
         var scanned = 0
         var finished = false
 
@@ -39,6 +43,10 @@ public struct WatchStream<Object: Decodable & Sendable>: AsyncSequence, Sendable
                 } catch {
                     throw KubeClientError.transport("read WATCH \(url)", error)
                 }
+                if start > 0 {
+                    buffer.removeSubrange(..<start)
+                    (scanned, start) = (scanned - start, 0)
+                }
                 if let chunk {
                     buffer.append(contentsOf: chunk.readableBytesView)
                 } else {
@@ -49,19 +57,18 @@ public struct WatchStream<Object: Decodable & Sendable>: AsyncSequence, Sendable
         }
 
         /// The next complete line, without its newline.
-        private mutating func takeLine() -> [UInt8]? {
+        private mutating func takeLine() -> ArraySlice<UInt8>? {
             guard let newline = buffer[scanned...].firstIndex(of: UInt8(ascii: "\n")) else {
                 scanned = buffer.count
                 return nil
             }
-            let line = Array(buffer[..<newline])
-            buffer.removeSubrange(...newline)
-            scanned = 0
+            let line = buffer[start..<newline]
+            (start, scanned) = (newline + 1, newline + 1)
             return line
         }
     }
 
-    static func decodeEvent(_ line: [UInt8], url: String) throws -> WatchEvent<Object> {
+    static func decodeEvent(_ line: some Collection<UInt8>, url: String) throws -> WatchEvent<Object> {
         let json: JSONValue
         do {
             json = try KubeCodec.parseTolerantly(line)
