@@ -38,24 +38,25 @@ struct JSONValueEncoder: Encoder {
     }
 
     /// A string or an integer, kept as a value in its container (no slot, no path): most members are.
+    ///
+    /// Types are told apart by identity, and the value reinterpreted as the type it is: a dynamic cast
+    /// (`as?`) per member cost more than the rest of its encoding.
     static func leaf<T: Encodable>(_ value: T) -> JSONValue? {
-        if let text = value as? String { return .string(text) }
-        if let number = value as? Int { return .number(.int(Int64(number))) }
-        if let json = value as? JSONValue { return json }
+        if T.self == String.self { return .string(unsafeBitCast(value, to: String.self)) }
+        if T.self == Int.self { return .number(.int(Int64(unsafeBitCast(value, to: Int.self)))) }
+        if T.self == JSONValue.self { return unsafeBitCast(value, to: JSONValue.self) }
         return nil
     }
 
     /// Encodes one value of any type into `slot`, with `JSONEncoder`'s special cases.
     static func encode<T: Encodable>(_ value: T, into slot: EncodingSlot, path: [any CodingKey]) throws {
         if let leaf = leaf(value) { return slot.set(leaf) }
-        switch value {
-        case let flag as Bool: slot.set(.bool(flag))
-        case let double as Double: slot.set(try number(double, path))
-        case let data as Data: slot.set(.string(data.base64EncodedString()))
-        case let url as URL: slot.set(.string(url.absoluteString))
-        case let decimal as Decimal: slot.set(.number(JSONValueEncoder.number(decimal)))
-        default: try value.encode(to: JSONValueEncoder(slot: slot, codingPath: path))
-        }
+        if T.self == Bool.self { return slot.set(.bool(unsafeBitCast(value, to: Bool.self))) }
+        if T.self == Double.self { return slot.set(try number(unsafeBitCast(value, to: Double.self), path)) }
+        if T.self == Data.self { return slot.set(.string(unsafeBitCast(value, to: Data.self).base64EncodedString())) }
+        if T.self == URL.self { return slot.set(.string(unsafeBitCast(value, to: URL.self).absoluteString)) }
+        if T.self == Decimal.self { return slot.set(.number(JSONValueEncoder.number(unsafeBitCast(value, to: Decimal.self)))) }
+        try value.encode(to: JSONValueEncoder(slot: slot, codingPath: path))
     }
 
     /// A `Double` as `JSONEncoder` writes it: a whole value as an integer; not-a-number and infinities refused.
