@@ -87,6 +87,21 @@ extension Double {
         #expect(try JSONValue(parsing: text).jsonString == text)
     }
 
+    /// A later duplicate member replaces the first one's value and keeps its place, in objects below 16
+    /// members (gathered in arrays), above (in a dictionary) and crossing from one to the other.
+    @Test(arguments: [3, 15, 16, 17, 40])
+    func aLaterDuplicateMemberWinsInPlace(_ count: Int) throws {
+        let names = (0..<count).map { "member-\($0)" }
+        let duplicated = [names[1], names[count - 1], names[0]]
+        let members = names.enumerated().map { "\"\($1)\":\($0)" } + duplicated.map { "\"\($0)\":\"again\"" }
+        let parsed = try JSONValue(parsing: "{" + members.joined(separator: ",") + "}")
+        let object = try #require(parsed.objectValue)
+        #expect(Array(object.keys) == names)
+        for (position, name) in names.enumerated() {
+            #expect(object[name] == (duplicated.contains(name) ? "again" : .number(.int(Int64(position)))))
+        }
+    }
+
     @Test func equalityIgnoresMemberOrder() throws {
         #expect(try JSONValue(parsing: #"{"a":1,"b":2}"#) == JSONValue(parsing: #"{"b":2,"a":1}"#))
         #expect(try JSONValue(parsing: #"[1,2]"#) != JSONValue(parsing: #"[2,1]"#))
