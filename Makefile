@@ -18,7 +18,7 @@ ISOLATED_RUN := SERIN_ISOLATED_TESTS=1 scripts/swift-test.sh --deadline 600 --sk
 VERSION ?= $(shell sed -nE 's/.*static let current = "([^"]+)".*/\1/p' Sources/KubeClient/Config/ClientConfiguration.swift)
 IMAGE ?= ghcr.io/serin-dev/serin
 
-.PHONY: all build test fuzz bench deps demo image release-check reference clean
+.PHONY: all build test fuzz bench callgrind deps demo image release-check reference clean
 
 all: build
 
@@ -81,6 +81,14 @@ bench:
 	$(SWIFT) build -c release --product serin --static-swift-stdlib
 	$(SWIFT) run -c release serin-bench startup --binary $$($(SWIFT) build -c release --show-bin-path)/serin --canaries 0,1000
 	$(SWIFT) run -c release serin-bench fleet --binary $$($(SWIFT) build -c release --show-bin-path)/serin --canaries 1000 --interval 10 --spread 10 --operator-flags --kube-qps 5000 --kube-burst 10000
+
+## callgrind: the operator's instructions per rollout step, counted (valgrind built first: docs/benchmarks.md)
+callgrind:
+	scripts/install-valgrind.sh
+	$(SWIFT) build -c release --product serin
+	$(SWIFT) build -c release --product serin-bench
+	objcopy --strip-debug $$($(SWIFT) build -c release --show-bin-path)/serin /tmp/serin-callgrind
+	PATH=/opt/valgrind/bin:$$PATH $$($(SWIFT) build -c release --show-bin-path)/serin-bench fleet --binary /tmp/serin-callgrind --canaries 50 --interval 10 --spread 10 --settle-seconds 1 --callgrind /tmp/serin-callgrind.out --operator-flags --kube-qps 5000 --kube-burst 10000
 
 ## reference: regenerate the reference pages (docs/reference: every command and flag, every CRD field)
 reference:
