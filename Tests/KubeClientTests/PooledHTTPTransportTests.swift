@@ -10,11 +10,14 @@ import Testing
 @Suite struct PooledHTTPTransportTests {
     static let namespace = #"{"metadata":{"name":"default"}}"#
 
-    func client(_ server: ScriptedHTTPServer, timeout: Duration = .seconds(60), token: String? = nil) -> KubeClient {
+    func client(
+        _ server: ScriptedHTTPServer, timeout: Duration = .seconds(60), idle: Duration = .seconds(60), token: String? = nil
+    ) -> KubeClient {
         var configuration = ClientConfiguration(
             server: server.url, authentication: token.map { .bearerToken($0) } ?? .none, source: "test")
         configuration.qps = 0
         configuration.requestTimeout = timeout
+        configuration.idleConnectionTimeout = idle
         return KubeClient(configuration: configuration)
     }
 
@@ -102,6 +105,26 @@ import Testing
             }
         }
         #expect(server.connections == 2)
+        await server.stop()
+    }
+
+    @Test func aConnectionIdleLongerThanTheIdleTimeoutIsClosedAndTheNextRequestOpensAnother() async throws {
+        let server = try await ScriptedHTTPServer.start { _, _, _ in .answer(200, PooledHTTPTransportTests.namespace) }
+        try await using(client(server, idle: .milliseconds(200))) { client in
+            try await onOneLoop {
+                let first = try await client.resource(.namespaces).get("default")
+                #expect(first.name == "default")
+            }
+            // Closed by the client's sweep, with no request to trigger it.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while server.closedConnections == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(server.closedConnections == 1)
+            try await onOneLoop {
+                let second = try await client.resource(.namespaces).get("default")
+                #expect(second.name == "default")
+            }
+        }
+        #expect(server.seen.map(\.connection) == [1, 2])
         await server.stop()
     }
 

@@ -70,7 +70,8 @@ public final class KubeClient: Sendable {
         guard configuration.proxy == nil,
             let endpoint = HTTP1Endpoint(baseURL: base, dnsOverride: dnsOverride, tls: tls, connectTimeout: configuration.connectTimeout),
             let pooled = PooledHTTPTransport(
-                endpoint: endpoint, group: HTTPClient.defaultEventLoopGroup, maximumBodySize: KubeClient.maximumBodySize, fallback: fallback)
+                endpoint: endpoint, group: HTTPClient.defaultEventLoopGroup, maximumBodySize: KubeClient.maximumBodySize,
+                idleTimeout: configuration.idleConnectionTimeout, fallback: fallback)
         else {
             self.transport = fallback
             return

@@ -19,6 +19,8 @@ public struct ClientConfiguration: Sendable {
     /// Kept short (3 s by default) so that an unreachable or mis-certified server fails fast instead of
     /// being retried for the whole request deadline.
     public var connectTimeout: Duration = .seconds(3)
+    /// How long a kept-alive connection may stay unused before it is closed (AsyncHTTPClient's 60 s).
+    public var idleConnectionTimeout: Duration = .seconds(60)
     /// The deadline of a request other than a watch.
     public var requestTimeout: Duration = .seconds(30)
     /// The sustained client-side request rate (client-go's default: 5 per second). Zero or less: unlimited.

@@ -33,6 +33,7 @@ final class ScriptedHTTPServer: Sendable {
         let script: @Sendable (_ connection: Int, _ request: Int, _ method: String) -> Action
         let seen = Mutex<[Seen]>([])
         let connections = Mutex(0)
+        let closedConnections = Mutex(0)
         init(script: @escaping @Sendable (Int, Int, String) -> Action) { self.script = script }
     }
 
@@ -67,6 +68,8 @@ final class ScriptedHTTPServer: Sendable {
     var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
     var seen: [Seen] { state.seen.withLock { $0 } }
     var connections: Int { state.connections.withLock { $0 } }
+    /// Connections the client (or the script) closed.
+    var closedConnections: Int { state.closedConnections.withLock { $0 } }
 
     func stop() async { try? await channel.close() }
 
@@ -81,6 +84,11 @@ final class ScriptedHTTPServer: Sendable {
         init(state: State, connection: Int) {
             self.state = state
             self.connection = connection
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            state.closedConnections.withLock { $0 += 1 }
+            context.fireChannelInactive()
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {

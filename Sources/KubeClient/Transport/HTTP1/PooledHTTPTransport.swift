@@ -20,6 +20,7 @@ import NIOPosix
 ///   (the server closed an idle connection); other methods fail with the error, as they may have been
 ///   applied.
 /// - A request ends by its timeout or its task's cancellation; its connection is then closed, not reused.
+/// - A connection idle for `idleTimeout` is closed.
 struct PooledHTTPTransport: KubeTransport {
     let endpoint: HTTP1Endpoint
     let fallback: any KubeTransport
@@ -28,10 +29,15 @@ struct PooledHTTPTransport: KubeTransport {
     private let poolIndex: [ObjectIdentifier: Int]
 
     /// `nil` when `group` has no event loop.
-    init?(endpoint: HTTP1Endpoint, group: any EventLoopGroup, maximumBodySize: Int, fallback: any KubeTransport) {
+    init?(
+        endpoint: HTTP1Endpoint, group: any EventLoopGroup, maximumBodySize: Int, idleTimeout: Duration, fallback: any KubeTransport
+    ) {
         self.endpoint = endpoint
         self.fallback = fallback
-        pools = group.makeIterator().map { HTTP1ConnectionPool(eventLoop: $0, endpoint: endpoint, maximumBodySize: maximumBodySize) }
+        let idle = TimeAmount.nanoseconds(idleTimeout.clampedNanoseconds)
+        pools = group.makeIterator().map {
+            HTTP1ConnectionPool(eventLoop: $0, endpoint: endpoint, maximumBodySize: maximumBodySize, idleTimeout: idle)
+        }
         guard !pools.isEmpty else { return nil }
         var index: [ObjectIdentifier: Int] = [:]
         for (position, pool) in pools.enumerated() { index[ObjectIdentifier(pool.eventLoop)] = position }
