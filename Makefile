@@ -18,7 +18,7 @@ ISOLATED_RUN := SERIN_ISOLATED_TESTS=1 scripts/swift-test.sh --deadline 600 --sk
 VERSION ?= $(shell sed -nE 's/.*static let current = "([^"]+)".*/\1/p' Sources/KubeClient/Config/ClientConfiguration.swift)
 IMAGE ?= ghcr.io/serin-dev/serin
 
-.PHONY: all build test fuzz bench callgrind deps demo image release-check reference clean
+.PHONY: all build test fuzz bench callgrind deps demo image release-check order-file reference clean
 
 all: build
 
@@ -78,8 +78,7 @@ bench:
 	$(SWIFT) run -c release serin-bench big-object --keys 100000 --encoding protobuf
 	$(SWIFT) run -c release serin-bench runtime --count 10000 --burst 1000
 	$(SWIFT) run -c release serin-bench operator --canaries 100 --idle-seconds 30 --interval 2
-	$(SWIFT) build -c release --product serin --static-swift-stdlib
-	$(SWIFT) run -c release serin-bench startup --binary $$($(SWIFT) build -c release --show-bin-path)/serin --canaries 0,1000
+	$(SWIFT) run -c release serin-bench startup --binary $$(scripts/build-image-binary.sh) --canaries 0,1000
 	$(SWIFT) run -c release serin-bench fleet --binary $$($(SWIFT) build -c release --show-bin-path)/serin --canaries 1000 --interval 10 --spread 10 --operator-flags --kube-qps 5000 --kube-burst 10000
 
 ## callgrind: the operator's instructions per rollout step, counted (valgrind built first: docs/benchmarks.md)
@@ -102,6 +101,10 @@ image:
 ## release-check: what can be checked of the image without Docker: the static release binary's libraries
 release-check:
 	scripts/release-check.sh
+
+## order-file: regenerate scripts/serin.order, the layout of the image binary's functions (valgrind built first)
+order-file:
+	scripts/generate-order-file.sh
 
 clean:
 	rm -rf .build .build-fuzz .build-fuzz.log

@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
 # Checks the release binary as the image ships it, without a Docker engine: built as the Dockerfile builds it
-# (--static-swift-stdlib, without the default `Sandbox` trait), it needs only libraries a slim Debian runtime
-# stage provides, reports its version, and contains no part of the embedded cluster.
+# (scripts/build-image-binary.sh), it needs only libraries a slim Debian runtime stage provides, reports its
+# version, carries the layout that keeps it small in memory, and contains no part of the embedded cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# A scratch folder of its own: another set of traits would otherwise rebuild the default release build.
-scratch=.build-image
-swift build -c release --product serin --static-swift-stdlib --disable-default-traits --scratch-path "$scratch"
-bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/serin"
+# A scratch folder of its own: another set of traits and flags would otherwise rebuild the default release build.
+bin=$(scripts/build-image-binary.sh .build-image)
 allowed='^(linux-vdso|libc|libm|libdl|libpthread|librt|libz|libgcc_s|libstdc\+\+|libutil|ld-linux-x86-64|ld-linux-aarch64)\.so'
 echo "release-check: $bin ($(du -h "$bin" | cut -f1))"
 unexpected=$(ldd "$bin" | awk '{print $1}' | sed 's#.*/##' | grep -Ev "$allowed" || true)
@@ -21,3 +19,4 @@ expected=$(sed -nE 's/.*static let current = "([^"]+)".*/\1/p' Sources/KubeClien
 [ "$version" = "$expected" ] || { echo "release-check: serin --version says $version, expected $expected" >&2; exit 1; }
 echo "release-check: serin --version = $version; only libc/libm/libstdc++/libgcc_s-class libraries needed"
 scripts/check-no-sandbox.sh "$bin"
+scripts/check-image-layout.sh "$bin"

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Regenerates scripts/serin.order, the order in which lld lays out the image binary's functions
+# (scripts/build-image-binary.sh): every function the operator runs, as valgrind's callgrind records them,
+# first those of a start and an idle minute with no Canary, then those a rollout adds (a 20-Canary wave of
+# `serin-bench fleet`). A function missing from the file (new code) still links, only farther away; run this
+# again after large changes (`make order-file`). Needs valgrind (scripts/install-valgrind.sh builds it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-valgrind.sh
+scripts/install-deps.sh kubectl
+export PATH=/opt/valgrind/bin:$PATH
+image=$(scripts/build-image-binary.sh "${SCRATCH:-.build-image}")
+swift build -c release --product serin
+swift build -c release --product serin-bench
+release=$(swift build -c release --show-bin-path)
+work=$(mktemp -d)
+sandbox=""
+operator=""
+cleanup() {
+    for process in $operator $sandbox; do kill "$process" 2> /dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+# callgrind cannot read the DWARF 5 the toolchain writes; the symbol table stays.
+objcopy --strip-debug "$image" "$work/serin"
+
+# 1. A start and an idle minute and more (the memory trim runs every minute), with the probes and scrapes.
+"$release/serin" sandbox --kubeconfig "$work/kubeconfig" > "$work/sandbox.log" 2>&1 &
+sandbox=$!
+for _ in $(seq 100); do [ -s "$work/kubeconfig" ] && kubectl --kubeconfig "$work/kubeconfig" get --raw /readyz > /dev/null 2>&1 && break; sleep 0.2; done
+kubectl --kubeconfig "$work/kubeconfig" apply -f crds/ > /dev/null
+port=$((20000 + RANDOM % 20000))
+valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/idle.out" "$work/serin" operator \
+    --kubeconfig "$work/kubeconfig" --port "$port" --metrics-server http://127.0.0.1:1 > "$work/operator.log" 2>&1 &
+operator=$!
+for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$port/readyz" > /dev/null || { cat "$work/operator.log" >&2; echo "order-file: the operator did not get ready" >&2; exit 1; }
+for _ in 1 2 3 4 5 6 7; do curl -sf "http://127.0.0.1:$port/metrics" > /dev/null; curl -sf "http://127.0.0.1:$port/healthz" > /dev/null; sleep 10; done
+kill -INT "$operator"
+wait "$operator" || true
+kill "$sandbox"
+operator="" sandbox=""
+
+# 2. A rollout: callgrind collects during the wave only.
+VALGRIND_OPTS=--demangle=no "$release/serin-bench" fleet --binary "$work/serin" --canaries 20 --interval 10 --spread 10 \
+    --settle-seconds 1 --callgrind "$work/wave" --operator-flags --kube-qps 5000 --kube-burst 10000 > "$work/fleet.log"
+
+# The executed functions of each dump, in order of first appearance, the idle run's first. Callgrind names a
+# function once (`fn=(id) name`), then by its id; code no symbol covers (a function's outlined parts) it names by
+# address, which valgrind loads PIE executables at 0x108000 to: that is the function before it.
+nm -n --defined-only "$work/serin" | awk '$2 ~ /^[tTwW]$/ { print $1, $3 }' > "$work/symbols"
+python3 - "$work/symbols" "$work/idle.out" "$work"/wave.* > scripts/serin.order <<'PY'
+import bisect, re, sys
+symbols = [line.split() for line in open(sys.argv[1])]
+addresses = [int(address, 16) for address, _ in symbols]
+defined = {name for _, name in symbols}
+seen = set()
+for dump in sys.argv[2:]:
+    names = {}
+    for line in open(dump, errors="replace"):
+        match = re.match(r"^(c?fn)=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
+        if not match:
+            continue
+        kind, id, name = match.groups()
+        if name:
+            names[id] = re.sub(r"'\d+$", "", name)
+        if kind != "fn" or id not in names:
+            continue
+        name = names[id]
+        if name.startswith("0x"):
+            address = int(name, 16) - 0x108000
+            index = bisect.bisect_right(addresses, address) - 1
+            name = symbols[index][1] if index >= 0 and address - addresses[index] < 65536 else ""
+        if name in defined and name not in seen:
+            seen.add(name)
+            print(name)
+PY
+echo "order-file: scripts/serin.order lists $(wc -l < scripts/serin.order) functions"
