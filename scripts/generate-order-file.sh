@@ -2,12 +2,13 @@
 # Regenerates scripts/serin.order, the order in which lld lays out the image binary's functions
 # (scripts/build-image-binary.sh): every function the operator runs, as valgrind's callgrind records them,
 # first those of a start and an idle minute with no Canary, then those a rollout adds (a 20-Canary wave of
-# `serin-bench fleet`). A function missing from the file (new code) still links, only farther away; run this
-# again after large changes (`make order-file`). Needs valgrind (scripts/install-valgrind.sh builds it).
+# `serin-bench fleet`), then those a native start still faults in (perf). A function missing from the file (new
+# code) still links, only farther away; run this again after large changes (`make order-file`). Needs valgrind
+# (scripts/install-valgrind.sh builds it) and perf.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-valgrind.sh
-scripts/install-deps.sh kubectl
+scripts/install-deps.sh kubectl perf
 export PATH=/opt/valgrind/bin:$PATH
 image=$(scripts/build-image-binary.sh "${SCRATCH:-.build-image}")
 swift build -c release --product serin
@@ -38,8 +39,7 @@ curl -sf "http://127.0.0.1:$port/readyz" > /dev/null || { cat "$work/operator.lo
 for _ in 1 2 3 4 5 6 7; do curl -sf "http://127.0.0.1:$port/metrics" > /dev/null; curl -sf "http://127.0.0.1:$port/healthz" > /dev/null; sleep 10; done
 kill -INT "$operator"
 wait "$operator" || true
-kill "$sandbox"
-operator="" sandbox=""
+operator=""
 
 # 2. A rollout: callgrind collects during the wave only.
 VALGRIND_OPTS=--demangle=no "$release/serin-bench" fleet --binary "$work/serin" --canaries 20 --interval 10 --spread 10 \
@@ -75,4 +75,43 @@ for dump in sys.argv[2:]:
             seen.add(name)
             print(name)
 PY
+echo "order-file: callgrind's runs list $(wc -l < scripts/serin.order) functions"
+
+# 3. Natively, the code pages a start and an idle half-minute fault in (`perf record -d` on page faults): each
+#    function that callgrind did not list and that faults a page in brings a whole page-cache folio with it.
+#    Add them, link again, and repeat until a round finds none (at most three rounds).
+cat > "$work/resolve.py" <<'PY'
+import bisect, re, sys
+symbols = [line.split() for line in open(sys.argv[1])]
+addresses = [int(address, 16) for address, _ in symbols]
+listed = {line.strip() for line in open(sys.argv[3])}
+base, found = None, []
+for line in sys.stdin:
+    mapping = re.search(r"\[0x([0-9a-f]+)\(0x[0-9a-f]+\) @ 0 .*\]: r..p (\S+)$", line)
+    if mapping and mapping.group(2) == sys.argv[2] and base is None:
+        base = int(mapping.group(1), 16)
+    elif base is not None and re.fullmatch(r"\s*[0-9a-f]+\s*", line):
+        index = bisect.bisect_right(addresses, int(line, 16) - base) - 1
+        if 0 <= index < len(symbols) - 1 and symbols[index][1] not in listed:
+            listed.add(symbols[index][1])
+            found.append(symbols[index][1])
+print("\n".join(found))
+PY
+for round in 1 2 3; do
+    image=$(scripts/build-image-binary.sh "${SCRATCH:-.build-image}")
+    timeout -s INT 30 perf record -q -d -e minor-faults,major-faults -c 1 -o "$work/faults.data" -- "$image" operator \
+        --kubeconfig "$work/kubeconfig" --port "$port" --metrics-server http://127.0.0.1:1 > "$work/operator.log" 2>&1 &
+    operator=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break; sleep 0.2; done
+    for _ in 1 2; do curl -sf "http://127.0.0.1:$port/metrics" > /dev/null; curl -sf "http://127.0.0.1:$port/healthz" > /dev/null; sleep 5; done
+    wait "$operator" || true
+    operator=""
+    nm -n --defined-only "$image" | awk '$2 ~ /^[tTwW]$/ { print $1, $3 }' > "$work/symbols"
+    perf script -i "$work/faults.data" --show-mmap-events -F addr 2> /dev/null \
+        | python3 "$work/resolve.py" "$work/symbols" "$image" scripts/serin.order > "$work/missing"
+    sed -i '/^$/d' "$work/missing"
+    echo "order-file: round $round: $(wc -l < "$work/missing") more functions fault pages in"
+    [ -s "$work/missing" ] || break
+    cat "$work/missing" >> scripts/serin.order
+done
 echo "order-file: scripts/serin.order lists $(wc -l < scripts/serin.order) functions"

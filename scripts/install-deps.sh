@@ -24,6 +24,8 @@ apt_package() {
         # the dashboard's browser tests: a real headless Chromium, driven over WebDriver
         chromium) echo chromium ;;
         chromedriver) echo chromium-driver ;;
+        # page faults of the image binary's start (scripts/generate-order-file.sh)
+        perf) echo linux-perf ;;
         *) echo "" ;;
     esac
 }
