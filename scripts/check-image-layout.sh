@@ -4,8 +4,8 @@
 # table without Serin's own symbols, and the functions of scripts/serin.order at the front of the code.
 # Usage: scripts/check-image-layout.sh BINARY
 set -euo pipefail
+bin=$(realpath "$1")
 cd "$(dirname "$0")/.."
-bin=$1
 fail() { echo "check-image-layout: $bin: $*" >&2; exit 1; }
 readelf -d "$bin" | grep -q '(RELR)' || fail "no packed relative relocations (DT_RELR): was it linked with -z pack-relative-relocs?"
 dynamic=$(readelf --dyn-syms -W "$bin" | grep -c ' FUNC \| OBJECT ' || true)
