@@ -9,6 +9,7 @@ extension FleetBenchmark {
         let requestsBefore = try await serin.counter("serin_kube_requests_total")
         let reconcilesBefore = try await serin.counter("serin_reconcile_total")
         let cpuBefore = serin.cpuSeconds
+        let ownBefore = Self.ownCPUSeconds
         let started = ContinuousClock.now
         let peak = Mutex<Double>(0)
         let sampling = Task {
@@ -31,6 +32,7 @@ extension FleetBenchmark {
         let instructions = try counter?.stop()
         sampling.cancel()
         let cpu = serin.cpuSeconds - cpuBefore
+        let own = Self.ownCPUSeconds - ownBefore
         let requests = try await serin.counter("serin_kube_requests_total") - requestsBefore
         let reconciles = try await serin.counter("serin_reconcile_total") - reconcilesBefore
         let steps = tracker.changes(since: started).values.reduce(0) { $0 + $1.count }
@@ -45,9 +47,21 @@ extension FleetBenchmark {
                 format: "per Canary per step: %.2f API requests, %.2f reconciles, %.2f ms CPU; operator RSS during the wave: peak %@ (VmHWM %@)",
                 requests / Double(steps), reconciles / Double(steps), cpu * 1000 / Double(steps), mib(peak.withLock { $0 }),
                 mib(serin.memory.peak)))
+        print(
+            String(
+                format: "per Canary per step: %.2f ms CPU of the sandbox and the benchmark's own watchers (this process)", own * 1000 / Double(steps))
+        )
         if let instructions {
             print(String(format: "callgrind: %.0f instructions per step (%.3g during the wave)", instructions / Double(steps), instructions))
         }
+    }
+
+    /// The user and system CPU time of this process (the sandbox, the tracker's watches, the writers), in seconds.
+    static var ownCPUSeconds: Double {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// Patches every target's image from 8 writers; returns each send → canary-scaled-up latency, in ms.
