@@ -84,6 +84,7 @@ struct FleetBenchmark: AsyncParsableCommand {
         // rest, once the operator has given free memory back (every minute by default).
         try await Task.sleep(for: .seconds(settleSeconds))
         print("idle \(settleSeconds) s after the wave: RSS \(mib(serin.memory.resident))\(serin.eachResident)")
+        print("cached: \(try await serin.cacheSizes())")
         if sizes { try await printSizes(setup) }
         let health = serin.healthProbes
         print("/healthz: \(health.count) probes, \(health.failed) failed or unanswered within 1 s, slowest \(format(health.slowest))")

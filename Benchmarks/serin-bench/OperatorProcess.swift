@@ -82,6 +82,20 @@ final class OperatorProcess: Sendable {
             .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
     }
 
+    /// A gauge on `/metrics` by the value of its one label `label`.
+    func gauge(_ name: String, by label: String) async throws -> [String: Double] {
+        guard let answer = await get("/metrics", timeout: .seconds(10)), answer.status == 200 else {
+            throw BenchmarkFailure("/metrics did not answer")
+        }
+        var values: [String: Double] = [:]
+        for line in answer.body.split(separator: "\n") where line.hasPrefix(name + "{\(label)=\"") {
+            let rest = line.dropFirst(name.count + label.count + 3)
+            guard let quote = rest.firstIndex(of: "\""), let value = rest.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
+            values[String(rest[..<quote]), default: 0] += value
+        }
+        return values
+    }
+
     /// Resident memory now and at its peak, in MiB.
     var memory: (resident: Double, peak: Double) {
         func field(_ name: String) -> Double {

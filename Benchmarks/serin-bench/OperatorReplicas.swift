@@ -46,6 +46,22 @@ final class OperatorReplicas: Sendable {
         return total
     }
 
+    /// A gauge by its one label, summed over the replicas.
+    func gauge(_ name: String, by label: String) async throws -> [String: Double] {
+        var total: [String: Double] = [:]
+        for replica in replicas { total.merge(try await replica.gauge(name, by: label), uniquingKeysWith: +) }
+        return total
+    }
+
+    /// What the caches hold, by resource: objects and encoded bytes (`serin_cached_objects`, `serin_cached_bytes`).
+    func cacheSizes() async throws -> String {
+        let (objects, bytes) = (try await gauge("serin_cached_objects", by: "resource"), try await gauge("serin_cached_bytes", by: "resource"))
+        return objects.filter { $0.value > 0 }.sorted { (bytes[$0.key] ?? 0) > (bytes[$1.key] ?? 0) }.map { resource, count in
+            let held = bytes[resource] ?? 0
+            return String(format: "%@ %.0f (%.1f MB, %.0f B each)", resource, count, held / 1e6, count > 0 ? held / count : 0)
+        }.joined(separator: ", ")
+    }
+
     /// RSS and VmHWM summed over the replicas.
     var memory: (resident: Double, peak: Double) {
         replicas.map(\.memory).reduce((0, 0)) { ($0.0 + $1.resident, $0.1 + $1.peak) }

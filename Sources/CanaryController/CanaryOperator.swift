@@ -174,7 +174,9 @@ public final class CanaryOperator: Service, Sendable {
             metrics.follow { policies.list().compactMap { try? $0.json.decode(as: RolloutPolicy.self) } }  // unreadable: not exported
         }
         let cachedResources = ([canaries] + related).map { ($0.resourceName, $0.cache) }
-        metrics.follow(caches: { Dictionary(cachedResources.map { ($0, $1.count) }, uniquingKeysWith: +) })
+        metrics.follow(caches: {
+            Dictionary(cachedResources.map { ($0, (objects: $1.count, bytes: $1.encodedBytes)) }) { ($0.objects + $1.objects, $0.bytes + $1.bytes) }
+        })
         let reconciler = CanaryReconciler(
             observer: observer, checks: checks, actions: actions, status: status, metrics: metrics, clock: clock,
             tracing: RolloutTracing(exporter: traces))

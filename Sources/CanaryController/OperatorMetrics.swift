@@ -23,7 +23,7 @@ public final class OperatorMetrics: Sendable {
     private let reportedNamespaces = Mutex<Set<String>>([])
     /// The rollout policies' slots (`--rollout-policies`), read at each scrape.
     private let policySlots = Mutex<(@Sendable () -> [RolloutPolicy])?>(nil)
-    private let cacheCounts = Mutex<(@Sendable () -> [String: Int])?>(nil)
+    private let cacheCounts = Mutex<(@Sendable () -> [String: (objects: Int, bytes: Int)])?>(nil)
 
     /// Flagger's default histogram buckets, in seconds.
     static let buckets: [Duration] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map { .milliseconds(Int64($0 * 1000)) }
@@ -117,15 +117,20 @@ public final class OperatorMetrics: Sendable {
     /// Exports the slots of the rollout policies `source` lists at each scrape.
     func follow(policies source: @escaping @Sendable () -> [RolloutPolicy]) { policySlots.withLock { $0 = source } }
 
-    /// Exports `serin_cached_objects{resource}` from `source` (objects per cached resource).
-    func follow(caches source: @escaping @Sendable () -> [String: Int]) { cacheCounts.withLock { $0 = source } }
+    /// Exports `serin_cached_objects{resource}` and `serin_cached_bytes{resource}` from `source` (objects per
+    /// cached resource, and the bytes they are held in).
+    func follow(caches source: @escaping @Sendable () -> [String: (objects: Int, bytes: Int)]) { cacheCounts.withLock { $0 = source } }
 
     private func refreshCacheCounts() {
         guard let source = cacheCounts.withLock({ $0 }) else { return }
         for (resource, count) in source() {
             registry.makeGauge(
                 descriptor: Self.descriptor("serin_cached_objects", "Objects in the operator's cache, by resource"), labels: [("resource", resource)]
-            ).set(Double(count))
+            ).set(Double(count.objects))
+            registry.makeGauge(
+                descriptor: Self.descriptor("serin_cached_bytes", "Bytes the operator's cache holds its objects in (encoded), by resource"),
+                labels: [("resource", resource)]
+            ).set(Double(count.bytes))
         }
     }
 

@@ -32,12 +32,13 @@ struct OperatorShardingTests {
         return states
     }
 
-    /// How many Services the replica on `port` caches (`serin_cached_objects`), or -1.
-    static func cachedServices(port: Int) async -> Int {
+    /// How many Services the replica on `port` caches (`serin_cached_objects`, or with `metric`
+    /// `serin_cached_bytes` the bytes they are held in), or -1.
+    static func cachedServices(port: Int, metric: String = "serin_cached_objects") async -> Int {
         guard let url = URL(string: "http://127.0.0.1:\(port)/metrics"), let (data, _) = try? await URLSession.shared.data(from: url) else {
             return -1
         }
-        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(#"serin_cached_objects{resource="services"}"#) }
+        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(metric + #"{resource="services"}"#) }
         return line.flatMap { $0.split(separator: " ").last.flatMap { Double($0) }.map { Int($0) } } ?? 0
     }
 
@@ -90,6 +91,12 @@ struct OperatorShardingTests {
             var cached: [Int] = []
             for port in ports { cached.append(await Self.cachedServices(port: port)) }
             #expect(cached == perShard, "each replica caches what its own shard's Canaries own, not the fleet's")
+            var bytes: [Int] = []
+            for port in ports { bytes.append(await Self.cachedServices(port: port, metric: "serin_cached_bytes")) }
+            let perService = zip(bytes, cached).map { $1 == 0 ? 0 : $0 / $1 }
+            #expect(
+                zip(bytes, cached).allSatisfy { ($1 == 0) == ($0 == 0) } && perService.allSatisfy { $0 == 0 || (50...2000).contains($0) },
+                "serin_cached_bytes counts what each replica holds: \(bytes) bytes for \(cached) Services")
             let killed = 1
             let orphans = Self.names.filter { assignment.shard(of: ObjectKey(namespace: "demo", name: $0)) == killed }
             #expect(!orphans.isEmpty, "the killed replica drives some of the Canaries")

@@ -59,6 +59,12 @@ enum CachedObject<Object: KubeObject>: Sendable {
         }
     }
 
+    /// The encoded bytes held, or 0 for a decoded object.
+    var byteCount: Int {
+        guard case .encoded(let bytes, _, _) = self else { return 0 }
+        return bytes.count
+    }
+
     /// `metadata.generation`, without decoding.
     var generation: Int64? {
         switch self {

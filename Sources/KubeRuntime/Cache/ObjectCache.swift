@@ -31,6 +31,8 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
         var synced = false
         /// The stamp of the next object stored encoded (``ReadMemo`` tells versions apart by it).
         var nextStamp: UInt64 = 0
+        /// The encoded objects' bytes, summed (``encodedBytes``).
+        var encodedBytes = 0
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -89,6 +91,10 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
     /// How many objects are cached.
     public var count: Int { state.withLock { $0.objects.count } }
 
+    /// The bytes of the objects held encoded (0 without a ``CacheEncoding``): the payloads alone, not the
+    /// arrays' headers, keys or indexes.
+    public var encodedBytes: Int { state.withLock { $0.encodedBytes } }
+
     /// The objects that could not be decoded, sorted by key.
     public var skipped: [SkippedObject] {
         state.withLock { state in state.skipped.sorted { $0.key < $1.key }.map(\.value) }
@@ -127,6 +133,7 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
                 let fresh = state.buffer ?? [:]
                 let removed = state.objects.filter { fresh[$0.key] == nil }.compactMap { $0.value.object(encoding).map(CacheChange.deleted) }
                 state.objects = fresh.mapValues { CachedObject($0, bytes: encoding?.encode($0), stamp: &state.nextStamp) }
+                state.encodedBytes = state.objects.values.reduce(0) { $0 + $1.byteCount }
                 state.buffer = nil
                 state.skipped = state.bufferSkipped
                 state.bufferSkipped = [:]
@@ -145,13 +152,16 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
                 }
                 state.skipped[key] = deleted ? nil : skip
                 guard let removed = state.objects.removeValue(forKey: key) else { return ([], []) }
+                state.encodedBytes -= removed.byteCount
                 unindex(key, in: &state)
                 return (removed.object(encoding).map { [.deleted($0)] } ?? [], [])
             case .apply(let object):
                 let key = ObjectKey(object)
                 state.skipped[key] = nil
                 unindex(key, in: &state)
-                let before = state.objects.updateValue(CachedObject(object, bytes: prepared?.bytes, stamp: &state.nextStamp), forKey: key)
+                let stored = CachedObject(object, bytes: prepared?.bytes, stamp: &state.nextStamp)
+                let before = state.objects.updateValue(stored, forKey: key)
+                state.encodedBytes += stored.byteCount - (before?.byteCount ?? 0)
                 index(key, prepared?.entries ?? [], in: &state)
                 let generation = object.generation
                 if let generation, before?.generation == generation { return ([.appliedStatus(object)], []) }
@@ -159,7 +169,8 @@ public final class ObjectCache<Object: KubeObject>: Sendable {
             case .delete(let object):
                 let key = ObjectKey(object)
                 state.skipped[key] = nil
-                guard state.objects.removeValue(forKey: key) != nil else { return ([], []) }
+                guard let removed = state.objects.removeValue(forKey: key) else { return ([], []) }
+                state.encodedBytes -= removed.byteCount
                 unindex(key, in: &state)
                 return ([.deleted(object)], [])
             }
