@@ -2,7 +2,7 @@ import Synchronization
 
 /// A compact binary form of `JSONValue` for a cache's objects: member names, and short strings that look
 /// shared (`default`, `ClusterIP`, a label's value), are written once in a table the codec keeps and
-/// referred to by number; numbers are varints. The objects of a cache repeat the same names in every
+/// referred to by number; numbers are varints; UIDs and times in 17 and 6 bytes (``CompactStringShape``). The objects of a cache repeat the same names in every
 /// object, so this takes about half the bytes of their compact JSON, and it decodes without parsing text.
 ///
 /// ## Guarantees
@@ -25,6 +25,8 @@ public final class CompactJSONCodec: Sendable {
 
     enum Tag: UInt8 {
         case null = 0, falseValue, trueValue, int, uint, double, inlineString, tableString, array, object
+        /// A ``CompactStringShape``: a UID's 16 bytes, a time's seconds or milliseconds since 1970 as a varint.
+        case uid, seconds, milliseconds
     }
 
     private let table = CompactStringTable(capacity: tableLimit)
@@ -68,7 +70,12 @@ public final class CompactJSONCodec: Sendable {
         case .number(.double(let number)):
             bytes.append(Tag.double.rawValue)
             withUnsafeBytes(of: number.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
-        case .string(let string): writeString(string, to: &bytes, interning: interning && Self.shouldIntern(string))
+        case .string(let string):
+            if let shape = CompactStringShape(string) {
+                Self.write(shape, to: &bytes)
+            } else {
+                writeString(string, to: &bytes, interning: interning && Self.shouldIntern(string))
+            }
         case .array(let elements):
             bytes.append(Tag.array.rawValue)
             Self.writeVarint(UInt64(elements.count), to: &bytes)
@@ -105,6 +112,20 @@ public final class CompactJSONCodec: Sendable {
         let utf8 = string.utf8
         Self.writeVarint(UInt64(utf8.count), to: &bytes)
         bytes.append(contentsOf: utf8)
+    }
+
+    static func write(_ shape: CompactStringShape, to bytes: inout [UInt8]) {
+        switch shape {
+        case .uid(let packed):
+            bytes.append(Tag.uid.rawValue)
+            bytes.append(contentsOf: packed)
+        case .seconds(let seconds):
+            bytes.append(Tag.seconds.rawValue)
+            writeVarint(seconds, to: &bytes)
+        case .milliseconds(let milliseconds):
+            bytes.append(Tag.milliseconds.rawValue)
+            writeVarint(milliseconds, to: &bytes)
+        }
     }
 
     /// `string`'s number in the table, entered now if new and the table is not full.
@@ -155,6 +176,12 @@ struct CompactJSONReader {
             return readString().map(JSONValue.string)
         case .array: return readArray(depth: depth)
         case .object: return readObject(depth: depth)
+        case .uid:
+            guard bytes.count - offset >= 16 else { return nil }
+            offset += 16
+            return CompactStringShape.uid(Array(bytes[offset - 16..<offset])).string.map(JSONValue.string)
+        case .seconds: return readVarint().flatMap { CompactStringShape.seconds($0).string }.map(JSONValue.string)
+        case .milliseconds: return readVarint().flatMap { CompactStringShape.milliseconds($0).string }.map(JSONValue.string)
         }
     }
 
