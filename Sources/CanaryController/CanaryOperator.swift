@@ -94,13 +94,17 @@ public final class CanaryOperator: Service, Sendable {
         self.shardCaches = shardCaches
         var admitsRelated: (@Sendable (DynamicObject) -> Bool)?
         if let shardCaches { admitsRelated = { shardCaches.admitsRelated($0) } }
+        let targetRegistrations = TargetRegistry.enabled(meshProvider: options.meshProvider)
+        let transforms = Dictionary(targetRegistrations.compactMap { target in target.cacheTransform.map { (target.resource.resource, $0) } }) {
+            a, _ in a
+        }
         func reflector(
             _ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = [], admits: (@Sendable (DynamicObject) -> Bool)? = nil
         ) -> Reflector<DynamicObject> {
             Reflector(
                 client: meshResources.contains(resource) ? meshClient ?? client : client, resource: resource, namespace: namespace, indexes: indexes,
                 logger: logger,
-                transform: CacheTransform.dropBookkeeping, encoding: .compact(), admits: admits
+                transform: CacheTransform.chained(CacheTransform.dropBookkeeping, transforms[resource]), encoding: .compact(), admits: admits
             ) { skip in
                 CanaryOperator.reportSkipped(skip, resource: resource, events: events)
             }
@@ -112,7 +116,6 @@ public final class CanaryOperator: Service, Sendable {
             canaryCounts: { canaryCache.keys.reduce(into: [:]) { counts, key in counts[key.namespace ?? "", default: 0] += 1 } },
             heldCounts: { canaryCache.counts(byIndex: CanaryOperator.heldIndex) })
         self.metrics = metrics
-        let targetRegistrations = TargetRegistry.enabled(meshProvider: options.meshProvider)
         watched = CanaryOperator.watchedResources(
             routers: routerRegistrations, targets: targetRegistrations, configTracking: options.configTracking,
             rolloutPolicies: options.rolloutPolicies)

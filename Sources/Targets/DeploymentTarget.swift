@@ -14,12 +14,18 @@ public struct DeploymentTarget: CanaryTarget {
     /// On the primary: the hash of the target template it was promoted from.
     public static let sourceHashAnnotation = "serin.dev/source-template-hash"
 
-    /// Deployments for ``TargetRegistry``.
-    public static let registration = TargetRegistration(kind: .deployment, resource: WatchedResource(.deployments, owned: true)) {
-        client, caches, options in
-        DeploymentTarget(
-            client: client, cache: caches[.deployments], options: options, configs: WorkloadObjects.configTracker(client, caches, options))
-    }
+    /// Deployments for ``TargetRegistry``. Their cache keeps of each status condition only what
+    /// ``readiness(_:threshold:deadlineSeconds:now:)`` reads: the text and `lastUpdateTime` of a primary's and
+    /// a target's two conditions were a fifth of their cached bytes.
+    public static let registration: TargetRegistration = {
+        var registration = TargetRegistration(kind: .deployment, resource: WatchedResource(.deployments, owned: true)) {
+            client, caches, options in
+            DeploymentTarget(
+                client: client, cache: caches[.deployments], options: options, configs: WorkloadObjects.configTracker(client, caches, options))
+        }
+        registration.cacheTransform = CacheTransform.keepingConditionFields(["reason", "lastTransitionTime"])
+        return registration
+    }()
 
     let objects: WorkloadObjects
     var deployments: ResourceClient<JSONValue> { objects.client }

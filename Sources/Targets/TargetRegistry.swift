@@ -19,6 +19,9 @@ public struct TargetRegistration: Sendable {
     /// Whether the kind's revision is read from the status its controller writes (a StatefulSet's
     /// `updateRevision`): then a status change alone reconciles the Canaries targeting it at once.
     public var revisionInStatus = false
+    /// What the operator's cache of the kind may leave out of each object (after managed fields), because no
+    /// reader of the kind reads it; `nil`: nothing more.
+    public var cacheTransform: (@Sendable (DynamicObject) -> DynamicObject)?
 
     public init(
         kind: TargetKind, resource: WatchedResource, rules: [PolicyRule]? = nil, provider: MeshProvider? = nil,

@@ -61,4 +61,34 @@ import Testing
         let plain = DynamicObject(json: ["metadata": ["name": "y"]])
         #expect(CacheTransform.dropBookkeeping(plain) == plain)
     }
+
+    /// A Deployment's conditions keep what readiness reads; everything else of the object stays as it was.
+    @Test func conditionTextIsLeftOutAndTheRestKept() {
+        let conditions: JSONValue = [
+            [
+                "type": "Available", "status": "True", "reason": "MinimumReplicasAvailable", "message": "Deployment has minimum availability.",
+                "lastUpdateTime": "2026-12-07T21:50:29Z", "lastTransitionTime": "2026-12-07T21:50:29Z",
+            ],
+            ["type": "Progressing", "status": "True", "message": "ReplicaSet \"web-7grt\" has successfully progressed."],
+        ]
+        let object = DynamicObject(json: ["metadata": ["name": "web"], "spec": ["replicas": 2], "status": ["replicas": 2, "conditions": conditions]])
+        let trimmed = CacheTransform.keepingConditionFields(["reason", "lastTransitionTime"])(object)
+        #expect(
+            trimmed.json == [
+                "metadata": ["name": "web"], "spec": ["replicas": 2],
+                "status": [
+                    "replicas": 2,
+                    "conditions": [
+                        ["type": "Available", "status": "True", "reason": "MinimumReplicasAvailable", "lastTransitionTime": "2026-12-07T21:50:29Z"],
+                        ["type": "Progressing", "status": "True"],
+                    ],
+                ],
+            ])
+        let plain = DynamicObject(json: ["metadata": ["name": "web"], "status": ["conditions": [["type": "Available", "status": "True"]]]])
+        #expect(CacheTransform.keepingConditionFields([])(plain) == plain)
+        let chained = CacheTransform.chained(CacheTransform.dropBookkeeping, CacheTransform.keepingConditionFields([]))
+        let both = DynamicObject(json: ["metadata": ["name": "web", "managedFields": []], "status": ["conditions": conditions]])
+        #expect(chained(both).json[path: "metadata", "managedFields"] == nil)
+        #expect(chained(both).json[path: "status", "conditions"]?.arrayValue?.first?.objectValue?.keys.elements == ["type", "status"])
+    }
 }
