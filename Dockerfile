@@ -17,7 +17,7 @@ FROM debian:bookworm-slim
 # hey and wrk for the load tester (as Flagger's load tester image; its ghz and grpc_health_probe are in no registry
 # this image is built from), curl for gate recipes, CA certificates for HTTPS webhooks.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates curl hey wrk libstdc++6 zlib1g \
+    && apt-get install -y --no-install-recommends ca-certificates curl hey wrk zlib1g \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin serin
 COPY --from=build /out/serin /usr/local/bin/serin

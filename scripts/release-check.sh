@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # A scratch folder of its own: another set of traits and flags would otherwise rebuild the default release build.
 bin=$(scripts/build-image-binary.sh .build-image)
-allowed='^(linux-vdso|libc|libm|libdl|libpthread|librt|libz|libgcc_s|libstdc\+\+|libutil|ld-linux-x86-64|ld-linux-aarch64)\.so'
+allowed='^(linux-vdso|libc|libm|libdl|libpthread|librt|libz|libgcc_s|libutil|ld-linux-x86-64|ld-linux-aarch64)\.so'
 echo "release-check: $bin ($(du -h "$bin" | cut -f1))"
 unexpected=$(ldd "$bin" | awk '{print $1}' | sed 's#.*/##' | grep -Ev "$allowed" || true)
 if [ -n "$unexpected" ]; then
@@ -17,6 +17,6 @@ ldd "$bin" | sed 's/^/  /'
 version=$("$bin" --version)
 expected=$(sed -nE 's/.*static let current = "([^"]+)".*/\1/p' Sources/KubeClient/Config/ClientConfiguration.swift)
 [ "$version" = "$expected" ] || { echo "release-check: serin --version says $version, expected $expected" >&2; exit 1; }
-echo "release-check: serin --version = $version; only libc/libm/libstdc++/libgcc_s-class libraries needed"
+echo "release-check: serin --version = $version; only libc/libm/libz/libgcc_s-class libraries needed"
 scripts/check-no-sandbox.sh "$bin"
 scripts/check-image-layout.sh "$bin"
