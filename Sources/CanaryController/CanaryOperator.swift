@@ -98,12 +98,14 @@ public final class CanaryOperator: Service, Sendable {
         let transforms = Dictionary(targetRegistrations.compactMap { target in target.cacheTransform.map { (target.resource.resource, $0) } }) {
             a, _ in a
         }
+        var watcherConfig = WatcherConfig()
+        watcherConfig.withoutManagedFields = true  // dropBookkeeping drops them: not built at all
         func reflector(
             _ resource: KubeResource, indexes: [CacheIndex<DynamicObject>] = [], admits: (@Sendable (DynamicObject) -> Bool)? = nil
         ) -> Reflector<DynamicObject> {
             Reflector(
-                client: meshResources.contains(resource) ? meshClient ?? client : client, resource: resource, namespace: namespace, indexes: indexes,
-                logger: logger,
+                client: meshResources.contains(resource) ? meshClient ?? client : client, resource: resource, namespace: namespace,
+                config: watcherConfig, indexes: indexes, logger: logger,
                 transform: CacheTransform.chained(CacheTransform.dropBookkeeping, transforms[resource]), encoding: .compact(), admits: admits
             ) { skip in
                 CanaryOperator.reportSkipped(skip, resource: resource, events: events)

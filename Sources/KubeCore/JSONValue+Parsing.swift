@@ -70,10 +70,11 @@ extension JSONValue {
         return try finish(&parser)
     }
 
-    private static func finish(_ parser: inout JSONParser) throws -> JSONValue {
+    static func finish(_ parser: inout JSONParser) throws -> JSONValue {
         let buffer = parser.bytes
         parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
+        let root = parser.withoutManagedFields && parser.bytes.first == UInt8(ascii: "{")
+        let value = try root ? parser.parseObject(depth: 1, role: .root) : parser.parseValue(depth: 0)
         parser.skipWhitespace()
         guard parser.index == buffer.count else {
             throw JSONParseError("unexpected data after the document", offset: parser.index)
@@ -83,16 +84,18 @@ extension JSONValue {
 }
 
 /// A recursive-descent JSON parser over a byte buffer (RFC 8259).
-private struct JSONParser {
+struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     /// Replace containers nested too deep with ``JSONValue/pruned`` instead of failing.
     var pruneTooDeep = false
     var maximumDepth = JSONValue.maximumDepth
+    /// Skip the member `managedFields` of every object that is a member `metadata`.
+    var withoutManagedFields = false
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+    var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
     mutating func skipWhitespace() {
         while index < bytes.count {
@@ -130,7 +133,7 @@ private struct JSONParser {
     }
 
     /// Skips one container without recursion (brackets counted, strings and their escapes passed over).
-    private mutating func skipContainer() throws {
+    mutating func skipContainer() throws {
         var open = 0
         while index < bytes.count {
             let byte = bytes[index]
@@ -157,7 +160,8 @@ private struct JSONParser {
         }
     }
 
-    private mutating func parseObject(depth: Int) throws -> JSONValue {
+    /// - Parameter role: where the object lies in a Kubernetes document (``withoutManagedFields``).
+    mutating func parseObject(depth: Int, role: ObjectRole = .other) throws -> JSONValue {
         try checkDepth(depth)
         index += 1
         var members = JSONObject()
@@ -174,7 +178,7 @@ private struct JSONParser {
             guard current == UInt8(ascii: ":") else { throw JSONParseError("expected ':' after a member name", offset: index) }
             index += 1
             skipWhitespace()
-            members[key] = try parseValue(depth: depth)
+            try parseMember(key, of: role, into: &members, depth: depth)
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1
@@ -184,7 +188,8 @@ private struct JSONParser {
         }
     }
 
-    private mutating func parseArray(depth: Int) throws -> JSONValue {
+    /// - Parameter objects: the elements are Kubernetes objects (a list's `items`).
+    mutating func parseArray(depth: Int, objects: Bool = false) throws -> JSONValue {
         try checkDepth(depth)
         index += 1
         var elements: [JSONValue] = []
@@ -195,7 +200,7 @@ private struct JSONParser {
         }
         while true {
             skipWhitespace()
-            elements.append(try parseValue(depth: depth))
+            elements.append(try objects && current == UInt8(ascii: "{") ? parseObject(depth: depth + 1, role: .object) : parseValue(depth: depth))
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1

@@ -45,6 +45,35 @@ import Testing
         }
     }
 
+    /// `withoutManagedFields` on a watch and a list: the objects come without `metadata.managedFields`, and
+    /// the parameter is not sent.
+    @Test func aWatchAndAListWithoutManagedFieldsLeaveThemOut() async throws {
+        let object = #"{"metadata":{"name":"a","resourceVersion":"1","managedFields":[{"manager":"m","fieldsV1":{"f:data":{}}}]},"data":{"k":"v"}}"#
+        let list = #"{"kind":"ConfigMapList","metadata":{"resourceVersion":"1"},"items":[\#(object)]}"#
+        try await withTestServer(handler: { request in
+            CannedResponse(chunks: [request.parameters["watch"] == "true" ? #"{"type":"ADDED","object":\#(object)}"# + "\n" : list])
+        }) { server in
+            try await using(server.client()) { client in
+                var watchOptions = WatchOptions(resourceVersion: "0")
+                watchOptions.withoutManagedFields = true
+                var events = try await client.resource(.configMaps).watch(options: watchOptions).makeAsyncIterator()
+                let first = try await events.next()
+                guard case .added(let added) = first else {
+                    Issue.record("no ADDED event: \(String(describing: first))")
+                    return
+                }
+                #expect(added.json == ["metadata": ["name": "a", "resourceVersion": "1"], "data": ["k": "v"]])
+                var listOptions = ListOptions()
+                listOptions.withoutManagedFields = true
+                let listed = try await client.resource(.configMaps).list(options: listOptions).items
+                #expect(listed.map(\.json) == [added.json])
+                let full = try await client.resource(.configMaps).list().items
+                #expect(full.first?.json[path: "metadata", "managedFields"] != nil, "by default they are kept")
+            }
+            #expect(await server.requests.allSatisfy { $0.parameters["withoutManagedFields"] == nil })
+        }
+    }
+
     @Test func severalEventsInOneChunkAndALastLineWithoutNewline() async throws {
         try await withTestServer(handler: { _ in CannedResponse(chunks: [WatchTests.lines.joined(separator: "\n")]) }) { server in
             let seen = try await using(server.client()) { try await WatchTests.collect($0.resource(.configMaps).watch()) }

@@ -29,8 +29,10 @@ enum KubeCodec {
 
     /// A list; an item that cannot be decoded (nested too deep, a field that does not fit) is skipped and
     /// named in ``ObjectList/skipped`` instead of failing the whole list.
-    static func decodeList<T: Decodable & Sendable>(_ type: T.Type, from bytes: some Sequence<UInt8>) throws -> ObjectList<T> {
-        let json = try parseTolerantly(bytes)
+    static func decodeList<T: Decodable & Sendable>(
+        _ type: T.Type, from bytes: some Sequence<UInt8>, withoutManagedFields: Bool = false
+    ) throws -> ObjectList<T> {
+        let json = try parseTolerantly(bytes, withoutManagedFields: withoutManagedFields)
         var items: [T] = []
         var skipped: [SkippedObject] = []
         for item in json["items"]?.arrayValue ?? [] {
@@ -48,12 +50,17 @@ enum KubeCodec {
     }
 
     /// Parses a document; when it is nested too deep, parses it again with the too-deep parts pruned
-    /// (``JSONValue/pruned``), so the objects in it that can be read still are.
-    static func parseTolerantly(_ bytes: some Sequence<UInt8>) throws -> JSONValue {
+    /// (``JSONValue/pruned``), so the objects in it that can be read still are. `withoutManagedFields`: each
+    /// object's `metadata.managedFields` is skipped, not built.
+    static func parseTolerantly(_ bytes: some Sequence<UInt8>, withoutManagedFields: Bool = false) throws -> JSONValue {
+        func parse(pruning: Bool) throws -> JSONValue {
+            if withoutManagedFields { return try JSONValue(parsingWithoutManagedFields: bytes, pruningTooDeep: pruning) }
+            return try pruning ? JSONValue(parsingPruningTooDeep: bytes) : JSONValue(parsing: bytes)
+        }
         do {
-            return try JSONValue(parsing: bytes)
+            return try parse(pruning: false)
         } catch let error as JSONParseError {
-            guard let pruned = try? JSONValue(parsingPruningTooDeep: bytes) else { throw error }
+            guard let pruned = try? parse(pruning: true) else { throw error }
             return pruned
         }
     }

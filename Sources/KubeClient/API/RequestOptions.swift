@@ -12,6 +12,9 @@ public struct ListOptions: Sendable {
     public var `continue`: String?
     /// Serve from this resource version (`0` allows the watch cache).
     public var resourceVersion: String?
+    /// Not sent: the client leaves `metadata.managedFields` out of each object as it parses the answer,
+    /// without building it (for a reader that drops the API server's field bookkeeping anyway).
+    public var withoutManagedFields = false
 
     public init(
         labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = nil, continue: String? = nil,
@@ -45,6 +48,9 @@ public struct WatchOptions: Sendable {
     public var allowWatchBookmarks: Bool
     /// Ask the server to end the watch after this many seconds.
     public var timeoutSeconds: Int?
+    /// Not sent: the client leaves `metadata.managedFields` out of each object as it parses the answer,
+    /// without building it (for a reader that drops the API server's field bookkeeping anyway).
+    public var withoutManagedFields = false
 
     public init(
         labelSelector: String? = nil, fieldSelector: String? = nil, resourceVersion: String? = nil,

@@ -22,7 +22,7 @@ public struct ResourceClient<Object: Codable & Sendable>: Sendable {
         let request = KubeRequest(method: .GET, verb: "LIST", path: resource.path(namespace: namespace), query: options.query)
         let response = try await client.perform(request)
         do {
-            return try KubeCodec.decodeList(Object.self, from: response.body.readableBytesView)
+            return try KubeCodec.decodeList(Object.self, from: response.body.readableBytesView, withoutManagedFields: options.withoutManagedFields)
         } catch {
             throw KubeClientError.decoding("LIST \(client.url(request))", error)
         }
@@ -97,7 +97,7 @@ public struct ResourceClient<Object: Codable & Sendable>: Sendable {
             method: .GET, verb: "WATCH", path: resource.path(namespace: namespace), query: options.query, timeout: timeout)
         let url = client.url(request)
         let response = try await client.open(request, url: url)
-        return WatchStream(body: response.body, url: url)
+        return WatchStream(body: response.body, url: url, withoutManagedFields: options.withoutManagedFields)
     }
 
     private func encode(_ object: Object, verb: String) throws -> [UInt8] {

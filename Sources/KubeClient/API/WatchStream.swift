@@ -14,14 +14,17 @@ public struct WatchStream<Object: Decodable & Sendable>: AsyncSequence, Sendable
 
     let body: HTTPClientResponse.Body
     let url: String
+    /// ``WatchOptions/withoutManagedFields``.
+    var withoutManagedFields = false
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(chunks: body.makeAsyncIterator(), url: url)
+        Iterator(chunks: body.makeAsyncIterator(), url: url, withoutManagedFields: withoutManagedFields)
     }
 
     public struct Iterator: AsyncIteratorProtocol {
         var chunks: HTTPClientResponse.Body.AsyncIterator
         let url: String
+        let withoutManagedFields: Bool
         /// Received bytes; those before `start` were handed out already (dropped when the next chunk comes,
         /// not once per line).
         var buffer: [UInt8] = []
@@ -34,7 +37,7 @@ public struct WatchStream<Object: Decodable & Sendable>: AsyncSequence, Sendable
             while true {
                 if let line = takeLine() {
                     if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
-                    return try WatchStream.decodeEvent(line, url: url)
+                    return try WatchStream.decodeEvent(line, url: url, withoutManagedFields: withoutManagedFields)
                 }
                 if finished { return nil }
                 let chunk: ByteBuffer?
@@ -68,10 +71,10 @@ public struct WatchStream<Object: Decodable & Sendable>: AsyncSequence, Sendable
         }
     }
 
-    static func decodeEvent(_ line: some Collection<UInt8>, url: String) throws -> WatchEvent<Object> {
+    static func decodeEvent(_ line: some Collection<UInt8>, url: String, withoutManagedFields: Bool = false) throws -> WatchEvent<Object> {
         let json: JSONValue
         do {
-            json = try KubeCodec.parseTolerantly(line)
+            json = try KubeCodec.parseTolerantly(line, withoutManagedFields: withoutManagedFields)
         } catch {
             throw KubeClientError.decoding("WATCH \(url)", error)
         }

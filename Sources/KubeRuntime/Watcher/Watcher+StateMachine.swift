@@ -15,9 +15,10 @@ extension Watcher.Iterator {
 
     private mutating func list(continueToken: String?) async {
         do {
-            let options = ListOptions(
+            var options = ListOptions(
                 labelSelector: watcher.config.labelSelector, fieldSelector: watcher.config.fieldSelector,
                 limit: watcher.config.pageSize, continue: continueToken)
+            options.withoutManagedFields = watcher.config.withoutManagedFields
             let page = try await watcher.resource.list(namespace: watcher.namespace, options: options)
             if continueToken == nil { pending.append(.initStarted) }
             pending.append(contentsOf: page.items.map { .initApply($0) })
@@ -40,10 +41,11 @@ extension Watcher.Iterator {
 
     private mutating func startWatch(from version: String) async {
         do {
-            let options = WatchOptions(
+            var options = WatchOptions(
                 labelSelector: watcher.config.labelSelector, fieldSelector: watcher.config.fieldSelector,
                 resourceVersion: version, allowWatchBookmarks: watcher.config.bookmarks,
                 timeoutSeconds: watcher.config.timeoutSeconds)
+            options.withoutManagedFields = watcher.config.withoutManagedFields
             let stream = try await watcher.resource.watch(namespace: watcher.namespace, options: options)
             state = .watching(resourceVersion: version, events: stream.makeAsyncIterator())
         } catch let error as KubeAPIError where error.isGone {

@@ -44,6 +44,9 @@ public struct WatcherConfig: Sendable {
     public var bookmarks = true
     /// The back-off between failed attempts; it resets after a success and never gives up.
     public var backoff = Backoff(initial: .milliseconds(800), maximum: .seconds(30), jitter: 0.1)
+    /// Leave `metadata.managedFields` out of every object as it is parsed (``ListOptions/withoutManagedFields``):
+    /// for a cache whose transform drops them anyway (``CacheTransform/dropBookkeeping(_:)``).
+    public var withoutManagedFields = false
 
     public init(labelSelector: String? = nil, fieldSelector: String? = nil) {
         self.labelSelector = labelSelector
