@@ -30,14 +30,17 @@ let deploymentJSON =
             let list = try await using(server.client()) { client in
                 try await client.resource(.deployments).listAll(
                     namespace: "demo",
-                    options: ListOptions(labelSelector: "app in (a,b),!legacy", fieldSelector: "metadata.name=web", limit: 1))
+                    options: ListOptions(labelSelector: "app in (a,b),!legacy", fieldSelector: "metadata.name=wéb~x", limit: 1))
             }
             #expect(list.items.map(\.name) == ["p1", "p2"])
             #expect(list.metadata.resourceVersion == "9")
             let requests = await server.requests
             #expect(requests.count == 2)
-            #expect(requests[0].parameters == ["labelSelector": "app in (a,b),!legacy", "fieldSelector": "metadata.name=web", "limit": "1"])
+            #expect(requests[0].parameters == ["labelSelector": "app in (a,b),!legacy", "fieldSelector": "metadata.name=wéb~x", "limit": "1"])
             #expect(requests[0].query.contains("labelSelector=app%20in%20%28a%2Cb%29%2C%21legacy"))
+            #expect(
+                requests[0].query.contains("fieldSelector=metadata.name%3Dw%C3%A9b~x"),
+                "UTF-8 bytes encoded, unreserved ones kept: \(requests[0].query)")
             #expect(requests[1].parameters["continue"] == "tok en/2")
         }
     }
