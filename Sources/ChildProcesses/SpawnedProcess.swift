@@ -47,6 +47,12 @@ public final class SpawnedProcess: ChildProcess, @unchecked Sendable {
         for (descriptor, target) in [(standardInput, Int32(0)), (standardOutput, 1), (standardError, 2)] {
             posix_spawn_file_actions_adddup2(&actions, descriptor, target)
         }
+        // Only those three: a descriptor of this process inherited by a child (another child's stdin pipe, a
+        // server's socket) stays open as long as the child lives, so a pipe never reaches EOF and a closed
+        // listener keeps its port (a parallel test's kubectl waited on its stdin for two minutes).
+        // glibc 2.34 and later; Swift's Glibc module does not import it. Without it (an older glibc) children
+        // inherit what is not close-on-exec, as before.
+        if let closeFrom = SpawnedProcess.addCloseFrom { _ = closeFrom(&actions, 3) }
         var none = sigset_t(), all = sigset_t()
         sigemptyset(&none)
         sigfillset(&all)
@@ -67,6 +73,12 @@ public final class SpawnedProcess: ChildProcess, @unchecked Sendable {
         processIdentifier = pid
         commandLine = ([URL(fileURLWithPath: path).lastPathComponent] + arguments).joined(separator: " ")
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np`, looked up once.
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 
     /// Whether it still runs; reaps it (once) when it has exited.
     public var isRunning: Bool {

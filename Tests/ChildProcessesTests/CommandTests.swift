@@ -21,6 +21,18 @@ import Testing
         #expect(together.stderr.isEmpty)
     }
 
+    /// A child gets its standard input, output and error and nothing else of this process: a pipe or socket
+    /// it inherited would stay open as long as it lives (another child's stdin never reaching EOF).
+    @Test func aChildInheritsNoDescriptorButItsThreeStandardOnes() async throws {
+        var pipeEnds: [Int32] = [0, 0]
+        try #require(pipe(&pipeEnds) == 0)
+        defer { for end in pipeEnds { close(end) } }
+        let listed = try await Command("sh", ["-c", "ls /proc/$$/fd"]).run(within: .seconds(30))
+        let descriptors = listed.stdout.split(separator: "\n").compactMap { Int($0) }.sorted()
+        #expect(descriptors.count >= 3 && descriptors.allSatisfy { $0 <= 3 }, "only 0, 1, 2 (and sh's own directory read): \(descriptors)")
+        #expect(!descriptors.contains(Int(pipeEnds[1])) || pipeEnds[1] <= 3, "the open pipe is not inherited")
+    }
+
     @Test func aProgramPastItsDeadlineIsStoppedWithItsChildrenAndNamed() async throws {
         let pidFile = temporaryFile()
         defer { try? FileManager.default.removeItem(atPath: pidFile) }
