@@ -35,11 +35,12 @@ extension KubeClient {
         return baseURL + request.path + "?" + query
     }
 
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
     /// `value` with every byte of its UTF-8 but RFC 3986's unreserved ones (ASCII letters and digits, `-._~`)
     /// percent-encoded. Byte by byte: Foundation's character sets load Unicode tables (a quarter of a MiB
     /// resident) for what is ASCII.
     static func escapeQuery(_ value: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(value.utf8.count)
         for byte in value.utf8 {
@@ -48,7 +49,7 @@ extension KubeClient {
                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 bytes.append(byte)
             default:
-                bytes.append(contentsOf: [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xf)]])
+                bytes.append(contentsOf: [UInt8(ascii: "%"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xf)]])
             }
         }
         return String(decoding: bytes, as: UTF8.self)
