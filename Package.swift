@@ -513,6 +513,7 @@ let package = Package(
                 "KubeCore",
                 "KubeClient",
                 "SerinTesting",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -1,7 +1,8 @@
 import Foundation
-import KubeClient
+@testable import KubeClient
 import KubeCore
 import Testing
+import Yams
 
 /// A kubeconfig with one cluster, one context and the given user body.
 func kubeconfig(user: String, server: String = "https://127.0.0.1:6443", cluster: String = "", namespace: String = "") -> String {
@@ -250,8 +251,37 @@ func kubeconfig(user: String, server: String = "https://127.0.0.1:6443", cluster
         #expect {
             try KubeconfigLoader(files: [file])
         } throws: { error in
-            (error as? KubeconfigError)?.file == file
+            // The parser's own account (where it stopped) is kept, not only "not valid YAML".
+            guard let error = error as? KubeconfigError else { return false }
+            return error.file == file && error.reason.hasPrefix("not valid YAML: ") && error.reason.contains("line")
         }
+    }
+
+    /// Merge keys are parsed when a file has them; a file without `<<` is read without the merge rule, and
+    /// plain `true`/`false` scalars are still booleans.
+    @Test func mergeKeysAndPlainBooleansAreRead() throws {
+        let shared = """
+            apiVersion: v1
+            current-context: b
+            clusters:
+            - name: base
+              cluster: &base {server: 'https://base:6443', insecure-skip-tls-verify: true}
+            - name: other
+              cluster:
+                <<: *base
+                server: https://other:6443
+            contexts:
+            - {name: b, context: {cluster: other, user: u}}
+            users:
+            - {name: u, user: {token: t}}
+            """
+        #expect(KubeconfigLoader.yamlResolver(for: shared) !== Resolver.basic)
+        let merged = try KubeconfigAuthTests().load(shared)
+        #expect(merged.server.absoluteString == "https://other:6443")
+        #expect(merged.tls.insecureSkipVerify)
+        let plain = kubeconfig(user: "token: x", cluster: "insecure-skip-tls-verify: true")
+        #expect(KubeconfigLoader.yamlResolver(for: plain) === Resolver.basic)
+        #expect(try KubeconfigAuthTests().load(plain).tls.insecureSkipVerify)
     }
 }
 

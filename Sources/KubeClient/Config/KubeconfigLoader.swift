@@ -107,7 +107,11 @@ extension KubeconfigLoader {
         if text.allSatisfy(\.isWhitespace) { return KubeconfigFile() }
         var parsed: KubeconfigFile
         do {
-            parsed = try YAMLDecoder().decode(KubeconfigFile.self, from: text)
+            let parser = try Parser(yaml: text, resolver: yamlResolver(for: text))
+            // The nodes hold anchors weakly: the parser keeps them alive while the file is decoded.
+            parsed = try withExtendedLifetime(parser) {
+                try YAMLDecoder().decode(KubeconfigFile.self, from: try parser.singleRoot() ?? "")
+            }
         } catch let error as DecodingError {
             throw decodingError(error, file: file)
         } catch {
@@ -117,6 +121,12 @@ extension KubeconfigLoader {
         parsed.resolvePaths(relativeTo: folder)
         return parsed
     }
+
+    /// The resolver of YAML merge keys (`<<`) that Yams's decoder uses, for a file that has `<<` somewhere,
+    /// and otherwise none: the rule is a regular expression, and compiling it on first use loads ICU's
+    /// Unicode property tables (about 0.2 MiB resident for the process's life) into an operator that
+    /// reads one small file at start. A file without `<<` cannot hold a merge key, so nothing else changes.
+    static func yamlResolver(for text: String) -> Resolver { text.contains("<<") ? Resolver.basic.appending(.merge) : .basic }
 
     static func decodingError(_ error: DecodingError, file: String) -> KubeconfigError {
         switch error {
