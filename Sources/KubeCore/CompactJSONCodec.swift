@@ -198,6 +198,27 @@ struct CompactJSONReader {
 
     mutating func readObject(depth: Int) -> JSONValue? {
         guard let count = readCount() else { return nil }
+        guard count <= Self.smallObject else { return readLargeObject(count: count, depth: depth) }
+        var names: [String] = []
+        var members: [JSONValue] = []
+        names.reserveCapacity(count)
+        members.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let name = readString(), let member = readValue(depth: depth + 1) else { return nil }
+            // A small ordered dictionary finds a key by comparing it with each; comparing lengths first
+            // leaves few string comparisons (most of a decode's, when every insertion searched).
+            let length = name.utf8.count
+            guard !names.contains(where: { $0.utf8.count == length && $0 == name }) else { return nil }
+            names.append(name)
+            members.append(member)
+        }
+        return .object(JSONObject(uncheckedUniqueKeys: names, values: members))
+    }
+
+    /// Up to this many members, an ordered dictionary has no hash table and searches its keys in turn.
+    static let smallObject = 15
+
+    mutating func readLargeObject(count: Int, depth: Int) -> JSONValue? {
         var members = JSONObject(minimumCapacity: count)
         for _ in 0..<count {
             guard let name = readString(), let member = readValue(depth: depth + 1), members.updateValue(member, forKey: name) == nil else {

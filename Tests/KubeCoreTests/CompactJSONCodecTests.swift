@@ -63,4 +63,20 @@ import Testing
         #expect(codec.decode([6, 2, 0xc3, 0x28]) == nil, "invalid UTF-8")
         #expect(codec.decode(Array(repeating: 8, count: 2000) + [1]) == nil, "nested too deep")
     }
+
+    /// Bytes that name a member twice (the codec never writes them) decode to nothing, never to an object
+    /// with a key twice; in small objects (searched key by key) and large ones (hashed) alike.
+    @Test(arguments: [2, 20])
+    func aMemberNamedTwiceIsRefused(members: Int) {
+        let codec = CompactJSONCodec()
+        // Tags: 9 object, 6 inline string, 0 null. Names "k0", "k1", … and the last named as the first.
+        func object(_ names: [String]) -> [UInt8] {
+            [9, UInt8(names.count)] + names.flatMap { [6, UInt8($0.utf8.count)] + Array($0.utf8) + [0] }
+        }
+        let names = (0..<members).map { "k\($0)" }
+        #expect(codec.decode(object(names)) == .object(JSONObject(uniqueKeysWithValues: names.map { ($0, .null) })))
+        #expect(codec.decode(object(names.dropLast() + ["k0"])) == nil)
+        // Same length, different bytes: still two members.
+        #expect(codec.decode(object(["ab", "ba"]))?["ba"] == .null)
+    }
 }

@@ -3,7 +3,9 @@ import KubeClient
 import KubeCore
 import KubeRuntime
 import KubeSandbox
+import CoreMetrics
 import MetricsTestKit
+import Synchronization
 import Testing
 
 @Suite struct MetricsTests {
@@ -41,5 +43,41 @@ import Testing
             }
             #expect(try metrics.expectTimer("serin_reconcile_duration_seconds", [("controller", "measured")]).values.count == 1)
         }
+    }
+}
+
+@Suite struct InstrumentCacheTests {
+    /// A factory that counts the instruments it is asked for, made by `TestMetrics`.
+    final class CountingFactory: MetricsFactory, @unchecked Sendable {
+        let metrics = TestMetrics()
+        let made = Mutex(0)
+        func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
+            made.withLock { $0 += 1 }
+            return metrics.makeCounter(label: label, dimensions: dimensions)
+        }
+        func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
+            metrics.makeRecorder(label: label, dimensions: dimensions, aggregate: aggregate)
+        }
+        func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
+            made.withLock { $0 += 1 }
+            return metrics.makeTimer(label: label, dimensions: dimensions)
+        }
+        func destroyCounter(_ handler: any CounterHandler) { metrics.destroyCounter(handler) }
+        func destroyRecorder(_ handler: any RecorderHandler) { metrics.destroyRecorder(handler) }
+        func destroyTimer(_ handler: any TimerHandler) { metrics.destroyTimer(handler) }
+    }
+
+    @Test func eachLabelAndDimensionsIsMadeOnceAndKeepsCounting() throws {
+        let factory = CountingFactory()
+        let instruments = InstrumentCache(factory: factory)
+        for _ in 0..<3 { instruments.counter("requests", [("verb", "GET"), ("code", "200")]).increment() }
+        instruments.counter("requests", [("verb", "GET"), ("code", "404")]).increment()
+        // The same strings split differently are another key.
+        instruments.counter("requests", [("verb", "GET200"), ("code", "")]).increment()
+        for nanoseconds in [5, 6] { instruments.timer("requests", [("verb", "GET"), ("code", "200")]).recordNanoseconds(Int64(nanoseconds)) }
+        #expect(factory.made.withLock { $0 } == 4)
+        #expect(try factory.metrics.expectCounter("requests", [("verb", "GET"), ("code", "200")]).totalValue == 3)
+        #expect(try factory.metrics.expectCounter("requests", [("verb", "GET"), ("code", "404")]).totalValue == 1)
+        #expect(try factory.metrics.expectTimer("requests", [("verb", "GET"), ("code", "200")]).values == [5, 6])
     }
 }

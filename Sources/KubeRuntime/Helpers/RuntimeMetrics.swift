@@ -1,3 +1,4 @@
+import KubeClient
 import KubeCore
 import CoreMetrics
 import Metrics
@@ -9,35 +10,35 @@ import Metrics
 public struct RuntimeMetrics: Sendable {
     public static let shared = RuntimeMetrics()
 
-    let factory: any MetricsFactory
+    let instruments: InstrumentCache
 
-    public init(factory: any MetricsFactory = MetricsSystem.factory) { self.factory = factory }
+    public init(factory: any MetricsFactory = MetricsSystem.factory) { instruments = InstrumentCache(factory: factory) }
 
     func watchRestart(resource: String, reason: String) {
-        Counter(label: "serin_watch_restarts_total", dimensions: [("resource", resource), ("reason", reason)], factory: factory).increment()
+        instruments.counter("serin_watch_restarts_total", [("resource", resource), ("reason", reason)]).increment()
     }
 
     func reconciled(controller: String, outcome: String, duration: Duration) {
-        Counter(label: "serin_reconcile_total", dimensions: [("controller", controller), ("outcome", outcome)], factory: factory).increment()
-        Metrics.Timer(label: "serin_reconcile_duration_seconds", dimensions: [("controller", controller)], factory: factory)
+        instruments.counter("serin_reconcile_total", [("controller", controller), ("outcome", outcome)]).increment()
+        instruments.timer("serin_reconcile_duration_seconds", [("controller", controller)])
             .recordNanoseconds(duration.clampedNanoseconds)
     }
 
     /// The watch event of a reconcile's own write, not reconciled again (``OwnWrites``).
     func skippedEcho(controller: String) {
-        Counter(label: "serin_reconcile_echoes_skipped_total", dimensions: [("controller", controller)], factory: factory).increment()
+        instruments.counter("serin_reconcile_echoes_skipped_total", [("controller", controller)]).increment()
     }
 
     /// A related object's status change that waited for a quiet key's scheduled time (``StatusChanges``).
     func skippedStatusChange(controller: String) {
-        Counter(label: "serin_reconcile_status_changes_waited_total", dimensions: [("controller", controller)], factory: factory).increment()
+        instruments.counter("serin_reconcile_status_changes_waited_total", [("controller", controller)]).increment()
     }
 
     func objectSkipped(resource: String) {
-        Counter(label: "serin_objects_skipped_total", dimensions: [("resource", resource)], factory: factory).increment()
+        instruments.counter("serin_objects_skipped_total", [("resource", resource)]).increment()
     }
 
     func eventDropped(reason: String) {
-        Counter(label: "serin_events_dropped_total", dimensions: [("reason", reason)], factory: factory).increment()
+        instruments.counter("serin_events_dropped_total", [("reason", reason)]).increment()
     }
 }
