@@ -93,11 +93,13 @@ public final class CompactJSONCodec: Sendable {
     /// Whether a value string looks shared between objects: short, with few digits (not a UID, a time,
     /// an address or a hash).
     static func shouldIntern(_ string: String) -> Bool {
-        var (count, digits) = (0, 0)
-        for byte in string.utf8 {
-            count += 1
-            if byte >= 0x30 && byte <= 0x39 { digits += 1 }
-            if count > internedLength || digits > 3 { return false }
+        // A native string knows its length: a long one is refused before its bytes are walked.
+        let utf8 = string.utf8
+        guard utf8.count <= internedLength else { return false }
+        var digits = 0
+        for byte in utf8 where byte &- 0x30 < 10 {
+            digits += 1
+            if digits > 3 { return false }
         }
         return true
     }
