@@ -58,7 +58,7 @@ public struct CanaryReconciler: Reconciler {
     private func reconcile(_ canary: Canary, object: DynamicObject, parts: CanaryParts, logger: Logger) async throws -> ReconcileAction {
         if let unwritten = status.unwrittenStatus(ObjectKey(object), current: canary.status) {
             // The last step acted but its status write failed: record it now rather than run the step again.
-            try await acting("write the status") { try await status.write(unwritten, of: canary, from: canary.status) }
+            try await acting("write the status") { try await status.write(unwritten, of: canary, from: canary.status, stored: object.json["status"]) }
             return .requeue(after: .seconds(1))
         }
         if try await acting("update the finalizer", { try await actions.syncFinalizer(canary, object: object) }) { return .awaitChange }
@@ -73,7 +73,7 @@ public struct CanaryReconciler: Reconciler {
         }
         try await actions.reconcileOwned(canary, target: target, selector: selector, parts: parts)
         switch parts.router.readiness(canary) {
-        case .ready: return try await step(canary, target: target, parts: parts, logger: logger)
+        case .ready: return try await step(canary, stored: object.json["status"], target: target, parts: parts, logger: logger)
         case .pending(let reason):
             logger.debug("waiting for the data plane", metadata: ["reason": "\(reason)"])
             return .requeue(after: .seconds(1))
@@ -85,7 +85,9 @@ public struct CanaryReconciler: Reconciler {
     ///
     /// A step that changes the status writes its Events first, each under a name derived from the status it
     /// started from: a step taken again after a crash or a failed write finds them there and writes none twice.
-    private func step(_ canary: Canary, target: JSONValue, parts: CanaryParts, logger: Logger) async throws -> ReconcileAction {
+    private func step(
+        _ canary: Canary, stored: JSONValue?, target: JSONValue, parts: CanaryParts, logger: Logger
+    ) async throws -> ReconcileAction {
         let observation = observer.observe(canary, target: target, parts: parts)
         let trace = tracing.begin(canary)
         var logger = logger
@@ -104,7 +106,9 @@ public struct CanaryReconciler: Reconciler {
             try await measured(trace, CanaryReconciler.spanName(action)) { try await actions.execute(action, in: &act) }
         }
         try Task.checkCancellation()
-        if next != canary.status { try await measured(trace, "write status") { try await status.write(next, of: canary, from: canary.status) } }
+        if next != canary.status {
+            try await measured(trace, "write status") { try await status.write(next, of: canary, from: canary.status, stored: stored) }
+        }
         tracing.finish(trace, canary: canary, after: next, events: decision.events, now: clock.date)
         metrics.record(canary, status: next)
         if CanaryStateMachine.finishedRollout(from: canary.status?.phase, to: next.phase), let phase = next.phase {
@@ -145,7 +149,9 @@ public struct CanaryReconciler: Reconciler {
     private func terminate(_ canary: Canary, object: DynamicObject, parts: CanaryParts) async throws -> ReconcileAction {
         guard (object.metadata.finalizers ?? []).contains(CanaryStateMachine.finalizer) else { return .awaitChange }
         let decision = CanaryStateMachine.terminate(observer.observeTermination(canary, parts: parts))
-        if decision.status != canary.status { try await status.write(decision.status, of: canary, from: canary.status) }
+        if decision.status != canary.status {
+            try await status.write(decision.status, of: canary, from: canary.status, stored: object.json["status"])
+        }
         var act = StepActions(canary: canary, parts: parts, phase: decision.status.phase ?? .terminating, transition: nil)
         for action in decision.actions { try await actions.execute(action, in: &act) }
         return decision.requeueAfter.map { .requeue(after: $0) } ?? .awaitChange

@@ -36,13 +36,19 @@ struct CanaryStatusRecorder: Sendable {
     func unwrittenStatus(_ key: ObjectKey, current: CanaryStatus?) -> CanaryStatus? { unwritten.take(key, current: current) }
 
     /// Writes the status through the status subresource: one merge patch of the whole status, with `null`
-    /// for what the status had and no longer has (a cookie of the last analysis, a config no longer used),
-    /// so the same patch again changes nothing; retried on conflicts, server errors and rate limits. When it
-    /// still fails, the status is remembered so the next reconcile writes it instead of taking the step again.
-    func write(_ status: CanaryStatus, of canary: Canary, from previous: CanaryStatus?) async throws {
+    /// for what the stored status had and no longer has (a cookie of the last analysis, a config no longer
+    /// used), so the same patch again changes nothing; retried on conflicts, server errors and rate limits.
+    /// When it still fails, the status is remembered so the next reconcile writes it instead of taking the
+    /// step again.
+    ///
+    /// - Parameters:
+    ///   - previous: the status the step started from (`canary.status`).
+    ///   - stored: that status as the cached object holds it (`object.json["status"]`): the members to
+    ///     remove are read from it, so a status is encoded once per write, not twice.
+    func write(_ status: CanaryStatus, of canary: Canary, from previous: CanaryStatus?, stored: JSONValue?) async throws {
         let key = ObjectKey(namespace: canary.namespace, name: canary.metadata.name ?? "")
         // Credentials in messages and the journal (a URL with a password in a failed check) never reach the API.
-        let json = Redaction.scrub(try JSONValue(encoding: status)).replacing(try previous.map { try JSONValue(encoding: $0) })
+        let json = Redaction.scrub(try JSONValue(encoding: status)).replacing(stored)
         do {
             // The answer (the whole Canary, its journal included) is read for its resourceVersion alone.
             let version = try await retry.run {
