@@ -80,4 +80,21 @@ import Testing
             }
         }
     }
+
+    /// A create read for its version alone is an own write too; one already there throws as a create does.
+    @Test func aCreateReadForItsVersionIsAnOwnWriteAsAnyOther() async throws {
+        try await Sandbox.with { sandbox in
+            let client = sandbox.client()
+            defer { Task { try await client.shutdown() } }
+            let writes = OwnWrites()
+            client.observeWrites(writes)
+            let maps = client.resource(.configMaps, as: JSONValue.self)
+            let created: JSONValue = ["metadata": ["name": "fresh"], "data": ["a": "1"]]
+            let version = try await ReconcileScope.$key.withValue(owner) { try await maps.createReadingVersion(created, namespace: "default") }
+            let stored = try await client.resource(.configMaps).get("fresh", namespace: "default")
+            #expect(version != nil && version == stored.resourceVersion && stored.json["data"] == ["a": "1"])
+            #expect(writes.isWrite(of: stored, in: .configMaps, by: owner))
+            await #expect(throws: KubeAPIError.self) { try await maps.createReadingVersion(created, namespace: "default") }
+        }
+    }
 }

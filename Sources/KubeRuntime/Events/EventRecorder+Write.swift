@@ -31,7 +31,7 @@ extension EventRecorder {
         let stamp = UInt64(saturating: pending.at.timeIntervalSince1970 * 1_000_000_000)
         let name = EventRecorder.eventName(pending.reference, stamp: stamp)
         do {
-            _ = try await retry.run { try await events.create(event(pending, name: name), namespace: namespace) }
+            _ = try await retry.run { try await events.createReadingVersion(event(pending, name: name), namespace: namespace) }
             remember(key, stamp: stamp, count: 1)
         } catch let error as KubeAPIError where error.isAlreadyExists {
             remember(key, stamp: stamp, count: 1)  // a retry of a create that had landed
@@ -76,7 +76,7 @@ extension EventRecorder {
         let pending = Pending(reference: reference, type: type, reason: reason, message: message, at: now())
         let name = EventRecorder.eventName(reference, suffix: key)
         do {
-            _ = try await retry.run { try await events.create(event(pending, name: name), namespace: reference.namespace ?? "default") }
+            _ = try await retry.run { try await events.createReadingVersion(event(pending, name: name), namespace: reference.namespace ?? "default") }
             return .created
         } catch let error as KubeAPIError where error.isAlreadyExists {
             return .existed

@@ -79,7 +79,7 @@ public struct OwnedObjectApplier: Sendable {
                 object[path: "metadata", "ownerReferences"] = [owner.json]
             }
             mark(&object)
-            do { _ = try await client.create(object, namespace: namespace) } catch let error as KubeAPIError where error.isAlreadyExists {
+            do { try await client.createReadingVersion(object, namespace: namespace) } catch let error as KubeAPIError where error.isAlreadyExists {
                 return .unchanged
             }
             return .created
