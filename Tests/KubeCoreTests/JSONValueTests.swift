@@ -63,6 +63,28 @@ extension Double {
         #expect(decoded.serialized() == text, "re-encoding changed the bytes")
     }
 
+    /// The stable hash is FNV-1a over the canonical form's bytes. Targets' revisions and primaries' source
+    /// hashes are stored in annotations and statuses, so the hash must not move when it is computed another way.
+    @Test(arguments: 0..<200)
+    func theStableHashIsTheHashOfTheCanonicalBytes(seed: Int) {
+        var rng = SeededGenerator(state: UInt64(seed) &+ 7919)
+        let document = RandomJSON.value(&rng, depth: 0)
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in document.canonical.serialized() { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let hex = String(hash, radix: 16)
+        #expect(document.stableHash == String(repeating: "0", count: 16 - hex.count) + hex)
+    }
+
+    /// A pod template's hash, members given out of order, against FNV-1a computed elsewhere (Python) over
+    /// `{"metadata":{"labels":{"app":"podinfo"}},"spec":{"containers":[{"image":…,"name":"podinfo","ports":[…]}]}}`.
+    @Test func aKnownTemplateKeepsItsHash() {
+        let template: JSONValue = [
+            "spec": ["containers": [["ports": [["containerPort": 9898]], "name": "podinfo", "image": "ghcr.io/stefanprodan/podinfo:6.0.1"]]],
+            "metadata": ["labels": ["app": "podinfo"]],
+        ]
+        #expect(template.stableHash == "a14e7cc790bb2f06")
+    }
+
     @Test func integersKeepAllSixtyFourBits() throws {
         let text = #"{"a":9223372036854775807,"b":-9223372036854775808,"c":18446744073709551615,"d":9007199254740993}"#
         let value = try JSONValue(parsing: text)
