@@ -18,34 +18,11 @@ extension JSONValue {
     public var stableHash: String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(1024)
-        writeCanonical(to: &bytes)
+        write(to: &bytes, sortingMembers: true)
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    /// Appends what `canonical.write(to:)` appends: members of every object in the order ``canonical`` sorts them.
-    func writeCanonical(to output: inout [UInt8]) {
-        switch self {
-        case .array(let elements):
-            output.append(UInt8(ascii: "["))
-            for (position, element) in elements.enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")) }
-                element.writeCanonical(to: &output)
-            }
-            output.append(UInt8(ascii: "]"))
-        case .object(let members):
-            output.append(UInt8(ascii: "{"))
-            let keys = members.keys
-            for (position, index) in keys.indices.sorted(by: { keys[$0] < keys[$1] }).enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")) }
-                JSONValue.writeString(keys[index], to: &output)
-                output.append(UInt8(ascii: ":"))
-                members.values[index].writeCanonical(to: &output)
-            }
-            output.append(UInt8(ascii: "}"))
-        default: write(to: &output)
-        }
-    }
 }

@@ -12,7 +12,11 @@ extension JSONValue {
     public var jsonString: String { String(decoding: serialized(), as: UTF8.self) }
 
     /// Appends the compact JSON text of the value to `output`.
-    public func write(to output: inout [UInt8]) {
+    public func write(to output: inout [UInt8]) { write(to: &output, sortingMembers: false) }
+
+    /// Appends the compact JSON text of the value, each object's members in their stored order or (for
+    /// ``canonical`` without building it) sorted by name as ``canonical`` sorts them.
+    func write(to output: inout [UInt8], sortingMembers: Bool) {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
@@ -22,21 +26,30 @@ extension JSONValue {
             output.append(UInt8(ascii: "["))
             for (position, element) in elements.enumerated() {
                 if position > 0 { output.append(UInt8(ascii: ",")) }
-                element.write(to: &output)
+                element.write(to: &output, sortingMembers: sortingMembers)
             }
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            var first = true
-            for (key, value) in members {
-                if !first { output.append(UInt8(ascii: ",")) }
-                first = false
-                JSONValue.writeString(key, to: &output)
-                output.append(UInt8(ascii: ":"))
-                value.write(to: &output)
+            let keys = members.keys
+            if sortingMembers {
+                for (position, index) in keys.indices.sorted(by: { keys[$0] < keys[$1] }).enumerated() {
+                    JSONValue.writeMember(keys[index], members.values[index], first: position == 0, sortingMembers: true, to: &output)
+                }
+            } else {
+                for (position, index) in keys.indices.enumerated() {
+                    JSONValue.writeMember(keys[index], members.values[index], first: position == 0, sortingMembers: false, to: &output)
+                }
             }
             output.append(UInt8(ascii: "}"))
         }
+    }
+
+    private static func writeMember(_ key: String, _ value: JSONValue, first: Bool, sortingMembers: Bool, to output: inout [UInt8]) {
+        if !first { output.append(UInt8(ascii: ",")) }
+        writeString(key, to: &output)
+        output.append(UInt8(ascii: ":"))
+        value.write(to: &output, sortingMembers: sortingMembers)
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

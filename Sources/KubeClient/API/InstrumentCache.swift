@@ -29,25 +29,24 @@ public final class InstrumentCache: Sendable {
 
     /// The counter of `label` with these dimensions.
     public func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
-        let key = Key(label, dimensions)
-        if let counter = counters.withLock({ $0[key] }) { return counter }
-        let counter = Counter(label: label, dimensions: dimensions, factory: factory)
-        return counters.withLock { counters in
-            if let existing = counters[key] { return existing }
-            counters[key] = counter
-            return counter
-        }
+        Self.instrument(Key(label, dimensions), in: counters) { Counter(label: label, dimensions: dimensions, factory: factory) }
     }
 
     /// The timer of `label` with these dimensions.
     public func timer(_ label: String, _ dimensions: [(String, String)]) -> Metrics.Timer {
-        let key = Key(label, dimensions)
-        if let timer = timers.withLock({ $0[key] }) { return timer }
-        let timer = Metrics.Timer(label: label, dimensions: dimensions, factory: factory)
-        return timers.withLock { timers in
-            if let existing = timers[key] { return existing }
-            timers[key] = timer
-            return timer
+        Self.instrument(Key(label, dimensions), in: timers) { Metrics.Timer(label: label, dimensions: dimensions, factory: factory) }
+    }
+
+    /// The instrument kept under `key`, made outside the lock the first time (the first one kept wins a race).
+    private static func instrument<Instrument: Sendable>(
+        _ key: Key, in store: borrowing Mutex<[Key: Instrument]>, make: () -> Instrument
+    ) -> Instrument {
+        if let kept = store.withLock({ $0[key] }) { return kept }
+        let made = make()
+        return store.withLock { instruments in
+            if let kept = instruments[key] { return kept }
+            instruments[key] = made
+            return made
         }
     }
 }
